@@ -1,0 +1,122 @@
+/**
+ * Configuration in one place: the environment (secrets, endpoints) and the
+ * services file it points at, parsed with zod into one frozen object.
+ * Nothing here runs at import time.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { RollbackError } from '../rollback/errors';
+import { type ServiceConfig, servicesFileSchema } from './service-schema';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const optionalUrl = optionalString.pipe(z.url({ protocol: /^https?$/ }).optional());
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString,
+  SLACK_API_URL: optionalUrl,
+  PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()).transform((v) => v ?? 3000),
+  DATABASE_URL: optionalString,
+  ROLLBACK_CONFIG: optionalString.transform((v) => v ?? './rollback.config.yaml'),
+  ROLLBACK_DATA_DIR: optionalString.transform((v) => v ?? './.data'),
+  VERCEL_TOKEN: optionalString,
+  VERCEL_API_URL: optionalUrl,
+  LOG_LEVEL: optionalString.pipe(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  WEBHOOK_SECRET: optionalString,
+  PUBLIC_URL: optionalUrl,
+});
+
+export type EnvConfig = z.infer<typeof envSchema>;
+
+export interface AppConfig {
+  readonly env: Readonly<EnvConfig>;
+  readonly services: readonly ServiceConfig[];
+  readonly configPath: string;
+}
+
+/** Turns zod's issues into one line per field: "services.0.roles.cto: name at least one CTO". */
+export function describeIssues(error: z.ZodError, prefix = ''): string {
+  return error.issues
+    .map((issue) => {
+      const field = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+      return `${field || '(root)'}: ${issue.message}`;
+    })
+    .join('\n');
+}
+
+export function parseEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    throw new RollbackError('config_invalid', `Invalid environment:\n${describeIssues(result.error)}`, {
+      fix: 'Fix the variables named above and start again.',
+    });
+  }
+  return result.data;
+}
+
+export function parseServicesFile(text: string, source: string): ServiceConfig[] {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new RollbackError('config_invalid', `${source} is not valid YAML: ${(error as Error).message}`, {
+      cause: error,
+      fix: 'Fix the YAML syntax at the position given.',
+    });
+  }
+  const result = servicesFileSchema.safeParse(raw);
+  if (!result.success) {
+    throw new RollbackError('config_invalid', `${source} is invalid:\n${describeIssues(result.error)}`, {
+      fix: 'Each line names a field and what it expects; see "The services file" in README.md.',
+    });
+  }
+  return result.data.services.map((service) => deepFreeze(service) as ServiceConfig);
+}
+
+export function loadServicesFile(path: string): ServiceConfig[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new RollbackError('config_invalid', `Cannot read the services file ${path}.`, {
+      cause: error,
+      fix: 'Set ROLLBACK_CONFIG to the path of your services file (see rollback.config.example.yaml).',
+    });
+  }
+  return parseServicesFile(text, path);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = parseEnv(env);
+  const configPath = resolve(parsed.ROLLBACK_CONFIG);
+  const services = loadServicesFile(configPath);
+  return deepFreeze({ env: parsed, services, configPath });
+}
+
+export function findService(services: readonly ServiceConfig[], name: string): ServiceConfig {
+  const service = services.find((s) => s.name === name);
+  if (!service) {
+    const known = services.map((s) => s.name).join(', ');
+    throw new RollbackError('not_found', `Unknown service "${name.slice(0, 64)}".`, {
+      fix: `Known services: ${known}.`,
+    });
+  }
+  return service;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,165 @@
+/**
+ * The services file: one entry per service the bot guards. Every field is
+ * validated here, once, at start; the rest of the code reads the parsed,
+ * frozen result and never re-checks it.
+ */
+import { z } from 'zod';
+import type { ServiceName, SlackUserId } from '../rollback/ids';
+
+const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected an IANA time zone such as America/New_York' },
+);
+
+const timeOfDay = z.string().regex(TIME_OF_DAY, 'expected a 24-hour time such as 23:00');
+
+/** A Slack user (U…/W…) or user group (S…) id. */
+const slackPrincipal = z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'expected a Slack user id (U…) or user-group id (S…)');
+
+const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name such as APP_DATABASE_URL');
+
+const path = z.string().regex(/^\//, 'expected a path starting with /');
+
+const smokeTestSchema = z.strictObject({
+  name: z.string().min(1),
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
+  path,
+  headers: z.record(z.string(), z.string()).default({}),
+  /** JSON body; string values of the form ${ENV_NAME} are filled from the environment when the test runs. */
+  body: z.unknown().optional(),
+  /** Statuses that count as a pass; default any 2xx. */
+  expectStatus: z.array(z.number().int().min(100).max(599)).optional(),
+});
+
+const vercelSchema = z.strictObject({
+  projectId: z.string().min(1, 'expected the Vercel project id (prj_…) or name'),
+  teamId: z.string().min(1).optional(),
+  /** How production is moved back: Vercel's instant rollback (default) or a promote. */
+  rollbackMethod: z.enum(['instant-rollback', 'promote']).default('instant-rollback'),
+  /** Vercel's git integration builds every push to the deploy branch. */
+  deploysOnPush: z.boolean().default(true),
+  /** How long to wait for Vercel to move every production domain before saying "unknown". */
+  aliasDeadlineSeconds: z.number().int().min(5).max(3600).default(180),
+  /** How long to wait for a new deployment to build. */
+  buildDeadlineSeconds: z.number().int().min(10).max(7200).default(900),
+});
+
+const productionSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://dr-amal.com' }),
+  healthPath: path.default('/api/health'),
+  versionPath: path.default('/api/version'),
+  smokeTests: z.array(smokeTestSchema).default([]),
+  /** How long verification may retry before it reports the failing check. */
+  verifyDeadlineSeconds: z.number().int().min(1).max(1800).default(120),
+});
+
+const gitSchema = z.strictObject({
+  remote: z.string().min(1, 'expected the git remote URL'),
+  branch: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'expected a branch name such as main').default('main'),
+  /** Env var holding an HTTPS token; never written to logs or Slack. */
+  tokenEnv: envVarName.optional(),
+  /** Env var holding the path of an SSH private key. */
+  sshKeyEnv: envVarName.optional(),
+  committer: z
+    .strictObject({ name: z.string().min(1), email: z.email() })
+    .default({ name: 'rollback-bot', email: 'rollback-bot@users.noreply.local' }),
+});
+
+const databaseSchema = z.strictObject({
+  /** Env var holding the app database's URL (never the URL itself: it carries a password). */
+  urlEnv: envVarName,
+  /** Prisma migrations folder, relative to the repository root. */
+  migrationsDir: z.string().min(1).default('prisma/migrations'),
+  /** Table a database-write probe may insert into and delete from (optional). */
+  writeProbeTable: z.string().min(1).optional(),
+});
+
+const rolesSchema = z.strictObject({
+  devopsLead: z.array(slackPrincipal).min(1, 'name at least one DevOps lead'),
+  dba: z.array(slackPrincipal).default([]),
+  cto: z.array(slackPrincipal).min(1, 'name at least one CTO: schema rollbacks need their approval'),
+  onCall: z.array(slackPrincipal).default([]),
+});
+
+const workingHoursSchema = z.strictObject({
+  timeZone,
+  days: z.array(z.enum(WEEKDAYS)).min(1).default(['mon', 'tue', 'wed', 'thu', 'fri']),
+  start: timeOfDay.default('09:00'),
+  end: timeOfDay.default('18:00'),
+});
+
+const deployWindowSchema = z.strictObject({
+  timeZone: timeZone.default('America/New_York'),
+  start: timeOfDay.default('23:00'),
+  end: timeOfDay.default('05:00'),
+});
+
+/** The runbook's trigger thresholds, per service, with the runbook's values as defaults. */
+const triggersSchema = z.strictObject({
+  fiveXxRateMust: z.number().min(0).max(1).default(0.25),
+  fiveXxMustForSeconds: z.number().int().min(1).default(120),
+  featureErrorRateShould: z.number().min(0).max(1).default(0.1),
+  p95DegradationShould: z.number().min(0).default(0.5),
+  evaluationIntervalSeconds: z.number().int().min(5).default(30),
+});
+
+export const serviceSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected lowercase letters, digits and dashes'),
+  displayName: z.string().min(1).optional(),
+  vercel: vercelSchema,
+  production: productionSchema,
+  git: gitSchema,
+  database: databaseSchema.optional(),
+  slack: z.strictObject({
+    alertsChannel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'expected a Slack channel id such as C0123ABCD'),
+  }),
+  roles: rolesSchema,
+  workingHours: workingHoursSchema,
+  deployWindow: deployWindowSchema.default({ timeZone: 'America/New_York', start: '23:00', end: '05:00' }),
+  approvals: z.strictObject({ expireAfterMinutes: z.number().int().min(1).max(1440).default(30) }).default({
+    expireAfterMinutes: 30,
+  }),
+  /** On a MUST trigger, roll back at once instead of paging the owner. */
+  autopilot: z.boolean().default(false),
+  /** A deployment that served this long without an incident becomes last known good. */
+  lastKnownGoodAfterMinutes: z.number().int().min(1).default(60),
+  triggers: triggersSchema.default({
+    fiveXxRateMust: 0.25,
+    fiveXxMustForSeconds: 120,
+    featureErrorRateShould: 0.1,
+    p95DegradationShould: 0.5,
+    evaluationIntervalSeconds: 30,
+  }),
+});
+
+export const servicesFileSchema = z
+  .strictObject({ services: z.array(serviceSchema).min(1, 'name at least one service') })
+  .superRefine((file, ctx) => {
+    const seen = new Set<string>();
+    file.services.forEach((service, index) => {
+      if (seen.has(service.name)) {
+        ctx.addIssue({ code: 'custom', path: ['services', index, 'name'], message: `duplicate service name "${service.name}"` });
+      }
+      seen.add(service.name);
+    });
+  });
+
+type RawService = z.infer<typeof serviceSchema>;
+
+export type ServiceConfig = Readonly<Omit<RawService, 'name'> & { name: ServiceName }>;
+export type SmokeTest = z.infer<typeof smokeTestSchema>;
+export type RolesConfig = z.infer<typeof rolesSchema>;
+export type WorkingHours = z.infer<typeof workingHoursSchema>;
+export type DeployWindow = z.infer<typeof deployWindowSchema>;
+export type TriggerSettings = z.infer<typeof triggersSchema>;
+export type { SlackUserId };
