@@ -89,7 +89,7 @@ export function loadServicesFile(path: string): ServiceConfig[] {
   } catch (error) {
     throw new RollbackError('config_invalid', `Cannot read the services file ${path}.`, {
       cause: error,
-      fix: 'Set ROLLBACK_CONFIG to the path of your services file (see rollback.config.example.yaml).',
+      fix: 'Copy rollback.config.example.yaml to rollback.config.yaml and describe your services, or set ROLLBACK_CONFIG to your services file.',
     });
   }
   return parseServicesFile(text, path);

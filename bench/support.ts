@@ -1,0 +1,59 @@
+/** Shared pieces of the benchmarks: processes, readiness, resident memory, open-loop load. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { percentile } from './types';
+
+export function spawnUntil(command: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 30_000): Promise<{ child: ChildProcess; ms: number }> {
+  const started = performance.now();
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`not ready within ${timeoutMs} ms: ${seen.slice(-2000)}`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString('utf8');
+      if (ready.test(seen)) {
+        clearTimeout(timer);
+        resolve({ child, ms: performance.now() - started });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`exited ${code} before ready: ${seen.slice(-2000)}`)));
+  });
+}
+
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+export function residentMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
+
+/** Open loop: one request every 1000/rate ms whatever the answers do, so slow answers show as latency. */
+export async function openLoop(rate: number, seconds: number, send: () => Promise<unknown>): Promise<{ p50: number; p99: number; max: number; errors: number; count: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const inFlight: Promise<void>[] = [];
+  const total = rate * seconds;
+  const start = performance.now();
+  for (let i = 0; i < total; i += 1) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const t0 = performance.now();
+    inFlight.push(
+      send().then(
+        () => void latencies.push(performance.now() - t0),
+        () => void (errors += 1),
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies), errors, count: latencies.length };
+}

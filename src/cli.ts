@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+/** The rollback-bot command: one subcommand per job. */
+import { parseEnv } from './config/load-config';
+import { migrate } from './store/migrate';
+import { openDatabase } from './store/open-database';
+import { createLogger } from './logger';
+import { type Output, runStart } from './main';
+import { isRollbackError } from './rollback/errors';
+
+type Subcommand = (argv: string[], io: Output & { env: NodeJS.ProcessEnv }) => Promise<number>;
+
+const USAGE = `Usage: rollback-bot <command> [options]
+
+Commands:
+  start                          run the Slack bot (HTTP or Socket Mode)
+  migrate                        apply the bot's own database migrations and exit
+  help                           this text
+`;
+
+async function runMigrate(_argv: string[], io: Output & { env: NodeJS.ProcessEnv }): Promise<number> {
+  const env = parseEnv(io.env);
+  const logger = createLogger(env.LOG_LEVEL);
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.ROLLBACK_DATA_DIR, migrate: false }, logger);
+  try {
+    const applied = await migrate(database.db, logger);
+    io.stdout(applied.length ? `Applied: ${applied.join(', ')}\n` : 'The database is up to date.\n');
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+export const SUBCOMMANDS: Record<string, Subcommand> = {
+  start: (_argv, io) => runStart(io.env, io),
+  migrate: runMigrate,
+};
+
+export async function runCli(argv: string[], io: Output & { env: NodeJS.ProcessEnv }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout(USAGE);
+    return name ? 0 : 2;
+  }
+  const subcommand = SUBCOMMANDS[name];
+  if (!subcommand) {
+    io.stderr(`Unknown command "${name}".\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await subcommand(rest, io);
+  } catch (error) {
+    if (isRollbackError(error)) {
+      io.stderr(`rollback-bot ${name}: ${error.explain()}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+  }).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(70);
+    },
+  );
+}

@@ -1,0 +1,134 @@
+/**
+ * `rollback-bot start`: wires config, logger, database and adapters, starts
+ * the Slack app, and stops gracefully on SIGTERM/SIGINT.
+ */
+import { type AppConfig, loadConfig } from './config/load-config';
+import { healthRoutes } from './http/routes';
+import { type Logger, createLogger } from './logger';
+import { createMetrics } from './metrics';
+import { RollbackError, isRollbackError } from './rollback/errors';
+import { createSlackApp } from './slack/app';
+import { type OpenDatabase, openDatabase } from './store/open-database';
+import { upsertService } from './store/queries/services';
+
+export interface Output {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export interface RunningBot {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Everything a newcomer must do before the bot can start, as next steps rather than a stack trace. */
+export function missingSetup(env: NodeJS.ProcessEnv): string[] {
+  const steps: string[] = [];
+  if (!env.SLACK_BOT_TOKEN || (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN)) {
+    steps.push(
+      'Slack tokens are not set. Create the Slack app from manifests/slack-app.http.yaml (or slack-app.socket.yaml), install it, then set ' +
+        'SLACK_BOT_TOKEN (xoxb-…) and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN xapp-… for Socket Mode). See "Setting up Slack" in README.md.',
+    );
+  }
+  return steps;
+}
+
+export async function startBot(env: NodeJS.ProcessEnv, logger: Logger): Promise<RunningBot> {
+  const setup = missingSetup(env);
+  let config: AppConfig | undefined;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (!isRollbackError(error)) throw error;
+    setup.push(error.explain());
+  }
+  if (setup.length > 0 || !config) {
+    throw new RollbackError('config_invalid', `Next steps:\n${setup.map((step, i) => `${i + 1}. ${step}`).join('\n')}`);
+  }
+
+  let stopping = false;
+  const metrics = createMetrics();
+  const database: OpenDatabase = await openDatabase(
+    { databaseUrl: config.env.DATABASE_URL, dataDir: config.env.ROLLBACK_DATA_DIR },
+    logger,
+  );
+  try {
+    for (const service of config.services) await database.db.query(upsertService(service));
+    const slack = createSlackApp(
+      {
+        botToken: config.env.SLACK_BOT_TOKEN as string,
+        signingSecret: config.env.SLACK_SIGNING_SECRET ?? '',
+        appToken: config.env.SLACK_APP_TOKEN,
+        apiUrl: config.env.SLACK_API_URL,
+        port: config.env.PORT,
+      },
+      {
+        db: database.db,
+        metrics,
+        logger,
+        services: config.services,
+        handlers: {},
+        routes: healthRoutes({ db: database.db, metrics, isStopping: () => stopping }),
+      },
+    );
+    await verifySlackToken(slack.app.client.auth.test.bind(slack.app.client.auth));
+    const port = await slack.start();
+    logger.info({ port, mode: slack.mode, services: config.services.map((s) => s.name) }, 'rollback-bot is ready');
+    return {
+      port,
+      stop: async () => {
+        stopping = true;
+        logger.info('stopping: no new work taken, finishing requests in flight');
+        await slack.stop().catch((error: unknown) => logger.warn({ err: error }, 'Slack receiver did not stop cleanly'));
+        await database.close();
+        logger.info('stopped');
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+async function verifySlackToken(authTest: () => Promise<{ ok?: boolean; error?: string; team?: string }>): Promise<void> {
+  try {
+    await authTest();
+  } catch (error) {
+    const refusal = (error as { data?: { error?: string } }).data?.error;
+    if (!refusal) {
+      throw new RollbackError('unavailable', `Slack's Web API could not be reached (${(error as Error).message}).`, {
+        cause: error,
+        retryable: true,
+        fix: 'Check the network or proxy; SLACK_API_URL, when set, must point at a reachable Web API.',
+      });
+    }
+    throw new RollbackError('config_invalid', `Slack refused the bot token (${refusal}).`, {
+      cause: error,
+      fix: 'Check SLACK_BOT_TOKEN (xoxb-…) and that the app is installed in the workspace; set SLACK_API_URL only for a proxy.',
+    });
+  }
+}
+
+/** The start subcommand: returns only when the bot has stopped. */
+export async function runStart(env: NodeJS.ProcessEnv, out: Output): Promise<number> {
+  const logger = createLogger(env.LOG_LEVEL || 'info');
+  let bot: RunningBot;
+  try {
+    bot = await startBot(env, logger);
+  } catch (error) {
+    if (isRollbackError(error) && (error.code === 'config_invalid' || error.code === 'unavailable')) {
+      out.stderr(`rollback-bot cannot start.\n${error.explain()}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: string): void => {
+      logger.info({ signal }, 'signal received');
+      void bot.stop().then(resolve);
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  return 0;
+}

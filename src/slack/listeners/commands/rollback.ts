@@ -1,0 +1,91 @@
+/**
+ * /rollback: ack at once, parse, hand the request to the handler for its kind,
+ * answer ephemerally. Handlers never do long work inside the 3-second window:
+ * they record what must happen and return the reply.
+ */
+import type { App, SlashCommand, types } from '@slack/bolt';
+import type { ServiceConfig } from '../../../config/service-schema';
+import type { Logger } from '../../../logger';
+import type { Metrics } from '../../../metrics';
+import { asRollbackError } from '../../../rollback/errors';
+import { type RollbackRequest, USAGE, parseRollbackCommand } from '../../rollback-command';
+import { ROLLBACK_COMMAND } from '../../surface';
+
+export interface Reply {
+  text: string;
+  blocks?: types.KnownBlock[];
+}
+
+export interface CommandContext {
+  command: SlashCommand;
+  /** Posts a follow-up to the command's response_url (ephemeral unless said otherwise). */
+  respond(reply: Reply & { response_type?: 'ephemeral' | 'in_channel' }): Promise<void>;
+}
+
+export type CommandHandler<K extends RollbackRequest['kind']> = (
+  request: Extract<RollbackRequest, { kind: K }>,
+  context: CommandContext,
+) => Promise<Reply>;
+
+export type CommandHandlers = { [K in RollbackRequest['kind']]?: CommandHandler<K> };
+
+export interface RollbackCommandDeps {
+  services: readonly ServiceConfig[];
+  handlers: CommandHandlers;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+const ephemeral = (reply: Reply) => ({ response_type: 'ephemeral' as const, ...reply });
+
+function serviceOf(request: RollbackRequest): string | undefined {
+  if (request.kind === 'plan') return request.of.service;
+  return 'service' in request ? request.service : undefined;
+}
+
+/** Decides the reply that needs no handler: usage, unknown service or subcommand. */
+export function preflightReply(request: RollbackRequest, services: readonly ServiceConfig[]): Reply | undefined {
+  if (request.kind === 'help') return { text: USAGE };
+  const service = serviceOf(request);
+  if (service !== undefined && !services.some((s) => s.name === service)) {
+    const known = services.map((s) => `\`${s.name}\``).join(', ');
+    const what = request.kind === 'application' ? 'subcommand or service' : 'service';
+    return { text: `Unknown ${what} \`${service.slice(0, 64)}\`. Known services: ${known}.\n\n${USAGE}` };
+  }
+  return undefined;
+}
+
+export function registerRollbackCommand(app: App, deps: RollbackCommandDeps): void {
+  app.command(ROLLBACK_COMMAND, async ({ command, ack, respond }) => {
+    const started = process.hrtime.bigint();
+    const log = deps.logger.child({ command: ROLLBACK_COMMAND, user: command.user_id });
+    const finish = async (reply: Reply): Promise<void> => {
+      await ack(ephemeral(reply));
+      deps.metrics.slackAckSeconds.observe({ kind: 'command' }, Number(process.hrtime.bigint() - started) / 1e9);
+    };
+
+    const parsed = parseRollbackCommand(command.text ?? '');
+    if (!parsed.ok) {
+      await finish({ text: `${parsed.problem}\n\n${USAGE}` });
+      return;
+    }
+    const request = parsed.request;
+    const early = preflightReply(request, deps.services);
+    if (early) {
+      await finish(early);
+      return;
+    }
+    const handler = deps.handlers[request.kind] as CommandHandler<typeof request.kind> | undefined;
+    if (!handler) {
+      await finish({ text: `\`/rollback ${request.kind}\` is not enabled in this deployment of rollback-bot.\n\n${USAGE}` });
+      return;
+    }
+    try {
+      await finish(await handler(request as never, { command, respond: async (reply) => void (await respond(reply)) }));
+    } catch (error) {
+      const failure = asRollbackError(error);
+      log.warn({ err: failure, kind: request.kind }, 'slash command refused');
+      await finish({ text: `:warning: ${failure.explain()}` });
+    }
+  });
+}

@@ -1,0 +1,96 @@
+/**
+ * The /rollback grammar, parsed from the command text into plain data. Pure:
+ * the listener checks services, roles and targets against config and store.
+ */
+export type RollbackRequest =
+  | { kind: 'modal' }
+  | { kind: 'help' }
+  | { kind: 'application'; service: string; target?: string; reason?: string }
+  | { kind: 'revert'; service: string; commit: string; reason?: string }
+  | { kind: 'reset'; service: string; commit: string; reason?: string }
+  | { kind: 'schema'; service: string; migration: string; reason?: string }
+  | { kind: 'plan'; of: Exclude<RollbackRequest, { kind: 'plan' | 'modal' | 'help' | 'status' | 'history' | 'stats' | 'preflight' }> }
+  | { kind: 'status'; service?: string }
+  | { kind: 'history'; service?: string }
+  | { kind: 'stats'; service?: string }
+  | { kind: 'preflight'; service: string };
+
+export type ParseResult = { ok: true; request: RollbackRequest } | { ok: false; problem: string };
+
+export const SUBCOMMANDS = ['help', 'plan', 'revert', 'reset', 'schema', 'status', 'history', 'stats', 'preflight'] as const;
+
+export const USAGE = [
+  '*Usage of /rollback*',
+  '`/rollback` opens a form: service, what to roll back, target, reason.',
+  '`/rollback <service> [to <deployment|version|commit>] [reason]` rolls production back on Vercel (default target: last known good).',
+  '`/rollback revert <service> <commit> [reason]` reverts a commit with git (Option A, recommended).',
+  '`/rollback reset <service> <commit> [reason]` resets the deploy branch to a commit (Option B, rewrites history, CTO approval).',
+  '`/rollback schema <service> <migration> [reason]` rolls back a schema migration (CTO approval, data archived first).',
+  '`/rollback plan <service> [...]` dry run of any of the above: steps, migrations, data at risk, approvals, duration.',
+  '`/rollback status [service]` what production runs now and what the bot would roll back to.',
+  '`/rollback history [service]` last known good versions.',
+  '`/rollback stats [service]` rollback metrics against the runbook targets.',
+  '`/rollback preflight <service>` the pre-deployment checklist.',
+  '`/rollback help` this text.',
+].join('\n');
+
+const MAX_TEXT = 2000;
+
+function words(text: string): string[] {
+  return text.trim().split(/\s+/).filter(Boolean);
+}
+
+function rest(parts: string[], from: number): string | undefined {
+  const joined = parts.slice(from).join(' ').trim();
+  return joined === '' ? undefined : joined;
+}
+
+function parseAction(parts: string[]): ParseResult {
+  const [head, service, third] = parts;
+  switch (head) {
+    case 'revert':
+    case 'reset': {
+      if (!service || !third) return { ok: false, problem: `\`/rollback ${head}\` needs a service and a commit.` };
+      return { ok: true, request: { kind: head, service, commit: third, reason: rest(parts, 3) } };
+    }
+    case 'schema': {
+      if (!service || !third) return { ok: false, problem: '`/rollback schema` needs a service and a migration name.' };
+      return { ok: true, request: { kind: 'schema', service, migration: third, reason: rest(parts, 3) } };
+    }
+    default: {
+      if (!head) return { ok: true, request: { kind: 'modal' } };
+      if (parts[1] === 'to') {
+        if (!parts[2]) return { ok: false, problem: '`to` needs a deployment id, deployment URL, version or commit.' };
+        return { ok: true, request: { kind: 'application', service: head, target: parts[2], reason: rest(parts, 3) } };
+      }
+      return { ok: true, request: { kind: 'application', service: head, reason: rest(parts, 1) } };
+    }
+  }
+}
+
+export function parseRollbackCommand(text: string): ParseResult {
+  if (text.length > MAX_TEXT) return { ok: false, problem: `The command is longer than ${MAX_TEXT} characters.` };
+  const parts = words(text);
+  const [head, second] = parts;
+  switch (head?.toLowerCase()) {
+    case undefined:
+      return { ok: true, request: { kind: 'modal' } };
+    case 'help':
+      return { ok: true, request: { kind: 'help' } };
+    case 'status':
+    case 'history':
+    case 'stats':
+      return { ok: true, request: { kind: head.toLowerCase() as 'status' | 'history' | 'stats', service: second } };
+    case 'preflight':
+      if (!second) return { ok: false, problem: '`/rollback preflight` needs a service.' };
+      return { ok: true, request: { kind: 'preflight', service: second } };
+    case 'plan': {
+      const inner = parseAction(parts.slice(1));
+      if (!inner.ok) return inner;
+      if (inner.request.kind === 'modal') return { ok: false, problem: '`/rollback plan` needs a service.' };
+      return { ok: true, request: { kind: 'plan', of: inner.request as Extract<RollbackRequest, { kind: 'plan' }>['of'] } };
+    }
+    default:
+      return parseAction([(head ?? '').toLowerCase(), ...parts.slice(1)]);
+  }
+}

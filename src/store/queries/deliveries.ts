@@ -1,0 +1,13 @@
+import type { Query } from '../pool';
+
+/** Returns a row only for the first delivery with this key: retries and other replicas get none. */
+export const claimDelivery = (key: string, kind: string): Query => ({
+  text: `INSERT INTO slack_deliveries (delivery_key, kind) VALUES ($1, $2)
+         ON CONFLICT (delivery_key) DO NOTHING RETURNING delivery_key`,
+  values: [key, kind],
+});
+
+export const pruneDeliveries = (olderThanHours: number): Query => ({
+  text: `DELETE FROM slack_deliveries WHERE received_at < now() - make_interval(hours => $1)`,
+  values: [olderThanHours],
+});

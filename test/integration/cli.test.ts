@@ -1,0 +1,109 @@
+/**
+ * The rollback-bot command as a newcomer meets it: real processes, exit codes,
+ * messages that say what to do, and a graceful stop on SIGTERM.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { startSlackStandin } from '../../src/standins/slack/server';
+import { BOT_TOKEN } from '../support/bot';
+import { testDatabase } from '../support/database';
+import { EXAMPLE_CONFIG_PATH, exampleServiceRaw, servicesYaml } from '../support/services';
+
+const CLI = join(__dirname, '../../bin/rollback-bot.js');
+const cleanEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME, ...extra });
+
+function runCli(args: string[], env: Record<string, string>) {
+  return spawnSync(process.execPath, [CLI, ...args], { env: cleanEnv(env), encoding: 'utf8', timeout: 30_000 });
+}
+
+function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`no ${pattern} in: ${seen}`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString('utf8');
+      if (pattern.test(seen)) {
+        clearTimeout(timer);
+        resolve(seen);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+  });
+}
+
+describe('rollback-bot command', () => {
+  const database = testDatabase('cli');
+  beforeAll(database.create);
+  afterAll(database.drop);
+
+  it('prints next steps, not a stack trace, when Slack tokens and the services file are missing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rollback-bot-fresh-'));
+    const result = runCli(['start'], { ROLLBACK_CONFIG: join(dir, 'rollback.config.yaml') });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Next steps:');
+    expect(result.stderr).toMatch(/1\. Slack tokens are not set\..*manifests\/slack-app\.http\.yaml/);
+    expect(result.stderr).toMatch(/2\. Cannot read the services file .*Copy rollback\.config\.example\.yaml/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses to start on a bad services file and names the field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rollback-bot-bad-'));
+    const path = join(dir, 'rollback.config.yaml');
+    writeFileSync(path, servicesYaml([exampleServiceRaw({ production: { url: 'ftp://nope' } })]));
+    const result = runCli(['start'], { ROLLBACK_CONFIG: path, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/services\.0\.production\.url: expected an http\(s\) URL/);
+  });
+
+  it('rejects an unknown command with usage and exit 2', () => {
+    const result = runCli(['frobnicate'], {});
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('Unknown command "frobnicate"');
+  });
+
+  it('migrate applies the bot tables and is idempotent', async () => {
+    const first = runCli(['migrate'], { DATABASE_URL: database.url, LOG_LEVEL: 'silent' });
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain('Applied: 001_initial');
+    const second = runCli(['migrate'], { DATABASE_URL: database.url, LOG_LEVEL: 'silent' });
+    expect(second.stdout).toContain('up to date');
+  });
+
+  it('starts, serves, and on SIGTERM stops taking work, closes its database connections and exits 0', async () => {
+    const slack = await startSlackStandin({ token: BOT_TOKEN, channels: { C0PRODALRT: 'prod-alerts' } });
+    const port = 30000 + Math.floor(Math.random() * 20000);
+    const child = spawn(process.execPath, [CLI, 'start'], {
+      env: cleanEnv({
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SIGNING_SECRET: 'secret',
+        SLACK_API_URL: slack.apiUrl,
+        DATABASE_URL: database.url,
+        ROLLBACK_CONFIG: EXAMPLE_CONFIG_PATH,
+        PORT: String(port),
+      }),
+    });
+    try {
+      await waitForOutput(child, /rollback-bot is ready/);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const stopping = waitForOutput(child, /"msg":"stopped"/);
+      child.kill('SIGTERM');
+      await stopping;
+      expect(await exited).toBe(0);
+      const client = new Client({ connectionString: database.url });
+      await client.connect();
+      const { rows } = await client.query<{ n: string }>(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+      );
+      await client.end();
+      expect(Number(rows[0]?.n)).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      await slack.stop();
+    }
+  });
+});

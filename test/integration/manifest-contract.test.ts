@@ -1,0 +1,87 @@
+/**
+ * The manifests and the code must ask Slack for the same things: the slash
+ * commands, events and interactivity the listeners really register, and the
+ * scopes the code declares. Registration is recorded on a fake app.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { App } from '@slack/bolt';
+import { parse } from 'yaml';
+import { silentLogger } from '../../src/logger';
+import { createMetrics } from '../../src/metrics';
+import { registerListeners } from '../../src/slack/listeners';
+import { BOT_SCOPES, SLASH_COMMANDS } from '../../src/slack/surface';
+import { exampleService } from '../support/services';
+
+interface Manifest {
+  features: { slash_commands: { command: string; url?: string }[] };
+  oauth_config: { scopes: { bot: string[] } };
+  settings: {
+    event_subscriptions?: { bot_events?: string[]; request_url?: string };
+    interactivity: { is_enabled: boolean; request_url?: string };
+    socket_mode_enabled: boolean;
+  };
+}
+
+type Kind = 'command' | 'event' | 'action' | 'view' | 'shortcut' | 'options' | 'message';
+
+function recordRegistrations(): Record<Kind, string[]> {
+  const seen: Record<Kind, string[]> = { command: [], event: [], action: [], view: [], shortcut: [], options: [], message: [] };
+  const recorder = (kind: Kind) => (id: unknown) => {
+    seen[kind].push(String(id));
+  };
+  const fakeApp = {
+    command: recorder('command'),
+    event: recorder('event'),
+    action: recorder('action'),
+    view: recorder('view'),
+    shortcut: recorder('shortcut'),
+    options: recorder('options'),
+    message: recorder('message'),
+    use: () => undefined,
+    error: () => undefined,
+  } as unknown as App;
+  registerListeners(fakeApp, { services: [exampleService()], handlers: {}, logger: silentLogger, metrics: createMetrics() });
+  return seen;
+}
+
+const manifests = ['slack-app.http.yaml', 'slack-app.socket.yaml'].map((file) => ({
+  file,
+  manifest: parse(readFileSync(join(__dirname, '../../manifests', file), 'utf8')) as Manifest,
+}));
+
+describe.each(manifests)('$file', ({ file, manifest }) => {
+  const registered = recordRegistrations();
+  const socket = file.includes('socket');
+
+  it('lists exactly the slash commands the code registers', () => {
+    const listed = manifest.features.slash_commands.map((c) => c.command).sort();
+    expect(listed).toEqual([...registered.command].sort());
+    expect(listed).toEqual([...SLASH_COMMANDS].sort());
+  });
+
+  it('subscribes to exactly the bot events the code listens to', () => {
+    const events = new Set([...registered.event, ...(registered.message.length ? ['message.channels'] : [])]);
+    expect((manifest.settings.event_subscriptions?.bot_events ?? []).sort()).toEqual([...events].sort());
+  });
+
+  it('enables interactivity exactly when the code handles actions, views or shortcuts', () => {
+    const interactive = registered.action.length + registered.view.length + registered.shortcut.length > 0;
+    expect(manifest.settings.interactivity.is_enabled).toBe(interactive);
+  });
+
+  it('asks for exactly the declared bot scopes', () => {
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(Object.keys(BOT_SCOPES).sort());
+  });
+
+  it(socket ? 'uses Socket Mode and no request URLs' : 'sends every request to /slack/events', () => {
+    expect(manifest.settings.socket_mode_enabled).toBe(socket);
+    const urls = [
+      ...manifest.features.slash_commands.map((c) => c.url),
+      manifest.settings.interactivity.request_url,
+      manifest.settings.event_subscriptions?.request_url,
+    ].filter((u): u is string => u !== undefined);
+    if (socket) expect(urls).toEqual([]);
+    else for (const url of urls) expect(url).toMatch(/^https:\/\/YOUR-HOST\/slack\/events$/);
+  });
+});
