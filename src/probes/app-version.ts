@@ -1,0 +1,60 @@
+/**
+ * Reads an app's version endpoint (`{"version","commit","deployedAt"}` as the
+ * runbook shows). Used on the production URL by verification and on a
+ * deployment's own URL to learn which app version it carries.
+ */
+import { z } from 'zod';
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+const versionSchema = z
+  .object({
+    version: z.union([z.string(), z.number()]).optional().nullable(),
+    commit: z.string().optional().nullable(),
+    deployedAt: z.string().optional().nullable(),
+  })
+  .passthrough();
+
+export interface AppVersion {
+  readonly version: string | undefined;
+  readonly commit: string | undefined;
+  readonly deployedAt: string | undefined;
+}
+
+export function parseAppVersion(body: unknown): AppVersion | undefined {
+  const parsed = versionSchema.safeParse(body);
+  if (!parsed.success) return undefined;
+  const { version, commit, deployedAt } = parsed.data;
+  return {
+    version: version === undefined || version === null ? undefined : String(version),
+    commit: commit ?? undefined,
+    deployedAt: deployedAt ?? undefined,
+  };
+}
+
+/** The version a URL reports, or undefined when it does not answer with one in time. */
+export async function readAppVersion(fetchImpl: FetchLike, url: string, timeoutMs: number): Promise<AppVersion | undefined> {
+  try {
+    const response = await fetchImpl(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    return parseAppVersion(await response.json());
+  } catch {
+    return undefined;
+  }
+}
+
+/** Version strings compare without a leading "v": "v1.9.0" is "1.9.0". */
+export function sameVersion(a: string, b: string): boolean {
+  return a.trim().replace(/^v/i, '') === b.trim().replace(/^v/i, '');
+}
+
+/** Commits compare by prefix, so a short sha matches its full form. */
+export function sameCommit(a: string, b: string): boolean {
+  const x = a.trim().toLowerCase();
+  const y = b.trim().toLowerCase();
+  if (x.length < 7 || y.length < 7) return false;
+  return x.startsWith(y) || y.startsWith(x);
+}

@@ -1,0 +1,155 @@
+/**
+ * Rollback verification against the production URL: health answers 2xx, the
+ * version endpoint reports the expected version or commit, every configured
+ * smoke test passes. Retried until the deadline; every check is reported with
+ * pass/fail, status and latency so the incident names the one that failed.
+ */
+import type { ServiceConfig, SmokeTest } from '../config/service-schema';
+import type { Clock } from '../rollback/clock';
+import type { CheckResult, ExpectedVersion, VerificationReport } from '../rollback/ports/application';
+import { type FetchLike, parseAppVersion, sameCommit, sameVersion } from './app-version';
+
+export interface VerifyOptions {
+  readonly fetch?: FetchLike;
+  readonly clock: Clock;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Values for "${NAME}" strings in smoke-test bodies and headers. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Per-check timeout. */
+  readonly checkTimeoutMs?: number;
+  /** Pause between attempts. */
+  readonly retryIntervalMs?: number;
+  /** Overrides service.production.verifyDeadlineSeconds (the drill uses a short one). */
+  readonly deadlineMs?: number;
+}
+
+export async function verifyProduction(service: ServiceConfig, expected: ExpectedVersion, options: VerifyOptions): Promise<VerificationReport> {
+  const startedAt = options.clock.now();
+  const deadline = startedAt.getTime() + (options.deadlineMs ?? service.production.verifyDeadlineSeconds * 1000);
+  const base = service.production.url.replace(/\/+$/, '');
+  let attempts = 0;
+  for (;;) {
+    attempts += 1;
+    const checks = await runChecks(service, base, expected, options);
+    const failedCheck = checks.find((c) => !c.pass);
+    const now = options.clock.now();
+    if (!failedCheck || now.getTime() >= deadline) {
+      return { passed: !failedCheck, url: base, attempts, checks, failedCheck, startedAt, finishedAt: now };
+    }
+    await options.sleep(Math.min(options.retryIntervalMs ?? 2000, Math.max(0, deadline - now.getTime())));
+  }
+}
+
+async function runChecks(service: ServiceConfig, base: string, expected: ExpectedVersion, options: VerifyOptions): Promise<CheckResult[]> {
+  const { production } = service;
+  const checks = [
+    timed('health', 'health', options, () => request(options, `${base}${production.healthPath}`, { method: 'GET' }), (status) =>
+      status >= 200 && status < 300 ? { pass: true, detail: 'answered 2xx' } : { pass: false, detail: `answered HTTP ${status}, expected 2xx` },
+    ),
+    timed('version', 'version', options, () => request(options, `${base}${production.versionPath}`, { method: 'GET' }), (status, body) =>
+      checkVersion(status, body, expected),
+    ),
+    ...production.smokeTests.map((test) => smoke(test, base, options)),
+  ];
+  return Promise.all(checks);
+}
+
+function checkVersion(status: number, body: string, expected: ExpectedVersion): { pass: boolean; detail: string } {
+  if (status < 200 || status >= 300) return { pass: false, detail: `answered HTTP ${status}, expected 2xx` };
+  let reported: ReturnType<typeof parseAppVersion>;
+  try {
+    reported = parseAppVersion(JSON.parse(body));
+  } catch {
+    reported = undefined;
+  }
+  if (!reported) return { pass: false, detail: 'did not answer with {"version","commit"} JSON' };
+  const says = `reports version ${reported.version ?? '?'} commit ${reported.commit ?? '?'}`;
+  if (expected.version === undefined && expected.commitSha === undefined) return { pass: true, detail: says };
+  const versionOk = expected.version !== undefined && reported.version !== undefined && sameVersion(reported.version, expected.version);
+  const commitOk = expected.commitSha !== undefined && reported.commit !== undefined && sameCommit(reported.commit, expected.commitSha);
+  if (versionOk || commitOk) return { pass: true, detail: says };
+  const wanted = [expected.version && `version ${expected.version}`, expected.commitSha && `commit ${expected.commitSha.slice(0, 12)}`]
+    .filter(Boolean)
+    .join(' or ');
+  return { pass: false, detail: `${says}, expected ${wanted}` };
+}
+
+function smoke(test: SmokeTest, base: string, options: VerifyOptions): Promise<CheckResult> {
+  const name = `smoke: ${test.name}`;
+  const missing = new Set<string>();
+  const fill = (value: unknown): unknown => fillEnv(value, options.env, missing);
+  const headers = fill(test.headers) as Record<string, string>;
+  const body = test.body === undefined ? undefined : JSON.stringify(fill(test.body));
+  if (missing.size > 0) {
+    return Promise.resolve({
+      name,
+      kind: 'smoke',
+      pass: false,
+      status: undefined,
+      latencyMs: 0,
+      detail: `not run: environment variable ${[...missing].join(', ')} is not set for the bot`,
+    });
+  }
+  const init: RequestInit = {
+    method: test.method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body,
+  };
+  return timed(name, 'smoke', options, () => request(options, `${base}${test.path}`, init), (status) => {
+    const ok = test.expectStatus ? test.expectStatus.includes(status) : status >= 200 && status < 300;
+    const wanted = test.expectStatus ? test.expectStatus.join('/') : '2xx';
+    return ok ? { pass: true, detail: `answered HTTP ${status}` } : { pass: false, detail: `answered HTTP ${status}, expected ${wanted}` };
+  });
+}
+
+const ENV_REF = /^\$\{([A-Z_][A-Z0-9_]*)\}$/;
+
+/** Replaces string values that are exactly "${NAME}"; the values never reach the report. */
+export function fillEnv(value: unknown, env: Readonly<Record<string, string | undefined>>, missing: Set<string>): unknown {
+  if (typeof value === 'string') {
+    const match = ENV_REF.exec(value);
+    if (!match) return value;
+    const name = match[1] as string;
+    const filled = env[name];
+    if (filled === undefined) missing.add(name);
+    return filled ?? '';
+  }
+  if (Array.isArray(value)) return value.map((v) => fillEnv(v, env, missing));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillEnv(v, env, missing)]));
+  }
+  return value;
+}
+
+interface Answer {
+  readonly status: number;
+  readonly body: string;
+}
+
+async function request(options: VerifyOptions, url: string, init: RequestInit): Promise<Answer> {
+  const fetchImpl = options.fetch ?? ((input: string, i?: RequestInit) => fetch(input, i));
+  const response = await fetchImpl(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(options.checkTimeoutMs ?? 10_000) });
+  return { status: response.status, body: await response.text() };
+}
+
+async function timed(
+  name: string,
+  kind: CheckResult['kind'],
+  options: VerifyOptions,
+  send: () => Promise<Answer>,
+  judge: (status: number, body: string) => { pass: boolean; detail: string },
+): Promise<CheckResult> {
+  const started = performance.now();
+  try {
+    const answer = await send();
+    const latencyMs = Math.round(performance.now() - started);
+    return { name, kind, status: answer.status, latencyMs, ...judge(answer.status, answer.body) };
+  } catch (error) {
+    const latencyMs = Math.round(performance.now() - started);
+    // DOMException (the timeout) is not always an Error instance, so look at its name.
+    const { name: errorName, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+    const reason =
+      errorName === 'TimeoutError' ? `no answer within ${options.checkTimeoutMs ?? 10_000} ms` : `request failed: ${typeof message === 'string' ? message : String(error)}`;
+    return { name, kind, pass: false, status: undefined, latencyMs, detail: reason };
+  }
+}

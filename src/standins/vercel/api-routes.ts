@@ -1,0 +1,175 @@
+/**
+ * The stand-in's REST routes for reading and moving production, answering as
+ * Vercel does: bearer token, teamId for team projects, paging with `until`,
+ * 201/202/402/409 on moves, `{"error":{"code","message"}}` bodies.
+ */
+import type { ServerResponse } from 'node:http';
+import { sendError, sendJson } from './http-util';
+import type { StandinDeployment, StandinState } from './state';
+
+export interface ApiRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly body: Buffer;
+}
+
+export function listItem(state: StandinState, d: StandinDeployment): Record<string, unknown> {
+  return {
+    uid: d.id,
+    name: d.name,
+    url: d.url,
+    created: d.createdAt,
+    createdAt: d.createdAt,
+    state: d.readyState,
+    readyState: d.readyState,
+    readySubstate: d.readyState !== 'READY' ? undefined : state.project.productionId === d.id ? 'PROMOTED' : 'STAGED',
+    type: 'LAMBDAS',
+    target: d.target,
+    projectId: state.project.id,
+    creator: d.creator,
+    meta: d.meta,
+    isRollbackCandidate: d.isRollbackCandidate,
+    aliasAssigned: d.aliasAssigned,
+    inspectorUrl: `https://vercel.com/${state.project.name}/${d.id}`,
+  };
+}
+
+export function fullDeployment(state: StandinState, d: StandinDeployment): Record<string, unknown> {
+  const live = state.project.productionId === d.id;
+  const { uid, ...rest } = listItem(state, d);
+  return { ...rest, id: uid, alias: live ? [...state.project.domains] : [], aliasError: null, version: 2, public: false };
+}
+
+/** Checks teamId the way Vercel scopes a team's resources; true when the request may go on. */
+export function checkTeam(state: StandinState, query: URLSearchParams, res: ServerResponse, what: string): boolean {
+  const teamId = query.get('teamId') ?? undefined;
+  if (teamId === state.project.teamId) return true;
+  if (teamId === undefined) {
+    sendError(res, 404, 'not_found', `${what} not found`);
+  } else {
+    sendError(res, 403, 'forbidden', 'Not authorized', { teamId });
+  }
+  return false;
+}
+
+function notFound(res: ServerResponse, what: string): true {
+  sendError(res, 404, 'not_found', `${what} not found`);
+  return true;
+}
+
+function matchesProject(state: StandinState, idOrName: string): boolean {
+  return idOrName === state.project.id || idOrName === state.project.name;
+}
+
+export function handleApi(state: StandinState, req: ApiRequest, res: ServerResponse): boolean {
+  const { method, path, query } = req;
+  let m: RegExpMatchArray | null;
+  if (method === 'GET' && path === '/v6/deployments') {
+    listDeployments(state, query, res);
+  } else if (method === 'GET' && (m = path.match(/^\/v13\/deployments\/([^/]+)$/))) {
+    if (!checkTeam(state, query, res, 'Deployment')) return true;
+    const deployment = state.find(decodeURIComponent(m[1] as string));
+    if (!deployment) return notFound(res, 'Deployment');
+    state.tickBuild(deployment);
+    sendJson(res, 200, fullDeployment(state, deployment));
+  } else if (method === 'GET' && (m = path.match(/^\/v9\/projects\/([^/]+)$/))) {
+    if (!matchesProject(state, decodeURIComponent(m[1] as string))) return notFound(res, 'Project');
+    if (!checkTeam(state, query, res, 'Project')) return true;
+    state.tickJob();
+    sendJson(res, 200, project(state, query.get('rollbackInfo') === 'true'));
+  } else if (method === 'POST' && (m = path.match(/^\/v10\/projects\/([^/]+)\/promote\/([^/]+)$/))) {
+    move(state, 'promote', decodeURIComponent(m[1] as string), decodeURIComponent(m[2] as string), query, res);
+  } else if (method === 'POST' && (m = path.match(/^\/v1\/projects\/([^/]+)\/rollback\/([^/]+)$/))) {
+    move(state, 'rollback', decodeURIComponent(m[1] as string), decodeURIComponent(m[2] as string), query, res);
+  } else if (method === 'GET' && (m = path.match(/^\/v1\/projects\/([^/]+)\/promote\/aliases$/))) {
+    if (!matchesProject(state, decodeURIComponent(m[1] as string))) return notFound(res, 'Project');
+    if (!checkTeam(state, query, res, 'Project')) return true;
+    promoteAliases(state, query, res);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+function listDeployments(state: StandinState, query: URLSearchParams, res: ServerResponse): void {
+  const limit = query.has('limit') ? Number(query.get('limit')) : 20;
+  const until = query.has('until') ? Number(query.get('until')) : undefined;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100 || (until !== undefined && !Number.isFinite(until))) {
+    return sendError(res, 400, 'bad_request', 'Invalid request: `limit` must be an integer from 1 to 100 and `until` a timestamp in milliseconds.');
+  }
+  const projectId = query.get('projectId');
+  if (projectId !== null && !matchesProject(state, projectId)) return sendError(res, 404, 'not_found', 'Project not found');
+  if (!checkTeam(state, query, res, 'Project')) return;
+  const target = query.get('target');
+  if (target !== null && target !== 'production' && target !== 'preview') {
+    return sendError(res, 400, 'bad_request', 'Invalid request: `target` should be equal to one of the allowed values "production", "preview".');
+  }
+  const states = query.get('state')?.split(',').map((s) => s.trim().toUpperCase());
+  for (const d of state.deployments.values()) state.tickBuild(d);
+  const matching = [...state.deployments.values()]
+    .filter((d) => (target === null ? true : target === 'production' ? d.target === 'production' : d.target === null))
+    .filter((d) => !states || states.includes(d.readyState))
+    .filter((d) => until === undefined || d.createdAt < until)
+    .sort((a, b) => b.createdAt - a.createdAt);
+  const page = matching.slice(0, limit);
+  const last = page[page.length - 1];
+  sendJson(res, 200, {
+    deployments: page.map((d) => listItem(state, d)),
+    pagination: { count: page.length, next: matching.length > limit && last ? last.createdAt : null, prev: page[0]?.createdAt ?? null },
+  });
+}
+
+function project(state: StandinState, rollbackInfo: boolean): Record<string, unknown> {
+  const production = state.production();
+  const p = state.project;
+  return {
+    id: p.id,
+    name: p.name,
+    accountId: p.teamId ?? 'usr_personal',
+    framework: 'nextjs',
+    autoAssignCustomDomains: p.autoAssignCustomDomains,
+    alias: p.domains.map((domain) => ({ domain, target: 'PRODUCTION', environment: 'production', deployment: production ? { id: production.id, url: production.url } : null })),
+    targets: { production: production ? { ...fullDeployment(state, production) } : null },
+    ...(rollbackInfo ? { lastAliasRequest: p.lastAliasRequest ? { ...p.lastAliasRequest } : null, lastRollbackTarget: null } : {}),
+  };
+}
+
+function move(state: StandinState, kind: 'promote' | 'rollback', projectId: string, deploymentId: string, query: URLSearchParams, res: ServerResponse): void {
+  if (!matchesProject(state, projectId)) return sendError(res, 404, 'not_found', 'Project not found');
+  if (!checkTeam(state, query, res, 'Project')) return;
+  const target = state.deployments.get(deploymentId);
+  if (!target) return sendError(res, 404, 'not_found', 'Deployment not found');
+  if (target.readyState !== 'READY') return sendError(res, 400, 'bad_request', `Deployment ${deploymentId} is not ready (${target.readyState}).`);
+  if (state.jobRunning()) {
+    return sendError(res, 409, 'conflict', 'A promote or rollback is already in progress for this project.');
+  }
+  if (state.project.productionId === deploymentId) {
+    return sendError(res, 409, 'conflict', 'This deployment is already the current production deployment.');
+  }
+  if (kind === 'rollback') {
+    if (target.target !== 'production' || !target.isRollbackCandidate) {
+      return sendError(res, 400, 'bad_request', 'Only deployments previously aliased to production can be rolled back to.');
+    }
+    if (state.project.plan === 'hobby' && state.previousProduction()?.id !== deploymentId) {
+      return sendError(res, 402, 'payment_required', 'To roll back further than the previous production deployment, upgrade to Pro.');
+    }
+  } else if (target.target !== 'production') {
+    return sendError(res, 400, 'bad_request', 'Preview deployments cannot be promoted without a rebuild.');
+  }
+  state.startJob(kind, target);
+  sendJson(res, kind === 'promote' && state.project.rollingRelease ? 202 : 201, undefined);
+}
+
+function promoteAliases(state: StandinState, query: URLSearchParams, res: ServerResponse): void {
+  const limit = query.has('limit') ? Number(query.get('limit')) : 20;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    return sendError(res, 400, 'bad_request', 'Invalid request: `limit` must be an integer from 1 to 100.');
+  }
+  const failedOnly = query.get('failedOnly') === 'true';
+  const aliases = state.project.aliasStatuses
+    .filter((a) => !failedOnly || a.status === 'failed')
+    .map((a, index) => ({ ...a, id: `alias_${index}` }));
+  const page = aliases.slice(0, limit);
+  sendJson(res, 200, { aliases: page, pagination: { count: page.length, next: null, prev: null } });
+}

@@ -1,0 +1,138 @@
+/**
+ * The Vercel stand-in: a local REST API and the app it "hosts", for the
+ * integration tests and the drill. Start with startVercelStandin(); point the
+ * adapter at `url` (VERCEL_API_URL), the service's production URL at
+ * `appUrl`, and deployment URLs through `deploymentOrigin`.
+ */
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Clock } from '../../rollback/clock';
+import { handleApi } from './api-routes';
+import { DEPLOYMENT_PREFIX, handleApp } from './app-routes';
+import { handleDeploy } from './deploy-routes';
+import { readBody, sendError } from './http-util';
+import { StandinState } from './state';
+
+export interface VercelStandinOptions {
+  /** The only token the API accepts. */
+  readonly token?: string;
+  /** Makes the project a team project: every call must carry this teamId. */
+  readonly teamId?: string;
+  readonly projectId?: string;
+  readonly projectName?: string;
+  readonly plan?: 'hobby' | 'pro';
+  readonly domains?: string[];
+  readonly clock?: Clock;
+  readonly random?: () => number;
+  /** How the app waits for its configured latency; default a real timer. */
+  readonly appSleep?: (ms: number) => Promise<void>;
+  readonly healthPath?: string;
+  readonly versionPath?: string;
+  readonly smokeCredentials?: { email: string; password: string };
+  readonly host?: string;
+}
+
+export interface VercelStandin {
+  /** Base URL of the REST API (VERCEL_API_URL). */
+  readonly url: string;
+  /** The production host: answers with whichever deployment is live. */
+  readonly appUrl: string;
+  readonly token: string;
+  readonly state: StandinState;
+  /** Where a deployment's own URL answers, for VercelApplication's deploymentOrigin. */
+  deploymentOrigin(host: string): string;
+  stop(): Promise<void>;
+}
+
+export async function startVercelStandin(options: VercelStandinOptions = {}): Promise<VercelStandin> {
+  const token = options.token ?? 'standin-token';
+  const state = new StandinState(options);
+  const random = options.random ?? Math.random;
+  const appOptions = {
+    healthPath: options.healthPath ?? '/api/health',
+    versionPath: options.versionPath ?? '/api/version',
+    smokeCredentials: options.smokeCredentials,
+    random,
+    sleep: options.appSleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+  };
+
+  const api = createServer((req, res) => {
+    void serveApi(state, token, req, res).catch((error: unknown) => fail(res, error));
+  });
+  const app = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://standin');
+      const body = await readBody(req);
+      await handleApp(state, req.method ?? 'GET', url.pathname, body, res, appOptions);
+    })().catch((error: unknown) => fail(res, error));
+  });
+  const host = options.host ?? '127.0.0.1';
+  const [apiPort, appPort] = await Promise.all([listen(api, host), listen(app, host)]);
+  const appUrl = `http://${host}:${appPort}`;
+  return {
+    url: `http://${host}:${apiPort}`,
+    appUrl,
+    token,
+    state,
+    deploymentOrigin: (deploymentHost) => `${appUrl}${DEPLOYMENT_PREFIX}${deploymentHost}`,
+    stop: async () => {
+      await Promise.all([close(api), close(app)]);
+    },
+  };
+}
+
+async function serveApi(state: StandinState, token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://standin');
+  const method = req.method ?? 'GET';
+  state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams) });
+  const body = await readBody(req);
+  const auth = req.headers.authorization;
+  if (!auth) {
+    return sendError(res, 403, 'forbidden', 'The request is missing an authentication token', { missingToken: true });
+  }
+  if (auth !== `Bearer ${token}`) {
+    return sendError(res, 403, 'forbidden', 'Not authorized', { invalidToken: true });
+  }
+  const fault = state.takeFault(url.pathname);
+  if (fault?.kind === 'drop') {
+    req.socket.destroy();
+    return;
+  }
+  if (fault?.kind === 'status') {
+    const rateLimited = fault.status === 429;
+    return sendError(
+      res,
+      fault.status,
+      rateLimited ? 'rate_limited' : 'internal_server_error',
+      rateLimited ? 'Rate limit exceeded' : 'An unexpected internal error occurred',
+      rateLimited ? { limit: { remaining: 0, reset: Math.ceil(Date.now() / 1000) + 1, total: 100 } } : {},
+      rateLimited && fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {},
+    );
+  }
+  const request = { method, path: url.pathname, query: url.searchParams, body };
+  if (handleDeploy(state, request, req.headers, res)) return;
+  if (handleApi(state, request, res)) return;
+  sendError(res, 404, 'not_found', `The requested path ${url.pathname} was not found`);
+}
+
+function fail(res: ServerResponse, error: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendError(res, 500, 'internal_server_error', `stand-in failure: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+function listen(server: Server, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}

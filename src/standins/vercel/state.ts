@@ -1,0 +1,300 @@
+/**
+ * The Vercel stand-in's world: one project, its deployments, the alias job of
+ * the last promote/rollback, builds and injected faults. Jobs and builds move
+ * one step every few reads (polls), so tests and the drill control time by
+ * reading, never by sleeping.
+ */
+import { randomBytes } from 'node:crypto';
+import { type Clock, systemClock } from '../../rollback/clock';
+
+export interface AppBehaviour {
+  version: string;
+  commit: string;
+  deployedAt: string;
+  healthStatus: number;
+  /** Share of app requests answered 500, 0..1. */
+  errorRate: number;
+  latencyMs: number;
+  /** Status of smoke routes when the request is well-formed and the credentials are right. */
+  smokeStatus: number;
+}
+
+export interface StandinDeployment {
+  readonly id: string;
+  readonly url: string;
+  readonly name: string;
+  target: 'production' | null;
+  readyState: string;
+  readonly createdAt: number;
+  readonly creator: { uid: string; username: string; email: string };
+  readonly meta: Record<string, string>;
+  isRollbackCandidate: boolean;
+  aliasAssigned: number | null;
+  app: AppBehaviour;
+  /** Remaining build states and reads until the next one. */
+  build: { steps: string[]; readsPerStep: number; reads: number } | undefined;
+}
+
+export type JobOutcome = 'succeeded' | 'failed' | 'skipped' | 'never';
+
+export interface AliasJobPlan {
+  outcome: JobOutcome;
+  /** Project reads per job step (pending -> in-progress -> final). */
+  pollsPerStep: number;
+  failedAliases: string[];
+}
+
+export interface AliasRequest {
+  type: 'promote' | 'rollback';
+  fromDeploymentId: string | null;
+  toDeploymentId: string;
+  jobStatus: string;
+  requestedAt: number;
+}
+
+/** `match`: a part of the path it applies to; `skip`: matching requests let through before it fires. */
+export type Fault =
+  | { kind: 'status'; status: number; match?: string; skip?: number; retryAfter?: string }
+  | { kind: 'drop'; match?: string; skip?: number };
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Record<string, string>;
+}
+
+export interface NewDeployment {
+  target?: 'production' | null;
+  state?: string;
+  version?: string;
+  commit?: string;
+  commitMessage?: string;
+  /** It served production before (a rollback candidate); default true for READY production deployments. */
+  servedProduction?: boolean;
+  /** Make it the live production deployment. */
+  live?: boolean;
+  createdAt?: number;
+  creator?: string;
+  meta?: Record<string, string>;
+  app?: Partial<AppBehaviour>;
+  build?: { outcome?: 'READY' | 'ERROR'; readsPerStep?: number };
+}
+
+export interface StandinStateOptions {
+  readonly projectId?: string;
+  readonly projectName?: string;
+  readonly teamId?: string;
+  readonly plan?: 'hobby' | 'pro';
+  readonly domains?: string[];
+  readonly clock?: Clock;
+}
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+export function randomId(length: number): string {
+  return [...randomBytes(length)].map((b) => ALPHABET[b % ALPHABET.length]).join('');
+}
+
+export class StandinState {
+  readonly clock: Clock;
+  readonly project: {
+    id: string;
+    name: string;
+    teamId: string | undefined;
+    plan: 'hobby' | 'pro';
+    autoAssignCustomDomains: boolean;
+    productionId: string | undefined;
+    domains: string[];
+    lastAliasRequest: AliasRequest | null;
+    aliasStatuses: { alias: string; status: string }[];
+    rollingRelease: boolean;
+  };
+  readonly deployments = new Map<string, StandinDeployment>();
+  readonly uploaded = new Set<string>();
+  readonly requests: RecordedRequest[] = [];
+  readonly faults: Fault[] = [];
+  /** How the next promote/rollback job behaves. */
+  nextJob: AliasJobPlan = { outcome: 'succeeded', pollsPerStep: 1, failedAliases: [] };
+  /** How builds of created or pushed deployments behave. */
+  buildPlan: { outcome: 'READY' | 'ERROR'; readsPerStep: number } = { outcome: 'READY', readsPerStep: 1 };
+  private job: { plan: AliasJobPlan; polls: number } | undefined;
+  private lastCreatedAt = 0;
+
+  constructor(options: StandinStateOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    const name = options.projectName ?? 'dr-amal-clinical-os';
+    this.project = {
+      id: options.projectId ?? `prj_${randomId(24)}`,
+      name,
+      teamId: options.teamId,
+      plan: options.plan ?? 'pro',
+      autoAssignCustomDomains: true,
+      productionId: undefined,
+      domains: options.domains ?? ['dr-amal.com', 'www.dr-amal.com'],
+      lastAliasRequest: null,
+      aliasStatuses: [],
+      rollingRelease: false,
+    };
+  }
+
+  addDeployment(input: NewDeployment = {}): StandinDeployment {
+    const now = this.clock.now().getTime();
+    const createdAt = Math.max(input.createdAt ?? now, this.lastCreatedAt + 1);
+    this.lastCreatedAt = createdAt;
+    const target = input.target === undefined ? 'production' : input.target;
+    const state = input.state ?? (input.build ? 'QUEUED' : 'READY');
+    const commit = input.commit ?? randomBytes(20).toString('hex');
+    const id = `dpl_${randomId(24)}`;
+    const deployment: StandinDeployment = {
+      id,
+      url: `${this.project.name}-${randomId(9)}.vercel.app`,
+      name: this.project.name,
+      target,
+      readyState: state,
+      createdAt,
+      creator: { uid: `usr_${randomId(12)}`, username: input.creator ?? 'amal', email: `${input.creator ?? 'amal'}@dr-amal.com` },
+      meta: {
+        githubCommitSha: commit,
+        githubCommitRef: 'main',
+        githubCommitMessage: input.commitMessage ?? `commit ${commit.slice(0, 7)}`,
+        ...input.meta,
+      },
+      isRollbackCandidate: input.servedProduction ?? (target === 'production' && state === 'READY'),
+      aliasAssigned: state === 'READY' ? createdAt : null,
+      app: {
+        version: input.version ?? '1.0.0',
+        commit: commit.slice(0, 7),
+        deployedAt: new Date(createdAt).toISOString(),
+        healthStatus: 200,
+        errorRate: 0,
+        latencyMs: 0,
+        smokeStatus: 200,
+        ...input.app,
+      },
+      build: input.build
+        ? {
+            steps: ['BUILDING', input.build.outcome ?? this.buildPlan.outcome],
+            readsPerStep: input.build.readsPerStep ?? this.buildPlan.readsPerStep,
+            reads: 0,
+          }
+        : undefined,
+    };
+    this.deployments.set(id, deployment);
+    if (input.live) this.makeProduction(deployment);
+    return deployment;
+  }
+
+  /** The git integration saw a push: a production build of `commit` starts. */
+  pushCommit(commit: string, options: Omit<NewDeployment, 'commit' | 'build' | 'state'> = {}): StandinDeployment {
+    return this.addDeployment({ ...options, commit, target: 'production', servedProduction: false, build: { ...this.buildPlan } });
+  }
+
+  production(): StandinDeployment | undefined {
+    return this.project.productionId ? this.deployments.get(this.project.productionId) : undefined;
+  }
+
+  find(idOrUrl: string): StandinDeployment | undefined {
+    const key = idOrUrl.replace(/^https?:\/\//, '');
+    return this.deployments.get(key) ?? [...this.deployments.values()].find((d) => d.url === key);
+  }
+
+  setApp(idOrUrl: string, behaviour: Partial<AppBehaviour>): void {
+    const deployment = this.find(idOrUrl);
+    if (!deployment) throw new Error(`stand-in: no deployment ${idOrUrl}`);
+    deployment.app = { ...deployment.app, ...behaviour };
+  }
+
+  inject(fault: Fault, times = 1): void {
+    for (let i = 0; i < times; i += 1) this.faults.push({ ...fault });
+  }
+
+  /** The first queued fault whose `match` is in the path, removed once used. */
+  takeFault(path: string): Fault | undefined {
+    const index = this.faults.findIndex((f) => f.match === undefined || path.includes(f.match));
+    const fault = this.faults[index];
+    if (!fault) return undefined;
+    if (fault.skip) {
+      for (const f of this.faults) if (f.skip && (f.match === undefined || path.includes(f.match))) f.skip -= 1;
+      return undefined;
+    }
+    return this.faults.splice(index, 1)[0];
+  }
+
+  count(method: string, pathPart: string): number {
+    return this.requests.filter((r) => r.method === method && r.path.includes(pathPart)).length;
+  }
+
+  /** A build advances one state every `readsPerStep` reads of the deployment. */
+  tickBuild(deployment: StandinDeployment): void {
+    const build = deployment.build;
+    if (!build) return;
+    build.reads += 1;
+    if (build.reads < build.readsPerStep) return;
+    build.reads = 0;
+    const next = build.steps.shift();
+    if (next) deployment.readyState = next;
+    if (build.steps.length > 0) return;
+    deployment.build = undefined;
+    if (deployment.readyState === 'READY') {
+      deployment.aliasAssigned = this.clock.now().getTime();
+      if (deployment.target === 'production' && this.project.autoAssignCustomDomains) this.makeProduction(deployment);
+    }
+  }
+
+  /** The alias job advances one step every `pollsPerStep` project reads. */
+  tickJob(): void {
+    const request = this.project.lastAliasRequest;
+    if (!this.job || !request) return;
+    this.job.polls += 1;
+    if (this.job.polls < this.job.plan.pollsPerStep) return;
+    this.job.polls = 0;
+    if (request.jobStatus === 'pending') {
+      request.jobStatus = 'in-progress';
+      return;
+    }
+    const { outcome, failedAliases } = this.job.plan;
+    if (outcome === 'never') return;
+    request.jobStatus = outcome;
+    this.job = undefined;
+    this.project.aliasStatuses = this.project.domains.map((alias) => ({
+      alias,
+      status: outcome === 'failed' && failedAliases.includes(alias) ? 'failed' : outcome === 'skipped' ? 'skipped' : 'succeeded',
+    }));
+    if (outcome !== 'succeeded') return;
+    const target = this.deployments.get(request.toDeploymentId);
+    if (target) this.makeProduction(target);
+    this.project.autoAssignCustomDomains = request.type === 'promote';
+  }
+
+  jobRunning(): boolean {
+    const status = this.project.lastAliasRequest?.jobStatus;
+    return status === 'pending' || status === 'in-progress';
+  }
+
+  startJob(type: 'promote' | 'rollback', target: StandinDeployment): void {
+    this.project.lastAliasRequest = {
+      type,
+      fromDeploymentId: this.project.productionId ?? null,
+      toDeploymentId: target.id,
+      jobStatus: 'pending',
+      requestedAt: this.clock.now().getTime(),
+    };
+    this.project.aliasStatuses = this.project.domains.map((alias) => ({ alias, status: 'pending' }));
+    this.job = { plan: { ...this.nextJob, failedAliases: [...this.nextJob.failedAliases] }, polls: 0 };
+  }
+
+  /** For the Hobby plan: the only deployment an instant rollback may go to. */
+  previousProduction(): StandinDeployment | undefined {
+    const current = this.production();
+    return [...this.deployments.values()]
+      .filter((d) => d.target === 'production' && d.readyState === 'READY' && d.isRollbackCandidate && d.id !== current?.id)
+      .filter((d) => !current || d.createdAt < current.createdAt)
+      .sort((a, b) => b.createdAt - a.createdAt)[0];
+  }
+
+  private makeProduction(deployment: StandinDeployment): void {
+    this.project.productionId = deployment.id;
+    deployment.isRollbackCandidate = true;
+    deployment.aliasAssigned = deployment.aliasAssigned ?? this.clock.now().getTime();
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * A small typed client over the Vercel REST endpoints the bot needs for
+ * reading and moving production. Creating deployments goes through
+ * @vercel/client (see deploy-commit.ts).
+ */
+import type { CallResult, VercelHttp } from './http';
+import {
+  type DeploymentPage,
+  type VercelDeployment,
+  type VercelProject,
+  parseAliasStatusPage,
+  parseDeployment,
+  parseDeploymentPage,
+  parseProject,
+} from './schemas';
+
+export interface ProjectRef {
+  readonly projectId: string;
+  readonly teamId?: string | undefined;
+}
+
+export interface ListQuery {
+  readonly target?: 'production' | 'preview';
+  readonly state?: string;
+  readonly limit?: number;
+  readonly until?: number;
+}
+
+export type AliasMoveKind = 'promote' | 'rollback';
+
+export interface AliasMoveAnswer {
+  /** 201 accepted, 202 queued behind a rolling release, 409 target already current (or another job running). */
+  readonly status: 201 | 202 | 409;
+}
+
+export class VercelClient {
+  constructor(private readonly http: VercelHttp) {}
+
+  async listDeployments(ref: ProjectRef, query: ListQuery = {}): Promise<DeploymentPage> {
+    const { body } = await this.http.call('/v6/deployments', {
+      what: `list the deployments of project ${ref.projectId}`,
+      teamId: ref.teamId,
+      query: { projectId: ref.projectId, target: query.target, state: query.state, limit: query.limit ?? 20, until: query.until },
+    });
+    return parseDeploymentPage(body);
+  }
+
+  /** Walks the pages with `until` until `stop` says enough or `maxPages` were read. */
+  async *iterateDeployments(ref: ProjectRef, query: ListQuery = {}, maxPages = 10): AsyncGenerator<VercelDeployment> {
+    let until = query.until;
+    for (let page = 0; page < maxPages; page += 1) {
+      const result = await this.listDeployments(ref, { ...query, until });
+      for (const deployment of result.deployments) yield deployment;
+      if (result.next === undefined || result.deployments.length === 0) return;
+      until = result.next;
+    }
+  }
+
+  async getDeployment(ref: ProjectRef, idOrUrl: string): Promise<VercelDeployment> {
+    const host = idOrUrl.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+    const { body } = await this.http.call(`/v13/deployments/${encodeURIComponent(host)}`, {
+      what: `read deployment ${host}`,
+      teamId: ref.teamId,
+    });
+    return parseDeployment(body);
+  }
+
+  async getProject(ref: ProjectRef): Promise<VercelProject> {
+    const { body } = await this.http.call(`/v9/projects/${encodeURIComponent(ref.projectId)}`, {
+      what: `read project ${ref.projectId}`,
+      teamId: ref.teamId,
+      query: { rollbackInfo: true },
+    });
+    return parseProject(body);
+  }
+
+  /**
+   * Asks Vercel to move production. Not retried here: a retry after a dropped
+   * connection could repeat the move, so the caller reads the project first.
+   */
+  async requestAliasMove(ref: ProjectRef, kind: AliasMoveKind, deploymentId: string): Promise<AliasMoveAnswer> {
+    const path =
+      kind === 'promote'
+        ? `/v10/projects/${encodeURIComponent(ref.projectId)}/promote/${encodeURIComponent(deploymentId)}`
+        : `/v1/projects/${encodeURIComponent(ref.projectId)}/rollback/${encodeURIComponent(deploymentId)}`;
+    const result: CallResult = await this.http.call(
+      path,
+      {
+        method: 'POST',
+        what: `${kind === 'promote' ? 'promote' : 'roll back to'} deployment ${deploymentId}`,
+        teamId: ref.teamId,
+        retryUnsafe: false,
+      },
+      [409],
+    );
+    const status = result.status === 202 ? 202 : result.status === 409 ? 409 : 201;
+    return { status };
+  }
+
+  /** Aliases of the last promote/rollback that did not move to its target. */
+  async listFailedAliases(ref: ProjectRef, maxPages = 5): Promise<string[]> {
+    const failed: string[] = [];
+    let until: number | undefined;
+    for (let page = 0; page < maxPages; page += 1) {
+      const { body } = await this.http.call(`/v1/projects/${encodeURIComponent(ref.projectId)}/promote/aliases`, {
+        what: `list the aliases that failed to move for project ${ref.projectId}`,
+        teamId: ref.teamId,
+        query: { failedOnly: true, limit: 100, until },
+      });
+      const result = parseAliasStatusPage(body);
+      failed.push(...result.aliases.map((a) => a.alias));
+      if (result.next === undefined || result.aliases.length === 0) break;
+      until = result.next;
+    }
+    return failed;
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * Moving production with Vercel's instant rollback or promote, and waiting
+ * until `lastAliasRequest` says every production domain moved. Idempotent:
+ * an identical request already on the project is awaited, never repeated.
+ * Past the deadline the answer is "unknown": Vercel's job goes on server-side.
+ */
+import type { Logger } from '../logger';
+import type { Clock } from '../rollback/clock';
+import { RollbackError, isRollbackError } from '../rollback/errors';
+import type { DeploymentId } from '../rollback/ids';
+import type { MoveMethod, MoveResult, MoveStatus, ReconcileRequest } from '../rollback/ports/application';
+import type { AliasMoveKind, ProjectRef, VercelClient } from './client';
+import type { Sleep } from './http';
+import type { VercelAliasRequest, VercelProject } from './schemas';
+
+export interface MoveContext {
+  readonly client: VercelClient;
+  readonly clock: Clock;
+  readonly sleep: Sleep;
+  readonly logger: Logger;
+  readonly pollIntervalMs: number;
+  /** How far Vercel's clock may lag ours when matching `requestedAt`. */
+  readonly clockSkewMs: number;
+}
+
+export interface MovePlan {
+  readonly ref: ProjectRef;
+  readonly method: MoveMethod;
+  readonly targetId: DeploymentId;
+  readonly deadlineMs: number;
+  readonly notBefore?: Date | undefined;
+}
+
+const FINAL = new Set(['succeeded', 'failed', 'skipped']);
+const MAX_REQUESTS = 3;
+
+export function kindOf(method: MoveMethod): AliasMoveKind {
+  return method === 'promote' ? 'promote' : 'rollback';
+}
+
+function isOurs(request: VercelAliasRequest | undefined, plan: MovePlan, sinceMs: number | undefined): request is VercelAliasRequest {
+  return (
+    request !== undefined &&
+    request.type === kindOf(plan.method) &&
+    request.toDeploymentId === plan.targetId &&
+    (sinceMs === undefined || request.requestedAt >= sinceMs)
+  );
+}
+
+export async function moveProduction(ctx: MoveContext, plan: MovePlan): Promise<MoveResult> {
+  const deadline = ctx.clock.now().getTime() + plan.deadlineMs;
+  const project = await ctx.client.getProject(plan.ref);
+  const notBefore = plan.notBefore ? plan.notBefore.getTime() - ctx.clockSkewMs : undefined;
+  if (isOurs(project.lastAliasRequest, plan, notBefore)) {
+    ctx.logger.info({ requestedAt: project.lastAliasRequest.requestedAt }, 'identical alias request found; waiting on it');
+    return waitForJob(ctx, plan, project.lastAliasRequest.requestedAt, deadline, true);
+  }
+  if (project.production?.id === plan.targetId && !isRunning(project.lastAliasRequest)) {
+    return result(plan, 'already-live', { from: project.production.id, reused: false });
+  }
+  for (let attempt = 1; ; attempt += 1) {
+    const requestedAt = ctx.clock.now().getTime();
+    let status: 201 | 202 | 409;
+    try {
+      status = (await ctx.client.requestAliasMove(plan.ref, kindOf(plan.method), plan.targetId)).status;
+    } catch (error) {
+      if (!isRollbackError(error) || error.code !== 'unavailable') throw error;
+      // The request may have reached Vercel before the connection dropped: look before asking again.
+      const after = await ctx.client.getProject(plan.ref);
+      if (isOurs(after.lastAliasRequest, plan, requestedAt - ctx.clockSkewMs)) {
+        return waitForJob(ctx, plan, after.lastAliasRequest.requestedAt, deadline, true);
+      }
+      if (attempt >= MAX_REQUESTS) throw error;
+      ctx.logger.warn({ err: error, attempt }, 'alias request failed before Vercel recorded it; asking again');
+      continue;
+    }
+    ctx.logger.info({ status, method: plan.method, targetId: plan.targetId }, 'alias request answered');
+    if (status === 409) return afterConflict(ctx, plan, deadline);
+    return waitForJob(ctx, plan, requestedAt, deadline, false, status === 202);
+  }
+}
+
+function isRunning(request: VercelAliasRequest | undefined): boolean {
+  return request !== undefined && !FINAL.has(request.jobStatus);
+}
+
+/** 409: either the target already serves production (a no-op) or another job holds the project. */
+async function afterConflict(ctx: MoveContext, plan: MovePlan, deadline: number): Promise<MoveResult> {
+  const project = await ctx.client.getProject(plan.ref);
+  if (isOurs(project.lastAliasRequest, plan, undefined) && isRunning(project.lastAliasRequest)) {
+    return waitForJob(ctx, plan, project.lastAliasRequest.requestedAt, deadline, true);
+  }
+  if (project.production?.id === plan.targetId) {
+    return result(plan, 'already-live', { from: project.production.id, reused: false });
+  }
+  const other = project.lastAliasRequest;
+  throw new RollbackError('conflict', `Vercel refused to move production to ${plan.targetId}: another ${other?.type ?? 'promote or rollback'} is in progress on ${plan.ref.projectId}${other ? ` (to ${other.toDeploymentId}, ${other.jobStatus})` : ''}.`, {
+    retryable: true,
+    fix: 'Wait for the other move to finish (or cancel it in the Vercel dashboard), then ask again.',
+  });
+}
+
+async function waitForJob(
+  ctx: MoveContext,
+  plan: MovePlan,
+  requestedAt: number,
+  deadline: number,
+  reused: boolean,
+  queued = false,
+): Promise<MoveResult> {
+  // A request we found on the project matches exactly; our own may carry Vercel's slightly different clock.
+  const sinceMs = reused ? requestedAt : requestedAt - ctx.clockSkewMs;
+  let last: VercelProject | undefined;
+  for (;;) {
+    try {
+      last = await ctx.client.getProject(plan.ref);
+      const request = last.lastAliasRequest;
+      if (isOurs(request, plan, sinceMs) && FINAL.has(request.jobStatus)) {
+        const done = await finish(ctx, plan, last, request, reused);
+        if (done) return done;
+      }
+    } catch (error) {
+      if (!isRollbackError(error) || !error.retryable) throw error;
+      ctx.logger.warn({ err: error }, 'reading the alias job failed; still waiting');
+    }
+    if (ctx.clock.now().getTime() >= deadline) {
+      return result(plan, 'unknown', {
+        from: last?.lastAliasRequest?.fromDeploymentId,
+        reused,
+        requestedAt,
+        note: `${queued ? 'Vercel queued the request behind a rolling release and ' : 'Vercel '}did not finish moving the domains within ${Math.round(plan.deadlineMs / 1000)} s. The job goes on at Vercel: check again with /rollback status and do not request it a second time.`,
+      });
+    }
+    await ctx.sleep(ctx.pollIntervalMs);
+  }
+}
+
+/** A final job status as a result; undefined while "succeeded" is not yet visible in targets.production. */
+async function finish(
+  ctx: MoveContext,
+  plan: MovePlan,
+  project: VercelProject,
+  request: VercelAliasRequest,
+  reused: boolean,
+): Promise<MoveResult | undefined> {
+  const common = { from: request.fromDeploymentId, reused, requestedAt: request.requestedAt };
+  if (request.jobStatus === 'succeeded') {
+    if (project.production?.id !== plan.targetId) return undefined;
+    return result(plan, 'succeeded', common);
+  }
+  if (request.jobStatus === 'failed') {
+    const failedAliases = await ctx.client.listFailedAliases(plan.ref).catch((error: unknown) => {
+      ctx.logger.warn({ err: error }, 'could not list the aliases that failed to move');
+      return [] as string[];
+    });
+    return result(plan, 'failed', { ...common, failedAliases });
+  }
+  return result(plan, 'skipped', common);
+}
+
+/** After a crash: what became of a request made at `requestedAt`, without making a new one. */
+export async function reconcile(ctx: MoveContext, plan: MovePlan, request: ReconcileRequest): Promise<MoveResult> {
+  const project = await ctx.client.getProject(plan.ref);
+  const since = request.requestedAt.getTime() - ctx.clockSkewMs;
+  const last = project.lastAliasRequest;
+  if (isOurs(last, plan, since)) {
+    if (FINAL.has(last.jobStatus)) {
+      const done = await finish(ctx, plan, project, last, true);
+      if (done) return done;
+    }
+    return result(plan, 'unknown', {
+      from: last.fromDeploymentId,
+      reused: true,
+      requestedAt: last.requestedAt,
+      note: `Vercel is still moving the domains (job ${last.jobStatus}); wait on it rather than asking again.`,
+    });
+  }
+  if (project.production?.id === plan.targetId) {
+    return result(plan, 'already-live', { from: undefined, reused: false });
+  }
+  return result(plan, 'not-requested', {
+    from: project.production?.id,
+    reused: false,
+    note: 'Vercel has no record of this request: it was never made (or a newer request replaced it). It is safe to request the move again.',
+  });
+}
+
+interface ResultFacts {
+  readonly from: string | undefined;
+  readonly reused: boolean;
+  readonly requestedAt?: number;
+  readonly failedAliases?: readonly string[];
+  readonly note?: string;
+}
+
+function result(plan: MovePlan, status: MoveStatus, facts: ResultFacts): MoveResult {
+  const failedAliases = facts.failedAliases ?? [];
+  return {
+    method: plan.method,
+    status,
+    targetId: plan.targetId,
+    fromDeploymentId: facts.from,
+    failedAliases,
+    requestedAt: facts.requestedAt === undefined ? undefined : new Date(facts.requestedAt),
+    reusedRequest: facts.reused,
+    explanation: [statusSentence(plan, status, failedAliases), facts.note, methodMeaning(plan.method)].filter(Boolean).join(' '),
+  };
+}
+
+function statusSentence(plan: MovePlan, status: MoveStatus, failedAliases: readonly string[]): string {
+  switch (status) {
+    case 'succeeded':
+      return `Every production domain of ${plan.ref.projectId} now points at ${plan.targetId}.`;
+    case 'failed':
+      return `Vercel could not move every production domain to ${plan.targetId}${failedAliases.length ? `; still on the old deployment: ${failedAliases.join(', ')}` : ''}. Retry the move or assign those domains in the Vercel dashboard.`;
+    case 'skipped':
+      return `Vercel skipped the move to ${plan.targetId} (a newer promote or rollback replaced it); production was not changed by this request.`;
+    case 'already-live':
+      return `${plan.targetId} already serves production; nothing was moved.`;
+    case 'not-requested':
+      return `No move to ${plan.targetId} was found on Vercel.`;
+    case 'unknown':
+      return `The move to ${plan.targetId} is not confirmed yet.`;
+  }
+}
+
+function methodMeaning(method: MoveMethod): string {
+  return method === 'instant-rollback'
+    ? "Method: Vercel instant rollback. Production serves the old build with the environment variables and cron jobs it was built with, and Vercel stops assigning new pushes to production until someone promotes a deployment."
+    : 'Method: promote. The deployment became production without a rebuild, keeping the environment variables it was built with; later pushes keep deploying to production as usual.';
+}

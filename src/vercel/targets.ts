@@ -1,0 +1,101 @@
+/**
+ * Choosing the rollback target: pure rules over deployments already read.
+ * Default: the newest READY production deployment older than the current one
+ * that served production. Named: by deployment id, URL, git commit or version.
+ */
+import { RollbackError } from '../rollback/errors';
+import { type CommitSha, type DeploymentId, isCommitSha, isDeploymentId } from '../rollback/ids';
+import type { DeploymentSummary } from '../rollback/ports/application';
+import { sameCommit, sameVersion } from '../probes/app-version';
+import type { VercelDeployment } from './schemas';
+
+const COMMIT_META_KEYS = ['githubCommitSha', 'gitlabCommitSha', 'bitbucketCommitSha', 'gitCommitSha'];
+const VERSION = /^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$/;
+
+export function commitOf(deployment: VercelDeployment): CommitSha | undefined {
+  for (const key of COMMIT_META_KEYS) {
+    const value = deployment.meta[key]?.toLowerCase();
+    if (value && isCommitSha(value)) return value as CommitSha;
+  }
+  return undefined;
+}
+
+export function toSummary(deployment: VercelDeployment, version?: string): DeploymentSummary {
+  return {
+    id: deployment.id as DeploymentId,
+    url: deployment.url,
+    target: deployment.target ?? 'preview',
+    state: deployment.state,
+    createdAt: new Date(deployment.createdAt),
+    creator: deployment.creator,
+    commitSha: commitOf(deployment),
+    commitMessage: deployment.meta.githubCommitMessage ?? deployment.meta.gitlabCommitMessage ?? deployment.meta.bitbucketCommitMessage,
+    version,
+    rollbackCandidate: deployment.isRollbackCandidate !== false && deployment.target === 'production' && deployment.state === 'READY',
+  };
+}
+
+export type SpecKind = 'deployment-id' | 'deployment-url' | 'commit' | 'version';
+
+/** What a user's target text names. Versions are checked before URLs: "1.9.0" has dots too. */
+export function classifySpec(raw: string): SpecKind {
+  const spec = raw.trim();
+  if (isDeploymentId(spec)) return 'deployment-id';
+  if (VERSION.test(spec)) return 'version';
+  if (isCommitSha(spec)) return 'commit';
+  if (/^(https?:\/\/)?[a-z0-9-]+(\.[a-z0-9-]+)+\/?$/i.test(spec)) return 'deployment-url';
+  throw new RollbackError('bad_input', `"${spec.slice(0, 80)}" does not name a deployment.`, {
+    fix: 'Name the target by deployment id (dpl_…), deployment URL (app-abc123.vercel.app), git commit (7–40 hex characters) or app version (1.9.0).',
+  });
+}
+
+/** Whether a deployment was ever served as production, so Vercel will roll back to it. */
+export function servedProduction(deployment: VercelDeployment): boolean {
+  return deployment.target === 'production' && deployment.state === 'READY' && deployment.isRollbackCandidate !== false;
+}
+
+/** The newest READY production deployment before `current` that served production. */
+export function chooseDefaultTarget(current: VercelDeployment, production: readonly VercelDeployment[]): VercelDeployment | undefined {
+  return [...production]
+    .filter((d) => d.id !== current.id && d.createdAt < current.createdAt && servedProduction(d))
+    .sort((a, b) => b.createdAt - a.createdAt)[0];
+}
+
+/** Refuses targets the bot must not move production to, with a message that says why. */
+export function assertUsableTarget(deployment: VercelDeployment, spec: string, method: 'instant-rollback' | 'promote'): void {
+  const name = `${deployment.id} (${deployment.url})`;
+  if (deployment.target !== 'production') {
+    throw new RollbackError('bad_input', `${name}, named by "${spec}", is a preview deployment, not a production one.`, {
+      fix: 'Name a production deployment. To ship this code, merge it to the deploy branch (or redeploy it to production) first.',
+      details: { deploymentId: deployment.id },
+    });
+  }
+  if (deployment.state !== 'READY') {
+    throw new RollbackError('bad_input', `${name} is ${deployment.state}, not READY; production cannot move to it.`, {
+      fix: 'Name a production deployment whose build finished (READY).',
+      details: { deploymentId: deployment.id },
+    });
+  }
+  if (method === 'instant-rollback' && deployment.isRollbackCandidate === false) {
+    throw new RollbackError('bad_input', `${name} never served production, so Vercel's instant rollback cannot use it.`, {
+      fix: 'Name a deployment that served production before, or set vercel.rollbackMethod to promote for this service.',
+      details: { deploymentId: deployment.id },
+    });
+  }
+}
+
+export function matchesCommit(deployment: VercelDeployment, sha: string): boolean {
+  const commit = commitOf(deployment);
+  return commit !== undefined && sameCommit(commit, sha);
+}
+
+export function matchesVersion(version: string | undefined, wanted: string): boolean {
+  return version !== undefined && sameVersion(version, wanted);
+}
+
+export function notFound(spec: string, kind: SpecKind, projectId: string): RollbackError {
+  const what = { 'deployment-id': 'deployment', 'deployment-url': 'deployment URL', commit: 'commit', version: 'app version' }[kind];
+  return new RollbackError('not_found', `No production deployment of ${projectId} matches ${what} "${spec.slice(0, 80)}".`, {
+    fix: 'Run /rollback status to see production and the default target, or name a deployment id from the Vercel dashboard.',
+  });
+}

@@ -1,0 +1,110 @@
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fillEnv, verifyProduction } from '../../src/probes/verify';
+import { ManualClock } from '../../src/rollback/clock';
+import { exampleService } from '../support/services';
+
+interface Seen {
+  path: string;
+  body: string;
+}
+
+describe('verifyProduction', () => {
+  let server: Server;
+  let url: string;
+  let seen: Seen[];
+  let answers: { health: number[]; version: { version: string; commit: string }; signinDelayMs: number };
+  const clock = new ManualClock();
+  const sleep = (ms: number): Promise<void> => {
+    clock.advance(ms);
+    return Promise.resolve();
+  };
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push({ path: req.url ?? '', body });
+        const send = (status: number, json: unknown): void => {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(json));
+        };
+        if (req.url === '/api/health') send(answers.health.length > 1 ? (answers.health.shift() as number) : (answers.health[0] as number), { ok: true });
+        else if (req.url === '/api/version') send(200, { ...answers.version, deployedAt: '2026-01-16T10:30:00Z' });
+        else if (req.url === '/api/auth/signin') {
+          const parsed = JSON.parse(body) as { password?: string };
+          setTimeout(() => send(parsed.password === 's3cret' ? 200 : 401, {}), answers.signinDelayMs);
+        } else send(404, {});
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  beforeEach(() => {
+    seen = [];
+    answers = { health: [200], version: { version: '1.9.0', commit: 'b7920c6' }, signinDelayMs: 0 };
+  });
+
+  const service = () => exampleService({ production: { url, verifyDeadlineSeconds: 10 } });
+  const run = (expected: { version?: string; commitSha?: string }, env: Record<string, string> = { SMOKE_TEST_PASSWORD: 's3cret' }, checkTimeoutMs = 2000) =>
+    verifyProduction(service(), expected, { clock, sleep, env, retryIntervalMs: 1000, checkTimeoutMs });
+
+  it('passes when health is 2xx, the version matches and the smoke test passes, filling ${ENV} in the body', async () => {
+    const report = await run({ version: 'v1.9.0' });
+    expect(report.passed).toBe(true);
+    expect(report.attempts).toBe(1);
+    expect(report.checks.map((c) => c.name)).toEqual(['health', 'version', 'smoke: sign-in']);
+    expect(JSON.parse(seen.find((s) => s.path === '/api/auth/signin')?.body ?? '{}')).toEqual({ email: 'test@example.com', password: 's3cret' });
+    expect(JSON.stringify(report)).not.toContain('s3cret');
+  });
+
+  it('accepts the commit instead of the version, by prefix', async () => {
+    expect((await run({ commitSha: 'a1b2c3d'.padEnd(40, 'a') })).passed).toBe(false);
+    expect((await run({ commitSha: 'b7920c6'.padEnd(40, '1') })).passed).toBe(true);
+  });
+
+  it('retries until health recovers', async () => {
+    answers.health = [503, 503, 200];
+    const report = await run({ version: '1.9.0' });
+    expect(report.passed).toBe(true);
+    expect(report.attempts).toBe(3);
+  });
+
+  it('reports the version check by name when production still runs the bad version', async () => {
+    answers.version = { version: '2.0.0-beta', commit: 'b90de38' };
+    const started = clock.now().getTime();
+    const report = await run({ version: '1.9.0' });
+    expect(report.passed).toBe(false);
+    expect(report.failedCheck).toMatchObject({ name: 'version', status: 200 });
+    expect(report.failedCheck?.detail).toBe('reports version 2.0.0-beta commit b90de38, expected version 1.9.0');
+    expect(clock.now().getTime() - started).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it('fails the smoke test, without sending it, when its env variable is missing', async () => {
+    const report = await run({}, {});
+    expect(report.failedCheck).toMatchObject({ name: 'smoke: sign-in', status: undefined });
+    expect(report.failedCheck?.detail).toContain('SMOKE_TEST_PASSWORD');
+    expect(seen.some((s) => s.path === '/api/auth/signin')).toBe(false);
+  });
+
+  it('reports a check that does not answer in time, with its latency', async () => {
+    answers.signinDelayMs = 300;
+    const report = await run({}, undefined, 100);
+    expect(report.failedCheck).toMatchObject({ name: 'smoke: sign-in', status: undefined, detail: 'no answer within 100 ms' });
+    expect(report.failedCheck?.latencyMs).toBeGreaterThanOrEqual(90);
+  });
+
+  it('reports production that cannot be reached', async () => {
+    const report = await verifyProduction(exampleService({ production: { url: 'http://127.0.0.1:9', verifyDeadlineSeconds: 1 } }), {}, { clock, sleep, env: {} });
+    expect(report.passed).toBe(false);
+    expect(report.checks[0]).toMatchObject({ name: 'health', pass: false, status: undefined });
+  });
+
+  it('fills only whole "${NAME}" strings, deeply', () => {
+    const missing = new Set<string>();
+    expect(fillEnv({ a: ['${A}', 'x${A}'], b: { c: '${B}' }, n: 1 }, { A: '1' }, missing)).toEqual({ a: ['1', 'x${A}'], b: { c: '' }, n: 1 });
+    expect([...missing]).toEqual(['B']);
+  });
+});
