@@ -1,0 +1,212 @@
+/**
+ * The CodeRollbackPort over simple-git: the runbook's "Git Revert" section.
+ * Option A (revert) is the default; Option B (reset + force-with-lease)
+ * rewrites history and runs only with a recorded CTO approval for the same
+ * incident.
+ */
+import type { ServiceConfig } from '../config/service-schema';
+import type { Logger } from '../logger';
+import { RollbackError } from '../rollback/errors';
+import { type CommitSha, type IncidentId, type ServiceName, parseMigrationName } from '../rollback/ids';
+import type {
+  CodeRollbackPort,
+  CommitSummary,
+  ExportedMigrations,
+  ListCommitsInput,
+  MigrationsDiff,
+  OwnRevert,
+  PushedCommit,
+  RemoveMigrationInput,
+  ResetInput,
+  ResetResult,
+  RevertInput,
+  RevertResult,
+} from '../rollback/ports/code';
+import { TRAILER_INCIDENT, checkIncidentId, removeMigrationMessage, revertMessage } from './commit-message';
+import { diffMigrations, exportMigrationsAt, migrationsDirOf, stageMigrationRemoval } from './migrations';
+import { pushWithOneRedo } from './push-with-redo';
+import { commitStaged, findEarlierRevert, ownCommits, resolveTarget, revertInOneCommit } from './revert-commits';
+import { WorkingClone } from './working-clone';
+
+export interface GitCodeRollbackOptions {
+  readonly services: readonly ServiceConfig[];
+  /** One working clone per service is kept under this folder (one folder per replica). */
+  readonly workspaceDir: string;
+  readonly logger: Logger;
+  /** Where git.tokenEnv / git.sshKeyEnv are read; default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** A git command silent this long is killed; default 120 s. */
+  readonly commandTimeoutMs?: number;
+}
+
+const LIST_FORMAT = ['%H', '%P', '%an', '%cI', '%s', `%(trailers:key=${TRAILER_INCIDENT},valueonly,separator=%x2C)`].join('%x1f');
+
+export class GitCodeRollback implements CodeRollbackPort {
+  private readonly clones = new Map<string, WorkingClone>();
+
+  /** Checks every service's git settings and credentials variables now (no I/O), so a bad config fails at start. */
+  constructor(options: GitCodeRollbackOptions) {
+    for (const service of options.services) {
+      this.clones.set(
+        service.name,
+        new WorkingClone(service, {
+          workspaceDir: options.workspaceDir,
+          env: options.env ?? process.env,
+          logger: options.logger,
+          commandTimeoutMs: options.commandTimeoutMs ?? 120_000,
+        }),
+      );
+    }
+  }
+
+  private clone(name: ServiceName): WorkingClone {
+    const clone = this.clones.get(name);
+    if (!clone) {
+      throw new RollbackError('not_found', `Unknown service "${String(name).slice(0, 64)}".`, {
+        fix: `Known services: ${[...this.clones.keys()].join(', ')}.`,
+      });
+    }
+    return clone;
+  }
+
+  async listCommits(input: ListCommitsInput): Promise<CommitSummary[]> {
+    const limit = Math.min(Math.max(Math.trunc(input.limit ?? 10), 1), 100);
+    const clone = this.clone(input.service);
+    return clone.exclusive(async () => {
+      const head = await clone.sync();
+      const out = await clone.run(['log', `--max-count=${limit}`, `--format=${LIST_FORMAT}`, head, '--'], 'log');
+      const marks = (sha: string, mark: string | undefined): boolean => mark !== undefined && sha.startsWith(mark);
+      return out
+        .split('\n')
+        .filter((line) => line.includes('\x1f'))
+        .map((line) => {
+          const [sha = '', parents = '', author = '', date = '', subject = '', incident = ''] = line.split('\x1f');
+          const parentList = parents.split(' ').filter(Boolean) as CommitSha[];
+          return {
+            sha: sha as CommitSha,
+            shortSha: sha.slice(0, 7),
+            subject,
+            author,
+            committedAt: new Date(date),
+            parents: parentList,
+            isMerge: parentList.length > 1,
+            isProduction: marks(sha, input.productionSha),
+            isLastKnownGood: marks(sha, input.lastKnownGoodSha),
+            ...(incident ? { rollbackIncident: incident.split(',')[0] } : {}),
+          };
+        });
+    });
+  }
+
+  async revert(input: RevertInput): Promise<RevertResult> {
+    const incidentId = checkIncidentId(input.incidentId);
+    const clone = this.clone(input.service);
+    return clone.exclusive(async () => {
+      const outcome = await pushWithOneRedo(clone, async (head) => {
+        const commits = await resolveTarget(clone, input.target, head);
+        const reverted = commits.map((commit) => commit.sha);
+        const earlier = await findEarlierRevert(clone, incidentId, commits, head);
+        if (earlier) return { kind: 'done' as const, value: { commit: earlier.sha, reverted } };
+        const what = commits.length === 1 ? `Reverting ${reverted[0]?.slice(0, 7)}` : `Reverting ${commits.length} commits`;
+        const message = revertMessage({ commits, incidentId, requestedBy: input.requestedBy, branch: clone.branch });
+        const commit = await revertInOneCommit(clone, commits, message, what);
+        return { kind: 'push' as const, value: { commit, reverted } };
+      });
+      const result: RevertResult = {
+        commit: outcome.value.commit,
+        head: outcome.pushed ? outcome.value.commit : outcome.startedFrom,
+        previousHead: outcome.startedFrom,
+        workTree: clone.dir,
+        status: outcome.pushed ? 'done' : 'already-done',
+        reverted: outcome.value.reverted,
+        redoneAfterRace: outcome.redone,
+      };
+      clone.logger.info({ incidentId, commit: result.commit, reverted: result.reverted, status: result.status, redoneAfterRace: result.redoneAfterRace }, 'git revert');
+      return result;
+    });
+  }
+
+  async reset(input: ResetInput): Promise<ResetResult> {
+    const incidentId = checkIncidentId(input.incidentId);
+    const clone = this.clone(input.service);
+    const { approval } = input;
+    const recommend = 'The runbook recommends Option A (git revert), which keeps history: use it, or get the CTO’s approval for the reset recorded in the incident thread.';
+    if (!approval) {
+      throw new RollbackError('approval_required', `Resetting ${clone.branch} of ${clone.service.name} rewrites history and needs a recorded CTO approval; none was given.`, { fix: recommend });
+    }
+    if (approval.action !== 'git-reset' || approval.incidentId !== incidentId) {
+      throw new RollbackError('approval_required', `The approval ${approval.approvalId} is for ${approval.action} of incident ${approval.incidentId}, not for a git reset of incident ${incidentId}.`, { fix: recommend });
+    }
+    return clone.exclusive(async () => {
+      const head = await clone.sync();
+      const target = await clone.resolveAncestor(input.target, head);
+      if (target.sha === head) {
+        return { commit: head, head, previousHead: head, workTree: clone.dir, status: 'already-done' as const, discarded: [] };
+      }
+      const discarded = (await clone.run(['rev-list', head, `^${target.sha}`, '--'], 'rev-list')).split('\n').filter(Boolean) as CommitSha[];
+      await clone.resetTo(target.sha);
+      // The lease names the head we just fetched: if anyone pushed since, their work is not thrown away.
+      await clone.push(head);
+      clone.logger.warn({ incidentId, commit: target.sha, previousHead: head, discarded: discarded.length, approvalId: approval.approvalId, approvedBy: approval.approvedBy }, 'git reset pushed (history rewritten)');
+      return { commit: target.sha, head: target.sha, previousHead: head, workTree: clone.dir, status: 'done' as const, discarded };
+    });
+  }
+
+  async branchHead(service: ServiceName): Promise<CommitSha> {
+    const clone = this.clone(service);
+    return clone.exclusive(() => clone.sync());
+  }
+
+  async findOwnRevert(service: ServiceName, incidentId: IncidentId): Promise<OwnRevert | undefined> {
+    const id = checkIncidentId(incidentId);
+    const clone = this.clone(service);
+    return clone.exclusive(async () => {
+      const head = await clone.sync();
+      const [record] = await ownCommits(clone, id, [head]);
+      return record && { commit: record.sha, incidentId: id, reverted: record.reverted, removedMigrations: record.removedMigrations };
+    });
+  }
+
+  async migrationsBetween(service: ServiceName, from: CommitSha, to: CommitSha): Promise<MigrationsDiff> {
+    const clone = this.clone(service);
+    return clone.exclusive(async () => {
+      await clone.sync();
+      return diffMigrations(clone, from, to);
+    });
+  }
+
+  async exportMigrations(service: ServiceName, commit: CommitSha): Promise<ExportedMigrations> {
+    const clone = this.clone(service);
+    return clone.exclusive(async () => {
+      await clone.sync();
+      return exportMigrationsAt(clone, commit);
+    });
+  }
+
+  async removeMigration(input: RemoveMigrationInput): Promise<PushedCommit> {
+    const incidentId = checkIncidentId(input.incidentId);
+    const migration = parseMigrationName(input.migration);
+    const clone = this.clone(input.service);
+    return clone.exclusive(async () => {
+      const outcome = await pushWithOneRedo(clone, async (head) => {
+        const [earlier] = (await ownCommits(clone, incidentId, [head])).filter((record) => record.removedMigrations.includes(migration));
+        if (earlier) return { kind: 'done' as const, value: earlier.sha };
+        if (!(await stageMigrationRemoval(clone, migration))) {
+          throw new RollbackError('not_found', `There is no migration folder ${migrationsDirOf(clone)}/${migration} on ${clone.branch} of ${clone.service.name}.`, {
+            fix: 'Check the migration name against the migrations the bot lists for the incident.',
+          });
+        }
+        const message = removeMigrationMessage({ migration, migrationsDir: migrationsDirOf(clone), incidentId, requestedBy: input.requestedBy });
+        return { kind: 'push' as const, value: await commitStaged(clone, message, `Removing migration ${migration}`) };
+      });
+      clone.logger.info({ incidentId, migration, commit: outcome.value, pushed: outcome.pushed }, 'migration folder removed from the deploy branch');
+      return {
+        commit: outcome.value,
+        head: outcome.pushed ? outcome.value : outcome.startedFrom,
+        previousHead: outcome.startedFrom,
+        workTree: clone.dir,
+        status: outcome.pushed ? 'done' : 'already-done',
+      };
+    });
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Code rollback as the incident engine sees it: the runbook's "Git Revert"
+ * section (Option A revert, Option B reset) plus the git facts other steps
+ * need (branch head, migrations between two commits, a migrations folder at a
+ * commit). The git adapter in src/git implements it; the engine never sees git.
+ *
+ * Commit ids arrive as user text (Slack) and are validated by the
+ * implementation: 7-40 hex and an ancestor of the deploy branch head, or a
+ * RollbackError('bad_input').
+ */
+import type { CommitSha, IncidentId, MigrationName, ServiceName, SlackUserId } from '../ids';
+import type { RecordedApproval } from './approval';
+
+/** Why a git step failed, in RollbackError.details.reason. */
+export type GitFailureReason =
+  | 'remote_unreachable'
+  | 'auth_failed'
+  | 'protected_branch'
+  | 'non_fast_forward'
+  | 'merge_conflict'
+  | 'nothing_to_revert'
+  | 'git_failed';
+
+export interface CommitSummary {
+  readonly sha: CommitSha;
+  readonly shortSha: string;
+  readonly subject: string;
+  readonly author: string;
+  readonly committedAt: Date;
+  readonly parents: readonly CommitSha[];
+  readonly isMerge: boolean;
+  /** The commit production runs (as handed in). */
+  readonly isProduction: boolean;
+  /** The last known good commit (as handed in). */
+  readonly isLastKnownGood: boolean;
+  /** Set when this commit is the bot's own rollback commit for that incident. */
+  readonly rollbackIncident?: string;
+}
+
+export interface ListCommitsInput {
+  readonly service: ServiceName;
+  /** Default 10, as the runbook's `git log --oneline -10`; at most 100. */
+  readonly limit?: number;
+  readonly productionSha?: CommitSha;
+  readonly lastKnownGoodSha?: CommitSha;
+}
+
+/** One commit, or an inclusive range along the branch's first-parent line, reverted in one commit. */
+export type RevertTarget = { readonly commit: string } | { readonly oldest: string; readonly newest: string };
+
+export interface RevertInput {
+  readonly service: ServiceName;
+  readonly incidentId: IncidentId;
+  readonly requestedBy: SlackUserId;
+  readonly target: RevertTarget;
+}
+
+export interface PushedCommit {
+  /** The bot's commit for this request (revert, migration removal) or the reset target; on 'already-done', the earlier one. */
+  readonly commit: CommitSha;
+  /** The deploy branch head on the remote after this call: the commit to deploy. */
+  readonly head: CommitSha;
+  /** The branch head before this call (equal to `head` on 'already-done'). */
+  readonly previousHead: CommitSha;
+  /**
+   * The service's working tree, checked out at `head`; hand it to the
+   * deployment step. Valid until the next git action for this service.
+   */
+  readonly workTree: string;
+  /** 'done' when this call pushed; 'already-done' when an earlier call for the same incident had. */
+  readonly status: 'done' | 'already-done';
+}
+
+export interface RevertResult extends PushedCommit {
+  /** Full shas of the commits reverted, newest first. */
+  readonly reverted: readonly CommitSha[];
+  /** Set when the push raced another push and the revert was redone on the new head. */
+  readonly redoneAfterRace: boolean;
+}
+
+export interface ResetInput {
+  readonly service: ServiceName;
+  readonly incidentId: IncidentId;
+  readonly requestedBy: SlackUserId;
+  /** The last known good commit the branch is reset to. */
+  readonly target: string;
+  /** Must be a recorded CTO approval for action 'git-reset' of this incident. */
+  readonly approval: RecordedApproval | undefined;
+}
+
+export interface ResetResult extends PushedCommit {
+  /** Commits that were on the branch and are no longer (newest first). */
+  readonly discarded: readonly CommitSha[];
+}
+
+export interface OwnRevert {
+  readonly commit: CommitSha;
+  readonly incidentId: string;
+  readonly reverted: readonly CommitSha[];
+  readonly removedMigrations: readonly MigrationName[];
+}
+
+export interface MigrationsDiff {
+  /** Migration folders present at `from` and absent at `to` (sorted). */
+  readonly onlyAtFrom: readonly MigrationName[];
+  /** Migration folders present at `to` and absent at `from` (sorted). */
+  readonly onlyAtTo: readonly MigrationName[];
+}
+
+export interface ExportedMigrations {
+  /** A temporary folder holding the migrations folder's content at the commit. */
+  readonly dir: string;
+  readonly commit: CommitSha;
+  /** Deletes the temporary folder. */
+  cleanup(): Promise<void>;
+}
+
+export interface RemoveMigrationInput {
+  readonly service: ServiceName;
+  readonly migration: string;
+  readonly incidentId: IncidentId;
+  readonly requestedBy: SlackUserId;
+}
+
+export interface CodeRollbackPort {
+  /** Recent commits of the deploy branch, newest first, production and last known good marked. */
+  listCommits(input: ListCommitsInput): Promise<CommitSummary[]>;
+  /** Option A: revert (merge commits against their first parent), commit, push; redo once on a push race. */
+  revert(input: RevertInput): Promise<RevertResult>;
+  /** Option B: reset to the target and push with a lease; refused without a matching recorded approval. */
+  reset(input: ResetInput): Promise<ResetResult>;
+  /** The deploy branch head on the remote (fetched now). */
+  branchHead(service: ServiceName): Promise<CommitSha>;
+  /** The bot's own rollback commit for the incident on the deploy branch, for crash reconciliation. */
+  findOwnRevert(service: ServiceName, incidentId: IncidentId): Promise<OwnRevert | undefined>;
+  migrationsBetween(service: ServiceName, from: CommitSha, to: CommitSha): Promise<MigrationsDiff>;
+  /** The service's migrations folder as it was at `commit`, copied into a temporary folder. */
+  exportMigrations(service: ServiceName, commit: CommitSha): Promise<ExportedMigrations>;
+  /** Commits the removal of one migration folder on the deploy branch and pushes it. */
+  removeMigration(input: RemoveMigrationInput): Promise<PushedCommit>;
+}
