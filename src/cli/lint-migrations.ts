@@ -1,0 +1,86 @@
+/**
+ * `rollback-bot lint-migrations <file-or-folder>... [--format text|json] [--database-url URL]`
+ * Exit status: 1 when any file is dangerous, 0 otherwise, 2 on a usage or parse error.
+ */
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { isRollbackError } from '../rollback/errors';
+import { scrubSecrets } from '../logger';
+import { discoverMigrationFiles } from '../schema/lint/discover';
+import { reportsToJson, reportsToText } from '../schema/lint/format-report';
+import { type FileReport, type LintedFinding, lintSql, worstSeverity } from '../schema/lint/lint-file';
+import { checkLive } from '../schema/lint/live-checks';
+import { loadParser } from '../schema/sql/parse-sql';
+
+export interface CliIo {
+  stdout(s: string): void;
+  stderr(s: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+export const LINT_USAGE =
+  'Usage: rollback-bot lint-migrations <file-or-folder>... [--format text|json] [--database-url URL]\n';
+
+interface LintArgs {
+  paths: string[];
+  format: 'text' | 'json';
+  databaseUrl?: string;
+}
+
+function parseArgs(argv: readonly string[]): LintArgs | string {
+  const args: LintArgs = { paths: [], format: 'text' };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] ?? '';
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string | undefined => inline ?? argv[++i];
+    if (flag === '--format') {
+      const format = value();
+      if (format !== 'text' && format !== 'json') return `--format expects text or json, got ${String(format)}`;
+      args.format = format;
+    } else if (flag === '--database-url') {
+      const url = value();
+      if (!url) return '--database-url expects a PostgreSQL URL';
+      args.databaseUrl = url;
+    } else if (flag.startsWith('-')) {
+      return `unknown option ${flag}`;
+    } else {
+      args.paths.push(arg);
+    }
+  }
+  return args.paths.length === 0 ? 'name at least one migration file or folder' : args;
+}
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv);
+  if (typeof args === 'string') {
+    io.stderr(`lint-migrations: ${args}\n${LINT_USAGE}`);
+    return 2;
+  }
+  try {
+    await loadParser();
+    const files = discoverMigrationFiles(args.paths);
+    if (files.length === 0) {
+      io.stderr(`lint-migrations: no .sql files found in ${args.paths.join(', ')}\n`);
+      return 2;
+    }
+    const linted: { report: FileReport; linted: LintedFinding[] }[] = files.map((file) => {
+      const shown = relative(process.cwd(), file) || file;
+      return lintSql(readFileSync(file, 'utf8'), shown.startsWith('..') ? file : shown);
+    });
+    let reports = linted.map((l) => l.report);
+    if (args.databaseUrl) {
+      const url = args.databaseUrl;
+      reports = [];
+      for (const l of linted) {
+        const findings = await checkLive(url, l.linted);
+        reports.push({ ...l.report, findings, verdict: worstSeverity(findings) });
+      }
+    }
+    io.stdout(args.format === 'json' ? `${reportsToJson(reports)}\n` : reportsToText(reports));
+    return reports.some((r) => r.verdict === 'dangerous') ? 1 : 0;
+  } catch (error) {
+    const message = isRollbackError(error) ? error.explain() : error instanceof Error ? error.message : String(error);
+    io.stderr(`lint-migrations: ${scrubSecrets(message)}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Classifies every statement of one migration file, in order, so that work
+ * on a table created earlier in the same file counts as safe.
+ */
+import { asList, asString, child, stringList } from '../sql/ast';
+import type { ParsedStatement } from '../sql/parse-sql';
+import { type FileContext, type RawFinding, type Rule, raw } from './rule';
+import { checkAlterTable } from './rules/alter-table';
+import { columnRules } from './rules/columns';
+import { checkData } from './rules/data';
+import { otherSafe, unreviewed } from './rules/other';
+import { checkAlterEnum, enumRules } from './rules/enums';
+import { checkCreateIndex, indexRules } from './rules/indexes';
+import { checkCreateTable, checkRenameTable, checkTruncate, tableRules } from './rules/tables';
+
+const HARMLESS = new Set([
+  'CommentStmt',
+  'CreateExtensionStmt',
+  'CreateSchemaStmt',
+  'CreateSeqStmt',
+  'AlterSeqStmt',
+  'CreateFunctionStmt',
+  'CreateTrigStmt',
+  'ViewStmt',
+  'GrantStmt',
+  'VariableSetStmt',
+  'TransactionStmt',
+  'CompositeTypeStmt',
+  'CreateDomainStmt',
+  'SelectStmt',
+  'CreatePolicyStmt',
+  'DoStmt',
+]);
+
+export function classifyStatement(statement: ParsedStatement, context: FileContext): RawFinding[] {
+  const node = statement.node;
+  switch (statement.kind) {
+    case 'CreateStmt':
+    case 'CreateTableAsStmt':
+      return checkCreateTable(statement, context);
+    case 'AlterTableStmt':
+      return checkAlterTable(statement, context);
+    case 'IndexStmt':
+      return checkCreateIndex(statement, context);
+    case 'TruncateStmt':
+      return checkTruncate(statement);
+    case 'DeleteStmt':
+    case 'UpdateStmt':
+    case 'InsertStmt':
+      return checkData(statement);
+    case 'CreateEnumStmt':
+      return [raw(enumRules.createType, `create type "${stringList(node.typeName).join('.')}"`)];
+    case 'AlterEnumStmt':
+      return checkAlterEnum(statement);
+    case 'RenameStmt':
+      return checkRename(statement, context);
+    case 'DropStmt':
+      return checkDrop(statement);
+    default:
+      return [raw(HARMLESS.has(statement.kind) ? otherSafe : unreviewed, statement.kind)];
+  }
+}
+
+function checkRename(statement: ParsedStatement, context: FileContext): RawFinding[] {
+  const node = statement.node;
+  const table = asString(child(node, 'relation')?.relname) ?? '?';
+  const newName = asString(node.newname) ?? '?';
+  switch (node.renameType) {
+    case 'OBJECT_TABLE':
+      return checkRenameTable(statement, context);
+    case 'OBJECT_COLUMN':
+      return [raw(columnRules.renameColumn, `rename column "${table}"."${asString(node.subname) ?? '?'}" to "${newName}"`)];
+    case 'OBJECT_INDEX':
+      return [raw(indexRules.renameIndex, `rename index "${table}" to "${newName}"`)];
+    case 'OBJECT_TABCONSTRAINT':
+      return [raw(otherSafe, `rename constraint "${asString(node.subname) ?? '?'}" on "${table}"`)];
+    case 'OBJECT_TYPE':
+      return [raw(enumRules.renameType, `rename type to "${newName}"`)];
+    default:
+      return [raw(unreviewed, `rename (${String(node.renameType)})`)];
+  }
+}
+
+function dropTargets(objects: unknown): string[] {
+  return asList(objects).map((o) => {
+    const items = stringList(child(o, 'List')?.items);
+    if (items.length > 0) return items.join('.');
+    const typeName = child(o, 'TypeName');
+    return typeName ? stringList(typeName.names).join('.') : (asString(child(o, 'String')?.sval) ?? '?');
+  });
+}
+
+function checkDrop(statement: ParsedStatement): RawFinding[] {
+  const node = statement.node;
+  const targets = dropTargets(node.objects);
+  const each = (rule: Rule, verb: string): RawFinding[] =>
+    targets.map((target) => {
+      const parts = target.split('.');
+      const name = parts[parts.length - 1] ?? target;
+      const schema = parts.length > 1 ? (parts[0] ?? 'public') : 'public';
+      const question = rule === tableRules.dropTable ? { kind: 'table-rows' as const, table: { schema, name } } : undefined;
+      return raw(rule, `${verb} "${target}"`, question);
+    });
+  switch (node.removeType) {
+    case 'OBJECT_TABLE':
+      return each(tableRules.dropTable, 'drop table');
+    case 'OBJECT_SCHEMA':
+      return each(tableRules.dropSchema, 'drop schema');
+    case 'OBJECT_INDEX':
+      return each(node.concurrent === true ? indexRules.safeIndex : indexRules.blockingDropIndex, 'drop index');
+    case 'OBJECT_TYPE':
+    case 'OBJECT_DOMAIN':
+      return each(enumRules.dropType, 'drop type');
+    case 'OBJECT_EXTENSION':
+      return each(tableRules.dropObject, 'drop extension');
+    default:
+      return each(tableRules.dropObject, `drop ${String(node.removeType).replace(/^OBJECT_/, '').toLowerCase()}`);
+  }
+}

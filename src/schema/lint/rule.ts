@@ -1,0 +1,69 @@
+/**
+ * What a lint rule is: an id, a class, why the statement is risky for the
+ * code still running, and the runbook's two-phase way to do it safely.
+ */
+import type { ParsedStatement } from '../sql/parse-sql';
+import type { RelationName } from '../sql/ast';
+
+export type Severity = 'safe' | 'warning' | 'dangerous';
+
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { safe: 0, warning: 1, dangerous: 2 };
+
+export interface Rule {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly why: string;
+  readonly fix: string;
+}
+
+/** A question for the live database behind a finding ("how much would this lose", "does data comply"). */
+export type LiveQuestion =
+  | { readonly kind: 'table-rows'; readonly table: RelationName }
+  | { readonly kind: 'column-values'; readonly table: RelationName; readonly column: string }
+  | { readonly kind: 'nulls'; readonly table: RelationName; readonly column: string }
+  | { readonly kind: 'duplicates'; readonly table: RelationName; readonly columns: readonly string[] }
+  | {
+      readonly kind: 'orphans';
+      readonly table: RelationName;
+      readonly columns: readonly string[];
+      readonly refTable: RelationName;
+      readonly refColumns: readonly string[];
+    }
+  | { readonly kind: 'check'; readonly table: RelationName; readonly expression: string };
+
+export interface LiveAnswer {
+  readonly rows?: number;
+  readonly nonNullValues?: number;
+  /** Rows that break the added constraint; 0 means the data already complies. */
+  readonly violations?: number;
+  readonly complies?: boolean;
+  readonly error?: string;
+}
+
+export interface Finding {
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly line: number;
+  readonly statement: string;
+  readonly message: string;
+  readonly fix: string;
+  readonly live?: LiveAnswer;
+}
+
+/** A finding before it is tied to its statement, plus what to ask the live database. */
+export interface RawFinding {
+  readonly rule: Rule;
+  readonly subject: string;
+  readonly question?: LiveQuestion;
+}
+
+/** What the file has done so far: Prisma runs a migration.sql in one transaction, so its new tables are empty and unseen. */
+export interface FileContext {
+  readonly newTables: Set<string>;
+}
+
+export type StatementCheck = (statement: ParsedStatement, context: FileContext) => RawFinding[];
+
+export function raw(rule: Rule, subject: string, question?: LiveQuestion): RawFinding {
+  return question ? { rule, subject, question } : { rule, subject };
+}

@@ -1,0 +1,85 @@
+/** Walks the actions of one ALTER TABLE and hands each to its rule group. */
+import { type AstNode, asList, asNode, asString, child, relationKey, relationOf, unwrap } from '../../sql/ast';
+import { type ParsedStatement, scanTokens } from '../../sql/parse-sql';
+import { type FileContext, type RawFinding, raw } from '../rule';
+import { checkAddColumn, columnRules } from './columns';
+import { checkAddConstraint, constraintRules } from './constraints';
+
+export function checkAlterTable(statement: ParsedStatement, context: FileContext): RawFinding[] {
+  const table = relationOf(child(statement.node, 'relation'));
+  if (!table) return [];
+  const cmds = asList(statement.node.cmds).map((c) => child(c, 'AlterTableCmd') ?? {});
+  if (context.newTables.has(relationKey(table))) {
+    return cmds.map((cmd) => raw(columnRules.changeNewTable, `${describe(cmd)} on new table "${table.name}"`));
+  }
+  const checks = checkExpressions(statement.text);
+  const findings: RawFinding[] = [];
+  for (const cmd of cmds) {
+    const column = asString(cmd.name) ?? '?';
+    const subject = `${describe(cmd)} "${table.name}"."${column}"`;
+    switch (cmd.subtype) {
+      case 'AT_AddColumn':
+        findings.push(...checkAddColumn(child(asNode(cmd.def), 'ColumnDef') ?? {}, table));
+        break;
+      case 'AT_DropColumn':
+        findings.push(raw(columnRules.dropColumn, subject, { kind: 'column-values', table, column }));
+        break;
+      case 'AT_AlterColumnType':
+        findings.push(raw(columnRules.alterType, subject, { kind: 'column-values', table, column }));
+        break;
+      case 'AT_SetNotNull':
+        findings.push(raw(columnRules.setNotNull, subject, { kind: 'nulls', table, column }));
+        break;
+      case 'AT_DropNotNull':
+        findings.push(raw(columnRules.dropNotNull, subject));
+        break;
+      case 'AT_ColumnDefault':
+        findings.push(raw(cmd.def === undefined ? columnRules.dropDefault : columnRules.setDefault, subject));
+        break;
+      case 'AT_AddConstraint': {
+        const constraint = unwrap(cmd.def)?.body ?? {};
+        const expression = constraint.contype === 'CONSTR_CHECK' ? checks.shift() : undefined;
+        findings.push(...checkAddConstraint(constraint, table, expression));
+        break;
+      }
+      case 'AT_DropConstraint':
+        findings.push(raw(constraintRules.dropConstraint, `drop constraint "${column}" on "${table.name}"`));
+        break;
+      case 'AT_ValidateConstraint':
+        findings.push(raw(constraintRules.validate, `validate constraint "${column}" on "${table.name}"`));
+        break;
+      default:
+        findings.push(raw(columnRules.unreviewedAlter, subject));
+    }
+  }
+  return findings;
+}
+
+function describe(cmd: AstNode): string {
+  const subtype = asString(cmd.subtype) ?? 'AT_Unknown';
+  return subtype.replace(/^AT_/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+/** Source text of each CHECK (...) in the statement, in order, found with the SQL scanner. */
+function checkExpressions(text: string): string[] {
+  const tokens = scanTokens(text);
+  const buffer = Buffer.from(text, 'utf8');
+  const found: string[] = [];
+  tokens.forEach((token, index) => {
+    if (token.keywordName === 'NO_KEYWORD' || token.text.toUpperCase() !== 'CHECK') return;
+    const open = tokens[index + 1];
+    if (!open || open.text !== '(') return;
+    let depth = 0;
+    for (let i = index + 1; i < tokens.length; i += 1) {
+      const t = tokens[i];
+      if (!t) break;
+      if (t.text === '(') depth += 1;
+      if (t.text === ')') depth -= 1;
+      if (depth === 0) {
+        found.push(buffer.subarray(open.end, t.start).toString('utf8').trim());
+        return;
+      }
+    }
+  });
+  return found;
+}

@@ -1,0 +1,231 @@
+/**
+ * Derives the inverse of one migration, statement by statement, from its
+ * parse tree and the schema as it was before it (read from the shadow
+ * database). What cannot be inverted is listed, never guessed.
+ */
+import type { InverseStep, IrreversibleItem, TableRef } from '../../rollback/ports/schema';
+import { type AstNode, asList, asNode, asString, child, qualified, quoteIdent, quoteLiteral, relationOf, stringList, unwrap } from '../sql/ast';
+import type { ParsedStatement } from '../sql/parse-sql';
+import { type CatalogSnapshot, findColumn } from './catalog';
+
+export interface NotNullCheck {
+  readonly table: TableRef;
+  readonly column: string;
+}
+
+export interface InversePlan {
+  /** In execution order: the migration's statements undone last to first. */
+  readonly steps: InverseStep[];
+  readonly irreversible: IrreversibleItem[];
+  /** SET NOT NULL steps: they fail if new code wrote nulls since. */
+  readonly notNullChecks: NotNullCheck[];
+  /** Enums (`schema.name`) that keep values the migration added: PostgreSQL cannot remove them. */
+  readonly enumsWithAddedValues: Set<string>;
+}
+
+interface Tracker {
+  /** Current table key -> its name before the migration, or null when the migration created it. */
+  readonly tables: Map<string, TableRef | null>;
+  /** `table key.column` -> original column name, or null when created by the migration. */
+  readonly columns: Map<string, string | null>;
+}
+
+const key = (t: TableRef): string => `${t.schema}.${t.name}`;
+
+function originalTable(tracker: Tracker, t: TableRef): TableRef | null {
+  return tracker.tables.has(key(t)) ? (tracker.tables.get(key(t)) ?? null) : t;
+}
+
+function originalColumn(tracker: Tracker, t: TableRef, column: string): string | null {
+  const k = `${key(t)}.${column}`;
+  return tracker.columns.has(k) ? (tracker.columns.get(k) ?? null) : column;
+}
+
+function qualifiedName(names: string[]): string {
+  return names.map(quoteIdent).join('.');
+}
+
+export function buildInverse(statements: readonly ParsedStatement[], before: CatalogSnapshot): InversePlan {
+  const tracker: Tracker = { tables: new Map(), columns: new Map() };
+  const perStatement: InverseStep[][] = [];
+  const irreversible: IrreversibleItem[] = [];
+  const notNullChecks: NotNullCheck[] = [];
+  const enumsWithAddedValues = new Set<string>();
+
+  for (const statement of statements) {
+    const steps: InverseStep[] = [];
+    const step = (sql: string, archive?: InverseStep['archive']): void => {
+      steps.push(archive ? { sql, undoes: statement.text, line: statement.line, archive } : { sql, undoes: statement.text, line: statement.line });
+    };
+    const cannot = (reason: string): void => {
+      irreversible.push({ statement: statement.text, line: statement.line, reason });
+    };
+    const node = statement.node;
+    const rel = relationOf(child(node, 'relation') ?? child(child(node, 'into'), 'rel'));
+
+    switch (statement.kind) {
+      case 'CreateStmt':
+      case 'CreateTableAsStmt':
+        if (!rel) break;
+        tracker.tables.set(key(rel), null);
+        step(`DROP TABLE ${qualified(rel)}`, { kind: 'table', table: rel });
+        break;
+      case 'IndexStmt': {
+        const name = asString(node.idxname);
+        if (name && rel) step(`DROP INDEX ${qualified({ schema: rel.schema, name })}`);
+        else cannot('The index has no name in the migration, so the inverse cannot name it; drop it by hand.');
+        break;
+      }
+      case 'CreateEnumStmt':
+        step(`DROP TYPE ${qualifiedName(stringList(node.typeName))}`);
+        break;
+      case 'AlterEnumStmt': {
+        const oldVal = asString(node.oldVal);
+        const newVal = asString(node.newVal) ?? '';
+        if (oldVal !== undefined) step(`ALTER TYPE ${qualifiedName(stringList(node.typeName))} RENAME VALUE ${quoteLiteral(newVal)} TO ${quoteLiteral(oldVal)}`);
+        else {
+          const names = stringList(node.typeName);
+          enumsWithAddedValues.add(names.length > 1 ? names.join('.') : `public.${names[0] ?? ''}`);
+          cannot(`PostgreSQL cannot remove the enum value '${newVal}'; it stays (old code never writes it), and re-applying this migration fails unless it says ADD VALUE IF NOT EXISTS.`);
+        }
+        break;
+      }
+      case 'RenameStmt':
+        invertRename(node, rel, tracker, step, cannot);
+        break;
+      case 'AlterTableStmt':
+        if (rel) invertAlterTable(node, rel, tracker, before, step, cannot, notNullChecks);
+        break;
+      case 'DropStmt':
+        invertDrop(node, before, step, cannot);
+        break;
+      case 'InsertStmt':
+      case 'UpdateStmt':
+      case 'DeleteStmt':
+      case 'TruncateStmt':
+        cannot('A data change: the schema rollback cannot undo it; repair the data with a reviewed script if needed.');
+        break;
+      default:
+        cannot(`Not undone automatically (${statement.kind}); it stays in place. Undo it by hand if the old code cannot live with it.`);
+    }
+    perStatement.push(steps);
+  }
+  const steps = perStatement.reverse().flatMap((s) => s.reverse());
+  return { steps, irreversible, notNullChecks, enumsWithAddedValues };
+}
+
+type StepFn = (sql: string, archive?: InverseStep['archive']) => void;
+type CannotFn = (reason: string) => void;
+
+function invertRename(node: AstNode, rel: TableRef | undefined, tracker: Tracker, step: StepFn, cannot: CannotFn): void {
+  const newName = asString(node.newname) ?? '';
+  const subname = asString(node.subname) ?? '';
+  switch (node.renameType) {
+    case 'OBJECT_TABLE': {
+      if (!rel) return;
+      const renamed = { schema: rel.schema, name: newName };
+      tracker.tables.set(key(renamed), originalTable(tracker, rel));
+      step(`ALTER TABLE ${qualified(renamed)} RENAME TO ${quoteIdent(rel.name)}`);
+      return;
+    }
+    case 'OBJECT_COLUMN':
+      if (!rel) return;
+      tracker.columns.set(`${key(rel)}.${newName}`, originalColumn(tracker, rel, subname));
+      step(`ALTER TABLE ${qualified(rel)} RENAME COLUMN ${quoteIdent(newName)} TO ${quoteIdent(subname)}`);
+      return;
+    case 'OBJECT_INDEX':
+      if (rel) step(`ALTER INDEX ${qualified({ schema: rel.schema, name: newName })} RENAME TO ${quoteIdent(rel.name)}`);
+      return;
+    case 'OBJECT_TABCONSTRAINT':
+      if (rel) step(`ALTER TABLE ${qualified(rel)} RENAME CONSTRAINT ${quoteIdent(newName)} TO ${quoteIdent(subname)}`);
+      return;
+    case 'OBJECT_TYPE': {
+      const names = stringList(child(asNode(node.object), 'List')?.items);
+      const old = names[names.length - 1] ?? '';
+      step(`ALTER TYPE ${qualifiedName([...names.slice(0, -1), newName])} RENAME TO ${quoteIdent(old)}`);
+      return;
+    }
+    default:
+      cannot(`Renaming ${String(node.renameType)} is not undone automatically.`);
+  }
+}
+
+function invertAlterTable(
+  node: AstNode,
+  rel: TableRef,
+  tracker: Tracker,
+  before: CatalogSnapshot,
+  step: StepFn,
+  cannot: CannotFn,
+  notNullChecks: NotNullCheck[],
+): void {
+  const table = qualified(rel);
+  const origin = originalTable(tracker, rel);
+  for (const cmd of asList(node.cmds).map((c) => child(c, 'AlterTableCmd') ?? {})) {
+    const column = asString(cmd.name) ?? '';
+    const col = quoteIdent(column);
+    const originalName = origin ? originalColumn(tracker, rel, column) : null;
+    const old = origin && originalName ? findColumn(before, origin.schema, origin.name, originalName) : undefined;
+    const createdHere = !old;
+    switch (cmd.subtype) {
+      case 'AT_AddColumn': {
+        const added = asString(child(asNode(cmd.def), 'ColumnDef')?.colname) ?? '';
+        tracker.columns.set(`${key(rel)}.${added}`, null);
+        step(`ALTER TABLE ${table} DROP COLUMN ${quoteIdent(added)}`, { kind: 'column', table: rel, column: added });
+        break;
+      }
+      case 'AT_DropColumn':
+        cannot(`The migration dropped "${rel.name}"."${column}": its values are gone and a rollback cannot bring them back (restore them from a backup).`);
+        break;
+      case 'AT_AlterColumnType':
+        if (createdHere) break;
+        step(`ALTER TABLE ${table} ALTER COLUMN ${col} TYPE ${old.type} USING ${col}::${old.type}`, { kind: 'column', table: rel, column });
+        break;
+      case 'AT_SetNotNull':
+        if (!createdHere && !old.notNull) step(`ALTER TABLE ${table} ALTER COLUMN ${col} DROP NOT NULL`);
+        break;
+      case 'AT_DropNotNull':
+        if (createdHere || !old.notNull) break;
+        notNullChecks.push({ table: rel, column });
+        step(`ALTER TABLE ${table} ALTER COLUMN ${col} SET NOT NULL`);
+        break;
+      case 'AT_ColumnDefault':
+        if (createdHere) break;
+        step(`ALTER TABLE ${table} ALTER COLUMN ${col} ${old.default === null ? 'DROP DEFAULT' : `SET DEFAULT ${old.default}`}`);
+        break;
+      case 'AT_AddConstraint': {
+        const name = asString(unwrap(cmd.def)?.body.conname);
+        if (name) step(`ALTER TABLE ${table} DROP CONSTRAINT ${quoteIdent(name)}`);
+        else cannot('The constraint has no name in the migration, so the inverse cannot name it; drop it by hand.');
+        break;
+      }
+      case 'AT_DropConstraint': {
+        const def = origin ? before.constraints.get(`${origin.schema}.${origin.name}.${column}`) : undefined;
+        if (def) step(`ALTER TABLE ${table} ADD CONSTRAINT ${col} ${def}`);
+        else cannot(`The constraint "${column}" did not exist before the migration; nothing to restore.`);
+        break;
+      }
+      case 'AT_ValidateConstraint':
+        break;
+      default:
+        cannot(`ALTER TABLE action ${String(cmd.subtype)} is not undone automatically.`);
+    }
+  }
+}
+
+function invertDrop(node: AstNode, before: CatalogSnapshot, step: StepFn, cannot: CannotFn): void {
+  for (const object of asList(node.objects)) {
+    const names = stringList(child(object, 'List')?.items);
+    const name = names[names.length - 1] ?? stringList(child(object, 'TypeName')?.names).join('.');
+    if (node.removeType === 'OBJECT_INDEX') {
+      const schema = names.length > 1 ? (names[0] ?? 'public') : 'public';
+      const def = [...before.indexes].find(([k]) => k.startsWith(`${schema}.`) && k.endsWith(`.${name}`))?.[1];
+      if (def) step(def);
+      else cannot(`The index "${name}" is not in the schema before the migration; nothing to restore.`);
+    } else if (node.removeType === 'OBJECT_TABLE') {
+      cannot(`The migration dropped table "${name}": its rows are gone and a rollback cannot bring them back (restore them from a backup).`);
+    } else {
+      cannot(`The migration dropped ${String(node.removeType).replace(/^OBJECT_/, '').toLowerCase()} "${name}"; it is not recreated automatically.`);
+    }
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Runs an approved schema rollback: Prisma's advisory lock so `migrate
+ * deploy` cannot race, a lock timeout, and one transaction that archives,
+ * verifies, applies the inverse and marks the migration rolled back.
+ * A lost connection leaves PostgreSQL to roll the transaction back.
+ */
+import { Client } from 'pg';
+import type { Logger } from '../../logger';
+import type { Clock } from '../../rollback/clock';
+import { RollbackError, isRollbackError } from '../../rollback/errors';
+import type { RecordedApproval } from '../../rollback/ports/approval';
+import type { ArchivedItem, ExecuteRequest, SchemaRollbackResult } from '../../rollback/ports/schema';
+import { archiveTarget, ensureArchiveSchema } from './archive';
+import { stateOf, type MigrationRow } from '../status/read-status';
+
+/** The key `prisma migrate deploy` locks with (pg_advisory_lock(72707369)). */
+export const PRISMA_ADVISORY_LOCK = 72707369;
+
+export interface ExecuteDeps {
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** How long to wait for Prisma's lock and for table locks. */
+  readonly lockTimeoutMs?: number;
+}
+
+export function followUpFor(migrationName: string): string {
+  return `Remove the folder prisma/migrations/${migrationName} from the deploy branch (git revert the commit that added it), or the next \`prisma migrate deploy\` applies it again. The git worker can do this for you.`;
+}
+
+export function checkApproval(approval: RecordedApproval | undefined, incidentId: string, clock: Clock): RecordedApproval {
+  const fix = 'A schema rollback needs the CTO\'s approval recorded on this incident; ask for it in the incident thread.';
+  if (!approval) throw new RollbackError('approval_required', 'Refusing the schema rollback: no recorded CTO approval.', { fix });
+  if (approval.action !== 'schema-rollback') {
+    throw new RollbackError('approval_required', `Refusing the schema rollback: the approval ${approval.approvalId} is for ${approval.action}, not schema-rollback.`, { fix });
+  }
+  if (approval.incidentId !== incidentId) {
+    throw new RollbackError('approval_required', `Refusing the schema rollback: the approval ${approval.approvalId} belongs to incident ${approval.incidentId}, not ${incidentId}.`, { fix });
+  }
+  if (approval.role !== 'cto') throw new RollbackError('approval_required', 'Refusing the schema rollback: the approval is not from a CTO.', { fix });
+  if (approval.expiresAt.getTime() <= clock.now().getTime()) {
+    throw new RollbackError('approval_required', `Refusing the schema rollback: the approval ${approval.approvalId} expired at ${approval.expiresAt.toISOString()}.`, { fix });
+  }
+  return approval;
+}
+
+const CONNECTION_LOST = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', 'ECONNRESET', 'EPIPE']);
+
+function isConnectionLoss(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  const message = error instanceof Error ? error.message : '';
+  return (code !== undefined && CONNECTION_LOST.has(code)) || /Connection terminated|not queryable|ended/i.test(message);
+}
+
+export async function executeRollback(request: ExecuteRequest, deps: ExecuteDeps): Promise<SchemaRollbackResult> {
+  const { plan, incidentId } = request;
+  checkApproval(request.approval, incidentId, deps.clock);
+  if (plan.blockers.length > 0) {
+    throw new RollbackError('conflict', `The rollback plan for ${plan.migrationName} has blockers: ${plan.blockers.join(' ')}`, {
+      fix: 'Resolve the blockers and plan again; nothing was changed.',
+    });
+  }
+  const log = deps.logger.child({ incidentId, migration: plan.migrationName });
+  const client = new Client({ connectionString: request.databaseUrl, application_name: 'rollback-bot schema rollback' });
+  let lost: Error | undefined;
+  client.on('error', (error) => {
+    lost = error;
+  });
+  await client.connect();
+  let locked = false;
+  try {
+    await client.query(`SET lock_timeout = ${Math.max(1, Math.floor(deps.lockTimeoutMs ?? 10_000))}`);
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK]);
+      locked = true;
+    } catch (error) {
+      throw new RollbackError('conflict', 'Prisma\'s migration lock is held: a `prisma migrate deploy` is running against this database.', {
+        cause: error,
+        retryable: true,
+        fix: 'Wait for the deploy to finish and run the rollback again; nothing was changed.',
+      });
+    }
+    await client.query('BEGIN');
+    const rows = await client.query<MigrationRow>(
+      'SELECT id, checksum, migration_name, started_at, finished_at, rolled_back_at, logs FROM "_prisma_migrations" WHERE migration_name = $1 FOR UPDATE',
+      [plan.migrationName],
+    );
+    const state = stateOf(rows.rows);
+    const applied = rows.rows.find((r) => r.finished_at !== null && r.rolled_back_at === null);
+    if (state !== 'applied' || !applied) {
+      throw new RollbackError('conflict', `${plan.migrationName} is ${state} now, not applied; the plan is out of date.`, { fix: 'Check `migration status` and plan again; nothing was changed.' });
+    }
+    if (applied.checksum !== plan.checksum) {
+      throw new RollbackError('conflict', `${plan.migrationName} was re-applied with a different checksum since the plan was made.`, { fix: 'Plan again and get a new approval; nothing was changed.' });
+    }
+    await ensureArchiveSchema(client);
+    const tag = `${incidentId}:${plan.migrationName}:${deps.clock.now().toISOString()}`;
+    const archived: ArchivedItem[] = [];
+    for (const step of plan.steps) {
+      if (step.archive) archived.push(await archiveTarget(client, step.archive, tag, { migrationName: plan.migrationName, incidentId }));
+      await client.query(step.sql);
+    }
+    const marked = await client.query<{ rolled_back_at: Date }>(
+      'UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE id = $1 RETURNING rolled_back_at',
+      [applied.id],
+    );
+    await client.query('COMMIT');
+    log.info({ archived: archived.length, steps: plan.steps.length }, 'schema rollback committed');
+    return {
+      migrationName: plan.migrationName,
+      archived,
+      statementsRun: plan.steps.length,
+      rolledBackAt: marked.rows[0]?.rolled_back_at ?? deps.clock.now(),
+      followUp: followUpFor(plan.migrationName),
+    };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    if (lost || isConnectionLoss(error)) {
+      log.error({ err: error }, 'connection lost during schema rollback');
+      throw new RollbackError('unavailable', `The connection to the app database was lost during the rollback of ${plan.migrationName}; PostgreSQL rolled the transaction back, so nothing was dropped, archived or marked.`, {
+        cause: error,
+        retryable: true,
+        fix: 'Check the database is reachable, run reconcile to confirm the migration is still applied, then run the rollback again.',
+      });
+    }
+    if (isRollbackError(error)) throw error;
+    throw new RollbackError('external', `The schema rollback of ${plan.migrationName} failed and was rolled back: ${(error as Error).message}`, {
+      cause: error,
+      fix: 'Nothing was changed. Fix the cause named above (a lock timeout means traffic held the table: retry in a quieter moment) and run it again.',
+      retryable: (error as { code?: string }).code === '55P03',
+    });
+  } finally {
+    if (locked && !lost) await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_ADVISORY_LOCK]).catch(() => undefined);
+    await client.end().catch(() => undefined);
+  }
+}

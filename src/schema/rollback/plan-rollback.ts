@@ -1,0 +1,136 @@
+/**
+ * Plans the rollback of one applied migration: checks its status, derives the
+ * inverse against a shadow database, proves it there, and estimates on the
+ * live database what it would drop. Nothing is changed on the live database.
+ */
+import { Client } from 'pg';
+import { RollbackError } from '../../rollback/errors';
+import type { LossEstimate, PlanRequest, SchemaRollbackPlan } from '../../rollback/ports/schema';
+import { qualified, quoteIdent } from '../sql/ast';
+import { loadParser, parseStatements } from '../sql/parse-sql';
+import { readMigrationFolders, readMigrationRows, stateOf } from '../status/read-status';
+import { primaryKeyColumns } from './archive';
+import { buildInverse } from './build-inverse';
+import { diffCatalogs, readCatalog } from './catalog';
+import { type ShadowOptions, createShadowDatabase, replay, shadowServerUrl } from './shadow';
+
+export const ALTERNATIVES = [
+  'Forward fix: ship a new migration that repairs the schema, keeping every row written since the deploy.',
+  'Manual data repair: fix the bad rows with a reviewed SQL script instead of changing the schema.',
+  'Feature flag: switch off the feature that uses the new schema and leave the schema in place.',
+];
+
+export const RISKS = [
+  'Data written since the deploy into the tables and columns the rollback drops leaves the live schema (it is archived, not kept in place).',
+  'User actions during the broken period may be lost from the application\'s point of view.',
+  'Audit trail gaps while archived values sit outside their tables.',
+  'Compliance: HIPAA requires data retention; keep the archive schema until the data is restored or its retention is decided.',
+];
+
+async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url, application_name: 'rollback-bot plan' });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function planRollback(request: PlanRequest, shadow: ShadowOptions = {}): Promise<SchemaRollbackPlan> {
+  const { migrationName } = request;
+  const folders = readMigrationFolders(request.migrationsDir);
+  const rows = await withClient(request.databaseUrl, readMigrationRows);
+  const own = rows.filter((r) => r.migration_name === migrationName);
+  const state = stateOf(own);
+  if (own.length === 0) {
+    throw new RollbackError('not_found', `${migrationName} is not in _prisma_migrations: it was never applied to this database.`, {
+      fix: 'Pick an applied migration from `migration status`.',
+    });
+  }
+  if (state === 'failed') {
+    throw new RollbackError('conflict', `${migrationName} failed when it was applied, so there is nothing applied to roll back.`, {
+      fix: 'Undo its partial changes by hand, then mark it with `prisma migrate resolve --rolled-back`.',
+    });
+  }
+  if (state === 'rolled-back') {
+    throw new RollbackError('conflict', `${migrationName} is already rolled back.`, { fix: 'Nothing to do; remove its folder from the deploy branch if not done yet.' });
+  }
+  const index = folders.findIndex((f) => f.name === migrationName);
+  const target = folders[index];
+  if (!target) {
+    throw new RollbackError('not_found', `${migrationName} is applied but its folder is not in ${request.migrationsDir}.`, {
+      fix: 'Check out the commit that is deployed, so the migrations folder matches the database.',
+    });
+  }
+  const applied = own.find((r) => r.finished_at !== null && r.rolled_back_at === null);
+  await loadParser();
+  const statements = parseStatements(target.sql, target.path);
+
+  const database = await createShadowDatabase(await shadowServerUrl(shadow));
+  let inverse: ReturnType<typeof buildInverse>;
+  let differences: string[];
+  try {
+    ({ inverse, differences } = await withClient(database.url, async (client) => {
+      await replay(client, folders.slice(0, index));
+      const before = await readCatalog(client);
+      const built = buildInverse(statements, before);
+      await replay(client, [target]);
+      try {
+        for (const step of built.steps) await client.query(step.sql);
+      } catch (error) {
+        return { inverse: built, differences: [`the inverse failed on the shadow database: ${(error as Error).message}`] };
+      }
+      const declared = (line: string): boolean => [...built.enumsWithAddedValues].some((e) => line.includes(` enum ${e}: `));
+      return { inverse: built, differences: diffCatalogs(before, await readCatalog(client)).filter((l) => !declared(l)) };
+    }));
+  } finally {
+    await database.drop();
+  }
+
+  const { dataLoss, blockers } = await withClient(request.databaseUrl, async (client) => {
+    const loss: LossEstimate[] = [];
+    const problems: string[] = [];
+    for (const step of inverse.steps) {
+      if (!step.archive) continue;
+      const table = step.archive.table;
+      try {
+        if (step.archive.kind === 'column') {
+          if ((await primaryKeyColumns(client, table)).length === 0) {
+            problems.push(`"${table.name}" has no primary key to archive "${step.archive.column}" by.`);
+          }
+          const r = await client.query<{ rows: string; nn: string }>(
+            `SELECT count(*) AS rows, count(${quoteIdent(step.archive.column)}) AS nn FROM ${qualified(table)}`,
+          );
+          loss.push({ table, column: step.archive.column, rows: Number(r.rows[0]?.rows ?? 0), nonNullValues: Number(r.rows[0]?.nn ?? 0) });
+        } else {
+          const cols = (await readCatalog(client)).columns.filter((c) => c.schema === table.schema && c.table === table.name);
+          const counts = cols.map((c) => `count(${quoteIdent(c.name)})`).join(' + ') || '0';
+          const r = await client.query<{ rows: string; nn: string }>(`SELECT count(*) AS rows, (${counts}) AS nn FROM ${qualified(table)}`);
+          loss.push({ table, rows: Number(r.rows[0]?.rows ?? 0), nonNullValues: Number(r.rows[0]?.nn ?? 0) });
+        }
+      } catch (error) {
+        problems.push(`Could not estimate the loss for "${table.name}": ${(error as Error).message}.`);
+      }
+    }
+    for (const check of inverse.notNullChecks) {
+      const r = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${qualified(check.table)} WHERE ${quoteIdent(check.column)} IS NULL`);
+      const nulls = Number(r.rows[0]?.n ?? 0);
+      if (nulls > 0) problems.push(`"${check.table.name}"."${check.column}" has ${nulls} nulls written since the migration; SET NOT NULL would fail. Repair them first.`);
+    }
+    return { dataLoss: loss, blockers: problems };
+  });
+
+  return {
+    migrationName,
+    checksum: applied?.checksum ?? target.checksum,
+    steps: inverse.steps,
+    irreversible: inverse.irreversible,
+    blockers,
+    dataLoss,
+    verifiedOnShadow: differences.length === 0,
+    shadowDifferences: differences,
+    alternatives: ALTERNATIVES,
+    risks: RISKS,
+  };
+}
