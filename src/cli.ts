@@ -14,6 +14,10 @@ const USAGE = `Usage: rollback-bot <command> [options]
 Commands:
   start                          run the Slack bot (HTTP or Socket Mode)
   migrate                        apply the bot's own database migrations and exit
+  lint-migrations <path>...      classify migration statements: safe, warning, dangerous
+                                 [--format text|json] [--database-url URL]; exit 1 when dangerous
+  restore-archive <archive|migration> --database-url URL
+                                 put values archived by a schema rollback back into their table
   help                           this text
 `;
 
@@ -30,9 +34,12 @@ async function runMigrate(_argv: string[], io: Output & { env: NodeJS.ProcessEnv
   }
 }
 
+// Loaded on demand: the SQL parser's WASM module is not needed to run the bot.
 export const SUBCOMMANDS: Record<string, Subcommand> = {
   start: (_argv, io) => runStart(io.env, io),
   migrate: runMigrate,
+  'lint-migrations': async (argv, io) => (await import('./cli/lint-migrations')).run(argv, io),
+  'restore-archive': async (argv, io) => (await import('./cli/restore-archive')).run(argv, io),
 };
 
 export async function runCli(argv: string[], io: Output & { env: NodeJS.ProcessEnv }): Promise<number> {

@@ -3,7 +3,7 @@
  * messages that say what to do, and a graceful stop on SIGTERM.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -65,12 +65,32 @@ describe('rollback-bot command', () => {
     expect(result.stderr).toContain('Unknown command "frobnicate"');
   });
 
+  it('lint-migrations is a subcommand: exit 1 on a dangerous migration, JSON on request', () => {
+    const fixtures = join(__dirname, '../fixtures/schema/app/migrations');
+    const result = runCli(['lint-migrations', fixtures, '--format', 'json'], {});
+    expect(result.status).toBe(1);
+    const report = JSON.parse(result.stdout) as { files: { verdict: string }[] };
+    expect(report.files.map((f) => f.verdict)).toContain('dangerous');
+  });
+
   it('migrate applies the bot tables and is idempotent', async () => {
     const first = runCli(['migrate'], { DATABASE_URL: database.url, LOG_LEVEL: 'silent' });
     expect(first.status).toBe(0);
     expect(first.stdout).toContain('Applied: 001_initial');
     const second = runCli(['migrate'], { DATABASE_URL: database.url, LOG_LEVEL: 'silent' });
     expect(second.stdout).toContain('up to date');
+  });
+
+  it('without DATABASE_URL runs on an embedded PostgreSQL that persists under the data folder', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'rollback-bot-embedded-'));
+    const first = runCli(['migrate'], { ROLLBACK_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toContain('Applied: 001_initial');
+    const second = runCli(['migrate'], { ROLLBACK_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+    expect(second.stdout).toContain('up to date');
+    expect(existsSync(join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
+    expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('starts, serves, and on SIGTERM stops taking work, closes its database connections and exits 0', async () => {
