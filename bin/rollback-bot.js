@@ -15,16 +15,4 @@ if (existsSync(source)) {
     // ts-node is a dev dependency: without it, fall back to the build.
   }
 }
-const { runCli } = require(entry);
-
-runCli(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  env: process.env,
-}).then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error);
-    process.exit(70);
-  },
-);
+require(entry).main();

@@ -64,8 +64,9 @@ export async function runCli(argv: string[], io: Output & { env: NodeJS.ProcessE
   }
 }
 
-if (require.main === module) {
-  runCli(process.argv.slice(2), {
+/** Runs the command with this process's arguments and streams, then exits with its status. */
+export function main(argv: string[] = process.argv.slice(2)): void {
+  runCli(argv, {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     env: process.env,
@@ -77,3 +78,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) main();
