@@ -1,0 +1,209 @@
+/**
+ * The runbook's Rollback Authority and Decision Matrix as pure decisions.
+ * Callers resolve Slack user groups to user ids first, so a role here is
+ * just a list of user ids and nothing in this file talks to Slack.
+ */
+import { RollbackError } from '../errors';
+import type { SlackUserId } from '../ids';
+import type { ApprovedAction } from '../ports/approval';
+import type { RollbackKind } from './plan';
+import { describeWindow, isWithinWindow } from './time-window';
+import type { TimeWindow, Weekday } from './time-window';
+
+export const ROLES = ['devopsLead', 'dba', 'cto', 'onCall'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Each role's members as user ids, with user groups already expanded. */
+export type ResolvedRoles = Readonly<Record<Role, readonly SlackUserId[]>>;
+
+export const ROLE_NAMES: Record<Role, string> = {
+  devopsLead: 'DevOps lead',
+  dba: 'database admin',
+  cto: 'CTO',
+  onCall: 'on-call engineer',
+};
+
+export interface WorkingHoursWindow extends TimeWindow {
+  readonly days: readonly Weekday[];
+}
+
+export interface AuthorityInput {
+  readonly action: RollbackKind;
+  readonly actor: SlackUserId;
+  readonly roles: ResolvedRoles;
+  readonly at: Date;
+  readonly workingHours: WorkingHoursWindow;
+}
+
+export type AuthorityDecision =
+  | {
+      readonly allowed: true;
+      readonly as: Role;
+      /** execute: go ahead now. request_approval: post the plan and wait for the CTO. */
+      readonly mode: 'execute' | 'request_approval';
+      readonly approval?: { readonly action: ApprovedAction; readonly role: 'cto' };
+      /** The runbook's "notify CTO asynchronously" for an after-hours on-call rollback. */
+      readonly notifyCtoAsync: boolean;
+    }
+  | {
+      readonly allowed: false;
+      /** Any one of these roles would have been enough. */
+      readonly roleNeeded: readonly Role[];
+      readonly reason: string;
+      readonly fix: string;
+    };
+
+const APPROVED_ACTION: Record<'reset' | 'schema', ApprovedAction> = { reset: 'git-reset', schema: 'schema-rollback' };
+const ACTION_NAMES: Record<RollbackKind, string> = {
+  application: 'an application rollback',
+  revert: 'a git revert (Option A)',
+  reset: 'a git reset (Option B)',
+  schema: 'a schema rollback',
+};
+
+export function holds(roles: ResolvedRoles, role: Role, user: SlackUserId): boolean {
+  return roles[role].includes(user);
+}
+
+function firstRoleHeld(roles: ResolvedRoles, user: SlackUserId, order: readonly Role[]): Role | undefined {
+  return order.find((role) => holds(roles, role, user));
+}
+
+const names = (roles: readonly Role[]): string => roles.map((r) => ROLE_NAMES[r]).join(' or ');
+
+export function decideAuthority(input: AuthorityInput): AuthorityDecision {
+  const { action, actor, roles, at, workingHours } = input;
+  const duringHours = isWithinWindow(workingHours, at);
+  const hours = describeWindow(workingHours);
+
+  if (action === 'reset' || action === 'schema') {
+    const requesters: Role[] = ['devopsLead', 'dba', 'onCall'];
+    const as = firstRoleHeld(roles, actor, requesters);
+    if (as === undefined) {
+      return {
+        allowed: false,
+        roleNeeded: requesters,
+        reason: `Only the ${names(requesters)} may request ${ACTION_NAMES[action]}; you hold none of these roles.`,
+        fix: 'Ask one of them to run the command; the CTO then approves it.',
+      };
+    }
+    return { allowed: true, as, mode: 'request_approval', approval: { action: APPROVED_ACTION[action], role: 'cto' }, notifyCtoAsync: false };
+  }
+
+  if (holds(roles, 'devopsLead', actor)) {
+    return { allowed: true, as: 'devopsLead', mode: 'execute', notifyCtoAsync: false };
+  }
+  if (!duringHours && holds(roles, 'onCall', actor)) {
+    return { allowed: true, as: 'onCall', mode: 'execute', notifyCtoAsync: true };
+  }
+  if (holds(roles, 'onCall', actor)) {
+    return {
+      allowed: false,
+      roleNeeded: ['devopsLead'],
+      reason: `During working hours (${hours}) only the DevOps lead may execute ${ACTION_NAMES[action]}; the on-call engineer may outside them.`,
+      fix: 'Ask the DevOps lead to run the command.',
+    };
+  }
+  const roleNeeded: Role[] = duringHours ? ['devopsLead'] : ['devopsLead', 'onCall'];
+  return {
+    allowed: false,
+    roleNeeded,
+    reason: `Only the ${names(roleNeeded)} may execute ${ACTION_NAMES[action]}${duringHours ? ` during working hours (${hours})` : ' outside working hours'}.`,
+    fix: `Ask the ${names(roleNeeded)} to run the command.`,
+  };
+}
+
+export type ApprovalDecision = 'pending' | 'approved' | 'rejected' | 'expired';
+
+/** An approval as the `approvals` table stores it. */
+export interface ApprovalRequest {
+  readonly action: ApprovedAction;
+  readonly requestedBy: SlackUserId;
+  readonly requestedAt: Date;
+  readonly expiresAt: Date;
+  readonly decision: ApprovalDecision;
+}
+
+export interface ApprovalInput {
+  readonly request: ApprovalRequest;
+  readonly approver: SlackUserId;
+  readonly verdict: 'approve' | 'reject';
+  readonly roles: ResolvedRoles;
+  readonly at: Date;
+}
+
+export type ApprovalRefusal = 'already_decided' | 'expired' | 'wrong_role' | 'self_approval';
+
+export type ApprovalOutcome =
+  | { readonly allowed: true; readonly decision: 'approved' | 'rejected'; readonly as: 'cto' }
+  | {
+      readonly allowed: false;
+      readonly refusal: ApprovalRefusal;
+      readonly roleNeeded?: 'cto';
+      readonly reason: string;
+      readonly fix: string;
+      /** The request lapsed and is still stored as pending: record it as expired. */
+      readonly markExpired: boolean;
+    };
+
+export const DEFAULT_APPROVAL_MINUTES = 30;
+
+export function approvalExpiresAt(requestedAt: Date, expireAfterMinutes: number = DEFAULT_APPROVAL_MINUTES): Date {
+  return new Date(requestedAt.getTime() + expireAfterMinutes * 60_000);
+}
+
+export function isApprovalExpired(request: Pick<ApprovalRequest, 'expiresAt' | 'decision'>, at: Date): boolean {
+  return request.decision === 'expired' || (request.decision === 'pending' && at.getTime() >= request.expiresAt.getTime());
+}
+
+export function decideApproval(input: ApprovalInput): ApprovalOutcome {
+  const { request, approver, verdict, roles, at } = input;
+  if (request.decision !== 'pending' && request.decision !== 'expired') {
+    return {
+      allowed: false,
+      refusal: 'already_decided',
+      reason: `This request was already ${request.decision}.`,
+      fix: 'Nothing to do here; the incident thread shows what happened.',
+      markExpired: false,
+    };
+  }
+  if (isApprovalExpired(request, at)) {
+    return {
+      allowed: false,
+      refusal: 'expired',
+      reason: `This approval request expired at ${request.expiresAt.toISOString()}.`,
+      fix: 'Run the rollback command again to ask for a fresh approval.',
+      markExpired: request.decision === 'pending',
+    };
+  }
+  if (!holds(roles, 'cto', approver)) {
+    return {
+      allowed: false,
+      refusal: 'wrong_role',
+      roleNeeded: 'cto',
+      reason: `Only the CTO may ${verdict} ${request.action === 'git-reset' ? 'a git reset (Option B)' : 'a schema rollback'}.`,
+      fix: 'Ask the CTO to decide on this request.',
+      markExpired: false,
+    };
+  }
+  if (verdict === 'approve' && approver === request.requestedBy) {
+    return {
+      allowed: false,
+      refusal: 'self_approval',
+      roleNeeded: 'cto',
+      reason: 'You requested this rollback, so you cannot approve it yourself.',
+      fix: 'Another CTO must approve it.',
+      markExpired: false,
+    };
+  }
+  return { allowed: true, decision: verdict === 'approve' ? 'approved' : 'rejected', as: 'cto' };
+}
+
+/** A refusal as the typed error the Slack layer renders ephemerally. */
+export function refusalError(refusal: { reason: string; fix: string; roleNeeded?: Role | readonly Role[]; refusal?: ApprovalRefusal }): RollbackError {
+  const timing = refusal.refusal === 'expired' || refusal.refusal === 'already_decided';
+  return new RollbackError(timing ? 'conflict' : 'forbidden', refusal.reason, {
+    fix: refusal.fix,
+    details: { roleNeeded: refusal.roleNeeded, refusal: refusal.refusal },
+  });
+}
