@@ -1,33 +1,89 @@
 /**
- * `rollback-bot restore-archive <archive-table|migration-name> --database-url URL`
- * (or APP_DATABASE_URL in the environment). Exit 0 restored, 1 refused, 2 usage error.
+ * `rollback-bot restore-archive <archive-table|migration-name> (--database-url URL | --service NAME)`
+ * With --service, the app database URL is read from the env var the services
+ * file names for that service (database.urlEnv); the services file is
+ * ROLLBACK_CONFIG or ./rollback.config.yaml. Exit 0 restored, 1 refused, 2 usage error.
  */
-import { isRollbackError } from '../rollback/errors';
+import { resolve } from 'node:path';
+import { findService, loadServicesFile } from '../config/load-config';
+import { RollbackError, isRollbackError } from '../rollback/errors';
 import { scrubSecrets } from '../logger';
 import { restoreArchive } from '../schema/rollback/restore-archive';
 import type { CliIo } from './lint-migrations';
 
-export const RESTORE_USAGE = 'Usage: rollback-bot restore-archive <archive-table|migration-name> --database-url URL\n';
+export const RESTORE_USAGE = 'Usage: rollback-bot restore-archive <archive-table|migration-name> (--database-url URL | --service NAME)\n';
 
-export async function run(argv: string[], io: CliIo): Promise<number> {
+const DEFAULT_SERVICES_FILE = 'rollback.config.yaml';
+
+interface RestoreArgs {
+  selector: string;
+  databaseUrl?: string;
+  service?: string;
+}
+
+function parseArgs(argv: readonly string[]): RestoreArgs | string {
   let selector: string | undefined;
-  let url: string | undefined;
+  let databaseUrl: string | undefined;
+  let service: string | undefined;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
-    if (arg === '--database-url') url = argv[++i];
-    else if (arg.startsWith('--database-url=')) url = arg.slice('--database-url='.length);
-    else if (arg.startsWith('-') || selector !== undefined) {
-      io.stderr(`restore-archive: unexpected argument ${arg}\n${RESTORE_USAGE}`);
-      return 2;
-    } else selector = arg;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : argv[++i]);
+    if (flag === '--database-url') {
+      databaseUrl = value();
+      if (!databaseUrl) return '--database-url expects a PostgreSQL URL';
+    } else if (flag === '--service') {
+      service = value();
+      if (!service) return '--service expects a service name from the services file';
+    } else if (flag.startsWith('-')) {
+      return `unknown option ${flag}`;
+    } else if (selector !== undefined) {
+      return `unexpected argument ${arg}`;
+    } else {
+      selector = arg;
+    }
   }
-  url ??= io.env.APP_DATABASE_URL;
-  if (!selector || !url) {
-    io.stderr(`restore-archive: name an archive table or migration and the database (--database-url or APP_DATABASE_URL)\n${RESTORE_USAGE}`);
+  if (!selector) return 'name an archive table or a migration';
+  if (databaseUrl && service) return 'give either --database-url or --service, not both';
+  if (!databaseUrl && !service) return 'name the database: --database-url URL, or --service NAME to use the URL from the services file\'s database.urlEnv';
+  return { selector, ...(databaseUrl ? { databaseUrl } : {}), ...(service ? { service } : {}) };
+}
+
+/** The app database URL of a service: the services file names the env var, the environment holds the URL. */
+export function databaseUrlForService(serviceName: string, env: NodeJS.ProcessEnv): string {
+  const path = resolve(env.ROLLBACK_CONFIG ?? DEFAULT_SERVICES_FILE);
+  const service = findService(loadServicesFile(path), serviceName);
+  if (!service.database) {
+    throw new RollbackError('config_invalid', `The service "${service.name}" has no database section in ${path}.`, {
+      fix: 'Add database.urlEnv (the env var holding the app database URL) to the service, or pass --database-url.',
+    });
+  }
+  const url = env[service.database.urlEnv];
+  if (!url) {
+    throw new RollbackError('config_invalid', `The env var ${service.database.urlEnv} (database.urlEnv of "${service.name}") is not set.`, {
+      fix: `Set ${service.database.urlEnv} to the app database URL, or pass --database-url.`,
+    });
+  }
+  return url;
+}
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv);
+  if (typeof args === 'string') {
+    io.stderr(`restore-archive: ${args}\n${RESTORE_USAGE}`);
+    return 2;
+  }
+  let url: string;
+  try {
+    url = args.databaseUrl ?? databaseUrlForService(args.service ?? '', io.env);
+  } catch (error) {
+    const message = isRollbackError(error) ? error.explain() : (error as Error).message;
+    io.stderr(`restore-archive: ${scrubSecrets(message)}\n`);
     return 2;
   }
   try {
-    const results = await restoreArchive(url, selector);
+    const results = await restoreArchive(url, args.selector);
     for (const r of results) io.stdout(`restored ${r.restoredRows} rows from ${r.archiveTable}\n`);
     return 0;
   } catch (error) {

@@ -39,6 +39,7 @@ const CASES: [string, string, string][] = [
   ['json column', 'ALTER TABLE "Note" ADD COLUMN "meta" JSON;', 'warning:json-type'],
   ['json in new table', 'CREATE TABLE "T" ("meta" json);', 'warning:json-type'],
   ['update', `UPDATE "Note" SET "status" = 'x';`, 'warning:update-in-migration'],
+  ['insert from a query', `INSERT INTO "Archive" ("id") SELECT "id" FROM "Note";`, 'warning:insert-from-select'],
   ['unknown alter', 'ALTER TABLE "Note" SET UNLOGGED;', 'warning:unreviewed-alter-table'],
   ['unknown statement', 'VACUUM FULL "Note";', 'warning:unreviewed-statement'],
   // safe
@@ -55,6 +56,11 @@ const CASES: [string, string, string][] = [
   ['add enum value', `ALTER TYPE "Role" ADD VALUE 'X';`, 'safe:add-enum-value'],
   ['insert', `INSERT INTO "Role" VALUES ('x');`, 'safe:insert-rows'],
   ['rename index', 'ALTER INDEX "a" RENAME TO "b";', 'safe:rename-index'],
+  [
+    'foreign key dropped and re-added (Prisma changing ON DELETE)',
+    'ALTER TABLE "Note" DROP CONSTRAINT "Note_userId_fkey";\nALTER TABLE "Note" ADD CONSTRAINT "Note_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE CASCADE;',
+    'safe:replace-foreign-key',
+  ],
   ['comment', `COMMENT ON TABLE "Note" IS 'x';`, 'safe:no-table-change'],
 ];
 
@@ -85,6 +91,22 @@ describe('lint rules', () => {
     const { report } = lintSql(sql, 'm.sql');
     expect(report.verdict).toBe('safe');
     expect(report.findings.map((f) => f.rule)).toEqual(['create-table', 'change-new-table', 'change-new-table', 'create-index', 'change-new-table']);
+  });
+
+  it('keeps a dropped constraint dangerous when the file re-adds something else under its name, or another key', () => {
+    const pkey = 'ALTER TABLE "C" DROP CONSTRAINT "C_pkey",\nADD CONSTRAINT "C_pkey" PRIMARY KEY ("id");';
+    expect(rulesOf(pkey)).toEqual(['dangerous:drop-constraint', 'warning:unique-in-place']);
+    const other = 'ALTER TABLE "Note" DROP CONSTRAINT "Note_userId_fkey";\nALTER TABLE "Other" ADD CONSTRAINT "Note_userId_fkey" FOREIGN KEY ("a") REFERENCES "User"("id");';
+    expect(rulesOf(other)[0]).toBe('dangerous:drop-constraint');
+  });
+
+  it('starts each statement at its first token, after line, block and nested block comments', () => {
+    const sql = '/* Warnings:\n  - /* nested */ still a comment\n*/\n-- AlterTable\nALTER TABLE "é" DROP COLUMN "b";\n\n  -- next\n  /* x */ DROP TABLE "Old";';
+    const { report } = lintSql(sql, 'm.sql');
+    expect(report.findings.map((f) => [f.line, f.statement])).toEqual([
+      [5, 'ALTER TABLE "é" DROP COLUMN "b"'],
+      [8, 'DROP TABLE "Old"'],
+    ]);
   });
 
   it('does not treat a table of the same name in another file as new', () => {

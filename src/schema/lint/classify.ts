@@ -2,7 +2,7 @@
  * Classifies every statement of one migration file, in order, so that work
  * on a table created earlier in the same file counts as safe.
  */
-import { asList, asString, child, stringList } from '../sql/ast';
+import { asList, asString, child, relationKey, relationOf, stringList, unwrap } from '../sql/ast';
 import type { ParsedStatement } from '../sql/parse-sql';
 import { type FileContext, type RawFinding, type Rule, raw } from './rule';
 import { checkAlterTable } from './rules/alter-table';
@@ -61,6 +61,22 @@ export function classifyStatement(statement: ParsedStatement, context: FileConte
   }
 }
 
+/** Foreign keys the file adds by name (`schema.table.constraint`), found before classifying so an earlier drop can be seen as a replacement. */
+export function foreignKeysAdded(statements: readonly ParsedStatement[]): Set<string> {
+  const found = new Set<string>();
+  for (const statement of statements) {
+    if (statement.kind !== 'AlterTableStmt') continue;
+    const rel = relationOf(child(statement.node, 'relation'));
+    if (!rel) continue;
+    for (const cmd of asList(statement.node.cmds).map((c) => child(c, 'AlterTableCmd') ?? {})) {
+      const constraint = cmd.subtype === 'AT_AddConstraint' ? unwrap(cmd.def)?.body : undefined;
+      const name = asString(constraint?.conname);
+      if (constraint?.contype === 'CONSTR_FOREIGN' && name) found.add(`${relationKey(rel)}.${name}`);
+    }
+  }
+  return found;
+}
+
 function checkRename(statement: ParsedStatement, context: FileContext): RawFinding[] {
   const node = statement.node;
   const table = asString(child(node, 'relation')?.relname) ?? '?';
@@ -68,8 +84,20 @@ function checkRename(statement: ParsedStatement, context: FileContext): RawFindi
   switch (node.renameType) {
     case 'OBJECT_TABLE':
       return checkRenameTable(statement, context);
-    case 'OBJECT_COLUMN':
-      return [raw(columnRules.renameColumn, `rename column "${table}"."${asString(node.subname) ?? '?'}" to "${newName}"`)];
+    case 'OBJECT_COLUMN': {
+      const rel = relationOf(child(node, 'relation'));
+      const oldName = asString(node.subname) ?? '?';
+      if (rel && context.newTables.has(relationKey(rel))) {
+        return [raw(columnRules.changeNewTable, `rename column "${oldName}" to "${newName}" on new table "${table}"`)];
+      }
+      if (rel) {
+        const from = `${relationKey(rel)}.${oldName}`;
+        const to = `${relationKey(rel)}.${newName}`;
+        if (context.addedColumns.delete(from)) context.addedColumns.add(to);
+        else context.renamedColumns.set(to, context.renamedColumns.get(from) ?? oldName);
+      }
+      return [raw(columnRules.renameColumn, `rename column "${table}"."${oldName}" to "${newName}"`)];
+    }
     case 'OBJECT_INDEX':
       return [raw(indexRules.renameIndex, `rename index "${table}" to "${newName}"`)];
     case 'OBJECT_TABCONSTRAINT':

@@ -1,7 +1,7 @@
 /** Lints one migration's SQL text into findings and a verdict (its worst finding). */
 import { type ParsedStatement, parseStatements } from '../sql/parse-sql';
-import { classifyStatement } from './classify';
-import { type Finding, type LiveQuestion, SEVERITY_RANK, type Severity } from './rule';
+import { classifyStatement, foreignKeysAdded } from './classify';
+import { type Finding, type LiveQuestion, SEVERITY_RANK, type Severity, newFileContext } from './rule';
 
 export interface FileReport {
   readonly path: string;
@@ -22,7 +22,7 @@ export function worstSeverity(findings: readonly { severity: Severity }[]): Seve
 }
 
 export function lintStatements(statements: readonly ParsedStatement[]): LintedFinding[] {
-  const context = { newTables: new Set<string>() };
+  const context = newFileContext(foreignKeysAdded(statements));
   return statements.flatMap((statement) =>
     classifyStatement(statement, context).map((found) => {
       const statementText =

@@ -60,6 +60,16 @@ export interface RawFinding {
 /** What the file has done so far: Prisma runs a migration.sql in one transaction, so its new tables are empty and unseen. */
 export interface FileContext {
   readonly newTables: Set<string>;
+  /** `schema.table.constraint` of foreign keys the file adds: dropping one of them first only replaces it. */
+  readonly addedForeignKeys: ReadonlySet<string>;
+  /** `schema.table.column` of columns added earlier in the file: no live data to ask about. */
+  readonly addedColumns: Set<string>;
+  /** `schema.table.new name` -> the column's live name, for columns renamed earlier in the file. */
+  readonly renamedColumns: Map<string, string>;
+}
+
+export function newFileContext(addedForeignKeys: ReadonlySet<string> = new Set()): FileContext {
+  return { newTables: new Set(), addedForeignKeys, addedColumns: new Set(), renamedColumns: new Map() };
 }
 
 export type StatementCheck = (statement: ParsedStatement, context: FileContext) => RawFinding[];

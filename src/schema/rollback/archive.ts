@@ -48,13 +48,76 @@ export function archiveTableName(target: ArchiveTarget, tag: string): string {
   return `${base.slice(0, 50)}_${suffix}`;
 }
 
-/** count and sum of row hashes: independent of row order, so source and copy compare without sorting. */
-function fingerprintSql(from: string, columns: string, where: string): string {
-  return `SELECT count(*)::bigint AS n, coalesce(sum(hashtextextended(row(${columns})::text, 0)::numeric), 0)::text AS sum FROM ${from}${where}`;
+/**
+ * count and sum of 64-bit row hashes: independent of row order, so source and
+ * copy compare without sorting. `hash_record_extended` hashes typed values
+ * (fast); columns without a hash function (json) fall back to hashing the
+ * row's text. sum(bigint) accumulates in 128 bits, so it is exact.
+ */
+type Fingerprint = { n: string; sum: string };
+type HashMethod = 'record' | 'text';
+
+function fingerprintSql(method: HashMethod, from: string, columns: string, where: string): string {
+  const hash = method === 'record' ? `hash_record_extended(row(${columns}), 0)` : `hashtextextended(row(${columns})::text, 0)`;
+  return `SELECT count(*)::bigint AS n, coalesce(sum(${hash}), 0)::text AS sum FROM ${from}${where}`;
 }
 
-export async function archiveTarget(client: Client, target: ArchiveTarget, tag: string, context: { migrationName: string; incidentId: string }): Promise<ArchivedItem> {
+const NO_HASH_FUNCTION = '42883';
+
+async function fingerprint(client: Client, from: string, columns: string, where: string, method?: HashMethod): Promise<Fingerprint & { method: HashMethod }> {
+  if (method) {
+    const row = (await client.query<Fingerprint>(fingerprintSql(method, from, columns, where))).rows[0];
+    if (!row) throw new RollbackError('internal', `Could not checksum ${from}.`, { fix: 'Nothing was dropped: the transaction was rolled back. Report this as a bug.' });
+    return { ...row, method };
+  }
+  // A savepoint keeps the rollback's transaction usable when the typed hash is not available.
+  await client.query('SAVEPOINT rollback_bot_fingerprint');
+  try {
+    const result = await fingerprint(client, from, columns, where, 'record');
+    await client.query('RELEASE SAVEPOINT rollback_bot_fingerprint');
+    return result;
+  } catch (error) {
+    if ((error as { code?: string }).code !== NO_HASH_FUNCTION) throw error;
+    await client.query('ROLLBACK TO SAVEPOINT rollback_bot_fingerprint');
+    return fingerprint(client, from, columns, where, 'text');
+  }
+}
+
+async function fingerprintOnSide(side: Client, from: string, columns: string, where: string): Promise<Fingerprint & { method: HashMethod }> {
+  await side.query('BEGIN READ ONLY');
+  try {
+    return await fingerprint(side, from, columns, where);
+  } finally {
+    await side.query('ROLLBACK');
+  }
+}
+
+/** True when this transaction already locked the table (an earlier inverse step): another connection would wait on it and see other data. */
+async function touchedByThisTransaction(client: Client, table: string): Promise<boolean> {
+  const r = await client.query('SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = $2 AND relation = $1::regclass', [table, 'relation']);
+  return (r.rowCount ?? 0) > 0;
+}
+
+export interface ArchiveOptions {
+  /**
+   * A second connection to the same database. When the table is untouched so
+   * far, the source checksum runs on it while the copy runs: the EXCLUSIVE
+   * lock taken first stops every writer, so both connections see the same rows.
+   */
+  readonly side?: Client;
+}
+
+export async function archiveTarget(
+  client: Client,
+  target: ArchiveTarget,
+  tag: string,
+  context: { migrationName: string; incidentId: string },
+  options: ArchiveOptions = {},
+): Promise<ArchivedItem> {
   const source = qualified(target.table);
+  const parallel = options.side !== undefined && !(await touchedByThisTransaction(client, source));
+  // Writers wait from here to the commit, so nothing lands in the source between the copy and the drop.
+  await client.query(`LOCK TABLE ${source} IN EXCLUSIVE MODE`);
   const keys = await primaryKeyColumns(client, target.table);
   if (target.kind === 'column' && keys.length === 0) {
     throw new RollbackError('conflict', `"${target.table.name}" has no primary key, so the values of "${target.column}" cannot be archived row by row.`, {
@@ -63,21 +126,19 @@ export async function archiveTarget(client: Client, target: ArchiveTarget, tag: 
   }
   const name = archiveTableName(target, tag);
   const archive = `${quoteIdent(ARCHIVE_SCHEMA)}.${quoteIdent(name)}`;
-  const selected =
-    target.kind === 'table' ? '*' : [...keys, target.column].map(quoteIdent).join(', ');
+  const selected = target.kind === 'table' ? '*' : [...keys, target.column].map(quoteIdent).join(', ');
   const where = target.kind === 'table' ? '' : ` WHERE ${quoteIdent(target.column)} IS NOT NULL`;
-  await client.query(`CREATE TABLE ${archive} AS SELECT ${selected} FROM ${source}${where}`);
-  if (keys.length > 0) await client.query(`ALTER TABLE ${archive} ADD PRIMARY KEY (${keys.map(quoteIdent).join(', ')})`);
-
   const rowExpr = target.kind === 'table' ? 't.*' : [...keys, target.column].map((c) => `t.${quoteIdent(c)}`).join(', ');
-  const [fromSource, fromArchive] = await Promise.all([
-    client.query<{ n: string; sum: string }>(fingerprintSql(`${source} AS t`, rowExpr, where.replace(' WHERE ', ' WHERE t.'))),
-    client.query<{ n: string; sum: string }>(fingerprintSql(`${archive} AS t`, rowExpr, '')),
-  ]);
-  const a = fromSource.rows[0];
-  const b = fromArchive.rows[0];
-  if (!a || !b || a.n !== b.n || a.sum !== b.sum) {
-    throw new RollbackError('internal', `The archive copy of ${source} is incomplete (${a?.n ?? '?'} rows in the source, ${b?.n ?? '?'} archived).`, {
+  const sourceWhere = where.replace(' WHERE ', ' WHERE t.');
+
+  // No index on the archive: restore matches by key with a hash join, and an index build would hold the table lock longer.
+  const fromSourceLater = parallel && options.side ? fingerprintOnSide(options.side, `${source} AS t`, rowExpr, sourceWhere) : undefined;
+  fromSourceLater?.catch(() => undefined);
+  await client.query(`CREATE TABLE ${archive} AS SELECT ${selected} FROM ${source}${where}`);
+  const a = fromSourceLater ? await fromSourceLater : await fingerprint(client, `${source} AS t`, rowExpr, sourceWhere);
+  const b = await fingerprint(client, `${archive} AS t`, rowExpr, '', a.method);
+  if (a.n !== b.n || a.sum !== b.sum) {
+    throw new RollbackError('internal', `The archive copy of ${source} is incomplete (${a.n} rows in the source, ${b.n} archived).`, {
       fix: 'Nothing was dropped: the transaction was rolled back. Report this as a bug.',
     });
   }

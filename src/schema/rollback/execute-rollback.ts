@@ -65,6 +65,9 @@ export async function executeRollback(request: ExecuteRequest, deps: ExecuteDeps
   client.on('error', (error) => {
     lost = error;
   });
+  // Checksums the source while the main connection copies it (see archiveTarget); never writes.
+  const side = new Client({ connectionString: request.databaseUrl, application_name: 'rollback-bot schema rollback checksum' });
+  side.on('error', () => undefined);
   await client.connect();
   let locked = false;
   try {
@@ -95,8 +98,9 @@ export async function executeRollback(request: ExecuteRequest, deps: ExecuteDeps
     await ensureArchiveSchema(client);
     const tag = `${incidentId}:${plan.migrationName}:${deps.clock.now().toISOString()}`;
     const archived: ArchivedItem[] = [];
+    if (plan.steps.some((s) => s.archive)) await side.connect();
     for (const step of plan.steps) {
-      if (step.archive) archived.push(await archiveTarget(client, step.archive, tag, { migrationName: plan.migrationName, incidentId }));
+      if (step.archive) archived.push(await archiveTarget(client, step.archive, tag, { migrationName: plan.migrationName, incidentId }, { side }));
       await client.query(step.sql);
     }
     const marked = await client.query<{ rolled_back_at: Date }>(
@@ -131,5 +135,6 @@ export async function executeRollback(request: ExecuteRequest, deps: ExecuteDeps
   } finally {
     if (locked && !lost) await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_ADVISORY_LOCK]).catch(() => undefined);
     await client.end().catch(() => undefined);
+    await side.end().catch(() => undefined);
   }
 }

@@ -1,7 +1,7 @@
 /** Walks the actions of one ALTER TABLE and hands each to its rule group. */
-import { type AstNode, asList, asNode, asString, child, relationKey, relationOf, unwrap } from '../../sql/ast';
+import { type AstNode, type RelationName, asList, asNode, asString, child, relationKey, relationOf, unwrap } from '../../sql/ast';
 import { type ParsedStatement, scanTokens } from '../../sql/parse-sql';
-import { type FileContext, type RawFinding, raw } from '../rule';
+import { type FileContext, type LiveQuestion, type RawFinding, raw } from '../rule';
 import { checkAddColumn, columnRules } from './columns';
 import { checkAddConstraint, constraintRules } from './constraints';
 
@@ -12,23 +12,27 @@ export function checkAlterTable(statement: ParsedStatement, context: FileContext
   if (context.newTables.has(relationKey(table))) {
     return cmds.map((cmd) => raw(columnRules.changeNewTable, `${describe(cmd)} on new table "${table.name}"`));
   }
-  const checks = checkExpressions(statement.text);
+  let checks: string[] | undefined;
   const findings: RawFinding[] = [];
   for (const cmd of cmds) {
     const column = asString(cmd.name) ?? '?';
     const subject = `${describe(cmd)} "${table.name}"."${column}"`;
+    const live = liveColumn(context, table, column);
     switch (cmd.subtype) {
-      case 'AT_AddColumn':
-        findings.push(...checkAddColumn(child(asNode(cmd.def), 'ColumnDef') ?? {}, table));
+      case 'AT_AddColumn': {
+        const def = child(asNode(cmd.def), 'ColumnDef') ?? {};
+        context.addedColumns.add(`${relationKey(table)}.${asString(def.colname) ?? '?'}`);
+        findings.push(...checkAddColumn(def, table));
         break;
+      }
       case 'AT_DropColumn':
-        findings.push(raw(columnRules.dropColumn, subject, { kind: 'column-values', table, column }));
+        findings.push(raw(columnRules.dropColumn, subject, ask(live, (c) => ({ kind: 'column-values', table, column: c }))));
         break;
       case 'AT_AlterColumnType':
-        findings.push(raw(columnRules.alterType, subject, { kind: 'column-values', table, column }));
+        findings.push(raw(columnRules.alterType, subject, ask(live, (c) => ({ kind: 'column-values', table, column: c }))));
         break;
       case 'AT_SetNotNull':
-        findings.push(raw(columnRules.setNotNull, subject, { kind: 'nulls', table, column }));
+        findings.push(raw(columnRules.setNotNull, subject, ask(live, (c) => ({ kind: 'nulls', table, column: c }))));
         break;
       case 'AT_DropNotNull':
         findings.push(raw(columnRules.dropNotNull, subject));
@@ -38,12 +42,18 @@ export function checkAlterTable(statement: ParsedStatement, context: FileContext
         break;
       case 'AT_AddConstraint': {
         const constraint = unwrap(cmd.def)?.body ?? {};
-        const expression = constraint.contype === 'CONSTR_CHECK' ? checks.shift() : undefined;
+        // Scanning is as costly as parsing, so only statements that add a CHECK pay for it.
+        if (constraint.contype === 'CONSTR_CHECK') checks ??= checkExpressions(statement.text);
+        const expression = constraint.contype === 'CONSTR_CHECK' ? checks?.shift() : undefined;
         findings.push(...checkAddConstraint(constraint, table, expression));
         break;
       }
       case 'AT_DropConstraint':
-        findings.push(raw(constraintRules.dropConstraint, `drop constraint "${column}" on "${table.name}"`));
+        findings.push(
+          context.addedForeignKeys.has(`${relationKey(table)}.${column}`)
+            ? raw(constraintRules.replaceForeignKey, `drop foreign key "${column}" on "${table.name}" to re-add it in this migration`)
+            : raw(constraintRules.dropConstraint, `drop constraint "${column}" on "${table.name}"`),
+        );
         break;
       case 'AT_ValidateConstraint':
         findings.push(raw(constraintRules.validate, `validate constraint "${column}" on "${table.name}"`));
@@ -53,6 +63,17 @@ export function checkAlterTable(statement: ParsedStatement, context: FileContext
     }
   }
   return findings;
+}
+
+/** The column's name in the live database, or undefined when this file added it (nothing live to ask about). */
+function liveColumn(context: FileContext, table: RelationName, column: string): string | undefined {
+  const key = `${relationKey(table)}.${column}`;
+  if (context.addedColumns.has(key)) return undefined;
+  return context.renamedColumns.get(key) ?? column;
+}
+
+function ask(column: string | undefined, question: (column: string) => LiveQuestion): LiveQuestion | undefined {
+  return column === undefined ? undefined : question(column);
 }
 
 function describe(cmd: AstNode): string {

@@ -29,6 +29,12 @@ export const constraintRules = {
     why: 'VALIDATE CONSTRAINT scans without blocking reads or writes.',
     fix: 'Nothing to do.',
   },
+  replaceForeignKey: {
+    id: 'replace-foreign-key',
+    severity: 'safe',
+    why: 'The foreign key is dropped and added again under the same name in this migration, which Prisma runs as one transaction: running code never sees it missing (the re-added key has its own finding for its validation scan).',
+    fix: 'Nothing to do for the drop; see the finding on the re-added constraint.',
+  },
   dropConstraint: {
     id: 'drop-constraint',
     severity: 'dangerous',

@@ -1,5 +1,5 @@
 /** Data changes inside a migration. */
-import { child, relationOf } from '../../sql/ast';
+import { asList, child, relationOf } from '../../sql/ast';
 import type { ParsedStatement } from '../../sql/parse-sql';
 import { type RawFinding, type Rule, raw } from '../rule';
 
@@ -16,6 +16,12 @@ export const dataRules = {
     why: 'An UPDATE in a migration locks every row it touches for the whole migration transaction and cannot be undone by a schema rollback.',
     fix: 'Backfill in batches outside the migration (the runbook\'s phase 2), after the new column exists.',
   },
+  insertFromSelect: {
+    id: 'insert-from-select',
+    severity: 'warning',
+    why: 'INSERT ... SELECT copies rows derived from live tables inside the migration transaction: it reads (and may lock) whole tables, and a schema rollback cannot undo the rows it adds.',
+    fix: 'Backfill in batches outside the migration (the runbook\'s phase 2), after the schema change has shipped.',
+  },
   insertRows: {
     id: 'insert-rows',
     severity: 'safe',
@@ -29,5 +35,7 @@ export function checkData(statement: ParsedStatement): RawFinding[] {
   const name = rel?.name ?? '?';
   if (statement.kind === 'DeleteStmt') return [raw(dataRules.deleteRows, `delete from "${name}"`, rel ? { kind: 'table-rows', table: rel } : undefined)];
   if (statement.kind === 'UpdateStmt') return [raw(dataRules.updateRows, `update "${name}"`)];
+  const select = child(child(statement.node, 'selectStmt'), 'SelectStmt');
+  if (asList(select?.fromClause).length > 0) return [raw(dataRules.insertFromSelect, `insert into "${name}" from a query`)];
   return [raw(dataRules.insertRows, `insert into "${name}"`)];
 }

@@ -1,7 +1,7 @@
 /** CREATE / DROP INDEX. */
-import { asString, child, relationKey, relationOf } from '../../sql/ast';
+import { asList, asString, child, relationKey, relationOf } from '../../sql/ast';
 import type { ParsedStatement } from '../../sql/parse-sql';
-import { type FileContext, type RawFinding, type Rule, raw } from '../rule';
+import { type FileContext, type LiveQuestion, type RawFinding, type Rule, raw } from '../rule';
 
 export const indexRules = {
   blockingIndex: {
@@ -34,6 +34,15 @@ export function checkCreateIndex(statement: ParsedStatement, context: FileContex
   const rel = relationOf(child(statement.node, 'relation'));
   const name = asString(statement.node.idxname) ?? '(unnamed)';
   const subject = `create index "${name}" on "${rel?.name ?? '?'}"`;
-  if (statement.node.concurrent === true || (rel && context.newTables.has(relationKey(rel)))) return [raw(indexRules.safeIndex, subject)];
-  return [raw(indexRules.blockingIndex, subject)];
+  if (rel && context.newTables.has(relationKey(rel))) return [raw(indexRules.safeIndex, subject)];
+  const question = rel ? uniqueQuestion(statement, rel) : undefined;
+  return [raw(statement.node.concurrent === true ? indexRules.safeIndex : indexRules.blockingIndex, subject, question)];
+}
+
+/** A unique index fails on duplicates already in the table: ask the live data, when the key is plain columns over every row. */
+function uniqueQuestion(statement: ParsedStatement, table: NonNullable<ReturnType<typeof relationOf>>): LiveQuestion | undefined {
+  if (statement.node.unique !== true || statement.node.whereClause !== undefined) return undefined;
+  const columns = asList(statement.node.indexParams).map((p) => asString(child(p, 'IndexElem')?.name));
+  if (columns.length === 0 || columns.some((c) => c === undefined)) return undefined;
+  return { kind: 'duplicates', table, columns: columns as string[] };
 }

@@ -1,0 +1,111 @@
+/**
+ * Issue 5's lint target: lint 1,000 migration files in at most 3 s, process
+ * start (and the WASM parser load) included. Spawns the CLI as a fresh
+ * process: `node dist/cli.js lint-migrations` once the build wires the
+ * subcommand, otherwise node with ts-node (transpile-only) on a tiny entry
+ * that calls run(). Side by side: the same lint inside an already running
+ * process, and a bare `node -e ""` start.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from '../src/cli/lint-migrations';
+import type { Bench, BenchResult } from './types';
+import { percentile } from './types';
+
+const FILES = 1000;
+const ROUNDS = 3;
+const ROOT = join(__dirname, '..');
+
+/** Prisma-shaped migrations with a realistic mix: new tables, columns, indexes, foreign keys, drops, enum changes. */
+function migrationSql(i: number): string {
+  const t = `Model${i}`;
+  const parts = [
+    `-- CreateTable\nCREATE TABLE "${t}" (\n    "id" SERIAL NOT NULL,\n    "name" TEXT NOT NULL,\n    "data" JSONB,\n    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,\n\n    CONSTRAINT "${t}_pkey" PRIMARY KEY ("id")\n);\n`,
+    `-- CreateIndex\nCREATE UNIQUE INDEX "${t}_name_key" ON "${t}"("name");\n`,
+    `-- AlterTable\nALTER TABLE "users" ADD COLUMN     "field${i}" TEXT,\nADD COLUMN     "flag${i}" BOOLEAN NOT NULL DEFAULT false;\n`,
+    `-- CreateIndex\nCREATE INDEX "Booking_field${i}_idx" ON "Booking"("field${i}");\n`,
+    `-- AddForeignKey\nALTER TABLE "${t}" ADD CONSTRAINT "${t}_userId_fkey" FOREIGN KEY ("id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE;\n`,
+  ];
+  if (i % 5 === 0) parts.push(`-- AlterTable\nALTER TABLE "EventType" DROP COLUMN "old${i}";\n`);
+  if (i % 7 === 0) parts.push(`-- AlterEnum\nALTER TYPE "WebhookTriggerEvents" ADD VALUE 'EVENT_${i}';\n`);
+  if (i % 11 === 0) parts.push(`-- DropForeignKey\nALTER TABLE "Membership" DROP CONSTRAINT "Membership_userId_fkey";\n`);
+  return parts.join('\n');
+}
+
+function writeMigrations(dir: string): void {
+  for (let i = 0; i < FILES; i += 1) {
+    const folder = join(dir, `${String(20240101000000 + i)}_change_${i}`);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'migration.sql'), migrationSql(i));
+  }
+}
+
+function wiredInDist(): boolean {
+  const cli = join(ROOT, 'dist', 'cli.js');
+  return existsSync(cli) && readFileSync(cli, 'utf8').includes('lint-migrations');
+}
+
+function timeProcess(args: string[]): Promise<{ ms: number; code: number | null; out: string }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0 && code !== 1) reject(new Error(`lint exited ${code}: ${err.slice(-2000)}`));
+      else resolve({ ms: performance.now() - started, code, out });
+    });
+  });
+}
+
+export const bench: Bench = {
+  name: 'schema-lint',
+  async run(): Promise<BenchResult[]> {
+    const dir = mkdtempSync(join(tmpdir(), 'rollback-bot-lint-bench-'));
+    try {
+      const migrations = join(dir, 'migrations');
+      writeMigrations(migrations);
+      const entry = join(dir, 'lint-entry.js');
+      writeFileSync(
+        entry,
+        `require(${JSON.stringify(join(ROOT, 'src/cli/lint-migrations.ts'))}).run(process.argv.slice(2), { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), env: process.env }).then((code) => { process.exitCode = code; });\n`,
+      );
+      const dist = wiredInDist();
+      const args = dist
+        ? [join(ROOT, 'dist', 'cli.js'), 'lint-migrations', migrations, '--format', 'json']
+        : ['-r', 'ts-node/register/transpile-only', entry, migrations, '--format', 'json'];
+
+      const spawned: number[] = [];
+      for (let round = 0; round < ROUNDS; round += 1) {
+        const result = await timeProcess(args);
+        const files = (JSON.parse(result.out) as { files: unknown[] }).files.length;
+        if (files !== FILES || result.code !== 1) throw new Error(`expected ${FILES} files and exit 1, got ${files} files and exit ${result.code}`);
+        spawned.push(result.ms);
+      }
+      const bare = await timeProcess(['-e', '']);
+      const t0 = performance.now();
+      await run([migrations, '--format', 'json'], { stdout: () => undefined, stderr: () => undefined, env: {} });
+      const inProcess = performance.now() - t0;
+
+      const ms = percentile(spawned, 50);
+      return [
+        {
+          name: 'lint-migrations over 1,000 migration files, fresh process',
+          value: Math.round(ms),
+          unit: 'ms',
+          target: '<= 3000 ms',
+          pass: ms <= 3000,
+          comparison: `same lint inside a running process (parser loaded): ${Math.round(inProcess)} ms; bare node start: ${Math.round(bare.ms)} ms; runs ${spawned.map((v) => Math.round(v)).join(', ')} ms`,
+          method: `${dist ? 'node dist/cli.js lint-migrations' : 'node -r ts-node/register/transpile-only <entry calling run()>'} <folder> --format json, median of ${ROUNDS} spawns; ${FILES} Prisma-style migration folders of 5-8 statements each (tables, columns, indexes, foreign keys, drops, enum values); WASM parser load included`,
+        },
+      ];
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,124 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { run } from '../../src/cli/restore-archive';
+import { archiveTarget, ensureArchiveSchema } from '../../src/schema/rollback/archive';
+import { testDatabase } from '../support/database';
+import { exampleServiceRaw, servicesYaml } from '../support/services';
+import { withClient } from './support/prisma-app';
+
+const MIGRATION = '20260117000000_add_ai_features';
+
+async function restore(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await run(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s), env });
+  return { code, out, err };
+}
+
+describe('restore-archive CLI: --database-url or --service', () => {
+  const db = testDatabase('schema_restore_cli');
+  const dir = mkdtempSync(join(tmpdir(), 'restore-cli-'));
+  const config = join(dir, 'services.yaml');
+  const envName = 'CLINIC_APP_DB_URL';
+
+  beforeAll(async () => {
+    await db.create();
+    writeFileSync(config, servicesYaml([exampleServiceRaw({ name: 'clinic', database: { urlEnv: envName, migrationsDir: 'prisma/migrations' } })]));
+    await withClient(db.url, async (c) => {
+      await c.query(`CREATE TABLE "Note" ("id" SERIAL PRIMARY KEY, "aiSummary" TEXT)`);
+      await c.query(`INSERT INTO "Note" ("aiSummary") SELECT CASE WHEN g % 3 = 0 THEN NULL ELSE 's' || g END FROM generate_series(1, 30) g`);
+    });
+  });
+  afterAll(db.drop);
+
+  async function archiveAndDrop(incidentId: string): Promise<string> {
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await ensureArchiveSchema(client);
+      const item = await archiveTarget(client, { kind: 'column', table: { schema: 'public', name: 'Note' }, column: 'aiSummary' }, incidentId, { migrationName: MIGRATION, incidentId });
+      await client.query('ALTER TABLE "Note" DROP COLUMN "aiSummary"');
+      await client.query('COMMIT');
+      await client.query('ALTER TABLE "Note" ADD COLUMN "aiSummary" TEXT');
+      return item.archiveTable;
+    } finally {
+      await client.end();
+    }
+  }
+
+  const values = (): Promise<unknown[]> =>
+    withClient(db.url, async (c) => (await c.query(`SELECT id, "aiSummary" FROM "Note" ORDER BY id`)).rows);
+
+  it('restores through --service, reading the URL from the env var the services file names', async () => {
+    const before = await values();
+    const archive = await archiveAndDrop('inc-1');
+    expect((await values()).every((r) => (r as { aiSummary: unknown }).aiSummary === null)).toBe(true);
+    const result = await restore([MIGRATION, '--service', 'clinic'], { ROLLBACK_CONFIG: config, [envName]: db.url });
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.out).toBe(`restored 20 rows from ${archive}\n`);
+    expect(await values()).toEqual(before);
+  });
+
+  it('restores through --database-url, by archive table name', async () => {
+    const before = await values();
+    const archive = await archiveAndDrop('inc-2');
+    const result = await restore([archive, `--database-url=${db.url}`], {});
+    expect(result.code).toBe(0);
+    expect(await values()).toEqual(before);
+    expect((await restore([archive, '--database-url', db.url], {})).code).toBe(1);
+  });
+
+  it('archives a json column (no typed hash for json: the checksum falls back to the row text) on both connections', async () => {
+    await withClient(db.url, (c) => c.query(`CREATE TABLE "Doc" ("id" SERIAL PRIMARY KEY, "meta" JSON); INSERT INTO "Doc" ("meta") SELECT json_build_object('n', g) FROM generate_series(1, 12) g`));
+    const client = new Client({ connectionString: db.url });
+    const side = new Client({ connectionString: db.url });
+    await client.connect();
+    await side.connect();
+    try {
+      await client.query('BEGIN');
+      await ensureArchiveSchema(client);
+      const target = { kind: 'column' as const, table: { schema: 'public', name: 'Doc' }, column: 'meta' };
+      const viaSide = await archiveTarget(client, target, 'json-side', { migrationName: MIGRATION, incidentId: 'inc-json' }, { side });
+      const onMain = await archiveTarget(client, target, 'json-main', { migrationName: MIGRATION, incidentId: 'inc-json' });
+      expect([viaSide.rows, onMain.rows]).toEqual([12, 12]);
+      expect(viaSide.checksum).toBe(onMain.checksum);
+      await client.query('ROLLBACK');
+    } finally {
+      await client.end();
+      await side.end();
+    }
+  });
+
+  it('refuses with exit 2 and a clear message when the database cannot be named', async () => {
+    const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
+      [[MIGRATION], { APP_DATABASE_URL: db.url }, /--database-url URL, or --service NAME/],
+      [[MIGRATION, '--service', 'clinic'], { ROLLBACK_CONFIG: config }, /CLINIC_APP_DB_URL \(database\.urlEnv of "clinic"\) is not set/],
+      [[MIGRATION, '--service', 'nope'], { ROLLBACK_CONFIG: config, [envName]: db.url }, /Unknown service "nope"/],
+      [[MIGRATION, '--service', 'clinic'], { ROLLBACK_CONFIG: join(dir, 'missing.yaml'), [envName]: db.url }, /Cannot read the services file/],
+      [[MIGRATION, '--service', 'clinic', '--database-url', db.url], {}, /not both/],
+      [[MIGRATION, '--bogus'], {}, /unknown option --bogus/],
+    ];
+    for (const [argv, env, message] of cases) {
+      const result = await restore(argv, env);
+      expect(result.code).toBe(2);
+      expect(result.err).toMatch(message);
+    }
+  });
+
+  it('reads ./rollback.config.yaml when ROLLBACK_CONFIG is not set', async () => {
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      writeFileSync(join(dir, 'rollback.config.yaml'), servicesYaml([exampleServiceRaw({ name: 'default-file', database: { urlEnv: 'DEFAULT_FILE_DB' } })]));
+      const result = await restore(['20990101000000_none', '--service', 'default-file'], { DEFAULT_FILE_DB: db.url });
+      expect(result.err).toMatch(/No unrestored archive matches "20990101000000_none"/);
+      expect(result.code).toBe(1);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});
