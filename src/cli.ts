@@ -71,7 +71,8 @@ export function main(argv: string[] = process.argv.slice(2)): void {
     stderr: (text) => process.stderr.write(text),
     env: process.env,
   }).then(
-    (code) => process.exit(code),
+    // Exit only once stdout has drained: a piped report (lint JSON) would otherwise be cut short.
+    (code) => process.stdout.write('', () => process.exit(code)),
     (error: unknown) => {
       console.error(error);
       process.exit(70);

@@ -3,7 +3,7 @@
  * messages that say what to do, and a graceful stop on SIGTERM.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -71,6 +71,23 @@ describe('rollback-bot command', () => {
     expect(result.status).toBe(1);
     const report = JSON.parse(result.stdout) as { files: { verdict: string }[] };
     expect(report.files.map((f) => f.verdict)).toContain('dangerous');
+  });
+
+  it('writes a large report whole to a pipe before exiting', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rollback-bot-many-'));
+    for (let i = 0; i < 1000; i += 1) {
+      const folder = join(dir, `2026${String(i).padStart(4, '0')}_m`);
+      mkdirSync(folder);
+      writeFileSync(join(folder, 'migration.sql'), `ALTER TABLE "User" DROP COLUMN "c${i}";\nCREATE INDEX "i${i}" ON "User"("x");\n`);
+    }
+    const child = spawn(process.execPath, [CLI, 'lint-migrations', dir, '--format', 'json'], { env: cleanEnv({}) });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    rmSync(dir, { recursive: true, force: true });
+    expect(code).toBe(1);
+    expect(out.length).toBeGreaterThan(500_000);
+    expect((JSON.parse(out) as { files: unknown[] }).files).toHaveLength(1000);
   });
 
   it('migrate applies the bot tables and is idempotent', async () => {
