@@ -1,8 +1,11 @@
 /**
  * Issue 4's speed target: a revert-and-push through the adapter takes at most
- * 1.2x the same operations done with the plain git command line (fetch, move
- * to the remote head, revert, push), measured side by side, interleaved, on a
- * generated repository of 20,000 commits and 5,000 files.
+ * 1.2x the same operations done with the plain git command line, measured side
+ * by side, interleaved, on a generated repository of 20,000 commits and 5,000
+ * files. The CLI side is what a person types in a clone they keep: fetch,
+ * reset --hard to the remote branch, revert --no-edit, push. The adapter does
+ * more (validates the id, checks ancestry and its own earlier reverts, writes
+ * the incident message), which is the overhead the target bounds.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +19,7 @@ import type { Bench, BenchResult } from './types';
 
 const COMMITS = 20_000;
 const FILES = 5_000;
-const ROUNDS = 7;
+const ROUNDS = 11;
 
 function fastImportStream(): string {
   const out: string[] = [];
@@ -56,7 +59,9 @@ export const bench: Bench = {
       execFileSync('git', ['fast-import', '--quiet'], { cwd: origin, env, input: fastImportStream(), maxBuffer: 1 << 26 });
       const cli = join(root, 'cli');
       git(root, 'clone', '-q', '--branch', 'main', origin, cli);
-      const cliIdentity = ['-c', 'user.name=Rollback Bot', '-c', 'user.email=rollback-bot@example.com'];
+      // A person's clone has an identity configured once, not passed on each command.
+      git(cli, 'config', 'user.name', 'Rollback Bot');
+      git(cli, 'config', 'user.email', 'rollback-bot@example.com');
 
       const service = serviceSchema.parse({
         name: 'bench-app',
@@ -75,23 +80,34 @@ export const bench: Bench = {
       const targets = git(origin, 'rev-list', '--max-count', String(ROUNDS * 2 + 1), 'main').trim().split('\n').slice(1);
       const adapterMs: number[] = [];
       const cliMs: number[] = [];
-      for (let round = 0; round < ROUNDS; round += 1) {
-        const viaAdapter = targets[round * 2] as string;
-        const viaCli = targets[round * 2 + 1] as string;
-        let started = performance.now();
-        await adapter.revert({ service: name, incidentId: `bench-${round}` as IncidentId, requestedBy: 'U0BENCH' as SlackUserId, target: { commit: viaAdapter } });
+      const viaAdapter = async (target: string, round: number): Promise<void> => {
+        const started = performance.now();
+        await adapter.revert({ service: name, incidentId: `bench-${round}` as IncidentId, requestedBy: 'U0BENCH' as SlackUserId, target: { commit: target } });
         adapterMs.push(performance.now() - started);
-
-        started = performance.now();
-        git(cli, 'fetch', '-q', 'origin', 'main');
-        git(cli, 'reset', '-q', '--hard', 'origin/main');
-        git(cli, ...cliIdentity, 'revert', '--no-edit', viaCli);
-        git(cli, 'push', '-q', 'origin', 'HEAD:refs/heads/main');
+      };
+      const viaCli = (target: string): void => {
+        const started = performance.now();
+        git(cli, 'fetch', 'origin', 'main');
+        git(cli, 'reset', '--hard', 'origin/main');
+        git(cli, 'revert', '--no-edit', target);
+        git(cli, 'push', 'origin', 'main');
         cliMs.push(performance.now() - started);
+      };
+      for (let round = 0; round < ROUNDS; round += 1) {
+        const [forAdapter, forCli] = [targets[round * 2] as string, targets[round * 2 + 1] as string];
+        // Alternating who goes first keeps a warm page cache or a busy neighbour from favouring one side.
+        if (round % 2 === 0) {
+          await viaAdapter(forAdapter, round);
+          viaCli(forCli);
+        } else {
+          viaCli(forCli);
+          await viaAdapter(forAdapter, round);
+        }
       }
       const adapterMedian = median(adapterMs);
       const cliMedian = median(cliMs);
       const ratio = adapterMedian / cliMedian;
+      const pairedRatio = median(adapterMs.map((ms, round) => ms / (cliMs[round] as number)));
       return [
         {
           name: 'git revert-and-push: adapter / plain git CLI',
@@ -99,8 +115,8 @@ export const bench: Bench = {
           unit: 'x',
           target: '<= 1.2x',
           pass: ratio <= 1.2,
-          comparison: `adapter median ${adapterMedian.toFixed(0)} ms vs git CLI median ${cliMedian.toFixed(0)} ms (fetch, reset to remote head, revert, push)`,
-          method: `${COMMITS} commits, ${FILES} files (git fast-import), local bare origin, warm clones, ${ROUNDS} interleaved rounds each, medians`,
+          comparison: `adapter median ${adapterMedian.toFixed(0)} ms vs git CLI median ${cliMedian.toFixed(0)} ms (git fetch origin main; git reset --hard origin/main; git revert --no-edit <sha>; git push origin main); median of the per-round ratios ${pairedRatio.toFixed(2)}x`,
+          method: `${COMMITS} commits, ${FILES} files (git fast-import), local bare origin, warm clones, ${ROUNDS} interleaved rounds (alternating which side goes first), medians of each side`,
         },
       ];
     } finally {

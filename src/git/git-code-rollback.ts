@@ -6,6 +6,7 @@
  */
 import type { ServiceConfig } from '../config/service-schema';
 import type { Logger } from '../logger';
+import { type Clock, systemClock } from '../rollback/clock';
 import { RollbackError } from '../rollback/errors';
 import { type CommitSha, type IncidentId, type ServiceName, parseMigrationName } from '../rollback/ids';
 import type {
@@ -25,7 +26,8 @@ import type {
 import { TRAILER_INCIDENT, checkIncidentId, removeMigrationMessage, revertMessage } from './commit-message';
 import { diffMigrations, exportMigrationsAt, migrationsDirOf, stageMigrationRemoval } from './migrations';
 import { pushWithOneRedo } from './push-with-redo';
-import { commitStaged, findEarlierRevert, ownCommits, resolveTarget, revertInOneCommit } from './revert-commits';
+import { planRevert } from './revert-plan';
+import { commitStaged, ownCommits, revertInOneCommit } from './revert-commits';
 import { WorkingClone } from './working-clone';
 
 export interface GitCodeRollbackOptions {
@@ -37,15 +39,19 @@ export interface GitCodeRollbackOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** A git command silent this long is killed; default 120 s. */
   readonly commandTimeoutMs?: number;
+  /** Decides whether an approval has expired; default the system clock. */
+  readonly clock?: Clock;
 }
 
 const LIST_FORMAT = ['%H', '%P', '%an', '%cI', '%s', `%(trailers:key=${TRAILER_INCIDENT},valueonly,separator=%x2C)`].join('%x1f');
 
 export class GitCodeRollback implements CodeRollbackPort {
   private readonly clones = new Map<string, WorkingClone>();
+  private readonly clock: Clock;
 
   /** Checks every service's git settings and credentials variables now (no I/O), so a bad config fails at start. */
   constructor(options: GitCodeRollbackOptions) {
+    this.clock = options.clock ?? systemClock;
     for (const service of options.services) {
       this.clones.set(
         service.name,
@@ -102,15 +108,18 @@ export class GitCodeRollback implements CodeRollbackPort {
     const incidentId = checkIncidentId(input.incidentId);
     const clone = this.clone(input.service);
     return clone.exclusive(async () => {
-      const outcome = await pushWithOneRedo(clone, async (head) => {
-        const commits = await resolveTarget(clone, input.target, head);
+      const outcome = await pushWithOneRedo(clone, async (checkedOut) => {
+        // The history walk reads the fetched ref while the checkout writes the work tree.
+        const [plan, checkout] = await Promise.allSettled([planRevert(clone, input.target, incidentId), checkedOut]);
+        if (checkout.status === 'rejected') throw checkout.reason;
+        if (plan.status === 'rejected') throw plan.reason;
+        const { head, commits, earlier } = plan.value;
         const reverted = commits.map((commit) => commit.sha);
-        const earlier = await findEarlierRevert(clone, incidentId, commits, head);
-        if (earlier) return { kind: 'done' as const, value: { commit: earlier.sha, reverted } };
+        if (earlier) return { kind: 'done' as const, value: { commit: earlier.sha, reverted }, head };
         const what = commits.length === 1 ? `Reverting ${reverted[0]?.slice(0, 7)}` : `Reverting ${commits.length} commits`;
         const message = revertMessage({ commits, incidentId, requestedBy: input.requestedBy, branch: clone.branch });
         const commit = await revertInOneCommit(clone, commits, message, what);
-        return { kind: 'push' as const, value: { commit, reverted } };
+        return { kind: 'push' as const, value: { commit, reverted }, head };
       });
       const result: RevertResult = {
         commit: outcome.value.commit,
@@ -136,6 +145,9 @@ export class GitCodeRollback implements CodeRollbackPort {
     }
     if (approval.action !== 'git-reset' || approval.incidentId !== incidentId) {
       throw new RollbackError('approval_required', `The approval ${approval.approvalId} is for ${approval.action} of incident ${approval.incidentId}, not for a git reset of incident ${incidentId}.`, { fix: recommend });
+    }
+    if (approval.expiresAt.getTime() <= this.clock.now().getTime()) {
+      throw new RollbackError('approval_required', `The approval ${approval.approvalId} for the git reset of incident ${incidentId} expired at ${approval.expiresAt.toISOString()}.`, { fix: recommend });
     }
     return clone.exclusive(async () => {
       const head = await clone.sync();
@@ -188,16 +200,17 @@ export class GitCodeRollback implements CodeRollbackPort {
     const migration = parseMigrationName(input.migration);
     const clone = this.clone(input.service);
     return clone.exclusive(async () => {
-      const outcome = await pushWithOneRedo(clone, async (head) => {
+      const outcome = await pushWithOneRedo(clone, async (checkedOut) => {
+        const head = (await checkedOut) ?? (await clone.currentHead());
         const [earlier] = (await ownCommits(clone, incidentId, [head])).filter((record) => record.removedMigrations.includes(migration));
-        if (earlier) return { kind: 'done' as const, value: earlier.sha };
+        if (earlier) return { kind: 'done' as const, value: earlier.sha, head };
         if (!(await stageMigrationRemoval(clone, migration))) {
           throw new RollbackError('not_found', `There is no migration folder ${migrationsDirOf(clone)}/${migration} on ${clone.branch} of ${clone.service.name}.`, {
             fix: 'Check the migration name against the migrations the bot lists for the incident.',
           });
         }
         const message = removeMigrationMessage({ migration, migrationsDir: migrationsDirOf(clone), incidentId, requestedBy: input.requestedBy });
-        return { kind: 'push' as const, value: await commitStaged(clone, message, `Removing migration ${migration}`) };
+        return { kind: 'push' as const, value: await commitStaged(clone, message, `Removing migration ${migration}`), head };
       });
       clone.logger.info({ incidentId, migration, commit: outcome.value, pushed: outcome.pushed }, 'migration folder removed from the deploy branch');
       return {

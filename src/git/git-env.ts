@@ -25,7 +25,7 @@ export const ALLOWED_GIT_ENV = [
   'GIT_SSH_COMMAND',
 ] as const;
 
-function shellQuote(value: string): string {
+export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -9,8 +9,8 @@ import type { CommitSha } from '../rollback/ids';
 import { gitFailure } from './git-errors';
 import type { WorkingClone } from './working-clone';
 
-/** What one attempt decided: push the commit it made, or nothing to do (already done earlier). */
-export type Attempt<T> = { readonly kind: 'push'; readonly value: T } | { readonly kind: 'done'; readonly value: T };
+/** What one attempt decided: push the commit it made, or nothing to do (already done earlier); `head` is the remote head it started from. */
+export type Attempt<T> = { readonly kind: 'push' | 'done'; readonly value: T; readonly head: CommitSha };
 
 export interface RedoOutcome<T> {
   readonly value: T;
@@ -20,10 +20,24 @@ export interface RedoOutcome<T> {
   readonly startedFrom: CommitSha;
 }
 
-export async function pushWithOneRedo<T>(clone: WorkingClone, attempt: (head: CommitSha) => Promise<Attempt<T>>): Promise<RedoOutcome<T>> {
+/**
+ * After each fetch, `attempt` is called while the work tree is still being
+ * checked out, so it can read history (the fetched remoteRef) meanwhile; it
+ * must await `checkedOut` before it touches the work tree. `checkedOut`
+ * yields the head when cleaning learnt it anyway.
+ */
+export async function pushWithOneRedo<T>(clone: WorkingClone, attempt: (checkedOut: Promise<CommitSha | undefined>) => Promise<Attempt<T>>): Promise<RedoOutcome<T>> {
   for (let round = 1; ; round += 1) {
-    const head = await clone.sync();
-    const outcome = await attempt(head);
+    await clone.fetchBranch();
+    const checkedOut = clone.checkoutFetched();
+    let outcome: Attempt<T>;
+    try {
+      outcome = await attempt(checkedOut);
+    } finally {
+      // Never leave with a checkout still running: the next action would find the index locked.
+      await checkedOut.catch(() => undefined);
+    }
+    const head = outcome.head;
     const redone = round > 1;
     if (outcome.kind === 'done') return { value: outcome.value, pushed: false, redone, startedFrom: head };
     try {

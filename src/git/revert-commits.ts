@@ -1,55 +1,13 @@
 /**
- * Option A: revert one commit or a first-parent range in a single commit on
- * the deploy branch.
- *
- * Merge commits are reverted with `-m 1`. A merge's first parent is the
- * branch the work was merged into (the deploy branch's own line); reverting
- * against it undoes exactly what the merge brought in, which is what
- * "take that change out of production" means. Ranges are walked along the
- * first-parent line only, so a merged branch's own commits are not reverted a
- * second time on top of their merge.
+ * Option A's git steps: revert one commit or a first-parent range (chosen and
+ * checked by revert-plan) in a single commit, or abort and name the
+ * conflicting files.
  */
-import { RollbackError } from '../rollback/errors';
 import type { CommitSha } from '../rollback/ids';
-import type { RevertTarget } from '../rollback/ports/code';
 import { OWN_COMMIT_FORMAT, TRAILER_INCIDENT, parseOwnCommits, type OwnCommitRecord, type RevertedCommit } from './commit-message';
 import { gitFailure, gitOutputOf } from './git-errors';
+import { messageHookArgs } from './message-hook';
 import type { WorkingClone } from './working-clone';
-
-/** A range longer than this is almost certainly a mistake in the request. */
-export const MAX_RANGE = 100;
-
-/** The commits to revert, newest first, each checked to be on the branch. */
-export async function resolveTarget(clone: WorkingClone, target: RevertTarget, head: CommitSha): Promise<RevertedCommit[]> {
-  if ('commit' in target) {
-    const commit = await clone.resolveAncestor(target.commit, head);
-    return [{ sha: commit.sha, subject: commit.subject, isMerge: commit.parents.length > 1 }];
-  }
-  const oldest = await clone.resolveAncestor(target.oldest, head);
-  const newest = await clone.resolveAncestor(target.newest, head);
-  if (oldest.sha === newest.sha) return [{ sha: newest.sha, subject: newest.subject, isMerge: newest.parents.length > 1 }];
-  const out = await clone.run(['rev-list', '--first-parent', '--parents', `--max-count=${MAX_RANGE + 1}`, '--format=%s', newest.sha, `^${oldest.sha}`, '--'], 'rev-list');
-  const commits: Array<RevertedCommit & { firstParent?: string }> = [];
-  const lines = out.split('\n');
-  for (let i = 0; i < lines.length; i += 1) {
-    const header = lines[i] ?? '';
-    if (!header.startsWith('commit ')) continue;
-    const [sha = '', ...parents] = header.slice('commit '.length).trim().split(' ');
-    commits.push({ sha: sha as CommitSha, subject: lines[i + 1] ?? '', isMerge: parents.length > 1, firstParent: parents[0] });
-  }
-  const last = commits.at(-1);
-  if (!last || last.firstParent !== oldest.sha) {
-    throw new RollbackError('bad_input', `${target.oldest} is not an older commit on the first-parent line of ${target.newest}.`, {
-      fix: 'Give the oldest commit first and the newest second, both from the branch history the bot lists.',
-    });
-  }
-  if (commits.length + 1 > MAX_RANGE) {
-    throw new RollbackError('bad_input', `That range holds more than ${MAX_RANGE} commits.`, {
-      fix: 'Revert a shorter range, or use a Vercel rollback / Option B to go back that far.',
-    });
-  }
-  return [...commits.map(({ sha, subject, isMerge }) => ({ sha, subject, isMerge })), { sha: oldest.sha, subject: oldest.subject, isMerge: oldest.parents.length > 1 }];
-}
 
 /** The bot's own commits for an incident in `range` (newest first). */
 export async function ownCommits(clone: WorkingClone, incidentId: string, range: readonly string[]): Promise<OwnCommitRecord[]> {
@@ -59,14 +17,6 @@ export async function ownCommits(clone: WorkingClone, incidentId: string, range:
   if (count.trim() === '0') return [];
   const out = await clone.run(['log', `--format=${OWN_COMMIT_FORMAT}`, ...grep, ...range, '--'], 'log');
   return parseOwnCommits(out).filter((record) => record.incidentIds.includes(incidentId));
-}
-
-/** An earlier revert by the bot, for this incident, of every requested commit. */
-export async function findEarlierRevert(clone: WorkingClone, incidentId: string, commits: readonly RevertedCommit[], head: CommitSha): Promise<OwnCommitRecord | undefined> {
-  const oldest = commits.at(-1);
-  if (!oldest) return undefined;
-  const records = await ownCommits(clone, incidentId, [head, `^${oldest.sha}`]);
-  return records.find((record) => commits.every((commit) => record.reverted.includes(commit.sha)));
 }
 
 async function conflictedFiles(clone: WorkingClone): Promise<string[]> {
@@ -88,17 +38,30 @@ function nothingToRevert(clone: WorkingClone, what: string, output: string) {
   });
 }
 
+/** Full-length ids in git's summary line ("[main <sha>] subject") save asking git for the new head. */
+const FULL_IDS = ['-c', 'core.abbrev=40'];
+
+const SUMMARY = /^\[[^\]]*?([0-9a-f]{40})\] ?(.*)$/m;
+
+function printedCommit(summary: string): string | undefined {
+  return SUMMARY.exec(summary)?.[1];
+}
+
 /**
  * Reverts `commits` into one commit carrying `message`, or aborts and reports
- * the conflicting files. One commit is reverted and then reworded (both steps
- * print, which keeps simple-git from idling); a range is applied with
+ * the conflicting files. One commit is reverted and committed with the bot's
+ * message in one process (see message-hook); a range is applied with
  * --no-commit and committed once.
  */
 export async function revertInOneCommit(clone: WorkingClone, commits: readonly RevertedCommit[], message: string, what: string): Promise<CommitSha> {
   const mainline = commits.some((commit) => commit.isMerge) ? ['-m', '1'] : [];
+  const shas = commits.map((commit) => commit.sha);
   const single = commits.length === 1;
+  let summary = '';
   try {
-    await clone.raw(['revert', single ? '--no-edit' : '--no-commit', ...mainline, ...commits.map((commit) => commit.sha)]);
+    summary = single
+      ? await clone.raw([...(await messageHookArgs(clone.gitDir, message)), ...FULL_IDS, 'revert', '--no-edit', '--cleanup=whitespace', ...mainline, '--end-of-options', ...shas])
+      : await clone.raw(['revert', '--no-commit', ...mainline, '--end-of-options', ...shas]);
   } catch (error) {
     const output = gitOutputOf(error);
     const files = await conflictedFiles(clone);
@@ -119,20 +82,23 @@ export async function revertInOneCommit(clone: WorkingClone, commits: readonly R
     }
     throw clone.translate(error, 'revert');
   }
-  return commitStaged(clone, message, what, single);
+  if (!single) return commitStaged(clone, message, what);
+  const [, sha, subject] = SUMMARY.exec(summary) ?? [];
+  if (sha && subject === message.split('\n', 1)[0]) return sha as CommitSha;
+  // The hook did not run (a workspace mounted noexec, say): without the trailers the bot would not know its own revert.
+  clone.logger.warn({ summary: summary.slice(0, 200) }, 'the revert did not take the prepared message; rewording it');
+  return commitStaged(clone, message, what, true);
 }
 
 /** Commits what is staged (or rewords the last commit); an empty result means the changes are already gone. */
 export async function commitStaged(clone: WorkingClone, message: string, what: string, amend = false): Promise<CommitSha> {
   let summary: string;
   try {
-    // Full-length ids in the summary line ("[main <sha>] subject") save asking git for the new head.
-    summary = await clone.raw(['-c', 'core.abbrev=40', 'commit', ...(amend ? ['--amend'] : []), '--cleanup=whitespace', '-m', message]);
+    summary = await clone.raw([...FULL_IDS, 'commit', ...(amend ? ['--amend'] : []), '--cleanup=whitespace', '-m', message]);
   } catch (error) {
     const output = gitOutputOf(error);
     if (NOTHING_TO_COMMIT.test(output)) throw nothingToRevert(clone, what, output);
     throw clone.translate(error, 'commit');
   }
-  const printed = /^\[[^\]]*?([0-9a-f]{40})\]/m.exec(summary)?.[1];
-  return (printed ?? (await clone.run(['rev-parse', 'HEAD'])).trim()) as CommitSha;
+  return (printedCommit(summary) ?? (await clone.currentHead())) as CommitSha;
 }

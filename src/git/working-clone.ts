@@ -34,7 +34,10 @@ export interface ResolvedCommit {
 
 export class WorkingClone {
   readonly dir: string;
+  readonly gitDir: string;
   readonly branch: string;
+  /** Where fetches put the remote deploy branch. */
+  readonly remoteRef: string;
   readonly secrets: readonly string[];
   private repo: SimpleGit | undefined;
   private readonly env: Record<string, string>;
@@ -58,7 +61,9 @@ export class WorkingClone {
     this.env = built.env;
     this.secrets = built.secrets;
     this.branch = service.git.branch;
+    this.remoteRef = `refs/remotes/origin/${this.branch}`;
     this.dir = join(options.workspaceDir, service.name);
+    this.gitDir = join(this.dir, '.git');
     this.logger = options.logger.child({ service: service.name, component: 'git' });
   }
 
@@ -70,7 +75,8 @@ export class WorkingClone {
       trimmed: false,
       config: [`user.name=${committer.name}`, `user.email=${committer.email}`, 'commit.gpgSign=false'],
       allowEnvironment: ALLOWED_GIT_ENV,
-      unsafe: { allowUnsafeConfigPaths: true, allowUnsafeConfigEnvCount: true, allowUnsafeSshCommand: true },
+      // hooksPath: only the revert names one, the bot's own message hook (message-hook.ts).
+      unsafe: { allowUnsafeConfigPaths: true, allowUnsafeConfigEnvCount: true, allowUnsafeSshCommand: true, allowUnsafeHooksPath: true },
       timeout: { block: this.options.commandTimeoutMs },
       // simple-git only fails a command that wrote to stderr; git exits 1 quietly too (e.g. "nothing to commit").
       errors: (error, result) => error ?? (result.exitCode === 0 ? undefined : Buffer.concat([...result.stdOut, ...result.stdErr, Buffer.from(`(git exited with ${result.exitCode})`)])),
@@ -139,7 +145,7 @@ export class WorkingClone {
 
   /** A crash mid-action may leave a revert in progress or a lock file; neither may block the next action. */
   private async recoverInterrupted(): Promise<void> {
-    const gitDir = join(this.dir, '.git');
+    const { gitDir } = this;
     if (existsSync(join(gitDir, 'index.lock'))) {
       this.logger.warn('removing a stale index.lock left by an interrupted git command');
       await rm(join(gitDir, 'index.lock'), { force: true });
@@ -151,36 +157,56 @@ export class WorkingClone {
 
   /** Fetches the deploy branch and puts the clone exactly at its remote head; returns that head. */
   async sync(): Promise<CommitSha> {
+    return (await this.refresh()) ?? this.currentHead();
+  }
+
+  /**
+   * sync() without asking git for the head afterwards: returns it only when
+   * the cleaning scan printed it anyway.
+   */
+  async refresh(): Promise<CommitSha | undefined> {
+    await this.fetchBranch();
+    return this.checkoutFetched();
+  }
+
+  /** Fetches the deploy branch into remoteRef; the work tree is not touched. */
+  async fetchBranch(): Promise<void> {
     await this.ensureClone();
     await this.recoverInterrupted();
-    const remoteRef = `refs/remotes/origin/${this.branch}`;
-    await this.run(['fetch', '-v', '--no-tags', '--prune', 'origin', `+refs/heads/${this.branch}:${remoteRef}`], 'fetch');
-    await this.run(['checkout', '-f', '-B', this.branch, remoteRef, '--'], 'checkout');
-    return this.headAfterCleaning();
+    await this.run(['fetch', '-v', '--no-tags', '--prune', 'origin', `+refs/heads/${this.branch}:${this.remoteRef}`], 'fetch');
+  }
+
+  /** Puts the branch and work tree at the fetched head; returns the head when cleaning learnt it. */
+  async checkoutFetched(): Promise<CommitSha | undefined> {
+    await this.run(['checkout', '-f', '-B', this.branch, this.remoteRef, '--'], 'checkout');
+    return this.mayBeDirty ? this.cleanUntracked() : undefined;
   }
 
   /** Resets the clone to `ref` (already fetched) and returns the new head. */
   async resetTo(ref: string): Promise<CommitSha> {
     await this.run(['reset', '--hard', ref, '--'], 'reset');
-    return this.headAfterCleaning();
+    return this.mayBeDirty ? this.cleanUntracked() : this.currentHead();
   }
 
   /**
    * Checkout -f already restored tracked files; untracked ones can only be
    * left by a failed or interrupted action, so the (slower) full status scan
-   * runs only then.
+   * runs only then. It prints the head too.
    */
-  private async headAfterCleaning(): Promise<CommitSha> {
-    let oid: string | undefined;
-    if (this.mayBeDirty) {
-      const status = await this.run(['status', '--porcelain=v2', '--branch', '--untracked-files=all', '--ignored']);
-      const lines = status.split('\n').filter(Boolean);
-      if (lines.some((line) => !line.startsWith('#'))) await this.run(['clean', '-ffdx'], 'clean');
-      oid = lines.find((line) => line.startsWith('# branch.oid '))?.slice('# branch.oid '.length).trim();
-      this.mayBeDirty = false;
-    } else {
-      oid = (await this.run(['rev-parse', 'HEAD'])).trim();
-    }
+  private async cleanUntracked(): Promise<CommitSha> {
+    const status = await this.run(['status', '--porcelain=v2', '--branch', '--untracked-files=all', '--ignored']);
+    const lines = status.split('\n').filter(Boolean);
+    if (lines.some((line) => !line.startsWith('#'))) await this.run(['clean', '-ffdx'], 'clean');
+    this.mayBeDirty = false;
+    return this.checkedHead(lines.find((line) => line.startsWith('# branch.oid '))?.slice('# branch.oid '.length).trim());
+  }
+
+  /** The commit the clone is at (or the fetched head, with remoteRef). */
+  async currentHead(ref = 'HEAD'): Promise<CommitSha> {
+    return this.checkedHead((await this.run(['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`])).trim());
+  }
+
+  private checkedHead(oid: string | undefined): CommitSha {
     if (!oid || !/^[0-9a-f]{40}$/.test(oid)) {
       throw new RollbackError('external', `The deploy branch ${this.branch} of ${this.service.name} has no commits.`, {
         fix: 'Check git.branch in the services file.',

@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import type { RollbackError } from '../../src/rollback/errors';
 import type { CommitSha, SlackUserId } from '../../src/rollback/ids';
+import { ManualClock } from '../../src/rollback/clock';
 import type { RecordedApproval } from '../../src/rollback/ports/approval';
-import { ASKER, INCIDENT, SERVICE, adapterFor, createSandbox, serviceFor, type Sandbox } from './support/git-fixture';
+import type { ServiceConfig } from '../../src/config/service-schema';
+import { ASKER, INCIDENT, SERVICE, adapterFor as sandboxAdapter, createSandbox, serviceFor, type Sandbox } from './support/git-fixture';
 
 const approval = (overrides: Partial<RecordedApproval> = {}): RecordedApproval => ({
   approvalId: 'apr-1',
@@ -17,11 +19,15 @@ const approval = (overrides: Partial<RecordedApproval> = {}): RecordedApproval =
 
 describe('git Option B: reset with force-with-lease, approved only', () => {
   let sb: Sandbox;
+  /** Five minutes after the approval was given, 25 before it expires. */
+  let clock: ManualClock;
+  const adapterFor = (box: Sandbox, services: ServiceConfig[]) => sandboxAdapter(box, services, { clock });
   let good: CommitSha;
   let bad: CommitSha;
   let worse: CommitSha;
 
   beforeEach(() => {
+    clock = new ManualClock('2026-01-17T10:05:00Z');
     sb = createSandbox();
     sb.commit({ 'app.ts': 'v0\n' }, 'chore: initial');
     good = sb.commit({ 'app.ts': 'v1\n' }, 'feat: Complete Phase 2 frontend');
@@ -43,6 +49,20 @@ describe('git Option B: reset with force-with-lease, approved only', () => {
     expect(error.message).toMatch(message);
     expect(error.fix).toContain('The runbook recommends Option A (git revert)');
     expect(sb.originHead()).toBe(worse);
+  });
+
+  it('refuses an approval whose expiry has passed, and leaves the remote alone', async () => {
+    const adapter = adapterFor(sb, [serviceFor(sb.origin)]);
+    clock.set('2026-01-17T10:30:00Z');
+    const error = (await adapter.reset({ service: SERVICE, incidentId: INCIDENT, requestedBy: ASKER, target: good, approval: approval() }).catch((e: unknown) => e)) as RollbackError;
+
+    expect(error.code).toBe('approval_required');
+    expect(error.message).toBe('The approval apr-1 for the git reset of incident inc-1 expired at 2026-01-17T10:30:00.000Z.');
+    expect(error.fix).toContain('The runbook recommends Option A (git revert)');
+    expect(sb.originHead()).toBe(worse);
+
+    clock.set('2026-01-17T10:29:59Z');
+    await expect(adapter.reset({ service: SERVICE, incidentId: INCIDENT, requestedBy: ASKER, target: good, approval: approval() })).resolves.toMatchObject({ status: 'done', head: good });
   });
 
   it('resets to the last good commit and pushes with a lease when handed the CTO approval', async () => {

@@ -11,6 +11,7 @@ import { Writable } from 'node:stream';
 import { serviceSchema, type ServiceConfig } from '../../../src/config/service-schema';
 import { GitCodeRollback } from '../../../src/git/git-code-rollback';
 import { createLogger, type Logger } from '../../../src/logger';
+import type { Clock } from '../../../src/rollback/clock';
 import type { CommitSha, IncidentId, ServiceName, SlackUserId } from '../../../src/rollback/ids';
 
 export const INCIDENT = 'inc-1' as IncidentId;
@@ -131,13 +132,14 @@ export function captureLogs(): CapturedLogs {
   return { logger: createLogger('debug', stream), text: () => chunks.join('') };
 }
 
-export function adapterFor(sandbox: Sandbox, services: ServiceConfig[], options: { env?: Record<string, string>; logger?: Logger } = {}): GitCodeRollback {
+export function adapterFor(sandbox: Sandbox, services: ServiceConfig[], options: { env?: Record<string, string>; logger?: Logger; clock?: Clock } = {}): GitCodeRollback {
   return new GitCodeRollback({
     services,
     workspaceDir: sandbox.workspace,
     logger: options.logger ?? captureLogs().logger,
     env: { PATH: sandbox.env.PATH ?? '', HOME: sandbox.env.HOME ?? '', ...options.env },
     commandTimeoutMs: 20_000,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
 }
 
