@@ -1,0 +1,213 @@
+/**
+ * What the incident engine needs from storage. The PostgreSQL adapter lives in
+ * src/store/incident-store.ts; every method is one short transaction, and the
+ * state-changing ones are compare-and-set so two replicas never both win.
+ */
+import type { IncidentState } from '../incident/incident-state';
+import type { RollbackKind } from '../incident/plan';
+import type { StepKind, StepState } from '../incident/step-state';
+import type { ApprovedAction } from './approval';
+
+/** What was asked, as parsed from /rollback, the modal, a button or an alert. */
+export interface RollbackRequestData {
+  kind: RollbackKind;
+  /** Application: deployment id / URL / commit / version; revert/reset: commit; schema: migration name. */
+  target?: string;
+  reason?: string;
+}
+
+export interface IncidentData {
+  request: RollbackRequestData;
+  /** Slack user id of the person (or "alert:<source>") who asked. */
+  requestedBy: string;
+  /** Who owns the rollback in the messages (the runbook's "Owner"). */
+  owner: string;
+  /** Human summary of the target once resolved, e.g. "1.9.0 (commit b7920c6)". */
+  targetSummary?: string;
+  /** Set once the outage drafts (status page, email) were posted. */
+  draftsPosted?: boolean;
+  /** The hotfix question's state (decision tree), as the domain stores it. */
+  hotfix?: unknown;
+  /** Free facts for messages: versions, commits, archive names, failing check... */
+  facts?: Record<string, unknown>;
+}
+
+export interface IncidentRecord {
+  id: string;
+  service: string;
+  state: IncidentState;
+  severity?: 'must' | 'should' | 'may';
+  issue: string;
+  trigger: string;
+  openedBy?: string;
+  openedAt: Date;
+  impactStartedAt?: Date;
+  detectedAt?: Date;
+  decidedAt?: Date;
+  restoredAt?: Date;
+  closedAt?: Date;
+  channelId?: string;
+  threadTs?: string;
+  data: IncidentData;
+}
+
+export interface NewIncident {
+  id: string;
+  service: string;
+  issue: string;
+  trigger: string;
+  severity?: 'must' | 'should' | 'may';
+  openedBy: string;
+  openedAt: Date;
+  impactStartedAt?: Date;
+  detectedAt?: Date;
+  decidedAt?: Date;
+  channelId: string;
+  data: IncidentData;
+}
+
+export interface StepError {
+  code: string;
+  message: string;
+  fix?: string;
+}
+
+export interface StepRecord {
+  id: string;
+  incidentId: string;
+  position: number;
+  kind: StepKind;
+  state: StepState;
+  input: Record<string, unknown>;
+  output?: Record<string, unknown>;
+  error?: StepError;
+  attempts: number;
+  claimedBy?: string;
+  startedAt?: Date;
+  finishedAt?: Date;
+  updatedAt: Date;
+}
+
+export interface NewStep {
+  position: number;
+  kind: StepKind;
+  state: StepState;
+  input: Record<string, unknown>;
+}
+
+export interface ApprovalRecord {
+  id: string;
+  incidentId: string;
+  stepId: string;
+  action: ApprovedAction;
+  requestedBy: string;
+  requestedAt: Date;
+  expiresAt: Date;
+  decision: 'pending' | 'approved' | 'rejected' | 'expired';
+  decidedBy?: string;
+  decidedAt?: Date;
+  messageTs?: string;
+}
+
+export interface TimelineRecord {
+  id: string;
+  incidentId?: string;
+  service?: string;
+  at: Date;
+  actor: string;
+  kind: string;
+  message: string;
+  data: Record<string, unknown>;
+}
+
+export interface NewTimelineEntry {
+  incidentId?: string;
+  service?: string;
+  at?: Date;
+  actor: string;
+  kind: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+export type IncidentPatch = Partial<
+  Pick<IncidentRecord, 'state' | 'issue' | 'trigger' | 'severity' | 'decidedAt' | 'restoredAt' | 'closedAt' | 'threadTs' | 'impactStartedAt' | 'detectedAt'>
+> & { data?: Partial<IncidentData> };
+
+export interface StepPatch {
+  input?: Record<string, unknown>;
+  output?: Record<string, unknown>;
+  error?: StepError | null;
+  claimedBy?: string | null;
+  startedAt?: Date;
+  finishedAt?: Date;
+  /** Adds one to attempts (when a run starts). */
+  countAttempt?: boolean;
+}
+
+export interface IncidentStore {
+  /**
+   * Opens an incident with its steps, or, when the service already has an open
+   * one, returns that one with created=false (the second request joins it).
+   */
+  openIncident(incident: NewIncident, steps: NewStep[]): Promise<{ incident: IncidentRecord; created: boolean }>;
+  getIncident(id: string): Promise<IncidentRecord | undefined>;
+  findOpenIncident(service: string): Promise<IncidentRecord | undefined>;
+  /** Newest first; all services when service is undefined. */
+  listIncidents(options: { service?: string; limit: number; openOnly?: boolean }): Promise<IncidentRecord[]>;
+  /** data is merged shallowly into the stored data. */
+  updateIncident(id: string, patch: IncidentPatch): Promise<IncidentRecord>;
+  /** Compare-and-set of the incident state: undefined when it was not `from` any more. */
+  moveIncident(id: string, from: IncidentState, to: IncidentState, patch?: IncidentPatch): Promise<IncidentRecord | undefined>;
+
+  steps(incidentId: string): Promise<StepRecord[]>;
+  getStep(id: string): Promise<StepRecord | undefined>;
+  /** Adds steps after the existing ones (e.g. a deploy after a revert). */
+  addSteps(incidentId: string, steps: NewStep[]): Promise<StepRecord[]>;
+  /** Compare-and-set of one step's state: undefined when another replica moved it first. */
+  moveStep(id: string, from: StepState, to: StepState, patch?: StepPatch): Promise<StepRecord | undefined>;
+  /**
+   * Claims up to `limit` steps that may run now: state pending or approved, of an
+   * open incident, every earlier step of the incident succeeded, not claimed by a
+   * live worker. Uses FOR UPDATE SKIP LOCKED and sets claimed_by = worker.
+   */
+  claimRunnable(worker: string, limit: number): Promise<StepRecord[]>;
+  /** Steps found running (after a crash or restart), for reconciliation. */
+  runningSteps(): Promise<StepRecord[]>;
+
+  createApproval(approval: Omit<ApprovalRecord, 'decision' | 'decidedBy' | 'decidedAt'>): Promise<ApprovalRecord>;
+  getApproval(id: string): Promise<ApprovalRecord | undefined>;
+  approvalsFor(incidentId: string): Promise<ApprovalRecord[]>;
+  /** Compare-and-set from 'pending': undefined when it was already decided. */
+  decideApproval(id: string, decision: 'approved' | 'rejected' | 'expired', by: string | undefined, at: Date): Promise<ApprovalRecord | undefined>;
+  setApprovalMessage(id: string, messageTs: string): Promise<void>;
+  /** Pending approvals whose expiry has passed. */
+  expiredApprovals(at: Date): Promise<ApprovalRecord[]>;
+
+  appendTimeline(entry: NewTimelineEntry): Promise<void>;
+  timeline(incidentId: string): Promise<TimelineRecord[]>;
+
+  /**
+   * Runs fn holding the service's advisory lock (one rollback step per service at
+   * a time across replicas). Returns { ran: false } at once if another holds it.
+   */
+  withServiceLock<T>(service: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
+
+  /** Deployments seen and last known good (the runbook's table), newest first. */
+  recordDeployment(deployment: DeploymentRecord): Promise<void>;
+  deployments(service: string, limit: number): Promise<DeploymentRecord[]>;
+  markLastKnownGood(service: string, deploymentId: string, at: Date, notes?: string): Promise<void>;
+}
+
+export interface DeploymentRecord {
+  service: string;
+  deploymentId: string;
+  url?: string;
+  commitSha?: string;
+  version?: string;
+  firstSeenAt?: Date;
+  servedFrom?: Date;
+  servedUntil?: Date;
+  lastKnownGoodAt?: Date;
+  notes?: string;
+}

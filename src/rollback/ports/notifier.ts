@@ -1,0 +1,30 @@
+/**
+ * How the engine speaks to people. Implemented by the Slack outbox
+ * (src/slack/outbox/): messages are stored first and sent by a worker that keeps
+ * Slack's pace (one post per second per channel), retries on 429/5xx, and
+ * coalesces updates of the same message, so a Slack outage delays a post and
+ * never the rollback. Nothing here throws because Slack is down.
+ */
+import type { types } from '@slack/bolt';
+
+export interface OutgoingMessage {
+  /**
+   * Stable key of this message, e.g. "incident:INC-1:root" or "incident:INC-1:progress".
+   * Sending the same key again updates that message in place (chat.update).
+   */
+  key: string;
+  channel: string;
+  /** Post in the thread of the message with this key (it is sent first). */
+  threadKey?: string;
+  text: string;
+  blocks?: types.KnownBlock[];
+}
+
+export interface Notifier {
+  /** Stores the message (or the new version of it) to be sent; resolves once stored. */
+  send(message: OutgoingMessage): Promise<void>;
+  /** The Slack ts of a sent message, once known (e.g. the thread root for approvals). */
+  sentTs(key: string): Promise<string | undefined>;
+  /** Direct message to a user (e.g. CTO notified after hours). */
+  sendDirect(user: string, key: string, text: string, blocks?: types.KnownBlock[]): Promise<void>;
+}
