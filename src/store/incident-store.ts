@@ -1,0 +1,280 @@
+/**
+ * The incident engine's storage on PostgreSQL. Each method composes the
+ * queries in ./queries; races between replicas are settled by the database
+ * (the one-open-incident index, compare-and-set updates, SKIP LOCKED claims,
+ * advisory locks), never by this process.
+ */
+import { isIncidentOpen } from '../rollback/incident/incident-state';
+import { RollbackError } from '../rollback/errors';
+import type { IncidentStore, NewIncident, TimelineRecord } from '../rollback/ports/incident-store';
+import type { Db } from './pool';
+import * as approvals from './queries/approvals';
+import * as deployments from './queries/deployments';
+import * as incidents from './queries/incidents';
+import * as steps from './queries/steps';
+import { type TimelineRow, appendTimeline, listTimeline } from './queries/timeline';
+
+export interface IncidentStoreOptions {
+  /**
+   * How long a claim on a step that has not started keeps other workers away.
+   * A worker that claims a step either starts it or gives it back at once;
+   * this only matters when it died in between.
+   */
+  claimLeaseMs?: number;
+}
+
+const DEFAULT_CLAIM_LEASE_MS = 60_000;
+const OPEN_INCIDENT_ATTEMPTS = 3;
+
+/** The pg error under a RollbackError made by the pool (code and constraint name). */
+function pgFault(error: unknown): { code?: string; constraint?: string } {
+  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+  return typeof cause === 'object' && cause !== null ? (cause as { code?: string; constraint?: string }) : {};
+}
+
+const UNIQUE_VIOLATION = '23505';
+const FOREIGN_KEY_VIOLATION = '23503';
+
+function unknownService(service: string, cause: unknown): RollbackError {
+  return new RollbackError('not_found', `The service "${service}" is not in the bot's database.`, {
+    cause,
+    fix: 'Add it to the services file and restart the bot, which copies the services into its database at start.',
+  });
+}
+
+function unknownIncident(id: string, cause?: unknown): RollbackError {
+  return new RollbackError('not_found', `Incident ${id} does not exist.`, { cause, fix: 'Check the incident id (e.g. with /rollback status).' });
+}
+
+function openIncidentError(error: unknown, incident: NewIncident): unknown {
+  const fault = pgFault(error);
+  if (fault.code === FOREIGN_KEY_VIOLATION) return unknownService(incident.service, error);
+  if (fault.code === UNIQUE_VIOLATION && fault.constraint === 'incidents_pkey') {
+    return new RollbackError('conflict', `The incident id ${incident.id} is already used by an earlier incident.`, {
+      cause: error,
+      retryable: true,
+      fix: 'Ask again: a new request gets a new id.',
+    });
+  }
+  return error;
+}
+
+function secondOpenIncident(error: unknown, id: string): unknown {
+  if (pgFault(error).code !== UNIQUE_VIOLATION) return error;
+  return new RollbackError('conflict', `Incident ${id} cannot be reopened: its service already has another open incident.`, {
+    cause: error,
+    fix: 'Finish or cancel the open incident first.',
+  });
+}
+
+function toTimeline(row: TimelineRow): TimelineRecord {
+  return {
+    id: row.id,
+    incidentId: row.incident_id ?? undefined,
+    service: row.service ?? undefined,
+    at: row.at,
+    actor: row.actor,
+    kind: row.kind,
+    message: row.message,
+    data: row.data,
+  };
+}
+
+export function createIncidentStore(db: Db, options: IncidentStoreOptions = {}): IncidentStore {
+  const leaseSeconds = (options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS) / 1000;
+
+  const getIncident = async (id: string) => {
+    const [row] = await db.query<incidents.IncidentRow>(incidents.selectIncident(id));
+    return row ? incidents.toIncident(row) : undefined;
+  };
+  const getApproval = async (id: string) => {
+    const [row] = await db.query<approvals.ApprovalRow>(approvals.selectApproval(id));
+    return row ? approvals.toApproval(row) : undefined;
+  };
+
+  const store: IncidentStore = {
+    async openIncident(incident, newSteps) {
+      // A miss (the open incident closed between our insert and our read) is retried a few times.
+      for (let attempt = 1; attempt <= OPEN_INCIDENT_ATTEMPTS; attempt += 1) {
+        const outcome = await db
+          .transaction(async (tx) => {
+            const [row] = await tx.query<incidents.IncidentRow>(incidents.insertIncident(incident));
+            if (row) {
+              if (newSteps.length > 0) await tx.query(steps.insertSteps(row.id, newSteps));
+              return { incident: incidents.toIncident(row), created: true };
+            }
+            const [open] = await tx.query<incidents.IncidentRow>(incidents.selectOpenIncident(incident.service));
+            return open ? { incident: incidents.toIncident(open), created: false } : undefined;
+          })
+          .catch((error: unknown) => {
+            throw openIncidentError(error, incident);
+          });
+        if (outcome) return outcome;
+      }
+      throw new RollbackError('conflict', `Incidents of ${incident.service} are opening and closing too fast to open a new one.`, {
+        retryable: true,
+        fix: 'Try again in a few seconds.',
+      });
+    },
+
+    getIncident,
+
+    async findOpenIncident(service) {
+      const [row] = await db.query<incidents.IncidentRow>(incidents.selectOpenIncident(service));
+      return row ? incidents.toIncident(row) : undefined;
+    },
+
+    async listIncidents(listOptions) {
+      return (await db.query<incidents.IncidentRow>(incidents.selectIncidents(listOptions))).map(incidents.toIncident);
+    },
+
+    async updateIncident(id, patch) {
+      const [row] = await db.query<incidents.IncidentRow>(incidents.patchIncident(id, patch)).catch((error: unknown) => {
+        throw secondOpenIncident(error, id);
+      });
+      if (!row) throw unknownIncident(id);
+      return incidents.toIncident(row);
+    },
+
+    async moveIncident(id, from, to, patch = {}) {
+      const [row] = await db.query<incidents.IncidentRow>(incidents.patchIncident(id, { ...patch, state: to }, from)).catch((error: unknown) => {
+        throw secondOpenIncident(error, id);
+      });
+      return row ? incidents.toIncident(row) : undefined;
+    },
+
+    async steps(incidentId) {
+      return (await db.query<steps.StepRow>(steps.selectSteps(incidentId))).map(steps.toStep);
+    },
+
+    async getStep(id) {
+      if (!steps.isStepId(id)) return undefined;
+      const [row] = await db.query<steps.StepRow>(steps.selectStep(id));
+      return row ? steps.toStep(row) : undefined;
+    },
+
+    async addSteps(incidentId, newSteps) {
+      return db.transaction(async (tx) => {
+        const [row] = await tx.query<incidents.IncidentRow>(incidents.lockIncident(incidentId));
+        if (!row) throw unknownIncident(incidentId);
+        if (!isIncidentOpen(row.state)) {
+          throw new RollbackError('conflict', `Incident ${incidentId} is ${row.state}: no step can be added to it.`, {
+            fix: 'Start a new rollback if more needs doing.',
+          });
+        }
+        if (newSteps.length === 0) return [];
+        return (await tx.query<steps.StepRow>(steps.insertSteps(incidentId, newSteps))).map(steps.toStep);
+      });
+    },
+
+    async moveStep(id, from, to, patch) {
+      if (!steps.isStepId(id)) return undefined;
+      const [row] = await db.query<steps.StepRow>(steps.moveStep(id, from, to, patch));
+      return row ? steps.toStep(row) : undefined;
+    },
+
+    async claimRunnable(worker, limit) {
+      if (limit <= 0) return [];
+      return (await db.query<steps.StepRow>(steps.claimRunnable(worker, limit, leaseSeconds))).map(steps.toStep);
+    },
+
+    async runningSteps() {
+      return (await db.query<steps.StepRow>(steps.selectRunningSteps())).map(steps.toStep);
+    },
+
+    async createApproval(approval) {
+      if (!steps.isStepId(approval.stepId)) {
+        throw new RollbackError('bad_input', `"${approval.stepId}" is not a step id; an approval must name the step it unlocks.`);
+      }
+      const [row] = await db.query<approvals.ApprovalRow>(approvals.insertApproval(approval)).catch((error: unknown) => {
+        throw pgFault(error).code === FOREIGN_KEY_VIOLATION ? unknownIncident(approval.incidentId, error) : error;
+      });
+      if (row) return approvals.toApproval(row);
+      // The same request again (a retry, a second replica): hand back what is stored.
+      const stored = await getApproval(approval.id);
+      if (stored && stored.incidentId === approval.incidentId && stored.stepId === approval.stepId && stored.action === approval.action) {
+        return stored;
+      }
+      throw new RollbackError('conflict', `The approval id ${approval.id} is already used for another step or action.`, {
+        fix: 'Approval ids must be unique per incident step.',
+      });
+    },
+
+    getApproval,
+
+    async approvalsFor(incidentId) {
+      return (await db.query<approvals.ApprovalRow>(approvals.selectApprovalsFor(incidentId))).map(approvals.toApproval);
+    },
+
+    async decideApproval(id, decision, by, at) {
+      const [row] = await db.query<approvals.ApprovalRow>(approvals.decideApproval(id, decision, by, at));
+      return row ? approvals.toApproval(row) : undefined;
+    },
+
+    async setApprovalMessage(id, messageTs) {
+      const rows = await db.query(approvals.setApprovalMessage(id, messageTs));
+      if (rows.length === 0) {
+        throw new RollbackError('not_found', `Approval ${id} does not exist.`, { fix: 'Check the approval id the message was posted for.' });
+      }
+    },
+
+    async expiredApprovals(at) {
+      return (await db.query<approvals.ApprovalRow>(approvals.selectExpiredApprovals(at))).map(approvals.toApproval);
+    },
+
+    async appendTimeline(entry) {
+      await db.query(appendTimeline(entry)).catch((error: unknown) => {
+        throw pgFault(error).code === FOREIGN_KEY_VIOLATION && entry.incidentId ? unknownIncident(entry.incidentId, error) : error;
+      });
+    },
+
+    async timeline(incidentId) {
+      return (await db.query<TimelineRow>(listTimeline(incidentId))).map(toTimeline);
+    },
+
+    async withServiceLock<T>(service: string, fn: () => Promise<T>) {
+      return db.withClient(async (client): Promise<{ ran: true; value: T } | { ran: false }> => {
+        const [row] = await client.query<{ locked: boolean }>(incidents.tryServiceLock(service));
+        if (!row?.locked) return { ran: false };
+        let failed = false;
+        let failure: unknown;
+        let value: T | undefined;
+        try {
+          value = await fn();
+        } catch (error) {
+          failed = true;
+          failure = error;
+        }
+        try {
+          await client.query(incidents.releaseServiceLock(service));
+        } catch (error) {
+          // An "unavailable" error makes the pool destroy this connection, and a closed session holds no lock.
+          throw new RollbackError('unavailable', `The lock on ${service} could not be released cleanly; its database connection was dropped.`, {
+            cause: failed ? failure : error,
+            retryable: true,
+            fix: 'Nothing to do: the lock ended with the connection. If this repeats, check the database.',
+          });
+        }
+        if (failed) throw failure;
+        return { ran: true, value: value as T };
+      });
+    },
+
+    async recordDeployment(deployment) {
+      await db.query(deployments.upsertDeployment(deployment)).catch((error: unknown) => {
+        throw pgFault(error).code === FOREIGN_KEY_VIOLATION ? unknownService(deployment.service, error) : error;
+      });
+    },
+
+    async deployments(service, limit) {
+      return (await db.query<deployments.DeploymentRow>(deployments.selectDeployments(service, limit))).map(deployments.toDeployment);
+    },
+
+    async markLastKnownGood(service, deploymentId, at, notes) {
+      await db.query(deployments.markLastKnownGood(service, deploymentId, at, notes)).catch((error: unknown) => {
+        throw pgFault(error).code === FOREIGN_KEY_VIOLATION ? unknownService(service, error) : error;
+      });
+    },
+  };
+  return store;
+}
