@@ -1,0 +1,38 @@
+/**
+ * Every interactive id the bot's messages and modal carry, declared once: the
+ * builders put them on buttons and inputs, the listeners register them, and
+ * the manifest contract test compares the two lists. Slack caps action_id,
+ * block_id and callback_id at 255 characters.
+ */
+
+/** Approve a schema rollback or git Option B; the button's value is the approval id. */
+export const APPROVE = 'rollback_approve';
+/** Reject the same request; value: the approval id. */
+export const REJECT = 'rollback_reject';
+/** "Hotfix": claim that a fix ships in under 5 minutes; value: the incident id. */
+export const HOTFIX = 'rollback_hotfix';
+/** "Hotfix is out": the claimed fix shipped and production is healthy; value: the incident id. */
+export const HOTFIX_DONE = 'rollback_hotfix_done';
+/** "Roll back now": skip or override the hotfix question; value: the incident id. */
+export const ROLLBACK_NOW = 'rollback_now';
+
+/** The block_actions ids a listener must answer (buttons in messages). */
+export const BUTTON_ACTION_IDS = [APPROVE, REJECT, HOTFIX, HOTFIX_DONE, ROLLBACK_NOW] as const;
+export type ButtonActionId = (typeof BUTTON_ACTION_IDS)[number];
+
+/** The `/rollback` modal's callback_id, for `app.view(...)`. */
+export const ROLLBACK_MODAL_CALLBACK_ID = 'rollback_modal';
+
+/**
+ * Where each answer of the modal sits in `view.state.values[blockId][actionId]`.
+ * The block ids are also the keys of `response_action: "errors"`.
+ */
+export const ROLLBACK_MODAL_FIELDS = {
+  service: { blockId: 'rollback_service', actionId: 'rollback_service_select' },
+  what: { blockId: 'rollback_what', actionId: 'rollback_what_radio' },
+  target: { blockId: 'rollback_target', actionId: 'rollback_target_input' },
+  reason: { blockId: 'rollback_reason', actionId: 'rollback_reason_input' },
+} as const;
+
+/** Input ids inside the modal: answered through view_submission, never registered as actions. */
+export const MODAL_INPUT_ACTION_IDS = Object.values(ROLLBACK_MODAL_FIELDS).map((field) => field.actionId);

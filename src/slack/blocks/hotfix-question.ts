@@ -1,0 +1,57 @@
+/**
+ * The decision tree's question: "Can it be hotfixed in under 5 minutes?".
+ * A hotfix claim shows its deadline and keeps "Roll back now" at hand; once
+ * answered for good the buttons give way to who decided.
+ */
+import { hotfixDeadline } from '../../rollback/incident/decision-tree';
+import { HOTFIX, HOTFIX_DONE, ROLLBACK_NOW } from '../action-ids';
+import { describeIncident, describeService } from './describe';
+import { type Block, type SlackMessage, actions, button, context, section } from './elements';
+import { formatTime } from './format';
+import { escapeMrkdwn, fallback, mention } from './text';
+import type { HotfixQuestionView } from './view-models';
+
+export const HOTFIX_QUESTION = 'Can it be hotfixed in under 5 minutes?';
+
+export function hotfixQuestion(view: HotfixQuestionView): SlackMessage {
+  const q = view.question;
+  const incidentId = view.incident.id;
+  const hotfix = button({ actionId: HOTFIX, text: 'Hotfix', value: incidentId, style: 'primary' });
+  const done = button({ actionId: HOTFIX_DONE, text: 'Hotfix is out', value: incidentId, style: 'primary' });
+  const rollBack = button({ actionId: ROLLBACK_NOW, text: 'Roll back now', value: incidentId, style: 'danger' });
+  const blocks: Block[] = [];
+  let status: string;
+  switch (q.status) {
+    case 'asked': {
+      const again = q.round > 1 ? 'The hotfix window ran out and production is still broken. The runbook says: *roll back immediately*.\n' : '';
+      blocks.push(section(`${again}*${HOTFIX_QUESTION}*\nIf yes, press Hotfix: you get 5 minutes, then the bot asks again. If not, roll back now.`));
+      blocks.push(actions(`hotfix:${incidentId}`, q.round > 1 ? [rollBack, hotfix] : [hotfix, rollBack]));
+      status = q.round > 1 ? 'asked again, rollback proposed' : 'asked';
+      break;
+    }
+    case 'hotfix_claimed': {
+      const deadline = formatTime(hotfixDeadline(q), view.timeZone);
+      blocks.push(
+        section(
+          `🛠️ ${mention(q.claimedBy)} is shipping a hotfix (claimed ${formatTime(q.claimedAt, view.timeZone)}). If production is not healthy by *${deadline}*, the bot asks again and proposes the rollback.`,
+        ),
+      );
+      blocks.push(actions(`hotfix:${incidentId}`, [done, rollBack]));
+      status = `hotfix claimed by ${mention(q.claimedBy)}, deadline ${deadline}`;
+      break;
+    }
+    case 'hotfixed':
+      blocks.push(section(`✅ Hotfixed: ${mention(q.by)} reported the hotfix out at ${formatTime(q.at, view.timeZone)}. Monitor production; \`/rollback\` remains available.`));
+      status = 'hotfixed';
+      break;
+    case 'rollback_chosen':
+      blocks.push(section(`⏪ Rolled back: ${mention(q.by)} chose to roll back at ${formatTime(q.at, view.timeZone)}.`));
+      status = 'rollback chosen';
+      break;
+  }
+  blocks.push(context([`*${describeService(view.service)}*`, `Incident ${describeIncident(view.incident)}`, q.round > 1 ? `Round ${q.round}` : '']));
+  return {
+    text: fallback(`${HOTFIX_QUESTION} ${describeService(view.service)} (${escapeMrkdwn(incidentId)}): ${status}.`),
+    blocks,
+  };
+}

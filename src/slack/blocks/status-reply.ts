@@ -1,0 +1,64 @@
+/**
+ * `/rollback status`: per service, what production runs (version, commit,
+ * when, by whom), the target a rollback would choose now, whether an earlier
+ * instant rollback pinned production, and the open incident if any.
+ */
+import { describeService, describeTarget } from './describe';
+import { type Block, type SlackMessage, capBlocks, context, divider, fieldSections, section } from './elements';
+import { formatDateTime } from './format';
+import { LIMITS, escapeMrkdwn, fallback, link, linkMrkdwn, mention, oneLine, truncate } from './text';
+import type { ServiceStatusView } from './view-models';
+
+function production(view: ServiceStatusView): string {
+  if (view.productionError) return `⚠️ Could not read production: ${escapeMrkdwn(truncate(oneLine(view.productionError), 800))}`;
+  const now = view.production;
+  if (!now) return '_unknown_';
+  const parts = [linkMrkdwn(now.url, describeTarget(now))];
+  if (now.deployedAt) parts.push(`deployed ${formatDateTime(now.deployedAt, view.timeZone)}`);
+  if (now.deployedBy) parts.push(`by ${mention(now.deployedBy)}`);
+  return parts.join(', ');
+}
+
+function pinned(view: ServiceStatusView): string {
+  if (!view.pinned) return 'No: new production deployments go live as usual';
+  const since = view.pinned.since ? ` since ${formatDateTime(view.pinned.since, view.timeZone)}` : '';
+  const by = view.pinned.incidentId ? ` (instant rollback of ${escapeMrkdwn(view.pinned.incidentId)})` : ' (an earlier instant rollback)';
+  return `📌 Yes${since}${by}: new pushes do not reach production until someone promotes a deployment`;
+}
+
+function incident(view: ServiceStatusView): string {
+  const open = view.openIncident;
+  if (!open) return 'None';
+  const issue = open.issue ? `: ${escapeMrkdwn(truncate(oneLine(open.issue), 300))}` : '';
+  return `${link(open.url, open.id)} (${escapeMrkdwn(open.state)}, opened ${formatDateTime(open.openedAt, view.timeZone)})${issue}`;
+}
+
+function serviceBlocks(view: ServiceStatusView): Block[] {
+  const target = view.wouldRollBackTo;
+  const wouldChoose = target ? `${describeTarget(target)}${target.why ? ` (${escapeMrkdwn(truncate(oneLine(target.why), 300))})` : ''}` : '_no earlier good deployment known_';
+  return [
+    section(`*${describeService(view.service)}*`),
+    ...fieldSections([
+      ['Production now', production(view)],
+      ['A rollback would go to', wouldChoose],
+      ['Pinned by an instant rollback', pinned(view)],
+      ['Open incident', incident(view)],
+    ]),
+  ];
+}
+
+export function statusReply(services: readonly ServiceStatusView[]): SlackMessage {
+  if (services.length === 0) return { text: 'No services are configured.', blocks: [section('No services are configured.')] };
+  const blocks: Block[] = [];
+  services.forEach((view, i) => {
+    if (i > 0) blocks.push(divider());
+    blocks.push(...serviceBlocks(view));
+  });
+  blocks.push(context(['Read live from Vercel and the incident store. Nothing was changed.']));
+  const first = services[0] as ServiceStatusView;
+  const text =
+    services.length === 1
+      ? `Status of ${describeService(first.service)}: production ${first.production ? describeTarget(first.production) : 'unknown'}${first.openIncident ? `, open incident ${escapeMrkdwn(first.openIncident.id)}` : ''}.`
+      : `Status of ${services.length} services.`;
+  return { text: fallback(text), blocks: capBlocks(blocks, LIMITS.messageBlocks) };
+}

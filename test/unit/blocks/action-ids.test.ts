@@ -1,0 +1,31 @@
+import * as ids from '../../../src/slack/action-ids';
+import { approvalRequest, hotfixQuestion, rollbackModal } from '../../../src/slack/blocks';
+import { DEVOPS, TZ, at, incident, service } from './fixtures';
+
+function actionIdsIn(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(actionIdsIn);
+  if (typeof value !== 'object' || value === null) return [];
+  const record = value as Record<string, unknown>;
+  const own = typeof record.action_id === 'string' ? [record.action_id] : [];
+  return [...own, ...Object.values(record).flatMap(actionIdsIn)];
+}
+
+describe('action ids', () => {
+  it('are unique and within Slack\'s 255 characters', () => {
+    const all = [...ids.BUTTON_ACTION_IDS, ...ids.MODAL_INPUT_ACTION_IDS, ids.ROLLBACK_MODAL_CALLBACK_ID, ...Object.values(ids.ROLLBACK_MODAL_FIELDS).map((f) => f.blockId)];
+    expect(new Set(all).size).toBe(all.length);
+    for (const id of all) expect(id.length).toBeLessThanOrEqual(255);
+  });
+
+  it('cover every action id the builders put on buttons and inputs', () => {
+    const approval = approvalRequest({
+      approvalId: 'apr_1', incident, service, kind: 'schema', target: 'm', planSteps: [], dataLoss: [], requestedBy: DEVOPS,
+      requestedAt: at('14:00'), expiresAt: at('14:30'), timeZone: TZ, state: { status: 'pending' }, retryCommand: '/rollback schema dr-amal m',
+    });
+    const asked = hotfixQuestion({ incident, service, timeZone: TZ, question: { status: 'asked', round: 1, askedAt: at('14:00') } });
+    const claimed = hotfixQuestion({ incident, service, timeZone: TZ, question: { status: 'hotfix_claimed', round: 1, claimedBy: DEVOPS, claimedAt: at('14:00') } });
+    const used = new Set(actionIdsIn([approval.blocks, asked.blocks, claimed.blocks]));
+    expect([...used].sort()).toEqual([...ids.BUTTON_ACTION_IDS].sort());
+    expect(new Set(actionIdsIn(rollbackModal({ services: [service] }).blocks))).toEqual(new Set(ids.MODAL_INPUT_ACTION_IDS));
+  });
+});
