@@ -42,6 +42,7 @@ export const bench: Bench = {
       ROLLBACK_DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       PORT: String(port),
+      DR_AMAL_GIT_TOKEN: 'bench-git-token',
     });
     const results: BenchResult[] = [];
     try {

@@ -10,6 +10,9 @@ import { RollbackError, isRollbackError } from './rollback/errors';
 import { createSlackApp } from './slack/app';
 import { type OpenDatabase, openDatabase } from './store/open-database';
 import { upsertService } from './store/queries/services';
+import { incidentCommandHandlers } from './slack/listeners/commands/incident-commands';
+import { incidentReplies } from './slack/replies';
+import { type Adapters, type Engine, type EngineOptions, defaultAdapters, prepareEngine } from './wiring';
 
 export interface Output {
   stdout(text: string): void;
@@ -18,6 +21,7 @@ export interface Output {
 
 export interface RunningBot {
   port: number;
+  engine: Engine;
   stop(): Promise<void>;
 }
 
@@ -33,7 +37,11 @@ export function missingSetup(env: NodeJS.ProcessEnv): string[] {
   return steps;
 }
 
-export async function startBot(env: NodeJS.ProcessEnv, logger: Logger): Promise<RunningBot> {
+export async function startBot(
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  wiring: { adapters?: Partial<Adapters>; options?: EngineOptions } = {},
+): Promise<RunningBot> {
   const setup = missingSetup(env);
   let config: AppConfig | undefined;
   try {
@@ -54,6 +62,14 @@ export async function startBot(env: NodeJS.ProcessEnv, logger: Logger): Promise<
   );
   try {
     for (const service of config.services) await database.db.query(upsertService(service));
+    const prepared = prepareEngine({
+      config,
+      env,
+      db: database.db,
+      logger,
+      adapters: { ...defaultAdapters(config, env, logger), ...wiring.adapters },
+      options: wiring.options,
+    });
     const slack = createSlackApp(
       {
         botToken: config.env.SLACK_BOT_TOKEN as string,
@@ -67,19 +83,23 @@ export async function startBot(env: NodeJS.ProcessEnv, logger: Logger): Promise<
         metrics,
         logger,
         services: config.services,
-        handlers: {},
+        handlers: incidentCommandHandlers(prepared.deps, incidentReplies),
+        engine: prepared.deps,
         routes: healthRoutes({ db: database.db, metrics, isStopping: () => stopping }),
       },
     );
     await verifySlackToken(slack.app.client.auth.test.bind(slack.app.client.auth));
+    const engine = prepared.start(slack.app.client);
     const port = await slack.start();
     logger.info({ port, mode: slack.mode, services: config.services.map((s) => s.name) }, 'rollback-bot is ready');
     return {
       port,
+      engine,
       stop: async () => {
         stopping = true;
         logger.info('stopping: no new work taken, finishing requests in flight');
         await slack.stop().catch((error: unknown) => logger.warn({ err: error }, 'Slack receiver did not stop cleanly'));
+        await engine.stop();
         await database.close();
         logger.info('stopped');
       },

@@ -121,6 +121,7 @@ describe('rollback-bot command', () => {
         DATABASE_URL: database.url,
         ROLLBACK_CONFIG: EXAMPLE_CONFIG_PATH,
         PORT: String(port),
+        DR_AMAL_GIT_TOKEN: 'test-git-token',
       }),
     });
     try {

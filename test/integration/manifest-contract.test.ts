@@ -41,7 +41,15 @@ function recordRegistrations(): Record<Kind, string[]> {
     use: () => undefined,
     error: () => undefined,
   } as unknown as App;
-  registerListeners(fakeApp, { services: [exampleService()], handlers: {}, logger: silentLogger, metrics: createMetrics() });
+  registerListeners(fakeApp, {
+    services: [exampleService()],
+    handlers: {},
+    logger: silentLogger,
+    metrics: createMetrics(),
+    engine: () => {
+      throw new Error('not used: only registration is recorded');
+    },
+  });
   return seen;
 }
 

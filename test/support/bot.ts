@@ -29,6 +29,7 @@ export async function startTestBot(options: {
   services?: Record<string, unknown>[];
   slack?: SlackStandin;
   env?: Record<string, string>;
+  wiring?: Parameters<typeof startBot>[2];
 }): Promise<TestBot> {
   const slack =
     options.slack ??
@@ -54,9 +55,10 @@ export async function startTestBot(options: {
     DATABASE_URL: options.databaseUrl,
     ROLLBACK_CONFIG: configPath,
     PORT: '0',
+    DR_AMAL_GIT_TOKEN: 'test-git-token',
     ...options.env,
   };
-  const bot = await startBot(env, createLogger('debug', sink));
+  const bot = await startBot(env, createLogger('debug', sink), options.wiring);
   const baseUrl = `http://127.0.0.1:${bot.port}`;
   const sender = new SlackRequestSender(`${baseUrl}/slack/events`, SIGNING_SECRET, {
     teamId: 'T0STANDIN',

@@ -20,6 +20,8 @@ export interface CommandContext {
   command: SlashCommand;
   /** Posts a follow-up to the command's response_url (ephemeral unless said otherwise). */
   respond(reply: Reply & { response_type?: 'ephemeral' | 'in_channel' }): Promise<void>;
+  /** Opens a modal for the user who typed the command. */
+  openView(view: types.ModalView): Promise<void>;
 }
 
 export type CommandHandler<K extends RollbackRequest['kind']> = (
@@ -56,7 +58,7 @@ export function preflightReply(request: RollbackRequest, services: readonly Serv
 }
 
 export function registerRollbackCommand(app: App, deps: RollbackCommandDeps): void {
-  app.command(ROLLBACK_COMMAND, async ({ command, ack, respond }) => {
+  app.command(ROLLBACK_COMMAND, async ({ command, ack, respond, client }) => {
     const started = process.hrtime.bigint();
     const log = deps.logger.child({ command: ROLLBACK_COMMAND, user: command.user_id });
     const finish = async (reply: Reply): Promise<void> => {
@@ -81,7 +83,12 @@ export function registerRollbackCommand(app: App, deps: RollbackCommandDeps): vo
       return;
     }
     try {
-      await finish(await handler(request as never, { command, respond: async (reply) => void (await respond(reply)) }));
+      const context: CommandContext = {
+        command,
+        respond: async (reply) => void (await respond(reply)),
+        openView: async (view) => void (await client.views.open({ trigger_id: command.trigger_id, view })),
+      };
+      await finish(await handler(request as never, context));
     } catch (error) {
       const failure = asRollbackError(error);
       log.warn({ err: failure, kind: request.kind }, 'slash command refused');

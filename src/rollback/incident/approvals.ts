@@ -1,0 +1,120 @@
+/**
+ * The CTO's approval of a schema rollback or git Option B: the estimate is
+ * prepared first (it is what the CTO approves), then Approve / Reject from
+ * Slack, checked by the authority rules; expiry is swept by the runner.
+ */
+import { findService } from '../../config/load-config';
+import { RollbackError } from '../errors';
+import type { MigrationName, ServiceName, SlackUserId } from '../ids';
+import type { ApprovalRecord } from '../ports/incident-store';
+import { decideApproval as decideByRules, refusalError } from './authority';
+import type { EngineDeps } from './engine-deps';
+import { appDatabaseUrl, stepError } from './executors';
+import { isIncidentOpen } from './incident-state';
+import { afterStepChange } from './run-steps';
+import { transitionStep } from './step-state';
+
+export interface ApprovalAnswer {
+  approval: ApprovalRecord;
+  /** Ephemeral text for the person who clicked. */
+  message: string;
+}
+
+async function expire(deps: EngineDeps, approval: ApprovalRecord): Promise<void> {
+  const stored = await deps.store.decideApproval(approval.id, 'expired', undefined, deps.clock.now());
+  if (!stored) return;
+  const step = await deps.store.getStep(approval.stepId);
+  if (step?.state === 'awaiting_approval') await deps.store.moveStep(step.id, step.state, transitionStep(step.state, 'expire', step.kind), { finishedAt: deps.clock.now() });
+  await deps.store.appendTimeline({
+    incidentId: approval.incidentId,
+    actor: 'rollback-bot',
+    kind: 'approval_expired',
+    message: `The approval request ${approval.id} expired at ${approval.expiresAt.toISOString()} without a decision.`,
+  });
+  await afterStepChange(deps, approval.incidentId);
+}
+
+export async function expireApprovals(deps: EngineDeps): Promise<number> {
+  const due = await deps.store.expiredApprovals(deps.clock.now());
+  for (const approval of due) await expire(deps, approval);
+  return due.length;
+}
+
+export async function answerApproval(deps: EngineDeps, input: { approvalId: string; actor: SlackUserId; verdict: 'approve' | 'reject' }): Promise<ApprovalAnswer> {
+  const approval = await deps.store.getApproval(input.approvalId);
+  if (!approval) throw new RollbackError('not_found', `There is no approval request ${input.approvalId.slice(0, 80)}.`, { fix: 'Use the buttons of a current incident.' });
+  const incident = await deps.store.getIncident(approval.incidentId);
+  const record = async (kind: string, message: string): Promise<void> =>
+    deps.store.appendTimeline({ incidentId: approval.incidentId, actor: input.actor, kind, message, data: { approvalId: approval.id, verdict: input.verdict } });
+  if (!incident || !isIncidentOpen(incident.state)) {
+    await record('approval_refused', `${input.verdict} refused: the incident is ${incident?.state ?? 'gone'}.`);
+    throw new RollbackError('conflict', `Incident ${approval.incidentId} is ${incident?.state ?? 'closed'}; its buttons no longer do anything.`, {
+      fix: 'Start a new request with /rollback if a rollback is still needed.',
+    });
+  }
+  const service = findService(deps.services, incident.service);
+  const step = await deps.store.getStep(approval.stepId);
+  if (input.verdict === 'approve' && step?.kind === 'schema' && !step.input.plan) {
+    await record('approval_refused', 'Approve refused: the data-loss estimate is not ready.');
+    throw new RollbackError('conflict', 'The data-loss estimate is not ready yet, so there is nothing to approve.', { fix: 'Wait for the estimate in the thread, then approve.' });
+  }
+  const roles = await deps.roles.resolve(service);
+  const outcome = decideByRules({ request: { ...approval, requestedBy: approval.requestedBy as SlackUserId }, approver: input.actor, verdict: input.verdict, roles, at: deps.clock.now() });
+  if (!outcome.allowed) {
+    await record('approval_refused', `${input.verdict} by <@${input.actor}> refused: ${outcome.reason}`);
+    if (outcome.markExpired) await expire(deps, approval);
+    throw refusalError(outcome);
+  }
+  const decided = await deps.store.decideApproval(approval.id, outcome.decision, input.actor, deps.clock.now());
+  if (!decided) {
+    const now = await deps.store.getApproval(approval.id);
+    return { approval: now ?? approval, message: `Already ${now?.decision ?? 'decided'}${now?.decidedBy ? ` by <@${now.decidedBy}>` : ''}; nothing changed.` };
+  }
+  if (step?.state === 'awaiting_approval') {
+    await deps.store.moveStep(step.id, step.state, transitionStep(step.state, input.verdict === 'approve' ? 'approve' : 'reject', step.kind));
+  }
+  await record(`approval_${outcome.decision}`, `<@${input.actor}> (CTO) ${outcome.decision} ${approval.action}.`);
+  await afterStepChange(deps, approval.incidentId);
+  deps.wake();
+  return { approval: decided, message: `You ${outcome.decision} ${approval.action} for ${incident.id}.` };
+}
+
+/**
+ * Builds the schema rollback plan and its data-loss estimate on the live
+ * database for approvals still waiting for one. A plan that cannot be made
+ * (migration not applied, unreadable folder...) cancels the step with the reason.
+ */
+export async function prepareSchemaPlans(deps: EngineDeps): Promise<number> {
+  let prepared = 0;
+  for (const incident of await deps.store.listIncidents({ openOnly: true, limit: 50 })) {
+    for (const step of await deps.store.steps(incident.id)) {
+      if (step.kind !== 'schema' || step.state !== 'awaiting_approval' || step.input.plan || step.input.planError) continue;
+      const service = findService(deps.services, incident.service);
+      const done = await deps.store.withServiceLock(service.name, async () => {
+        const fresh = await deps.store.getStep(step.id);
+        if (!fresh || fresh.input.plan || fresh.input.planError) return;
+        try {
+          const production = await deps.application.describeProduction(service);
+          const commit = production.current.commitSha ?? (await deps.code.branchHead(service.name as ServiceName));
+          const folder = await deps.code.exportMigrations(service.name as ServiceName, commit);
+          try {
+            const plan = await deps.schema.planRollback({ databaseUrl: appDatabaseUrl({ deps, service }), migrationsDir: folder.dir, migrationName: String(step.input.target) as MigrationName });
+            await deps.store.moveStep(step.id, 'awaiting_approval', 'awaiting_approval', { input: { ...fresh.input, plan, deployedCommit: commit } });
+            await deps.store.appendTimeline({ incidentId: incident.id, actor: deps.workerId, kind: 'schema_plan', message: `Data-loss estimate ready: ${plan.dataLoss.length} table(s)/column(s) would be archived and dropped.`, data: { dataLoss: [...plan.dataLoss], blockers: [...plan.blockers] } });
+          } finally {
+            await folder.cleanup();
+          }
+        } catch (error) {
+          const failure = stepError(error);
+          await deps.store.moveStep(step.id, 'awaiting_approval', transitionStep('awaiting_approval', 'cancel', 'schema'), { input: { ...fresh.input, planError: failure }, error: failure, finishedAt: deps.clock.now() });
+          await deps.store.appendTimeline({ incidentId: incident.id, actor: deps.workerId, kind: 'schema_plan_failed', message: `No schema rollback: ${failure.message}`, data: { error: failure } });
+        }
+      });
+      if (done.ran) {
+        prepared += 1;
+        await afterStepChange(deps, incident.id);
+      }
+    }
+  }
+  return prepared;
+}

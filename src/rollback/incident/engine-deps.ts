@@ -1,0 +1,46 @@
+/**
+ * Everything the incident engine works with, as ports. main.ts wires the
+ * adapters; tests wire fakes or the same adapters against stand-ins.
+ */
+import type { ServiceConfig } from '../../config/service-schema';
+import type { Logger } from '../../logger';
+import type { Clock } from '../clock';
+import type { ApplicationPort } from '../ports/application';
+import type { CodeRollbackPort } from '../ports/code';
+import type { IncidentStore } from '../ports/incident-store';
+import type { SchemaPort } from '../ports/schema';
+import type { ResolvedRoles } from './authority';
+
+/** Slack user groups expanded to user ids, per service (cached by the adapter). */
+export interface RoleDirectory {
+  resolve(service: ServiceConfig): Promise<ResolvedRoles>;
+}
+
+/**
+ * Renders an incident's messages from what the store holds (root, progress,
+ * approvals, outcome, drafts) and hands them to the notifier. Idempotent: it can
+ * be called after every change, by any replica.
+ */
+export interface Announcer {
+  announce(incidentId: string): Promise<void>;
+  /** The runbook's "after-hours: notify CTO asynchronously". */
+  notifyCto(incidentId: string, ctoUserIds: readonly string[], executedBy: string): Promise<void>;
+}
+
+export interface EngineDeps {
+  services: readonly ServiceConfig[];
+  store: IncidentStore;
+  announcer: Announcer;
+  roles: RoleDirectory;
+  application: ApplicationPort;
+  code: CodeRollbackPort;
+  schema: SchemaPort;
+  clock: Clock;
+  logger: Logger;
+  /** The environment, for the app databases' URLs named by database.urlEnv. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Asks the runner to look for runnable steps now (instead of at its next tick). */
+  wake(): void;
+  /** Identifies this replica in claimed_by and the timeline. */
+  workerId: string;
+}

@@ -1,0 +1,188 @@
+/**
+ * What each kind of step does, through the ports. Each returns the event that
+ * ends the step (succeed, fail, or lose_track for "unknown") with its output;
+ * the runner stores it. Every executor is safe to call again after a crash:
+ * the workers recognise their own earlier work (alias request, revert trailer,
+ * rolled_back_at) instead of repeating it.
+ */
+import type { ServiceConfig } from '../../config/service-schema';
+import { RollbackError, asRollbackError } from '../errors';
+import type { CommitSha, IncidentId, MigrationName, ServiceName, SlackUserId } from '../ids';
+import type { RecordedApproval } from '../ports/approval';
+import type { IncidentRecord, StepError, StepRecord } from '../ports/incident-store';
+import type { SchemaRollbackPlan } from '../ports/schema';
+import type { EngineDeps } from './engine-deps';
+
+export interface StepOutcome {
+  event: 'succeed' | 'fail' | 'lose_track';
+  output: Record<string, unknown>;
+  error?: StepError;
+}
+
+export interface StepContext {
+  deps: EngineDeps;
+  incident: IncidentRecord;
+  step: StepRecord;
+  service: ServiceConfig;
+  /** Outputs of the earlier steps, by kind. */
+  earlier: Partial<Record<StepRecord['kind'], Record<string, unknown>>>;
+}
+
+export function stepError(error: unknown): StepError {
+  const failure = asRollbackError(error);
+  return { code: failure.code, message: failure.message, fix: failure.fix };
+}
+
+const fail = (output: Record<string, unknown>, message: string, fix?: string): StepOutcome => ({
+  event: 'fail',
+  output,
+  error: { code: 'external', message, fix },
+});
+
+async function recordedApproval(ctx: StepContext): Promise<RecordedApproval | undefined> {
+  const approvals = await ctx.deps.store.approvalsFor(ctx.incident.id);
+  const approval = approvals.find((a) => a.stepId === ctx.step.id && a.decision === 'approved');
+  if (!approval?.decidedBy || !approval.decidedAt) return undefined;
+  return {
+    approvalId: approval.id,
+    incidentId: approval.incidentId,
+    action: approval.action,
+    approvedBy: approval.decidedBy as SlackUserId,
+    role: 'cto',
+    approvedAt: approval.decidedAt,
+    expiresAt: approval.expiresAt,
+  };
+}
+
+async function application(ctx: StepContext): Promise<StepOutcome> {
+  const { deps, service, incident, step } = ctx;
+  const known = step.input.targetId as string | undefined;
+  const resolved = await deps.application.resolveTarget(service, known ?? (step.input.target as string | undefined) ?? undefined);
+  const facts = {
+    targetId: resolved.target.id,
+    version: resolved.target.version ?? null,
+    commit: resolved.toCommit ?? null,
+    fromCommit: resolved.fromCommit ?? null,
+    fromDeploymentId: resolved.current.id,
+    fromVersion: resolved.current.version ?? null,
+  };
+  if (!known) await deps.store.moveStep(step.id, 'running', 'running', { input: { ...step.input, ...facts } });
+  const moved = await deps.application.moveProduction({
+    incidentId: incident.id as IncidentId,
+    service,
+    targetId: resolved.target.id,
+    notBefore: incident.openedAt,
+  });
+  const output = { ...facts, method: moved.method, status: moved.status, failedAliases: [...moved.failedAliases], explanation: moved.explanation };
+  switch (moved.status) {
+    case 'succeeded':
+    case 'already-live':
+      return { event: 'succeed', output };
+    case 'unknown':
+      return {
+        event: 'lose_track',
+        output,
+        error: { code: 'timeout', message: 'Vercel had not finished moving every production domain by the deadline.', fix: 'Check the project in Vercel: the job goes on server-side.' },
+      };
+    default:
+      return fail(
+        output,
+        moved.failedAliases.length > 0 ? `Vercel could not move: ${moved.failedAliases.join(', ')}.` : `Vercel answered ${moved.status}.`,
+        moved.explanation,
+      );
+  }
+}
+
+async function verification(ctx: StepContext): Promise<StepOutcome> {
+  const app = ctx.earlier.application;
+  const deployed = ctx.earlier.deploy;
+  const expected = app
+    ? { version: (app.version as string | null) ?? undefined, commitSha: (app.commit as string | null) ?? undefined }
+    : { commitSha: (deployed?.commitSha as string | undefined) ?? undefined };
+  const report = await ctx.deps.application.verify(ctx.service, expected);
+  const output = {
+    passed: report.passed,
+    url: report.url,
+    attempts: report.attempts,
+    checks: report.checks.map((c) => ({ name: c.name, kind: c.kind, pass: c.pass, status: c.status ?? null, latencyMs: Math.round(c.latencyMs), detail: c.detail })),
+  };
+  if (report.passed) return { event: 'succeed', output };
+  const failed = report.failedCheck;
+  return fail(output, `Verification failed: ${failed ? `${failed.name} (${failed.detail})` : 'a check did not pass'}.`, 'Production may still be broken: look at the failing check before anything else.');
+}
+
+async function codeRevert(ctx: StepContext): Promise<StepOutcome> {
+  const result = await ctx.deps.code.revert({
+    service: ctx.service.name as ServiceName,
+    incidentId: ctx.incident.id as IncidentId,
+    requestedBy: ctx.incident.data.requestedBy as SlackUserId,
+    target: { commit: String(ctx.step.input.target) },
+  });
+  return { event: 'succeed', output: { commit: result.commit, head: result.head, previousHead: result.previousHead, workTree: result.workTree, status: result.status, reverted: [...result.reverted] } };
+}
+
+async function codeReset(ctx: StepContext): Promise<StepOutcome> {
+  const result = await ctx.deps.code.reset({
+    service: ctx.service.name as ServiceName,
+    incidentId: ctx.incident.id as IncidentId,
+    requestedBy: ctx.incident.data.requestedBy as SlackUserId,
+    target: String(ctx.step.input.target),
+    approval: await recordedApproval(ctx),
+  });
+  return { event: 'succeed', output: { commit: result.commit, head: result.head, previousHead: result.previousHead, workTree: result.workTree, status: result.status, discarded: [...result.discarded] } };
+}
+
+async function deploy(ctx: StepContext): Promise<StepOutcome> {
+  const pushed = ctx.earlier.code_revert ?? ctx.earlier.code_reset;
+  const head = pushed?.head as CommitSha | undefined;
+  if (!head) throw new RollbackError('internal', 'No pushed commit to deploy.', { fix: 'The code step must run first.' });
+  const result = await ctx.deps.application.deployCommit({ service: ctx.service, commitSha: head, sourceDir: pushed?.workTree as string | undefined });
+  const output = { method: result.method, state: result.state, deploymentId: result.deploymentId ?? null, url: result.url ?? null, commitSha: result.commitSha, live: result.live, explanation: result.explanation };
+  if (result.state === 'READY' && result.live) return { event: 'succeed', output };
+  if (result.state === 'timeout') return { event: 'lose_track', output, error: { code: 'timeout', message: result.explanation } };
+  return fail(output, result.explanation);
+}
+
+export function appDatabaseUrl(ctx: Pick<StepContext, 'deps' | 'service'>): string {
+  const name = ctx.service.database?.urlEnv;
+  const url = name ? ctx.deps.env[name] : undefined;
+  if (!url) {
+    throw new RollbackError('bad_input', `The app database URL is not set (${name ?? 'database.urlEnv'}).`, {
+      fix: `Set ${name ?? 'the variable named by database.urlEnv'} in the bot's environment.`,
+    });
+  }
+  return url;
+}
+
+async function schema(ctx: StepContext): Promise<StepOutcome> {
+  const plan = ctx.step.input.plan as SchemaRollbackPlan | undefined;
+  if (!plan) throw new RollbackError('conflict', 'The schema rollback has no approved plan.', { fix: 'Ask again with /rollback schema.' });
+  const result = await ctx.deps.schema.execute({
+    databaseUrl: appDatabaseUrl(ctx),
+    plan: { ...plan, migrationName: plan.migrationName as MigrationName },
+    approval: await recordedApproval(ctx),
+    incidentId: ctx.incident.id,
+  });
+  return {
+    event: 'succeed',
+    output: { migration: result.migrationName, archived: result.archived.map((a) => ({ ...a })), statementsRun: result.statementsRun, followUp: result.followUp },
+  };
+}
+
+const EXECUTORS: Record<StepRecord['kind'], (ctx: StepContext) => Promise<StepOutcome>> = {
+  application,
+  verification,
+  code_revert: codeRevert,
+  code_reset: codeReset,
+  deploy,
+  schema,
+};
+
+export async function executeStep(ctx: StepContext): Promise<StepOutcome> {
+  try {
+    return await EXECUTORS[ctx.step.kind](ctx);
+  } catch (error) {
+    return { event: 'fail', output: {}, error: stepError(error) };
+  }
+}
+

@@ -1,0 +1,173 @@
+/**
+ * The start of every rollback: who asks, may they, which plan, and one open
+ * incident per service (a second request joins the open one). Nothing slow
+ * happens here: the steps run in the runner, outside Slack's 3-second window.
+ */
+import { randomBytes } from 'node:crypto';
+import { findService } from '../../config/load-config';
+import type { ServiceConfig } from '../../config/service-schema';
+import { RollbackError } from '../errors';
+import { type SlackUserId, parseCommitSha, parseMigrationName } from '../ids';
+import type { IncidentRecord, NewStep, RollbackRequestData } from '../ports/incident-store';
+import { approvalExpiresAt, decideAuthority, refusalError } from './authority';
+import type { EngineDeps } from './engine-deps';
+import { buildPlan, etaMinutes } from './plan';
+
+export interface RollbackCommand {
+  service: string;
+  request: RollbackRequestData;
+  actor: SlackUserId;
+  /** What broke, in the runbook's words; defaults to the reason given. */
+  issue?: string;
+  /** What made us act; defaults to "/rollback by <user>". */
+  trigger?: string;
+  severity?: 'must' | 'should' | 'may';
+  detectedAt?: Date;
+  impactStartedAt?: Date;
+}
+
+export interface RollbackAccepted {
+  incident: IncidentRecord;
+  created: boolean;
+  /** The ephemeral answer for the person who asked. */
+  message: string;
+}
+
+const KIND_WORDS = {
+  application: 'application rollback',
+  revert: 'git revert (Option A)',
+  reset: 'git reset (Option B)',
+  schema: 'schema rollback',
+} as const;
+
+/** Cheap checks that need no outside call; the workers check the rest (ancestry, applied state). */
+export function checkRequest(service: ServiceConfig, request: RollbackRequestData): RollbackRequestData {
+  switch (request.kind) {
+    case 'revert':
+    case 'reset':
+      if (!request.target) throw new RollbackError('bad_input', `A ${KIND_WORDS[request.kind]} needs a commit.`, { fix: 'Give the commit id, e.g. b90de38.' });
+      return { ...request, target: parseCommitSha(request.target) };
+    case 'schema':
+      if (!service.database) {
+        throw new RollbackError('bad_input', `${service.name} has no database configured, so it has no schema to roll back.`, {
+          fix: 'Add database.urlEnv and database.migrationsDir to the service in the services file.',
+        });
+      }
+      if (!request.target) throw new RollbackError('bad_input', 'A schema rollback needs the migration name.', { fix: 'e.g. 20260117_add_ai_features' });
+      return { ...request, target: parseMigrationName(request.target) };
+    default:
+      return request;
+  }
+}
+
+export function newIncidentId(at: Date): string {
+  return `INC-${at.toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex').toUpperCase()}`;
+}
+
+export async function requestRollback(deps: EngineDeps, command: RollbackCommand): Promise<RollbackAccepted> {
+  const service = findService(deps.services, command.service);
+  const request = checkRequest(service, command.request);
+  const now = deps.clock.now();
+  const roles = await deps.roles.resolve(service);
+  const decision = decideAuthority({ action: request.kind, actor: command.actor, roles, at: now, workingHours: service.workingHours });
+  if (!decision.allowed) {
+    await deps.store.appendTimeline({
+      service: service.name,
+      actor: command.actor,
+      kind: 'refused',
+      message: decision.reason,
+      data: { request, roleNeeded: decision.roleNeeded },
+    });
+    throw refusalError(decision);
+  }
+
+  const plan = buildPlan(request.kind);
+  const steps: NewStep[] = plan.steps.map((step) => ({
+    position: step.position,
+    kind: step.kind,
+    state: step.needsApproval ? 'awaiting_approval' : 'pending',
+    input: { target: request.target ?? null },
+  }));
+  const reason = request.reason?.trim();
+  const { incident, created } = await deps.store.openIncident(
+    {
+      id: newIncidentId(now),
+      service: service.name,
+      issue: command.issue ?? reason ?? 'Production rollback requested',
+      trigger: command.trigger ?? `/rollback by <@${command.actor}>`,
+      severity: command.severity,
+      openedBy: command.actor,
+      openedAt: now,
+      detectedAt: command.detectedAt,
+      impactStartedAt: command.impactStartedAt,
+      decidedAt: now,
+      channelId: service.slack.alertsChannel,
+      data: { request, requestedBy: command.actor, owner: command.actor },
+    },
+    steps,
+  );
+
+  if (!created) {
+    await deps.store.appendTimeline({
+      incidentId: incident.id,
+      service: service.name,
+      actor: command.actor,
+      kind: 'joined',
+      message: `A second request (${KIND_WORDS[request.kind]}) joined the open incident.`,
+      data: { request },
+    });
+    return {
+      incident,
+      created,
+      message: `${service.name} already has an open incident, ${incident.id} (${incident.state}); your request was added to its timeline instead of starting a second rollback. Follow it in <#${incident.channelId}>.`,
+    };
+  }
+
+  await deps.store.appendTimeline({
+    incidentId: incident.id,
+    service: service.name,
+    actor: command.actor,
+    kind: 'opened',
+    message: `${KIND_WORDS[request.kind]} requested as ${decision.as}: ${incident.issue}`,
+    data: { request, plan: plan.steps.map((s) => s.kind), eta: etaMinutes(plan) },
+  });
+  for (const approval of plan.approvals) {
+    const step = (await deps.store.steps(incident.id)).find((s) => s.position === approval.position);
+    if (!step) continue;
+    const created = await deps.store.createApproval({
+      id: `${incident.id}-A${approval.position}`,
+      incidentId: incident.id,
+      stepId: step.id,
+      action: approval.action,
+      requestedBy: command.actor,
+      requestedAt: now,
+      expiresAt: approvalExpiresAt(now, service.approvals.expireAfterMinutes),
+    });
+    await deps.store.appendTimeline({
+      incidentId: incident.id,
+      service: service.name,
+      actor: command.actor,
+      kind: 'approval_requested',
+      message: `CTO approval requested for ${approval.action}, expires ${created.expiresAt.toISOString()}.`,
+      data: { approvalId: created.id },
+    });
+  }
+  if (decision.notifyCtoAsync) {
+    await deps.announcer.notifyCto(incident.id, roles.cto, command.actor);
+    await deps.store.appendTimeline({
+      incidentId: incident.id,
+      service: service.name,
+      actor: 'rollback-bot',
+      kind: 'cto_notified',
+      message: 'Outside working hours: the on-call engineer executes; the CTO was notified by direct message.',
+    });
+  }
+  await deps.announcer.announce(incident.id);
+  deps.wake();
+  const waiting = plan.approvals.length > 0 ? ' It waits for the CTO’s approval in the thread.' : '';
+  return {
+    incident,
+    created,
+    message: `${KIND_WORDS[request.kind]} of ${service.name} started as ${incident.id}.${waiting} Follow it in <#${incident.channelId}>.`,
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * Durable execution: a step is claimed (SKIP LOCKED), moved to running in the
+ * store before its side effect, run under the service's advisory lock, and its
+ * end stored after. Every move goes through transitionStep and is
+ * compare-and-set, so two replicas never run one step twice. After a crash,
+ * steps found running are reconciled from the outside world first.
+ */
+import { findService } from '../../config/load-config';
+import type { IncidentRecord, StepRecord } from '../ports/incident-store';
+import { type StepContext, appDatabaseUrl, executeStep, stepError } from './executors';
+import type { EngineDeps } from './engine-deps';
+import { advanceIncident, isIncidentOpen } from './incident-state';
+import { type StepEvent, transitionStep } from './step-state';
+
+const TERMINAL_INCIDENT = new Set(['resolved', 'failed', 'cancelled']);
+
+/** Derives the incident's state from its steps, stores a change, and re-renders its messages. */
+export async function afterStepChange(deps: EngineDeps, incidentId: string): Promise<IncidentRecord | undefined> {
+  const incident = await deps.store.getIncident(incidentId);
+  if (!incident) return undefined;
+  const steps = await deps.store.steps(incidentId);
+  let current = incident;
+  if (isIncidentOpen(incident.state)) {
+    const advance = advanceIncident(incident.state, steps);
+    if (advance.changed) {
+      const now = deps.clock.now();
+      const moved = await deps.store.moveIncident(incident.id, incident.state, advance.state, {
+        ...(advance.state === 'resolved' ? { restoredAt: now, closedAt: now } : {}),
+        ...(TERMINAL_INCIDENT.has(advance.state) && advance.state !== 'resolved' ? { closedAt: now } : {}),
+      });
+      if (moved) {
+        current = moved;
+        await deps.store.appendTimeline({
+          incidentId,
+          service: incident.service,
+          actor: 'rollback-bot',
+          kind: 'incident_state',
+          message: `Incident ${incident.state} → ${advance.state}${advance.reason ? `: ${advance.reason}` : ''}`,
+          data: { from: incident.state, to: advance.state, events: [...advance.events] },
+        });
+      }
+    }
+  }
+  await deps.announcer.announce(incidentId);
+  return current;
+}
+
+async function contextFor(deps: EngineDeps, step: StepRecord): Promise<StepContext | undefined> {
+  const incident = await deps.store.getIncident(step.incidentId);
+  if (!incident) return undefined;
+  const steps = await deps.store.steps(step.incidentId);
+  const earlier: StepContext['earlier'] = {};
+  for (const other of steps) if (other.position < step.position && other.output) earlier[other.kind] = other.output;
+  return { deps, incident, step, service: findService(deps.services, incident.service), earlier };
+}
+
+async function finishStep(deps: EngineDeps, step: StepRecord, event: StepEvent, output: Record<string, unknown>, error?: StepRecord['error']): Promise<void> {
+  const to = transitionStep(step.state, event, step.kind);
+  const stored = await deps.store.moveStep(step.id, step.state, to, {
+    output,
+    error: error ?? null,
+    finishedAt: deps.clock.now(),
+    claimedBy: null,
+  });
+  if (!stored) return;
+  await deps.store.appendTimeline({
+    incidentId: step.incidentId,
+    actor: deps.workerId,
+    kind: 'step',
+    message: `Step ${step.position} (${step.kind}) ${to}${error ? `: ${error.message}` : ''}`,
+    data: { stepId: step.id, from: step.state, to, output, error: error ?? null },
+  });
+}
+
+/** Runs one claimed step to its end. Returns false when another replica had it. */
+export async function runStep(deps: EngineDeps, claimed: StepRecord): Promise<boolean> {
+  const ctx = await contextFor(deps, claimed);
+  if (!ctx) return false;
+  const locked = await deps.store.withServiceLock(ctx.service.name, async () => {
+    const to = transitionStep(claimed.state, 'start', claimed.kind);
+    const running = await deps.store.moveStep(claimed.id, claimed.state, to, { countAttempt: true, claimedBy: deps.workerId, startedAt: deps.clock.now() });
+    if (!running) return false;
+    await deps.store.appendTimeline({
+      incidentId: claimed.incidentId,
+      actor: deps.workerId,
+      kind: 'step',
+      message: `Step ${claimed.position} (${claimed.kind}) running`,
+      data: { stepId: claimed.id, from: claimed.state, to },
+    });
+    await afterStepChange(deps, claimed.incidentId);
+    const outcome = await executeStep({ ...ctx, step: running });
+    const latest = (await deps.store.getStep(running.id)) ?? running;
+    await finishStep(deps, latest, outcome.event, outcome.output, outcome.error);
+    await afterStepChange(deps, claimed.incidentId);
+    return true;
+  });
+  if (!locked.ran) {
+    // Another replica works on this service now: give the step back for a later tick.
+    await deps.store.moveStep(claimed.id, claimed.state, claimed.state, { claimedBy: null });
+    return false;
+  }
+  return locked.value;
+}
+
+export async function runRunnableSteps(deps: EngineDeps, limit = 4): Promise<number> {
+  const claimed = await deps.store.claimRunnable(deps.workerId, limit);
+  let ran = 0;
+  for (const step of claimed) if (await runStep(deps, step)) ran += 1;
+  return ran;
+}
+
+/**
+ * Steps found running when this replica starts were cut off mid-way. Read the
+ * outside world to learn what happened before doing anything again.
+ */
+export async function reconcileRunningSteps(deps: EngineDeps): Promise<number> {
+  let reconciled = 0;
+  for (const step of await deps.store.runningSteps()) {
+    const ctx = await contextFor(deps, step);
+    if (!ctx) continue;
+    const outcome = await deps.store.withServiceLock(ctx.service.name, () => reconcileOne(deps, ctx));
+    if (outcome.ran) {
+      reconciled += 1;
+      await afterStepChange(deps, step.incidentId);
+    }
+  }
+  return reconciled;
+}
+
+async function reconcileOne(deps: EngineDeps, ctx: StepContext): Promise<void> {
+  const { step } = ctx;
+  const note = async (message: string, data: Record<string, unknown> = {}): Promise<void> =>
+    deps.store.appendTimeline({ incidentId: step.incidentId, actor: deps.workerId, kind: 'reconcile', message: `Step ${step.position} (${step.kind}) found running after a restart: ${message}`, data });
+  try {
+    if (step.kind === 'schema') {
+      const plan = step.input.plan as { migrationName: string } | undefined;
+      const found = plan ? await deps.schema.reconcile(appDatabaseUrl(ctx), plan.migrationName as never) : undefined;
+      if (found?.state === 'rolled-back') {
+        await note('_prisma_migrations says it was rolled back', { archivedTables: [...found.archivedTables] });
+        await finishStep(deps, step, 'reconcile_to_succeeded', { migration: found.migrationName, archivedTables: [...found.archivedTables], reconciled: true });
+        return;
+      }
+      await note('_prisma_migrations says nothing changed; it will run again with the same approval');
+      await finishStep(deps, step, 'reconcile_to_not_started', {});
+      return;
+    }
+    if (step.kind === 'application' && typeof step.input.targetId === 'string' && step.startedAt) {
+      const seen = await deps.application.reconcile({
+        incidentId: step.incidentId as never,
+        service: ctx.service,
+        targetId: step.input.targetId as never,
+        requestedAt: step.startedAt,
+      });
+      await note(`Vercel's last alias request says ${seen.status}`, { status: seen.status });
+      if (seen.status === 'succeeded' || seen.status === 'already-live') {
+        await finishStep(deps, step, 'reconcile_to_succeeded', { ...step.input, method: seen.method, status: seen.status, explanation: seen.explanation, reconciled: true });
+        return;
+      }
+      if (seen.status === 'failed' || seen.status === 'skipped') {
+        await finishStep(deps, step, 'reconcile_to_failed', { status: seen.status, failedAliases: [...seen.failedAliases] }, { code: 'external', message: `Vercel's job ${seen.status}.` });
+        return;
+      }
+    } else {
+      // Reverts, resets and deploys recognise their own earlier work (trailers, branch head,
+      // the build of the pushed commit); verification only reads. Running them again is safe.
+      await note('its worker recognises work already done, so it runs again');
+    }
+    await finishStep(deps, step, 'reconcile_to_not_started', {});
+  } catch (error) {
+    await note('the outside world could not be read', { error: stepError(error) });
+    await finishStep(deps, step, 'lose_track', {}, stepError(error));
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Renders an incident's thread from the store and hands it to the notifier:
+ * the root "ROLLBACK IN PROGRESS" post, the step progress (one message updated
+ * in place), one message per approval, the outcome (COMPLETE only when every
+ * step, verification included, succeeded), and the outage drafts once the
+ * outage passes 15 minutes. Same keys every time, so re-announcing updates.
+ */
+import { findService } from '../config/load-config';
+import type { ServiceConfig } from '../config/service-schema';
+import type { Clock } from '../rollback/clock';
+import type { Announcer } from '../rollback/incident/engine-deps';
+import { OUTAGE_DRAFTS_AFTER_MS } from '../rollback/incident/outage-drafts-due';
+import type { IncidentStore } from '../rollback/ports/incident-store';
+import type { Notifier } from '../rollback/ports/notifier';
+import { approvalRequest, ctoNotice, outageDrafts, progress, rollbackComplete, rollbackFailed, rollbackInProgress } from './blocks';
+import { approvalView, completeView, failedView, inProgressView, serviceRef, stepProgress, targetOf } from './incident-views';
+
+export const messageKey = (incidentId: string, part: string): string => `incident:${incidentId}:${part}`;
+
+export function createAnnouncer(deps: { store: IncidentStore; notifier: Notifier; services: readonly ServiceConfig[]; clock: Clock }): Announcer {
+  const { store, notifier } = deps;
+  return {
+    async announce(incidentId) {
+      const incident = await store.getIncident(incidentId);
+      if (!incident?.channelId) return;
+      const service = findService(deps.services, incident.service);
+      const steps = await store.steps(incidentId);
+      const channel = incident.channelId;
+      const root = messageKey(incidentId, 'root');
+      await notifier.send({ key: root, channel, ...rollbackInProgress(inProgressView(incident, steps, service)) });
+      await notifier.send({
+        key: messageKey(incidentId, 'progress'),
+        channel,
+        threadKey: root,
+        ...progress({ timeZone: service.workingHours.timeZone, incident: { id: incident.id }, service: serviceRef(service), steps: stepProgress(incident, steps), updatedAt: deps.clock.now() }),
+      });
+      for (const approval of await store.approvalsFor(incidentId)) {
+        const step = steps.find((s) => s.id === approval.stepId);
+        await notifier.send({ key: messageKey(incidentId, `approval:${approval.id}`), channel, threadKey: root, ...approvalRequest(approvalView(incident, approval, step, service)) });
+      }
+      if (incident.state === 'resolved') {
+        await notifier.send({ key: messageKey(incidentId, 'outcome'), channel, threadKey: root, ...rollbackComplete(completeView(incident, steps, service)) });
+      } else if (incident.state === 'failed') {
+        await notifier.send({ key: messageKey(incidentId, 'outcome'), channel, threadKey: root, ...rollbackFailed(failedView(incident, steps, service)) });
+      } else if (incident.state === 'cancelled') {
+        const why = steps.find((s) => s.state === 'cancelled')?.error?.message;
+        await notifier.send({
+          key: messageKey(incidentId, 'outcome'),
+          channel,
+          threadKey: root,
+          text: `Rollback ${incident.id} cancelled: ${why ?? 'the approval was rejected or expired'}. Nothing was changed by it.`,
+        });
+      }
+      const impactStart = incident.impactStartedAt ?? incident.openedAt;
+      const end = incident.restoredAt ?? deps.clock.now();
+      if (end.getTime() - impactStart.getTime() > OUTAGE_DRAFTS_AFTER_MS && !incident.data.draftsPosted && incident.state !== 'cancelled') {
+        await notifier.send({
+          key: messageKey(incidentId, 'drafts'),
+          channel,
+          threadKey: root,
+          ...outageDrafts({
+            timeZone: service.workingHours.timeZone,
+            incident: { id: incident.id },
+            service: serviceRef(service),
+            productName: service.displayName ?? service.name,
+            feature: service.displayName ?? service.name,
+            issueDescription: incident.issue,
+            impact: incident.trigger,
+            startedAt: impactStart,
+            endedAt: incident.restoredAt,
+            asOf: deps.clock.now(),
+            dataLoss: incident.data.request.kind === 'schema' ? 'None: every dropped value was archived first' : 'None',
+          }),
+        });
+        await store.updateIncident(incidentId, { data: { draftsPosted: true } });
+      }
+    },
+
+    async notifyCto(incidentId, ctoUserIds, executedBy) {
+      const incident = await store.getIncident(incidentId);
+      if (!incident) return;
+      const service = findService(deps.services, incident.service);
+      const steps = await store.steps(incidentId);
+      const notice = ctoNotice({
+        timeZone: service.workingHours.timeZone,
+        incident: { id: incident.id },
+        service: serviceRef(service),
+        kind: incident.data.request.kind,
+        target: targetOf(incident, steps),
+        executedBy,
+        reason: incident.data.request.reason,
+        at: incident.openedAt,
+      });
+      for (const cto of ctoUserIds) await notifier.sendDirect(cto, messageKey(incidentId, `cto:${cto}`), notice.text, notice.blocks);
+    },
+  };
+}

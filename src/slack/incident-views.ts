@@ -1,0 +1,178 @@
+/**
+ * From what the store holds to the view models the block builders take.
+ * Pure: the announcer reads the records and sends what these return.
+ */
+import type { ServiceConfig } from '../config/service-schema';
+import { buildPlan, etaMinutes } from '../rollback/incident/plan';
+import type { ApprovalRecord, IncidentRecord, StepRecord } from '../rollback/ports/incident-store';
+import type { LossEstimate } from '../rollback/ports/schema';
+import type {
+  ApprovalRequestView,
+  CheckResult,
+  RollbackCompleteView,
+  RollbackFailedView,
+  RollbackInProgressView,
+  StepProgress,
+  TargetRef,
+} from './blocks';
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+export function serviceRef(service: ServiceConfig): { name: string; displayName?: string } {
+  return { name: service.name, displayName: service.displayName };
+}
+
+/** What the incident rolls back to, from the request and the steps' outputs. */
+export function targetOf(incident: IncidentRecord, steps: readonly StepRecord[]): TargetRef {
+  const app = steps.find((s) => s.kind === 'application');
+  const appFacts = { ...app?.input, ...app?.output };
+  const code = steps.find((s) => s.kind === 'code_revert' || s.kind === 'code_reset');
+  const request = incident.data.request;
+  if (request.kind === 'schema') return { migration: request.target };
+  if (code) return { commit: str(code.output?.head) ?? request.target };
+  return {
+    version: str(appFacts.version),
+    commit: str(appFacts.commit)?.slice(0, 7),
+    deploymentId: str(appFacts.targetId) ?? (request.target && !str(appFacts.version) ? request.target : undefined),
+  };
+}
+
+export function inProgressView(incident: IncidentRecord, steps: readonly StepRecord[], service: ServiceConfig): RollbackInProgressView {
+  return {
+    timeZone: service.workingHours.timeZone,
+    incident: { id: incident.id },
+    service: serviceRef(service),
+    kind: incident.data.request.kind,
+    issue: incident.issue,
+    trigger: incident.trigger,
+    target: targetOf(incident, steps),
+    etaMinutes: etaMinutes(buildPlan(incident.data.request.kind)),
+    owner: incident.data.owner,
+    startedAt: incident.openedAt,
+  };
+}
+
+function checksOf(step: StepRecord): CheckResult[] | undefined {
+  const checks = step.output?.checks;
+  if (!Array.isArray(checks)) return undefined;
+  return checks.map((c: Record<string, unknown>) => ({
+    name: String(c.name),
+    passed: Boolean(c.pass),
+    status: typeof c.status === 'number' ? c.status : undefined,
+    latencyMs: typeof c.latencyMs === 'number' ? c.latencyMs : undefined,
+    detail: str(c.detail),
+  }));
+}
+
+function detailOf(step: StepRecord): string | undefined {
+  const out = step.output ?? {};
+  switch (step.kind) {
+    case 'application':
+      return str(out.explanation) ?? (str(step.input.targetId) ? `target ${String(step.input.targetId)}` : undefined);
+    case 'code_revert':
+    case 'code_reset':
+      return str(out.head) ? `${out.status === 'already-done' ? 'already done earlier' : 'pushed'}: ${String(out.head).slice(0, 7)}` : undefined;
+    case 'deploy':
+      return str(out.explanation);
+    case 'schema':
+      return Array.isArray(out.archived) ? `archived ${out.archived.length} table/column copies before dropping; ${str(out.followUp) ?? ''}` : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function stepProgress(incident: IncidentRecord, steps: readonly StepRecord[]): StepProgress[] {
+  const titles = new Map(buildPlan(incident.data.request.kind).steps.map((s) => [s.position, s.title]));
+  return steps.map((step) => ({
+    position: step.position,
+    kind: step.kind,
+    state: step.state,
+    label: titles.get(step.position) ?? step.kind,
+    detail: detailOf(step),
+    checks: checksOf(step),
+    startedAt: step.startedAt,
+    finishedAt: step.finishedAt,
+    error: step.error ? { message: step.error.message, fix: step.error.fix } : undefined,
+  }));
+}
+
+export function completeView(incident: IncidentRecord, steps: readonly StepRecord[], service: ServiceConfig): RollbackCompleteView {
+  const restoredAt = incident.restoredAt ?? incident.closedAt ?? incident.openedAt;
+  const nextSteps: string[] = [];
+  const app = steps.find((s) => s.kind === 'application');
+  if (app?.output?.method === 'instant-rollback') nextSteps.push('Production is pinned by the instant rollback: promote a fixed deployment when ready.');
+  const schema = steps.find((s) => s.kind === 'schema');
+  if (str(schema?.output?.followUp)) nextSteps.push(String(schema?.output?.followUp));
+  return {
+    timeZone: service.workingHours.timeZone,
+    incident: { id: incident.id },
+    service: serviceRef(service),
+    target: targetOf(incident, steps),
+    postMortemAt: new Date(restoredAt.getTime() + 24 * 3_600_000),
+    nextSteps,
+    restoredAt,
+    executionMs: incident.decidedAt ? restoredAt.getTime() - incident.decidedAt.getTime() : undefined,
+    downtimeMs: restoredAt.getTime() - (incident.impactStartedAt ?? incident.openedAt).getTime(),
+  };
+}
+
+const WHAT_NOW: Record<IncidentRecord['data']['request']['kind'], string[]> = {
+  application: [
+    'Open the project in Vercel → Deployments and check which deployment serves production.',
+    'If production is still broken, promote the last good deployment by hand (runbook: Application Rollback).',
+    'Or revert the bad commit: /rollback revert <service> <commit> (git Option A).',
+  ],
+  revert: ['Resolve the conflict or the push refusal named above by hand, then push.', 'Or roll production back on Vercel: /rollback <service>.'],
+  reset: ['Prefer a revert (Option A): /rollback revert <service> <commit>.', 'Check the deploy branch head before trying again.'],
+  schema: ['Nothing was dropped unless the step says it finished; the archive schema keeps every value that was.', 'Consider a forward fix, a data repair script or a feature flag (runbook: Alternatives to Database Rollback).'],
+};
+
+export function failedView(incident: IncidentRecord, steps: readonly StepRecord[], service: ServiceConfig): RollbackFailedView {
+  const progress = stepProgress(incident, steps);
+  const failing = progress.find((s) => s.state === 'failed' || s.state === 'unknown');
+  const unknown = failing?.state === 'unknown';
+  return {
+    timeZone: service.workingHours.timeZone,
+    incident: { id: incident.id },
+    service: serviceRef(service),
+    outcome: unknown ? 'unknown' : 'failed',
+    done: progress.filter((s) => s.state === 'succeeded').map((s) => s.label),
+    notDone: progress.filter((s) => s.state !== 'succeeded').map((s) => `${s.label} (${s.state})`),
+    failingStep: failing ? { label: failing.label, error: failing.error?.message ?? failing.state, fix: failing.error?.fix } : undefined,
+    whatToDoNow: unknown
+      ? ['The bot could not confirm the outcome: the outside job may still finish. Check it by hand before anything else.', ...WHAT_NOW[incident.data.request.kind]]
+      : WHAT_NOW[incident.data.request.kind].map((line) => line.replace(/<service>/g, service.name)),
+    owner: incident.data.owner,
+    at: incident.closedAt ?? incident.openedAt,
+  };
+}
+
+export function approvalView(incident: IncidentRecord, approval: ApprovalRecord, step: StepRecord | undefined, service: ServiceConfig): ApprovalRequestView {
+  const kind = approval.action === 'git-reset' ? 'reset' : 'schema';
+  const plan = step?.input.plan as { dataLoss?: LossEstimate[]; alternatives?: string[]; risks?: string[]; irreversible?: { statement: string; reason: string }[]; steps?: { sql: string }[] } | undefined;
+  const state: ApprovalRequestView['state'] =
+    approval.decision === 'pending'
+      ? { status: 'pending' }
+      : approval.decision === 'expired'
+        ? { status: 'expired', at: approval.expiresAt }
+        : { status: approval.decision, by: approval.decidedBy ?? 'unknown', at: approval.decidedAt ?? approval.expiresAt };
+  const target = incident.data.request.target ?? '';
+  return {
+    timeZone: service.workingHours.timeZone,
+    approvalId: approval.id,
+    incident: { id: incident.id },
+    service: serviceRef(service),
+    kind,
+    target,
+    planSteps: plan?.steps?.map((s) => s.sql) ?? buildPlan(kind).steps.map((s) => s.title),
+    dataLoss: kind === 'schema' ? plan?.dataLoss : [],
+    dataLossNote: kind === 'reset' ? 'History after the target commit is removed from the deploy branch (kept in the bot’s clone and in reflogs).' : undefined,
+    notes: [...(plan?.alternatives ?? []).map((a) => `Alternative: ${a}`), ...(plan?.risks ?? []), ...(plan?.irreversible ?? []).map((i) => `Cannot be undone: ${i.statement} (${i.reason})`)],
+    requestedBy: approval.requestedBy,
+    reason: incident.data.request.reason,
+    requestedAt: approval.requestedAt,
+    expiresAt: approval.expiresAt,
+    state,
+    retryCommand: `/rollback ${kind} ${service.name} ${target}`,
+  };
+}

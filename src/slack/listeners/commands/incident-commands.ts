@@ -1,0 +1,68 @@
+/**
+ * The /rollback subcommands that act on incidents. Each answers within Slack's
+ * window: requests are recorded and the runner does the work; slow reads
+ * (plan, status) answer "working on it" and follow up through response_url.
+ */
+import type { SlackUserId } from '../../../rollback/ids';
+import { asRollbackError } from '../../../rollback/errors';
+import { dryRun } from '../../../rollback/incident/dry-run';
+import type { EngineDeps } from '../../../rollback/incident/engine-deps';
+import { requestRollback } from '../../../rollback/incident/request-rollback';
+import type { RollbackRequestData } from '../../../rollback/ports/incident-store';
+import { rollbackModal } from '../../blocks';
+import type { RollbackRequest } from '../../rollback-command';
+import type { CommandContext, CommandHandlers, Reply } from './rollback';
+
+export interface IncidentReplies {
+  plan(result: Awaited<ReturnType<typeof dryRun>>): Reply;
+  status(deps: EngineDeps, service?: string): Promise<Reply>;
+  history(deps: EngineDeps, service?: string): Promise<Reply>;
+}
+
+type ActionRequest = Extract<RollbackRequest, { kind: 'application' | 'revert' | 'reset' | 'schema' }>;
+
+export function requestData(request: ActionRequest): RollbackRequestData {
+  switch (request.kind) {
+    case 'application':
+      return { kind: 'application', target: request.target, reason: request.reason };
+    case 'revert':
+    case 'reset':
+      return { kind: request.kind, target: request.commit, reason: request.reason };
+    case 'schema':
+      return { kind: 'schema', target: request.migration, reason: request.reason };
+  }
+}
+
+/** Runs slow work after the ack and posts its answer, or its failure, to response_url. */
+function later(context: CommandContext, work: () => Promise<Reply>): void {
+  void work().then(
+    (reply) => context.respond({ ...reply, response_type: 'ephemeral' }),
+    (error: unknown) => context.respond({ response_type: 'ephemeral', text: `:warning: ${asRollbackError(error).explain()}` }),
+  );
+}
+
+export function incidentCommandHandlers(deps: () => EngineDeps, replies: IncidentReplies): CommandHandlers {
+  const act = async (request: ActionRequest, context: CommandContext): Promise<Reply> => {
+    const accepted = await requestRollback(deps(), { service: request.service, request: requestData(request), actor: context.command.user_id as SlackUserId });
+    return { text: accepted.message };
+  };
+  return {
+    application: act,
+    revert: act,
+    reset: act,
+    schema: act,
+    plan: async (request, context) => {
+      later(context, async () => replies.plan(await dryRun(deps(), request.of.service, requestData(request.of))));
+      return { text: `Working out the plan for ${request.of.service}… Nothing will change.` };
+    },
+    status: async (request, context) => {
+      later(context, () => replies.status(deps(), request.service));
+      return { text: 'Asking Vercel what production runs…' };
+    },
+    history: async (request) => replies.history(deps(), request.service),
+    modal: async (_request, context) => {
+      await context.openView(rollbackModal({ services: deps().services.map((s) => ({ name: s.name, displayName: s.displayName })), privateMetadata: context.command.channel_id }));
+      return { text: 'Opening the rollback form…' };
+    },
+  };
+}

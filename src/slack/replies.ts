@@ -1,0 +1,53 @@
+/**
+ * The read-only /rollback answers: plan (dry run), status and history, rendered
+ * with the block builders from the engine's ports.
+ */
+import { findService } from '../config/load-config';
+import type { ServiceConfig } from '../config/service-schema';
+import { asRollbackError } from '../rollback/errors';
+import type { EngineDeps } from '../rollback/incident/engine-deps';
+import { historyReply, planReply, statusReply } from './blocks';
+import type { ServiceStatusView } from './blocks';
+import type { IncidentReplies } from './listeners/commands/incident-commands';
+import { serviceRef } from './incident-views';
+
+const chosen = (deps: EngineDeps, name?: string): readonly ServiceConfig[] => (name ? [findService(deps.services, name)] : deps.services);
+
+async function statusOf(deps: EngineDeps, service: ServiceConfig): Promise<ServiceStatusView> {
+  const view: ServiceStatusView = { timeZone: service.workingHours.timeZone, service: serviceRef(service) };
+  const open = await deps.store.findOpenIncident(service.name);
+  if (open) view.openIncident = { id: open.id, state: open.state, openedAt: open.openedAt, issue: open.issue };
+  try {
+    const production = await deps.application.describeProduction(service);
+    const current = production.current;
+    view.production = { version: current.version, commit: current.commitSha?.slice(0, 7), deploymentId: current.id, url: current.url, deployedAt: current.createdAt, deployedBy: current.creator };
+    const target = production.rollbackTarget;
+    if (target) view.wouldRollBackTo = { version: target.version, commit: target.commitSha?.slice(0, 7), deploymentId: target.id, why: 'the newest production deployment before the current one that served production' };
+    if (production.pinnedByRollback) view.pinned = {};
+  } catch (error) {
+    view.productionError = asRollbackError(error).explain();
+  }
+  return view;
+}
+
+export const incidentReplies: IncidentReplies = {
+  plan: (result) => planReply(result),
+  status: async (deps, name) => statusReply(await Promise.all(chosen(deps, name).map((service) => statusOf(deps, service)))),
+  history: async (deps, name) =>
+    historyReply(
+      await Promise.all(
+        chosen(deps, name).map(async (service) => ({
+          timeZone: service.workingHours.timeZone,
+          service: serviceRef(service),
+          rows: (await deps.store.deployments(service.name, 10)).map((d, index) => ({
+            version: d.version,
+            commit: d.commitSha?.slice(0, 7),
+            date: d.servedFrom ?? d.firstSeenAt,
+            notes: d.notes,
+            current: index === 0 && !d.servedUntil,
+            lastKnownGood: Boolean(d.lastKnownGoodAt),
+          })),
+        })),
+      ),
+    ),
+};

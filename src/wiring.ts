@@ -1,0 +1,112 @@
+/**
+ * Builds the incident engine from config: the adapters (Vercel, git, schema),
+ * the store, the Slack outbox and announcer, the role directory and the runner.
+ * Tests and the drill pass their own adapters (pointed at stand-ins) instead.
+ */
+import { join } from 'node:path';
+import type { AppConfig } from './config/load-config';
+import { GitCodeRollback } from './git/git-code-rollback';
+import type { Logger } from './logger';
+import { type Clock, systemClock } from './rollback/clock';
+import type { EngineDeps } from './rollback/incident/engine-deps';
+import { type Runner, startRunner } from './rollback/incident/runner';
+import type { ApplicationPort } from './rollback/ports/application';
+import type { CodeRollbackPort } from './rollback/ports/code';
+import type { SchemaPort } from './rollback/ports/schema';
+import { PrismaSchemaAdapter } from './schema/prisma-schema-adapter';
+import { createAnnouncer } from './slack/announcer';
+import { type OutboxSlackClient, type OutboxWorker, createSlackNotifier, startOutboxWorker } from './slack/outbox';
+import { type UsergroupClient, createRoleDirectory } from './slack/role-directory';
+import { createIncidentStore } from './store/incident-store';
+import type { Db } from './store/pool';
+import { VercelApplication } from './vercel/vercel-application';
+
+export interface Adapters {
+  application: ApplicationPort;
+  code: CodeRollbackPort;
+  schema: SchemaPort;
+  clock: Clock;
+}
+
+export interface EngineOptions {
+  /** How often the runner looks for work besides being woken (default 2 s). */
+  runnerIntervalMs?: number;
+  outboxPollMs?: number;
+}
+
+/**
+ * Builds the adapter on first use, so a missing VERCEL_TOKEN refuses application
+ * rollbacks with its own message instead of stopping the whole bot.
+ */
+function onFirstUse<T extends object>(make: () => T): T {
+  let made: T | undefined;
+  return new Proxy({} as T, {
+    get: (_target, property) => {
+      made ??= make();
+      const value = (made as Record<PropertyKey, unknown>)[property];
+      return typeof value === 'function' ? value.bind(made) : value;
+    },
+  });
+}
+
+export function defaultAdapters(config: AppConfig, env: NodeJS.ProcessEnv, logger: Logger): Adapters {
+  return {
+    application: onFirstUse(() => new VercelApplication({ token: config.env.VERCEL_TOKEN ?? '', apiUrl: config.env.VERCEL_API_URL, logger: logger.child({ adapter: 'vercel' }), env })),
+    code: new GitCodeRollback({ services: config.services, workspaceDir: join(config.env.ROLLBACK_DATA_DIR, 'git'), logger: logger.child({ adapter: 'git' }), env }),
+    schema: new PrismaSchemaAdapter({ logger: logger.child({ adapter: 'schema' }), clock: systemClock }),
+    clock: systemClock,
+  };
+}
+
+export interface Engine {
+  deps: EngineDeps;
+  runner: Runner;
+  outbox: OutboxWorker;
+  stop(): Promise<void>;
+}
+
+/** Built before the Slack app (listeners need the engine), started once its client exists. */
+export function prepareEngine(input: { config: AppConfig; env: NodeJS.ProcessEnv; db: Db; logger: Logger; adapters: Adapters; options?: EngineOptions }) {
+  const { config, db, logger, adapters } = input;
+  const store = createIncidentStore(db);
+  let outbox: OutboxWorker | undefined;
+  const notifier = createSlackNotifier(db, { onStored: () => outbox?.wake() });
+  const announcer = createAnnouncer({ store, notifier, services: config.services, clock: adapters.clock });
+  let engine: Engine | undefined;
+  return {
+    deps: (): EngineDeps => {
+      if (!engine) throw new Error('the incident engine is not started yet');
+      return engine.deps;
+    },
+    start: (client: OutboxSlackClient & UsergroupClient): Engine => {
+      outbox = startOutboxWorker({ db, client, logger: logger.child({ component: 'outbox' }), clock: adapters.clock, pollMs: input.options?.outboxPollMs });
+      const started = startRunner(
+        {
+          services: config.services,
+          store,
+          announcer,
+          roles: createRoleDirectory(client, logger),
+          application: adapters.application,
+          code: adapters.code,
+          schema: adapters.schema,
+          clock: adapters.clock,
+          logger: logger.child({ component: 'incidents' }),
+          env: input.env,
+          workerId: `replica-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+        },
+        { intervalMs: input.options?.runnerIntervalMs },
+      );
+      const worker = outbox;
+      engine = {
+        deps: started.deps,
+        runner: started.runner,
+        outbox: worker,
+        stop: async () => {
+          await started.runner.stop();
+          await worker.stop();
+        },
+      };
+      return engine;
+    },
+  };
+}

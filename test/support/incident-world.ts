@@ -1,0 +1,140 @@
+/**
+ * One world for end-to-end incident tests: the real bot (HTTP endpoint,
+ * store, runner, outbox) against the Slack and Vercel stand-ins, a real git
+ * origin, real PostgreSQL, and a clock that runs in real time from a chosen
+ * start (so working hours and expiry are deterministic).
+ */
+import { join } from 'node:path';
+import type { Clock } from '../../src/rollback/clock';
+import { GitCodeRollback } from '../../src/git/git-code-rollback';
+import { silentLogger } from '../../src/logger';
+import { PrismaSchemaAdapter } from '../../src/schema/prisma-schema-adapter';
+import { type SlackStandin, startSlackStandin } from '../../src/standins/slack/server';
+import { startVercelStandin, type VercelStandin } from '../../src/standins/vercel/server';
+import type { StandinDeployment } from '../../src/standins/vercel/state';
+import { VercelApplication } from '../../src/vercel/vercel-application';
+import { createSandbox, type Sandbox } from '../git/support/git-fixture';
+import { BOT_TOKEN, type TestBot, startTestBot } from './bot';
+import { exampleServiceRaw, servicesYaml } from './services';
+import { parseServicesFile } from '../../src/config/load-config';
+
+export const SERVICE = 'dr-amal-clinical-os';
+export const SMOKE = { email: 'test@example.com', password: 'smoke-secret-123' };
+
+/** Real time, started at a chosen instant, movable forward. */
+export class TestClock implements Clock {
+  private offset: number;
+  constructor(start: string) {
+    this.offset = new Date(start).getTime() - Date.now();
+  }
+  now(): Date {
+    return new Date(Date.now() + this.offset);
+  }
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+}
+
+export interface World {
+  bot: TestBot;
+  slack: SlackStandin;
+  vercel: VercelStandin;
+  git: Sandbox;
+  clock: TestClock;
+  history: { good: StandinDeployment; bad: StandinDeployment; goodCommit: string; badCommit: string };
+  /** Posts of chat.postMessage/update whose text contains the words, in order. */
+  postsWith(words: string): { method: string; text: string; thread?: string }[];
+  waitForPost(words: string, timeoutMs?: number): Promise<{ text: string; ts?: string }>;
+  startReplica(): Promise<TestBot>;
+  stop(): Promise<void>;
+}
+
+export interface WorldOptions {
+  databaseUrl: string;
+  /** ISO instant the clock starts at; default a Tuesday 10:00 in New York (working hours). */
+  at?: string;
+  service?: Record<string, unknown>;
+  env?: Record<string, string>;
+  /** Extra files for the app repository's history (e.g. prisma migrations). */
+  goodFiles?: Record<string, string>;
+  badFiles?: Record<string, string>;
+}
+
+export async function startWorld(options: WorldOptions): Promise<World> {
+  const clock = new TestClock(options.at ?? '2026-01-20T15:00:00Z');
+  const slack = await startSlackStandin({
+    token: BOT_TOKEN,
+    users: {
+      U0DEVOPS1: { name: 'devops' },
+      U0CTO0001: { name: 'cto' },
+      U0DBADMIN: { name: 'dba' },
+      U0ONCALL1: { name: 'oncall' },
+      U0NOBODY1: { name: 'someone' },
+      U0BOTH001: { name: 'lead-and-cto' },
+    },
+    usergroups: { S0ONCALL1: ['U0ONCALL1'] },
+    channels: { C0PRODALRT: 'prod-alerts' },
+    postsPerChannelPerSecond: 1,
+  });
+  const vercel = await startVercelStandin({ teamId: 'team_dramal', projectName: SERVICE, smokeCredentials: SMOKE });
+  const git = createSandbox();
+  const goodCommit = git.commit({ 'app.txt': 'v1.9.0\n', ...options.goodFiles }, 'feat: Complete Phase 2 frontend');
+  git.push();
+  const badCommit = git.commit({ 'app.txt': 'v2.0.0-beta\n', ...options.badFiles }, 'feat(ai): Add AI features');
+  git.push();
+  const good = vercel.state.addDeployment({ version: '1.9.0', commit: goodCommit, live: true });
+  const bad = vercel.state.addDeployment({ version: '2.0.0-beta', commit: badCommit, live: true });
+  vercel.state.nextJob = { outcome: 'succeeded', pollsPerStep: 1, failedAliases: [] };
+
+  const service = exampleServiceRaw({
+    vercel: { projectId: SERVICE, teamId: 'team_dramal', aliasDeadlineSeconds: 10 },
+    production: { url: vercel.appUrl, verifyDeadlineSeconds: 3 },
+    git: { remote: git.origin, branch: 'main', tokenEnv: undefined },
+    roles: { devopsLead: ['U0DEVOPS1', 'U0BOTH001'], cto: ['U0CTO0001', 'U0BOTH001'], dba: ['U0DBADMIN'], onCall: ['S0ONCALL1'] },
+    ...options.service,
+  });
+  const env = { SMOKE_TEST_PASSWORD: SMOKE.password, ...options.env };
+  const parsed = parseServicesFile(servicesYaml([service]), 'world');
+  let replica = 0;
+  const start = async (): Promise<TestBot> => {
+    replica += 1;
+    const adapters = {
+      application: new VercelApplication({ token: vercel.token, apiUrl: vercel.url, logger: silentLogger, deploymentOrigin: vercel.deploymentOrigin, pollIntervalMs: 25, env }),
+      code: new GitCodeRollback({ services: parsed, workspaceDir: join(git.workspace, `replica-${replica}`), logger: silentLogger, env: git.env }),
+      schema: new PrismaSchemaAdapter({ logger: silentLogger, clock }),
+      clock,
+    };
+    return startTestBot({
+      databaseUrl: options.databaseUrl,
+      slack,
+      services: [service],
+      env: { ...env, DR_AMAL_GIT_TOKEN: '' },
+      wiring: { adapters, options: { runnerIntervalMs: 200, outboxPollMs: 100 } },
+    });
+  };
+  const bot = await start();
+  const texts = () =>
+    slack.calls
+      .filter((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.answer.ok)
+      .map((c) => ({ method: c.method, text: `${String(c.params.text ?? '')}\n${String(c.params.blocks ?? '')}`, thread: c.params.thread_ts as string | undefined, ts: c.answer.ts as string | undefined }));
+  return {
+    bot,
+    slack,
+    vercel,
+    git,
+    clock,
+    history: { good, bad, goodCommit, badCommit },
+    postsWith: (words) => texts().filter((t) => t.text.includes(words)),
+    waitForPost: async (words, timeoutMs = 15_000) => {
+      const call = await slack.waitForCall((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.answer.ok && `${String(c.params.text ?? '')}${String(c.params.blocks ?? '')}`.includes(words), timeoutMs);
+      return { text: String(call.params.text ?? ''), ts: call.answer.ts as string | undefined };
+    },
+    startReplica: start,
+    stop: async () => {
+      await bot.stop();
+      await slack.stop();
+      await vercel.stop();
+      git.cleanup();
+    },
+  };
+}
