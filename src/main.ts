@@ -7,7 +7,8 @@ import { healthRoutes } from './http/routes';
 import { type Logger, createLogger } from './logger';
 import { createMetrics } from './metrics';
 import { RollbackError, isRollbackError } from './rollback/errors';
-import { createSlackApp } from './slack/app';
+import { webApi } from '@slack/bolt';
+import { createSlackApp, slackApiBase } from './slack/app';
 import { type OpenDatabase, openDatabase } from './store/open-database';
 import { upsertService } from './store/queries/services';
 import { incidentCommandHandlers } from './slack/listeners/commands/incident-commands';
@@ -70,8 +71,12 @@ export async function startBot(
       adapters: { ...defaultAdapters(config, env, logger), ...wiring.adapters },
       options: wiring.options,
     });
+    // Asked once at start: Bolt is given the answer, so a later Slack outage cannot stop it
+    // from handling a /rollback (it would otherwise call auth.test on the first delivery).
+    const identity = await verifySlackToken(config.env.SLACK_BOT_TOKEN as string, config.env.SLACK_API_URL);
     const slack = createSlackApp(
       {
+        identity,
         botToken: config.env.SLACK_BOT_TOKEN as string,
         signingSecret: config.env.SLACK_SIGNING_SECRET ?? '',
         appToken: config.env.SLACK_APP_TOKEN,
@@ -88,7 +93,6 @@ export async function startBot(
         routes: healthRoutes({ db: database.db, metrics, isStopping: () => stopping }),
       },
     );
-    await verifySlackToken(slack.app.client.auth.test.bind(slack.app.client.auth));
     const engine = prepared.start(slack.app.client);
     const port = await slack.start();
     logger.info({ port, mode: slack.mode, services: config.services.map((s) => s.name) }, 'rollback-bot is ready');
@@ -110,9 +114,10 @@ export async function startBot(
   }
 }
 
-async function verifySlackToken(authTest: () => Promise<{ ok?: boolean; error?: string; team?: string }>): Promise<void> {
+async function verifySlackToken(token: string, apiUrl: string | undefined): Promise<{ botId?: string; botUserId?: string }> {
   try {
-    await authTest();
+    const answer = await new webApi.WebClient(token, { slackApiUrl: slackApiBase(apiUrl), retryConfig: { retries: 2, minTimeout: 200, maxTimeout: 1000 } }).auth.test();
+    return { botId: answer.bot_id, botUserId: answer.user_id };
   } catch (error) {
     const refusal = (error as { data?: { error?: string } }).data?.error;
     if (!refusal) {

@@ -20,6 +20,8 @@ export interface SlackSettings {
   appToken?: string;
   apiUrl?: string;
   port: number;
+  /** The bot's ids from auth.test at start, so Bolt never has to ask Slack again. */
+  identity?: { botId?: string; botUserId?: string };
 }
 
 export interface SlackAppDeps extends ListenerDeps {
@@ -64,6 +66,8 @@ export function createSlackApp(settings: SlackSettings, deps: SlackAppDeps): Sla
       });
   const app = new App({
     token: settings.botToken,
+    botId: settings.identity?.botId,
+    botUserId: settings.identity?.botUserId,
     receiver,
     logger,
     clientOptions: {
