@@ -67,6 +67,9 @@ async function application(ctx: StepContext): Promise<StepOutcome> {
     fromVersion: resolved.current.version ?? null,
   };
   if (!known) await deps.store.moveStep(step.id, 'running', 'running', { input: { ...step.input, ...facts } });
+  for (const seen of [resolved.current, resolved.target]) {
+    await deps.store.recordDeployment({ service: service.name, deploymentId: seen.id, url: seen.url, commitSha: seen.commitSha, version: seen.version, servedFrom: seen.createdAt });
+  }
   const moved = await deps.application.moveProduction({
     incidentId: incident.id as IncidentId,
     service,
@@ -106,7 +109,13 @@ async function verification(ctx: StepContext): Promise<StepOutcome> {
     attempts: report.attempts,
     checks: report.checks.map((c) => ({ name: c.name, kind: c.kind, pass: c.pass, status: c.status ?? null, latencyMs: Math.round(c.latencyMs), detail: c.detail })),
   };
-  if (report.passed) return { event: 'succeed', output };
+  if (report.passed) {
+    // Production verified on this deployment: it is the runbook's "last known good" again.
+    if (app && typeof app.targetId === 'string') {
+      await ctx.deps.store.markLastKnownGood(ctx.service.name, app.targetId, ctx.deps.clock.now(), `restored by ${ctx.incident.id}`);
+    }
+    return { event: 'succeed', output };
+  }
   const failed = report.failedCheck;
   return fail(output, `Verification failed: ${failed ? `${failed.name} (${failed.detail})` : 'a check did not pass'}.`, 'Production may still be broken: look at the failing check before anything else.');
 }
