@@ -9,10 +9,11 @@ import { findService } from '../config/load-config';
 import type { ServiceConfig } from '../config/service-schema';
 import type { Clock } from '../rollback/clock';
 import type { Announcer } from '../rollback/incident/engine-deps';
+import { readQuestion } from '../rollback/incident/hotfix';
 import { OUTAGE_DRAFTS_AFTER_MS } from '../rollback/incident/outage-drafts-due';
 import type { IncidentStore } from '../rollback/ports/incident-store';
 import type { Notifier } from '../rollback/ports/notifier';
-import { approvalRequest, ctoNotice, outageDrafts, progress, rollbackComplete, rollbackFailed, rollbackInProgress } from './blocks';
+import { approvalRequest, ctoNotice, hotfixQuestion, outageDrafts, progress, rollbackComplete, rollbackFailed, rollbackInProgress } from './blocks';
 import { approvalView, completeView, failedView, inProgressView, serviceRef, stepProgress, targetOf } from './incident-views';
 
 export const messageKey = (incidentId: string, part: string): string => `incident:${incidentId}:${part}`;
@@ -27,7 +28,17 @@ export function createAnnouncer(deps: { store: IncidentStore; notifier: Notifier
       const steps = await store.steps(incidentId);
       const channel = incident.channelId;
       const root = messageKey(incidentId, 'root');
+      const question = readQuestion(incident.data.hotfix);
+      const questionMessage = question
+        ? hotfixQuestion({ timeZone: service.workingHours.timeZone, incident: { id: incident.id }, service: serviceRef(service), question })
+        : undefined;
+      if (steps.length === 0) {
+        // Nothing is rolling back yet: the decision tree's question is the incident's first post.
+        if (questionMessage) await notifier.send({ key: root, channel, ...questionMessage });
+        return;
+      }
       await notifier.send({ key: root, channel, ...rollbackInProgress(inProgressView(incident, steps, service)) });
+      if (questionMessage) await notifier.send({ key: messageKey(incidentId, 'hotfix'), channel, threadKey: root, ...questionMessage });
       await notifier.send({
         key: messageKey(incidentId, 'progress'),
         channel,

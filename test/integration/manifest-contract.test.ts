@@ -11,6 +11,7 @@ import { silentLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
 import { registerListeners } from '../../src/slack/listeners';
 import { BOT_SCOPES, SLASH_COMMANDS } from '../../src/slack/surface';
+import { BUTTON_ACTION_IDS, ROLLBACK_MODAL_CALLBACK_ID } from '../../src/slack/action-ids';
 import { exampleService } from '../support/services';
 
 interface Manifest {
@@ -76,6 +77,11 @@ describe.each(manifests)('$file', ({ file, manifest }) => {
   it('enables interactivity exactly when the code handles actions, views or shortcuts', () => {
     const interactive = registered.action.length + registered.view.length + registered.shortcut.length > 0;
     expect(manifest.settings.interactivity.is_enabled).toBe(interactive);
+  });
+
+  it('handles every button the block builders can put in a message', () => {
+    expect([...registered.action].sort()).toEqual([...BUTTON_ACTION_IDS].sort());
+    expect(registered.view).toEqual([ROLLBACK_MODAL_CALLBACK_ID]);
   });
 
   it('asks for exactly the declared bot scopes', () => {

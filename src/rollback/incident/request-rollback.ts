@@ -128,7 +128,7 @@ export async function requestRollback(deps: EngineDeps, command: RollbackCommand
     service: service.name,
     actor: command.actor,
     kind: 'opened',
-    message: `${KIND_WORDS[request.kind]} requested as ${decision.as}: ${incident.issue}`,
+    message: `${KIND_WORDS[request.kind]} requested as ${decision.as}: ${incident.issue}. Decision tree: rollback chosen with /rollback (the runbook's ROLLBACK IMMEDIATELY); no hotfix question holds it up.`,
     data: { request, plan: plan.steps.map((s) => s.kind), eta: etaMinutes(plan) },
   });
   for (const approval of plan.approvals) {

@@ -6,6 +6,7 @@
  */
 import { expireApprovals, prepareSchemaPlans } from './approvals';
 import type { EngineDeps } from './engine-deps';
+import { askAgainAfterHotfixWindow } from './hotfix';
 import { announceLongOutages } from './outage-drafts-due';
 import { reconcileRunningSteps, runRunnableSteps } from './run-steps';
 
@@ -29,6 +30,7 @@ export function startRunner(deps: Omit<EngineDeps, 'wake'>, options: { intervalM
       await expireApprovals(full);
       await prepareSchemaPlans(full);
       await announceLongOutages(full);
+      await askAgainAfterHotfixWindow(full);
       while ((await runRunnableSteps(full)) > 0 && !stopped) {
         // keep going while steps become runnable one after another
       }

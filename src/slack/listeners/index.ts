@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { EngineDeps } from '../../rollback/incident/engine-deps';
 import { registerApprovalActions } from './actions/approval';
+import { registerHotfixActions } from './actions/hotfix';
 import { type RollbackCommandDeps, registerRollbackCommand } from './commands/rollback';
 import { registerRollbackModal } from './views/rollback-modal';
 
@@ -13,5 +14,6 @@ export interface ListenerDeps extends RollbackCommandDeps {
 export function registerListeners(app: App, deps: ListenerDeps): void {
   registerRollbackCommand(app, deps);
   registerApprovalActions(app, deps);
+  registerHotfixActions(app, deps);
   registerRollbackModal(app, deps);
 }

@@ -1,0 +1,125 @@
+/**
+ * The runbook's decision tree in an incident: "Can it be hotfixed in under 5
+ * minutes?" A hotfix claim starts a five-minute timer; when it runs out the
+ * question is asked again with the rollback proposed. "Roll back now" starts
+ * the rollback at once whatever the question's state: the question never
+ * holds a rollback up.
+ */
+import { findService } from '../../config/load-config';
+import { RollbackError } from '../errors';
+import type { SlackUserId } from '../ids';
+import type { IncidentRecord } from '../ports/incident-store';
+import { type HotfixQuestion, askHotfixQuestion, checkHotfixTimer, chooseRollback, claimHotfix, confirmHotfixed } from './decision-tree';
+import type { EngineDeps } from './engine-deps';
+import { isIncidentOpen } from './incident-state';
+import { buildPlan } from './plan';
+import { newIncidentId } from './request-rollback';
+import { afterStepChange } from './run-steps';
+import { ROLES } from './authority';
+
+/** Stored as JSON: dates come back as strings. */
+export function readQuestion(raw: unknown): HotfixQuestion | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const q = raw as Record<string, unknown>;
+  const date = (key: string): Date => new Date(String(q[key]));
+  switch (q.status) {
+    case 'asked':
+      return { status: 'asked', round: Number(q.round), askedAt: date('askedAt') };
+    case 'hotfix_claimed':
+      return { status: 'hotfix_claimed', round: Number(q.round), claimedBy: q.claimedBy as SlackUserId, claimedAt: date('claimedAt') };
+    case 'hotfixed':
+    case 'rollback_chosen':
+      return { status: q.status, round: Number(q.round), by: q.by as SlackUserId, at: date('at') };
+    default:
+      return undefined;
+  }
+}
+
+/** Opens an incident that asks the question first (a person's report or an alert, not a /rollback). */
+export async function openQuestionIncident(deps: EngineDeps, input: { service: string; issue: string; trigger: string; actor: string; severity?: 'must' | 'should' | 'may'; detectedAt?: Date; impactStartedAt?: Date }): Promise<{ incident: IncidentRecord; created: boolean }> {
+  const service = findService(deps.services, input.service);
+  const now = deps.clock.now();
+  const opened = await deps.store.openIncident(
+    {
+      id: newIncidentId(now),
+      service: service.name,
+      issue: input.issue,
+      trigger: input.trigger,
+      severity: input.severity,
+      openedBy: input.actor,
+      openedAt: now,
+      detectedAt: input.detectedAt,
+      impactStartedAt: input.impactStartedAt,
+      channelId: service.slack.alertsChannel,
+      data: { request: { kind: 'application' }, requestedBy: input.actor, owner: service.roles.devopsLead[0] ?? input.actor, hotfix: askHotfixQuestion(now) },
+    },
+    [],
+  );
+  if (opened.created) {
+    await deps.store.appendTimeline({ incidentId: opened.incident.id, service: service.name, actor: input.actor, kind: 'opened', message: `Incident opened: ${input.issue}. Asked: can it be hotfixed in under 5 minutes?` });
+    await deps.announcer.announce(opened.incident.id);
+  }
+  return opened;
+}
+
+async function loadOpen(deps: EngineDeps, incidentId: string): Promise<IncidentRecord> {
+  const incident = await deps.store.getIncident(incidentId);
+  if (!incident || !isIncidentOpen(incident.state)) {
+    throw new RollbackError('conflict', `Incident ${incidentId.slice(0, 40)} is ${incident?.state ?? 'unknown'}; its buttons no longer do anything.`, { fix: 'Use /rollback if production still needs rolling back.' });
+  }
+  return incident;
+}
+
+async function checkAnyRole(deps: EngineDeps, incident: IncidentRecord, actor: SlackUserId): Promise<void> {
+  const roles = await deps.roles.resolve(findService(deps.services, incident.service));
+  if (!ROLES.some((role) => roles[role].includes(actor))) {
+    await deps.store.appendTimeline({ incidentId: incident.id, actor, kind: 'refused', message: 'Hotfix decision refused: no rollback role.' });
+    throw new RollbackError('forbidden', 'Only the DevOps lead, on-call engineer, DBA or CTO of this service can answer the hotfix question.', { fix: 'Ask one of them in the thread.' });
+  }
+}
+
+export type HotfixAnswer = 'hotfix' | 'hotfix_done' | 'rollback_now';
+
+export async function answerHotfix(deps: EngineDeps, input: { incidentId: string; actor: SlackUserId; answer: HotfixAnswer }): Promise<string> {
+  const incident = await loadOpen(deps, input.incidentId);
+  await checkAnyRole(deps, incident, input.actor);
+  const now = deps.clock.now();
+  const question = readQuestion(incident.data.hotfix);
+  let next: HotfixQuestion;
+  let message: string;
+  if (input.answer === 'rollback_now') {
+    const gate = chooseRollback(question, input.actor, now);
+    next = gate.question;
+    message = gate.note;
+    if ((await deps.store.steps(incident.id)).length === 0) {
+      const plan = buildPlan('application');
+      await deps.store.addSteps(incident.id, plan.steps.map((step) => ({ position: step.position, kind: step.kind, state: 'pending' as const, input: { target: null } })));
+      await deps.store.updateIncident(incident.id, { decidedAt: now, data: { owner: input.actor, requestedBy: input.actor } });
+      deps.wake();
+    }
+  } else {
+    if (!question) throw new RollbackError('conflict', 'This incident was not asked the hotfix question.', { fix: 'Use /rollback to roll back.' });
+    next = input.answer === 'hotfix' ? claimHotfix(question, input.actor, now) : confirmHotfixed(question, input.actor, now);
+    message = input.answer === 'hotfix' ? `Hotfix claimed by <@${input.actor}>: the bot asks again in 5 minutes.` : `Hotfix reported out by <@${input.actor}>: monitor production.`;
+  }
+  await deps.store.updateIncident(incident.id, { data: { hotfix: next } });
+  await deps.store.appendTimeline({ incidentId: incident.id, actor: input.actor, kind: `decision_${input.answer}`, message });
+  await afterStepChange(deps, incident.id);
+  return message;
+}
+
+/** The runner's timer: a hotfix claim older than five minutes is asked again, with the rollback proposed. */
+export async function askAgainAfterHotfixWindow(deps: EngineDeps): Promise<number> {
+  let asked = 0;
+  for (const incident of await deps.store.listIncidents({ openOnly: true, limit: 50 })) {
+    const question = readQuestion(incident.data.hotfix);
+    if (question?.status !== 'hotfix_claimed') continue;
+    const timer = checkHotfixTimer(question, deps.clock.now());
+    if (!timer.due) continue;
+    await deps.store.updateIncident(incident.id, { data: { hotfix: timer.next } });
+    await deps.store.appendTimeline({ incidentId: incident.id, actor: 'rollback-bot', kind: 'decision_asked_again', message: `The 5 minutes of <@${question.claimedBy}>'s hotfix claim are up: asked again, and proposed the rollback.` });
+    await deps.announcer.announce(incident.id);
+    asked += 1;
+  }
+  return asked;
+}
