@@ -96,6 +96,23 @@ export function stepProgress(incident: IncidentRecord, steps: readonly StepRecor
   }));
 }
 
+/**
+ * What a schema rollback proves: the committed transaction (migration marked
+ * rolled back, copies archived) and production answering its checks after it;
+ * the deployed code may still expect the new schema, so the status says so
+ * instead of the runbook's "All systems operational".
+ */
+function schemaStatus(schema: StepRecord): string {
+  const out = schema.output ?? {};
+  const copies = Array.isArray(out.archived) ? out.archived.length : Array.isArray(out.archivedTables) ? out.archivedTables.length : undefined;
+  const migration = str(out.migration) ?? str(schema.input.target) ?? 'the migration';
+  return [
+    `Schema rolled back: ${migration} is marked rolled back in _prisma_migrations`,
+    copies === undefined ? '' : `; ${copies} table/column cop${copies === 1 ? 'y' : 'ies'} archived in rollback_archive`,
+    '. Production answered its health and smoke checks afterwards; its code may still expect the new schema.',
+  ].join('');
+}
+
 export function completeView(incident: IncidentRecord, steps: readonly StepRecord[], service: ServiceConfig): RollbackCompleteView {
   const restoredAt = incident.restoredAt ?? incident.closedAt ?? incident.openedAt;
   const nextSteps: string[] = [];
@@ -103,11 +120,15 @@ export function completeView(incident: IncidentRecord, steps: readonly StepRecor
   if (app?.output?.method === 'instant-rollback') nextSteps.push('Production is pinned by the instant rollback: promote a fixed deployment when ready.');
   const schema = steps.find((s) => s.kind === 'schema');
   if (str(schema?.output?.followUp)) nextSteps.push(String(schema?.output?.followUp));
+  if (schema) {
+    nextSteps.push(`Deploy code that expects the old schema (runbook step 5): /rollback ${service.name} or /rollback revert ${service.name} <commit>, then check production.`);
+  }
   return {
     timeZone: service.workingHours.timeZone,
     incident: { id: incident.id },
     service: serviceRef(service),
     target: targetOf(incident, steps),
+    status: schema ? schemaStatus(schema) : undefined,
     postMortemAt: new Date(restoredAt.getTime() + 24 * 3_600_000),
     nextSteps,
     restoredAt,

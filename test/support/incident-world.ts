@@ -58,6 +58,10 @@ export interface WorldOptions {
   /** Extra files for the app repository's history (e.g. prisma migrations). */
   goodFiles?: Record<string, string>;
   badFiles?: Record<string, string>;
+  /** How the Vercel adapter waits between polls (benchmarks count the designed waits). */
+  vercelSleep?: (ms: number) => Promise<void>;
+  /** Slack's per-channel pace in the stand-in (default 1 post per second, as Slack asks). */
+  postsPerChannelPerSecond?: number;
 }
 
 export async function startWorld(options: WorldOptions): Promise<World> {
@@ -74,7 +78,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     },
     usergroups: { S0ONCALL1: ['U0ONCALL1'] },
     channels: { C0PRODALRT: 'prod-alerts' },
-    postsPerChannelPerSecond: 1,
+    postsPerChannelPerSecond: options.postsPerChannelPerSecond ?? 1,
   });
   const vercel = await startVercelStandin({ teamId: 'team_dramal', projectName: SERVICE, smokeCredentials: SMOKE });
   const git = createSandbox();
@@ -99,9 +103,10 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const start = async (): Promise<TestBot> => {
     replica += 1;
     const adapters = {
-      application: new VercelApplication({ token: vercel.token, apiUrl: vercel.url, logger: silentLogger, deploymentOrigin: vercel.deploymentOrigin, pollIntervalMs: 25, env }),
+      application: new VercelApplication({ token: vercel.token, apiUrl: vercel.url, logger: silentLogger, deploymentOrigin: vercel.deploymentOrigin, pollIntervalMs: 25, env, sleep: options.vercelSleep }),
       code: new GitCodeRollback({ services: parsed, workspaceDir: join(git.workspace, `replica-${replica}`), logger: silentLogger, env: git.env }),
-      schema: new PrismaSchemaAdapter({ logger: silentLogger, clock }),
+      // Shadow databases go on the run's server when there is one, instead of a second embedded server.
+      schema: new PrismaSchemaAdapter({ logger: silentLogger, clock, shadow: process.env.TEST_DATABASE_URL ? { serverUrl: process.env.TEST_DATABASE_URL } : undefined }),
       clock,
     };
     return startTestBot({

@@ -47,8 +47,10 @@ export async function answerApproval(deps: EngineDeps, input: { approvalId: stri
   const record = async (kind: string, message: string): Promise<void> =>
     deps.store.appendTimeline({ incidentId: approval.incidentId, actor: input.actor, kind, message, data: { approvalId: approval.id, verdict: input.verdict } });
   if (!incident || !isIncidentOpen(incident.state)) {
-    await record('approval_refused', `${input.verdict} refused: the incident is ${incident?.state ?? 'gone'}.`);
-    throw new RollbackError('conflict', `Incident ${approval.incidentId} is ${incident?.state ?? 'closed'}; its buttons no longer do anything.`, {
+    // An expiry is what closed the incident: say so, since the clicker may not know the request lapsed.
+    const lapsed = approval.decision === 'expired' ? `This approval request expired at ${approval.expiresAt.toISOString()} without a decision, so ` : '';
+    await record('approval_refused', `${input.verdict} refused: ${lapsed ? 'the approval expired and ' : ''}the incident is ${incident?.state ?? 'gone'}.`);
+    throw new RollbackError('conflict', `${lapsed}${lapsed ? 'incident' : 'Incident'} ${approval.incidentId} is ${incident?.state ?? 'closed'}; its buttons no longer do anything.`, {
       fix: 'Start a new request with /rollback if a rollback is still needed.',
     });
   }

@@ -92,7 +92,8 @@ const RECIPES: Record<RollbackKind, Recipe> = {
   },
   schema: {
     title: 'Schema migration rollback',
-    steps: ['schema'],
+    // Verification after the schema step: COMPLETE always means production answered its checks.
+    steps: ['schema', 'verification'],
     duration: SCHEMA,
     dataLoss: 'high',
     dataLossNote: 'HIGH RISK: new data in dropped columns and tables is lost.',

@@ -8,7 +8,7 @@ describe('buildPlan', () => {
     ['application', ['application', 'verification'], [], [2, 5, '2-5 minutes'], 'none'],
     ['revert', ['code_revert', 'deploy', 'verification'], [], [5, 10, '5-10 minutes'], 'none'],
     ['reset', ['code_reset', 'deploy', 'verification'], ['git-reset'], [5, 10, '5-10 minutes'], 'history_rewritten'],
-    ['schema', ['schema'], ['schema-rollback'], [15, 30, '15-30 minutes'], 'high'],
+    ['schema', ['schema', 'verification'], ['schema-rollback'], [15, 30, '15-30 minutes'], 'high'],
   ])('%s: steps %j, approvals %j, duration %j, data loss %s', (kind, steps, approvals, [min, max, runbook], dataLoss) => {
     const plan = buildPlan(kind);
     expect(plan.kind).toBe(kind);
