@@ -65,11 +65,13 @@ describe('schema rollback of an applied Prisma migration', () => {
     expect(plan.steps.every((s) => !/\b(User|ClinicalNote|AiRun)\b(?!")/.test(s.sql))).toBe(true);
     expect(plan.dataLoss).toEqual(
       expect.arrayContaining([
-        { table: { schema: 'public', name: 'AiRun' }, rows: 10, nonNullValues: 30 },
-        { table: { schema: 'public', name: 'ClinicalNote' }, column: 'aiSummary', rows: 50, nonNullValues: 30 },
-        { table: { schema: 'public', name: 'ClinicalNote' }, column: 'aiGenerated', rows: 50, nonNullValues: 50 },
+        { table: { schema: 'public', name: 'AiRun' }, effect: 'dropped', rows: 10, nonNullValues: 30 },
+        { table: { schema: 'public', name: 'ClinicalNote' }, column: 'aiSummary', effect: 'dropped', rows: 50, nonNullValues: 30 },
+        { table: { schema: 'public', name: 'ClinicalNote' }, column: 'aiGenerated', effect: 'dropped', rows: 50, nonNullValues: 50 },
       ]),
     );
+    // The migration widened "body"; converting it back rewrites the column, it does not drop it.
+    expect(plan.dataLoss).toContainEqual({ table: { schema: 'public', name: 'ClinicalNote' }, column: 'body', effect: 'rewritten', rows: 50, nonNullValues: 50 });
     expect(plan.alternatives.join(' ')).toMatch(/Forward fix.*data repair.*Feature flag/is);
   });
 

@@ -102,12 +102,14 @@ export async function planRollback(request: PlanRequest, shadow: ShadowOptions =
           const r = await client.query<{ rows: string; nn: string }>(
             `SELECT count(*) AS rows, count(${quoteIdent(step.archive.column)}) AS nn FROM ${qualified(table)}`,
           );
-          loss.push({ table, column: step.archive.column, rows: Number(r.rows[0]?.rows ?? 0), nonNullValues: Number(r.rows[0]?.nn ?? 0) });
+          // The inverse SQL is our own (build-inverse.ts): a column step either drops it or converts its type back.
+          const effect = /\bDROP COLUMN\b/.test(step.sql) ? 'dropped' : 'rewritten';
+          loss.push({ table, column: step.archive.column, effect, rows: Number(r.rows[0]?.rows ?? 0), nonNullValues: Number(r.rows[0]?.nn ?? 0) });
         } else {
           const cols = (await readCatalog(client)).columns.filter((c) => c.schema === table.schema && c.table === table.name);
           const counts = cols.map((c) => `count(${quoteIdent(c.name)})`).join(' + ') || '0';
           const r = await client.query<{ rows: string; nn: string }>(`SELECT count(*) AS rows, (${counts}) AS nn FROM ${qualified(table)}`);
-          loss.push({ table, rows: Number(r.rows[0]?.rows ?? 0), nonNullValues: Number(r.rows[0]?.nn ?? 0) });
+          loss.push({ table, effect: 'dropped', rows: Number(r.rows[0]?.rows ?? 0), nonNullValues: Number(r.rows[0]?.nn ?? 0) });
         }
       } catch (error) {
         problems.push(`Could not estimate the loss for "${table.name}": ${(error as Error).message}.`);

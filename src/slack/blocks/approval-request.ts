@@ -39,6 +39,9 @@ const WARNINGS = {
 export function lossLine(loss: DataLossLine): string {
   const table = `${loss.table.schema}.${loss.table.name}`;
   if (loss.column === undefined) return `• table ${inlineCode(table)} dropped: ${formatCount(loss.rows)} row(s) lost`;
+  if (loss.effect === 'rewritten') {
+    return `• column ${inlineCode(`${table}.${loss.column}`)} converted back to its earlier type: ${formatCount(loss.nonNullValues)} non-empty value(s) in ${formatCount(loss.rows)} row(s) archived first; a value that does not fit stops the rollback instead of being cut`;
+  }
   return `• column ${inlineCode(`${table}.${loss.column}`)} dropped: ${formatCount(loss.nonNullValues)} non-empty value(s) in ${formatCount(loss.rows)} row(s) lost`;
 }
 

@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import { APPROVE, HOTFIX, HOTFIX_DONE, REJECT, ROLLBACK_NOW } from '../../../src/slack/action-ids';
 import { approvalRequest, hotfixQuestion, renderText } from '../../../src/slack/blocks';
+import { lossLine } from '../../../src/slack/blocks/approval-request';
 import type { ApprovalRequestView, HotfixQuestionView } from '../../../src/slack/blocks';
 import { CTO, DEVOPS, TZ, at, expectSendable, huge, incident, service } from './fixtures';
 
@@ -133,5 +134,15 @@ describe('hotfixQuestion', () => {
   it('stays sendable with a huge hostile incident id and service name', () => {
     const message = hotfixQuestion({ ...question({ status: 'asked', round: 1, askedAt: at('14:00') }), incident: { id: huge(5000) }, service: { name: huge(300), displayName: huge() } });
     expectSendable(message);
+  });
+});
+
+describe('data-loss lines', () => {
+  it('says "dropped" only for drops and "converted back" for a type change, archived first either way', () => {
+    const table = { schema: 'public', name: 'ClinicalNote' };
+    expect(lossLine({ table, column: 'aiSummary', effect: 'dropped', rows: 50, nonNullValues: 30 })).toMatch(/dropped: 30 non-empty value\(s\) in 50 row\(s\) lost/);
+    const rewritten = lossLine({ table, column: 'body', effect: 'rewritten', rows: 50, nonNullValues: 50 });
+    expect(rewritten).toMatch(/converted back to its earlier type/);
+    expect(rewritten).not.toMatch(/dropped|lost/);
   });
 });
