@@ -51,9 +51,12 @@ export async function moveProduction(ctx: MoveContext, plan: MovePlan): Promise<
   const deadline = ctx.clock.now().getTime() + plan.deadlineMs;
   const project = await ctx.client.getProject(plan.ref);
   const notBefore = plan.notBefore ? plan.notBefore.getTime() - ctx.clockSkewMs : undefined;
-  if (isOurs(project.lastAliasRequest, plan, notBefore)) {
-    ctx.logger.info({ requestedAt: project.lastAliasRequest.requestedAt }, 'identical alias request found; waiting on it');
-    return waitForJob(ctx, plan, project.lastAliasRequest.requestedAt, deadline, true);
+  // Wait on an identical earlier request only while it runs, or when it ended with production on our target:
+  // a finished request whose result someone has since moved away from is history, not our job.
+  const found = project.lastAliasRequest;
+  if (isOurs(found, plan, notBefore) && (isRunning(found) || project.production?.id === plan.targetId)) {
+    ctx.logger.info({ requestedAt: found.requestedAt }, 'identical alias request found; waiting on it');
+    return waitForJob(ctx, plan, found.requestedAt, deadline, true);
   }
   if (project.production?.id === plan.targetId && !isRunning(project.lastAliasRequest)) {
     return result(plan, 'already-live', { from: project.production.id, reused: false });

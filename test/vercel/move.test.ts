@@ -126,6 +126,16 @@ describe('moving production', () => {
     expect(h.standin.state.count('POST', '/rollback/')).toBe(1);
   });
 
+  it('asks again when an identical earlier request finished but production has moved away since', async () => {
+    expect((await move()).status).toBe('succeeded');
+    const redeployed = h.standin.state.addDeployment({ version: '2.0.1', commit: 'f'.repeat(40), live: true });
+    expect(h.standin.state.production()?.id).toBe(redeployed.id);
+    const again = await move();
+    expect(again).toMatchObject({ status: 'succeeded', reusedRequest: false });
+    expect(h.standin.state.count('POST', '/rollback/')).toBe(2);
+    expect(h.standin.state.production()?.id).toBe(history.v190.id);
+  });
+
   it('is idempotent across a restart mid-job: the second call waits on the first request', async () => {
     h.standin.state.nextJob = { outcome: 'never', pollsPerStep: 1, failedAliases: [] };
     const first = await move();
