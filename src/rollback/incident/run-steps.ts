@@ -110,16 +110,24 @@ export async function runRunnableSteps(deps: EngineDeps, limit = 4): Promise<num
 }
 
 /**
- * Steps found running when this replica starts were cut off mid-way. Read the
- * outside world to learn what happened before doing anything again.
+ * A worker holds its service's lock for the whole of a running step, so a step
+ * still running once this replica holds that lock was cut off mid-way: by this
+ * process's own crash, or by another replica's while this one lives on. Read
+ * the outside world to learn what happened before doing anything again.
  */
 export async function reconcileRunningSteps(deps: EngineDeps): Promise<number> {
   let reconciled = 0;
   for (const step of await deps.store.runningSteps()) {
     const ctx = await contextFor(deps, step);
     if (!ctx) continue;
-    const outcome = await deps.store.withServiceLock(ctx.service.name, () => reconcileOne(deps, ctx));
-    if (outcome.ran) {
+    const outcome = await deps.store.withServiceLock(ctx.service.name, async () => {
+      // Read again under the lock: the worker that ran it may have finished it since the list was read.
+      const current = await deps.store.getStep(step.id);
+      if (current?.state !== 'running') return false;
+      await reconcileOne(deps, { ...ctx, step: current });
+      return true;
+    });
+    if (outcome.ran && outcome.value) {
       reconciled += 1;
       await afterStepChange(deps, step.incidentId);
     }

@@ -1,8 +1,9 @@
 /**
- * The loop that moves incidents forward on each replica: at start it
- * reconciles steps left running by a crash; then each tick expires lapsed
- * approvals, prepares schema estimates and runs what is runnable. wake() runs a
- * tick at once; ticks never overlap; stop() waits for the tick in flight.
+ * The loop that moves incidents forward on each replica: at start, and again
+ * on each tick (another replica may have crashed meanwhile), it reconciles
+ * steps left running by a crash; then each tick expires lapsed approvals,
+ * prepares schema estimates and runs what is runnable. wake() runs a tick at
+ * once; ticks never overlap; stop() waits for the tick in flight.
  */
 import { expireApprovals, prepareSchemaPlans } from './approvals';
 import type { EngineDeps } from './engine-deps';
@@ -27,6 +28,7 @@ export function startRunner(deps: Omit<EngineDeps, 'wake'>, options: { intervalM
 
   const tick = async (): Promise<void> => {
     try {
+      await reconcileRunningSteps(full);
       await expireApprovals(full);
       await prepareSchemaPlans(full);
       await announceLongOutages(full);
