@@ -5,12 +5,9 @@
  *   stand-ins spend by design (the Vercel alias job's polls, counted and subtracted).
  * Side by side: the same Slack post made directly with chat.postMessage.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { webApi } from '@slack/bolt';
-import { startEmbeddedPostgres } from '../src/store/embedded';
+import { benchDatabase } from './support';
 import { BOT_TOKEN } from '../test/support/bot';
 import { SERVICE, startWorld } from '../test/support/incident-world';
 import { percentile, type Bench, type BenchResult } from './types';
@@ -20,12 +17,8 @@ const RUNS = 25;
 export const bench: Bench = {
   name: 'incident',
   async run(): Promise<BenchResult[]> {
-    const dir = mkdtempSync(join(tmpdir(), 'rollback-bot-bench-incident-'));
-    const server = await startEmbeddedPostgres({ dataDir: join(dir, 'pg') });
-    const admin = new Client({ connectionString: server.url });
-    await admin.connect();
-    await admin.query('CREATE DATABASE bench_incident');
-    const url = server.url.replace(/\/postgres$/, '/bench_incident');
+    const database = await benchDatabase('incident');
+    const url = database.url;
     let designedMs = 0;
     const world = await startWorld({
       databaseUrl: url,
@@ -70,9 +63,7 @@ export const bench: Bench = {
     } finally {
       await world.stop();
       await store.end();
-      await admin.end();
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await database.drop();
     }
     const p99 = percentile(firstPost, 99);
     const ownP95 = percentile(ownTime, 95);

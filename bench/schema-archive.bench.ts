@@ -5,8 +5,8 @@
  * 1.5x a plain CREATE TABLE ... AS SELECT + ALTER TABLE ... DROP COLUMN of the
  * same data. Each run gets a fresh copy of the table; the two are alternated.
  */
-import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { benchDatabase } from './support';
 import { archiveTarget, ensureArchiveSchema } from '../src/schema/rollback/archive';
 import type { Bench, BenchResult } from './types';
 import { percentile } from './types';
@@ -14,19 +14,7 @@ import { percentile } from './types';
 const ROWS = 1_000_000;
 const ROUNDS = 5;
 
-function serverUrl(): string {
-  return process.env.TEST_DATABASE_URL ?? process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-}
 
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: serverUrl() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** A Prisma-style table: serial primary key, a text column with a value in every row. */
 async function freshTable(client: Client, name: string): Promise<void> {
@@ -46,12 +34,9 @@ async function timed(fn: () => Promise<void>): Promise<number> {
 export const bench: Bench = {
   name: 'schema-archive',
   async run(): Promise<BenchResult[]> {
-    const database = `rbt_bench_archive_${randomBytes(4).toString('hex')}`;
-    await admin(`CREATE DATABASE "${database}"`);
-    const url = new URL(serverUrl());
-    url.pathname = `/${database}`;
-    const client = new Client({ connectionString: url.toString() });
-    const side = new Client({ connectionString: url.toString() });
+    const database = await benchDatabase('archive');
+    const client = new Client({ connectionString: database.url });
+    const side = new Client({ connectionString: database.url });
     await client.connect();
     await side.connect();
     const bot: number[] = [];
@@ -88,7 +73,7 @@ export const bench: Bench = {
     } finally {
       await client.end();
       await side.end();
-      await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await database.drop();
     }
     const botMs = percentile(bot, 50);
     const plainMs = percentile(plain, 50);

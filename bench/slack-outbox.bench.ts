@@ -5,8 +5,7 @@
  * how many Slack calls a burst of progress updates costs; and how fast a
  * backlog drains after a Slack outage, beside the pace floor.
  */
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { benchDatabase } from './support';
 import { webApi } from '@slack/bolt';
 import { silentLogger } from '../src/logger';
 import { createSlackNotifier, startOutboxWorker } from '../src/slack/outbox';
@@ -22,30 +21,15 @@ const UPDATES = 100;
 const BACKLOG_CHANNELS = 5;
 const BACKLOG_PER_CHANNEL = 4;
 
-function serverUrl(): string {
-  return process.env.TEST_DATABASE_URL ?? process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-}
 
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: serverUrl() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
 export const bench: Bench = {
   name: 'slack-outbox',
   async run(): Promise<BenchResult[]> {
-    const database = `rbt_bench_outbox_${randomBytes(4).toString('hex')}`;
-    await admin(`CREATE DATABASE "${database}"`);
-    const url = new URL(serverUrl());
-    url.pathname = `/${database}`;
-    const db = createDb(url.toString(), silentLogger);
+    const database = await benchDatabase('outbox');
+    const db = createDb(database.url, silentLogger);
     const channels = Object.fromEntries(Array.from({ length: LATENCY_MESSAGES * 2 + BACKLOG_CHANNELS + 1 }, (_, i) => [`C${i}`, `c${i}`]));
     const slack = await startSlackStandin({ token: TOKEN, channels, postsPerChannelPerSecond: 1 });
     const client = new webApi.WebClient(TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
@@ -124,7 +108,7 @@ export const bench: Bench = {
     } finally {
       await slack.stop();
       await db.close();
-      await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await database.drop();
     }
     return results;
   },

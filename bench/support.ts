@@ -1,6 +1,11 @@
 /** Shared pieces of the benchmarks: processes, readiness, resident memory, open-loop load. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '../src/store/embedded';
 import { percentile } from './types';
 
 export function spawnUntil(command: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 30_000): Promise<{ child: ChildProcess; ms: number }> {
@@ -56,4 +61,41 @@ export async function openLoop(rate: number, seconds: number, send: () => Promis
   }
   await Promise.all(inFlight);
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies), errors, count: latencies.length };
+}
+
+/**
+ * A fresh database for one benchmark: on BENCH_DATABASE_URL / TEST_DATABASE_URL's server
+ * when set, otherwise on an embedded server started for the run, so `npm run bench`
+ * needs nothing installed.
+ */
+export async function benchDatabase(label: string): Promise<{ url: string; drop(): Promise<void> }> {
+  let embedded: EmbeddedPostgres | undefined;
+  let dir: string | undefined;
+  let server = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (!server) {
+    dir = mkdtempSync(join(tmpdir(), 'rollback-bot-bench-pg-'));
+    embedded = await startEmbeddedPostgres({ dataDir: join(dir, 'data') });
+    server = embedded.url;
+  }
+  const admin = async (sql: string): Promise<void> => {
+    const client = new Client({ connectionString: server });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  const name = `rbt_bench_${label}_${randomBytes(4).toString('hex')}`;
+  await admin(`CREATE DATABASE "${name}"`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await embedded?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

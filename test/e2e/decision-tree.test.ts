@@ -6,45 +6,35 @@
  */
 import { HOTFIX, ROLLBACK_NOW } from '../../src/slack/action-ids';
 import { openQuestionIncident } from '../../src/rollback/incident/hotfix';
-import { testDatabase } from '../support/database';
-import { SERVICE, type World, startWorld } from '../support/incident-world';
+import { SERVICE, useWorld } from '../support/incident-world';
 
 describe('decision tree: hotfix or roll back', () => {
-  const database = testDatabase('e2e_tree');
-  let world: World;
-  beforeAll(async () => {
-    await database.create();
-    world = await startWorld({ databaseUrl: database.url });
-  });
-  afterAll(async () => {
-    await world?.stop();
-    await database.drop();
-  });
+  const ctx = useWorld('e2e_tree');
 
   it('asks, times a hotfix claim, asks again after 5 minutes, and rolls back when told', async () => {
-    const { incident } = await openQuestionIncident(world.bot.bot.engine.deps, { service: SERVICE, issue: 'Error rate 12% on AI notes', trigger: 'Grafana alert', actor: 'alert:grafana' });
-    const asked = await world.waitForPost('hotfixed in under 5 minutes');
-    expect(world.postsWith('ROLLBACK IN PROGRESS')).toHaveLength(0);
+    const { incident } = await openQuestionIncident(ctx.world.bot.bot.engine.deps, { service: SERVICE, issue: 'Error rate 12% on AI notes', trigger: 'Grafana alert', actor: 'alert:grafana' });
+    const asked = await ctx.world.waitForPost('hotfixed in under 5 minutes');
+    expect(ctx.world.postsWith('ROLLBACK IN PROGRESS')).toHaveLength(0);
 
     const click = (userId: string, actionId: string) =>
-      world.bot.sender.blockAction({ userId, actionId, value: incident.id, messageTs: asked.ts, responseId: `${actionId}-${userId}` });
+      ctx.world.bot.sender.blockAction({ userId, actionId, value: incident.id, messageTs: asked.ts, responseId: `${actionId}-${userId}` });
     await click('U0NOBODY1', HOTFIX);
-    expect(JSON.stringify((await world.slack.waitForResponse((p) => p.id === `${HOTFIX}-U0NOBODY1`)).body)).toMatch(/Only the DevOps lead/);
+    expect(JSON.stringify((await ctx.world.slack.waitForResponse((p) => p.id === `${HOTFIX}-U0NOBODY1`)).body)).toMatch(/Only the DevOps lead/);
 
     await click('U0DEVOPS1', HOTFIX);
-    expect(JSON.stringify((await world.slack.waitForResponse((p) => p.id === `${HOTFIX}-U0DEVOPS1`)).body)).toMatch(/asks again in 5 minutes/);
-    const updatesBefore = world.slack.callsOf('chat.update').length;
-    world.clock.advance(5 * 60_000 + 1000);
-    world.bot.bot.engine.runner.wake();
-    await world.slack.waitForCall((c) => c.method === 'chat.update' && world.slack.callsOf('chat.update').indexOf(c) >= updatesBefore, 10_000);
-    await world.bot.bot.engine.runner.idle();
+    expect(JSON.stringify((await ctx.world.slack.waitForResponse((p) => p.id === `${HOTFIX}-U0DEVOPS1`)).body)).toMatch(/asks again in 5 minutes/);
+    const updatesBefore = ctx.world.slack.callsOf('chat.update').length;
+    ctx.world.clock.advance(5 * 60_000 + 1000);
+    ctx.world.bot.bot.engine.runner.wake();
+    await ctx.world.slack.waitForCall((c) => c.method === 'chat.update' && ctx.world.slack.callsOf('chat.update').indexOf(c) >= updatesBefore, 10_000);
+    await ctx.world.bot.bot.engine.runner.idle();
 
     await click('U0DEVOPS1', ROLLBACK_NOW);
-    await world.waitForPost('ROLLBACK IN PROGRESS', 15_000);
-    await world.waitForPost('ROLLBACK COMPLETE', 20_000);
-    expect(world.vercel.state.production()?.id).toBe(world.history.good.id);
+    await ctx.world.waitForPost('ROLLBACK IN PROGRESS', 15_000);
+    await ctx.world.waitForPost('ROLLBACK COMPLETE', 20_000);
+    expect(ctx.world.vercel.state.production()?.id).toBe(ctx.world.history.good.id);
 
-    const timeline = await world.bot.bot.engine.deps.store.timeline(incident.id);
+    const timeline = await ctx.world.bot.bot.engine.deps.store.timeline(incident.id);
     expect(timeline.map((t) => t.kind)).toEqual(expect.arrayContaining(['opened', 'refused', 'decision_hotfix', 'decision_asked_again', 'decision_rollback_now']));
   });
 });

@@ -2,45 +2,35 @@
  * The rest of /rollback over real HTTP: the form (modal) and its submission,
  * the dry run (plan), status, and history with the last known good version.
  */
-import { testDatabase } from '../support/database';
-import { SERVICE, type World, startWorld } from '../support/incident-world';
+import { SERVICE, useWorld } from '../support/incident-world';
 import { ROLLBACK_MODAL_CALLBACK_ID, ROLLBACK_MODAL_FIELDS as F } from '../../src/slack/action-ids';
 
 describe('/rollback surfaces', () => {
-  const database = testDatabase('e2e_surfaces');
-  let world: World;
-  beforeAll(async () => {
-    await database.create();
-    world = await startWorld({ databaseUrl: database.url });
-  });
-  afterAll(async () => {
-    await world?.stop();
-    await database.drop();
-  });
+  const ctx = useWorld('e2e_surfaces');
 
   it('plan is a dry run: target, steps, approvals, duration, and nothing changes', async () => {
-    const ack = (await world.bot.sender.slashCommand({ text: `plan ${SERVICE}`, userId: 'U0DEVOPS1', responseId: 'plan1' })).json() as { text: string };
+    const ack = (await ctx.world.bot.sender.slashCommand({ text: `plan ${SERVICE}`, userId: 'U0DEVOPS1', responseId: 'plan1' })).json() as { text: string };
     expect(ack.text).toMatch(/Nothing will change/);
-    const reply = await world.slack.waitForResponse((p) => p.id === 'plan1', 10_000);
+    const reply = await ctx.world.slack.waitForResponse((p) => p.id === 'plan1', 10_000);
     const text = JSON.stringify(reply.body);
     expect(text).toContain('1.9.0');
     expect(text).toContain('Nothing was changed');
-    expect(world.vercel.state.count('POST', '/rollback/')).toBe(0);
-    expect(world.vercel.state.production()?.id).toBe(world.history.bad.id);
+    expect(ctx.world.vercel.state.count('POST', '/rollback/')).toBe(0);
+    expect(ctx.world.vercel.state.production()?.id).toBe(ctx.world.history.bad.id);
   });
 
   it('status says what production runs and what the bot would roll back to', async () => {
-    await world.bot.sender.slashCommand({ text: 'status', userId: 'U0NOBODY1', responseId: 'status1' });
-    const reply = JSON.stringify((await world.slack.waitForResponse((p) => p.id === 'status1', 10_000)).body);
+    await ctx.world.bot.sender.slashCommand({ text: 'status', userId: 'U0NOBODY1', responseId: 'status1' });
+    const reply = JSON.stringify((await ctx.world.slack.waitForResponse((p) => p.id === 'status1', 10_000)).body);
     expect(reply).toContain('2.0.0-beta');
     expect(reply).toContain('1.9.0');
   });
 
   it('the form opens as a modal, refuses a bad submission field by field, and a good one starts the rollback', async () => {
     const triggerId = '3333.4444.abcdef';
-    const ack = (await world.bot.sender.slashCommand({ text: '', userId: 'U0DEVOPS1', triggerId })).json() as { text: string };
+    const ack = (await ctx.world.bot.sender.slashCommand({ text: '', userId: 'U0DEVOPS1', triggerId })).json() as { text: string };
     expect(ack.text).toMatch(/form/);
-    const opened = await world.slack.waitForCall((c) => c.method === 'views.open' && c.answer.ok);
+    const opened = await ctx.world.slack.waitForCall((c) => c.method === 'views.open' && c.answer.ok);
     expect(String(opened.params.view)).toContain(ROLLBACK_MODAL_CALLBACK_ID);
 
     const values = (what: string, reason: string) => ({
@@ -50,7 +40,7 @@ describe('/rollback surfaces', () => {
       [F.reason.blockId]: { [F.reason.actionId]: { type: 'plain_text_input', value: reason } },
     });
     const submit = (what: string, reason: string) =>
-      world.bot.sender.interaction({
+      ctx.world.bot.sender.interaction({
         type: 'view_submission',
         user: { id: 'U0DEVOPS1' },
         view: { id: 'V1', type: 'modal', callback_id: ROLLBACK_MODAL_CALLBACK_ID, private_metadata: 'C0PRODALRT', state: { values: values(what, reason) } },
@@ -59,16 +49,16 @@ describe('/rollback surfaces', () => {
     expect(bad.json()).toMatchObject({ response_action: 'errors', errors: { [F.target.blockId]: expect.stringMatching(/commit/) } });
     const good = await submit('application', 'AI notes corrupt');
     expect(good.status).toBe(200);
-    await world.waitForPost('ROLLBACK COMPLETE', 20_000);
-    await world.slack.waitForCall((c) => c.method === 'chat.postEphemeral' && String(c.params.text).includes('started as INC-'));
+    await ctx.world.waitForPost('ROLLBACK COMPLETE', 20_000);
+    await ctx.world.slack.waitForCall((c) => c.method === 'chat.postEphemeral' && String(c.params.text).includes('started as INC-'));
   });
 
   it('history shows the runbook table with the restored version as last known good', async () => {
-    await world.bot.bot.engine.runner.idle();
-    const reply = (await world.bot.sender.slashCommand({ text: `history ${SERVICE}`, userId: 'U0NOBODY1' })).json() as { text: string; blocks: unknown[] };
+    await ctx.world.bot.bot.engine.runner.idle();
+    const reply = (await ctx.world.bot.sender.slashCommand({ text: `history ${SERVICE}`, userId: 'U0NOBODY1' })).json() as { text: string; blocks: unknown[] };
     const text = JSON.stringify(reply);
     expect(text).toContain('1.9.0');
-    expect(text).toContain(world.history.goodCommit.slice(0, 7));
+    expect(text).toContain(ctx.world.history.goodCommit.slice(0, 7));
     expect(text).toMatch(/restored by INC-/);
   });
 });

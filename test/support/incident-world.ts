@@ -15,6 +15,7 @@ import type { StandinDeployment } from '../../src/standins/vercel/state';
 import { VercelApplication } from '../../src/vercel/vercel-application';
 import { createSandbox, type Sandbox } from '../git/support/git-fixture';
 import { BOT_TOKEN, type TestBot, startTestBot } from './bot';
+import { type TestDatabase, testDatabase } from './database';
 import { exampleServiceRaw, servicesYaml } from './services';
 import { parseServicesFile } from '../../src/config/load-config';
 
@@ -141,5 +142,30 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       await vercel.stop();
       git.cleanup();
     },
+  };
+}
+
+/**
+ * A world for one describe block: a fresh database and startWorld before its
+ * tests, everything stopped and dropped after. Read `.world` and `.database`
+ * inside the tests.
+ */
+export function useWorld(label: string, options: Omit<WorldOptions, 'databaseUrl'> = {}): { readonly world: World; readonly database: TestDatabase } {
+  const database = testDatabase(label);
+  let world: World | undefined;
+  beforeAll(async () => {
+    await database.create();
+    world = await startWorld({ ...options, databaseUrl: database.url });
+  });
+  afterAll(async () => {
+    await world?.stop();
+    await database.drop();
+  });
+  return {
+    get world(): World {
+      if (!world) throw new Error('the world starts in beforeAll');
+      return world;
+    },
+    database,
   };
 }
