@@ -6,95 +6,28 @@
  * explains, one "ROLLBACK COMPLETE", and a timeline whose moves chain without
  * a gap. The process started by one test is the one the next test kills.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { SERVICE_LOCK_SPACE } from '../../src/store/queries/incidents';
-import { SlackRequestSender } from '../../src/standins/slack/signed-requests';
 import { type SlackStandin, startSlackStandin } from '../../src/standins/slack/server';
 import { type VercelStandin, startVercelStandin } from '../../src/standins/vercel/server';
 import type { StandinDeployment } from '../../src/standins/vercel/state';
 import { createSandbox, type Sandbox } from '../git/support/git-fixture';
 import { BOT_TOKEN, SIGNING_SECRET } from '../support/bot';
+import { type BotProcess, spawnBot, waitFor } from '../support/bot-process';
 import { testDatabase } from '../support/database';
 import { SERVICE, SMOKE } from '../support/incident-world';
 import { exampleServiceRaw, servicesYaml } from '../support/services';
 
 jest.setTimeout(90_000);
 
-const ROOT = join(__dirname, '../..');
 /** Vercel's alias job moves one state per this many project reads: it only ends when a test finishes it. */
 const SLOW_JOB = { outcome: 'succeeded' as const, pollsPerStep: 100_000, failedAliases: [] };
 
-interface BotProcess {
-  readonly pid: number;
-  readonly sender: SlackRequestSender;
-  /** SIGSTOP / SIGCONT: holds the process still while a test checks that it stands at a boundary. */
-  freeze(): void;
-  resume(): void;
-  kill(): Promise<void>;
-  stop(): Promise<void>;
-}
-
 /** Every process a test started, stopped at the end whatever happened. */
 const spawned: BotProcess[] = [];
-
-function exitOf(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-/** Starts `rollback-bot start` and resolves once it logs that it is ready (with its port). */
-async function spawnBot(env: Record<string, string>, slack: SlackStandin): Promise<BotProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/rollback-bot.js'), 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the bot did not start within 60 s:\n${output}`)), 60_000);
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const ready = /"port":(\d+)[^\n]*"msg":"rollback-bot is ready"/.exec(output);
-      if (ready) {
-        clearTimeout(timer);
-        resolve(Number(ready[1]));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the bot exited (${code}) before it was ready:\n${output}`));
-    });
-  });
-  const sender = new SlackRequestSender(`http://127.0.0.1:${port}/slack/events`, SIGNING_SECRET, { teamId: 'T0STANDIN', responseUrl: slack.responseUrl });
-  const bot: BotProcess = {
-    pid: child.pid as number,
-    sender,
-    freeze: () => void child.kill('SIGSTOP'),
-    resume: () => void child.kill('SIGCONT'),
-    kill: async () => {
-      child.kill('SIGKILL');
-      await exitOf(child);
-    },
-    stop: async () => {
-      child.kill('SIGTERM');
-      const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exitOf(child);
-      clearTimeout(forced);
-    },
-  };
-  spawned.push(bot);
-  return bot;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 interface StepRow {
   id: string;
@@ -174,7 +107,7 @@ describe('the bot process killed at a step boundary and started again', () => {
     await bot?.kill();
     bot = undefined;
     const restartedAfter = await lastTimelineId();
-    bot = await spawnBot(env, slack);
+    bot = await spawnBot(env, slack, spawned);
     return { pid: bot.pid, restartedAfter };
   }
 
@@ -284,7 +217,7 @@ describe('the bot process killed at a step boundary and started again', () => {
       PORT: '0',
       SMOKE_TEST_PASSWORD: SMOKE.password,
     };
-    bot = await spawnBot(env, slack);
+    bot = await spawnBot(env, slack, spawned);
   });
 
   afterAll(async () => {
@@ -398,7 +331,7 @@ describe('the bot process killed at a step boundary and started again', () => {
     breakProduction(4);
     vercel.state.nextJob = SLOW_JOB;
     const first = bot as BotProcess;
-    const second = await spawnBot(env, slack);
+    const second = await spawnBot(env, slack, spawned);
     const before = { posts: rollbackPosts(), complete: completePosts() };
     const id = await requestRollback('login loop');
     let runner: BotProcess | undefined;
