@@ -18,6 +18,8 @@ Commands:
                                  [--format text|json] [--database-url URL]; exit 1 when dangerous
   restore-archive <archive|migration> --database-url URL
                                  put values archived by a schema rollback back into their table
+  preflight <service> [--candidate <commit>] [--production-env <file>] [--format text|json]
+                                 the runbook's pre-deployment checklist; exit 1 when a check fails
   help                           this text
 `;
 
@@ -40,6 +42,7 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
   migrate: runMigrate,
   'lint-migrations': async (argv, io) => (await import('./cli/lint-migrations')).run(argv, io),
   'restore-archive': async (argv, io) => (await import('./cli/restore-archive')).run(argv, io),
+  preflight: async (argv, io) => (await import('./cli/preflight')).run(argv, io),
 };
 
 export async function runCli(argv: string[], io: Output & { env: NodeJS.ProcessEnv }): Promise<number> {

@@ -1,0 +1,190 @@
+/**
+ * `rollback-bot preflight <service> [--candidate <commit>] [--production-env <file>] [--format text|json]`
+ * The runbook's pre-deployment checklist for CI. Exit status: 1 when a check
+ * fails, 0 otherwise (skips included), 2 on a usage or configuration error.
+ */
+import { readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { type AppConfig, findService, loadServicesFile, parseEnv } from '../config/load-config';
+import type { ServiceConfig } from '../config/service-schema';
+import { WorkingClone } from '../git/working-clone';
+import { type Logger, createLogger, scrubSecrets } from '../logger';
+import type { Clock } from '../rollback/clock';
+import { RollbackError, isRollbackError } from '../rollback/errors';
+import type { CommitSha, MigrationName } from '../rollback/ids';
+import { parseEnvNames, parseNameList } from '../rollback/preflight/env-names';
+import { reportToJson, reportToText } from '../rollback/preflight/format-report';
+import type { MigrationLintPort, MigrationLintVerdict, RepoFilesPort } from '../rollback/preflight/ports';
+import { runPreflight } from '../rollback/preflight/run-preflight';
+import { discoverMigrationFiles } from '../schema/lint/discover';
+import { lintSql, worstSeverity } from '../schema/lint/lint-file';
+import { loadParser } from '../schema/sql/parse-sql';
+import { defaultAdapters } from '../wiring';
+
+export interface CliIo {
+  stdout(s: string): void;
+  stderr(s: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Dependencies a caller may replace (the drill's simulated time, tests). */
+export interface PreflightOverrides {
+  readonly clock?: Clock;
+}
+
+export const PREFLIGHT_USAGE =
+  'Usage: rollback-bot preflight <service> [--candidate <commit>] [--production-env <file>] [--format text|json]\n' +
+  '  --candidate       commit to be deployed (default: the deploy branch head)\n' +
+  '  --production-env  file naming the variables set in production (NAME or NAME=value per line; values are ignored);\n' +
+  '                    or set ROLLBACK_PREFLIGHT_ENV_NAMES to a comma-separated list. Without either, that check is skipped.\n';
+
+interface PreflightArgs {
+  service: string;
+  format: 'text' | 'json';
+  candidate?: string;
+  productionEnvFile?: string;
+}
+
+function parseArgs(argv: readonly string[]): PreflightArgs | string {
+  const positional: string[] = [];
+  const args: Omit<PreflightArgs, 'service'> = { format: 'text' };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] ?? '';
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string | undefined => inline ?? argv[++i];
+    if (flag === '--format') {
+      const format = value();
+      if (format !== 'text' && format !== 'json') return `--format expects text or json, got ${String(format)}`;
+      args.format = format;
+    } else if (flag === '--candidate') {
+      const candidate = value();
+      if (!candidate) return '--candidate expects a commit id';
+      args.candidate = candidate;
+    } else if (flag === '--production-env') {
+      const file = value();
+      if (!file) return '--production-env expects a file';
+      args.productionEnvFile = file;
+    } else if (flag.startsWith('-')) {
+      return `unknown option ${flag}`;
+    } else {
+      positional.push(arg);
+    }
+  }
+  if (positional.length !== 1 || positional[0] === undefined) return 'name exactly one service';
+  return { ...args, service: positional[0] };
+}
+
+/** Reads one file at a commit through the same working clone the git adapter keeps for the service. */
+class GitRepoFiles implements RepoFilesPort {
+  private readonly clones = new Map<string, WorkingClone>();
+  constructor(private readonly options: { workspaceDir: string; env: NodeJS.ProcessEnv; logger: Logger }) {}
+
+  async readFileAt(service: ServiceConfig, commit: CommitSha, path: string): Promise<string | undefined> {
+    let clone = this.clones.get(service.name);
+    if (!clone) {
+      clone = new WorkingClone(service, { ...this.options, commandTimeoutMs: 120_000 });
+      this.clones.set(service.name, clone);
+    }
+    const git = clone;
+    return git.exclusive(async () => {
+      await git.fetchBranch();
+      const { sha } = await git.resolveExisting(commit);
+      const listed = await git.run(['ls-tree', '--name-only', sha, '--', path], 'ls-tree');
+      return listed.trim() === '' ? undefined : git.run(['show', `${sha}:${path}`], 'show');
+    });
+  }
+}
+
+const sqlLinter: MigrationLintPort = {
+  async lintMigrations(dir: string, migrations: readonly MigrationName[]): Promise<MigrationLintVerdict[]> {
+    await loadParser();
+    return migrations.map((migration) => {
+      const folder = join(dir, migration);
+      const findings = discoverMigrationFiles([folder]).flatMap((file) => {
+        const shown = `${migration}/${relative(folder, file)}`;
+        return lintSql(readFileSync(file, 'utf8'), shown).report.findings.map((f) => ({
+          severity: f.severity,
+          rule: f.rule,
+          where: `${shown}:${f.line}`,
+          message: f.message,
+          fix: f.fix,
+        }));
+      });
+      return { migration, verdict: worstSeverity(findings), findings };
+    });
+  },
+};
+
+function productionEnvNames(args: PreflightArgs, env: NodeJS.ProcessEnv): string[] | undefined {
+  if (args.productionEnvFile !== undefined) {
+    try {
+      return parseEnvNames(readFileSync(args.productionEnvFile, 'utf8'));
+    } catch (error) {
+      throw new RollbackError('config_invalid', `Cannot read ${args.productionEnvFile}: ${(error as Error).message}`, {
+        fix: 'Pass a file that lists the production variable names, one per line.',
+      });
+    }
+  }
+  const listed = env.ROLLBACK_PREFLIGHT_ENV_NAMES;
+  return listed === undefined || listed.trim() === '' ? undefined : parseNameList(listed);
+}
+
+interface Prepared {
+  config: AppConfig;
+  service: ServiceConfig;
+  envNames: string[] | undefined;
+}
+
+function prepare(args: PreflightArgs, env: NodeJS.ProcessEnv): Prepared {
+  const parsed = parseEnv(env);
+  const configPath = resolve(parsed.ROLLBACK_CONFIG);
+  const services = loadServicesFile(configPath);
+  const service = findService(services, args.service);
+  if (parsed.VERCEL_TOKEN === undefined) {
+    throw new RollbackError('config_invalid', 'VERCEL_TOKEN is not set: the checklist reads production and the rollback target from Vercel.', {
+      fix: 'Set VERCEL_TOKEN to a token with access to the project (Vercel account settings, Tokens).',
+    });
+  }
+  // Only this service's adapters are built: CI need not hold the git credentials of every other service.
+  return { config: { env: parsed, services: [service], configPath }, service, envNames: productionEnvNames(args, env) };
+}
+
+function explain(error: unknown): string {
+  return scrubSecrets(isRollbackError(error) ? error.explain() : error instanceof Error ? error.message : String(error));
+}
+
+export async function run(argv: string[], io: CliIo, overrides: PreflightOverrides = {}): Promise<number> {
+  const args = parseArgs(argv);
+  if (typeof args === 'string') {
+    io.stderr(`preflight: ${args}\n${PREFLIGHT_USAGE}`);
+    return 2;
+  }
+  let prepared: Prepared;
+  try {
+    prepared = prepare(args, io.env);
+  } catch (error) {
+    io.stderr(`preflight: ${explain(error)}\n`);
+    return 2;
+  }
+  const { config, service, envNames } = prepared;
+  // Logs go to stderr so a JSON report on stdout stays parseable; quiet unless LOG_LEVEL asks.
+  const logger = createLogger(io.env.LOG_LEVEL ? config.env.LOG_LEVEL : 'warn', { write: (line: string) => io.stderr(line) });
+  try {
+    const adapters = defaultAdapters(config, io.env, logger);
+    const report = await runPreflight(
+      {
+        application: adapters.application,
+        code: adapters.code,
+        repoFiles: new GitRepoFiles({ workspaceDir: join(config.env.ROLLBACK_DATA_DIR, 'git'), env: io.env, logger: logger.child({ adapter: 'git' }) }),
+        linter: sqlLinter,
+        clock: overrides.clock ?? adapters.clock,
+      },
+      { service, ...(args.candidate === undefined ? {} : { candidate: args.candidate }), ...(envNames === undefined ? {} : { productionEnvNames: envNames }) },
+    );
+    io.stdout(args.format === 'json' ? `${reportToJson(report)}\n` : reportToText(report));
+    return report.passed ? 0 : 1;
+  } catch (error) {
+    io.stderr(`preflight: ${explain(error)}\n`);
+    return 2;
+  }
+}
