@@ -1,0 +1,50 @@
+/**
+ * Alertmanager and Grafana both describe an alert as labels plus annotations;
+ * this turns one such alert into a signal (or an "unknown service" note).
+ */
+import { classifyKind, normaliseValue, parseNumber, readSeverity } from './classify';
+import { matchService } from './match-service';
+import type { AlertParse, KnownService, Signal, SignalSource } from './signal';
+
+export interface LabeledAlert {
+  firing: boolean;
+  labels: Readonly<Record<string, string>>;
+  annotations: Readonly<Record<string, string>>;
+  fingerprint: string;
+  startedAt?: Date;
+  /** The figure the rule fired on, when the payload carries one. */
+  value?: number;
+}
+
+const FEATURE_LABELS = ['feature', 'route', 'handler', 'endpoint', 'path'] as const;
+
+export function alertSummary(alert: Pick<LabeledAlert, 'labels' | 'annotations'>): string {
+  const name = alert.labels.alertname ?? 'alert';
+  const detail = alert.annotations.summary ?? alert.annotations.description ?? alert.annotations.message;
+  return (detail ? `${name}: ${detail}` : name).replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+export function toSignals(source: SignalSource, alerts: readonly LabeledAlert[], services: readonly KnownService[], at: Date): AlertParse {
+  const out: AlertParse = { source, signals: [], unmatched: [] };
+  for (const alert of alerts) {
+    const summary = alertSummary(alert);
+    const fingerprint = `${source}:${alert.fingerprint}`;
+    const text = [alert.labels.alertname, alert.annotations.summary, alert.annotations.description].filter(Boolean).join('\n');
+    const match = matchService(services, alert.labels, text);
+    if (!match.service) {
+      out.unmatched.push({ source, fingerprint, summary, ...(match.hint === undefined ? {} : { serviceHint: match.hint }) });
+      continue;
+    }
+    const kind = classifyKind(alert.labels.alertname, alert.labels.kind, alert.annotations.summary, alert.annotations.description);
+    const value = normaliseValue(kind, alert.value ?? parseNumber(alert.annotations.value));
+    const severity = readSeverity(alert.labels.severity, alert.labels.priority);
+    const feature = FEATURE_LABELS.map((k) => alert.labels[k]).find((v) => v !== undefined && v !== '');
+    const signal: Signal = { service: match.service.name, kind, firing: alert.firing, fingerprint, source, at, summary };
+    if (value !== undefined) signal.value = value;
+    if (alert.startedAt) signal.startedAt = alert.startedAt;
+    if (severity) signal.severity = severity;
+    if (feature) signal.feature = feature;
+    out.signals.push(signal);
+  }
+  return out;
+}
