@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { isRollbackError } from '../rollback/errors';
+import { isFormat, readArgs, readFormat } from './args';
 import { scrubSecrets } from '../logger';
 import { discoverMigrationFiles } from '../schema/lint/discover';
 import { reportsToJson, reportsToText } from '../schema/lint/format-report';
@@ -28,26 +29,12 @@ interface LintArgs {
 }
 
 function parseArgs(argv: readonly string[]): LintArgs | string {
-  const args: LintArgs = { paths: [], format: 'text' };
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] ?? '';
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string | undefined => inline ?? argv[++i];
-    if (flag === '--format') {
-      const format = value();
-      if (format !== 'text' && format !== 'json') return `--format expects text or json, got ${String(format)}`;
-      args.format = format;
-    } else if (flag === '--database-url') {
-      const url = value();
-      if (!url) return '--database-url expects a PostgreSQL URL';
-      args.databaseUrl = url;
-    } else if (flag.startsWith('-')) {
-      return `unknown option ${flag}`;
-    } else {
-      args.paths.push(arg);
-    }
-  }
-  return args.paths.length === 0 ? 'name at least one migration file or folder' : args;
+  const read = readArgs(argv, ['format', 'database-url']);
+  if (typeof read === 'string') return read;
+  const format = readFormat(read.values.format);
+  if (!isFormat(format)) return format;
+  if (read.positionals.length === 0) return 'name at least one migration file or folder';
+  return { paths: read.positionals, format, databaseUrl: read.values['database-url'] };
 }
 
 export async function run(argv: string[], io: CliIo): Promise<number> {

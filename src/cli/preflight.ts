@@ -20,6 +20,7 @@ import { discoverMigrationFiles } from '../schema/lint/discover';
 import { lintSql, worstSeverity } from '../schema/lint/lint-file';
 import { loadParser } from '../schema/sql/parse-sql';
 import { defaultAdapters } from '../wiring';
+import { isFormat, readArgs, readFormat } from './args';
 
 export interface CliIo {
   stdout(s: string): void;
@@ -46,32 +47,13 @@ interface PreflightArgs {
 }
 
 function parseArgs(argv: readonly string[]): PreflightArgs | string {
-  const positional: string[] = [];
-  const args: Omit<PreflightArgs, 'service'> = { format: 'text' };
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] ?? '';
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string | undefined => inline ?? argv[++i];
-    if (flag === '--format') {
-      const format = value();
-      if (format !== 'text' && format !== 'json') return `--format expects text or json, got ${String(format)}`;
-      args.format = format;
-    } else if (flag === '--candidate') {
-      const candidate = value();
-      if (!candidate) return '--candidate expects a commit id';
-      args.candidate = candidate;
-    } else if (flag === '--production-env') {
-      const file = value();
-      if (!file) return '--production-env expects a file';
-      args.productionEnvFile = file;
-    } else if (flag.startsWith('-')) {
-      return `unknown option ${flag}`;
-    } else {
-      positional.push(arg);
-    }
-  }
-  if (positional.length !== 1 || positional[0] === undefined) return 'name exactly one service';
-  return { ...args, service: positional[0] };
+  const read = readArgs(argv, ['format', 'candidate', 'production-env']);
+  if (typeof read === 'string') return read;
+  const format = readFormat(read.values.format);
+  if (!isFormat(format)) return format;
+  const [service, ...extra] = read.positionals;
+  if (!service || extra.length > 0) return 'name exactly one service';
+  return { service, format, candidate: read.values.candidate, productionEnvFile: read.values['production-env'] };
 }
 
 /** Reads one file at a commit through the same working clone the git adapter keeps for the service. */

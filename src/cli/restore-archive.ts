@@ -10,6 +10,7 @@ import { RollbackError, isRollbackError } from '../rollback/errors';
 import { scrubSecrets } from '../logger';
 import { restoreArchive } from '../schema/rollback/restore-archive';
 import type { CliIo } from './lint-migrations';
+import { readArgs } from './args';
 
 export const RESTORE_USAGE = 'Usage: rollback-bot restore-archive <archive-table|migration-name> (--database-url URL | --service NAME)\n';
 
@@ -22,28 +23,12 @@ interface RestoreArgs {
 }
 
 function parseArgs(argv: readonly string[]): RestoreArgs | string {
-  let selector: string | undefined;
-  let databaseUrl: string | undefined;
-  let service: string | undefined;
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] ?? '';
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : argv[++i]);
-    if (flag === '--database-url') {
-      databaseUrl = value();
-      if (!databaseUrl) return '--database-url expects a PostgreSQL URL';
-    } else if (flag === '--service') {
-      service = value();
-      if (!service) return '--service expects a service name from the services file';
-    } else if (flag.startsWith('-')) {
-      return `unknown option ${flag}`;
-    } else if (selector !== undefined) {
-      return `unexpected argument ${arg}`;
-    } else {
-      selector = arg;
-    }
-  }
+  const read = readArgs(argv, ['database-url', 'service']);
+  if (typeof read === 'string') return read;
+  const [selector, extra] = read.positionals;
+  const databaseUrl = read.values['database-url'];
+  const service = read.values.service;
+  if (extra !== undefined) return `unexpected argument ${extra}`;
   if (!selector) return 'name an archive table or a migration';
   if (databaseUrl && service) return 'give either --database-url or --service, not both';
   if (!databaseUrl && !service) return 'name the database: --database-url URL, or --service NAME to use the URL from the services file\'s database.urlEnv';
