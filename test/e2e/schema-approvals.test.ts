@@ -6,90 +6,55 @@
  * approved rollback (values archived, `_prisma_migrations` marked, ROLLBACK
  * COMPLETE), and that a button of the closed incident changes nothing.
  */
-import { readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { APPROVE, REJECT } from '../../src/slack/action-ids';
-import { stopShadowServer } from '../../src/schema/rollback/shadow';
-import { type CatalogSnapshot, diffCatalogs, readCatalog } from '../../src/schema/rollback/catalog';
-import { APP_MIGRATIONS, applyMigration, withClient } from '../schema/support/prisma-app';
-import { testDatabase } from '../support/database';
-import { SERVICE, type World, startWorld } from '../support/incident-world';
+import { diffCatalogs, readCatalog } from '../../src/schema/rollback/catalog';
+import { withClient } from '../schema/support/prisma-app';
+import { SERVICE } from '../support/incident-world';
+import { AI, rows, useSchemaWorld } from '../support/schema-world';
 
-const INIT = '20260114000000_init';
-const AI = '20260117000000_add_ai_features';
 
-const folder = (name: string): Record<string, string> => ({
-  [`prisma/migrations/${name}/migration.sql`]: readFileSync(join(APP_MIGRATIONS, name, 'migration.sql'), 'utf8'),
-});
 
-async function rows<T>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
-  return withClient(url, async (client) => (await client.query(sql, values)).rows as T[]);
-}
 
 /** The app database as production has it after the bad deploy: init, data, add_ai_features, AI data. */
-async function buildAppDatabase(url: string): Promise<void> {
-  await applyMigration(url, INIT);
-  await withClient(url, async (c) => {
-    await c.query(`INSERT INTO "User" (email, name) SELECT 'u' || g || '@x', 'name ' || g FROM generate_series(1, 20) g`);
-    await c.query(`INSERT INTO "ClinicalNote" ("userId", body) SELECT 1 + g % 20, 'note ' || g FROM generate_series(1, 50) g`);
-  });
-  await applyMigration(url, AI);
-  await withClient(url, async (c) => {
-    await c.query(`UPDATE "ClinicalNote" SET "aiSummary" = 'summary ' || id, "aiGenerated" = (id % 2 = 0) WHERE id <= 30`);
-    await c.query(`INSERT INTO "AiRun" ("noteId", output) SELECT id, jsonb_build_object('n', id) FROM "ClinicalNote" WHERE id <= 10`);
-  });
-}
 
 describe('schema rollback with the CTO approval, over real HTTP', () => {
-  const bot = testDatabase('e2e_schema_bot');
-  const app = testDatabase('e2e_schema_app');
-  let world: World;
+  const ctx = useSchemaWorld('e2e_schema', {
+    afterInit: async (url) =>
+      withClient(url, async (c) => {
+        await c.query(`INSERT INTO "User" (email, name) SELECT 'u' || g || '@x', 'name ' || g FROM generate_series(1, 20) g`);
+        await c.query(`INSERT INTO "ClinicalNote" ("userId", body) SELECT 1 + g % 20, 'note ' || g FROM generate_series(1, 50) g`);
+      }),
+    afterAi: async (url) =>
+      withClient(url, async (c) => {
+        await c.query(`UPDATE "ClinicalNote" SET "aiSummary" = 'summary ' || id, "aiGenerated" = (id % 2 = 0) WHERE id <= 30`);
+        await c.query(`INSERT INTO "AiRun" ("noteId", output) SELECT id, jsonb_build_object('n', id) FROM "ClinicalNote" WHERE id <= 10`);
+      }),
+  });
   let incidentId: string;
   let approvalId: string;
   let approvalTs: string;
-  let deployed: CatalogSnapshot;
 
   const timeline = (kind: string): Promise<{ actor: string; message: string }[]> =>
-    rows(bot.url, 'SELECT actor, message FROM timeline WHERE incident_id = $1 AND kind = $2 ORDER BY id', [incidentId, kind]);
+    rows(ctx.bot.url, 'SELECT actor, message FROM timeline WHERE incident_id = $1 AND kind = $2 ORDER BY id', [incidentId, kind]);
   const approval = async (): Promise<{ decision: string; decided_by: string | null }> =>
-    (await rows<{ decision: string; decided_by: string | null }>(bot.url, 'SELECT decision, decided_by FROM approvals WHERE id = $1', [approvalId]))[0] ?? { decision: 'missing', decided_by: null };
+    (await rows<{ decision: string; decided_by: string | null }>(ctx.bot.url, 'SELECT decision, decided_by FROM approvals WHERE id = $1', [approvalId]))[0] ?? { decision: 'missing', decided_by: null };
   const schemaStep = async (): Promise<{ state: string; attempts: number }> =>
-    (await rows<{ state: string; attempts: number }>(bot.url, 'SELECT state, attempts FROM steps WHERE incident_id = $1', [incidentId]))[0] ?? { state: 'missing', attempts: -1 };
+    (await rows<{ state: string; attempts: number }>(ctx.bot.url, "SELECT state, attempts FROM steps WHERE incident_id = $1 AND kind = 'schema'", [incidentId]))[0] ?? { state: 'missing', attempts: -1 };
   const migrationRow = async (): Promise<{ rolled_back_at: Date | null }[]> =>
-    rows(app.url, 'SELECT rolled_back_at FROM "_prisma_migrations" WHERE migration_name = $1', [AI]);
+    rows(ctx.app.url, 'SELECT rolled_back_at FROM "_prisma_migrations" WHERE migration_name = $1', [AI]);
   /** Clicks a button as Slack sends it and returns the ephemeral answer posted to the response_url. */
   const click = async (userId: string, actionId: string, value = approvalId): Promise<string> => {
     const responseId = `r${Math.random().toString(36).slice(2, 10)}`;
-    const ack = await world.bot.sender.blockAction({ userId, actionId, value, messageTs: approvalTs, blockId: `approval:${value}`, responseId });
+    const ack = await ctx.world.bot.sender.blockAction({ userId, actionId, value, messageTs: approvalTs, blockId: `approval:${value}`, responseId });
     expect(ack.status).toBe(200);
-    const answer = await world.slack.waitForResponse((p) => p.id === responseId);
+    const answer = await ctx.world.slack.waitForResponse((p) => p.id === responseId);
     expect(answer.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
     return String(answer.body.text);
   };
 
-  beforeAll(async () => {
-    await Promise.all([bot.create(), app.create()]);
-    await buildAppDatabase(app.url);
-    deployed = await withClient(app.url, readCatalog);
-    world = await startWorld({
-      databaseUrl: bot.url,
-      goodFiles: folder(INIT),
-      badFiles: folder(AI),
-      service: { database: { urlEnv: 'APP_DATABASE_URL', migrationsDir: 'prisma/migrations' } },
-      env: { APP_DATABASE_URL: app.url },
-    });
-  });
-  afterAll(async () => {
-    await world?.stop();
-    // startWorld's schema adapter plans on a per-process embedded shadow server: stop it and remove its data folder.
-    await stopShadowServer();
-    rmSync(join(tmpdir(), `rollback-bot-shadow-${process.pid}`), { recursive: true, force: true });
-    await Promise.all([bot.drop(), app.drop()]);
-  });
 
   it('the DevOps lead asks; the approval message in the thread carries the data-loss estimate', async () => {
-    const ack = await world.bot.sender.slashCommand({ text: `schema ${SERVICE} ${AI} AI notes corrupt the clinical record`, userId: 'U0DEVOPS1' });
+    const ack = await ctx.world.bot.sender.slashCommand({ text: `schema ${SERVICE} ${AI} AI notes corrupt the clinical record`, userId: 'U0DEVOPS1' });
     expect(ack.status).toBe(200);
     const answer = ack.json() as { response_type: string; text: string };
     expect(answer.response_type).toBe('ephemeral');
@@ -97,14 +62,14 @@ describe('schema rollback with the CTO approval, over real HTTP', () => {
     incidentId = /started as (INC-\S+)\./.exec(answer.text)?.[1] ?? '';
     approvalId = `${incidentId}-A1`;
 
-    const root = await world.waitForPost('ROLLBACK IN PROGRESS');
+    const root = await ctx.world.waitForPost('ROLLBACK IN PROGRESS');
     expect(root.text).toContain(AI);
     // The estimate is measured on the live app database, then the approval message is updated in place.
-    await world.waitForPost('ClinicalNote.aiSummary', 20_000);
-    const posted = world.slack.callsOf('chat.postMessage').find((c) => c.answer.ok && String(c.params.text).includes('CTO approval needed'));
-    expect(posted?.params.thread_ts).toBe(world.slack.callsOf('chat.postMessage').find((c) => String(c.params.text).includes('ROLLBACK IN PROGRESS'))?.answer.ts);
+    await ctx.world.waitForPost('ClinicalNote.aiSummary', 20_000);
+    const posted = ctx.world.slack.callsOf('chat.postMessage').find((c) => c.answer.ok && String(c.params.text).includes('CTO approval needed'));
+    expect(posted?.params.thread_ts).toBe(ctx.world.slack.callsOf('chat.postMessage').find((c) => String(c.params.text).includes('ROLLBACK IN PROGRESS'))?.answer.ts);
     approvalTs = String(posted?.answer.ts);
-    const latest = world.postsWith('CTO approval needed').at(-1)?.text ?? '';
+    const latest = ctx.world.postsWith('CTO approval needed').at(-1)?.text ?? '';
     expect(latest).toContain('table `public.AiRun` dropped: 10 row(s) lost');
     expect(latest).toContain('column `public.ClinicalNote.aiSummary` dropped: 30 non-empty value(s) in 50 row(s) lost');
     expect(latest).toContain('column `public.ClinicalNote.aiGenerated` dropped: 50 non-empty value(s) in 50 row(s) lost');
@@ -126,33 +91,33 @@ describe('schema rollback with the CTO approval, over real HTTP', () => {
     expect(await approval()).toEqual({ decision: 'pending', decided_by: null });
     expect(await schemaStep()).toEqual({ state: 'awaiting_approval', attempts: 0 });
     expect(await migrationRow()).toEqual([{ rolled_back_at: null }]);
-    expect(diffCatalogs(deployed, await withClient(app.url, readCatalog))).toEqual([]);
+    expect(diffCatalogs(ctx.deployed, await withClient(ctx.app.url, readCatalog))).toEqual([]);
   });
 
   it('Approve by the CTO runs the rollback: values archived, migration marked rolled back, ROLLBACK COMPLETE', async () => {
-    const dropped = await withClient(app.url, async (c) => ({
+    const dropped = await withClient(ctx.app.url, async (c) => ({
       summary: (await c.query(`SELECT id, "aiSummary" FROM "ClinicalNote" WHERE "aiSummary" IS NOT NULL ORDER BY id`)).rows,
       runs: (await c.query(`SELECT id, "noteId", output FROM "AiRun" ORDER BY id`)).rows,
     }));
     expect(await click('U0CTO0001', APPROVE)).toBe(`You approved schema-rollback for ${incidentId}.`);
-    const complete = await world.waitForPost('ROLLBACK COMPLETE', 20_000);
+    const complete = await ctx.world.waitForPost('ROLLBACK COMPLETE', 20_000);
     expect(complete.text).toContain(`Reverted to before migration ${AI}`);
     // No verification step in a schema plan: the message says what was proven, not "All systems operational".
     expect(complete.text).toContain(`Schema rolled back: ${AI} is marked rolled back in _prisma_migrations; 4 table/column copies archived in rollback_archive.`);
     expect(complete.text).not.toContain('All systems operational');
-    const outcome = world.postsWith('ROLLBACK COMPLETE').at(-1)?.text ?? '';
+    const outcome = ctx.world.postsWith('ROLLBACK COMPLETE').at(-1)?.text ?? '';
     expect(outcome).toContain(`Remove the folder prisma/migrations/${AI} from the deploy branch`);
     expect(outcome).toContain(`Deploy code that expects the old schema (runbook step 5): /rollback ${SERVICE}`);
-    await world.waitForPost('Approved* by <@U0CTO0001>');
+    await ctx.world.waitForPost('Approved* by <@U0CTO0001>');
 
     expect(await approval()).toEqual({ decision: 'approved', decided_by: 'U0CTO0001' });
     expect(await schemaStep()).toEqual({ state: 'succeeded', attempts: 1 });
-    const [incident] = await rows<{ state: string }>(bot.url, 'SELECT state FROM incidents WHERE id = $1', [incidentId]);
+    const [incident] = await rows<{ state: string }>(ctx.bot.url, 'SELECT state FROM incidents WHERE id = $1', [incidentId]);
     expect(incident?.state).toBe('resolved');
     const [marked] = await migrationRow();
     expect(marked?.rolled_back_at).toBeInstanceOf(Date);
 
-    await withClient(app.url, async (c) => {
+    await withClient(ctx.app.url, async (c) => {
       const columns = await c.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'ClinicalNote'`);
       expect(columns.rows.map((r: { column_name: string }) => r.column_name)).not.toEqual(expect.arrayContaining(['aiSummary']));
       expect((await c.query(`SELECT to_regclass('public."AiRun"') AS t`)).rows[0].t).toBeNull();
@@ -171,14 +136,14 @@ describe('schema rollback with the CTO approval, over real HTTP', () => {
       expect((await c.query(`SELECT id, "aiSummary" FROM ${archived('ClinicalNote', 'aiSummary')} ORDER BY id`)).rows).toEqual(dropped.summary);
       expect((await c.query(`SELECT id, "noteId", output FROM ${archived('AiRun', null)} ORDER BY id`)).rows).toEqual(dropped.runs);
     });
-    const kinds = (await rows<{ kind: string }>(bot.url, 'SELECT kind FROM timeline WHERE incident_id = $1 ORDER BY id', [incidentId])).map((r) => r.kind);
+    const kinds = (await rows<{ kind: string }>(ctx.bot.url, 'SELECT kind FROM timeline WHERE incident_id = $1 ORDER BY id', [incidentId])).map((r) => r.kind);
     expect(kinds.indexOf('approval_approved')).toBeGreaterThan(kinds.indexOf('schema_plan'));
     expect(kinds.at(-1)).toBe('incident_state');
   });
 
   it('a button of the closed incident gets a clear ephemeral answer, is recorded, and changes nothing', async () => {
-    await world.bot.bot.engine.runner.idle();
-    const before = await rows<{ archive_table: string }>(app.url, 'SELECT archive_table FROM rollback_archive.manifest ORDER BY 1');
+    await ctx.world.bot.bot.engine.runner.idle();
+    const before = await rows<{ archive_table: string }>(ctx.app.url, 'SELECT archive_table FROM rollback_archive.manifest ORDER BY 1');
     for (const actionId of [APPROVE, REJECT]) {
       const text = await click('U0CTO0001', actionId);
       expect(text).toContain(`Incident ${incidentId} is resolved; its buttons no longer do anything.`);
@@ -188,6 +153,6 @@ describe('schema rollback with the CTO approval, over real HTTP', () => {
     expect(refused.slice(-2).map((r) => r.message)).toEqual(['approve refused: the incident is resolved.', 'reject refused: the incident is resolved.']);
     expect(await approval()).toEqual({ decision: 'approved', decided_by: 'U0CTO0001' });
     expect(await schemaStep()).toEqual({ state: 'succeeded', attempts: 1 });
-    expect(await rows(app.url, 'SELECT archive_table FROM rollback_archive.manifest ORDER BY 1')).toEqual(before);
+    expect(await rows(ctx.app.url, 'SELECT archive_table FROM rollback_archive.manifest ORDER BY 1')).toEqual(before);
   });
 });
