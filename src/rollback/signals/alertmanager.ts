@@ -16,8 +16,19 @@ import { optionalTime, parseBody, rfc3339, stringMap } from './webhook-body';
 
 const status = z.enum(['firing', 'resolved']);
 
-const alertmanagerSchema = z.object({
-  version: z.literal('4', { error: 'expected version "4" (Alertmanager 0.x webhook format)' }),
+/** One alert as Alertmanager sends it; Grafana's unified alerting sends the same shape with its values added. */
+export const webhookAlert = z.object({
+  status,
+  labels: stringMap,
+  annotations: stringMap,
+  startsAt: rfc3339,
+  endsAt: rfc3339,
+  generatorURL: z.string().optional(),
+  fingerprint: z.string().min(1),
+});
+
+/** The group fields both webhooks share. */
+export const webhookGroup = {
   status,
   receiver: z.string(),
   groupKey: z.string(),
@@ -25,20 +36,13 @@ const alertmanagerSchema = z.object({
   commonLabels: stringMap,
   commonAnnotations: stringMap,
   externalURL: z.string(),
+};
+
+const alertmanagerSchema = z.object({
+  version: z.literal('4', { error: 'expected version "4" (Alertmanager 0.x webhook format)' }),
+  ...webhookGroup,
   truncatedAlerts: z.number().int().min(0).optional(),
-  alerts: z
-    .array(
-      z.object({
-        status,
-        labels: stringMap,
-        annotations: stringMap,
-        startsAt: rfc3339,
-        endsAt: rfc3339,
-        generatorURL: z.string().optional(),
-        fingerprint: z.string().min(1),
-      }),
-    )
-    .min(1, 'expected at least one alert'),
+  alerts: z.array(webhookAlert).min(1, 'expected at least one alert'),
 });
 
 export type AlertmanagerWebhook = z.infer<typeof alertmanagerSchema>;

@@ -7,39 +7,20 @@
  */
 import { z } from 'zod';
 import { fingerprintOf } from './classify';
-import { looksLikeGrafana } from './alertmanager';
+import { looksLikeGrafana, webhookAlert, webhookGroup } from './alertmanager';
 import { toSignals } from './labeled-alert';
 import type { LabeledAlert } from './labeled-alert';
 import type { AlertParse, KnownService } from './signal';
 import { messageText, messageTime, plainText } from './slack-message';
 import type { SlackMessageLike } from './slack-message';
-import { optionalTime, parseBody, rfc3339, stringMap } from './webhook-body';
-
-const status = z.enum(['firing', 'resolved']);
+import { optionalTime, parseBody } from './webhook-body';
 
 const grafanaSchema = z.object({
   version: z.literal('1', { error: 'expected version "1" (Grafana unified alerting; legacy dashboard alerts are not supported)' }),
-  receiver: z.string(),
-  status,
+  ...webhookGroup,
   orgId: z.number().int(),
-  groupKey: z.string(),
-  groupLabels: stringMap,
-  commonLabels: stringMap,
-  commonAnnotations: stringMap,
-  externalURL: z.string(),
   alerts: z
-    .array(
-      z.object({
-        status,
-        labels: stringMap,
-        annotations: stringMap,
-        startsAt: rfc3339,
-        endsAt: rfc3339,
-        fingerprint: z.string().min(1),
-        values: z.record(z.string(), z.number()).nullable().optional(),
-        valueString: z.string().optional(),
-      }),
-    )
+    .array(webhookAlert.extend({ values: z.record(z.string(), z.number()).nullable().optional(), valueString: z.string().optional() }))
     .min(1, 'expected at least one alert'),
 });
 
