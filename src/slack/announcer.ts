@@ -11,7 +11,7 @@ import type { Clock } from '../rollback/clock';
 import type { Announcer } from '../rollback/incident/engine-deps';
 import { readQuestion } from '../rollback/incident/hotfix';
 import { OUTAGE_DRAFTS_AFTER_MS } from '../rollback/incident/outage-drafts-due';
-import type { IncidentStore } from '../rollback/ports/incident-store';
+import type { IncidentRecord, IncidentStore } from '../rollback/ports/incident-store';
 import type { Notifier } from '../rollback/ports/notifier';
 import { approvalRequest, ctoNotice, hotfixQuestion, outageDrafts, progress, rollbackComplete, rollbackFailed, rollbackInProgress } from './blocks';
 import { approvalView, completeView, failedView, inProgressView, serviceRef, stepProgress, targetOf } from './incident-views';
@@ -20,6 +20,34 @@ export const messageKey = (incidentId: string, part: string): string => `inciden
 
 export function createAnnouncer(deps: { store: IncidentStore; notifier: Notifier; services: readonly ServiceConfig[]; clock: Clock }): Announcer {
   const { store, notifier } = deps;
+  /** The runbook's status page and email drafts, once the outage passes 15 minutes (posted once). */
+  const sendDraftsWhenDue = async (incident: IncidentRecord, service: ServiceConfig, root: string): Promise<void> => {
+    const channel = incident.channelId as string;
+    const impactStart = incident.impactStartedAt ?? incident.openedAt;
+    const end = incident.restoredAt ?? deps.clock.now();
+    if (end.getTime() - impactStart.getTime() > OUTAGE_DRAFTS_AFTER_MS && !incident.data.draftsPosted && incident.state !== 'cancelled') {
+      await notifier.send({
+        key: messageKey(incident.id, 'drafts'),
+        channel,
+        threadKey: root,
+        ...outageDrafts({
+          timeZone: service.workingHours.timeZone,
+          incident: { id: incident.id },
+          service: serviceRef(service),
+          productName: service.displayName ?? service.name,
+          feature: service.displayName ?? service.name,
+          issueDescription: incident.issue,
+          impact: incident.trigger,
+          startedAt: impactStart,
+          endedAt: incident.restoredAt,
+          asOf: deps.clock.now(),
+          dataLoss: incident.data.request.kind === 'schema' ? 'None: every dropped value was archived first' : 'None',
+        }),
+      });
+      await store.updateIncident(incident.id, { data: { draftsPosted: true } });
+    }
+  };
+
   return {
     async announce(incidentId) {
       const incident = await store.getIncident(incidentId);
@@ -35,6 +63,7 @@ export function createAnnouncer(deps: { store: IncidentStore; notifier: Notifier
       if (steps.length === 0) {
         // Nothing is rolling back yet: the decision tree's question is the incident's first post.
         if (questionMessage) await notifier.send({ key: root, channel, ...questionMessage });
+        await sendDraftsWhenDue(incident, service, root);
         return;
       }
       await notifier.send({ key: root, channel, ...rollbackInProgress(inProgressView(incident, steps, service)) });
@@ -62,29 +91,7 @@ export function createAnnouncer(deps: { store: IncidentStore; notifier: Notifier
           text: `Rollback ${incident.id} cancelled: ${why ?? 'the approval was rejected or expired'}. Nothing was changed by it.`,
         });
       }
-      const impactStart = incident.impactStartedAt ?? incident.openedAt;
-      const end = incident.restoredAt ?? deps.clock.now();
-      if (end.getTime() - impactStart.getTime() > OUTAGE_DRAFTS_AFTER_MS && !incident.data.draftsPosted && incident.state !== 'cancelled') {
-        await notifier.send({
-          key: messageKey(incidentId, 'drafts'),
-          channel,
-          threadKey: root,
-          ...outageDrafts({
-            timeZone: service.workingHours.timeZone,
-            incident: { id: incident.id },
-            service: serviceRef(service),
-            productName: service.displayName ?? service.name,
-            feature: service.displayName ?? service.name,
-            issueDescription: incident.issue,
-            impact: incident.trigger,
-            startedAt: impactStart,
-            endedAt: incident.restoredAt,
-            asOf: deps.clock.now(),
-            dataLoss: incident.data.request.kind === 'schema' ? 'None: every dropped value was archived first' : 'None',
-          }),
-        });
-        await store.updateIncident(incidentId, { data: { draftsPosted: true } });
-      }
+      await sendDraftsWhenDue(incident, service, root);
     },
 
     async notifyCto(incidentId, ctoUserIds, executedBy) {

@@ -38,3 +38,24 @@ describe('decision tree: hotfix or roll back', () => {
     expect(timeline.map((t) => t.kind)).toEqual(expect.arrayContaining(['opened', 'refused', 'decision_hotfix', 'decision_asked_again', 'decision_rollback_now']));
   });
 });
+
+describe('an outage past 15 minutes', () => {
+  const ctx = useWorld('e2e_drafts');
+
+  it('gets the status page and customer email drafts in its thread, once', async () => {
+    const { incident } = await openQuestionIncident(ctx.world.bot.bot.engine.deps, { service: SERVICE, issue: 'Sign-in failing for all users', trigger: 'Alertmanager: AuthDown', actor: 'alert:alertmanager' });
+    await ctx.world.waitForPost('hotfixed in under 5 minutes');
+    expect(ctx.world.postsWith('Status Page Update')).toHaveLength(0);
+    ctx.world.clock.advance(16 * 60_000);
+    ctx.world.bot.bot.engine.runner.wake();
+    const drafts = await ctx.world.waitForPost('Status Page Update', 15_000);
+    expect(drafts.text).toMatch(/outage/i);
+    await ctx.world.bot.bot.engine.runner.idle();
+    ctx.world.bot.bot.engine.runner.wake();
+    await ctx.world.bot.bot.engine.runner.idle();
+    await ctx.world.bot.bot.engine.outbox.drain(10_000);
+    expect(ctx.world.slack.callsOf('chat.postMessage').filter((c) => String(c.params.blocks).includes('Status Page Update'))).toHaveLength(1);
+    const stored = await ctx.world.bot.bot.engine.deps.store.getIncident(incident.id);
+    expect(stored?.data.draftsPosted).toBe(true);
+  });
+});
