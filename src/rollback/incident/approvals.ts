@@ -6,7 +6,7 @@
 import { findService } from '../../config/load-config';
 import { RollbackError } from '../errors';
 import type { MigrationName, ServiceName, SlackUserId } from '../ids';
-import type { ApprovalRecord } from '../ports/incident-store';
+import type { ApprovalRecord, IncidentRecord } from '../ports/incident-store';
 import { decideApproval as decideByRules, refusalError } from './authority';
 import type { EngineDeps } from './engine-deps';
 import { appDatabaseUrl, stepError } from './executors';
@@ -86,9 +86,9 @@ export async function answerApproval(deps: EngineDeps, input: { approvalId: stri
  * database for approvals still waiting for one. A plan that cannot be made
  * (migration not applied, unreadable folder...) cancels the step with the reason.
  */
-export async function prepareSchemaPlans(deps: EngineDeps): Promise<number> {
+export async function prepareSchemaPlans(deps: EngineDeps, open: readonly IncidentRecord[]): Promise<number> {
   let prepared = 0;
-  for (const incident of await deps.store.listIncidents({ openOnly: true, limit: 50 })) {
+  for (const incident of open) {
     for (const step of await deps.store.steps(incident.id)) {
       if (step.kind !== 'schema' || step.state !== 'awaiting_approval' || step.input.plan || step.input.planError) continue;
       const service = findService(deps.services, incident.service);

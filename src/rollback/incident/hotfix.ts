@@ -109,9 +109,9 @@ export async function answerHotfix(deps: EngineDeps, input: { incidentId: string
 }
 
 /** The runner's timer: a hotfix claim older than five minutes is asked again, with the rollback proposed. */
-export async function askAgainAfterHotfixWindow(deps: EngineDeps): Promise<number> {
+export async function askAgainAfterHotfixWindow(deps: EngineDeps, open: readonly IncidentRecord[]): Promise<number> {
   let asked = 0;
-  for (const incident of await deps.store.listIncidents({ openOnly: true, limit: 50 })) {
+  for (const incident of open) {
     const question = readQuestion(incident.data.hotfix);
     if (question?.status !== 'hotfix_claimed') continue;
     const timer = checkHotfixTimer(question, deps.clock.now());

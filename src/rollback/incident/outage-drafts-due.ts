@@ -2,14 +2,15 @@
  * The runbook emails users when an outage passes 15 minutes. Incidents still
  * open past that point get the drafts (status page, email) in their thread.
  */
+import type { IncidentRecord } from '../ports/incident-store';
 import type { EngineDeps } from './engine-deps';
 
 export const OUTAGE_DRAFTS_AFTER_MS = 15 * 60_000;
 
-export async function announceLongOutages(deps: EngineDeps): Promise<number> {
+export async function announceLongOutages(deps: EngineDeps, open: readonly IncidentRecord[]): Promise<number> {
   const now = deps.clock.now().getTime();
   let due = 0;
-  for (const incident of await deps.store.listIncidents({ openOnly: true, limit: 50 })) {
+  for (const incident of open) {
     const start = (incident.impactStartedAt ?? incident.openedAt).getTime();
     if (incident.data.draftsPosted || now - start <= OUTAGE_DRAFTS_AFTER_MS) continue;
     await deps.announcer.announce(incident.id);

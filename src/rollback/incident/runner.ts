@@ -30,9 +30,11 @@ export function startRunner(deps: Omit<EngineDeps, 'wake'>, options: { intervalM
     try {
       await reconcileRunningSteps(full);
       await expireApprovals(full);
-      await prepareSchemaPlans(full);
-      await announceLongOutages(full);
-      await askAgainAfterHotfixWindow(full);
+      // One read of the open incidents serves the three sweeps below.
+      const open = await full.store.listIncidents({ openOnly: true, limit: 50 });
+      await prepareSchemaPlans(full, open);
+      await announceLongOutages(full, open);
+      await askAgainAfterHotfixWindow(full, open);
       while ((await runRunnableSteps(full)) > 0 && !stopped) {
         // keep going while steps become runnable one after another
       }
