@@ -162,6 +162,18 @@ describe('the bot process killed at a step boundary and started again', () => {
     return timeline;
   }
 
+  /** The process was killed while no step ran: after the restart every step runs once, nothing is reconciled. */
+  async function restartAfterHeldBoundary(lock: { release(): Promise<void> }, id: string, before: { posts: number; complete: number }): Promise<void> {
+    await lock.release();
+    const restart = await crashAndRestart();
+    await expectFinishedOnce(id, {
+      before,
+      restart,
+      reconciled: 0,
+      paths: { application: ['pending', 'running', 'succeeded'], verification: ['pending', 'running', 'succeeded'] },
+    });
+  }
+
   /** Holds the service's advisory lock, as another busy replica would, on its own connection. */
   async function holdServiceLock(): Promise<{ acquired: Promise<void>; release(): Promise<void> }> {
     const holder = new Client({ connectionString: database.url });
@@ -286,14 +298,7 @@ describe('the bot process killed at a step boundary and started again', () => {
         return app?.state === 'pending' && app.claimed_by === null && opened !== undefined && app.updated_at > opened.at;
       });
       expect(rollbackPosts()).toBe(before.posts);
-      await lock.release();
-      const restart = await crashAndRestart();
-      await expectFinishedOnce(id, {
-        before,
-        restart,
-        reconciled: 0,
-        paths: { application: ['pending', 'running', 'succeeded'], verification: ['pending', 'running', 'succeeded'] },
-      });
+      await restartAfterHeldBoundary(lock, id, before);
     } finally {
       await lock.release().catch(() => undefined);
     }
@@ -315,14 +320,7 @@ describe('the bot process killed at a step boundary and started again', () => {
         const [app, verification] = await steps(id);
         return app?.state === 'succeeded' && verification?.state === 'pending' && verification.claimed_by === null && verification.updated_at.getTime() !== verificationAtOpen;
       });
-      await lock.release();
-      const restart = await crashAndRestart();
-      await expectFinishedOnce(id, {
-        before,
-        restart,
-        reconciled: 0,
-        paths: { application: ['pending', 'running', 'succeeded'], verification: ['pending', 'running', 'succeeded'] },
-      });
+      await restartAfterHeldBoundary(lock, id, before);
     } finally {
       await lock.release().catch(() => undefined);
     }
