@@ -69,6 +69,7 @@ export async function startBot(
       db: database.db,
       logger,
       adapters: { ...defaultAdapters(config, env, logger), ...wiring.adapters },
+      metrics,
       options: wiring.options,
     });
     // Asked once at start: Bolt is given the answer, so a later Slack outage cannot stop it

@@ -20,6 +20,10 @@ import { type UsergroupClient, createRoleDirectory } from './slack/role-director
 import { createIncidentStore } from './store/incident-store';
 import type { Db } from './store/pool';
 import { VercelApplication } from './vercel/vercel-application';
+import { scheduledJobs } from './jobs';
+import type { Metrics } from './metrics';
+import { type Scheduler, createScheduler } from './schedule/scheduler';
+import type { Ticker } from './schedule/ticker';
 
 export interface Adapters {
   application: ApplicationPort;
@@ -32,6 +36,10 @@ export interface EngineOptions {
   /** How often the runner looks for work besides being woken (default 2 s). */
   runnerIntervalMs?: number;
   outboxPollMs?: number;
+  /** Drives the cron jobs' ticks (tests and the drill tick by hand); default node-cron. */
+  ticker?: Ticker;
+  /** Leave the cron jobs unscheduled (a test that runs ticks itself through engine.scheduler.runTick). */
+  noSchedules?: boolean;
 }
 
 /**
@@ -62,11 +70,12 @@ export interface Engine {
   deps: EngineDeps;
   runner: Runner;
   outbox: OutboxWorker;
+  scheduler: Scheduler;
   stop(): Promise<void>;
 }
 
 /** Built before the Slack app (listeners need the engine), started once its client exists. */
-export function prepareEngine(input: { config: AppConfig; env: NodeJS.ProcessEnv; db: Db; logger: Logger; adapters: Adapters; options?: EngineOptions }) {
+export function prepareEngine(input: { config: AppConfig; env: NodeJS.ProcessEnv; db: Db; logger: Logger; adapters: Adapters; metrics?: Metrics; options?: EngineOptions }) {
   const { config, db, logger, adapters } = input;
   const store = createIncidentStore(db);
   let outbox: OutboxWorker | undefined;
@@ -97,11 +106,21 @@ export function prepareEngine(input: { config: AppConfig; env: NodeJS.ProcessEnv
         { intervalMs: input.options?.runnerIntervalMs },
       );
       const worker = outbox;
+      const scheduler = createScheduler({
+        db,
+        jobs: scheduledJobs({ config, db, engine: started.deps, metrics: input.metrics, logger }),
+        logger: logger.child({ component: 'schedule' }),
+        clock: adapters.clock,
+        ticker: input.options?.ticker,
+      });
+      if (!input.options?.noSchedules) scheduler.start();
       engine = {
         deps: started.deps,
         runner: started.runner,
         outbox: worker,
+        scheduler,
         stop: async () => {
+          await scheduler.stop();
           await started.runner.stop();
           await worker.stop();
         },
