@@ -8,6 +8,9 @@ import type { Metrics } from './metrics';
 import type { EngineDeps } from './rollback/incident/engine-deps';
 import type { ScheduledJob } from './schedule/job';
 import type { Db } from './store/pool';
+import { probeJobs } from './probes/probe-jobs';
+import { followUpJobs } from './follow-up/follow-up-jobs';
+import { detectionJobs } from './detection/jobs';
 
 export interface JobDeps {
   config: AppConfig;
@@ -17,6 +20,18 @@ export interface JobDeps {
   logger: Logger;
 }
 
-export function scheduledJobs(_deps: JobDeps): ScheduledJob[] {
-  return [];
+export function scheduledJobs(deps: JobDeps): ScheduledJob[] {
+  return [
+    ...probeJobs({
+      services: deps.config.services,
+      db: deps.db,
+      store: deps.engine.store,
+      application: deps.engine.application,
+      clock: deps.engine.clock,
+      env: deps.engine.env,
+      logger: deps.logger.child({ component: 'probes' }),
+    }),
+    ...followUpJobs({ db: deps.db, engine: deps.engine, logger: deps.logger.child({ component: 'follow-up' }) }),
+    ...detectionJobs({ services: deps.config.services, db: deps.db, engine: deps.engine, logger: deps.logger.child({ component: 'detection' }) }),
+  ];
 }

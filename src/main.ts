@@ -4,6 +4,9 @@
  */
 import { type AppConfig, loadConfig } from './config/load-config';
 import { healthRoutes } from './http/routes';
+import { webhookRoutes } from './http/webhooks';
+import { type Detection, createDetection } from './detection';
+import { createSlackNotifier } from './slack/outbox';
 import { type Logger, createLogger } from './logger';
 import { createMetrics } from './metrics';
 import { RollbackError, isRollbackError } from './rollback/errors';
@@ -23,6 +26,8 @@ export interface Output {
 export interface RunningBot {
   port: number;
   engine: Engine;
+  /** Alert intake, trigger evaluation and the Monitor / Open incident answers. */
+  detection: Detection;
   stop(): Promise<void>;
 }
 
@@ -67,10 +72,21 @@ export async function startBot(
       config,
       env,
       db: database.db,
+      lockPool: (size) => database.extraPool(size),
       logger,
       adapters: { ...defaultAdapters(config, env, logger), ...wiring.adapters },
       metrics,
       options: wiring.options,
+    });
+    // The outbox exists once the engine starts (after the Slack app): detection's posts wake it then.
+    const started: { engine?: Engine } = {};
+    const detection = createDetection({
+      db: database.db,
+      services: config.services,
+      engine: prepared.deps,
+      notifier: createSlackNotifier(database.db, { onStored: () => started.engine?.outbox.wake() }),
+      logger: logger.child({ component: 'detection' }),
+      metrics,
     });
     // Asked once at start: Bolt is given the answer, so a later Slack outage cannot stop it
     // from handling a /rollback (it would otherwise call auth.test on the first delivery).
@@ -91,19 +107,26 @@ export async function startBot(
         services: config.services,
         handlers: incidentCommandHandlers(prepared.deps, incidentReplies),
         engine: prepared.deps,
-        routes: healthRoutes({ db: database.db, metrics, isStopping: () => stopping }),
+        detection,
+        routes: [
+          ...healthRoutes({ db: database.db, metrics, isStopping: () => stopping }),
+          ...webhookRoutes({ intake: detection.intake, secret: config.env.WEBHOOK_SECRET, logger: logger.child({ component: 'webhooks' }) }),
+        ],
       },
     );
     const engine = prepared.start(slack.app.client);
+    started.engine = engine;
     const port = await slack.start();
     logger.info({ port, mode: slack.mode, services: config.services.map((s) => s.name) }, 'rollback-bot is ready');
     return {
       port,
       engine,
+      detection,
       stop: async () => {
         stopping = true;
         logger.info('stopping: no new work taken, finishing requests in flight');
         await slack.stop().catch((error: unknown) => logger.warn({ err: error }, 'Slack receiver did not stop cleanly'));
+        await detection.stop().catch((error: unknown) => logger.warn({ err: error }, 'pending alerts not written at stop'));
         await engine.stop();
         await database.close();
         logger.info('stopped');

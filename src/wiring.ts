@@ -21,6 +21,8 @@ import { createIncidentStore } from './store/incident-store';
 import type { Db } from './store/pool';
 import { VercelApplication } from './vercel/vercel-application';
 import { scheduledJobs } from './jobs';
+import { type HomeClient, createHomePublisher } from './follow-up/app-home';
+import { measureEachService } from './rollback/metrics/measure';
 import type { Metrics } from './metrics';
 import { type Scheduler, createScheduler } from './schedule/scheduler';
 import type { Ticker } from './schedule/ticker';
@@ -75,19 +77,34 @@ export interface Engine {
 }
 
 /** Built before the Slack app (listeners need the engine), started once its client exists. */
-export function prepareEngine(input: { config: AppConfig; env: NodeJS.ProcessEnv; db: Db; logger: Logger; adapters: Adapters; metrics?: Metrics; options?: EngineOptions }) {
+export function prepareEngine(input: {
+  config: AppConfig;
+  env: NodeJS.ProcessEnv;
+  db: Db;
+  /** A pool of the given size for the scheduler's job locks (default: the shared pool, fine for tests with few jobs). */
+  lockPool?: (size: number) => Db;
+  logger: Logger;
+  adapters: Adapters;
+  metrics?: Metrics;
+  options?: EngineOptions;
+}) {
   const { config, db, logger, adapters } = input;
   const store = createIncidentStore(db);
   let outbox: OutboxWorker | undefined;
   const notifier = createSlackNotifier(db, { onStored: () => outbox?.wake() });
-  const announcer = createAnnouncer({ store, notifier, services: config.services, clock: adapters.clock });
+  let slackClient: HomeClient | undefined;
+  // App Home follows incident changes: every announce asks for a (debounced) refresh of the people looking at it.
+  const homes = createHomePublisher({ db, source: () => ({ store, services: config.services, clock: adapters.clock }), client: () => slackClient, logger: logger.child({ component: 'app-home' }) });
+  const announcer = createAnnouncer({ store, notifier, services: config.services, clock: adapters.clock, onAnnounced: () => homes.refresh() });
+  input.metrics?.runbook.serve(() => measureEachService(store, config.services, adapters.clock.now()));
   let engine: Engine | undefined;
   return {
     deps: (): EngineDeps => {
       if (!engine) throw new Error('the incident engine is not started yet');
       return engine.deps;
     },
-    start: (client: OutboxSlackClient & UsergroupClient): Engine => {
+    start: (client: OutboxSlackClient & UsergroupClient & HomeClient): Engine => {
+      slackClient = client;
       outbox = startOutboxWorker({ db, client, logger: logger.child({ component: 'outbox' }), clock: adapters.clock, pollMs: input.options?.outboxPollMs });
       const started = startRunner(
         {
@@ -106,9 +123,11 @@ export function prepareEngine(input: { config: AppConfig; env: NodeJS.ProcessEnv
         { intervalMs: input.options?.runnerIntervalMs },
       );
       const worker = outbox;
+      const jobs = scheduledJobs({ config, db, engine: started.deps, metrics: input.metrics, logger });
       const scheduler = createScheduler({
-        db,
-        jobs: scheduledJobs({ config, db, engine: started.deps, metrics: input.metrics, logger }),
+        // Each running job holds a lock connection while its queries use the shared pool.
+        db: input.lockPool?.(jobs.length + 1) ?? db,
+        jobs,
         logger: logger.child({ component: 'schedule' }),
         clock: adapters.clock,
         ticker: input.options?.ticker,
@@ -122,6 +141,7 @@ export function prepareEngine(input: { config: AppConfig; env: NodeJS.ProcessEnv
         stop: async () => {
           await scheduler.stop();
           await started.runner.stop();
+          await homes.stop();
           await worker.stop();
         },
       };

@@ -4,21 +4,16 @@
  * fails, 0 otherwise (skips included), 2 on a usage or configuration error.
  */
 import { readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type AppConfig, findService, loadServicesFile, parseEnv } from '../config/load-config';
 import type { ServiceConfig } from '../config/service-schema';
-import { WorkingClone } from '../git/working-clone';
-import { type Logger, createLogger, scrubSecrets } from '../logger';
+import { createLogger, scrubSecrets } from '../logger';
 import type { Clock } from '../rollback/clock';
 import { RollbackError, isRollbackError } from '../rollback/errors';
-import type { CommitSha, MigrationName } from '../rollback/ids';
 import { parseEnvNames, parseNameList } from '../rollback/preflight/env-names';
 import { reportToJson, reportToText } from '../rollback/preflight/format-report';
-import type { MigrationLintPort, MigrationLintVerdict, RepoFilesPort } from '../rollback/preflight/ports';
 import { runPreflight } from '../rollback/preflight/run-preflight';
-import { discoverMigrationFiles } from '../schema/lint/discover';
-import { lintSql, worstSeverity } from '../schema/lint/lint-file';
-import { loadParser } from '../schema/sql/parse-sql';
+import { GitRepoFiles, sqlLinter } from '../preflight-adapters';
 import { defaultAdapters } from '../wiring';
 import { isFormat, readArgs, readFormat } from './args';
 
@@ -55,47 +50,6 @@ function parseArgs(argv: readonly string[]): PreflightArgs | string {
   if (!service || extra.length > 0) return 'name exactly one service';
   return { service, format, candidate: read.values.candidate, productionEnvFile: read.values['production-env'] };
 }
-
-/** Reads one file at a commit through the same working clone the git adapter keeps for the service. */
-class GitRepoFiles implements RepoFilesPort {
-  private readonly clones = new Map<string, WorkingClone>();
-  constructor(private readonly options: { workspaceDir: string; env: NodeJS.ProcessEnv; logger: Logger }) {}
-
-  async readFileAt(service: ServiceConfig, commit: CommitSha, path: string): Promise<string | undefined> {
-    let clone = this.clones.get(service.name);
-    if (!clone) {
-      clone = new WorkingClone(service, { ...this.options, commandTimeoutMs: 120_000 });
-      this.clones.set(service.name, clone);
-    }
-    const git = clone;
-    return git.exclusive(async () => {
-      await git.fetchBranch();
-      const { sha } = await git.resolveExisting(commit);
-      const listed = await git.run(['ls-tree', '--name-only', sha, '--', path], 'ls-tree');
-      return listed.trim() === '' ? undefined : git.run(['show', `${sha}:${path}`], 'show');
-    });
-  }
-}
-
-const sqlLinter: MigrationLintPort = {
-  async lintMigrations(dir: string, migrations: readonly MigrationName[]): Promise<MigrationLintVerdict[]> {
-    await loadParser();
-    return migrations.map((migration) => {
-      const folder = join(dir, migration);
-      const findings = discoverMigrationFiles([folder]).flatMap((file) => {
-        const shown = `${migration}/${relative(folder, file)}`;
-        return lintSql(readFileSync(file, 'utf8'), shown).report.findings.map((f) => ({
-          severity: f.severity,
-          rule: f.rule,
-          where: `${shown}:${f.line}`,
-          message: f.message,
-          fix: f.fix,
-        }));
-      });
-      return { migration, verdict: worstSeverity(findings), findings };
-    });
-  },
-};
 
 function productionEnvNames(args: PreflightArgs, env: NodeJS.ProcessEnv): string[] | undefined {
   if (args.productionEnvFile !== undefined) {

@@ -39,6 +39,12 @@ const smokeTestSchema = z.strictObject({
   body: z.unknown().optional(),
   /** Statuses that count as a pass; default any 2xx. */
   expectStatus: z.array(z.number().int().min(100).max(599)).optional(),
+  /**
+   * This test signs in: when it fails in every probe of an interval, auth is
+   * "completely broken" (a MUST trigger). Default: a test named like
+   * sign-in, signin, login or auth; set false to opt such a test out.
+   */
+  signIn: z.boolean().optional(),
 });
 
 const vercelSchema = z.strictObject({

@@ -1,18 +1,56 @@
 /**
  * What the scheduled probes measured for one service over one evaluation
- * interval, as the part of the trigger rules' sample that probes can answer:
- * authBroken (sign-in smoke test), dbWritesFailing (write probe), fiveXxRate
- * (share of probe requests answered 5xx), p95Ms and baselineP95Ms (this
- * deployment's probe latency against the previous deployment's).
+ * interval [from, to), as the part of the trigger rules' sample that probes
+ * can answer: authBroken (sign-in smoke test), dbWritesFailing (write probe),
+ * fiveXxRate (share of answered probe requests that were 5xx), p95Ms (the
+ * serving deployment's last 20 successful checks) and baselineP95Ms (the
+ * previous deployment's, over its latest serving time). Reads here; the
+ * arithmetic is src/rollback/signals/probe-evidence.ts.
  * Fields are left out when the probes had no data for them.
  */
 import type { ServiceConfig } from '../config/service-schema';
-import type { IntervalSample } from '../rollback/signals/triggers';
+import { P95_SAMPLES, type ProbeEvidence, probeEvidenceOf } from '../rollback/signals/probe-evidence';
 import type { Db } from '../store/pool';
+import type { DeploymentRow } from '../store/queries/deployments';
+import {
+  type ProbeResultRow,
+  selectDeploymentLatencies,
+  selectPreviousDeployment,
+  selectProbeWindow,
+  selectServingDeployment,
+  toProbeResult,
+} from '../store/queries/probes';
 
-export type ProbeEvidence = Omit<IntervalSample, 'at' | 'otherAlerts' | 'criticalVulnerability'>;
+export type { ProbeEvidence };
 
-export async function probeEvidence(_db: Db, _service: ServiceConfig, _from: Date, _to: Date): Promise<ProbeEvidence> {
-  // Filled by the probes (issue 7): until probes record results there is no evidence, which the rules read as "no data".
-  return {};
+/** How many of the previous deployment's samples its baseline is taken from (the latest of its serving time). */
+export const BASELINE_SAMPLES = 2000;
+
+async function latencies(db: Db, query: ReturnType<typeof selectDeploymentLatencies>): Promise<number[]> {
+  return (await db.query<{ latency_ms: number }>(query)).map((row) => row.latency_ms);
+}
+
+export async function probeEvidence(db: Db, service: ServiceConfig, from: Date, to: Date): Promise<ProbeEvidence> {
+  const window = (await db.query<ProbeResultRow>(selectProbeWindow(service.name, from, to))).map(toProbeResult);
+  // The deployment the interval's last identified run saw; else the one recorded as serving.
+  let deploymentId = [...window].reverse().find((r) => r.deploymentId)?.deploymentId;
+  let servedFrom: Date | undefined;
+  const [serving] = await db.query<DeploymentRow>(selectServingDeployment(service.name));
+  if (!deploymentId) deploymentId = serving?.deployment_id;
+  if (serving && serving.deployment_id === deploymentId) servedFrom = serving.served_from ?? undefined;
+
+  let current: number[] = [];
+  let previous: number[] = [];
+  if (deploymentId) {
+    current = await latencies(db, selectDeploymentLatencies(service.name, deploymentId, to, P95_SAMPLES));
+    const [before] = await db.query<DeploymentRow>(selectPreviousDeployment(service.name, deploymentId, servedFrom ?? to));
+    if (before?.served_from && before.served_until) {
+      previous = await latencies(db, selectDeploymentLatencies(service.name, before.deployment_id, before.served_until, BASELINE_SAMPLES, before.served_from));
+    }
+  }
+  return probeEvidenceOf({
+    window: window.map((r) => ({ check: r.check, ran: r.ran, ok: r.ok, signIn: r.signIn, status: r.statusCode })),
+    currentLatencies: current,
+    previousLatencies: previous,
+  });
 }

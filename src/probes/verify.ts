@@ -43,18 +43,24 @@ export async function verifyProduction(service: ServiceConfig, expected: Expecte
 async function runChecks(service: ServiceConfig, base: string, expected: ExpectedVersion, options: VerifyOptions): Promise<CheckResult[]> {
   const { production } = service;
   const checks = [
-    timed('health', 'health', options, () => request(options, `${base}${production.healthPath}`, { method: 'GET' }), (status) =>
-      status >= 200 && status < 300 ? { pass: true, detail: 'answered 2xx' } : { pass: false, detail: `answered HTTP ${status}, expected 2xx` },
-    ),
-    timed('version', 'version', options, () => request(options, `${base}${production.versionPath}`, { method: 'GET' }), (status, body) =>
-      checkVersion(status, body, expected),
-    ),
+    httpCheck('health', 'health', options, `${base}${production.healthPath}`, { method: 'GET' }, expect2xx),
+    httpCheck('version', 'version', options, `${base}${production.versionPath}`, { method: 'GET' }, (status, body) => checkVersion(status, body, expected)),
     ...production.smokeTests.map((test) => smoke(test, base, options)),
   ];
   return Promise.all(checks);
 }
 
-function checkVersion(status: number, body: string, expected: ExpectedVersion): { pass: boolean; detail: string } {
+export type Judge = (status: number, body: string) => { pass: boolean; detail: string };
+
+export const expect2xx: Judge = (status) =>
+  status >= 200 && status < 300 ? { pass: true, detail: 'answered 2xx' } : { pass: false, detail: `answered HTTP ${status}, expected 2xx` };
+
+/** One GET/POST against the app with the per-check timeout, timed and judged; never throws. */
+export function httpCheck(name: string, kind: CheckResult['kind'], options: VerifyOptions, url: string, init: RequestInit, judge: Judge): Promise<CheckResult> {
+  return timed(name, kind, options, () => request(options, url, init), judge);
+}
+
+export function checkVersion(status: number, body: string, expected: ExpectedVersion): { pass: boolean; detail: string } {
   if (status < 200 || status >= 300) return { pass: false, detail: `answered HTTP ${status}, expected 2xx` };
   let reported: ReturnType<typeof parseAppVersion>;
   try {
@@ -74,7 +80,7 @@ function checkVersion(status: number, body: string, expected: ExpectedVersion): 
   return { pass: false, detail: `${says}, expected ${wanted}` };
 }
 
-function smoke(test: SmokeTest, base: string, options: VerifyOptions): Promise<CheckResult> {
+export function smoke(test: SmokeTest, base: string, options: VerifyOptions): Promise<CheckResult> {
   const name = `smoke: ${test.name}`;
   const missing = new Set<string>();
   const fill = (value: unknown): unknown => fillEnv(value, options.env, missing);
@@ -95,7 +101,7 @@ function smoke(test: SmokeTest, base: string, options: VerifyOptions): Promise<C
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
     body,
   };
-  return timed(name, 'smoke', options, () => request(options, `${base}${test.path}`, init), (status) => {
+  return httpCheck(name, 'smoke', options, `${base}${test.path}`, init, (status) => {
     const ok = test.expectStatus ? test.expectStatus.includes(status) : status >= 200 && status < 300;
     const wanted = test.expectStatus ? test.expectStatus.join('/') : '2xx';
     return ok ? { pass: true, detail: `answered HTTP ${status}` } : { pass: false, detail: `answered HTTP ${status}, expected ${wanted}` };
@@ -137,7 +143,7 @@ async function timed(
   kind: CheckResult['kind'],
   options: VerifyOptions,
   send: () => Promise<Answer>,
-  judge: (status: number, body: string) => { pass: boolean; detail: string },
+  judge: Judge,
 ): Promise<CheckResult> {
   const started = performance.now();
   try {
@@ -149,7 +155,7 @@ async function timed(
     // DOMException (the timeout) is not always an Error instance, so look at its name.
     const { name: errorName, message } = (error ?? {}) as { name?: unknown; message?: unknown };
     const reason =
-      errorName === 'TimeoutError' ? `no answer within ${options.checkTimeoutMs ?? 10_000} ms` : `request failed: ${typeof message === 'string' ? message : String(error)}`;
+      errorName === 'TimeoutError' ? `timed out after ${options.checkTimeoutMs ?? 10_000} ms` : `request failed: ${typeof message === 'string' ? message : String(error)}`;
     return { name, kind, pass: false, status: undefined, latencyMs, detail: reason };
   }
 }

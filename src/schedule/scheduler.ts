@@ -101,7 +101,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   async function holdUntilClaimEnds(slot: Date, nextSlot: Date | undefined): Promise<void> {
     let until = slot.getTime() + claimWindowMs;
     if (nextSlot) until = Math.min(until, slot.getTime() + (nextSlot.getTime() - slot.getTime()) / 2);
-    await sleep(until - clock.now().getTime(), stopping.signal);
+    // Never longer than the window: a slot from a ticker on another clock than `clock` (a test or drill
+    // clock under real cron) would otherwise hold the lock for the whole gap between the two clocks.
+    await sleep(Math.min(until - clock.now().getTime(), claimWindowMs), stopping.signal);
   }
 
   async function runLocked(job: ScheduledJob, slot: Date, nextSlot: Date | undefined, logger: Logger): Promise<TickOutcome> {

@@ -16,9 +16,24 @@ export const HOTFIX_DONE = 'rollback_hotfix_done';
 /** "Roll back now": skip or override the hotfix question; value: the incident id. */
 export const ROLLBACK_NOW = 'rollback_now';
 
+/** "Monitor": watch a detected trigger instead of rolling back; asked again if it persists; value: the incident id. */
+export const MONITOR = 'rollback_monitor';
+/** "Open incident" on a MAY post for judgement; value: the detection record id. */
+export const OPEN_INCIDENT = 'rollback_open_incident';
+
 /** The block_actions ids a listener must answer (buttons in messages). */
-export const BUTTON_ACTION_IDS = [APPROVE, REJECT, HOTFIX, HOTFIX_DONE, ROLLBACK_NOW] as const;
+export const BUTTON_ACTION_IDS = [APPROVE, REJECT, HOTFIX, HOTFIX_DONE, ROLLBACK_NOW, MONITOR, OPEN_INCIDENT] as const;
 export type ButtonActionId = (typeof BUTTON_ACTION_IDS)[number];
+
+/** The post-rollback checklist's checkboxes, one group per horizon; block_id: "follow_up:<incident id>:<horizon>". */
+export const FOLLOW_UP_TICK = 'follow_up_tick';
+/** The ⋯ menu next to an open checklist item; option value: "<incident id>|<item id>|<1h|1d|1w>". */
+export const FOLLOW_UP_SNOOZE = 'follow_up_snooze';
+/** Checklist controls (checkboxes and menus, not buttons) a listener must answer. */
+export const FOLLOW_UP_ACTION_IDS = [FOLLOW_UP_TICK, FOLLOW_UP_SNOOZE] as const;
+
+/** Every block_actions id a message of the bot can carry. */
+export const MESSAGE_ACTION_IDS = [...BUTTON_ACTION_IDS, ...FOLLOW_UP_ACTION_IDS] as const;
 
 /** The `/rollback` modal's callback_id, for `app.view(...)`. */
 export const ROLLBACK_MODAL_CALLBACK_ID = 'rollback_modal';

@@ -2,8 +2,9 @@
  * Renders an incident's thread from the store and hands it to the notifier:
  * the root "ROLLBACK IN PROGRESS" post, the step progress (one message updated
  * in place), one message per approval, the outcome (COMPLETE only when every
- * step, verification included, succeeded), and the outage drafts once the
- * outage passes 15 minutes. Same keys every time, so re-announcing updates.
+ * step, verification included, succeeded) followed by the post-rollback
+ * checklist and the post-mortem draft, and the outage drafts once the outage
+ * passes 15 minutes. Same keys every time, so re-announcing updates.
  */
 import { findService } from '../config/load-config';
 import type { ServiceConfig } from '../config/service-schema';
@@ -11,15 +12,36 @@ import type { Clock } from '../rollback/clock';
 import type { Announcer } from '../rollback/incident/engine-deps';
 import { readQuestion } from '../rollback/incident/hotfix';
 import { OUTAGE_DRAFTS_AFTER_MS } from '../rollback/incident/outage-drafts-due';
-import type { IncidentRecord, IncidentStore } from '../rollback/ports/incident-store';
+import { followUpChecklist } from '../rollback/follow-up/checklist';
+import type { IncidentRecord, IncidentStore, StepRecord } from '../rollback/ports/incident-store';
 import type { Notifier } from '../rollback/ports/notifier';
 import { approvalRequest, ctoNotice, hotfixQuestion, outageDrafts, progress, rollbackComplete, rollbackFailed, rollbackInProgress } from './blocks';
-import { approvalView, completeView, failedView, inProgressView, serviceRef, stepProgress, targetOf } from './incident-views';
+import { followUpChecklistMessage } from './blocks/follow-up-checklist';
+import { postMortemMessage } from './blocks/post-mortem';
+import { approvalView, checklistView, completeView, failedView, inProgressView, postMortemView, serviceRef, stepProgress, targetOf } from './incident-views';
 
 export const messageKey = (incidentId: string, part: string): string => `incident:${incidentId}:${part}`;
 
-export function createAnnouncer(deps: { store: IncidentStore; notifier: Notifier; services: readonly ServiceConfig[]; clock: Clock }): Announcer {
+export interface AnnouncerDeps {
+  store: IncidentStore;
+  notifier: Notifier;
+  services: readonly ServiceConfig[];
+  clock: Clock;
+  /** Told after each announce (App Home refreshes for the people looking at it). */
+  onAnnounced?: (incidentId: string) => void;
+}
+
+export function createAnnouncer(deps: AnnouncerDeps): Announcer {
   const { store, notifier } = deps;
+  /** After COMPLETE: the runbook's post-rollback checklist (started once) and the post-mortem draft. */
+  const sendFollowThrough = async (incident: IncidentRecord, steps: readonly StepRecord[], service: ServiceConfig, root: string): Promise<void> => {
+    const channel = incident.channelId as string;
+    let items = await store.followUps(incident.id);
+    if (items.length === 0) items = await store.startFollowUps(incident.id, followUpChecklist(incident.restoredAt ?? incident.closedAt ?? deps.clock.now()));
+    await notifier.send({ key: messageKey(incident.id, 'follow-ups'), channel, threadKey: root, ...followUpChecklistMessage(checklistView(incident, items, service)) });
+    const [timeline, measured] = await Promise.all([store.timeline(incident.id), store.metricsInput(incident.id)]);
+    await notifier.send({ key: messageKey(incident.id, 'post-mortem'), channel, threadKey: root, ...postMortemMessage(postMortemView(incident, steps, timeline, measured, service)) });
+  };
   /** The runbook's status page and email drafts, once the outage passes 15 minutes (posted once). */
   const sendDraftsWhenDue = async (incident: IncidentRecord, service: ServiceConfig, root: string): Promise<void> => {
     const channel = incident.channelId as string;
@@ -48,50 +70,56 @@ export function createAnnouncer(deps: { store: IncidentStore; notifier: Notifier
     }
   };
 
-  return {
-    async announce(incidentId) {
-      const incident = await store.getIncident(incidentId);
-      if (!incident?.channelId) return;
-      const service = findService(deps.services, incident.service);
-      const steps = await store.steps(incidentId);
-      const channel = incident.channelId;
-      const root = messageKey(incidentId, 'root');
-      const question = readQuestion(incident.data.hotfix);
-      const questionMessage = question
-        ? hotfixQuestion({ timeZone: service.workingHours.timeZone, incident: { id: incident.id }, service: serviceRef(service), question })
-        : undefined;
-      if (steps.length === 0) {
-        // Nothing is rolling back yet: the decision tree's question is the incident's first post.
-        if (questionMessage) await notifier.send({ key: root, channel, ...questionMessage });
-        await sendDraftsWhenDue(incident, service, root);
-        return;
-      }
-      await notifier.send({ key: root, channel, ...rollbackInProgress(inProgressView(incident, steps, service)) });
-      if (questionMessage) await notifier.send({ key: messageKey(incidentId, 'hotfix'), channel, threadKey: root, ...questionMessage });
+  const render = async (incidentId: string): Promise<void> => {
+    const incident = await store.getIncident(incidentId);
+    if (!incident?.channelId) return;
+    const service = findService(deps.services, incident.service);
+    const steps = await store.steps(incidentId);
+    const channel = incident.channelId;
+    const root = messageKey(incidentId, 'root');
+    const question = readQuestion(incident.data.hotfix);
+    const questionMessage = question
+      ? hotfixQuestion({ timeZone: service.workingHours.timeZone, incident: { id: incident.id }, service: serviceRef(service), question })
+      : undefined;
+    if (steps.length === 0) {
+      // Nothing is rolling back yet: the decision tree's question is the incident's first post.
+      if (questionMessage) await notifier.send({ key: root, channel, ...questionMessage });
+      await sendDraftsWhenDue(incident, service, root);
+      return;
+    }
+    await notifier.send({ key: root, channel, ...rollbackInProgress(inProgressView(incident, steps, service)) });
+    if (questionMessage) await notifier.send({ key: messageKey(incidentId, 'hotfix'), channel, threadKey: root, ...questionMessage });
+    await notifier.send({
+      key: messageKey(incidentId, 'progress'),
+      channel,
+      threadKey: root,
+      ...progress({ timeZone: service.workingHours.timeZone, incident: { id: incident.id }, service: serviceRef(service), steps: stepProgress(incident, steps), updatedAt: deps.clock.now() }),
+    });
+    for (const approval of await store.approvalsFor(incidentId)) {
+      const step = steps.find((s) => s.id === approval.stepId);
+      await notifier.send({ key: messageKey(incidentId, `approval:${approval.id}`), channel, threadKey: root, ...approvalRequest(approvalView(incident, approval, step, service)) });
+    }
+    if (incident.state === 'resolved') {
+      await notifier.send({ key: messageKey(incidentId, 'outcome'), channel, threadKey: root, ...rollbackComplete(completeView(incident, steps, service)) });
+      await sendFollowThrough(incident, steps, service, root);
+    } else if (incident.state === 'failed') {
+      await notifier.send({ key: messageKey(incidentId, 'outcome'), channel, threadKey: root, ...rollbackFailed(failedView(incident, steps, service)) });
+    } else if (incident.state === 'cancelled') {
+      const why = steps.find((s) => s.state === 'cancelled')?.error?.message;
       await notifier.send({
-        key: messageKey(incidentId, 'progress'),
+        key: messageKey(incidentId, 'outcome'),
         channel,
         threadKey: root,
-        ...progress({ timeZone: service.workingHours.timeZone, incident: { id: incident.id }, service: serviceRef(service), steps: stepProgress(incident, steps), updatedAt: deps.clock.now() }),
+        text: `Rollback ${incident.id} cancelled: ${why ?? 'the approval was rejected or expired'}. Nothing was changed by it.`,
       });
-      for (const approval of await store.approvalsFor(incidentId)) {
-        const step = steps.find((s) => s.id === approval.stepId);
-        await notifier.send({ key: messageKey(incidentId, `approval:${approval.id}`), channel, threadKey: root, ...approvalRequest(approvalView(incident, approval, step, service)) });
-      }
-      if (incident.state === 'resolved') {
-        await notifier.send({ key: messageKey(incidentId, 'outcome'), channel, threadKey: root, ...rollbackComplete(completeView(incident, steps, service)) });
-      } else if (incident.state === 'failed') {
-        await notifier.send({ key: messageKey(incidentId, 'outcome'), channel, threadKey: root, ...rollbackFailed(failedView(incident, steps, service)) });
-      } else if (incident.state === 'cancelled') {
-        const why = steps.find((s) => s.state === 'cancelled')?.error?.message;
-        await notifier.send({
-          key: messageKey(incidentId, 'outcome'),
-          channel,
-          threadKey: root,
-          text: `Rollback ${incident.id} cancelled: ${why ?? 'the approval was rejected or expired'}. Nothing was changed by it.`,
-        });
-      }
-      await sendDraftsWhenDue(incident, service, root);
+    }
+    await sendDraftsWhenDue(incident, service, root);
+  };
+
+  return {
+    async announce(incidentId) {
+      await render(incidentId);
+      deps.onAnnounced?.(incidentId);
     },
 
     async notifyCto(incidentId, ctoUserIds, executedBy) {

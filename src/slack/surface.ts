@@ -13,4 +13,12 @@ export const BOT_SCOPES: Record<string, string> = {
   'chat:write': 'ROLLBACK IN PROGRESS / COMPLETE posts, their thread updates and ephemeral answers',
   'usergroups:read': 'expanding the user groups named as roles (usergroups.users.list)',
   'im:write': 'the direct message to the CTO after an after-hours rollback (conversations.open)',
+  'channels:history': 'reading alert messages in public alerts channels (message.channels events)',
+  'groups:history': 'reading alert messages in private alerts channels (message.groups events)',
 };
+
+/** The manifest's bot events behind the alerts-channel `message` listener: public and private channels. */
+export const MESSAGE_BOT_EVENTS = ['message.channels', 'message.groups'] as const;
+
+/** The Home tab (App Home: incidents, versions, metrics, open follow-ups); the Messages tab stays off. */
+export const APP_HOME = { home_tab_enabled: true, messages_tab_enabled: false } as const;

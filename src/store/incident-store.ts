@@ -6,12 +6,14 @@
  */
 import { isIncidentOpen } from '../rollback/incident/incident-state';
 import { RollbackError } from '../rollback/errors';
-import type { IncidentStore, NewIncident, TimelineRecord } from '../rollback/ports/incident-store';
+import type { IncidentStore, MetricsInput, NewIncident, NewTimelineEntry, TimelineRecord } from '../rollback/ports/incident-store';
 import type { Db } from './pool';
 import * as approvals from './queries/approvals';
 import * as deployments from './queries/deployments';
 import * as incidents from './queries/incidents';
 import * as steps from './queries/steps';
+import * as followUps from './queries/follow-ups';
+import * as stats from './queries/stats';
 import { type TimelineRow, appendTimeline, listTimeline } from './queries/timeline';
 
 export interface IncidentStoreOptions {
@@ -67,6 +69,10 @@ function secondOpenIncident(error: unknown, id: string): unknown {
   });
 }
 
+function toMetricsInput(row: stats.MetricsRow): MetricsInput {
+  return { incident: incidents.toIncident(row), deployedAt: row.deployed_at ?? undefined, archives: stats.toArchiveFacts(row) };
+}
+
 function toTimeline(row: TimelineRow): TimelineRecord {
   return {
     id: row.id,
@@ -92,8 +98,18 @@ export function createIncidentStore(db: Db, options: IncidentStoreOptions = {}):
     return row ? approvals.toApproval(row) : undefined;
   };
 
+  /** A move and the timeline entry recording it commit together; the entry is written only when the move happened. */
+  const withRecord = <R>(record: NewTimelineEntry | undefined, move: (q: Db) => Promise<R | undefined>): Promise<R | undefined> =>
+    record === undefined
+      ? move(db)
+      : db.transaction(async (tx) => {
+          const moved = await move(tx);
+          if (moved !== undefined) await tx.query(appendTimeline(record));
+          return moved;
+        });
+
   const store: IncidentStore = {
-    async openIncident(incident, newSteps) {
+    async openIncident(incident, newSteps, opened) {
       // A miss (the open incident closed between our insert and our read) is retried a few times.
       for (let attempt = 1; attempt <= OPEN_INCIDENT_ATTEMPTS; attempt += 1) {
         const outcome = await db
@@ -101,6 +117,7 @@ export function createIncidentStore(db: Db, options: IncidentStoreOptions = {}):
             const [row] = await tx.query<incidents.IncidentRow>(incidents.insertIncident(incident));
             if (row) {
               if (newSteps.length > 0) await tx.query(steps.insertSteps(row.id, newSteps));
+              if (opened) await tx.query(appendTimeline({ ...opened, incidentId: row.id }));
               return { incident: incidents.toIncident(row), created: true };
             }
             const [open] = await tx.query<incidents.IncidentRow>(incidents.selectOpenIncident(incident.service));
@@ -136,10 +153,12 @@ export function createIncidentStore(db: Db, options: IncidentStoreOptions = {}):
       return incidents.toIncident(row);
     },
 
-    async moveIncident(id, from, to, patch = {}) {
-      const [row] = await db.query<incidents.IncidentRow>(incidents.patchIncident(id, { ...patch, state: to }, from)).catch((error: unknown) => {
-        throw secondOpenIncident(error, id);
-      });
+    async moveIncident(id, from, to, patch = {}, record) {
+      const row = await withRecord(record, async (q) => (await q.query<incidents.IncidentRow>(incidents.patchIncident(id, { ...patch, state: to }, from)))[0]).catch(
+        (error: unknown) => {
+          throw secondOpenIncident(error, id);
+        },
+      );
       return row ? incidents.toIncident(row) : undefined;
     },
 
@@ -167,9 +186,9 @@ export function createIncidentStore(db: Db, options: IncidentStoreOptions = {}):
       });
     },
 
-    async moveStep(id, from, to, patch) {
+    async moveStep(id, from, to, patch, record) {
       if (!steps.isStepId(id)) return undefined;
-      const [row] = await db.query<steps.StepRow>(steps.moveStep(id, from, to, patch));
+      const row = await withRecord(record, async (q) => (await q.query<steps.StepRow>(steps.moveStep(id, from, to, patch)))[0]);
       return row ? steps.toStep(row) : undefined;
     },
 
@@ -274,6 +293,52 @@ export function createIncidentStore(db: Db, options: IncidentStoreOptions = {}):
       await db.query(deployments.markLastKnownGood(service, deploymentId, at, notes)).catch((error: unknown) => {
         throw pgFault(error).code === FOREIGN_KEY_VIOLATION ? unknownService(service, error) : error;
       });
+    },
+
+    async followUps(incidentId) {
+      return (await db.query<followUps.FollowUpRow>(followUps.selectFollowUps(incidentId))).map(followUps.toFollowUp);
+    },
+
+    async startFollowUps(incidentId, items) {
+      await db.query(followUps.insertFollowUps(incidentId, items)).catch((error: unknown) => {
+        throw pgFault(error).code === FOREIGN_KEY_VIOLATION ? unknownIncident(incidentId, error) : error;
+      });
+      return store.followUps(incidentId);
+    },
+
+    async changeFollowUps(incidentId, change) {
+      return db.transaction(async (tx) => {
+        const before = (await tx.query<followUps.FollowUpRow>(followUps.selectFollowUps(incidentId, true))).map(followUps.toFollowUp);
+        const after = change(before);
+        for (const item of after) {
+          const was = before.find((b) => b.id === item.id);
+          if (!was || JSON.stringify(was) !== JSON.stringify(item)) await tx.query(followUps.updateFollowUp(incidentId, item));
+        }
+        return { before, after };
+      });
+    },
+
+    async incidentsWithDueFollowUps(at) {
+      return (await db.query<{ incident_id: string }>(followUps.selectIncidentsWithDueFollowUps(at))).map((row) => row.incident_id);
+    },
+
+    async openFollowUps(limit) {
+      return (await db.query<followUps.OpenFollowUpRow>(followUps.selectOpenFollowUps(limit))).map((row) => ({
+        incidentId: row.incident_id,
+        service: row.service,
+        item: followUps.toFollowUp(row),
+      }));
+    },
+
+    async metricsInputs(options) {
+      const rows = await db.query<stats.MetricsRow>(stats.selectMetricsInputs(options));
+      const [count] = await db.query<{ n: number }>(stats.countDeployments(options));
+      return { incidents: rows.map(toMetricsInput), deployments: count?.n ?? 0 };
+    },
+
+    async metricsInput(incidentId) {
+      const [row] = await db.query<stats.MetricsRow>(stats.selectMetricsInput(incidentId));
+      return row ? toMetricsInput(row) : undefined;
     },
   };
   return store;

@@ -11,6 +11,12 @@ import { type Db, createDb } from './pool';
 export interface OpenDatabase {
   db: Db;
   embedded?: EmbeddedPostgres;
+  /**
+   * Another pool on the same database, closed with this one. The scheduler holds
+   * one connection per running job for its advisory lock; giving it its own pool
+   * keeps those from starving the jobs' own queries and the incident runner.
+   */
+  extraPool(max: number): Db;
   close(): Promise<void>;
 }
 
@@ -33,10 +39,18 @@ export async function openDatabase(
     await embedded?.stop();
     throw error;
   }
+  const extras: Db[] = [];
+  const databaseUrl = url;
   return {
     db,
     embedded,
+    extraPool: (max) => {
+      const extra = createDb(databaseUrl, logger, max);
+      extras.push(extra);
+      return extra;
+    },
     close: async () => {
+      for (const extra of extras) await extra.close();
       await db.close();
       await embedded?.stop();
     },

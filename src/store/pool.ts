@@ -33,7 +33,7 @@ export function toStoreError(error: unknown): RollbackError {
       fix: 'Try again in a minute; if it lasts, check that PostgreSQL is up and DATABASE_URL is right.',
     });
   }
-  if (error instanceof Error && /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/.test(error.message)) {
+  if (error instanceof Error && /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|not queryable/.test(error.message)) {
     return new RollbackError('unavailable', 'The bot cannot reach its database.', { cause: error, retryable: true, fix: 'Try again in a minute.' });
   }
   return error instanceof RollbackError ? error : new RollbackError('internal', (error as Error).message, { cause: error });
@@ -79,12 +79,20 @@ export function createDb(connectionString: string, logger: Logger, max = 10): Db
       throw toStoreError(error);
     }
     let broken = false;
+    // pg leaves 'error' unhandled on a checked-out client: a held connection the server drops
+    // between two queries (a restart, while a step holds its service lock) would end the process.
+    const lost = (error: Error): void => {
+      broken = true;
+      logger.warn({ err: error }, 'database connection lost while in use; the work on it fails and it is replaced');
+    };
+    client.on('error', lost);
     try {
       return await fn(clientDb(client));
     } catch (error) {
-      broken = toStoreError(error).code === 'unavailable';
+      broken ||= toStoreError(error).code === 'unavailable';
       throw error;
     } finally {
+      client.removeListener('error', lost);
       client.release(broken);
     }
   };

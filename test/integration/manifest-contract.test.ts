@@ -10,12 +10,13 @@ import { parse } from 'yaml';
 import { silentLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
 import { registerListeners } from '../../src/slack/listeners';
-import { BOT_SCOPES, SLASH_COMMANDS } from '../../src/slack/surface';
-import { BUTTON_ACTION_IDS, ROLLBACK_MODAL_CALLBACK_ID } from '../../src/slack/action-ids';
+import { APP_HOME, BOT_SCOPES, MESSAGE_BOT_EVENTS, SLASH_COMMANDS } from '../../src/slack/surface';
+import { MESSAGE_ACTION_IDS, ROLLBACK_MODAL_CALLBACK_ID } from '../../src/slack/action-ids';
+import type { Db } from '../../src/store/pool';
 import { exampleService } from '../support/services';
 
 interface Manifest {
-  features: { slash_commands: { command: string; url?: string }[] };
+  features: { slash_commands: { command: string; url?: string }[]; app_home?: Record<string, boolean> };
   oauth_config: { scopes: { bot: string[] } };
   settings: {
     event_subscriptions?: { bot_events?: string[]; request_url?: string };
@@ -50,6 +51,12 @@ function recordRegistrations(): Record<Kind, string[]> {
     engine: () => {
       throw new Error('not used: only registration is recorded');
     },
+    db: {} as Db,
+    detection: {
+      intake: {} as never,
+      monitor: () => Promise.reject(new Error('not used: only registration is recorded')),
+      openIncident: () => Promise.reject(new Error('not used: only registration is recorded')),
+    },
   });
   return seen;
 }
@@ -70,7 +77,9 @@ describe.each(manifests)('$file', ({ file, manifest }) => {
   });
 
   it('subscribes to exactly the bot events the code listens to', () => {
-    const events = new Set([...registered.event, ...(registered.message.length ? ['message.channels'] : [])]);
+    // A `message` listener hears the channel types the manifest subscribes to: public and private channels.
+    const messages = registered.message.length > 0 || registered.event.includes('message') ? [...MESSAGE_BOT_EVENTS] : [];
+    const events = new Set([...registered.event.filter((e) => e !== 'message'), ...messages]);
     expect((manifest.settings.event_subscriptions?.bot_events ?? []).sort()).toEqual([...events].sort());
   });
 
@@ -79,9 +88,14 @@ describe.each(manifests)('$file', ({ file, manifest }) => {
     expect(manifest.settings.interactivity.is_enabled).toBe(interactive);
   });
 
-  it('handles every button the block builders can put in a message', () => {
-    expect([...registered.action].sort()).toEqual([...BUTTON_ACTION_IDS].sort());
+  it('handles every button, checkbox and menu the block builders can put in a message', () => {
+    expect([...registered.action].sort()).toEqual([...MESSAGE_ACTION_IDS].sort());
     expect(registered.view).toEqual([ROLLBACK_MODAL_CALLBACK_ID]);
+  });
+
+  it('shows the Home tab the app_home_opened listener publishes, and no Messages tab', () => {
+    expect(manifest.features.app_home).toEqual(APP_HOME);
+    expect(registered.event).toContain('app_home_opened');
   });
 
   it('asks for exactly the declared bot scopes', () => {

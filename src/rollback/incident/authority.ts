@@ -27,18 +27,23 @@ export interface WorkingHoursWindow extends TimeWindow {
   readonly days: readonly Weekday[];
 }
 
+/** The bot itself, rolling back on a MUST trigger of a service that enabled autopilot. */
+export const AUTOPILOT_ACTOR = 'rollback-bot' as SlackUserId;
+
 export interface AuthorityInput {
   readonly action: RollbackKind;
   readonly actor: SlackUserId;
   readonly roles: ResolvedRoles;
   readonly at: Date;
   readonly workingHours: WorkingHoursWindow;
+  /** The service's `autopilot` setting: only then may AUTOPILOT_ACTOR execute, and only an application rollback. */
+  readonly autopilot?: boolean;
 }
 
 export type AuthorityDecision =
   | {
       readonly allowed: true;
-      readonly as: Role;
+      readonly as: Role | 'autopilot';
       /** execute: go ahead now. request_approval: post the plan and wait for the CTO. */
       readonly mode: 'execute' | 'request_approval';
       readonly approval?: { readonly action: ApprovedAction; readonly role: 'cto' };
@@ -71,8 +76,30 @@ function firstRoleHeld(roles: ResolvedRoles, user: SlackUserId, order: readonly 
 
 const names = (roles: readonly Role[]): string => roles.map((r) => ROLE_NAMES[r]).join(' or ');
 
+/**
+ * Autopilot: the runbook lets the DevOps lead execute a code rollback alone; a
+ * service that turns autopilot on delegates exactly that to the bot for MUST
+ * triggers. Never a git reset or schema rollback (those need the CTO). The
+ * detection notifies the CTO itself, with an autopilot notice.
+ */
+function decideAutopilot(input: AuthorityInput): AuthorityDecision {
+  if (input.action === 'application' && input.autopilot === true) {
+    return { allowed: true, as: 'autopilot', mode: 'execute', notifyCtoAsync: false };
+  }
+  return {
+    allowed: false,
+    roleNeeded: ['devopsLead'],
+    reason:
+      input.action === 'application'
+        ? 'Autopilot is off for this service, so the bot may not roll it back on its own.'
+        : `The bot never executes ${ACTION_NAMES[input.action]} on its own; autopilot covers application rollbacks only.`,
+    fix: input.action === 'application' ? 'Set autopilot: true for the service, or ask the DevOps lead to run the rollback.' : 'Ask the DevOps lead to run the command.',
+  };
+}
+
 export function decideAuthority(input: AuthorityInput): AuthorityDecision {
   const { action, actor, roles, at, workingHours } = input;
+  if (actor === AUTOPILOT_ACTOR) return decideAutopilot(input);
   const duringHours = isWithinWindow(workingHours, at);
   const hours = describeWindow(workingHours);
 

@@ -13,7 +13,7 @@ import { type HotfixQuestion, askHotfixQuestion, checkHotfixTimer, chooseRollbac
 import type { EngineDeps } from './engine-deps';
 import { isIncidentOpen } from './incident-state';
 import { buildPlan } from './plan';
-import { newIncidentId } from './request-rollback';
+import { lastKnownGoodTarget, newIncidentId } from './request-rollback';
 import { afterStepChange } from './run-steps';
 import { ROLES } from './authority';
 
@@ -54,11 +54,9 @@ export async function openQuestionIncident(deps: EngineDeps, input: { service: s
       data: { request: { kind: 'application' }, requestedBy: input.actor, owner: service.roles.devopsLead[0] ?? input.actor, hotfix: askHotfixQuestion(now) },
     },
     [],
+    { service: service.name, actor: input.actor, kind: 'opened', message: `Incident opened: ${input.issue}. Asked: can it be hotfixed in under 5 minutes?` },
   );
-  if (opened.created) {
-    await deps.store.appendTimeline({ incidentId: opened.incident.id, service: service.name, actor: input.actor, kind: 'opened', message: `Incident opened: ${input.issue}. Asked: can it be hotfixed in under 5 minutes?` });
-    await deps.announcer.announce(opened.incident.id);
-  }
+  if (opened.created) await deps.announcer.announce(opened.incident.id);
   return opened;
 }
 
@@ -91,9 +89,7 @@ export async function answerHotfix(deps: EngineDeps, input: { incidentId: string
     const gate = chooseRollback(question, input.actor, now);
     next = gate.question;
     message = gate.note;
-    if ((await deps.store.steps(incident.id)).length === 0) {
-      const plan = buildPlan('application');
-      await deps.store.addSteps(incident.id, plan.steps.map((step) => ({ position: step.position, kind: step.kind, state: 'pending' as const, input: { target: null } })));
+    if (await addApplicationRollback(deps, incident)) {
       await deps.store.updateIncident(incident.id, { decidedAt: now, data: { owner: input.actor, requestedBy: input.actor } });
       deps.wake();
     }
@@ -106,6 +102,23 @@ export async function answerHotfix(deps: EngineDeps, input: { incidentId: string
   await deps.store.appendTimeline({ incidentId: incident.id, actor: input.actor, kind: `decision_${input.answer}`, message });
   await afterStepChange(deps, incident.id);
   return message;
+}
+
+/**
+ * Gives an incident without steps its application rollback, to the last known
+ * good when one is recorded. False when the incident already has steps (a
+ * second "Roll back now", or the autopilot after a person): it never runs twice.
+ */
+export async function addApplicationRollback(deps: Pick<EngineDeps, 'store' | 'services'>, incident: IncidentRecord): Promise<boolean> {
+  if ((await deps.store.steps(incident.id)).length > 0) return false;
+  const service = findService(deps.services, incident.service);
+  const lastGood = await lastKnownGoodTarget(deps, service, { kind: 'application' });
+  const plan = buildPlan('application');
+  await deps.store.addSteps(
+    incident.id,
+    plan.steps.map((step) => ({ position: step.position, kind: step.kind, state: 'pending' as const, input: { target: lastGood?.deploymentId ?? null } })),
+  );
+  return true;
 }
 
 /** The runner's timer: a hotfix claim older than five minutes is asked again, with the rollback proposed. */

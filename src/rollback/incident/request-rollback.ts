@@ -8,10 +8,11 @@ import { findService } from '../../config/load-config';
 import type { ServiceConfig } from '../../config/service-schema';
 import { RollbackError } from '../errors';
 import { type SlackUserId, parseCommitSha, parseMigrationName } from '../ids';
-import type { IncidentRecord, NewStep, RollbackRequestData } from '../ports/incident-store';
+import type { DeploymentRecord, IncidentRecord, NewStep, RollbackRequestData } from '../ports/incident-store';
 import { approvalExpiresAt, decideAuthority, refusalError } from './authority';
 import type { EngineDeps } from './engine-deps';
 import { buildPlan, etaMinutes } from './plan';
+import { defaultRollbackTarget, describeDeployment } from '../last-known-good/rules';
 
 export interface RollbackCommand {
   service: string;
@@ -60,6 +61,19 @@ export function checkRequest(service: ServiceConfig, request: RollbackRequestDat
   }
 }
 
+/** How far back the deployments are read for a last known good; a handful of releases is the useful range. */
+const LAST_KNOWN_GOOD_SEARCH = 50;
+
+/**
+ * An application rollback that names no target goes to the service's newest
+ * last known good that is not serving now; undefined (the adapter's default,
+ * the previous production deployment) when none is recorded.
+ */
+export async function lastKnownGoodTarget(deps: Pick<EngineDeps, 'store'>, service: ServiceConfig, request: RollbackRequestData): Promise<DeploymentRecord | undefined> {
+  if (request.kind !== 'application' || request.target) return undefined;
+  return defaultRollbackTarget(await deps.store.deployments(service.name, LAST_KNOWN_GOOD_SEARCH));
+}
+
 export function newIncidentId(at: Date): string {
   return `INC-${at.toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex').toUpperCase()}`;
 }
@@ -69,7 +83,7 @@ export async function requestRollback(deps: EngineDeps, command: RollbackCommand
   const request = checkRequest(service, command.request);
   const now = deps.clock.now();
   const roles = await deps.roles.resolve(service);
-  const decision = decideAuthority({ action: request.kind, actor: command.actor, roles, at: now, workingHours: service.workingHours });
+  const decision = decideAuthority({ action: request.kind, actor: command.actor, roles, at: now, workingHours: service.workingHours, autopilot: service.autopilot });
   if (!decision.allowed) {
     await deps.store.appendTimeline({
       service: service.name,
@@ -82,18 +96,20 @@ export async function requestRollback(deps: EngineDeps, command: RollbackCommand
   }
 
   const plan = buildPlan(request.kind);
+  const lastGood = await lastKnownGoodTarget(deps, service, request);
   const steps: NewStep[] = plan.steps.map((step) => ({
     position: step.position,
     kind: step.kind,
     state: step.needsApproval ? 'awaiting_approval' : 'pending',
-    input: { target: request.target ?? null },
+    input: { target: request.target ?? lastGood?.deploymentId ?? null },
   }));
   const reason = request.reason?.trim();
+  const issue = command.issue ?? reason ?? 'Production rollback requested';
   const { incident, created } = await deps.store.openIncident(
     {
       id: newIncidentId(now),
       service: service.name,
-      issue: command.issue ?? reason ?? 'Production rollback requested',
+      issue,
       trigger: command.trigger ?? `/rollback by <@${command.actor}>`,
       severity: command.severity,
       openedBy: command.actor,
@@ -105,6 +121,13 @@ export async function requestRollback(deps: EngineDeps, command: RollbackCommand
       data: { request, requestedBy: command.actor, owner: command.actor },
     },
     steps,
+    {
+      service: service.name,
+      actor: command.actor,
+      kind: 'opened',
+      message: `${KIND_WORDS[request.kind]} requested as ${decision.as}: ${issue}. Decision tree: rollback chosen with /rollback (the runbook's ROLLBACK IMMEDIATELY); no hotfix question holds it up.${lastGood ? ` No target named: rolling back to the last known good, ${describeDeployment(lastGood)}.` : ''}`,
+      data: { request, plan: plan.steps.map((s) => s.kind), eta: etaMinutes(plan), lastKnownGood: lastGood?.deploymentId ?? null },
+    },
   );
 
   if (!created) {
@@ -123,14 +146,6 @@ export async function requestRollback(deps: EngineDeps, command: RollbackCommand
     };
   }
 
-  await deps.store.appendTimeline({
-    incidentId: incident.id,
-    service: service.name,
-    actor: command.actor,
-    kind: 'opened',
-    message: `${KIND_WORDS[request.kind]} requested as ${decision.as}: ${incident.issue}. Decision tree: rollback chosen with /rollback (the runbook's ROLLBACK IMMEDIATELY); no hotfix question holds it up.`,
-    data: { request, plan: plan.steps.map((s) => s.kind), eta: etaMinutes(plan) },
-  });
   for (const approval of plan.approvals) {
     const step = (await deps.store.steps(incident.id)).find((s) => s.position === approval.position);
     if (!step) continue;

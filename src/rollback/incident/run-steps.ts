@@ -24,21 +24,24 @@ export async function afterStepChange(deps: EngineDeps, incidentId: string): Pro
     const advance = advanceIncident(incident.state, steps);
     if (advance.changed) {
       const now = deps.clock.now();
-      const moved = await deps.store.moveIncident(incident.id, incident.state, advance.state, {
-        ...(advance.state === 'resolved' ? { restoredAt: now, closedAt: now } : {}),
-        ...(TERMINAL_INCIDENT.has(advance.state) && advance.state !== 'resolved' ? { closedAt: now } : {}),
-      });
-      if (moved) {
-        current = moved;
-        await deps.store.appendTimeline({
+      const moved = await deps.store.moveIncident(
+        incident.id,
+        incident.state,
+        advance.state,
+        {
+          ...(advance.state === 'resolved' ? { restoredAt: now, closedAt: now } : {}),
+          ...(TERMINAL_INCIDENT.has(advance.state) && advance.state !== 'resolved' ? { closedAt: now } : {}),
+        },
+        {
           incidentId,
           service: incident.service,
           actor: 'rollback-bot',
           kind: 'incident_state',
           message: `Incident ${incident.state} → ${advance.state}${advance.reason ? `: ${advance.reason}` : ''}`,
           data: { from: incident.state, to: advance.state, events: [...advance.events] },
-        });
-      }
+        },
+      );
+      if (moved) current = moved;
     }
   }
   await deps.announcer.announce(incidentId);
@@ -56,20 +59,19 @@ async function contextFor(deps: EngineDeps, step: StepRecord): Promise<StepConte
 
 async function finishStep(deps: EngineDeps, step: StepRecord, event: StepEvent, output: Record<string, unknown>, error?: StepRecord['error']): Promise<void> {
   const to = transitionStep(step.state, event, step.kind);
-  const stored = await deps.store.moveStep(step.id, step.state, to, {
-    output,
-    error: error ?? null,
-    finishedAt: deps.clock.now(),
-    claimedBy: null,
-  });
-  if (!stored) return;
-  await deps.store.appendTimeline({
-    incidentId: step.incidentId,
-    actor: deps.workerId,
-    kind: 'step',
-    message: `Step ${step.position} (${step.kind}) ${to}${error ? `: ${error.message}` : ''}`,
-    data: { stepId: step.id, from: step.state, to, output, error: error ?? null },
-  });
+  await deps.store.moveStep(
+    step.id,
+    step.state,
+    to,
+    { output, error: error ?? null, finishedAt: deps.clock.now(), claimedBy: null },
+    {
+      incidentId: step.incidentId,
+      actor: deps.workerId,
+      kind: 'step',
+      message: `Step ${step.position} (${step.kind}) ${to}${error ? `: ${error.message}` : ''}`,
+      data: { stepId: step.id, from: step.state, to, output, error: error ?? null },
+    },
+  );
 }
 
 /** Runs one claimed step to its end. Returns false when another replica had it. */
@@ -78,15 +80,14 @@ export async function runStep(deps: EngineDeps, claimed: StepRecord): Promise<bo
   if (!ctx) return false;
   const locked = await deps.store.withServiceLock(ctx.service.name, async () => {
     const to = transitionStep(claimed.state, 'start', claimed.kind);
-    const running = await deps.store.moveStep(claimed.id, claimed.state, to, { countAttempt: true, claimedBy: deps.workerId, startedAt: deps.clock.now() });
+    const running = await deps.store.moveStep(
+      claimed.id,
+      claimed.state,
+      to,
+      { countAttempt: true, claimedBy: deps.workerId, startedAt: deps.clock.now() },
+      { incidentId: claimed.incidentId, actor: deps.workerId, kind: 'step', message: `Step ${claimed.position} (${claimed.kind}) running`, data: { stepId: claimed.id, from: claimed.state, to } },
+    );
     if (!running) return false;
-    await deps.store.appendTimeline({
-      incidentId: claimed.incidentId,
-      actor: deps.workerId,
-      kind: 'step',
-      message: `Step ${claimed.position} (${claimed.kind}) running`,
-      data: { stepId: claimed.id, from: claimed.state, to },
-    });
     await afterStepChange(deps, claimed.incidentId);
     const outcome = await executeStep({ ...ctx, step: running });
     const latest = (await deps.store.getStep(running.id)) ?? running;
@@ -100,6 +101,30 @@ export async function runStep(deps: EngineDeps, claimed: StepRecord): Promise<bo
     return false;
   }
   return locked.value;
+}
+
+/**
+ * A crash between a step's end and the incident's move leaves the incident
+ * behind its steps (verifying with every step succeeded, say), and nothing
+ * else would move it: bring each open incident in line with its steps.
+ */
+export async function settleIncidents(deps: EngineDeps, open: readonly IncidentRecord[]): Promise<void> {
+  for (const incident of open) {
+    const steps = await deps.store.steps(incident.id);
+    if (steps.length > 0 && advanceIncident(incident.state, steps).changed) await afterStepChange(deps, incident.id);
+  }
+}
+
+/**
+ * A crash between an incident's last move and its announcement would leave its
+ * thread without the outcome. At start, announce the incidents that closed in
+ * the last hour again: announcing is idempotent, so what was sent stays as it is.
+ */
+export async function announceRecentlyClosed(deps: EngineDeps, withinMs = 60 * 60_000): Promise<void> {
+  const since = deps.clock.now().getTime() - withinMs;
+  for (const incident of await deps.store.listIncidents({ limit: 50 })) {
+    if (!isIncidentOpen(incident.state) && incident.closedAt && incident.closedAt.getTime() >= since) await deps.announcer.announce(incident.id);
+  }
 }
 
 export async function runRunnableSteps(deps: EngineDeps, limit = 4): Promise<number> {

@@ -1,15 +1,17 @@
 /**
  * The loop that moves incidents forward on each replica: at start, and again
  * on each tick (another replica may have crashed meanwhile), it reconciles
- * steps left running by a crash; then each tick expires lapsed approvals,
- * prepares schema estimates and runs what is runnable. wake() runs a tick at
- * once; ticks never overlap; stop() waits for the tick in flight.
+ * steps left running by a crash (and at start announces again what closed
+ * lately); then each tick brings incidents in line with their steps, expires
+ * lapsed approvals, prepares schema estimates and runs what is runnable.
+ * wake() runs a tick at once; ticks never overlap; stop() waits for the tick
+ * in flight.
  */
 import { expireApprovals, prepareSchemaPlans } from './approvals';
 import type { EngineDeps } from './engine-deps';
 import { askAgainAfterHotfixWindow } from './hotfix';
 import { announceLongOutages } from './outage-drafts-due';
-import { reconcileRunningSteps, runRunnableSteps } from './run-steps';
+import { announceRecentlyClosed, reconcileRunningSteps, runRunnableSteps, settleIncidents } from './run-steps';
 
 export interface Runner {
   wake(): void;
@@ -32,6 +34,7 @@ export function startRunner(deps: Omit<EngineDeps, 'wake'>, options: { intervalM
       await expireApprovals(full);
       // One read of the open incidents serves the three sweeps below.
       const open = await full.store.listIncidents({ openOnly: true, limit: 50 });
+      await settleIncidents(full, open);
       await prepareSchemaPlans(full, open);
       await announceLongOutages(full, open);
       await askAgainAfterHotfixWindow(full, open);
@@ -63,6 +66,7 @@ export function startRunner(deps: Omit<EngineDeps, 'wake'>, options: { intervalM
   };
 
   const start = reconcileRunningSteps(full)
+    .then(() => announceRecentlyClosed(full))
     .catch((error: unknown) => deps.logger.error({ err: error }, 'reconciliation at start failed'))
     .then(() => schedule());
   const timer = setInterval(schedule, intervalMs);

@@ -7,6 +7,8 @@ import type { IncidentState } from '../incident/incident-state';
 import type { RollbackKind } from '../incident/plan';
 import type { StepKind, StepState } from '../incident/step-state';
 import type { ApprovedAction } from './approval';
+import type { FollowUpItem } from '../follow-up/checklist';
+import type { ArchiveFact } from '../metrics/incident-times';
 
 /** What was asked, as parsed from /rollback, the modal, a button or an alert. */
 export interface RollbackRequestData {
@@ -149,23 +151,33 @@ export interface IncidentStore {
   /**
    * Opens an incident with its steps, or, when the service already has an open
    * one, returns that one with created=false (the second request joins it).
+   * `opened`, the timeline entry of the opening, is written in the same
+   * transaction when the incident is created: no incident exists without it.
    */
-  openIncident(incident: NewIncident, steps: NewStep[]): Promise<{ incident: IncidentRecord; created: boolean }>;
+  openIncident(incident: NewIncident, steps: NewStep[], opened?: Omit<NewTimelineEntry, 'incidentId'>): Promise<{ incident: IncidentRecord; created: boolean }>;
   getIncident(id: string): Promise<IncidentRecord | undefined>;
   findOpenIncident(service: string): Promise<IncidentRecord | undefined>;
   /** Newest first; all services when service is undefined. */
   listIncidents(options: { service?: string; limit: number; openOnly?: boolean }): Promise<IncidentRecord[]>;
   /** data is merged shallowly into the stored data. */
   updateIncident(id: string, patch: IncidentPatch): Promise<IncidentRecord>;
-  /** Compare-and-set of the incident state: undefined when it was not `from` any more. */
-  moveIncident(id: string, from: IncidentState, to: IncidentState, patch?: IncidentPatch): Promise<IncidentRecord | undefined>;
+  /**
+   * Compare-and-set of the incident state: undefined when it was not `from` any more.
+   * `record`, the timeline entry of the move, is written in the same transaction, only
+   * when the move happens: a crash never leaves a move without its entry.
+   */
+  moveIncident(id: string, from: IncidentState, to: IncidentState, patch?: IncidentPatch, record?: NewTimelineEntry): Promise<IncidentRecord | undefined>;
 
   steps(incidentId: string): Promise<StepRecord[]>;
   getStep(id: string): Promise<StepRecord | undefined>;
   /** Adds steps after the existing ones (e.g. a deploy after a revert). */
   addSteps(incidentId: string, steps: NewStep[]): Promise<StepRecord[]>;
-  /** Compare-and-set of one step's state: undefined when another replica moved it first. */
-  moveStep(id: string, from: StepState, to: StepState, patch?: StepPatch): Promise<StepRecord | undefined>;
+  /**
+   * Compare-and-set of one step's state: undefined when another replica moved it first.
+   * `record`, the timeline entry of the move, is written in the same transaction, only
+   * when the move happens.
+   */
+  moveStep(id: string, from: StepState, to: StepState, patch?: StepPatch, record?: NewTimelineEntry): Promise<StepRecord | undefined>;
   /**
    * Claims up to `limit` steps that may run now: state pending or approved, of an
    * open incident, every earlier step of the incident succeeded, not claimed by a
@@ -197,6 +209,38 @@ export interface IncidentStore {
   recordDeployment(deployment: DeploymentRecord): Promise<void>;
   deployments(service: string, limit: number): Promise<DeploymentRecord[]>;
   markLastKnownGood(service: string, deploymentId: string, at: Date, notes?: string): Promise<void>;
+
+  /** The post-rollback checklist of an incident in the runbook's order; empty before it was started. */
+  followUps(incidentId: string): Promise<FollowUpItem[]>;
+  /** Stores the checklist unless the incident has one already; returns what is stored. */
+  startFollowUps(incidentId: string, items: readonly FollowUpItem[]): Promise<FollowUpItem[]>;
+  /**
+   * Reads, changes and writes an incident's checklist in one transaction with
+   * its rows locked, so two clicks at once never lose one. `change` may throw
+   * to refuse; nothing is written then.
+   */
+  changeFollowUps(incidentId: string, change: (items: FollowUpItem[]) => FollowUpItem[]): Promise<{ before: FollowUpItem[]; after: FollowUpItem[] }>;
+  /** Incidents with an open item whose deadline (and snooze) passed at `at`. */
+  incidentsWithDueFollowUps(at: Date): Promise<string[]>;
+  /** Open items of every incident, soonest deadline first. */
+  openFollowUps(limit: number): Promise<OpenFollowUp[]>;
+  /** The incidents the metrics of [from, to) are computed from, and the deployments made in it. */
+  metricsInputs(options: { service?: string; from: Date; to: Date }): Promise<{ incidents: MetricsInput[]; deployments: number }>;
+  metricsInput(incidentId: string): Promise<MetricsInput | undefined>;
+}
+
+/** One incident with what its metrics need beyond its own record. */
+export interface MetricsInput {
+  incident: IncidentRecord;
+  /** When the deployment live at detection started serving, when the bot knows. */
+  deployedAt?: Date;
+  archives: ArchiveFact[];
+}
+
+export interface OpenFollowUp {
+  incidentId: string;
+  service: string;
+  item: FollowUpItem;
 }
 
 export interface DeploymentRecord {

@@ -4,7 +4,7 @@
  * answered for good the buttons give way to who decided.
  */
 import { hotfixDeadline } from '../../rollback/incident/decision-tree';
-import { HOTFIX, HOTFIX_DONE, ROLLBACK_NOW } from '../action-ids';
+import { HOTFIX, HOTFIX_DONE, MONITOR, ROLLBACK_NOW } from '../action-ids';
 import { describeIncident, describeService } from './describe';
 import { type Block, type SlackMessage, actions, button, context, section } from './elements';
 import { formatTime } from './format';
@@ -19,13 +19,16 @@ export function hotfixQuestion(view: HotfixQuestionView): SlackMessage {
   const hotfix = button({ actionId: HOTFIX, text: 'Hotfix', value: incidentId, style: 'primary' });
   const done = button({ actionId: HOTFIX_DONE, text: 'Hotfix is out', value: incidentId, style: 'primary' });
   const rollBack = button({ actionId: ROLLBACK_NOW, text: 'Roll back now', value: incidentId, style: 'danger' });
+  const monitor = button({ actionId: MONITOR, text: 'Monitor', value: incidentId });
   const blocks: Block[] = [];
   let status: string;
   switch (q.status) {
     case 'asked': {
       const again = q.round > 1 ? 'The hotfix window ran out and production is still broken. The runbook says: *roll back immediately*.\n' : '';
-      blocks.push(section(`${again}*${HOTFIX_QUESTION}*\nIf yes, press Hotfix: you get 5 minutes, then the bot asks again. If not, roll back now.`));
-      blocks.push(actions(`hotfix:${incidentId}`, q.round > 1 ? [rollBack, hotfix] : [hotfix, rollBack]));
+      blocks.push(
+        section(`${again}*${HOTFIX_QUESTION}*\nIf yes, press Hotfix: you get 5 minutes, then the bot asks again. If not, roll back now. Not broken after all? Monitor: the bot asks again if the trigger still fires.`),
+      );
+      blocks.push(actions(`hotfix:${incidentId}`, q.round > 1 ? [rollBack, hotfix, monitor] : [hotfix, rollBack, monitor]));
       status = q.round > 1 ? 'asked again, rollback proposed' : 'asked';
       break;
     }

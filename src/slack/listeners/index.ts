@@ -1,13 +1,23 @@
 import type { App } from '@slack/bolt';
 import type { EngineDeps } from '../../rollback/incident/engine-deps';
+import type { Db } from '../../store/pool';
 import { registerApprovalActions } from './actions/approval';
+import { registerFollowUpActions } from './actions/follow-up';
 import { registerHotfixActions } from './actions/hotfix';
 import { type RollbackCommandDeps, registerRollbackCommand } from './commands/rollback';
 import { registerRollbackModal } from './views/rollback-modal';
+import { registerAppHome } from './events/app-home';
+import type { Detection } from '../../detection';
+import { registerDetectionActions } from './actions/detection';
+import { registerAlertsChannel } from './events/alerts-channel';
 
 export interface ListenerDeps extends RollbackCommandDeps {
   /** The incident engine, built once the adapters are wired. */
   engine: () => EngineDeps;
+  /** The bot's database (App Home remembers its viewers there). */
+  db: Db;
+  /** Alerts-channel messages go to its intake; Monitor and Open incident to its answers. */
+  detection: Pick<Detection, 'intake' | 'monitor' | 'openIncident'>;
 }
 
 /** Every listener the app has, grouped by Slack surface. */
@@ -16,4 +26,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerApprovalActions(app, deps);
   registerHotfixActions(app, deps);
   registerRollbackModal(app, deps);
+  registerFollowUpActions(app, deps);
+  registerAppHome(app, deps);
+  registerAlertsChannel(app, deps);
+  registerDetectionActions(app, deps);
 }

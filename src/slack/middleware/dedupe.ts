@@ -9,7 +9,7 @@ import type { Logger } from '../../logger';
 import type { Metrics } from '../../metrics';
 import { isRollbackError } from '../../rollback/errors';
 import type { Db } from '../../store/pool';
-import { claimDelivery } from '../../store/queries/deliveries';
+import { deliveryClaims } from './delivery-claims';
 
 export const TRY_AGAIN = 'rollback-bot cannot reach its database right now, so it did nothing. Please try again in a minute.';
 
@@ -23,6 +23,7 @@ export function deliveryKey(body: Record<string, unknown>): { key: string; kind:
 }
 
 export function dedupeDeliveries(db: Db, metrics: Metrics, logger: Logger): Middleware<AnyMiddlewareArgs> {
+  const claims = deliveryClaims(db);
   return async (args) => {
     const body = args.body as unknown as Record<string, unknown>;
     const found = deliveryKey(body);
@@ -32,7 +33,7 @@ export function dedupeDeliveries(db: Db, metrics: Metrics, logger: Logger): Midd
     }
     let first: boolean;
     try {
-      first = (await db.query(claimDelivery(found.key, found.kind))).length === 1;
+      first = await claims.claim(found.key, found.kind);
     } catch (error) {
       metrics.slackDeliveries.inc({ kind: found.kind, outcome: 'unavailable' });
       logger.warn({ err: error, kind: found.kind }, 'delivery not handled: database unavailable');

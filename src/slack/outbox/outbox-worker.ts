@@ -139,9 +139,10 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   }
 
   async function idleMs(): Promise<number> {
-    const [next] = await db.query<{ due: Date | null }>(selectNextDue());
-    if (!next?.due) return pollMs;
-    const wait = next.due.getTime() - clock.now().getTime();
+    // pg reads the '-infinity' defaults (never tried, never paced) as the number -Infinity, not a Date.
+    const [next] = await db.query<{ due: Date | number | null }>(selectNextDue());
+    if (next?.due === null || next?.due === undefined) return pollMs;
+    const wait = (next.due instanceof Date ? next.due.getTime() : next.due) - clock.now().getTime();
     return Math.min(pollMs, Math.max(MIN_IDLE_MS, Number.isFinite(wait) ? wait : MIN_IDLE_MS));
   }
 

@@ -11,3 +11,11 @@ export const pruneDeliveries = (olderThanHours: number): Query => ({
   text: `DELETE FROM slack_deliveries WHERE received_at < now() - make_interval(hours => $1)`,
   values: [olderThanHours],
 });
+
+/** Many claims in one statement: returns the keys stored now (the first delivery of each). */
+export const claimDeliveries = (claims: readonly { key: string; kind: string }[]): Query => ({
+  text: `INSERT INTO slack_deliveries (delivery_key, kind)
+         SELECT * FROM unnest($1::text[], $2::text[])
+         ON CONFLICT (delivery_key) DO NOTHING RETURNING delivery_key`,
+  values: [claims.map((c) => c.key), claims.map((c) => c.kind)],
+});

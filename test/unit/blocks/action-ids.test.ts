@@ -1,5 +1,6 @@
 import * as ids from '../../../src/slack/action-ids';
 import { approvalRequest, hotfixQuestion, rollbackModal } from '../../../src/slack/blocks';
+import { detectionProposal } from '../../../src/slack/blocks/detection-alerts';
 import { DEVOPS, TZ, at, incident, service } from './fixtures';
 
 function actionIdsIn(value: unknown): string[] {
@@ -24,7 +25,10 @@ describe('action ids', () => {
     });
     const asked = hotfixQuestion({ incident, service, timeZone: TZ, question: { status: 'asked', round: 1, askedAt: at('14:00') } });
     const claimed = hotfixQuestion({ incident, service, timeZone: TZ, question: { status: 'hotfix_claimed', round: 1, claimedBy: DEVOPS, claimedAt: at('14:00') } });
-    const used = new Set(actionIdsIn([approval.blocks, asked.blocks, claimed.blocks]));
+    const proposal = detectionProposal({
+      detectionId: '7', timeZone: TZ, service, level: 'may', reason: 'r', owners: [DEVOPS], alerts: [], totals: { alerts: 0, firing: 0, notifications: 0 }, since: at('14:00'),
+    });
+    const used = new Set(actionIdsIn([approval.blocks, asked.blocks, claimed.blocks, proposal.blocks]));
     expect([...used].sort()).toEqual([...ids.BUTTON_ACTION_IDS].sort());
     expect(new Set(actionIdsIn(rollbackModal({ services: [service] }).blocks))).toEqual(new Set(ids.MODAL_INPUT_ACTION_IDS));
   });

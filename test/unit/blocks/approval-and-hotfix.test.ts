@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { APPROVE, HOTFIX, HOTFIX_DONE, REJECT, ROLLBACK_NOW } from '../../../src/slack/action-ids';
+import { APPROVE, HOTFIX, HOTFIX_DONE, MONITOR, REJECT, ROLLBACK_NOW } from '../../../src/slack/action-ids';
 import { approvalRequest, hotfixQuestion, renderText } from '../../../src/slack/blocks';
 import { lossLine } from '../../../src/slack/blocks/approval-request';
 import type { ApprovalRequestView, HotfixQuestionView } from '../../../src/slack/blocks';
@@ -99,12 +99,13 @@ describe('approvalRequest', () => {
 const question = (q: HotfixQuestionView['question']): HotfixQuestionView => ({ incident, service, timeZone: TZ, question: q });
 
 describe('hotfixQuestion', () => {
-  it('asks the runbook question with Hotfix and Roll back now, both carrying the incident id', () => {
+  it('asks the runbook question with Hotfix, Roll back now and Monitor, all carrying the incident id', () => {
     const message = hotfixQuestion(question({ status: 'asked', round: 1, askedAt: at('14:00') }));
     expectSendable(message);
     expect(buttons(message.blocks).map((b) => [b.action_id, b.value])).toEqual([
       [HOTFIX, incident.id],
       [ROLLBACK_NOW, incident.id],
+      [MONITOR, incident.id],
     ]);
     expect(renderText(message.blocks)).toMatchSnapshot();
   });
@@ -119,7 +120,7 @@ describe('hotfixQuestion', () => {
   it('proposes the rollback first when asked again after the window ran out', () => {
     const message = hotfixQuestion(question({ status: 'asked', round: 2, askedAt: at('14:06') }));
     expect(renderText(message.blocks)).toContain('The runbook says: *roll back immediately*');
-    expect(buttons(message.blocks).map((b) => b.action_id)).toEqual([ROLLBACK_NOW, HOTFIX]);
+    expect(buttons(message.blocks).map((b) => b.action_id)).toEqual([ROLLBACK_NOW, HOTFIX, MONITOR]);
   });
 
   it('drops the buttons once hotfixed or rolled back', () => {

@@ -3,6 +3,7 @@
  * window: requests are recorded and the runner does the work; slow reads
  * (plan, status) answer "working on it" and follow up through response_url.
  */
+import { createPreflightReplies, statsReplyFor } from '../../../follow-up/replies';
 import type { SlackUserId } from '../../../rollback/ids';
 import { asRollbackError } from '../../../rollback/errors';
 import { dryRun } from '../../../rollback/incident/dry-run';
@@ -46,6 +47,7 @@ export function incidentCommandHandlers(deps: () => EngineDeps, replies: Inciden
     const accepted = await requestRollback(deps(), { service: request.service, request: requestData(request), actor: context.command.user_id as SlackUserId });
     return { text: accepted.message };
   };
+  const preflight = createPreflightReplies(deps);
   return {
     application: act,
     revert: act,
@@ -60,6 +62,11 @@ export function incidentCommandHandlers(deps: () => EngineDeps, replies: Inciden
       return { text: 'Asking Vercel what production runs…' };
     },
     history: async (request) => replies.history(deps(), request.service),
+    stats: async (request) => statsReplyFor(deps(), request.service),
+    preflight: async (request, context) => {
+      later(context, () => preflight(request.service));
+      return { text: `Running the pre-deployment checklist for ${request.service}: migrations, environment, deploy window, on-call, rollback target… Nothing will change.` };
+    },
     modal: async (_request, context) => {
       await context.openView(rollbackModal({ services: deps().services.map((s) => ({ name: s.name, displayName: s.displayName })), privateMetadata: context.command.channel_id }));
       return { text: 'Opening the rollback form…' };

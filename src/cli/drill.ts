@@ -1,0 +1,82 @@
+/**
+ * `rollback-bot drill [--keep] [--break <part>]` and
+ * `rollback-bot drill --service <name> [--yes] [--report <file>] [--keep]`.
+ * Without --service: the runbook's rollback simulation on this machine (no
+ * accounts needed). With it: the runbook's pre-launch checklist against the
+ * service's real staging targets. Exit 0 when everything passed, 1 when a
+ * step or target failed, 2 on a usage or configuration error.
+ */
+import { parseArgs } from 'node:util';
+import { runDrill } from '../drill/run-drill';
+import { BREAKS, type Break } from '../drill/world';
+import type { CliIo } from './preflight';
+
+export const DRILL_USAGE = `Usage: rollback-bot drill [--keep] [--break <part>]
+       rollback-bot drill --service <name> [--yes] [--report <file>] [--keep]
+
+Without --service, rehearses the whole runbook on this machine with no accounts: embedded PostgreSQL
+(or the server of DATABASE_URL), local Slack and Vercel stand-ins, a scratch git repository and app database.
+  --keep            leave the drill's folder, databases and embedded server for inspection
+  --break <part>    make the rollback fail on purpose, to rehearse how the bot reports it:
+${Object.entries(BREAKS).map(([name, what]) => `                      ${name}: ${what}`).join('\n')}
+
+With --service, runs the runbook's pre-launch checklist against that service's targets in the services file
+(ROLLBACK_CONFIG): application rollback (timed), git revert, schema migration rollback; writes a report.
+  --yes             required for targets that are not on this machine: the drill changes them
+  --report <file>   where the markdown report goes (default rollback-drill-<service>-<time>.md)
+`;
+
+export interface DrillArgs {
+  keep: boolean;
+  yes: boolean;
+  service?: string;
+  report?: string;
+  breaks: Set<Break>;
+}
+
+export function parseDrillArgs(argv: readonly string[]): DrillArgs | string {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    return (error as Error).message.split('\n')[0] ?? 'invalid arguments';
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 0) return `unexpected argument ${positionals[0]}`;
+  const breaks = new Set<Break>();
+  for (const name of values.break ?? []) {
+    if (!(name in BREAKS)) return `--break expects one of ${Object.keys(BREAKS).join(', ')}, got ${name}`;
+    breaks.add(name as Break);
+  }
+  if (values.service !== undefined && breaks.size > 0) return '--break is for the local drill; it cannot be combined with --service';
+  if (values.service === undefined && (values.yes || values.report !== undefined)) return '--yes and --report go with --service';
+  return { keep: values.keep ?? false, yes: values.yes ?? false, service: values.service, report: values.report, breaks };
+}
+
+const OPTIONS = {
+  keep: { type: 'boolean' },
+  yes: { type: 'boolean' },
+  service: { type: 'string' },
+  report: { type: 'string' },
+  break: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout(DRILL_USAGE);
+    return 0;
+  }
+  const args = parseDrillArgs(argv);
+  if (typeof args === 'string') {
+    io.stderr(`drill: ${args}\n${DRILL_USAGE}`);
+    return 2;
+  }
+  const print = (line: string): void => io.stdout(`${line}\n`);
+  if (args.service !== undefined) {
+    const { runStagingDrill } = await import('../drill/staging/run-staging');
+    return runStagingDrill({ service: args.service, yes: args.yes, keep: args.keep, report: args.report, env: io.env, print, printError: (line) => io.stderr(`${line}\n`) });
+  }
+  const databaseUrl = io.env.DATABASE_URL?.trim() || undefined;
+  return runDrill({ keep: args.keep, databaseUrl, breaks: args.breaks, print });
+}

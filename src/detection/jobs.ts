@@ -1,0 +1,44 @@
+/**
+ * The `detect:<service>` jobs: each service's trigger rules evaluated every
+ * triggers.evaluationIntervalSeconds, on the same cron slots on every replica
+ * (one replica runs each slot). An interval that cannot be written as evenly
+ * spaced cron slots refuses the start with a config error naming the field.
+ */
+import type { ServiceConfig } from '../config/service-schema';
+import type { Logger } from '../logger';
+import type { EngineDeps } from '../rollback/incident/engine-deps';
+import type { ScheduledJob } from '../schedule/job';
+import { intervalCron } from '../schedule/interval-cron';
+import { createSlackNotifier } from '../slack/outbox';
+import type { Db } from '../store/pool';
+import { type DetectionOptions, createDetection } from './index';
+
+export interface DetectionJobDeps {
+  services: readonly ServiceConfig[];
+  db: Db;
+  engine: EngineDeps;
+  logger: Logger;
+}
+
+export const detectJobName = (service: string): string => `detect:${service}`;
+
+export function detectionJobs(deps: DetectionJobDeps, options: DetectionOptions = {}): ScheduledJob[] {
+  const crons = deps.services.map((service, index) => ({
+    service,
+    cron: intervalCron(service.triggers.evaluationIntervalSeconds, `services.${index}.triggers.evaluationIntervalSeconds (${service.name})`),
+  }));
+  const detection = createDetection({ db: deps.db, services: deps.services, engine: () => deps.engine, notifier: createSlackNotifier(deps.db), logger: deps.logger }, options);
+  return crons.map(({ service, cron }) => ({
+    name: detectJobName(service.name),
+    cron,
+    run: async ({ slot, logger }) => {
+      const outcome = await detection.evaluate(service.name, slot);
+      if (outcome.evaluated) {
+        const level = outcome.evaluation.verdict === 'ok' || outcome.evaluation.verdict === 'inconclusive' ? 'debug' : 'info';
+        logger[level]({ verdict: outcome.evaluation.verdict, rule: outcome.evaluation.rule, actions: outcome.actions }, `trigger evaluation: ${outcome.evaluation.reason}`);
+      } else {
+        logger.debug({ why: outcome.why }, 'trigger evaluation skipped');
+      }
+    },
+  }));
+}

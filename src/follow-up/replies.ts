@@ -1,0 +1,46 @@
+/**
+ * The answers of `/rollback stats [service]` and `/rollback preflight <service>`,
+ * read through the engine's ports and rendered with the block builders.
+ */
+import { join } from 'node:path';
+import { findService, parseEnv } from '../config/load-config';
+import { GitRepoFiles, sqlLinter } from '../preflight-adapters';
+import type { EngineDeps } from '../rollback/incident/engine-deps';
+import { measureRollbacks } from '../rollback/metrics/measure';
+import { parseNameList } from '../rollback/preflight/env-names';
+import { runPreflight } from '../rollback/preflight/run-preflight';
+import { preflightReply } from '../slack/blocks/preflight-reply';
+import { statsReply } from '../slack/blocks/stats-reply';
+import { serviceRef } from '../slack/incident-views';
+import type { Reply } from '../slack/listeners/commands/rollback';
+
+export async function statsReplyFor(deps: EngineDeps, serviceName?: string): Promise<Reply> {
+  const service = serviceName === undefined ? undefined : findService(deps.services, serviceName);
+  const metrics = await measureRollbacks(deps.store, { service: service?.name, at: deps.clock.now() });
+  const timeZone = (service ?? deps.services[0])?.workingHours.timeZone ?? 'UTC';
+  return statsReply({ timeZone, service: service ? serviceRef(service) : undefined, metrics });
+}
+
+/**
+ * Runs the checklist as the CLI does, with the engine's application and code
+ * adapters. The names set in production come from ROLLBACK_PREFLIGHT_ENV_NAMES
+ * (the CLI also takes a file); without it that check is skipped, with the reason.
+ */
+export function createPreflightReplies(deps: () => EngineDeps): (serviceName: string) => Promise<Reply> {
+  let repoFiles: GitRepoFiles | undefined;
+  return async (serviceName) => {
+    const engine = deps();
+    const service = findService(engine.services, serviceName);
+    repoFiles ??= new GitRepoFiles({
+      workspaceDir: join(parseEnv(engine.env).ROLLBACK_DATA_DIR, 'preflight-git'),
+      env: engine.env,
+      logger: engine.logger.child({ adapter: 'git', purpose: 'preflight' }),
+    });
+    const listed = engine.env.ROLLBACK_PREFLIGHT_ENV_NAMES;
+    const report = await runPreflight(
+      { application: engine.application, code: engine.code, repoFiles, linter: sqlLinter, clock: engine.clock },
+      { service, ...(listed && listed.trim() !== '' ? { productionEnvNames: parseNameList(listed) } : {}) },
+    );
+    return preflightReply({ timeZone: service.workingHours.timeZone, report });
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * The runbook's "Rollback Metrics" as Prometheus gauges, per service, filled
+ * when /metrics is scraped from the same figures `/rollback stats` shows (last
+ * 30 days). One store read serves every gauge of a scrape and is kept ~15 s,
+ * so a scraper or two cannot load the database.
+ */
+import { Gauge, type Registry } from 'prom-client';
+import { type MetricName, type RollbackMetrics, TARGETS } from '../rollback/metrics/rollback-metrics';
+
+export interface ServiceFigures {
+  service: string;
+  metrics: RollbackMetrics;
+}
+
+export interface RunbookGauges {
+  /** Where the figures come from, set once the store exists. */
+  serve(read: () => Promise<ServiceFigures[]>): void;
+}
+
+type PerIncident = Exclude<MetricName, 'rollback_frequency' | 'rollbacks_per_deployment'>;
+
+const PER_INCIDENT: readonly { metric: PerIncident; name: string; help: string }[] = [
+  { metric: 'detection_time', name: 'rollback_bot_detection_time_minutes', help: 'Deployment to issue detected, minutes (runbook target < 5), over the incidents of the last 30 days.' },
+  { metric: 'execution_time', name: 'rollback_bot_execution_time_minutes', help: 'Rollback decision to production restored, minutes (runbook target < 5), last 30 days.' },
+  { metric: 'downtime', name: 'rollback_bot_downtime_minutes', help: 'User-facing downtime, impact start to restored, minutes (runbook target < 15), last 30 days.' },
+  { metric: 'data_loss', name: 'rollback_bot_data_loss_rows', help: 'Archived values not restored after a schema rollback, rows (runbook target 0), last 30 days.' },
+];
+
+export function createRunbookGauges(registry: Registry, options: { ttlMs?: number; now?: () => number } = {}): RunbookGauges {
+  const ttlMs = options.ttlMs ?? 15_000;
+  const now = options.now ?? Date.now;
+  let read: (() => Promise<ServiceFigures[]>) | undefined;
+  let cache: { at: number; figures: Promise<ServiceFigures[]> } | undefined;
+
+  /** The figures for this scrape; a failed read shows no figures rather than stale ones. */
+  const figures = (): Promise<ServiceFigures[]> => {
+    if (!read) return Promise.resolve([]);
+    if (!cache || now() - cache.at >= ttlMs) {
+      const pending = read().catch(() => {
+        cache = undefined;
+        return [];
+      });
+      cache = { at: now(), figures: pending };
+    }
+    return cache.figures;
+  };
+
+  const gauge = <L extends string>(name: string, help: string, labelNames: L[], fill: (g: Gauge<L>, all: ServiceFigures[]) => void): void => {
+    new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        const all = await figures();
+        this.reset();
+        fill(this, all);
+      },
+    });
+  };
+
+  const value = (metrics: RollbackMetrics, name: MetricName) => metrics.figures.find((f) => f.name === name);
+
+  gauge('rollback_bot_rollbacks_per_month', 'Rollbacks per month over the last 30 days (runbook target < 1).', ['service'], (g, all) => {
+    for (const { service, metrics } of all) g.set({ service }, value(metrics, 'rollback_frequency')?.value ?? 0);
+  });
+  gauge('rollback_bot_rollbacks_per_deployment', 'Rollbacks per production deployment over the last 30 days (no runbook target).', ['service'], (g, all) => {
+    for (const { service, metrics } of all) {
+      const f = value(metrics, 'rollbacks_per_deployment');
+      if (f?.value !== undefined) g.set({ service }, f.value);
+    }
+  });
+  for (const spec of PER_INCIDENT) {
+    gauge(spec.name, `${spec.help} aggregate: worst incident or mean.`, ['service', 'aggregate'], (g, all) => {
+      for (const { service, metrics } of all) {
+        const f = value(metrics, spec.metric);
+        if (f?.value !== undefined) g.set({ service, aggregate: 'worst' }, f.value);
+        if (f?.mean !== undefined) g.set({ service, aggregate: 'mean' }, f.mean);
+      }
+    });
+  }
+  gauge('rollback_bot_metric_target_met', '1 when the figure meets the runbook target over the last 30 days, 0 when missed; absent without data.', ['service', 'metric'], (g, all) => {
+    for (const { service, metrics } of all) {
+      for (const f of metrics.figures) if (f.pass !== undefined) g.set({ service, metric: f.name }, f.pass ? 1 : 0);
+    }
+  });
+  gauge('rollback_bot_metric_target', "The runbook's targets: the figure must stay below this (data loss: equal it).", ['metric'], (g) => {
+    for (const [metric, target] of Object.entries(TARGETS)) g.set({ metric }, target.limit);
+  });
+
+  return {
+    serve(source) {
+      read = source;
+      cache = undefined;
+    },
+  };
+}

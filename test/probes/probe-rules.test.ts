@@ -1,0 +1,184 @@
+/**
+ * The pure parts of the probes: P95 arithmetic, probe evidence for the
+ * trigger rules (fires / clear / no data per field), the sign-in smoke test,
+ * the interval → cron rule, and the last-known-good rules.
+ */
+import { defaultRollbackTarget, lastKnownGoodDecision, servingNow } from '../../src/rollback/last-known-good/rules';
+import type { DeploymentRecord } from '../../src/rollback/ports/incident-store';
+import { type ProbeObservation, isSignInTest, p95, percentile, probeEvidenceOf } from '../../src/rollback/signals/probe-evidence';
+import { evaluate, INITIAL_TRIGGER_STATE } from '../../src/rollback/signals/triggers';
+import { intervalCron } from '../../src/schedule/interval-cron';
+import { lastKnownGoodTarget } from '../../src/rollback/incident/request-rollback';
+import type { IncidentStore } from '../../src/rollback/ports/incident-store';
+import { validate } from 'node-cron';
+import { exampleService } from '../support/services';
+
+const obs = (check: string, ok: boolean, status: number | undefined, extra: Partial<ProbeObservation> = {}): ProbeObservation => ({
+  check,
+  ran: true,
+  ok,
+  signIn: check === 'smoke:sign-in',
+  status,
+  ...extra,
+});
+
+describe('P95', () => {
+  it('is the nearest-rank 95th percentile of known latencies', () => {
+    const ms = Array.from({ length: 20 }, (_, i) => (i + 1) * 10); // 10..200
+    expect(percentile(ms, 95)).toBe(190);
+    expect(percentile([...ms].reverse(), 95)).toBe(190);
+    expect(percentile([100, 100, 100, 100, 900], 95)).toBe(900);
+    expect(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 95)).toBe(95);
+    expect(percentile([], 95)).toBeUndefined();
+  });
+
+  it('needs five samples', () => {
+    expect(p95([1, 2, 3, 4])).toBeUndefined();
+    expect(p95([10, 20, 30, 40, 50])).toBe(50);
+  });
+});
+
+describe('probeEvidenceOf', () => {
+  const none = { currentLatencies: [], previousLatencies: [] };
+
+  it('has no field at all when nothing was probed', () => {
+    expect(probeEvidenceOf({ window: [], ...none })).toEqual({});
+  });
+
+  it('auth is broken only when the sign-in test failed in every attempt', () => {
+    expect(probeEvidenceOf({ window: [obs('smoke:sign-in', false, 500), obs('smoke:sign-in', false, undefined)], ...none }).authBroken).toBe(true);
+    expect(probeEvidenceOf({ window: [obs('smoke:sign-in', false, 500), obs('smoke:sign-in', true, 200)], ...none }).authBroken).toBe(false);
+    expect(probeEvidenceOf({ window: [obs('health', true, 200)], ...none }).authBroken).toBeUndefined();
+  });
+
+  it('a check that could not be made (missing env) is not evidence', () => {
+    const notRun = obs('smoke:sign-in', false, undefined, { ran: false });
+    expect(probeEvidenceOf({ window: [notRun], ...none })).toEqual({});
+    expect(probeEvidenceOf({ window: [obs('db_write', false, undefined, { ran: false })], ...none }).dbWritesFailing).toBeUndefined();
+  });
+
+  it('database writes fail only when every write probe failed', () => {
+    expect(probeEvidenceOf({ window: [obs('db_write', false, undefined), obs('db_write', false, undefined)], ...none }).dbWritesFailing).toBe(true);
+    expect(probeEvidenceOf({ window: [obs('db_write', false, undefined), obs('db_write', true, undefined)], ...none }).dbWritesFailing).toBe(false);
+    expect(probeEvidenceOf({ window: [obs('health', true, 200)], ...none }).dbWritesFailing).toBeUndefined();
+  });
+
+  it('the 5xx rate is the share of answered HTTP checks that were 5xx', () => {
+    const window = [obs('health', false, 503), obs('version', true, 200), obs('smoke:sign-in', false, 500), obs('health', true, 200), obs('health', false, undefined), obs('db_write', false, undefined)];
+    expect(probeEvidenceOf({ window, ...none }).fiveXxRate).toBe(0.5);
+    expect(probeEvidenceOf({ window: [obs('health', true, 200)], ...none }).fiveXxRate).toBe(0);
+    // Only timeouts: nothing answered, so nothing is known about 5xx.
+    expect(probeEvidenceOf({ window: [obs('health', false, undefined)], ...none }).fiveXxRate).toBeUndefined();
+  });
+
+  it('P95 of the last 20 samples against the previous deployment\'s', () => {
+    const current = [...Array.from({ length: 20 }, () => 300), ...Array.from({ length: 30 }, () => 5)];
+    const evidence = probeEvidenceOf({ window: [], currentLatencies: current, previousLatencies: [100, 100, 100, 100, 180, 120] });
+    expect(evidence).toEqual({ p95Ms: 300, baselineP95Ms: 180 });
+    expect(probeEvidenceOf({ window: [], currentLatencies: [1, 2, 3], previousLatencies: [1, 2, 3] })).toEqual({});
+  });
+
+  it('feeds the trigger rules: fires, clear and no data', () => {
+    const settings = exampleService().triggers;
+    const fires = probeEvidenceOf({ window: [obs('smoke:sign-in', false, 401), obs('db_write', false, undefined)], ...none });
+    expect(evaluate(INITIAL_TRIGGER_STATE, { at: new Date(), ...fires }, settings)).toMatchObject({ verdict: 'must', rule: 'auth_broken' });
+    const slow = probeEvidenceOf({ window: [obs('health', true, 200)], currentLatencies: [400, 400, 400, 400, 400], previousLatencies: [100, 100, 100, 100, 100] });
+    expect(evaluate(INITIAL_TRIGGER_STATE, { at: new Date(), ...slow }, settings)).toMatchObject({ verdict: 'should', rule: 'p95_latency' });
+    const clear = probeEvidenceOf({ window: [obs('smoke:sign-in', true, 200), obs('health', true, 200)], ...none });
+    expect(evaluate(INITIAL_TRIGGER_STATE, { at: new Date(), ...clear }, settings).verdict).toBe('ok');
+    expect(evaluate(INITIAL_TRIGGER_STATE, { at: new Date(), ...probeEvidenceOf({ window: [], ...none }) }, settings).verdict).toBe('inconclusive');
+  });
+});
+
+describe('isSignInTest', () => {
+  it('is the test marked signIn, or named like sign-in/login/auth unless marked false', () => {
+    expect(isSignInTest({ name: 'sign-in' })).toBe(true);
+    expect(isSignInTest({ name: 'Login page' })).toBe(true);
+    expect(isSignInTest({ name: 'auth-session' })).toBe(true);
+    expect(isSignInTest({ name: 'checkout' })).toBe(false);
+    expect(isSignInTest({ name: 'checkout', signIn: true })).toBe(true);
+    expect(isSignInTest({ name: 'auth-metrics', signIn: false })).toBe(false);
+  });
+});
+
+describe('intervalCron', () => {
+  it('writes evenly spaced slots for intervals that divide a minute, an hour or a day', () => {
+    expect(intervalCron(30)).toBe('*/30 * * * * *');
+    expect(intervalCron(5)).toBe('*/5 * * * * *');
+    expect(intervalCron(60)).toBe('* * * * *');
+    expect(intervalCron(300)).toBe('*/5 * * * *');
+    expect(intervalCron(7200)).toBe('0 */2 * * *');
+    expect(intervalCron(86400)).toBe('0 0 * * *');
+    for (const s of [5, 10, 15, 20, 30, 60, 120, 900, 1800, 3600, 21600]) expect(validate(intervalCron(s))).toBe(true);
+  });
+
+  it('refuses the rest with a config error naming the field', () => {
+    expect(() => intervalCron(45)).toThrow(/triggers\.evaluationIntervalSeconds is 45/);
+    expect(() => intervalCron(90, 'services.api.triggers.evaluationIntervalSeconds')).toThrow(/services\.api\.triggers\.evaluationIntervalSeconds is 90/);
+    expect(() => intervalCron(0)).toThrow(expect.objectContaining({ code: 'config_invalid' }));
+    expect(() => intervalCron(2.5)).toThrow(/cannot repeat evenly/);
+  });
+});
+
+const T0 = new Date('2026-01-20T10:00:00Z');
+const minutes = (m: number): Date => new Date(T0.getTime() + m * 60_000);
+const dep = (id: string, extra: Partial<DeploymentRecord> = {}): DeploymentRecord => ({ service: 'svc', deploymentId: id, ...extra });
+
+describe('last known good', () => {
+  const serving = dep('dpl_new', { version: '2.0.0', commitSha: 'b90de38f', servedFrom: minutes(0) });
+
+  it('promotes the serving deployment once it has served long enough without an incident', () => {
+    expect(lastKnownGoodDecision({ serving, incidents: [], now: minutes(59), afterMinutes: 60 })).toMatchObject({ promote: false, reason: expect.stringMatching(/served 59 of 60 minutes/) });
+    const decision = lastKnownGoodDecision({ serving, incidents: [{ id: 'INC-OLD', openedAt: minutes(-10), open: false }], now: minutes(60), afterMinutes: 60 });
+    expect(decision).toMatchObject({ promote: true, deployment: { deploymentId: 'dpl_new' } });
+    expect(decision.reason).toMatch(/2\.0\.0 \(commit b90de38, dpl_new\) is now last known good/);
+  });
+
+  it('does not promote after an incident opened while it served, while one is open, twice, or with nothing serving', () => {
+    expect(lastKnownGoodDecision({ serving, incidents: [{ id: 'INC-1', openedAt: minutes(5), open: false }], now: minutes(120), afterMinutes: 60 })).toMatchObject({
+      promote: false,
+      reason: expect.stringMatching(/INC-1 was opened while/),
+    });
+    expect(lastKnownGoodDecision({ serving, incidents: [{ id: 'INC-2', openedAt: minutes(-5), open: true }], now: minutes(120), afterMinutes: 60 }).promote).toBe(false);
+    expect(lastKnownGoodDecision({ serving: { ...serving, lastKnownGoodAt: minutes(61) }, incidents: [], now: minutes(120), afterMinutes: 60 }).promote).toBe(false);
+    expect(lastKnownGoodDecision({ serving: undefined, incidents: [], now: minutes(120), afterMinutes: 60 }).promote).toBe(false);
+  });
+
+  it('serving now is the latest to start that has not stopped', () => {
+    const list = [dep('a', { servedFrom: minutes(0), servedUntil: minutes(10) }), dep('b', { servedFrom: minutes(10) }), dep('c', { servedFrom: minutes(-100) }), dep('d')];
+    expect(servingNow(list)?.deploymentId).toBe('b');
+    expect(servingNow([dep('d')])).toBeUndefined();
+  });
+
+  it('the default target is the newest last known good that is not serving now', () => {
+    const list = [
+      dep('serving', { servedFrom: minutes(100), lastKnownGoodAt: minutes(160) }),
+      dep('bad', { servedFrom: minutes(50), servedUntil: minutes(100) }),
+      dep('good-new', { servedFrom: minutes(20), servedUntil: minutes(50), lastKnownGoodAt: minutes(40) }),
+      dep('good-old', { servedFrom: minutes(0), servedUntil: minutes(20), lastKnownGoodAt: minutes(10) }),
+    ];
+    expect(defaultRollbackTarget(list)?.deploymentId).toBe('good-new');
+    expect(defaultRollbackTarget([...list].reverse())?.deploymentId).toBe('good-new');
+    expect(defaultRollbackTarget(list.filter((d) => d.deploymentId !== 'good-new' && d.deploymentId !== 'good-old'))).toBeUndefined();
+  });
+});
+
+describe('lastKnownGoodTarget (the request path)', () => {
+  const recorded = [dep('serving', { servedFrom: minutes(60) }), dep('lkg', { servedFrom: minutes(0), servedUntil: minutes(60), lastKnownGoodAt: minutes(30) })];
+  const asked: string[] = [];
+  const store = {
+    deployments: (service: string) => {
+      asked.push(service);
+      return Promise.resolve(recorded);
+    },
+  } as unknown as IncidentStore;
+  const service = exampleService();
+
+  it('fills in the last known good only for an application rollback that names no target', async () => {
+    expect((await lastKnownGoodTarget({ store }, service, { kind: 'application' }))?.deploymentId).toBe('lkg');
+    expect(asked).toEqual([service.name]);
+    expect(await lastKnownGoodTarget({ store }, service, { kind: 'application', target: 'dpl_named' })).toBeUndefined();
+    expect(await lastKnownGoodTarget({ store }, service, { kind: 'revert', target: 'b7920c6' })).toBeUndefined();
+    expect(asked).toHaveLength(1);
+  });
+});
