@@ -94,10 +94,11 @@ async function serveApi(state: StandinState, token: string, req: IncomingMessage
     return sendError(res, 403, 'forbidden', 'Not authorized', { invalidToken: true });
   }
   const fault = state.takeFault(url.pathname);
-  if (fault?.kind === 'drop') {
+  if (fault?.kind === 'drop' && !fault.afterHandling) {
     req.socket.destroy();
     return;
   }
+  if (fault?.kind === 'drop') loseAnswer(req, res);
   if (fault?.kind === 'status') {
     const rateLimited = fault.status === 429;
     return sendError(
@@ -113,6 +114,15 @@ async function serveApi(state: StandinState, token: string, req: IncomingMessage
   if (handleDeploy(state, request, req.headers, res)) return;
   if (handleApi(state, request, res)) return;
   sendError(res, 404, 'not_found', `The requested path ${url.pathname} was not found`);
+}
+
+/** The request is handled as usual, but the connection drops where its answer would be sent. */
+function loseAnswer(req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead = (() => res) as ServerResponse['writeHead'];
+  res.end = (() => {
+    req.socket.destroy();
+    return res;
+  }) as ServerResponse['end'];
 }
 
 function fail(res: ServerResponse, error: unknown): void {

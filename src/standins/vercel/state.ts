@@ -52,10 +52,14 @@ export interface AliasRequest {
   requestedAt: number;
 }
 
-/** `match`: a part of the path it applies to; `skip`: matching requests let through before it fires. */
+/**
+ * `match`: a part of the path it applies to; `skip`: matching requests let through before it fires.
+ * A drop closes the connection before the request is handled (Vercel never saw it), or with
+ * `afterHandling` once it was handled (Vercel did it; only the answer is lost).
+ */
 export type Fault =
   | { kind: 'status'; status: number; match?: string; skip?: number; retryAfter?: string }
-  | { kind: 'drop'; match?: string; skip?: number };
+  | { kind: 'drop'; match?: string; skip?: number; afterHandling?: boolean };
 
 export interface RecordedRequest {
   readonly method: string;
