@@ -12,6 +12,9 @@ type Subcommand = (argv: string[], io: Output & { env: NodeJS.ProcessEnv }) => P
 const USAGE = `Usage: rollback-bot <command> [options]
 
 Commands:
+  drill [--keep] [--break <part>]
+                                 the runbook's rollback simulation on this machine, no accounts needed;
+                                 --service <name> [--yes] runs the pre-launch checklist on staging instead
   start                          run the Slack bot (HTTP or Socket Mode)
   migrate                        apply the bot's own database migrations and exit
   lint-migrations <path>...      classify migration statements: safe, warning, dangerous
@@ -43,6 +46,7 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
   'lint-migrations': async (argv, io) => (await import('./cli/lint-migrations')).run(argv, io),
   'restore-archive': async (argv, io) => (await import('./cli/restore-archive')).run(argv, io),
   preflight: async (argv, io) => (await import('./cli/preflight')).run(argv, io),
+  drill: async (argv, io) => (await import('./cli/drill')).run(argv, io),
 };
 
 export async function runCli(argv: string[], io: Output & { env: NodeJS.ProcessEnv }): Promise<number> {

@@ -113,13 +113,22 @@ export async function act(deps: ActDeps, ctx: ActContext, actions: readonly Dete
         if (!incident || !detection) break;
         const totals = await store.alertTotals(service.name, detection.since, now);
         const resolvedAt = totals.lastResolvedAt ?? now;
-        const closed = await engine.store.moveIncident(incident.id, 'open', 'resolved', {
-          closedAt: now,
-          restoredAt: resolvedAt,
-          data: { facts: { ...incident.data.facts, outcome: 'recovered_without_rollback' } },
-        });
+        // The move and its timeline entry in one transaction: a crash between them would leave a gap.
+        const closed = await engine.store.moveIncident(
+          incident.id,
+          'open',
+          'resolved',
+          { closedAt: now, restoredAt: resolvedAt, data: { facts: { ...incident.data.facts, outcome: 'recovered_without_rollback' } } },
+          {
+            incidentId: incident.id,
+            service: service.name,
+            actor: AUTOPILOT_ACTOR,
+            kind: 'recovered',
+            message: `Every alert resolved (last at ${resolvedAt.toISOString()}) and no trigger fires: closed as recovered without rollback.`,
+            data: { verdict: evaluation.verdict, rule },
+          },
+        );
         if (!closed) break;
-        await note(incident.id, 'recovered', `Every alert resolved (last at ${resolvedAt.toISOString()}) and no trigger fires: closed as recovered without rollback.`);
         await announcer.recovered(closed, detection, resolvedAt);
         break;
       }

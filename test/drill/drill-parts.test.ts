@@ -1,0 +1,120 @@
+/**
+ * The drill's pure parts: how an edit is printed, the metrics table and its
+ * verdicts, reading buttons and checkboxes out of blocks, what a build of the
+ * scratch app serves, and the command's options.
+ */
+import { parseDrillArgs } from '../../src/cli/drill';
+import { DRILL_TARGETS, drillMetricRows, duration, formatMetricsTable } from '../../src/drill/metrics-table';
+import { buttonsIn, checkboxesIn } from '../../src/drill/people';
+import { BAD_COMMIT, FIX_COMMIT, GOOD_COMMIT, SUMMARIES_FILE, appAt } from '../../src/drill/scratch-app';
+import { changedLines } from '../../src/drill/slack-transcript';
+import type { IncidentTimes } from '../../src/rollback/metrics/incident-times';
+
+const at = (seconds: number): Date => new Date(Date.UTC(2026, 0, 20, 15, 0, seconds));
+
+function incident(id: string, times: Partial<IncidentTimes>): IncidentTimes {
+  return { id, service: 'dr-amal-clinical-os', rolledBack: true, archives: [], ...times };
+}
+
+describe('changedLines: an edit as a reader notices it', () => {
+  it('keeps the first line and the changed ones, one "…" per run of unchanged lines', () => {
+    const before = ['Rollback progress', 'step 1 running', 'step 2 pending', 'footer'].join('\n');
+    const after = ['Rollback progress', 'step 1 done', 'step 2 pending', 'footer'].join('\n');
+    expect(changedLines(before, after)).toBe(['Rollback progress', 'step 1 done', '…'].join('\n'));
+  });
+
+  it('shows a line repeated more often than before', () => {
+    expect(changedLines('a\nx', 'a\nx\nx')).toBe('a\n…\nx');
+  });
+});
+
+describe('the metrics table', () => {
+  const from = at(0);
+  const to = at(59);
+
+  it('judges each of the four targets from the incidents, worst case first', () => {
+    const rows = drillMetricRows(
+      [
+        incident('INC-1', { deployedAt: at(0), impactStartedAt: at(1), detectedAt: at(3), decidedAt: at(20), restoredAt: at(26), archives: [{ archiveTable: 'a', rows: 30, restored: true }] }),
+        incident('INC-2', { impactStartedAt: at(30), detectedAt: at(30), decidedAt: at(30), restoredAt: at(38) }),
+      ],
+      from,
+      to,
+    );
+    expect(rows.map((r) => [r.target, r.measured, r.pass])).toEqual([
+      ['< 5 min', '3.0 s', true],
+      ['< 5 min', '8.0 s (worst of 2; mean 7.0 s)', true],
+      ['< 15 min', '25 s (worst of 2; mean 17 s)', true],
+      ['0', '0 row(s)', true],
+    ]);
+  });
+
+  it('fails a target without data (nothing detected) and one that was missed (archives never restored)', () => {
+    const rows = drillMetricRows([incident('INC-1', { impactStartedAt: at(0), detectedAt: at(0), decidedAt: at(1), restoredAt: at(5), archives: [{ archiveTable: 'a', rows: 12, restored: false }] })], from, to);
+    expect(rows.map((r) => r.title.split(' (')[0])).toEqual(['Detection time', 'Execution time', 'Downtime', 'Data loss']);
+    expect(rows[0]).toMatchObject({ measured: 'no data', pass: false });
+    expect(rows[3]).toMatchObject({ measured: '12 row(s)', pass: false });
+    expect(DRILL_TARGETS).toHaveLength(4);
+  });
+
+  it('prints an aligned markdown table with PASS and FAIL', () => {
+    const lines = formatMetricsTable([
+      { title: 'Detection time', target: '< 5 min', measured: '3.0 s', pass: true, samples: 1 },
+      { title: 'Data loss', target: '0', measured: '12 row(s)', pass: false, samples: 1 },
+    ]);
+    expect(lines).toEqual([
+      '| Metric         | Target  | Measured  | Result |',
+      '|----------------|---------|-----------|--------|',
+      '| Detection time | < 5 min | 3.0 s     | PASS   |',
+      '| Data loss      | 0       | 12 row(s) | FAIL   |',
+    ]);
+    expect(duration(1.5)).toBe('1 min 30 s');
+  });
+});
+
+describe('reading the controls of a message', () => {
+  const blocks = [
+    { type: 'section', block_id: 's1', text: { type: 'mrkdwn', text: 'hi' }, accessory: { type: 'button', action_id: 'rollback_now', value: 'INC-1', text: { type: 'plain_text', text: 'Roll back now' } } },
+    {
+      type: 'actions',
+      block_id: 'approval:INC-1-A1',
+      elements: [
+        { type: 'button', action_id: 'rollback_approve', value: 'INC-1-A1', text: { type: 'plain_text', text: 'Approve' } },
+        { type: 'checkboxes', action_id: 'follow_up', options: [{ text: { type: 'mrkdwn', text: '*Verify*' }, value: 'verify' }, { text: { type: 'mrkdwn', text: 'Notify' }, value: 'notify' }], initial_options: [{ text: { type: 'mrkdwn', text: 'Notify' }, value: 'notify' }] },
+      ],
+    },
+  ];
+
+  it('finds buttons with their block and label', () => {
+    expect(buttonsIn(blocks)).toEqual([
+      { actionId: 'rollback_now', value: 'INC-1', blockId: 's1', label: 'Roll back now' },
+      { actionId: 'rollback_approve', value: 'INC-1-A1', blockId: 'approval:INC-1-A1', label: 'Approve' },
+    ]);
+  });
+
+  it('finds checkboxes with what is ticked', () => {
+    const [boxes] = checkboxesIn(blocks);
+    expect(boxes).toMatchObject({ blockId: 'approval:INC-1-A1', actionId: 'follow_up', ticked: ['notify'] });
+    expect(boxes?.options.map((o) => o.value)).toEqual(['verify', 'notify']);
+  });
+});
+
+describe('the scratch app', () => {
+  it('serves what its code says: the zero provider timeout breaks it, the fix does not', () => {
+    const tree = (commit: { files: Record<string, string | null> }) => ({ packageJson: commit.files['package.json'] ?? undefined, summaries: commit.files[SUMMARIES_FILE] ?? undefined });
+    expect(appAt(tree(GOOD_COMMIT))).toEqual({ version: '1.9.0', broken: false });
+    expect(appAt(tree(BAD_COMMIT))).toEqual({ version: '2.0.0-beta', broken: true });
+    expect(appAt(tree(FIX_COMMIT))).toEqual({ version: '2.0.1', broken: false });
+  });
+});
+
+describe('drill options', () => {
+  it('reads --keep and --break, refusing unknown parts and mixes with --service', () => {
+    expect(parseDrillArgs(['--keep', '--break', 'vercel-build'])).toMatchObject({ keep: true, breaks: new Set(['vercel-build']) });
+    expect(parseDrillArgs(['--break', 'nope'])).toBe('--break expects one of vercel-promote, vercel-build, got nope');
+    expect(parseDrillArgs(['--service', 'x', '--break', 'vercel-build'])).toBe('--break is for the local drill; it cannot be combined with --service');
+    expect(parseDrillArgs(['--yes'])).toBe('--yes and --report go with --service');
+    expect(parseDrillArgs(['extra'])).toBe('unexpected argument extra');
+    expect(parseDrillArgs(['--service', 'clinical-staging', '--yes', '--report', 'r.md'])).toMatchObject({ service: 'clinical-staging', yes: true, report: 'r.md' });
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * `rollback-bot drill` as a user runs it: a real process, the real bot with
+ * its HTTP endpoint, the stand-ins, a scratch git origin and app database.
+ * Proves the whole runbook plays through to exit 0 with the thread, the
+ * per-step progress and the metrics table printed, and that nothing is left
+ * behind (folders, servers, databases); and that a rollback that cannot ship
+ * makes the drill exit 1 naming the step, on the embedded server.
+ */
+import { Client } from 'pg';
+import { leftListening, printedFolder, printedPorts, runDrillProcess } from './drill-process';
+
+const serverUrl = (): string => {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('TEST_DATABASE_URL is not set');
+  return url;
+};
+
+async function drillDatabases(): Promise<string[]> {
+  const client = new Client({ connectionString: serverUrl() });
+  await client.connect();
+  try {
+    return (await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'rollback_drill_%' OR datname LIKE 'rollback_shadow_%'")).rows.map((r) => r.datname);
+  } finally {
+    await client.end();
+  }
+}
+
+describe('rollback-bot drill', () => {
+  it('plays the runbook end to end through the real bot, prints thread, steps and metrics, exits 0 and leaves nothing behind', async () => {
+    const before = await drillDatabases();
+    const run = await runDrillProcess([], { DATABASE_URL: serverUrl() });
+    const out = run.stdout;
+    if (run.code !== 0) throw new Error(`drill exited ${run.code}:\n${out.slice(-6000)}\n${run.stderr}`);
+    expect(run.stderr).toBe('');
+    for (let step = 1; step <= 5; step += 1) expect(out).toMatch(new RegExp(`\\[${step}/5\\] PASSED in \\d+\\.\\d s`));
+    // The thread as a reader sees it: the root post, the outcome, the approval, the checklist.
+    expect(out).toContain('│ 🚨 ROLLBACK IN PROGRESS');
+    expect(out).toContain('│ ✅ ROLLBACK COMPLETE');
+    expect(out).toMatch(/the bot opened INC-\S+ \d+\.\d s after 2\.0\.0-beta went live/);
+    expect(out).toMatch(/only visible to @devops-lead .*\n.*│ git revert \(Option A\) of dr-amal-clinical-os started as INC-/);
+    expect(out).toContain('@cto');
+    expect(out).toContain('restored 30 rows from rollback_archive.ClinicalNote__aiSummary_');
+    expect(out).toContain('every archived value is back, identical to before the rollback: no data lost');
+    // Each message once: the root post of the autopilot incident is printed as posted once, later only as "(updated)".
+    const roots = out.split('\n').filter((line, i, lines) => /#prod-alerts {2}rollback-bot {2}\d\d:\d\d:\d\d$/.test(line) && (lines[i + 1] ?? '').includes('ROLLBACK IN PROGRESS'));
+    expect(roots.length).toBe(3);
+    // The metrics table, every target met.
+    expect(out).toMatch(/\| Metric +\| Target +\| Measured +\| Result \|/);
+    expect(out).toMatch(/\| Detection time \(deployment → detected\) +\| < 5 min +\| [\d.]+ s +\| PASS +\|/);
+    expect(out).toMatch(/\| Execution time \(decision → restored\) +\| < 5 min +\| .+\| PASS +\|/);
+    expect(out).toMatch(/\| Downtime \(impact start → restored\) +\| < 15 min +\| .+\| PASS +\|/);
+    expect(out).toMatch(/\| Data loss \(archived values not restored\) +\| 0 +\| 0 row\(s\) +\| PASS +\|/);
+    expect(out).toMatch(/Drill PASSED in \d+\.\d s: every step and every target passed\./);
+    // Nothing left behind: its folder, its servers, its databases.
+    expect(run.leftInTmp).toEqual([]);
+    const pgPort = Number(new URL(serverUrl()).port || 5432);
+    const ports = printedPorts(out).filter((p) => p !== pgPort);
+    expect(ports.length).toBe(4);
+    expect(await leftListening(ports, printedFolder(out))).toEqual([]);
+    expect(await drillDatabases()).toEqual(before);
+  }, 180_000);
+
+  it('on the embedded server: a revert whose build fails makes the drill exit 1 naming step 3, and it still cleans up', async () => {
+    const run = await runDrillProcess(['--break', 'vercel-build'], { DATABASE_URL: undefined });
+    const out = run.stdout;
+    expect(run.code).toBe(1);
+    expect(out).toContain('--break vercel-build: every production build after the bad deployment ends in ERROR');
+    expect(out).toMatch(/\[1\/5\] PASSED/);
+    expect(out).toMatch(/\[3\/5\] FAILED in [\d.]+ s: INC-\S+: the git revert failed: /);
+    expect(out).toContain('❌ ROLLBACK FAILED');
+    expect(out).toMatch(/FAIL {2}step 3\/5 {2}Git revert of the bad commit and the new deployment/);
+    expect(out).toMatch(/Drill FAILED in [\d.]+ s: .*step 3\/5 failed/);
+    expect(run.leftInTmp).toEqual([]);
+    const ports = printedPorts(out);
+    expect(ports.length).toBe(5);
+    expect(await leftListening(ports, printedFolder(out))).toEqual([]);
+  }, 180_000);
+});
