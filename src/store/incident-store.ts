@@ -6,15 +6,15 @@
  */
 import { isIncidentOpen } from '../rollback/incident/incident-state';
 import { RollbackError } from '../rollback/errors';
-import type { IncidentStore, MetricsInput, NewIncident, NewTimelineEntry, TimelineRecord } from '../rollback/ports/incident-store';
+import type { IncidentStore, NewIncident, NewTimelineEntry, TimelineRecord } from '../rollback/ports/incident-store';
 import type { Db } from './pool';
 import * as approvals from './queries/approvals';
 import * as deployments from './queries/deployments';
 import * as incidents from './queries/incidents';
 import * as steps from './queries/steps';
-import * as followUps from './queries/follow-ups';
-import * as stats from './queries/stats';
 import { type TimelineRow, appendTimeline, listTimeline } from './queries/timeline';
+import { followThroughMethods } from './follow-through-store';
+import { FOREIGN_KEY_VIOLATION, UNIQUE_VIOLATION, pgFault, unknownIncident, unknownService } from './store-errors';
 
 export interface IncidentStoreOptions {
   /**
@@ -27,26 +27,6 @@ export interface IncidentStoreOptions {
 
 const DEFAULT_CLAIM_LEASE_MS = 60_000;
 const OPEN_INCIDENT_ATTEMPTS = 3;
-
-/** The pg error under a RollbackError made by the pool (code and constraint name). */
-function pgFault(error: unknown): { code?: string; constraint?: string } {
-  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
-  return typeof cause === 'object' && cause !== null ? (cause as { code?: string; constraint?: string }) : {};
-}
-
-const UNIQUE_VIOLATION = '23505';
-const FOREIGN_KEY_VIOLATION = '23503';
-
-function unknownService(service: string, cause: unknown): RollbackError {
-  return new RollbackError('not_found', `The service "${service}" is not in the bot's database.`, {
-    cause,
-    fix: 'Add it to the services file and restart the bot, which copies the services into its database at start.',
-  });
-}
-
-function unknownIncident(id: string, cause?: unknown): RollbackError {
-  return new RollbackError('not_found', `Incident ${id} does not exist.`, { cause, fix: 'Check the incident id (e.g. with /rollback status).' });
-}
 
 function openIncidentError(error: unknown, incident: NewIncident): unknown {
   const fault = pgFault(error);
@@ -67,10 +47,6 @@ function secondOpenIncident(error: unknown, id: string): unknown {
     cause: error,
     fix: 'Finish or cancel the open incident first.',
   });
-}
-
-function toMetricsInput(row: stats.MetricsRow): MetricsInput {
-  return { incident: incidents.toIncident(row), deployedAt: row.deployed_at ?? undefined, archives: stats.toArchiveFacts(row) };
 }
 
 function toTimeline(row: TimelineRow): TimelineRecord {
@@ -295,51 +271,7 @@ export function createIncidentStore(db: Db, options: IncidentStoreOptions = {}):
       });
     },
 
-    async followUps(incidentId) {
-      return (await db.query<followUps.FollowUpRow>(followUps.selectFollowUps(incidentId))).map(followUps.toFollowUp);
-    },
-
-    async startFollowUps(incidentId, items) {
-      await db.query(followUps.insertFollowUps(incidentId, items)).catch((error: unknown) => {
-        throw pgFault(error).code === FOREIGN_KEY_VIOLATION ? unknownIncident(incidentId, error) : error;
-      });
-      return store.followUps(incidentId);
-    },
-
-    async changeFollowUps(incidentId, change) {
-      return db.transaction(async (tx) => {
-        const before = (await tx.query<followUps.FollowUpRow>(followUps.selectFollowUps(incidentId, true))).map(followUps.toFollowUp);
-        const after = change(before);
-        for (const item of after) {
-          const was = before.find((b) => b.id === item.id);
-          if (!was || JSON.stringify(was) !== JSON.stringify(item)) await tx.query(followUps.updateFollowUp(incidentId, item));
-        }
-        return { before, after };
-      });
-    },
-
-    async incidentsWithDueFollowUps(at) {
-      return (await db.query<{ incident_id: string }>(followUps.selectIncidentsWithDueFollowUps(at))).map((row) => row.incident_id);
-    },
-
-    async openFollowUps(limit) {
-      return (await db.query<followUps.OpenFollowUpRow>(followUps.selectOpenFollowUps(limit))).map((row) => ({
-        incidentId: row.incident_id,
-        service: row.service,
-        item: followUps.toFollowUp(row),
-      }));
-    },
-
-    async metricsInputs(options) {
-      const rows = await db.query<stats.MetricsRow>(stats.selectMetricsInputs(options));
-      const [count] = await db.query<{ n: number }>(stats.countDeployments(options));
-      return { incidents: rows.map(toMetricsInput), deployments: count?.n ?? 0 };
-    },
-
-    async metricsInput(incidentId) {
-      const [row] = await db.query<stats.MetricsRow>(stats.selectMetricsInput(incidentId));
-      return row ? toMetricsInput(row) : undefined;
-    },
+    ...followThroughMethods(db, () => store),
   };
   return store;
 }

@@ -40,8 +40,10 @@ function elementText(element: unknown): string {
     case 'radio_buttons':
     case 'checkboxes': {
       const options = Array.isArray(element.options) ? element.options : [];
-      const chosen = isObject(element.initial_option) ? element.initial_option.value : undefined;
-      return options.map((o) => (isObject(o) ? `(${o.value === chosen ? 'x' : ' '}) ${textOf(o.text)}` : '')).join('  ');
+      // Radio buttons have one initial_option; checkboxes a list of initial_options.
+      const initial = Array.isArray(element.initial_options) ? element.initial_options : [element.initial_option];
+      const chosen = new Set(initial.filter(isObject).map((o) => o.value));
+      return options.map((o) => (isObject(o) ? `(${chosen.has(o.value) ? 'x' : ' '}) ${textOf(o.text)}` : '')).join('  ');
     }
     case 'plain_text_input': {
       const value = typeof element.initial_value === 'string' ? element.initial_value : textOf(element.placeholder);

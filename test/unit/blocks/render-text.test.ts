@@ -22,4 +22,12 @@ describe('renderText', () => {
     expect(renderText(undefined)).toBe('');
     expect(renderText('nope')).toBe('');
   });
+  it('marks the chosen radio button and every ticked checkbox', () => {
+    const option = (value: string) => ({ text: { type: 'plain_text', text: value }, value });
+    const text = renderText([
+      { type: 'actions', elements: [{ type: 'radio_buttons', action_id: 'r', options: [option('a'), option('b')], initial_option: option('b') }] },
+      { type: 'actions', elements: [{ type: 'checkboxes', action_id: 'c', options: [option('x'), option('y'), option('z')], initial_options: [option('x'), option('z')] }] },
+    ]);
+    expect(text).toBe('( ) a  (x) b\n\n(x) x  ( ) y  (x) z');
+  });
 });
