@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { RollbackError } from '../rollback/errors';
 import type { CommitSha, MigrationName } from '../rollback/ids';
 import type { ExportedMigrations, MigrationsDiff } from '../rollback/ports/code';
+import { exportElsewhere } from './migrations-elsewhere';
 import type { WorkingClone } from './working-clone';
 
 const execFileAsync = promisify(execFile);
@@ -47,7 +48,11 @@ export async function diffMigrations(clone: WorkingClone, from: CommitSha, to: C
   return { onlyAtFrom: atFrom.filter((name) => !inTo.has(name)), onlyAtTo: atTo.filter((name) => !inFrom.has(name)) };
 }
 
-/** Copies the migrations folder at `commit` into a fresh temporary folder (empty if there was none). */
+/**
+ * Copies the migrations folder at `commit` into a fresh temporary folder
+ * (empty if there was none), with the folders it lacks that git still has
+ * (migrations-elsewhere.ts).
+ */
 export async function exportMigrationsAt(clone: WorkingClone, commit: CommitSha): Promise<ExportedMigrations> {
   const resolved = await clone.resolveExisting(commit);
   const dir = migrationsDirOf(clone);
@@ -64,7 +69,8 @@ export async function exportMigrationsAt(clone: WorkingClone, commit: CommitSha)
       await execFileAsync('tar', ['-xf', archive, '-C', target]);
       await rm(archive, { force: true });
     }
-    return { dir: target, commit: resolved.sha, cleanup };
+    const elsewhere = await exportElsewhere(clone, resolved.sha, await migrationsAt(clone, resolved.sha), root);
+    return { dir: target, commit: resolved.sha, elsewhere, cleanup };
   } catch (error) {
     await cleanup();
     throw error;

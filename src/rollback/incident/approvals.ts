@@ -100,7 +100,7 @@ export async function prepareSchemaPlans(deps: EngineDeps, open: readonly Incide
           const commit = production.current.commitSha ?? (await deps.code.branchHead(service.name as ServiceName));
           const folder = await deps.code.exportMigrations(service.name as ServiceName, commit);
           try {
-            const plan = await deps.schema.planRollback({ databaseUrl: appDatabaseUrl({ deps, service }), migrationsDir: folder.dir, migrationName: String(step.input.target) as MigrationName });
+            const plan = await deps.schema.planRollback({ databaseUrl: appDatabaseUrl({ deps, service }), migrationsDir: folder.dir, migrationName: String(step.input.target) as MigrationName, elsewhere: folder.elsewhere });
             await deps.store.moveStep(step.id, 'awaiting_approval', 'awaiting_approval', { input: { ...fresh.input, plan, deployedCommit: commit } });
             await deps.store.appendTimeline({ incidentId: incident.id, actor: deps.workerId, kind: 'schema_plan', message: `Data-loss estimate ready: ${plan.dataLoss.length} table(s)/column(s) would be archived and dropped.`, data: { dataLoss: [...plan.dataLoss], blockers: [...plan.blockers] } });
           } finally {

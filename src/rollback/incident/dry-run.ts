@@ -47,7 +47,7 @@ export async function dryRun(deps: EngineDeps, serviceName: string, raw: Rollbac
     const commit = (production.current.commitSha ?? (await deps.code.branchHead(service.name as ServiceName))) as CommitSha;
     const folder = await deps.code.exportMigrations(service.name as ServiceName, commit);
     try {
-      const schemaPlan = await deps.schema.planRollback({ databaseUrl: appDatabaseUrl({ deps, service }), migrationsDir: folder.dir, migrationName: request.target as MigrationName });
+      const schemaPlan = await deps.schema.planRollback({ databaseUrl: appDatabaseUrl({ deps, service }), migrationsDir: folder.dir, migrationName: request.target as MigrationName, elsewhere: folder.elsewhere });
       result.dataLoss = [...schemaPlan.dataLoss];
       result.notes.push(...schemaPlan.alternatives.map((a) => `Alternative: ${a}`), ...schemaPlan.risks, ...schemaPlan.irreversible.map((i) => `Cannot be undone: ${i.statement} (${i.reason})`), ...schemaPlan.blockers.map((b) => `Blocked: ${b}`));
     } finally {

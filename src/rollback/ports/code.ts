@@ -111,8 +111,39 @@ export interface ExportedMigrations {
   /** A temporary folder holding the migrations folder's content at the commit. */
   readonly dir: string;
   readonly commit: CommitSha;
+  /**
+   * Migration folders absent at `commit` but on the deploy branch head or in
+   * its history (e.g. after an application rollback to an older commit); the
+   * schema planner is given it with the folder.
+   */
+  readonly elsewhere?: ElsewhereManifest;
   /** Deletes the temporary folder. */
   cleanup(): Promise<void>;
+}
+
+/** Where a migration.sql absent at the exported commit was found in git. */
+export interface MigrationSqlVersion {
+  /** branch-head: the folder on the deploy branch head; added: a commit that added the folder. */
+  readonly origin: 'branch-head' | 'added';
+  readonly commit: CommitSha;
+  /** Its migration.sql, copied into the export's temporary folder (absolute path). */
+  readonly file: string;
+}
+
+export interface MigrationElsewhere {
+  readonly name: MigrationName;
+  /** Added by a commit that the exported commit does not contain: newer than what it serves. */
+  readonly newerThanCommit: boolean;
+  /** Branch head first, then the commits that added it, newest first. */
+  readonly versions: readonly MigrationSqlVersion[];
+}
+
+/** What an export found in git beyond the exported commit (ExportedMigrations.elsewhere). */
+export interface ElsewhereManifest {
+  /** The exported commit. */
+  readonly commit: CommitSha;
+  readonly branchHead: CommitSha;
+  readonly migrations: readonly MigrationElsewhere[];
 }
 
 export interface RemoveMigrationInput {

@@ -8,6 +8,7 @@
  */
 import type { MigrationName } from '../ids';
 import type { RecordedApproval } from './approval';
+import type { ElsewhereManifest } from './code';
 
 export type MigrationState = 'applied' | 'pending' | 'failed' | 'rolled-back';
 
@@ -80,6 +81,23 @@ export interface SchemaRollbackPlan {
   readonly alternatives: readonly string[];
   /** Why a rollback is risky. */
   readonly risks: readonly string[];
+  /** Where the migration.sql the inverse was derived from came from. */
+  readonly source?: MigrationSqlSource;
+}
+
+export interface MigrationSqlSource {
+  /**
+   * folder: the migrations folder given (the commit production serves);
+   * branch-head / added: not there, so read from the deploy branch head or
+   * from the commit that added it.
+   */
+  readonly origin: 'folder' | 'branch-head' | 'added';
+  /** The commit the SQL was read at, when known. */
+  readonly commit?: string;
+  /** The SQL's sha256 equals the checksum in _prisma_migrations. */
+  readonly checksumMatches: boolean;
+  /** One sentence for people: which commit the SQL came from. */
+  readonly description: string;
 }
 
 export interface ArchivedItem {
@@ -109,6 +127,8 @@ export interface PlanRequest {
   readonly databaseUrl: string;
   readonly migrationsDir: string;
   readonly migrationName: MigrationName;
+  /** What the export found in git beyond the folder's commit (ExportedMigrations.elsewhere). */
+  readonly elsewhere?: ElsewhereManifest;
 }
 
 export interface ExecuteRequest {

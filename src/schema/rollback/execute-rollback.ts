@@ -9,7 +9,7 @@ import type { Logger } from '../../logger';
 import type { Clock } from '../../rollback/clock';
 import { RollbackError, isRollbackError } from '../../rollback/errors';
 import type { RecordedApproval } from '../../rollback/ports/approval';
-import type { ArchivedItem, ExecuteRequest, SchemaRollbackResult } from '../../rollback/ports/schema';
+import type { ArchivedItem, ExecuteRequest, SchemaRollbackPlan, SchemaRollbackResult } from '../../rollback/ports/schema';
 import { archiveTarget, ensureArchiveSchema } from './archive';
 import { stateOf, type MigrationRow } from '../status/read-status';
 
@@ -23,7 +23,10 @@ export interface ExecuteDeps {
   readonly lockTimeoutMs?: number;
 }
 
-export function followUpFor(migrationName: string): string {
+export function followUpFor(migrationName: string, source?: SchemaRollbackPlan['source']): string {
+  if (source?.origin === 'added') {
+    return `The folder prisma/migrations/${migrationName} was already gone from the deploy branch head when the plan was made (its SQL came from commit ${source.commit?.slice(0, 7) ?? 'unknown'}, which added it): check it stays out, or the next \`prisma migrate deploy\` applies it again.`;
+  }
   return `Remove the folder prisma/migrations/${migrationName} from the deploy branch (git revert the commit that added it), or the next \`prisma migrate deploy\` applies it again. The git worker can do this for you.`;
 }
 
@@ -114,7 +117,7 @@ export async function executeRollback(request: ExecuteRequest, deps: ExecuteDeps
       archived,
       statementsRun: plan.steps.length,
       rolledBackAt: marked.rows[0]?.rolled_back_at ?? deps.clock.now(),
-      followUp: followUpFor(plan.migrationName),
+      followUp: followUpFor(plan.migrationName, plan.source),
     };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -12,6 +12,7 @@ import { readMigrationFolders, readMigrationRows, stateOf } from '../status/read
 import { primaryKeyColumns } from './archive';
 import { buildInverse } from './build-inverse';
 import { diffCatalogs, readCatalog } from './catalog';
+import { findMigrationSql, replayBefore } from './migration-source';
 import { type ShadowOptions, createShadowDatabase, replay, shadowServerUrl } from './shadow';
 
 export const ALTERNATIVES = [
@@ -56,14 +57,13 @@ export async function planRollback(request: PlanRequest, shadow: ShadowOptions =
   if (state === 'rolled-back') {
     throw new RollbackError('conflict', `${migrationName} is already rolled back.`, { fix: 'Nothing to do; remove its folder from the deploy branch if not done yet.' });
   }
-  const index = folders.findIndex((f) => f.name === migrationName);
-  const target = folders[index];
-  if (!target) {
-    throw new RollbackError('not_found', `${migrationName} is applied but its folder is not in ${request.migrationsDir}.`, {
-      fix: 'Check out the commit that is deployed, so the migrations folder matches the database.',
-    });
-  }
   const applied = own.find((r) => r.finished_at !== null && r.rolled_back_at === null);
+  // After an application rollback the folder given (the serving commit's) may lack the migration: git has it.
+  const manifest = request.elsewhere;
+  const sourced = findMigrationSql(migrationName, folders, manifest, request.migrationsDir, applied?.checksum);
+  const target = sourced.folder;
+  const appliedChecksums = new Map(rows.filter((r) => r.finished_at !== null && r.rolled_back_at === null).map((r) => [r.migration_name, r.checksum]));
+  const earlier = replayBefore(sourced, folders, manifest, request.migrationsDir, appliedChecksums);
   await loadParser();
   const statements = parseStatements(target.sql, target.path);
 
@@ -72,7 +72,7 @@ export async function planRollback(request: PlanRequest, shadow: ShadowOptions =
   let differences: string[];
   try {
     ({ inverse, differences } = await withClient(database.url, async (client) => {
-      await replay(client, folders.slice(0, index));
+      await replay(client, earlier);
       const before = await readCatalog(client);
       const built = buildInverse(statements, before);
       await replay(client, [target]);
@@ -134,5 +134,6 @@ export async function planRollback(request: PlanRequest, shadow: ShadowOptions =
     shadowDifferences: differences,
     alternatives: ALTERNATIVES,
     risks: RISKS,
+    source: sourced.source,
   };
 }
