@@ -174,7 +174,7 @@ export function failedView(incident: IncidentRecord, steps: readonly StepRecord[
 
 export function approvalView(incident: IncidentRecord, approval: ApprovalRecord, step: StepRecord | undefined, service: ServiceConfig): ApprovalRequestView {
   const kind = approval.action === 'git-reset' ? 'reset' : 'schema';
-  const plan = step?.input.plan as { dataLoss?: LossEstimate[]; alternatives?: string[]; risks?: string[]; irreversible?: { statement: string; reason: string }[]; steps?: { sql: string }[] } | undefined;
+  const plan = step?.input.plan as { dataLoss?: LossEstimate[]; alternatives?: string[]; risks?: string[]; irreversible?: { statement: string; reason: string }[]; steps?: { sql: string }[]; source?: { origin: string; description: string } } | undefined;
   const state: ApprovalRequestView['state'] =
     approval.decision === 'pending'
       ? { status: 'pending' }
@@ -192,7 +192,13 @@ export function approvalView(incident: IncidentRecord, approval: ApprovalRecord,
     planSteps: plan?.steps?.map((s) => s.sql) ?? buildPlan(kind).steps.map((s) => s.title),
     dataLoss: kind === 'schema' ? plan?.dataLoss : [],
     dataLossNote: kind === 'reset' ? 'History after the target commit is removed from the deploy branch (kept in the bot’s clone and in reflogs).' : undefined,
-    notes: [...(plan?.alternatives ?? []).map((a) => `Alternative: ${a}`), ...(plan?.risks ?? []), ...(plan?.irreversible ?? []).map((i) => `Cannot be undone: ${i.statement} (${i.reason})`)],
+    notes: [
+      // Where the inverse's SQL came from matters when it is not the serving commit's folder (after an application rollback).
+      ...(plan?.source && plan.source.origin !== 'folder' ? [`Migration SQL: ${plan.source.description}`] : []),
+      ...(plan?.alternatives ?? []).map((a) => `Alternative: ${a}`),
+      ...(plan?.risks ?? []),
+      ...(plan?.irreversible ?? []).map((i) => `Cannot be undone: ${i.statement} (${i.reason})`),
+    ],
     requestedBy: approval.requestedBy,
     reason: incident.data.request.reason,
     requestedAt: approval.requestedAt,
