@@ -117,6 +117,8 @@ const triggersSchema = z.strictObject({
   featureErrorRateShould: z.number().min(0).max(1).default(0.1),
   p95DegradationShould: z.number().min(0).default(0.5),
   evaluationIntervalSeconds: z.number().int().min(5).default(30),
+  /** Consecutive failing probe runs before a failed sign-in or database write is a MUST (alerts that declare it count at once). */
+  probeFailuresMust: z.number().int().min(1).max(100).default(2),
 });
 
 export const serviceSchema = z.strictObject({
@@ -145,6 +147,7 @@ export const serviceSchema = z.strictObject({
     featureErrorRateShould: 0.1,
     p95DegradationShould: 0.5,
     evaluationIntervalSeconds: 30,
+    probeFailuresMust: 2,
   }),
 });
 

@@ -39,6 +39,29 @@ export interface AlertPost {
 
 const pct = (rate: number): string => `${(rate * 100).toFixed(1)}%`;
 
+const ALERTMANAGER_LINK = 'http://alertmanager.drill.local:9093/#/alerts?receiver=slack-prod-alerts';
+
+/**
+ * The attachment Alertmanager's slack_configs post for the drill's rule: the
+ * default title and title_link, and the usual text template with the rule's
+ * annotations. `{{ $value }}` is in the Value line (a fraction) and rendered
+ * into the description (a percent), so the bot reads the measured 5xx share
+ * and its 5xx rule, not judgement, decides.
+ */
+export function alertmanagerNotification(service: string, firing: boolean, rate: number): { title: string; text: string; link: string } {
+  const title = firing ? `[FIRING:1] ${ALERT_NAME} (${service} critical)` : `[RESOLVED] ${ALERT_NAME} (${service} critical)`;
+  const text = [
+    `*Alert:* HTTP 5xx error rate above ${pct(FIVE_XX_THRESHOLD)} on ${service} - \`critical\``,
+    `*Description:* ${pct(rate)} of requests to ${service} answered 5xx over the last minute.`,
+    `*Value:* ${rate.toFixed(3)}`,
+    '*Details:*',
+    ` • *alertname:* \`${ALERT_NAME}\``,
+    ` • *service:* \`${service}\``,
+    ' • *severity:* `critical`',
+  ].join('\n');
+  return { title, text, link: ALERTMANAGER_LINK };
+}
+
 export class Alerting {
   readonly posts: AlertPost[] = [];
   private readonly window: { total: number; errors: number }[] = [];
@@ -101,20 +124,10 @@ export class Alerting {
     }
   }
 
-  /** Alertmanager's Slack notification: the default title and title_link, the usual summary/description text. */
+  /** Alertmanager's Slack notification, carrying the measured share where the bot reads it (see alertmanagerNotification). */
   private async post(firing: boolean, rate: number): Promise<void> {
     const { service, channel, sender, transcript } = this.deps;
-    const title = firing ? `[FIRING:1] ${ALERT_NAME} (${service} critical)` : `[RESOLVED] ${ALERT_NAME} (${service} critical)`;
-    const text = [
-      `*Alert:* HTTP 5xx error rate above 25% on ${service} - \`critical\``,
-      `*Description:* ${pct(rate)} of requests to ${service} answered 5xx over the last minute.`,
-      `*Value:* ${rate.toFixed(3)}`,
-      '*Details:*',
-      ` • *alertname:* \`${ALERT_NAME}\``,
-      ` • *service:* \`${service}\``,
-      ' • *severity:* `critical`',
-    ].join('\n');
-    const link = 'http://alertmanager.drill.local:9093/#/alerts?receiver=slack-prod-alerts';
+    const { title, text, link } = alertmanagerNotification(service, firing, rate);
     const at = Date.now();
     const ts = (at / 1000).toFixed(6);
     const response = await sender.event({

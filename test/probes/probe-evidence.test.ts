@@ -78,14 +78,40 @@ describe('probeEvidence', () => {
     await database.drop();
   });
 
-  it('fires on an interval where sign-in and writes failed every time; the 5xx share counts answered requests', async () => {
+  it('counts the runs in a row where sign-in and writes failed every time; the 5xx share counts answered requests', async () => {
     const evidence = await probeEvidence(db, service, at(80), at(80, 30));
-    expect(evidence).toEqual({ authBroken: true, dbWritesFailing: true, fiveXxRate: 2 / 3, p95Ms: 300, baselineP95Ms: 190 });
+    expect(evidence).toEqual({ authFailedRuns: 2, dbWriteFailedRuns: 2, fiveXxRate: 2 / 3, p95Ms: 300, baselineP95Ms: 190 });
   });
 
-  it('is clear on an interval where they passed at least once', async () => {
+  it('reads back over probeFailuresMust intervals for the count, but the 5xx share over the interval only', async () => {
+    // The interval 11:20:30-11:21:00 has one failing sign-in run; the interval before it had two.
+    await db.query(insertProbeResults([result(at(80, 31), 'smoke:sign-in', false, 500, 40, 'dpl_cur')]));
+    expect(await probeEvidence(db, service, at(80, 30), at(81))).toEqual({ authFailedRuns: 3, fiveXxRate: 1, p95Ms: 300, baselineP95Ms: 190 });
+    // With probeFailuresMust 1 nothing before the interval is read.
+    const once = exampleService({ triggers: { probeFailuresMust: 1 } });
+    expect((await probeEvidence(db, once, at(80, 30), at(81))).authFailedRuns).toBe(1);
+  });
+
+  it('is clear on an interval whose latest attempt passed', async () => {
     const evidence = await probeEvidence(db, service, at(81), at(81, 30));
-    expect(evidence).toMatchObject({ authBroken: false, dbWritesFailing: false, fiveXxRate: 0.5 });
+    expect(evidence).toMatchObject({ authFailedRuns: 0, dbWriteFailedRuns: 0, fiveXxRate: 0.5 });
+  });
+
+  it('reads 404s from before any deployment was seen as no data, and the same 404s once one serves as evidence', async () => {
+    const empty = exampleService({ name: 'svc-empty' });
+    await db.query(upsertService(empty));
+    const notYet = (when: Date): ProbeResult[] =>
+      ['health', 'version', 'smoke:sign-in'].map((check) => ({ ...result(when, check, false, 404, 5, undefined), service: 'svc-empty' }));
+    await db.query(insertProbeResults([...notYet(at(10)), ...notYet(at(10, 30))]));
+    expect(await probeEvidence(db, empty, at(10, 30), at(11))).toEqual({});
+    // The version probe sees a deployment at 10:11:00; its run and later ones answer for the app.
+    await db.query(startServing({ service: 'svc-empty', deploymentId: 'dpl_first' }, at(11)));
+    await db.query(insertProbeResults(notYet(at(11)).map((r) => ({ ...r, deploymentId: 'dpl_first' }))));
+    // A later run whose version check got no answer it could read is still after the sighting.
+    await db.query(insertProbeResults(notYet(at(11, 30))));
+    expect(await probeEvidence(db, empty, at(10, 30), at(11))).toEqual({});
+    expect(await probeEvidence(db, empty, at(11), at(11, 30))).toMatchObject({ authFailedRuns: 1, fiveXxRate: 0 });
+    expect(await probeEvidence(db, empty, at(11, 30), at(12))).toMatchObject({ authFailedRuns: 2 });
   });
 
   it('has no data for the checks an interval did not run, but still knows the deployment P95s', async () => {

@@ -151,7 +151,7 @@ describe('a probe run', () => {
     expect(run.results.find((r) => r.check === 'health')).toMatchObject({ ok: false, statusCode: 503, error: 'answered HTTP 503, expected 2xx' });
     expect(run.results.find((r) => r.check === 'smoke:sign-in')).toMatchObject({ ok: false, statusCode: 500, signIn: true });
     const evidence = await probeEvidence(db, service, from, new Date(from.getTime() + 30_000));
-    expect(evidence).toMatchObject({ authBroken: true, dbWritesFailing: false, fiveXxRate: 2 / 3 });
+    expect(evidence).toMatchObject({ authFailedRuns: 1, dbWriteFailedRuns: 0, fiveXxRate: 2 / 3 });
     live.app.healthStatus = 200;
     live.app.smokeStatus = 200;
   });
@@ -174,7 +174,7 @@ describe('a probe run', () => {
     // Without a version answer the run cannot tell which deployment served.
     expect(run.served).toEqual({});
     const evidence = await probeEvidence(db, service, clock.now(), new Date(clock.now().getTime() + 1));
-    expect(evidence.authBroken).toBe(true);
+    expect(evidence.authFailedRuns).toBe(1);
     expect(evidence.fiveXxRate).toBeUndefined();
     live.app.latencyMs = 0;
     releaseHang();
@@ -185,7 +185,7 @@ describe('a probe run', () => {
     clock.advance(30_000);
     const readOnly = await runProbes(deps, service);
     expect(readOnly.results.find((r) => r.check === 'db_write')).toMatchObject({ ran: true, ok: false, error: expect.stringMatching(/read-only transaction/) });
-    expect((await probeEvidence(db, service, clock.now(), new Date(clock.now().getTime() + 1))).dbWritesFailing).toBe(true);
+    expect((await probeEvidence(db, service, clock.now(), new Date(clock.now().getTime() + 1))).dbWriteFailedRuns).toBe(1);
     await sql(serverUrl(), `ALTER DATABASE "${appDatabase.name}" SET default_transaction_read_only = off`);
 
     clock.advance(30_000);
@@ -193,8 +193,8 @@ describe('a probe run', () => {
     expect(unset.results.find((r) => r.check === 'db_write')).toMatchObject({ ran: false, ok: false, error: expect.stringMatching(/not run: environment variable APP_DATABASE_URL/) });
     expect(unset.results.find((r) => r.check === 'smoke:sign-in')).toMatchObject({ ran: false, error: expect.stringMatching(/SMOKE_TEST_PASSWORD is not set/) });
     const evidence = await probeEvidence(db, service, clock.now(), new Date(clock.now().getTime() + 1));
-    expect(evidence.authBroken).toBeUndefined();
-    expect(evidence.dbWritesFailing).toBeUndefined();
+    expect(evidence.authFailedRuns).toBeUndefined();
+    expect(evidence.dbWriteFailedRuns).toBeUndefined();
     expect(evidence.fiveXxRate).toBe(0);
 
     expect(await pgWriteProbe(appDatabase.url, 'x; DROP TABLE y', 1000)).toMatchObject({ ok: false, error: expect.stringMatching(/not a plain table name/) });

@@ -3,9 +3,12 @@
  * message its default slack_config template posts:
  * title "[FIRING:2] <group label values> (<other common label values>)",
  * title_link "<externalURL>/#/alerts?receiver=…", username "Alertmanager".
+ * A rate alert's figure is read where its rule's annotations put it (see
+ * alert-value.ts): a `value` annotation or label, or the summary/description.
  */
 import { z } from 'zod';
-import { classifyKind, fingerprintOf, readSeverity } from './classify';
+import { alertValue, valueField } from './alert-value';
+import { classifyKind, fingerprintOf, RATE_KINDS, readSeverity } from './classify';
 import { toSignals } from './labeled-alert';
 import type { LabeledAlert } from './labeled-alert';
 import { findServiceInText } from './match-service';
@@ -85,15 +88,20 @@ export function parseAlertmanagerSlack(message: SlackMessageLike, services: read
     out.unmatched.push({ source: 'alertmanager', fingerprint, summary: subject });
     return out;
   }
+  const kind = classifyKind(subject, body);
+  // The title holds label values only; a rate's figure is wherever the template put the rule's annotations.
+  // Other kinds' template values (often a probe's 0/1) are not read from chat text.
+  const value = RATE_KINDS.has(kind) ? alertValue(kind, { fields: [valueField(body)], texts: [body] }) : undefined;
   const signal: Signal = {
     service: service.name,
-    kind: classifyKind(subject, body),
+    kind,
     firing,
     fingerprint,
     source: 'alertmanager',
     at: messageTime(message, receivedAt),
     summary: subject.slice(0, 300),
   };
+  if (value !== undefined) signal.value = value;
   const severity = readSeverity(subject);
   if (severity) signal.severity = severity;
   out.signals.push(signal);

@@ -67,7 +67,7 @@ export function readSeverity(...texts: Array<string | undefined>): Severity | un
   return undefined;
 }
 
-const RATE_KINDS: ReadonlySet<SignalKind> = new Set(['five_xx_rate', 'error_rate']);
+export const RATE_KINDS: ReadonlySet<SignalKind> = new Set(['five_xx_rate', 'error_rate']);
 
 /**
  * Rates come as fractions from some tools and percents from others; a rate

@@ -2,7 +2,8 @@
  * Alertmanager and Grafana both describe an alert as labels plus annotations;
  * this turns one such alert into a signal (or an "unknown service" note).
  */
-import { classifyKind, normaliseValue, parseNumber, readSeverity } from './classify';
+import { alertValue } from './alert-value';
+import { classifyKind, readSeverity } from './classify';
 import { matchService } from './match-service';
 import type { AlertParse, KnownService, Signal, SignalSource } from './signal';
 
@@ -12,7 +13,7 @@ export interface LabeledAlert {
   annotations: Readonly<Record<string, string>>;
   fingerprint: string;
   startedAt?: Date;
-  /** The figure the rule fired on, when the payload carries one. */
+  /** The figure the rule fired on, when the payload carries one (else a `value` annotation or label, or a rate in the words). */
   value?: number;
 }
 
@@ -36,7 +37,11 @@ export function toSignals(source: SignalSource, alerts: readonly LabeledAlert[],
       continue;
     }
     const kind = classifyKind(alert.labels.alertname, alert.labels.kind, alert.annotations.summary, alert.annotations.description);
-    const value = normaliseValue(kind, alert.value ?? parseNumber(alert.annotations.value));
+    const value = alertValue(kind, {
+      ...(alert.value === undefined ? {} : { measured: alert.value }),
+      fields: [alert.annotations.value, alert.labels.value],
+      texts: [alert.annotations.summary, alert.annotations.description, alert.annotations.message],
+    });
     const severity = readSeverity(alert.labels.severity, alert.labels.priority);
     const feature = FEATURE_LABELS.map((k) => alert.labels[k]).find((v) => v !== undefined && v !== '');
     const signal: Signal = { service: match.service.name, kind, firing: alert.firing, fingerprint, source, at, summary };

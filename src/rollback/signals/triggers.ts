@@ -1,9 +1,11 @@
 /**
  * The runbook's "Rollback Triggers", evaluated once per interval
  * (triggers.evaluationIntervalSeconds) over what the probes measured and the
- * alerts said. MUST: auth completely broken, database writes failing, 5xx rate
- * above fiveXxRateMust for more than fiveXxMustForSeconds (consecutive
- * intervals), a critical security vulnerability declared. SHOULD: a feature's
+ * alerts said. MUST: auth completely broken and database writes failing (an
+ * alert declaring it, or probeFailuresMust consecutive failed probe runs; one
+ * failed run is a MAY while it builds), 5xx rate above fiveXxRateMust for more
+ * than fiveXxMustForSeconds (consecutive intervals), a critical security
+ * vulnerability declared. SHOULD: a feature's
  * error rate above featureErrorRateShould, P95 more than p95DegradationShould
  * above the previous deployment's baseline, rate limiting broken. MAY:
  * everything else. Missing data is "inconclusive": it never fires a rule, it
@@ -30,8 +32,14 @@ export interface IntervalSample {
   p95Ms?: number;
   /** The previous deployment's P95, recorded while it served. */
   baselineP95Ms?: number;
+  /** An alert declares auth completely broken: counts at once. */
   authBroken?: boolean;
+  /** An alert declares database writes failing: counts at once. */
   dbWritesFailing?: boolean;
+  /** Consecutive probe runs, up to this interval's, whose sign-in smoke test failed (0: it passed). */
+  authFailedRuns?: number;
+  /** Consecutive probe runs, up to this interval's, whose database write probe failed (0: it passed). */
+  dbWriteFailedRuns?: number;
   rateLimitBroken?: boolean;
   criticalVulnerability?: boolean;
   /** Firing alerts no rule above covers: each is a MAY, for judgement. */
@@ -73,6 +81,27 @@ export function fiveXxIntervalsNeeded(settings: TriggerSettings): number {
 function flag(rule: TriggerRule, level: Finding['level'], value: boolean | undefined, fires: string, clear: string): Finding {
   if (value === undefined) return { rule, level, status: 'no_data', detail: `no data for ${rule.replace(/_/g, ' ')}` };
   return { rule, level, status: value ? 'fires' : 'clear', detail: value ? fires : clear };
+}
+
+/**
+ * Auth or writes: an alert's declaration fires at once; the probes' failures
+ * fire once probeFailuresMust runs in a row failed, and build (MAY) before.
+ */
+function probeConfirmed(
+  rule: 'auth_broken' | 'db_writes_failing',
+  declared: boolean | undefined,
+  failedRuns: number | undefined,
+  settings: TriggerSettings,
+  words: { fires: string; clear: string; probe: string },
+): Finding {
+  if (declared === true) return { rule, level: 'must', status: 'fires', detail: words.fires };
+  if (failedRuns === undefined) return flag(rule, 'must', declared, words.fires, words.clear);
+  if (failedRuns === 0) return { rule, level: 'must', status: 'clear', detail: words.clear };
+  const needed = settings.probeFailuresMust;
+  const runs = `${words.probe} failed in ${failedRuns} consecutive run${failedRuns === 1 ? '' : 's'}`;
+  return failedRuns >= needed
+    ? { rule, level: 'must', status: 'fires', detail: `${words.fires} (${runs})` }
+    : { rule, level: 'may', status: 'building', detail: `${runs}; MUST once it fails ${needed} runs in a row` };
 }
 
 function fiveXx(sample: IntervalSample, state: TriggerState, settings: TriggerSettings): { finding: Finding; state: TriggerState } {
@@ -143,8 +172,16 @@ function judge(findings: Finding[], state: TriggerState): Evaluation {
 function evaluateOne(state: TriggerState, sample: IntervalSample, settings: TriggerSettings): Evaluation {
   const five = fiveXx(sample, state, settings);
   const findings: Finding[] = [
-    flag('auth_broken', 'must', sample.authBroken, 'auth completely broken: users cannot sign in', 'sign-in works'),
-    flag('db_writes_failing', 'must', sample.dbWritesFailing, 'database writes failing: data cannot be saved', 'database writes succeed'),
+    probeConfirmed('auth_broken', sample.authBroken, sample.authFailedRuns, settings, {
+      fires: 'auth completely broken: users cannot sign in',
+      clear: 'sign-in works',
+      probe: 'the sign-in smoke test',
+    }),
+    probeConfirmed('db_writes_failing', sample.dbWritesFailing, sample.dbWriteFailedRuns, settings, {
+      fires: 'database writes failing: data cannot be saved',
+      clear: 'database writes succeed',
+      probe: 'the database write probe',
+    }),
     five.finding,
     featureErrors(sample, settings),
     latency(sample, settings),

@@ -23,6 +23,7 @@ export const RUNBOOK_TRIGGERS: TriggerSettings = {
   featureErrorRateShould: 0.1,
   p95DegradationShould: 0.5,
   evaluationIntervalSeconds: 30,
+  probeFailuresMust: 2,
 };
 
 export const T0 = new Date('2026-01-17T10:00:00Z');
@@ -145,6 +146,28 @@ export function alertmanagerSlack(alerts: AlertSpec[], ts: Date = T0, groupBy: s
     text: '',
     attachments: [{ title, title_link: link, text: '', fallback: `${title} | ${link}`, color: groupStatus(alerts) === 'firing' ? 'danger' : 'good' }],
   };
+}
+
+/**
+ * The slack_configs `text` most teams write (Alertmanager's own default text
+ * is empty): per alert "*Alert:* {{ .Annotations.summary }} - `severity`",
+ * "*Description:* …", "*Value:* {{ .Annotations.value }}" when the rule sets
+ * one, and "*Details:*" with " • *label:* `value`" lines.
+ */
+export function alertmanagerSlackWithText(alerts: AlertSpec[], ts: Date = T0, groupBy: string[] = ['alertname']): SlackMessageLike {
+  const text = alerts
+    .map((a) => {
+      const notes = a.annotations ?? {};
+      const lines = [`*Alert:* ${notes.summary ?? a.labels.alertname ?? ''} - \`${a.labels.severity ?? 'none'}\``];
+      if (notes.description !== undefined) lines.push(`*Description:* ${notes.description}`);
+      if (notes.value !== undefined) lines.push(`*Value:* ${notes.value}`);
+      lines.push('*Details:*', ...Object.keys(a.labels).sort().map((k) => `  • *${k}:* \`${a.labels[k] ?? ''}\``));
+      return lines.join('\n');
+    })
+    .join('\n\n');
+  const message = alertmanagerSlack(alerts, ts, groupBy);
+  const [attachment] = message.attachments ?? [];
+  return { ...message, attachments: [{ ...attachment, text }] };
 }
 
 function textAlertList(alerts: AlertSpec[]): string {

@@ -20,6 +20,31 @@ describe('MUST triggers', () => {
     expect(once({ ...healthy, [field]: false }).verdict).toBe('ok');
   });
 
+  it.each([
+    ['authFailedRuns', 'auth_broken', /users cannot sign in \(the sign-in smoke test failed in 2 consecutive runs\)/, /the sign-in smoke test failed in 1 consecutive run; MUST once it fails 2 runs in a row/],
+    ['dbWriteFailedRuns', 'db_writes_failing', /data cannot be saved \(the database write probe failed in 2 consecutive runs\)/, /the database write probe failed in 1 consecutive run; MUST/],
+  ] as const)('%s from the probes: MUST at probeFailuresMust runs in a row, MAY (building) before, clear at 0', (field, rule, must, building) => {
+    const probes = { fiveXxRate: 0.01, p95Ms: 300, baselineP95Ms: 280 };
+    const one = once({ ...probes, [field]: 1 });
+    expect(one).toMatchObject({ verdict: 'may', rule });
+    expect(one.findings.find((f) => f.rule === rule)?.status).toBe('building');
+    expect(one.reason).toMatch(building);
+    const two = once({ ...probes, [field]: 2 });
+    expect(two).toMatchObject({ verdict: 'must', rule });
+    expect(two.reason).toMatch(must);
+    expect(once({ ...probes, [field]: 0 }).verdict).toBe('ok');
+    expect(evaluate(INITIAL_TRIGGER_STATE, sample({ ...probes, [field]: 2 }), { ...RUNBOOK_TRIGGERS, probeFailuresMust: 3 })).toMatchObject({ verdict: 'may', rule });
+    expect(evaluate(INITIAL_TRIGGER_STATE, sample({ ...probes, [field]: 1 }), { ...RUNBOOK_TRIGGERS, probeFailuresMust: 1 })).toMatchObject({ verdict: 'must', rule });
+  });
+
+  it('an alert declaring auth broken counts at once, whatever the probes counted', () => {
+    const declared = once({ fiveXxRate: 0.01, authBroken: true, authFailedRuns: 0 });
+    expect(declared).toMatchObject({ verdict: 'must', rule: 'auth_broken' });
+    expect(declared.reason).toBe('auth completely broken: users cannot sign in');
+    const fromAlert = sampleFromSignals(sample({ authFailedRuns: 0 }), [signal({ kind: 'auth_broken', summary: 'SignInFailing' })]);
+    expect(evaluate(INITIAL_TRIGGER_STATE, fromAlert, RUNBOOK_TRIGGERS)).toMatchObject({ verdict: 'must', rule: 'auth_broken' });
+  });
+
   it('a declared critical security vulnerability is MUST', () => {
     expect(once({ ...healthy, criticalVulnerability: true })).toMatchObject({ verdict: 'must', rule: 'security_vulnerability' });
   });
