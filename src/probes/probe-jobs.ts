@@ -6,31 +6,19 @@
  * served long enough without an incident).
  */
 import type { ServiceConfig } from '../config/service-schema';
-import type { Logger } from '../logger';
-import type { Clock } from '../rollback/clock';
 import { lastKnownGoodDecision, describeDeployment } from '../rollback/last-known-good/rules';
-import type { ApplicationPort } from '../rollback/ports/application';
 import type { IncidentStore } from '../rollback/ports/incident-store';
 import { intervalCron } from '../schedule/interval-cron';
 import type { ScheduledJob } from '../schedule/job';
 import type { Db } from '../store/pool';
 import { type DeploymentRow, toDeployment } from '../store/queries/deployments';
 import { deleteOldProbeResults, selectServingDeployment } from '../store/queries/probes';
-import { type FetchLike } from './app-version';
-import { runProbes } from './probe-run';
-import type { WriteProbe } from './write-probe';
+import { type ProbeDeps, runProbes } from './probe-run';
 
-export interface ProbeJobDeps {
+/** What one probe run needs, for every service, plus how long results are kept. */
+export interface ProbeJobDeps extends Omit<ProbeDeps, 'store'> {
   readonly services: readonly ServiceConfig[];
-  readonly db: Db;
   readonly store: IncidentStore;
-  readonly application: Pick<ApplicationPort, 'describeProduction'>;
-  readonly clock: Clock;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly logger: Logger;
-  readonly fetch?: FetchLike;
-  readonly timeoutMs?: number;
-  readonly writeProbe?: WriteProbe;
   /** How long probe results are kept; default 7 days. */
   readonly keepResultsMs?: number;
 }

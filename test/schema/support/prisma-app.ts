@@ -6,20 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { PRISMA_MIGRATIONS_TABLE } from '../../../src/drill/app-database';
 import { checksumOf } from '../../../src/schema/status/read-status';
 
 export const APP_MIGRATIONS = join(__dirname, '..', '..', 'fixtures', 'schema', 'app', 'migrations');
 
-export const PRISMA_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
-    "id" VARCHAR(36) PRIMARY KEY NOT NULL,
-    "checksum" VARCHAR(64) NOT NULL,
-    "finished_at" TIMESTAMPTZ,
-    "migration_name" VARCHAR(255) NOT NULL,
-    "logs" TEXT,
-    "rolled_back_at" TIMESTAMPTZ,
-    "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
-    "applied_steps_count" INTEGER NOT NULL DEFAULT 0
-)`;
+/** The table `prisma migrate` keeps, as the drill's scratch app creates it. */
+export const PRISMA_TABLE = PRISMA_MIGRATIONS_TABLE;
 
 export async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
