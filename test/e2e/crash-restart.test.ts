@@ -15,8 +15,8 @@ import { type SlackStandin, startSlackStandin } from '../../src/standins/slack/s
 import { type VercelStandin, startVercelStandin } from '../../src/standins/vercel/server';
 import type { StandinDeployment } from '../../src/standins/vercel/state';
 import { createSandbox, type Sandbox } from '../git/support/git-fixture';
-import { BOT_TOKEN, SIGNING_SECRET } from '../support/bot';
-import { type BotProcess, spawnBot, waitFor } from '../support/bot-process';
+import { BOT_TOKEN } from '../support/bot';
+import { type BotProcess, botProcessEnv, spawnBot, waitFor } from '../support/bot-process';
 import { testDatabase } from '../support/database';
 import { SERVICE, SMOKE } from '../support/incident-world';
 import { exampleServiceRaw, servicesYaml } from '../support/services';
@@ -213,22 +213,7 @@ describe('the bot process killed at a step boundary and started again', () => {
     });
     const configPath = join(dataDir, 'rollback.config.yaml');
     writeFileSync(configPath, servicesYaml([service]));
-    env = {
-      PATH: git.env.PATH ?? '/usr/bin:/bin',
-      HOME: git.env.HOME ?? dataDir,
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_CONFIG_NOSYSTEM: '1',
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      VERCEL_TOKEN: vercel.token,
-      VERCEL_API_URL: vercel.url,
-      DATABASE_URL: database.url,
-      ROLLBACK_CONFIG: configPath,
-      ROLLBACK_DATA_DIR: join(dataDir, 'data'),
-      PORT: '0',
-      SMOKE_TEST_PASSWORD: SMOKE.password,
-    };
+    env = botProcessEnv({ git, slack, vercel, databaseUrl: database.url, dir: dataDir, configPath: configPath, smokePassword: SMOKE.password });
     bot = await spawnBot(env, slack, spawned);
   });
 

@@ -24,8 +24,8 @@ import { Client } from 'pg';
 import { type SlackStandin, startSlackStandin } from '../../src/standins/slack/server';
 import { type VercelStandin, startVercelStandin } from '../../src/standins/vercel/server';
 import { createSandbox, type Sandbox } from '../git/support/git-fixture';
-import { BOT_TOKEN, SIGNING_SECRET } from '../support/bot';
-import { type BotProcess, spawnBot, waitFor } from '../support/bot-process';
+import { BOT_TOKEN } from '../support/bot';
+import { type BotProcess, botProcessEnv, spawnBot, waitFor } from '../support/bot-process';
 import { testDatabase } from '../support/database';
 import { SERVICE, SMOKE } from '../support/incident-world';
 import { exampleServiceRaw, servicesYaml } from '../support/services';
@@ -136,22 +136,7 @@ describe('the bot process killed at every boundary of an application rollback', 
     git = createSandbox();
     git.commit({ 'app.txt': 'v1\n' }, 'feat: the app');
     git.push();
-    env = {
-      PATH: git.env.PATH ?? '/usr/bin:/bin',
-      HOME: git.env.HOME ?? dir,
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_CONFIG_NOSYSTEM: '1',
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      VERCEL_TOKEN: vercel.token,
-      VERCEL_API_URL: vercel.url,
-      DATABASE_URL: database.url,
-      ROLLBACK_CONFIG: join(dir, 'rollback.config.yaml'),
-      ROLLBACK_DATA_DIR: join(dir, 'data'),
-      PORT: '0',
-      SMOKE_TEST_PASSWORD: SMOKE.password,
-    };
+    env = botProcessEnv({ git, slack, vercel, databaseUrl: database.url, dir: dir, configPath: join(dir, 'rollback.config.yaml'), smokePassword: SMOKE.password });
     writeServices(1);
     bot = await spawnBot(env, slack, spawned);
     sql = new Client({ connectionString: database.url });

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { SlackRequestSender } from '../../src/standins/slack/signed-requests';
 import type { SlackStandin } from '../../src/standins/slack/server';
-import { SIGNING_SECRET } from './bot';
+import { BOT_TOKEN, SIGNING_SECRET } from './bot';
 
 const ROOT = join(__dirname, '../..');
 
@@ -22,6 +22,37 @@ export interface BotProcess {
 
 function exitOf(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/**
+ * The environment of a `rollback-bot start` process against the stand-ins: git
+ * isolated from the machine's config, Slack and Vercel at their stand-ins.
+ */
+export function botProcessEnv(input: {
+  git: { env: NodeJS.ProcessEnv };
+  slack: SlackStandin;
+  vercel: { url: string; token: string };
+  databaseUrl: string;
+  dir: string;
+  configPath: string;
+  smokePassword: string;
+}): Record<string, string> {
+  return {
+    PATH: input.git.env.PATH ?? '/usr/bin:/bin',
+    HOME: input.git.env.HOME ?? input.dir,
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_CONFIG_NOSYSTEM: '1',
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: input.slack.apiUrl,
+    VERCEL_TOKEN: input.vercel.token,
+    VERCEL_API_URL: input.vercel.url,
+    DATABASE_URL: input.databaseUrl,
+    ROLLBACK_CONFIG: input.configPath,
+    ROLLBACK_DATA_DIR: join(input.dir, 'data'),
+    PORT: '0',
+    SMOKE_TEST_PASSWORD: input.smokePassword,
+  };
 }
 
 /** Starts `rollback-bot start` and resolves once it logs that it is ready (with its port). */
