@@ -75,4 +75,24 @@ describe('rollback-bot drill', () => {
     expect(ports.length).toBe(5);
     expect(await leftListening(ports, printedFolder(out))).toEqual([]);
   }, 180_000);
+  it('with --keep leaves its folder and both databases for inspection and says where they are', async () => {
+    const before = await drillDatabases();
+    const run = await runDrillProcess(['--keep', '--break', 'vercel-promote'], { DATABASE_URL: serverUrl() });
+    const out = run.stdout;
+    expect(run.code).toBe(1);
+    expect(out).toMatch(/\[2\/5\] FAILED/);
+    const kept = /folder (\S+): git\/origin\.git .*bot\.log/.exec(out);
+    expect(kept).not.toBeNull();
+    expect(run.leftInTmp).toEqual([String(kept?.[1]).split('/').pop()]);
+    const added = (await drillDatabases()).filter((name) => !before.includes(name)).sort();
+    expect(added).toEqual([expect.stringMatching(/^rollback_drill_\w+_app$/), expect.stringMatching(/^rollback_drill_\w+_bot$/)]);
+    for (const name of added) expect(out).toContain(name);
+    const client = new Client({ connectionString: serverUrl() });
+    await client.connect();
+    try {
+      for (const name of added) await client.query(`DROP DATABASE "${name}" WITH (FORCE)`);
+    } finally {
+      await client.end();
+    }
+  }, 180_000);
 });
