@@ -85,15 +85,21 @@ export function createIncidentStore(db: Db, options: IncidentStoreOptions = {}):
         });
 
   const store: IncidentStore = {
-    async openIncident(incident, newSteps, opened) {
+    async openIncident(incident, newSteps, opened, approvalsNeeded = []) {
       // A miss (the open incident closed between our insert and our read) is retried a few times.
       for (let attempt = 1; attempt <= OPEN_INCIDENT_ATTEMPTS; attempt += 1) {
         const outcome = await db
           .transaction(async (tx) => {
             const [row] = await tx.query<incidents.IncidentRow>(incidents.insertIncident(incident));
             if (row) {
-              if (newSteps.length > 0) await tx.query(steps.insertSteps(row.id, newSteps));
+              const inserted = newSteps.length > 0 ? await tx.query<steps.StepRow>(steps.insertSteps(row.id, newSteps)) : [];
               if (opened) await tx.query(appendTimeline({ ...opened, incidentId: row.id }));
+              for (const needed of approvalsNeeded) {
+                const step = inserted.find((s) => s.position === needed.position);
+                if (!step) throw new RollbackError('internal', `The plan has no step at position ${needed.position} for approval ${needed.approval.id}.`);
+                await tx.query(approvals.insertApproval({ ...needed.approval, incidentId: row.id, stepId: String(step.id) }));
+                await tx.query(appendTimeline({ ...needed.record, incidentId: row.id }));
+              }
               return { incident: incidents.toIncident(row), created: true };
             }
             const [open] = await tx.query<incidents.IncidentRow>(incidents.selectOpenIncident(incident.service));

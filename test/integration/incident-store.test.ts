@@ -40,6 +40,28 @@ describe('PostgreSQL incident store: incidents', () => {
     expect(steps[0]?.updatedAt).toBeInstanceOf(Date);
   });
 
+  it('stores the approvals a plan needs with the incident, in the same transaction: all of it or none', async () => {
+    const requestedAt = new Date('2026-01-17T10:00:00Z');
+    const expiresAt = new Date('2026-01-17T10:30:00Z');
+    const asked = newIncident();
+    const approval = (position: number) => ({
+      position,
+      approval: { id: `${asked.id}-A${position}`, action: 'schema-rollback' as const, requestedBy: 'U0DEVOPS1', requestedAt, expiresAt },
+      record: { service: SERVICE, actor: 'U0DEVOPS1', kind: 'approval_requested', message: 'CTO approval requested for schema-rollback.' },
+    });
+    await h.store.openIncident(asked, planSteps(['schema', 'awaiting_approval'], 'verification'), undefined, [approval(1)]);
+    const [step] = await h.store.steps(asked.id);
+    expect(await h.store.approvalsFor(asked.id)).toEqual([expect.objectContaining({ id: `${asked.id}-A1`, stepId: step?.id, decision: 'pending', expiresAt })]);
+    expect((await h.store.timeline(asked.id)).map((t) => t.kind)).toEqual(['approval_requested']);
+
+    await closeAllIncidents(h.db);
+    // An approval for a step the plan does not have fails the whole opening: no incident without the approval it needs.
+    const broken = newIncident();
+    await expect(h.store.openIncident(broken, planSteps(['schema', 'awaiting_approval']), undefined, [approval(2)])).rejects.toThrow(/no step at position 2/);
+    expect(await h.store.getIncident(broken.id)).toBeUndefined();
+    expect(await h.store.steps(broken.id)).toEqual([]);
+  });
+
   it('joins the open incident on a second request for the service: created=false and nothing is inserted', async () => {
     const first = await h.store.openIncident(newIncident(), planSteps('application', 'verification'));
     const second = newIncident();

@@ -8,7 +8,7 @@ import { findService } from '../../config/load-config';
 import type { ServiceConfig } from '../../config/service-schema';
 import { RollbackError } from '../errors';
 import { type SlackUserId, parseCommitSha, parseMigrationName } from '../ids';
-import type { DeploymentRecord, IncidentRecord, NewStep, RollbackRequestData } from '../ports/incident-store';
+import type { DeploymentRecord, IncidentRecord, NewIncidentApproval, NewStep, RollbackRequestData } from '../ports/incident-store';
 import { approvalExpiresAt, decideAuthority, refusalError } from './authority';
 import type { EngineDeps } from './engine-deps';
 import { buildPlan, etaMinutes } from './plan';
@@ -105,9 +105,22 @@ export async function requestRollback(deps: EngineDeps, command: RollbackCommand
   }));
   const reason = request.reason?.trim();
   const issue = command.issue ?? reason ?? 'Production rollback requested';
+  const incidentId = newIncidentId(now);
+  const expiresAt = approvalExpiresAt(now, service.approvals.expireAfterMinutes);
+  const approvals: NewIncidentApproval[] = plan.approvals.map((approval) => ({
+    position: approval.position,
+    approval: { id: `${incidentId}-A${approval.position}`, action: approval.action, requestedBy: command.actor, requestedAt: now, expiresAt },
+    record: {
+      service: service.name,
+      actor: command.actor,
+      kind: 'approval_requested',
+      message: `CTO approval requested for ${approval.action}, expires ${expiresAt.toISOString()}.`,
+      data: { approvalId: `${incidentId}-A${approval.position}` },
+    },
+  }));
   const { incident, created } = await deps.store.openIncident(
     {
-      id: newIncidentId(now),
+      id: incidentId,
       service: service.name,
       issue,
       trigger: command.trigger ?? `/rollback by <@${command.actor}>`,
@@ -128,6 +141,7 @@ export async function requestRollback(deps: EngineDeps, command: RollbackCommand
       message: `${KIND_WORDS[request.kind]} requested as ${decision.as}: ${issue}. Decision tree: rollback chosen with /rollback (the runbook's ROLLBACK IMMEDIATELY); no hotfix question holds it up.${lastGood ? ` No target named: rolling back to the last known good, ${describeDeployment(lastGood)}.` : ''}`,
       data: { request, plan: plan.steps.map((s) => s.kind), eta: etaMinutes(plan), lastKnownGood: lastGood?.deploymentId ?? null },
     },
+    approvals,
   );
 
   if (!created) {
@@ -146,27 +160,6 @@ export async function requestRollback(deps: EngineDeps, command: RollbackCommand
     };
   }
 
-  for (const approval of plan.approvals) {
-    const step = (await deps.store.steps(incident.id)).find((s) => s.position === approval.position);
-    if (!step) continue;
-    const created = await deps.store.createApproval({
-      id: `${incident.id}-A${approval.position}`,
-      incidentId: incident.id,
-      stepId: step.id,
-      action: approval.action,
-      requestedBy: command.actor,
-      requestedAt: now,
-      expiresAt: approvalExpiresAt(now, service.approvals.expireAfterMinutes),
-    });
-    await deps.store.appendTimeline({
-      incidentId: incident.id,
-      service: service.name,
-      actor: command.actor,
-      kind: 'approval_requested',
-      message: `CTO approval requested for ${approval.action}, expires ${created.expiresAt.toISOString()}.`,
-      data: { approvalId: created.id },
-    });
-  }
   if (decision.notifyCtoAsync) {
     await deps.announcer.notifyCto(incident.id, roles.cto, command.actor);
     await deps.store.appendTimeline({

@@ -154,7 +154,12 @@ export interface IncidentStore {
    * `opened`, the timeline entry of the opening, is written in the same
    * transaction when the incident is created: no incident exists without it.
    */
-  openIncident(incident: NewIncident, steps: NewStep[], opened?: Omit<NewTimelineEntry, 'incidentId'>): Promise<{ incident: IncidentRecord; created: boolean }>;
+  openIncident(
+    incident: NewIncident,
+    steps: NewStep[],
+    opened?: Omit<NewTimelineEntry, 'incidentId'>,
+    approvals?: readonly NewIncidentApproval[],
+  ): Promise<{ incident: IncidentRecord; created: boolean }>;
   getIncident(id: string): Promise<IncidentRecord | undefined>;
   findOpenIncident(service: string): Promise<IncidentRecord | undefined>;
   /** Newest first; all services when service is undefined. */
@@ -241,6 +246,18 @@ export interface OpenFollowUp {
   incidentId: string;
   service: string;
   item: FollowUpItem;
+}
+
+/**
+ * An approval a new incident's plan needs, stored with the incident in one
+ * transaction (a crash cannot leave a step waiting on an approval nobody was asked for).
+ */
+export interface NewIncidentApproval {
+  /** Position of the plan step it unlocks. */
+  position: number;
+  approval: Omit<ApprovalRecord, 'incidentId' | 'stepId' | 'decision' | 'decidedBy' | 'decidedAt' | 'messageTs'>;
+  /** Its "approval requested" timeline entry. */
+  record: Omit<NewTimelineEntry, 'incidentId'>;
 }
 
 export interface DeploymentRecord {
