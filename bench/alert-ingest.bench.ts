@@ -280,7 +280,7 @@ export const bench: Bench = {
           unit: 'MB',
           target: '< 50 MB',
           pass: growth.peak < 50,
-          comparison: `${Math.round(growth.settled)} MB ${SETTLE_S} s after the last post; the same ${STORM} events as chatter no parser takes (Bolt, delivery dedupe, listener only): peak ${Math.round(chatterGrowth.peak)} MB, ${Math.round(chatterGrowth.settled)} MB settled; a bare Bolt app that only acks the same storm: peak ${Math.round(bareGrowth.peak)} MB, ${Math.round(bareGrowth.settled)} MB settled`,
+          comparison: `${Math.round(growth.settled)} MB ${SETTLE_S} s after the last post; the same ${STORM} events as chatter no parser takes (signature, delivery claim, no signal): peak ${Math.round(chatterGrowth.peak)} MB, ${Math.round(chatterGrowth.settled)} MB settled; a bare Bolt app that only acks the same storm: peak ${Math.round(bareGrowth.peak)} MB, ${Math.round(bareGrowth.settled)} MB settled`,
           method: 'VmRSS of the bot process sampled every 100 ms from 2 s after ready until the storm was stored, the incident opened and every post sent, then after the settle time',
         });
       } finally {

@@ -9,6 +9,8 @@ import type { Db } from '../store/pool';
 import { boltLogger } from './bolt-logger';
 import { type ListenerDeps, registerListeners } from './listeners';
 import { dedupeDeliveries } from './middleware/dedupe';
+import { deliveryClaims } from './middleware/delivery-claims';
+import { alertsFastPath } from './alerts-fast-path';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 /** Slack's payloads are small; anything larger is refused before parsing. */
@@ -78,7 +80,24 @@ export function createSlackApp(settings: SlackSettings, deps: SlackAppDeps): Sla
     // Without this Bolt calls auth.test lazily on the first delivery; we want a clear failure at start instead.
     tokenVerificationEnabled: false,
   });
-  app.use(dedupeDeliveries(deps.db, deps.metrics, deps.logger));
+  const claims = deliveryClaims(deps.db);
+  if (receiver instanceof HTTPReceiver) {
+    receiver.requestListener = alertsFastPath(
+      {
+        path: SLACK_EVENTS_PATH,
+        bodyLimit: BODY_LIMIT_BYTES,
+        signingSecret: settings.signingSecret,
+        channels: new Set(deps.services.map((s) => s.slack.alertsChannel)),
+        self: settings.identity ?? {},
+        claims,
+        intake: deps.detection.intake,
+        metrics: deps.metrics,
+        logger: deps.logger,
+      },
+      receiver.requestListener,
+    );
+  }
+  app.use(dedupeDeliveries(deps.db, deps.metrics, deps.logger, claims));
   registerListeners(app, deps);
   app.error(async (error) => {
     deps.logger.error({ err: error }, 'unhandled error in a Slack listener');

@@ -9,7 +9,7 @@ import type { Logger } from '../../logger';
 import type { Metrics } from '../../metrics';
 import { isRollbackError } from '../../rollback/errors';
 import type { Db } from '../../store/pool';
-import { deliveryClaims } from './delivery-claims';
+import { type DeliveryClaims, deliveryClaims } from './delivery-claims';
 
 export const TRY_AGAIN = 'rollback-bot cannot reach its database right now, so it did nothing. Please try again in a minute.';
 
@@ -22,8 +22,7 @@ export function deliveryKey(body: Record<string, unknown>): { key: string; kind:
   return undefined;
 }
 
-export function dedupeDeliveries(db: Db, metrics: Metrics, logger: Logger): Middleware<AnyMiddlewareArgs> {
-  const claims = deliveryClaims(db);
+export function dedupeDeliveries(db: Db, metrics: Metrics, logger: Logger, claims: DeliveryClaims = deliveryClaims(db)): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const body = args.body as unknown as Record<string, unknown>;
     const found = deliveryKey(body);

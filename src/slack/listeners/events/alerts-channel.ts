@@ -4,7 +4,9 @@
  * bot_message or as apps), goes through the alert intake. Our own messages,
  * edits, deletions, joins and thread replies (conversation about an alert,
  * not a new one) are skipped; a message no parser recognises is ignored
- * quietly. Slack has the event acknowledged before this runs.
+ * quietly. Slack has the event acknowledged before this runs. Over HTTP
+ * these events are taken before Bolt by ../../alerts-fast-path.ts, which uses
+ * isAlertCandidate and the same intake; this listener serves Socket Mode.
  */
 import type { App } from '@slack/bolt';
 import type { ServiceConfig } from '../../../config/service-schema';
