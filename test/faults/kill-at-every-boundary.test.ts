@@ -161,7 +161,11 @@ describe('the bot process killed at every boundary of an application rollback', 
     await gate.arm(serviceName(0), 1_000_000);
     const reference = await startRollback(0);
     await waitForIncident(database.url, reference.incidentId, 'resolved');
-    const log = await gate.log(serviceName(0));
+    // The outcome is stored for the thread just after the incident resolves: wait for it, not for a moment.
+    const log = await waitFor('the reference outcome stored for the thread', async () => {
+      const writes = await gate.log(serviceName(0));
+      return writes.some((w) => w.includes('outbox outcome')) ? writes : undefined;
+    });
     const told = log.findIndex((writes) => writes.includes('outbox outcome'));
     expect(told).toBeGreaterThan(log.findIndex((writes) => writes.includes('incident resolved')));
     // Boundary k: k transactions done, the (k+1)th held. The last one held is the outcome stored for the thread.
