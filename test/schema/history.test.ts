@@ -15,7 +15,7 @@ import { PrismaSchemaAdapter } from '../../src/schema/prisma-schema-adapter';
 import { type CatalogSnapshot, diffCatalogs, readCatalog } from '../../src/schema/rollback/catalog';
 import { serverUrl, testDatabase } from '../support/database';
 import { SERVICE, adapterFor, createSandbox, serviceFor, type Sandbox } from '../git/support/git-fixture';
-import { APP_MIGRATIONS, applyMigration, withClient } from './support/prisma-app';
+import { APP_MIGRATIONS, applyMigration, seedAppBeforeAi, withClient } from './support/prisma-app';
 
 const INIT = '20260114000000_init';
 const AI = '20260117000000_add_ai_features';
@@ -61,12 +61,7 @@ describe('schema rollback after an application rollback (migration folder absent
 
   beforeAll(async () => {
     await db.create();
-    await applyMigration(db.url, INIT);
-    await withClient(db.url, async (c) => {
-      await c.query(`INSERT INTO "User" (email, name) SELECT 'u' || g || '@x', 'name ' || g FROM generate_series(1, 20) g`);
-      await c.query(`INSERT INTO "ClinicalNote" ("userId", body) SELECT 1 + g % 20, 'note ' || g FROM generate_series(1, 50) g`);
-      beforeAi = await readCatalog(c);
-    });
+    beforeAi = await seedAppBeforeAi(db.url, INIT);
     await applyMigration(db.url, AI);
     await withClient(db.url, async (c) => {
       await c.query(`UPDATE "ClinicalNote" SET "aiSummary" = 'summary ' || id WHERE id <= 30`);

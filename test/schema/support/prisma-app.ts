@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { PRISMA_MIGRATIONS_TABLE } from '../../../src/drill/app-database';
+import { type CatalogSnapshot, readCatalog } from '../../../src/schema/rollback/catalog';
 import { checksumOf } from '../../../src/schema/status/read-status';
 
 export const APP_MIGRATIONS = join(__dirname, '..', '..', 'fixtures', 'schema', 'app', 'migrations');
@@ -38,5 +39,18 @@ export async function applyMigration(url: string, name: string, dir = APP_MIGRAT
       await client.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, (error as Error).message]);
       throw error;
     }
+  });
+}
+
+/**
+ * The fixture app before its AI migration: the init migration applied, 20
+ * users and 50 clinical notes. Returns the catalog the rollback must restore.
+ */
+export async function seedAppBeforeAi(url: string, init: string): Promise<CatalogSnapshot> {
+  await applyMigration(url, init);
+  return withClient(url, async (c) => {
+    await c.query(`INSERT INTO "User" (email, name) SELECT 'u' || g || '@x', 'name ' || g FROM generate_series(1, 20) g`);
+    await c.query(`INSERT INTO "ClinicalNote" ("userId", body) SELECT 1 + g % 20, 'note ' || g FROM generate_series(1, 50) g`);
+    return readCatalog(c);
   });
 }
