@@ -77,6 +77,20 @@ export interface SchemaRollbackPlan {
   /** Applying the migration then the inverse on the shadow database gave back the earlier schema exactly. */
   readonly verifiedOnShadow: boolean;
   readonly shadowDifferences: readonly string[];
+  /**
+   * The shadow check ran with a sample of the live rows (up to 1,000 per
+   * touched table, under the live TimeZone) and every sampled value came
+   * back, compared by primary key.
+   */
+  readonly verifiedWithData?: boolean;
+  /** Rows copied per touched table for that check. */
+  readonly sampledRows?: readonly { readonly table: TableRef; readonly rows: number }[];
+  /**
+   * The catalog of the affected objects as the shadow had it after the
+   * inverse: execution compares the live one with it inside its transaction
+   * and rolls back on any difference.
+   */
+  readonly expectedCatalog?: { readonly owners: readonly string[]; readonly lines: readonly string[] };
   /** The runbook's alternatives, offered before a rollback. */
   readonly alternatives: readonly string[];
   /** Why a rollback is risky. */

@@ -28,6 +28,25 @@ export async function ensureArchiveSchema(client: Client): Promise<void> {
     checksum text NOT NULL,
     archived_at timestamptz NOT NULL DEFAULT now(),
     restored_at timestamptz)`);
+  // Enum values are archived as text (the rollback may drop their type); restore casts them back into it.
+  await client.query(`ALTER TABLE ${MANIFEST} ADD COLUMN IF NOT EXISTS enum_columns jsonb NOT NULL DEFAULT '{}'`);
+}
+
+/** Columns of `table` whose type is an enum (or an array of one): column -> type as format_type spells it. */
+export async function enumColumns(client: Client, table: TableRef): Promise<Record<string, string>> {
+  const r = await client.query<{ name: string; type: string }>(
+    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
+       FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+      WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
+        AND (t.typtype = 'e' OR EXISTS (SELECT 1 FROM pg_type e WHERE e.oid = t.typelem AND e.typtype = 'e'))`,
+    [qualified(table)],
+  );
+  return Object.fromEntries(r.rows.map((row) => [row.name, row.type]));
+}
+
+async function columnNames(client: Client, table: string): Promise<string[]> {
+  const r = await client.query<{ name: string }>(`SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`, [table]);
+  return r.rows.map((row) => row.name);
 }
 
 export async function primaryKeyColumns(client: Client, table: TableRef): Promise<string[]> {
@@ -126,9 +145,14 @@ export async function archiveTarget(
   }
   const name = archiveTableName(target, tag);
   const archive = `${quoteIdent(ARCHIVE_SCHEMA)}.${quoteIdent(name)}`;
-  const selected = target.kind === 'table' ? '*' : [...keys, target.column].map(quoteIdent).join(', ');
+  const enums = await enumColumns(client, target.table);
+  const columns = target.kind === 'table' ? await columnNames(client, source) : [...keys, target.column];
+  const asText = (c: string, prefix = ''): string => (enums[c] ? `${prefix}${quoteIdent(c)}::${enums[c]?.endsWith('[]') ? 'text[]' : 'text'}` : `${prefix}${quoteIdent(c)}`);
+  const recorded = Object.fromEntries(Object.entries(enums).filter(([c]) => columns.includes(c)));
+  const selected = columns.map((c) => (enums[c] ? `${asText(c)} AS ${quoteIdent(c)}` : quoteIdent(c))).join(', ');
   const where = target.kind === 'table' ? '' : ` WHERE ${quoteIdent(target.column)} IS NOT NULL`;
-  const rowExpr = target.kind === 'table' ? 't.*' : [...keys, target.column].map((c) => `t.${quoteIdent(c)}`).join(', ');
+  const rowExpr = columns.map((c) => asText(c, 't.')).join(', ');
+  const archiveRowExpr = columns.map((c) => `t.${quoteIdent(c)}`).join(', ');
   const sourceWhere = where.replace(' WHERE ', ' WHERE t.');
 
   // No index on the archive: restore matches by key with a hash join, and an index build would hold the table lock longer.
@@ -136,7 +160,7 @@ export async function archiveTarget(
   fromSourceLater?.catch(() => undefined);
   await client.query(`CREATE TABLE ${archive} AS SELECT ${selected} FROM ${source}${where}`);
   const a = fromSourceLater ? await fromSourceLater : await fingerprint(client, `${source} AS t`, rowExpr, sourceWhere);
-  const b = await fingerprint(client, `${archive} AS t`, rowExpr, '', a.method);
+  const b = await fingerprint(client, `${archive} AS t`, archiveRowExpr, '', a.method);
   if (a.n !== b.n || a.sum !== b.sum) {
     throw new RollbackError('internal', `The archive copy of ${source} is incomplete (${a.n} rows in the source, ${b.n} archived).`, {
       fix: 'Nothing was dropped: the transaction was rolled back. Report this as a bug.',
@@ -144,9 +168,9 @@ export async function archiveTarget(
   }
   const checksum = `${a.n}:${a.sum}`;
   await client.query(
-    `INSERT INTO ${MANIFEST} (archive_table, migration_name, incident_id, kind, source_schema, source_table, source_column, key_columns, row_count, checksum)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [name, context.migrationName, context.incidentId, target.kind, target.table.schema, target.table.name, target.kind === 'column' ? target.column : null, keys, a.n, checksum],
+    `INSERT INTO ${MANIFEST} (archive_table, migration_name, incident_id, kind, source_schema, source_table, source_column, key_columns, row_count, checksum, enum_columns)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [name, context.migrationName, context.incidentId, target.kind, target.table.schema, target.table.name, target.kind === 'column' ? target.column : null, keys, a.n, checksum, JSON.stringify(recorded)],
   );
   return { archiveTable: `${ARCHIVE_SCHEMA}.${name}`, target, rows: Number(a.n), checksum };
 }

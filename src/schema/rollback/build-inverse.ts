@@ -7,6 +7,7 @@ import type { InverseStep, IrreversibleItem, TableRef } from '../../rollback/por
 import { type AstNode, asList, asNode, asString, child, qualified, quoteIdent, quoteLiteral, relationOf, stringList, unwrap } from '../sql/ast';
 import type { ParsedStatement } from '../sql/parse-sql';
 import { type CatalogSnapshot, findColumn } from './catalog';
+import { invertTypeChange } from './type-change';
 
 export interface NotNullCheck {
   readonly table: TableRef;
@@ -21,6 +22,30 @@ export interface InversePlan {
   readonly notNullChecks: NotNullCheck[];
   /** Enums (`schema.name`) that keep values the migration added: PostgreSQL cannot remove them. */
   readonly enumsWithAddedValues: Set<string>;
+  /** Every object the migration names (`schema.name`, before and after renames): what execution re-checks in its transaction. */
+  readonly owners: Set<string>;
+  /** Columns kept through the rollback, with the forward conversion to check values against. */
+  readonly valueChecks: ValueCheck[];
+  /** Tables only the migration's session could see (CREATE TEMP TABLE): not schema. */
+  readonly temporary: Set<string>;
+  /** Constraints the inverse adds back (the migration dropped them). */
+  readonly restoredConstraints: { readonly table: TableRef; readonly name: string }[];
+}
+
+export interface ValueCheck {
+  readonly after: { readonly table: TableRef; readonly column: string };
+  readonly before: { readonly table: TableRef; readonly column: string };
+  /** SQL giving the value the migration would make of the rolled-back value `ref`. */
+  readonly forward: (ref: string) => string;
+}
+
+export interface InverseContext {
+  /** The schema before the migration (shadow). */
+  readonly before: CatalogSnapshot;
+  /** The schema after it (shadow). */
+  readonly after: CatalogSnapshot;
+  /** The live database's TimeZone. */
+  readonly liveTimeZone: string;
 }
 
 interface Tracker {
@@ -28,6 +53,9 @@ interface Tracker {
   readonly tables: Map<string, TableRef | null>;
   /** `table key.column` -> original column name, or null when created by the migration. */
   readonly columns: Map<string, string | null>;
+  /** `original table key.original column` -> forward conversion of a type change. */
+  readonly forwards: Map<string, (ref: string) => string>;
+  readonly restored: { table: TableRef; name: string }[];
 }
 
 const key = (t: TableRef): string => `${t.schema}.${t.name}`;
@@ -45,12 +73,32 @@ function qualifiedName(names: string[]): string {
   return names.map(quoteIdent).join('.');
 }
 
-export function buildInverse(statements: readonly ParsedStatement[], before: CatalogSnapshot): InversePlan {
-  const tracker: Tracker = { tables: new Map(), columns: new Map() };
+/** Statements that change nothing a rollback could undo: transaction control, locks, settings. */
+const NOT_CHANGES = new Set(['TransactionStmt', 'LockStmt', 'VariableSetStmt', 'VariableShowStmt']);
+
+function tablesDroppedIn(statements: readonly ParsedStatement[]): Set<string> {
+  const dropped = new Set<string>();
+  for (const s of statements) {
+    if (s.kind !== 'DropStmt' || s.node.removeType !== 'OBJECT_TABLE') continue;
+    for (const object of asList(s.node.objects)) {
+      const names = stringList(child(object, 'List')?.items);
+      const name = names[names.length - 1];
+      if (name) dropped.add(`${names.length > 1 ? names[0] : 'public'}.${name}`);
+    }
+  }
+  return dropped;
+}
+
+export function buildInverse(statements: readonly ParsedStatement[], context: InverseContext): InversePlan {
+  const { before } = context;
+  const tracker: Tracker = { tables: new Map(), columns: new Map(), forwards: new Map(), restored: [] };
   const perStatement: InverseStep[][] = [];
   const irreversible: IrreversibleItem[] = [];
   const notNullChecks: NotNullCheck[] = [];
   const enumsWithAddedValues = new Set<string>();
+  const owners = new Set<string>();
+  const temporary = new Set<string>();
+  const droppedTables = tablesDroppedIn(statements);
 
   for (const statement of statements) {
     const steps: InverseStep[] = [];
@@ -62,6 +110,17 @@ export function buildInverse(statements: readonly ParsedStatement[], before: Cat
     };
     const node = statement.node;
     const rel = relationOf(child(node, 'relation') ?? child(child(node, 'into'), 'rel'));
+    if (NOT_CHANGES.has(statement.kind)) continue;
+    if (rel && child(node, 'relation')?.relpersistence === 't') temporary.add(rel.name);
+    // A temporary table lives and dies with the migration's session: nothing of it is schema.
+    if (rel && temporary.has(rel.name)) continue;
+    if (statement.kind === 'DropStmt' && node.removeType === 'OBJECT_TABLE' && asList(node.objects).every((o) => temporary.has(stringList(child(o, 'List')?.items).at(-1) ?? ''))) continue;
+    if (rel) {
+      owners.add(key(rel));
+      const origin = originalTable(tracker, rel);
+      if (origin) owners.add(key(origin));
+    }
+    for (const name of namedTypes(node)) owners.add(name);
 
     switch (statement.kind) {
       case 'CreateStmt':
@@ -92,9 +151,15 @@ export function buildInverse(statements: readonly ParsedStatement[], before: Cat
       }
       case 'RenameStmt':
         invertRename(node, rel, tracker, step, cannot);
+        if (node.renameType === 'OBJECT_TABLE' && rel) owners.add(key({ schema: rel.schema, name: asString(node.newname) ?? '' }));
         break;
       case 'AlterTableStmt':
-        if (rel) invertAlterTable(node, rel, tracker, before, step, cannot, notNullChecks);
+        if (!rel) break;
+        if (droppedTables.has(key(rel))) {
+          cannot(`"${rel.name}" is dropped later in this migration, so this change to it cannot be undone on its own (the table is gone).`);
+          break;
+        }
+        invertAlterTable(node, rel, tracker, context, step, cannot, notNullChecks);
         break;
       case 'DropStmt':
         invertDrop(node, before, step, cannot);
@@ -111,7 +176,30 @@ export function buildInverse(statements: readonly ParsedStatement[], before: Cat
     perStatement.push(steps);
   }
   const steps = perStatement.reverse().flatMap((s) => s.reverse());
-  return { steps, irreversible, notNullChecks, enumsWithAddedValues };
+  return { steps, irreversible, notNullChecks, enumsWithAddedValues, owners, valueChecks: valueChecks(tracker, context, owners), temporary, restoredConstraints: tracker.restored };
+}
+
+/** Types a statement names (CREATE/ALTER/DROP TYPE), as `schema.name`. */
+function namedTypes(node: AstNode): string[] {
+  const asKey = (names: string[]): string => (names.length > 1 ? names.slice(-2).join('.') : `public.${names[0] ?? ''}`);
+  const found: string[] = [];
+  if (node.typeName !== undefined && Array.isArray(node.typeName)) found.push(asKey(stringList(node.typeName)));
+  if (node.removeType === 'OBJECT_TYPE') for (const o of asList(node.objects)) found.push(asKey(stringList(child(o, 'TypeName')?.names)));
+  return found;
+}
+
+/** Every column of a table the migration touched that exists before and after it, with the forward conversion of its values. */
+function valueChecks(tracker: Tracker, context: InverseContext, owners: ReadonlySet<string>): ValueCheck[] {
+  const checks: ValueCheck[] = [];
+  for (const c of context.after.columns) {
+    const table = { schema: c.schema, name: c.table };
+    if (!owners.has(key(table))) continue;
+    const origin = originalTable(tracker, table);
+    const column = origin ? originalColumn(tracker, table, c.name) : null;
+    if (!origin || !column || !findColumn(context.before, origin.schema, origin.name, column)) continue;
+    checks.push({ after: { table, column: c.name }, before: { table: origin, column }, forward: tracker.forwards.get(`${key(origin)}.${column}`) ?? ((ref) => ref) });
+  }
+  return checks;
 }
 
 type StepFn = (sql: string, archive?: InverseStep['archive']) => void;
@@ -145,8 +233,12 @@ function invertRename(node: AstNode, rel: TableRef | undefined, tracker: Tracker
       step(`ALTER TYPE ${qualifiedName([...names.slice(0, -1), newName])} RENAME TO ${quoteIdent(old)}`);
       return;
     }
-    default:
-      cannot(`Renaming ${String(node.renameType)} is not undone automatically.`);
+    default: {
+      const names = stringList(child(asNode(node.object), 'List')?.items);
+      const old = rel?.name ?? names[names.length - 1] ?? asString(child(asNode(node.object), 'String')?.sval) ?? subname;
+      const kind = String(node.renameType).replace(/^OBJECT_/, '').toLowerCase();
+      cannot(`Renaming ${kind} "${old}" to "${newName}" is not undone automatically; rename it back by hand if the old code needs the old name.`);
+    }
   }
 }
 
@@ -154,11 +246,12 @@ function invertAlterTable(
   node: AstNode,
   rel: TableRef,
   tracker: Tracker,
-  before: CatalogSnapshot,
+  context: InverseContext,
   step: StepFn,
   cannot: CannotFn,
   notNullChecks: NotNullCheck[],
 ): void {
+  const { before } = context;
   const table = qualified(rel);
   const origin = originalTable(tracker, rel);
   for (const cmd of asList(node.cmds).map((c) => child(c, 'AlterTableCmd') ?? {})) {
@@ -177,10 +270,28 @@ function invertAlterTable(
       case 'AT_DropColumn':
         cannot(`The migration dropped "${rel.name}"."${column}": its values are gone and a rollback cannot bring them back (restore them from a backup).`);
         break;
-      case 'AT_AlterColumnType':
+      case 'AT_AlterColumnType': {
         if (createdHere) break;
-        step(`ALTER TABLE ${table} ALTER COLUMN ${col} TYPE ${old.type} USING ${col}::${old.type}`, { kind: 'column', table: rel, column });
+        const now = findColumn(context.after, rel.schema, rel.name, column);
+        if (!now) break;
+        const def = child(asNode(cmd.def), 'ColumnDef');
+        const inverse = invertTypeChange({
+          column,
+          oldType: old.type,
+          newType: now.type,
+          oldIsEnum: old.isEnum,
+          newIsEnum: now.isEnum,
+          using: asNode(def?.raw_default),
+          liveTimeZone: context.liveTimeZone,
+        });
+        if (!inverse.ok) {
+          cannot(inverse.reason);
+          break;
+        }
+        if (origin && originalName) tracker.forwards.set(`${key(origin)}.${originalName}`, inverse.forward);
+        if (inverse.clause) step(`ALTER TABLE ${table} ALTER COLUMN ${col} ${inverse.clause}`, { kind: 'column', table: rel, column });
         break;
+      }
       case 'AT_SetNotNull':
         if (!createdHere && !old.notNull) step(`ALTER TABLE ${table} ALTER COLUMN ${col} DROP NOT NULL`);
         break;
@@ -201,6 +312,7 @@ function invertAlterTable(
       }
       case 'AT_DropConstraint': {
         const def = origin ? before.constraints.get(`${origin.schema}.${origin.name}.${column}`) : undefined;
+        if (def && origin) tracker.restored.push({ table: origin, name: column });
         if (def) step(`ALTER TABLE ${table} ADD CONSTRAINT ${col} ${def}`);
         else cannot(`The constraint "${column}" did not exist before the migration; nothing to restore.`);
         break;

@@ -11,6 +11,7 @@ import { RollbackError, isRollbackError } from '../../rollback/errors';
 import type { RecordedApproval } from '../../rollback/ports/approval';
 import type { ArchivedItem, ExecuteRequest, SchemaRollbackPlan, SchemaRollbackResult } from '../../rollback/ports/schema';
 import { archiveTarget, ensureArchiveSchema } from './archive';
+import { catalogLines, readCatalog } from './catalog';
 import { stateOf, type MigrationRow } from '../status/read-status';
 
 /** The key `prisma migrate deploy` locks with (pg_advisory_lock(72707369)). */
@@ -46,6 +47,39 @@ export function checkApproval(approval: RecordedApproval | undefined, incidentId
   return approval;
 }
 
+/** A plan is run only when the shadow check with data passed and it carries the catalog to check itself against. */
+export function refuseUnproven(plan: SchemaRollbackPlan): void {
+  const fix = 'Nothing was changed. Plan again; if it still is not proven, undo the migration by hand or with a forward fix.';
+  if (!plan.verifiedOnShadow || plan.verifiedWithData === false) {
+    throw new RollbackError('conflict', `Refusing the schema rollback of ${plan.migrationName}: its plan was not proven on the shadow database (${plan.shadowDifferences.join('; ') || 'no verdict'}).`, { fix });
+  }
+  if (!plan.expectedCatalog) {
+    throw new RollbackError('conflict', `Refusing the schema rollback of ${plan.migrationName}: the plan carries no expected catalog to verify the result against (made by an older version).`, { fix });
+  }
+  if (plan.steps.length === 0 && plan.irreversible.length > 0) {
+    throw new RollbackError('conflict', `Refusing the schema rollback of ${plan.migrationName}: the inverse undoes nothing while the migration changed something.`, { fix });
+  }
+}
+
+/**
+ * Inside the rollback's transaction, after the inverse: the live catalog of
+ * the affected objects must be the one the shadow had after the inverse.
+ * Any difference throws, and the caller rolls the whole transaction back.
+ */
+async function verifyLiveCatalog(client: Client, plan: SchemaRollbackPlan): Promise<void> {
+  const expected = plan.expectedCatalog;
+  if (!expected) return;
+  const owners = new Set(expected.owners);
+  const live = new Set(catalogLines(await readCatalog(client)).filter((l) => owners.has(l.owner)).map((l) => l.text));
+  const want = new Set(expected.lines);
+  const differences = [...[...want].filter((l) => !live.has(l)).map((l) => `missing: ${l}`), ...[...live].filter((l) => !want.has(l)).map((l) => `extra: ${l}`)];
+  if (differences.length > 0) {
+    throw new RollbackError('conflict', `After the inverse the live schema of ${plan.migrationName}'s objects is not the one proven on the shadow database (${differences.slice(0, 5).join('; ')}${differences.length > 5 ? `; ${differences.length - 5} more` : ''}); the transaction was rolled back, nothing changed.`, {
+      fix: 'The live schema drifted from the migrations (changes made by hand?). Compare it with the migrations, then plan again.',
+    });
+  }
+}
+
 const CONNECTION_LOST = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', 'ECONNRESET', 'EPIPE']);
 
 function isConnectionLoss(error: unknown): boolean {
@@ -57,6 +91,7 @@ function isConnectionLoss(error: unknown): boolean {
 export async function executeRollback(request: ExecuteRequest, deps: ExecuteDeps): Promise<SchemaRollbackResult> {
   const { plan, incidentId } = request;
   checkApproval(request.approval, incidentId, deps.clock);
+  refuseUnproven(plan);
   if (plan.blockers.length > 0) {
     throw new RollbackError('conflict', `The rollback plan for ${plan.migrationName} has blockers: ${plan.blockers.join(' ')}`, {
       fix: 'Resolve the blockers and plan again; nothing was changed.',
@@ -106,6 +141,7 @@ export async function executeRollback(request: ExecuteRequest, deps: ExecuteDeps
       if (step.archive) archived.push(await archiveTarget(client, step.archive, tag, { migrationName: plan.migrationName, incidentId }, { side }));
       await client.query(step.sql);
     }
+    await verifyLiveCatalog(client, plan);
     const marked = await client.query<{ rolled_back_at: Date }>(
       'UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE id = $1 RETURNING rolled_back_at',
       [applied.id],

@@ -10,10 +10,10 @@ import { qualified, quoteIdent } from '../sql/ast';
 import { loadParser, parseStatements } from '../sql/parse-sql';
 import { readMigrationFolders, readMigrationRows, stateOf } from '../status/read-status';
 import { primaryKeyColumns } from './archive';
-import { buildInverse } from './build-inverse';
-import { diffCatalogs, readCatalog } from './catalog';
+import { readCatalog } from './catalog';
 import { findMigrationSql, replayBefore } from './migration-source';
-import { type ShadowOptions, createShadowDatabase, replay, shadowServerUrl } from './shadow';
+import { type ShadowProof, proveOnShadow } from './prove-on-shadow';
+import { type ShadowOptions, createShadowDatabase, shadowServerUrl } from './shadow';
 
 export const ALTERNATIVES = [
   'Forward fix: ship a new migration that repairs the schema, keeping every row written since the deploy.',
@@ -67,26 +67,15 @@ export async function planRollback(request: PlanRequest, shadow: ShadowOptions =
   await loadParser();
   const statements = parseStatements(target.sql, target.path);
 
+  const liveTimeZone = await withClient(request.databaseUrl, async (c) => (await c.query<{ tz: string }>(`SELECT current_setting('TimeZone') AS tz`)).rows[0]?.tz ?? 'UTC');
   const database = await createShadowDatabase(await shadowServerUrl(shadow));
-  let inverse: ReturnType<typeof buildInverse>;
-  let differences: string[];
+  let proof: ShadowProof;
   try {
-    ({ inverse, differences } = await withClient(database.url, async (client) => {
-      await replay(client, earlier);
-      const before = await readCatalog(client);
-      const built = buildInverse(statements, before);
-      await replay(client, [target]);
-      try {
-        for (const step of built.steps) await client.query(step.sql);
-      } catch (error) {
-        return { inverse: built, differences: [`the inverse failed on the shadow database: ${(error as Error).message}`] };
-      }
-      const declared = (line: string): boolean => [...built.enumsWithAddedValues].some((e) => line.includes(` enum ${e}: `));
-      return { inverse: built, differences: diffCatalogs(before, await readCatalog(client)).filter((l) => !declared(l)) };
-    }));
+    proof = await proveOnShadow({ shadowUrl: database.url, liveUrl: request.databaseUrl, liveTimeZone, earlier, target, statements });
   } finally {
     await database.drop();
   }
+  const { inverse, differences } = proof;
 
   const { dataLoss, blockers } = await withClient(request.databaseUrl, async (client) => {
     const loss: LossEstimate[] = [];
@@ -120,6 +109,9 @@ export async function planRollback(request: PlanRequest, shadow: ShadowOptions =
       const nulls = Number(r.rows[0]?.n ?? 0);
       if (nulls > 0) problems.push(`"${check.table.name}"."${check.column}" has ${nulls} nulls written since the migration; SET NOT NULL would fail. Repair them first.`);
     }
+    if (differences.length > 0) {
+      problems.push(`Not proven on the shadow database with ${proof.sampled.reduce((n, t) => n + t.rows, 0)} sampled live row(s): ${differences.join('; ')}.`);
+    }
     return { dataLoss: loss, blockers: problems };
   });
 
@@ -132,6 +124,9 @@ export async function planRollback(request: PlanRequest, shadow: ShadowOptions =
     dataLoss,
     verifiedOnShadow: differences.length === 0,
     shadowDifferences: differences,
+    verifiedWithData: differences.length === 0,
+    sampledRows: proof.sampled,
+    expectedCatalog: proof.expected,
     alternatives: ALTERNATIVES,
     risks: RISKS,
     source: sourced.source,

@@ -19,6 +19,36 @@ interface ManifestRow {
   key_columns: string[];
   row_count: string;
   restored_at: Date | null;
+  enum_columns?: Record<string, string> | null;
+}
+
+/**
+ * Table archives first, parents before children (foreign keys between the
+ * restored tables as they exist now), then column archives: every row a
+ * restored value refers to is back before it.
+ */
+async function inDependencyOrder(client: Client, rows: ManifestRow[]): Promise<ManifestRow[]> {
+  const tables = rows.filter((r) => r.kind === 'table');
+  const name = (r: ManifestRow): string => qualified({ schema: r.source_schema, name: r.source_table });
+  const edges = await client.query<{ child: string; parent: string }>(
+    `SELECT k.conrelid::regclass::text AS child, k.confrelid::regclass::text AS parent FROM pg_constraint k
+      WHERE k.contype = 'f' AND k.conrelid <> k.confrelid AND k.conrelid = ANY($1::regclass[]) AND k.confrelid = ANY($1::regclass[])`,
+    [tables.map(name).filter(Boolean)],
+  ).catch(() => ({ rows: [] as { child: string; parent: string }[] }));
+  const oid = async (r: ManifestRow): Promise<string> => (await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [name(r)])).rows[0]?.t ?? name(r);
+  const names = new Map<ManifestRow, string>();
+  for (const r of tables) names.set(r, await oid(r));
+  const ordered: ManifestRow[] = [];
+  const visiting = new Set<string>();
+  const visit = (r: ManifestRow): void => {
+    const me = names.get(r) ?? '';
+    if (ordered.includes(r) || visiting.has(me)) return;
+    visiting.add(me);
+    for (const e of edges.rows) if (e.child === me) tables.filter((t) => names.get(t) === e.parent).forEach(visit);
+    ordered.push(r);
+  };
+  tables.forEach(visit);
+  return [...ordered, ...rows.filter((r) => r.kind !== 'table')];
 }
 
 export interface RestoreResult {
@@ -45,7 +75,9 @@ export async function restoreArchive(databaseUrl: string, selector: string): Pro
       });
     }
     const results: RestoreResult[] = [];
-    for (const row of manifest.rows) {
+    for (const row of await inDependencyOrder(client, manifest.rows)) {
+      const enums = row.enum_columns ?? {};
+      const value = (c: string, prefix: string): string => (enums[c] ? `${prefix}${quoteIdent(c)}::${enums[c]}` : `${prefix}${quoteIdent(c)}`);
       const archive = `${quoteIdent(ARCHIVE_SCHEMA)}.${quoteIdent(row.archive_table)}`;
       const target = qualified({ schema: row.source_schema, name: row.source_table });
       let restored: number;
@@ -53,7 +85,7 @@ export async function restoreArchive(databaseUrl: string, selector: string): Pro
         if (row.kind === 'column' && row.source_column) {
           const col = quoteIdent(row.source_column);
           const match = row.key_columns.map((k) => `t.${quoteIdent(k)} = a.${quoteIdent(k)}`).join(' AND ');
-          const r = await client.query(`UPDATE ${target} AS t SET ${col} = a.${col} FROM ${archive} AS a WHERE ${match}`);
+          const r = await client.query(`UPDATE ${target} AS t SET ${col} = ${value(row.source_column, 'a.')} FROM ${archive} AS a WHERE ${match}`);
           restored = r.rowCount ?? 0;
         } else {
           const cols = await client.query<{ name: string }>(
@@ -61,7 +93,8 @@ export async function restoreArchive(databaseUrl: string, selector: string): Pro
             [archive],
           );
           const list = cols.rows.map((c) => quoteIdent(c.name)).join(', ');
-          const r = await client.query(`INSERT INTO ${target} (${list}) OVERRIDING SYSTEM VALUE SELECT ${list} FROM ${archive}`);
+          const values = cols.rows.map((c) => value(c.name, '')).join(', ');
+          const r = await client.query(`INSERT INTO ${target} (${list}) OVERRIDING SYSTEM VALUE SELECT ${values} FROM ${archive}`);
           restored = r.rowCount ?? 0;
         }
       } catch (error) {

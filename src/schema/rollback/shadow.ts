@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { RollbackError } from '../../rollback/errors';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../store/embedded';
 
 let embedded: Promise<EmbeddedPostgres> | undefined;
@@ -54,19 +53,4 @@ export async function createShadowDatabase(serverUrl: string): Promise<ShadowDat
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => admin(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
-}
-
-/** Applies migrations the way Prisma does: each file in one transaction. */
-export async function replay(client: Client, migrations: readonly { name: string; sql: string }[]): Promise<void> {
-  for (const migration of migrations) {
-    try {
-      await client.query(`BEGIN;\n${migration.sql}\n;COMMIT;`);
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw new RollbackError('external', `Replaying ${migration.name} into the shadow database failed: ${(error as Error).message}`, {
-        cause: error,
-        fix: 'The migrations folder does not rebuild the schema by itself; fix that migration, or plan the rollback by hand.',
-      });
-    }
-  }
 }
