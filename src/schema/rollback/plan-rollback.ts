@@ -63,7 +63,9 @@ export async function planRollback(request: PlanRequest, shadow: ShadowOptions =
   const sourced = findMigrationSql(migrationName, folders, manifest, request.migrationsDir, applied?.checksum);
   const target = sourced.folder;
   const appliedChecksums = new Map(rows.filter((r) => r.finished_at !== null && r.rolled_back_at === null).map((r) => [r.migration_name, r.checksum]));
-  const earlier = replayBefore(sourced, folders, manifest, request.migrationsDir, appliedChecksums);
+  // A migration recorded but not applied now (rolled back, failed) is not part of the live schema: the shadow skips it too.
+  const recordedOnly = new Set(rows.filter((r) => !appliedChecksums.has(r.migration_name)).map((r) => r.migration_name));
+  const earlier = replayBefore(sourced, folders, manifest, request.migrationsDir, appliedChecksums).filter((m) => !recordedOnly.has(m.name));
   await loadParser();
   const statements = parseStatements(target.sql, target.path);
 
