@@ -109,9 +109,10 @@ export function buildInverse(statements: readonly ParsedStatement[], context: In
       irreversible.push({ statement: statement.text, line: statement.line, reason });
     };
     const node = statement.node;
-    const rel = relationOf(child(node, 'relation') ?? child(child(node, 'into'), 'rel'));
+    const rangeVar = child(node, 'relation') ?? child(child(node, 'into'), 'rel');
+    const rel = relationOf(rangeVar);
     if (NOT_CHANGES.has(statement.kind)) continue;
-    if (rel && child(node, 'relation')?.relpersistence === 't') temporary.add(rel.name);
+    if (rel && rangeVar?.relpersistence === 't') temporary.add(rel.name);
     // A temporary table lives and dies with the migration's session: nothing of it is schema.
     if (rel && temporary.has(rel.name)) continue;
     if (statement.kind === 'DropStmt' && node.removeType === 'OBJECT_TABLE' && asList(node.objects).every((o) => temporary.has(stringList(child(o, 'List')?.items).at(-1) ?? ''))) continue;
