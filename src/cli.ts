@@ -19,6 +19,9 @@ Commands:
   migrate                        apply the bot's own database migrations and exit
   lint-migrations <path>...      classify migration statements: safe, warning, dangerous
                                  [--format text|json] [--database-url URL]; exit 1 when dangerous
+  schema-rollback <migration> --database-url URL --migrations <dir> [--execute --approved-by <name>] [--format text|json]
+                                 break-glass schema rollback: prints the data-checked plan; with --execute runs it
+                                 (archive first, self-verifying); exit 1 when refused, blocked or failed
   restore-archive <archive|migration> --database-url URL
                                  put values archived by a schema rollback back into their table
   preflight <service> [--candidate <commit>] [--production-env <file>] [--format text|json]
@@ -45,6 +48,7 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
   migrate: runMigrate,
   'lint-migrations': async (argv, io) => (await import('./cli/lint-migrations')).run(argv, io),
   'restore-archive': async (argv, io) => (await import('./cli/restore-archive')).run(argv, io),
+  'schema-rollback': async (argv, io) => (await import('./cli/schema-rollback')).run(argv, io),
   preflight: async (argv, io) => (await import('./cli/preflight')).run(argv, io),
   drill: async (argv, io) => (await import('./cli/drill')).run(argv, io),
 };

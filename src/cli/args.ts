@@ -11,15 +11,20 @@ export interface ReadArgs {
   positionals: string[];
 }
 
-export function readArgs(argv: readonly string[], options: readonly string[]): ReadArgs | string {
+/** `flags` are options without a value (`--execute`): present reads as 'true'. */
+export function readArgs(argv: readonly string[], options: readonly string[], flags: readonly string[] = []): ReadArgs | string {
   try {
     const parsed = parseArgs({
       args: [...argv],
-      options: Object.fromEntries(options.map((name) => [name, { type: 'string' as const }])),
+      options: Object.fromEntries([
+        ...options.map((name) => [name, { type: 'string' as const }]),
+        ...flags.map((name) => [name, { type: 'boolean' as const }]),
+      ]),
       allowPositionals: true,
       strict: true,
     });
-    return { values: parsed.values as Record<string, string | undefined>, positionals: parsed.positionals };
+    const values = Object.fromEntries(Object.entries(parsed.values).map(([k, v]) => [k, v === true ? 'true' : v === false ? undefined : v]));
+    return { values: values as Record<string, string | undefined>, positionals: parsed.positionals };
   } catch (error) {
     const message = (error as Error).message;
     const unknown = /Unknown option '([^']+)'/.exec(message);
