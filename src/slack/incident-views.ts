@@ -172,9 +172,16 @@ export function failedView(incident: IncidentRecord, steps: readonly StepRecord[
   };
 }
 
+/** The shadow check's verdict, as the approver must see it before approving. */
+function shadowVerdict(plan: { verifiedWithData?: boolean; shadowDifferences?: string[]; sampledRows?: { table: { name: string }; rows: number }[] }): string {
+  const rows = (plan.sampledRows ?? []).map((s) => `${s.table.name} ${s.rows}`).join(', ') || 'no rows';
+  if (plan.verifiedWithData) return `Shadow check with live rows (${rows}): verified, the schema and every sampled value came back.`;
+  return `Shadow check with live rows (${rows}): NOT verified: ${(plan.shadowDifferences ?? []).join('; ') || 'no verdict'}`;
+}
+
 export function approvalView(incident: IncidentRecord, approval: ApprovalRecord, step: StepRecord | undefined, service: ServiceConfig): ApprovalRequestView {
   const kind = approval.action === 'git-reset' ? 'reset' : 'schema';
-  const plan = step?.input.plan as { dataLoss?: LossEstimate[]; alternatives?: string[]; risks?: string[]; irreversible?: { statement: string; reason: string }[]; steps?: { sql: string }[]; source?: { origin: string; description: string } } | undefined;
+  const plan = step?.input.plan as { dataLoss?: LossEstimate[]; alternatives?: string[]; risks?: string[]; irreversible?: { statement: string; reason: string }[]; steps?: { sql: string }[]; source?: { origin: string; description: string }; verifiedWithData?: boolean; shadowDifferences?: string[]; sampledRows?: { table: { name: string }; rows: number }[] } | undefined;
   const state: ApprovalRequestView['state'] =
     approval.decision === 'pending'
       ? { status: 'pending' }
@@ -198,6 +205,7 @@ export function approvalView(incident: IncidentRecord, approval: ApprovalRecord,
       ...(plan?.alternatives ?? []).map((a) => `Alternative: ${a}`),
       ...(plan?.risks ?? []),
       ...(plan?.irreversible ?? []).map((i) => `Cannot be undone: ${i.statement} (${i.reason})`),
+      ...(plan ? [shadowVerdict(plan)] : []),
     ],
     requestedBy: approval.requestedBy,
     reason: incident.data.request.reason,

@@ -74,6 +74,8 @@ describe('schema rollback with the CTO approval, over real HTTP', () => {
     expect(latest).toContain('column `public.ClinicalNote.aiSummary` dropped: 30 non-empty value(s) in 50 row(s) lost');
     expect(latest).toContain('column `public.ClinicalNote.aiGenerated` dropped: 50 non-empty value(s) in 50 row(s) lost');
     expect(latest).toContain(APPROVE);
+    // The approver sees the shadow verdict with live rows before approving.
+    expect(latest).toMatch(/Shadow check with live rows \(.*AiRun 10.*\): verified/);
     expect((await timeline('schema_plan'))[0]?.message).toMatch(/4 table\(s\)\/column\(s\) would be archived/);
     expect(await approval()).toEqual({ decision: 'pending', decided_by: null });
     expect((await schemaStep()).state).toBe('awaiting_approval');

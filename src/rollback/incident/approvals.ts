@@ -101,6 +101,12 @@ export async function prepareSchemaPlans(deps: EngineDeps, open: readonly Incide
           const folder = await deps.code.exportMigrations(service.name as ServiceName, commit);
           try {
             const plan = await deps.schema.planRollback({ databaseUrl: appDatabaseUrl({ deps, service }), migrationsDir: folder.dir, migrationName: String(step.input.target) as MigrationName, elsewhere: folder.elsewhere });
+            // An unproven plan is never offered for approval: the step is cancelled with the shadow verdict.
+            if (!plan.verifiedOnShadow || plan.verifiedWithData === false || plan.blockers.length > 0) {
+              throw new RollbackError('conflict', `The schema rollback plan for ${String(step.input.target)} is not proven: ${[...plan.blockers, ...plan.shadowDifferences].join('; ')}`, {
+                fix: 'Undo the migration by hand or with a forward-fix migration; nothing was changed.',
+              });
+            }
             await deps.store.moveStep(step.id, 'awaiting_approval', 'awaiting_approval', { input: { ...fresh.input, plan, deployedCommit: commit } });
             await deps.store.appendTimeline({ incidentId: incident.id, actor: deps.workerId, kind: 'schema_plan', message: `Data-loss estimate ready: ${plan.dataLoss.length} table(s)/column(s) would be archived and dropped.`, data: { dataLoss: [...plan.dataLoss], blockers: [...plan.blockers] } });
           } finally {

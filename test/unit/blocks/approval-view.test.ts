@@ -37,3 +37,17 @@ describe('approvalView: where the migration SQL came from', () => {
     expect(view.notes?.some((n) => n.startsWith('Migration SQL'))).toBe(false);
   });
 });
+
+describe('approvalView: the shadow verdict with data', () => {
+  const withPlan = (plan: Record<string, unknown>): StepRecord => ({ ...stepWith({ origin: 'folder', description: '' }), input: { target: '20260117000000_add_ai_features', plan: { dataLoss: [], steps: [], ...plan } } });
+
+  it('shows the rows checked when verified', () => {
+    const view = approvalView(incident, approval, withPlan({ verifiedWithData: true, shadowDifferences: [], sampledRows: [{ table: { name: 'AiRun' }, rows: 10 }] }), service as never);
+    expect(view.notes).toContain('Shadow check with live rows (AiRun 10): verified, the schema and every sampled value came back.');
+  });
+
+  it('shows the differences when not verified', () => {
+    const view = approvalView(incident, approval, withPlan({ verifiedWithData: false, shadowDifferences: ['missing: column public.User.legacy text'], sampledRows: [] }), service as never);
+    expect(view.notes).toContain('Shadow check with live rows (no rows): NOT verified: missing: column public.User.legacy text');
+  });
+});
