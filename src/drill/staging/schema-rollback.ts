@@ -62,8 +62,8 @@ export function stagingSchemaRollback(ctx: StagingContext): Promise<PartResult> 
 
       const worker = new PrismaSchemaAdapter({ logger: createLogger('silent'), clock: systemClock, shadow: { serverUrl: ctx.shadowServerUrl } });
       const plan = await worker.planRollback({ databaseUrl: url, migrationsDir: dir, migrationName: column.name as MigrationName });
-      facts.push(`Plan: ${plan.steps.map((s) => s.sql).join('; ')}; proven on a shadow database: ${plan.verifiedOnShadow ? 'yes' : `no (${plan.shadowDifferences.join('; ')})`}; estimate: ${plan.dataLoss.map((l) => `${l.table.name}.${l.column ?? '*'} ${l.nonNullValues} value(s)`).join(', ')}.`);
-      if (!plan.verifiedOnShadow || plan.blockers.length > 0) {
+      facts.push(`Plan: ${plan.steps.map((s) => s.sql).join('; ')}; proven on a shadow database with ${(plan.sampledRows ?? []).reduce((n, t) => n + t.rows, 0)} sampled live row(s): ${plan.verifiedOnShadow && plan.verifiedWithData ? 'yes' : `no (${plan.shadowDifferences.join('; ')})`}; estimate: ${plan.dataLoss.map((l) => `${l.table.name}.${l.column ?? '*'} ${l.nonNullValues} value(s)`).join(', ')}.`);
+      if (!plan.verifiedOnShadow || !plan.verifiedWithData || plan.blockers.length > 0) {
         problems.push(`the rollback plan was not proven: ${[...plan.shadowDifferences, ...plan.blockers].join('; ')}`);
         return problems;
       }
