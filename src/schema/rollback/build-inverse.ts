@@ -7,6 +7,7 @@ import type { InverseStep, IrreversibleItem, TableRef } from '../../rollback/por
 import { type AstNode, asList, asNode, asString, child, qualified, quoteIdent, quoteLiteral, relationOf, stringList, unwrap } from '../sql/ast';
 import type { ParsedStatement } from '../sql/parse-sql';
 import { type CatalogSnapshot, findColumn } from './catalog';
+import { type CannotFn, type StepFn, type Tracker, invertDrop, invertRename, key, originalColumn, originalTable, qualifiedName } from './inverse-parts';
 import { invertTypeChange } from './type-change';
 
 export interface NotNullCheck {
@@ -46,31 +47,6 @@ export interface InverseContext {
   readonly after: CatalogSnapshot;
   /** The live database's TimeZone. */
   readonly liveTimeZone: string;
-}
-
-interface Tracker {
-  /** Current table key -> its name before the migration, or null when the migration created it. */
-  readonly tables: Map<string, TableRef | null>;
-  /** `table key.column` -> original column name, or null when created by the migration. */
-  readonly columns: Map<string, string | null>;
-  /** `original table key.original column` -> forward conversion of a type change. */
-  readonly forwards: Map<string, (ref: string) => string>;
-  readonly restored: { table: TableRef; name: string }[];
-}
-
-const key = (t: TableRef): string => `${t.schema}.${t.name}`;
-
-function originalTable(tracker: Tracker, t: TableRef): TableRef | null {
-  return tracker.tables.has(key(t)) ? (tracker.tables.get(key(t)) ?? null) : t;
-}
-
-function originalColumn(tracker: Tracker, t: TableRef, column: string): string | null {
-  const k = `${key(t)}.${column}`;
-  return tracker.columns.has(k) ? (tracker.columns.get(k) ?? null) : column;
-}
-
-function qualifiedName(names: string[]): string {
-  return names.map(quoteIdent).join('.');
 }
 
 /** Statements that change nothing a rollback could undo: transaction control, locks, settings. */
@@ -203,46 +179,6 @@ function valueChecks(tracker: Tracker, context: InverseContext, owners: Readonly
   return checks;
 }
 
-type StepFn = (sql: string, archive?: InverseStep['archive']) => void;
-type CannotFn = (reason: string) => void;
-
-function invertRename(node: AstNode, rel: TableRef | undefined, tracker: Tracker, step: StepFn, cannot: CannotFn): void {
-  const newName = asString(node.newname) ?? '';
-  const subname = asString(node.subname) ?? '';
-  switch (node.renameType) {
-    case 'OBJECT_TABLE': {
-      if (!rel) return;
-      const renamed = { schema: rel.schema, name: newName };
-      tracker.tables.set(key(renamed), originalTable(tracker, rel));
-      step(`ALTER TABLE ${qualified(renamed)} RENAME TO ${quoteIdent(rel.name)}`);
-      return;
-    }
-    case 'OBJECT_COLUMN':
-      if (!rel) return;
-      tracker.columns.set(`${key(rel)}.${newName}`, originalColumn(tracker, rel, subname));
-      step(`ALTER TABLE ${qualified(rel)} RENAME COLUMN ${quoteIdent(newName)} TO ${quoteIdent(subname)}`);
-      return;
-    case 'OBJECT_INDEX':
-      if (rel) step(`ALTER INDEX ${qualified({ schema: rel.schema, name: newName })} RENAME TO ${quoteIdent(rel.name)}`);
-      return;
-    case 'OBJECT_TABCONSTRAINT':
-      if (rel) step(`ALTER TABLE ${qualified(rel)} RENAME CONSTRAINT ${quoteIdent(newName)} TO ${quoteIdent(subname)}`);
-      return;
-    case 'OBJECT_TYPE': {
-      const names = stringList(child(asNode(node.object), 'List')?.items);
-      const old = names[names.length - 1] ?? '';
-      step(`ALTER TYPE ${qualifiedName([...names.slice(0, -1), newName])} RENAME TO ${quoteIdent(old)}`);
-      return;
-    }
-    default: {
-      const names = stringList(child(asNode(node.object), 'List')?.items);
-      const old = rel?.name ?? names[names.length - 1] ?? asString(child(asNode(node.object), 'String')?.sval) ?? subname;
-      const kind = String(node.renameType).replace(/^OBJECT_/, '').toLowerCase();
-      cannot(`Renaming ${kind} "${old}" to "${newName}" is not undone automatically; rename it back by hand if the old code needs the old name.`);
-    }
-  }
-}
-
 function invertAlterTable(
   node: AstNode,
   rel: TableRef,
@@ -326,19 +262,3 @@ function invertAlterTable(
   }
 }
 
-function invertDrop(node: AstNode, before: CatalogSnapshot, step: StepFn, cannot: CannotFn): void {
-  for (const object of asList(node.objects)) {
-    const names = stringList(child(object, 'List')?.items);
-    const name = names[names.length - 1] ?? stringList(child(object, 'TypeName')?.names).join('.');
-    if (node.removeType === 'OBJECT_INDEX') {
-      const schema = names.length > 1 ? (names[0] ?? 'public') : 'public';
-      const def = [...before.indexes].find(([k]) => k.startsWith(`${schema}.`) && k.endsWith(`.${name}`))?.[1];
-      if (def) step(def);
-      else cannot(`The index "${name}" is not in the schema before the migration; nothing to restore.`);
-    } else if (node.removeType === 'OBJECT_TABLE') {
-      cannot(`The migration dropped table "${name}": its rows are gone and a rollback cannot bring them back (restore them from a backup).`);
-    } else {
-      cannot(`The migration dropped ${String(node.removeType).replace(/^OBJECT_/, '').toLowerCase()} "${name}"; it is not recreated automatically.`);
-    }
-  }
-}
