@@ -7,7 +7,7 @@ import type { InverseStep, IrreversibleItem, TableRef } from '../../rollback/por
 import { type AstNode, asList, asNode, asString, child, qualified, quoteIdent, quoteLiteral, relationOf, stringList, unwrap } from '../sql/ast';
 import type { ParsedStatement } from '../sql/parse-sql';
 import { type CatalogSnapshot, findColumn } from './catalog';
-import { type CannotFn, type StepFn, type Tracker, invertDrop, invertRename, key, originalColumn, originalTable, qualifiedName } from './inverse-parts';
+import { type CannotFn, type StepFn, type Tracker, invertDrop, invertRename, rebuildEnum, key, originalColumn, originalTable, qualifiedName } from './inverse-parts';
 import { invertTypeChange } from './type-change';
 
 export interface NotNullCheck {
@@ -21,8 +21,6 @@ export interface InversePlan {
   readonly irreversible: IrreversibleItem[];
   /** SET NOT NULL steps: they fail if new code wrote nulls since. */
   readonly notNullChecks: NotNullCheck[];
-  /** Enums (`schema.name`) that keep values the migration added: PostgreSQL cannot remove them. */
-  readonly enumsWithAddedValues: Set<string>;
   /** Every object the migration names (`schema.name`, before and after renames): what execution re-checks in its transaction. */
   readonly owners: Set<string>;
   /** Columns kept through the rollback, with the forward conversion to check values against. */
@@ -71,10 +69,11 @@ export function buildInverse(statements: readonly ParsedStatement[], context: In
   const perStatement: InverseStep[][] = [];
   const irreversible: IrreversibleItem[] = [];
   const notNullChecks: NotNullCheck[] = [];
-  const enumsWithAddedValues = new Set<string>();
   const owners = new Set<string>();
   const temporary = new Set<string>();
   const droppedTables = tablesDroppedIn(statements);
+  /** Labels of enums as earlier statements of the file left them. */
+  const enumLabels = new Map<string, readonly string[]>();
 
   for (const statement of statements) {
     const steps: InverseStep[] = [];
@@ -121,8 +120,14 @@ export function buildInverse(statements: readonly ParsedStatement[], context: In
         if (oldVal !== undefined) step(`ALTER TYPE ${qualifiedName(stringList(node.typeName))} RENAME VALUE ${quoteLiteral(newVal)} TO ${quoteLiteral(oldVal)}`);
         else {
           const names = stringList(node.typeName);
-          enumsWithAddedValues.add(names.length > 1 ? names.join('.') : `public.${names[0] ?? ''}`);
-          cannot(`PostgreSQL cannot remove the enum value '${newVal}'; it stays (old code never writes it), and re-applying this migration fails unless it says ADD VALUE IF NOT EXISTS.`);
+          const enumKey = names.length > 1 ? names.slice(-2).join('.') : `public.${names[0] ?? ''}`;
+          const labels = enumLabels.get(enumKey) ?? before.enums.get(enumKey);
+          // IF NOT EXISTS of a label that was there already changed nothing.
+          if (labels && !labels.includes(newVal)) {
+            // A statement's steps are run last to first: pushed reversed, the rebuild runs in order.
+            for (const sql of rebuildEnum(names, labels, before).reverse()) step(sql);
+            enumLabels.set(enumKey, withLabel(labels, newVal, asString(node.newValNeighbor), node.newValIsAfter !== false));
+          }
         }
         break;
       }
@@ -153,7 +158,12 @@ export function buildInverse(statements: readonly ParsedStatement[], context: In
     perStatement.push(steps);
   }
   const steps = perStatement.reverse().flatMap((s) => s.reverse());
-  return { steps, irreversible, notNullChecks, enumsWithAddedValues, owners, valueChecks: valueChecks(tracker, context, owners), temporary, restoredConstraints: tracker.restored };
+  return { steps, irreversible, notNullChecks, owners, valueChecks: valueChecks(tracker, context, owners), temporary, restoredConstraints: tracker.restored };
+}
+
+function withLabel(labels: readonly string[], label: string, neighbour: string | undefined, after: boolean): string[] {
+  const at = neighbour === undefined ? labels.length : labels.indexOf(neighbour) + (after ? 1 : 0);
+  return [...labels.slice(0, at), label, ...labels.slice(at)];
 }
 
 /** Types a statement names (CREATE/ALTER/DROP TYPE), as `schema.name`. */

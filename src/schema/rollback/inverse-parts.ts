@@ -87,3 +87,30 @@ export function invertDrop(node: AstNode, before: CatalogSnapshot, step: StepFn,
     }
   }
 }
+
+const bareTypeName = (t: string): string => t.replace(/\[\]$/, '').replace(/"/g, '').replace(/^public\./, '');
+
+/**
+ * PostgreSQL cannot drop an enum label, but the type can be rebuilt without
+ * it: renamed aside, created again with the earlier labels, every column
+ * converted through text (a row still holding the label makes it fail, never
+ * lose a value), the old type dropped. Then re-applying the migration's
+ * `ADD VALUE` works again.
+ */
+export function rebuildEnum(typeName: readonly string[], labels: readonly string[], before: CatalogSnapshot): string[] {
+  const name = typeName[typeName.length - 1] ?? '';
+  const type = qualifiedName([...typeName]);
+  const aside = qualifiedName([...typeName.slice(0, -1), `${name.slice(0, 40)}__rollback_old`]);
+  const users = before.columns.filter((c) => c.isEnum && bareTypeName(c.type) === bareTypeName(typeName.join('.')));
+  const sql = [`ALTER TYPE ${type} RENAME TO ${quoteIdent(`${name.slice(0, 40)}__rollback_old`)}`, `CREATE TYPE ${type} AS ENUM (${labels.map((l) => `'${l.replace(/'/g, "''")}'`).join(', ')})`];
+  for (const c of users) {
+    const table = qualified({ schema: c.schema, name: c.table });
+    const col = quoteIdent(c.name);
+    const array = c.type.endsWith('[]');
+    if (c.default !== null) sql.push(`ALTER TABLE ${table} ALTER COLUMN ${col} DROP DEFAULT`);
+    sql.push(`ALTER TABLE ${table} ALTER COLUMN ${col} TYPE ${type}${array ? '[]' : ''} USING ${col}::text${array ? '[]' : ''}::${type}${array ? '[]' : ''}`);
+    if (c.default !== null) sql.push(`ALTER TABLE ${table} ALTER COLUMN ${col} SET DEFAULT ${c.default}`);
+  }
+  sql.push(`DROP TYPE ${aside}`);
+  return sql;
+}

@@ -63,8 +63,7 @@ export function proveOnShadow(request: ProofRequest): Promise<ShadowProof> {
       return { inverse, sampled, expected: { owners, lines: [] }, differences: [`the inverse failed on the shadow database holding ${rows} sampled live row(s): ${(error as Error).message}`] };
     }
     const now = await readCatalog(shadow);
-    const declared = (line: string): boolean => [...inverse.enumsWithAddedValues].some((e) => line.includes(` enum ${e}: `));
-    const differences = [...diffCatalogs(before, now).filter((l) => !declared(l)), ...(await compareValues(shadow, inverse.valueChecks, values))];
+    const differences = [...diffCatalogs(before, now), ...(await compareValues(shadow, inverse.valueChecks, values))];
     if (inverse.steps.length === 0 && inverse.irreversible.length > 0) {
       differences.push(`the inverse undoes nothing while the migration changed something (${inverse.irreversible.length} change(s) it cannot undo)`);
     }
