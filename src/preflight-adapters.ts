@@ -48,7 +48,10 @@ export const sqlLinter: MigrationLintPort = {
       const folder = join(dir, migration);
       const findings = discoverMigrationFiles([folder]).flatMap((file) => {
         const shown = `${migration}/${relative(folder, file)}`;
-        return lintSql(readFileSync(file, 'utf8'), shown).report.findings.map((f) => ({
+        const { report } = lintSql(readFileSync(file, 'utf8'), shown);
+        // A file that does not parse cannot be called safe: it blocks like a dangerous one.
+        if (report.error) return [{ severity: 'dangerous' as const, rule: 'parse-error', where: `${shown}:${report.error.line}`, message: report.error.message, fix: 'Fix the SQL at that position.' }];
+        return report.findings.map((f) => ({
           severity: f.severity,
           rule: f.rule,
           where: `${shown}:${f.line}`,

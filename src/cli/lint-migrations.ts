@@ -1,6 +1,8 @@
 /**
  * `rollback-bot lint-migrations <file-or-folder>... [--format text|json] [--database-url URL]`
- * Exit status: 1 when any file is dangerous, 0 otherwise, 2 on a usage or parse error.
+ * Exit status: 2 on a usage error or when a file does not parse (that file's
+ * verdict is error; every other file is still linted and reported), else 1
+ * when any file is dangerous, else 0.
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -59,11 +61,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       const url = args.databaseUrl;
       reports = [];
       for (const l of linted) {
+        if (l.report.verdict === 'error') {
+          reports.push(l.report);
+          continue;
+        }
         const findings = await checkLive(url, l.linted);
         reports.push({ ...l.report, findings, verdict: worstSeverity(findings) });
       }
     }
     io.stdout(args.format === 'json' ? `${reportsToJson(reports)}\n` : reportsToText(reports));
+    if (reports.some((r) => r.verdict === 'error')) return 2;
     return reports.some((r) => r.verdict === 'dangerous') ? 1 : 0;
   } catch (error) {
     const message = isRollbackError(error) ? error.explain() : error instanceof Error ? error.message : String(error);

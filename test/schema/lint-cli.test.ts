@@ -43,11 +43,12 @@ describe('lint-migrations CLI', () => {
     });
   });
 
-  it('exits 2 with the file and position on a parse error, and on usage errors', async () => {
+  it('exits 2 on a parse error, still linting and reporting every other file, and on usage errors', async () => {
     const parsed = await lint([safe, bad]);
     expect(parsed.code).toBe(2);
-    expect(parsed.out).toBe('');
-    expect(parsed.err).toMatch(/bad\.sql:3:27: syntax error at or near ";"/);
+    expect(parsed.out).toMatch(/safe\.sql: safe/);
+    expect(parsed.out).toMatch(/bad\.sql: error\n {2}ERROR .*bad\.sql:3:27: syntax error at or near ";"/);
+    expect(parsed.out).toMatch(/1 not parsed/);
     expect((await lint([])).code).toBe(2);
     expect((await lint([safe, '--format', 'xml'])).code).toBe(2);
     expect((await lint([join(dir, 'missing.sql')])).code).toBe(2);

@@ -62,7 +62,40 @@ const CASES: [string, string, string][] = [
     'safe:replace-foreign-key',
   ],
   ['comment', `COMMENT ON TABLE "Note" IS 'x';`, 'safe:no-table-change'],
+  // issue 14: lint defects
+  ['update set null is data loss', `UPDATE "Note" SET "body" = NULL WHERE "id" > 3;`, 'dangerous:update-set-null'],
+  ['DROP INDEX of a unique key is the same class as DROP CONSTRAINT', 'DROP INDEX "User_email_key";', 'dangerous:drop-constraint'],
+  ['identifier over 63 bytes', `CREATE INDEX CONCURRENTLY "${'a'.repeat(70)}" ON "Note"("body");`, 'warning:identifier-too-long'],
+  ['DO block with dynamic SQL', `DO $$ BEGIN EXECUTE 'DROP TABLE ' || 'x'; END $$;`, 'warning:do-block-unanalysed'],
+  ['DO block: its statements are classified', `DO $$ BEGIN IF true THEN ALTER TABLE "Note" DROP COLUMN "body"; END IF; END $$;`, 'dangerous:drop-column'],
+  ['view dropped and created again', 'DROP VIEW "V";\nCREATE VIEW "V" AS SELECT 1;', 'safe:replaced-in-file'],
+  ['trigger dropped and created again', `DROP TRIGGER "t" ON "Note";\nCREATE TRIGGER "t" BEFORE UPDATE ON "Note" FOR EACH ROW EXECUTE FUNCTION f();`, 'safe:replaced-in-file'],
+  ['Prisma enum change drops the type it renamed aside', `ALTER TYPE "Role" RENAME TO "Role_old";\nCREATE TYPE "Role" AS ENUM ('A');\nALTER TABLE "User" ALTER COLUMN "role" TYPE "Role" USING ("role"::text::"Role");\nDROP TYPE "Role_old";`, 'warning:drop-replaced-type'],
 ];
+
+describe('lint defects of issue 14', () => {
+  it('a DO block is never safe unseen, and one that only checks the catalog is still a warning that names why', () => {
+    expect(rulesOf(`DO $$ BEGIN RAISE NOTICE 'x'; END $$;`)).toEqual(['warning:do-block-unanalysed']);
+    expect(rulesOf(`DO LANGUAGE plperl $$ 1; $$;`)).toEqual(['warning:do-block-unanalysed']);
+  });
+
+  it('DROP DEFAULT set again later in the file is not dangerous', () => {
+    expect(rulesOf(`ALTER TABLE "Note" ALTER COLUMN "status" DROP DEFAULT;\nALTER TABLE "Note" ALTER COLUMN "status" SET DEFAULT 'y';`)).toEqual(['safe:set-default', 'safe:set-default']);
+  });
+
+  it('temporary tables are not schema: no findings for them', () => {
+    expect(rulesOf('CREATE TEMP TABLE "scratch" AS SELECT "id" FROM "Note";\nCREATE INDEX "s_idx" ON "scratch"("id");\nDROP TABLE "scratch";')).toEqual([]);
+  });
+
+  it('DROP INDEX and DROP CONSTRAINT of the same unique key get the same class', () => {
+    expect(rulesOf('DROP INDEX "User_email_key";')).toEqual(rulesOf('ALTER TABLE "User" DROP CONSTRAINT "User_email_key";'));
+  });
+
+  it('a file that does not parse is a report with verdict error, not an exception', () => {
+    const { report } = lintSql('CREATE TABLE (;', 'bad.sql');
+    expect(report).toMatchObject({ verdict: 'error', findings: [], error: { line: 1, message: expect.stringMatching(/^bad\.sql:1:\d+: syntax error/) } });
+  });
+});
 
 describe('lint rules', () => {
   it.each(CASES)('%s', (_name, sql, expected) => {

@@ -8,7 +8,9 @@ import { type FileContext, type RawFinding, type Rule, raw } from './rule';
 import { checkAlterTable } from './rules/alter-table';
 import { columnRules } from './rules/columns';
 import { checkData } from './rules/data';
-import { otherSafe, unreviewed } from './rules/other';
+import { otherSafe, recreatedLater, unreviewed } from './rules/other';
+import { checkDoBlock } from './do-block';
+import { constraintRules } from './rules/constraints';
 import { checkAlterEnum, enumRules } from './rules/enums';
 import { checkCreateIndex, indexRules } from './rules/indexes';
 import { checkCreateTable, checkRenameTable, checkTruncate, tableRules } from './rules/tables';
@@ -29,12 +31,19 @@ const HARMLESS = new Set([
   'CreateDomainStmt',
   'SelectStmt',
   'CreatePolicyStmt',
-  'DoStmt',
 ]);
 
 export function classifyStatement(statement: ParsedStatement, context: FileContext): RawFinding[] {
   const node = statement.node;
+  // Temporary tables live and die with the migration's session: not schema, no findings.
+  const rangeVar = child(node, 'relation') ?? child(child(node, 'into'), 'rel');
+  const relname = asString(rangeVar?.relname);
+  if (relname !== undefined && rangeVar?.relpersistence === 't') context.tempTables.add(relname);
+  if (relname !== undefined && context.tempTables.has(relname)) return [];
+  if (statement.kind === 'DropStmt' && node.removeType === 'OBJECT_TABLE' && dropTargets(node.objects).every((t) => context.tempTables.has(t.split('.').pop() ?? t))) return [];
   switch (statement.kind) {
+    case 'DoStmt':
+      return checkDoBlock(statement, context, classifyStatement);
     case 'CreateStmt':
     case 'CreateTableAsStmt':
       return checkCreateTable(statement, context);
@@ -55,7 +64,7 @@ export function classifyStatement(statement: ParsedStatement, context: FileConte
     case 'RenameStmt':
       return checkRename(statement, context);
     case 'DropStmt':
-      return checkDrop(statement);
+      return checkDrop(statement, context);
     default:
       return [raw(HARMLESS.has(statement.kind) ? otherSafe : unreviewed, statement.kind)];
   }
@@ -118,13 +127,35 @@ function dropTargets(objects: unknown): string[] {
   });
 }
 
-function checkDrop(statement: ParsedStatement): RawFinding[] {
+/** Views, functions and triggers the file creates after `index`, as `kind:name`. */
+function createdAfter(context: FileContext, index: number): Set<string> {
+  const found = new Set<string>();
+  for (const s of context.statements.slice(index + 1)) {
+    if (s.kind === 'ViewStmt') found.add(`view:${asString(child(s.node, 'view')?.relname) ?? ''}`);
+    if (s.kind === 'CreateFunctionStmt') found.add(`${s.node.is_procedure === true ? 'procedure' : 'function'}:${stringList(s.node.funcname).pop() ?? ''}`);
+    if (s.kind === 'CreateTrigStmt') found.add(`trigger:${asString(s.node.trigname) ?? ''}`);
+  }
+  return found;
+}
+
+/** Types renamed earlier in the file (Prisma's enum change: rename to _old, create the new, move columns, drop the old). */
+function renamedTypesBefore(context: FileContext, index: number): Set<string> {
+  return new Set(context.statements.slice(0, index).filter((s) => s.kind === 'RenameStmt' && s.node.renameType === 'OBJECT_TYPE').map((s) => asString(s.node.newname) ?? ''));
+}
+
+function checkDrop(statement: ParsedStatement, context: FileContext): RawFinding[] {
   const node = statement.node;
   const targets = dropTargets(node.objects);
+  const kind = String(node.removeType).replace(/^OBJECT_/, '').toLowerCase();
+  const recreated = createdAfter(context, statement.index);
+  const renamedTypes = renamedTypesBefore(context, statement.index);
   const each = (rule: Rule, verb: string): RawFinding[] =>
     targets.map((target) => {
       const parts = target.split('.');
       const name = parts[parts.length - 1] ?? target;
+      if (recreated.has(`${kind}:${name}`)) return raw(recreatedLater, `${verb} "${target}" (created again later in the file)`);
+      if (node.removeType === 'OBJECT_TYPE' && renamedTypes.has(name)) return raw(enumRules.dropReplacedType, `${verb} "${target}" (renamed aside earlier in the file)`);
+      if (node.removeType === 'OBJECT_INDEX' && /_(p)?key$/.test(name)) return raw(constraintRules.dropConstraint, `drop unique index "${target}" (removes a uniqueness, like DROP CONSTRAINT)`);
       const schema = parts.length > 1 ? (parts[0] ?? 'public') : 'public';
       const question = rule === tableRules.dropTable ? { kind: 'table-rows' as const, table: { schema, name } } : undefined;
       return raw(rule, `${verb} "${target}"`, question);

@@ -7,6 +7,7 @@ export function reportsToJson(reports: readonly FileReport[]): string {
       files: reports.map((r) => ({
         path: r.path,
         verdict: r.verdict,
+        ...(r.error ? { error: r.error } : {}),
         findings: r.findings.map((f) => ({
           rule: f.rule,
           severity: f.severity,
@@ -29,6 +30,7 @@ export function reportsToText(reports: readonly FileReport[]): string {
   const lines: string[] = [];
   for (const report of reports) {
     lines.push(`${report.path}: ${report.verdict}`);
+    if (report.error) lines.push(`  ERROR ${report.error.message} (the file was not linted; fix the SQL)`);
     for (const f of report.findings) {
       if (f.severity === 'safe') continue;
       lines.push(`  ${MARK[f.severity]} line ${f.line} [${f.rule}] ${f.message}`);
@@ -37,6 +39,6 @@ export function reportsToText(reports: readonly FileReport[]): string {
     }
   }
   const count = (v: string): number => reports.filter((r) => r.verdict === v).length;
-  lines.push(`${reports.length} files: ${count('dangerous')} dangerous, ${count('warning')} warning, ${count('safe')} safe`);
+  lines.push(`${reports.length} files: ${count('dangerous')} dangerous, ${count('warning')} warning, ${count('safe')} safe${count('error') ? `, ${count('error')} not parsed` : ''}`);
   return `${lines.join('\n')}\n`;
 }

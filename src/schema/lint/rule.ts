@@ -6,6 +6,8 @@ import type { ParsedStatement } from '../sql/parse-sql';
 import type { RelationName } from '../sql/ast';
 
 export type Severity = 'safe' | 'warning' | 'dangerous';
+/** A file's verdict: its worst finding, or error when it does not parse. */
+export type Verdict = Severity | 'error';
 
 export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { safe: 0, warning: 1, dangerous: 2 };
 
@@ -66,10 +68,14 @@ export interface FileContext {
   readonly addedColumns: Set<string>;
   /** `schema.table.new name` -> the column's live name, for columns renamed earlier in the file. */
   readonly renamedColumns: Map<string, string>;
+  /** Tables created TEMP in the file: not schema, no findings. */
+  readonly tempTables: Set<string>;
+  /** Every statement of the file, for rules that look at what comes later (a dropped view created again). */
+  readonly statements: readonly ParsedStatement[];
 }
 
-export function newFileContext(addedForeignKeys: ReadonlySet<string> = new Set()): FileContext {
-  return { newTables: new Set(), addedForeignKeys, addedColumns: new Set(), renamedColumns: new Map() };
+export function newFileContext(addedForeignKeys: ReadonlySet<string> = new Set(), statements: readonly ParsedStatement[] = []): FileContext {
+  return { newTables: new Set(), addedForeignKeys, addedColumns: new Set(), renamedColumns: new Map(), tempTables: new Set(), statements };
 }
 
 export type StatementCheck = (statement: ParsedStatement, context: FileContext) => RawFinding[];

@@ -38,7 +38,8 @@ export function checkAlterTable(statement: ParsedStatement, context: FileContext
         findings.push(raw(columnRules.dropNotNull, subject));
         break;
       case 'AT_ColumnDefault':
-        findings.push(raw(cmd.def === undefined ? columnRules.dropDefault : columnRules.setDefault, subject));
+        if (cmd.def === undefined && defaultSetLater(statement, context, table, column)) findings.push(raw(columnRules.setDefault, `${subject} (set again later in the file)`));
+        else findings.push(raw(cmd.def === undefined ? columnRules.dropDefault : columnRules.setDefault, subject));
         break;
       case 'AT_AddConstraint': {
         const constraint = unwrap(cmd.def)?.body ?? {};
@@ -103,4 +104,17 @@ function checkExpressions(text: string): string[] {
     }
   });
   return found;
+}
+
+/** A later statement of the file sets a default on the same column again. */
+function defaultSetLater(statement: ParsedStatement, context: FileContext, table: RelationName, column: string): boolean {
+  return context.statements.slice(statement.index + 1).some((later) => {
+    if (later.kind !== 'AlterTableStmt') return false;
+    const rel = relationOf(child(later.node, 'relation'));
+    if (!rel || relationKey(rel) !== relationKey(table)) return false;
+    return asList(later.node.cmds).some((c) => {
+      const cmd = child(c, 'AlterTableCmd') ?? {};
+      return cmd.subtype === 'AT_ColumnDefault' && cmd.name === column && cmd.def !== undefined;
+    });
+  });
 }

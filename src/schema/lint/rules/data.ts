@@ -1,5 +1,5 @@
 /** Data changes inside a migration. */
-import { asList, child, relationOf } from '../../sql/ast';
+import { asList, asString, child, relationOf } from '../../sql/ast';
 import type { ParsedStatement } from '../../sql/parse-sql';
 import { type RawFinding, type Rule, raw } from '../rule';
 
@@ -15,6 +15,12 @@ export const dataRules = {
     severity: 'warning',
     why: 'An UPDATE in a migration locks every row it touches for the whole migration transaction and cannot be undone by a schema rollback.',
     fix: 'Backfill in batches outside the migration (the runbook\'s phase 2), after the new column exists.',
+  },
+  updateSetNull: {
+    id: 'update-set-null',
+    severity: 'dangerous',
+    why: 'Setting a column to NULL on existing rows erases its values: data loss a schema rollback cannot undo.',
+    fix: 'Archive the values first, and clear them with a reviewed data script after the deploy is verified rather than in the migration.',
   },
   insertFromSelect: {
     id: 'insert-from-select',
@@ -34,7 +40,14 @@ export function checkData(statement: ParsedStatement): RawFinding[] {
   const rel = relationOf(child(statement.node, 'relation'));
   const name = rel?.name ?? '?';
   if (statement.kind === 'DeleteStmt') return [raw(dataRules.deleteRows, `delete from "${name}"`, rel ? { kind: 'table-rows', table: rel } : undefined)];
-  if (statement.kind === 'UpdateStmt') return [raw(dataRules.updateRows, `update "${name}"`)];
+  if (statement.kind === 'UpdateStmt') {
+    const cleared = asList(statement.node.targetList)
+      .map((t) => child(t, 'ResTarget') ?? {})
+      .filter((t) => child(child(t, 'val'), 'A_Const')?.isnull === true)
+      .map((t) => asString(t.name) ?? '?');
+    if (rel && cleared.length > 0) return cleared.map((column) => raw(dataRules.updateSetNull, `update "${name}" set "${column}" = NULL`, { kind: 'column-values', table: rel, column }));
+    return [raw(dataRules.updateRows, `update "${name}"`)];
+  }
   const select = child(child(statement.node, 'selectStmt'), 'SelectStmt');
   if (asList(select?.fromClause).length > 0) return [raw(dataRules.insertFromSelect, `insert into "${name}" from a query`)];
   return [raw(dataRules.insertRows, `insert into "${name}"`)];

@@ -28,6 +28,12 @@ export const enumRules = {
     why: 'Renaming a type (Prisma\'s first step in removing an enum value) breaks casts in running code, and the rest of that pattern rewrites every row that uses the enum.',
     fix: 'Two phases: deploy code that stops writing the value, migrate rows off it, and only then remove the value in a later migration.',
   },
+  dropReplacedType: {
+    id: 'drop-replaced-type',
+    severity: 'warning',
+    why: 'The type was renamed aside earlier in the file and its columns moved to a new type: nothing should use it any more, but a view, function or column the file did not move would break.',
+    fix: 'Check nothing else uses the old type (\\dT+ in psql) before deploying.',
+  },
   dropType: {
     id: 'drop-type',
     severity: 'dangerous',

@@ -5,7 +5,7 @@ import { constraintRules } from './constraints';
 import { dataRules } from './data';
 import { enumRules } from './enums';
 import { indexRules } from './indexes';
-import { otherSafe, unreviewed } from './other';
+import { doBlockUnanalysed, identifierTooLong, otherSafe, recreatedLater, unreviewed } from './other';
 import { tableRules } from './tables';
 
 export const ALL_RULES: readonly Rule[] = [
@@ -17,4 +17,7 @@ export const ALL_RULES: readonly Rule[] = [
   ...Object.values(dataRules),
   otherSafe,
   unreviewed,
+  doBlockUnanalysed,
+  identifierTooLong,
+  recreatedLater,
 ];
