@@ -128,4 +128,27 @@ describe('lint-migrations --database-url: live checks', () => {
     expect(code).toBe(2);
     expect(err).not.toContain('s3cret');
   });
+
+  it('accounts for earlier statements of the file and counts what a statement affects (issue 14)', async () => {
+    // A DELETE of duplicates before the unique index: the index is not "would fail"; the DELETE counts the rows its WHERE matches.
+    const dedupe = await lintLive(
+      `DELETE FROM "User" WHERE "id" = 2;\nCREATE UNIQUE INDEX "User_email_key" ON "User"("email");\nALTER TABLE "Note" ADD COLUMN "tag" TEXT;\nCREATE UNIQUE INDEX "Note_tag_key" ON "Note"("tag");\n`,
+      db.url,
+    );
+    expect(dedupe.err).toBe('');
+    expect(dedupe.findings.map((f) => [f.rule, f.live])).toEqual([
+      ['delete-rows', { rows: 1 }],
+      ['create-index-blocking', undefined],
+      ['add-column-nullable', undefined],
+      ['create-index-blocking', undefined],
+    ]);
+    expect(dedupe.findings[1]?.message).toMatch(/an earlier statement of the file changes the rows of "User": no live figure/);
+    expect(dedupe.findings[3]?.message).toMatch(/the file adds "tag" itself: no live figure/);
+    expect(dedupe.findings.some((f) => /does not exist/.test(f.message))).toBe(false);
+    // Duplicate rows, not groups: three rows share an email, two of them must go.
+    await withClient(db.url, (c) => c.query(`UPDATE "User" SET email = 'dup@x' WHERE id = 3`));
+    const unique = await lintLive('CREATE UNIQUE INDEX "User_email_key" ON "User"("email");\n', db.url);
+    expect(unique.findings[0]?.live).toMatchObject({ violations: 2, complies: false });
+    await withClient(db.url, (c) => c.query(`UPDATE "User" SET email = 'u3@x' WHERE id = 3`));
+  });
 });

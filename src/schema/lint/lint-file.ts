@@ -1,7 +1,8 @@
 /** Lints one migration's SQL text into findings and a verdict (its worst finding). */
 import { type ParsedStatement, SqlParseError, parseStatements } from '../sql/parse-sql';
 import { classifyStatement, foreignKeysAdded } from './classify';
-import { type Finding, type LiveQuestion, type RawFinding, SEVERITY_RANK, type Severity, type Verdict, newFileContext, raw } from './rule';
+import { asList, asString, child, relationKey, relationOf } from '../sql/ast';
+import { type FileContext, type Finding, type LiveQuestion, type RawFinding, SEVERITY_RANK, type Severity, type Verdict, newFileContext, raw } from './rule';
 import { identifierTooLong } from './rules/other';
 
 export interface FileReport {
@@ -26,8 +27,18 @@ export function worstSeverity(findings: readonly { severity: Severity }[]): Seve
 
 export function lintStatements(statements: readonly ParsedStatement[]): LintedFinding[] {
   const context = newFileContext(foreignKeysAdded(statements), statements);
-  return statements.flatMap((statement) =>
-    [...classifyStatement(statement, context), ...longIdentifiers(statement)].map((found) => {
+  /** Tables whose rows an earlier statement of the file changed: live figures about them would describe other data. */
+  const changed: Changed = new Map();
+  return statements.flatMap((statement) => {
+    const findings = [...classifyStatement(statement, context), ...longIdentifiers(statement)].map((f) => withAnswerableQuestion(f, context, changed));
+    const rel = relationOf(child(statement.node, 'relation'));
+    if (rel && DATA_CHANGES.has(statement.kind)) {
+      const key = relationKey(rel);
+      const set = statement.kind === 'UpdateStmt' ? asList(statement.node.targetList).map((t) => asString(child(t, 'ResTarget')?.name) ?? '') : 'rows';
+      const was = changed.get(key);
+      changed.set(key, set === 'rows' || was === 'rows' ? 'rows' : new Set([...(was ?? []), ...set]));
+    }
+    return findings.map((found) => {
       const statementText =
         statement.text.length > MAX_STATEMENT_CHARS ? `${statement.text.slice(0, MAX_STATEMENT_CHARS)}…` : statement.text;
       const finding: Finding = {
@@ -39,8 +50,33 @@ export function lintStatements(statements: readonly ParsedStatement[]): LintedFi
         fix: found.rule.fix,
       };
       return found.question ? { finding, question: found.question } : { finding };
-    }),
-  );
+    });
+  });
+}
+
+const DATA_CHANGES = new Set(['DeleteStmt', 'UpdateStmt', 'InsertStmt', 'TruncateStmt']);
+/** Per table: 'rows' when earlier statements added or removed rows, else the columns they updated. */
+type Changed = Map<string, 'rows' | Set<string>>;
+
+/**
+ * Drops a live question the database cannot answer truthfully: about a
+ * column the file itself adds (it does not exist yet), or about a table
+ * whose rows an earlier statement of the file changes (a DELETE of
+ * duplicates before a unique index). The finding says so instead.
+ */
+function withAnswerableQuestion(found: RawFinding, context: FileContext, changed: Changed): RawFinding {
+  const q = found.question;
+  if (!q) return found;
+  const table = relationKey(q.table);
+  const columns = 'columns' in q ? q.columns : 'column' in q ? [q.column] : [];
+  const added = columns.find((c) => context.addedColumns.has(`${table}.${c}`));
+  if (added) return { rule: found.rule, subject: `${found.subject} (the file adds "${added}" itself: no live figure)` };
+  const touched = changed.get(table);
+  const affected = touched === 'rows' || (touched !== undefined && columns.some((c) => touched.has(c)));
+  if (affected && q.kind !== 'table-rows' && q.kind !== 'matching-rows') {
+    return { rule: found.rule, subject: `${found.subject} (an earlier statement of the file changes the rows of "${q.table.name}": no live figure)` };
+  }
+  return found;
 }
 
 const MAX_IDENTIFIER_BYTES = 63;

@@ -15,13 +15,16 @@ export function liveQuery(question: LiveQuestion): string {
   switch (question.kind) {
     case 'table-rows':
       return `SELECT count(*)::bigint AS rows FROM ${t}`;
+    case 'matching-rows':
+      return `SELECT count(*)::bigint AS rows FROM ${t} WHERE ${question.where}`;
     case 'column-values':
       return `SELECT count(*)::bigint AS rows, count(${quoteIdent(question.column)})::bigint AS non_null FROM ${t}`;
     case 'nulls':
       return `SELECT count(*)::bigint AS rows, count(*) FILTER (WHERE ${quoteIdent(question.column)} IS NULL)::bigint AS violations FROM ${t}`;
     case 'duplicates': {
       const cols = question.columns.map(quoteIdent);
-      return `SELECT count(*)::bigint AS violations FROM (SELECT 1 FROM ${t} WHERE ${cols.map((c) => `${c} IS NOT NULL`).join(' AND ')} GROUP BY ${cols.join(', ')} HAVING count(*) > 1) AS d`;
+      // Rows beyond the first of each duplicate group: what would have to go for the index to build.
+      return `SELECT coalesce(sum(n - 1), 0)::bigint AS violations FROM (SELECT count(*) AS n FROM ${t} WHERE ${cols.map((c) => `${c} IS NOT NULL`).join(' AND ')} GROUP BY ${cols.join(', ')} HAVING count(*) > 1) AS d`;
     }
     case 'orphans': {
       const matches = question.columns.map((c, i) => `p.${quoteIdent(question.refColumns[i] ?? c)} = c.${quoteIdent(c)}`).join(' AND ');
@@ -38,7 +41,7 @@ function toAnswer(question: LiveQuestion, row: Record<string, string | null>): L
   const rows = num(row.rows);
   const nonNull = num(row.non_null);
   const violations = num(row.violations);
-  if (question.kind === 'table-rows') return { rows: rows ?? 0 };
+  if (question.kind === 'table-rows' || question.kind === 'matching-rows') return { rows: rows ?? 0 };
   if (question.kind === 'column-values') return { rows: rows ?? 0, nonNullValues: nonNull ?? 0 };
   return { ...(rows === undefined ? {} : { rows }), violations: violations ?? 0, complies: (violations ?? 0) === 0 };
 }
@@ -46,6 +49,7 @@ function toAnswer(question: LiveQuestion, row: Record<string, string | null>): L
 export function describeAnswer(question: LiveQuestion, answer: LiveAnswer): string {
   if (answer.error) return `Live check failed: ${answer.error}`;
   if (question.kind === 'table-rows') return `Live: ${answer.rows ?? 0} rows in "${question.table.name}".`;
+  if (question.kind === 'matching-rows') return `Live: ${answer.rows ?? 0} rows of "${question.table.name}" match its WHERE.`;
   if (question.kind === 'column-values') {
     return `Live: ${answer.nonNullValues ?? 0} non-null values in ${answer.rows ?? 0} rows of "${question.table.name}"."${question.column}".`;
   }

@@ -21,6 +21,8 @@ export interface Rule {
 /** A question for the live database behind a finding ("how much would this lose", "does data comply"). */
 export type LiveQuestion =
   | { readonly kind: 'table-rows'; readonly table: RelationName }
+  /** Rows a DELETE's WHERE matches (`where` is its text). */
+  | { readonly kind: 'matching-rows'; readonly table: RelationName; readonly where: string }
   | { readonly kind: 'column-values'; readonly table: RelationName; readonly column: string }
   | { readonly kind: 'nulls'; readonly table: RelationName; readonly column: string }
   | { readonly kind: 'duplicates'; readonly table: RelationName; readonly columns: readonly string[] }

@@ -39,7 +39,13 @@ export const dataRules = {
 export function checkData(statement: ParsedStatement): RawFinding[] {
   const rel = relationOf(child(statement.node, 'relation'));
   const name = rel?.name ?? '?';
-  if (statement.kind === 'DeleteStmt') return [raw(dataRules.deleteRows, `delete from "${name}"`, rel ? { kind: 'table-rows', table: rel } : undefined)];
+  if (statement.kind === 'DeleteStmt') {
+    // The figure is the rows the WHERE matches; with USING or RETURNING the text after WHERE is not a plain condition.
+    const plain = statement.node.whereClause !== undefined && statement.node.usingClause === undefined && statement.node.returningList === undefined;
+    const where = plain ? /\bWHERE\b([\s\S]*)$/i.exec(statement.text)?.[1]?.trim().replace(/;$/, '') : undefined;
+    const question = rel ? (where ? { kind: 'matching-rows' as const, table: rel, where } : { kind: 'table-rows' as const, table: rel }) : undefined;
+    return [raw(dataRules.deleteRows, `delete from "${name}"`, question)];
+  }
   if (statement.kind === 'UpdateStmt') {
     const cleared = asList(statement.node.targetList)
       .map((t) => child(t, 'ResTarget') ?? {})
