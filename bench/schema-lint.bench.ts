@@ -1,6 +1,9 @@
 /**
  * Issue 5's lint target: lint 1,000 migration files in at most 3 s, process
- * start (and the WASM parser load) included. Spawns the CLI as a fresh
+ * start (and the WASM parser load) included. Issue 14's: at most 2x the Rust
+ * linter squawk (squawk-cli, a devDependency) on the same files, side by
+ * side in one run, for the built command and for the command as a fresh
+ * clone runs it (bin/rollback-bot.js, TypeScript transpiled at run time). Spawns the CLI as a fresh
  * process: `node dist/cli.js lint-migrations` once the build wires the
  * subcommand, otherwise node with ts-node (transpile-only) on a tiny entry
  * that calls run(). Side by side: the same lint inside an already running
@@ -46,6 +49,18 @@ function wiredInDist(): boolean {
   const cli = join(ROOT, 'dist', 'cli.js');
   return existsSync(cli) && readFileSync(cli, 'utf8').includes('lint-migrations');
 }
+
+async function median(args: string[], check: (r: { code: number | null; out: string }) => void): Promise<{ ms: number; runs: number[] }> {
+  const runs: number[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const result = await timeProcess(args);
+    check(result);
+    runs.push(result.ms);
+  }
+  return { ms: percentile(runs, 50), runs };
+}
+
+const SQUAWK = join(ROOT, 'node_modules', 'squawk-cli', 'js', 'bin', 'squawk');
 
 function timeProcess(args: string[]): Promise<{ ms: number; code: number | null; out: string }> {
   const started = performance.now();
@@ -93,7 +108,24 @@ export const bench: Bench = {
       const inProcess = performance.now() - t0;
 
       const ms = percentile(spawned, 50);
+      const files = Array.from({ length: FILES }, (_, i) => join(migrations, `${String(20240101000000 + i)}_change_${i}`, 'migration.sql'));
+      const squawk = existsSync(SQUAWK) ? await median([SQUAWK, ...files], () => undefined) : undefined;
+      const lintOk = (r: { code: number | null; out: string }): void => {
+        if (r.code !== 1 || (JSON.parse(r.out) as { files: unknown[] }).files.length !== FILES) throw new Error('the lint did not report every file');
+      };
+      const clone = await median([join(ROOT, 'bin', 'rollback-bot.js'), 'lint-migrations', migrations, '--format', 'json'], lintOk);
+      const versus = (name: string, measured: { ms: number; runs: number[] }, how: string): BenchResult => ({
+        name,
+        value: Math.round(measured.ms),
+        unit: 'ms',
+        target: squawk ? `<= 2x squawk (${Math.round(2 * squawk.ms)} ms)` : '<= 2x squawk (squawk-cli not installed)',
+        pass: squawk !== undefined && measured.ms <= 2 * squawk.ms,
+        comparison: squawk ? `squawk ${Math.round(squawk.ms)} ms (runs ${squawk.runs.map(Math.round).join(', ')}); ratio ${(measured.ms / squawk.ms).toFixed(1)}x; runs ${measured.runs.map(Math.round).join(', ')} ms` : 'squawk not measured',
+        method: `${how}; squawk: node node_modules/squawk-cli/js/bin/squawk <the ${FILES} files>, both median of ${ROUNDS} spawns, process start included`,
+      });
       return [
+        versus('lint vs squawk, built command (1,000 files)', { ms, runs: spawned }, dist ? 'node dist/cli.js lint-migrations <folder> --format json' : 'node -r ts-node/register/transpile-only <entry>'),
+        versus('lint vs squawk, fresh-clone command (1,000 files)', clone, 'node bin/rollback-bot.js lint-migrations <folder> --format json (as after npm ci: ts-node transpiles src/ at run time)'),
         {
           name: 'lint-migrations over 1,000 migration files, fresh process',
           value: Math.round(ms),
