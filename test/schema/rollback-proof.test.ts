@@ -160,3 +160,31 @@ describe('replay and notes', () => {
     expect(plan.shadowDifferences).toEqual(expect.arrayContaining([expect.stringMatching(/^missing: sequence public.A_id_seq/)]));
   });
 });
+
+describe('an ADD VALUE whose label rows now hold', () => {
+  const p = scratchProject('enumlabel');
+  beforeAll(async () => {
+    await p.create();
+    p.write({
+      '20260101000000_init': `CREATE TYPE "Mood" AS ENUM ('OK', 'BAD');\nCREATE TABLE "Entry" ("id" SERIAL PRIMARY KEY, "mood" "Mood" NOT NULL DEFAULT 'OK');`,
+      '20260102000000_add_meh': `ALTER TYPE "Mood" ADD VALUE 'MEH' AFTER 'OK';`,
+    });
+    await p.apply('20260101000000_init');
+    await p.query(`INSERT INTO "Entry" (mood) SELECT CASE WHEN g % 2 = 0 THEN 'OK' ELSE 'BAD' END::"Mood" FROM generate_series(1, 6) g`);
+    await p.apply('20260102000000_add_meh');
+  });
+  afterAll(p.drop);
+
+  it('rebuilds the type without the label when no row holds it, and is blocked by the data check when one does', async () => {
+    const clean = await p.plan('20260102000000_add_meh');
+    expect(clean.verifiedWithData).toBe(true);
+    expect(clean.steps.map((s) => s.sql)).toContain(`CREATE TYPE "Mood" AS ENUM ('OK', 'BAD')`);
+    await p.query(`UPDATE "Entry" SET mood = 'MEH' WHERE id = 4`);
+    const held = await p.plan('20260102000000_add_meh');
+    expect(held.verifiedWithData).toBe(false);
+    expect(held.shadowDifferences).toEqual([expect.stringMatching(/inverse failed on the shadow database holding 6 sampled live row\(s\): invalid input value for enum "Mood": "MEH"/)]);
+    await expect(p.execute(held)).rejects.toMatchObject({ code: 'conflict' });
+    const [row] = await p.query<{ mood: string }>(`SELECT mood::text AS mood FROM "Entry" WHERE id = 4`);
+    expect(row?.mood).toBe('MEH');
+  });
+});

@@ -51,7 +51,11 @@ export function proveOnShadow(request: ProofRequest): Promise<ShadowProof> {
     const after = await readCatalog(shadow);
     const inverse = buildInverse(request.statements, { before, after, liveTimeZone: request.liveTimeZone });
     const touched = new Map<string, TableRef>();
-    for (const c of after.columns) if (inverse.owners.has(`${c.schema}.${c.table}`)) touched.set(`${c.schema}.${c.table}`, { schema: c.schema, name: c.table });
+    // Tables the migration names, and tables with a column of a type it names (an enum it changes).
+    const usesNamedType = (type: string): boolean => inverse.owners.has(`public.${type.replace(/\[\]$/, '').replace(/"/g, '')}`) || inverse.owners.has(type.replace(/\[\]$/, '').replace(/"/g, ''));
+    for (const c of after.columns) {
+      if (inverse.owners.has(`${c.schema}.${c.table}`) || (c.isEnum && usesNamedType(c.type))) touched.set(`${c.schema}.${c.table}`, { schema: c.schema, name: c.table });
+    }
     const parents = foreignKeysIn(before, inverse.restoredConstraints);
     const sampled = await withClient(request.liveUrl, 'rollback-bot plan sample', (live) => copySample(live, shadow, [...touched.values()], parents));
     const values = await snapshotValues(shadow, inverse.valueChecks);
