@@ -36,6 +36,8 @@ export interface SlackAppDeps extends ListenerDeps {
 export interface SlackApp {
   app: App;
   mode: 'http' | 'socket';
+  /** True when Slack can reach the bot: always in HTTP mode, only while the socket is connected in Socket Mode. */
+  reachable(): boolean;
   /** Starts listening; returns the port actually bound (PORT=0 picks a free one). */
   start(): Promise<number>;
   stop(): Promise<void>;
@@ -47,14 +49,35 @@ export function slackApiBase(url: string | undefined): string | undefined {
   return url.endsWith('/') ? url : `${url}/`;
 }
 
+/** How long the Web API client waits for an answer; the outbox treats a call cut off here as "outcome unknown". */
+export const SLACK_CALL_TIMEOUT_MS = 8_000;
+
+/**
+ * The Web API client's options, the same in HTTP and Socket Mode. The outbox is
+ * the one owner of retries: the client neither retries nor pauses its queue on a
+ * 429 (it rejects at once with Retry-After), and gives up after a timeout, so no
+ * request it abandoned can still be re-sent behind the outbox's back.
+ */
+export function slackClientOptions(apiUrl: string | undefined) {
+  return {
+    slackApiUrl: slackApiBase(apiUrl),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: SLACK_CALL_TIMEOUT_MS,
+  };
+}
+
 export function createSlackApp(settings: SlackSettings, deps: SlackAppDeps): SlackApp {
   const logger = boltLogger(deps.logger);
   const socket = Boolean(settings.appToken);
+  const clientOptions = slackClientOptions(settings.apiUrl);
+  let socketConnected = false;
   const receiver = socket
     ? new SocketModeReceiver({
         appToken: settings.appToken as string,
         customRoutes: deps.routes,
-        installerOptions: { port: settings.port },
+        // The socket's own client (apps.connections.open) goes where the bot's calls go: SLACK_API_URL, same limits.
+        installerOptions: { port: settings.port, clientOptions },
         logger,
       })
     : new HTTPReceiver({
@@ -72,14 +95,19 @@ export function createSlackApp(settings: SlackSettings, deps: SlackAppDeps): Sla
     botUserId: settings.identity?.botUserId,
     receiver,
     logger,
-    clientOptions: {
-      slackApiUrl: slackApiBase(settings.apiUrl),
-      // Posting is retried by the bot's own outbox; the client must not block a listener for minutes.
-      retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
-    },
+    clientOptions,
     // Without this Bolt calls auth.test lazily on the first delivery; we want a clear failure at start instead.
     tokenVerificationEnabled: false,
   });
+  if (receiver instanceof SocketModeReceiver) {
+    // Ready only while the socket is up: without it Slack has no way to reach the bot.
+    receiver.client.on('connected', () => {
+      socketConnected = true;
+    });
+    receiver.client.on('disconnected', () => {
+      socketConnected = false;
+    });
+  }
   const claims = deliveryClaims(deps.db);
   if (receiver instanceof HTTPReceiver) {
     receiver.requestListener = alertsFastPath(
@@ -106,6 +134,7 @@ export function createSlackApp(settings: SlackSettings, deps: SlackAppDeps): Sla
   return {
     app,
     mode: socket ? 'socket' : 'http',
+    reachable: () => !socket || socketConnected,
     start: async () => {
       const server = (await app.start(settings.port)) as unknown;
       const address = (server as { address?: () => unknown } | undefined)?.address?.();

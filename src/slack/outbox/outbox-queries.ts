@@ -32,6 +32,10 @@ export interface OutboxRow {
   posted_channel: string | null;
   attempts: number;
   root_ts: string | null;
+  /** Set while a chat.postMessage may have reached Slack unheard: look before posting again. */
+  post_started_at: Date | null;
+  /** Slack's refusal code while the message is refused where it is (see slack-failures.ts). */
+  refusal: string | null;
 }
 
 /**
@@ -86,7 +90,7 @@ export const selectNextMessage = (gate: string, now: Date): Query => ({
   text: `SELECT o.key,
                 COALESCE(o.channel, (SELECT d.channel FROM slack_outbox d WHERE d.dm_user = o.dm_user AND d.channel IS NOT NULL LIMIT 1)) AS channel,
                 o.dm_user, o.gate, o.thread_key, o.text, o.blocks, o.version, o.ts, o.posted_channel, o.attempts,
-                r.ts AS root_ts
+                o.post_started_at, o.refusal, r.ts AS root_ts
          FROM slack_outbox o LEFT JOIN slack_outbox r ON r.key = o.thread_key
          WHERE o.gate = $2 AND ${SENDABLE}
          ORDER BY o.seq
@@ -101,27 +105,53 @@ export const releaseGate = (gate: string, holder: string, nextAllowedAt: Date, s
   values: [gate, holder, nextAllowedAt, sentAt],
 });
 
-/** Slack took `version`: later versions go out as chat.update on the stored ts. */
-export const recordSent = (key: string, version: number, ts: string, channel: string): Query => ({
-  text: `UPDATE slack_outbox SET sent_version = GREATEST(sent_version, $2), ts = COALESCE(ts, $3),
-           posted_channel = COALESCE(posted_channel, $4), channel = COALESCE(channel, $4),
-           attempts = 0, last_error = NULL, next_attempt_at = '-infinity', updated_at = now()
-         WHERE key = $1`,
-  values: [key, version, ts, channel],
+/** Committed before chat.postMessage: until the answer is recorded, the post's outcome is unknown. */
+export const markPostStarted = (key: string, at: Date): Query => ({
+  text: 'UPDATE slack_outbox SET post_started_at = $2 WHERE key = $1 AND ts IS NULL',
+  values: [key, at],
 });
 
-/** Slack could not take it now: try again at `retryAt` (the row stays pending). */
-export const recordRetry = (key: string, retryAt: Date, error: string, channel: string | null): Query => ({
-  text: `UPDATE slack_outbox SET attempts = attempts + 1, next_attempt_at = $2, last_error = $3,
-           channel = COALESCE(channel, $4), updated_at = now()
+/**
+ * Slack took `version` (sentVersion; 0 when an earlier, unheard post was found:
+ * the current version then goes out as chat.update on the ts found).
+ */
+export const recordSent = (key: string, sentVersion: number, ts: string, channel: string): Query => ({
+  text: `UPDATE slack_outbox SET sent_version = GREATEST(sent_version, $2), ts = COALESCE(ts, $3),
+           posted_channel = COALESCE(posted_channel, $4), channel = COALESCE(channel, $4),
+           attempts = 0, last_error = NULL, refusal = NULL, post_started_at = NULL, next_attempt_at = '-infinity', updated_at = now()
          WHERE key = $1`,
-  values: [key, retryAt, error, channel],
+  values: [key, sentVersion, ts, channel],
+});
+
+/**
+ * Slack could not take it now: try again at `retryAt` (the row stays pending).
+ * `refusal` names a lasting refusal; `postedUnknown` keeps the "look before
+ * posting again" mark, which a sure "not posted" answer clears.
+ */
+export const recordRetry = (
+  key: string,
+  retryAt: Date,
+  error: string,
+  channel: string | null,
+  outcome: { refusal?: string; postedUnknown: boolean },
+): Query => ({
+  text: `UPDATE slack_outbox SET attempts = attempts + 1, next_attempt_at = $2, last_error = $3,
+           channel = COALESCE(channel, $4), refusal = $5,
+           post_started_at = CASE WHEN $6 THEN post_started_at ELSE NULL END, updated_at = now()
+         WHERE key = $1`,
+  values: [key, retryAt, error, channel, outcome.refusal ?? null, outcome.postedUnknown],
+});
+
+/** Why a message is not in Slack yet, while a channel refuses it (for "thread not delivered: <reason>"). */
+export const selectRefusal = (key: string): Query => ({
+  text: 'SELECT refusal, ts FROM slack_outbox WHERE key = $1',
+  values: [key],
 });
 
 /** Slack refused this version for good: it is not retried; a later version is tried afresh. */
 export const recordFailed = (key: string, version: number, error: string, channel: string | null): Query => ({
   text: `UPDATE slack_outbox SET failed_version = GREATEST(failed_version, $2), attempts = 0, last_error = $3,
-           channel = COALESCE(channel, $4), updated_at = now()
+           channel = COALESCE(channel, $4), post_started_at = NULL, updated_at = now()
          WHERE key = $1`,
   values: [key, version, error, channel],
 });

@@ -15,6 +15,7 @@ import {
   type OutboxRow,
   claimGate,
   countPending,
+  markPostStarted,
   recordFailed,
   recordRetry,
   recordSent,
@@ -22,7 +23,10 @@ import {
   selectNextDue,
   selectNextMessage,
 } from './outbox-queries';
-import { backoffMs } from './slack-failures';
+import { BLOCKS_REFUSAL, backoffMs } from './slack-failures';
+
+/** Default pace for a refused channel: slow enough not to bother Slack, soon enough after /invite. */
+export const REFUSED_RETRY_MS = 5 * 60_000;
 
 export interface OutboxWorkerOptions {
   db: Db;
@@ -37,8 +41,15 @@ export interface OutboxWorkerOptions {
   minChannelGapMs?: number;
   /** Back-off for 5xx and network failures: first wait, and the cap. */
   backoff?: { minMs: number; maxMs: number };
-  /** A call Slack has not answered by then counts as failed (and is retried). */
+  /**
+   * A call Slack has not answered by then counts as "outcome unknown": the post
+   * is looked for before it is sent again. Keep it above the client's own timeout.
+   */
   callTimeoutMs?: number;
+  /** How often a message a channel refuses (bot not in it, archived...) is tried again. */
+  refusedRetryMs?: number;
+  /** Told once when a channel starts refusing a message (e.g. to tell people by direct message). */
+  onRefused?: (key: string, refusal: string) => void;
   /** Channels served at the same time by this worker. */
   concurrency?: number;
   /** Names this worker in gate leases (logs and debugging). */
@@ -83,6 +94,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const gapMs = options.minChannelGapMs ?? 1000;
   const backoff = options.backoff ?? { minMs: 1000, maxMs: 60_000 };
   const callTimeoutMs = options.callTimeoutMs ?? 10_000;
+  const refusedRetryMs = options.refusedRetryMs ?? REFUSED_RETRY_MS;
   const workerId = options.workerId ?? `outbox-${randomUUID().slice(0, 8)}`;
   const logger = options.logger.child({ component: 'slack-outbox', workerId });
   const wakeSignal = new Signal();
@@ -98,15 +110,24 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   const at = (base: Date, ms: number): Date => new Date(base.getTime() + ms);
 
-  async function record(row: OutboxRow, holder: string, delivery: Delivery): Promise<void> {
+  const retryWait = (row: OutboxRow, delivery: Extract<Delivery, { ok: false; retry: true }>): number => {
+    if (delivery.refusal === BLOCKS_REFUSAL) return gapMs;
+    if (delivery.refusal) return refusedRetryMs;
+    return Math.max(delivery.retryAfterMs ?? backoffMs(row.attempts, backoff.minMs, backoff.maxMs), gapMs);
+  };
+
+  async function record(row: OutboxRow, holder: string, delivery: Delivery, posted: boolean): Promise<void> {
     const end = clock.now();
     await db.transaction(async (tx) => {
       if (delivery.ok) {
-        await tx.query(recordSent(row.key, row.version, delivery.ts, delivery.channel));
+        // A found post is recorded with its ts only: the current version then goes out as an update of it.
+        await tx.query(recordSent(row.key, delivery.method === 'found' ? 0 : row.version, delivery.ts, delivery.channel));
         await tx.query(releaseGate(row.gate, holder, at(end, gapMs), end));
       } else if (delivery.retry) {
-        const wait = Math.max(delivery.retryAfterMs ?? backoffMs(row.attempts, backoff.minMs, backoff.maxMs), gapMs);
-        await tx.query(recordRetry(row.key, at(end, wait), delivery.error.explain(), delivery.channel));
+        const wait = retryWait(row, delivery);
+        // Failing before the post (the look-up) leaves an earlier unknown outcome unknown.
+        const postedUnknown = posted ? delivery.posted === 'unknown' : row.post_started_at !== null;
+        await tx.query(recordRetry(row.key, at(end, wait), delivery.error.explain(), delivery.channel, { refusal: delivery.refusal, postedUnknown }));
         await tx.query(releaseGate(row.gate, holder, at(end, wait), null));
       } else {
         await tx.query(recordFailed(row.key, row.version, delivery.error.explain(), delivery.channel));
@@ -114,9 +135,11 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       }
     });
     const facts = { key: row.key, channel: delivery.channel, version: row.version };
-    if (delivery.ok) logger.debug({ ...facts, method: delivery.method, ts: delivery.ts }, 'sent Slack message');
+    if (!delivery.ok && delivery.retry && delivery.refusal && delivery.refusal !== row.refusal) options.onRefused?.(row.key, delivery.refusal);
+    if (delivery.ok && delivery.method === 'found') logger.info({ ...facts, ts: delivery.ts }, 'found an earlier post whose answer was lost; updating it instead of posting again');
+    else if (delivery.ok) logger.debug({ ...facts, method: delivery.method, ts: delivery.ts }, 'sent Slack message');
     else if (!delivery.retry) logger.error({ ...facts, err: delivery.error, fix: delivery.error.fix }, delivery.error.message);
-    else if (delivery.error.code === 'forbidden') logger.error({ ...facts, attempts: row.attempts + 1, fix: delivery.error.fix }, delivery.error.message);
+    else if (delivery.error.code === 'forbidden' || delivery.refusal) logger.error({ ...facts, attempts: row.attempts + 1, fix: delivery.error.fix }, delivery.error.message);
     else logger.warn({ ...facts, attempts: row.attempts + 1 }, delivery.error.message);
   }
 
@@ -133,8 +156,14 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       await db.query(releaseGate(gate.gate, holder, now, null));
       return true;
     }
-    const delivery = await deliver(client, row, callTimeoutMs);
-    await record(row, holder, delivery);
+    let posted = false;
+    const delivery = await deliver(client, row, callTimeoutMs, {
+      beforePost: async (sending) => {
+        posted = true;
+        await db.query(markPostStarted(sending.key, clock.now()));
+      },
+    });
+    await record(row, holder, delivery, posted);
     return true;
   }
 

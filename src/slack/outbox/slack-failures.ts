@@ -7,9 +7,23 @@
  */
 import { RollbackError } from '../../rollback/errors';
 
+/**
+ * retry: try again later. refusal: Slack refused the message where it is (the
+ * channel, or its blocks) and will until someone acts; the outbox retries it
+ * slowly and says so. posted: whether Slack may have taken the message
+ * anyway ('unknown' for timeouts and lost connections).
+ */
 export type SlackFailure =
-  | { retry: true; error: RollbackError; retryAfterMs?: number }
-  | { retry: false; error: RollbackError };
+  | { retry: true; error: RollbackError; retryAfterMs?: number; refusal?: string; posted: 'no' | 'unknown' }
+  | { retry: false; error: RollbackError; posted: 'no' };
+
+/**
+ * Refusals that last until a person fixes the channel: retried at a slow pace
+ * instead of dropped, so the thread appears once the bot is invited. And
+ * invalid_blocks: the text alone is sent next (it is the message's fallback).
+ */
+export const CHANNEL_REFUSALS = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
+export const BLOCKS_REFUSAL = 'invalid_blocks';
 
 /** Slack answers these with ok:false but a later call can succeed. */
 const TRANSIENT = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited', 'team_added_to_org']);
@@ -76,27 +90,34 @@ export function classifySlackFailure(raw: unknown, key: string, channel: string 
         cause: raw,
         details,
       });
-      return { retry: true, error: limited, retryAfterMs: seconds * 1000 };
+      return { retry: true, error: limited, retryAfterMs: seconds * 1000, posted: 'no' };
     }
     case 'slack_webapi_platform_error': {
       const code = String(error.data?.error ?? 'unknown_error');
       if (TRANSIENT.has(code)) {
-        return { retry: true, error: new RollbackError('unavailable', `Slack failed on ${about} (${code}); retrying.`, { retryable: true, cause: raw, details }) };
+        return { retry: true, error: new RollbackError('unavailable', `Slack failed on ${about} (${code}); retrying.`, { retryable: true, cause: raw, details }), posted: 'no' };
       }
       const authFix = AUTH[code];
       if (authFix) {
-        return { retry: true, error: new RollbackError('forbidden', `Slack refused the bot's token for ${about} (${code}).`, { fix: authFix, retryable: true, cause: raw, details }) };
+        return { retry: true, error: new RollbackError('forbidden', `Slack refused the bot's token for ${about} (${code}).`, { fix: authFix, retryable: true, cause: raw, details }), posted: 'no' };
       }
       const fix = TERMINAL_FIX[code] ?? `See Slack's documentation of the "${code}" error for this method.`;
+      if (CHANNEL_REFUSALS.has(code) || code === BLOCKS_REFUSAL) {
+        const retrying = code === BLOCKS_REFUSAL ? 'sending its text without blocks' : 'retrying slowly until it can be posted';
+        const refused = new RollbackError('external', `Slack refused ${about}: ${code}${blockErrors(error.data)}; ${retrying}.`, { fix, retryable: true, cause: raw, details: { ...details, slackError: code } });
+        return { retry: true, error: refused, refusal: code, posted: 'no' };
+      }
       const message = `Slack refused ${about}: ${code}${blockErrors(error.data)}. This version will not be retried.`;
-      return { retry: false, error: new RollbackError('external', message, { fix, cause: raw, details: { ...details, slackError: code } }) };
+      return { retry: false, error: new RollbackError('external', message, { fix, cause: raw, details: { ...details, slackError: code } }), posted: 'no' };
     }
     case 'slack_webapi_http_error': {
       const status = typeof error.statusCode === 'number' ? error.statusCode : 0;
-      return { retry: true, error: new RollbackError('unavailable', `Slack answered HTTP ${status} for ${about}; retrying.`, { retryable: true, cause: raw, details }) };
+      // A gateway's 5xx can come after Slack took the message: look before posting again.
+      return { retry: true, error: new RollbackError('unavailable', `Slack answered HTTP ${status} for ${about}; retrying.`, { retryable: true, cause: raw, details }), posted: 'unknown' };
     }
     default: {
-      // Network errors, timeouts and anything unforeseen: keep the message and try again later.
+      // Network errors, timeouts and anything unforeseen: keep the message and try again later. Slack
+      // may have posted it all the same, so the next attempt looks for it first.
       const message = typeof error.message === 'string' ? error.message : String(raw);
       return {
         retry: true,
@@ -106,6 +127,7 @@ export function classifySlackFailure(raw: unknown, key: string, channel: string 
           cause: raw,
           details,
         }),
+        posted: 'unknown',
       };
     }
   }

@@ -13,13 +13,27 @@ export interface Workspace {
   botUserId: string;
   users: Map<string, { name: string; tz: string; isBot?: boolean }>;
   usergroups: Map<string, string[]>;
-  channels: Map<string, { name: string }>;
-  messages: Map<string, { channel: string; ts: string; text?: string; blocks?: unknown; thread_ts?: string; edits: number }>;
+  /** botAbsent: the bot was never invited (or was removed); posting there answers not_in_channel. */
+  channels: Map<string, { name: string; botAbsent?: boolean }>;
+  messages: Map<string, StoredMessage>;
   views: Map<string, { type: string; user?: string; view: unknown }>;
   nextTs: number;
 }
 
+export interface StoredMessage {
+  channel: string;
+  ts: string;
+  text?: string;
+  blocks?: unknown;
+  thread_ts?: string;
+  /** Message metadata as posted ({event_type, event_payload}); conversations.history returns it on include_all_metadata. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  edits: number;
+}
+
 export const MAX_TEXT = 40_000;
+/** Slack's cap on conversations.history / conversations.replies pages. */
+const MAX_PAGE = 999;
 
 const fail = (error: string, extra: Record<string, unknown> = {}): Answer => ({ ok: false, error, ...extra });
 
@@ -51,6 +65,45 @@ function messageContent(params: Params): { text?: string; blocks?: unknown; erro
   return { text, blocks: blocks.value };
 }
 
+function parseMetadata(params: Params): { value?: StoredMessage['metadata']; error?: Answer } {
+  const parsed = parseJsonField(params, 'metadata');
+  if (parsed.error) return { error: fail('invalid_metadata_format') };
+  if (parsed.value === undefined) return {};
+  const value = parsed.value as { event_type?: unknown; event_payload?: unknown };
+  if (typeof value.event_type !== 'string' || !/^[\w.-]{1,255}$/.test(value.event_type)) return { error: fail('invalid_metadata_schema') };
+  if (typeof value.event_payload !== 'object' || value.event_payload === null || Array.isArray(value.event_payload)) return { error: fail('invalid_metadata_schema') };
+  return { value: { event_type: value.event_type, event_payload: value.event_payload as Record<string, unknown> } };
+}
+
+/** A channel the bot may write to and read: a DM, or a channel it is a member of. */
+function reachable(ws: Workspace, channel: string): Answer | undefined {
+  if (channel.startsWith('D')) return undefined;
+  const known = ws.channels.get(channel);
+  if (!known) return fail('channel_not_found');
+  if (known.botAbsent) return fail('not_in_channel');
+  return undefined;
+}
+
+function asSlackMessage(ws: Workspace, m: StoredMessage, withMetadata: boolean): Record<string, unknown> {
+  return {
+    type: 'message',
+    user: ws.botUserId,
+    bot_id: 'B0STANDIN',
+    text: m.text ?? '',
+    ts: m.ts,
+    ...(m.blocks !== undefined ? { blocks: m.blocks } : {}),
+    ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
+    ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+  };
+}
+
+function page(params: Params): number {
+  const limit = Number(params.limit ?? 100);
+  return Number.isFinite(limit) && limit > 0 ? Math.min(limit, MAX_PAGE) : 100;
+}
+
+const truthy = (value: unknown): boolean => value === true || value === 'true' || value === '1' || value === 1;
+
 function nextTs(ws: Workspace): string {
   ws.nextTs += 1;
   return `${Math.floor(Date.now() / 1000)}.${String(ws.nextTs).padStart(6, '0')}`;
@@ -70,14 +123,18 @@ export const METHODS: Record<string, (ws: Workspace, params: Params) => Answer> 
   'chat.postMessage': (ws, params) => {
     const channel = String(params.channel ?? '');
     if (!channel) return fail('channel_not_found');
-    if (!ws.channels.has(channel) && !channel.startsWith('D')) return fail('channel_not_found');
+    const refused = reachable(ws, channel);
+    if (refused) return refused;
     const content = messageContent(params);
     if (content.error) return content.error;
+    const metadata = parseMetadata(params);
+    if (metadata.error) return metadata.error;
     const threadTs = typeof params.thread_ts === 'string' ? params.thread_ts : undefined;
     if (threadTs && !ws.messages.has(`${channel}:${threadTs}`)) return fail('thread_not_found');
     const ts = nextTs(ws);
-    ws.messages.set(`${channel}:${ts}`, { channel, ts, text: content.text, blocks: content.blocks, thread_ts: threadTs, edits: 0 });
-    return { ok: true, channel, ts, message: { type: 'message', text: content.text ?? '', blocks: content.blocks, ts, thread_ts: threadTs, bot_id: 'B0STANDIN' } };
+    const stored: StoredMessage = { channel, ts, text: content.text, blocks: content.blocks, thread_ts: threadTs, metadata: metadata.value, edits: 0 };
+    ws.messages.set(`${channel}:${ts}`, stored);
+    return { ok: true, channel, ts, message: asSlackMessage(ws, stored, true) };
   },
   'chat.update': (ws, params) => {
     const channel = String(params.channel ?? '');
@@ -87,14 +144,18 @@ export const METHODS: Record<string, (ws: Workspace, params: Params) => Answer> 
     if (!existing) return fail('message_not_found');
     const content = messageContent(params);
     if (content.error) return content.error;
+    const metadata = parseMetadata(params);
+    if (metadata.error) return metadata.error;
     existing.text = content.text;
     existing.blocks = content.blocks;
+    if (metadata.value) existing.metadata = metadata.value;
     existing.edits += 1;
     return { ok: true, channel, ts, text: content.text ?? '' };
   },
   'chat.postEphemeral': (ws, params) => {
     const channel = String(params.channel ?? '');
-    if (!ws.channels.has(channel) && !channel.startsWith('D')) return fail('channel_not_found');
+    const refused = reachable(ws, channel);
+    if (refused) return refused;
     if (!ws.users.has(String(params.user ?? ''))) return fail('user_not_in_channel');
     const content = messageContent(params);
     if (content.error) return content.error;
@@ -111,7 +172,37 @@ export const METHODS: Record<string, (ws: Workspace, params: Params) => Answer> 
     const id = String(params.channel ?? '');
     const channel = ws.channels.get(id);
     if (!channel) return fail('channel_not_found');
-    return { ok: true, channel: { id, name: channel.name, is_channel: id.startsWith('C'), is_private: id.startsWith('G'), is_member: true } };
+    return {
+      ok: true,
+      channel: { id, name: channel.name, is_channel: id.startsWith('C'), is_group: id.startsWith('G'), is_im: false, is_private: id.startsWith('G'), is_archived: false, is_member: !channel.botAbsent, created: 1_700_000_000 },
+    };
+  },
+  /** Top-level messages (and thread parents), newest first, as Slack lists them; metadata only on include_all_metadata. */
+  'conversations.history': (ws, params) => {
+    const channel = String(params.channel ?? '');
+    const refused = reachable(ws, channel);
+    if (refused) return refused;
+    const oldest = Number(params.oldest ?? 0);
+    const all = [...ws.messages.values()]
+      .filter((m) => m.channel === channel && (!m.thread_ts || m.thread_ts === m.ts) && Number(m.ts) >= oldest)
+      .sort((a, b) => Number(b.ts) - Number(a.ts));
+    const limit = page(params);
+    const withMetadata = truthy(params.include_all_metadata);
+    return { ok: true, messages: all.slice(0, limit).map((m) => asSlackMessage(ws, m, withMetadata)), has_more: all.length > limit, pin_count: 0, response_metadata: { next_cursor: '' } };
+  },
+  /** A thread: its parent first, then the replies oldest first. */
+  'conversations.replies': (ws, params) => {
+    const channel = String(params.channel ?? '');
+    const refused = reachable(ws, channel);
+    if (refused) return refused;
+    const ts = String(params.ts ?? '');
+    const parent = ws.messages.get(`${channel}:${ts}`);
+    if (!parent) return fail('thread_not_found');
+    const replies = [...ws.messages.values()].filter((m) => m.channel === channel && m.thread_ts === ts && m.ts !== ts).sort((a, b) => Number(a.ts) - Number(b.ts));
+    const limit = page(params);
+    const withMetadata = truthy(params.include_all_metadata);
+    const thread = [parent, ...replies];
+    return { ok: true, messages: thread.slice(0, limit).map((m) => asSlackMessage(ws, m, withMetadata)), has_more: thread.length > limit, response_metadata: { next_cursor: '' } };
   },
   'users.info': (ws, params) => {
     const id = String(params.user ?? '');

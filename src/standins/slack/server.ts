@@ -32,6 +32,8 @@ export interface SlackStandinOptions {
   users?: Record<string, { name: string; tz?: string }>;
   usergroups?: Record<string, string[]>;
   channels?: Record<string, string>;
+  /** Channels that exist but the bot is not in yet: posts answer not_in_channel until setBotMember(channel, true). */
+  channelsWithoutBot?: string[];
   /** Answer 429 when a channel gets more than this many posts in one second (Slack's guidance: 1). */
   postsPerChannelPerSecond?: number;
 }
@@ -45,6 +47,8 @@ export interface SlackStandin {
   responseUrl(id: string): string;
   /** Queue faults for the next calls of a method ('*' for any). */
   inject(method: string, ...faults: Fault[]): void;
+  /** Someone ran /invite @rollback-bot (true) or removed the bot (false) in a channel. */
+  setBotMember(channel: string, member: boolean): void;
   /** Every call fails with 503 until turned off: a Slack outage. */
   setOutage(on: boolean): void;
   waitForCall(predicate: (call: RecordedCall) => boolean, timeoutMs?: number): Promise<RecordedCall>;
@@ -87,7 +91,7 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
     botUserId: 'U0ROLLBOT',
     users: new Map(Object.entries(options.users ?? {}).map(([id, u]) => [id, { name: u.name, tz: u.tz ?? 'America/New_York' }])),
     usergroups: new Map(Object.entries(options.usergroups ?? {})),
-    channels: new Map(Object.entries(options.channels ?? {}).map(([id, name]) => [id, { name }])),
+    channels: new Map(Object.entries(options.channels ?? {}).map(([id, name]) => [id, { name, botAbsent: options.channelsWithoutBot?.includes(id) ?? false }])),
     messages: new Map(),
     views: new Map(),
     nextTs: 0,
@@ -211,6 +215,11 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
     workspace,
     responseUrl: (id) => `${url}/response/${id}`,
     inject: (method, ...list) => faults.set(method, [...(faults.get(method) ?? []), ...list]),
+    setBotMember: (channel, member) => {
+      const known = workspace.channels.get(channel);
+      if (!known) throw new Error(`Slack stand-in: no channel ${channel}`);
+      known.botAbsent = !member;
+    },
     setOutage: (on) => {
       outage = on;
     },
