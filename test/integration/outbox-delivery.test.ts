@@ -156,15 +156,16 @@ describe('Slack outbox delivery', () => {
     expect(outageChannels.filter((c) => c.method === 'chat.update' || c.status === 429)).toEqual([]);
   });
 
-  it('backs off 1 s, 2 s, 4 s... on 5xx, capped, by the injected clock', async () => {
+  it('backs off 1 s, 2 s, 4 s... on 5xx, capped, by the injected clock; a lost connection waits to settle and is looked for first', async () => {
     const clock = new ManualClock();
     // A dropped connection is never recorded by the stand-in: hence "recorded" below.
     slack.inject('chat.postMessage', { status: 503 }, { drop: true }, { status: 500 }, { status: 503 });
     await notifier.send({ key: 'back:1', channel: 'CBACK', text: 'eventually' });
-    start({ clock, backoff: { minMs: 1000, maxMs: 4000 } });
+    start({ clock, backoff: { minMs: 1000, maxMs: 4000 }, unknownSettleMs: 3000 });
     const steps = [
       { attempt: 1, wait: 1000, recorded: 1, error: /HTTP 503/ },
-      { attempt: 2, wait: 2000, recorded: 1, error: /Could not reach Slack/ },
+      // The connection dropped after the request went out: Slack may have the message, so the next attempt waits and looks first.
+      { attempt: 2, wait: 3000, recorded: 1, error: /Could not reach Slack/ },
       { attempt: 3, wait: 4000, recorded: 2, error: /HTTP 500/ },
       { attempt: 4, wait: 4000, recorded: 3, error: /HTTP 503/ },
     ];
@@ -173,11 +174,12 @@ describe('Slack outbox delivery', () => {
       const stored = await row('back:1');
       expect((stored?.next_attempt_at.getTime() ?? 0) - clock.now().getTime()).toBe(wait);
       expect(stored?.last_error).toMatch(error);
-      expect(slack.calls.filter((c) => c.params.channel === 'CBACK')).toHaveLength(recorded);
+      expect(slack.calls.filter((c) => c.params.channel === 'CBACK' && c.method === 'chat.postMessage')).toHaveLength(recorded);
       clock.advance(wait);
       workers[0]?.wake();
     }
-    await slack.waitForCall((c) => c.params.channel === 'CBACK' && c.answer.ok);
+    await slack.waitForCall((c) => c.params.channel === 'CBACK' && c.method === 'chat.postMessage' && c.answer.ok);
+    expect(slack.calls.filter((c) => c.params.channel === 'CBACK' && c.method === 'conversations.history')).toHaveLength(1);
     expect(backoffMs(0, 1000, 60_000)).toBe(1000);
     expect(backoffMs(6, 1000, 60_000)).toBe(60_000);
   });

@@ -27,6 +27,8 @@ import { BLOCKS_REFUSAL, backoffMs } from './slack-failures';
 
 /** Default pace for a refused channel: slow enough not to bother Slack, soon enough after /invite. */
 export const REFUSED_RETRY_MS = 5 * 60_000;
+/** Default wait before looking for a post whose answer was lost. */
+export const UNKNOWN_SETTLE_MS = 30_000;
 
 export interface OutboxWorkerOptions {
   db: Db;
@@ -46,6 +48,11 @@ export interface OutboxWorkerOptions {
    * is looked for before it is sent again. Keep it above the client's own timeout.
    */
   callTimeoutMs?: number;
+  /**
+   * After a post whose outcome is unknown, how long to wait before looking for
+   * it: a request Slack is still working on must have landed by then.
+   */
+  unknownSettleMs?: number;
   /** How often a message a channel refuses (bot not in it, archived...) is tried again. */
   refusedRetryMs?: number;
   /** Told once when a channel starts refusing a message (e.g. to tell people by direct message). */
@@ -95,6 +102,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const backoff = options.backoff ?? { minMs: 1000, maxMs: 60_000 };
   const callTimeoutMs = options.callTimeoutMs ?? 10_000;
   const refusedRetryMs = options.refusedRetryMs ?? REFUSED_RETRY_MS;
+  const unknownSettleMs = options.unknownSettleMs ?? UNKNOWN_SETTLE_MS;
   const workerId = options.workerId ?? `outbox-${randomUUID().slice(0, 8)}`;
   const logger = options.logger.child({ component: 'slack-outbox', workerId });
   const wakeSignal = new Signal();
@@ -110,10 +118,11 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   const at = (base: Date, ms: number): Date => new Date(base.getTime() + ms);
 
-  const retryWait = (row: OutboxRow, delivery: Extract<Delivery, { ok: false; retry: true }>): number => {
+  const retryWait = (row: OutboxRow, delivery: Extract<Delivery, { ok: false; retry: true }>, postedUnknown: boolean): number => {
     if (delivery.refusal === BLOCKS_REFUSAL) return gapMs;
     if (delivery.refusal) return refusedRetryMs;
-    return Math.max(delivery.retryAfterMs ?? backoffMs(row.attempts, backoff.minMs, backoff.maxMs), gapMs);
+    const wait = Math.max(delivery.retryAfterMs ?? backoffMs(row.attempts, backoff.minMs, backoff.maxMs), gapMs);
+    return postedUnknown ? Math.max(wait, unknownSettleMs) : wait;
   };
 
   async function record(row: OutboxRow, holder: string, delivery: Delivery, posted: boolean): Promise<void> {
@@ -124,9 +133,9 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         await tx.query(recordSent(row.key, delivery.method === 'found' ? 0 : row.version, delivery.ts, delivery.channel));
         await tx.query(releaseGate(row.gate, holder, at(end, gapMs), end));
       } else if (delivery.retry) {
-        const wait = retryWait(row, delivery);
         // Failing before the post (the look-up) leaves an earlier unknown outcome unknown.
         const postedUnknown = posted ? delivery.posted === 'unknown' : row.post_started_at !== null;
+        const wait = retryWait(row, delivery, postedUnknown);
         await tx.query(recordRetry(row.key, at(end, wait), delivery.error.explain(), delivery.channel, { refusal: delivery.refusal, postedUnknown }));
         await tx.query(releaseGate(row.gate, holder, at(end, wait), null));
       } else {

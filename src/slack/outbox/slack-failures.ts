@@ -112,8 +112,9 @@ export function classifySlackFailure(raw: unknown, key: string, channel: string 
     }
     case 'slack_webapi_http_error': {
       const status = typeof error.statusCode === 'number' ? error.statusCode : 0;
-      // A gateway's 5xx can come after Slack took the message: look before posting again.
-      return { retry: true, error: new RollbackError('unavailable', `Slack answered HTTP ${status} for ${about}; retrying.`, { retryable: true, cause: raw, details }), posted: 'unknown' };
+      // Slack's 5xx means it did not take the message; a gateway timeout (504) may come after it did.
+      const posted = status === 504 ? 'unknown' : 'no';
+      return { retry: true, error: new RollbackError('unavailable', `Slack answered HTTP ${status} for ${about}; retrying.`, { retryable: true, cause: raw, details }), posted };
     }
     default: {
       // Network errors, timeouts and anything unforeseen: keep the message and try again later. Slack
