@@ -15,7 +15,7 @@ import { createSlackApp, slackApiBase } from './slack/app';
 import { type OpenDatabase, openDatabase } from './store/open-database';
 import { upsertService } from './store/queries/services';
 import { incidentCommandHandlers } from './slack/listeners/commands/incident-commands';
-import { incidentReplies } from './slack/replies';
+import { createIncidentReplies } from './slack/replies';
 import { type Adapters, type Engine, type EngineOptions, defaultAdapters, prepareEngine } from './wiring';
 
 export interface Output {
@@ -105,7 +105,7 @@ export async function startBot(
         metrics,
         logger,
         services: config.services,
-        handlers: incidentCommandHandlers(prepared.deps, incidentReplies),
+        handlers: incidentCommandHandlers(prepared.deps, createIncidentReplies(createSlackNotifier(database.db))),
         engine: prepared.deps,
         detection,
         routes: [

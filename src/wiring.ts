@@ -14,7 +14,7 @@ import type { ApplicationPort } from './rollback/ports/application';
 import type { CodeRollbackPort } from './rollback/ports/code';
 import type { SchemaPort } from './rollback/ports/schema';
 import { PrismaSchemaAdapter } from './schema/prisma-schema-adapter';
-import { createAnnouncer } from './slack/announcer';
+import { createAnnouncer, incidentOfRootKey } from './slack/announcer';
 import { type OutboxSlackClient, type OutboxWorker, createSlackNotifier, startOutboxWorker } from './slack/outbox';
 import { type UsergroupClient, createRoleDirectory } from './slack/role-directory';
 import { createIncidentStore } from './store/incident-store';
@@ -105,7 +105,19 @@ export function prepareEngine(input: {
     },
     start: (client: OutboxSlackClient & UsergroupClient & HomeClient): Engine => {
       slackClient = client;
-      outbox = startOutboxWorker({ db, client, logger: logger.child({ component: 'outbox' }), clock: adapters.clock, pollMs: input.options?.outboxPollMs });
+      const outboxLogger = logger.child({ component: 'outbox' });
+      outbox = startOutboxWorker({
+        db,
+        client,
+        logger: outboxLogger,
+        clock: adapters.clock,
+        pollMs: input.options?.outboxPollMs,
+        // A refused thread root: announce again, so the people who must act hear about it by direct message.
+        onRefused: (key) => {
+          const incidentId = incidentOfRootKey(key);
+          if (incidentId) void announcer.announce(incidentId).catch((error: unknown) => outboxLogger.warn({ err: error, incidentId }, 'could not tell people about a refused thread'));
+        },
+      });
       const started = startRunner(
         {
           services: config.services,

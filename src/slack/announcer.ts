@@ -18,9 +18,14 @@ import type { Notifier } from '../rollback/ports/notifier';
 import { approvalRequest, ctoNotice, hotfixQuestion, outageDrafts, progress, rollbackComplete, rollbackFailed, rollbackInProgress } from './blocks';
 import { followUpChecklistMessage } from './blocks/follow-up-checklist';
 import { postMortemMessage } from './blocks/post-mortem';
+import { tellPeopleDirectly } from './undelivered-thread';
+import type { SlackMessage } from './blocks/elements';
 import { approvalView, checklistView, completeView, failedView, inProgressView, postMortemView, serviceRef, stepProgress, targetOf } from './incident-views';
 
 export const messageKey = (incidentId: string, part: string): string => `incident:${incidentId}:${part}`;
+
+/** The incident whose thread root this outbox key is, if it is one. */
+export const incidentOfRootKey = (key: string): string | undefined => /^incident:(.+):root$/.exec(key)?.[1];
 
 export interface AnnouncerDeps {
   store: IncidentStore;
@@ -70,6 +75,14 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
     }
   };
 
+  const outcomeOf = (incident: IncidentRecord, steps: readonly StepRecord[], service: ServiceConfig): { text: string; blocks?: SlackMessage['blocks'] } | undefined => {
+    if (incident.state === 'resolved') return rollbackComplete(completeView(incident, steps, service));
+    if (incident.state === 'failed') return rollbackFailed(failedView(incident, steps, service));
+    if (incident.state !== 'cancelled') return undefined;
+    const why = steps.find((s) => s.state === 'cancelled')?.error?.message;
+    return { text: `Rollback ${incident.id} cancelled: ${why ?? 'the approval was rejected or expired'}. Nothing was changed by it.` };
+  };
+
   const render = async (incidentId: string): Promise<void> => {
     const incident = await store.getIncident(incidentId);
     if (!incident?.channelId) return;
@@ -81,10 +94,12 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
     const questionMessage = question
       ? hotfixQuestion({ timeZone: service.workingHours.timeZone, incident: { id: incident.id }, service: serviceRef(service), question })
       : undefined;
+    const toRequester = questionMessage ? [{ part: 'hotfix', message: questionMessage }] : [];
     if (steps.length === 0) {
       // Nothing is rolling back yet: the decision tree's question is the incident's first post.
       if (questionMessage) await notifier.send({ key: root, channel, ...questionMessage });
       await sendDraftsWhenDue(incident, service, root);
+      await aroundRefusedThread(incident, service, root, { toRequester, toApprovers: [] });
       return;
     }
     await notifier.send({ key: root, channel, ...rollbackInProgress(inProgressView(incident, steps, service)) });
@@ -95,25 +110,29 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
       threadKey: root,
       ...progress({ timeZone: service.workingHours.timeZone, incident: { id: incident.id }, service: serviceRef(service), steps: stepProgress(incident, steps), updatedAt: deps.clock.now() }),
     });
+    const toApprovers: { part: string; message: SlackMessage }[] = [];
     for (const approval of await store.approvalsFor(incidentId)) {
       const step = steps.find((s) => s.id === approval.stepId);
-      await notifier.send({ key: messageKey(incidentId, `approval:${approval.id}`), channel, threadKey: root, ...approvalRequest(approvalView(incident, approval, step, service)) });
+      const message = approvalRequest(approvalView(incident, approval, step, service));
+      await notifier.send({ key: messageKey(incidentId, `approval:${approval.id}`), channel, threadKey: root, ...message });
+      toApprovers.push({ part: `approval:${approval.id}`, message });
     }
-    if (incident.state === 'resolved') {
-      await notifier.send({ key: messageKey(incidentId, 'outcome'), channel, threadKey: root, ...rollbackComplete(completeView(incident, steps, service)) });
-      await sendFollowThrough(incident, steps, service, root);
-    } else if (incident.state === 'failed') {
-      await notifier.send({ key: messageKey(incidentId, 'outcome'), channel, threadKey: root, ...rollbackFailed(failedView(incident, steps, service)) });
-    } else if (incident.state === 'cancelled') {
-      const why = steps.find((s) => s.state === 'cancelled')?.error?.message;
-      await notifier.send({
-        key: messageKey(incidentId, 'outcome'),
-        channel,
-        threadKey: root,
-        text: `Rollback ${incident.id} cancelled: ${why ?? 'the approval was rejected or expired'}. Nothing was changed by it.`,
-      });
-    }
+    const outcome = outcomeOf(incident, steps, service);
+    if (outcome) await notifier.send({ key: messageKey(incidentId, 'outcome'), channel, threadKey: root, ...outcome });
+    if (incident.state === 'resolved') await sendFollowThrough(incident, steps, service, root);
     await sendDraftsWhenDue(incident, service, root);
+    await aroundRefusedThread(incident, service, root, { toRequester, toApprovers, outcome });
+  };
+
+  /** While Slack refuses the thread's root, what people must see reaches them by direct message. */
+  const aroundRefusedThread = async (
+    incident: IncidentRecord,
+    service: ServiceConfig,
+    root: string,
+    messages: { toRequester: { part: string; message: SlackMessage }[]; toApprovers: { part: string; message: SlackMessage }[]; outcome?: { text: string; blocks?: SlackMessage['blocks'] } },
+  ): Promise<void> => {
+    const refusal = await notifier.undelivered?.(root);
+    if (refusal) await tellPeopleDirectly(notifier, { incident, service, refusal, ...messages });
   };
 
   return {

@@ -10,13 +10,23 @@ import { historyReply, planReply, statusReply } from './blocks';
 import type { ServiceStatusView } from './blocks';
 import type { IncidentReplies } from './listeners/commands/incident-commands';
 import { serviceRef } from './incident-views';
+import { messageKey } from './announcer';
+import { threadNotDelivered } from './undelivered-thread';
+
+/** Where the answers learn whether an incident's thread is in Slack (the outbox's notifier). */
+export interface ThreadDelivery {
+  undelivered?(key: string): Promise<string | undefined>;
+}
 
 const chosen = (deps: EngineDeps, name?: string): readonly ServiceConfig[] => (name ? [findService(deps.services, name)] : deps.services);
 
-async function statusOf(deps: EngineDeps, service: ServiceConfig): Promise<ServiceStatusView> {
+async function statusOf(deps: EngineDeps, service: ServiceConfig, delivery: ThreadDelivery): Promise<ServiceStatusView> {
   const view: ServiceStatusView = { timeZone: service.workingHours.timeZone, service: serviceRef(service) };
   const open = await deps.store.findOpenIncident(service.name);
-  if (open) view.openIncident = { id: open.id, state: open.state, openedAt: open.openedAt, issue: open.issue };
+  if (open) {
+    const refusal = await delivery.undelivered?.(messageKey(open.id, 'root'));
+    view.openIncident = { id: open.id, state: open.state, openedAt: open.openedAt, issue: open.issue, threadProblem: refusal ? threadNotDelivered(refusal) : undefined };
+  }
   try {
     const production = await deps.application.describeProduction(service);
     const current = production.current;
@@ -30,9 +40,10 @@ async function statusOf(deps: EngineDeps, service: ServiceConfig): Promise<Servi
   return view;
 }
 
-export const incidentReplies: IncidentReplies = {
+/** The answers; `delivery` tells status whether an open incident's thread reached Slack. */
+export const createIncidentReplies = (delivery: ThreadDelivery): IncidentReplies => ({
   plan: (result) => planReply(result),
-  status: async (deps, name) => statusReply(await Promise.all(chosen(deps, name).map((service) => statusOf(deps, service)))),
+  status: async (deps, name) => statusReply(await Promise.all(chosen(deps, name).map((service) => statusOf(deps, service, delivery)))),
   history: async (deps, name) =>
     historyReply(
       await Promise.all(
@@ -50,4 +61,6 @@ export const incidentReplies: IncidentReplies = {
         })),
       ),
     ),
-};
+});
+
+export const incidentReplies: IncidentReplies = createIncidentReplies({});

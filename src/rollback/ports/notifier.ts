@@ -25,6 +25,11 @@ export interface Notifier {
   send(message: OutgoingMessage): Promise<void>;
   /** The Slack ts of a sent message, once known (e.g. the thread root for approvals). */
   sentTs(key: string): Promise<string | undefined>;
+  /**
+   * Why the message with this key is not in Slack while Slack refuses it where
+   * it goes (e.g. "not_in_channel"); undefined once it is posted or when nothing refuses it.
+   */
+  undelivered?(key: string): Promise<string | undefined>;
   /** Direct message to a user (e.g. CTO notified after hours). */
   sendDirect(user: string, key: string, text: string, blocks?: types.KnownBlock[]): Promise<void>;
 }

@@ -30,7 +30,8 @@ function incident(view: ServiceStatusView): string {
   const open = view.openIncident;
   if (!open) return 'None';
   const issue = open.issue ? `: ${escapeMrkdwn(truncate(oneLine(open.issue), 300))}` : '';
-  return `${link(open.url, open.id)} (${escapeMrkdwn(open.state)}, opened ${formatDateTime(open.openedAt, view.timeZone)})${issue}`;
+  const problem = open.threadProblem ? `\n⚠️ ${escapeMrkdwn(open.threadProblem)}` : '';
+  return `${link(open.url, open.id)} (${escapeMrkdwn(open.state)}, opened ${formatDateTime(open.openedAt, view.timeZone)})${issue}${problem}`;
 }
 
 function serviceBlocks(view: ServiceStatusView): Block[] {

@@ -161,7 +161,7 @@ export interface ServiceStatusView extends Zoned {
   wouldRollBackTo?: TargetRef & { why?: string };
   /** Present when an earlier instant rollback pinned production (new pushes do not reach it). */
   pinned?: { since?: Date; incidentId?: string };
-  openIncident?: { id: string; url?: string; state: string; openedAt: Date; issue?: string };
+  openIncident?: { id: string; url?: string; state: string; openedAt: Date; issue?: string; /** e.g. "thread not delivered: not_in_channel (fix: …)" */ threadProblem?: string };
 }
 
 export interface HistoryRow {

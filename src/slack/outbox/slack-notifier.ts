@@ -9,7 +9,7 @@ import { RollbackError } from '../../rollback/errors';
 import { parseSlackUserId } from '../../rollback/ids';
 import type { Notifier, OutgoingMessage } from '../../rollback/ports/notifier';
 import type { Db } from '../../store/pool';
-import { type NewOutboxMessage, selectTs, upsertMessage } from './outbox-queries';
+import { type NewOutboxMessage, selectRefusal, selectTs, upsertMessage } from './outbox-queries';
 
 export interface SlackNotifierOptions {
   /** Called once a message is stored, e.g. the local worker's wake(), so it goes out without waiting for a poll. */
@@ -55,6 +55,11 @@ export function createSlackNotifier(db: Db, options: SlackNotifierOptions = {}):
     async sentTs(key: string): Promise<string | undefined> {
       const [row] = await db.query<{ ts: string | null }>(selectTs(key));
       return row?.ts ?? undefined;
+    },
+
+    async undelivered(key: string): Promise<string | undefined> {
+      const [row] = await db.query<{ refusal: string | null; ts: string | null }>(selectRefusal(key));
+      return row && !row.ts ? (row.refusal ?? undefined) : undefined;
     },
 
     async sendDirect(user: string, key: string, text: string, blocks?: types.KnownBlock[]): Promise<void> {
