@@ -39,18 +39,23 @@ describe('/rollback surfaces', () => {
       [F.target.blockId]: { [F.target.actionId]: { type: 'plain_text_input', value: '' } },
       [F.reason.blockId]: { [F.reason.actionId]: { type: 'plain_text_input', value: reason } },
     });
-    const submit = (what: string, reason: string) =>
+    const submit = (what: string, reason: string, user = 'U0DEVOPS1') =>
       ctx.world.bot.sender.interaction({
         type: 'view_submission',
-        user: { id: 'U0DEVOPS1' },
+        user: { id: user },
         view: { id: 'V1', type: 'modal', callback_id: ROLLBACK_MODAL_CALLBACK_ID, private_metadata: 'C0PRODALRT', state: { values: values(what, reason) } },
       });
     const bad = await submit('revert', 'broken');
     expect(bad.json()).toMatchObject({ response_action: 'errors', errors: { [F.target.blockId]: expect.stringMatching(/commit/) } });
+    // A refusal shows in the form itself, not as an ephemeral in a channel the bot may not be in.
+    const refused = await submit('application', 'AI notes corrupt', 'U0NOBODY1');
+    expect(refused.json()).toMatchObject({ response_action: 'errors', errors: { [F.service.blockId]: expect.stringMatching(/DevOps lead|not allowed|may not|Only/i) } });
     const good = await submit('application', 'AI notes corrupt');
     expect(good.status).toBe(200);
+    // The result replaces the form: the user sees it wherever the form was opened.
+    expect(JSON.stringify(good.json())).toMatch(/"response_action":"update".*started as INC-/);
     await ctx.world.waitForPost('ROLLBACK COMPLETE', 20_000);
-    await ctx.world.slack.waitForCall((c) => c.method === 'chat.postEphemeral' && String(c.params.text).includes('started as INC-'));
+    expect(ctx.world.slack.callsOf('chat.postEphemeral')).toEqual([]);
   });
 
   it('history shows the runbook table with the restored version as last known good', async () => {

@@ -87,7 +87,7 @@ describe('Slack outbox across replicas, restarts and refusals', () => {
     }
   });
 
-  it('records a terminal refusal with its fix, logs it with the key, and keeps the other messages moving', async () => {
+  it('parks a message its channel refuses (retried slowly, logged with the key and the fix), sends refused blocks as text, and keeps the other messages moving', async () => {
     const lines: Array<Record<string, unknown>> = [];
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -105,18 +105,19 @@ describe('Slack outbox across replicas, restarts and refusals', () => {
     await notifier.send({ key: 'bad:member', channel: 'CGOOD', text: 'not a member yet' });
     expect(await worker.drain(5000)).toBe(true);
 
-    expect(okCalls('chat.postMessage').map((c) => c.params.text)).toEqual(expect.arrayContaining(['behind the bad one', 'fine']));
-    expect(await row('bad:channel')).toMatchObject({ failed_version: 1, sent_version: 0, last_error: expect.stringMatching(/channel_not_found.*Check the channel id/) });
-    expect((await row('bad:blocks'))?.last_error).toMatch(/invalid_blocks \(.*no more than 50 items.*fix the builder/);
+    expect(okCalls('chat.postMessage').map((c) => c.params.text)).toEqual(expect.arrayContaining(['too many blocks', 'behind the bad one', 'fine']));
+    expect(await row('bad:channel')).toMatchObject({ failed_version: 0, sent_version: 0, last_error: expect.stringMatching(/channel_not_found.*retrying slowly.*Check the channel id/) });
+    expect(await row('bad:blocks')).toMatchObject({ sent_version: 1, last_error: null });
     expect((await row('bad:member'))?.last_error).toMatch(/not_in_channel.*\/invite/);
     const errors = lines.filter((l) => l.level === 'error');
-    expect(errors.map((l) => l.key).sort()).toEqual(['bad:blocks', 'bad:channel', 'bad:member']);
-    expect(errors.every((l) => typeof l.fix === 'string' && /not be retried/.test(String(l.msg)))).toBe(true);
+    expect([...new Set(errors.map((l) => l.key))].sort()).toEqual(['bad:blocks', 'bad:channel', 'bad:member']);
+    expect(errors.every((l) => typeof l.fix === 'string' && /retrying slowly|without blocks/.test(String(l.msg)))).toBe(true);
 
-    // A corrected version is a new version: it is tried afresh and goes out.
+    // A corrected version goes out as an update of the text-only post, with its blocks.
     await notifier.send({ key: 'bad:blocks', channel: 'CBAD', text: 'fixed', blocks: [section('ok')] });
     expect(await worker.drain(5000)).toBe(true);
-    expect(await row('bad:blocks')).toMatchObject({ version: 2, sent_version: 2, failed_version: 1, last_error: null });
+    expect(await row('bad:blocks')).toMatchObject({ version: 2, sent_version: 2, last_error: null });
+    expect(okCalls('chat.update', 'CBAD').map((c) => JSON.parse(String(c.params.blocks)))).toEqual([[section('ok')]]);
   });
 
   it('opens a direct message once per user, then posts and updates there', async () => {

@@ -118,3 +118,14 @@ export function readRollbackModal(values: ModalStateValues, knownServices: reado
   if (Object.keys(errors).length > 0 || !service || !isWhat(what)) return { ok: false, errors };
   return { ok: true, service, request: { kind: what, target, reason } };
 }
+
+/** What the form shows after a submission it handled: the result, in the modal the user is looking at. */
+export function rollbackResultModal(text: string): types.ModalView {
+  return {
+    type: 'modal',
+    callback_id: `${ROLLBACK_MODAL_CALLBACK_ID}_result`,
+    title: plainText('Rollback', LIMITS.modalTitle),
+    close: plainText('Close', LIMITS.button),
+    blocks: [section(truncate(text, LIMITS.sectionText))],
+  };
+}

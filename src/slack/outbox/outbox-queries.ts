@@ -165,6 +165,8 @@ export const selectNextDue = (): Query => ({
          WHERE o.version > o.sent_version AND o.version > o.failed_version AND (o.thread_key IS NULL OR r.ts IS NOT NULL)`,
 });
 
+/** Messages still to send; one a channel refuses waits for a person (an /invite), not for the worker. */
 export const countPending = (): Query => ({
-  text: 'SELECT count(*)::int AS pending FROM slack_outbox WHERE version > sent_version AND version > failed_version',
+  text: `SELECT count(*)::int AS pending FROM slack_outbox
+         WHERE version > sent_version AND version > failed_version AND (refusal IS NULL OR refusal = 'invalid_blocks')`,
 });
