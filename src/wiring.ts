@@ -118,12 +118,15 @@ export function prepareEngine(input: {
           if (incidentId) void announcer.announce(incidentId).catch((error: unknown) => outboxLogger.warn({ err: error, incidentId }, 'could not tell people about a refused thread'));
         },
       });
+      // Filled now and refreshed behind later answers: a /rollback's role check never waits on Slack.
+      const roles = createRoleDirectory(client, logger, 60_000, () => adapters.clock.now().getTime());
+      void roles.warm(config.services);
       const started = startRunner(
         {
           services: config.services,
           store,
           announcer,
-          roles: createRoleDirectory(client, logger),
+          roles,
           application: adapters.application,
           code: adapters.code,
           schema: adapters.schema,

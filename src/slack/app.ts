@@ -11,6 +11,7 @@ import { type ListenerDeps, registerListeners } from './listeners';
 import { dedupeDeliveries } from './middleware/dedupe';
 import { deliveryClaims } from './middleware/delivery-claims';
 import { alertsFastPath } from './alerts-fast-path';
+import { answerUnknownActions } from './middleware/unknown-actions';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 /** Slack's payloads are small; anything larger is refused before parsing. */
@@ -126,6 +127,7 @@ export function createSlackApp(settings: SlackSettings, deps: SlackAppDeps): Sla
     );
   }
   app.use(dedupeDeliveries(deps.db, deps.metrics, deps.logger, claims));
+  app.use(answerUnknownActions(deps.logger));
   registerListeners(app, deps);
   app.error(async (error) => {
     deps.logger.error({ err: error }, 'unhandled error in a Slack listener');

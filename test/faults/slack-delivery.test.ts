@@ -71,4 +71,30 @@ describe('Slack delivery: never twice, never silent', () => {
     const [root] = await rows<{ refusal: string | null }>(database.url, 'SELECT refusal FROM slack_outbox WHERE key = $1', [`incident:${id}:root`]);
     expect(root?.refusal).toBeNull();
   });
+
+  it('a /rollback is acknowledged at once while Slack limits posts for 15 s and takes 6 s to list a user group: roles come from the cache', async () => {
+    const { world, database } = ctx;
+    const { good } = breakProduction(world, 3);
+    // The cached on-call group is stale now: it is refreshed behind the answer, not before it.
+    world.clock.advance(2 * 60_000);
+    world.slack.inject('usergroups.users.list', { delayMs: 6000 });
+    world.slack.inject('chat.postMessage', { status: 429, retryAfterSeconds: 15 });
+    const answer = await world.bot.sender.slashCommand({ text: `${SERVICE} to ${good.id} payments failing`, userId: 'U0DEVOPS1' });
+    expect(answer.status).toBe(200);
+    expect(answer.durationMs).toBeLessThan(2500);
+    const id = startedIncident(answer.json() as { text: string });
+    await waitForIncident(database.url, id, 'resolved');
+    world.clock.advance(15_000);
+    await waitForThreadDelivered(database.url, id);
+    await waitFor('the group to be read again in the background', () => world.slack.callsOf('usergroups.users.list').length >= 2, 10_000);
+  });
+
+  it('a click on a button this version does not know is answered at once with a hint, not a 404', async () => {
+    const { world } = ctx;
+    const answer = await world.bot.sender.blockAction({ userId: 'U0DEVOPS1', actionId: 'rollback_retry_step_v1', value: 'INC-OLD', responseId: 'old-button' });
+    expect(answer.status).toBe(200);
+    expect(answer.durationMs).toBeLessThan(1000);
+    const hint = await world.slack.waitForResponse((r) => r.id === 'old-button');
+    expect(hint.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('/rollback status') });
+  });
 });

@@ -10,6 +10,7 @@ import type { Metrics } from '../../../metrics';
 import { asRollbackError } from '../../../rollback/errors';
 import { type RollbackRequest, USAGE, parseRollbackCommand } from '../../rollback-command';
 import { ROLLBACK_COMMAND } from '../../surface';
+import { inTime } from '../in-time';
 
 export interface Reply {
   text: string;
@@ -36,7 +37,12 @@ export interface RollbackCommandDeps {
   handlers: CommandHandlers;
   logger: Logger;
   metrics: Metrics;
+  /** How long a command may take before it is acknowledged with "still working" (default 2 s; Slack waits 3 s). */
+  ackWithinMs?: number;
 }
+
+export const ACK_WITHIN_MS = 2_000;
+export const STILL_WORKING = '⏳ Working on it: Slack is slow to answer right now. The answer follows here.';
 
 const ephemeral = (reply: Reply) => ({ response_type: 'ephemeral' as const, ...reply });
 
@@ -82,17 +88,27 @@ export function registerRollbackCommand(app: App, deps: RollbackCommandDeps): vo
       await finish({ text: `\`/rollback ${request.kind}\` is not enabled in this deployment of rollback-bot.\n\n${USAGE}` });
       return;
     }
-    try {
-      const context: CommandContext = {
-        command,
-        respond: async (reply) => void (await respond(reply)),
-        openView: async (view) => void (await client.views.open({ trigger_id: command.trigger_id, view })),
-      };
-      await finish(await handler(request as never, context));
-    } catch (error) {
+    const context: CommandContext = {
+      command,
+      respond: async (reply) => void (await respond(reply)),
+      openView: async (view) => void (await client.views.open({ trigger_id: command.trigger_id, view })),
+    };
+    const work = handler(request as never, context).catch((error: unknown): Reply => {
       const failure = asRollbackError(error);
       log.warn({ err: failure, kind: request.kind }, 'slash command refused');
-      await finish({ text: `:warning: ${failure.explain()}` });
+      return { text: `:warning: ${failure.explain()}` };
+    });
+    const answered = await inTime(work, deps.ackWithinMs ?? ACK_WITHIN_MS);
+    if (answered) {
+      await finish(answered);
+      return;
+    }
+    // Slack gives up on a command after 3 s: acknowledge now, answer through response_url when ready.
+    await finish({ text: STILL_WORKING });
+    try {
+      await respond(ephemeral(await work));
+    } catch (error) {
+      log.warn({ err: error, kind: request.kind }, 'could not send the late answer to a slash command');
     }
   });
 }

@@ -15,6 +15,7 @@ import { requestRollback } from '../../../rollback/incident/request-rollback';
 import { ROLLBACK_MODAL_CALLBACK_ID, ROLLBACK_MODAL_FIELDS } from '../../action-ids';
 import { type ModalStateValues, readRollbackModal } from '../../blocks';
 import { rollbackResultModal } from '../../blocks/rollback-modal';
+import { inTime } from '../in-time';
 
 /** Slack waits 3 s for a view_submission's answer; what is not known by then comes by DM. */
 export const FORM_ANSWER_WITHIN_MS = 2_000;
@@ -34,17 +35,13 @@ export function registerRollbackModal(app: App, deps: { engine: () => EngineDeps
       (accepted) => ({ ok: true, text: accepted.message }),
       (error: unknown) => ({ ok: false, text: asRollbackError(error).explain() }),
     );
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), deps.formAnswerWithinMs ?? FORM_ANSWER_WITHIN_MS);
-    });
-    const inTime = await Promise.race([outcome, late]).finally(() => clearTimeout(timer));
-    if (inTime && !inTime.ok) {
-      await ack({ response_action: 'errors', errors: { [ROLLBACK_MODAL_FIELDS.service.blockId]: inTime.text.slice(0, 2000) } });
+    const answered = await inTime(outcome, deps.formAnswerWithinMs ?? FORM_ANSWER_WITHIN_MS);
+    if (answered && !answered.ok) {
+      await ack({ response_action: 'errors', errors: { [ROLLBACK_MODAL_FIELDS.service.blockId]: answered.text.slice(0, 2000) } });
       return;
     }
-    if (inTime) {
-      await ack({ response_action: 'update', view: rollbackResultModal(inTime.text) });
+    if (answered) {
+      await ack({ response_action: 'update', view: rollbackResultModal(answered.text) });
       return;
     }
     await ack();
