@@ -86,7 +86,7 @@ describe('Slack delivery: never twice, never silent', () => {
     await waitForIncident(database.url, id, 'resolved');
     world.clock.advance(15_000);
     await waitForThreadDelivered(database.url, id);
-    await waitFor('the group to be read again in the background', () => world.slack.callsOf('usergroups.users.list').length >= 2, 10_000);
+    await waitFor('the group to be read again in the background', async () => world.slack.callsOf('usergroups.users.list').length >= 2, 10_000);
   });
 
   it('a click on a button this version does not know is answered at once with a hint, not a 404', async () => {

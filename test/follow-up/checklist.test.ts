@@ -123,4 +123,19 @@ describe('post-rollback checklist and post-mortem draft in the incident thread',
     const garbled = await snooze(ctx.world.bot.sender, ctx.world.slack.responseUrl, { userId: 'U0DEVOPS1', value: 'garbled' });
     expect(await answer(garbled.responseId)).toMatch(/does not name a post-rollback checklist item/);
   });
+
+  it('two people ticking different items from the same, slightly stale copy of the message: each click changes only its item', async () => {
+    // Both copies show nothing ticked in the first hour; each person ticks a different item a moment apart.
+    const first = await tick(ctx.world.bot.sender, ctx.world.slack.responseUrl, { userId: 'U0DEVOPS1', blockId: horizon('1h'), selected: ['verify_health'], shown: [] });
+    expect(await answer(first.responseId)).toMatch(/You ticked "Verify production health"/);
+    const second = await tick(ctx.world.bot.sender, ctx.world.slack.responseUrl, { userId: 'U0CTO0001', blockId: horizon('1h'), selected: ['notify_stakeholders'], shown: [] });
+    expect(await answer(second.responseId)).toMatch(/You ticked/);
+    const done = (await followUps()).filter((r) => r.done_by !== null).map((r) => [r.item, r.done_by]);
+    expect(done).toEqual([
+      ['verify_health', 'U0DEVOPS1'],
+      ['notify_stakeholders', 'U0CTO0001'],
+    ]);
+    const ticks = await rows<{ message: string }>(ctx.database.url, "SELECT message FROM timeline WHERE incident_id = $1 AND kind = 'follow_up_done' ORDER BY id DESC LIMIT 2", [incidentId]);
+    expect(ticks.map((t) => t.message).sort()).toEqual([expect.stringContaining('<@U0CTO0001> ticked'), expect.stringContaining('<@U0DEVOPS1> ticked')]);
+  });
 });

@@ -17,23 +17,34 @@ export async function rows<T>(url: string, sql: string, values: unknown[] = []):
   }
 }
 
-function blockActions(fields: { userId: string; responseUrl: string; messageTs?: string }, action: Record<string, unknown>): Record<string, unknown> {
+function blockActions(fields: { userId: string; responseUrl: string; messageTs?: string; blocks?: unknown[] }, action: Record<string, unknown>): Record<string, unknown> {
   const ts = fields.messageTs ?? '1700000000.000001';
   return {
     type: 'block_actions',
     user: { id: fields.userId, username: fields.userId.toLowerCase(), team_id: 'T0STANDIN' },
     channel: { id: 'C0PRODALRT', name: 'prod-alerts' },
     container: { type: 'message', message_ts: ts, channel_id: 'C0PRODALRT', is_ephemeral: false },
-    message: { ts, type: 'message', text: '' },
+    message: { ts, type: 'message', text: '', ...(fields.blocks ? { blocks: fields.blocks } : {}) },
     response_url: fields.responseUrl,
     actions: [{ action_ts: `${Date.now() / 1000}`, ...action }],
   };
 }
 
-/** The checkboxes of one horizon with exactly `selected` ticked, as Slack reports a click. */
-export function tick(sender: SlackRequestSender, responseUrl: (id: string) => string, fields: { userId: string; blockId: string; selected: string[] }): Promise<{ response: SlackHttpResponse; responseId: string }> {
+/**
+ * The checkboxes of one horizon with exactly `selected` ticked, as Slack reports a click.
+ * `shown`: what the clicker's copy of the message showed ticked (Slack sends the message with the click).
+ */
+export function tick(
+  sender: SlackRequestSender,
+  responseUrl: (id: string) => string,
+  fields: { userId: string; blockId: string; selected: string[]; shown?: string[] },
+): Promise<{ response: SlackHttpResponse; responseId: string }> {
   const responseId = randomBytes(6).toString('hex');
-  const payload = blockActions({ userId: fields.userId, responseUrl: responseUrl(responseId) }, {
+  const option = (value: string) => ({ value, text: { type: 'mrkdwn', text: value } });
+  const blocks = fields.shown
+    ? [{ type: 'actions', block_id: fields.blockId, elements: [{ type: 'checkboxes', action_id: FOLLOW_UP_TICK, options: [], initial_options: fields.shown.map(option) }] }]
+    : undefined;
+  const payload = blockActions({ userId: fields.userId, responseUrl: responseUrl(responseId), blocks }, {
     type: 'checkboxes',
     action_id: FOLLOW_UP_TICK,
     block_id: fields.blockId,

@@ -23,8 +23,13 @@ export const SNOOZES = [
 export type SnoozeKey = (typeof SNOOZES)[number]['key'];
 
 export type FollowUpChange =
-  /** The checkboxes of one horizon as Slack reports them: every ticked item of that horizon. */
-  | { kind: 'tick'; horizon: FollowUpHorizon; selected: readonly string[] }
+  /**
+   * The checkboxes of one horizon as Slack reports them: every ticked item of
+   * that horizon. `shown`: what the clicker's copy of the message showed
+   * ticked before the click; with it, only the item that click changed is
+   * applied to the stored state (a stale copy cannot untick a colleague's item).
+   */
+  | { kind: 'tick'; horizon: FollowUpHorizon; selected: readonly string[]; shown?: readonly string[] }
   | { kind: 'snooze'; itemId: string; snooze: SnoozeKey };
 
 type Deps = Pick<EngineDeps, 'store' | 'roles' | 'services' | 'clock' | 'announcer'>;
@@ -40,8 +45,12 @@ function applyTick(items: FollowUpItem[], change: Extract<FollowUpChange, { kind
     });
   }
   const selected = new Set(change.selected);
+  const shown = change.shown ? new Set(change.shown) : undefined;
+  // Without what the clicker saw, the selection is the whole truth; with it, only the clicked item moved.
+  const clicked = (id: string): boolean => !shown || selected.has(id) !== shown.has(id);
   let next = items;
   for (const item of inHorizon) {
+    if (!clicked(item.id)) continue;
     if (selected.has(item.id) && !item.doneAt) next = completeItem(next, item.id, actor, at);
     if (!selected.has(item.id) && item.doneAt) next = reopenItem(next, item.id);
   }

@@ -20,12 +20,28 @@ interface Parsed {
 
 const isSnooze = (key: string): key is SnoozeKey => SNOOZES.some((s) => s.key === key);
 
+interface ShownBlock {
+  block_id?: string;
+  elements?: { type?: string; initial_options?: { value?: string }[] }[];
+  accessory?: { type?: string; initial_options?: { value?: string }[] };
+}
+
+/** What the clicked checkbox group showed ticked in the clicker's copy of the message (before the click). */
+function shownTicked(body: BlockAction, blockId: string): string[] | undefined {
+  const blocks = ((body.message as { blocks?: ShownBlock[] } | undefined)?.blocks ?? (body.view as { blocks?: ShownBlock[] } | undefined)?.blocks) ?? [];
+  const block = blocks.find((b) => b.block_id === blockId);
+  if (!block) return undefined;
+  const element = [...(block.elements ?? []), ...(block.accessory ? [block.accessory] : [])].find((e) => e.type === 'checkboxes');
+  return element ? (element.initial_options ?? []).map((o) => o.value ?? '') : undefined;
+}
+
 /** The incident and the change a payload carries; a payload of another shape names at most its incident. */
-function parse(action: BlockElementAction): Parsed | undefined {
+function parse(action: BlockElementAction, body: BlockAction): Parsed | undefined {
   if (action.type === 'checkboxes') {
     const block = readTickBlockId(action.block_id);
     if (!block) return undefined;
-    return { incidentId: block.incidentId, change: { kind: 'tick', horizon: block.horizon, selected: action.selected_options.map((o) => o.value ?? '') } };
+    const selected = action.selected_options.map((o) => o.value ?? '');
+    return { incidentId: block.incidentId, change: { kind: 'tick', horizon: block.horizon, selected, shown: shownTicked(body, action.block_id) } };
   }
   if (action.type === 'overflow') {
     const value = readSnoozeValue(action.selected_option.value);
@@ -42,7 +58,7 @@ export function registerFollowUpActions(app: App, deps: { engine: () => EngineDe
       await ack();
       let text: string;
       try {
-        const parsed = parse(action);
+        const parsed = parse(action, body);
         if (!parsed) {
           text = ':warning: This control does not name a post-rollback checklist item; nothing was changed. Use the checklist message in the incident thread.';
         } else {
