@@ -105,9 +105,10 @@ export async function startBot(
         metrics,
         logger,
         services: config.services,
-        handlers: incidentCommandHandlers(prepared.deps, createIncidentReplies(createSlackNotifier(database.db))),
+        handlers: incidentCommandHandlers(prepared.deps, createIncidentReplies(createSlackNotifier(database.db), prepared.membership)),
         engine: prepared.deps,
         detection,
+        homeWarnings: () => prepared.membership.problems(),
         routes: [
           ...healthRoutes({ db: database.db, metrics, isStopping: () => stopping }),
           ...webhookRoutes({ intake: detection.intake, secret: config.env.WEBHOOK_SECRET, logger: logger.child({ component: 'webhooks' }) }),

@@ -17,6 +17,7 @@ import { PrismaSchemaAdapter } from './schema/prisma-schema-adapter';
 import { createAnnouncer, incidentOfRootKey } from './slack/announcer';
 import { type OutboxSlackClient, type OutboxWorker, createSlackNotifier, startOutboxWorker } from './slack/outbox';
 import { type UsergroupClient, createRoleDirectory } from './slack/role-directory';
+import { type MembershipClient, createMembershipWatch, warnAboutMembership } from './slack/membership';
 import { createIncidentStore } from './store/incident-store';
 import type { Db } from './store/pool';
 import { VercelApplication } from './vercel/vercel-application';
@@ -92,19 +93,23 @@ export function prepareEngine(input: {
   const store = createIncidentStore(db);
   let outbox: OutboxWorker | undefined;
   const notifier = createSlackNotifier(db, { onStored: () => outbox?.wake() });
-  let slackClient: HomeClient | undefined;
+  let slackClient: (HomeClient & MembershipClient) | undefined;
+  // Is the bot in each alerts channel? Logged at start, shown on App Home and in /rollback preflight.
+  const membership = createMembershipWatch({ client: () => slackClient, services: config.services, logger, now: () => adapters.clock.now().getTime() });
   // App Home follows incident changes: every announce asks for a (debounced) refresh of the people looking at it.
-  const homes = createHomePublisher({ db, source: () => ({ store, services: config.services, clock: adapters.clock }), client: () => slackClient, logger: logger.child({ component: 'app-home' }) });
+  const homes = createHomePublisher({ db, source: () => ({ store, services: config.services, clock: adapters.clock }), client: () => slackClient, logger: logger.child({ component: 'app-home' }), warnings: () => membership.problems() });
   const announcer = createAnnouncer({ store, notifier, services: config.services, clock: adapters.clock, onAnnounced: () => homes.refresh() });
   input.metrics?.runbook.serve(() => measureEachService(store, config.services, adapters.clock.now()));
   let engine: Engine | undefined;
   return {
+    membership,
     deps: (): EngineDeps => {
       if (!engine) throw new Error('the incident engine is not started yet');
       return engine.deps;
     },
-    start: (client: OutboxSlackClient & UsergroupClient & HomeClient): Engine => {
+    start: (client: OutboxSlackClient & UsergroupClient & HomeClient & MembershipClient): Engine => {
       slackClient = client;
+      void warnAboutMembership(membership, logger.child({ component: 'slack' }));
       const outboxLogger = logger.child({ component: 'outbox' });
       outbox = startOutboxWorker({
         db,

@@ -35,6 +35,8 @@ export interface HomePublisherOptions {
   /** Viewers who opened Home this recently get refreshes; default 7 days. */
   viewerWindowMs?: number;
   maxViewers?: number;
+  /** Problems shown at the top of Home (e.g. an alerts channel the bot is not in); read when Home is rendered. */
+  warnings?: () => readonly string[];
 }
 
 export interface HomePublisher {
@@ -70,7 +72,7 @@ function liveDeployment(deployments: readonly DeploymentRecord[]): DeploymentRec
   return latest(deployments, seenServing);
 }
 
-export async function readHome(source: Source): Promise<AppHomeView> {
+export async function readHome(source: Source, warnings: readonly string[] = []): Promise<AppHomeView> {
   const { store, services, clock } = source;
   const now = clock.now();
   const [open, metrics, followUps] = await Promise.all([
@@ -100,6 +102,7 @@ export async function readHome(source: Source): Promise<AppHomeView> {
     metricsDays: METRICS_PERIOD_DAYS,
     followUps: followUps.map((f) => ({ incidentId: f.incidentId, service: byName.get(f.service) ?? { name: f.service }, item: f.item })),
     asOf: now,
+    warnings,
   };
 }
 
@@ -130,7 +133,7 @@ export function createHomePublisher(options: HomePublisherOptions): HomePublishe
     const since = new Date(source.clock.now().getTime() - (options.viewerWindowMs ?? 7 * DAY));
     const viewers = await db.query<ViewerRow>(selectRecentViewers(since, options.maxViewers ?? 25));
     if (viewers.length === 0) return;
-    const rendered = render(await readHome(source));
+    const rendered = render(await readHome(source, options.warnings?.() ?? []));
     for (const viewer of viewers) {
       if (stopped) return;
       if (viewer.published_hash === rendered.hash) continue;
@@ -159,7 +162,7 @@ export function createHomePublisher(options: HomePublisherOptions): HomePublishe
       const source = options.source();
       await db.query(rememberViewer(userId, source.clock.now()));
       const client = options.client();
-      if (client) await publish(client, userId, render(await readHome(source)));
+      if (client) await publish(client, userId, render(await readHome(source, options.warnings?.() ?? [])));
     },
     refresh() {
       if (stopped || timer) return;

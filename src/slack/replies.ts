@@ -12,6 +12,7 @@ import type { IncidentReplies } from './listeners/commands/incident-commands';
 import { serviceRef } from './incident-views';
 import { messageKey } from './announcer';
 import { threadNotDelivered } from './undelivered-thread';
+import type { MembershipWatch } from './membership';
 
 /** Where the answers learn whether an incident's thread is in Slack (the outbox's notifier). */
 export interface ThreadDelivery {
@@ -41,7 +42,11 @@ async function statusOf(deps: EngineDeps, service: ServiceConfig, delivery: Thre
 }
 
 /** The answers; `delivery` tells status whether an open incident's thread reached Slack. */
-export const createIncidentReplies = (delivery: ThreadDelivery): IncidentReplies => ({
+export const createIncidentReplies = (delivery: ThreadDelivery, membership?: MembershipWatch): IncidentReplies => ({
+  channelProblem: async (name) => {
+    const found = (await membership?.check())?.find((c) => c.service === name && c.problem);
+    return found ? `${found.problem}. Fix: ${found.fix}.` : undefined;
+  },
   plan: (result) => planReply(result),
   status: async (deps, name) => statusReply(await Promise.all(chosen(deps, name).map((service) => statusOf(deps, service, delivery)))),
   history: async (deps, name) =>

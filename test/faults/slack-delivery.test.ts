@@ -97,4 +97,22 @@ describe('Slack delivery: never twice, never silent', () => {
     const hint = await world.slack.waitForResponse((r) => r.id === 'old-button');
     expect(hint.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('/rollback status') });
   });
+
+  it('membership of the alerts channel is checked at start (a warning naming the channel and the fix), in /rollback preflight and on App Home', async () => {
+    const { world } = ctx;
+    world.slack.setBotMember(CHANNEL, false);
+    const replica = await world.startReplica();
+    try {
+      await waitFor('the start-up warning', async () => replica.logs.some((l) => l.includes('"level":"warn"') || l.includes('"level":40')) && replica.logs.some((l) => l.includes(`not in <#${CHANNEL}>`) && l.includes('/invite @rollback-bot')));
+      await replica.sender.slashCommand({ text: `preflight ${SERVICE}`, userId: 'U0DEVOPS1', responseId: 'preflight-member' });
+      const preflight = await world.slack.waitForResponse((r) => r.id === 'preflight-member', 30_000);
+      expect(JSON.stringify(preflight.body)).toContain(`the bot is not in <#${CHANNEL}>`);
+      await replica.sender.event({ type: 'app_home_opened', user: 'U0DEVOPS1', channel: 'D0HOME01', tab: 'home', event_ts: '1768900000.000200' }, { eventId: 'Ev0HOMEMEMBER' });
+      const home = await world.slack.waitForCall((c) => c.method === 'views.publish' && c.params.user_id === 'U0DEVOPS1' && c.answer.ok, 10_000);
+      expect(String(home.params.view)).toContain('/invite @rollback-bot');
+    } finally {
+      await replica.stop();
+      world.slack.setBotMember(CHANNEL, true);
+    }
+  });
 });

@@ -43,6 +43,8 @@ export interface AppHomeView {
   followUps: readonly HomeFollowUp[];
   /** When it was read; left out of the content hash so an unchanged home is not republished. */
   asOf?: Date;
+  /** Problems someone must fix for the bot to work, each with its fix (e.g. the bot is not in an alerts channel). */
+  warnings?: readonly string[];
 }
 
 const MAX_INCIDENTS = 15;
@@ -89,6 +91,7 @@ export function appHome(view: AppHomeView): types.HomeView {
       'Production rollbacks by the runbook. `/rollback help` lists the commands.',
       view.asOf ? `Updated ${formatDateTime(view.asOf, view.timeZone)}` : '',
     ]),
+    ...(view.warnings ?? []).slice(0, 5).map((w) => section(`⚠️ ${truncate(w, 2900)}`)),
     divider(),
     header(`Open incidents (${view.openIncidents.length})`),
     ...incidentBlocks(view),

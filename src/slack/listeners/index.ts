@@ -18,6 +18,8 @@ export interface ListenerDeps extends RollbackCommandDeps {
   db: Db;
   /** Alerts-channel messages go to its intake; Monitor and Open incident to its answers. */
   detection: Pick<Detection, 'intake' | 'monitor' | 'openIncident'>;
+  /** Problems shown at the top of App Home (an alerts channel the bot is not in). */
+  homeWarnings?: () => readonly string[];
 }
 
 /** Every listener the app has, grouped by Slack surface. */

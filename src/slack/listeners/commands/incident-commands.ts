@@ -18,6 +18,15 @@ export interface IncidentReplies {
   plan(result: Awaited<ReturnType<typeof dryRun>>): Reply;
   status(deps: EngineDeps, service?: string): Promise<Reply>;
   history(deps: EngineDeps, service?: string): Promise<Reply>;
+  /** For preflight: why the bot cannot post in the service's alerts channel (with the fix), if it cannot. */
+  channelProblem?(service: string): Promise<string | undefined>;
+}
+
+/** The preflight answer, led by the alerts channel problem when there is one. */
+function withChannelProblem(reply: Reply, problem: string | undefined): Reply {
+  if (!problem) return reply;
+  const warning = `⚠️ ${problem}`;
+  return { text: `${warning}\n${reply.text}`, blocks: reply.blocks ? [{ type: 'section', text: { type: 'mrkdwn', text: warning.slice(0, 3000) } }, ...reply.blocks] : undefined };
 }
 
 type ActionRequest = Extract<RollbackRequest, { kind: 'application' | 'revert' | 'reset' | 'schema' }>;
@@ -64,7 +73,7 @@ export function incidentCommandHandlers(deps: () => EngineDeps, replies: Inciden
     history: async (request) => replies.history(deps(), request.service),
     stats: async (request) => statsReplyFor(deps(), request.service),
     preflight: async (request, context) => {
-      later(context, () => preflight(request.service));
+      later(context, async () => withChannelProblem(await preflight(request.service), await replies.channelProblem?.(request.service)));
       return { text: `Running the pre-deployment checklist for ${request.service}: migrations, environment, deploy window, on-call, rollback target… Nothing will change.` };
     },
     modal: async (_request, context) => {
