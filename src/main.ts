@@ -91,6 +91,8 @@ export async function startBot(
     // Asked once at start: Bolt is given the answer, so a later Slack outage cannot stop it
     // from handling a /rollback (it would otherwise call auth.test on the first delivery).
     const identity = await verifySlackToken(config.env.SLACK_BOT_TOKEN as string, config.env.SLACK_API_URL);
+    // Bound once the Slack app exists: in Socket Mode the bot is ready only while its socket is connected.
+    let slackReachable = (): boolean => false;
     const slack = createSlackApp(
       {
         identity,
@@ -110,11 +112,12 @@ export async function startBot(
         detection,
         homeWarnings: () => prepared.membership.problems(),
         routes: [
-          ...healthRoutes({ db: database.db, metrics, isStopping: () => stopping }),
+          ...healthRoutes({ db: database.db, metrics, isStopping: () => stopping, slackReachable: () => slackReachable() }),
           ...webhookRoutes({ intake: detection.intake, secret: config.env.WEBHOOK_SECRET, logger: logger.child({ component: 'webhooks' }) }),
         ],
       },
     );
+    slackReachable = () => slack.reachable();
     const engine = prepared.start(slack.app.client);
     started.engine = engine;
     const port = await slack.start();

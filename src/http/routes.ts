@@ -17,6 +17,8 @@ export interface RouteDeps {
   db: Db;
   metrics: Metrics;
   isStopping(): boolean;
+  /** False while Slack cannot reach the bot (Socket Mode before the socket connects, or after it drops). */
+  slackReachable?(): boolean;
 }
 
 export function healthRoutes(deps: RouteDeps): CustomRoute[] {
@@ -28,6 +30,10 @@ export function healthRoutes(deps: RouteDeps): CustomRoute[] {
       handler: (_req, res) => {
         if (deps.isStopping()) {
           sendJson(res, 503, { status: 'stopping' });
+          return;
+        }
+        if (deps.slackReachable && !deps.slackReachable()) {
+          sendJson(res, 503, { status: 'Slack socket not connected' });
           return;
         }
         void deps.db.ping().then((ok) => sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'database unreachable' }));
