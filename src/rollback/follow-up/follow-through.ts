@@ -36,11 +36,18 @@ type Deps = Pick<EngineDeps, 'store' | 'roles' | 'services' | 'clock' | 'announc
 
 const quoted = (item: FollowUpItem): string => `"${item.title}"`;
 
+/** Text from a Slack payload, echoed in an answer: cut short and unable to mention, link or break markup. */
+const echo = (text: string, max: number): string => `"${text.slice(0, max).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}"`;
+
+/** "Tue, Jan 20, 10:00 AM EST" in the service's time zone: what a person reads, not an ISO stamp. */
+const readable = (at: Date, timeZone: string): string =>
+  new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(at);
+
 function applyTick(items: FollowUpItem[], change: Extract<FollowUpChange, { kind: 'tick' }>, actor: string, at: Date): FollowUpItem[] {
   const inHorizon = items.filter((item) => specOf(item.id).horizon === change.horizon);
   const stray = change.selected.filter((id) => !inHorizon.some((item) => item.id === id));
   if (stray.length > 0) {
-    throw new RollbackError('bad_input', `${stray.map((id) => `"${id.slice(0, 40)}"`).join(', ')} is not an action due ${change.horizon}.`, {
+    throw new RollbackError('bad_input', `${stray.map((id) => echo(id, 40)).join(', ')} is not an action due ${change.horizon}.`, {
       fix: 'Tick the boxes of the checklist message itself.',
     });
   }
@@ -59,7 +66,7 @@ function applyTick(items: FollowUpItem[], change: Extract<FollowUpChange, { kind
 
 function snoozeMs(key: string): number {
   const found = SNOOZES.find((s) => s.key === key);
-  if (!found) throw new RollbackError('bad_input', `"${key.slice(0, 20)}" is not a snooze length.`, { fix: `Use one of: ${SNOOZES.map((s) => s.label).join(', ')}.` });
+  if (!found) throw new RollbackError('bad_input', `${echo(key, 20)} is not a snooze length.`, { fix: `Use one of: ${SNOOZES.map((s) => s.label).join(', ')}.` });
   return found.ms;
 }
 
@@ -79,14 +86,14 @@ async function refuseStranger(deps: Deps, incident: IncidentRecord, actor: Slack
 }
 
 /** What changed between two versions of the checklist, as timeline entries. */
-function changesOf(before: readonly FollowUpItem[], after: readonly FollowUpItem[], actor: string): { kind: string; message: string; item: FollowUpItem }[] {
+function changesOf(before: readonly FollowUpItem[], after: readonly FollowUpItem[], actor: string, timeZone: string): { kind: string; message: string; item: FollowUpItem }[] {
   return after.flatMap((item) => {
     const was = before.find((b) => b.id === item.id);
     if (!was) return [];
     if (!was.doneAt && item.doneAt) return [{ kind: 'follow_up_done', message: `<@${actor}> ticked ${quoted(item)}.`, item }];
     if (was.doneAt && !item.doneAt) return [{ kind: 'follow_up_reopened', message: `<@${actor}> unticked ${quoted(item)}; its reminders start again.`, item }];
     if (item.snoozedUntil && item.snoozedUntil.getTime() !== was.snoozedUntil?.getTime()) {
-      return [{ kind: 'follow_up_snoozed', message: `<@${actor}> snoozed ${quoted(item)} until ${item.snoozedUntil.toISOString()}.`, item }];
+      return [{ kind: 'follow_up_snoozed', message: `<@${actor}> snoozed ${quoted(item)} until ${readable(item.snoozedUntil, timeZone)}.`, item }];
     }
     return [];
   });
@@ -100,7 +107,7 @@ function changesOf(before: readonly FollowUpItem[], after: readonly FollowUpItem
 export async function answerFollowUp(deps: Deps, input: { incidentId: string; actor: SlackUserId; change: FollowUpChange | undefined }): Promise<string> {
   const incident = await deps.store.getIncident(input.incidentId);
   if (!incident) {
-    throw new RollbackError('not_found', `There is no incident ${input.incidentId.slice(0, 80)}.`, { fix: 'Use the checklist in a current incident thread.' });
+    throw new RollbackError('not_found', `There is no incident ${echo(input.incidentId, 80)}.`, { fix: 'Use the checklist in a current incident thread.' });
   }
   await refuseStranger(deps, incident, input.actor);
   const { change } = input;
@@ -116,7 +123,7 @@ export async function answerFollowUp(deps: Deps, input: { incidentId: string; ac
   if (before.length === 0) {
     throw new RollbackError('not_found', `Incident ${incident.id} has no post-rollback checklist: it starts once production is restored by the rollback.`);
   }
-  const changes = changesOf(before, after, input.actor);
+  const changes = changesOf(before, after, input.actor, findService(deps.services, incident.service).workingHours.timeZone);
   for (const entry of changes) {
     await deps.store.appendTimeline({ incidentId: incident.id, actor: input.actor, kind: entry.kind, message: entry.message, data: { item: entry.item.id } });
   }

@@ -11,7 +11,7 @@ import { FOLLOW_UP_SNOOZE, FOLLOW_UP_TICK } from '../action-ids';
 import { describeIncident, describeService } from './describe';
 import { type Block, type SlackMessage, capBlocks, context, header, section } from './elements';
 import { formatDateTime } from './format';
-import { LIMITS, escapeMrkdwn, fallback, mention, truncate } from './text';
+import { LIMITS, escapeMrkdwn, fallback, mention, truncate, wholeParts } from './text';
 import type { IncidentRef, ServiceRef } from './view-models';
 
 export const FOLLOW_UP_TITLE = '📋 Post-rollback checklist';
@@ -69,7 +69,7 @@ function option(item: FollowUpItem): types.Option {
   return {
     text: { type: 'mrkdwn', text: truncate(text, LIMITS.optionText) },
     value: item.id,
-    description: plain(specOf(item.id).details.join('; '), LIMITS.optionText),
+    description: plain(wholeParts(specOf(item.id).details, LIMITS.optionText), LIMITS.optionText),
   };
 }
 

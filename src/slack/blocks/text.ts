@@ -59,6 +59,29 @@ export function truncate(text: string, max: number): string {
   return `${safeCut(text, max - ELLIPSIS.length).trimEnd()}${ELLIPSIS}`;
 }
 
+/**
+ * As many whole parts (sentences, list items) as fit in `max`, joined, with
+ * "(+N more)" for the rest: never a cut in the middle of one. A first part too
+ * long on its own is cut at a word boundary.
+ */
+export function wholeParts(parts: readonly string[], max: number, separator = '; '): string {
+  const more = (n: number): string => (n > 0 ? ` (+${n} more)` : '');
+  let taken = '';
+  let count = 0;
+  for (const part of parts) {
+    const next = count === 0 ? part : `${taken}${separator}${part}`;
+    if (next.length + more(parts.length - count - 1).length > max) break;
+    taken = next;
+    count += 1;
+  }
+  if (count > 0) return `${taken}${more(parts.length - count)}`;
+  const first = parts[0] ?? '';
+  const room = max - ELLIPSIS.length - more(parts.length - 1).length;
+  const cut = first.slice(0, room);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > room / 2 ? cut.slice(0, space) : cut).trimEnd()}${ELLIPSIS}${more(parts.length - 1)}`;
+}
+
 /** A code block of `content` (already escaped) whose closing fence survives truncation. */
 export function codeBlock(content: string, max: number): string {
   const fence = '```';

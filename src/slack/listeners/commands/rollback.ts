@@ -11,6 +11,7 @@ import { asRollbackError } from '../../../rollback/errors';
 import { type RollbackRequest, USAGE, parseRollbackCommand } from '../../rollback-command';
 import { ROLLBACK_COMMAND } from '../../surface';
 import { inTime } from '../in-time';
+import { escapeMrkdwn } from '../../blocks/text';
 
 export interface Reply {
   text: string;
@@ -58,7 +59,7 @@ export function preflightReply(request: RollbackRequest, services: readonly Serv
   if (service !== undefined && !services.some((s) => s.name === service)) {
     const known = services.map((s) => `\`${s.name}\``).join(', ');
     const what = request.kind === 'application' ? 'subcommand or service' : 'service';
-    return { text: `Unknown ${what} \`${service.slice(0, 64)}\`. Known services: ${known}.\n\n${USAGE}` };
+    return { text: `Unknown ${what} \`${escapeMrkdwn(service.slice(0, 64))}\`. Known services: ${known}.\n\n${USAGE}` };
   }
   return undefined;
 }
