@@ -5,6 +5,7 @@
  * Slack's long waits (Retry-After 15 s, the slow retry of a refused channel)
  * run on the world's clock, moved forward by the test.
  */
+import { STILL_WORKING } from '../../src/slack/listeners/commands/rollback';
 import { waitFor } from '../support/bot-process';
 import { SERVICE, useWorld } from '../support/incident-world';
 import { breakProduction, mentions, rows, startedIncident, threadOf, waitForIncident, waitForThreadDelivered } from './support/incident-checks';
@@ -113,6 +114,25 @@ describe('Slack delivery: never twice, never silent', () => {
     } finally {
       await replica.stop();
       world.slack.setBotMember(CHANNEL, true);
+    }
+  });
+
+  it('a role lookup that cannot come from the cache (group never read) and a slow Slack: acknowledged at once, answered through response_url', async () => {
+    const { world, database } = ctx;
+    const { good } = breakProduction(world, 4);
+    // The new replica cannot read the on-call group at start, and the read at the command takes 5 s.
+    world.slack.inject('usergroups.users.list', { error: 'internal_error' }, { delayMs: 5000 });
+    const replica = await world.startReplica();
+    try {
+      const answer = await replica.sender.slashCommand({ text: `${SERVICE} to ${good.id} search down`, userId: 'U0DEVOPS1', responseId: 'slow-roles' });
+      expect(answer.durationMs).toBeLessThan(3000);
+      expect((answer.json() as { text: string }).text).toBe(STILL_WORKING);
+      const later = await world.slack.waitForResponse((r) => r.id === 'slow-roles', 15_000);
+      const id = startedIncident(later.body as { text: string });
+      await waitForIncident(database.url, id, 'resolved');
+      await replica.bot.engine.runner.idle();
+    } finally {
+      await replica.stop();
     }
   });
 });
