@@ -101,6 +101,7 @@ export async function startBot(
         appToken: config.env.SLACK_APP_TOKEN,
         apiUrl: config.env.SLACK_API_URL,
         port: config.env.PORT,
+        callTimeoutMs: wiring.options?.slackCallTimeoutMs,
       },
       {
         db: database.db,

@@ -39,6 +39,8 @@ export interface EngineOptions {
   /** How often the runner looks for work besides being woken (default 2 s). */
   runnerIntervalMs?: number;
   outboxPollMs?: number;
+  /** The Slack client's timeout; the outbox waits 2 s longer before it calls an answer lost (default: the client's 8 s, the outbox's 10 s). */
+  slackCallTimeoutMs?: number;
   /** Drives the cron jobs' ticks (tests and the drill tick by hand); default node-cron. */
   ticker?: Ticker;
   /** Leave the cron jobs unscheduled (a test that runs ticks itself through engine.scheduler.runTick). */
@@ -117,6 +119,7 @@ export function prepareEngine(input: {
         logger: outboxLogger,
         clock: adapters.clock,
         pollMs: input.options?.outboxPollMs,
+        callTimeoutMs: input.options?.slackCallTimeoutMs === undefined ? undefined : input.options.slackCallTimeoutMs + 2000,
         // A refused thread root: announce again, so the people who must act hear about it by direct message.
         onRefused: (key) => {
           const incidentId = incidentOfRootKey(key);

@@ -23,6 +23,8 @@ export interface SlackSettings {
   appToken?: string;
   apiUrl?: string;
   port: number;
+  /** The Web API client's timeout (default SLACK_CALL_TIMEOUT_MS; tests shorten it). */
+  callTimeoutMs?: number;
   /** The bot's ids from auth.test at start, so Bolt never has to ask Slack again. */
   identity?: { botId?: string; botUserId?: string };
 }
@@ -59,19 +61,19 @@ export const SLACK_CALL_TIMEOUT_MS = 8_000;
  * 429 (it rejects at once with Retry-After), and gives up after a timeout, so no
  * request it abandoned can still be re-sent behind the outbox's back.
  */
-export function slackClientOptions(apiUrl: string | undefined) {
+export function slackClientOptions(apiUrl: string | undefined, timeoutMs = SLACK_CALL_TIMEOUT_MS) {
   return {
     slackApiUrl: slackApiBase(apiUrl),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
-    timeout: SLACK_CALL_TIMEOUT_MS,
+    timeout: timeoutMs,
   };
 }
 
 export function createSlackApp(settings: SlackSettings, deps: SlackAppDeps): SlackApp {
   const logger = boltLogger(deps.logger);
   const socket = Boolean(settings.appToken);
-  const clientOptions = slackClientOptions(settings.apiUrl);
+  const clientOptions = slackClientOptions(settings.apiUrl, settings.callTimeoutMs);
   let socketConnected = false;
   const receiver = socket
     ? new SocketModeReceiver({

@@ -136,3 +136,29 @@ describe('Slack delivery: never twice, never silent', () => {
     }
   });
 });
+
+describe('Slack answers slower than the bot\'s client timeout', () => {
+  // The client gives up after 0.7 s (8 s in production); Slack takes 2 s but does post.
+  const ctx = useWorld('slack_slow_answer', { slackCallTimeoutMs: 700 });
+
+  it('the first post\'s answer is lost: it is found in the channel history and updated, never posted twice', async () => {
+    const { world, database } = ctx;
+    const { good } = breakProduction(world, 1);
+    world.slack.inject('chat.postMessage', { delayMs: 2000 });
+    const id = startedIncident((await world.bot.sender.slashCommand({ text: `${SERVICE} to ${good.id} orders timing out`, userId: 'U0DEVOPS1' })).json() as { text: string });
+    const root = await world.slack.waitForCall((c) => c.method === 'chat.postMessage' && c.answer.ok && mentions('ROLLBACK IN PROGRESS')(c), 10_000);
+    await waitForIncident(database.url, id, 'resolved');
+    await waitFor('the lost answer to be recorded', async () => {
+      const [row] = await rows<{ post_started_at: Date | null; ts: string | null; last_error: string | null }>(database.url, 'SELECT post_started_at, ts, last_error FROM slack_outbox WHERE key = $1', [`incident:${id}:root`]);
+      return row?.ts === null && row.post_started_at !== null && row.last_error !== null;
+    });
+    // The bot waits for a request Slack may still be working on to land, then looks before posting.
+    world.clock.advance(30_000);
+    await waitForThreadDelivered(database.url, id);
+    const thread = await threadOf(database.url, world.slack, id);
+    expect(thread.root.answer.ts).toBe(root.answer.ts);
+    expect(world.slack.callsOf('chat.postMessage').filter((c) => !c.params.thread_ts && mentions('ROLLBACK IN PROGRESS')(c))).toHaveLength(1);
+    expect(thread.replies.filter(mentions('ROLLBACK COMPLETE'))).toHaveLength(1);
+    expect(world.slack.callsOf('conversations.history').filter((c) => c.params.channel === CHANNEL && c.answer.ok)).toHaveLength(1);
+  });
+});

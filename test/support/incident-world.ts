@@ -63,6 +63,8 @@ export interface WorldOptions {
   vercelSleep?: (ms: number) => Promise<void>;
   /** Slack's per-channel pace in the stand-in (default 1 post per second, as Slack asks). */
   postsPerChannelPerSecond?: number;
+  /** The bot's Slack client timeout (default 8 s): tests of "slower than the timeout" shorten it. */
+  slackCallTimeoutMs?: number;
 }
 
 export async function startWorld(options: WorldOptions): Promise<World> {
@@ -116,7 +118,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       services: [service],
       env: { ...env, DR_AMAL_GIT_TOKEN: '' },
       // The world's clock is not real time, so real-time cron ticks would evaluate slots out of its order: tests tick jobs by hand.
-      wiring: { adapters, options: { runnerIntervalMs: 200, outboxPollMs: 100, noSchedules: true } },
+      wiring: { adapters, options: { runnerIntervalMs: 200, outboxPollMs: 100, noSchedules: true, slackCallTimeoutMs: options.slackCallTimeoutMs } },
     });
   };
   const bot = await start();
