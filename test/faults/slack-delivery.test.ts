@@ -5,6 +5,7 @@
  * Slack's long waits (Retry-After 15 s, the slow retry of a refused channel)
  * run on the world's clock, moved forward by the test.
  */
+import { ROLLBACK_MODAL_CALLBACK_ID, ROLLBACK_MODAL_FIELDS as F } from '../../src/slack/action-ids';
 import { STILL_WORKING } from '../../src/slack/listeners/commands/rollback';
 import { waitFor } from '../support/bot-process';
 import { SERVICE, useWorld } from '../support/incident-world';
@@ -97,6 +98,36 @@ describe('Slack delivery: never twice, never silent', () => {
     expect(answer.durationMs).toBeLessThan(1000);
     const hint = await world.slack.waitForResponse((r) => r.id === 'old-button');
     expect(hint.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('/rollback status') });
+  });
+
+  it('a /rollback form whose answer takes longer than Slack waits: the form closes at once and the result comes by DM, not as an ephemeral in a channel', async () => {
+    const { world, database } = ctx;
+    const { good } = breakProduction(world, 5);
+    world.slack.inject('usergroups.users.list', { error: 'internal_error' }, { delayMs: 4000 });
+    const replica = await world.startReplica();
+    try {
+      const values = {
+        [F.service.blockId]: { [F.service.actionId]: { type: 'static_select', selected_option: { value: SERVICE } } },
+        [F.what.blockId]: { [F.what.actionId]: { type: 'radio_buttons', selected_option: { value: 'application' } } },
+        [F.target.blockId]: { [F.target.actionId]: { type: 'plain_text_input', value: good.id } },
+        [F.reason.blockId]: { [F.reason.actionId]: { type: 'plain_text_input', value: 'form from a DM' } },
+      };
+      // Opened from a DM with the bot: no channel could carry an ephemeral answer.
+      const submitted = await replica.sender.interaction({
+        type: 'view_submission',
+        user: { id: 'U0DEVOPS1' },
+        view: { id: 'V9', type: 'modal', callback_id: ROLLBACK_MODAL_CALLBACK_ID, private_metadata: 'D0DEVOPS1', state: { values } },
+      });
+      expect(submitted.status).toBe(200);
+      expect(submitted.durationMs).toBeLessThan(3000);
+      const dm = await world.slack.waitForCall((c) => c.method === 'chat.postMessage' && c.params.channel === 'U0DEVOPS1' && c.answer.ok && /started as INC-/.test(String(c.params.text)), 15_000);
+      const id = startedIncident({ text: String(dm.params.text) });
+      await waitForIncident(database.url, id, 'resolved');
+      await replica.bot.engine.runner.idle();
+      expect(world.slack.callsOf('chat.postEphemeral')).toEqual([]);
+    } finally {
+      await replica.stop();
+    }
   });
 
   it('membership of the alerts channel is checked at start (a warning naming the channel and the fix), in /rollback preflight and on App Home', async () => {

@@ -104,6 +104,9 @@ function page(params: Params): number {
 
 const truthy = (value: unknown): boolean => value === true || value === 'true' || value === '1' || value === 1;
 
+/** The id of the direct message between the bot and one user (the same for conversations.open and a post to the user id). */
+const dmChannelOf = (user: string): string => `D${user.slice(1, 11)}`;
+
 function nextTs(ws: Workspace): string {
   ws.nextTs += 1;
   return `${Math.floor(Date.now() / 1000)}.${String(ws.nextTs).padStart(6, '0')}`;
@@ -121,8 +124,10 @@ export const METHODS: Record<string, (ws: Workspace, params: Params) => Answer> 
     is_enterprise_install: false,
   }),
   'chat.postMessage': (ws, params) => {
-    const channel = String(params.channel ?? '');
-    if (!channel) return fail('channel_not_found');
+    const named = String(params.channel ?? '');
+    if (!named) return fail('channel_not_found');
+    // A user id as the channel posts in the app's direct message with that user, as Slack does.
+    const channel = ws.users.has(named) ? dmChannelOf(named) : named;
     const refused = reachable(ws, channel);
     if (refused) return refused;
     const content = messageContent(params);
@@ -166,7 +171,7 @@ export const METHODS: Record<string, (ws: Workspace, params: Params) => Answer> 
     if (users.length === 0) return fail('users_list_not_supplied');
     const unknown = users.find((u) => !ws.users.has(u));
     if (unknown) return fail('user_not_found');
-    return { ok: true, channel: { id: `D${users.join('').slice(1, 11)}` } };
+    return { ok: true, channel: { id: users.length === 1 ? dmChannelOf(users[0] as string) : `D${users.join('').slice(1, 11)}` } };
   },
   'conversations.info': (ws, params) => {
     const id = String(params.channel ?? '');
