@@ -34,6 +34,8 @@ export interface SlackStandinOptions {
   channels?: Record<string, string>;
   /** Channels that exist but the bot is not in yet: posts answer not_in_channel until setBotMember(channel, true). */
   channelsWithoutBot?: string[];
+  /** Socket Mode: the app-level token apps.connections.open accepts, and the WebSocket URL it answers. */
+  socket?: { appToken: string; url: string };
   /** Answer 429 when a channel gets more than this many posts in one second (Slack's guidance: 1). */
   postsPerChannelPerSecond?: number;
 }
@@ -147,8 +149,11 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
     const given = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof params.token === 'string' ? params.token : undefined;
     let answer: Answer;
     const handler = METHODS[method];
+    // apps.connections.open takes the app-level token (xapp-...), every other method the bot token.
+    const expected = method === 'apps.connections.open' ? options.socket?.appToken : token;
     if (!given) answer = { ok: false, error: 'not_authed' };
-    else if (given !== token) answer = { ok: false, error: 'invalid_auth' };
+    else if (given !== expected) answer = { ok: false, error: 'invalid_auth' };
+    else if (method === 'apps.connections.open') answer = { ok: true, url: options.socket?.url ?? '' };
     else if (!handler) answer = { ok: false, error: 'unknown_method' };
     else if (fault && 'error' in fault) answer = { ok: false, error: fault.error };
     else if (overChannelRate(method, params)) {
