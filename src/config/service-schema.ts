@@ -69,6 +69,21 @@ const productionSchema = z.strictObject({
   verifyDeadlineSeconds: z.number().int().min(1).max(1800).default(120),
 });
 
+/** GitHub credentials: a token, or a GitHub App installation (each value read from the named variable, never written to logs or Slack). */
+const githubAccessSchema = {
+  tokenEnv: envVarName.optional(),
+  app: z.strictObject({ appIdEnv: envVarName, privateKeyEnv: envVarName, installationIdEnv: envVarName }).optional(),
+};
+
+const githubName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'expected a GitHub owner or repository name');
+
+export const githubRepoSchema = z
+  .strictObject({ owner: githubName, repo: githubName, ...githubAccessSchema })
+  .refine((github) => (github.tokenEnv === undefined) !== (github.app === undefined), { message: 'set exactly one of tokenEnv or app' });
+
+/** How a revert pull request gets merged: auto-merge once checks pass, at once, or by a person. */
+const MERGE_MODES = ['auto', 'immediate', 'manual'] as const;
+
 const gitSchema = z.strictObject({
   remote: z.string().min(1, 'expected the git remote URL'),
   branch: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'expected a branch name such as main').default('main'),
@@ -79,6 +94,28 @@ const gitSchema = z.strictObject({
   committer: z
     .strictObject({ name: z.string().min(1), email: z.email() })
     .default({ name: 'rollback-bot', email: 'rollback-bot@users.noreply.local' }),
+  /** The repository on GitHub: revert pull requests, CI status in preflight. */
+  github: githubRepoSchema.optional(),
+  /** Option A pushes to the deploy branch, or (protected branch) goes through a pull request. */
+  via: z.enum(['push', 'pull-request']).default('push'),
+  merge: z.enum(MERGE_MODES).default('auto'),
+  mergeMethod: z.enum(['merge', 'squash']).default('merge'),
+  /** How long a revert pull request may stay open before the step reports it still waits. */
+  mergeDeadlineMinutes: z.number().int().min(1).max(1440).default(240),
+  /** Which CI checks count for preflight (case-insensitive regular expressions over check names). */
+  checks: z
+    .strictObject({
+      tests: z.array(z.string().min(1)).default(['test']),
+      typescript: z.array(z.string().min(1)).default(['typecheck', 'tsc', 'typescript', 'build']),
+    })
+    .default({ tests: ['test'], typescript: ['typecheck', 'tsc', 'typescript', 'build'] }),
+});
+
+/** Where the incident ticket is opened (GitHub Issues; credentials default to git.github's). */
+const ticketsSchema = z.strictObject({
+  github: z
+    .strictObject({ owner: githubName, repo: githubName, labels: z.array(z.string().min(1).max(50)).default(['incident']), ...githubAccessSchema })
+    .optional(),
 });
 
 const databaseSchema = z.strictObject({
@@ -128,6 +165,7 @@ export const serviceSchema = z.strictObject({
   production: productionSchema,
   git: gitSchema,
   database: databaseSchema.optional(),
+  tickets: ticketsSchema.optional(),
   slack: z.strictObject({
     alertsChannel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'expected a Slack channel id such as C0123ABCD'),
   }),
@@ -156,6 +194,13 @@ export const servicesFileSchema = z
   .superRefine((file, ctx) => {
     const seen = new Set<string>();
     file.services.forEach((service, index) => {
+      if (service.git.via === 'pull-request' && !service.git.github) {
+        ctx.addIssue({ code: 'custom', path: ['services', index, 'git', 'github'], message: 'git.via: pull-request needs git.github (owner, repo and credentials)' });
+      }
+      const ticket = service.tickets?.github;
+      if (ticket && !ticket.tokenEnv && !ticket.app && !service.git.github) {
+        ctx.addIssue({ code: 'custom', path: ['services', index, 'tickets', 'github'], message: 'tickets.github needs credentials (tokenEnv or app) or git.github to borrow them from' });
+      }
       if (seen.has(service.name)) {
         ctx.addIssue({ code: 'custom', path: ['services', index, 'name'], message: `duplicate service name "${service.name}"` });
       }
@@ -171,4 +216,6 @@ export type RolesConfig = z.infer<typeof rolesSchema>;
 export type WorkingHours = z.infer<typeof workingHoursSchema>;
 export type DeployWindow = z.infer<typeof deployWindowSchema>;
 export type TriggerSettings = z.infer<typeof triggersSchema>;
+export type GitHubRepoConfig = z.infer<typeof githubRepoSchema>;
+export type GitHubAccess = Pick<GitHubRepoConfig, 'tokenEnv' | 'app'>;
 export type { SlackUserId };
