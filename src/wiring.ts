@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { AppConfig } from './config/load-config';
 import { GitCodeRollback } from './git/git-code-rollback';
+import { GitHubAccess } from './github/github-access';
 import type { Logger } from './logger';
 import { type Clock, systemClock } from './rollback/clock';
 import type { EngineDeps } from './rollback/incident/engine-deps';
@@ -63,9 +64,10 @@ function onFirstUse<T extends object>(make: () => T): T {
 }
 
 export function defaultAdapters(config: AppConfig, env: NodeJS.ProcessEnv, logger: Logger): Adapters {
+  const github = new GitHubAccess({ env, apiUrl: env.GITHUB_API_URL, logger: logger.child({ adapter: 'github' }) });
   return {
     application: onFirstUse(() => new VercelApplication({ token: config.env.VERCEL_TOKEN ?? '', apiUrl: config.env.VERCEL_API_URL, logger: logger.child({ adapter: 'vercel' }), env })),
-    code: new GitCodeRollback({ services: config.services, workspaceDir: join(config.env.ROLLBACK_DATA_DIR, 'git'), logger: logger.child({ adapter: 'git' }), env }),
+    code: new GitCodeRollback({ services: config.services, workspaceDir: join(config.env.ROLLBACK_DATA_DIR, 'git'), logger: logger.child({ adapter: 'git' }), env, pullRequests: (service) => github.pullRequests(service) }),
     schema: new PrismaSchemaAdapter({ logger: logger.child({ adapter: 'schema' }), clock: systemClock }),
     clock: systemClock,
   };

@@ -29,6 +29,8 @@ import { pushWithOneRedo } from './push-with-redo';
 import { planRevert } from './revert-plan';
 import { commitStaged, ownCommits, revertInOneCommit } from './revert-commits';
 import { WorkingClone } from './working-clone';
+import type { PullRequestHost } from '../rollback/ports/pull-request';
+import { revertViaPullRequest } from './revert-via-pull-request';
 
 export interface GitCodeRollbackOptions {
   readonly services: readonly ServiceConfig[];
@@ -41,17 +43,25 @@ export interface GitCodeRollbackOptions {
   readonly commandTimeoutMs?: number;
   /** Decides whether an approval has expired; default the system clock. */
   readonly clock?: Clock;
+  /** The code host of a service with git.via: pull-request (GitHub); built from git.github by the wiring. */
+  readonly pullRequests?: (service: ServiceConfig) => PullRequestHost;
+  /** How often a revert pull request is read while it waits to be merged (default 10 s). */
+  readonly pullRequestPollMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 const LIST_FORMAT = ['%H', '%P', '%an', '%cI', '%s', `%(trailers:key=${TRAILER_INCIDENT},valueonly,separator=%x2C)`].join('%x1f');
 
 export class GitCodeRollback implements CodeRollbackPort {
   private readonly clones = new Map<string, WorkingClone>();
+  private readonly options: GitCodeRollbackOptions;
   private readonly clock: Clock;
+  private readonly hosts = new Map<string, PullRequestHost>();
 
   /** Checks every service's git settings and credentials variables now (no I/O), so a bad config fails at start. */
   constructor(options: GitCodeRollbackOptions) {
     this.clock = options.clock ?? systemClock;
+    this.options = options;
     for (const service of options.services) {
       this.clones.set(
         service.name,
@@ -104,9 +114,27 @@ export class GitCodeRollback implements CodeRollbackPort {
     });
   }
 
+  private host(clone: WorkingClone): PullRequestHost {
+    const made = this.hosts.get(clone.service.name) ?? this.options.pullRequests?.(clone.service);
+    if (!made) {
+      throw new RollbackError('config_invalid', `${clone.service.name} reverts through a pull request (git.via) but the bot has no GitHub access for it.`, {
+        fix: 'Set git.github (owner, repo, tokenEnv or app) for this service.',
+      });
+    }
+    this.hosts.set(clone.service.name, made);
+    return made;
+  }
+
   async revert(input: RevertInput): Promise<RevertResult> {
     const incidentId = checkIncidentId(input.incidentId);
     const clone = this.clone(input.service);
+    if (clone.service.git.via === 'pull-request') {
+      return revertViaPullRequest(clone, this.host(clone), { ...input, incidentId: incidentId as typeof input.incidentId }, {
+        clock: this.clock,
+        sleep: this.options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+        pollIntervalMs: this.options.pullRequestPollMs ?? 10_000,
+      });
+    }
     return clone.exclusive(async () => {
       const outcome = await pushWithOneRedo(clone, async (checkedOut) => {
         // The history walk reads the fetched ref while the checkout writes the work tree.

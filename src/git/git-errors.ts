@@ -91,10 +91,15 @@ export function translateGitError(error: unknown, context: GitErrorContext): Rol
         fix: 'Check the token (git.tokenEnv) or SSH key (git.sshKeyEnv) configured for this service: it must exist, be unexpired and may push to the deploy branch; for SSH the host key must be in known_hosts.',
       });
     case 'protected_branch':
-      return gitFailure(reason, `The remote refused the push to ${context.branch} of ${context.service}: the branch is protected (a server-side hook declined it).`, {
-        ...common,
-        fix: 'Allow the bot’s account to push to the branch in the branch protection rules, or do this rollback by hand through a pull request.',
-      });
+      return context.operation.includes('force-with-lease')
+        ? gitFailure(reason, `Branch protection forbids the reset of ${context.branch} of ${context.service}: Option B rewrites history, which the protected branch refuses (a server-side hook declined the push).`, {
+            ...common,
+            fix: 'Use Option A (git revert), which can go through a pull request (git.via: pull-request); a reset needs a repository admin to lift the protection for it.',
+          })
+        : gitFailure(reason, `The remote refused the push to ${context.branch} of ${context.service}: the branch is protected (a server-side hook declined it).`, {
+            ...common,
+            fix: 'Set git.via: pull-request (with git.github) in the services file so the bot reverts through a pull request, or allow the bot’s account to push to the branch in the branch protection rules.',
+          });
     case 'non_fast_forward':
       return gitFailure(reason, `The push to ${where} was rejected because the branch moved on the remote meanwhile.`, {
         ...common,

@@ -252,10 +252,15 @@ export class WorkingClone {
     return { sha: sha as CommitSha, parents: parents.split(' ').filter(Boolean) as CommitSha[], subject };
   }
 
+  /** Pushes HEAD to a branch of the bot's own (rollback/<incident>), replacing what an interrupted attempt left there. */
+  async pushBranch(branch: string): Promise<void> {
+    await this.run(['push', '--porcelain', '--force', 'origin', `HEAD:refs/heads/${branch}`], 'push');
+  }
+
   /** Pushes HEAD to the deploy branch; with `lease`, only if the remote branch is still at that sha. */
   async push(lease?: CommitSha): Promise<void> {
     const ref = `refs/heads/${this.branch}`;
     const leaseArgs = lease ? [`--force-with-lease=${ref}:${lease}`] : [];
-    await this.run(['push', '--porcelain', ...leaseArgs, 'origin', `HEAD:${ref}`], 'push');
+    await this.run(['push', '--porcelain', ...leaseArgs, 'origin', `HEAD:${ref}`], lease ? 'push --force-with-lease' : 'push');
   }
 }

@@ -93,10 +93,10 @@ export class GitHubPullRequests implements PullRequestHost {
   async enableAutoMerge(pull: PullRequestView, method: MergeMethod): Promise<'enabled' | 'mergeable-now'> {
     try {
       await this.octokit.graphql(
-        `mutation($id: ID!, $method: PullRequestMergeMethod!) {
-          enablePullRequestAutoMerge(input: { pullRequestId: $id, mergeMethod: $method }) { pullRequest { number } }
+        `mutation($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!) {
+          enablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId, mergeMethod: $mergeMethod }) { pullRequest { number } }
         }`,
-        { id: pull.nodeId, method: method.toUpperCase() },
+        { pullRequestId: pull.nodeId, mergeMethod: method.toUpperCase() },
       );
       return 'enabled';
     } catch (error) {

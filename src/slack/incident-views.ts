@@ -2,6 +2,7 @@
  * From what the store holds to the view models the block builders take.
  * Pure: the announcer reads the records and sends what these return.
  */
+import { pullRequestLine, pullRequestOf } from './blocks/pull-request';
 import type { ServiceConfig } from '../config/service-schema';
 import { buildPlan, etaMinutes } from '../rollback/incident/plan';
 import type { FollowUpItem } from '../rollback/follow-up/checklist';
@@ -74,8 +75,11 @@ function detailOf(step: StepRecord): string | undefined {
     case 'application':
       return str(out.explanation) ?? (str(step.input.targetId) ? `target ${String(step.input.targetId)}` : undefined);
     case 'code_revert':
-    case 'code_reset':
+    case 'code_reset': {
+      const pr = pullRequestOf(out);
+      if (pr) return `${pullRequestLine(pr)}${str(out.head) ? `; deploy branch at ${String(out.head).slice(0, 7)}` : ''}`;
       return str(out.head) ? `${out.status === 'already-done' ? 'already done earlier' : 'pushed'}: ${String(out.head).slice(0, 7)}` : undefined;
+    }
     case 'deploy':
       return str(out.explanation);
     case 'schema':

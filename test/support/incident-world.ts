@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { Clock } from '../../src/rollback/clock';
-import { GitCodeRollback } from '../../src/git/git-code-rollback';
+import { GitCodeRollback, type GitCodeRollbackOptions } from '../../src/git/git-code-rollback';
 import { silentLogger } from '../../src/logger';
 import { PrismaSchemaAdapter } from '../../src/schema/prisma-schema-adapter';
 import { type SlackStandin, startSlackStandin } from '../../src/standins/slack/server';
@@ -65,6 +65,8 @@ export interface WorldOptions {
   postsPerChannelPerSecond?: number;
   /** The bot's Slack client timeout (default 8 s): tests of "slower than the timeout" shorten it. */
   slackCallTimeoutMs?: number;
+  /** More for the git adapter (a GitHub host for revert pull requests, its poll interval). */
+  code?: Pick<GitCodeRollbackOptions, 'pullRequests' | 'pullRequestPollMs'>;
 }
 
 export async function startWorld(options: WorldOptions): Promise<World> {
@@ -96,9 +98,10 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const service = exampleServiceRaw({
     vercel: { projectId: SERVICE, teamId: 'team_dramal', aliasDeadlineSeconds: 10 },
     production: { url: vercel.appUrl, verifyDeadlineSeconds: 3 },
-    git: { remote: git.origin, branch: 'main', tokenEnv: undefined },
     roles: { devopsLead: ['U0DEVOPS1', 'U0BOTH001'], cto: ['U0CTO0001', 'U0BOTH001'], dba: ['U0DBADMIN'], onCall: ['S0ONCALL1'] },
     ...options.service,
+    // The origin exists only now: other git settings (via, github...) come from options.service.
+    git: { ...(options.service?.git as Record<string, unknown> | undefined), remote: git.origin, branch: 'main', tokenEnv: undefined },
   });
   const env = { SMOKE_TEST_PASSWORD: SMOKE.password, ...options.env };
   const parsed = parseServicesFile(servicesYaml([service]), 'world');
@@ -107,7 +110,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     replica += 1;
     const adapters = {
       application: new VercelApplication({ token: vercel.token, apiUrl: vercel.url, logger: silentLogger, deploymentOrigin: vercel.deploymentOrigin, pollIntervalMs: 25, env, sleep: options.vercelSleep }),
-      code: new GitCodeRollback({ services: parsed, workspaceDir: join(git.workspace, `replica-${replica}`), logger: silentLogger, env: git.env }),
+      code: new GitCodeRollback({ services: parsed, workspaceDir: join(git.workspace, `replica-${replica}`), logger: silentLogger, env: git.env, ...options.code }),
       // Shadow databases go on the run's server when there is one, instead of a second embedded server.
       schema: new PrismaSchemaAdapter({ logger: silentLogger, clock, shadow: process.env.TEST_DATABASE_URL ? { serverUrl: process.env.TEST_DATABASE_URL } : undefined }),
       clock,

@@ -12,6 +12,7 @@ import type { RecordedApproval } from '../ports/approval';
 import type { IncidentRecord, StepError, StepRecord } from '../ports/incident-store';
 import type { SchemaRollbackPlan } from '../ports/schema';
 import type { EngineDeps } from './engine-deps';
+import { pullRequestReporter, revertContext } from './revert-context';
 
 export interface StepOutcome {
   event: 'succeed' | 'fail' | 'lose_track';
@@ -126,8 +127,10 @@ async function codeRevert(ctx: StepContext): Promise<StepOutcome> {
     incidentId: ctx.incident.id as IncidentId,
     requestedBy: ctx.incident.data.requestedBy as SlackUserId,
     target: { commit: String(ctx.step.input.target) },
+    ...(ctx.service.git.via === 'pull-request' ? { context: await revertContext(ctx), onProgress: pullRequestReporter(ctx) } : {}),
   });
-  return { event: 'succeed', output: { commit: result.commit, head: result.head, previousHead: result.previousHead, workTree: result.workTree, status: result.status, reverted: [...result.reverted] } };
+  const pullRequest = result.pullRequest ? { pullRequest: result.pullRequest } : {};
+  return { event: 'succeed', output: { commit: result.commit, head: result.head, previousHead: result.previousHead, workTree: result.workTree, status: result.status, reverted: [...result.reverted], ...pullRequest } };
 }
 
 async function codeReset(ctx: StepContext): Promise<StepOutcome> {

@@ -10,6 +10,7 @@
  */
 import type { CommitSha, IncidentId, MigrationName, ServiceName, SlackUserId } from '../ids';
 import type { RecordedApproval } from './approval';
+import type { ChecksSummary, ReviewState } from './pull-request';
 
 /** Why a git step failed, in RollbackError.details.reason. */
 export type GitFailureReason =
@@ -19,6 +20,7 @@ export type GitFailureReason =
   | 'non_fast_forward'
   | 'merge_conflict'
   | 'nothing_to_revert'
+  | 'pull_request_closed'
   | 'git_failed';
 
 export interface CommitSummary {
@@ -53,6 +55,31 @@ export interface RevertInput {
   readonly incidentId: IncidentId;
   readonly requestedBy: SlackUserId;
   readonly target: RevertTarget;
+  /** What a revert pull request's description tells reviewers (git.via: pull-request). */
+  readonly context?: RevertContext;
+  /** Called when the revert pull request changes (opened, checks, review, merged); the thread shows it. */
+  readonly onProgress?: (progress: PullRequestProgress) => Promise<void>;
+}
+
+export interface RevertContext {
+  /** Who asked, as people know them (display name or Slack mention). */
+  readonly requester?: string;
+  readonly reason?: string;
+  /** The incident's timeline so far, one line per entry. */
+  readonly timeline?: readonly string[];
+}
+
+/** A revert pull request as the thread shows it while it waits to be merged. */
+export interface PullRequestProgress {
+  readonly number: number;
+  readonly url: string;
+  readonly state: 'open' | 'merged' | 'closed';
+  readonly mergeMode: 'auto' | 'immediate' | 'manual';
+  readonly autoMerge: boolean;
+  readonly checks: ChecksSummary;
+  readonly review: ReviewState;
+  /** Why it waits for a person, when it does (GitHub's reason for refusing a merge). */
+  readonly waitingFor?: string;
 }
 
 export interface PushedCommit {
@@ -76,6 +103,8 @@ export interface RevertResult extends PushedCommit {
   readonly reverted: readonly CommitSha[];
   /** Set when the push raced another push and the revert was redone on the new head. */
   readonly redoneAfterRace: boolean;
+  /** The pull request the revert went through (git.via: pull-request). */
+  readonly pullRequest?: PullRequestProgress;
 }
 
 export interface ResetInput {

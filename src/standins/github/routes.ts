@@ -170,8 +170,8 @@ export function graphqlRoute(ctx: RouteContext, body: Record<string, unknown>): 
   const variables = (body.variables ?? {}) as Record<string, unknown>;
   const failure = (message: string, type = 'UNPROCESSABLE'): Answer => ok({ data: { enablePullRequestAutoMerge: null }, errors: [{ type, path: ['enablePullRequestAutoMerge'], message }] });
   if (!/enablePullRequestAutoMerge/.test(query)) return ok({ errors: [{ message: 'The stand-in answers only enablePullRequestAutoMerge.' }] });
-  const id = text(variables.id);
-  const method = (text(variables.method) ?? 'MERGE').toLowerCase();
+  const id = text(variables.pullRequestId);
+  const method = (text(variables.mergeMethod) ?? 'MERGE').toLowerCase();
   for (const repo of ctx.repos()) {
     const pull = repo.pulls.find((p) => nodeId('PR_', p.id) === id);
     if (!pull) continue;
