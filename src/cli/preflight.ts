@@ -14,6 +14,8 @@ import { parseEnvNames, parseNameList } from '../rollback/preflight/env-names';
 import { reportToJson, reportToText } from '../rollback/preflight/format-report';
 import { runPreflight } from '../rollback/preflight/run-preflight';
 import { GitRepoFiles, sqlLinter } from '../preflight-adapters';
+import { GitHubCiStatus } from '../github/ci-status';
+import { GitHubAccess } from '../github/github-access';
 import { defaultAdapters } from '../wiring';
 import { isFormat, readArgs, readFormat } from './args';
 
@@ -114,6 +116,7 @@ export async function run(argv: string[], io: CliIo, overrides: PreflightOverrid
         repoFiles: new GitRepoFiles({ workspaceDir: join(config.env.ROLLBACK_DATA_DIR, 'git'), env: io.env, logger: logger.child({ adapter: 'git' }) }),
         linter: sqlLinter,
         clock: overrides.clock ?? adapters.clock,
+        ci: new GitHubCiStatus(new GitHubAccess({ env: io.env, apiUrl: io.env.GITHUB_API_URL, logger: logger.child({ adapter: 'github' }) })),
       },
       { service, ...(args.candidate === undefined ? {} : { candidate: args.candidate }), ...(envNames === undefined ? {} : { productionEnvNames: envNames }) },
     );

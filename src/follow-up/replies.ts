@@ -5,6 +5,8 @@
 import { join } from 'node:path';
 import { findService, parseEnv } from '../config/load-config';
 import { GitRepoFiles, sqlLinter } from '../preflight-adapters';
+import { GitHubCiStatus } from '../github/ci-status';
+import { GitHubAccess } from '../github/github-access';
 import type { EngineDeps } from '../rollback/incident/engine-deps';
 import { measureRollbacks } from '../rollback/metrics/measure';
 import { parseNameList } from '../rollback/preflight/env-names';
@@ -28,8 +30,10 @@ export async function statsReplyFor(deps: EngineDeps, serviceName?: string): Pro
  */
 export function createPreflightReplies(deps: () => EngineDeps): (serviceName: string) => Promise<Reply> {
   let repoFiles: GitRepoFiles | undefined;
+  let ci: GitHubCiStatus | undefined;
   return async (serviceName) => {
     const engine = deps();
+    ci ??= new GitHubCiStatus(new GitHubAccess({ env: engine.env, apiUrl: engine.env.GITHUB_API_URL, logger: engine.logger.child({ adapter: 'github' }) }));
     const service = findService(engine.services, serviceName);
     repoFiles ??= new GitRepoFiles({
       workspaceDir: join(parseEnv(engine.env).ROLLBACK_DATA_DIR, 'preflight-git'),
@@ -38,7 +42,7 @@ export function createPreflightReplies(deps: () => EngineDeps): (serviceName: st
     });
     const listed = engine.env.ROLLBACK_PREFLIGHT_ENV_NAMES;
     const report = await runPreflight(
-      { application: engine.application, code: engine.code, repoFiles, linter: sqlLinter, clock: engine.clock },
+      { application: engine.application, code: engine.code, repoFiles, linter: sqlLinter, clock: engine.clock, ci },
       { service, ...(listed && listed.trim() !== '' ? { productionEnvNames: parseNameList(listed) } : {}) },
     );
     return preflightReply({ timeZone: service.workingHours.timeZone, report });

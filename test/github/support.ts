@@ -4,6 +4,9 @@
  * GitHub stand-in with branch protection on main, and a service that
  * reverts through pull requests.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { silentLogger } from '../../src/logger';
 import { GitHubAccess } from '../../src/github/github-access';
 import { type GitHubStandin, startGitHubStandin } from '../../src/standins/github/server';
@@ -23,6 +26,7 @@ export interface GitHubWorld {
 
 export function useGitHubWorld(label: string, options: { merge: 'auto' | 'immediate' | 'manual'; protection?: Partial<Protection>; service?: Record<string, unknown> }): { readonly current: GitHubWorld } {
   const database = testDatabase(label);
+  const dataDir = mkdtempSync(join(tmpdir(), 'rollback-bot-github-'));
   let current: GitHubWorld | undefined;
   beforeAll(async () => {
     await database.create();
@@ -30,7 +34,8 @@ export function useGitHubWorld(label: string, options: { merge: 'auto' | 'immedi
     const access = new GitHubAccess({ env: { GITHUB_TOKEN: 'ghp_worldtoken' }, apiUrl: github.url, logger: silentLogger });
     const world = await startWorld({
       databaseUrl: database.url,
-      service: { git: { github: { owner: OWNER, repo: REPO, tokenEnv: 'GITHUB_TOKEN' }, via: 'pull-request', merge: options.merge }, ...options.service },
+      env: { GITHUB_API_URL: github.url, GITHUB_TOKEN: 'ghp_worldtoken', ROLLBACK_DATA_DIR: dataDir },
+      service: { ...options.service, git: { github: { owner: OWNER, repo: REPO, tokenEnv: 'GITHUB_TOKEN' }, via: 'pull-request', merge: options.merge, ...(options.service?.git as object | undefined) } },
       code: { pullRequests: (service) => access.pullRequests(service), pullRequestPollMs: 50 },
     });
     const repo = github.addRepo(OWNER, REPO, world.git.origin);
@@ -41,6 +46,7 @@ export function useGitHubWorld(label: string, options: { merge: 'auto' | 'immedi
     await current?.world.stop();
     await current?.github.stop();
     await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
   });
   return {
     get current(): GitHubWorld {

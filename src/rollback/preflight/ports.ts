@@ -9,6 +9,7 @@ import type { Clock } from '../clock';
 import type { CommitSha, MigrationName } from '../ids';
 import type { ApplicationPort } from '../ports/application';
 import type { CodeRollbackPort } from '../ports/code';
+import type { CommitCheck } from '../ports/pull-request';
 
 export interface RepoFilesPort {
   /** The file's text at `commit`, or undefined when the commit has no such file. */
@@ -37,10 +38,19 @@ export interface MigrationLintPort {
   lintMigrations(dir: string, migrations: readonly MigrationName[]): Promise<readonly MigrationLintVerdict[]>;
 }
 
+/** The candidate commit's CI results (check runs and commit statuses) on the code host. */
+export interface CiStatusPort {
+  commitChecks(service: ServiceConfig, commit: CommitSha): Promise<readonly CommitCheck[]>;
+  /** A web link comparing two commits, for the rollback plan. */
+  compareUrl(service: ServiceConfig, from: CommitSha, to: CommitSha): string;
+}
+
 export interface PreflightDeps {
   readonly application: ApplicationPort;
   readonly code: CodeRollbackPort;
   readonly repoFiles: RepoFilesPort;
   readonly linter: MigrationLintPort;
   readonly clock: Clock;
+  /** Present when the service is on GitHub (git.github): CI status and the rollback plan's link. */
+  readonly ci?: CiStatusPort;
 }

@@ -5,7 +5,7 @@
  */
 import type { CommitSha, ServiceName } from '../ids';
 
-export type CheckId = 'migrations' | 'environment' | 'deploy-window' | 'on-call' | 'rollback-target';
+export type CheckId = 'migrations' | 'environment' | 'deploy-window' | 'on-call' | 'rollback-target' | 'tests' | 'typescript' | 'rollback-plan';
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
 export interface PreflightCheck {
@@ -39,6 +39,9 @@ export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   'deploy-window': 'Inside the low-traffic deploy window',
   'on-call': 'On-call engineer set',
   'rollback-target': 'Rollback target exists',
+  tests: 'All tests passing',
+  typescript: 'TypeScript compilation successful',
+  'rollback-plan': 'Rollback plan documented',
 };
 
 interface Outcome {

@@ -7,7 +7,8 @@ import type { ServiceConfig } from '../../config/service-schema';
 import { asRollbackError } from '../errors';
 import { type CommitSha, parseCommitSha } from '../ids';
 import { checkDeployWindow, checkEnvironment, checkMigrations, checkOnCall, checkRollbackTarget } from './checks';
-import type { PreflightDeps } from './ports';
+import { checkRollbackPlan, checkTests, checkTypescript } from './ci-checks';
+import type { CiStatusPort, PreflightDeps } from './ports';
 import { type PreflightCheck, type PreflightReport, failed } from './report';
 
 export interface PreflightInput {
@@ -27,6 +28,18 @@ async function attempt<T>(what: string, work: () => Promise<T>): Promise<Resolve
     const problem = asRollbackError(error, 'external');
     return { ok: false, problem: `Could not ${what}: ${problem.message}`, fix: problem.fix ?? 'Fix the cause above and run the checklist again.' };
   }
+}
+
+async function ciChecks(deps: PreflightDeps, ci: CiStatusPort, service: ServiceConfig, live: CommitSha | undefined, candidate: Resolved<CommitSha>): Promise<PreflightCheck[]> {
+  if (!candidate.ok) {
+    const because = { detail: candidate.problem, fix: candidate.fix };
+    return [failed('tests', because), failed('typescript', because), failed('rollback-plan', because)];
+  }
+  const read = await attempt('read the CI results', () => ci.commitChecks(service, candidate.value));
+  const results = read.ok
+    ? [checkTests(service, read.value, candidate.value), checkTypescript(service, read.value, candidate.value)]
+    : [failed('tests', { detail: read.problem, fix: read.fix }), failed('typescript', { detail: read.problem, fix: read.fix })];
+  return [...results, await checkRollbackPlan(deps, service, live, candidate.value)];
 }
 
 export async function runPreflight(deps: PreflightDeps, input: PreflightInput): Promise<PreflightReport> {
@@ -51,6 +64,7 @@ export async function runPreflight(deps: PreflightDeps, input: PreflightInput): 
     checks.push(await checkEnvironment(deps, service, candidate.value, input.productionEnvNames));
   }
   checks.push(checkDeployWindow(service, checkedAt), checkOnCall(service), await checkRollbackTarget(deps, service));
+  if (deps.ci && service.git.github) checks.push(...(await ciChecks(deps, deps.ci, service, live, candidate)));
   return {
     service: service.name,
     candidate: candidate.ok ? candidate.value : undefined,
