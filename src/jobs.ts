@@ -11,6 +11,9 @@ import type { Db } from './store/pool';
 import { probeJobs } from './probes/probe-jobs';
 import { followUpJobs } from './follow-up/follow-up-jobs';
 import { detectionJobs } from './detection/jobs';
+import { ticketJobs } from './follow-up/incident-tickets';
+import { GitHubAccess } from './github/github-access';
+import { GitHubIssues } from './github/github-issues';
 
 export interface JobDeps {
   config: AppConfig;
@@ -33,5 +36,10 @@ export function scheduledJobs(deps: JobDeps): ScheduledJob[] {
     }),
     ...followUpJobs({ db: deps.db, engine: deps.engine, logger: deps.logger.child({ component: 'follow-up' }) }),
     ...detectionJobs({ services: deps.config.services, db: deps.db, engine: deps.engine, logger: deps.logger.child({ component: 'detection' }) }),
+    ...ticketJobs({
+      engine: deps.engine,
+      tickets: new GitHubIssues(new GitHubAccess({ env: deps.engine.env, apiUrl: deps.engine.env.GITHUB_API_URL, logger: deps.logger.child({ adapter: 'github' }) })),
+      logger: deps.logger.child({ component: 'tickets' }),
+    }),
   ];
 }

@@ -11,7 +11,7 @@ import { FOLLOW_UP_SNOOZE, FOLLOW_UP_TICK } from '../action-ids';
 import { describeIncident, describeService } from './describe';
 import { type Block, type SlackMessage, capBlocks, context, header, section } from './elements';
 import { formatDateTime } from './format';
-import { LIMITS, escapeMrkdwn, fallback, mention, truncate, wholeParts } from './text';
+import { LIMITS, escapeMrkdwn, fallback, link, mention, truncate, wholeParts } from './text';
 import type { IncidentRef, ServiceRef } from './view-models';
 
 export const FOLLOW_UP_TITLE = '📋 Post-rollback checklist';
@@ -65,7 +65,9 @@ const plain = (text: string, max: number): types.PlainTextElement => ({ type: 'p
 
 function option(item: FollowUpItem): types.Option {
   const title = escapeMrkdwn(item.title);
-  const text = item.doneAt ? `~${title}~${item.doneBy ? ` ✓ ${mention(item.doneBy)}` : ' ✓'}` : `*${title}*`;
+  // An item the bot ticked with a link (the incident ticket) shows who; the link gets a line of its own (options are short).
+  const by = item.doneBy?.split(' ')[0];
+  const text = item.doneAt ? `~${title}~${by ? ` ✓ ${mention(by)}` : ' ✓'}` : `*${title}*`;
   return {
     text: { type: 'mrkdwn', text: truncate(text, LIMITS.optionText) },
     value: item.id,
@@ -106,6 +108,10 @@ export function followUpChecklistMessage(view: FollowUpChecklistView): SlackMess
     blocks.push(section(`*${title}* · due ${formatDateTime(first.dueAt, view.timeZone)} · ${doneCount(items)} of ${items.length} done`));
     blocks.push({ type: 'actions', block_id: tickBlockId(view.incident.id, key).slice(0, 255), elements: [checkboxes(items)] });
     for (const item of items) if (!item.doneAt) blocks.push(snoozeRow(view, item));
+    for (const item of items) {
+      const url = item.doneBy?.split(' ')[1];
+      if (item.doneAt && url && /^https?:\/\//.test(url)) blocks.push(context([`${escapeMrkdwn(item.title)}: ${link(url, url)}`]));
+    }
   }
   const done = doneCount(view.items);
   blocks.push(context([`Incident ${describeIncident(view.incident)}`, `*${describeService(view.service)}*`, `${done} of ${view.items.length} done`]));
