@@ -11,7 +11,7 @@ import { runDrill } from '../drill/run-drill';
 import { BREAKS, type Break } from '../drill/world';
 import type { CliIo } from './preflight';
 
-export const DRILL_USAGE = `Usage: rollback-bot drill [--keep] [--break <part>]
+export const DRILL_USAGE = `Usage: rollback-bot drill [--keep] [--break <part>] [--github-protected]
        rollback-bot drill --service <name> [--yes] [--report <file>] [--keep]
 
 Without --service, rehearses the whole runbook on this machine with no accounts: embedded PostgreSQL
@@ -19,6 +19,8 @@ Without --service, rehearses the whole runbook on this machine with no accounts:
   --keep            leave the drill's folder, databases and embedded server for inspection
   --break <part>    make the rollback fail on purpose, to rehearse how the bot reports it:
 ${Object.entries(BREAKS).map(([name, what]) => `                      ${name}: ${what}`).join('\n')}
+  --github-protected  the repository is on GitHub (a local stand-in) with main protected: the git revert
+                    goes through a pull request that auto-merges once CI passes
 
 With --service, runs the runbook's pre-launch checklist against that service's targets in the services file
 (ROLLBACK_CONFIG): application rollback (timed), git revert, schema migration rollback; writes a report.
@@ -32,6 +34,7 @@ export interface DrillArgs {
   service?: string;
   report?: string;
   breaks: Set<Break>;
+  githubProtected: boolean;
 }
 
 export function parseDrillArgs(argv: readonly string[]): DrillArgs | string {
@@ -48,9 +51,9 @@ export function parseDrillArgs(argv: readonly string[]): DrillArgs | string {
     if (!(name in BREAKS)) return `--break expects one of ${Object.keys(BREAKS).join(', ')}, got ${name}`;
     breaks.add(name as Break);
   }
-  if (values.service !== undefined && breaks.size > 0) return '--break is for the local drill; it cannot be combined with --service';
+  if (values.service !== undefined && (breaks.size > 0 || values['github-protected'])) return '--break and --github-protected are for the local drill; they cannot be combined with --service';
   if (values.service === undefined && (values.yes || values.report !== undefined)) return '--yes and --report go with --service';
-  return { keep: values.keep ?? false, yes: values.yes ?? false, service: values.service, report: values.report, breaks };
+  return { keep: values.keep ?? false, yes: values.yes ?? false, service: values.service, report: values.report, breaks, githubProtected: values['github-protected'] ?? false };
 }
 
 const OPTIONS = {
@@ -59,6 +62,7 @@ const OPTIONS = {
   service: { type: 'string' },
   report: { type: 'string' },
   break: { type: 'string', multiple: true },
+  'github-protected': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -78,5 +82,5 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return runStagingDrill({ service: args.service, yes: args.yes, keep: args.keep, report: args.report, env: io.env, print, printError: (line) => io.stderr(`${line}\n`) });
   }
   const databaseUrl = io.env.DATABASE_URL?.trim() || undefined;
-  return runDrill({ keep: args.keep, databaseUrl, breaks: args.breaks, print });
+  return runDrill({ keep: args.keep, databaseUrl, breaks: args.breaks, githubProtected: args.githubProtected, print });
 }

@@ -21,6 +21,8 @@ export interface DrillRunOptions {
   readonly keep: boolean;
   readonly databaseUrl?: string;
   readonly breaks: ReadonlySet<Break>;
+  /** The git revert goes through a pull request on a GitHub stand-in with main protected. */
+  readonly githubProtected?: boolean;
   readonly print: (line: string) => void;
 }
 
@@ -62,11 +64,12 @@ export async function runDrill(options: DrillRunOptions): Promise<number> {
   const began = Date.now();
   print('rollback-bot drill: the runbook\'s rollback simulation ("Rollback Testing (Pre-Launch)"), end to end through the real bot.');
   for (const name of options.breaks) print(`  --break ${name}: ${BREAKS[name]}`);
+  if (options.githubProtected) print('  --github-protected: main is protected on GitHub (stand-in); the git revert goes through a pull request');
   print('');
   print('Starting: PostgreSQL, the Slack and Vercel stand-ins, the scratch app (git + database), the bot...');
   let world: DrillWorld;
   try {
-    world = await startWorld({ keep: options.keep, databaseUrl: options.databaseUrl, breaks: options.breaks, print });
+    world = await startWorld({ keep: options.keep, databaseUrl: options.databaseUrl, breaks: options.breaks, githubProtected: options.githubProtected ?? false, print });
   } catch (error) {
     print(`The drill could not start: ${scrubSecrets(error instanceof Error ? error.message : String(error))}`);
     return 1;

@@ -29,6 +29,7 @@ import { VercelApplication } from '../vercel/vercel-application';
 import { Alerting } from './alerting';
 import { type DrillDatabases, openDrillDatabases } from './databases';
 import { GitIntegration } from './git-integration';
+import { type DrillGitHub, startDrillGitHub } from './github-protected';
 import { ON_CALL_GROUP, PEOPLE, People } from './people';
 import { runStatements } from './app-database';
 import { INITIAL_COMMIT, MIGRATIONS_DIR, SEED_CLINICAL_DATA, SERVICE_NAME } from './scratch-app';
@@ -51,6 +52,8 @@ export interface WorldOptions {
   readonly keep: boolean;
   readonly databaseUrl?: string;
   readonly breaks: ReadonlySet<Break>;
+  /** Serve the origin from the GitHub stand-in; the revert goes through a pull request. */
+  readonly githubProtected?: boolean;
   readonly print: (line: string) => void;
 }
 
@@ -74,6 +77,8 @@ export interface DrillWorld {
   readonly cliEnv: NodeJS.ProcessEnv;
   readonly botLog: string;
   readonly breaks: ReadonlySet<Break>;
+  /** Present in the --github-protected variant. */
+  readonly github?: DrillGitHub;
   /** Stops everything; returns what was kept (with --keep) as lines to print. */
   stop(): Promise<string[]>;
 }
@@ -150,7 +155,10 @@ export async function startWorld(options: WorldOptions): Promise<DrillWorld> {
     if (options.breaks.has('vercel-promote')) vercel.state.nextJob = { outcome: 'failed', pollsPerStep: 1, failedAliases: [...vercel.state.project.domains] };
     const repo = await createScratchRepo(join(runDir, 'git'));
 
-    const service = serviceRaw(vercel, repo);
+    const github = options.githubProtected ? await startDrillGitHub(repo.origin) : undefined;
+    if (github) teardown.add(() => github.standin.stop());
+    const plain = serviceRaw(vercel, repo);
+    const service = github ? { ...plain, git: { ...(plain.git as Record<string, unknown>), ...github.gitSettings } } : plain;
     const configPath = join(runDir, 'rollback.config.yaml');
     writeFileSync(configPath, stringify({ services: [service] }));
     const [parsed] = parseServicesFile(stringify({ services: [service] }), configPath);
@@ -174,10 +182,17 @@ export async function startWorld(options: WorldOptions): Promise<DrillWorld> {
       VERCEL_API_URL: vercel.url,
       [APP_DATABASE_ENV]: databases.appUrl,
       SMOKE_TEST_PASSWORD: SMOKE.password,
+      ...github?.env,
     };
     const adapters = {
       application: new VercelApplication({ token: vercel.token, apiUrl: vercel.url, logger: logger.child({ adapter: 'vercel' }), deploymentOrigin: vercel.deploymentOrigin, pollIntervalMs: 250, env }),
-      code: new GitCodeRollback({ services: [parsed as ServiceConfig], workspaceDir: join(dataDir, 'git'), logger: logger.child({ adapter: 'git' }), env: repo.env }),
+      code: new GitCodeRollback({
+        services: [parsed as ServiceConfig],
+        workspaceDir: join(dataDir, 'git'),
+        logger: logger.child({ adapter: 'git' }),
+        env: repo.env,
+        ...(github ? { pullRequests: github.pullRequests(logger.child({ adapter: 'github' })), pullRequestPollMs: 250 } : {}),
+      }),
       schema: new PrismaSchemaAdapter({ logger: logger.child({ adapter: 'schema' }), clock: systemClock, shadow: { serverUrl: databases.serverUrl } }),
       clock: systemClock,
     };
@@ -227,6 +242,7 @@ export async function startWorld(options: WorldOptions): Promise<DrillWorld> {
       cliEnv: env,
       botLog,
       breaks: options.breaks,
+      ...(github ? { github } : {}),
       stop: async () => {
         await teardown.run();
         if (!options.keep) return [];

@@ -72,6 +72,8 @@ export class GitCodeRollback implements CodeRollbackPort {
           commandTimeoutMs: options.commandTimeoutMs ?? 120_000,
         }),
       );
+      // A pull-request service's GitHub credentials are checked now too, like the git ones.
+      if (service.git.via === 'pull-request' && options.pullRequests) this.hosts.set(service.name, options.pullRequests(service));
     }
   }
 

@@ -128,6 +128,11 @@ export class StandinRepo {
     this.git.protect([...this.protection.keys()]);
   }
 
+  unprotect(branch: string): void {
+    this.protection.delete(branch);
+    this.git.protect([...this.protection.keys()]);
+  }
+
   pull(number: number): StandinPull | undefined {
     return this.pulls.find((p) => p.number === number);
   }
