@@ -38,20 +38,32 @@ function progressOf(view: PullRequestView, mergeMode: PullRequestProgress['merge
   };
 }
 
+/** GitHub said no (required reviews, auto-merge off for the repository, conflicts): its reason, or undefined for other failures. */
+function refusal(error: unknown): string | undefined {
+  if (!isRollbackError(error) || !['conflict', 'bad_input', 'forbidden'].includes(error.code)) return undefined;
+  return String(error.details.githubMessage ?? error.message);
+}
+
 /** Asks GitHub to merge per git.merge; returns why it must wait for a person, when it must. */
 async function requestMerge(host: PullRequestHost, view: PullRequestView, clone: WorkingClone): Promise<string | undefined> {
   const { merge: mode, mergeMethod } = clone.service.git;
   if (mode === 'manual') return 'a person to review and merge it';
+  if (mode === 'auto') {
+    if (view.autoMerge) return undefined;
+    try {
+      if ((await host.enableAutoMerge(view, mergeMethod)) === 'enabled') return undefined;
+    } catch (error) {
+      // Auto-merge off for the repository: merging at once is the next best thing.
+      if (refusal(error) === undefined) throw error;
+    }
+  }
   try {
-    if (mode === 'auto' && (view.autoMerge || (await host.enableAutoMerge(view, mergeMethod)) === 'enabled')) return undefined;
     await host.merge(view, mergeMethod);
     return undefined;
   } catch (error) {
-    // GitHub said no (required reviews, auto-merge off for the repository): a person takes it from here, with GitHub's reason shown.
-    if (isRollbackError(error) && ['conflict', 'bad_input', 'forbidden'].includes(error.code)) {
-      return `a person: GitHub would not merge it (${String(error.details.githubMessage ?? error.message)})`;
-    }
-    throw error;
+    const reason = refusal(error);
+    if (reason === undefined) throw error;
+    return `a person: GitHub would not merge it (${reason})`;
   }
 }
 

@@ -1,8 +1,10 @@
 /**
- * The git adapter's pull-request path without the bot: one pull request per
- * incident however often the revert runs (found by its branch), and what a
- * protected branch tells the push path (Option A names git.via:
- * pull-request; Option B says protection forbids the reset).
+ * The git adapter's pull-request path without the bot: merges GitHub refuses
+ * (waiting for a person with GitHub's reason, merged once allowed), auto-merge
+ * off for the repository, the merge deadline, one pull request per incident
+ * however often the revert runs (found by its branch), and what a protected
+ * branch tells the push path (Option A names git.via: pull-request; Option B
+ * says protection forbids the reset).
  */
 import { GitHubAccess } from '../../src/github/github-access';
 import type { RollbackError } from '../../src/rollback/errors';
@@ -10,7 +12,8 @@ import type { PullRequestProgress } from '../../src/rollback/ports/code';
 import { serviceSchema, type ServiceConfig } from '../../src/config/service-schema';
 import { type GitHubStandin, startGitHubStandin } from '../../src/standins/github/server';
 import type { StandinRepo } from '../../src/standins/github/state';
-import { GitCodeRollback } from '../../src/git/git-code-rollback';
+import { GitCodeRollback, type GitCodeRollbackOptions } from '../../src/git/git-code-rollback';
+import { ManualClock } from '../../src/rollback/clock';
 import { ASKER, INCIDENT, SERVICE, adapterFor, captureLogs, createSandbox, serviceFor, type Sandbox } from '../git/support/git-fixture';
 import type { CommitSha } from '../../src/rollback/ids';
 import { waitFor } from '../support/bot-process';
@@ -39,7 +42,7 @@ describe('revert through a pull request: idempotent, and what protection says', 
     sb.cleanup();
   });
 
-  function prAdapter(merge: 'auto' | 'immediate' | 'manual'): GitCodeRollback {
+  function prAdapter(merge: 'auto' | 'immediate' | 'manual', extra: Partial<GitCodeRollbackOptions> = {}): GitCodeRollback {
     const access = new GitHubAccess({ env: { GH_TOKEN: 'ghp_t' }, apiUrl: github.url, logger: captureLogs().logger });
     return new GitCodeRollback({
       services: [prService(sb.origin, merge)],
@@ -48,8 +51,37 @@ describe('revert through a pull request: idempotent, and what protection says', 
       env: { PATH: sb.env.PATH ?? '', HOME: sb.env.HOME ?? '' },
       pullRequests: (service) => access.pullRequests(service),
       pullRequestPollMs: 20,
+      ...extra,
     });
   }
+
+  it('immediate: when GitHub refuses (a review is required) it says so, then merges by itself once approved', async () => {
+    const seen: PullRequestProgress[] = [];
+    const done = prAdapter('immediate').revert({ service: SERVICE, incidentId: INCIDENT, requestedBy: ASKER, target: { commit: bad }, onProgress: async (p) => void seen.push(p) });
+    await waitFor('the refusal to show', async () => seen.at(-1)?.waitingFor);
+    expect(seen.at(-1)?.waitingFor).toBe('a person: GitHub would not merge it (At least 1 approving review is required by reviewers with write access.)');
+    repo.review(1, 'alice', 'APPROVED');
+    await expect(done).resolves.toMatchObject({ status: 'done', pullRequest: { state: 'merged', review: 'approved' } });
+    expect(repo.pulls[0]?.mergedBy).toBe('rollback-bot[bot]');
+  });
+
+  it('auto: a repository without auto-merge gets the pull request merged at once instead', async () => {
+    repo.unprotect('main');
+    repo.allowAutoMerge = false;
+    const result = await prAdapter('auto').revert({ service: SERVICE, incidentId: INCIDENT, requestedBy: ASKER, target: { commit: bad } });
+    expect(result).toMatchObject({ status: 'done', head: sb.originHead(), pullRequest: { state: 'merged', autoMerge: false } });
+  });
+
+  it('gives up waiting after git.mergeDeadlineMinutes with a retryable timeout that names the pull request', async () => {
+    const clock = new ManualClock('2026-01-20T15:00:00Z');
+    const error = (await prAdapter('manual', { clock, sleep: async () => clock.advance(60 * 60_000) })
+      .revert({ service: SERVICE, incidentId: INCIDENT, requestedBy: ASKER, target: { commit: bad } })
+      .catch((e: unknown) => e)) as RollbackError;
+    expect(error).toMatchObject({ code: 'timeout', retryable: true });
+    expect(error.message).toBe('The revert pull request #1 (https://github.com/acme/web/pull/1) is still open after 240 minutes, waiting for a person to review and merge it.');
+    expect(error.fix).toMatch(/the bot finds the same pull request/);
+    expect(repo.pulls[0]?.state).toBe('open');
+  });
 
   it('runs again after a crash mid-wait and finds the same pull request instead of opening a second', async () => {
     const seen: PullRequestProgress[] = [];
