@@ -38,7 +38,7 @@ export class BareRepo {
     }
   }
 
-  /** Commit subjects on `head` and not on `base`, oldest first. */
+  /** Commits (shas) on `head` and not on `base`, oldest first. */
   commitsBetween(base: string, head: string): string[] {
     return this.git('log', '--reverse', '--format=%H', `${base}..${head}`, '--').split('\n').filter(Boolean);
   }
