@@ -6,7 +6,8 @@
 import { findService } from '../config/load-config';
 import type { ServiceConfig } from '../config/service-schema';
 import { type DetectionRecord, type DetectionStore } from '../rollback/detection/detection-record';
-import { episodeTimes, verdictWords } from '../rollback/detection/describe';
+import { verdictWords } from '../rollback/detection/describe';
+import { episodeTimes } from '../rollback/detection/episode-evidence';
 import { chooseMonitor, windowWords } from '../rollback/detection/monitor';
 import { RollbackError } from '../rollback/errors';
 import type { SlackUserId } from '../rollback/ids';
@@ -90,7 +91,8 @@ export async function openIncidentFromProposal(deps: DecisionDeps, input: { dete
     trigger: `${verdictWords(detection.level, detection.rule)}, opened by <@${input.actor}> from the alerts post`,
     actor: input.actor,
     severity: detection.level,
-    ...episodeTimes(alerts, now),
+    // A person opens it later: the episode was detected when the detection record opened, at the latest.
+    ...episodeTimes({ rule: detection.rule, alerts, now: detection.openedAt }),
   });
   const linked = (await deps.store.updateDetection(detection.id, { at: now, incident: { id: opened.incident.id, origin: opened.created ? 'proposal' : 'joined' } })) ?? detection;
   await deps.announcer.refresh(linked);

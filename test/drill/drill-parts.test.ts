@@ -13,7 +13,7 @@ import type { IncidentTimes } from '../../src/rollback/metrics/incident-times';
 const at = (seconds: number): Date => new Date(Date.UTC(2026, 0, 20, 15, 0, seconds));
 
 function incident(id: string, times: Partial<IncidentTimes>): IncidentTimes {
-  return { id, service: 'dr-amal-clinical-os', rolledBack: true, archives: [], ...times };
+  return { id, service: 'dr-amal-clinical-os', rolledBack: true, archives: [], impactFrom: 'test timeline', detectedFrom: 'test timeline', ...times };
 }
 
 describe('changedLines: an edit as a reader notices it', () => {

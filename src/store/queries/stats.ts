@@ -1,7 +1,7 @@
 /**
  * What the runbook's metrics are computed from: incidents with the instants
- * they record, when the deployment that broke went live (the newest one that
- * started serving before the incident was detected), and the archives a
+ * they record, when the deployment that broke went live (the one rolled back
+ * from, else the newest to start serving before detection), and the archives a
  * schema rollback made with whether they were put back.
  */
 import type { ArchiveFact } from '../../rollback/metrics/incident-times';
@@ -31,8 +31,15 @@ const ARCHIVES = `COALESCE((
     WHERE s.incident_id = i.id AND s.kind = 'schema' AND s.state = 'succeeded'
   ), '[]'::jsonb) AS archives`;
 
-const DEPLOYED_AT = `(SELECT max(d.served_from) FROM deployments d
-    WHERE d.service = i.service AND d.served_from <= COALESCE(i.detected_at, i.opened_at)) AS deployed_at`;
+/**
+ * The go-live of the deployment the incident rolled back from (its application
+ * step names it); without one, the newest to start serving before detection.
+ */
+const DEPLOYED_AT = `COALESCE(
+    (SELECT d.served_from FROM steps s JOIN deployments d ON d.service = i.service AND d.deployment_id = s.input->>'fromDeploymentId'
+      WHERE s.incident_id = i.id AND s.kind = 'application' ORDER BY s.position LIMIT 1),
+    (SELECT max(d.served_from) FROM deployments d
+      WHERE d.service = i.service AND d.served_from <= COALESCE(i.detected_at, i.opened_at))) AS deployed_at`;
 
 export interface MetricsRow extends IncidentRow {
   deployed_at: Date | null;
