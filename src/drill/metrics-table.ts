@@ -30,7 +30,7 @@ export function shownValue(f: Pick<MetricFigure, 'unit'>, value: number): string
 function measuredText(f: MetricFigure): string {
   if (f.value === undefined) return 'no data';
   const worst = shownValue(f, f.value);
-  return f.samples > 1 && f.mean !== undefined ? `${worst} (worst of ${f.samples}; mean ${shownValue(f, f.mean)})` : worst;
+  return f.unit === 's' && f.samples > 1 && f.mean !== undefined ? `${worst} (worst of ${f.samples}; mean ${shownValue(f, f.mean)})` : worst;
 }
 
 /** Each target figure of the bot's metrics; a figure without data fails: the drill exists to measure it. */

@@ -42,6 +42,9 @@ export const BREAKS = {
 } as const;
 export type Break = keyof typeof BREAKS;
 
+/** Where the bot should detect the bad deployment from: #prod-alerts (Alertmanager), or its own probes alone with the alert source silent. */
+export type DetectMode = 'alerts' | 'probes';
+
 export const ALERTS_CHANNEL = { id: 'C0PRODALRT', name: 'prod-alerts' };
 export const TEAM_ID = 'team_dramal';
 const APP_DATABASE_ENV = 'DR_AMAL_DATABASE_URL';
@@ -51,6 +54,7 @@ export interface WorldOptions {
   readonly keep: boolean;
   readonly databaseUrl?: string;
   readonly breaks: ReadonlySet<Break>;
+  readonly detect?: DetectMode;
   readonly print: (line: string) => void;
 }
 
@@ -74,6 +78,7 @@ export interface DrillWorld {
   readonly cliEnv: NodeJS.ProcessEnv;
   readonly botLog: string;
   readonly breaks: ReadonlySet<Break>;
+  readonly detect: DetectMode;
   /** Stops everything; returns what was kept (with --keep) as lines to print. */
   stop(): Promise<string[]>;
 }
@@ -204,6 +209,7 @@ export async function startWorld(options: WorldOptions): Promise<DrillWorld> {
       sender,
       transcript,
       isBroken: (id) => integration.builds.some((b) => b.deploymentId === id && b.broken),
+      silent: options.detect === 'probes',
     });
     teardown.add(() => alerting.stop());
     const db: Db = createDb(databases.botUrl, logger, 2);
@@ -227,6 +233,7 @@ export async function startWorld(options: WorldOptions): Promise<DrillWorld> {
       cliEnv: env,
       botLog,
       breaks: options.breaks,
+      detect: options.detect ?? 'alerts',
       stop: async () => {
         await teardown.run();
         if (!options.keep) return [];
