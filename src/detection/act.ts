@@ -17,6 +17,7 @@ import { openQuestionIncident } from '../rollback/incident/hotfix';
 import type { Evaluation } from '../rollback/signals/triggers';
 import type { DetectionAnnouncer } from './announce';
 import { autopilotRollback, autopilotTakeOver } from './autopilot';
+import { noteDetectedFrom } from './detected-note';
 import type { ServingFacts } from './episode-facts';
 
 export interface ActDeps {
@@ -95,6 +96,7 @@ export async function act(deps: ActDeps, ctx: ActContext, actions: readonly Dete
           severity: action.severity,
           ...episode,
         });
+        if (opened.created) await noteDetectedFrom(engine, opened.incident, episode);
         await link(opened.incident.id, opened.created ? 'detection' : 'joined');
         break;
       }

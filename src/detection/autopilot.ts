@@ -18,6 +18,7 @@ import { afterStepChange } from '../rollback/incident/run-steps';
 import type { IncidentRecord } from '../rollback/ports/incident-store';
 import type { Evaluation } from '../rollback/signals/triggers';
 import type { DetectionAnnouncer } from './announce';
+import { noteDetectedFrom } from './detected-note';
 
 export interface AutopilotInput {
   service: ServiceConfig;
@@ -53,6 +54,7 @@ export async function autopilotRollback(engine: EngineDeps, announcer: Detection
     ...input.episode,
   });
   if (accepted.created) {
+    await noteDetectedFrom(engine, accepted.incident, input.episode);
     await engine.store.appendTimeline({
       incidentId: accepted.incident.id,
       service: service.name,
