@@ -27,7 +27,13 @@ export interface Observed {
   readonly detectedFrom: RegExp;
 }
 
-export function checkFigures(incidentId: string, figures: IncidentFigures, observed: Observed): Problems {
+/** What the bot recorded beside its figures: when it dated the impact from, ms after go-live, and whether from go-live itself. */
+export interface BotImpact {
+  readonly startMs: number;
+  readonly atGoLive: boolean;
+}
+
+export function checkFigures(incidentId: string, figures: IncidentFigures, observed: Observed, impact: BotImpact): Problems {
   const problems: Problems = [];
   const { detection, downtime, execution } = figures;
   const opened = observed.inProgressAt - observed.liveAt;
@@ -43,8 +49,13 @@ export function checkFigures(incidentId: string, figures: IncidentFigures, obser
   }
   if (!downtime) problems.push(`${incidentId}: the bot gives no downtime`);
   else {
-    if (detection && downtime.value < detection.value) problems.push(`${incidentId}: downtime ${seconds(ms(downtime.value))} is shorter than detection ${seconds(ms(detection.value))}, though the impact began at go-live`);
-    if (ms(downtime.value) < opened - TOLERANCE_MS) problems.push(`${incidentId}: downtime ${seconds(ms(downtime.value))} is shorter than the ${seconds(opened)} the drill saw production broken before ROLLBACK IN PROGRESS`);
+    if (impact.atGoLive && detection && downtime.value < detection.value) problems.push(`${incidentId}: downtime ${seconds(ms(downtime.value))} is shorter than detection ${seconds(ms(detection.value))}, though the bot says the impact began at go-live`);
+    // The bad deployment was broken from go-live: the bot may date the impact later only from its evidence (a probe that still passed), never before go-live nor after detection.
+    if (impact.startMs < -TOLERANCE_MS) problems.push(`${incidentId}: the bot dates the impact ${seconds(-impact.startMs)} before the bad deployment went live`);
+    if (detection && impact.startMs > ms(detection.value) + TOLERANCE_MS) problems.push(`${incidentId}: the bot dates the impact after it detected it`);
+    if (ms(downtime.value) < opened - impact.startMs - TOLERANCE_MS) {
+      problems.push(`${incidentId}: downtime ${seconds(ms(downtime.value))} is shorter than the ${seconds(opened - impact.startMs)} the drill saw production broken between the bot's start of impact and ROLLBACK IN PROGRESS`);
+    }
     if (ms(downtime.value) > completed + TOLERANCE_MS) problems.push(`${incidentId}: downtime ${seconds(ms(downtime.value))} outlasts ROLLBACK COMPLETE (${seconds(completed)} after go-live)`);
   }
   if (!execution) problems.push(`${incidentId}: the bot gives no execution time`);

@@ -83,7 +83,14 @@ export interface DrillWorld {
   stop(): Promise<string[]>;
 }
 
-function serviceRaw(vercel: VercelStandin, repo: ScratchRepo): Record<string, unknown> {
+/**
+ * Detecting from #prod-alerts, the sign-in rule waits for 8 failed probe runs
+ * in a row (40 s), so Alertmanager's 5xx alert is what fires first and the
+ * step rehearses the alerts path; with the alerts silent, the default 2 runs.
+ */
+export const PROBE_FAILURES_MUST: Record<DetectMode, number> = { alerts: 8, probes: 2 };
+
+function serviceRaw(vercel: VercelStandin, repo: ScratchRepo, detect: DetectMode): Record<string, unknown> {
   return {
     name: SERVICE_NAME,
     displayName: 'Dr Amal Clinical OS',
@@ -103,7 +110,7 @@ function serviceRaw(vercel: VercelStandin, repo: ScratchRepo): Record<string, un
     roles: { devopsLead: [PEOPLE.devopsLead.id], dba: [PEOPLE.dba.id], cto: [PEOPLE.cto.id], onCall: [ON_CALL_GROUP.id] },
     workingHours: { timeZone: 'America/New_York', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '18:00' },
     autopilot: true,
-    triggers: { evaluationIntervalSeconds: 5, fiveXxMustForSeconds: 10 },
+    triggers: { evaluationIntervalSeconds: 5, fiveXxMustForSeconds: 10, probeFailuresMust: PROBE_FAILURES_MUST[detect] },
   };
 }
 
@@ -155,7 +162,7 @@ export async function startWorld(options: WorldOptions): Promise<DrillWorld> {
     if (options.breaks.has('vercel-promote')) vercel.state.nextJob = { outcome: 'failed', pollsPerStep: 1, failedAliases: [...vercel.state.project.domains] };
     const repo = await createScratchRepo(join(runDir, 'git'));
 
-    const service = serviceRaw(vercel, repo);
+    const service = serviceRaw(vercel, repo, options.detect ?? 'alerts');
     const configPath = join(runDir, 'rollback.config.yaml');
     writeFileSync(configPath, stringify({ services: [service] }));
     const [parsed] = parseServicesFile(stringify({ services: [service] }), configPath);

@@ -79,19 +79,28 @@ describe('the drill checks the bot\'s figures against what it saw', () => {
   const observed = { liveAt, inProgressAt: liveAt + 11_400, completeAt: liveAt + 20_000, earliestEvidenceMs: 10_000, detectedFrom: /Alertmanager HighHttp5xxRate/ };
   const from = 'deployment went live → detected from Alertmanager HighHttp5xxRate';
   const good = { detection: { value: 10.5, from }, downtime: { value: 19, from: 'impact…' }, execution: { value: 8, from: 'decided…' } };
+  const atGoLive = { startMs: 0, atGoLive: true };
 
   it('passes honest figures', () => {
-    expect(checkFigures('INC-1', good, observed)).toEqual([]);
+    expect(checkFigures('INC-1', good, observed, atGoLive)).toEqual([]);
   });
 
   it('fails detection shorter than its first evidence, downtime shorter than detection, and a figure from the wrong source', () => {
-    expect(checkFigures('INC-1', { ...good, detection: { value: 0.2, from } }, observed)).toEqual([expect.stringMatching(/detection 0\.2 s is shorter than the 10\.0 s before its first evidence/)]);
-    expect(checkFigures('INC-1', { ...good, downtime: { value: 0.387, from: 'x' } }, observed)).toEqual([
+    expect(checkFigures('INC-1', { ...good, detection: { value: 0.2, from } }, observed, atGoLive)).toEqual([expect.stringMatching(/detection 0\.2 s is shorter than the 10\.0 s before its first evidence/)]);
+    expect(checkFigures('INC-1', { ...good, downtime: { value: 0.387, from: 'x' } }, observed, atGoLive)).toEqual([
       expect.stringMatching(/downtime 0\.4 s is shorter than detection 10\.5 s/),
       expect.stringMatching(/shorter than the 11\.4 s the drill saw production broken/),
     ]);
-    expect(checkFigures('INC-1', { ...good, detection: { value: 10.5, from: 'deployment went live → detected from the sign-in probe' } }, observed)).toEqual([expect.stringMatching(/not from Alertmanager HighHttp5xxRate/)]);
-    expect(checkFigures('INC-1', {}, observed)).toHaveLength(3);
+    expect(checkFigures('INC-1', { ...good, detection: { value: 10.5, from: 'deployment went live → detected from the sign-in probe' } }, observed, atGoLive)).toEqual([expect.stringMatching(/not from Alertmanager HighHttp5xxRate/)]);
+    expect(checkFigures('INC-1', {}, observed, atGoLive)).toHaveLength(3);
+  });
+
+  it('lets a probe that still passed date the impact later than go-live, but never before it nor after detection', () => {
+    const later = { startMs: 4_000, atGoLive: false };
+    expect(checkFigures('INC-1', { ...good, downtime: { value: 15.5, from: 'x' } }, observed, later)).toEqual([]);
+    expect(checkFigures('INC-1', { ...good, downtime: { value: 5, from: 'x' } }, observed, later)).toEqual([expect.stringMatching(/downtime 5\.0 s is shorter than the 7\.4 s the drill saw production broken/)]);
+    expect(checkFigures('INC-1', good, observed, { startMs: -5_000, atGoLive: false })).toEqual([expect.stringMatching(/before the bad deployment went live/)]);
+    expect(checkFigures('INC-1', good, observed, { startMs: 12_500, atGoLive: false })).toEqual([expect.stringMatching(/after it detected it/)]);
   });
 });
 

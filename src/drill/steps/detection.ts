@@ -87,8 +87,10 @@ async function checkDetection(ctx: DrillContext, incidentId: string | undefined,
     problems.push(`${incidentId} says it was detected from "${recorded}" (trigger: ${measured.incident.trigger}), but the drill ${probes ? 'silenced the alerts: only the probes could tell' : `posted ${ALERT_NAME} to #prod-alerts`}`);
   }
   if (probes && world.alerting.posts.length > 0) problems.push(`the alert source was to be silent, but ${world.alerting.posts.length} notification(s) were posted`);
-  const figures = incidentFigures(incidentTimes(measured.incident, measured));
-  problems.push(...checkFigures(incidentId, figures, observed));
+  const times = incidentTimes(measured.incident, measured);
+  const figures = incidentFigures(times);
+  const impact = { startMs: (times.impactStartedAt?.getTime() ?? bad.liveAt) - bad.liveAt, atGoLive: measured.incident.data.evidence?.impact === 'go_live' };
+  problems.push(...checkFigures(incidentId, figures, observed, impact));
   const show = (f: { value: number; from: string } | undefined): string => (f ? `${seconds(f.value * 1000)} (${f.from})` : 'none');
   ctx.note(`the bot's figures for ${incidentId}: detection ${show(figures.detection)}; downtime ${show(figures.downtime)}; execution ${show(figures.execution)}`);
   return problems;
