@@ -13,6 +13,8 @@ import { seconds } from './wait';
 
 /** The bot's clock and the drill's are the same machine's; posts and writes are a few ms apart. */
 export const TOLERANCE_MS = 1500;
+/** The bot posts ROLLBACK IN PROGRESS within this of detecting (outbox poll, Slack's 1 post per second per channel). */
+export const POSTED_WITHIN_MS = 5000;
 
 export interface Observed {
   /** When the bad deployment started serving (Vercel's alias time), ms. */
@@ -43,6 +45,9 @@ export function checkFigures(incidentId: string, figures: IncidentFigures, obser
   else {
     if (!observed.detectedFrom.test(detection.from)) problems.push(`${incidentId}: detection is measured "${detection.from}", not from ${observed.detectedFrom.source}`);
     if (ms(detection.value) > opened + TOLERANCE_MS) problems.push(`${incidentId}: detection ${seconds(ms(detection.value))} is later than ROLLBACK IN PROGRESS, which the drill saw ${seconds(opened)} after go-live`);
+    if (ms(detection.value) < opened - POSTED_WITHIN_MS) {
+      problems.push(`${incidentId}: detection ${seconds(ms(detection.value))} is shorter than the ${seconds(opened)} the drill saw before ROLLBACK IN PROGRESS (the bot posts within ${seconds(POSTED_WITHIN_MS)} of detecting)`);
+    }
     if (ms(detection.value) < observed.earliestEvidenceMs - TOLERANCE_MS) {
       problems.push(`${incidentId}: detection ${seconds(ms(detection.value))} is shorter than the ${seconds(observed.earliestEvidenceMs)} before its first evidence could exist`);
     }

@@ -1,9 +1,10 @@
 /**
  * When an episode was detected and when its impact started, from the evidence
  * of the rule that fired, not from every alert firing at the time:
- * - detected: the first notification of an alert that is the rule's own
- *   evidence (Alertmanager's HighHttp5xxRate for the 5xx rule), else the
- *   evaluation at which the bot's probes made the rule fire;
+ * - detected: the evaluation at which the rule fired (a 5xx rate must hold
+ *   for its time first: the issue is detected once it has), named after the
+ *   rule's own evidence: its alerts (Alertmanager's HighHttp5xxRate for the
+ *   5xx rule), else the probe that measures it;
  * - impact started: the earliest of the rule's alerts' startsAt, the first
  *   failing probe run after go-live, and go-live itself when the probes failed
  *   from their first run after it (the condition held since then); with none
@@ -51,7 +52,7 @@ export interface EpisodeFacts {
   goLiveAt?: Date;
   /** Probe runs since go-live, any order. */
   probeRuns?: readonly ProbeRunFact[];
-  /** The evaluation that fired the rule. */
+  /** The evaluation that fired the rule: the moment of detection. */
   now: Date;
 }
 
@@ -87,7 +88,8 @@ const earliest = (dates: readonly (Date | undefined)[]): Date | undefined =>
 export function episodeTimes(facts: EpisodeFacts): EpisodeTimes {
   const own = ruleAlerts(facts.rule, facts.alerts);
   const detectedFrom = detectedFromWords(facts.rule, facts.alerts);
-  const detectedAt = earliest(own.map((a) => a.firstSeenAt)) ?? facts.now;
+  const detectedAt = facts.now;
+  const firstNotice = earliest(own.map((a) => a.firstSeenAt));
 
   const candidates: { at: Date; impact: IncidentEvidence['impact'] }[] = [];
   const startsAt = earliest(own.map((a) => a.startedAt));
@@ -98,7 +100,7 @@ export function episodeTimes(facts: EpisodeFacts): EpisodeTimes {
   const firstFailing = runs.findIndex((r) => r.failing);
   if (firstFailing === 0 && goLive && since !== -Infinity) candidates.push({ at: goLive, impact: 'go_live' });
   else if (firstFailing >= 0) candidates.push({ at: (runs[firstFailing] as ProbeRunFact).at, impact: 'first_failing_probe' });
-  if (own.length > 0) candidates.push({ at: detectedAt, impact: 'alert_notification' });
+  if (firstNotice) candidates.push({ at: firstNotice, impact: 'alert_notification' });
   // Earliest evidence wins; on a tie the stronger kind (listed first) does. A start after detection is a source's clock skew.
   const first = candidates.reduce<(typeof candidates)[number] | undefined>((min, c) => (!min || c.at.getTime() < min.at.getTime() ? c : min), undefined);
   if (!first) return { detectedAt, impactStartedAt: detectedAt, evidence: { impact: 'detection', detectedFrom } };

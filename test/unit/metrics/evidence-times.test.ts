@@ -35,7 +35,7 @@ function record(episode: ReturnType<typeof episodeTimes>, over: Partial<Incident
 }
 
 describe('dating an episode from the rule that fired', () => {
-  it('impact that began at go-live (the first probe after it already failed): downtime is at least the detection delay', () => {
+  it('impact that began at go-live (the first probe after it already failed): detected when the rule fired, downtime at least the detection delay', () => {
     const episode = episodeTimes({
       rule: 'five_xx_rate',
       alerts: [fiveXx(), unrelated],
@@ -47,10 +47,10 @@ describe('dating an episode from the rule that fired', () => {
       ],
       now: s(15),
     });
-    expect(episode).toEqual({ detectedAt: s(11), impactStartedAt: GO_LIVE, evidence: { impact: 'go_live', detectedFrom: 'Alertmanager HighHttp5xxRate' } });
+    expect(episode).toEqual({ detectedAt: s(15), impactStartedAt: GO_LIVE, evidence: { impact: 'go_live', detectedFrom: 'Alertmanager HighHttp5xxRate' } });
     const restoredSoon = record(episode, { restoredAt: s(20), decidedAt: s(15) });
     const figures = incidentFigures(incidentTimes(restoredSoon, { deployedAt: GO_LIVE }));
-    expect(figures.detection).toEqual({ value: 11, from: 'deployment went live → detected from Alertmanager HighHttp5xxRate' });
+    expect(figures.detection).toEqual({ value: 15, from: 'deployment went live → detected from Alertmanager HighHttp5xxRate' });
     expect(figures.downtime?.value).toBe(20);
     expect(figures.downtime?.value).toBeGreaterThanOrEqual(figures.detection?.value ?? Infinity);
     expect(figures.downtime?.from).toMatch(/^impact started \(the deployment going live/);
@@ -60,23 +60,23 @@ describe('dating an episode from the rule that fired', () => {
   it('a more exact go-live learned later (Vercel READY) moves an impact that began at go-live with it', () => {
     const episode = episodeTimes({ rule: 'five_xx_rate', alerts: [fiveXx()], goLiveAt: GO_LIVE, probeRuns: [{ at: s(5), failing: true }], now: s(15) });
     const figures = incidentFigures(incidentTimes(record(episode), { deployedAt: s(-3) }));
-    expect(figures.detection?.value).toBe(14);
+    expect(figures.detection?.value).toBe(18);
     expect(figures.downtime?.value).toBe(12 * 60 + 3);
   });
 
   it('uses the alert’s startsAt when it is the earliest evidence, and ignores alerts of other rules', () => {
     const episode = episodeTimes({ rule: 'five_xx_rate', alerts: [fiveXx({ startedAt: s(2) }), unrelated], goLiveAt: GO_LIVE, probeRuns: [{ at: s(5), failing: false }, { at: s(10), failing: true }], now: s(15) });
-    expect(episode).toEqual({ detectedAt: s(11), impactStartedAt: s(2), evidence: { impact: 'alert_starts_at', detectedFrom: 'Alertmanager HighHttp5xxRate' } });
+    expect(episode).toEqual({ detectedAt: s(15), impactStartedAt: s(2), evidence: { impact: 'alert_starts_at', detectedFrom: 'Alertmanager HighHttp5xxRate' } });
   });
 
   it('without startsAt, the first failing probe after go-live dates the impact when it is earlier than the alert', () => {
     const episode = episodeTimes({ rule: 'five_xx_rate', alerts: [fiveXx({ firstSeenAt: s(40) })], goLiveAt: GO_LIVE, probeRuns: [{ at: s(5), failing: false }, { at: s(10), failing: true }], now: s(45) });
-    expect(episode).toMatchObject({ detectedAt: s(40), impactStartedAt: s(10), evidence: { impact: 'first_failing_probe' } });
+    expect(episode).toMatchObject({ detectedAt: s(45), impactStartedAt: s(10), evidence: { impact: 'first_failing_probe' } });
   });
 
   it('without startsAt or failing probes, the alert’s first notification is the start, and says so', () => {
     const episode = episodeTimes({ rule: 'five_xx_rate', alerts: [fiveXx()], goLiveAt: GO_LIVE, probeRuns: [{ at: s(5), failing: false }], now: s(15) });
-    expect(episode).toMatchObject({ detectedAt: s(11), impactStartedAt: s(11), evidence: { impact: 'alert_notification' } });
+    expect(episode).toMatchObject({ detectedAt: s(15), impactStartedAt: s(11), evidence: { impact: 'alert_notification' } });
     expect(incidentTimes(record(episode)).impactFrom).toBe("the alert's first notification (it gave no startsAt)");
   });
 
