@@ -28,7 +28,8 @@ async function drillDatabases(): Promise<string[]> {
 describe('rollback-bot drill', () => {
   it('plays the runbook end to end through the real bot, prints thread, steps and metrics, exits 0 and leaves nothing behind', async () => {
     const before = await drillDatabases();
-    const run = await runDrillProcess([], { DATABASE_URL: serverUrl() });
+    // A drill takes about 90 s alone; on a shared 2-core machine it can take twice that.
+    const run = await runDrillProcess([], { DATABASE_URL: serverUrl() }, 230_000);
     const out = run.stdout;
     if (run.code !== 0) throw new Error(`drill exited ${run.code}:\n${out.slice(-6000)}\n${run.stderr}`);
     expect(run.stderr).toBe('');
@@ -61,7 +62,7 @@ describe('rollback-bot drill', () => {
     expect(ports.length).toBe(4);
     expect(await leftListening(ports, printedFolder(out))).toEqual([]);
     expect(await drillDatabases()).toEqual(before);
-  }, 180_000);
+  }, 240_000);
 
   it('--detect probes: with the alert source silent the bot detects from its own probes, and passes only with honest figures', async () => {
     const run = await runDrillProcess(['--detect', 'probes'], { DATABASE_URL: serverUrl() }, 230_000);
