@@ -52,10 +52,11 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
   const sendDraftsWhenDue = async (incident: IncidentRecord, service: ServiceConfig, root: string): Promise<void> => {
     if (incident.data.draftsPosted || incident.state === 'cancelled') return;
     const channel = incident.channelId as string;
-    const times = incidentTimes(incident, await store.metricsInput(incident.id));
-    const impactStart = times.impactStartedAt ?? incident.openedAt;
+    // Due from the record (as the outage-drafts job judges it); the drafts then state the measured figures.
     const end = incident.restoredAt ?? deps.clock.now();
-    if (end.getTime() - impactStart.getTime() > OUTAGE_DRAFTS_AFTER_MS) {
+    if (end.getTime() - (incidentTimes(incident).impactStartedAt ?? incident.openedAt).getTime() > OUTAGE_DRAFTS_AFTER_MS) {
+      const times = incidentTimes(incident, await store.metricsInput(incident.id));
+      const impactStart = times.impactStartedAt ?? incident.openedAt;
       await notifier.send({
         key: messageKey(incident.id, 'drafts'),
         channel,
