@@ -15,7 +15,8 @@ import { serviceSchema, type ServiceConfig } from '../src/config/service-schema'
 import { GitCodeRollback } from '../src/git/git-code-rollback';
 import { silentLogger } from '../src/logger';
 import type { IncidentId, ServiceName, SlackUserId } from '../src/rollback/ids';
-import type { Bench, BenchResult } from './types';
+import { pairedRounds } from './support';
+import { type Bench, type BenchResult, percentile } from './types';
 
 const COMMITS = 20_000;
 const FILES = 5_000;
@@ -43,7 +44,7 @@ function fastImportStream(): string {
   return `${out.join('\n')}\n`;
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const median = (values: number[]): number => percentile(values, 50);
 
 export const bench: Bench = {
   name: 'git revert-and-push',
@@ -78,45 +79,31 @@ export const bench: Bench = {
 
       // Each round reverts a different recent commit (each touches its own file), so no revert conflicts with another.
       const targets = git(origin, 'rev-list', '--max-count', String(ROUNDS * 2 + 1), 'main').trim().split('\n').slice(1);
-      const adapterMs: number[] = [];
-      const cliMs: number[] = [];
-      const viaAdapter = async (target: string, round: number): Promise<void> => {
+      const viaAdapter = async (round: number): Promise<number> => {
         const started = performance.now();
-        await adapter.revert({ service: name, incidentId: `bench-${round}` as IncidentId, requestedBy: 'U0BENCH' as SlackUserId, target: { commit: target } });
-        adapterMs.push(performance.now() - started);
+        await adapter.revert({ service: name, incidentId: `bench-${round}` as IncidentId, requestedBy: 'U0BENCH' as SlackUserId, target: { commit: targets[round * 2] as string } });
+        return performance.now() - started;
       };
-      const viaCli = (target: string): void => {
+      const viaCli = (round: number): Promise<number> => {
         const started = performance.now();
         git(cli, 'fetch', 'origin', 'main');
         git(cli, 'reset', '--hard', 'origin/main');
-        git(cli, 'revert', '--no-edit', target);
+        git(cli, 'revert', '--no-edit', targets[round * 2 + 1] as string);
         git(cli, 'push', 'origin', 'main');
-        cliMs.push(performance.now() - started);
+        return Promise.resolve(performance.now() - started);
       };
-      for (let round = 0; round < ROUNDS; round += 1) {
-        const [forAdapter, forCli] = [targets[round * 2] as string, targets[round * 2 + 1] as string];
-        // Alternating who goes first keeps a warm page cache or a busy neighbour from favouring one side.
-        if (round % 2 === 0) {
-          await viaAdapter(forAdapter, round);
-          viaCli(forCli);
-        } else {
-          viaCli(forCli);
-          await viaAdapter(forAdapter, round);
-        }
-      }
-      const adapterMedian = median(adapterMs);
-      const cliMedian = median(cliMs);
-      const ratio = adapterMedian / cliMedian;
-      const pairedRatio = median(adapterMs.map((ms, round) => ms / (cliMs[round] as number)));
+      // Each round reverts its own two commits; which side goes first alternates.
+      const paired = await pairedRounds(ROUNDS, viaAdapter, viaCli);
+      const ratio = paired.ratio;
       return [
         {
-          name: 'git revert-and-push: adapter / plain git CLI',
+          name: 'git revert-and-push: adapter / plain git CLI, paired ratio',
           value: Number(ratio.toFixed(2)),
           unit: 'x',
           target: '<= 1.2x',
           pass: ratio <= 1.2,
-          comparison: `adapter median ${adapterMedian.toFixed(0)} ms vs git CLI median ${cliMedian.toFixed(0)} ms (git fetch origin main; git reset --hard origin/main; git revert --no-edit <sha>; git push origin main); median of the per-round ratios ${pairedRatio.toFixed(2)}x`,
-          method: `${COMMITS} commits, ${FILES} files (git fast-import), local bare origin, warm clones, ${ROUNDS} interleaved rounds (alternating which side goes first), medians of each side`,
+          comparison: `per-round ratios ${paired.ratios.map((r) => r.toFixed(2)).join(', ')}; adapter median ${median(paired.a).toFixed(0)} ms vs git CLI median ${median(paired.b).toFixed(0)} ms (git fetch origin main; git reset --hard origin/main; git revert --no-edit <sha>; git push origin main)`,
+          method: `${COMMITS} commits, ${FILES} files (git fast-import), local bare origin, warm clones, ${ROUNDS} interleaved rounds, first side alternating (${paired.order.join(' ')}); headline = median of the per-round adapter/CLI ratios`,
         },
       ];
     } finally {

@@ -6,7 +6,7 @@
  * same data. Each run gets a fresh copy of the table; the two are alternated.
  */
 import { Client } from 'pg';
-import { benchDatabase } from './support';
+import { benchDatabase, pairedRounds } from './support';
 import { archiveTarget, ensureArchiveSchema } from '../src/schema/rollback/archive';
 import type { Bench, BenchResult } from './types';
 import { percentile } from './types';
@@ -39,54 +39,55 @@ export const bench: Bench = {
     const side = new Client({ connectionString: database.url });
     await client.connect();
     await side.connect();
-    const bot: number[] = [];
-    const plain: number[] = [];
+    let paired: Awaited<ReturnType<typeof pairedRounds>>;
+    const viaBot = async (round: number): Promise<number> => {
+      await freshTable(client, 'NoteBot');
+      const ms = await timed(async () => {
+        await client.query('BEGIN');
+        await ensureArchiveSchema(client);
+        const item = await archiveTarget(client, { kind: 'column', table: { schema: 'public', name: 'NoteBot' }, column: 'aiSummary' }, `bench-${round}`, {
+          migrationName: '20260117000000_add_ai_features',
+          incidentId: `bench-${round}`,
+        }, { side });
+        if (item.rows !== ROWS) throw new Error(`archived ${item.rows} rows, expected ${ROWS}`);
+        await client.query('ALTER TABLE "NoteBot" DROP COLUMN "aiSummary"');
+        await client.query('COMMIT');
+      });
+      await client.query('DROP TABLE "NoteBot"');
+      return ms;
+    };
+    const viaPlain = async (round: number): Promise<number> => {
+      await freshTable(client, 'NotePlain');
+      const ms = await timed(async () => {
+        await client.query('BEGIN');
+        await client.query(`CREATE TABLE "plain_copy_${round}" AS SELECT "id", "aiSummary" FROM "NotePlain"`);
+        await client.query('ALTER TABLE "NotePlain" DROP COLUMN "aiSummary"');
+        await client.query('COMMIT');
+      });
+      await client.query('DROP TABLE "NotePlain"');
+      return ms;
+    };
     try {
-      for (let round = 0; round < ROUNDS; round += 1) {
-        await freshTable(client, 'NotePlain');
-        plain.push(
-          await timed(async () => {
-            await client.query('BEGIN');
-            await client.query(`CREATE TABLE "plain_copy_${round}" AS SELECT "id", "aiSummary" FROM "NotePlain"`);
-            await client.query('ALTER TABLE "NotePlain" DROP COLUMN "aiSummary"');
-            await client.query('COMMIT');
-          }),
-        );
-        await client.query('DROP TABLE "NotePlain"');
-
-        await freshTable(client, 'NoteBot');
-        bot.push(
-          await timed(async () => {
-            await client.query('BEGIN');
-            await ensureArchiveSchema(client);
-            const item = await archiveTarget(client, { kind: 'column', table: { schema: 'public', name: 'NoteBot' }, column: 'aiSummary' }, `bench-${round}`, {
-              migrationName: '20260117000000_add_ai_features',
-              incidentId: `bench-${round}`,
-            }, { side });
-            if (item.rows !== ROWS) throw new Error(`archived ${item.rows} rows, expected ${ROWS}`);
-            await client.query('ALTER TABLE "NoteBot" DROP COLUMN "aiSummary"');
-            await client.query('COMMIT');
-          }),
-        );
-        await client.query('DROP TABLE "NoteBot"');
-      }
+      paired = await pairedRounds(ROUNDS, viaBot, viaPlain);
     } finally {
       await client.end();
       await side.end();
       await database.drop();
     }
+    const bot = paired.a;
+    const plain = paired.b;
     const botMs = percentile(bot, 50);
     const plainMs = percentile(plain, 50);
-    const ratio = botMs / plainMs;
+    const ratio = paired.ratio;
     return [
       {
-        name: 'archive-and-drop of a column with 1,000,000 non-null values, vs plain CREATE TABLE AS + DROP COLUMN',
+        name: 'archive-and-drop of a column with 1,000,000 non-null values, vs plain CREATE TABLE AS + DROP COLUMN, paired ratio',
         value: Number(ratio.toFixed(2)),
         unit: 'x',
         target: '<= 1.5x',
         pass: ratio <= 1.5,
-        comparison: `bot median ${botMs.toFixed(0)} ms (runs ${bot.map((v) => v.toFixed(0)).join(', ')}); plain median ${plainMs.toFixed(0)} ms (runs ${plain.map((v) => v.toFixed(0)).join(', ')})`,
-        method: `${ROUNDS} alternating rounds, each on a fresh vacuumed table of ${ROWS} rows (serial id primary key, text column ~50 bytes); bot = EXCLUSIVE lock, copy with the primary key values into rollback_archive, count + checksum of the source (on a second connection, during the copy) and of the copy, manifest row, DROP COLUMN, one transaction; plain = CREATE TABLE AS SELECT id, column + DROP COLUMN, one transaction`,
+        comparison: `per-round ratios ${paired.ratios.map((r) => r.toFixed(2)).join(', ')}; bot median ${botMs.toFixed(0)} ms (runs ${bot.map((v) => v.toFixed(0)).join(', ')}); plain median ${plainMs.toFixed(0)} ms (runs ${plain.map((v) => v.toFixed(0)).join(', ')})`,
+        method: `${ROUNDS} interleaved rounds, first side alternating (${paired.order.join(' ')}), headline = median of the per-round bot/plain ratios; each run on a fresh vacuumed table of ${ROWS} rows (serial id primary key, text column ~50 bytes); bot = EXCLUSIVE lock, copy with the primary key values into rollback_archive, count + checksum of the source (on a second connection, during the copy) and of the copy, manifest row, DROP COLUMN, one transaction; plain = CREATE TABLE AS SELECT id, column + DROP COLUMN, one transaction`,
       },
     ];
   },

@@ -25,6 +25,9 @@ const BACKLOG_PER_CHANNEL = 4;
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
+/** A fixed target, not one derived from the run's own duration. */
+const BURST_CALLS_TARGET = 3;
+
 export const bench: Bench = {
   name: 'slack-outbox',
   async run(): Promise<BenchResult[]> {
@@ -73,8 +76,8 @@ export const bench: Bench = {
         name: `Slack calls for ${UPDATES} updates of one message`,
         value: burstCalls,
         unit: 'calls',
-        target: `<= ${Math.ceil(burstMs / 1000) + 1} (one per second of the burst, + 1)`,
-        pass: burstCalls <= Math.ceil(burstMs / 1000) + 1,
+        target: `<= ${BURST_CALLS_TARGET} (the burst lasts about a second: one call per second, + 1)`,
+        pass: burstCalls <= BURST_CALLS_TARGET,
         comparison: `calling chat.update for each: ${UPDATES} calls; last content at Slack ${Math.round(burstMs)} ms after the first update`,
         method: `${UPDATES} send() calls back to back on one key, worker running`,
       });

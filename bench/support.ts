@@ -99,3 +99,32 @@ export async function benchDatabase(label: string): Promise<{ url: string; drop(
     },
   };
 }
+
+/**
+ * Side by side: `rounds` interleaved rounds, which side goes first
+ * alternating each round, each side timing its own work. The headline is the
+ * paired ratio, the median of the per-round ratios a/b: each round's two runs
+ * share the machine's state, so a busy neighbour or a warm cache cancels out.
+ */
+export async function pairedRounds(
+  rounds: number,
+  a: (round: number) => Promise<number>,
+  b: (round: number) => Promise<number>,
+): Promise<{ a: number[]; b: number[]; ratios: number[]; ratio: number; order: string[] }> {
+  const aMs: number[] = [];
+  const bMs: number[] = [];
+  const order: string[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    if (round % 2 === 0) {
+      aMs.push(await a(round));
+      bMs.push(await b(round));
+      order.push('ab');
+    } else {
+      bMs.push(await b(round));
+      aMs.push(await a(round));
+      order.push('ba');
+    }
+  }
+  const ratios = aMs.map((ms, round) => ms / (bMs[round] as number));
+  return { a: aMs, b: bMs, ratios, ratio: percentile(ratios, 50), order };
+}

@@ -25,6 +25,7 @@ import { VercelApplication } from './vercel/vercel-application';
 import { scheduledJobs } from './jobs';
 import { type HomeClient, createHomePublisher } from './follow-up/app-home';
 import { measureEachService } from './rollback/metrics/measure';
+import { syncArchiveRestores } from './follow-up/archive-restores';
 import type { Metrics } from './metrics';
 import { type Scheduler, createScheduler } from './schedule/scheduler';
 import type { Ticker } from './schedule/ticker';
@@ -144,6 +145,9 @@ export function prepareEngine(input: {
           logger: logger.child({ component: 'incidents' }),
           env: input.env,
           workerId: `replica-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+          refreshMetricsFacts: async () => {
+            await syncArchiveRestores({ db, engine: { services: config.services, env: input.env, clock: adapters.clock }, logger: logger.child({ component: 'archive-restores' }) });
+          },
         },
         { intervalMs: input.options?.runnerIntervalMs },
       );

@@ -8,15 +8,17 @@
  */
 import { parseArgs } from 'node:util';
 import { runDrill } from '../drill/run-drill';
-import { BREAKS, type Break } from '../drill/world';
+import { BREAKS, type Break, type DetectMode } from '../drill/world';
 import type { CliIo } from './preflight';
 
-export const DRILL_USAGE = `Usage: rollback-bot drill [--keep] [--break <part>] [--github-protected]
+export const DRILL_USAGE = `Usage: rollback-bot drill [--keep] [--break <part>] [--detect alerts|probes] [--github-protected]
        rollback-bot drill --service <name> [--yes] [--report <file>] [--keep]
 
 Without --service, rehearses the whole runbook on this machine with no accounts: embedded PostgreSQL
 (or the server of DATABASE_URL), local Slack and Vercel stand-ins, a scratch git repository and app database.
   --keep            leave the drill's folder, databases and embedded server for inspection
+  --detect <how>    alerts (default): the bot detects the bad deployment from #prod-alerts (Alertmanager);
+                    probes: the alert source is silent and the bot must detect it from its own probes
   --break <part>    make the rollback fail on purpose, to rehearse how the bot reports it:
 ${Object.entries(BREAKS).map(([name, what]) => `                      ${name}: ${what}`).join('\n')}
   --github-protected  the repository is on GitHub (a local stand-in) with main protected: the git revert
@@ -35,6 +37,7 @@ export interface DrillArgs {
   report?: string;
   breaks: Set<Break>;
   githubProtected: boolean;
+  detect: DetectMode;
 }
 
 export function parseDrillArgs(argv: readonly string[]): DrillArgs | string {
@@ -53,7 +56,10 @@ export function parseDrillArgs(argv: readonly string[]): DrillArgs | string {
   }
   if (values.service !== undefined && (breaks.size > 0 || values['github-protected'])) return '--break and --github-protected are for the local drill; they cannot be combined with --service';
   if (values.service === undefined && (values.yes || values.report !== undefined)) return '--yes and --report go with --service';
-  return { keep: values.keep ?? false, yes: values.yes ?? false, service: values.service, report: values.report, breaks, githubProtected: values['github-protected'] ?? false };
+  const detect = values.detect ?? 'alerts';
+  if (detect !== 'alerts' && detect !== 'probes') return `--detect expects alerts or probes, got ${detect}`;
+  if (values.service !== undefined && values.detect !== undefined) return '--detect is for the local drill; it cannot be combined with --service';
+  return { keep: values.keep ?? false, yes: values.yes ?? false, service: values.service, report: values.report, breaks, detect, githubProtected: values['github-protected'] ?? false };
 }
 
 const OPTIONS = {
@@ -63,6 +69,7 @@ const OPTIONS = {
   report: { type: 'string' },
   break: { type: 'string', multiple: true },
   'github-protected': { type: 'boolean' },
+  detect: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -82,5 +89,5 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return runStagingDrill({ service: args.service, yes: args.yes, keep: args.keep, report: args.report, env: io.env, print, printError: (line) => io.stderr(`${line}\n`) });
   }
   const databaseUrl = io.env.DATABASE_URL?.trim() || undefined;
-  return runDrill({ keep: args.keep, databaseUrl, breaks: args.breaks, githubProtected: args.githubProtected, print });
+  return runDrill({ keep: args.keep, databaseUrl, breaks: args.breaks, detect: args.detect, githubProtected: args.githubProtected, print });
 }

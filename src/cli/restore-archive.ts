@@ -7,8 +7,10 @@
 import { resolve } from 'node:path';
 import { findService, loadServicesFile } from '../config/load-config';
 import { RollbackError, isRollbackError } from '../rollback/errors';
-import { scrubSecrets } from '../logger';
-import { restoreArchive } from '../schema/rollback/restore-archive';
+import { scrubSecrets, silentLogger } from '../logger';
+import { recordRestored } from '../follow-up/archive-restores';
+import { type RestoreResult, restoreArchive } from '../schema/rollback/restore-archive';
+import { createDb } from '../store/pool';
 import type { CliIo } from './lint-migrations';
 import { readArgs } from './args';
 
@@ -53,6 +55,25 @@ export function databaseUrlForService(serviceName: string, env: NodeJS.ProcessEn
   return url;
 }
 
+/**
+ * Records the restore in the bot's store (DATABASE_URL) at once; when the store
+ * cannot be reached, the bot reads the app database's manifest when asked.
+ */
+async function tellTheBot(results: readonly RestoreResult[], env: NodeJS.ProcessEnv): Promise<string> {
+  const storeUrl = env.DATABASE_URL?.trim();
+  const later = "the bot reads the archive manifest when its metrics are next asked for (/rollback stats) or at its next sync";
+  if (!storeUrl) return `DATABASE_URL is not set: ${later}.`;
+  const db = createDb(storeUrl, silentLogger, 1);
+  try {
+    const recorded = await recordRestored(db, results, new Date());
+    return recorded > 0 ? `recorded in the bot's store: data loss no longer counts ${recorded === 1 ? 'this archive' : `these ${recorded} archives`}.` : `no schema rollback of the bot made ${results.length === 1 ? 'this archive' : 'these archives'}: nothing to record in its store.`;
+  } catch (error) {
+    return `the bot's store did not answer (${scrubSecrets((error as Error).message).slice(0, 200)}): ${later}.`;
+  } finally {
+    await db.close().catch(() => undefined);
+  }
+}
+
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv);
   if (typeof args === 'string') {
@@ -70,6 +91,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   try {
     const results = await restoreArchive(url, args.selector);
     for (const r of results) io.stdout(`restored ${r.restoredRows} rows from ${r.archiveTable}\n`);
+    io.stdout(`${await tellTheBot(results, io.env)}\n`);
     return 0;
   } catch (error) {
     const message = isRollbackError(error) ? error.explain() : (error as Error).message;

@@ -7,7 +7,8 @@
  */
 import type { ServiceConfig } from '../config/service-schema';
 import type { AlertState } from '../rollback/detection/alert-state';
-import { episodeTimes, incidentWords, verdictWords } from '../rollback/detection/describe';
+import { incidentWords, verdictWords } from '../rollback/detection/describe';
+import { type EpisodeTimes, episodeTimes } from '../rollback/detection/episode-evidence';
 import type { DetectionRecord, DetectionStore, IncidentOrigin } from '../rollback/detection/detection-record';
 import type { DetectionAction } from '../rollback/detection/respond';
 import { AUTOPILOT_ACTOR } from '../rollback/incident/authority';
@@ -16,6 +17,8 @@ import { openQuestionIncident } from '../rollback/incident/hotfix';
 import type { Evaluation } from '../rollback/signals/triggers';
 import type { DetectionAnnouncer } from './announce';
 import { autopilotRollback, autopilotTakeOver } from './autopilot';
+import { noteDetectedFrom } from './detected-note';
+import type { ServingFacts } from './episode-facts';
 
 export interface ActDeps {
   engine: EngineDeps;
@@ -28,7 +31,14 @@ export interface ActContext {
   now: Date;
   evaluation: Pick<Evaluation, 'verdict' | 'rule' | 'reason'>;
   firing: readonly AlertState[];
+  /** Go-live and probe runs since, when read for dating a new incident. */
+  serving?: ServingFacts;
   detection?: DetectionRecord;
+}
+
+/** When the episode was detected and its impact started, from the rule's own evidence. */
+export function datedEpisode(ctx: Pick<ActContext, 'evaluation' | 'firing' | 'serving' | 'now'>): EpisodeTimes {
+  return episodeTimes({ rule: ctx.evaluation.rule, alerts: ctx.firing, now: ctx.now, ...(ctx.serving ?? {}) });
 }
 
 /** Where an episode begins: its earliest firing alert, or now when only the probes saw it. */
@@ -66,7 +76,7 @@ export async function act(deps: ActDeps, ctx: ActContext, actions: readonly Dete
         break;
       }
       case 'autopilot_rollback': {
-        const { incident, created } = await autopilotRollback(engine, announcer, { service, evaluation, firing: ctx.firing });
+        const { incident, created } = await autopilotRollback(engine, announcer, { service, evaluation, firing: ctx.firing, episode: datedEpisode(ctx) });
         await link(incident.id, created ? 'detection' : 'joined');
         break;
       }
@@ -76,15 +86,17 @@ export async function act(deps: ActDeps, ctx: ActContext, actions: readonly Dete
         break;
       }
       case 'ask': {
-        const words = incidentWords(evaluation, ctx.firing);
+        const episode = datedEpisode(ctx);
+        const words = incidentWords(evaluation, episode.evidence.detectedFrom);
         const opened = await openQuestionIncident(engine, {
           service: service.name,
           issue: words.issue,
           trigger: words.trigger,
           actor: AUTOPILOT_ACTOR,
           severity: action.severity,
-          ...episodeTimes(ctx.firing, now),
+          ...episode,
         });
+        if (opened.created) await noteDetectedFrom(engine, opened.incident, episode);
         await link(opened.incident.id, opened.created ? 'detection' : 'joined');
         break;
       }

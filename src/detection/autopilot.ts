@@ -7,7 +7,8 @@
  */
 import type { ServiceConfig } from '../config/service-schema';
 import type { AlertState } from '../rollback/detection/alert-state';
-import { episodeTimes, incidentWords } from '../rollback/detection/describe';
+import { incidentWords } from '../rollback/detection/describe';
+import type { EpisodeTimes } from '../rollback/detection/episode-evidence';
 import { AUTOPILOT_ACTOR, decideAuthority, refusalError } from '../rollback/incident/authority';
 import { chooseRollback } from '../rollback/incident/decision-tree';
 import type { EngineDeps } from '../rollback/incident/engine-deps';
@@ -17,11 +18,14 @@ import { afterStepChange } from '../rollback/incident/run-steps';
 import type { IncidentRecord } from '../rollback/ports/incident-store';
 import type { Evaluation } from '../rollback/signals/triggers';
 import type { DetectionAnnouncer } from './announce';
+import { noteDetectedFrom } from './detected-note';
 
 export interface AutopilotInput {
   service: ServiceConfig;
   evaluation: Pick<Evaluation, 'verdict' | 'rule' | 'reason'>;
   firing: readonly AlertState[];
+  /** Dated from the rule's own evidence (act.ts datedEpisode). */
+  episode: EpisodeTimes;
 }
 
 async function notifyCto(engine: EngineDeps, announcer: DetectionAnnouncer, service: ServiceConfig, incident: IncidentRecord, reason: string): Promise<void> {
@@ -39,7 +43,7 @@ async function notifyCto(engine: EngineDeps, announcer: DetectionAnnouncer, serv
 /** Opens the incident and starts the application rollback; returns it and whether it was created (false: one was open). */
 export async function autopilotRollback(engine: EngineDeps, announcer: DetectionAnnouncer, input: AutopilotInput): Promise<{ incident: IncidentRecord; created: boolean }> {
   const { service, evaluation } = input;
-  const words = incidentWords(evaluation, input.firing);
+  const words = incidentWords(evaluation, input.episode.evidence.detectedFrom);
   const accepted = await requestRollback(engine, {
     service: service.name,
     request: { kind: 'application', reason: words.issue },
@@ -47,9 +51,10 @@ export async function autopilotRollback(engine: EngineDeps, announcer: Detection
     issue: words.issue,
     trigger: words.trigger,
     severity: 'must',
-    ...episodeTimes(input.firing, engine.clock.now()),
+    ...input.episode,
   });
   if (accepted.created) {
+    await noteDetectedFrom(engine, accepted.incident, input.episode);
     await engine.store.appendTimeline({
       incidentId: accepted.incident.id,
       service: service.name,
@@ -64,7 +69,7 @@ export async function autopilotRollback(engine: EngineDeps, announcer: Detection
 }
 
 /** An open incident still at the hotfix question, rolled back as "Roll back now" would, by the autopilot actor. */
-export async function autopilotTakeOver(engine: EngineDeps, announcer: DetectionAnnouncer, input: AutopilotInput & { incident: IncidentRecord }): Promise<boolean> {
+export async function autopilotTakeOver(engine: EngineDeps, announcer: DetectionAnnouncer, input: Omit<AutopilotInput, 'episode'> & { incident: IncidentRecord }): Promise<boolean> {
   const { service, incident } = input;
   const now = engine.clock.now();
   const roles = await engine.roles.resolve(service);

@@ -6,7 +6,9 @@
 import { findService } from '../config/load-config';
 import type { ServiceConfig } from '../config/service-schema';
 import { type DetectionRecord, type DetectionStore } from '../rollback/detection/detection-record';
-import { episodeTimes, verdictWords } from '../rollback/detection/describe';
+import { verdictWords } from '../rollback/detection/describe';
+import { episodeTimes } from '../rollback/detection/episode-evidence';
+import { noteDetectedFrom } from './detected-note';
 import { chooseMonitor, windowWords } from '../rollback/detection/monitor';
 import { RollbackError } from '../rollback/errors';
 import type { SlackUserId } from '../rollback/ids';
@@ -84,14 +86,17 @@ export async function openIncidentFromProposal(deps: DecisionDeps, input: { dete
   await requireRole(engine, service, input.actor, undefined, 'Open an incident');
   const now = engine.clock.now();
   const alerts = await deps.store.episodeAlerts(service.name, detection.since, 1000);
+  // A person opens it later: the episode was detected when the detection record opened, at the latest.
+  const episode = episodeTimes({ rule: detection.rule, alerts, now: detection.openedAt });
   const opened = await openQuestionIncident(engine, {
     service: service.name,
     issue: detection.reason,
     trigger: `${verdictWords(detection.level, detection.rule)}, opened by <@${input.actor}> from the alerts post`,
     actor: input.actor,
     severity: detection.level,
-    ...episodeTimes(alerts, now),
+    ...episode,
   });
+  if (opened.created) await noteDetectedFrom(engine, opened.incident, episode);
   const linked = (await deps.store.updateDetection(detection.id, { at: now, incident: { id: opened.incident.id, origin: opened.created ? 'proposal' : 'joined' } })) ?? detection;
   await deps.announcer.refresh(linked);
   return opened.created

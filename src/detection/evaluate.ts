@@ -13,6 +13,7 @@ import { type DetectionAction, respond } from '../rollback/detection/respond';
 import type { EngineDeps } from '../rollback/incident/engine-deps';
 import { type Evaluation, evaluate, sampleFromSignals } from '../rollback/signals';
 import { act } from './act';
+import type { ServingFacts } from './episode-facts';
 import type { DetectionAnnouncer } from './announce';
 
 /** Alerts nobody mentioned for this long are forgotten (they stopped firing long ago). */
@@ -23,6 +24,8 @@ export interface EvaluateDeps {
   store: DetectionStore;
   announcer: DetectionAnnouncer;
   probeEvidence(service: ServiceConfig, from: Date, to: Date): Promise<ProbeEvidence>;
+  /** Go-live of the serving deployment and the probe runs since, to date an incident from evidence. */
+  servingFacts?(service: ServiceConfig, now: Date): Promise<ServingFacts>;
 }
 
 export type IntervalOutcome =
@@ -62,7 +65,8 @@ export async function evaluateInterval(deps: EvaluateDeps, service: ServiceConfi
     ...(detection ? { detection } : {}),
     ...(incident ? { incident: { id: incident.id, hasSteps, ...(incident.severity ? { severity: incident.severity } : {}) } } : {}),
   });
-  await act({ engine, store, announcer: deps.announcer }, { service, now, evaluation, firing, ...(detection ? { detection } : {}) }, actions);
+  const serving = actions.some((a) => a.kind === 'autopilot_rollback' || a.kind === 'ask') && deps.servingFacts ? await deps.servingFacts(service, now) : undefined;
+  await act({ engine, store, announcer: deps.announcer }, { service, now, evaluation, firing, ...(serving ? { serving } : {}), ...(detection ? { detection } : {}) }, actions);
   await store.forgetStaleAlerts(service.name, new Date(now.getTime() - Math.max(FORGET_AFTER_MS, ALERT_EXPIRY_MS)));
   return { service: service.name, slot, evaluated: true, evaluation, actions: actions.map((a) => a.kind) };
 }

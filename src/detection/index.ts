@@ -8,6 +8,7 @@ import type { ServiceConfig } from '../config/service-schema';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { probeEvidence } from '../probes/probe-sample';
+import { servingFacts } from './episode-facts';
 import type { ProbeEvidence } from '../probes/probe-sample';
 import type { Clock } from '../rollback/clock';
 import { DEFAULT_MONITOR_WINDOW_MS } from '../rollback/detection/monitor';
@@ -78,7 +79,8 @@ export function createDetection(deps: DetectionDeps, options: DetectionOptions =
   const decisionDeps = () => ({ engine: deps.engine(), store, announcer, monitorWindowMs });
   return {
     intake,
-    evaluate: (service, slot) => evaluateInterval({ engine: deps.engine(), store, announcer, probeEvidence: evidence }, findService(deps.services, service), slot),
+    evaluate: (service, slot) =>
+      evaluateInterval({ engine: deps.engine(), store, announcer, probeEvidence: evidence, servingFacts: (s, now) => servingFacts(deps.db, s.name, now) }, findService(deps.services, service), slot),
     monitor: (input) => chooseMonitorFor(decisionDeps(), input),
     openIncident: (input) => openIncidentFromProposal(decisionDeps(), input),
     stop: () => intake.stop(),

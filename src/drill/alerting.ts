@@ -28,6 +28,8 @@ export interface AlertingDeps {
   readonly transcript: SlackTranscript;
   /** True for deployments whose code is broken (their error rate climbs while they serve). */
   readonly isBroken: (deploymentId: string) => boolean;
+  /** The alert source is switched off: Prometheus still measures (traffic flows), Alertmanager posts nothing. */
+  readonly silent?: boolean;
 }
 
 export interface AlertPost {
@@ -64,6 +66,8 @@ export function alertmanagerNotification(service: string, firing: boolean, rate:
 
 export class Alerting {
   readonly posts: AlertPost[] = [];
+  /** Notifications the rule would have posted with the alert source switched off. */
+  silenced = 0;
   private readonly window: { total: number; errors: number }[] = [];
   private firing = false;
   private timer: NodeJS.Timeout | undefined;
@@ -127,6 +131,10 @@ export class Alerting {
   /** Alertmanager's Slack notification, carrying the measured share where the bot reads it (see alertmanagerNotification). */
   private async post(firing: boolean, rate: number): Promise<void> {
     const { service, channel, sender, transcript } = this.deps;
+    if (this.deps.silent) {
+      this.silenced += 1;
+      return;
+    }
     const { title, text, link } = alertmanagerNotification(service, firing, rate);
     const at = Date.now();
     const ts = (at / 1000).toFixed(6);

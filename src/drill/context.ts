@@ -5,6 +5,7 @@
  */
 import { ROLLBACK_COMPLETE_TITLE, ROLLBACK_FAILED_TITLE, ROLLBACK_IN_PROGRESS_TITLE, ROLLBACK_UNKNOWN_TITLE } from '../slack/blocks';
 import type { SlackMessage, SlackTranscript } from './slack-transcript';
+import type { Observed } from './drill-checks';
 import { waitUntil } from './wait';
 import type { DrillWorld } from './world';
 
@@ -23,6 +24,8 @@ export interface DrillFacts {
   migrationCommit?: string;
   /** The incidents of the drill, by the step that opened them. */
   incidents: { detected?: string; revert?: string; schema?: string };
+  /** What the drill saw of the detected incident, to check the bot's figures against. */
+  observed?: Observed;
 }
 
 export interface DrillContext {

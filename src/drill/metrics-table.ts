@@ -1,19 +1,19 @@
 /**
- * The runbook's "Rollback Metrics" for the drill's incidents, against its
- * targets: detection < 5 min, execution < 5 min, downtime < 15 min, data
- * loss 0. The times come from the bot's store (the incident records and the
- * deployments the bot saw), the archives from the app database's
- * rollback_archive manifest; the arithmetic is the domain's rollbackMetrics.
+ * The drill's closing table: the runbook's "Rollback Metrics" for the drill's
+ * incidents as the bot's own `/rollback stats` computes them (the same
+ * measureRollbacks over the bot's store), against the targets: detection
+ * < 5 min, execution < 5 min, downtime < 15 min, data loss 0. No separate
+ * computation: the drill only lays the bot's figures out and checks them
+ * against what it observed itself (drill-checks.ts).
  */
-import type { ArchiveRecord } from './app-database';
-import { type ArchiveFact, type IncidentTimes, incidentTimes } from '../rollback/metrics/incident-times';
-import { type MetricFigure, type MetricName, figure, rollbackMetrics } from '../rollback/metrics/rollback-metrics';
-import type { IncidentStore } from '../rollback/ports/incident-store';
+import { durationWords } from '../rollback/metrics/incident-times';
+import { type MetricFigure, type MetricName, type RollbackMetrics, figure } from '../rollback/metrics/rollback-metrics';
 
 /** The four figures the drill must meet, in the runbook's order. */
 export const DRILL_TARGETS: readonly MetricName[] = ['detection_time', 'execution_time', 'downtime', 'data_loss'];
 
 export interface MetricRow {
+  readonly name: MetricName;
   readonly title: string;
   readonly target: string;
   readonly measured: string;
@@ -22,46 +22,22 @@ export interface MetricRow {
   readonly samples: number;
 }
 
-/** When the deployment an incident rolled back from started serving, as the bot recorded it. */
-async function deployedAt(store: IncidentStore, service: string, incidentId: string): Promise<Date | undefined> {
-  const steps = await store.steps(incidentId);
-  const from = steps.map((s) => s.input.fromDeploymentId).find((id): id is string => typeof id === 'string');
-  if (!from) return undefined;
-  const seen = (await store.deployments(service, 100)).find((d) => d.deploymentId === from);
-  return seen?.servedFrom ?? seen?.firstSeenAt;
-}
-
-export async function incidentTimesFor(store: IncidentStore, ids: readonly string[], archives: readonly ArchiveRecord[]): Promise<IncidentTimes[]> {
-  const out: IncidentTimes[] = [];
-  for (const id of ids) {
-    const record = await store.getIncident(id);
-    if (!record) continue;
-    const facts: ArchiveFact[] = archives.filter((a) => a.incidentId === id).map((a) => ({ archiveTable: a.archiveTable, rows: a.rows, restored: a.restored }));
-    out.push(incidentTimes(record, { deployedAt: await deployedAt(store, record.service, id), archives: facts }));
-  }
-  return out;
-}
-
-export function duration(minutes: number): string {
-  const exact = minutes * 60;
-  if (exact < 10) return `${exact.toFixed(1)} s`;
-  const totalSeconds = Math.round(exact);
-  return totalSeconds < 60 ? `${totalSeconds} s` : `${Math.floor(totalSeconds / 60)} min ${totalSeconds % 60} s`;
+/** A figure's value as every surface writes it. */
+export function shownValue(f: Pick<MetricFigure, 'unit'>, value: number): string {
+  return f.unit === 's' ? durationWords(value * 1000) : `${value} row(s)`;
 }
 
 function measuredText(f: MetricFigure): string {
   if (f.value === undefined) return 'no data';
-  if (f.unit === 'rows') return `${f.value} row(s)`;
-  const worst = duration(f.value);
-  return f.samples > 1 && f.mean !== undefined ? `${worst} (worst of ${f.samples}; mean ${duration(f.mean)})` : worst;
+  const worst = shownValue(f, f.value);
+  return f.unit === 's' && f.samples > 1 && f.mean !== undefined ? `${worst} (worst of ${f.samples}; mean ${shownValue(f, f.mean)})` : worst;
 }
 
-/** Each target figure over the period; a figure without data fails: the drill exists to measure it. */
-export function drillMetricRows(times: IncidentTimes[], from: Date, to: Date): MetricRow[] {
-  const metrics = rollbackMetrics(times, { from, to });
+/** Each target figure of the bot's metrics; a figure without data fails: the drill exists to measure it. */
+export function drillMetricRows(metrics: RollbackMetrics): MetricRow[] {
   return DRILL_TARGETS.map((name) => {
     const f = figure(metrics, name);
-    return { title: f.title, target: f.target, measured: measuredText(f), pass: f.pass === true, samples: f.samples };
+    return { name, title: f.title, target: f.target, measured: measuredText(f), pass: f.pass === true, samples: f.samples };
   });
 }
 

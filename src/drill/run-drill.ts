@@ -13,7 +13,7 @@ import { followThrough } from './steps/follow-through';
 import { revertBadCommit } from './steps/git-revert';
 import { rollBackMigration } from './steps/schema-rollback';
 import { seconds } from './wait';
-import { BREAKS, type Break, type DrillWorld, startWorld } from './world';
+import { BREAKS, type Break, type DetectMode, type DrillWorld, startWorld } from './world';
 import { scrubSecrets } from '../logger';
 import { readFileSync } from 'node:fs';
 
@@ -23,6 +23,7 @@ export interface DrillRunOptions {
   readonly breaks: ReadonlySet<Break>;
   /** The git revert goes through a pull request on a GitHub stand-in with main protected. */
   readonly githubProtected?: boolean;
+  readonly detect?: DetectMode;
   readonly print: (line: string) => void;
 }
 
@@ -65,11 +66,13 @@ export async function runDrill(options: DrillRunOptions): Promise<number> {
   print('rollback-bot drill: the runbook\'s rollback simulation ("Rollback Testing (Pre-Launch)"), end to end through the real bot.');
   for (const name of options.breaks) print(`  --break ${name}: ${BREAKS[name]}`);
   if (options.githubProtected) print('  --github-protected: main is protected on GitHub (stand-in); the git revert goes through a pull request');
+  const detect = options.detect ?? 'alerts';
+  if (detect === 'probes') print("  --detect probes: the alert source is silent; the bot must detect the bad deployment from its own probes");
   print('');
   print('Starting: PostgreSQL, the Slack and Vercel stand-ins, the scratch app (git + database), the bot...');
   let world: DrillWorld;
   try {
-    world = await startWorld({ keep: options.keep, databaseUrl: options.databaseUrl, breaks: options.breaks, githubProtected: options.githubProtected ?? false, print });
+    world = await startWorld({ keep: options.keep, databaseUrl: options.databaseUrl, breaks: options.breaks, detect, githubProtected: options.githubProtected ?? false, print });
   } catch (error) {
     print(`The drill could not start: ${scrubSecrets(error instanceof Error ? error.message : String(error))}`);
     return 1;
@@ -90,7 +93,10 @@ export async function runDrill(options: DrillRunOptions): Promise<number> {
   let metrics: MetricRow[] = [];
   const steps: Step[] = [
     { title: 'A good deployment, then a bad one (5xx rate climbs)', run: deployGoodThenBad },
-    { title: 'The bot detects it from #prod-alerts and rolls production back (autopilot)', run: detectAndRollBack },
+    {
+      title: detect === 'probes' ? 'The bot detects it from its own probes (alerts silent) and rolls production back (autopilot)' : 'The bot detects it from #prod-alerts and rolls production back (autopilot)',
+      run: detectAndRollBack,
+    },
     { title: 'Git revert of the bad commit and the new deployment', run: revertBadCommit },
     { title: 'Schema rollback of the bad migration, CTO approval, data archived then restored', run: rollBackMigration },
     { title: 'Post-rollback checklist and metrics', run: (ctx) => followThrough(ctx, (rows) => (metrics = rows)) },
@@ -124,7 +130,7 @@ export async function runDrill(options: DrillRunOptions): Promise<number> {
   print('Summary');
   for (const r of reports) print(`  ${r.passed ? 'PASS' : 'FAIL'}  step ${r.number}/${steps.length}  ${r.title}  (${seconds(r.ms)})${r.passed ? '' : `\n        ${r.problems.join('\n        ')}`}`);
   print('');
-  print("Rollback metrics against the runbook's targets (measured by the bot, in real time):");
+  print("Rollback metrics against the runbook's targets (the bot's own /rollback stats for the drill's incidents):");
   if (metrics.length === 0) print('  (not measured: step 5 did not run)');
   for (const line of formatMetricsTable(metrics)) print(`  ${line}`);
   const failedSteps = reports.filter((r) => !r.passed);

@@ -43,6 +43,9 @@ export const BREAKS = {
 } as const;
 export type Break = keyof typeof BREAKS;
 
+/** Where the bot should detect the bad deployment from: #prod-alerts (Alertmanager), or its own probes alone with the alert source silent. */
+export type DetectMode = 'alerts' | 'probes';
+
 export const ALERTS_CHANNEL = { id: 'C0PRODALRT', name: 'prod-alerts' };
 export const TEAM_ID = 'team_dramal';
 const APP_DATABASE_ENV = 'DR_AMAL_DATABASE_URL';
@@ -54,6 +57,7 @@ export interface WorldOptions {
   readonly breaks: ReadonlySet<Break>;
   /** Serve the origin from the GitHub stand-in; the revert goes through a pull request. */
   readonly githubProtected?: boolean;
+  readonly detect?: DetectMode;
   readonly print: (line: string) => void;
 }
 
@@ -79,11 +83,19 @@ export interface DrillWorld {
   readonly breaks: ReadonlySet<Break>;
   /** Present in the --github-protected variant. */
   readonly github?: DrillGitHub;
+  readonly detect: DetectMode;
   /** Stops everything; returns what was kept (with --keep) as lines to print. */
   stop(): Promise<string[]>;
 }
 
-function serviceRaw(vercel: VercelStandin, repo: ScratchRepo): Record<string, unknown> {
+/**
+ * Detecting from #prod-alerts, the sign-in rule waits for 8 failed probe runs
+ * in a row (40 s), so Alertmanager's 5xx alert is what fires first and the
+ * step rehearses the alerts path; with the alerts silent, the default 2 runs.
+ */
+export const PROBE_FAILURES_MUST: Record<DetectMode, number> = { alerts: 8, probes: 2 };
+
+function serviceRaw(vercel: VercelStandin, repo: ScratchRepo, detect: DetectMode): Record<string, unknown> {
   return {
     name: SERVICE_NAME,
     displayName: 'Dr Amal Clinical OS',
@@ -103,7 +115,7 @@ function serviceRaw(vercel: VercelStandin, repo: ScratchRepo): Record<string, un
     roles: { devopsLead: [PEOPLE.devopsLead.id], dba: [PEOPLE.dba.id], cto: [PEOPLE.cto.id], onCall: [ON_CALL_GROUP.id] },
     workingHours: { timeZone: 'America/New_York', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '18:00' },
     autopilot: true,
-    triggers: { evaluationIntervalSeconds: 5, fiveXxMustForSeconds: 10 },
+    triggers: { evaluationIntervalSeconds: 5, fiveXxMustForSeconds: 10, probeFailuresMust: PROBE_FAILURES_MUST[detect] },
   };
 }
 
@@ -157,7 +169,7 @@ export async function startWorld(options: WorldOptions): Promise<DrillWorld> {
 
     const github = options.githubProtected ? await startDrillGitHub(repo.origin) : undefined;
     if (github) teardown.add(() => github.standin.stop());
-    const plain = serviceRaw(vercel, repo);
+    const plain = serviceRaw(vercel, repo, options.detect ?? 'alerts');
     const service = github ? { ...plain, git: { ...(plain.git as Record<string, unknown>), ...github.gitSettings } } : plain;
     const configPath = join(runDir, 'rollback.config.yaml');
     writeFileSync(configPath, stringify({ services: [service] }));
@@ -219,6 +231,7 @@ export async function startWorld(options: WorldOptions): Promise<DrillWorld> {
       sender,
       transcript,
       isBroken: (id) => integration.builds.some((b) => b.deploymentId === id && b.broken),
+      silent: options.detect === 'probes',
     });
     teardown.add(() => alerting.stop());
     const db: Db = createDb(databases.botUrl, logger, 2);
@@ -243,6 +256,7 @@ export async function startWorld(options: WorldOptions): Promise<DrillWorld> {
       botLog,
       breaks: options.breaks,
       ...(github ? { github } : {}),
+      detect: options.detect ?? 'alerts',
       stop: async () => {
         await teardown.run();
         if (!options.keep) return [];

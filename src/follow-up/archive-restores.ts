@@ -12,7 +12,7 @@ import type { EngineDeps } from '../rollback/incident/engine-deps';
 import { ARCHIVE_SCHEMA } from '../schema/rollback/catalog';
 import { MANIFEST } from '../schema/rollback/archive';
 import type { Db } from '../store/pool';
-import { type ArchiveFactRow, selectUnrestoredArchives, upsertArchiveFacts } from '../store/queries/stats';
+import { type ArchiveFactRow, selectArchiveOwners, selectUnrestoredArchives, upsertArchiveFacts } from '../store/queries/stats';
 
 interface ManifestRow {
   archive_table: string;
@@ -65,4 +65,21 @@ export async function syncArchiveRestores(deps: { db: Db; engine: Pick<EngineDep
     checked += facts.length;
   }
   return checked;
+}
+
+/**
+ * restore-archive records what it put back in the bot's store at once, so data
+ * loss stops counting it now, not at the next sync. Archives no schema step of
+ * the bot made are left alone. Returns how many archives were recorded.
+ */
+export async function recordRestored(db: Db, restored: readonly { archiveTable: string; restoredRows: number }[], at: Date): Promise<number> {
+  if (restored.length === 0) return 0;
+  const owners = await db.query<{ service: string; incident_id: string; archive_table: string }>(selectArchiveOwners(restored.map((r) => r.archiveTable)));
+  const byService = new Map<string, ArchiveFactRow[]>();
+  for (const owner of owners) {
+    const rows = restored.find((r) => r.archiveTable === owner.archive_table)?.restoredRows ?? 0;
+    byService.set(owner.service, [...(byService.get(owner.service) ?? []), { archiveTable: owner.archive_table, incidentId: owner.incident_id, rows, restoredAt: at }]);
+  }
+  for (const [service, facts] of byService) await db.query(upsertArchiveFacts(service, facts, at));
+  return owners.length;
 }

@@ -16,8 +16,21 @@ import { statsReply } from '../slack/blocks/stats-reply';
 import { serviceRef } from '../slack/incident-views';
 import type { Reply } from '../slack/listeners/commands/rollback';
 
+/** How long `/rollback stats` waits for the app databases' manifests before answering from what the store knows. */
+const REFRESH_WAIT_MS = 1_500;
+
+/** A restore-archive made while the bot's store was unreachable counts when asked: the manifest is read first, briefly. */
+async function refreshFacts(deps: EngineDeps): Promise<void> {
+  const refresh = deps.refreshMetricsFacts?.().catch((error: unknown) => deps.logger.warn({ err: error }, 'could not read the archive manifests before /rollback stats'));
+  if (!refresh) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([refresh, new Promise<void>((resolve) => (timer = setTimeout(resolve, REFRESH_WAIT_MS)))]);
+  clearTimeout(timer);
+}
+
 export async function statsReplyFor(deps: EngineDeps, serviceName?: string): Promise<Reply> {
   const service = serviceName === undefined ? undefined : findService(deps.services, serviceName);
+  await refreshFacts(deps);
   const metrics = await measureRollbacks(deps.store, { service: service?.name, at: deps.clock.now() });
   const timeZone = (service ?? deps.services[0])?.workingHours.timeZone ?? 'UTC';
   return statsReply({ timeZone, service: service ? serviceRef(service) : undefined, metrics });

@@ -19,10 +19,11 @@ export interface RunbookGauges {
 
 type PerIncident = Exclude<MetricName, 'rollback_frequency' | 'rollbacks_per_deployment'>;
 
+/** Prometheus base units: seconds for times, one unit per metric name. */
 const PER_INCIDENT: readonly { metric: PerIncident; name: string; help: string }[] = [
-  { metric: 'detection_time', name: 'rollback_bot_detection_time_minutes', help: 'Deployment to issue detected, minutes (runbook target < 5), over the incidents of the last 30 days.' },
-  { metric: 'execution_time', name: 'rollback_bot_execution_time_minutes', help: 'Rollback decision to production restored, minutes (runbook target < 5), last 30 days.' },
-  { metric: 'downtime', name: 'rollback_bot_downtime_minutes', help: 'User-facing downtime, impact start to restored, minutes (runbook target < 15), last 30 days.' },
+  { metric: 'detection_time', name: 'rollback_bot_detection_time_seconds', help: 'Deployment went live to issue detected, seconds (runbook target < 300), over the incidents of the last 30 days.' },
+  { metric: 'execution_time', name: 'rollback_bot_execution_time_seconds', help: 'Rollback decision to production restored, seconds (runbook target < 300), last 30 days.' },
+  { metric: 'downtime', name: 'rollback_bot_downtime_seconds', help: 'User-facing downtime, impact start to restored, seconds (runbook target < 900), last 30 days.' },
   { metric: 'data_loss', name: 'rollback_bot_data_loss_rows', help: 'Archived values not restored after a schema rollback, rows (runbook target 0), last 30 days.' },
 ];
 
@@ -84,7 +85,7 @@ export function createRunbookGauges(registry: Registry, options: { ttlMs?: numbe
       for (const f of metrics.figures) if (f.pass !== undefined) g.set({ service, metric: f.name }, f.pass ? 1 : 0);
     }
   });
-  gauge('rollback_bot_metric_target', "The runbook's targets: the figure must stay below this (data loss: equal it).", ['metric'], (g) => {
+  gauge('rollback_bot_metric_target', "The runbook's targets in each figure's unit (seconds for times): the figure must stay below this (data loss: equal it).", ['metric'], (g) => {
     for (const [metric, target] of Object.entries(TARGETS)) g.set({ metric }, target.limit);
   });
 

@@ -18,7 +18,7 @@ import type { ApplicationPort, CheckResult, DeploymentSummary } from '../rollbac
 import type { DeploymentRecord, IncidentStore } from '../rollback/ports/incident-store';
 import { DB_WRITE_CHECK, isSignInTest } from '../rollback/signals/probe-evidence';
 import { type DeploymentRow, toDeployment } from '../store/queries/deployments';
-import { type ProbeResult, insertProbeResults, selectServingDeployment, startServing, stopServingOthers } from '../store/queries/probes';
+import { type ProbeResult, insertProbeResults, selectLastSeen, selectServingDeployment, startServing, stopServingOthers } from '../store/queries/probes';
 import type { Db } from '../store/pool';
 import { type FetchLike, parseAppVersion, sameCommit, sameVersion } from './app-version';
 import { checkVersion, expect2xx, fillEnv, httpCheck, smoke, type VerifyOptions } from './verify';
@@ -192,9 +192,10 @@ async function identify(service: ServiceConfig, deps: ProbeDeps, reported: Repor
     await deps.store.recordDeployment(deployment);
     return { served };
   }
+  const liveAt = await goLive(deps, service, recorded, current, at);
   await deps.db.transaction(async (tx) => {
-    await tx.query(stopServingOthers(service.name, current.id, at));
-    await tx.query(startServing(deployment, at));
+    await tx.query(stopServingOthers(service.name, current.id, liveAt));
+    await tx.query(startServing(deployment, liveAt));
   });
   await deps.store.appendTimeline({
     service: service.name,
@@ -204,7 +205,24 @@ async function identify(service: ServiceConfig, deps: ProbeDeps, reported: Repor
     message: `New deployment seen: ${deployment.version ?? 'unknown version'}, commit ${deployment.commitSha?.slice(0, 7) ?? 'unknown'} (${deployment.deploymentId})${recorded ? `, replacing ${describeDeployment(recorded)}` : ''}.`,
     data: { deploymentId: deployment.deploymentId, version: deployment.version ?? null, commit: deployment.commitSha ?? null, previous: recorded?.deploymentId ?? null },
   });
-  return { served, newDeployment: { ...deployment, servedFrom: at } };
+  return { served, newDeployment: { ...deployment, servedFrom: liveAt } };
+}
+
+/**
+ * When production started serving the new deployment: Vercel's alias (or
+ * READY) time, kept between the last probe run that still saw the previous
+ * deployment and this run, the first to see the new one. Without Vercel's time,
+ * this run: the earliest probe that saw it.
+ */
+async function goLive(deps: ProbeDeps, service: ServiceConfig, previous: DeploymentRecord | undefined, current: DeploymentSummary, at: Date): Promise<Date> {
+  const said = current.liveSince?.getTime();
+  if (said === undefined || said >= at.getTime()) return at;
+  let floor = previous?.servedFrom?.getTime() ?? -Infinity;
+  if (previous) {
+    const [seen] = await deps.db.query<{ at: Date | null }>(selectLastSeen(service.name, previous.deploymentId));
+    if (seen?.at) floor = Math.max(floor, seen.at.getTime());
+  }
+  return new Date(Math.max(said, floor));
 }
 
 function describeReported(reported: Reported): string {

@@ -13,6 +13,7 @@ import type { Announcer } from '../rollback/incident/engine-deps';
 import { readQuestion } from '../rollback/incident/hotfix';
 import { OUTAGE_DRAFTS_AFTER_MS } from '../rollback/incident/outage-drafts-due';
 import { followUpChecklist } from '../rollback/follow-up/checklist';
+import { dataLossWords, incidentTimes } from '../rollback/metrics/incident-times';
 import type { IncidentRecord, IncidentStore, StepRecord } from '../rollback/ports/incident-store';
 import type { Notifier } from '../rollback/ports/notifier';
 import { approvalRequest, ctoNotice, hotfixQuestion, outageDrafts, progress, rollbackComplete, rollbackFailed, rollbackInProgress } from './blocks';
@@ -49,10 +50,13 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
   };
   /** The runbook's status page and email drafts, once the outage passes 15 minutes (posted once). */
   const sendDraftsWhenDue = async (incident: IncidentRecord, service: ServiceConfig, root: string): Promise<void> => {
+    if (incident.data.draftsPosted || incident.state === 'cancelled') return;
     const channel = incident.channelId as string;
-    const impactStart = incident.impactStartedAt ?? incident.openedAt;
+    // Due from the record (as the outage-drafts job judges it); the drafts then state the measured figures.
     const end = incident.restoredAt ?? deps.clock.now();
-    if (end.getTime() - impactStart.getTime() > OUTAGE_DRAFTS_AFTER_MS && !incident.data.draftsPosted && incident.state !== 'cancelled') {
+    if (end.getTime() - (incidentTimes(incident).impactStartedAt ?? incident.openedAt).getTime() > OUTAGE_DRAFTS_AFTER_MS) {
+      const times = incidentTimes(incident, await store.metricsInput(incident.id));
+      const impactStart = times.impactStartedAt ?? incident.openedAt;
       await notifier.send({
         key: messageKey(incident.id, 'drafts'),
         channel,
@@ -68,15 +72,15 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
           startedAt: impactStart,
           endedAt: incident.restoredAt,
           asOf: deps.clock.now(),
-          dataLoss: incident.data.request.kind === 'schema' ? 'None: every dropped value was archived first' : 'None',
+          dataLoss: dataLossWords(times),
         }),
       });
       await store.updateIncident(incident.id, { data: { draftsPosted: true } });
     }
   };
 
-  const outcomeOf = (incident: IncidentRecord, steps: readonly StepRecord[], service: ServiceConfig): { text: string; blocks?: SlackMessage['blocks'] } | undefined => {
-    if (incident.state === 'resolved') return rollbackComplete(completeView(incident, steps, service));
+  const outcomeOf = async (incident: IncidentRecord, steps: readonly StepRecord[], service: ServiceConfig): Promise<{ text: string; blocks?: SlackMessage['blocks'] } | undefined> => {
+    if (incident.state === 'resolved') return rollbackComplete(completeView(incident, steps, service, await store.metricsInput(incident.id)));
     if (incident.state === 'failed') return rollbackFailed(failedView(incident, steps, service));
     if (incident.state !== 'cancelled') return undefined;
     const why = steps.find((s) => s.state === 'cancelled')?.error?.message;
@@ -117,7 +121,7 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
       await notifier.send({ key: messageKey(incidentId, `approval:${approval.id}`), channel, threadKey: root, ...message });
       toApprovers.push({ part: `approval:${approval.id}`, message });
     }
-    const outcome = outcomeOf(incident, steps, service);
+    const outcome = await outcomeOf(incident, steps, service);
     if (outcome) await notifier.send({ key: messageKey(incidentId, 'outcome'), channel, threadKey: root, ...outcome });
     if (incident.state === 'resolved') await sendFollowThrough(incident, steps, service, root);
     await sendDraftsWhenDue(incident, service, root);

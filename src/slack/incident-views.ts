@@ -7,6 +7,7 @@ import type { ServiceConfig } from '../config/service-schema';
 import { buildPlan, etaMinutes } from '../rollback/incident/plan';
 import type { FollowUpItem } from '../rollback/follow-up/checklist';
 import { postMortemDraft } from '../rollback/follow-up/post-mortem-draft';
+import { type IncidentFigures, type Measured, type TimesExtra, incidentFigures, incidentTimes } from '../rollback/metrics/incident-times';
 import type { ApprovalRecord, IncidentRecord, MetricsInput, StepRecord, TimelineRecord } from '../rollback/ports/incident-store';
 import type { LossEstimate } from '../rollback/ports/schema';
 import type { FollowUpChecklistView } from './blocks/follow-up-checklist';
@@ -121,7 +122,14 @@ function schemaStatus(schema: StepRecord): string {
   ].join('');
 }
 
-export function completeView(incident: IncidentRecord, steps: readonly StepRecord[], service: ServiceConfig): RollbackCompleteView {
+/** `measured`: what the store adds for the metrics (go-live, archives); the figures are the domain's, as everywhere. */
+const inMs = (figure: Measured | undefined): number | undefined => (figure === undefined ? undefined : figure.value * 1000);
+
+function footerFigures(figures: IncidentFigures): Pick<RollbackCompleteView, 'detectionMs' | 'executionMs' | 'downtimeMs' | 'dataLossRows'> {
+  return { detectionMs: inMs(figures.detection), executionMs: inMs(figures.execution), downtimeMs: inMs(figures.downtime), dataLossRows: figures.dataLoss?.value };
+}
+
+export function completeView(incident: IncidentRecord, steps: readonly StepRecord[], service: ServiceConfig, measured?: TimesExtra): RollbackCompleteView {
   const restoredAt = incident.restoredAt ?? incident.closedAt ?? incident.openedAt;
   const nextSteps: string[] = [];
   const app = steps.find((s) => s.kind === 'application');
@@ -140,8 +148,7 @@ export function completeView(incident: IncidentRecord, steps: readonly StepRecor
     postMortemAt: new Date(restoredAt.getTime() + 24 * 3_600_000),
     nextSteps,
     restoredAt,
-    executionMs: incident.decidedAt ? restoredAt.getTime() - incident.decidedAt.getTime() : undefined,
-    downtimeMs: restoredAt.getTime() - (incident.impactStartedAt ?? incident.openedAt).getTime(),
+    ...footerFigures(incidentFigures(incidentTimes(incident, measured))),
   };
 }
 

@@ -46,6 +46,10 @@ export interface VercelDeployment {
   readonly createdAt: number;
   readonly isRollbackCandidate: boolean | undefined;
   readonly aliasAssigned: boolean;
+  /** When its aliases were first assigned (ms), when Vercel gives the time rather than true. */
+  readonly aliasAssignedAt: number | undefined;
+  /** When it became READY (ms). */
+  readonly readyAt: number | undefined;
   readonly creator: string | undefined;
   readonly meta: Readonly<Record<string, string>>;
 }
@@ -67,6 +71,8 @@ function toDeployment(raw: z.infer<typeof rawDeployment>): VercelDeployment | un
     createdAt: raw.createdAt ?? raw.created ?? 0,
     isRollbackCandidate: raw.isRollbackCandidate ?? undefined,
     aliasAssigned: Boolean(raw.aliasAssigned),
+    aliasAssignedAt: typeof raw.aliasAssigned === 'number' && raw.aliasAssigned > 0 ? raw.aliasAssigned : undefined,
+    readyAt: raw.ready ?? undefined,
     creator: raw.creator?.username ?? raw.creator?.email ?? raw.creator?.githubLogin ?? raw.creator?.uid ?? undefined,
     meta,
   };

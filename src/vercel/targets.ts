@@ -20,6 +20,11 @@ export function commitOf(deployment: VercelDeployment): CommitSha | undefined {
   return undefined;
 }
 
+function liveSince(deployment: VercelDeployment): { liveSince?: Date } {
+  const at = deployment.aliasAssignedAt ?? deployment.readyAt;
+  return at === undefined ? {} : { liveSince: new Date(at) };
+}
+
 export function toSummary(deployment: VercelDeployment, version?: string): DeploymentSummary {
   return {
     id: deployment.id as DeploymentId,
@@ -27,6 +32,7 @@ export function toSummary(deployment: VercelDeployment, version?: string): Deplo
     target: deployment.target ?? 'preview',
     state: deployment.state,
     createdAt: new Date(deployment.createdAt),
+    ...liveSince(deployment),
     creator: deployment.creator,
     commitSha: commitOf(deployment),
     commitMessage: deployment.meta.githubCommitMessage ?? deployment.meta.gitlabCommitMessage ?? deployment.meta.bitbucketCommitMessage,

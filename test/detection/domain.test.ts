@@ -7,7 +7,6 @@
 import { detectionJobs } from '../../src/detection/jobs';
 import { silentLogger } from '../../src/logger';
 import { foldSignal, stateFromSignal } from '../../src/rollback/detection/alert-state';
-import { episodeTimes, incidentWords } from '../../src/rollback/detection/describe';
 import type { DetectionRecord } from '../../src/rollback/detection/detection-record';
 import { chooseMonitor } from '../../src/rollback/detection/monitor';
 import { type RespondInput, respond } from '../../src/rollback/detection/respond';
@@ -116,20 +115,7 @@ describe('Monitor', () => {
   });
 });
 
-describe('episode words and times', () => {
-  it('detects at the first notification and starts the impact at the earliest startsAt', () => {
-    const alerts = [
-      { firstSeenAt: at(60), startedAt: at(-120) },
-      { firstSeenAt: at(30), startedAt: at(-30) },
-    ];
-    expect(episodeTimes(alerts, at(300))).toEqual({ detectedAt: at(30), impactStartedAt: at(-120) });
-    expect(episodeTimes([], at(300))).toEqual({ detectedAt: at(300) });
-  });
-
-  it('names the level, rule and sources in the incident’s trigger', () => {
-    expect(incidentWords(must, [{ source: 'alertmanager' }, { source: 'grafana' }])).toEqual({ issue: 'auth completely broken', trigger: 'MUST roll back: auth completely broken (detected from Alertmanager, Grafana)' });
-  });
-
+describe('alert states', () => {
   it('folds repeats: the newest decides, every firing one counts', () => {
     let state = stateFromSignal(signal({ at: T0, value: 0.3 }));
     state = foldSignal(state, signal({ at: at(10), value: 0.5 }));

@@ -96,7 +96,7 @@ describe('probe runs and detect runs on the same slots', () => {
     const [incident, ...more] = await incidentsOf(w().db, SERVICE);
     expect(more).toHaveLength(0);
     expect(incident).toMatchObject({ severity: 'must', opened_by: 'rollback-bot' });
-    expect(incident?.trigger).toMatch(/MUST roll back: auth completely broken \(detected from the bot’s probes\)/);
+    expect(incident?.trigger).toMatch(/MUST roll back: auth completely broken \(detected from the sign-in probe\)/);
     await w().waitForPost('ROLLBACK IN PROGRESS');
   });
 });

@@ -72,7 +72,7 @@ describe('post-rollback checklist and post-mortem draft in the incident thread',
     expect(body).toContain('checkout returns 500');
     expect(body).toContain('Live when it broke:** 2.0.0-beta');
     for (const question of ['What happened?', 'Why did it happen?', 'How did we detect it?', 'How did we fix it?', 'How do we prevent it?']) expect(body).toContain(`### ${question}`);
-    expect(body).toMatch(/\| Execution time \(decision → restored\) \| \d+ s \| &lt; 5 min \| met \|/);
+    expect(body).toMatch(/\| Execution time \| \d+ (ms|s) \| rollback decided → production restored \| &lt; 5 min \| met \|/);
     expect(body).toContain('| Production restored |');
     // "What was done" is the timeline: the opening and the move to resolved are in it.
     expect(body).toMatch(/\| \d\d:\d\d:\d\d \| &lt;@U0DEVOPS1&gt; \|/);

@@ -2,8 +2,8 @@
  * The runbook's "Rollback Metrics" on a known timeline, through the real
  * store (PostgreSQL) and the real bot: the arithmetic of each figure against
  * its target, `/rollback stats [service]` over HTTP, the Prometheus gauges on
- * /metrics, and data loss going to 0 once the app database's manifest says
- * the archive was restored (the archive-restores job, ticked by hand).
+ * /metrics, and data loss going to 0 at once when restore-archive records the
+ * restore, or when /rollback stats reads the app database's manifest (no scheduled job).
  */
 import { Client } from 'pg';
 import { silentLogger } from '../../src/logger';
@@ -11,6 +11,7 @@ import { figure } from '../../src/rollback/metrics/rollback-metrics';
 import { measureRollbacks } from '../../src/rollback/metrics/measure';
 import type { IncidentStore, NewStep } from '../../src/rollback/ports/incident-store';
 import { ensureArchiveSchema } from '../../src/schema/rollback/archive';
+import { recordRestored } from '../../src/follow-up/archive-restores';
 import { createIncidentStore } from '../../src/store/incident-store';
 import { type Db, createDb } from '../../src/store/pool';
 import { type TestBot, startTestBot } from '../support/bot';
@@ -128,19 +129,19 @@ describe('rollback metrics against the runbook targets', () => {
     expect(figure(metrics, 'rollback_frequency')).toMatchObject({ pass: false, target: '< 1 per month', samples: 2 });
     expect(figure(metrics, 'rollback_frequency').value).toBeCloseTo((2 * 31) / 30, 12);
     expect(figure(metrics, 'rollbacks_per_deployment')).toMatchObject({ value: 2 / 4, samples: 4, pass: undefined });
-    expect(figure(metrics, 'detection_time')).toMatchObject({ value: 10, mean: 5, samples: 3, pass: false, missedBy: ['INC-B'] });
-    expect(figure(metrics, 'execution_time')).toMatchObject({ value: 9, mean: 6.5, samples: 2, pass: false, missedBy: ['INC-B'] });
+    expect(figure(metrics, 'detection_time')).toMatchObject({ value: 600, mean: 300, samples: 3, pass: false, missedBy: ['INC-B'] });
+    expect(figure(metrics, 'execution_time')).toMatchObject({ value: 540, mean: 390, samples: 2, pass: false, missedBy: ['INC-B'] });
     // Exactly 15 minutes misses "< 15 min".
-    expect(figure(metrics, 'downtime')).toMatchObject({ value: 15, mean: 10.5, samples: 2, pass: false, missedBy: ['INC-B'] });
+    expect(figure(metrics, 'downtime')).toMatchObject({ value: 900, mean: 630, samples: 2, pass: false, missedBy: ['INC-B'] });
     expect(figure(metrics, 'data_loss')).toMatchObject({ value: 42, mean: 21, samples: 2, pass: false, missedBy: ['INC-B'] });
   });
 
   it('counts every service together when none is named', async () => {
     const metrics = await measureRollbacks(store, { at: t(NOW) });
     expect(metrics.rollbacks).toBe(3);
-    expect(figure(metrics, 'execution_time')).toMatchObject({ value: 9, samples: 3 });
+    expect(figure(metrics, 'execution_time')).toMatchObject({ value: 540, samples: 3 });
     const other = await measureRollbacks(store, { service: OTHER, at: t(NOW) });
-    expect(figure(other, 'execution_time')).toMatchObject({ value: 2, pass: true });
+    expect(figure(other, 'execution_time')).toMatchObject({ value: 120, pass: true });
     expect(figure(other, 'detection_time')).toMatchObject({ value: undefined, pass: undefined });
   });
 
@@ -167,17 +168,34 @@ describe('rollback metrics against the runbook targets', () => {
     expect(gauge(`rollback_bot_rollbacks_per_month{service="${SERVICE}"}`)).toBeCloseTo((2 * 31) / 30, 4);
     expect(gauge(`rollback_bot_rollbacks_per_month{service="${OTHER}"}`)).toBeCloseTo(31 / 30, 4);
     expect(gauge(`rollback_bot_rollbacks_per_deployment{service="${SERVICE}"}`)).toBe(0.5);
-    expect(gauge(`rollback_bot_detection_time_minutes{service="${SERVICE}",aggregate="worst"}`)).toBe(10);
-    expect(gauge(`rollback_bot_execution_time_minutes{service="${SERVICE}",aggregate="mean"}`)).toBe(6.5);
-    expect(gauge(`rollback_bot_downtime_minutes{service="${SERVICE}",aggregate="worst"}`)).toBe(15);
+    expect(gauge(`rollback_bot_detection_time_seconds{service="${SERVICE}",aggregate="worst"}`)).toBe(600);
+    expect(gauge(`rollback_bot_execution_time_seconds{service="${SERVICE}",aggregate="mean"}`)).toBe(390);
+    expect(gauge(`rollback_bot_downtime_seconds{service="${SERVICE}",aggregate="worst"}`)).toBe(900);
     expect(gauge(`rollback_bot_data_loss_rows{service="${SERVICE}",aggregate="worst"}`)).toBe(42);
     expect(gauge(`rollback_bot_metric_target_met{service="${SERVICE}",metric="downtime"}`)).toBe(0);
     expect(gauge(`rollback_bot_metric_target_met{service="${OTHER}",metric="execution_time"}`)).toBe(1);
-    expect(gauge('rollback_bot_metric_target{metric="downtime"}')).toBe(15);
-    expect(text).not.toMatch(/rollback_bot_detection_time_minutes\{service="other-app"/);
+    expect(gauge('rollback_bot_metric_target{metric="downtime"}')).toBe(900);
+    expect(text).not.toMatch(/rollback_bot_detection_time_seconds\{service="other-app"/);
+    // One unit per name, in Prometheus base units: no minutes anywhere.
+    expect(text).not.toMatch(/^rollback_bot_\w*minutes/m);
   });
 
-  it('counts no data loss once the app database says restore-archive put the values back', async () => {
+  const dataLoss = async () => figure(await measureRollbacks(store, { service: SERVICE, at: clock.now() }), 'data_loss');
+  const statsDataLoss = async (): Promise<string> => {
+    const reply = (await bot.sender.slashCommand({ text: `stats ${SERVICE}`, userId: 'U0NOBODY1' })).json() as { blocks: unknown[] };
+    return /Data loss \(archived values not restored\)\*: worst ([^,(]+)[,(]/.exec(JSON.stringify(reply.blocks))?.[1]?.trim() ?? 'no line';
+  };
+
+  it('counts a restore-archive at once when it can record it in the bot\'s store (no scheduled job)', async () => {
+    expect((await dataLoss()).value).toBe(42);
+    expect(await recordRestored(db, [{ archiveTable: `rollback_archive.${ARCHIVE}`, restoredRows: 42 }, { archiveTable: 'rollback_archive.not_ours', restoredRows: 3 }], clock.now())).toBe(1);
+    expect(await dataLoss()).toMatchObject({ value: 0, pass: true, missedBy: [] });
+    expect(await statsDataLoss()).toBe('0 rows');
+    await db.query({ text: 'DELETE FROM archive_facts', values: [] });
+    expect((await dataLoss()).value).toBe(42);
+  });
+
+  it('reads the app database\'s manifest when /rollback stats is asked, so a restore the store never heard of counts at once', async () => {
     const app = new Client({ connectionString: appDatabase.url });
     await app.connect();
     try {
@@ -187,18 +205,13 @@ describe('rollback metrics against the runbook targets', () => {
          VALUES ($1, '20260117_add_ai_features', 'INC-B', 'column', 'public', 'users', 'phone', ARRAY['id'], 42, '42:1', NULL)`,
         [ARCHIVE],
       );
-      const slot = new Date(clock.now().getTime() - 60_000);
-      expect((await bot.bot.engine.scheduler.runTick('archive-restores', slot)).result).toBe('ran');
-      // Checked, still unrestored: 42 values lost.
-      expect(figure(await measureRollbacks(store, { service: SERVICE, at: clock.now() }), 'data_loss').value).toBe(42);
-
+      expect(await statsDataLoss()).toBe('42 rows');
+      // restore-archive ran where the bot's store was out of reach: only the manifest knows.
       await app.query('UPDATE rollback_archive.manifest SET restored_at = now() WHERE archive_table = $1', [ARCHIVE]);
-      expect((await bot.bot.engine.scheduler.runTick('archive-restores', new Date(slot.getTime() + 1000))).result).toBe('ran');
+      expect(await statsDataLoss()).toBe('0 rows');
     } finally {
       await app.end();
     }
-    expect(figure(await measureRollbacks(store, { service: SERVICE, at: clock.now() }), 'data_loss')).toMatchObject({ value: 0, pass: true, missedBy: [] });
-    const reply = (await bot.sender.slashCommand({ text: `stats ${SERVICE}`, userId: 'U0NOBODY1' })).json() as { blocks: unknown[] };
-    expect(JSON.stringify(reply.blocks)).toContain('✅ *Data loss (archived values not restored)*: worst 0 rows');
+    expect(await dataLoss()).toMatchObject({ value: 0, pass: true, missedBy: [] });
   });
 });

@@ -140,6 +140,28 @@ describe('a probe run', () => {
     expect(vercel.state.count('GET', '/v9/projects')).toBe(2);
   });
 
+  it("dates a new deployment's go-live from Vercel's alias time, never before the last run that saw the previous one", async () => {
+    // Go-live is when production started serving it, not when a probe happened to notice: 20 s before this run.
+    clock.advance(30_000);
+    const lastSeenOld = clock.now();
+    await runProbes(deps, service);
+    clock.advance(30_000);
+    const next = vercel.state.addDeployment({ version: '3.0.1', commit: 'c0ffee1'.padEnd(40, '2'), live: true });
+    next.aliasAssigned = clock.now().getTime() - 20_000;
+    const run = await runProbes(deps, service);
+    expect(run.newDeployment).toMatchObject({ deploymentId: next.id, servedFrom: new Date(clock.now().getTime() - 20_000) });
+    expect((await deployments()).find((d) => d.deployment_id === next.id)?.served_from).toEqual(new Date(clock.now().getTime() - 20_000));
+
+    // An alias time from before the previous deployment was last seen serving (a deployment promoted again) is bounded by that run.
+    clock.advance(30_000);
+    const lastSeenNext = clock.now();
+    await runProbes(deps, service);
+    clock.advance(30_000);
+    const again = vercel.state.addDeployment({ version: '3.0.2', commit: 'c0ffee2'.padEnd(40, '3'), live: true });
+    again.aliasAssigned = lastSeenOld.getTime();
+    expect((await runProbes(deps, service)).newDeployment?.servedFrom).toEqual(lastSeenNext);
+  });
+
   it('records a failing health check and a failing sign-in with their status, which the evidence reads as broken', async () => {
     const live = vercel.state.production();
     if (!live) throw new Error('no production deployment');

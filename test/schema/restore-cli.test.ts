@@ -4,8 +4,13 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { run } from '../../src/cli/restore-archive';
 import { archiveTarget, ensureArchiveSchema } from '../../src/schema/rollback/archive';
+import { silentLogger } from '../../src/logger';
+import { createIncidentStore } from '../../src/store/incident-store';
+import { migrate } from '../../src/store/migrate';
+import { createDb } from '../../src/store/pool';
+import { upsertService } from '../../src/store/queries/services';
 import { testDatabase } from '../support/database';
-import { exampleServiceRaw, servicesYaml } from '../support/services';
+import { exampleService, exampleServiceRaw, servicesYaml } from '../support/services';
 import { withClient } from './support/prisma-app';
 
 const MIGRATION = '20260117000000_add_ai_features';
@@ -59,7 +64,7 @@ describe('restore-archive CLI: --database-url or --service', () => {
     const result = await restore([MIGRATION, '--service', 'clinic'], { ROLLBACK_CONFIG: config, [envName]: db.url });
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
-    expect(result.out).toBe(`restored 20 rows from ${archive}\n`);
+    expect(result.out).toBe(`restored 20 rows from ${archive}\nDATABASE_URL is not set: the bot reads the archive manifest when its metrics are next asked for (/rollback stats) or at its next sync.\n`);
     expect(await values()).toEqual(before);
   });
 
@@ -70,6 +75,35 @@ describe('restore-archive CLI: --database-url or --service', () => {
     expect(result.code).toBe(0);
     expect(await values()).toEqual(before);
     expect((await restore([archive, '--database-url', db.url], {})).code).toBe(1);
+  });
+
+  it("records the restore in the bot's store at once, so data loss stops counting it without a scheduled job", async () => {
+    const store = testDatabase('schema_restore_cli_bot');
+    await store.create();
+    const pool = createDb(store.url, silentLogger, 2);
+    try {
+      await migrate(pool, silentLogger);
+      await pool.query(upsertService(exampleService({ name: 'clinic' })));
+      const bot = createIncidentStore(pool);
+      const archive = await archiveAndDrop('inc-3');
+      const { incident } = await bot.openIncident(
+        { id: 'INC-3', service: 'clinic', issue: 'AI migration', trigger: 't', openedBy: 'U0DBADMIN', openedAt: new Date(), channelId: 'C0PRODALRT', data: { request: { kind: 'schema' }, requestedBy: 'U0DBADMIN', owner: 'U0DBADMIN' } },
+        [{ position: 1, kind: 'schema', state: 'succeeded', input: {} }],
+      );
+      const [step] = await bot.steps(incident.id);
+      await bot.moveStep(step?.id ?? '', 'succeeded', 'succeeded', { output: { archived: [{ archiveTable: archive, rows: 20 }] } });
+      await bot.moveIncident(incident.id, 'open', 'resolved', { restoredAt: new Date(), closedAt: new Date() });
+      const lost = async () => (await bot.metricsInput(incident.id))?.archives;
+      expect(await lost()).toEqual([{ archiveTable: archive, rows: 20, restored: false }]);
+
+      const result = await restore([MIGRATION, '--service', 'clinic'], { ROLLBACK_CONFIG: config, [envName]: db.url, DATABASE_URL: store.url });
+      expect(result.code).toBe(0);
+      expect(result.out).toContain("recorded in the bot's store: data loss no longer counts this archive.");
+      expect(await lost()).toEqual([{ archiveTable: archive, rows: 20, restored: true }]);
+    } finally {
+      await pool.close();
+      await store.drop();
+    }
   });
 
   it('archives a json column (no typed hash for json: the checksum falls back to the row text) on both connections', async () => {

@@ -17,7 +17,9 @@ async function ship(ctx: DrillContext, commit: string, expectVersion: string): P
   if (ctx.world.vercel.state.production()?.id !== build.deploymentId) return `the build of ${commit.slice(0, 7)} is READY but does not serve production`;
   const served = await servedVersion(ctx);
   if (served.version !== expectVersion) return `production answers version ${served.version ?? '(no answer)'}, not ${expectVersion}`;
-  return { commit, deploymentId: build.deploymentId, version: build.version, liveAt: Date.now() };
+  // Live since Vercel assigned its production domains, not since the drill looked.
+  const aliased = ctx.world.vercel.state.production()?.aliasAssigned;
+  return { commit, deploymentId: build.deploymentId, version: build.version, liveAt: aliased ?? Date.now() };
 }
 
 export async function deployGoodThenBad(ctx: DrillContext): Promise<Problems> {
@@ -45,6 +47,10 @@ export async function deployGoodThenBad(ctx: DrillContext): Promise<Problems> {
     ctx.note('--break vercel-build: from now on every production build ends in ERROR');
   }
   world.alerting.start();
-  ctx.note('monitoring started: Prometheus measures the 5xx share of production traffic, Alertmanager posts to #prod-alerts above 25%');
+  ctx.note(
+    world.detect === 'probes'
+      ? 'monitoring started with the alert source switched off: Prometheus measures the 5xx share, Alertmanager posts nothing; only the bot\'s probes can tell'
+      : 'monitoring started: Prometheus measures the 5xx share of production traffic, Alertmanager posts to #prod-alerts above 25%',
+  );
   return [];
 }

@@ -1,12 +1,14 @@
 /**
  * Step 5: after the rollback. The thread carries the runbook's post-rollback
  * checklist; the DevOps lead ticks "verify production health" and the bot
- * redraws the checklist. Then `/rollback stats` answers with the metrics, and
- * the drill reads the same figures from the bot's store for its own table.
+ * redraws the checklist. Then `/rollback stats` answers with the metrics: the
+ * closing table is the bot's own figures, checked against the answer.
  */
 import { type DrillContext, type Problems, waitForRoot } from '../context';
 import { archiveManifest } from '../app-database';
-import { type MetricRow, drillMetricRows, incidentTimesFor } from '../metrics-table';
+import { DRILL_TARGETS, type MetricRow, drillMetricRows, shownValue } from '../metrics-table';
+import { measureRollbacks } from '../../rollback/metrics/measure';
+import { type RollbackMetrics, figure } from '../../rollback/metrics/rollback-metrics';
 import { PEOPLE, checkboxesIn } from '../people';
 import { SERVICE_NAME } from '../scratch-app';
 import { waitUntil } from '../wait';
@@ -45,7 +47,13 @@ async function tickChecklist(ctx: DrillContext, incidentId: string): Promise<Pro
   return [];
 }
 
-async function askStats(ctx: DrillContext, everyArchiveRestored: boolean): Promise<Problems> {
+/**
+ * `/rollback stats` as the DevOps lead asks it, and the same figures the bot
+ * computed for it (measureRollbacks, what the command calls): the closing
+ * table is those figures, and each must read the same in the bot's answer.
+ */
+async function askStats(ctx: DrillContext): Promise<{ problems: Problems; metrics?: RollbackMetrics }> {
+  const asked = new Date();
   const answer = await ctx.world.people.command(PEOPLE.devopsLead, `stats ${SERVICE_NAME}`);
   const looksLikeStats = (text: string): boolean => /detection/i.test(text) && /downtime/i.test(text);
   const stats = looksLikeStats(answer.text)
@@ -56,12 +64,16 @@ async function askStats(ctx: DrillContext, everyArchiveRestored: boolean): Promi
           return posted && looksLikeStats(posted.text) ? posted : undefined;
         }, 15_000)
       )?.text;
-  if (stats === undefined) return [`/rollback stats did not answer with the metrics (detection, execution, downtime, data loss): "${answer.text.split('\n')[0] ?? ''}"`];
-  const dataLoss = stats.split('\n').find((line) => /data loss/i.test(line)) ?? '';
-  if (everyArchiveRestored && dataLoss.includes('❌')) {
-    ctx.note("the bot's /rollback stats still counts the archives restore-archive put back moments ago: it learns of restores from the app database on a schedule (job archive-restores), so its figure lags; the table below reads the archive manifest itself");
+  if (stats === undefined) return { problems: [`/rollback stats did not answer with the metrics (detection, execution, downtime, data loss): "${answer.text.split('\n')[0] ?? ''}"`] };
+  const metrics = await measureRollbacks(ctx.world.store, { service: SERVICE_NAME, at: asked });
+  const problems: Problems = [];
+  for (const name of DRILL_TARGETS) {
+    const f = figure(metrics, name);
+    const line = stats.split('\n').find((l) => l.includes(f.title)) ?? '';
+    const shown = f.value === undefined ? 'no data' : `worst ${f.unit === 's' ? shownValue(f, f.value) : `${f.value} row`}`;
+    if (!line.includes(shown)) problems.push(`/rollback stats shows "${line.trim() || `no line for ${f.title}`}", not the bot's own figure (${shown})`);
   }
-  return [];
+  return { problems, metrics };
 }
 
 export async function followThrough(ctx: DrillContext, done: (rows: MetricRow[]) => void): Promise<Problems> {
@@ -74,10 +86,14 @@ export async function followThrough(ctx: DrillContext, done: (rows: MetricRow[])
   if (first) problems.push(...(await tickChecklist(ctx, first)));
   else problems.push('no incident of the drill was restored, so there is no post-rollback checklist to follow');
   const archives = await archiveManifest(world.databases.appUrl);
-  problems.push(...(await askStats(ctx, archives.length > 0 && archives.every((a) => a.restored))));
-  const times = await incidentTimesFor(world.store, ids, archives);
-  const rows = drillMetricRows(times, facts.startedAt, new Date(Date.now() + 1000));
+  const stats = await askStats(ctx);
+  problems.push(...stats.problems);
+  if (archives.length > 0 && archives.every((a) => a.restored) && stats.metrics && (figure(stats.metrics, 'data_loss').value ?? 0) > 0) {
+    problems.push("the archive manifest says every archive was restored, but the bot's data loss is not 0");
+  }
+  if (!stats.metrics) return problems;
+  const rows = drillMetricRows(stats.metrics);
   done(rows);
-  ctx.note(`metrics read from the bot's store for ${times.length} incident(s): ${rows.map((r) => `${r.title.split(' (')[0]} ${r.measured.split(' (')[0]} ${r.pass ? 'PASS' : 'FAIL'}`).join('; ')}`);
+  ctx.note(`the bot's /rollback stats for ${figure(stats.metrics, 'downtime').samples} incident(s): ${rows.map((r) => `${r.title.split(' (')[0]} ${r.measured.split(' (')[0]} ${r.pass ? 'PASS' : 'FAIL'}`).join('; ')}`);
   return problems;
 }

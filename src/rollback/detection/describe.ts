@@ -24,7 +24,7 @@ export const LEVEL_TITLES: Record<TriggerLevel, string> = {
   may: 'MAY roll back (case by case)',
 };
 
-const SOURCE_NAMES: Record<AlertState['source'], string> = {
+export const SOURCE_NAMES: Record<AlertState['source'], string> = {
   alertmanager: 'Alertmanager',
   grafana: 'Grafana',
   datadog: 'Datadog',
@@ -45,25 +45,11 @@ export function sourcesOf(alerts: readonly Pick<AlertState, 'source'>[]): string
   return names.length > 0 ? names.join(', ') : SOURCE_NAMES.probe;
 }
 
-/** The incident's "Issue" and "Trigger" lines, in the runbook's template words. */
-export function incidentWords(evaluation: Pick<Evaluation, 'verdict' | 'rule' | 'reason'>, alerts: readonly Pick<AlertState, 'source'>[]): { issue: string; trigger: string } {
+/** The incident's "Issue" and "Trigger" lines, in the runbook's template words; `detectedFrom` names the rule's own evidence. */
+export function incidentWords(evaluation: Pick<Evaluation, 'verdict' | 'rule' | 'reason'>, detectedFrom: string): { issue: string; trigger: string } {
   const title = verdictWords(evaluation.verdict, evaluation.rule);
   return {
     issue: evaluation.reason.length > 500 ? `${evaluation.reason.slice(0, 499)}…` : evaluation.reason,
-    trigger: `${title} (detected from ${sourcesOf(alerts)})`,
+    trigger: `${title} (detected from ${detectedFrom})`,
   };
-}
-
-/** First firing notification (detection) and the earliest start a source reported (impact). */
-export function episodeTimes(alerts: readonly Pick<AlertState, 'firstSeenAt' | 'startedAt'>[], now: Date): { detectedAt: Date; impactStartedAt?: Date } {
-  let detected = now.getTime();
-  let started: number | undefined;
-  for (const alert of alerts) {
-    detected = Math.min(detected, alert.firstSeenAt.getTime());
-    const start = alert.startedAt?.getTime();
-    if (start !== undefined) started = started === undefined ? start : Math.min(started, start);
-  }
-  // A start reported later than the first notification is a source's clock skew: the notification bounds it.
-  const impact = started === undefined ? undefined : Math.min(started, detected);
-  return impact === undefined ? { detectedAt: new Date(detected) } : { detectedAt: new Date(detected), impactStartedAt: new Date(impact) };
 }

@@ -7,7 +7,7 @@
  * kept as timeline entries, so every replica reads the same state.
  */
 import type { IncidentRecord, StepRecord, TimelineRecord } from '../ports/incident-store';
-import { detectionMinutes, downtimeMinutes, executionMinutes, incidentTimes } from '../metrics/incident-times';
+import { durationWords, incidentFigures, incidentTimes, type Measured } from '../metrics/incident-times';
 import type { FollowUpItem } from './checklist';
 
 const HOUR = 3_600_000;
@@ -49,7 +49,8 @@ export function checklistComplete(items: readonly FollowUpItem[]): boolean {
 
 const line = (text: string): string => text.replace(/\s+/g, ' ').trim();
 const stamp = (date: Date): string => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-const mins = (value: number | undefined): string => (value === undefined ? 'not known' : `${Math.round(value * 10) / 10} min`);
+/** The same figure, in the same words, as every other surface (the metrics' one computation). */
+const figure = (value: Measured | undefined): string => (value === undefined ? 'not known' : `${durationWords(value.value * 1000)} (${value.from})`);
 
 function rollbackFacts(steps: readonly StepRecord[]): string[] {
   return steps.flatMap((step) => {
@@ -70,12 +71,12 @@ export function incidentTicketContent(input: { incident: IncidentRecord; service
   const { incident } = input;
   const entries = [...input.timeline].filter((entry) => !entry.kind.startsWith('follow_up')).sort((a, b) => a.at.getTime() - b.at.getTime());
   const evidence = entries.filter((entry) => EVIDENCE.test(entry.kind)).map((entry) => `- ${stamp(entry.at)} ${line(entry.message)}`);
-  const times = incidentTimes(incident, { deployedAt: input.deployedAt });
+  const figures = incidentFigures(incidentTimes(incident, { deployedAt: input.deployedAt }));
   const sections = [
     `## What broke\n${line(incident.issue)}${input.badVersion ? `\n\nLive when it broke: ${input.badVersion}.` : ''}`,
     `## Trigger and evidence\n${line(incident.trigger)}${incident.severity ? ` (${incident.severity.toUpperCase()})` : ''}\n${evidence.length > 0 ? evidence.join('\n') : '- no alert or probe evidence was recorded'}`,
     `## Rollback\n${rollbackFacts(input.steps).join('\n') || '- no rollback step ran'}`,
-    `## Metrics\n| | |\n|---|---|\n| Detection time | ${mins(detectionMinutes(times))} |\n| Execution time | ${mins(executionMinutes(times))} |\n| Downtime | ${mins(downtimeMinutes(times))} |`,
+    `## Metrics\n| | |\n|---|---|\n| Detection time | ${figure(figures.detection)} |\n| Execution time | ${figure(figures.execution)} |\n| Downtime | ${figure(figures.downtime)} |`,
     `## Timeline\n${entries.map((entry) => `- ${stamp(entry.at)} ${line(entry.actor)}: ${line(entry.message)}`).join('\n')}`,
     `_Opened by rollback-bot for incident ${incident.id} (state: ${incident.state}). The post-mortem draft follows as a comment; the ticket closes when the post-rollback checklist is complete._`,
   ];

@@ -5,7 +5,7 @@
  * against the targets) and leaves the five questions for people to answer.
  */
 import type { IncidentRecord, TimelineRecord } from '../ports/incident-store';
-import { dataLossRows, detectionMinutes, downtimeMinutes, executionMinutes, incidentTimes, type ArchiveFact } from '../metrics/incident-times';
+import { type ArchiveFact, type Measured, durationWords, incidentFigures, incidentTimes } from '../metrics/incident-times';
 import { TARGETS, type MetricTarget } from '../metrics/rollback-metrics';
 
 export const FIVE_QUESTIONS = ['What happened?', 'Why did it happen?', 'How did we detect it?', 'How did we fix it?', 'How do we prevent it?'] as const;
@@ -29,14 +29,13 @@ function when(date: Date | undefined): string {
   return date ? `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'not recorded';
 }
 
-function minutes(value: number | undefined): string {
-  if (value === undefined) return 'not known';
-  return value < 1 ? `${Math.round(value * 60)} s` : `${Math.round(value * 10) / 10} min`;
+function seconds(figure: Measured | undefined): string {
+  return figure === undefined ? 'not known' : durationWords(figure.value * 1000);
 }
 
-function verdict(value: number | undefined, target: MetricTarget): string {
-  if (value === undefined) return '—';
-  const met = target.exactly ? value === target.limit : value < target.limit;
+function verdict(figure: Measured | undefined, target: MetricTarget): string {
+  if (figure === undefined) return '—';
+  const met = target.exactly ? figure.value === target.limit : figure.value < target.limit;
   return met ? 'met' : '**missed**';
 }
 
@@ -48,12 +47,13 @@ export function postMortemDraft(input: PostMortemInput): string {
   const { incident } = input;
   const times = incidentTimes(incident, { deployedAt: input.deployedAt, archives: input.archives });
   const entries = [...input.timeline].sort((a, b) => a.at.getTime() - b.at.getTime());
-  const lost = dataLossRows(times);
-  const rows: [string, string, number | undefined, MetricTarget, string][] = [
-    ['Detection time', 'deployment → detected', detectionMinutes(times), TARGETS.detection_time, minutes(detectionMinutes(times))],
-    ['Execution time', 'decision → restored', executionMinutes(times), TARGETS.execution_time, minutes(executionMinutes(times))],
-    ['Downtime', 'impact start → restored', downtimeMinutes(times), TARGETS.downtime, minutes(downtimeMinutes(times))],
-    ['Data loss', 'archived rows not restored', lost, TARGETS.data_loss, lost === undefined ? 'not known' : `${lost} rows`],
+  const figures = incidentFigures(times);
+  const lost = figures.dataLoss;
+  const rows: [string, Measured | undefined, MetricTarget, string][] = [
+    ['Detection time', figures.detection, TARGETS.detection_time, seconds(figures.detection)],
+    ['Execution time', figures.execution, TARGETS.execution_time, seconds(figures.execution)],
+    ['Downtime', figures.downtime, TARGETS.downtime, seconds(figures.downtime)],
+    ['Data loss', lost, TARGETS.data_loss, lost === undefined ? 'not known' : `${lost.value} rows`],
   ];
   const outcome = times.rolledBack
     ? `Production was restored by a rollback${incident.data.targetSummary ? ` to ${inline(incident.data.targetSummary)}` : ''} at ${when(incident.restoredAt)}.`
@@ -76,14 +76,14 @@ export function postMortemDraft(input: PostMortemInput): string {
     '| Moment | When |',
     '|---|---|',
     ...(input.deployedAt ? [`| Deployment went live | ${when(input.deployedAt)} |`] : []),
-    `| Impact started | ${when(times.impactStartedAt)} |`,
-    `| Detected | ${when(times.detectedAt)} |`,
+    `| Impact started | ${when(times.impactStartedAt)} (from ${inline(times.impactFrom)}) |`,
+    `| Detected | ${when(times.detectedAt)} (from ${inline(times.detectedFrom)}) |`,
     `| Rollback decided | ${when(incident.decidedAt)} |`,
     `| Production restored | ${when(incident.restoredAt)} |`,
     '',
-    '| Metric | Measured | Runbook target | |',
-    '|---|---|---|---|',
-    ...rows.map(([name, span, value, target, shown]) => `| ${name} (${span}) | ${shown} | ${target.label} | ${verdict(value, target)} |`),
+    '| Metric | Measured | Measured from | Runbook target | |',
+    '|---|---|---|---|---|',
+    ...rows.map(([name, figure, target, shown]) => `| ${name} | ${shown} | ${figure ? inline(figure.from) : 'not known'} | ${target.label} | ${verdict(figure, target)} |`),
     '',
     '## What was done',
     '',
@@ -103,7 +103,7 @@ export function postMortemDraft(input: PostMortemInput): string {
     '',
     `### ${FIVE_QUESTIONS[2]}`,
     '',
-    `Detected ${when(times.detectedAt)}${input.deployedAt ? `, ${minutes(detectionMinutes(times))} after the deployment went live` : ''}; reported by ${who(incident.openedBy ?? incident.data.requestedBy)}.`,
+    `Detected ${when(times.detectedAt)} from ${inline(times.detectedFrom)}${figures.detection ? `, ${seconds(figures.detection)} after the deployment went live` : ''}; reported by ${who(incident.openedBy ?? incident.data.requestedBy)}.`,
     '',
     `### ${FIVE_QUESTIONS[3]}`,
     '',

@@ -9,15 +9,6 @@ import type { SlackUserId } from '../ids';
 
 export const HOTFIX_WINDOW_MS = 5 * 60_000;
 
-export type TreeOutcome = 'monitor_and_investigate' | 'ask_hotfix' | 'apply_hotfix_and_monitor' | 'rollback_immediately';
-
-/** Walks the tree; an unanswered question is itself the next thing to do. */
-export function walkDecisionTree(answers: { productionBroken: boolean; hotfixUnderFiveMinutes?: boolean }): TreeOutcome {
-  if (!answers.productionBroken) return 'monitor_and_investigate';
-  if (answers.hotfixUnderFiveMinutes === undefined) return 'ask_hotfix';
-  return answers.hotfixUnderFiveMinutes ? 'apply_hotfix_and_monitor' : 'rollback_immediately';
-}
-
 /** The hotfix question of one incident. `round` counts how many times it has been asked. */
 export type HotfixQuestion =
   | { readonly status: 'asked'; readonly round: number; readonly askedAt: Date }

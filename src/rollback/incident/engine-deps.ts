@@ -43,4 +43,9 @@ export interface EngineDeps {
   wake(): void;
   /** Identifies this replica in claimed_by and the timeline. */
   workerId: string;
+  /**
+   * Brings the facts the metrics read from outside the bot's store up to date
+   * (restore-archive's manifest in the app databases), before a figure is shown.
+   */
+  refreshMetricsFacts?: () => Promise<void>;
 }

@@ -69,7 +69,7 @@ async function application(ctx: StepContext): Promise<StepOutcome> {
   };
   if (!known) await deps.store.moveStep(step.id, 'running', 'running', { input: { ...step.input, ...facts } });
   for (const seen of [resolved.current, resolved.target]) {
-    await deps.store.recordDeployment({ service: service.name, deploymentId: seen.id, url: seen.url, commitSha: seen.commitSha, version: seen.version, servedFrom: seen.createdAt });
+    await deps.store.recordDeployment({ service: service.name, deploymentId: seen.id, url: seen.url, commitSha: seen.commitSha, version: seen.version, servedFrom: seen.liveSince ?? seen.createdAt });
   }
   const moved = await deps.application.moveProduction({
     incidentId: incident.id as IncidentId,

@@ -8,7 +8,7 @@
 import { findService } from '../../config/load-config';
 import { RollbackError } from '../errors';
 import type { SlackUserId } from '../ids';
-import type { IncidentRecord } from '../ports/incident-store';
+import type { IncidentEvidence, IncidentRecord } from '../ports/incident-store';
 import { type HotfixQuestion, askHotfixQuestion, checkHotfixTimer, chooseRollback, claimHotfix, confirmHotfixed } from './decision-tree';
 import type { EngineDeps } from './engine-deps';
 import { isIncidentOpen } from './incident-state';
@@ -36,7 +36,7 @@ export function readQuestion(raw: unknown): HotfixQuestion | undefined {
 }
 
 /** Opens an incident that asks the question first (a person's report or an alert, not a /rollback). */
-export async function openQuestionIncident(deps: EngineDeps, input: { service: string; issue: string; trigger: string; actor: string; severity?: 'must' | 'should' | 'may'; detectedAt?: Date; impactStartedAt?: Date }): Promise<{ incident: IncidentRecord; created: boolean }> {
+export async function openQuestionIncident(deps: EngineDeps, input: { service: string; issue: string; trigger: string; actor: string; severity?: 'must' | 'should' | 'may'; detectedAt?: Date; impactStartedAt?: Date; evidence?: IncidentEvidence }): Promise<{ incident: IncidentRecord; created: boolean }> {
   const service = findService(deps.services, input.service);
   const now = deps.clock.now();
   const opened = await deps.store.openIncident(
@@ -51,7 +51,7 @@ export async function openQuestionIncident(deps: EngineDeps, input: { service: s
       detectedAt: input.detectedAt,
       impactStartedAt: input.impactStartedAt,
       channelId: service.slack.alertsChannel,
-      data: { request: { kind: 'application' }, requestedBy: input.actor, owner: service.roles.devopsLead[0] ?? input.actor, hotfix: askHotfixQuestion(now) },
+      data: { request: { kind: 'application' }, requestedBy: input.actor, owner: service.roles.devopsLead[0] ?? input.actor, hotfix: askHotfixQuestion(now), ...(input.evidence ? { evidence: input.evidence } : {}) },
     },
     [],
     { service: service.name, actor: input.actor, kind: 'opened', message: `Incident opened: ${input.issue}. Asked: can it be hotfixed in under 5 minutes?` },

@@ -8,7 +8,7 @@ import { findService } from '../../config/load-config';
 import type { ServiceConfig } from '../../config/service-schema';
 import { RollbackError } from '../errors';
 import { type SlackUserId, parseCommitSha, parseMigrationName } from '../ids';
-import type { DeploymentRecord, IncidentRecord, NewIncidentApproval, NewStep, RollbackRequestData } from '../ports/incident-store';
+import type { DeploymentRecord, IncidentEvidence, IncidentRecord, NewIncidentApproval, NewStep, RollbackRequestData } from '../ports/incident-store';
 import { approvalExpiresAt, decideAuthority, refusalError } from './authority';
 import type { EngineDeps } from './engine-deps';
 import { buildPlan, etaMinutes } from './plan';
@@ -25,6 +25,8 @@ export interface RollbackCommand {
   severity?: 'must' | 'should' | 'may';
   detectedAt?: Date;
   impactStartedAt?: Date;
+  /** What detection and impact were dated from, when the bot detected it. */
+  evidence?: IncidentEvidence;
 }
 
 export interface RollbackAccepted {
@@ -131,7 +133,7 @@ export async function requestRollback(deps: EngineDeps, command: RollbackCommand
       impactStartedAt: command.impactStartedAt,
       decidedAt: now,
       channelId: service.slack.alertsChannel,
-      data: { request, requestedBy: command.actor, owner: command.actor },
+      data: { request, requestedBy: command.actor, owner: command.actor, ...(command.evidence ? { evidence: command.evidence } : {}) },
     },
     steps,
     {

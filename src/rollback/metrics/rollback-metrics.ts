@@ -5,30 +5,30 @@
  * every incident in it did: one 40-minute outage is not averaged away.
  */
 import { RollbackError } from '../errors';
-import { dataLossRows, detectionMinutes, downtimeMinutes, executionMinutes, type IncidentTimes } from './incident-times';
+import { type IncidentTimes, type Measured, dataLoss, detectionTime, downtime, executionTime } from './incident-times';
 
 export type MetricName = 'rollback_frequency' | 'rollbacks_per_deployment' | 'detection_time' | 'execution_time' | 'downtime' | 'data_loss';
 
 export interface MetricTarget {
   /** The runbook's wording, e.g. "< 5 min". */
   label: string;
-  /** The figure must stay strictly below this, or equal it when `exactly`. */
+  /** The figure (seconds for times) must stay strictly below this, or equal it when `exactly`. */
   limit: number;
   exactly?: boolean;
 }
 
 export const TARGETS: Readonly<Record<Exclude<MetricName, 'rollbacks_per_deployment'>, MetricTarget>> = {
   rollback_frequency: { label: '< 1 per month', limit: 1 },
-  detection_time: { label: '< 5 min', limit: 5 },
-  execution_time: { label: '< 5 min', limit: 5 },
-  downtime: { label: '< 15 min', limit: 15 },
+  detection_time: { label: '< 5 min', limit: 300 },
+  execution_time: { label: '< 5 min', limit: 300 },
+  downtime: { label: '< 15 min', limit: 900 },
   data_loss: { label: '0', limit: 0, exactly: true },
 };
 
 export interface MetricFigure {
   name: MetricName;
   title: string;
-  unit: 'per month' | 'per deployment' | 'min' | 'rows';
+  unit: 'per month' | 'per deployment' | 's' | 'rows';
   /** The headline figure: the rate, or the worst incident of the period. undefined when there is no data. */
   value: number | undefined;
   /** Mean over the incidents that had the figure (time and data-loss metrics). */
@@ -83,13 +83,13 @@ function monthsOf(from: Date, to: Date): { months: Record<string, number>; lengt
 function perIncident(
   name: Exclude<MetricName, 'rollback_frequency' | 'rollbacks_per_deployment'>,
   title: string,
-  unit: 'min' | 'rows',
+  unit: 's' | 'rows',
   incidents: IncidentTimes[],
-  measure: (t: IncidentTimes) => number | undefined,
+  measure: (t: IncidentTimes) => Measured | undefined,
 ): MetricFigure {
   const target = TARGETS[name];
   const measured = incidents.flatMap((t) => {
-    const value = measure(t);
+    const value = measure(t)?.value;
     return value === undefined ? [] : [{ id: t.id, value }];
   });
   const values = measured.map((m) => m.value);
@@ -160,10 +160,10 @@ export function rollbackMetrics(all: IncidentTimes[], options: MetricsOptions): 
     figures: [
       frequency,
       perDeployment,
-      perIncident('detection_time', 'Detection time (deployment → detected)', 'min', incidents, detectionMinutes),
-      perIncident('execution_time', 'Execution time (decision → restored)', 'min', rolledBack, executionMinutes),
-      perIncident('downtime', 'Downtime (impact start → restored)', 'min', incidents, downtimeMinutes),
-      perIncident('data_loss', 'Data loss (archived values not restored)', 'rows', rolledBack, dataLossRows),
+      perIncident('detection_time', 'Detection time (deployment → detected)', 's', incidents, detectionTime),
+      perIncident('execution_time', 'Execution time (decision → restored)', 's', rolledBack, executionTime),
+      perIncident('downtime', 'Downtime (impact start → restored)', 's', incidents, downtime),
+      perIncident('data_loss', 'Data loss (archived values not restored)', 'rows', rolledBack, dataLoss),
     ],
   };
 }

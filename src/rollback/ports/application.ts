@@ -17,6 +17,11 @@ export interface DeploymentSummary {
   /** READY, BUILDING, ERROR, ... as the platform reports it. */
   readonly state: string;
   readonly createdAt: Date;
+  /**
+   * When it started serving production as the platform says (aliases assigned,
+   * else READY); a deployment promoted again keeps its first time.
+   */
+  readonly liveSince?: Date;
   /** Who created it (user name or e-mail), when the platform says. */
   readonly creator: string | undefined;
   /** The git commit it was built from; the schema worker diffs migrations between two of these. */

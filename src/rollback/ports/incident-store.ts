@@ -32,6 +32,16 @@ export interface IncidentData {
   hotfix?: unknown;
   /** Free facts for messages: versions, commits, archive names, failing check... */
   facts?: Record<string, unknown>;
+  /** What detection and the start of impact were taken from (set when the bot detected it). */
+  evidence?: IncidentEvidence;
+}
+
+/** Where an incident's instants came from: the rule that fired and its own evidence. */
+export interface IncidentEvidence {
+  /** go_live: the failing condition held since the deployment went live; detection: no earlier evidence. */
+  impact: 'go_live' | 'alert_starts_at' | 'first_failing_probe' | 'alert_notification' | 'detection';
+  /** "Alertmanager HighHttp5xxRate", "the sign-in probe": what the rule fired on. */
+  detectedFrom: string;
 }
 
 export interface IncidentRecord {

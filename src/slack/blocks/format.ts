@@ -3,6 +3,8 @@
  * "15 minutes"), in the service's time zone so every reader sees the same
  * words the status page and the email will use.
  */
+import { durationWords } from '../../rollback/metrics/incident-times';
+
 const cache = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
@@ -44,17 +46,8 @@ export function formatLongDay(at: Date, timeZone: string): string {
   return formatter(timeZone, { year: 'numeric', month: 'long', day: 'numeric' }).format(at);
 }
 
-/** "850 ms", "42 s", "4 min 12 s", "1 h 5 min" */
-export function formatDuration(ms: number): string {
-  const value = Math.max(0, Math.round(ms));
-  if (value < 1000) return `${value} ms`;
-  const seconds = Math.round(value / 1000);
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return seconds % 60 === 0 ? `${minutes} min` : `${minutes} min ${seconds % 60} s`;
-  const hours = Math.floor(minutes / 60);
-  return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
-}
+/** "850 ms", "42 s", "4 min 12 s", "1 h 5 min" (the metrics' own writing). */
+export const formatDuration = durationWords;
 
 /** "15 minutes", "1 minute": the runbook's way of writing downtime and ETA. */
 export function formatMinutes(minutes: number): string {

@@ -9,7 +9,6 @@ import { formatLongDay, formatMinutes, formatTime } from './format';
 import { LIMITS, codeBlock, escapeMrkdwn, fallback, oneLine, truncate } from './text';
 import type { OutageDraftsView } from './view-models';
 
-const NO_DATA_LOSS = 'None - all your data is safe';
 
 const fill = (text: string, max: number): string => truncate(oneLine(text), max);
 
@@ -61,7 +60,7 @@ export function emailDraft(view: OutageDraftsView): string {
     '',
     `Downtime: ${downtime}`,
     `Impact: ${fill(view.impact, 600)}`,
-    `Data Loss: ${fill(view.dataLoss ?? NO_DATA_LOSS, 300)}`,
+    `Data Loss: ${fill(view.dataLoss, 300)}`,
     '',
     "We're conducting a thorough review to prevent similar issues.",
     '',

@@ -32,8 +32,10 @@ export function rollbackComplete(view: RollbackCompleteView): SlackMessage {
   const facts = [
     `*${describeService(view.service)}*`,
     `Restored ${formatTime(view.restoredAt, view.timeZone)}`,
+    view.detectionMs !== undefined ? `Detection ${formatDuration(view.detectionMs)}` : '',
     view.executionMs !== undefined ? `Execution ${formatDuration(view.executionMs)}` : '',
     view.downtimeMs !== undefined ? `Downtime ${formatDuration(view.downtimeMs)}` : '',
+    view.dataLossRows !== undefined ? `Data loss ${view.dataLossRows} rows` : '',
   ];
   return {
     text: fallback(`${ROLLBACK_COMPLETE_TITLE}: ${describeService(view.service)}. ${version}. ${status}.`),

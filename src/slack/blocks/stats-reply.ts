@@ -25,8 +25,8 @@ function shown(f: MetricFigure, value: number): string {
       return `${round(value, 2)} per month`;
     case 'per deployment':
       return `${round(value, 3)} per deployment`;
-    case 'min':
-      return formatDuration(value * 60_000);
+    case 's':
+      return formatDuration(value * 1000);
     case 'rows':
       return plural(value, 'row');
   }

@@ -86,9 +86,12 @@ export interface RollbackCompleteView extends Zoned {
   postMortemAt?: Date;
   nextSteps?: readonly string[];
   restoredAt: Date;
+  /** The runbook's metrics of this incident, as src/rollback/metrics computes them for every surface. */
+  detectionMs?: number;
   /** Decision to production restored: the runbook's "Rollback Execution Time". */
   executionMs?: number;
   downtimeMs?: number;
+  dataLossRows?: number;
 }
 
 export interface RollbackFailedView extends Zoned {
@@ -195,8 +198,8 @@ export interface OutageDraftsView extends Zoned {
   endedAt?: Date;
   /** When the drafts were made; the downtime of an ongoing outage is counted to here. */
   asOf: Date;
-  /** Default: the runbook's "None - all your data is safe". */
-  dataLoss?: string;
+  /** The measured figure (src/rollback/metrics dataLossWords), never a fixed "None". */
+  dataLoss: string;
 }
 
 export interface CtoNoticeView extends Zoned {

@@ -156,3 +156,16 @@ export const startServing = (deployment: DeploymentRecord, at: Date): Query => (
     deployment.notes ?? null,
   ],
 });
+
+/** Each probe run (one stamp) in [from, to], oldest first: whether a check that ran failed. */
+export const selectProbeRuns = (service: string, from: Date, to: Date, limit: number): Query => ({
+  text: `SELECT at, bool_or(ran AND NOT ok) AS failing FROM probe_results
+         WHERE service = $1 AND at >= $2 AND at <= $3 GROUP BY at ORDER BY at LIMIT $4`,
+  values: [service, from, to, limit],
+});
+
+/** The last probe run that saw this deployment serving. */
+export const selectLastSeen = (service: string, deploymentId: string): Query => ({
+  text: 'SELECT max(at) AS at FROM probe_results WHERE service = $1 AND deployment_id = $2',
+  values: [service, deploymentId],
+});

@@ -1,7 +1,7 @@
 /**
  * What the runbook's metrics are computed from: incidents with the instants
- * they record, when the deployment that broke went live (the newest one that
- * started serving before the incident was detected), and the archives a
+ * they record, when the deployment that broke went live (the one rolled back
+ * from, else the newest to start serving before detection), and the archives a
  * schema rollback made with whether they were put back.
  */
 import type { ArchiveFact } from '../../rollback/metrics/incident-times';
@@ -31,8 +31,15 @@ const ARCHIVES = `COALESCE((
     WHERE s.incident_id = i.id AND s.kind = 'schema' AND s.state = 'succeeded'
   ), '[]'::jsonb) AS archives`;
 
-const DEPLOYED_AT = `(SELECT max(d.served_from) FROM deployments d
-    WHERE d.service = i.service AND d.served_from <= COALESCE(i.detected_at, i.opened_at)) AS deployed_at`;
+/**
+ * The go-live of the deployment the incident rolled back from (its application
+ * step names it); without one, the newest to start serving before detection.
+ */
+const DEPLOYED_AT = `COALESCE(
+    (SELECT d.served_from FROM steps s JOIN deployments d ON d.service = i.service AND d.deployment_id = s.input->>'fromDeploymentId'
+      WHERE s.incident_id = i.id AND s.kind = 'application' ORDER BY s.position LIMIT 1),
+    (SELECT max(d.served_from) FROM deployments d
+      WHERE d.service = i.service AND d.served_from <= COALESCE(i.detected_at, i.opened_at))) AS deployed_at`;
 
 export interface MetricsRow extends IncidentRow {
   deployed_at: Date | null;
@@ -71,21 +78,33 @@ export function toArchiveFacts(row: MetricsRow): ArchiveFact[] {
   return row.archives.flatMap((a) => (a.rows === null ? [] : [{ archiveTable: a.archiveTable, rows: Number(a.rows), restored: a.restored }]));
 }
 
-/** Archives of schema rollbacks still to be checked against the app database's manifest. */
-export const selectUnrestoredArchives = (service: string): Query => ({
-  text: `SELECT DISTINCT a.archive_table, s.incident_id
-         FROM steps s JOIN incidents i ON i.id = s.incident_id
-         CROSS JOIN LATERAL (
+/** The archive tables a schema step's output names (as `a.archive_table`), after a normal run or a reconciled crash. */
+const STEP_ARCHIVE_NAMES = `CROSS JOIN LATERAL (
            SELECT e->>'archiveTable' AS archive_table
              FROM jsonb_array_elements(CASE WHEN jsonb_typeof(s.output->'archived') = 'array' THEN s.output->'archived' ELSE '[]'::jsonb END) e
            UNION
            SELECT t #>> '{}'
              FROM jsonb_array_elements(CASE WHEN jsonb_typeof(s.output->'archivedTables') = 'array' THEN s.output->'archivedTables' ELSE '[]'::jsonb END) t
-         ) a
+         ) a`;
+
+/** Archives of schema rollbacks still to be checked against the app database's manifest. */
+export const selectUnrestoredArchives = (service: string): Query => ({
+  text: `SELECT DISTINCT a.archive_table, s.incident_id
+         FROM steps s JOIN incidents i ON i.id = s.incident_id
+         ${STEP_ARCHIVE_NAMES}
          LEFT JOIN archive_facts f ON f.service = i.service AND f.archive_table = a.archive_table
          WHERE i.service = $1 AND s.kind = 'schema' AND s.state = 'succeeded' AND f.restored_at IS NULL
          ORDER BY a.archive_table`,
   values: [service],
+});
+
+/** Which service's schema rollback made each of these archives (schema-qualified names), from the steps' outputs. */
+export const selectArchiveOwners = (archiveTables: readonly string[]): Query => ({
+  text: `SELECT DISTINCT i.service, s.incident_id, a.archive_table
+         FROM steps s JOIN incidents i ON i.id = s.incident_id
+         ${STEP_ARCHIVE_NAMES}
+         WHERE s.kind = 'schema' AND s.state = 'succeeded' AND a.archive_table = ANY($1::text[])`,
+  values: [archiveTables],
 });
 
 export interface ArchiveFactRow {

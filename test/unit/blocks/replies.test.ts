@@ -137,6 +137,7 @@ const drafts: OutageDraftsView = {
   endedAt: at('14:17'),
   asOf: at('14:20'),
   timeZone: TZ,
+  dataLoss: '42 rows of data not restored yet (1 archive(s), 0 restored by restore-archive).',
 };
 
 describe('outageDrafts', () => {
@@ -146,7 +147,7 @@ describe('outageDrafts', () => {
     const text = renderText(message.blocks);
     expect(text).toContain('RESOLVED: Service Degradation\n\nWe experienced issues with sign-in between 2:00 PM - 2:17 PM ET.');
     expect(text).toContain('Subject: Service Update - January 17, 2026');
-    expect(text).toContain('Downtime: 17 minutes\nImpact: Users could not sign in or open patient records\nData Loss: None - all your data is safe');
+    expect(text).toContain('Downtime: 17 minutes\nImpact: Users could not sign in or open patient records\nData Loss: 42 rows of data not restored yet (1 archive(s), 0 restored by restore-archive).');
     expect(text).toContain('- The Dr Amal Team');
     expect(message.blocks.filter((b) => b.type === 'section' && b.text?.text.startsWith('```'))).toHaveLength(2);
     expect(text).toMatchSnapshot();

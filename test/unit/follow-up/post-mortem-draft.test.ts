@@ -16,7 +16,7 @@ const incident: IncidentRecord = {
   detectedAt: at('14:03:00'),
   decidedAt: at('14:04:00'),
   restoredAt: at('14:07:30'),
-  data: { request: { kind: 'application' }, requestedBy: 'U0DEVOPS1', owner: 'U0DEVOPS1', targetSummary: '1.9.0 (commit b7920c6)' },
+  data: { request: { kind: 'application' }, requestedBy: 'U0DEVOPS1', owner: 'U0DEVOPS1', targetSummary: '1.9.0 (commit b7920c6)', evidence: { impact: 'alert_starts_at', detectedFrom: 'Alertmanager AuthDown' } },
 };
 
 function entry(time: string, actor: string, message: string): TimelineRecord {
@@ -44,18 +44,19 @@ describe('post-mortem draft', () => {
     expect(draft).toContain('Production was restored by a rollback to 1.9.0 (commit b7920c6) at 2026-01-17 14:07 UTC.');
   });
 
-  it('states when it was detected, how long after the deployment, and by whom', () => {
-    expect(draft).toContain('Detected 2026-01-17 14:03 UTC, 3 min after the deployment went live; reported by <@U0DEVOPS1>.');
+  it('states when it was detected, from what, how long after the deployment, and by whom', () => {
+    expect(draft).toContain('Detected 2026-01-17 14:03 UTC from Alertmanager AuthDown, 3 min after the deployment went live; reported by <@U0DEVOPS1>.');
+    expect(draft).toContain("| Impact started | 2026-01-17 14:01 UTC (from the alert's startsAt) |");
   });
 
-  it('lists the times against the runbook targets, marking the missed ones', () => {
-    expect(draft).toContain('| Detection time (deployment → detected) | 3 min | < 5 min | met |');
-    expect(draft).toContain('| Execution time (decision → restored) | 3.5 min | < 5 min | met |');
-    expect(draft).toContain('| Downtime (impact start → restored) | 6.5 min | < 15 min | met |');
-    expect(draft).toContain('| Data loss (archived rows not restored) | 0 rows | 0 | met |');
+  it('lists the times against the runbook targets with what each was measured from, marking the missed ones', () => {
+    expect(draft).toContain('| Detection time | 3 min | deployment went live → detected from Alertmanager AuthDown | < 5 min | met |');
+    expect(draft).toContain('| Execution time | 3 min 30 s | rollback decided → production restored | < 5 min | met |');
+    expect(draft).toContain("| Downtime | 6 min 30 s | impact started (the alert's startsAt) → production restored | < 15 min | met |");
+    expect(draft).toContain('| Data loss | 0 rows | no values were archived | 0 | met |');
     const slow = postMortemDraft({ incident: { ...incident, restoredAt: at('14:20:00') }, timeline, deployedAt: at('14:00:00'), archives: [{ archiveTable: 'a', rows: 12, restored: false }] });
-    expect(slow).toContain('| Downtime (impact start → restored) | 19 min | < 15 min | **missed** |');
-    expect(slow).toContain('| Data loss (archived rows not restored) | 12 rows | 0 | **missed** |');
+    expect(slow).toContain("| Downtime | 19 min | impact started (the alert's startsAt) → production restored | < 15 min | **missed** |");
+    expect(slow).toContain('| Data loss | 12 rows | 1 archive(s), 0 restored by restore-archive | 0 | **missed** |');
   });
 
   it('shows what was done in time order, one table row per entry even when messages hold newlines or pipes', () => {
@@ -70,7 +71,7 @@ describe('post-mortem draft', () => {
 
   it('says "not known" for what was not recorded and does not claim a rollback that did not happen', () => {
     const failed = postMortemDraft({ incident: { ...incident, state: 'failed', restoredAt: undefined }, timeline: [] });
-    expect(failed).toContain('| Detection time (deployment → detected) | not known | < 5 min | — |');
+    expect(failed).toContain('| Detection time | not known | not known | < 5 min | — |');
     expect(failed).toContain('| Production restored | not recorded |');
     expect(failed).toContain('The incident ended as "failed" without a completed rollback.');
     expect(failed).toContain('_The timeline is empty._');

@@ -9,7 +9,6 @@ import {
   claimHotfix,
   confirmHotfixed,
   hotfixDeadline,
-  walkDecisionTree,
 } from '../../../src/rollback/incident/decision-tree';
 import type { HotfixQuestion } from '../../../src/rollback/incident/decision-tree';
 
@@ -17,18 +16,6 @@ const DEV = 'U0DEV' as SlackUserId;
 const LEAD = 'U0LEAD' as SlackUserId;
 const T0 = new Date('2026-01-17T10:00:00Z');
 const later = (ms: number): Date => new Date(T0.getTime() + ms);
-
-describe('walkDecisionTree', () => {
-  it.each([
-    [false, undefined, 'monitor_and_investigate'],
-    [false, true, 'monitor_and_investigate'],
-    [true, undefined, 'ask_hotfix'],
-    [true, true, 'apply_hotfix_and_monitor'],
-    [true, false, 'rollback_immediately'],
-  ] as const)('broken=%s, hotfix<5min=%s -> %s', (productionBroken, hotfixUnderFiveMinutes, outcome) => {
-    expect(walkDecisionTree({ productionBroken, hotfixUnderFiveMinutes })).toBe(outcome);
-  });
-});
 
 describe('the hotfix timer', () => {
   it('is five minutes from the claim', () => {

@@ -5,7 +5,7 @@ import type { IncidentRecord } from '../../../src/rollback/ports/incident-store'
 const at = (hhmm: string, day = '2026-01-17'): Date => new Date(`${day}T${hhmm}:00Z`);
 
 function times(over: Partial<IncidentTimes> & { id: string }): IncidentTimes {
-  return { service: 'dr-amal-clinical-os', rolledBack: true, archives: [], ...over };
+  return { service: 'dr-amal-clinical-os', rolledBack: true, archives: [], impactFrom: 'test timeline', detectedFrom: 'test timeline', ...over };
 }
 
 /** Deployed 14:00, impact 14:01, detected 14:03, decided 14:04, restored 14:07: every target met. */
@@ -28,17 +28,17 @@ const period = { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-02-0
 describe('rollback metrics on known timelines', () => {
   it('measures detection, execution, downtime and data loss of one good incident and passes every target', () => {
     const m = rollbackMetrics([quick], period);
-    expect(figure(m, 'detection_time')).toMatchObject({ value: 3, samples: 1, target: '< 5 min', pass: true });
-    expect(figure(m, 'execution_time')).toMatchObject({ value: 3, pass: true });
-    expect(figure(m, 'downtime')).toMatchObject({ value: 6, target: '< 15 min', pass: true });
+    expect(figure(m, 'detection_time')).toMatchObject({ value: 180, samples: 1, target: '< 5 min', pass: true });
+    expect(figure(m, 'execution_time')).toMatchObject({ value: 180, pass: true });
+    expect(figure(m, 'downtime')).toMatchObject({ value: 360, target: '< 15 min', pass: true });
     expect(figure(m, 'data_loss')).toMatchObject({ value: 0, target: '0', pass: true });
   });
 
   it('reports the worst incident, the mean and who missed each target', () => {
     const m = rollbackMetrics([quick, slow], period);
-    expect(figure(m, 'detection_time')).toMatchObject({ value: 12, mean: 7.5, pass: false, missedBy: ['inc-slow'] });
-    expect(figure(m, 'execution_time')).toMatchObject({ value: 6, mean: 4.5, pass: false, missedBy: ['inc-slow'] });
-    expect(figure(m, 'downtime')).toMatchObject({ value: 21, mean: 13.5, pass: false, missedBy: ['inc-slow'] });
+    expect(figure(m, 'detection_time')).toMatchObject({ value: 720, mean: 450, pass: false, missedBy: ['inc-slow'] });
+    expect(figure(m, 'execution_time')).toMatchObject({ value: 360, mean: 270, pass: false, missedBy: ['inc-slow'] });
+    expect(figure(m, 'downtime')).toMatchObject({ value: 1260, mean: 810, pass: false, missedBy: ['inc-slow'] });
   });
 
   it('counts only archived rows that were not restored as data loss', () => {
@@ -53,7 +53,7 @@ describe('rollback metrics on known timelines', () => {
     const m = rollbackMetrics([edge], period);
     expect(figure(m, 'detection_time').pass).toBe(false);
     expect(figure(m, 'execution_time').pass).toBe(false);
-    expect(figure(m, 'downtime')).toMatchObject({ value: 10, pass: true });
+    expect(figure(m, 'downtime')).toMatchObject({ value: 600, pass: true });
   });
 
   it('computes the monthly rate over calendar months: one rollback in January misses "< 1 per month"', () => {
@@ -85,7 +85,7 @@ describe('rollback metrics on known timelines', () => {
     const m = rollbackMetrics([quick, december, hotfixed], period);
     expect(m.rollbacks).toBe(1);
     expect(figure(m, 'execution_time').samples).toBe(1);
-    expect(figure(m, 'detection_time')).toMatchObject({ samples: 2, value: 3 });
+    expect(figure(m, 'detection_time')).toMatchObject({ samples: 2, value: 180 });
     expect(figure(m, 'data_loss').samples).toBe(1);
   });
 
@@ -125,8 +125,8 @@ describe('incidentTimes from a stored incident', () => {
     const t = incidentTimes(record, { deployedAt: at('14:00') });
     expect(t).toMatchObject({ rolledBack: true, detectedAt: at('14:03'), impactStartedAt: at('14:03'), archives: [] });
     const m = rollbackMetrics([t], period);
-    expect(figure(m, 'detection_time').value).toBe(3);
-    expect(figure(m, 'downtime').value).toBe(4);
+    expect(figure(m, 'detection_time').value).toBe(180);
+    expect(figure(m, 'downtime').value).toBe(240);
   });
 
   it('keeps recorded impact and detection times and does not count a failed incident as a rollback', () => {
