@@ -54,7 +54,8 @@ export function parseDrillArgs(argv: readonly string[]): DrillArgs | string {
     if (!(name in BREAKS)) return `--break expects one of ${Object.keys(BREAKS).join(', ')}, got ${name}`;
     breaks.add(name as Break);
   }
-  if (values.service !== undefined && (breaks.size > 0 || values['github-protected'])) return '--break and --github-protected are for the local drill; they cannot be combined with --service';
+  if (values.service !== undefined && breaks.size > 0) return '--break is for the local drill; it cannot be combined with --service';
+  if (values.service !== undefined && values['github-protected']) return '--github-protected is for the local drill; it cannot be combined with --service';
   if (values.service === undefined && (values.yes || values.report !== undefined)) return '--yes and --report go with --service';
   const detect = values.detect ?? 'alerts';
   if (detect !== 'alerts' && detect !== 'probes') return `--detect expects alerts or probes, got ${detect}`;
