@@ -14,31 +14,71 @@ export interface ApiRequest {
   readonly body: Buffer;
 }
 
-export function listItem(state: StandinState, d: StandinDeployment): Record<string, unknown> {
+/** Vercel's readySubstate: PROMOTED once a READY deployment served production, STAGED before. */
+function readySubstate(d: StandinDeployment): string | undefined {
+  if (d.readyState !== 'READY') return undefined;
+  return d.servedProduction ? 'PROMOTED' : 'STAGED';
+}
+
+/** The fields both deployment shapes share. */
+function common(state: StandinState, d: StandinDeployment): Record<string, unknown> {
   return {
-    uid: d.id,
     name: d.name,
     url: d.url,
-    created: d.createdAt,
     createdAt: d.createdAt,
-    state: d.readyState,
     readyState: d.readyState,
-    readySubstate: d.readyState !== 'READY' ? undefined : state.project.productionId === d.id ? 'PROMOTED' : 'STAGED',
+    readySubstate: readySubstate(d),
     type: 'LAMBDAS',
     target: d.target,
     projectId: state.project.id,
-    creator: d.creator,
     meta: d.meta,
-    isRollbackCandidate: d.isRollbackCandidate,
-    aliasAssigned: d.aliasAssigned,
+    aliasError: d.aliasError,
     inspectorUrl: `https://vercel.com/${state.project.name}/${d.id}`,
+    ...(d.seatBlock ? { seatBlock: d.seatBlock } : {}),
+    ...(d.aliasCheck ? { checks: { 'deployment-alias': { state: d.aliasCheck, startedAt: d.createdAt } } } : {}),
   };
 }
 
+/** An item of GET /v7/deployments: the only shape that carries isRollbackCandidate; aliasAssigned is a time. */
+export function listItem(state: StandinState, d: StandinDeployment): Record<string, unknown> {
+  return {
+    uid: d.id,
+    ...common(state, d),
+    created: d.createdAt,
+    creator: d.creator,
+    state: d.readyState,
+    aliasAssigned: d.aliasAssigned,
+    isRollbackCandidate: d.readyState === 'READY' && d.servedProduction,
+  };
+}
+
+/** GET /v13/deployments/:id (and the create answer): aliasAssigned is a boolean, its time in aliasAssignedAt. */
 export function fullDeployment(state: StandinState, d: StandinDeployment): Record<string, unknown> {
   const live = state.project.productionId === d.id;
-  const { uid, ...rest } = listItem(state, d);
-  return { ...rest, id: uid, alias: live ? [...state.project.domains] : [], aliasError: null, version: 2, public: false };
+  return {
+    id: d.id,
+    ...common(state, d),
+    creator: { uid: d.creator.uid, username: d.creator.username },
+    status: d.readyState,
+    aliasAssigned: d.aliasAssigned !== null,
+    aliasAssignedAt: d.aliasAssigned,
+    alias: live ? [...state.project.domains] : [],
+    public: false,
+    version: 2,
+    ownerId: state.project.teamId ?? 'usr_personal',
+    plan: state.project.plan,
+    createdIn: 'iad1',
+    regions: ['iad1'],
+    routes: null,
+    env: [],
+    build: { env: [] },
+    bootedAt: d.createdAt,
+    buildingAt: d.createdAt,
+    buildSkipped: false,
+    isInConcurrentBuildsQueue: false,
+    isInSystemBuildsQueue: false,
+    projectSettings: { framework: 'nextjs' },
+  };
 }
 
 /** Checks teamId the way Vercel scopes a team's resources; true when the request may go on. */
@@ -65,7 +105,7 @@ function matchesProject(state: StandinState, idOrName: string): boolean {
 export function handleApi(state: StandinState, req: ApiRequest, res: ServerResponse): boolean {
   const { method, path, query } = req;
   let m: RegExpMatchArray | null;
-  if (method === 'GET' && path === '/v6/deployments') {
+  if (method === 'GET' && (path === '/v6/deployments' || path === '/v7/deployments')) {
     listDeployments(state, query, res);
   } else if (method === 'GET' && (m = path.match(/^\/v13\/deployments\/([^/]+)$/))) {
     if (!checkTeam(state, query, res, 'Deployment')) return true;
@@ -120,17 +160,45 @@ function listDeployments(state: StandinState, query: URLSearchParams, res: Serve
   });
 }
 
+/** The compact deployment the project shows in `targets.production` and on its domains. */
+function projectDeployment(state: StandinState, d: StandinDeployment): Record<string, unknown> {
+  return {
+    id: d.id,
+    url: d.url,
+    name: d.name,
+    createdAt: d.createdAt,
+    createdIn: 'iad1',
+    creator: d.creator,
+    deploymentHostname: d.url.replace(/\.vercel\.app$/, ''),
+    plan: state.project.plan,
+    private: true,
+    readyState: d.readyState,
+    readySubstate: readySubstate(d),
+    type: 'LAMBDAS',
+    target: d.target,
+    meta: d.meta,
+    aliasAssigned: d.aliasAssigned,
+    aliasError: d.aliasError,
+  };
+}
+
 function project(state: StandinState, rollbackInfo: boolean): Record<string, unknown> {
   const production = state.production();
   const p = state.project;
+  const compact = production ? projectDeployment(state, production) : null;
   return {
     id: p.id,
     name: p.name,
     accountId: p.teamId ?? 'usr_personal',
     framework: 'nextjs',
+    nodeVersion: '22.x',
+    directoryListing: false,
+    defaultResourceConfig: { functionDefaultRegions: ['iad1'] },
+    resourceConfig: { functionDefaultRegions: ['iad1'] },
+    deploymentExpiration: {},
     autoAssignCustomDomains: p.autoAssignCustomDomains,
-    alias: p.domains.map((domain) => ({ domain, target: 'PRODUCTION', environment: 'production', deployment: production ? { id: production.id, url: production.url } : null })),
-    targets: { production: production ? { ...fullDeployment(state, production) } : null },
+    alias: p.domains.map((domain) => ({ domain, target: 'PRODUCTION', environment: 'production', deployment: compact })),
+    targets: { production: compact },
     ...(rollbackInfo ? { lastAliasRequest: p.lastAliasRequest ? { ...p.lastAliasRequest } : null, lastRollbackTarget: null } : {}),
   };
 }
@@ -148,7 +216,7 @@ function move(state: StandinState, kind: 'promote' | 'rollback', projectId: stri
     return sendError(res, 409, 'conflict', 'This deployment is already the current production deployment.');
   }
   if (kind === 'rollback') {
-    if (target.target !== 'production' || !target.isRollbackCandidate) {
+    if (target.target !== 'production' || !target.servedProduction) {
       return sendError(res, 400, 'bad_request', 'Only deployments previously aliased to production can be rolled back to.');
     }
     if (state.project.plan === 'hobby' && state.previousProduction()?.id !== deploymentId) {

@@ -86,6 +86,7 @@ async function serveApi(state: StandinState, token: string, req: IncomingMessage
   const method = req.method ?? 'GET';
   state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams) });
   const body = await readBody(req);
+  recordAnswer(state, method, url.pathname, res);
   const auth = req.headers.authorization;
   if (!auth) {
     return sendError(res, 403, 'forbidden', 'The request is missing an authentication token', { missingToken: true });
@@ -114,6 +115,23 @@ async function serveApi(state: StandinState, token: string, req: IncomingMessage
   if (handleDeploy(state, request, req.headers, res)) return;
   if (handleApi(state, request, res)) return;
   sendError(res, 404, 'not_found', `The requested path ${url.pathname} was not found`);
+}
+
+/** Keeps what is sent, as the client would read it, in `state.answers`. */
+function recordAnswer(state: StandinState, method: string, path: string, res: ServerResponse): void {
+  const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+  res.end = ((chunk?: unknown) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : (JSON.parse(text) as unknown);
+    } catch {
+      parsed = text;
+    }
+    state.answers.push({ method, path, status: res.statusCode, body: parsed });
+    if (state.answers.length > 2000) state.answers.shift();
+    return end(chunk);
+  }) as ServerResponse['end'];
 }
 
 /** The request is handled as usual, but the connection drops where its answer would be sent. */

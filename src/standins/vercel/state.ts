@@ -28,11 +28,37 @@ export interface StandinDeployment {
   readonly createdAt: number;
   readonly creator: { uid: string; username: string; email: string };
   readonly meta: Record<string, string>;
-  isRollbackCandidate: boolean;
+  /** It served production once (Vercel's rollback candidates); internal, Vercel shows it as readySubstate PROMOTED. */
+  servedProduction: boolean;
   aliasAssigned: number | null;
+  aliasError: { code: string; message: string } | null;
+  /** The deployment-alias check, as Vercel's checks v2 report it once it ran. */
+  aliasCheck: 'succeeded' | 'failed' | undefined;
+  /** Why a BLOCKED build was blocked. */
+  seatBlock: { blockCode: BlockCode; userId?: string; isVerified?: boolean } | undefined;
   app: AppBehaviour;
   /** Remaining build states and reads until the next one. */
-  build: { steps: string[]; readsPerStep: number; reads: number } | undefined;
+  build: { steps: string[]; readsPerStep: number; reads: number; blockCode?: BlockCode } | undefined;
+  /** Production domains not yet assigned to this READY build: reads left until Vercel decides. */
+  assignment: { readsLeft: number; outcome: AliasOutcome } | undefined;
+}
+
+export type BlockCode = 'COMMIT_AUTHOR_REQUIRED' | 'TEAM_ACCESS_REQUIRED';
+
+/** What becomes of a READY production build's domains: assigned, an alias error, or a failed deployment-alias check. */
+export type AliasOutcome = 'assigned' | 'alias-error' | 'check-failed';
+
+export interface BuildPlan {
+  outcome: 'READY' | 'ERROR' | 'BLOCKED';
+  readsPerStep: number;
+  /** For BLOCKED: Vercel's seat block code. */
+  blockCode?: BlockCode;
+}
+
+export interface AliasPlan {
+  /** Reads of the deployment after READY before Vercel assigns (or fails to assign) the production domains. */
+  afterPolls: number;
+  outcome: AliasOutcome;
 }
 
 export type JobOutcome = 'succeeded' | 'failed' | 'skipped' | 'never';
@@ -67,6 +93,14 @@ export interface RecordedRequest {
   readonly query: Record<string, string>;
 }
 
+/** One answer of the REST API as sent, for the contract test. */
+export interface RecordedAnswer {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly body: unknown;
+}
+
 export interface NewDeployment {
   target?: 'production' | null;
   state?: string;
@@ -81,7 +115,7 @@ export interface NewDeployment {
   creator?: string;
   meta?: Record<string, string>;
   app?: Partial<AppBehaviour>;
-  build?: { outcome?: 'READY' | 'ERROR'; readsPerStep?: number };
+  build?: Partial<BuildPlan>;
 }
 
 export interface StandinStateOptions {
@@ -91,6 +125,8 @@ export interface StandinStateOptions {
   readonly plan?: 'hobby' | 'pro';
   readonly domains?: string[];
   readonly clock?: Clock;
+  /** Reads of a READY production build before its domains are assigned; default 3, as Vercel is never instant. */
+  readonly aliasAfterPolls?: number;
 }
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -116,11 +152,15 @@ export class StandinState {
   readonly deployments = new Map<string, StandinDeployment>();
   readonly uploaded = new Set<string>();
   readonly requests: RecordedRequest[] = [];
+  /** The last answers sent (at most 2,000), so a test can hold them to Vercel's contract. */
+  readonly answers: RecordedAnswer[] = [];
   readonly faults: Fault[] = [];
   /** How the next promote/rollback job behaves. */
   nextJob: AliasJobPlan = { outcome: 'succeeded', pollsPerStep: 1, failedAliases: [] };
   /** How builds of created or pushed deployments behave. */
-  buildPlan: { outcome: 'READY' | 'ERROR'; readsPerStep: number } = { outcome: 'READY', readsPerStep: 1 };
+  buildPlan: BuildPlan = { outcome: 'READY', readsPerStep: 1 };
+  /** How production domains follow a READY production build. */
+  aliasPlan: AliasPlan;
   private job: { plan: AliasJobPlan; polls: number } | undefined;
   private lastCreatedAt = 0;
 
@@ -139,6 +179,7 @@ export class StandinState {
       aliasStatuses: [],
       rollingRelease: false,
     };
+    this.aliasPlan = { afterPolls: options.aliasAfterPolls ?? 3, outcome: 'assigned' };
   }
 
   addDeployment(input: NewDeployment = {}): StandinDeployment {
@@ -163,8 +204,12 @@ export class StandinState {
         githubCommitMessage: input.commitMessage ?? `commit ${commit.slice(0, 7)}`,
         ...input.meta,
       },
-      isRollbackCandidate: input.servedProduction ?? (target === 'production' && state === 'READY'),
-      aliasAssigned: state === 'READY' ? createdAt : null,
+      servedProduction: input.servedProduction ?? (target === 'production' && state === 'READY'),
+      aliasAssigned: null,
+      aliasError: null,
+      aliasCheck: undefined,
+      seatBlock: undefined,
+      assignment: undefined,
       app: {
         version: input.version ?? '1.0.0',
         commit: commit.slice(0, 7),
@@ -175,14 +220,9 @@ export class StandinState {
         smokeStatus: 200,
         ...input.app,
       },
-      build: input.build
-        ? {
-            steps: ['BUILDING', input.build.outcome ?? this.buildPlan.outcome],
-            readsPerStep: input.build.readsPerStep ?? this.buildPlan.readsPerStep,
-            reads: 0,
-          }
-        : undefined,
+      build: input.build ? this.buildOf(input.build) : undefined,
     };
+    if (deployment.servedProduction) deployment.aliasAssigned = createdAt;
     this.deployments.set(id, deployment);
     if (input.live) this.makeProduction(deployment);
     return deployment;
@@ -228,8 +268,13 @@ export class StandinState {
     return this.requests.filter((r) => r.method === method && r.path.includes(pathPart)).length;
   }
 
-  /** A build advances one state every `readsPerStep` reads of the deployment. */
+  /**
+   * A build advances one state every `readsPerStep` reads of the deployment. A READY
+   * production build gets its domains `aliasPlan.afterPolls` reads later, as on Vercel,
+   * unless production is pinned by an instant rollback.
+   */
   tickBuild(deployment: StandinDeployment): void {
+    if (deployment.assignment) return this.tickAssignment(deployment, deployment.assignment);
     const build = deployment.build;
     if (!build) return;
     build.reads += 1;
@@ -239,10 +284,34 @@ export class StandinState {
     if (next) deployment.readyState = next;
     if (build.steps.length > 0) return;
     deployment.build = undefined;
-    if (deployment.readyState === 'READY') {
-      deployment.aliasAssigned = this.clock.now().getTime();
-      if (deployment.target === 'production' && this.project.autoAssignCustomDomains) this.makeProduction(deployment);
+    if (deployment.readyState === 'BLOCKED') {
+      deployment.seatBlock = { blockCode: build.blockCode ?? 'TEAM_ACCESS_REQUIRED', userId: deployment.creator.uid, isVerified: true };
     }
+    if (deployment.readyState === 'READY' && deployment.target === 'production' && this.project.autoAssignCustomDomains) {
+      deployment.assignment = { readsLeft: this.aliasPlan.afterPolls, outcome: this.aliasPlan.outcome };
+      if (this.aliasPlan.afterPolls <= 0) this.tickAssignment(deployment, deployment.assignment);
+    }
+  }
+
+  private tickAssignment(deployment: StandinDeployment, assignment: { readsLeft: number; outcome: AliasOutcome }): void {
+    assignment.readsLeft -= 1;
+    if (assignment.readsLeft > 0) return;
+    deployment.assignment = undefined;
+    if (assignment.outcome === 'alias-error') {
+      deployment.aliasError = { code: 'alias_failed', message: `The domains could not be assigned to ${deployment.url}.` };
+    } else if (assignment.outcome === 'check-failed') {
+      deployment.aliasCheck = 'failed';
+    } else {
+      deployment.aliasCheck = 'succeeded';
+      this.makeProduction(deployment);
+    }
+  }
+
+  private buildOf(plan: Partial<BuildPlan>): NonNullable<StandinDeployment['build']> {
+    const outcome = plan.outcome ?? this.buildPlan.outcome;
+    // A seat block stops the deployment before it builds.
+    const steps = outcome === 'BLOCKED' ? ['BLOCKED'] : ['BUILDING', outcome];
+    return { steps, readsPerStep: plan.readsPerStep ?? this.buildPlan.readsPerStep, reads: 0, blockCode: plan.blockCode ?? this.buildPlan.blockCode };
   }
 
   /** The alias job advances one step every `pollsPerStep` project reads. */
@@ -291,14 +360,14 @@ export class StandinState {
   previousProduction(): StandinDeployment | undefined {
     const current = this.production();
     return [...this.deployments.values()]
-      .filter((d) => d.target === 'production' && d.readyState === 'READY' && d.isRollbackCandidate && d.id !== current?.id)
+      .filter((d) => d.target === 'production' && d.readyState === 'READY' && d.servedProduction && d.id !== current?.id)
       .filter((d) => !current || d.createdAt < current.createdAt)
       .sort((a, b) => b.createdAt - a.createdAt)[0];
   }
 
   private makeProduction(deployment: StandinDeployment): void {
     this.project.productionId = deployment.id;
-    deployment.isRollbackCandidate = true;
+    deployment.servedProduction = true;
     deployment.aliasAssigned = deployment.aliasAssigned ?? this.clock.now().getTime();
   }
 }
