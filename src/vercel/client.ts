@@ -24,6 +24,10 @@ export interface ListQuery {
   readonly state?: string;
   readonly limit?: number;
   readonly until?: number;
+  /** Only deployments of this commit (full sha). */
+  readonly sha?: string;
+  /** Only deployments Vercel would roll back to (they served production). */
+  readonly rollbackCandidate?: boolean;
 }
 
 export type AliasMoveKind = 'promote' | 'rollback';
@@ -37,10 +41,18 @@ export class VercelClient {
   constructor(private readonly http: VercelHttp) {}
 
   async listDeployments(ref: ProjectRef, query: ListQuery = {}): Promise<DeploymentPage> {
-    const { body } = await this.http.call('/v6/deployments', {
+    const { body } = await this.http.call('/v7/deployments', {
       what: `list the deployments of project ${ref.projectId}`,
       teamId: ref.teamId,
-      query: { projectId: ref.projectId, target: query.target, state: query.state, limit: query.limit ?? 20, until: query.until },
+      query: {
+        projectId: ref.projectId,
+        target: query.target,
+        state: query.state,
+        limit: query.limit ?? 20,
+        until: query.until,
+        sha: query.sha,
+        rollbackCandidate: query.rollbackCandidate,
+      },
     });
     return parseDeploymentPage(body);
   }

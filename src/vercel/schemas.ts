@@ -23,8 +23,14 @@ const rawDeployment = z
     created: millis,
     createdAt: millis,
     ready: millis,
+    /** Only list items carry it; a single deployment says the same with readySubstate. */
     isRollbackCandidate: z.boolean().optional().nullable(),
     aliasAssigned: z.union([z.boolean(), z.number()]).optional().nullable(),
+    // Read leniently: an unexpected shape here must not make the whole deployment unreadable.
+    aliasError: z.unknown().optional(),
+    checks: z.unknown().optional(),
+    seatBlock: z.unknown().optional(),
+    errorMessage: text,
     projectId: text,
     creator: z
       .object({ uid: text, username: text, email: text, githubLogin: text })
@@ -44,8 +50,17 @@ export interface VercelDeployment {
   readonly state: string;
   readonly readySubstate: string | undefined;
   readonly createdAt: number;
+  /** From list items only; undefined on a single deployment. */
   readonly isRollbackCandidate: boolean | undefined;
+  /** Production domains point at it (Vercel's aliasAssigned). */
   readonly aliasAssigned: boolean;
+  /** Why Vercel could not assign the domains, when it says. */
+  readonly aliasError: string | undefined;
+  /** State of Vercel's deployment-alias check (checks v2), when it ran. */
+  readonly aliasCheck: string | undefined;
+  /** Why a BLOCKED deployment was blocked (seatBlock.blockCode). */
+  readonly blockCode: string | undefined;
+  readonly errorMessage: string | undefined;
   readonly creator: string | undefined;
   readonly meta: Readonly<Record<string, string>>;
 }
@@ -67,9 +82,22 @@ function toDeployment(raw: z.infer<typeof rawDeployment>): VercelDeployment | un
     createdAt: raw.createdAt ?? raw.created ?? 0,
     isRollbackCandidate: raw.isRollbackCandidate ?? undefined,
     aliasAssigned: Boolean(raw.aliasAssigned),
+    aliasError: raw.aliasError ? (stringAt(raw.aliasError, 'message') ?? stringAt(raw.aliasError, 'code') ?? String(raw.aliasError)) : undefined,
+    aliasCheck: stringAt(objectAt(raw.checks, 'deployment-alias'), 'state'),
+    blockCode: stringAt(raw.seatBlock, 'blockCode'),
+    errorMessage: raw.errorMessage ?? undefined,
     creator: raw.creator?.username ?? raw.creator?.email ?? raw.creator?.githubLogin ?? raw.creator?.uid ?? undefined,
     meta,
   };
+}
+
+function objectAt(value: unknown, key: string): unknown {
+  return value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+function stringAt(value: unknown, key: string): string | undefined {
+  const found = objectAt(value, key);
+  return typeof found === 'string' ? found : undefined;
 }
 
 const listSchema = z

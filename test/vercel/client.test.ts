@@ -40,7 +40,7 @@ describe('Vercel client against the stand-in', () => {
     for await (const d of client().iterateDeployments(ref, { target: 'production', state: 'READY', limit: 10 })) seen.push(d.id);
     expect(seen).toHaveLength(25);
     expect(new Set(seen).size).toBe(25);
-    const lists = h.standin.state.requests.filter((r) => r.path === '/v6/deployments');
+    const lists = h.standin.state.requests.filter((r) => r.path === '/v7/deployments');
     expect(lists).toHaveLength(3);
     expect(lists[0]?.query.until).toBeUndefined();
     expect(Number(lists[1]?.query.until)).toBeGreaterThan(0);

@@ -105,7 +105,7 @@ function matchesProject(state: StandinState, idOrName: string): boolean {
 export function handleApi(state: StandinState, req: ApiRequest, res: ServerResponse): boolean {
   const { method, path, query } = req;
   let m: RegExpMatchArray | null;
-  if (method === 'GET' && (path === '/v6/deployments' || path === '/v7/deployments')) {
+  if (method === 'GET' && path === '/v7/deployments') {
     listDeployments(state, query, res);
   } else if (method === 'GET' && (m = path.match(/^\/v13\/deployments\/([^/]+)$/))) {
     if (!checkTeam(state, query, res, 'Deployment')) return true;
@@ -146,10 +146,14 @@ function listDeployments(state: StandinState, query: URLSearchParams, res: Serve
     return sendError(res, 400, 'bad_request', 'Invalid request: `target` should be equal to one of the allowed values "production", "preview".');
   }
   const states = query.get('state')?.split(',').map((s) => s.trim().toUpperCase());
+  const sha = query.get('sha')?.toLowerCase();
+  const candidatesOnly = query.get('rollbackCandidate') === 'true';
   for (const d of state.deployments.values()) state.tickBuild(d);
   const matching = [...state.deployments.values()]
     .filter((d) => (target === null ? true : target === 'production' ? d.target === 'production' : d.target === null))
     .filter((d) => !states || states.includes(d.readyState))
+    .filter((d) => sha === undefined || Object.values(d.meta).some((v) => v.toLowerCase() === sha))
+    .filter((d) => !candidatesOnly || (d.readyState === 'READY' && d.servedProduction))
     .filter((d) => until === undefined || d.createdAt < until)
     .sort((a, b) => b.createdAt - a.createdAt);
   const page = matching.slice(0, limit);

@@ -10,6 +10,7 @@
  * must be Vercel's `{"error":{"code","message"}}`.
  */
 import { readFileSync } from 'node:fs';
+import process from 'node:process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
