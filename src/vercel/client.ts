@@ -90,7 +90,7 @@ export class VercelClient {
    * Asks Vercel to move production. Not retried here: a retry after a dropped
    * connection could repeat the move, so the caller reads the project first.
    */
-  async requestAliasMove(ref: ProjectRef, kind: AliasMoveKind, deploymentId: string): Promise<AliasMoveAnswer> {
+  async requestAliasMove(ref: ProjectRef, kind: AliasMoveKind, deploymentId: string, description?: string): Promise<AliasMoveAnswer> {
     const path =
       kind === 'promote'
         ? `/v10/projects/${encodeURIComponent(ref.projectId)}/promote/${encodeURIComponent(deploymentId)}`
@@ -102,6 +102,9 @@ export class VercelClient {
         what: `${kind === 'promote' ? 'promote' : 'roll back to'} deployment ${deploymentId}`,
         teamId: ref.teamId,
         retryUnsafe: false,
+        // As the Vercel CLI sends it; a rollback's description is shown in Vercel's dashboard.
+        body: {},
+        query: kind === 'rollback' && description ? { description: description.slice(0, 200) } : undefined,
       },
       [409],
     );
@@ -109,12 +112,12 @@ export class VercelClient {
     return { status };
   }
 
-  /** Aliases of the last promote/rollback that did not move to its target. */
-  async listFailedAliases(ref: ProjectRef, maxPages = 5): Promise<string[]> {
+  /** Aliases of the last promote (promote/aliases) or rollback (rollback/aliases) that did not move to its target. */
+  async listFailedAliases(ref: ProjectRef, kind: AliasMoveKind, maxPages = 5): Promise<string[]> {
     const failed: string[] = [];
     let until: number | undefined;
     for (let page = 0; page < maxPages; page += 1) {
-      const { body } = await this.http.call(`/v1/projects/${encodeURIComponent(ref.projectId)}/promote/aliases`, {
+      const { body } = await this.http.call(`/v1/projects/${encodeURIComponent(ref.projectId)}/${kind}/aliases`, {
         what: `list the aliases that failed to move for project ${ref.projectId}`,
         teamId: ref.teamId,
         query: { failedOnly: true, limit: 100, until },

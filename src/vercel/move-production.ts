@@ -29,6 +29,8 @@ export interface MovePlan {
   readonly targetId: DeploymentId;
   readonly deadlineMs: number;
   readonly notBefore?: Date | undefined;
+  /** Shown in Vercel's dashboard on a rollback: names the incident. */
+  readonly description?: string | undefined;
 }
 
 const FINAL = new Set(['succeeded', 'failed', 'skipped']);
@@ -65,7 +67,7 @@ export async function moveProduction(ctx: MoveContext, plan: MovePlan): Promise<
     const requestedAt = ctx.clock.now().getTime();
     let status: 201 | 202 | 409;
     try {
-      status = (await ctx.client.requestAliasMove(plan.ref, kindOf(plan.method), plan.targetId)).status;
+      status = (await ctx.client.requestAliasMove(plan.ref, kindOf(plan.method), plan.targetId, plan.description)).status;
     } catch (error) {
       if (!isRollbackError(error) || error.code !== 'unavailable') throw error;
       // The request may have reached Vercel before the connection dropped: look before asking again.
@@ -152,7 +154,7 @@ async function finish(
     return result(plan, 'succeeded', common);
   }
   if (request.jobStatus === 'failed') {
-    const failedAliases = await ctx.client.listFailedAliases(plan.ref).catch((error: unknown) => {
+    const failedAliases = await ctx.client.listFailedAliases(plan.ref, kindOf(plan.method)).catch((error: unknown) => {
       ctx.logger.warn({ err: error }, 'could not list the aliases that failed to move');
       return [] as string[];
     });

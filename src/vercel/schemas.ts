@@ -199,7 +199,8 @@ export function parseProject(body: unknown): VercelProject {
 
 const aliasStatusSchema = z
   .object({
-    aliases: z.array(z.object({ alias: z.string().optional(), status: text }).passthrough()).optional(),
+    // `alias` is a string (promote/aliases) or `{alias, deploymentId}` (rollback/aliases).
+    aliases: z.array(z.object({ alias: z.unknown().optional(), status: text }).passthrough()).optional(),
     pagination: z.object({ next: z.number().optional().nullable() }).passthrough().optional().nullable(),
   })
   .passthrough();
@@ -210,11 +211,12 @@ export interface AliasStatusPage {
 }
 
 export function parseAliasStatusPage(body: unknown): AliasStatusPage {
-  const raw = expect(aliasStatusSchema, body ?? {}, 'promote alias list');
+  const raw = expect(aliasStatusSchema, body ?? {}, 'alias status list');
   return {
-    aliases: (raw.aliases ?? [])
-      .filter((a): a is typeof a & { alias: string } => typeof a.alias === 'string')
-      .map((a) => ({ alias: a.alias, status: a.status ?? 'unknown' })),
+    aliases: (raw.aliases ?? []).flatMap((a) => {
+      const alias = typeof a.alias === 'string' ? a.alias : stringAt(a.alias, 'alias');
+      return alias === undefined ? [] : [{ alias, status: a.status ?? 'unknown' }];
+    }),
     next: raw.pagination?.next ?? undefined,
   };
 }

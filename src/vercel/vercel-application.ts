@@ -147,7 +147,7 @@ export class VercelApplication implements ApplicationPort {
   }
 
   moveProduction(request: MoveRequest): Promise<MoveResult> {
-    const plan = this.plan(request.service, request.targetId, request.notBefore);
+    const plan = { ...this.plan(request.service, request.targetId, request.notBefore), description: `${request.incidentId}: production rolled back by rollback-bot` };
     const logger = this.options.logger.child({ incidentId: request.incidentId, service: request.service.name });
     return moveProduction({ ...this.moveContext(), logger }, plan);
   }

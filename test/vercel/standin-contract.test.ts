@@ -79,9 +79,9 @@ describe('the Vercel stand-in answers as Vercel documents', () => {
     await h.app.resolveTarget(h.service, history.v150.id);
     await h.app.resolveTarget(h.service, '05e5fc2');
     await expect(h.app.resolveTarget(h.service, 'dpl_doesnotexist123')).rejects.toMatchObject({ code: 'not_found' });
-    // A move that fails on one domain, then one that succeeds, then a 409 for the live target.
+    // A promote that fails on one domain, then a rollback that succeeds, a promote back, then a 409 for a running job.
     h.standin.state.nextJob = { outcome: 'failed', pollsPerStep: 1, failedAliases: ['www.dr-amal.com'] };
-    expect((await h.app.moveProduction({ incidentId, service: h.service, targetId: history.v190.id as DeploymentId })).status).toBe('failed');
+    expect((await h.app.moveProduction({ incidentId, service: promote(), targetId: history.v190.id as DeploymentId })).status).toBe('failed');
     h.standin.state.nextJob = { outcome: 'succeeded', pollsPerStep: 1, failedAliases: [] };
     expect((await h.app.moveProduction({ incidentId, service: h.service, targetId: history.v190.id as DeploymentId })).status).toBe('succeeded');
     expect((await h.app.moveProduction({ incidentId, service: promote(), targetId: history.current.id as DeploymentId })).status).toBe('succeeded');

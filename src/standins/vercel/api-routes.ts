@@ -122,10 +122,10 @@ export function handleApi(state: StandinState, req: ApiRequest, res: ServerRespo
     move(state, 'promote', decodeURIComponent(m[1] as string), decodeURIComponent(m[2] as string), query, res);
   } else if (method === 'POST' && (m = path.match(/^\/v1\/projects\/([^/]+)\/rollback\/([^/]+)$/))) {
     move(state, 'rollback', decodeURIComponent(m[1] as string), decodeURIComponent(m[2] as string), query, res);
-  } else if (method === 'GET' && (m = path.match(/^\/v1\/projects\/([^/]+)\/promote\/aliases$/))) {
+  } else if (method === 'GET' && (m = path.match(/^\/v1\/projects\/([^/]+)\/(promote|rollback)\/aliases$/))) {
     if (!matchesProject(state, decodeURIComponent(m[1] as string))) return notFound(res, 'Project');
     if (!checkTeam(state, query, res, 'Project')) return true;
-    promoteAliases(state, query, res);
+    aliasStatuses(state, m[2] as 'promote' | 'rollback', query, res);
   } else {
     return false;
   }
@@ -203,6 +203,7 @@ function project(state: StandinState, rollbackInfo: boolean): Record<string, unk
     autoAssignCustomDomains: p.autoAssignCustomDomains,
     alias: p.domains.map((domain) => ({ domain, target: 'PRODUCTION', environment: 'production', deployment: compact })),
     targets: { production: compact },
+    ...(p.rollbackDescription ? { rollbackDescription: p.rollbackDescription } : {}),
     ...(rollbackInfo ? { lastAliasRequest: p.lastAliasRequest ? { ...p.lastAliasRequest } : null, lastRollbackTarget: null } : {}),
   };
 }
@@ -229,11 +230,15 @@ function move(state: StandinState, kind: 'promote' | 'rollback', projectId: stri
   } else if (target.target !== 'production') {
     return sendError(res, 400, 'bad_request', 'Preview deployments cannot be promoted without a rebuild.');
   }
+  if (kind === 'rollback' && query.has('description')) {
+    state.project.rollbackDescription = { description: query.get('description') ?? '', createdAt: state.clock.now().getTime(), userId: 'usr_bot', username: 'rollback-bot' };
+  }
   state.startJob(kind, target);
   sendJson(res, kind === 'promote' && state.project.rollingRelease ? 202 : 201, undefined);
 }
 
-function promoteAliases(state: StandinState, query: URLSearchParams, res: ServerResponse): void {
+/** promote/aliases names each alias as a string; rollback/aliases as `{alias, deploymentId}`, as Vercel's CLI reads them. */
+function aliasStatuses(state: StandinState, kind: 'promote' | 'rollback', query: URLSearchParams, res: ServerResponse): void {
   const limit = query.has('limit') ? Number(query.get('limit')) : 20;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
     return sendError(res, 400, 'bad_request', 'Invalid request: `limit` must be an integer from 1 to 100.');
@@ -241,7 +246,11 @@ function promoteAliases(state: StandinState, query: URLSearchParams, res: Server
   const failedOnly = query.get('failedOnly') === 'true';
   const aliases = state.project.aliasStatuses
     .filter((a) => !failedOnly || a.status === 'failed')
-    .map((a, index) => ({ ...a, id: `alias_${index}` }));
+    .map((a, index) => ({
+      alias: kind === 'promote' ? a.alias : { alias: a.alias, deploymentId: state.project.lastAliasRequest?.toDeploymentId ?? null },
+      status: a.status,
+      id: `alias_${index}`,
+    }));
   const page = aliases.slice(0, limit);
   sendJson(res, 200, { aliases: page, pagination: { count: page.length, next: null, prev: null } });
 }

@@ -84,8 +84,8 @@ export async function startVercelStandin(options: VercelStandinOptions = {}): Pr
 async function serveApi(state: StandinState, token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://standin');
   const method = req.method ?? 'GET';
-  state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams) });
   const body = await readBody(req);
+  state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), body: url.pathname === '/v2/files' ? '' : body.toString('utf8') });
   recordAnswer(state, method, url.pathname, res);
   const auth = req.headers.authorization;
   if (!auth) {

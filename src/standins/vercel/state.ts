@@ -91,6 +91,8 @@ export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
   readonly query: Record<string, string>;
+  /** The request body as text ('' when none). */
+  readonly body: string;
 }
 
 /** One answer of the REST API as sent, for the contract test. */
@@ -148,6 +150,8 @@ export class StandinState {
     lastAliasRequest: AliasRequest | null;
     aliasStatuses: { alias: string; status: string }[];
     rollingRelease: boolean;
+    /** The description sent with the last instant rollback. */
+    rollbackDescription: { description: string; createdAt: number; userId: string; username: string } | undefined;
   };
   readonly deployments = new Map<string, StandinDeployment>();
   readonly uploaded = new Set<string>();
@@ -178,6 +182,7 @@ export class StandinState {
       lastAliasRequest: null,
       aliasStatuses: [],
       rollingRelease: false,
+      rollbackDescription: undefined,
     };
     this.aliasPlan = { afterPolls: options.aliasAfterPolls ?? 3, outcome: 'assigned' };
   }
