@@ -16,6 +16,7 @@ import type {
   DeployCommitRequest,
   DeployResult,
   DeploymentSummary,
+  DescribeOptions,
   ExpectedVersion,
   MoveRequest,
   MoveResult,
@@ -29,6 +30,7 @@ import { type ProjectRef, VercelClient } from './client';
 import { type CreateDeployment, deployCommit } from './deploy-commit';
 import { type FetchLike, type RetryPolicy, type Sleep, VercelHttp, realSleep } from './http';
 import { type MoveContext, type MovePlan, moveProduction, reconcile } from './move-production';
+import { withCallScope } from './rate-limit';
 import type { VercelDeployment, VercelProject } from './schemas';
 import { assertUsableTarget, chooseDefaultTarget, classifySpec, matchesCommit, matchesVersion, notFound, toSummary } from './targets';
 
@@ -77,11 +79,17 @@ export class VercelApplication implements ApplicationPort {
         retry: options.retry,
         timeoutMs: options.requestTimeoutMs,
         logger: options.logger,
+        now: () => this.clock.now().getTime(),
       }),
     );
   }
 
-  async describeProduction(service: ServiceConfig): Promise<ProductionStatus> {
+  /** With `background` (probes), the call never spends the rate limit a rollback needs. */
+  describeProduction(service: ServiceConfig, options: DescribeOptions = {}): Promise<ProductionStatus> {
+    return withCallScope({ priority: options.background ? 'background' : 'rollback' }, () => this.readProduction(service));
+  }
+
+  private async readProduction(service: ServiceConfig): Promise<ProductionStatus> {
     const ref = refOf(service);
     const project = await this.client.getProject(ref);
     const current = currentOf(project, service);
@@ -149,13 +157,13 @@ export class VercelApplication implements ApplicationPort {
   moveProduction(request: MoveRequest): Promise<MoveResult> {
     const plan = { ...this.plan(request.service, request.targetId, request.notBefore), description: `${request.incidentId}: production rolled back by rollback-bot` };
     const logger = this.options.logger.child({ incidentId: request.incidentId, service: request.service.name });
-    return moveProduction({ ...this.moveContext(), logger }, plan);
+    return this.inStep(plan.deadlineMs, () => moveProduction({ ...this.moveContext(), logger }, plan));
   }
 
   reconcile(request: ReconcileRequest): Promise<MoveResult> {
     const plan = this.plan(request.service, request.targetId, undefined);
     const logger = this.options.logger.child({ incidentId: request.incidentId, service: request.service.name });
-    return reconcile({ ...this.moveContext(), logger }, plan, request);
+    return this.inStep(plan.deadlineMs, () => reconcile({ ...this.moveContext(), logger }, plan, request));
   }
 
   verify(service: ServiceConfig, expected: ExpectedVersion): Promise<VerificationReport> {
@@ -170,7 +178,7 @@ export class VercelApplication implements ApplicationPort {
   }
 
   deployCommit(request: DeployCommitRequest): Promise<DeployResult> {
-    return deployCommit(
+    return this.inStep(request.service.vercel.buildDeadlineSeconds * 1000, () => deployCommit(
       {
         client: this.client,
         clock: this.clock,
@@ -182,7 +190,12 @@ export class VercelApplication implements ApplicationPort {
         createDeployment: this.options.createDeployment ?? createDeployment,
       },
       request,
-    );
+    ));
+  }
+
+  /** Every Vercel call inside honours the step's deadline (a rate-limit wait past it is refused at once). */
+  private inStep<T>(deadlineMs: number, fn: () => Promise<T>): Promise<T> {
+    return withCallScope({ priority: 'rollback', deadline: this.clock.now().getTime() + deadlineMs }, fn);
   }
 
   private plan(service: ServiceConfig, targetId: DeploymentId, notBefore: Date | undefined): MovePlan {

@@ -150,8 +150,13 @@ export interface DeployResult {
   readonly explanation: string;
 }
 
+export interface DescribeOptions {
+  /** A background caller (probes): it yields the rate limit to rollbacks. */
+  readonly background?: boolean;
+}
+
 export interface ApplicationPort {
-  describeProduction(service: ServiceConfig): Promise<ProductionStatus>;
+  describeProduction(service: ServiceConfig, options?: DescribeOptions): Promise<ProductionStatus>;
   /** Default target, or the one named by deployment id, deployment URL, git commit or app version. */
   resolveTarget(service: ServiceConfig, spec?: string): Promise<ResolvedTarget>;
   /** Idempotent: finds and awaits an identical earlier request instead of making a second one. */

@@ -102,13 +102,23 @@ async function serveApi(state: StandinState, token: string, req: IncomingMessage
   if (fault?.kind === 'drop') loseAnswer(req, res);
   if (fault?.kind === 'status') {
     const rateLimited = fault.status === 429;
+    // Vercel's 429: the window in X-RateLimit-* headers (reset in epoch seconds), Retry-After when it says so.
+    const reset = Math.ceil(state.clock.now().getTime() / 1000) + (fault.resetAfterSeconds ?? 1);
+    const headers: Record<string, string> = rateLimited && !fault.bare
+      ? {
+          'x-ratelimit-limit': '100',
+          'x-ratelimit-remaining': '0',
+          ...(fault.resetAfterSeconds !== undefined || fault.retryAfter === undefined ? { 'x-ratelimit-reset': String(reset) } : {}),
+          ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}),
+        }
+      : {};
     return sendError(
       res,
       fault.status,
       rateLimited ? 'rate_limited' : 'internal_server_error',
       rateLimited ? 'Rate limit exceeded' : 'An unexpected internal error occurred',
-      rateLimited ? { limit: { remaining: 0, reset: Math.ceil(Date.now() / 1000) + 1, total: 100 } } : {},
-      rateLimited && fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {},
+      rateLimited ? { limit: { remaining: 0, reset, total: 100 } } : {},
+      headers,
     );
   }
   const request = { method, path: url.pathname, query: url.searchParams, body };

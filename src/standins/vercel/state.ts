@@ -80,11 +80,13 @@ export interface AliasRequest {
 
 /**
  * `match`: a part of the path it applies to; `skip`: matching requests let through before it fires.
+ * A 429 carries X-RateLimit-* headers (reset `resetAfterSeconds` from now, default 1) and Retry-After
+ * when `retryAfter` is given; `bare` sends neither.
  * A drop closes the connection before the request is handled (Vercel never saw it), or with
  * `afterHandling` once it was handled (Vercel did it; only the answer is lost).
  */
 export type Fault =
-  | { kind: 'status'; status: number; match?: string; skip?: number; retryAfter?: string }
+  | { kind: 'status'; status: number; match?: string; skip?: number; retryAfter?: string; resetAfterSeconds?: number; bare?: boolean }
   | { kind: 'drop'; match?: string; skip?: number; afterHandling?: boolean };
 
 export interface RecordedRequest {
