@@ -230,7 +230,9 @@ export class VercelApplication implements ApplicationPort {
     const ref = refOf(service);
     const depth = this.options.searchDepth ?? 40;
     const recent: VercelDeployment[] = [];
-    for await (const d of this.client.iterateDeployments(ref, { limit: 20 }, Math.ceil(depth / 20))) recent.push(d);
+    // A full commit is looked up exactly with the list's sha filter; short ones and versions scan recent deployments.
+    const exact = kind === 'commit' && spec.length === 40 ? { sha: spec.toLowerCase() } : {};
+    for await (const d of this.client.iterateDeployments(ref, { limit: 20, ...exact }, Math.ceil(depth / 20))) recent.push(d);
     const rank = (d: VercelDeployment): number => (d.target === 'production' ? 0 : 1);
     const ordered = [...recent].sort((a, b) => rank(a) - rank(b) || b.createdAt - a.createdAt);
     if (kind === 'commit') return { deployment: ordered.find((d) => matchesCommit(d, spec)) };
