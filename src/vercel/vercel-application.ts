@@ -6,7 +6,6 @@
 import { createDeployment } from '@vercel/client';
 import type { ServiceConfig } from '../config/service-schema';
 import type { Logger } from '../logger';
-import { readAppVersion } from '../probes/app-version';
 import { verifyProduction } from '../probes/verify';
 import { type Clock, systemClock } from '../rollback/clock';
 import { RollbackError } from '../rollback/errors';
@@ -28,6 +27,7 @@ import type {
 } from '../rollback/ports/application';
 import { type ProjectRef, VercelClient } from './client';
 import { type CreateDeployment, deployCommit } from './deploy-commit';
+import { type DeploymentVersion, deploymentVersion, protectionError } from './deployment-urls';
 import { type FetchLike, type RetryPolicy, type Sleep, VercelHttp, realSleep } from './http';
 import { type MoveContext, type MovePlan, moveProduction, reconcile } from './move-production';
 import { withCallScope } from './rate-limit';
@@ -237,19 +237,23 @@ export class VercelApplication implements ApplicationPort {
     const ordered = [...recent].sort((a, b) => rank(a) - rank(b) || b.createdAt - a.createdAt);
     if (kind === 'commit') return { deployment: ordered.find((d) => matchesCommit(d, spec)) };
     const versions = await Promise.all(ordered.map((d) => this.versionOf(service, d)));
-    const index = versions.findIndex((v) => matchesVersion(v, spec));
-    return index < 0 ? {} : { deployment: ordered[index], version: versions[index] };
+    const index = versions.findIndex((v) => matchesVersion(v.version, spec));
+    if (index >= 0) return { deployment: ordered[index], version: versions[index]?.version };
+    // Protected deployment URLs hide their versions: say so rather than "no deployment matches".
+    const hidden = versions.findIndex((v) => v.protectedStatus !== undefined);
+    const host = ordered[hidden]?.url;
+    if (hidden >= 0 && host) throw protectionError(service, versions[hidden]?.protectedStatus ?? 401, host);
+    return {};
   }
 
-  private async versionOf(service: ServiceConfig, deployment: VercelDeployment): Promise<string | undefined> {
-    if (!deployment.url) return undefined;
-    const origin = this.options.deploymentOrigin?.(deployment.url) ?? `https://${deployment.url}`;
-    const info = await readAppVersion(this.fetchImpl, `${origin}${service.production.versionPath}`, this.options.checkTimeoutMs ?? 3000);
-    return info?.version;
+  private versionOf(service: ServiceConfig, deployment: VercelDeployment): Promise<DeploymentVersion> {
+    const ctx = { fetch: this.fetchImpl, env: this.options.env ?? process.env, deploymentOrigin: this.options.deploymentOrigin, timeoutMs: this.options.checkTimeoutMs ?? 3000 };
+    return deploymentVersion(ctx, service, deployment);
   }
 
   private async summarize(service: ServiceConfig, deployment: VercelDeployment): Promise<DeploymentSummary> {
-    return toSummary(deployment, await this.versionOf(service, deployment));
+    const { version, note } = await this.versionOf(service, deployment);
+    return { ...toSummary(deployment, version), ...(note ? { versionNote: note } : {}) };
   }
 }
 

@@ -24,6 +24,8 @@ export interface DeploymentSummary {
   readonly commitMessage: string | undefined;
   /** The app's own version (its version endpoint), when it could be read. */
   readonly version: string | undefined;
+  /** Why the version could not be read, when that needs a setting (a protected deployment URL). */
+  readonly versionNote?: string;
   /** True when the platform says it served production and may be rolled back to. */
   readonly rollbackCandidate: boolean;
 }

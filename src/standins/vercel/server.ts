@@ -63,7 +63,8 @@ export async function startVercelStandin(options: VercelStandinOptions = {}): Pr
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://standin');
       const body = await readBody(req);
-      await handleApp(state, req.method ?? 'GET', url.pathname, body, res, appOptions);
+      const bypass = req.headers['x-vercel-protection-bypass'];
+      await handleApp(state, req.method ?? 'GET', url.pathname, body, res, appOptions, typeof bypass === 'string' ? bypass : undefined);
     })().catch((error: unknown) => fail(res, error));
   });
   const host = options.host ?? '127.0.0.1';

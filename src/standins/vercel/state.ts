@@ -152,6 +152,8 @@ export class StandinState {
     lastAliasRequest: AliasRequest | null;
     aliasStatuses: { alias: string; status: string }[];
     rollingRelease: boolean;
+    /** Deployment Protection: deployment URLs answer 401 unless this "Protection Bypass for Automation" secret is sent. */
+    protectionBypass: string | undefined;
     /** The description sent with the last instant rollback. */
     rollbackDescription: { description: string; createdAt: number; userId: string; username: string } | undefined;
   };
@@ -185,6 +187,7 @@ export class StandinState {
       aliasStatuses: [],
       rollingRelease: false,
       rollbackDescription: undefined,
+      protectionBypass: undefined,
     };
     this.aliasPlan = { afterPolls: options.aliasAfterPolls ?? 3, outcome: 'assigned' };
   }
