@@ -30,6 +30,8 @@ export interface VercelStandinOptions {
   readonly versionPath?: string;
   readonly smokeCredentials?: { email: string; password: string };
   readonly host?: string;
+  /** Reads of a READY production build before its domains are assigned; default 3. */
+  readonly aliasAfterPolls?: number;
 }
 
 export interface VercelStandin {
