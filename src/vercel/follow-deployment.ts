@@ -10,7 +10,7 @@ import type { Logger } from '../logger';
 import type { Clock } from '../rollback/clock';
 import { isRollbackError } from '../rollback/errors';
 import type { CommitSha, DeploymentId } from '../rollback/ids';
-import type { DeployProgress, DeployResult } from '../rollback/ports/application';
+import type { DeployProgress, DeployResult, MoveResult } from '../rollback/ports/application';
 import type { ProjectRef, VercelClient } from './client';
 import type { Sleep } from './http';
 import type { VercelDeployment } from './schemas';
@@ -22,6 +22,8 @@ export interface FollowContext {
   readonly logger: Logger;
   /** The first poll interval; later ones back off from it (1 s gives @vercel/client's 1, 5, 15, 30 s). */
   readonly pollIntervalMs: number;
+  /** Promotes a READY deployment (waiting for Vercel's job until the epoch-ms deadline); used when production is pinned. */
+  readonly promote?: (deploymentId: DeploymentId, deadline: number) => Promise<MoveResult>;
 }
 
 export interface FollowPlan {
@@ -131,8 +133,24 @@ async function domainsDecided(ctx: FollowContext, plan: FollowPlan, d: VercelDep
   // Once: the project tells whether production is pinned (no automatic assignment) or already this deployment.
   const project = await ctx.client.getProject(plan.ref);
   if (project.production?.id === d.id) return outcome(d, plan, 'READY', true, `The build of ${plan.commitSha} is READY and serves production.`);
-  if (!project.autoAssignCustomDomains) {
-    return outcome(d, plan, 'READY', false, `The build of ${plan.commitSha} is READY but not live: production is pinned by an earlier instant rollback, so Vercel does not assign new deployments. Promote ${d.id} (Unpin) to make it production.`);
-  }
+  if (!project.autoAssignCustomDomains) return promotePinned(ctx, plan, d);
   return undefined;
+}
+
+/**
+ * Production is pinned by an earlier instant rollback, so Vercel will never assign this build by itself.
+ * The approved plan is to ship this fix, so it is promoted (which also unpins production for later pushes).
+ */
+async function promotePinned(ctx: FollowContext, plan: FollowPlan, d: VercelDeployment): Promise<DeployResult> {
+  const pinned = `production is pinned by an earlier instant rollback, so Vercel does not assign new deployments`;
+  if (!ctx.promote) {
+    return outcome(d, plan, 'READY', false, `The build of ${plan.commitSha} is READY but not live: ${pinned}. Promote ${d.id} (Unpin) to make it production.`);
+  }
+  plan.report({ phase: 'state', deploymentId: d.id as DeploymentId, state: 'READY, promoting (production was pinned)' });
+  const moved = await ctx.promote(d.id as DeploymentId, plan.deadline);
+  if (moved.status === 'succeeded' || moved.status === 'already-live') {
+    return outcome(d, plan, 'READY', true, `The build of ${plan.commitSha} is READY; ${pinned}, so the bot promoted it: it serves production, and later pushes go live again. ${moved.explanation}`);
+  }
+  const state = moved.status === 'unknown' ? 'timeout' : 'READY';
+  return outcome(d, plan, state, false, `The build of ${plan.commitSha} is READY but ${pinned}; the bot asked Vercel to promote it: ${moved.explanation}`);
 }

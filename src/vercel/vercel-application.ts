@@ -185,6 +185,12 @@ export class VercelApplication implements ApplicationPort {
         sleep: this.sleep,
         logger: this.options.logger.child({ service: request.service.name, commitSha: request.commitSha }),
         pollIntervalMs: this.options.pollIntervalMs ?? 1000,
+        promote: (deploymentId, deadline) =>
+          moveProduction(this.moveContext(), {
+            ...this.plan(request.service, deploymentId, undefined),
+            method: 'promote',
+            deadlineMs: Math.max(0, deadline - this.clock.now().getTime()),
+          }),
         token: this.options.token,
         apiUrl: this.options.apiUrl,
         createDeployment: this.options.createDeployment ?? createDeployment,
