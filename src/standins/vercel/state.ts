@@ -22,22 +22,7 @@ import type {
   StandinStateOptions,
 } from './state-types';
 
-export type {
-  AppBehaviour,
-  StandinDeployment,
-  BlockCode,
-  AliasOutcome,
-  BuildPlan,
-  AliasPlan,
-  JobOutcome,
-  AliasJobPlan,
-  AliasRequest,
-  Fault,
-  RecordedRequest,
-  RecordedAnswer,
-  NewDeployment,
-  StandinStateOptions,
-} from './state-types';
+export type * from './state-types';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
