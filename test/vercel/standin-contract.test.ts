@@ -6,6 +6,8 @@
  * adapter must not rely on it.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommitSha, DeploymentId, IncidentId } from '../../src/rollback/ids';
 import type { RecordedAnswer } from '../../src/standins/vercel/state';
@@ -23,6 +25,8 @@ export function operationOf(answer: Pick<RecordedAnswer, 'method' | 'path'>): st
   if (method === 'POST' && /^\/v10\/projects\/[^/]+\/promote\/[^/]+$/.test(path)) return 'requestPromote';
   if (method === 'POST' && /^\/v1\/projects\/[^/]+\/rollback\/[^/]+$/.test(path)) return 'requestRollback';
   if (method === 'GET' && /^\/v1\/projects\/[^/]+\/promote\/aliases$/.test(path)) return 'listPromoteAliases';
+  if (method === 'POST' && path === '/v13/deployments') return 'createDeployment';
+  if (method === 'POST' && path === '/v2/files') return 'uploadFile';
   return undefined;
 }
 
@@ -105,6 +109,20 @@ describe('the Vercel stand-in answers as Vercel documents', () => {
     h.standin.state.pushCommit(blocked);
     expect((await h.app.deployCommit({ service: h.service, commitSha: blocked })).state).toBe('BLOCKED');
     expect(violations(h.standin.state.answers)).toEqual([]);
+  });
+
+  it('every answer of an upload deployment (@vercel/client: files, create, missing_files) fits the SDK models', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rollback-bot-contract-'));
+    try {
+      writeFileSync(join(dir, 'index.js'), 'module.exports = () => "ok";\n');
+      const service = { ...h.service, vercel: { ...h.service.vercel, deploysOnPush: false } };
+      const commit = sha('a11a11a') as CommitSha;
+      expect(await h.app.deployCommit({ service, commitSha: commit, sourceDir: dir })).toMatchObject({ live: true });
+      expect([...seen(h.standin.state.answers)]).toEqual(expect.arrayContaining(['createDeployment 400', 'uploadFile 200', 'createDeployment 200']));
+      expect(violations(h.standin.state.answers)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the Hobby plan refusal (402), a rolling release queue (202) and a rate limit (429) fit the SDK models', async () => {

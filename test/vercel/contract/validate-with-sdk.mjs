@@ -26,6 +26,8 @@ export const OPERATIONS = {
   requestPromote: ['projectsRequestPromote', undefined, undefined],
   requestRollback: ['projectsRequestRollback', undefined, undefined],
   listPromoteAliases: ['projectsListPromoteAliases', 'listpromotealiasesop', 'ListPromoteAliasesResponseBody2$inboundSchema'],
+  createDeployment: ['deploymentsCreateDeployment', 'createdeploymentresponsebody', 'CreateDeploymentResponseBody$inboundSchema'],
+  uploadFile: ['deploymentsUploadFile', 'uploadfileop', 'UploadFileResponseBody$inboundSchema'],
 };
 
 /** The statuses the SDK's generated function matches, read from its source so they cannot drift. */
