@@ -11,6 +11,7 @@ import {
   parseAliasStatusPage,
   parseDeployment,
   parseDeploymentPage,
+  parseMemberEmails,
   parseProject,
 } from './schemas';
 
@@ -110,6 +111,17 @@ export class VercelClient {
     );
     const status = result.status === 202 ? 202 : result.status === 409 ? 409 : 201;
     return { status };
+  }
+
+  /** Whether a member of the team has this email (Vercel ties a commit's author to a member by email). */
+  async isTeamMember(teamId: string, email: string): Promise<boolean> {
+    const { body } = await this.http.call(`/v3/teams/${encodeURIComponent(teamId)}/members`, {
+      what: `list the members of team ${teamId}`,
+      teamId,
+      query: { search: email, limit: 20 },
+    });
+    const wanted = email.toLowerCase();
+    return parseMemberEmails(body).some((found) => found.toLowerCase() === wanted);
   }
 
   /** Aliases of the last promote (promote/aliases) or rollback (rollback/aliases) that did not move to its target. */

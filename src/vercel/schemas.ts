@@ -221,6 +221,12 @@ export function parseAliasStatusPage(body: unknown): AliasStatusPage {
   };
 }
 
+const membersSchema = z.object({ members: z.array(z.object({ email: z.string().optional() }).passthrough()) }).passthrough();
+
+export function parseMemberEmails(body: unknown): string[] {
+  return expect(membersSchema, body, 'team member list').members.flatMap((m) => (m.email ? [m.email] : []));
+}
+
 function expect<T extends z.ZodType>(schema: T, body: unknown, what: string): z.infer<T> {
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw malformed(what, parsed.error.issues[0]?.message ?? 'unexpected shape');

@@ -13,6 +13,7 @@ import type { DeploymentId } from '../rollback/ids';
 import type {
   ApplicationPort,
   DeployCommitRequest,
+  DeployIdentityCheck,
   DeployResult,
   DeploymentSummary,
   DescribeOptions,
@@ -202,6 +203,26 @@ export class VercelApplication implements ApplicationPort {
   /** Every Vercel call inside honours the step's deadline (a rate-limit wait past it is refused at once). */
   private inStep<T>(deadlineMs: number, fn: () => Promise<T>): Promise<T> {
     return withCallScope({ priority: 'rollback', deadline: this.clock.now().getTime() + deadlineMs }, fn);
+  }
+
+  /** Vercel blocks a pushed commit whose author it cannot tie to a team member (BLOCKED, TEAM_ACCESS_REQUIRED). */
+  async checkDeployIdentity(service: ServiceConfig): Promise<DeployIdentityCheck> {
+    const email = service.git.committer.email;
+    if (!service.vercel.deploysOnPush) {
+      return { status: 'pass', detail: `${service.name} deploys through the upload path with VERCEL_TOKEN; the commit author is not checked by Vercel.` };
+    }
+    const teamId = service.vercel.teamId;
+    if (!teamId) {
+      return { status: 'skip', detail: 'A personal Vercel account has no team to look in.', fix: `Make git.committer.email (${email}) an email of the Vercel account's own git identity.` };
+    }
+    if (await this.client.isTeamMember(teamId, email)) {
+      return { status: 'pass', detail: `${email} (git.committer) is a member of Vercel team ${teamId}: the bot's reverts will deploy.` };
+    }
+    return {
+      status: 'fail',
+      detail: `No member of Vercel team ${teamId} has the email ${email} (git.committer): Vercel would block the bot's reverts (BLOCKED, TEAM_ACCESS_REQUIRED).`,
+      fix: 'Set git.committer.email to the email of a team member (a bot seat), invite that identity to the team, or set vercel.deploysOnPush to false to deploy through the upload path.',
+    };
   }
 
   private plan(service: ServiceConfig, targetId: DeploymentId, notBefore: Date | undefined): MovePlan {

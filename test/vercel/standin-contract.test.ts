@@ -27,6 +27,7 @@ export function operationOf(answer: Pick<RecordedAnswer, 'method' | 'path'>): st
   if (method === 'GET' && /^\/v1\/projects\/[^/]+\/promote\/aliases$/.test(path)) return 'listPromoteAliases';
   if (method === 'POST' && path === '/v13/deployments') return 'createDeployment';
   if (method === 'POST' && path === '/v2/files') return 'uploadFile';
+  if (method === 'GET' && /^\/v3\/teams\/[^/]+\/members$/.test(path)) return 'getTeamMembers';
   return undefined;
 }
 
@@ -79,6 +80,7 @@ describe('the Vercel stand-in answers as Vercel documents', () => {
 
   it('every answer on reading production, choosing targets and moving production fits the SDK models', async () => {
     await h.app.describeProduction(h.service);
+    await h.app.checkDeployIdentity(h.service);
     await h.app.resolveTarget(h.service);
     await h.app.resolveTarget(h.service, history.v150.id);
     await h.app.resolveTarget(h.service, '05e5fc2');
@@ -94,7 +96,7 @@ describe('the Vercel stand-in answers as Vercel documents', () => {
 
     const answers = h.standin.state.answers;
     expect([...seen(answers)]).toEqual(
-      expect.arrayContaining(['getProject 200', 'getDeployments 200', 'getDeployment 200', 'getDeployment 404', 'requestRollback 201', 'requestPromote 201', 'requestRollback 409', 'listPromoteAliases 200']),
+      expect.arrayContaining(['getProject 200', 'getDeployments 200', 'getDeployment 200', 'getDeployment 404', 'requestRollback 201', 'requestPromote 201', 'requestRollback 409', 'listPromoteAliases 200', 'getTeamMembers 200']),
     );
     expect(violations(answers)).toEqual([]);
   });

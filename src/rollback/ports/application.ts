@@ -157,6 +157,13 @@ export interface DescribeOptions {
   readonly background?: boolean;
 }
 
+/** Whether the bot's pushes can deploy: the platform's view of the committer identity. */
+export interface DeployIdentityCheck {
+  readonly status: 'pass' | 'fail' | 'skip';
+  readonly detail: string;
+  readonly fix?: string;
+}
+
 export interface ApplicationPort {
   describeProduction(service: ServiceConfig, options?: DescribeOptions): Promise<ProductionStatus>;
   /** Default target, or the one named by deployment id, deployment URL, git commit or app version. */
@@ -167,4 +174,6 @@ export interface ApplicationPort {
   reconcile(request: ReconcileRequest): Promise<MoveResult>;
   verify(service: ServiceConfig, expected: ExpectedVersion): Promise<VerificationReport>;
   deployCommit(request: DeployCommitRequest): Promise<DeployResult>;
+  /** Pre-deployment check that a pushed commit will not be blocked (Vercel: the committer is a team member). */
+  checkDeployIdentity?(service: ServiceConfig): Promise<DeployIdentityCheck>;
 }

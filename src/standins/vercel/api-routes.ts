@@ -118,6 +118,8 @@ export function handleApi(state: StandinState, req: ApiRequest, res: ServerRespo
     if (!checkTeam(state, query, res, 'Project')) return true;
     state.tickJob();
     sendJson(res, 200, project(state, query.get('rollbackInfo') === 'true'));
+  } else if (method === 'GET' && (m = path.match(/^\/v3\/teams\/([^/]+)\/members$/))) {
+    teamMembers(state, decodeURIComponent(m[1] as string), query, res);
   } else if (method === 'POST' && (m = path.match(/^\/v10\/projects\/([^/]+)\/promote\/([^/]+)$/))) {
     move(state, 'promote', decodeURIComponent(m[1] as string), decodeURIComponent(m[2] as string), query, res);
   } else if (method === 'POST' && (m = path.match(/^\/v1\/projects\/([^/]+)\/rollback\/([^/]+)$/))) {
@@ -184,6 +186,15 @@ function projectDeployment(state: StandinState, d: StandinDeployment): Record<st
     aliasAssigned: d.aliasAssigned,
     aliasError: d.aliasError,
   };
+}
+
+function teamMembers(state: StandinState, teamId: string, query: URLSearchParams, res: ServerResponse): void {
+  if (teamId !== state.project.teamId) return sendError(res, 403, 'forbidden', 'Not authorized', { teamId });
+  const search = query.get('search')?.toLowerCase() ?? '';
+  const members = state.teamMembers
+    .filter((m) => m.email.toLowerCase().includes(search) || m.username.toLowerCase().includes(search))
+    .map((m, i) => ({ ...m, uid: `usr_member${i}`, confirmed: true, createdAt: 1_700_000_000_000, role: m.role }));
+  sendJson(res, 200, { members, pagination: { hasNext: false, count: members.length, next: null, prev: null } });
 }
 
 function project(state: StandinState, rollbackInfo: boolean): Record<string, unknown> {

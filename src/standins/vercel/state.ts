@@ -49,6 +49,11 @@ export class StandinState {
     rollbackDescription: { description: string; createdAt: number; userId: string; username: string } | undefined;
   };
   readonly deployments = new Map<string, StandinDeployment>();
+  /** The team's members (for GET /v3/teams/:id/members); the example committer is one. */
+  teamMembers: { email: string; username: string; role: 'OWNER' | 'MEMBER' | 'DEVELOPER' }[] = [
+    { email: 'amal@dr-amal.com', username: 'amal', role: 'OWNER' },
+    { email: 'rollback-bot@dr-amal.com', username: 'rollback-bot', role: 'DEVELOPER' },
+  ];
   readonly uploaded = new Set<string>();
   readonly requests: RecordedRequest[] = [];
   /** The last answers sent (at most 2,000), so a test can hold them to Vercel's contract. */

@@ -28,6 +28,7 @@ export const OPERATIONS = {
   listPromoteAliases: ['projectsListPromoteAliases', 'listpromotealiasesop', 'ListPromoteAliasesResponseBody2$inboundSchema'],
   createDeployment: ['deploymentsCreateDeployment', 'createdeploymentresponsebody', 'CreateDeploymentResponseBody$inboundSchema'],
   uploadFile: ['deploymentsUploadFile', 'uploadfileop', 'UploadFileResponseBody$inboundSchema'],
+  getTeamMembers: ['teamsGetTeamMembers', 'getteammembersop', 'GetTeamMembersResponseBody$inboundSchema'],
 };
 
 /** The statuses the SDK's generated function matches, read from its source so they cannot drift. */
