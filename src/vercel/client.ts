@@ -3,6 +3,7 @@
  * reading and moving production. Creating deployments goes through
  * @vercel/client (see deploy-commit.ts).
  */
+import { isRollbackError } from '../rollback/errors';
 import type { CallResult, VercelHttp } from './http';
 import {
   type DeploymentPage,
@@ -10,6 +11,8 @@ import {
   type VercelProject,
   parseAliasStatusPage,
   parseDeployment,
+  type VercelRollingRelease,
+  parseActiveRelease,
   parseDeploymentPage,
   parseMemberEmails,
   parseProject,
@@ -111,6 +114,20 @@ export class VercelClient {
     );
     const status = result.status === 202 ? 202 : result.status === 409 ? 409 : 201;
     return { status };
+  }
+
+  /** The project's active rolling release, if any; a project without the feature reads as none. */
+  async getActiveRollingRelease(ref: ProjectRef): Promise<VercelRollingRelease | undefined> {
+    try {
+      const { body } = await this.http.call(`/v1/projects/${encodeURIComponent(ref.projectId)}/rolling-release`, {
+        what: `read the rolling release of project ${ref.projectId}`,
+        teamId: ref.teamId,
+      });
+      return parseActiveRelease(body);
+    } catch (error) {
+      if (isRollbackError(error) && (error.code === 'not_found' || error.code === 'bad_input' || error.code === 'forbidden')) return undefined;
+      throw error;
+    }
   }
 
   /** Whether a member of the team has this email (Vercel ties a commit's author to a member by email). */

@@ -28,6 +28,7 @@ import type {
 } from '../rollback/ports/application';
 import { type ProjectRef, VercelClient } from './client';
 import { type CreateDeployment, deployCommit } from './deploy-commit';
+import { checkCommitter } from './deploy-identity';
 import { type DeploymentVersion, deploymentVersion, protectionError } from './deployment-urls';
 import { type FetchLike, type RetryPolicy, type Sleep, VercelHttp, realSleep } from './http';
 import { type MoveContext, type MovePlan, moveProduction, reconcile } from './move-production';
@@ -120,7 +121,12 @@ export class VercelApplication implements ApplicationPort {
     let matchedBy: TargetMatch = 'default';
     let version: string | undefined;
     if (spec === undefined || spec.trim() === '') {
-      target = chooseDefaultTarget(current, await this.productionDeployments(ref, 2));
+      // During a rolling release, rolling back means going back to the release's base (which aborts it).
+      const release = await this.client.getActiveRollingRelease(ref);
+      target =
+        release && release.baseId !== current.id
+          ? await this.client.getDeployment(ref, release.baseId)
+          : chooseDefaultTarget(current, await this.productionDeployments(ref, 2));
       if (!target) {
         throw new RollbackError('not_found', `${service.name} has no earlier READY production deployment to roll back to.`, {
           fix: 'Name a target explicitly, or use a git revert (Option A) to ship the old code as a new deployment.',
@@ -206,23 +212,8 @@ export class VercelApplication implements ApplicationPort {
   }
 
   /** Vercel blocks a pushed commit whose author it cannot tie to a team member (BLOCKED, TEAM_ACCESS_REQUIRED). */
-  async checkDeployIdentity(service: ServiceConfig): Promise<DeployIdentityCheck> {
-    const email = service.git.committer.email;
-    if (!service.vercel.deploysOnPush) {
-      return { status: 'pass', detail: `${service.name} deploys through the upload path with VERCEL_TOKEN; the commit author is not checked by Vercel.` };
-    }
-    const teamId = service.vercel.teamId;
-    if (!teamId) {
-      return { status: 'skip', detail: 'A personal Vercel account has no team to look in.', fix: `Make git.committer.email (${email}) an email of the Vercel account's own git identity.` };
-    }
-    if (await this.client.isTeamMember(teamId, email)) {
-      return { status: 'pass', detail: `${email} (git.committer) is a member of Vercel team ${teamId}: the bot's reverts will deploy.` };
-    }
-    return {
-      status: 'fail',
-      detail: `No member of Vercel team ${teamId} has the email ${email} (git.committer): Vercel would block the bot's reverts (BLOCKED, TEAM_ACCESS_REQUIRED).`,
-      fix: 'Set git.committer.email to the email of a team member (a bot seat), invite that identity to the team, or set vercel.deploysOnPush to false to deploy through the upload path.',
-    };
+  checkDeployIdentity(service: ServiceConfig): Promise<DeployIdentityCheck> {
+    return checkCommitter(this.client, service);
   }
 
   private plan(service: ServiceConfig, targetId: DeploymentId, notBefore: Date | undefined): MovePlan {

@@ -27,6 +27,7 @@ export function operationOf(answer: Pick<RecordedAnswer, 'method' | 'path'>): st
   if (method === 'GET' && /^\/v1\/projects\/[^/]+\/promote\/aliases$/.test(path)) return 'listPromoteAliases';
   if (method === 'POST' && path === '/v13/deployments') return 'createDeployment';
   if (method === 'POST' && path === '/v2/files') return 'uploadFile';
+  if (method === 'GET' && /^\/v1\/projects\/[^/]+\/rolling-release$/.test(path)) return 'getRollingRelease';
   if (method === 'GET' && /^\/v3\/teams\/[^/]+\/members$/.test(path)) return 'getTeamMembers';
   return undefined;
 }
@@ -132,10 +133,11 @@ describe('the Vercel stand-in answers as Vercel documents', () => {
     h = await startHarness({ standin: { plan: 'hobby' } });
     history = seedHistory(h);
     await expect(h.app.moveProduction({ incidentId, service: h.service, targetId: history.v150.id as DeploymentId })).rejects.toMatchObject({ code: 'forbidden' });
-    h.standin.state.project.rollingRelease = true;
+    h.standin.state.startRollingRelease(h.standin.state.addDeployment({ version: '2.1.0', servedProduction: false }));
+    await h.app.resolveTarget(h.service);
     h.standin.state.inject({ kind: 'status', status: 429, match: '/v9/projects', retryAfter: '1' });
     expect((await h.app.moveProduction({ incidentId, service: promote(), targetId: history.v190.id as DeploymentId })).status).toBe('succeeded');
-    expect([...seen(h.standin.state.answers)]).toEqual(expect.arrayContaining(['requestRollback 402', 'requestPromote 202', 'getProject 429']));
+    expect([...seen(h.standin.state.answers)]).toEqual(expect.arrayContaining(['requestRollback 402', 'requestPromote 202', 'getProject 429', 'getRollingRelease 200']));
     expect(violations(h.standin.state.answers)).toEqual([]);
   });
 });

@@ -118,6 +118,10 @@ export function handleApi(state: StandinState, req: ApiRequest, res: ServerRespo
     if (!checkTeam(state, query, res, 'Project')) return true;
     state.tickJob();
     sendJson(res, 200, project(state, query.get('rollbackInfo') === 'true'));
+  } else if (method === 'GET' && (m = path.match(/^\/v1\/projects\/([^/]+)\/rolling-release$/))) {
+    if (!matchesProject(state, decodeURIComponent(m[1] as string))) return notFound(res, 'Project');
+    if (!checkTeam(state, query, res, 'Project')) return true;
+    sendJson(res, 200, { rollingRelease: rollingRelease(state) });
   } else if (method === 'GET' && (m = path.match(/^\/v3\/teams\/([^/]+)\/members$/))) {
     teamMembers(state, decodeURIComponent(m[1] as string), query, res);
   } else if (method === 'POST' && (m = path.match(/^\/v10\/projects\/([^/]+)\/promote\/([^/]+)$/))) {
@@ -188,6 +192,28 @@ function projectDeployment(state: StandinState, d: StandinDeployment): Record<st
   };
 }
 
+function rollingRelease(state: StandinState): Record<string, unknown> | null {
+  const release = state.project.release;
+  const base = release && state.deployments.get(release.baseId);
+  const canary = release && state.deployments.get(release.canaryId);
+  if (!release || !base || !canary) return null;
+  const stage = (index: number, targetPercentage: number) => ({ index, targetPercentage, duration: null, requireApproval: true, isFinalStage: targetPercentage === 100 });
+  const short = (d: StandinDeployment) => ({ id: d.id, name: d.name, url: d.url, readyState: d.readyState, createdAt: d.createdAt });
+  return {
+    state: release.state,
+    substate: null,
+    advancementType: 'manual-approval',
+    currentDeployment: { ...short(base), target: base.target },
+    canaryDeployment: short(canary),
+    queuedDeploymentId: null,
+    stages: [stage(0, 10), stage(1, 100)],
+    activeStage: stage(0, 10),
+    nextStage: stage(1, 100),
+    startedAt: release.startedAt,
+    updatedAt: release.startedAt,
+  };
+}
+
 function teamMembers(state: StandinState, teamId: string, query: URLSearchParams, res: ServerResponse): void {
   if (teamId !== state.project.teamId) return sendError(res, 403, 'forbidden', 'Not authorized', { teamId });
   const search = query.get('search')?.toLowerCase() ?? '';
@@ -245,6 +271,12 @@ function move(state: StandinState, kind: 'promote' | 'rollback', projectId: stri
     state.project.rollbackDescription = { description: query.get('description') ?? '', createdAt: state.clock.now().getTime(), userId: 'usr_bot', username: 'rollback-bot' };
   }
   state.startJob(kind, target);
+  const release = state.project.release;
+  // An instant rollback is how Vercel aborts a rolling release.
+  if (kind === 'rollback' && release?.state === 'ACTIVE') {
+    release.state = 'ABORTED';
+    state.project.rollingRelease = false;
+  }
   sendJson(res, kind === 'promote' && state.project.rollingRelease ? 202 : 201, undefined);
 }
 

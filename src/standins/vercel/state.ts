@@ -43,6 +43,8 @@ export class StandinState {
     lastAliasRequest: AliasRequest | null;
     aliasStatuses: { alias: string; status: string }[];
     rollingRelease: boolean;
+    /** An active rolling release: production (the canary) is being rolled out over `baseId`. */
+    release: { baseId: string; canaryId: string; startedAt: number; state: 'ACTIVE' | 'ABORTED' | 'COMPLETE' } | undefined;
     /** Deployment Protection: deployment URLs answer 401 unless this "Protection Bypass for Automation" secret is sent. */
     protectionBypass: string | undefined;
     /** The description sent with the last instant rollback. */
@@ -84,6 +86,7 @@ export class StandinState {
       rollingRelease: false,
       rollbackDescription: undefined,
       protectionBypass: undefined,
+      release: undefined,
     };
     this.aliasPlan = { afterPolls: options.aliasAfterPolls ?? 3, outcome: 'assigned' };
   }
@@ -260,6 +263,15 @@ export class StandinState {
     };
     this.project.aliasStatuses = this.project.domains.map((alias) => ({ alias, status: 'pending' }));
     this.job = { plan: { ...this.nextJob, failedAliases: [...this.nextJob.failedAliases] }, polls: 0 };
+  }
+
+  /** A rolling release of `canary` starts over the current production; promotes are queued (202) while it runs. */
+  startRollingRelease(canary: StandinDeployment): void {
+    const base = this.production();
+    if (!base) throw new Error('stand-in: a rolling release needs a production deployment');
+    this.project.release = { baseId: base.id, canaryId: canary.id, startedAt: this.clock.now().getTime(), state: 'ACTIVE' };
+    this.project.rollingRelease = true;
+    this.makeProduction(canary);
   }
 
   /** For the Hobby plan: the only deployment an instant rollback may go to. */

@@ -28,6 +28,7 @@ export const OPERATIONS = {
   listPromoteAliases: ['projectsListPromoteAliases', 'listpromotealiasesop', 'ListPromoteAliasesResponseBody2$inboundSchema'],
   createDeployment: ['deploymentsCreateDeployment', 'createdeploymentresponsebody', 'CreateDeploymentResponseBody$inboundSchema'],
   uploadFile: ['deploymentsUploadFile', 'uploadfileop', 'UploadFileResponseBody$inboundSchema'],
+  getRollingRelease: ['rollingReleaseGetRollingRelease', 'getrollingreleaseop', 'GetRollingReleaseResponseBody$inboundSchema'],
   getTeamMembers: ['teamsGetTeamMembers', 'getteammembersop', 'GetTeamMembersResponseBody$inboundSchema'],
 };
 
