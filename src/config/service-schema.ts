@@ -58,6 +58,8 @@ const vercelSchema = z.strictObject({
   aliasDeadlineSeconds: z.number().int().min(5).max(3600).default(180),
   /** How long to wait for a new deployment to build. */
   buildDeadlineSeconds: z.number().int().min(10).max(7200).default(900),
+  /** Env var holding the project's "Protection Bypass for Automation" secret, sent to deployment URLs. */
+  protectionBypassEnv: envVarName.optional(),
 });
 
 const productionSchema = z.strictObject({

@@ -95,9 +95,11 @@ export class GitIntegration {
       app: { errorRate: app.broken ? BROKEN_ERROR_RATES[0] : 0 },
     });
     build.deploymentId = deployment.id;
+    // READY is not live: as on Vercel, the production domains follow some polls later (unless production is pinned).
     const final = await waitUntil(async () => {
-      const state = await this.readState(deployment.id);
-      return state === 'READY' || state === 'ERROR' ? state : undefined;
+      const { state, assigned } = await this.readState(deployment.id);
+      const pinned = !vercel.state.project.autoAssignCustomDomains;
+      return (state === 'READY' && (assigned || pinned)) || state === 'ERROR' ? state : undefined;
     }, BUILD_DEADLINE_MS);
     build.state = final ?? 'ERROR';
     if (!final) build.error = `the build did not finish within ${BUILD_DEADLINE_MS / 1000} s`;
@@ -116,13 +118,13 @@ export class GitIntegration {
   }
 
   /** Reads the deployment through the REST API (which is also what moves a build along on the stand-in). */
-  private async readState(id: string): Promise<string | undefined> {
+  private async readState(id: string): Promise<{ state: string | undefined; assigned: boolean }> {
     const { vercel, teamId } = this.deps;
     const response = await fetch(`${vercel.url}/v13/deployments/${encodeURIComponent(id)}?teamId=${encodeURIComponent(teamId)}`, {
       headers: { authorization: `Bearer ${vercel.token}` },
     });
-    if (!response.ok) return undefined;
-    const body = (await response.json()) as { readyState?: string };
-    return body.readyState;
+    if (!response.ok) return { state: undefined, assigned: false };
+    const body = (await response.json()) as { readyState?: string; aliasAssigned?: boolean };
+    return { state: body.readyState, assigned: body.aliasAssigned === true };
   }
 }

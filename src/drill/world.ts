@@ -36,6 +36,9 @@ import { INITIAL_COMMIT, MIGRATIONS_DIR, SEED_CLINICAL_DATA, SERVICE_NAME } from
 import { type ScratchRepo, createScratchRepo } from './scratch-repo';
 import { SlackTranscript } from './slack-transcript';
 
+/** Polls of a READY production build before the Vercel stand-in assigns its domains. */
+export const DRILL_ALIAS_AFTER_POLLS = 3;
+
 /** Ways to make the rollback fail on purpose, to rehearse how the bot reports it. */
 export const BREAKS = {
   'vercel-promote': "Vercel's promote job fails for every production domain (the application rollback cannot move production)",
@@ -162,7 +165,8 @@ export async function startWorld(options: WorldOptions): Promise<DrillWorld> {
       postsPerChannelPerSecond: 1,
     });
     teardown.add(() => slack.stop());
-    const vercel = await startVercelStandin({ teamId: TEAM_ID, projectName: SERVICE_NAME, smokeCredentials: SMOKE });
+    // As on Vercel, a READY production build gets its domains some polls later (3), never at once.
+    const vercel = await startVercelStandin({ teamId: TEAM_ID, projectName: SERVICE_NAME, smokeCredentials: SMOKE, aliasAfterPolls: DRILL_ALIAS_AFTER_POLLS });
     teardown.add(() => vercel.stop());
     if (options.breaks.has('vercel-promote')) vercel.state.nextJob = { outcome: 'failed', pollsPerStep: 1, failedAliases: [...vercel.state.project.domains] };
     const repo = await createScratchRepo(join(runDir, 'git'));

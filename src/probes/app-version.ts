@@ -34,15 +34,26 @@ export function parseAppVersion(body: unknown): AppVersion | undefined {
 
 /** The version a URL reports, or undefined when it does not answer with one in time. */
 export async function readAppVersion(fetchImpl: FetchLike, url: string, timeoutMs: number): Promise<AppVersion | undefined> {
+  return (await askAppVersion(fetchImpl, url, timeoutMs)).version;
+}
+
+export interface VersionAnswer {
+  readonly version: AppVersion | undefined;
+  /** The HTTP status when the URL answered (401/403 from a protected Vercel deployment URL). */
+  readonly status: number | undefined;
+}
+
+/** Like readAppVersion, with extra request headers, and the status when there is no version. */
+export async function askAppVersion(fetchImpl: FetchLike, url: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<VersionAnswer> {
   try {
-    const response = await fetchImpl(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetchImpl(url, { headers: { accept: 'application/json', ...headers }, signal: AbortSignal.timeout(timeoutMs) });
     if (!response.ok) {
       await response.body?.cancel();
-      return undefined;
+      return { version: undefined, status: response.status };
     }
-    return parseAppVersion(await response.json());
+    return { version: parseAppVersion(await response.json()), status: response.status };
   } catch {
-    return undefined;
+    return { version: undefined, status: undefined };
   }
 }
 

@@ -161,7 +161,7 @@ async function identify(service: ServiceConfig, deps: ProbeDeps, reported: Repor
   if (recorded && sameDeployment(recorded, reported) === true) return { served: { ...asReported, deploymentId: recorded.deploymentId } };
   let current: DeploymentSummary;
   try {
-    current = (await deps.application.describeProduction(service)).current;
+    current = (await deps.application.describeProduction(service, { background: true })).current;
   } catch (error) {
     deps.logger.warn({ err: asRollbackError(error) }, `production reports ${describeReported(reported)}, but Vercel could not be asked which deployment that is; trying again next run`);
     return { served: asReported };

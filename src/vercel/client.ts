@@ -3,6 +3,7 @@
  * reading and moving production. Creating deployments goes through
  * @vercel/client (see deploy-commit.ts).
  */
+import { isRollbackError } from '../rollback/errors';
 import type { CallResult, VercelHttp } from './http';
 import {
   type DeploymentPage,
@@ -10,7 +11,10 @@ import {
   type VercelProject,
   parseAliasStatusPage,
   parseDeployment,
+  type VercelRollingRelease,
+  parseActiveRelease,
   parseDeploymentPage,
+  parseMemberEmails,
   parseProject,
 } from './schemas';
 
@@ -24,6 +28,10 @@ export interface ListQuery {
   readonly state?: string;
   readonly limit?: number;
   readonly until?: number;
+  /** Only deployments of this commit (full sha). */
+  readonly sha?: string;
+  /** Only deployments Vercel would roll back to (they served production). */
+  readonly rollbackCandidate?: boolean;
 }
 
 export type AliasMoveKind = 'promote' | 'rollback';
@@ -37,10 +45,18 @@ export class VercelClient {
   constructor(private readonly http: VercelHttp) {}
 
   async listDeployments(ref: ProjectRef, query: ListQuery = {}): Promise<DeploymentPage> {
-    const { body } = await this.http.call('/v6/deployments', {
+    const { body } = await this.http.call('/v7/deployments', {
       what: `list the deployments of project ${ref.projectId}`,
       teamId: ref.teamId,
-      query: { projectId: ref.projectId, target: query.target, state: query.state, limit: query.limit ?? 20, until: query.until },
+      query: {
+        projectId: ref.projectId,
+        target: query.target,
+        state: query.state,
+        limit: query.limit ?? 20,
+        until: query.until,
+        sha: query.sha,
+        rollbackCandidate: query.rollbackCandidate,
+      },
     });
     return parseDeploymentPage(body);
   }
@@ -78,7 +94,7 @@ export class VercelClient {
    * Asks Vercel to move production. Not retried here: a retry after a dropped
    * connection could repeat the move, so the caller reads the project first.
    */
-  async requestAliasMove(ref: ProjectRef, kind: AliasMoveKind, deploymentId: string): Promise<AliasMoveAnswer> {
+  async requestAliasMove(ref: ProjectRef, kind: AliasMoveKind, deploymentId: string, description?: string): Promise<AliasMoveAnswer> {
     const path =
       kind === 'promote'
         ? `/v10/projects/${encodeURIComponent(ref.projectId)}/promote/${encodeURIComponent(deploymentId)}`
@@ -90,6 +106,9 @@ export class VercelClient {
         what: `${kind === 'promote' ? 'promote' : 'roll back to'} deployment ${deploymentId}`,
         teamId: ref.teamId,
         retryUnsafe: false,
+        // As the Vercel CLI sends it; a rollback's description is shown in Vercel's dashboard.
+        body: {},
+        query: kind === 'rollback' && description ? { description: description.slice(0, 200) } : undefined,
       },
       [409],
     );
@@ -97,12 +116,37 @@ export class VercelClient {
     return { status };
   }
 
-  /** Aliases of the last promote/rollback that did not move to its target. */
-  async listFailedAliases(ref: ProjectRef, maxPages = 5): Promise<string[]> {
+  /** The project's active rolling release, if any; a project without the feature reads as none. */
+  async getActiveRollingRelease(ref: ProjectRef): Promise<VercelRollingRelease | undefined> {
+    try {
+      const { body } = await this.http.call(`/v1/projects/${encodeURIComponent(ref.projectId)}/rolling-release`, {
+        what: `read the rolling release of project ${ref.projectId}`,
+        teamId: ref.teamId,
+      });
+      return parseActiveRelease(body);
+    } catch (error) {
+      if (isRollbackError(error) && (error.code === 'not_found' || error.code === 'bad_input' || error.code === 'forbidden')) return undefined;
+      throw error;
+    }
+  }
+
+  /** Whether a member of the team has this email (Vercel ties a commit's author to a member by email). */
+  async isTeamMember(teamId: string, email: string): Promise<boolean> {
+    const { body } = await this.http.call(`/v3/teams/${encodeURIComponent(teamId)}/members`, {
+      what: `list the members of team ${teamId}`,
+      teamId,
+      query: { search: email, limit: 20 },
+    });
+    const wanted = email.toLowerCase();
+    return parseMemberEmails(body).some((found) => found.toLowerCase() === wanted);
+  }
+
+  /** Aliases of the last promote (promote/aliases) or rollback (rollback/aliases) that did not move to its target. */
+  async listFailedAliases(ref: ProjectRef, kind: AliasMoveKind, maxPages = 5): Promise<string[]> {
     const failed: string[] = [];
     let until: number | undefined;
     for (let page = 0; page < maxPages; page += 1) {
-      const { body } = await this.http.call(`/v1/projects/${encodeURIComponent(ref.projectId)}/promote/aliases`, {
+      const { body } = await this.http.call(`/v1/projects/${encodeURIComponent(ref.projectId)}/${kind}/aliases`, {
         what: `list the aliases that failed to move for project ${ref.projectId}`,
         teamId: ref.teamId,
         query: { failedOnly: true, limit: 100, until },

@@ -6,42 +6,35 @@
  * per-service build deadline holds.
  */
 import type { createDeployment } from '@vercel/client';
-import type { Logger } from '../logger';
-import type { Clock } from '../rollback/clock';
 import { RollbackError, isRollbackError } from '../rollback/errors';
 import type { CommitSha, DeploymentId } from '../rollback/ids';
 import type { DeployCommitRequest, DeployProgress, DeployResult } from '../rollback/ports/application';
-import type { ProjectRef, VercelClient } from './client';
-import type { Sleep } from './http';
+import type { ProjectRef } from './client';
+import { type FollowContext, followDeployment, waitNext } from './follow-deployment';
 import type { VercelDeployment } from './schemas';
 import { matchesCommit } from './targets';
 
 export type CreateDeployment = typeof createDeployment;
 
-export interface DeployContext {
-  readonly client: VercelClient;
-  readonly clock: Clock;
-  readonly sleep: Sleep;
-  readonly logger: Logger;
-  readonly pollIntervalMs: number;
+export interface DeployContext extends FollowContext {
   readonly token: string;
   readonly apiUrl: string | undefined;
   readonly createDeployment: CreateDeployment;
 }
 
-const FINAL_STATES = new Set(['READY', 'ERROR', 'CANCELED']);
-
 export async function deployCommit(ctx: DeployContext, request: DeployCommitRequest): Promise<DeployResult> {
   const { service, commitSha } = request;
   const ref: ProjectRef = { projectId: service.vercel.projectId, teamId: service.vercel.teamId };
-  const deadline = ctx.clock.now().getTime() + service.vercel.buildDeadlineSeconds * 1000;
+  const startedAt = ctx.clock.now().getTime();
+  const deadline = startedAt + service.vercel.buildDeadlineSeconds * 1000;
   const report = (progress: DeployProgress): void => {
     ctx.logger.info({ progress }, 'deployment progress');
     request.onProgress?.(progress);
   };
+  const follow = { ref, commitSha, startedAt, deadline, deadlineSeconds: service.vercel.buildDeadlineSeconds, report };
   if (service.vercel.deploysOnPush) {
     report({ phase: 'waiting-for-build', commitSha });
-    const found = await waitForGitBuild(ctx, ref, commitSha, deadline);
+    const found = await waitForGitBuild(ctx, ref, commitSha, startedAt, deadline);
     if (!found) {
       return {
         method: 'git-integration',
@@ -54,7 +47,7 @@ export async function deployCommit(ctx: DeployContext, request: DeployCommitRequ
       };
     }
     report({ phase: 'created', deploymentId: found.id as DeploymentId, url: found.url });
-    return follow(ctx, ref, found, commitSha, deadline, 'git-integration', report);
+    return followDeployment(ctx, { ...follow, method: 'git-integration' }, found);
   }
   if (!request.sourceDir) {
     throw new RollbackError('bad_input', `${service.name} does not deploy on push, and no folder with the reverted tree was given.`, {
@@ -63,67 +56,22 @@ export async function deployCommit(ctx: DeployContext, request: DeployCommitRequ
   }
   const created = await upload(ctx, ref, request.sourceDir, commitSha, report);
   report({ phase: 'created', deploymentId: created.id as DeploymentId, url: created.url });
-  return follow(ctx, ref, created, commitSha, deadline, 'upload', report);
+  return followDeployment(ctx, { ...follow, method: 'upload' }, created);
 }
 
-async function waitForGitBuild(ctx: DeployContext, ref: ProjectRef, sha: CommitSha, deadline: number): Promise<VercelDeployment | undefined> {
+/** The production build of the pushed commit, found with the list endpoint's `sha` filter (one call per poll). */
+async function waitForGitBuild(ctx: DeployContext, ref: ProjectRef, sha: CommitSha, startedAt: number, deadline: number): Promise<VercelDeployment | undefined> {
   for (;;) {
     try {
-      for await (const deployment of ctx.client.iterateDeployments(ref, { target: 'production', limit: 20 }, 2)) {
-        if (matchesCommit(deployment, sha)) return deployment;
-      }
+      const page = await ctx.client.listDeployments(ref, { target: 'production', sha, limit: 5 });
+      const found = page.deployments.find((d) => matchesCommit(d, sha));
+      if (found) return found;
     } catch (error) {
       if (!isRollbackError(error) || !error.retryable) throw error;
       ctx.logger.warn({ err: error }, 'listing deployments failed; still waiting for the build');
     }
-    if (ctx.clock.now().getTime() >= deadline) return undefined;
-    await ctx.sleep(ctx.pollIntervalMs);
+    if (!(await waitNext(ctx, startedAt, deadline))) return undefined;
   }
-}
-
-async function follow(
-  ctx: DeployContext,
-  ref: ProjectRef,
-  first: VercelDeployment,
-  commitSha: CommitSha,
-  deadline: number,
-  method: DeployResult['method'],
-  report: (progress: DeployProgress) => void,
-): Promise<DeployResult> {
-  let current = first;
-  let reported: string | undefined;
-  for (;;) {
-    if (current.state !== reported) {
-      reported = current.state;
-      report({ phase: 'state', deploymentId: current.id as DeploymentId, state: current.state });
-    }
-    if (FINAL_STATES.has(current.state)) break;
-    if (ctx.clock.now().getTime() >= deadline) {
-      return outcome(current, commitSha, method, 'timeout', false, `The build of ${current.url} did not finish before the build deadline; it goes on at Vercel. Watch it in the dashboard.`);
-    }
-    await ctx.sleep(ctx.pollIntervalMs);
-    try {
-      current = await ctx.client.getDeployment(ref, current.id);
-    } catch (error) {
-      if (!isRollbackError(error) || !error.retryable) throw error;
-      ctx.logger.warn({ err: error }, 'reading the deployment failed; still following the build');
-    }
-  }
-  if (current.state !== 'READY') {
-    return outcome(current, commitSha, method, current.state, false, `The build of ${commitSha} ended ${current.state}; production was not changed. Open ${current.url} in the Vercel dashboard for the build log.`);
-  }
-  const project = await ctx.client.getProject(ref);
-  const live = project.production?.id === current.id;
-  const note = live
-    ? `The build of ${commitSha} is READY and serves production.`
-    : project.autoAssignCustomDomains
-      ? `The build of ${commitSha} is READY but production still serves ${project.production?.id ?? 'another deployment'}.`
-      : `The build of ${commitSha} is READY but not live: production is pinned by an earlier instant rollback. Promote ${current.id} to make it production.`;
-  return outcome(current, commitSha, method, 'READY', live, note);
-}
-
-function outcome(d: VercelDeployment, commitSha: CommitSha, method: DeployResult['method'], state: string, live: boolean, explanation: string): DeployResult {
-  return { method, state, deploymentId: d.id as DeploymentId, url: d.url, commitSha, live, explanation };
 }
 
 async function upload(

@@ -1,11 +1,15 @@
 /**
  * The transport under the Vercel client: bearer token, teamId on every call,
- * retries where they are safe (429 after Retry-After, capped and jittered;
- * 5xx and dropped connections with backoff) and a typed error for the rest.
+ * retries where they are safe (429 after its full Retry-After within the
+ * step's deadline, through the token's shared limiter; 5xx and dropped
+ * connections with backoff) and a typed error for the rest.
  */
 import type { Logger } from '../logger';
 import { RollbackError } from '../rollback/errors';
 import { describeVercelError, parseErrorBody } from './errors';
+import { type VercelRateLimiter, askedWait, currentScope, limiterFor } from './rate-limit';
+
+export { parseRetryAfter } from './rate-limit';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 export type Sleep = (ms: number) => Promise<void>;
@@ -18,7 +22,7 @@ export interface RetryPolicy {
   readonly baseDelayMs: number;
   /** Attempts while rate limited (first try included). */
   readonly rateLimitAttempts: number;
-  /** Longest Retry-After we honour; Vercel may ask for minutes, an incident cannot wait that long per call. */
+  /** Longest rate-limit wait outside a step with a deadline (status, target lookups); longer asks are refused at once. */
   readonly maxRetryAfterMs: number;
   /** Jitter added to every wait, as a fraction of it. */
   readonly jitter: number;
@@ -28,7 +32,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
   attempts: 4,
   baseDelayMs: 250,
   rateLimitAttempts: 5,
-  maxRetryAfterMs: 20_000,
+  maxRetryAfterMs: 60_000,
   jitter: 0.2,
 };
 
@@ -43,6 +47,10 @@ export interface VercelHttpOptions {
   /** Per-request timeout. */
   readonly timeoutMs?: number;
   readonly logger?: Logger;
+  /** The clock rate limits are measured on; default Date.now. */
+  readonly now?: () => number;
+  /** Default: the process-wide limiter of this token on this API. */
+  readonly limiter?: VercelRateLimiter;
 }
 
 export interface CallOptions {
@@ -68,6 +76,8 @@ export class VercelHttp {
   private readonly random: () => number;
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
+  private readonly now: () => number;
+  private readonly limiter: VercelRateLimiter;
 
   constructor(private readonly options: VercelHttpOptions) {
     if (!options.token) {
@@ -81,6 +91,8 @@ export class VercelHttp {
     this.random = options.random ?? Math.random;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.now = options.now ?? Date.now;
+    this.limiter = options.limiter ?? limiterFor(this.baseUrl, options.token);
   }
 
   /** Sends one call; resolves with any 2xx or the statuses listed in `accept`, throws RollbackError otherwise. */
@@ -88,7 +100,11 @@ export class VercelHttp {
     const url = this.url(path, call);
     let failures = 0;
     let rateLimited = 0;
+    let waitedOwnLimit = false;
     for (;;) {
+      // Another caller's 429 (or a spent budget) pauses this one too; right after our own wait, go.
+      if (!waitedOwnLimit) await this.waitForLimiter(call.what);
+      waitedOwnLimit = false;
       let response: Response;
       try {
         response = await this.fetchImpl(url, {
@@ -115,6 +131,7 @@ export class VercelHttp {
           details: { network: true, attempts: failures },
         });
       }
+      this.limiter.observe(response.headers);
       const body = await readBody(response);
       if ((response.status >= 200 && response.status < 300) || accept.includes(response.status)) {
         return { status: response.status, body };
@@ -122,7 +139,8 @@ export class VercelHttp {
       if (response.status === 429) {
         rateLimited += 1;
         if (rateLimited < this.retry.rateLimitAttempts) {
-          await this.waitRetryAfter(response.headers.get('retry-after'), rateLimited, call.what);
+          await this.waitRateLimit(response.headers, rateLimited, call.what);
+          waitedOwnLimit = true;
           continue;
         }
       } else if (response.status >= 500 && call.retryUnsafe !== false) {
@@ -155,22 +173,45 @@ export class VercelHttp {
     await this.sleep(wait);
   }
 
-  private async waitRetryAfter(header: string | null, attempt: number, what: string): Promise<void> {
-    const asked = parseRetryAfter(header, Date.now());
-    const base = asked ?? this.retry.baseDelayMs * 2 ** (attempt - 1);
-    const wait = this.withJitter(Math.min(base, this.retry.maxRetryAfterMs));
-    this.options.logger?.warn({ what, retryAfter: header, waitMs: wait }, 'vercel rate limit, waiting');
+  /**
+   * After a 429: everyone on this token waits Vercel's full Retry-After (or until X-RateLimit-Reset;
+   * without either, exponential backoff), unless that is longer than this caller may wait.
+   */
+  private async waitRateLimit(headers: Headers, attempt: number, what: string): Promise<void> {
+    const now = this.now();
+    const asked = askedWait(headers, now);
+    const wait = this.withJitter(asked ?? this.retry.baseDelayMs * 2 ** (attempt - 1));
+    this.limiter.pause(now + wait);
+    this.assertMayWait(wait, what);
+    this.options.logger?.warn({ what, retryAfter: headers.get('retry-after'), waitMs: wait }, 'vercel rate limit, waiting');
     await this.sleep(wait);
   }
-}
 
-/** Retry-After is either seconds or an HTTP date. */
-export function parseRetryAfter(header: string | null, nowMs: number): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+  private async waitForLimiter(what: string): Promise<void> {
+    const { priority } = currentScope();
+    const wait = this.limiter.waitBefore(priority, this.now());
+    if (wait <= 0) return;
+    if (priority === 'background') {
+      throw new RollbackError('rate_limited', `Held back a background call to ${what}: Vercel's rate limit for this token is nearly spent or paused for ${Math.ceil(wait / 1000)} s, and rollbacks come first.`, {
+        retryable: true,
+        fix: 'Nothing to do: the next round tries again once the limit resets.',
+      });
+    }
+    this.assertMayWait(wait, what);
+    await this.sleep(wait);
+  }
+
+  /** A wait past the step's deadline (or, outside a step, past maxRetryAfterMs) is refused now, not slept through. */
+  private assertMayWait(wait: number, what: string): void {
+    const { deadline } = currentScope();
+    const allowed = deadline === undefined ? this.retry.maxRetryAfterMs : deadline - this.now();
+    if (wait <= allowed) return;
+    throw new RollbackError('rate_limited', `Vercel is rate limiting this token: it asks to wait ${Math.ceil(wait / 1000)} s before the bot may ${what}, ${deadline === undefined ? 'longer than the bot waits here' : "past this step's deadline"}.`, {
+      retryable: true,
+      details: { waitMs: wait },
+      fix: `Try again in ${Math.ceil(wait / 60_000)} min; until then, other callers on this token (probes, status) are paused too so they do not extend the limit.`,
+    });
+  }
 }
 
 async function readBody(response: Response): Promise<unknown> {

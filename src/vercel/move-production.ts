@@ -11,7 +11,7 @@ import type { DeploymentId } from '../rollback/ids';
 import type { MoveMethod, MoveResult, MoveStatus, ReconcileRequest } from '../rollback/ports/application';
 import type { AliasMoveKind, ProjectRef, VercelClient } from './client';
 import type { Sleep } from './http';
-import type { VercelAliasRequest, VercelProject } from './schemas';
+import type { VercelAliasRequest, VercelProject, VercelRollingRelease } from './schemas';
 
 export interface MoveContext {
   readonly client: VercelClient;
@@ -29,6 +29,8 @@ export interface MovePlan {
   readonly targetId: DeploymentId;
   readonly deadlineMs: number;
   readonly notBefore?: Date | undefined;
+  /** Shown in Vercel's dashboard on a rollback: names the incident. */
+  readonly description?: string | undefined;
 }
 
 const FINAL = new Set(['succeeded', 'failed', 'skipped']);
@@ -61,26 +63,43 @@ export async function moveProduction(ctx: MoveContext, plan: MovePlan): Promise<
   if (project.production?.id === plan.targetId && !isRunning(project.lastAliasRequest)) {
     return result(plan, 'already-live', { from: project.production.id, reused: false });
   }
+  const release = await ctx.client.getActiveRollingRelease(plan.ref);
+  const asked = await requestAndWait(ctx, plan, deadline);
+  return withReleaseNote(asked.result, plan, release, asked.queued);
+}
+
+async function requestAndWait(ctx: MoveContext, plan: MovePlan, deadline: number): Promise<{ result: MoveResult; queued: boolean }> {
   for (let attempt = 1; ; attempt += 1) {
     const requestedAt = ctx.clock.now().getTime();
     let status: 201 | 202 | 409;
     try {
-      status = (await ctx.client.requestAliasMove(plan.ref, kindOf(plan.method), plan.targetId)).status;
+      status = (await ctx.client.requestAliasMove(plan.ref, kindOf(plan.method), plan.targetId, plan.description)).status;
     } catch (error) {
       if (!isRollbackError(error) || error.code !== 'unavailable') throw error;
       // The request may have reached Vercel before the connection dropped: look before asking again.
       const after = await ctx.client.getProject(plan.ref);
       if (isOurs(after.lastAliasRequest, plan, requestedAt - ctx.clockSkewMs)) {
-        return waitForJob(ctx, plan, after.lastAliasRequest.requestedAt, deadline, true);
+        return { result: await waitForJob(ctx, plan, after.lastAliasRequest.requestedAt, deadline, true), queued: false };
       }
       if (attempt >= MAX_REQUESTS) throw error;
       ctx.logger.warn({ err: error, attempt }, 'alias request failed before Vercel recorded it; asking again');
       continue;
     }
     ctx.logger.info({ status, method: plan.method, targetId: plan.targetId }, 'alias request answered');
-    if (status === 409) return afterConflict(ctx, plan, deadline);
-    return waitForJob(ctx, plan, requestedAt, deadline, false, status === 202);
+    if (status === 409) return { result: await afterConflict(ctx, plan, deadline), queued: false };
+    return { result: await waitForJob(ctx, plan, requestedAt, deadline, false, status === 202), queued: status === 202 };
   }
+}
+
+/** What a rolling release meant for this move: a promote queued behind it (202), or an instant rollback that aborted it. */
+function withReleaseNote(moved: MoveResult, plan: MovePlan, release: VercelRollingRelease | undefined, queued: boolean): MoveResult {
+  const canary = release ? `${release.canaryId}${release.canaryUrl ? ` (${release.canaryUrl})` : ''}` : 'a new deployment';
+  let note: string | undefined;
+  if (queued) note = `Vercel answered 202: the promote was queued behind the active rolling release of ${canary}.`;
+  else if (release && plan.method === 'instant-rollback' && (moved.status === 'succeeded' || moved.status === 'unknown')) {
+    note = `A rolling release of ${canary} was active: this instant rollback aborts it (production goes back to ${plan.targetId} for all traffic).`;
+  }
+  return note ? { ...moved, explanation: `${note} ${moved.explanation}` } : moved;
 }
 
 function isRunning(request: VercelAliasRequest | undefined): boolean {
@@ -152,7 +171,7 @@ async function finish(
     return result(plan, 'succeeded', common);
   }
   if (request.jobStatus === 'failed') {
-    const failedAliases = await ctx.client.listFailedAliases(plan.ref).catch((error: unknown) => {
+    const failedAliases = await ctx.client.listFailedAliases(plan.ref, kindOf(plan.method)).catch((error: unknown) => {
       ctx.logger.warn({ err: error }, 'could not list the aliases that failed to move');
       return [] as string[];
     });

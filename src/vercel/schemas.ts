@@ -23,8 +23,14 @@ const rawDeployment = z
     created: millis,
     createdAt: millis,
     ready: millis,
+    /** Only list items carry it; a single deployment says the same with readySubstate. */
     isRollbackCandidate: z.boolean().optional().nullable(),
     aliasAssigned: z.union([z.boolean(), z.number()]).optional().nullable(),
+    // Read leniently: an unexpected shape here must not make the whole deployment unreadable.
+    aliasError: z.unknown().optional(),
+    checks: z.unknown().optional(),
+    seatBlock: z.unknown().optional(),
+    errorMessage: text,
     projectId: text,
     creator: z
       .object({ uid: text, username: text, email: text, githubLogin: text })
@@ -44,12 +50,21 @@ export interface VercelDeployment {
   readonly state: string;
   readonly readySubstate: string | undefined;
   readonly createdAt: number;
+  /** From list items only; undefined on a single deployment. */
   readonly isRollbackCandidate: boolean | undefined;
+  /** Production domains point at it (Vercel's aliasAssigned). */
   readonly aliasAssigned: boolean;
   /** When its aliases were first assigned (ms), when Vercel gives the time rather than true. */
   readonly aliasAssignedAt: number | undefined;
   /** When it became READY (ms). */
   readonly readyAt: number | undefined;
+  /** Why Vercel could not assign the domains, when it says. */
+  readonly aliasError: string | undefined;
+  /** State of Vercel's deployment-alias check (checks v2), when it ran. */
+  readonly aliasCheck: string | undefined;
+  /** Why a BLOCKED deployment was blocked (seatBlock.blockCode). */
+  readonly blockCode: string | undefined;
+  readonly errorMessage: string | undefined;
   readonly creator: string | undefined;
   readonly meta: Readonly<Record<string, string>>;
 }
@@ -73,9 +88,22 @@ function toDeployment(raw: z.infer<typeof rawDeployment>): VercelDeployment | un
     aliasAssigned: Boolean(raw.aliasAssigned),
     aliasAssignedAt: typeof raw.aliasAssigned === 'number' && raw.aliasAssigned > 0 ? raw.aliasAssigned : undefined,
     readyAt: raw.ready ?? undefined,
+    aliasError: raw.aliasError ? (stringAt(raw.aliasError, 'message') ?? stringAt(raw.aliasError, 'code') ?? String(raw.aliasError)) : undefined,
+    aliasCheck: stringAt(objectAt(raw.checks, 'deployment-alias'), 'state'),
+    blockCode: stringAt(raw.seatBlock, 'blockCode'),
+    errorMessage: raw.errorMessage ?? undefined,
     creator: raw.creator?.username ?? raw.creator?.email ?? raw.creator?.githubLogin ?? raw.creator?.uid ?? undefined,
     meta,
   };
+}
+
+function objectAt(value: unknown, key: string): unknown {
+  return value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+function stringAt(value: unknown, key: string): string | undefined {
+  const found = objectAt(value, key);
+  return typeof found === 'string' ? found : undefined;
 }
 
 const listSchema = z
@@ -177,7 +205,8 @@ export function parseProject(body: unknown): VercelProject {
 
 const aliasStatusSchema = z
   .object({
-    aliases: z.array(z.object({ alias: z.string().optional(), status: text }).passthrough()).optional(),
+    // `alias` is a string (promote/aliases) or `{alias, deploymentId}` (rollback/aliases).
+    aliases: z.array(z.object({ alias: z.unknown().optional(), status: text }).passthrough()).optional(),
     pagination: z.object({ next: z.number().optional().nullable() }).passthrough().optional().nullable(),
   })
   .passthrough();
@@ -188,13 +217,45 @@ export interface AliasStatusPage {
 }
 
 export function parseAliasStatusPage(body: unknown): AliasStatusPage {
-  const raw = expect(aliasStatusSchema, body ?? {}, 'promote alias list');
+  const raw = expect(aliasStatusSchema, body ?? {}, 'alias status list');
   return {
-    aliases: (raw.aliases ?? [])
-      .filter((a): a is typeof a & { alias: string } => typeof a.alias === 'string')
-      .map((a) => ({ alias: a.alias, status: a.status ?? 'unknown' })),
+    aliases: (raw.aliases ?? []).flatMap((a) => {
+      const alias = typeof a.alias === 'string' ? a.alias : stringAt(a.alias, 'alias');
+      return alias === undefined ? [] : [{ alias, status: a.status ?? 'unknown' }];
+    }),
     next: raw.pagination?.next ?? undefined,
   };
+}
+
+const releaseRef = z.object({ id: z.string(), url: text }).passthrough();
+const rollingReleaseSchema = z
+  .object({ rollingRelease: z.object({ state: text, currentDeployment: releaseRef.nullable().optional(), canaryDeployment: releaseRef.nullable().optional() }).passthrough().nullable().optional() })
+  .passthrough();
+
+/** An active rolling release: production (`canary`) is being rolled out over `base`. */
+export interface VercelRollingRelease {
+  readonly baseId: string;
+  readonly baseUrl: string | undefined;
+  readonly canaryId: string;
+  readonly canaryUrl: string | undefined;
+}
+
+/** The active release, or undefined when none is active (or the answer does not say). */
+export function parseActiveRelease(body: unknown): VercelRollingRelease | undefined {
+  const release = rollingReleaseSchema.safeParse(body).data?.rollingRelease;
+  if (release?.state !== 'ACTIVE' || !release.currentDeployment || !release.canaryDeployment) return undefined;
+  return {
+    baseId: release.currentDeployment.id,
+    baseUrl: release.currentDeployment.url ?? undefined,
+    canaryId: release.canaryDeployment.id,
+    canaryUrl: release.canaryDeployment.url ?? undefined,
+  };
+}
+
+const membersSchema = z.object({ members: z.array(z.object({ email: z.string().optional() }).passthrough()) }).passthrough();
+
+export function parseMemberEmails(body: unknown): string[] {
+  return expect(membersSchema, body, 'team member list').members.flatMap((m) => (m.email ? [m.email] : []));
 }
 
 function expect<T extends z.ZodType>(schema: T, body: unknown, what: string): z.infer<T> {

@@ -37,7 +37,7 @@ export function toSummary(deployment: VercelDeployment, version?: string): Deplo
     commitSha: commitOf(deployment),
     commitMessage: deployment.meta.githubCommitMessage ?? deployment.meta.gitlabCommitMessage ?? deployment.meta.bitbucketCommitMessage,
     version,
-    rollbackCandidate: deployment.isRollbackCandidate !== false && deployment.target === 'production' && deployment.state === 'READY',
+    rollbackCandidate: servedProduction(deployment),
   };
 }
 
@@ -55,9 +55,14 @@ export function classifySpec(raw: string): SpecKind {
   });
 }
 
-/** Whether a deployment was ever served as production, so Vercel will roll back to it. */
+/**
+ * Whether a deployment served production, so Vercel will roll back to it. List items say so
+ * with isRollbackCandidate; a single deployment only with readySubstate (STAGED: never served).
+ */
 export function servedProduction(deployment: VercelDeployment): boolean {
-  return deployment.target === 'production' && deployment.state === 'READY' && deployment.isRollbackCandidate !== false;
+  if (deployment.target !== 'production' || deployment.state !== 'READY') return false;
+  if (deployment.isRollbackCandidate !== undefined) return deployment.isRollbackCandidate;
+  return deployment.readySubstate !== 'STAGED';
 }
 
 /** The newest READY production deployment before `current` that served production. */
@@ -82,7 +87,7 @@ export function assertUsableTarget(deployment: VercelDeployment, spec: string, m
       details: { deploymentId: deployment.id },
     });
   }
-  if (method === 'instant-rollback' && deployment.isRollbackCandidate === false) {
+  if (method === 'instant-rollback' && !servedProduction(deployment)) {
     throw new RollbackError('bad_input', `${name} never served production, so Vercel's instant rollback cannot use it.`, {
       fix: 'Name a deployment that served production before, or set vercel.rollbackMethod to promote for this service.',
       details: { deploymentId: deployment.id },

@@ -6,7 +6,6 @@
 import { createDeployment } from '@vercel/client';
 import type { ServiceConfig } from '../config/service-schema';
 import type { Logger } from '../logger';
-import { readAppVersion } from '../probes/app-version';
 import { verifyProduction } from '../probes/verify';
 import { type Clock, systemClock } from '../rollback/clock';
 import { RollbackError } from '../rollback/errors';
@@ -14,8 +13,10 @@ import type { DeploymentId } from '../rollback/ids';
 import type {
   ApplicationPort,
   DeployCommitRequest,
+  DeployIdentityCheck,
   DeployResult,
   DeploymentSummary,
+  DescribeOptions,
   ExpectedVersion,
   MoveRequest,
   MoveResult,
@@ -27,8 +28,11 @@ import type {
 } from '../rollback/ports/application';
 import { type ProjectRef, VercelClient } from './client';
 import { type CreateDeployment, deployCommit } from './deploy-commit';
+import { checkCommitter } from './deploy-identity';
+import { type DeploymentVersion, deploymentVersion, protectionError } from './deployment-urls';
 import { type FetchLike, type RetryPolicy, type Sleep, VercelHttp, realSleep } from './http';
 import { type MoveContext, type MovePlan, moveProduction, reconcile } from './move-production';
+import { withCallScope } from './rate-limit';
 import type { VercelDeployment, VercelProject } from './schemas';
 import { assertUsableTarget, chooseDefaultTarget, classifySpec, matchesCommit, matchesVersion, notFound, toSummary } from './targets';
 
@@ -77,11 +81,17 @@ export class VercelApplication implements ApplicationPort {
         retry: options.retry,
         timeoutMs: options.requestTimeoutMs,
         logger: options.logger,
+        now: () => this.clock.now().getTime(),
       }),
     );
   }
 
-  async describeProduction(service: ServiceConfig): Promise<ProductionStatus> {
+  /** With `background` (probes), the call never spends the rate limit a rollback needs. */
+  describeProduction(service: ServiceConfig, options: DescribeOptions = {}): Promise<ProductionStatus> {
+    return withCallScope({ priority: options.background ? 'background' : 'rollback' }, () => this.readProduction(service));
+  }
+
+  private async readProduction(service: ServiceConfig): Promise<ProductionStatus> {
     const ref = refOf(service);
     const project = await this.client.getProject(ref);
     const current = currentOf(project, service);
@@ -111,7 +121,12 @@ export class VercelApplication implements ApplicationPort {
     let matchedBy: TargetMatch = 'default';
     let version: string | undefined;
     if (spec === undefined || spec.trim() === '') {
-      target = chooseDefaultTarget(current, await this.productionDeployments(ref, 2));
+      // During a rolling release, rolling back means going back to the release's base (which aborts it).
+      const release = await this.client.getActiveRollingRelease(ref);
+      target =
+        release && release.baseId !== current.id
+          ? await this.client.getDeployment(ref, release.baseId)
+          : chooseDefaultTarget(current, await this.productionDeployments(ref, 2));
       if (!target) {
         throw new RollbackError('not_found', `${service.name} has no earlier READY production deployment to roll back to.`, {
           fix: 'Name a target explicitly, or use a git revert (Option A) to ship the old code as a new deployment.',
@@ -147,15 +162,15 @@ export class VercelApplication implements ApplicationPort {
   }
 
   moveProduction(request: MoveRequest): Promise<MoveResult> {
-    const plan = this.plan(request.service, request.targetId, request.notBefore);
+    const plan = { ...this.plan(request.service, request.targetId, request.notBefore), description: `${request.incidentId}: production rolled back by rollback-bot` };
     const logger = this.options.logger.child({ incidentId: request.incidentId, service: request.service.name });
-    return moveProduction({ ...this.moveContext(), logger }, plan);
+    return this.inStep(plan.deadlineMs, () => moveProduction({ ...this.moveContext(), logger }, plan));
   }
 
   reconcile(request: ReconcileRequest): Promise<MoveResult> {
     const plan = this.plan(request.service, request.targetId, undefined);
     const logger = this.options.logger.child({ incidentId: request.incidentId, service: request.service.name });
-    return reconcile({ ...this.moveContext(), logger }, plan, request);
+    return this.inStep(plan.deadlineMs, () => reconcile({ ...this.moveContext(), logger }, plan, request));
   }
 
   verify(service: ServiceConfig, expected: ExpectedVersion): Promise<VerificationReport> {
@@ -170,19 +185,35 @@ export class VercelApplication implements ApplicationPort {
   }
 
   deployCommit(request: DeployCommitRequest): Promise<DeployResult> {
-    return deployCommit(
+    return this.inStep(request.service.vercel.buildDeadlineSeconds * 1000, () => deployCommit(
       {
         client: this.client,
         clock: this.clock,
         sleep: this.sleep,
         logger: this.options.logger.child({ service: request.service.name, commitSha: request.commitSha }),
         pollIntervalMs: this.options.pollIntervalMs ?? 1000,
+        promote: (deploymentId, deadline) =>
+          moveProduction(this.moveContext(), {
+            ...this.plan(request.service, deploymentId, undefined),
+            method: 'promote',
+            deadlineMs: Math.max(0, deadline - this.clock.now().getTime()),
+          }),
         token: this.options.token,
         apiUrl: this.options.apiUrl,
         createDeployment: this.options.createDeployment ?? createDeployment,
       },
       request,
-    );
+    ));
+  }
+
+  /** Every Vercel call inside honours the step's deadline (a rate-limit wait past it is refused at once). */
+  private inStep<T>(deadlineMs: number, fn: () => Promise<T>): Promise<T> {
+    return withCallScope({ priority: 'rollback', deadline: this.clock.now().getTime() + deadlineMs }, fn);
+  }
+
+  /** Vercel blocks a pushed commit whose author it cannot tie to a team member (BLOCKED, TEAM_ACCESS_REQUIRED). */
+  checkDeployIdentity(service: ServiceConfig): Promise<DeployIdentityCheck> {
+    return checkCommitter(this.client, service);
   }
 
   private plan(service: ServiceConfig, targetId: DeploymentId, notBefore: Date | undefined): MovePlan {
@@ -217,24 +248,30 @@ export class VercelApplication implements ApplicationPort {
     const ref = refOf(service);
     const depth = this.options.searchDepth ?? 40;
     const recent: VercelDeployment[] = [];
-    for await (const d of this.client.iterateDeployments(ref, { limit: 20 }, Math.ceil(depth / 20))) recent.push(d);
+    // A full commit is looked up exactly with the list's sha filter; short ones and versions scan recent deployments.
+    const exact = kind === 'commit' && spec.length === 40 ? { sha: spec.toLowerCase() } : {};
+    for await (const d of this.client.iterateDeployments(ref, { limit: 20, ...exact }, Math.ceil(depth / 20))) recent.push(d);
     const rank = (d: VercelDeployment): number => (d.target === 'production' ? 0 : 1);
     const ordered = [...recent].sort((a, b) => rank(a) - rank(b) || b.createdAt - a.createdAt);
     if (kind === 'commit') return { deployment: ordered.find((d) => matchesCommit(d, spec)) };
     const versions = await Promise.all(ordered.map((d) => this.versionOf(service, d)));
-    const index = versions.findIndex((v) => matchesVersion(v, spec));
-    return index < 0 ? {} : { deployment: ordered[index], version: versions[index] };
+    const index = versions.findIndex((v) => matchesVersion(v.version, spec));
+    if (index >= 0) return { deployment: ordered[index], version: versions[index]?.version };
+    // Protected deployment URLs hide their versions: say so rather than "no deployment matches".
+    const hidden = versions.findIndex((v) => v.protectedStatus !== undefined);
+    const host = ordered[hidden]?.url;
+    if (hidden >= 0 && host) throw protectionError(service, versions[hidden]?.protectedStatus ?? 401, host);
+    return {};
   }
 
-  private async versionOf(service: ServiceConfig, deployment: VercelDeployment): Promise<string | undefined> {
-    if (!deployment.url) return undefined;
-    const origin = this.options.deploymentOrigin?.(deployment.url) ?? `https://${deployment.url}`;
-    const info = await readAppVersion(this.fetchImpl, `${origin}${service.production.versionPath}`, this.options.checkTimeoutMs ?? 3000);
-    return info?.version;
+  private versionOf(service: ServiceConfig, deployment: VercelDeployment): Promise<DeploymentVersion> {
+    const ctx = { fetch: this.fetchImpl, env: this.options.env ?? process.env, deploymentOrigin: this.options.deploymentOrigin, timeoutMs: this.options.checkTimeoutMs ?? 3000 };
+    return deploymentVersion(ctx, service, deployment);
   }
 
   private async summarize(service: ServiceConfig, deployment: VercelDeployment): Promise<DeploymentSummary> {
-    return toSummary(deployment, await this.versionOf(service, deployment));
+    const { version, note } = await this.versionOf(service, deployment);
+    return { ...toSummary(deployment, version), ...(note ? { versionNote: note } : {}) };
   }
 }
 

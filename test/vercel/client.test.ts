@@ -40,7 +40,7 @@ describe('Vercel client against the stand-in', () => {
     for await (const d of client().iterateDeployments(ref, { target: 'production', state: 'READY', limit: 10 })) seen.push(d.id);
     expect(seen).toHaveLength(25);
     expect(new Set(seen).size).toBe(25);
-    const lists = h.standin.state.requests.filter((r) => r.path === '/v6/deployments');
+    const lists = h.standin.state.requests.filter((r) => r.path === '/v7/deployments');
     expect(lists).toHaveLength(3);
     expect(lists[0]?.query.until).toBeUndefined();
     expect(Number(lists[1]?.query.until)).toBeGreaterThan(0);
@@ -55,11 +55,23 @@ describe('Vercel client against the stand-in', () => {
     expect(sleeps).toEqual([2200, 2200]);
   });
 
-  it('caps a long Retry-After', async () => {
+  it('refuses at once, with the wait in words, a Retry-After longer than a caller outside a step may wait', async () => {
     seedHistory(h);
     h.standin.state.inject({ kind: 'status', status: 429, retryAfter: '3600' });
-    await client({ maxRetryAfterMs: 5000 }).getProject(ref);
-    expect(sleeps).toEqual([5500]);
+    await expect(client({ maxRetryAfterMs: 5000 }).getProject(ref)).rejects.toMatchObject({
+      code: 'rate_limited',
+      retryable: true,
+      message: expect.stringContaining('wait 3960 s'),
+      fix: expect.stringContaining('Try again in 66 min'),
+    });
+    expect(sleeps).toEqual([]);
+  });
+
+  it('backs off exponentially on a 429 that names no wait', async () => {
+    seedHistory(h);
+    h.standin.state.inject({ kind: 'status', status: 429, bare: true }, 3);
+    await client().getProject(ref);
+    expect(sleeps).toEqual([275, 550, 1100]);
   });
 
   it('gives up on a lasting rate limit with a retryable rate_limited error', async () => {

@@ -61,13 +61,26 @@ describe('deployCommit: the new deployment after a git revert', () => {
       expect(h.standin.state.production()?.id).toBe(before);
     });
 
-    it('says the build is not live while production is pinned by an instant rollback', async () => {
+    it('promotes the fix when production is pinned by an instant rollback, instead of ending "READY but not live"', async () => {
       h.standin.state.project.autoAssignCustomDomains = false;
+      const pushed = h.standin.state.pushCommit(commit);
+      const result = await h.app.deployCommit({ service: h.service, commitSha: commit });
+      expect(result).toMatchObject({ state: 'READY', live: true, deploymentId: pushed.id });
+      expect(result.explanation).toContain('pinned by an earlier instant rollback');
+      expect(result.explanation).toContain('the bot promoted it');
+      expect(h.standin.state.count('POST', `/promote/${pushed.id}`)).toBe(1);
+      expect(h.standin.state.production()?.id).toBe(pushed.id);
+      expect(h.standin.state.project.autoAssignCustomDomains).toBe(true);
+    });
+
+    it('says why not when the promote of a pinned fix fails', async () => {
+      h.standin.state.project.autoAssignCustomDomains = false;
+      h.standin.state.nextJob = { outcome: 'failed', pollsPerStep: 1, failedAliases: ['dr-amal.com'] };
       h.standin.state.pushCommit(commit);
       const result = await h.app.deployCommit({ service: h.service, commitSha: commit });
       expect(result).toMatchObject({ state: 'READY', live: false });
-      expect(result.explanation).toContain('pinned by an earlier instant rollback');
-      expect(result.explanation).toContain(`Promote ${result.deploymentId}`);
+      expect(result.explanation).toContain('asked Vercel to promote it');
+      expect(result.explanation).toContain('dr-amal.com');
     });
   });
 

@@ -85,3 +85,14 @@ export function seedHistory(h: Harness): History {
   h.clock.advance(60_000);
   return { v150, v190, preview, current };
 }
+
+/** A harness with the runbook's history for each test of the suite: `world.h`, `world.history`. */
+export function useSeededHarness(options: HarnessOptions = {}): { h: Harness; history: History } {
+  const world = {} as { h: Harness; history: History };
+  beforeEach(async () => {
+    world.h = await startHarness(options);
+    world.history = seedHistory(world.h);
+  });
+  afterEach(() => world.h.stop());
+  return world;
+}

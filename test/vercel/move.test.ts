@@ -84,7 +84,32 @@ describe('moving production', () => {
     expect(result.status).toBe('failed');
     expect(result.failedAliases).toEqual(['www.dr-amal.com']);
     expect(result.explanation).toContain('www.dr-amal.com');
-    expect(h.standin.state.requests.some((r) => r.path.endsWith('/promote/aliases') && r.query.failedOnly === 'true')).toBe(true);
+    expect(h.standin.state.requests.some((r) => r.path.endsWith('/rollback/aliases') && r.query.failedOnly === 'true')).toBe(true);
+  });
+
+  it('reads failed aliases from rollback/aliases after a rollback, where Vercel names them {alias, deploymentId}', async () => {
+    h.standin.state.nextJob = { outcome: 'failed', pollsPerStep: 1, failedAliases: ['dr-amal.com'] };
+    const result = await move();
+    expect(result).toMatchObject({ status: 'failed', failedAliases: ['dr-amal.com'] });
+    expect(h.standin.state.count('GET', '/rollback/aliases')).toBe(1);
+    expect(h.standin.state.count('GET', '/promote/aliases')).toBe(0);
+    const answer = h.standin.state.answers.find((a) => a.path.endsWith('/rollback/aliases'));
+    expect(answer?.body).toMatchObject({ aliases: [{ alias: { alias: 'dr-amal.com', deploymentId: history.v190.id }, status: 'failed' }] });
+  });
+
+  it('reads failed aliases from promote/aliases after a promote, where Vercel names them as strings', async () => {
+    h.standin.state.nextJob = { outcome: 'failed', pollsPerStep: 1, failedAliases: ['www.dr-amal.com'] };
+    const result = await move(promoteService());
+    expect(result).toMatchObject({ status: 'failed', failedAliases: ['www.dr-amal.com'] });
+    expect(h.standin.state.count('GET', '/promote/aliases')).toBe(1);
+  });
+
+  it('sends {} as the rollback body and a description naming the incident, shown in the dashboard', async () => {
+    await move();
+    const request = h.standin.state.requests.find((r) => r.method === 'POST' && r.path.includes('/rollback/'));
+    expect(request?.body).toBe('{}');
+    expect(request?.query.description).toContain(incidentId);
+    expect(h.standin.state.project.rollbackDescription?.description).toContain(incidentId);
   });
 
   it('reports a skipped job as skipped', async () => {

@@ -53,6 +53,16 @@ describe('describing production and choosing the target', () => {
     expect(resolved.target.version).toBe('1.5.0');
   });
 
+  it('finds a full commit with the list endpoint sha filter, even older than the scanned window', async () => {
+    for (let i = 0; i < 45; i += 1) h.standin.state.addDeployment({ version: `0.9.${i}`, createdAt: history.v150.createdAt - 100_000 + i });
+    const old = h.standin.state.addDeployment({ version: '0.1.0', commit: sha('01d01d0'), createdAt: history.v150.createdAt - 200_000 });
+    const resolved = await h.app.resolveTarget(h.service, sha('01d01d0'));
+    expect(resolved.target.id).toBe(old.id);
+    const lists = h.standin.state.requests.filter((r) => r.path === '/v7/deployments' && r.query.sha !== undefined);
+    expect(lists).toHaveLength(1);
+    expect(lists[0]?.query.sha).toBe(sha('01d01d0'));
+  });
+
   it('refuses a preview deployment with a clear message', async () => {
     for (const spec of [history.preview.id, 'c0ffee1', '2.1.0-rc']) {
       await expect(h.app.resolveTarget(h.service, spec)).rejects.toMatchObject({

@@ -29,6 +29,8 @@ export interface DeploymentSummary {
   readonly commitMessage: string | undefined;
   /** The app's own version (its version endpoint), when it could be read. */
   readonly version: string | undefined;
+  /** Why the version could not be read, when that needs a setting (a protected deployment URL). */
+  readonly versionNote?: string;
   /** True when the platform says it served production and may be rolled back to. */
   readonly rollbackCandidate: boolean;
 }
@@ -155,8 +157,20 @@ export interface DeployResult {
   readonly explanation: string;
 }
 
+export interface DescribeOptions {
+  /** A background caller (probes): it yields the rate limit to rollbacks. */
+  readonly background?: boolean;
+}
+
+/** Whether the bot's pushes can deploy: the platform's view of the committer identity. */
+export interface DeployIdentityCheck {
+  readonly status: 'pass' | 'fail' | 'skip';
+  readonly detail: string;
+  readonly fix?: string;
+}
+
 export interface ApplicationPort {
-  describeProduction(service: ServiceConfig): Promise<ProductionStatus>;
+  describeProduction(service: ServiceConfig, options?: DescribeOptions): Promise<ProductionStatus>;
   /** Default target, or the one named by deployment id, deployment URL, git commit or app version. */
   resolveTarget(service: ServiceConfig, spec?: string): Promise<ResolvedTarget>;
   /** Idempotent: finds and awaits an identical earlier request instead of making a second one. */
@@ -165,4 +179,6 @@ export interface ApplicationPort {
   reconcile(request: ReconcileRequest): Promise<MoveResult>;
   verify(service: ServiceConfig, expected: ExpectedVersion): Promise<VerificationReport>;
   deployCommit(request: DeployCommitRequest): Promise<DeployResult>;
+  /** Pre-deployment check that a pushed commit will not be blocked (Vercel: the committer is a team member). */
+  checkDeployIdentity?(service: ServiceConfig): Promise<DeployIdentityCheck>;
 }

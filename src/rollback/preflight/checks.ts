@@ -138,6 +138,18 @@ export function checkOnCall(service: ServiceConfig): PreflightCheck {
   return passed(id, { detail: `On call: ${onCall.map((who) => `<@${who}>`).join(', ')}.` });
 }
 
+export async function checkDeployIdentity(deps: PreflightDeps, service: ServiceConfig): Promise<PreflightCheck> {
+  const id = 'deploy-identity';
+  try {
+    const found = await deps.application.checkDeployIdentity?.(service);
+    if (!found) return skipped(id, { detail: 'The platform has no such check.', fix: 'Nothing to do.' });
+    const outcome = found.fix === undefined ? { detail: found.detail } : { detail: found.detail, fix: found.fix };
+    return found.status === 'pass' ? passed(id, outcome) : found.status === 'fail' ? failed(id, outcome) : skipped(id, outcome);
+  } catch (error) {
+    return errorCheck(id, "check the bot's committer on Vercel", error);
+  }
+}
+
 export async function checkRollbackTarget(deps: PreflightDeps, service: ServiceConfig): Promise<PreflightCheck> {
   const id = 'rollback-target';
   try {

@@ -5,7 +5,7 @@
  */
 import type { CommitSha, ServiceName } from '../ids';
 
-export type CheckId = 'migrations' | 'environment' | 'deploy-window' | 'on-call' | 'rollback-target' | 'tests' | 'typescript' | 'rollback-plan';
+export type CheckId = 'migrations' | 'environment' | 'deploy-window' | 'on-call' | 'rollback-target' | 'tests' | 'typescript' | 'rollback-plan' | 'deploy-identity';
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
 export interface PreflightCheck {
@@ -42,6 +42,7 @@ export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   tests: 'All tests passing',
   typescript: 'TypeScript compilation successful',
   'rollback-plan': 'Rollback plan documented',
+  'deploy-identity': "The bot's commits can deploy (committer is a Vercel team member)",
 };
 
 interface Outcome {

@@ -14,31 +14,71 @@ export interface ApiRequest {
   readonly body: Buffer;
 }
 
-export function listItem(state: StandinState, d: StandinDeployment): Record<string, unknown> {
+/** Vercel's readySubstate: PROMOTED once a READY deployment served production, STAGED before. */
+function readySubstate(d: StandinDeployment): string | undefined {
+  if (d.readyState !== 'READY') return undefined;
+  return d.servedProduction ? 'PROMOTED' : 'STAGED';
+}
+
+/** The fields both deployment shapes share. */
+function common(state: StandinState, d: StandinDeployment): Record<string, unknown> {
   return {
-    uid: d.id,
     name: d.name,
     url: d.url,
-    created: d.createdAt,
     createdAt: d.createdAt,
-    state: d.readyState,
     readyState: d.readyState,
-    readySubstate: d.readyState !== 'READY' ? undefined : state.project.productionId === d.id ? 'PROMOTED' : 'STAGED',
+    readySubstate: readySubstate(d),
     type: 'LAMBDAS',
     target: d.target,
     projectId: state.project.id,
-    creator: d.creator,
     meta: d.meta,
-    isRollbackCandidate: d.isRollbackCandidate,
-    aliasAssigned: d.aliasAssigned,
+    aliasError: d.aliasError,
     inspectorUrl: `https://vercel.com/${state.project.name}/${d.id}`,
+    ...(d.seatBlock ? { seatBlock: d.seatBlock } : {}),
+    ...(d.aliasCheck ? { checks: { 'deployment-alias': { state: d.aliasCheck, startedAt: d.createdAt } } } : {}),
   };
 }
 
+/** An item of GET /v7/deployments: the only shape that carries isRollbackCandidate; aliasAssigned is a time. */
+export function listItem(state: StandinState, d: StandinDeployment): Record<string, unknown> {
+  return {
+    uid: d.id,
+    ...common(state, d),
+    created: d.createdAt,
+    creator: d.creator,
+    state: d.readyState,
+    aliasAssigned: d.aliasAssigned,
+    isRollbackCandidate: d.readyState === 'READY' && d.servedProduction,
+  };
+}
+
+/** GET /v13/deployments/:id (and the create answer): aliasAssigned is a boolean, its time in aliasAssignedAt. */
 export function fullDeployment(state: StandinState, d: StandinDeployment): Record<string, unknown> {
   const live = state.project.productionId === d.id;
-  const { uid, ...rest } = listItem(state, d);
-  return { ...rest, id: uid, alias: live ? [...state.project.domains] : [], aliasError: null, version: 2, public: false };
+  return {
+    id: d.id,
+    ...common(state, d),
+    creator: { uid: d.creator.uid, username: d.creator.username },
+    status: d.readyState,
+    aliasAssigned: d.aliasAssigned !== null,
+    aliasAssignedAt: d.aliasAssigned,
+    alias: live ? [...state.project.domains] : [],
+    public: false,
+    version: 2,
+    ownerId: state.project.teamId ?? 'usr_personal',
+    plan: state.project.plan,
+    createdIn: 'iad1',
+    regions: ['iad1'],
+    routes: null,
+    env: [],
+    build: { env: [] },
+    bootedAt: d.createdAt,
+    buildingAt: d.createdAt,
+    buildSkipped: false,
+    isInConcurrentBuildsQueue: false,
+    isInSystemBuildsQueue: false,
+    projectSettings: { framework: 'nextjs' },
+  };
 }
 
 /** Checks teamId the way Vercel scopes a team's resources; true when the request may go on. */
@@ -65,7 +105,7 @@ function matchesProject(state: StandinState, idOrName: string): boolean {
 export function handleApi(state: StandinState, req: ApiRequest, res: ServerResponse): boolean {
   const { method, path, query } = req;
   let m: RegExpMatchArray | null;
-  if (method === 'GET' && path === '/v6/deployments') {
+  if (method === 'GET' && path === '/v7/deployments') {
     listDeployments(state, query, res);
   } else if (method === 'GET' && (m = path.match(/^\/v13\/deployments\/([^/]+)$/))) {
     if (!checkTeam(state, query, res, 'Deployment')) return true;
@@ -78,14 +118,20 @@ export function handleApi(state: StandinState, req: ApiRequest, res: ServerRespo
     if (!checkTeam(state, query, res, 'Project')) return true;
     state.tickJob();
     sendJson(res, 200, project(state, query.get('rollbackInfo') === 'true'));
+  } else if (method === 'GET' && (m = path.match(/^\/v1\/projects\/([^/]+)\/rolling-release$/))) {
+    if (!matchesProject(state, decodeURIComponent(m[1] as string))) return notFound(res, 'Project');
+    if (!checkTeam(state, query, res, 'Project')) return true;
+    sendJson(res, 200, { rollingRelease: rollingRelease(state) });
+  } else if (method === 'GET' && (m = path.match(/^\/v3\/teams\/([^/]+)\/members$/))) {
+    teamMembers(state, decodeURIComponent(m[1] as string), query, res);
   } else if (method === 'POST' && (m = path.match(/^\/v10\/projects\/([^/]+)\/promote\/([^/]+)$/))) {
     move(state, 'promote', decodeURIComponent(m[1] as string), decodeURIComponent(m[2] as string), query, res);
   } else if (method === 'POST' && (m = path.match(/^\/v1\/projects\/([^/]+)\/rollback\/([^/]+)$/))) {
     move(state, 'rollback', decodeURIComponent(m[1] as string), decodeURIComponent(m[2] as string), query, res);
-  } else if (method === 'GET' && (m = path.match(/^\/v1\/projects\/([^/]+)\/promote\/aliases$/))) {
+  } else if (method === 'GET' && (m = path.match(/^\/v1\/projects\/([^/]+)\/(promote|rollback)\/aliases$/))) {
     if (!matchesProject(state, decodeURIComponent(m[1] as string))) return notFound(res, 'Project');
     if (!checkTeam(state, query, res, 'Project')) return true;
-    promoteAliases(state, query, res);
+    aliasStatuses(state, m[2] as 'promote' | 'rollback', query, res);
   } else {
     return false;
   }
@@ -106,10 +152,14 @@ function listDeployments(state: StandinState, query: URLSearchParams, res: Serve
     return sendError(res, 400, 'bad_request', 'Invalid request: `target` should be equal to one of the allowed values "production", "preview".');
   }
   const states = query.get('state')?.split(',').map((s) => s.trim().toUpperCase());
+  const sha = query.get('sha')?.toLowerCase();
+  const candidatesOnly = query.get('rollbackCandidate') === 'true';
   for (const d of state.deployments.values()) state.tickBuild(d);
   const matching = [...state.deployments.values()]
     .filter((d) => (target === null ? true : target === 'production' ? d.target === 'production' : d.target === null))
     .filter((d) => !states || states.includes(d.readyState))
+    .filter((d) => sha === undefined || Object.values(d.meta).some((v) => v.toLowerCase() === sha))
+    .filter((d) => !candidatesOnly || (d.readyState === 'READY' && d.servedProduction))
     .filter((d) => until === undefined || d.createdAt < until)
     .sort((a, b) => b.createdAt - a.createdAt);
   const page = matching.slice(0, limit);
@@ -120,17 +170,77 @@ function listDeployments(state: StandinState, query: URLSearchParams, res: Serve
   });
 }
 
+/** The compact deployment the project shows in `targets.production` and on its domains. */
+function projectDeployment(state: StandinState, d: StandinDeployment): Record<string, unknown> {
+  return {
+    id: d.id,
+    url: d.url,
+    name: d.name,
+    createdAt: d.createdAt,
+    createdIn: 'iad1',
+    creator: d.creator,
+    deploymentHostname: d.url.replace(/\.vercel\.app$/, ''),
+    plan: state.project.plan,
+    private: true,
+    readyState: d.readyState,
+    readySubstate: readySubstate(d),
+    type: 'LAMBDAS',
+    target: d.target,
+    meta: d.meta,
+    aliasAssigned: d.aliasAssigned,
+    aliasError: d.aliasError,
+  };
+}
+
+function rollingRelease(state: StandinState): Record<string, unknown> | null {
+  const release = state.project.release;
+  const base = release && state.deployments.get(release.baseId);
+  const canary = release && state.deployments.get(release.canaryId);
+  if (!release || !base || !canary) return null;
+  const stage = (index: number, targetPercentage: number) => ({ index, targetPercentage, duration: null, requireApproval: true, isFinalStage: targetPercentage === 100 });
+  const short = (d: StandinDeployment) => ({ id: d.id, name: d.name, url: d.url, readyState: d.readyState, createdAt: d.createdAt });
+  return {
+    state: release.state,
+    substate: null,
+    advancementType: 'manual-approval',
+    currentDeployment: { ...short(base), target: base.target },
+    canaryDeployment: short(canary),
+    queuedDeploymentId: null,
+    stages: [stage(0, 10), stage(1, 100)],
+    activeStage: stage(0, 10),
+    nextStage: stage(1, 100),
+    startedAt: release.startedAt,
+    updatedAt: release.startedAt,
+  };
+}
+
+function teamMembers(state: StandinState, teamId: string, query: URLSearchParams, res: ServerResponse): void {
+  if (teamId !== state.project.teamId) return sendError(res, 403, 'forbidden', 'Not authorized', { teamId });
+  const search = query.get('search')?.toLowerCase() ?? '';
+  const members = state.teamMembers
+    .filter((m) => m.email.toLowerCase().includes(search) || m.username.toLowerCase().includes(search))
+    .map((m, i) => ({ ...m, uid: `usr_member${i}`, confirmed: true, createdAt: 1_700_000_000_000, role: m.role }));
+  sendJson(res, 200, { members, pagination: { hasNext: false, count: members.length, next: null, prev: null } });
+}
+
 function project(state: StandinState, rollbackInfo: boolean): Record<string, unknown> {
   const production = state.production();
   const p = state.project;
+  const compact = production ? projectDeployment(state, production) : null;
   return {
     id: p.id,
     name: p.name,
     accountId: p.teamId ?? 'usr_personal',
     framework: 'nextjs',
+    nodeVersion: '22.x',
+    directoryListing: false,
+    defaultResourceConfig: { functionDefaultRegions: ['iad1'] },
+    resourceConfig: { functionDefaultRegions: ['iad1'] },
+    deploymentExpiration: {},
     autoAssignCustomDomains: p.autoAssignCustomDomains,
-    alias: p.domains.map((domain) => ({ domain, target: 'PRODUCTION', environment: 'production', deployment: production ? { id: production.id, url: production.url } : null })),
-    targets: { production: production ? { ...fullDeployment(state, production) } : null },
+    alias: p.domains.map((domain) => ({ domain, target: 'PRODUCTION', environment: 'production', deployment: compact })),
+    targets: { production: compact },
+    ...(p.rollbackDescription ? { rollbackDescription: p.rollbackDescription } : {}),
     ...(rollbackInfo ? { lastAliasRequest: p.lastAliasRequest ? { ...p.lastAliasRequest } : null, lastRollbackTarget: null } : {}),
   };
 }
@@ -148,7 +258,7 @@ function move(state: StandinState, kind: 'promote' | 'rollback', projectId: stri
     return sendError(res, 409, 'conflict', 'This deployment is already the current production deployment.');
   }
   if (kind === 'rollback') {
-    if (target.target !== 'production' || !target.isRollbackCandidate) {
+    if (target.target !== 'production' || !target.servedProduction) {
       return sendError(res, 400, 'bad_request', 'Only deployments previously aliased to production can be rolled back to.');
     }
     if (state.project.plan === 'hobby' && state.previousProduction()?.id !== deploymentId) {
@@ -157,11 +267,21 @@ function move(state: StandinState, kind: 'promote' | 'rollback', projectId: stri
   } else if (target.target !== 'production') {
     return sendError(res, 400, 'bad_request', 'Preview deployments cannot be promoted without a rebuild.');
   }
+  if (kind === 'rollback' && query.has('description')) {
+    state.project.rollbackDescription = { description: query.get('description') ?? '', createdAt: state.clock.now().getTime(), userId: 'usr_bot', username: 'rollback-bot' };
+  }
   state.startJob(kind, target);
+  const release = state.project.release;
+  // An instant rollback is how Vercel aborts a rolling release.
+  if (kind === 'rollback' && release?.state === 'ACTIVE') {
+    release.state = 'ABORTED';
+    state.project.rollingRelease = false;
+  }
   sendJson(res, kind === 'promote' && state.project.rollingRelease ? 202 : 201, undefined);
 }
 
-function promoteAliases(state: StandinState, query: URLSearchParams, res: ServerResponse): void {
+/** promote/aliases names each alias as a string; rollback/aliases as `{alias, deploymentId}`, as Vercel's CLI reads them. */
+function aliasStatuses(state: StandinState, kind: 'promote' | 'rollback', query: URLSearchParams, res: ServerResponse): void {
   const limit = query.has('limit') ? Number(query.get('limit')) : 20;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
     return sendError(res, 400, 'bad_request', 'Invalid request: `limit` must be an integer from 1 to 100.');
@@ -169,7 +289,11 @@ function promoteAliases(state: StandinState, query: URLSearchParams, res: Server
   const failedOnly = query.get('failedOnly') === 'true';
   const aliases = state.project.aliasStatuses
     .filter((a) => !failedOnly || a.status === 'failed')
-    .map((a, index) => ({ ...a, id: `alias_${index}` }));
+    .map((a, index) => ({
+      alias: kind === 'promote' ? a.alias : { alias: a.alias, deploymentId: state.project.lastAliasRequest?.toDeploymentId ?? null },
+      status: a.status,
+      id: `alias_${index}`,
+    }));
   const page = aliases.slice(0, limit);
   sendJson(res, 200, { aliases: page, pagination: { count: page.length, next: null, prev: null } });
 }

@@ -20,10 +20,17 @@ export interface AppOptions {
 
 export const DEPLOYMENT_PREFIX = '/_deployments/';
 
-export async function handleApp(state: StandinState, method: string, rawPath: string, body: Buffer, res: ServerResponse, options: AppOptions): Promise<void> {
+export async function handleApp(state: StandinState, method: string, rawPath: string, body: Buffer, res: ServerResponse, options: AppOptions, bypass?: string): Promise<void> {
   let deployment: StandinDeployment | undefined;
   let path = rawPath;
   if (rawPath.startsWith(DEPLOYMENT_PREFIX)) {
+    // Deployment Protection guards deployment URLs (not the production domain) unless the automation bypass secret is sent.
+    const secret = state.project.protectionBypass;
+    if (secret !== undefined && bypass !== secret) {
+      res.writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'x-vercel-error': 'DEPLOYMENT_PROTECTED' });
+      res.end('<!doctype html><title>Authentication Required</title><p>Vercel Authentication</p>');
+      return;
+    }
     const rest = rawPath.slice(DEPLOYMENT_PREFIX.length);
     const slash = rest.indexOf('/');
     const host = slash < 0 ? rest : rest.slice(0, slash);

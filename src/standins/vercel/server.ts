@@ -30,6 +30,8 @@ export interface VercelStandinOptions {
   readonly versionPath?: string;
   readonly smokeCredentials?: { email: string; password: string };
   readonly host?: string;
+  /** Reads of a READY production build before its domains are assigned; default 3. */
+  readonly aliasAfterPolls?: number;
 }
 
 export interface VercelStandin {
@@ -63,7 +65,8 @@ export async function startVercelStandin(options: VercelStandinOptions = {}): Pr
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://standin');
       const body = await readBody(req);
-      await handleApp(state, req.method ?? 'GET', url.pathname, body, res, appOptions);
+      const bypass = req.headers['x-vercel-protection-bypass'];
+      await handleApp(state, req.method ?? 'GET', url.pathname, body, res, appOptions, typeof bypass === 'string' ? bypass : undefined);
     })().catch((error: unknown) => fail(res, error));
   });
   const host = options.host ?? '127.0.0.1';
@@ -84,8 +87,9 @@ export async function startVercelStandin(options: VercelStandinOptions = {}): Pr
 async function serveApi(state: StandinState, token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://standin');
   const method = req.method ?? 'GET';
-  state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams) });
   const body = await readBody(req);
+  state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), body: url.pathname === '/v2/files' ? '' : body.toString('utf8') });
+  recordAnswer(state, method, url.pathname, res);
   const auth = req.headers.authorization;
   if (!auth) {
     return sendError(res, 403, 'forbidden', 'The request is missing an authentication token', { missingToken: true });
@@ -101,19 +105,46 @@ async function serveApi(state: StandinState, token: string, req: IncomingMessage
   if (fault?.kind === 'drop') loseAnswer(req, res);
   if (fault?.kind === 'status') {
     const rateLimited = fault.status === 429;
+    // Vercel's 429: the window in X-RateLimit-* headers (reset in epoch seconds), Retry-After when it says so.
+    const reset = Math.ceil(state.clock.now().getTime() / 1000) + (fault.resetAfterSeconds ?? 1);
+    const headers: Record<string, string> = rateLimited && !fault.bare
+      ? {
+          'x-ratelimit-limit': '100',
+          'x-ratelimit-remaining': '0',
+          ...(fault.resetAfterSeconds !== undefined || fault.retryAfter === undefined ? { 'x-ratelimit-reset': String(reset) } : {}),
+          ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}),
+        }
+      : {};
     return sendError(
       res,
       fault.status,
       rateLimited ? 'rate_limited' : 'internal_server_error',
       rateLimited ? 'Rate limit exceeded' : 'An unexpected internal error occurred',
-      rateLimited ? { limit: { remaining: 0, reset: Math.ceil(Date.now() / 1000) + 1, total: 100 } } : {},
-      rateLimited && fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {},
+      rateLimited ? { limit: { remaining: 0, reset, total: 100 } } : {},
+      headers,
     );
   }
   const request = { method, path: url.pathname, query: url.searchParams, body };
   if (handleDeploy(state, request, req.headers, res)) return;
   if (handleApi(state, request, res)) return;
   sendError(res, 404, 'not_found', `The requested path ${url.pathname} was not found`);
+}
+
+/** Keeps what is sent, as the client would read it, in `state.answers`. */
+function recordAnswer(state: StandinState, method: string, path: string, res: ServerResponse): void {
+  const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+  res.end = ((chunk?: unknown) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : (JSON.parse(text) as unknown);
+    } catch {
+      parsed = text;
+    }
+    state.answers.push({ method, path, status: res.statusCode, body: parsed });
+    if (state.answers.length > 2000) state.answers.shift();
+    return end(chunk);
+  }) as ServerResponse['end'];
 }
 
 /** The request is handled as usual, but the connection drops where its answer would be sent. */

@@ -7,91 +7,22 @@
 import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock } from '../../rollback/clock';
 
-export interface AppBehaviour {
-  version: string;
-  commit: string;
-  deployedAt: string;
-  healthStatus: number;
-  /** Share of app requests answered 500, 0..1. */
-  errorRate: number;
-  latencyMs: number;
-  /** Status of smoke routes when the request is well-formed and the credentials are right. */
-  smokeStatus: number;
-}
+import type {
+  AppBehaviour,
+  StandinDeployment,
+  AliasOutcome,
+  BuildPlan,
+  AliasPlan,
+  AliasJobPlan,
+  AliasRequest,
+  Fault,
+  RecordedRequest,
+  RecordedAnswer,
+  NewDeployment,
+  StandinStateOptions,
+} from './state-types';
 
-export interface StandinDeployment {
-  readonly id: string;
-  readonly url: string;
-  readonly name: string;
-  target: 'production' | null;
-  readyState: string;
-  readonly createdAt: number;
-  readonly creator: { uid: string; username: string; email: string };
-  readonly meta: Record<string, string>;
-  isRollbackCandidate: boolean;
-  aliasAssigned: number | null;
-  app: AppBehaviour;
-  /** Remaining build states and reads until the next one. */
-  build: { steps: string[]; readsPerStep: number; reads: number } | undefined;
-}
-
-export type JobOutcome = 'succeeded' | 'failed' | 'skipped' | 'never';
-
-export interface AliasJobPlan {
-  outcome: JobOutcome;
-  /** Project reads per job step (pending -> in-progress -> final). */
-  pollsPerStep: number;
-  failedAliases: string[];
-}
-
-export interface AliasRequest {
-  type: 'promote' | 'rollback';
-  fromDeploymentId: string | null;
-  toDeploymentId: string;
-  jobStatus: string;
-  requestedAt: number;
-}
-
-/**
- * `match`: a part of the path it applies to; `skip`: matching requests let through before it fires.
- * A drop closes the connection before the request is handled (Vercel never saw it), or with
- * `afterHandling` once it was handled (Vercel did it; only the answer is lost).
- */
-export type Fault =
-  | { kind: 'status'; status: number; match?: string; skip?: number; retryAfter?: string }
-  | { kind: 'drop'; match?: string; skip?: number; afterHandling?: boolean };
-
-export interface RecordedRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly query: Record<string, string>;
-}
-
-export interface NewDeployment {
-  target?: 'production' | null;
-  state?: string;
-  version?: string;
-  commit?: string;
-  commitMessage?: string;
-  /** It served production before (a rollback candidate); default true for READY production deployments. */
-  servedProduction?: boolean;
-  /** Make it the live production deployment. */
-  live?: boolean;
-  createdAt?: number;
-  creator?: string;
-  meta?: Record<string, string>;
-  app?: Partial<AppBehaviour>;
-  build?: { outcome?: 'READY' | 'ERROR'; readsPerStep?: number };
-}
-
-export interface StandinStateOptions {
-  readonly projectId?: string;
-  readonly projectName?: string;
-  readonly teamId?: string;
-  readonly plan?: 'hobby' | 'pro';
-  readonly domains?: string[];
-  readonly clock?: Clock;
-}
+export type * from './state-types';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -112,15 +43,30 @@ export class StandinState {
     lastAliasRequest: AliasRequest | null;
     aliasStatuses: { alias: string; status: string }[];
     rollingRelease: boolean;
+    /** An active rolling release: production (the canary) is being rolled out over `baseId`. */
+    release: { baseId: string; canaryId: string; startedAt: number; state: 'ACTIVE' | 'ABORTED' | 'COMPLETE' } | undefined;
+    /** Deployment Protection: deployment URLs answer 401 unless this "Protection Bypass for Automation" secret is sent. */
+    protectionBypass: string | undefined;
+    /** The description sent with the last instant rollback. */
+    rollbackDescription: { description: string; createdAt: number; userId: string; username: string } | undefined;
   };
   readonly deployments = new Map<string, StandinDeployment>();
+  /** The team's members (for GET /v3/teams/:id/members); the example committer is one. */
+  teamMembers: { email: string; username: string; role: 'OWNER' | 'MEMBER' | 'DEVELOPER' }[] = [
+    { email: 'amal@dr-amal.com', username: 'amal', role: 'OWNER' },
+    { email: 'rollback-bot@dr-amal.com', username: 'rollback-bot', role: 'DEVELOPER' },
+  ];
   readonly uploaded = new Set<string>();
   readonly requests: RecordedRequest[] = [];
+  /** The last answers sent (at most 2,000), so a test can hold them to Vercel's contract. */
+  readonly answers: RecordedAnswer[] = [];
   readonly faults: Fault[] = [];
   /** How the next promote/rollback job behaves. */
   nextJob: AliasJobPlan = { outcome: 'succeeded', pollsPerStep: 1, failedAliases: [] };
   /** How builds of created or pushed deployments behave. */
-  buildPlan: { outcome: 'READY' | 'ERROR'; readsPerStep: number } = { outcome: 'READY', readsPerStep: 1 };
+  buildPlan: BuildPlan = { outcome: 'READY', readsPerStep: 1 };
+  /** How production domains follow a READY production build. */
+  aliasPlan: AliasPlan;
   private job: { plan: AliasJobPlan; polls: number } | undefined;
   private lastCreatedAt = 0;
 
@@ -138,7 +84,11 @@ export class StandinState {
       lastAliasRequest: null,
       aliasStatuses: [],
       rollingRelease: false,
+      rollbackDescription: undefined,
+      protectionBypass: undefined,
+      release: undefined,
     };
+    this.aliasPlan = { afterPolls: options.aliasAfterPolls ?? 3, outcome: 'assigned' };
   }
 
   addDeployment(input: NewDeployment = {}): StandinDeployment {
@@ -163,8 +113,12 @@ export class StandinState {
         githubCommitMessage: input.commitMessage ?? `commit ${commit.slice(0, 7)}`,
         ...input.meta,
       },
-      isRollbackCandidate: input.servedProduction ?? (target === 'production' && state === 'READY'),
-      aliasAssigned: state === 'READY' ? createdAt : null,
+      servedProduction: input.servedProduction ?? (target === 'production' && state === 'READY'),
+      aliasAssigned: null,
+      aliasError: null,
+      aliasCheck: undefined,
+      seatBlock: undefined,
+      assignment: undefined,
       app: {
         version: input.version ?? '1.0.0',
         commit: commit.slice(0, 7),
@@ -175,14 +129,9 @@ export class StandinState {
         smokeStatus: 200,
         ...input.app,
       },
-      build: input.build
-        ? {
-            steps: ['BUILDING', input.build.outcome ?? this.buildPlan.outcome],
-            readsPerStep: input.build.readsPerStep ?? this.buildPlan.readsPerStep,
-            reads: 0,
-          }
-        : undefined,
+      build: input.build ? this.buildOf(input.build) : undefined,
     };
+    if (deployment.servedProduction) deployment.aliasAssigned = createdAt;
     this.deployments.set(id, deployment);
     if (input.live) this.makeProduction(deployment);
     return deployment;
@@ -228,8 +177,13 @@ export class StandinState {
     return this.requests.filter((r) => r.method === method && r.path.includes(pathPart)).length;
   }
 
-  /** A build advances one state every `readsPerStep` reads of the deployment. */
+  /**
+   * A build advances one state every `readsPerStep` reads of the deployment. A READY
+   * production build gets its domains `aliasPlan.afterPolls` reads later, as on Vercel,
+   * unless production is pinned by an instant rollback.
+   */
   tickBuild(deployment: StandinDeployment): void {
+    if (deployment.assignment) return this.tickAssignment(deployment, deployment.assignment);
     const build = deployment.build;
     if (!build) return;
     build.reads += 1;
@@ -239,10 +193,34 @@ export class StandinState {
     if (next) deployment.readyState = next;
     if (build.steps.length > 0) return;
     deployment.build = undefined;
-    if (deployment.readyState === 'READY') {
-      deployment.aliasAssigned = this.clock.now().getTime();
-      if (deployment.target === 'production' && this.project.autoAssignCustomDomains) this.makeProduction(deployment);
+    if (deployment.readyState === 'BLOCKED') {
+      deployment.seatBlock = { blockCode: build.blockCode ?? 'TEAM_ACCESS_REQUIRED', userId: deployment.creator.uid, isVerified: true };
     }
+    if (deployment.readyState === 'READY' && deployment.target === 'production' && this.project.autoAssignCustomDomains) {
+      deployment.assignment = { readsLeft: this.aliasPlan.afterPolls, outcome: this.aliasPlan.outcome };
+      if (this.aliasPlan.afterPolls <= 0) this.tickAssignment(deployment, deployment.assignment);
+    }
+  }
+
+  private tickAssignment(deployment: StandinDeployment, assignment: { readsLeft: number; outcome: AliasOutcome }): void {
+    assignment.readsLeft -= 1;
+    if (assignment.readsLeft > 0) return;
+    deployment.assignment = undefined;
+    if (assignment.outcome === 'alias-error') {
+      deployment.aliasError = { code: 'alias_failed', message: `The domains could not be assigned to ${deployment.url}.` };
+    } else if (assignment.outcome === 'check-failed') {
+      deployment.aliasCheck = 'failed';
+    } else {
+      deployment.aliasCheck = 'succeeded';
+      this.makeProduction(deployment);
+    }
+  }
+
+  private buildOf(plan: Partial<BuildPlan>): NonNullable<StandinDeployment['build']> {
+    const outcome = plan.outcome ?? this.buildPlan.outcome;
+    // A seat block stops the deployment before it builds.
+    const steps = outcome === 'BLOCKED' ? ['BLOCKED'] : ['BUILDING', outcome];
+    return { steps, readsPerStep: plan.readsPerStep ?? this.buildPlan.readsPerStep, reads: 0, blockCode: plan.blockCode ?? this.buildPlan.blockCode };
   }
 
   /** The alias job advances one step every `pollsPerStep` project reads. */
@@ -287,18 +265,27 @@ export class StandinState {
     this.job = { plan: { ...this.nextJob, failedAliases: [...this.nextJob.failedAliases] }, polls: 0 };
   }
 
+  /** A rolling release of `canary` starts over the current production; promotes are queued (202) while it runs. */
+  startRollingRelease(canary: StandinDeployment): void {
+    const base = this.production();
+    if (!base) throw new Error('stand-in: a rolling release needs a production deployment');
+    this.project.release = { baseId: base.id, canaryId: canary.id, startedAt: this.clock.now().getTime(), state: 'ACTIVE' };
+    this.project.rollingRelease = true;
+    this.makeProduction(canary);
+  }
+
   /** For the Hobby plan: the only deployment an instant rollback may go to. */
   previousProduction(): StandinDeployment | undefined {
     const current = this.production();
     return [...this.deployments.values()]
-      .filter((d) => d.target === 'production' && d.readyState === 'READY' && d.isRollbackCandidate && d.id !== current?.id)
+      .filter((d) => d.target === 'production' && d.readyState === 'READY' && d.servedProduction && d.id !== current?.id)
       .filter((d) => !current || d.createdAt < current.createdAt)
       .sort((a, b) => b.createdAt - a.createdAt)[0];
   }
 
   private makeProduction(deployment: StandinDeployment): void {
     this.project.productionId = deployment.id;
-    deployment.isRollbackCandidate = true;
+    deployment.servedProduction = true;
     deployment.aliasAssigned = deployment.aliasAssigned ?? this.clock.now().getTime();
   }
 }
