@@ -160,7 +160,8 @@ export function placeServer(options: { dataDir: string; serverDir?: string }): P
 
   const notes: string[] = [];
   const user = serverUser(notes);
-  const serverDir = options.serverDir || DEFAULT_SERVER_DIR;
+  // The drill and tests start servers without the parsed config: the variable is read here for them too.
+  const serverDir = options.serverDir || process.env.ROLLBACK_SERVER_DIR?.trim() || DEFAULT_SERVER_DIR;
   let binDir = join(native, 'bin');
   if (blockedFolder(join(native, 'bin'), user)) binDir = reachableBinaries(native, ownFolder(serverDir, user), notes);
 
