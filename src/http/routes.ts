@@ -41,6 +41,11 @@ export function healthRoutes(deps: RouteDeps): CustomRoute[] {
         sendJson(res, 503, { status: 'stopping' });
         return;
       }
+      const problems = deps.liveness?.() ?? [];
+      if (problems.length > 0) {
+        sendJson(res, 503, { status: 'failing', problems });
+        return;
+      }
       void deps.db.ping().then((ok) => sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'database unreachable' }));
     }),
     {
