@@ -10,13 +10,25 @@ import { Client } from 'pg';
 import { startSlackStandin } from '../../src/standins/slack/server';
 import { BOT_TOKEN } from '../support/bot';
 import { testDatabase } from '../support/database';
+import * as cliMain from '../../src/cli';
 import { EXAMPLE_CONFIG_PATH, exampleServiceRaw, servicesYaml } from '../support/services';
 
 const CLI = join(__dirname, '../../bin/rollback-bot.js');
+
+// Each spawned command compiles the sources with ts-node: tens of seconds on a loaded machine.
+jest.setTimeout(180_000);
 const cleanEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME, ...extra });
 
 function runCli(args: string[], env: Record<string, string>) {
-  return spawnSync(process.execPath, [CLI, ...args], { env: cleanEnv(env), encoding: 'utf8', timeout: 30_000 });
+  return spawnSync(process.execPath, [CLI, ...args], { env: cleanEnv(env), encoding: 'utf8', timeout: 150_000 });
+}
+
+/** The same runCli the binary calls, in this process: for cases where a spawn per case would take minutes. */
+async function inProcess(args: string[], env: Record<string, string>) {
+  let stdout = '';
+  let stderr = '';
+  const code = await cliMain.runCli(args, { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), env });
+  return { code, stdout, stderr };
 }
 
 function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 90_000): Promise<string> {
@@ -156,70 +168,83 @@ describe('rollback-bot command', () => {
       expect(result.stdout).toBe(`rollback-bot ${(JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version}\n`);
     });
 
-    it.each(commands)('%s --help and -h print its help, exit 0 and do nothing else; help %s prints the same', (command) => {
+    it.each(commands)('%s --help and -h print its help, exit 0 and do nothing else; help %s prints the same', async (command) => {
       const dataDir = join(mkdtempSync(join(tmpdir(), 'rollback-bot-help-')), 'data');
       // Enough for start and migrate to do real work, were --help not honoured.
       const env = { ROLLBACK_DATA_DIR: dataDir, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', ROLLBACK_CONFIG: EXAMPLE_CONFIG_PATH, PORT: '0' };
-      const long = runCli([command, '--help'], env);
-      expect(long.status).toBe(0);
+      const long = await inProcess([command, '--help'], env);
+      expect(long.code).toBe(0);
       expect(long.stdout).toMatch(new RegExp(`^Usage: rollback-bot ${command}`));
       expect(long.stderr).toBe('');
-      expect(runCli([command, '-h'], env).stdout).toBe(long.stdout);
-      expect(runCli(['help', command], env).stdout).toBe(long.stdout);
+      expect(await inProcess([command, '-h'], env)).toEqual(long);
+      expect(await inProcess(['help', command], env)).toEqual(long);
       expect(existsSync(dataDir)).toBe(false);
     });
 
-    it('help of an unknown command says so with exit 2', () => {
-      const result = runCli(['help', 'frobnicate'], {});
-      expect(result.status).toBe(2);
+    it('start --help as a real process prints its help and exits 0 at once', () => {
+      const result = runCli(['start', '--help'], { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', ROLLBACK_CONFIG: EXAMPLE_CONFIG_PATH });
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(/^Usage: rollback-bot start/);
+    });
+
+    it('help of an unknown command says so with exit 2', async () => {
+      const result = await inProcess(['help', 'frobnicate'], {});
+      expect(result.code).toBe(2);
       expect(result.stderr).toContain('Unknown command "frobnicate"');
     });
   });
 
   describe('start-up errors name what to fix, without a stack trace', () => {
-    const base = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', ROLLBACK_CONFIG: EXAMPLE_CONFIG_PATH, PORT: '0' };
-    const failsWith = (env: Record<string, string>, message: string | RegExp, command = 'start'): void => {
-      const result = runCli([command], env);
-      expect(result.status).toBe(1);
+    const base = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', ROLLBACK_CONFIG: EXAMPLE_CONFIG_PATH, PORT: '0', LOG_LEVEL: 'silent' };
+    const failsWith = async (env: Record<string, string>, message: string | RegExp, command = 'start'): Promise<void> => {
+      const result = await inProcess([command], env);
+      expect(result.code).toBe(1);
       if (typeof message === 'string') expect(result.stderr).toContain(message);
       else expect(result.stderr).toMatch(message);
       expect(result.stderr).not.toMatch(/\n\s+at /);
     };
 
-    it('an invalid LOG_LEVEL, checked before the logger exists', () => {
-      failsWith({ ...base, LOG_LEVEL: 'loud' }, 'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent');
-    });
-
-    it('a bot token without a signing secret', () => {
-      failsWith({ ...base, SLACK_SIGNING_SECRET: '' }, 'SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not');
-    });
-
-    it('a DATABASE_URL that is not a URL, without echoing it', () => {
-      const result = runCli(['start'], { ...base, DATABASE_URL: 'host=db password=hunter2' });
+    it('an invalid LOG_LEVEL, checked before the logger exists (a real process: nothing but the message on stderr)', () => {
+      const result = runCli(['start'], { ...base, LOG_LEVEL: 'loud' });
       expect(result.status).toBe(1);
+      expect(result.stderr).toBe('rollback-bot cannot start.\nInvalid environment:\nLOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent Fix the variables named above and start again.\n');
+      expect(result.stdout).toBe('');
+    });
+
+    it('an invalid LOG_LEVEL in-process too', async () => {
+      await failsWith({ ...base, LOG_LEVEL: 'loud' }, 'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent');
+    });
+
+    it('a bot token without a signing secret', async () => {
+      await failsWith({ ...base, SLACK_SIGNING_SECRET: '' }, 'SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not');
+    });
+
+    it('a DATABASE_URL that is not a URL, without echoing it', async () => {
+      const result = await inProcess(['start'], { ...base, DATABASE_URL: 'host=db password=hunter2' });
+      expect(result.code).toBe(1);
       expect(result.stderr).toContain('DATABASE_URL: expected a URL such as postgres://user:password@host:5432/database');
       expect(result.stderr).not.toContain('hunter2');
     });
 
     it('an unreachable database, naming host and port', async () => {
       const port = 30000 + Math.floor(Math.random() * 20000);
-      failsWith({ ...base, DATABASE_URL: `postgres://bot@127.0.0.1:${port}/bot` }, `Cannot reach the database of DATABASE_URL at 127.0.0.1:${port} (ECONNREFUSED).`);
+      await failsWith({ ...base, DATABASE_URL: `postgres://bot@127.0.0.1:${port}/bot` }, `Cannot reach the database of DATABASE_URL at 127.0.0.1:${port} (ECONNREFUSED).`);
     });
 
-    it('a services file that exists but cannot be read says so (not "copy the example")', () => {
+    it('a services file that exists but cannot be read says so (not "copy the example")', async () => {
       const folder = mkdtempSync(join(tmpdir(), 'rollback-bot-config-dir-'));
-      const result = runCli(['start'], { ...base, ROLLBACK_CONFIG: folder });
-      expect(result.status).toBe(1);
+      const result = await inProcess(['start'], { ...base, ROLLBACK_CONFIG: folder });
+      expect(result.code).toBe(1);
       expect(result.stderr).toContain(`The services file ${folder} exists but cannot be read (EISDIR). ROLLBACK_CONFIG must name a file, not a folder.`);
       expect(result.stderr).not.toContain('Copy rollback.config.example.yaml');
     });
 
-    it('a data folder the bot cannot write names the user that needs access', () => {
+    it('a data folder the bot cannot write names the user that needs access', async () => {
       const file = join(mkdtempSync(join(tmpdir(), 'rollback-bot-nodir-')), 'a-file');
       writeFileSync(file, '');
       const user = userInfo();
-      failsWith({ ...base, ROLLBACK_DATA_DIR: join(file, 'data') }, `The data folder ${join(file, 'data')} is not writable by the user the bot runs as (${user.username}, uid ${user.uid})`);
-      failsWith({ ROLLBACK_DATA_DIR: join(file, 'data') }, 'In Docker the image runs as "node" (uid 1000)', 'migrate');
+      await failsWith({ ...base, ROLLBACK_DATA_DIR: join(file, 'data') }, `The data folder ${join(file, 'data')} is not writable by the user the bot runs as (${user.username}, uid ${user.uid})`);
+      await failsWith({ ROLLBACK_DATA_DIR: join(file, 'data') }, 'In Docker the image runs as "node" (uid 1000)', 'migrate');
     });
   });
 
