@@ -13,6 +13,7 @@ import type { Notifier } from './rollback/ports/notifier';
 import { probeJobs } from './probes/probe-jobs';
 import { followUpJobs } from './follow-up/follow-up-jobs';
 import { detectionJobs } from './detection/jobs';
+import { retentionJob } from './schedule/retention';
 
 export interface JobDeps {
   config: AppConfig;
@@ -38,5 +39,6 @@ export function scheduledJobs(deps: JobDeps): ScheduledJob[] {
     }),
     ...followUpJobs({ db: deps.db, engine: deps.engine, notifier: deps.notifier, logger: deps.logger.child({ component: 'follow-up' }) }),
     ...detectionJobs({ services: deps.config.services, db: deps.db, engine: deps.engine, detection: deps.detection, logger: deps.logger.child({ component: 'detection' }) }),
+    retentionJob(deps.db),
   ];
 }
