@@ -79,6 +79,7 @@ const HELP: Record<string, () => Promise<string>> = {
   migrate: async () => MIGRATE_USAGE,
   'lint-migrations': async () => (await import('./cli/lint-migrations')).LINT_USAGE,
   'restore-archive': async () => (await import('./cli/restore-archive')).RESTORE_USAGE,
+  'schema-rollback': async () => (await import('./cli/schema-rollback')).SCHEMA_ROLLBACK_USAGE,
   preflight: async () => (await import('./cli/preflight')).PREFLIGHT_USAGE,
   drill: async () => (await import('./cli/drill')).DRILL_USAGE,
 };
@@ -118,8 +119,9 @@ export async function runCli(argv: string[], io: Output & { env: NodeJS.ProcessE
     io.stderr(`Unknown command "${name}".\n\n${USAGE}`);
     return 2;
   }
-  if (wantsHelp(rest)) {
-    io.stdout(await (HELP[name] as () => Promise<string>)());
+  const help = HELP[name];
+  if (help && wantsHelp(rest)) {
+    io.stdout(await help());
     return 0;
   }
   try {

@@ -160,7 +160,7 @@ describe('rollback-bot command', () => {
     }
   });
   describe('conventions', () => {
-    const commands = ['start', 'migrate', 'drill', 'lint-migrations', 'restore-archive', 'preflight'];
+    const commands = Object.keys(cliMain.SUBCOMMANDS);
 
     it('--version prints the package version', () => {
       const result = runCli(['--version'], {});
