@@ -126,8 +126,9 @@ describe('scheduler on several replicas', () => {
     const b = replicas[1]?.scheduler as Scheduler;
     const holding = a.runTick('probe:health', START);
     await outcomesReach(1);
-    // Well past the 5 s window (A has let go of the lock): B, its event loop paused for a minute, ticks for the same slot.
-    await jest.advanceTimersByTimeAsync(MINUTE);
+    // Past the 5 s window (A has let go of the lock), before the next minute's tick: B, its event loop paused 10 s, ticks for the same slot.
+    await jest.advanceTimersByTimeAsync(10_000);
+    await allIdle();
     expect((await holding).result).toBe('ran');
     expect((await b.runTick('probe:health', START)).result).toBe('already_ran');
     expect(await runs()).toEqual([{ slot: '10:00:30', n: 1 }]);
