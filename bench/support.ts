@@ -94,7 +94,7 @@ export async function benchDatabase(label: string): Promise<{ url: string; drop(
     url: url.toString(),
     drop: async () => {
       await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await embedded?.stop();
+      await embedded?.discard();
       if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };

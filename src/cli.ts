@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 /** The rollback-bot command: one subcommand per job. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseEnv } from './config/load-config';
 import { migrate } from './store/migrate';
 import { openDatabase } from './store/open-database';
@@ -10,6 +12,8 @@ import { isRollbackError } from './rollback/errors';
 type Subcommand = (argv: string[], io: Output & { env: NodeJS.ProcessEnv }) => Promise<number>;
 
 const USAGE = `Usage: rollback-bot <command> [options]
+       rollback-bot --version
+       rollback-bot help <command>       (or: rollback-bot <command> --help)
 
 Commands:
   drill [--keep] [--break <part>]
@@ -26,13 +30,29 @@ Commands:
                                  put values archived by a schema rollback back into their table
   preflight <service> [--candidate <commit>] [--production-env <file>] [--format text|json]
                                  the runbook's pre-deployment checklist; exit 1 when a check fails
-  help                           this text
+  help [command]                 this text, or that command's
+`;
+
+const START_USAGE = `Usage: rollback-bot start
+
+Runs the Slack bot until SIGTERM, SIGINT or SIGHUP, then stops taking work and stops what it started.
+Configured by the environment (see README.md):
+  SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET   the Slack app (or SLACK_APP_TOKEN for Socket Mode)
+  ROLLBACK_CONFIG                         the services file (default ./rollback.config.yaml)
+  DATABASE_URL                            the bot's PostgreSQL; unset: an embedded server under ROLLBACK_DATA_DIR
+  ROLLBACK_DATA_DIR                       the bot's folder (default ./.data)
+  PORT, LOG_LEVEL                         HTTP port (default 3000), log level (default info)
+`;
+
+const MIGRATE_USAGE = `Usage: rollback-bot migrate
+
+Applies the bot's own database migrations to DATABASE_URL (or the embedded server under ROLLBACK_DATA_DIR) and exits.
 `;
 
 async function runMigrate(_argv: string[], io: Output & { env: NodeJS.ProcessEnv }): Promise<number> {
   const env = parseEnv(io.env);
   const logger = createLogger(env.LOG_LEVEL);
-  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.ROLLBACK_DATA_DIR, migrate: false }, logger);
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.ROLLBACK_DATA_DIR, serverDir: env.ROLLBACK_SERVER_DIR, migrate: false }, logger);
   try {
     const applied = await migrate(database.db, logger);
     io.stdout(applied.length ? `Applied: ${applied.join(', ')}\n` : 'The database is up to date.\n');
@@ -53,9 +73,44 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
   drill: async (argv, io) => (await import('./cli/drill')).run(argv, io),
 };
 
+/** Each command's help, printed without running anything of the command. */
+const HELP: Record<string, () => Promise<string>> = {
+  start: async () => START_USAGE,
+  migrate: async () => MIGRATE_USAGE,
+  'lint-migrations': async () => (await import('./cli/lint-migrations')).LINT_USAGE,
+  'restore-archive': async () => (await import('./cli/restore-archive')).RESTORE_USAGE,
+  'schema-rollback': async () => (await import('./cli/schema-rollback')).SCHEMA_ROLLBACK_USAGE,
+  preflight: async () => (await import('./cli/preflight')).PREFLIGHT_USAGE,
+  drill: async () => (await import('./cli/drill')).DRILL_USAGE,
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+  return `rollback-bot ${pkg.version}\n`;
+}
+
+const wantsHelp = (args: readonly string[]): boolean => {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+};
+
 export async function runCli(argv: string[], io: Output & { env: NodeJS.ProcessEnv }): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout(version());
+    return 0;
+  }
   if (!name || name === 'help' || name === '--help' || name === '-h') {
+    const topic = name === 'help' ? rest[0] : undefined;
+    if (topic !== undefined) {
+      const help = HELP[topic];
+      if (!help) {
+        io.stderr(`Unknown command "${topic}".\n\n${USAGE}`);
+        return 2;
+      }
+      io.stdout(await help());
+      return 0;
+    }
     io.stdout(USAGE);
     return name ? 0 : 2;
   }
@@ -63,6 +118,11 @@ export async function runCli(argv: string[], io: Output & { env: NodeJS.ProcessE
   if (!subcommand) {
     io.stderr(`Unknown command "${name}".\n\n${USAGE}`);
     return 2;
+  }
+  const help = HELP[name];
+  if (help && wantsHelp(rest)) {
+    io.stdout(await help());
+    return 0;
   }
   try {
     return await subcommand(rest, io);

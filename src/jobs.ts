@@ -8,12 +8,15 @@ import type { Metrics } from './metrics';
 import type { EngineDeps } from './rollback/incident/engine-deps';
 import type { ScheduledJob } from './schedule/job';
 import type { Db } from './store/pool';
+import type { Detection } from './detection';
+import type { Notifier } from './rollback/ports/notifier';
 import { probeJobs } from './probes/probe-jobs';
 import { followUpJobs } from './follow-up/follow-up-jobs';
 import { detectionJobs } from './detection/jobs';
 import { ticketJobs } from './follow-up/incident-tickets';
 import { GitHubAccess } from './github/github-access';
 import { GitHubIssues } from './github/github-issues';
+import { retentionJob } from './schedule/retention';
 
 export interface JobDeps {
   config: AppConfig;
@@ -21,6 +24,9 @@ export interface JobDeps {
   engine: EngineDeps;
   metrics?: Metrics;
   logger: Logger;
+  /** The process's one notifier and detection (the composition root's); default: built here. */
+  notifier?: Notifier;
+  detection?: Detection;
 }
 
 export function scheduledJobs(deps: JobDeps): ScheduledJob[] {
@@ -34,12 +40,13 @@ export function scheduledJobs(deps: JobDeps): ScheduledJob[] {
       env: deps.engine.env,
       logger: deps.logger.child({ component: 'probes' }),
     }),
-    ...followUpJobs({ db: deps.db, engine: deps.engine, logger: deps.logger.child({ component: 'follow-up' }) }),
-    ...detectionJobs({ services: deps.config.services, db: deps.db, engine: deps.engine, logger: deps.logger.child({ component: 'detection' }) }),
+    ...followUpJobs({ db: deps.db, engine: deps.engine, notifier: deps.notifier, logger: deps.logger.child({ component: 'follow-up' }) }),
+    ...detectionJobs({ services: deps.config.services, db: deps.db, engine: deps.engine, detection: deps.detection, logger: deps.logger.child({ component: 'detection' }) }),
     ...ticketJobs({
       engine: deps.engine,
       tickets: new GitHubIssues(new GitHubAccess({ env: deps.engine.env, apiUrl: deps.engine.env.GITHUB_API_URL, logger: deps.logger.child({ adapter: 'github' }) })),
       logger: deps.logger.child({ component: 'tickets' }),
     }),
+    retentionJob(deps.db),
   ];
 }

@@ -1,22 +1,29 @@
 /**
- * `rollback-bot start`: wires config, logger, database and adapters, starts
- * the Slack app, and stops gracefully on SIGTERM/SIGINT.
+ * `rollback-bot start`: the composition root. Validates the environment
+ * before anything else (the logger's level included), builds each long-lived
+ * part once, registers its stop as it starts it, and stops them in reverse
+ * order on SIGTERM/SIGINT/SIGHUP, also when the signal arrives during
+ * start-up.
  */
-import { type AppConfig, loadConfig } from './config/load-config';
+import { type AppConfig, loadConfig, parseEnv } from './config/load-config';
 import { healthRoutes } from './http/routes';
 import { webhookRoutes } from './http/webhooks';
-import { type Detection, createDetection } from './detection';
-import { createSlackNotifier } from './slack/outbox';
+import type { Detection } from './detection';
 import { type Logger, createLogger } from './logger';
 import { createMetrics } from './metrics';
 import { RollbackError, isRollbackError } from './rollback/errors';
 import { webApi } from '@slack/bolt';
 import { createSlackApp, slackApiBase } from './slack/app';
-import { type OpenDatabase, openDatabase } from './store/open-database';
+import { boltLogger } from './slack/bolt-logger';
+import { openDatabase } from './store/open-database';
 import { upsertService } from './store/queries/services';
 import { incidentCommandHandlers } from './slack/listeners/commands/incident-commands';
 import { createIncidentReplies } from './slack/replies';
 import { type Adapters, type Engine, type EngineOptions, defaultAdapters, prepareEngine } from './wiring';
+import { type Lifecycle, StartAborted, createLifecycle } from './lifecycle';
+import { missingCredentials, missingSetup } from './start-checks';
+
+export { missingSetup } from './start-checks';
 
 export interface Output {
   stdout(text: string): void;
@@ -31,22 +38,19 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-/** Everything a newcomer must do before the bot can start, as next steps rather than a stack trace. */
-export function missingSetup(env: NodeJS.ProcessEnv): string[] {
-  const steps: string[] = [];
-  if (!env.SLACK_BOT_TOKEN || (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN)) {
-    steps.push(
-      'Slack tokens are not set. Create the Slack app from manifests/slack-app.http.yaml (or slack-app.socket.yaml), install it, then set ' +
-        'SLACK_BOT_TOKEN (xoxb-…) and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN xapp-… for Socket Mode). See "Setting up Slack" in README.md.',
-    );
-  }
-  return steps;
+function portInUse(error: unknown, port: number): RollbackError | undefined {
+  if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') return undefined;
+  return new RollbackError('config_invalid', `Port ${port} is already in use by another process.`, {
+    cause: error,
+    fix: 'Set PORT to a free port, or stop what listens on it (another rollback-bot?).',
+  });
 }
 
 export async function startBot(
   env: NodeJS.ProcessEnv,
   logger: Logger,
   wiring: { adapters?: Partial<Adapters>; options?: EngineOptions } = {},
+  lifecycle: Lifecycle = createLifecycle(logger),
 ): Promise<RunningBot> {
   const setup = missingSetup(env);
   let config: AppConfig | undefined;
@@ -59,14 +63,18 @@ export async function startBot(
   if (setup.length > 0 || !config) {
     throw new RollbackError('config_invalid', `Next steps:\n${setup.map((step, i) => `${i + 1}. ${step}`).join('\n')}`);
   }
+  // Before the database starts: every variable a service needs that is unset, each refusing only what needs it.
+  for (const missing of missingCredentials(config.services, env)) logger.warn({ service: missing.service, variable: missing.variable }, missing.message);
 
   let stopping = false;
   const metrics = createMetrics();
-  const database: OpenDatabase = await openDatabase(
-    { databaseUrl: config.env.DATABASE_URL, dataDir: config.env.ROLLBACK_DATA_DIR },
-    logger,
-  );
   try {
+    const database = await openDatabase(
+      { databaseUrl: config.env.DATABASE_URL, dataDir: config.env.ROLLBACK_DATA_DIR, serverDir: config.env.ROLLBACK_SERVER_DIR },
+      logger,
+    );
+    lifecycle.add('database', () => database.close());
+    lifecycle.checkpoint();
     for (const service of config.services) await database.db.query(upsertService(service));
     const prepared = prepareEngine({
       config,
@@ -74,23 +82,15 @@ export async function startBot(
       db: database.db,
       lockPool: (size) => database.extraPool(size),
       logger,
-      adapters: { ...defaultAdapters(config, env, logger), ...wiring.adapters },
+      // Schema plans replay migrations into a scratch database on the bot's own server, dropped after each plan.
+      adapters: { ...defaultAdapters(config, env, logger, { shadowServerUrl: database.url }), ...wiring.adapters },
       metrics,
       options: wiring.options,
     });
-    // The outbox exists once the engine starts (after the Slack app): detection's posts wake it then.
-    const started: { engine?: Engine } = {};
-    const detection = createDetection({
-      db: database.db,
-      services: config.services,
-      engine: prepared.deps,
-      notifier: createSlackNotifier(database.db, { onStored: () => started.engine?.outbox.wake() }),
-      logger: logger.child({ component: 'detection' }),
-      metrics,
-    });
+    const detection = prepared.detection;
     // Asked once at start: Bolt is given the answer, so a later Slack outage cannot stop it
     // from handling a /rollback (it would otherwise call auth.test on the first delivery).
-    const identity = await verifySlackToken(config.env.SLACK_BOT_TOKEN as string, config.env.SLACK_API_URL);
+    const identity = await lifecycle.until(verifySlackToken(config.env.SLACK_BOT_TOKEN as string, config.env.SLACK_API_URL, logger));
     // Bound once the Slack app exists: in Socket Mode the bot is ready only while its socket is connected.
     let slackReachable = (): boolean => false;
     const slack = createSlackApp(
@@ -108,20 +108,34 @@ export async function startBot(
         metrics,
         logger,
         services: config.services,
-        handlers: incidentCommandHandlers(prepared.deps, createIncidentReplies(createSlackNotifier(database.db), prepared.membership)),
+        handlers: incidentCommandHandlers(prepared.deps, createIncidentReplies(prepared.notifier, prepared.membership)),
         engine: prepared.deps,
         detection,
         homeWarnings: () => prepared.membership.problems(),
         routes: [
-          ...healthRoutes({ db: database.db, metrics, isStopping: () => stopping, slackReachable: () => slackReachable() }),
+          ...healthRoutes({
+            db: database.db,
+            metrics,
+            isStopping: () => stopping,
+            slackReachable: () => slackReachable(),
+            liveness: () => (database.serverAlive() ? [] : ['embedded PostgreSQL is down (restarting)']),
+          }),
           ...webhookRoutes({ intake: detection.intake, secret: config.env.WEBHOOK_SECRET, logger: logger.child({ component: 'webhooks' }) }),
         ],
       },
     );
     slackReachable = () => slack.reachable();
     const engine = prepared.start(slack.app.client);
-    started.engine = engine;
-    const port = await slack.start();
+    lifecycle.add('engine', () => engine.stop());
+    lifecycle.add('detection', () => detection.stop());
+    lifecycle.add('slack', () => slack.stop());
+    lifecycle.checkpoint();
+    let port: number;
+    try {
+      port = await lifecycle.until(slack.start());
+    } catch (error) {
+      throw portInUse(error, config.env.PORT) ?? error;
+    }
     logger.info({ port, mode: slack.mode, services: config.services.map((s) => s.name) }, 'rollback-bot is ready');
     return {
       port,
@@ -130,22 +144,21 @@ export async function startBot(
       stop: async () => {
         stopping = true;
         logger.info('stopping: no new work taken, finishing requests in flight');
-        await slack.stop().catch((error: unknown) => logger.warn({ err: error }, 'Slack receiver did not stop cleanly'));
-        await detection.stop().catch((error: unknown) => logger.warn({ err: error }, 'pending alerts not written at stop'));
-        await engine.stop();
-        await database.close();
+        await lifecycle.stopAll();
         logger.info('stopped');
       },
     };
   } catch (error) {
-    await database.close();
+    stopping = true;
+    await lifecycle.stopAll();
     throw error;
   }
 }
 
-async function verifySlackToken(token: string, apiUrl: string | undefined): Promise<{ botId?: string; botUserId?: string }> {
+async function verifySlackToken(token: string, apiUrl: string | undefined, logger: Logger): Promise<{ botId?: string; botUserId?: string }> {
   try {
-    const answer = await new webApi.WebClient(token, { slackApiUrl: slackApiBase(apiUrl), retryConfig: { retries: 2, minTimeout: 200, maxTimeout: 1000 } }).auth.test();
+    const client = new webApi.WebClient(token, { slackApiUrl: slackApiBase(apiUrl), logger: boltLogger(logger), retryConfig: { retries: 2, minTimeout: 200, maxTimeout: 1000 } });
+    const answer = await client.auth.test();
     return { botId: answer.bot_id, botUserId: answer.user_id };
   } catch (error) {
     const refusal = (error as { data?: { error?: string } }).data?.error;
@@ -163,26 +176,47 @@ async function verifySlackToken(token: string, apiUrl: string | undefined): Prom
   }
 }
 
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
 /** The start subcommand: returns only when the bot has stopped. */
 export async function runStart(env: NodeJS.ProcessEnv, out: Output): Promise<number> {
-  const logger = createLogger(env.LOG_LEVEL || 'info');
-  let bot: RunningBot;
+  let level: string;
   try {
-    bot = await startBot(env, logger);
+    // The level is checked before the logger exists: pino would throw a stack trace on a bad one.
+    level = parseEnv(env).LOG_LEVEL;
   } catch (error) {
-    if (isRollbackError(error) && (error.code === 'config_invalid' || error.code === 'unavailable')) {
-      out.stderr(`rollback-bot cannot start.\n${error.explain()}\n`);
-      return 1;
-    }
-    throw error;
+    if (!isRollbackError(error)) throw error;
+    out.stderr(`rollback-bot cannot start.\n${error.explain()}\n`);
+    return 1;
   }
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: string): void => {
-      logger.info({ signal }, 'signal received');
-      void bot.stop().then(resolve);
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-  });
-  return 0;
+  const logger = createLogger(level);
+  const lifecycle = createLifecycle(logger);
+  let stopped: (() => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, 'signal received');
+    lifecycle.requestStop(signal);
+    stopped?.();
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  try {
+    let bot: RunningBot;
+    try {
+      bot = await startBot(env, logger, {}, lifecycle);
+    } catch (error) {
+      if (error instanceof StartAborted) {
+        logger.info({ signal: error.signal }, 'stopped during start-up: everything started so far is stopped');
+        return 0;
+      }
+      if (isRollbackError(error)) {
+        out.stderr(`rollback-bot cannot start.\n${error.explain()}\n`);
+        return 1;
+      }
+      throw error;
+    }
+    if (!lifecycle.stopRequested) await new Promise<void>((resolve) => (stopped = resolve));
+    await bot.stop();
+    return 0;
+  } finally {
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+  }
 }

@@ -28,6 +28,7 @@ import { measureEachService } from './rollback/metrics/measure';
 import { syncArchiveRestores } from './follow-up/archive-restores';
 import type { Metrics } from './metrics';
 import { type Scheduler, createScheduler } from './schedule/scheduler';
+import { type Detection, type DetectionOptions, createDetection } from './detection';
 import type { Ticker } from './schedule/ticker';
 
 export interface Adapters {
@@ -64,12 +65,13 @@ function onFirstUse<T extends object>(make: () => T): T {
   });
 }
 
-export function defaultAdapters(config: AppConfig, env: NodeJS.ProcessEnv, logger: Logger): Adapters {
+/** `shadowServerUrl`: the server schema plans make their scratch databases on (the bot's own). */
+export function defaultAdapters(config: AppConfig, env: NodeJS.ProcessEnv, logger: Logger, options: { shadowServerUrl?: string } = {}): Adapters {
   const github = new GitHubAccess({ env, apiUrl: env.GITHUB_API_URL, logger: logger.child({ adapter: 'github' }) });
   return {
     application: onFirstUse(() => new VercelApplication({ token: config.env.VERCEL_TOKEN ?? '', apiUrl: config.env.VERCEL_API_URL, logger: logger.child({ adapter: 'vercel' }), env })),
     code: new GitCodeRollback({ services: config.services, workspaceDir: join(config.env.ROLLBACK_DATA_DIR, 'git'), logger: logger.child({ adapter: 'git' }), env, pullRequests: (service) => github.pullRequests(service) }),
-    schema: new PrismaSchemaAdapter({ logger: logger.child({ adapter: 'schema' }), clock: systemClock }),
+    schema: new PrismaSchemaAdapter({ logger: logger.child({ adapter: 'schema' }), clock: systemClock, shadow: { serverUrl: options.shadowServerUrl } }),
     clock: systemClock,
   };
 }
@@ -93,10 +95,12 @@ export function prepareEngine(input: {
   adapters: Adapters;
   metrics?: Metrics;
   options?: EngineOptions;
+  detectionOptions?: DetectionOptions;
 }) {
   const { config, db, logger, adapters } = input;
   const store = createIncidentStore(db);
   let outbox: OutboxWorker | undefined;
+  // One notifier and one detection per process: the listeners, the jobs and the engine share them.
   const notifier = createSlackNotifier(db, { onStored: () => outbox?.wake() });
   let slackClient: (HomeClient & MembershipClient) | undefined;
   // Is the bot in each alerts channel? Logged at start, shown on App Home and in /rollback preflight.
@@ -106,12 +110,19 @@ export function prepareEngine(input: {
   const announcer = createAnnouncer({ store, notifier, services: config.services, clock: adapters.clock, onAnnounced: () => homes.refresh() });
   input.metrics?.runbook.serve(() => measureEachService(store, config.services, adapters.clock.now()));
   let engine: Engine | undefined;
+  const deps = (): EngineDeps => {
+    if (!engine) throw new Error('the incident engine is not started yet');
+    return engine.deps;
+  };
+  const detection: Detection = createDetection(
+    { db, services: config.services, engine: deps, notifier, logger: logger.child({ component: 'detection' }), metrics: input.metrics },
+    input.detectionOptions,
+  );
   return {
     membership,
-    deps: (): EngineDeps => {
-      if (!engine) throw new Error('the incident engine is not started yet');
-      return engine.deps;
-    },
+    deps,
+    notifier,
+    detection,
     start: (client: OutboxSlackClient & UsergroupClient & HomeClient & MembershipClient): Engine => {
       slackClient = client;
       void warnAboutMembership(membership, logger.child({ component: 'slack' }));
@@ -152,7 +163,7 @@ export function prepareEngine(input: {
         { intervalMs: input.options?.runnerIntervalMs },
       );
       const worker = outbox;
-      const jobs = scheduledJobs({ config, db, engine: started.deps, metrics: input.metrics, logger });
+      const jobs = scheduledJobs({ config, db, engine: started.deps, metrics: input.metrics, logger, notifier, detection });
       const scheduler = createScheduler({
         // Each running job holds a lock connection while its queries use the shared pool.
         db: input.lockPool?.(jobs.length + 1) ?? db,

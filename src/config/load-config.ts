@@ -23,13 +23,18 @@ const envSchema = z.object({
   SLACK_APP_TOKEN: optionalString,
   SLACK_API_URL: optionalUrl,
   PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()).transform((v) => v ?? 3000),
-  DATABASE_URL: optionalString,
+  DATABASE_URL: optionalString.pipe(
+    z
+      .url({ protocol: /^postgres(ql)?$/, error: 'expected a URL such as postgres://user:password@host:5432/database' })
+      .optional(),
+  ),
+  ROLLBACK_SERVER_DIR: optionalString,
   ROLLBACK_CONFIG: optionalString.transform((v) => v ?? './rollback.config.yaml'),
   ROLLBACK_DATA_DIR: optionalString.transform((v) => v ?? './.data'),
   VERCEL_TOKEN: optionalString,
   VERCEL_API_URL: optionalUrl,
   LOG_LEVEL: optionalString.pipe(
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
   ),
   WEBHOOK_SECRET: optionalString,
   PUBLIC_URL: optionalUrl,
@@ -87,7 +92,14 @@ export function loadServicesFile(path: string): ServiceConfig[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new RollbackError('config_invalid', `Cannot read the services file ${path}.`, {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') {
+      throw new RollbackError('config_invalid', `The services file ${path} exists but cannot be read (${code ?? (error as Error).message}).`, {
+        cause: error,
+        fix: code === 'EISDIR' ? 'ROLLBACK_CONFIG must name a file, not a folder.' : `Give the user running the bot (uid ${process.getuid?.() ?? '?'}) read access to it.`,
+      });
+    }
+    throw new RollbackError('config_invalid', `Cannot read the services file ${path}: there is no such file.`, {
       cause: error,
       fix: 'Copy rollback.config.example.yaml to rollback.config.yaml and describe your services, or set ROLLBACK_CONFIG to your services file.',
     });

@@ -137,7 +137,7 @@ const rolesSchema = z.strictObject({
 });
 
 const workingHoursSchema = z.strictObject({
-  timeZone,
+  timeZone: timeZone.default('America/New_York'),
   days: z.array(z.enum(WEEKDAYS)).min(1).default(['mon', 'tue', 'wed', 'thu', 'fri']),
   start: timeOfDay.default('09:00'),
   end: timeOfDay.default('18:00'),
@@ -172,7 +172,7 @@ export const serviceSchema = z.strictObject({
     alertsChannel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'expected a Slack channel id such as C0123ABCD'),
   }),
   roles: rolesSchema,
-  workingHours: workingHoursSchema,
+  workingHours: workingHoursSchema.default({ timeZone: 'America/New_York', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '18:00' }),
   deployWindow: deployWindowSchema.default({ timeZone: 'America/New_York', start: '23:00', end: '05:00' }),
   approvals: z.strictObject({ expireAfterMinutes: z.number().int().min(1).max(1440).default(30) }).default({
     expireAfterMinutes: 30,

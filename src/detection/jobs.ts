@@ -11,13 +11,15 @@ import type { ScheduledJob } from '../schedule/job';
 import { intervalCron } from '../schedule/interval-cron';
 import { createSlackNotifier } from '../slack/outbox';
 import type { Db } from '../store/pool';
-import { type DetectionOptions, createDetection } from './index';
+import { type Detection, type DetectionOptions, createDetection } from './index';
 
 export interface DetectionJobDeps {
   services: readonly ServiceConfig[];
   db: Db;
   engine: EngineDeps;
   logger: Logger;
+  /** The process's detection; default: one built for these jobs. */
+  detection?: Detection;
 }
 
 export const detectJobName = (service: string): string => `detect:${service}`;
@@ -27,7 +29,7 @@ export function detectionJobs(deps: DetectionJobDeps, options: DetectionOptions 
     service,
     cron: intervalCron(service.triggers.evaluationIntervalSeconds, `services.${index}.triggers.evaluationIntervalSeconds (${service.name})`),
   }));
-  const detection = createDetection({ db: deps.db, services: deps.services, engine: () => deps.engine, notifier: createSlackNotifier(deps.db), logger: deps.logger }, options);
+  const detection = deps.detection ?? createDetection({ db: deps.db, services: deps.services, engine: () => deps.engine, notifier: createSlackNotifier(deps.db), logger: deps.logger }, options);
   return crons.map(({ service, cron }) => ({
     name: detectJobName(service.name),
     cron,

@@ -69,7 +69,7 @@ export async function openDrillDatabases(options: { databaseUrl?: string; dataDi
     await admin(server.url, 'CREATE DATABASE rollback_bot');
     if (withApp) await admin(server.url, 'CREATE DATABASE clinical_os');
   } catch (error) {
-    await server.stop();
+    await server.discard();
     throw error;
   }
   return {
@@ -77,8 +77,9 @@ export async function openDrillDatabases(options: { databaseUrl?: string; dataDi
     botUrl: urlFor(server.url, 'rollback_bot'),
     appUrl: urlFor(server.url, 'clinical_os'),
     where: `embedded PostgreSQL still running at ${server.url.replace(/\/postgres$/, '')} (databases rollback_bot${withApp ? ' and clinical_os' : ''}); stop it with: ${join(embeddedBinDir(), 'pg_ctl')} -D ${server.dataDir} stop (as the folder's owner)`,
+    // Its files go with it, also when (as root, from a private folder) they were kept outside the drill's folder.
     close: async (keep) => {
-      if (!keep) await server.stop();
+      if (!keep) await server.discard();
     },
   };
 }

@@ -27,6 +27,8 @@ export interface DrillRunOptions {
   readonly print: (line: string) => void;
 }
 
+const INTERRUPTS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGPIPE'];
+
 interface Step {
   readonly title: string;
   readonly run: (ctx: DrillContext) => Promise<Problems>;
@@ -81,13 +83,20 @@ export async function runDrill(options: DrillRunOptions): Promise<number> {
   print(`  PostgreSQL ${world.databases.serverUrl.replace(/\/[^/]*$/, '')}; scratch origin ${world.repo.origin}; drill folder ${world.runDir}`);
   print(`  started in ${seconds(Date.now() - began)}`);
 
-  // Ctrl-C still cleans up: servers stopped, scratch databases dropped, the folder removed (unless --keep).
+  // Ctrl-C, a closed terminal (SIGHUP) or a closed pipe (`drill | head`: EPIPE on stdout) still clean up:
+  // servers stopped, scratch databases dropped, the folder removed (unless --keep).
+  let cleaning = false;
   const interrupted = (signal: NodeJS.Signals): void => {
-    print(`\nInterrupted (${signal}): cleaning up...`);
+    if (cleaning) return;
+    cleaning = true;
+    if (signal !== 'SIGPIPE') print(`\nInterrupted (${signal}): cleaning up...`);
     void world.stop().finally(() => process.exit(130));
   };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
+  const brokenPipe = (error: NodeJS.ErrnoException): void => {
+    if (error.code === 'EPIPE') interrupted('SIGPIPE');
+  };
+  for (const signal of INTERRUPTS) process.on(signal, interrupted);
+  process.stdout.on('error', brokenPipe);
 
   const facts: DrillFacts = { startedAt: new Date(), incidents: {} };
   let metrics: MetricRow[] = [];
@@ -116,6 +125,8 @@ export async function runDrill(options: DrillRunOptions): Promise<number> {
       } catch (error) {
         problems = [`stopped by an error: ${scrubSecrets(error instanceof Error ? error.message : String(error))}`];
       }
+      // Interrupted: the handler is cleaning up and exits 130 when done; the steps stop here.
+      if (cleaning) return await new Promise<number>(() => undefined);
       world.transcript.sync();
       const report = { number, title: step.title, passed: problems.length === 0, problems, ms: Date.now() - started };
       reports.push(report);
@@ -144,8 +155,8 @@ export async function runDrill(options: DrillRunOptions): Promise<number> {
       for (const line of trouble) print(`  ${line}`);
     }
   }
-  process.off('SIGINT', interrupted);
-  process.off('SIGTERM', interrupted);
+  for (const signal of INTERRUPTS) process.off(signal, interrupted);
+  process.stdout.off('error', brokenPipe);
   const kept = await world.stop();
   print('');
   if (kept.length > 0) {

@@ -7,7 +7,7 @@
 import type { ServiceConfig } from '../config/service-schema';
 import type { Logger } from '../logger';
 import { type Clock, systemClock } from '../rollback/clock';
-import { RollbackError } from '../rollback/errors';
+import { RollbackError, isRollbackError } from '../rollback/errors';
 import { type CommitSha, type IncidentId, type ServiceName, parseMigrationName } from '../rollback/ids';
 import type {
   CodeRollbackPort,
@@ -55,6 +55,8 @@ const LIST_FORMAT = ['%H', '%P', '%an', '%cI', '%s', `%(trailers:key=${TRAILER_I
 export class GitCodeRollback implements CodeRollbackPort {
   private readonly clones = new Map<string, WorkingClone>();
   private readonly options: GitCodeRollbackOptions;
+  /** Services whose git credential variable is unset, with the error their git rollbacks refuse with. */
+  private readonly unavailable = new Map<string, RollbackError>();
   private readonly clock: Clock;
   private readonly hosts = new Map<string, PullRequestHost>();
 
@@ -63,21 +65,29 @@ export class GitCodeRollback implements CodeRollbackPort {
     this.clock = options.clock ?? systemClock;
     this.options = options;
     for (const service of options.services) {
-      this.clones.set(
-        service.name,
-        new WorkingClone(service, {
-          workspaceDir: options.workspaceDir,
-          env: options.env ?? process.env,
-          logger: options.logger,
-          commandTimeoutMs: options.commandTimeoutMs ?? 120_000,
-        }),
-      );
-      // A pull-request service's GitHub credentials are checked now too, like the git ones.
-      if (service.git.via === 'pull-request' && options.pullRequests) this.hosts.set(service.name, options.pullRequests(service));
+      try {
+        this.clones.set(
+          service.name,
+          new WorkingClone(service, {
+            workspaceDir: options.workspaceDir,
+            env: options.env ?? process.env,
+            logger: options.logger,
+            commandTimeoutMs: options.commandTimeoutMs ?? 120_000,
+          }),
+        );
+        // A pull-request service's GitHub credentials are checked now too, like the git ones.
+        if (service.git.via === 'pull-request' && options.pullRequests) this.hosts.set(service.name, options.pullRequests(service));
+      } catch (error) {
+        // An unset credential takes away this service's git work only: its rollbacks refuse with this error.
+        if (!isRollbackError(error) || error.details.missingEnv === undefined) throw error;
+        this.unavailable.set(service.name, error);
+      }
     }
   }
 
   private clone(name: ServiceName): WorkingClone {
+    const missing = this.unavailable.get(name);
+    if (missing) throw missing;
     const clone = this.clones.get(name);
     if (!clone) {
       throw new RollbackError('not_found', `Unknown service "${String(name).slice(0, 64)}".`, {

@@ -62,6 +62,7 @@ export function buildGitEnv(service: ServiceConfig, source: NodeJS.ProcessEnv): 
     const token = source[service.git.tokenEnv];
     if (!token) {
       throw new RollbackError('config_invalid', `The environment variable ${service.git.tokenEnv} (git token of ${service.name}) is empty.`, {
+        details: { missingEnv: service.git.tokenEnv },
         fix: `Set ${service.git.tokenEnv} to a token that may push to ${service.git.branch}.`,
       });
     }
@@ -77,6 +78,7 @@ export function buildGitEnv(service: ServiceConfig, source: NodeJS.ProcessEnv): 
     const keyPath = source[service.git.sshKeyEnv];
     if (!keyPath) {
       throw new RollbackError('config_invalid', `The environment variable ${service.git.sshKeyEnv} (SSH key path of ${service.name}) is empty.`, {
+        details: { missingEnv: service.git.sshKeyEnv },
         fix: `Set ${service.git.sshKeyEnv} to the path of a private key that may push to ${service.git.branch}.`,
       });
     }

@@ -17,3 +17,17 @@ export const releaseJobLock = (job: string): Query => ({
   text: 'SELECT pg_advisory_unlock($1::int4, hashtext($2)) AS released',
   values: [JOB_LOCK_SPACE, job],
 });
+
+/** Records that this replica runs the job's slot; returns a row only for the first replica to claim it. */
+export const claimSlot = (job: string, slot: Date, replica: string): Query => ({
+  text: `INSERT INTO schedule_slots (job, slot, claimed_by) VALUES ($1, $2, $3)
+         ON CONFLICT (job, slot) DO NOTHING RETURNING claimed_by`,
+  values: [job, slot, replica],
+});
+
+/** Claims older than the retention period: a slot that old is never ticked again. */
+export const pruneSlots = (olderThanHours: number): Query => ({
+  text: `WITH gone AS (DELETE FROM schedule_slots WHERE claimed_at < now() - make_interval(hours => $1) RETURNING 1)
+         SELECT count(*)::int AS n FROM gone`,
+  values: [olderThanHours],
+});

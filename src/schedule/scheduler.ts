@@ -3,15 +3,21 @@
  * tick: a run holds the job's PostgreSQL advisory lock (pg_try_advisory_lock,
  * never waiting). The lock is held while the job runs, so an overrunning job
  * is not started again by any replica, and a little after the slot (the claim
- * window), so a replica whose clock or event loop is late finds the slot
- * taken instead of running it a second time.
+ * window). Under the lock the replica also records the slot (schedule_slots):
+ * a replica whose tick comes later than the window, however late, finds the
+ * slot recorded and does not run it a second time.
+ *
+ * Catch-up policy: slots missed while no replica was running are not run
+ * late. Each job runs at its next slot after start; every job here looks at
+ * the present (the current signal window, what is overdue now), so one late
+ * run would add nothing the next slot does not do.
  */
 import type { Logger } from '../logger';
 import { type Clock, systemClock } from '../rollback/clock';
 import { asRollbackError, RollbackError } from '../rollback/errors';
 import type { Db } from '../store/pool';
 import { type ScheduledJob, validateJobs } from './job';
-import { releaseJobLock, tryJobLock } from './job-lock';
+import { claimSlot, releaseJobLock, tryJobLock } from './job-lock';
 import { nodeCronTicker, type Ticker } from './ticker';
 
 export type TickResult =
@@ -23,6 +29,8 @@ export type TickResult =
   | 'running_here'
   /** Another replica holds the job's lock: it runs (or just ran) this slot, or is still running an earlier one. */
   | 'locked'
+  /** The slot is recorded as run already (by a replica whose tick came earlier). */
+  | 'already_ran'
   /** The lock could not be asked for (database unreachable): skipped, the next tick tries again. */
   | 'lock_error'
   /** The scheduler is stopping. */
@@ -53,6 +61,8 @@ export interface SchedulerOptions {
    * next slot. Covers clock skew and event-loop lag between replicas; default 5 s.
    */
   claimWindowMs?: number;
+  /** Who claims slots (recorded with each claim); default: this process. */
+  replica?: string;
   /** Every tick's outcome, for metrics and tests. */
   onOutcome?: (outcome: TickOutcome) => void;
 }
@@ -88,6 +98,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const sleep = options.sleep ?? abortableSleep;
   const ticker = options.ticker ?? nodeCronTicker();
   const claimWindowMs = options.claimWindowMs ?? DEFAULT_CLAIM_WINDOW_MS;
+  const replica = options.replica ?? `replica-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const stopping = new AbortController();
   const runningHere = new Set<string>();
   const inFlight = new Set<Promise<unknown>>();
@@ -114,6 +125,17 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         // stop() came while the lock was being asked for: a job started now would never hear the abort.
         await client.query(releaseJobLock(job.name)).catch(() => undefined);
         return report({ job: job.name, slot, result: 'stopped' });
+      }
+      let claimed: boolean;
+      try {
+        claimed = (await client.query(claimSlot(job.name, slot, replica))).length === 1;
+      } catch (error) {
+        await client.query(releaseJobLock(job.name)).catch(() => undefined);
+        throw error;
+      }
+      if (!claimed) {
+        await client.query(releaseJobLock(job.name)).catch(() => undefined);
+        return report({ job: job.name, slot, result: 'already_ran' });
       }
       const startedAt = clock.now();
       let outcome: TickOutcome;

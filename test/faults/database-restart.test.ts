@@ -66,7 +66,7 @@ describe('the bot\'s PostgreSQL restarted mid-rollback', () => {
   });
   afterAll(async () => {
     await world?.stop();
-    await server?.stop().catch(() => undefined);
+    await server?.discard().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -86,6 +86,21 @@ describe('git credentials: an HTTPS token from the environment, never on disk, i
   });
 });
 
+describe('a service whose git credential variable is unset', () => {
+  it('is built with the others; only its own git work refuses, naming the variable', async () => {
+    const sb = createSandbox();
+    try {
+      sb.commit({ 'app.ts': 'v1\n' }, 'chore: initial');
+      sb.push();
+      const adapter = adapterFor(sb, [serviceFor(sb.origin, { name: 'no-token', tokenEnv: 'NO_TOKEN_SET' }), serviceFor(sb.origin, { name: 'fine' })]);
+      await expect(adapter.listCommits({ service: 'no-token' as never })).rejects.toThrow('The environment variable NO_TOKEN_SET (git token of no-token) is empty.');
+      expect((await adapter.listCommits({ service: 'fine' as never })).map((c) => c.subject)).toEqual(['chore: initial']);
+    } finally {
+      sb.cleanup();
+    }
+  });
+});
+
 describe('git environment and error classification', () => {
   it('passes an SSH key path through GIT_SSH_COMMAND, quoted, in batch mode, with global and system config shut out', () => {
     const { env, secrets } = buildGitEnv(serviceFor('git@github.com:org/app.git', { sshKeyEnv: 'DEPLOY_KEY_PATH' }), { PATH: '/usr/bin', DEPLOY_KEY_PATH: "/keys/it's key" });

@@ -22,7 +22,7 @@ describe('database outage', () => {
   });
   afterAll(async () => {
     await bot?.stop();
-    await server?.stop().catch(() => undefined);
+    await server?.discard().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   });
 

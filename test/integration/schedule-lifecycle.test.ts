@@ -7,6 +7,7 @@ import { SERVICE_LOCK_SPACE } from '../../src/store/queries/incidents';
 import { createScheduler, type TickOutcome } from '../../src/schedule/scheduler';
 import { validateJobs, type ScheduledJob } from '../../src/schedule/job';
 import { createDb, type Db } from '../../src/store/pool';
+import { migrate } from '../../src/store/migrate';
 import { testDatabase } from '../support/database';
 
 const START = new Date('2026-01-17T10:00:30Z');
@@ -19,12 +20,15 @@ describe('scheduler lifecycle', () => {
   beforeAll(async () => {
     await database.create();
     db = createDb(database.url, silentLogger, 4);
+    // The bot's tables: schedule_slots records each slot a replica ran.
+    await migrate(db, silentLogger);
   });
   afterAll(async () => {
     await db.close();
     await database.drop();
   });
-  beforeEach(() => {
+  beforeEach(async () => {
+    await db.query({ text: 'TRUNCATE schedule_slots' });
     outcomes = [];
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], now: START });
   });

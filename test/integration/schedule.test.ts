@@ -8,6 +8,7 @@ import { silentLogger } from '../../src/logger';
 import { createScheduler, type Scheduler, type TickOutcome } from '../../src/schedule/scheduler';
 import type { ScheduledJob } from '../../src/schedule/job';
 import { createDb, type Db } from '../../src/store/pool';
+import { migrate } from '../../src/store/migrate';
 import { testDatabase } from '../support/database';
 
 const MINUTE = 60_000;
@@ -29,6 +30,8 @@ describe('scheduler on several replicas', () => {
   beforeAll(async () => {
     await database.create();
     observer = createDb(database.url, silentLogger, 2);
+    // The bot's tables: schedule_slots records each slot a replica ran.
+    await migrate(observer, silentLogger);
     await observer.query({ text: 'CREATE TABLE job_runs (job text NOT NULL, slot timestamptz NOT NULL, replica text NOT NULL)' });
     for (const name of ['replica-a', 'replica-b']) replicas.push({ name, db: createDb(database.url, silentLogger, 4) });
   });
@@ -42,7 +45,7 @@ describe('scheduler on several replicas', () => {
   beforeEach(async () => {
     outcomes = [];
     waiters = [];
-    await observer.query({ text: 'TRUNCATE job_runs' });
+    await observer.query({ text: 'TRUNCATE job_runs, schedule_slots' });
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], now: START });
   });
 
@@ -117,6 +120,22 @@ describe('scheduler on several replicas', () => {
     }
   });
 
+  it('does not re-run a slot on a replica whose tick arrives long after the claim window: the slot is recorded as run', async () => {
+    startReplicas((replica) => [recordingJob(replica)]);
+    const a = replicas[0]?.scheduler as Scheduler;
+    const b = replicas[1]?.scheduler as Scheduler;
+    const holding = a.runTick('probe:health', START);
+    await outcomesReach(1);
+    // Past the 5 s window (A has let go of the lock), before the next minute's tick: B, its event loop paused 10 s, ticks for the same slot.
+    await jest.advanceTimersByTimeAsync(10_000);
+    await allIdle();
+    expect((await holding).result).toBe('ran');
+    expect((await b.runTick('probe:health', START)).result).toBe('already_ran');
+    expect(await runs()).toEqual([{ slot: '10:00:30', n: 1 }]);
+    const [claim] = await observer.query<{ claimed_by: string }>({ text: 'SELECT claimed_by FROM schedule_slots WHERE job = $1', values: ['probe:health'] });
+    expect(claim?.claimed_by).toMatch(/^replica-\d+-/);
+  });
+
   it('does not re-run a slot on a replica whose tick arrives late, inside the claim window', async () => {
     startReplicas((replica) => [recordingJob(replica)]);
     const a = replicas[0]?.scheduler as Scheduler;
@@ -166,6 +185,8 @@ describe('scheduler on several replicas', () => {
     startReplicas(() => [slow()]);
     await jest.advanceTimersByTimeAsync(30_000);
     await outcomesReach(1);
+    // The winner records the slot (one more query) before its job starts: wait on I/O turns for it.
+    while (started === 0) await new Promise((resolve) => setImmediate(resolve));
     expect(started).toBe(1);
     // The replica that lost the first tick says so at once; the winner reports only when its run ends.
     const [first] = outcomes;

@@ -29,6 +29,12 @@ describe('services file', () => {
     }
   });
 
+  it('workingHours is optional, as README documents: Mon–Fri 09:00–18:00 America/New_York', () => {
+    const without = example.replace(/\n {4}workingHours:\n( {6}.*\n)+/, '\n');
+    expect(without).not.toContain('workingHours');
+    expect(parseServicesFile(without, 'f')[0]?.workingHours).toEqual({ timeZone: 'America/New_York', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '18:00' });
+  });
+
   it('refuses unknown fields, duplicate names and invalid YAML', () => {
     expect(() => parseServicesFile(example.replace('autopilot: false', 'autopilot: false\n    autopilott: true'), 'f')).toThrow(
       /services\.0: Unrecognized key: "autopilott"/,

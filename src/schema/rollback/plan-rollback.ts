@@ -70,7 +70,7 @@ export async function planRollback(request: PlanRequest, shadow: ShadowOptions =
   const statements = parseStatements(target.sql, target.path);
 
   const liveTimeZone = await withClient(request.databaseUrl, async (c) => (await c.query<{ tz: string }>(`SELECT current_setting('TimeZone') AS tz`)).rows[0]?.tz ?? 'UTC');
-  const database = await createShadowDatabase(await shadowServerUrl(shadow));
+  const database = await createShadowDatabase(await shadowServerUrl(shadow, request.databaseUrl));
   let proof: ShadowProof;
   try {
     proof = await proveOnShadow({ shadowUrl: database.url, liveUrl: request.databaseUrl, liveTimeZone, earlier, target, statements });

@@ -1,35 +1,28 @@
 /**
  * The shadow database: the migrations before the one being rolled back,
- * replayed into a throwaway database, so the inverse knows the schema as it
- * was. One embedded server per process (started on first use), a new
- * database per plan; or an injected server URL.
+ * replayed into a scratch database, so the inverse knows the schema as it
+ * was. The scratch database is made per plan on a server that already runs
+ * (the bot's own, or else the app database's server) and dropped after it:
+ * the bot starts no server of its own for this.
  */
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../store/embedded';
-
-let embedded: Promise<EmbeddedPostgres> | undefined;
+import { RollbackError } from '../../rollback/errors';
 
 export interface ShadowOptions {
-  /** A server to create shadow databases on; default: an embedded server started once per process. */
+  /** The server to make scratch databases on (the bot's own); default: the app database's server. */
   readonly serverUrl?: string;
-  /** Data folder for the embedded server. */
-  readonly dataDir?: string;
 }
 
-export async function shadowServerUrl(options: ShadowOptions = {}): Promise<string> {
-  if (options.serverUrl) return options.serverUrl;
-  embedded ??= startEmbeddedPostgres({ dataDir: options.dataDir ?? join(tmpdir(), `rollback-bot-shadow-${process.pid}`) });
-  return (await embedded).url;
-}
-
-/** Stops the embedded shadow server if this process started one. */
-export async function stopShadowServer(): Promise<void> {
-  const running = embedded;
-  embedded = undefined;
-  if (running) await (await running).stop();
+/** Where this plan's scratch database goes: the given server, else the server of the app database being planned. */
+export async function shadowServerUrl(options: ShadowOptions = {}, appDatabaseUrl?: string): Promise<string> {
+  const url = options.serverUrl ?? appDatabaseUrl;
+  if (!url) {
+    throw new RollbackError('config_invalid', 'No PostgreSQL server to make the shadow database on.', {
+      fix: "Give the schema adapter the bot's database server (shadow.serverUrl).",
+    });
+  }
+  return url;
 }
 
 export interface ShadowDatabase {
@@ -49,7 +42,15 @@ async function admin(serverUrl: string, sql: string): Promise<void> {
 
 export async function createShadowDatabase(serverUrl: string): Promise<ShadowDatabase> {
   const name = `rollback_shadow_${randomBytes(6).toString('hex')}`;
-  await admin(serverUrl, `CREATE DATABASE "${name}"`);
+  try {
+    await admin(serverUrl, `CREATE DATABASE "${name}"`);
+  } catch (error) {
+    const server = new URL(serverUrl);
+    throw new RollbackError('unavailable', `Could not make the shadow database on ${server.hostname}:${server.port || '5432'}: ${(error as Error).message}`, {
+      cause: error,
+      fix: "The bot's database user needs CREATEDB (ALTER ROLE … CREATEDB) to plan schema rollbacks on its server.",
+    });
+  }
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => admin(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };

@@ -7,8 +7,10 @@ export const claimDelivery = (key: string, kind: string): Query => ({
   values: [key, kind],
 });
 
+/** Deliveries older than Slack retries (minutes) could still bring again; returns how many went. */
 export const pruneDeliveries = (olderThanHours: number): Query => ({
-  text: `DELETE FROM slack_deliveries WHERE received_at < now() - make_interval(hours => $1)`,
+  text: `WITH gone AS (DELETE FROM slack_deliveries WHERE received_at < now() - make_interval(hours => $1) RETURNING 1)
+         SELECT count(*)::int AS n FROM gone`,
   values: [olderThanHours],
 });
 
