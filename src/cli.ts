@@ -2,11 +2,9 @@
 /** The rollback-bot command: one subcommand per job. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseEnv } from './config/load-config';
-import { migrate } from './store/migrate';
-import { openDatabase } from './store/open-database';
-import { createLogger } from './logger';
-import { type Output, runStart } from './main';
+// Only what every subcommand needs is imported here: each subcommand loads its own modules
+// (Bolt, pg, the drill, the SQL parser), so `lint-migrations` starts without the whole bot.
+import type { Output } from './main';
 import { isRollbackError } from './rollback/errors';
 
 type Subcommand = (argv: string[], io: Output & { env: NodeJS.ProcessEnv }) => Promise<number>;
@@ -50,6 +48,12 @@ Applies the bot's own database migrations to DATABASE_URL (or the embedded serve
 `;
 
 async function runMigrate(_argv: string[], io: Output & { env: NodeJS.ProcessEnv }): Promise<number> {
+  const [{ parseEnv }, { migrate }, { openDatabase }, { createLogger }] = await Promise.all([
+    import('./config/load-config'),
+    import('./store/migrate'),
+    import('./store/open-database'),
+    import('./logger'),
+  ]);
   const env = parseEnv(io.env);
   const logger = createLogger(env.LOG_LEVEL);
   const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.ROLLBACK_DATA_DIR, serverDir: env.ROLLBACK_SERVER_DIR, migrate: false }, logger);
@@ -62,9 +66,9 @@ async function runMigrate(_argv: string[], io: Output & { env: NodeJS.ProcessEnv
   }
 }
 
-// Loaded on demand: the SQL parser's WASM module is not needed to run the bot.
+// Loaded on demand: the SQL parser's WASM module is not needed to run the bot, nor Bolt to lint.
 export const SUBCOMMANDS: Record<string, Subcommand> = {
-  start: (_argv, io) => runStart(io.env, io),
+  start: async (_argv, io) => (await import('./main')).runStart(io.env, io),
   migrate: runMigrate,
   'lint-migrations': async (argv, io) => (await import('./cli/lint-migrations')).run(argv, io),
   'restore-archive': async (argv, io) => (await import('./cli/restore-archive')).run(argv, io),

@@ -3,6 +3,9 @@
  * object; scoped loggers are made with logger.child({ incidentId, service }).
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { scrubSecrets } from './scrub-secrets';
+
+export { scrubSecrets };
 
 export type { Logger };
 
@@ -29,22 +32,6 @@ export const REDACT_PATHS = [
   'connectionString',
   '*.connectionString',
 ];
-
-/** Values that must never reach a log line even inside free text (tokens, URLs with passwords). */
-const SECRET_PATTERNS: RegExp[] = [
-  /xox[abposr]-[A-Za-z0-9-]+/g,
-  /xapp-[A-Za-z0-9-]+/g,
-  /(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/g,
-  /(https?:\/\/[^:/@\s]+:)[^@\s]+@/g,
-  /(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi,
-];
-
-export function scrubSecrets(text: string): string {
-  return SECRET_PATTERNS.reduce(
-    (out, pattern) => out.replace(pattern, (_match, keep?: string) => `${typeof keep === 'string' ? keep : ''}[redacted]${typeof keep === 'string' && keep.includes('://') ? '@' : ''}`),
-    text,
-  );
-}
 
 export function createLogger(level = 'info', destination?: DestinationStream): Logger {
   return pino(

@@ -8,11 +8,10 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { isRollbackError } from '../rollback/errors';
 import { isFormat, readArgs, readFormat } from './args';
-import { scrubSecrets } from '../logger';
+import { scrubSecrets } from '../scrub-secrets';
 import { discoverMigrationFiles } from '../schema/lint/discover';
 import { reportsToJson, reportsToText } from '../schema/lint/format-report';
 import { type FileReport, type LintedFinding, lintSql, worstSeverity } from '../schema/lint/lint-file';
-import { checkLive } from '../schema/lint/live-checks';
 import { loadParser } from '../schema/sql/parse-sql';
 
 export interface CliIo {
@@ -59,6 +58,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     let reports = linted.map((l) => l.report);
     if (args.databaseUrl) {
       const url = args.databaseUrl;
+      // pg is loaded only for live checks: a plain lint starts without it.
+      const { checkLive } = await import('../schema/lint/live-checks');
       reports = [];
       for (const l of linted) {
         if (l.report.verdict === 'error') {
