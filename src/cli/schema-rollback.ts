@@ -5,7 +5,8 @@
  * --execute it prints the plan (inverse SQL, data-loss estimate, shadow
  * verdict with data, blockers) and changes nothing; with it, it runs the same
  * archive-first, self-verifying rollback as the Slack path, the approver
- * recorded as the incident of the archives. The shadow database is a scratch
+ * recorded as the incident of the archives and, when DATABASE_URL reaches the
+ * bot's migrated database, on its timeline (else the output says why not). The shadow database is a scratch
  * database created and dropped on the app database's server unless
  * --shadow-server-url names another.
  * Exit 0: the plan is sound, or the rollback succeeded; 1: refused, blocked
@@ -19,6 +20,7 @@ import { type MigrationName, type SlackUserId, parseMigrationName } from '../rol
 import type { SchemaRollbackPlan, SchemaRollbackResult } from '../rollback/ports/schema';
 import { PrismaSchemaAdapter } from '../schema/prisma-schema-adapter';
 import { isFormat, readArgs, readFormat } from './args';
+import { type TimelineRecord, recordOnBotTimeline } from './break-glass-timeline';
 import type { CliIo } from './lint-migrations';
 
 export const SCHEMA_ROLLBACK_USAGE =
@@ -73,6 +75,8 @@ interface Outcome {
   result?: SchemaRollbackResult;
   error?: string;
   approvedBy?: string;
+  /** With --execute: the entry on the bot's own timeline, or why there is none. */
+  timeline?: TimelineRecord;
 }
 
 function toJson(migration: string, o: Outcome): string {
@@ -90,6 +94,7 @@ function toJson(migration: string, o: Outcome): string {
       dataLoss: plan?.dataLoss ?? [],
       archived: o.result?.archived.map((a) => ({ archiveTable: a.archiveTable, rows: a.rows, checksum: a.checksum })) ?? [],
       ...(o.approvedBy ? { approvedBy: o.approvedBy } : {}),
+      ...(o.timeline ? { timeline: o.timeline } : {}),
       ...(o.result ? { rolledBackAt: o.result.rolledBackAt.toISOString(), followUp: o.result.followUp } : {}),
     },
     null,
@@ -109,6 +114,9 @@ function toText(migration: string, o: Outcome): string {
     if (plan.blockers.length) lines.push('', 'Blockers:', ...plan.blockers.map((b) => `  ${b}`));
   }
   if (o.error) lines.push('', o.error);
+  if (o.timeline) {
+    lines.push('', o.timeline.recorded ? `Recorded on the bot's timeline (entry ${o.timeline.entryId}).` : `Not recorded on the bot's timeline: ${o.timeline.reason}.`);
+  }
   if (o.result) {
     lines.push('', `Approved by ${o.approvedBy ?? '?'}; marked rolled back at ${o.result.rolledBackAt.toISOString()}.`, 'Archived:', ...o.result.archived.map((a) => `  ${a.archiveTable}: ${a.rows} row(s)`), '', o.result.followUp);
   } else if (o.status === 'sound') {
@@ -155,6 +163,22 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     outcome.status = 'refused';
     outcome.error = explain(error);
+  }
+  if (args.execute) {
+    outcome.timeline = await recordOnBotTimeline(io.env.DATABASE_URL, {
+      actor: args.approvedBy ?? '',
+      kind: 'schema_rollback_break_glass',
+      message: `Break-glass schema rollback of ${args.migration}, approved by ${args.approvedBy ?? '?'}: ${outcome.status}.`,
+      data: {
+        migration: args.migration,
+        approvedBy: args.approvedBy,
+        outcome: outcome.status,
+        steps: outcome.plan?.steps.length ?? 0,
+        archived: outcome.result?.archived.map((a) => ({ archiveTable: a.archiveTable, rows: a.rows })) ?? [],
+        ...(outcome.error ? { error: outcome.error } : {}),
+        ...(outcome.plan?.blockers.length ? { blockers: [...outcome.plan.blockers] } : {}),
+      },
+    });
   }
   io.stdout(args.format === 'json' ? toJson(args.migration, outcome) : toText(args.migration, outcome));
   return outcome.status === 'sound' || outcome.status === 'rolled-back' ? 0 : 1;

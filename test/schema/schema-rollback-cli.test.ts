@@ -5,6 +5,10 @@
  * blocked or failed, 2 usage. On a database whose TimeZone is Asia/Kolkata.
  */
 import { runCli } from '../../src/cli';
+import { silentLogger } from '../../src/logger';
+import { migrate } from '../../src/store/migrate';
+import { createDb } from '../../src/store/pool';
+import { testDatabase } from '../support/database';
 import { diffCatalogs, readCatalog } from '../../src/schema/rollback/catalog';
 import { withClient } from './support/prisma-app';
 import { scratchProject } from './support/scratch-project';
@@ -13,18 +17,24 @@ const INIT = '20260101000000_init';
 const ADD = '20260102000000_add_status';
 const DROP = '20260103000000_drop_legacy';
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+async function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(['schema-rollback', ...argv], { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: {} });
+  const code = await runCli(['schema-rollback', ...argv], { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env });
   return { code, out: out.join(''), err: err.join('') };
 }
 
 describe('rollback-bot schema-rollback', () => {
   const p = scratchProject('cli', { timeZone: 'Asia/Kolkata' });
   const base = (): string[] => ['--database-url', p.url, '--migrations', p.dir];
+  /** The bot's own database (DATABASE_URL), migrated: where the break-glass timeline entry goes. */
+  const bot = testDatabase('break_glass_bot');
 
   beforeAll(async () => {
+    await bot.create();
+    const db = createDb(bot.url, silentLogger, 1);
+    await migrate(db, silentLogger);
+    await db.close();
     await p.create();
     p.write({
       [INIT]: `CREATE TABLE "Visit" ("id" SERIAL PRIMARY KEY, "at" TIMESTAMP(3) NOT NULL, "legacy" TEXT);`,
@@ -34,7 +44,10 @@ describe('rollback-bot schema-rollback', () => {
     await p.apply(INIT);
     await p.query(`INSERT INTO "Visit" ("at", legacy) SELECT timestamp '2026-02-01 23:45:00.5' + g * interval '13 hours', 'l' || g FROM generate_series(1, 30) g`);
   });
-  afterAll(p.drop);
+  afterAll(async () => {
+    await p.drop();
+    await bot.drop();
+  });
 
   it('answers usage errors with exit 2 and the usage line', async () => {
     expect(await cli([])).toMatchObject({ code: 2, err: expect.stringContaining('name the migration') });
@@ -66,7 +79,7 @@ describe('rollback-bot schema-rollback', () => {
     const text = await cli([ADD, ...base()]);
     expect(text.out).toMatch(/Shadow check with data \(Visit 30\): verified[\s\S]*Nothing was changed/);
 
-    const done = await cli([ADD, ...base(), '--execute', '--approved-by', 'Dana (CTO)', '--format', 'json']);
+    const done = await cli([ADD, ...base(), '--execute', '--approved-by', 'Dana (CTO)', '--format', 'json'], { DATABASE_URL: bot.url });
     expect(done.code).toBe(0);
     const result = JSON.parse(done.out);
     expect(result).toMatchObject({ status: 'rolled-back', approvedBy: 'Dana (CTO)', verifiedWithData: true });
@@ -75,12 +88,32 @@ describe('rollback-bot schema-rollback', () => {
     expect(await p.values('Visit')).toEqual(valuesBefore);
     const manifest = await p.query<{ incident_id: string }>(`SELECT DISTINCT incident_id FROM rollback_archive.manifest`);
     expect(manifest).toEqual([{ incident_id: 'break-glass:Dana (CTO)' }]);
+
+    // The bot's timeline holds who approved, which migration and the outcome.
+    expect(result.timeline).toEqual({ recorded: true, entryId: expect.any(String) });
+    const db = createDb(bot.url, silentLogger, 1);
+    const entries = await db.query<{ id: string; actor: string; kind: string; message: string; data: Record<string, unknown> }>({ text: 'SELECT id::text, actor, kind, message, data FROM timeline' });
+    await db.close();
+    expect(entries).toEqual([
+      {
+        id: result.timeline.entryId,
+        actor: 'Dana (CTO)',
+        kind: 'schema_rollback_break_glass',
+        message: `Break-glass schema rollback of ${ADD}, approved by Dana (CTO): rolled-back.`,
+        data: { migration: ADD, approvedBy: 'Dana (CTO)', outcome: 'rolled-back', steps: 3, archived: result.archived.map((a: { archiveTable: string; rows: number }) => ({ archiveTable: a.archiveTable, rows: a.rows })) },
+      },
+    ]);
   });
 
   it('exits 1 for a blocked plan and for a migration that is not applied, changing nothing', async () => {
     await p.apply(DROP);
-    const blocked = await cli([DROP, ...base(), '--execute', '--approved-by', 'Dana', '--format', 'json']);
+    // The bot's database is down: the output says the attempt was not recorded, and the answer is unchanged.
+    const blocked = await cli([DROP, ...base(), '--execute', '--approved-by', 'Dana', '--format', 'json'], { DATABASE_URL: 'postgres://postgres:hunter2@127.0.0.1:1/bot' });
     expect(blocked.code).toBe(1);
+    expect(JSON.parse(blocked.out).timeline).toEqual({ recorded: false, reason: expect.stringMatching(/^the bot's database at DATABASE_URL is not reachable/) });
+    expect(blocked.out).not.toContain('hunter2');
+    const unset = await cli([DROP, ...base(), '--execute', '--approved-by', 'Dana']);
+    expect(unset).toMatchObject({ code: 1, out: expect.stringContaining("Not recorded on the bot's timeline: DATABASE_URL is not set") });
     expect(JSON.parse(blocked.out)).toMatchObject({ status: 'blocked', verifiedWithData: false, archived: [], blockers: [expect.stringMatching(/Not proven/)] });
     const [row] = await p.query<{ rolled_back_at: Date | null }>(`SELECT rolled_back_at FROM "_prisma_migrations" WHERE migration_name = $1`, [DROP]);
     expect(row?.rolled_back_at).toBeNull();
