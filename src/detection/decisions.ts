@@ -12,7 +12,7 @@ import { noteDetectedFrom } from './detected-note';
 import { chooseMonitor, windowWords } from '../rollback/detection/monitor';
 import { RollbackError } from '../rollback/errors';
 import type { SlackUserId } from '../rollback/ids';
-import { ROLES } from '../rollback/incident/authority';
+import { authorize } from '../rollback/incident/gate';
 import type { EngineDeps } from '../rollback/incident/engine-deps';
 import { openQuestionIncident, readQuestion } from '../rollback/incident/hotfix';
 import type { IncidentRecord } from '../rollback/ports/incident-store';
@@ -26,11 +26,9 @@ export interface DecisionDeps {
   monitorWindowMs: number;
 }
 
+/** Detection's answers change an incident without moving production: the gate's "decide", any role of the service. */
 async function requireRole(engine: EngineDeps, service: ServiceConfig, actor: SlackUserId, incidentId: string | undefined, what: string): Promise<void> {
-  const roles = await engine.roles.resolve(service);
-  if (ROLES.some((role) => roles[role].includes(actor))) return;
-  await engine.store.appendTimeline({ ...(incidentId ? { incidentId } : {}), service: service.name, actor, kind: 'refused', message: `${what} refused: no rollback role.` });
-  throw new RollbackError('forbidden', `Only the DevOps lead, on-call engineer, DBA or CTO of ${service.name} can ${what.toLowerCase()}.`, { fix: 'Ask one of them in the thread.' });
+  await authorize(engine, { service: service.name, actor, act: { kind: 'decide', what }, ...(incidentId ? { incidentId } : {}) });
 }
 
 /** The open detection record that follows this incident, made or linked when there is none. */
@@ -60,7 +58,7 @@ export async function chooseMonitorFor(deps: DecisionDeps, input: { incidentId: 
   const incident = await engine.store.getIncident(input.incidentId);
   if (!incident) throw new RollbackError('not_found', `Incident ${input.incidentId.slice(0, 40)} does not exist.`, { fix: 'Use /rollback status to see the open incidents.' });
   const service = findService(engine.services, incident.service);
-  await requireRole(engine, service, input.actor, incident.id, 'Choose Monitor');
+  await requireRole(engine, service, input.actor, incident.id, 'choose Monitor');
   const now = engine.clock.now();
   const hasSteps = (await engine.store.steps(incident.id)).length > 0;
   const question = readQuestion(incident.data.hotfix);
@@ -83,7 +81,7 @@ export async function openIncidentFromProposal(deps: DecisionDeps, input: { dete
     throw new RollbackError('conflict', `This proposal is over (${detection.endReason ?? 'ended'}); nothing to open.`, { fix: 'Use /rollback if production still needs rolling back.' });
   }
   const service = findService(engine.services, detection.service);
-  await requireRole(engine, service, input.actor, undefined, 'Open an incident');
+  await requireRole(engine, service, input.actor, undefined, 'open an incident');
   const now = engine.clock.now();
   const alerts = await deps.store.episodeAlerts(service.name, detection.since, 1000);
   // A person opens it later: the episode was detected when the detection record opened, at the latest.

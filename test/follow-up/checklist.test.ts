@@ -92,7 +92,7 @@ describe('post-rollback checklist and post-mortem draft in the incident thread',
   it('refuses a tick from someone without a role, tells them, and changes nothing', async () => {
     const before = await followUps();
     const { responseId } = await tick(ctx.world.bot.sender, ctx.world.slack.responseUrl, { userId: 'U0NOBODY1', blockId: horizon('1h'), selected: ['verify_health', 'incident_ticket'] });
-    expect(await answer(responseId)).toMatch(/Only people named in the roles of dr-amal-clinical-os .* may tick or snooze/);
+    expect(await answer(responseId)).toMatch(/Only the DevOps lead, on-call engineer, DBA or CTO of dr-amal-clinical-os may tick or snooze/);
     expect(await followUps()).toEqual(before);
     expect(await timelineKinds()).toContain('follow_up_refused');
   });

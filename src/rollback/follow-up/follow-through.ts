@@ -4,10 +4,9 @@
  * timeline), and the reminders due at the deadlines. Only ports: the Slack
  * listener and the reminder job are the adapters around it.
  */
-import { findService } from '../../config/load-config';
 import { RollbackError } from '../errors';
 import type { SlackUserId } from '../ids';
-import { ROLES, ROLE_NAMES, holds } from '../incident/authority';
+import { authorize } from '../incident/gate';
 import type { EngineDeps } from '../incident/engine-deps';
 import type { IncidentRecord } from '../ports/incident-store';
 import { type FollowUpHorizon, type FollowUpItem, type ReminderOptions, completeItem, dueReminders, markReminded, reopenItem, snoozeItem, specOf } from './checklist';
@@ -70,21 +69,6 @@ function snoozeMs(key: string): number {
   return found.ms;
 }
 
-async function refuseStranger(deps: Deps, incident: IncidentRecord, actor: SlackUserId): Promise<void> {
-  const service = findService(deps.services, incident.service);
-  const roles = await deps.roles.resolve(service);
-  if (ROLES.some((role) => holds(roles, role, actor))) return;
-  await deps.store.appendTimeline({
-    incidentId: incident.id,
-    actor,
-    kind: 'follow_up_refused',
-    message: `<@${actor}> tried to change the post-rollback checklist but holds no role for ${service.name}.`,
-  });
-  throw new RollbackError('forbidden', `Only people named in the roles of ${service.name} (${ROLES.map((r) => ROLE_NAMES[r]).join(', ')}) may tick or snooze its post-rollback checklist; nothing was changed.`, {
-    fix: 'Ask one of them, or have yourself added to the roles in the services file.',
-  });
-}
-
 /** What changed between two versions of the checklist, as timeline entries. */
 function changesOf(before: readonly FollowUpItem[], after: readonly FollowUpItem[], actor: string, timeZone: string): { kind: string; message: string; item: FollowUpItem }[] {
   return after.flatMap((item) => {
@@ -109,7 +93,7 @@ export async function answerFollowUp(deps: Deps, input: { incidentId: string; ac
   if (!incident) {
     throw new RollbackError('not_found', `There is no incident ${echo(input.incidentId, 80)}.`, { fix: 'Use the checklist in a current incident thread.' });
   }
-  await refuseStranger(deps, incident, input.actor);
+  await authorize(deps, { service: incident.service, actor: input.actor, act: { kind: 'decide', what: 'tick or snooze its post-rollback checklist' }, incidentId: incident.id, refusedKind: 'follow_up_refused' });
   const { change } = input;
   if (!change) {
     throw new RollbackError('bad_input', 'That control does not say which item to tick or for how long to snooze it; nothing was changed.', {

@@ -7,7 +7,7 @@ import { findService } from '../../config/load-config';
 import { RollbackError } from '../errors';
 import type { MigrationName, ServiceName, SlackUserId } from '../ids';
 import type { ApprovalRecord, IncidentRecord } from '../ports/incident-store';
-import { decideApproval as decideByRules, refusalError } from './authority';
+import { authorize } from './gate';
 import type { EngineDeps } from './engine-deps';
 import { appDatabaseUrl, stepError } from './executors';
 import { isIncidentOpen } from './incident-state';
@@ -60,14 +60,15 @@ export async function answerApproval(deps: EngineDeps, input: { approvalId: stri
     await record('approval_refused', 'Approve refused: the data-loss estimate is not ready.');
     throw new RollbackError('conflict', 'The data-loss estimate is not ready yet, so there is nothing to approve.', { fix: 'Wait for the estimate in the thread, then approve.' });
   }
-  const roles = await deps.roles.resolve(service);
-  const outcome = decideByRules({ request: { ...approval, requestedBy: approval.requestedBy as SlackUserId }, approver: input.actor, verdict: input.verdict, roles, at: deps.clock.now() });
-  if (!outcome.allowed) {
-    await record('approval_refused', `${input.verdict} by <@${input.actor}> refused: ${outcome.reason}`);
-    if (outcome.markExpired) await expire(deps, approval);
-    throw refusalError(outcome);
-  }
-  const decided = await deps.store.decideApproval(approval.id, outcome.decision, input.actor, deps.clock.now());
+  const outcome = await authorize(deps, {
+    service: service.name,
+    actor: input.actor,
+    act: { kind: 'approve', request: { ...approval, requestedBy: approval.requestedBy as SlackUserId }, verdict: input.verdict },
+    incidentId: approval.incidentId,
+    onLapsed: () => expire(deps, approval),
+  });
+  const verdict = outcome.decision ?? 'rejected';
+  const decided = await deps.store.decideApproval(approval.id, verdict, input.actor, deps.clock.now());
   if (!decided) {
     const now = await deps.store.getApproval(approval.id);
     return { approval: now ?? approval, message: `Already ${now?.decision ?? 'decided'}${now?.decidedBy ? ` by <@${now.decidedBy}>` : ''}; nothing changed.` };
@@ -75,10 +76,10 @@ export async function answerApproval(deps: EngineDeps, input: { approvalId: stri
   if (step?.state === 'awaiting_approval') {
     await deps.store.moveStep(step.id, step.state, transitionStep(step.state, input.verdict === 'approve' ? 'approve' : 'reject', step.kind));
   }
-  await record(`approval_${outcome.decision}`, `<@${input.actor}> (CTO) ${outcome.decision} ${approval.action}.`);
+  await record(`approval_${verdict}`, `<@${input.actor}> (CTO) ${verdict} ${approval.action}.`);
   await afterStepChange(deps, approval.incidentId);
   deps.wake();
-  return { approval: decided, message: `You ${outcome.decision} ${approval.action} for ${incident.id}.` };
+  return { approval: decided, message: `You ${verdict} ${approval.action} for ${incident.id}.` };
 }
 
 /**

@@ -15,7 +15,7 @@ import { isIncidentOpen } from './incident-state';
 import { buildPlan } from './plan';
 import { lastKnownGoodTarget, newIncidentId } from './request-rollback';
 import { afterStepChange } from './run-steps';
-import { ROLES } from './authority';
+import { authorize, noticeCto } from './gate';
 
 /** Stored as JSON: dates come back as strings. */
 export function readQuestion(raw: unknown): HotfixQuestion | undefined {
@@ -68,19 +68,13 @@ async function loadOpen(deps: EngineDeps, incidentId: string): Promise<IncidentR
   return incident;
 }
 
-async function checkAnyRole(deps: EngineDeps, incident: IncidentRecord, actor: SlackUserId): Promise<void> {
-  const roles = await deps.roles.resolve(findService(deps.services, incident.service));
-  if (!ROLES.some((role) => roles[role].includes(actor))) {
-    await deps.store.appendTimeline({ incidentId: incident.id, actor, kind: 'refused', message: 'Hotfix decision refused: no rollback role.' });
-    throw new RollbackError('forbidden', 'Only the DevOps lead, on-call engineer, DBA or CTO of this service can answer the hotfix question.', { fix: 'Ask one of them in the thread.' });
-  }
-}
-
 export type HotfixAnswer = 'hotfix' | 'hotfix_done' | 'rollback_now';
 
 export async function answerHotfix(deps: EngineDeps, input: { incidentId: string; actor: SlackUserId; answer: HotfixAnswer }): Promise<string> {
   const incident = await loadOpen(deps, input.incidentId);
-  await checkAnyRole(deps, incident, input.actor);
+  // "Roll back now" moves production: the decision matrix applies as to /rollback, with its after-hours notice.
+  const act = input.answer === 'rollback_now' ? ({ kind: 'execute', rollback: 'application' } as const) : ({ kind: 'decide', what: 'answer the hotfix question' } as const);
+  const granted = await authorize(deps, { service: incident.service, actor: input.actor, act, incidentId: incident.id });
   const now = deps.clock.now();
   const question = readQuestion(incident.data.hotfix);
   let next: HotfixQuestion;
@@ -91,6 +85,7 @@ export async function answerHotfix(deps: EngineDeps, input: { incidentId: string
     message = gate.note;
     if (await addApplicationRollback(deps, incident)) {
       await deps.store.updateIncident(incident.id, { decidedAt: now, data: { owner: input.actor, requestedBy: input.actor } });
+      await noticeCto(deps, incident, granted, input.actor);
       deps.wake();
     }
   } else {

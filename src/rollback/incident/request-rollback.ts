@@ -9,7 +9,8 @@ import type { ServiceConfig } from '../../config/service-schema';
 import { RollbackError } from '../errors';
 import { type SlackUserId, parseCommitSha, parseMigrationName } from '../ids';
 import type { DeploymentRecord, IncidentEvidence, IncidentRecord, NewIncidentApproval, NewStep, RollbackRequestData } from '../ports/incident-store';
-import { approvalExpiresAt, decideAuthority, refusalError } from './authority';
+import { approvalExpiresAt } from './authority';
+import { authorize, noticeCto } from './gate';
 import type { EngineDeps } from './engine-deps';
 import { buildPlan, etaMinutes } from './plan';
 import { defaultRollbackTarget, describeDeployment } from '../last-known-good/rules';
@@ -82,20 +83,10 @@ export function newIncidentId(at: Date): string {
 
 export async function requestRollback(deps: EngineDeps, command: RollbackCommand): Promise<RollbackAccepted> {
   const service = findService(deps.services, command.service);
+  // The gate first: a person without authority learns nothing about the request's details.
+  const decision = await authorize(deps, { service: service.name, actor: command.actor, act: { kind: 'execute', rollback: command.request.kind } });
   const request = checkRequest(service, command.request);
   const now = deps.clock.now();
-  const roles = await deps.roles.resolve(service);
-  const decision = decideAuthority({ action: request.kind, actor: command.actor, roles, at: now, workingHours: service.workingHours, autopilot: service.autopilot });
-  if (!decision.allowed) {
-    await deps.store.appendTimeline({
-      service: service.name,
-      actor: command.actor,
-      kind: 'refused',
-      message: decision.reason,
-      data: { request, roleNeeded: decision.roleNeeded },
-    });
-    throw refusalError(decision);
-  }
 
   const plan = buildPlan(request.kind);
   const lastGood = await lastKnownGoodTarget(deps, service, request);
@@ -162,16 +153,7 @@ export async function requestRollback(deps: EngineDeps, command: RollbackCommand
     };
   }
 
-  if (decision.notifyCtoAsync) {
-    await deps.announcer.notifyCto(incident.id, roles.cto, command.actor);
-    await deps.store.appendTimeline({
-      incidentId: incident.id,
-      service: service.name,
-      actor: 'rollback-bot',
-      kind: 'cto_notified',
-      message: 'Outside working hours: the on-call engineer executes; the CTO was notified by direct message.',
-    });
-  }
+  await noticeCto(deps, incident, decision, command.actor);
   await deps.announcer.announce(incident.id);
   deps.wake();
   const waiting = plan.approvals.length > 0 ? ' It waits for the CTO’s approval in the thread.' : '';
