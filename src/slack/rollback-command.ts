@@ -45,25 +45,54 @@ function rest(parts: string[], from: number): string | undefined {
   return joined === '' ? undefined : joined;
 }
 
+const OPTION_LIKE = /^-{1,2}[a-z]/i;
+
+/**
+ * The command someone who typed a subcommand or an option where the reason
+ * starts probably meant; undefined for a reason that starts with a plain word.
+ * `command` is what came before the reason, `service` the service named.
+ */
+function meantInstead(reasonWord: string | undefined, command: string, service: string): string | undefined {
+  if (reasonWord === undefined) return undefined;
+  const word = reasonWord.toLowerCase();
+  if (OPTION_LIKE.test(word) || word === 'plan') return `/rollback plan ${command}`;
+  if (word === 'help') return '/rollback help';
+  if (word === 'revert' || word === 'reset') return `/rollback ${word} ${service} <commit>`;
+  if (word === 'schema') return `/rollback schema ${service} <migration>`;
+  if ((SUBCOMMANDS as readonly string[]).includes(word)) return `/rollback ${word} ${service}`;
+  return undefined;
+}
+
+/** A request whose reason would start with a subcommand or an option is refused: the word must never move production. */
+function checkReason(parts: string[], from: number, request: RollbackRequest): ParseResult {
+  const service = 'service' in request && request.service ? request.service : '';
+  const meant = meantInstead(parts[from], parts.slice(0, from).join(' '), service);
+  if (!meant) return { ok: true, request };
+  return {
+    ok: false,
+    problem: `\`${parts[from]?.slice(0, 40)}\` is a subcommand or an option, not the start of a reason, so nothing was rolled back: did you mean \`${meant}\`? To give a reason that starts with this word, put another word before it.`,
+  };
+}
+
 function parseAction(parts: string[]): ParseResult {
   const [head, service, third] = parts;
   switch (head) {
     case 'revert':
     case 'reset': {
       if (!service || !third) return { ok: false, problem: `\`/rollback ${head}\` needs a service and a commit.` };
-      return { ok: true, request: { kind: head, service, commit: third, reason: rest(parts, 3) } };
+      return checkReason(parts, 3, { kind: head, service, commit: third, reason: rest(parts, 3) });
     }
     case 'schema': {
       if (!service || !third) return { ok: false, problem: '`/rollback schema` needs a service and a migration name.' };
-      return { ok: true, request: { kind: 'schema', service, migration: third, reason: rest(parts, 3) } };
+      return checkReason(parts, 3, { kind: 'schema', service, migration: third, reason: rest(parts, 3) });
     }
     default: {
       if (!head) return { ok: true, request: { kind: 'modal' } };
       if (parts[1] === 'to') {
         if (!parts[2]) return { ok: false, problem: '`to` needs a deployment id, deployment URL, version or commit.' };
-        return { ok: true, request: { kind: 'application', service: head, target: parts[2], reason: rest(parts, 3) } };
+        return checkReason(parts, 3, { kind: 'application', service: head, target: parts[2], reason: rest(parts, 3) });
       }
-      return { ok: true, request: { kind: 'application', service: head, reason: rest(parts, 1) } };
+      return checkReason(parts, 1, { kind: 'application', service: head, reason: rest(parts, 1) });
     }
   }
 }

@@ -38,3 +38,31 @@ describe('/rollback grammar', () => {
     }
   });
 });
+
+/**
+ * Issue 16 item 5: `/rollback <service> plan` (or status, help, history,
+ * --dry-run...) used to roll production back with the word as the reason.
+ * A reason whose first word is a subcommand or looks like an option is
+ * refused, with the command that was probably meant.
+ */
+describe('a subcommand or option where the reason starts', () => {
+  it.each([
+    ['dr-amal plan', '/rollback plan dr-amal'],
+    ['dr-amal status', '/rollback status dr-amal'],
+    ['dr-amal help', '/rollback help'],
+    ['dr-amal history', '/rollback history dr-amal'],
+    ['dr-amal --dry-run', '/rollback plan dr-amal'],
+    ['dr-amal -n', '/rollback plan dr-amal'],
+    ['dr-amal PLAN now', '/rollback plan dr-amal'],
+    ['dr-amal to dpl_abc123 plan', '/rollback plan dr-amal to dpl_abc123'],
+    ['revert dr-amal b90de38 --dry-run', '/rollback plan revert dr-amal b90de38'],
+    ['schema dr-amal 20260117_add_ai stats', '/rollback stats dr-amal'],
+  ])('refuses %j and suggests `%s`', (text, meant) => {
+    const result = parseRollbackCommand(text);
+    expect(result).toEqual({ ok: false, problem: expect.stringContaining(`did you mean \`${meant}\`?`) });
+  });
+
+  it.each(['dr-amal planned maintenance broke sign-in', 'dr-amal 5xx -- above 25%', 'dr-amal sign-in --broken'])('still accepts %j as a reason', (text) => {
+    expect(parseRollbackCommand(text)).toMatchObject({ ok: true, request: { kind: 'application' } });
+  });
+});
