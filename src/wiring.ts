@@ -48,6 +48,8 @@ export interface EngineOptions {
   ticker?: Ticker;
   /** Leave the cron jobs unscheduled (a test that runs ticks itself through engine.scheduler.runTick). */
   noSchedules?: boolean;
+  /** Overrides STEP_LEASE_SECONDS. */
+  stepLeaseMs?: number;
 }
 
 /**
@@ -159,6 +161,7 @@ export function prepareEngine(input: {
           refreshMetricsFacts: async () => {
             await syncArchiveRestores({ db, engine: { services: config.services, env: input.env, clock: adapters.clock }, logger: logger.child({ component: 'archive-restores' }) });
           },
+          stepLeaseMs: input.options?.stepLeaseMs ?? config.env.STEP_LEASE_SECONDS * 1000,
         },
         { intervalMs: input.options?.runnerIntervalMs },
       );

@@ -38,6 +38,8 @@ const envSchema = z.object({
   ),
   WEBHOOK_SECRET: optionalString,
   PUBLIC_URL: optionalUrl,
+  /** How long a running step's lease lasts without a heartbeat: the longest a crashed worker's step waits before another replica reconciles it. */
+  STEP_LEASE_SECONDS: optionalString.pipe(z.coerce.number<string | undefined>().min(1).max(600).optional()).transform((v) => v ?? 15),
 });
 
 export type EnvConfig = z.infer<typeof envSchema>;

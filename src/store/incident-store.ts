@@ -183,6 +183,11 @@ export function createIncidentStore(db: Db, options: IncidentStoreOptions = {}):
       return (await db.query<steps.StepRow>(steps.selectRunningSteps())).map(steps.toStep);
     },
 
+    async renewLease(stepId, token, leaseMs) {
+      if (!steps.isStepId(stepId)) return false;
+      return (await db.query(steps.renewLease(stepId, token, leaseMs / 1000))).length === 1;
+    },
+
     async createApproval(approval) {
       if (!steps.isStepId(approval.stepId)) {
         throw new RollbackError('bad_input', `"${approval.stepId}" is not a step id; an approval must name the step it unlocks.`);

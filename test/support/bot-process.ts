@@ -52,6 +52,8 @@ export function botProcessEnv(input: {
     ROLLBACK_DATA_DIR: join(input.dir, 'data'),
     PORT: '0',
     SMOKE_TEST_PASSWORD: input.smokePassword,
+    // A killed process's running step is reconciled once its lease expires: keep the wait short in tests.
+    STEP_LEASE_SECONDS: '2',
   };
 }
 

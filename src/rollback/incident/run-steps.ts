@@ -11,6 +11,7 @@ import { type StepContext, appDatabaseUrl, executeStep, stepError } from './exec
 import type { EngineDeps } from './engine-deps';
 import { advanceIncident, isIncidentOpen } from './incident-state';
 import { type StepEvent, transitionStep } from './step-state';
+import { holdLease, leaseMsOf } from './step-lease';
 
 const TERMINAL_INCIDENT = new Set(['resolved', 'failed', 'cancelled']);
 
@@ -57,13 +58,14 @@ async function contextFor(deps: EngineDeps, step: StepRecord): Promise<StepConte
   return { deps, incident, step, service: findService(deps.services, incident.service), earlier };
 }
 
-async function finishStep(deps: EngineDeps, step: StepRecord, event: StepEvent, output: Record<string, unknown>, error?: StepRecord['error']): Promise<void> {
+/** Records a step's end, fenced by the lease token of the worker that ran it: a worker that lost its lease records nothing. */
+async function finishStep(deps: EngineDeps, step: StepRecord, fence: string, event: StepEvent, output: Record<string, unknown>, error?: StepRecord['error']): Promise<void> {
   const to = transitionStep(step.state, event, step.kind);
-  await deps.store.moveStep(
+  const moved = await deps.store.moveStep(
     step.id,
     step.state,
     to,
-    { output, error: error ?? null, finishedAt: deps.clock.now(), claimedBy: null },
+    { output, error: error ?? null, finishedAt: deps.clock.now(), claimedBy: null, fence },
     {
       incidentId: step.incidentId,
       actor: deps.workerId,
@@ -72,6 +74,7 @@ async function finishStep(deps: EngineDeps, step: StepRecord, event: StepEvent, 
       data: { stepId: step.id, from: step.state, to, output, error: error ?? null },
     },
   );
+  if (!moved) deps.logger.warn({ stepId: step.id, event }, 'step outcome not recorded: this worker no longer holds the step’s lease');
 }
 
 /** Runs one claimed step to its end. Returns false when another replica had it. */
@@ -84,14 +87,19 @@ export async function runStep(deps: EngineDeps, claimed: StepRecord): Promise<bo
       claimed.id,
       claimed.state,
       to,
-      { countAttempt: true, claimedBy: deps.workerId, startedAt: deps.clock.now() },
+      { countAttempt: true, claimedBy: deps.workerId, startedAt: deps.clock.now(), leaseMs: leaseMsOf(deps) },
       { incidentId: claimed.incidentId, actor: deps.workerId, kind: 'step', message: `Step ${claimed.position} (${claimed.kind}) running`, data: { stepId: claimed.id, from: claimed.state, to } },
     );
     if (!running) return false;
-    await afterStepChange(deps, claimed.incidentId);
-    const outcome = await executeStep({ ...ctx, step: running });
-    const latest = (await deps.store.getStep(running.id)) ?? running;
-    await finishStep(deps, latest, outcome.event, outcome.output, outcome.error);
+    const lease = holdLease(deps, running);
+    try {
+      await afterStepChange(deps, claimed.incidentId);
+      const outcome = await executeStep({ ...ctx, step: running, lease });
+      const latest = (await deps.store.getStep(running.id)) ?? running;
+      await finishStep(deps, latest, lease.token, outcome.event, outcome.output, outcome.error);
+    } finally {
+      lease.stop();
+    }
     await afterStepChange(deps, claimed.incidentId);
     return true;
   });
@@ -135,10 +143,11 @@ export async function runRunnableSteps(deps: EngineDeps, limit = 4): Promise<num
 }
 
 /**
- * A worker holds its service's lock for the whole of a running step, so a step
- * still running once this replica holds that lock was cut off mid-way: by this
- * process's own crash, or by another replica's while this one lives on. Read
- * the outside world to learn what happened before doing anything again.
+ * A step is running for as long as its worker renews its lease. A running step
+ * whose lease expired was cut off mid-way (a crash, a lost database, a park on
+ * SIGTERM): take it over under a new fencing token, then read the outside world
+ * to learn what happened before doing anything again. A dropped lock connection
+ * alone proves nothing: its worker may still be committing the step.
  */
 export async function reconcileRunningSteps(deps: EngineDeps): Promise<number> {
   let reconciled = 0;
@@ -146,10 +155,15 @@ export async function reconcileRunningSteps(deps: EngineDeps): Promise<number> {
     const ctx = await contextFor(deps, step);
     if (!ctx) continue;
     const outcome = await deps.store.withServiceLock(ctx.service.name, async () => {
-      // Read again under the lock: the worker that ran it may have finished it since the list was read.
-      const current = await deps.store.getStep(step.id);
-      if (current?.state !== 'running') return false;
-      await reconcileOne(deps, { ...ctx, step: current });
+      // Take the step over only if its lease is still expired: its worker may have renewed it since the list was read.
+      const mine = await deps.store.moveStep(step.id, 'running', 'running', { leaseMs: leaseMsOf(deps), onlyIfLeaseExpired: true, claimedBy: deps.workerId });
+      if (!mine) return false;
+      const lease = holdLease(deps, mine);
+      try {
+        await reconcileOne(deps, { ...ctx, step: mine, lease });
+      } finally {
+        lease.stop();
+      }
       return true;
     });
     if (outcome.ran && outcome.value) {
@@ -160,8 +174,9 @@ export async function reconcileRunningSteps(deps: EngineDeps): Promise<number> {
   return reconciled;
 }
 
-async function reconcileOne(deps: EngineDeps, ctx: StepContext): Promise<void> {
+async function reconcileOne(deps: EngineDeps, ctx: StepContext & { lease: { token: string } }): Promise<void> {
   const { step } = ctx;
+  const fence = ctx.lease.token;
   const note = async (message: string, data: Record<string, unknown> = {}): Promise<void> =>
     deps.store.appendTimeline({ incidentId: step.incidentId, actor: deps.workerId, kind: 'reconcile', message: `Step ${step.position} (${step.kind}) found running after a restart: ${message}`, data });
   try {
@@ -170,11 +185,11 @@ async function reconcileOne(deps: EngineDeps, ctx: StepContext): Promise<void> {
       const found = plan ? await deps.schema.reconcile(appDatabaseUrl(ctx), plan.migrationName as never) : undefined;
       if (found?.state === 'rolled-back') {
         await note('_prisma_migrations says it was rolled back', { archivedTables: [...found.archivedTables] });
-        await finishStep(deps, step, 'reconcile_to_succeeded', { migration: found.migrationName, archivedTables: [...found.archivedTables], reconciled: true });
+        await finishStep(deps, step, fence, 'reconcile_to_succeeded', { migration: found.migrationName, archivedTables: [...found.archivedTables], reconciled: true });
         return;
       }
       await note('_prisma_migrations says nothing changed; it will run again with the same approval');
-      await finishStep(deps, step, 'reconcile_to_not_started', {});
+      await finishStep(deps, step, fence, 'reconcile_to_not_started', {});
       return;
     }
     if (step.kind === 'application' && typeof step.input.targetId === 'string' && step.startedAt) {
@@ -186,11 +201,11 @@ async function reconcileOne(deps: EngineDeps, ctx: StepContext): Promise<void> {
       });
       await note(`Vercel's last alias request says ${seen.status}`, { status: seen.status });
       if (seen.status === 'succeeded' || seen.status === 'already-live') {
-        await finishStep(deps, step, 'reconcile_to_succeeded', { ...step.input, method: seen.method, status: seen.status, explanation: seen.explanation, reconciled: true });
+        await finishStep(deps, step, fence, 'reconcile_to_succeeded', { ...step.input, method: seen.method, status: seen.status, explanation: seen.explanation, reconciled: true });
         return;
       }
       if (seen.status === 'failed' || seen.status === 'skipped') {
-        await finishStep(deps, step, 'reconcile_to_failed', { status: seen.status, failedAliases: [...seen.failedAliases] }, { code: 'external', message: `Vercel's job ${seen.status}.` });
+        await finishStep(deps, step, fence, 'reconcile_to_failed', { status: seen.status, failedAliases: [...seen.failedAliases] }, { code: 'external', message: `Vercel's job ${seen.status}.` });
         return;
       }
     } else {
@@ -198,9 +213,9 @@ async function reconcileOne(deps: EngineDeps, ctx: StepContext): Promise<void> {
       // the build of the pushed commit); verification only reads. Running them again is safe.
       await note('its worker recognises work already done, so it runs again');
     }
-    await finishStep(deps, step, 'reconcile_to_not_started', {});
+    await finishStep(deps, step, fence, 'reconcile_to_not_started', {});
   } catch (error) {
     await note('the outside world could not be read', { error: stepError(error) });
-    await finishStep(deps, step, 'lose_track', {}, stepError(error));
+    await finishStep(deps, step, fence, 'lose_track', {}, stepError(error));
   }
 }

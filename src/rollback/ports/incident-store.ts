@@ -98,6 +98,10 @@ export interface StepRecord {
   startedAt?: Date;
   finishedAt?: Date;
   updatedAt: Date;
+  /** The fencing token of the worker that runs it now (a new one on each start or takeover). */
+  leaseToken?: string;
+  /** Until when that worker's lease holds unless renewed; after it, the step may be reconciled. */
+  leaseExpiresAt?: Date;
 }
 
 export interface NewStep {
@@ -155,6 +159,14 @@ export interface StepPatch {
   finishedAt?: Date;
   /** Adds one to attempts (when a run starts). */
   countAttempt?: boolean;
+  /** Takes a fresh lease of this many ms under a new fencing token (a start, or a takeover). */
+  leaseMs?: number;
+  /** Fencing: the write happens only while this token is the step's (no other worker took it over). */
+  fence?: string;
+  /** A takeover: the write happens only when the step's current lease has expired. */
+  onlyIfLeaseExpired?: boolean;
+  /** Ends the lease now (a parked step: the next worker may reconcile it at once). */
+  releaseLease?: boolean;
 }
 
 export interface IncidentStore {
@@ -199,8 +211,10 @@ export interface IncidentStore {
    * live worker. Uses FOR UPDATE SKIP LOCKED and sets claimed_by = worker.
    */
   claimRunnable(worker: string, limit: number): Promise<StepRecord[]>;
-  /** Steps found running (after a crash or restart), for reconciliation. */
+  /** Steps found running whose lease expired (their worker died, lost its database or parked them), for reconciliation. */
   runningSteps(): Promise<StepRecord[]>;
+  /** The heartbeat: extends the lease while `token` still holds it; false once it was lost. */
+  renewLease(stepId: string, token: string, leaseMs: number): Promise<boolean>;
 
   createApproval(approval: Omit<ApprovalRecord, 'decision' | 'decidedBy' | 'decidedAt'>): Promise<ApprovalRecord>;
   getApproval(id: string): Promise<ApprovalRecord | undefined>;

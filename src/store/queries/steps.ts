@@ -3,7 +3,7 @@ import { STEP_KINDS, type StepKind, type StepState, needsApproval } from '../../
 import type { NewStep, StepError, StepPatch, StepRecord } from '../../rollback/ports/incident-store';
 import type { Query } from '../pool';
 
-const COLUMNS = `id, incident_id, position, kind, state, input, output, error, attempts, claimed_by, started_at, finished_at, updated_at`;
+const COLUMNS = `id, incident_id, position, kind, state, input, output, error, attempts, claimed_by, started_at, finished_at, updated_at, lease_token, lease_expires_at`;
 
 /** A pending step of these kinds waits for the CTO (awaiting_approval -> approved) before it may run. */
 const KINDS_NEEDING_APPROVAL: readonly StepKind[] = STEP_KINDS.filter(needsApproval);
@@ -22,6 +22,8 @@ export interface StepRow {
   started_at: Date | null;
   finished_at: Date | null;
   updated_at: Date;
+  lease_token: string | null;
+  lease_expires_at: Date | null;
 }
 
 export function toStep(row: StepRow): StepRecord {
@@ -39,6 +41,8 @@ export function toStep(row: StepRow): StepRecord {
     startedAt: row.started_at ?? undefined,
     finishedAt: row.finished_at ?? undefined,
     updatedAt: row.updated_at,
+    leaseToken: row.lease_token ?? undefined,
+    leaseExpiresAt: row.lease_expires_at ?? undefined,
   };
 }
 
@@ -80,13 +84,29 @@ export const selectStep = (id: string): Query => ({
 });
 
 export const selectRunningSteps = (): Query => ({
-  text: `SELECT ${COLUMNS} FROM steps WHERE state = 'running' ORDER BY incident_id, position`,
+  text: `SELECT ${COLUMNS} FROM steps
+         WHERE state = 'running' AND (lease_expires_at IS NULL OR lease_expires_at <= now())
+         ORDER BY incident_id, position`,
+});
+
+/**
+ * The heartbeat of the worker holding `token`: no row once another worker took
+ * the step over. An expired lease nobody took is renewed: expiry only permits a
+ * takeover, the token decides who owns the step.
+ */
+export const renewLease = (id: string, token: string, leaseSeconds: number): Query => ({
+  text: `UPDATE steps SET lease_expires_at = now() + make_interval(secs => $3::double precision)
+         WHERE id = $1::bigint AND state = 'running' AND lease_token = $2::bigint
+         RETURNING id`,
+  values: [id, token, leaseSeconds],
 });
 
 /**
  * Compare-and-set of a step's state plus its patch. undefined fields keep
  * their value; error and claimedBy set to null clear it. started_at is set on
  * entering running and finished_at on entering a final state, unless given.
+ * A fenced write (patch.fence) happens only while that token is the step's
+ * (no other worker took it over); leaving running ends the lease.
  */
 export const moveStep = (id: string, from: StepState, to: StepState, patch: StepPatch = {}): Query => ({
   text: `UPDATE steps SET
@@ -100,8 +120,15 @@ export const moveStep = (id: string, from: StepState, to: StepState, patch: Step
            finished_at = COALESCE($11::timestamptz,
              CASE WHEN $3::step_state IN ('succeeded', 'failed', 'cancelled') THEN now() ELSE finished_at END),
            attempts = attempts + CASE WHEN $12::boolean THEN 1 ELSE 0 END,
+           lease_token = CASE WHEN $13::double precision IS NOT NULL THEN nextval('step_lease_token_seq') ELSE lease_token END,
+           lease_expires_at = CASE
+             WHEN $13::double precision IS NOT NULL THEN now() + make_interval(secs => $13::double precision)
+             WHEN $16::boolean OR $3::step_state <> 'running' THEN now()
+             ELSE lease_expires_at END,
            updated_at = now()
          WHERE id = $1::bigint AND state = $2::step_state
+           AND ($14::bigint IS NULL OR lease_token = $14::bigint)
+           AND (NOT $15::boolean OR lease_expires_at IS NULL OR lease_expires_at <= now())
          RETURNING ${COLUMNS}`,
   values: [
     id,
@@ -116,6 +143,10 @@ export const moveStep = (id: string, from: StepState, to: StepState, patch: Step
     patch.startedAt ?? null,
     patch.finishedAt ?? null,
     patch.countAttempt ?? false,
+    patch.leaseMs === undefined ? null : patch.leaseMs / 1000,
+    patch.fence ?? null,
+    patch.onlyIfLeaseExpired ?? false,
+    patch.releaseLease ?? false,
   ],
 });
 

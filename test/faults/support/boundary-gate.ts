@@ -29,6 +29,10 @@ DECLARE
   gate fault_gate%ROWTYPE;
   what text;
 BEGIN
+  -- A lease heartbeat changes only lease_expires_at: not a boundary of the durable record.
+  IF TG_TABLE_NAME = 'steps' AND TG_OP = 'UPDATE' AND to_jsonb(OLD) - 'lease_expires_at' = to_jsonb(NEW) - 'lease_expires_at' THEN
+    RETURN NEW;
+  END IF;
   IF TG_TABLE_NAME = 'incidents' THEN
     svc := NEW.service;
     what := 'incident ' || NEW.state;
