@@ -69,6 +69,8 @@ const productionSchema = z.strictObject({
   smokeTests: z.array(smokeTestSchema).default([]),
   /** How long verification may retry before it reports the failing check. */
   verifyDeadlineSeconds: z.number().int().min(1).max(1800).default(120),
+  /** Consecutive rounds in which health, version and smoke must all pass before production counts as restored: one passing sample is no proof. */
+  verifyRounds: z.number().int().min(1).max(20).default(3),
 });
 
 /** GitHub credentials: a token, or a GitHub App installation (each value read from the named variable, never written to logs or Slack). */

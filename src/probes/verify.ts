@@ -23,20 +23,30 @@ export interface VerifyOptions {
   readonly deadlineMs?: number;
 }
 
+/**
+ * Passes only after `production.verifyRounds` consecutive rounds in which every
+ * check passed. The deadline limits the retries after a failing round; a streak
+ * under way when it passes may finish, and a round that fails after it ends
+ * verification as failed.
+ */
 export async function verifyProduction(service: ServiceConfig, expected: ExpectedVersion, options: VerifyOptions): Promise<VerificationReport> {
   const startedAt = options.clock.now();
   const deadline = startedAt.getTime() + (options.deadlineMs ?? service.production.verifyDeadlineSeconds * 1000);
   const base = service.production.url.replace(/\/+$/, '');
+  const rounds = service.production.verifyRounds;
+  const interval = options.retryIntervalMs ?? 2000;
   let attempts = 0;
+  let streak = 0;
   for (;;) {
     attempts += 1;
     const checks = await runChecks(service, base, expected, options);
     const failedCheck = checks.find((c) => !c.pass);
+    streak = failedCheck ? 0 : streak + 1;
     const now = options.clock.now();
-    if (!failedCheck || now.getTime() >= deadline) {
+    if (streak >= rounds || (failedCheck && now.getTime() >= deadline)) {
       return { passed: !failedCheck, url: base, attempts, checks, failedCheck, startedAt, finishedAt: now };
     }
-    await options.sleep(Math.min(options.retryIntervalMs ?? 2000, Math.max(0, deadline - now.getTime())));
+    await options.sleep(failedCheck ? Math.min(interval, Math.max(0, deadline - now.getTime())) : interval);
   }
 }
 
@@ -70,14 +80,29 @@ export function checkVersion(status: number, body: string, expected: ExpectedVer
   }
   if (!reported) return { pass: false, detail: 'did not answer with {"version","commit"} JSON' };
   const says = `reports version ${reported.version ?? '?'} commit ${reported.commit ?? '?'}`;
-  if (expected.version === undefined && expected.commitSha === undefined) return { pass: true, detail: says };
-  const versionOk = expected.version !== undefined && reported.version !== undefined && sameVersion(reported.version, expected.version);
-  const commitOk = expected.commitSha !== undefined && reported.commit !== undefined && sameCommit(reported.commit, expected.commitSha);
-  if (versionOk || commitOk) return { pass: true, detail: says };
-  const wanted = [expected.version && `version ${expected.version}`, expected.commitSha && `commit ${expected.commitSha.slice(0, 12)}`]
-    .filter(Boolean)
-    .join(' or ');
-  return { pass: false, detail: `${says}, expected ${wanted}` };
+  // A field the target shares with the bad deployment (a redeploy of the same commit) tells them apart no more.
+  const badCommit = expected.notCommitSha !== undefined && !(expected.commitSha !== undefined && sameCommit(expected.commitSha, expected.notCommitSha)) ? expected.notCommitSha : undefined;
+  const badVersion = expected.notVersion !== undefined && !(expected.version !== undefined && sameVersion(expected.version, expected.notVersion)) ? expected.notVersion : undefined;
+  const stillBad =
+    (badCommit !== undefined && reported.commit !== undefined && sameCommit(reported.commit, badCommit)) ||
+    (badVersion !== undefined && reported.version !== undefined && sameVersion(reported.version, badVersion));
+  if (stillBad) return { pass: false, detail: `${says}: production still serves the bad deployment` };
+  if (expected.version !== undefined || expected.commitSha !== undefined) {
+    const versionOk = expected.version !== undefined && reported.version !== undefined && sameVersion(reported.version, expected.version);
+    const commitOk = expected.commitSha !== undefined && reported.commit !== undefined && sameCommit(reported.commit, expected.commitSha);
+    if (versionOk || commitOk) return { pass: true, detail: says };
+    const wanted = [expected.version && `version ${expected.version}`, expected.commitSha && `commit ${expected.commitSha.slice(0, 12)}`]
+      .filter(Boolean)
+      .join(' or ');
+    return { pass: false, detail: `${says}, expected ${wanted}` };
+  }
+  // The target's version and commit are unknown: the least proof is that the bad deployment's are gone.
+  const comparable = (badCommit !== undefined && reported.commit !== undefined) || (badVersion !== undefined && reported.version !== undefined);
+  if (comparable) return { pass: true, detail: `${says}, no longer the bad deployment's` };
+  return {
+    pass: false,
+    detail: `${says}; inconclusive: neither the target's nor the bad deployment's version or commit is known to compare with, and unknown is not a pass`,
+  };
 }
 
 export function smoke(test: SmokeTest, base: string, options: VerifyOptions): Promise<CheckResult> {

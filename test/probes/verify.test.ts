@@ -2,6 +2,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fillEnv, verifyProduction } from '../../src/probes/verify';
 import { ManualClock } from '../../src/rollback/clock';
+import type { ExpectedVersion } from '../../src/rollback/ports/application';
 import { exampleService } from '../support/services';
 
 interface Seen {
@@ -48,13 +49,14 @@ describe('verifyProduction', () => {
   });
 
   const service = () => exampleService({ production: { url, verifyDeadlineSeconds: 10 } });
-  const run = (expected: { version?: string; commitSha?: string }, env: Record<string, string> = { SMOKE_TEST_PASSWORD: 's3cret' }, checkTimeoutMs = 2000) =>
+  const run = (expected: ExpectedVersion, env: Record<string, string> = { SMOKE_TEST_PASSWORD: 's3cret' }, checkTimeoutMs = 2000) =>
     verifyProduction(service(), expected, { clock, sleep, env, retryIntervalMs: 1000, checkTimeoutMs });
 
   it('passes when health is 2xx, the version matches and the smoke test passes, filling ${ENV} in the body', async () => {
     const report = await run({ version: 'v1.9.0' });
     expect(report.passed).toBe(true);
-    expect(report.attempts).toBe(1);
+    // One passing sample is no proof: the default is three consecutive passing rounds.
+    expect(report.attempts).toBe(3);
     expect(report.checks.map((c) => c.name)).toEqual(['health', 'version', 'smoke: sign-in']);
     expect(JSON.parse(seen.find((s) => s.path === '/api/auth/signin')?.body ?? '{}')).toEqual({ email: 'test@example.com', password: 's3cret' });
     expect(JSON.stringify(report)).not.toContain('s3cret');
@@ -65,11 +67,58 @@ describe('verifyProduction', () => {
     expect((await run({ commitSha: 'b7920c6'.padEnd(40, '1') })).passed).toBe(true);
   });
 
-  it('retries until health recovers', async () => {
+  it('retries until health recovers, then proves it over three consecutive rounds', async () => {
     answers.health = [503, 503, 200];
     const report = await run({ version: '1.9.0' });
     expect(report.passed).toBe(true);
-    expect(report.attempts).toBe(3);
+    expect(report.attempts).toBe(5);
+  });
+
+  it('starts the count again when a round fails between passing ones (flapping health is not restored)', async () => {
+    answers.health = [200, 200, 503, 200, 200, 200];
+    const report = await run({ version: '1.9.0' });
+    expect(report).toMatchObject({ passed: true, attempts: 6 });
+  });
+
+  it('takes the number of rounds from the service (production.verifyRounds)', async () => {
+    const report = await verifyProduction(exampleService({ production: { url, verifyDeadlineSeconds: 10, verifyRounds: 5 } }), { version: '1.9.0' }, { clock, sleep, env: { SMOKE_TEST_PASSWORD: 's3cret' }, retryIntervalMs: 1000 });
+    expect(report).toMatchObject({ passed: true, attempts: 5 });
+  });
+
+  it('fails when health flaps until the deadline, never passing enough rounds in a row', async () => {
+    answers.health = [200, 200, 503, 200, 200, 503, 200, 200, 503, 200, 200, 503, 200, 200, 503, 200, 200, 503];
+    const report = await run({ version: '1.9.0' });
+    expect(report.passed).toBe(false);
+    expect(report.failedCheck).toMatchObject({ name: 'health', status: 503 });
+  });
+
+  /** Issue 16 item 4: an unknown target version and commit used to pass whatever production served. */
+  describe('when the target version and commit are unknown', () => {
+    it('is inconclusive, never a pass, when the bad deployment is unknown too', async () => {
+      const report = await run({});
+      expect(report.passed).toBe(false);
+      expect(report.failedCheck).toMatchObject({ name: 'version' });
+      expect(report.failedCheck?.detail).toMatch(/inconclusive/);
+    });
+
+    it('fails while production still serves the bad deployment', async () => {
+      answers.version = { version: '2.0.0-beta', commit: 'b90de38' };
+      const report = await run({ notVersion: '2.0.0-beta', notCommitSha: 'b90de38'.padEnd(40, '0') });
+      expect(report.passed).toBe(false);
+      expect(report.failedCheck?.detail).toMatch(/still serves the bad deployment/);
+    });
+
+    it('passes once production is proven to serve something else than the bad deployment', async () => {
+      const report = await run({ notVersion: '2.0.0-beta', notCommitSha: 'b90de38'.padEnd(40, '0') });
+      expect(report.passed).toBe(true);
+      expect(report.checks.find((c) => c.name === 'version')?.detail).toMatch(/no longer the bad deployment/);
+    });
+  });
+
+  it('fails when the target is known but production still reports the bad commit', async () => {
+    answers.version = { version: '1.9.0', commit: 'b90de38' };
+    const report = await run({ version: '1.9.0', notCommitSha: 'b90de38'.padEnd(40, '0') });
+    expect(report.passed).toBe(false);
   });
 
   it('reports the version check by name when production still runs the bad version', async () => {
@@ -83,7 +132,7 @@ describe('verifyProduction', () => {
   });
 
   it('fails the smoke test, without sending it, when its env variable is missing', async () => {
-    const report = await run({}, {});
+    const report = await run({ version: '1.9.0' }, {});
     expect(report.failedCheck).toMatchObject({ name: 'smoke: sign-in', status: undefined });
     expect(report.failedCheck?.detail).toContain('SMOKE_TEST_PASSWORD');
     expect(seen.some((s) => s.path === '/api/auth/signin')).toBe(false);
@@ -91,7 +140,7 @@ describe('verifyProduction', () => {
 
   it('reports a check that does not answer in time, with its latency', async () => {
     answers.signinDelayMs = 300;
-    const report = await run({}, undefined, 100);
+    const report = await run({ version: '1.9.0' }, undefined, 100);
     expect(report.failedCheck).toMatchObject({ name: 'smoke: sign-in', status: undefined, detail: 'timed out after 100 ms' });
     expect(report.failedCheck?.latencyMs).toBeGreaterThanOrEqual(90);
   });

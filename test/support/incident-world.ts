@@ -67,6 +67,8 @@ export interface WorldOptions {
   slackCallTimeoutMs?: number;
   /** More for the git adapter (a GitHub host for revert pull requests, its poll interval). */
   code?: Pick<GitCodeRollbackOptions, 'pullRequests' | 'pullRequestPollMs'>;
+  /** A running step's lease (default 3 s, so a stopped replica's step is reconciled soon). */
+  stepLeaseMs?: number;
 }
 
 export async function startWorld(options: WorldOptions): Promise<World> {
@@ -109,7 +111,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const start = async (): Promise<TestBot> => {
     replica += 1;
     const adapters = {
-      application: new VercelApplication({ token: vercel.token, apiUrl: vercel.url, logger: silentLogger, deploymentOrigin: vercel.deploymentOrigin, pollIntervalMs: 25, env, sleep: options.vercelSleep }),
+      application: new VercelApplication({ token: vercel.token, apiUrl: vercel.url, logger: silentLogger, deploymentOrigin: vercel.deploymentOrigin, pollIntervalMs: 25, verifyRetryIntervalMs: 250, env, sleep: options.vercelSleep }),
       code: new GitCodeRollback({ services: parsed, workspaceDir: join(git.workspace, `replica-${replica}`), logger: silentLogger, env: git.env, ...options.code }),
       // Shadow databases go on the run's server when there is one, instead of a second embedded server.
       schema: new PrismaSchemaAdapter({ logger: silentLogger, clock, shadow: process.env.TEST_DATABASE_URL ? { serverUrl: process.env.TEST_DATABASE_URL } : undefined }),
@@ -121,7 +123,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       services: [service],
       env: { ...env, DR_AMAL_GIT_TOKEN: '' },
       // The world's clock is not real time, so real-time cron ticks would evaluate slots out of its order: tests tick jobs by hand.
-      wiring: { adapters, options: { runnerIntervalMs: 200, outboxPollMs: 100, noSchedules: true, slackCallTimeoutMs: options.slackCallTimeoutMs } },
+      wiring: { adapters, options: { runnerIntervalMs: 200, outboxPollMs: 100, noSchedules: true, slackCallTimeoutMs: options.slackCallTimeoutMs, stepLeaseMs: options.stepLeaseMs ?? 3000 } },
     });
   };
   const bot = await start();

@@ -13,6 +13,7 @@ import type { IncidentRecord, StepError, StepRecord } from '../ports/incident-st
 import type { SchemaRollbackPlan } from '../ports/schema';
 import type { EngineDeps } from './engine-deps';
 import { pullRequestReporter, revertContext } from './revert-context';
+import type { HeldLease } from './step-lease';
 
 export interface StepOutcome {
   event: 'succeed' | 'fail' | 'lose_track';
@@ -27,7 +28,12 @@ export interface StepContext {
   service: ServiceConfig;
   /** Outputs of the earlier steps, by kind. */
   earlier: Partial<Record<StepRecord['kind'], Record<string, unknown>>>;
+  /** The worker's lease on the step: checked before each side effect, its token fences the step's writes. */
+  lease?: Pick<HeldLease, 'token' | 'check'>;
 }
+
+/** Stops before a side effect when this worker may no longer own the step. */
+const stillOwned = (ctx: StepContext): void => ctx.lease?.check();
 
 export function stepError(error: unknown): StepError {
   const failure = asRollbackError(error);
@@ -59,18 +65,21 @@ async function application(ctx: StepContext): Promise<StepOutcome> {
   const { deps, service, incident, step } = ctx;
   const known = step.input.targetId as string | undefined;
   const resolved = await deps.application.resolveTarget(service, known ?? (step.input.target as string | undefined) ?? undefined);
+  // "From" is what served production when the step first ran: a run again after a crash may find the target already live.
+  const first = known ? step.input : {};
   const facts = {
     targetId: resolved.target.id,
     version: resolved.target.version ?? null,
     commit: resolved.toCommit ?? null,
-    fromCommit: resolved.fromCommit ?? null,
-    fromDeploymentId: resolved.current.id,
-    fromVersion: resolved.current.version ?? null,
+    fromCommit: first.fromCommit ?? resolved.fromCommit ?? null,
+    fromDeploymentId: first.fromDeploymentId ?? resolved.current.id,
+    fromVersion: first.fromVersion ?? resolved.current.version ?? null,
   };
-  if (!known) await deps.store.moveStep(step.id, 'running', 'running', { input: { ...step.input, ...facts } });
+  if (!known) await deps.store.moveStep(step.id, 'running', 'running', { input: { ...step.input, ...facts }, fence: ctx.lease?.token });
   for (const seen of [resolved.current, resolved.target]) {
     await deps.store.recordDeployment({ service: service.name, deploymentId: seen.id, url: seen.url, commitSha: seen.commitSha, version: seen.version, servedFrom: seen.liveSince ?? seen.createdAt });
   }
+  stillOwned(ctx);
   const moved = await deps.application.moveProduction({
     incidentId: incident.id as IncidentId,
     service,
@@ -100,9 +109,10 @@ async function application(ctx: StepContext): Promise<StepOutcome> {
 async function verification(ctx: StepContext): Promise<StepOutcome> {
   const app = ctx.earlier.application;
   const deployed = ctx.earlier.deploy;
+  const known = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
   const expected = app
-    ? { version: (app.version as string | null) ?? undefined, commitSha: (app.commit as string | null) ?? undefined }
-    : { commitSha: (deployed?.commitSha as string | undefined) ?? undefined };
+    ? { version: known(app.version), commitSha: known(app.commit), notVersion: known(app.fromVersion), notCommitSha: known(app.fromCommit) }
+    : { commitSha: known(deployed?.commitSha) };
   const report = await ctx.deps.application.verify(ctx.service, expected);
   const output = {
     passed: report.passed,
@@ -122,6 +132,7 @@ async function verification(ctx: StepContext): Promise<StepOutcome> {
 }
 
 async function codeRevert(ctx: StepContext): Promise<StepOutcome> {
+  stillOwned(ctx);
   const result = await ctx.deps.code.revert({
     service: ctx.service.name as ServiceName,
     incidentId: ctx.incident.id as IncidentId,
@@ -134,6 +145,7 @@ async function codeRevert(ctx: StepContext): Promise<StepOutcome> {
 }
 
 async function codeReset(ctx: StepContext): Promise<StepOutcome> {
+  stillOwned(ctx);
   const result = await ctx.deps.code.reset({
     service: ctx.service.name as ServiceName,
     incidentId: ctx.incident.id as IncidentId,
@@ -148,6 +160,7 @@ async function deploy(ctx: StepContext): Promise<StepOutcome> {
   const pushed = ctx.earlier.code_revert ?? ctx.earlier.code_reset;
   const head = pushed?.head as CommitSha | undefined;
   if (!head) throw new RollbackError('internal', 'No pushed commit to deploy.', { fix: 'The code step must run first.' });
+  stillOwned(ctx);
   const result = await ctx.deps.application.deployCommit({ service: ctx.service, commitSha: head, sourceDir: pushed?.workTree as string | undefined });
   const output = { method: result.method, state: result.state, deploymentId: result.deploymentId ?? null, url: result.url ?? null, commitSha: result.commitSha, live: result.live, explanation: result.explanation };
   if (result.state === 'READY' && result.live) return { event: 'succeed', output };
@@ -169,6 +182,7 @@ export function appDatabaseUrl(ctx: Pick<StepContext, 'deps' | 'service'>): stri
 async function schema(ctx: StepContext): Promise<StepOutcome> {
   const plan = ctx.step.input.plan as SchemaRollbackPlan | undefined;
   if (!plan) throw new RollbackError('conflict', 'The schema rollback has no approved plan.', { fix: 'Ask again with /rollback schema.' });
+  stillOwned(ctx);
   const result = await ctx.deps.schema.execute({
     databaseUrl: appDatabaseUrl(ctx),
     plan: { ...plan, migrationName: plan.migrationName as MigrationName },

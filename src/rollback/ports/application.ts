@@ -104,6 +104,9 @@ export interface ReconcileRequest {
 export interface ExpectedVersion {
   readonly version?: string;
   readonly commitSha?: string;
+  /** What the bad deployment served: production must be proven no longer to serve it (an unknown target alone proves nothing). */
+  readonly notVersion?: string;
+  readonly notCommitSha?: string;
 }
 
 export type CheckKind = 'health' | 'version' | 'smoke';
