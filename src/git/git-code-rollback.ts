@@ -7,6 +7,7 @@
 import type { ServiceConfig } from '../config/service-schema';
 import type { Logger } from '../logger';
 import { type Clock, systemClock } from '../rollback/clock';
+import { approvedInTime } from '../rollback/incident/authority';
 import { RollbackError, isRollbackError } from '../rollback/errors';
 import { type CommitSha, type IncidentId, type ServiceName, parseMigrationName } from '../rollback/ids';
 import type {
@@ -41,7 +42,7 @@ export interface GitCodeRollbackOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** A git command silent this long is killed; default 120 s. */
   readonly commandTimeoutMs?: number;
-  /** Decides whether an approval has expired; default the system clock. */
+  /** The adapter's clock (revert pull requests' waits); default the system clock. */
   readonly clock?: Clock;
   /** The code host of a service with git.via: pull-request (GitHub); built from git.github by the wiring. */
   readonly pullRequests?: (service: ServiceConfig) => PullRequestHost;
@@ -186,8 +187,8 @@ export class GitCodeRollback implements CodeRollbackPort {
     if (approval.action !== 'git-reset' || approval.incidentId !== incidentId) {
       throw new RollbackError('approval_required', `The approval ${approval.approvalId} is for ${approval.action} of incident ${approval.incidentId}, not for a git reset of incident ${incidentId}.`, { fix: recommend });
     }
-    if (approval.expiresAt.getTime() <= this.clock.now().getTime()) {
-      throw new RollbackError('approval_required', `The approval ${approval.approvalId} for the git reset of incident ${incidentId} expired at ${approval.expiresAt.toISOString()}.`, { fix: recommend });
+    if (!approvedInTime(approval)) {
+      throw new RollbackError('approval_required', `The approval ${approval.approvalId} for the git reset of incident ${incidentId} was given at ${approval.approvedAt.toISOString()}, after its request expired at ${approval.expiresAt.toISOString()}.`, { fix: recommend });
     }
     return clone.exclusive(async () => {
       const head = await clone.sync();

@@ -51,18 +51,23 @@ describe('git Option B: reset with force-with-lease, approved only', () => {
     expect(sb.originHead()).toBe(worse);
   });
 
-  it('refuses an approval whose expiry has passed, and leaves the remote alone', async () => {
+  it('refuses an approval given after its request expired, and leaves the remote alone', async () => {
     const adapter = adapterFor(sb, [serviceFor(sb.origin)]);
-    clock.set('2026-01-17T10:30:00Z');
-    const error = (await adapter.reset({ service: SERVICE, incidentId: INCIDENT, requestedBy: ASKER, target: good, approval: approval() }).catch((e: unknown) => e)) as RollbackError;
+    const late = approval({ approvedAt: new Date('2026-01-17T10:31:00Z') });
+    const error = (await adapter.reset({ service: SERVICE, incidentId: INCIDENT, requestedBy: ASKER, target: good, approval: late }).catch((e: unknown) => e)) as RollbackError;
 
     expect(error.code).toBe('approval_required');
-    expect(error.message).toBe('The approval apr-1 for the git reset of incident inc-1 expired at 2026-01-17T10:30:00.000Z.');
+    expect(error.message).toBe('The approval apr-1 for the git reset of incident inc-1 was given at 2026-01-17T10:31:00.000Z, after its request expired at 2026-01-17T10:30:00.000Z.');
     expect(error.fix).toContain('The runbook recommends Option A (git revert)');
     expect(sb.originHead()).toBe(worse);
+  });
 
-    clock.set('2026-01-17T10:29:59Z');
-    await expect(adapter.reset({ service: SERVICE, incidentId: INCIDENT, requestedBy: ASKER, target: good, approval: approval() })).resolves.toMatchObject({ status: 'done', head: good });
+  it('runs an approval given in time even when the bot only gets to it after the expiry (issue 16 item 6: a restart past the deadline)', async () => {
+    const adapter = adapterFor(sb, [serviceFor(sb.origin)]);
+    clock.set('2026-01-17T11:30:00Z');
+    const result = await adapter.reset({ service: SERVICE, incidentId: INCIDENT, requestedBy: ASKER, target: good, approval: approval() });
+    expect(result.head).toBe(good);
+    expect(sb.originHead()).toBe(good);
   });
 
   it('resets to the last good commit and pushes with a lease when handed the CTO approval', async () => {

@@ -85,7 +85,7 @@ describe('schema rollback of an applied Prisma migration', () => {
     await expect(adapter.execute({ ...base, approval: undefined })).rejects.toMatchObject({ code: 'approval_required' });
     await expect(adapter.execute({ ...base, approval: approval({ incidentId: 'inc-2' }) })).rejects.toMatchObject({ code: 'approval_required' });
     await expect(adapter.execute({ ...base, approval: approval({ action: 'git-reset' }) })).rejects.toMatchObject({ code: 'approval_required' });
-    await expect(adapter.execute({ ...base, approval: approval({ expiresAt: new Date('2026-01-17T11:59:00Z') }) })).rejects.toMatchObject({ code: 'approval_required' });
+    await expect(adapter.execute({ ...base, approval: approval({ approvedAt: new Date('2026-01-17T12:26:00Z') }) })).rejects.toMatchObject({ code: 'approval_required', message: expect.stringMatching(/after its request expired/) });
     await withClient(db.url, async (c) => expect(diffCatalogs(afterAi, await readCatalog(c))).toEqual([]));
   });
 

@@ -179,6 +179,15 @@ export function approvalExpiresAt(requestedAt: Date, expireAfterMinutes: number 
   return new Date(requestedAt.getTime() + expireAfterMinutes * 60_000);
 }
 
+/**
+ * Expiry limits the time to decide, not the time to act: an approval given
+ * before its request expired holds however long the work then waits (a
+ * restart past the deadline); the executors re-check that the plan is current.
+ */
+export function approvedInTime(approval: { readonly approvedAt: Date; readonly expiresAt: Date }): boolean {
+  return approval.approvedAt.getTime() < approval.expiresAt.getTime();
+}
+
 export function isApprovalExpired(request: Pick<ApprovalRequest, 'expiresAt' | 'decision'>, at: Date): boolean {
   return request.decision === 'expired' || (request.decision === 'pending' && at.getTime() >= request.expiresAt.getTime());
 }

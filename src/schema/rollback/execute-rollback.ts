@@ -7,6 +7,7 @@
 import { Client } from 'pg';
 import type { Logger } from '../../logger';
 import type { Clock } from '../../rollback/clock';
+import { approvedInTime } from '../../rollback/incident/authority';
 import { RollbackError, isRollbackError } from '../../rollback/errors';
 import type { RecordedApproval } from '../../rollback/ports/approval';
 import type { ArchivedItem, ExecuteRequest, SchemaRollbackPlan, SchemaRollbackResult } from '../../rollback/ports/schema';
@@ -31,7 +32,7 @@ export function followUpFor(migrationName: string, source?: SchemaRollbackPlan['
   return `Remove the folder prisma/migrations/${migrationName} from the deploy branch (git revert the commit that added it), or the next \`prisma migrate deploy\` applies it again. The git worker can do this for you.`;
 }
 
-export function checkApproval(approval: RecordedApproval | undefined, incidentId: string, clock: Clock): RecordedApproval {
+export function checkApproval(approval: RecordedApproval | undefined, incidentId: string): RecordedApproval {
   const fix = 'A schema rollback needs the CTO\'s approval recorded on this incident; ask for it in the incident thread.';
   if (!approval) throw new RollbackError('approval_required', 'Refusing the schema rollback: no recorded CTO approval.', { fix });
   if (approval.action !== 'schema-rollback') {
@@ -41,8 +42,8 @@ export function checkApproval(approval: RecordedApproval | undefined, incidentId
     throw new RollbackError('approval_required', `Refusing the schema rollback: the approval ${approval.approvalId} belongs to incident ${approval.incidentId}, not ${incidentId}.`, { fix });
   }
   if (approval.role !== 'cto') throw new RollbackError('approval_required', 'Refusing the schema rollback: the approval is not from a CTO.', { fix });
-  if (approval.expiresAt.getTime() <= clock.now().getTime()) {
-    throw new RollbackError('approval_required', `Refusing the schema rollback: the approval ${approval.approvalId} expired at ${approval.expiresAt.toISOString()}.`, { fix });
+  if (!approvedInTime(approval)) {
+    throw new RollbackError('approval_required', `Refusing the schema rollback: the approval ${approval.approvalId} was given at ${approval.approvedAt.toISOString()}, after its request expired at ${approval.expiresAt.toISOString()}.`, { fix });
   }
   return approval;
 }
@@ -90,7 +91,7 @@ function isConnectionLoss(error: unknown): boolean {
 
 export async function executeRollback(request: ExecuteRequest, deps: ExecuteDeps): Promise<SchemaRollbackResult> {
   const { plan, incidentId } = request;
-  checkApproval(request.approval, incidentId, deps.clock);
+  checkApproval(request.approval, incidentId);
   refuseUnproven(plan);
   if (plan.blockers.length > 0) {
     throw new RollbackError('conflict', `The rollback plan for ${plan.migrationName} has blockers: ${plan.blockers.join(' ')}`, {
