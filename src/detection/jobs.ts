@@ -24,6 +24,13 @@ export interface DetectionJobDeps {
 
 export const detectJobName = (service: string): string => `detect:${service}`;
 
+const MAX_LOGGED_REASON = 500;
+
+/** A log line stays a line: an evaluation over thousands of firing alerts logs the start of its reason and how much was left out. */
+export function boundedForLog(text: string, max = MAX_LOGGED_REASON): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters; the incident's timeline has the whole reason)`;
+}
+
 export function detectionJobs(deps: DetectionJobDeps, options: DetectionOptions = {}): ScheduledJob[] {
   const crons = deps.services.map((service, index) => ({
     service,
@@ -37,7 +44,8 @@ export function detectionJobs(deps: DetectionJobDeps, options: DetectionOptions 
       const outcome = await detection.evaluate(service.name, slot);
       if (outcome.evaluated) {
         const level = outcome.evaluation.verdict === 'ok' || outcome.evaluation.verdict === 'inconclusive' ? 'debug' : 'info';
-        logger[level]({ verdict: outcome.evaluation.verdict, rule: outcome.evaluation.rule, actions: outcome.actions }, `trigger evaluation: ${outcome.evaluation.reason}`);
+        const { verdict, rule, reason } = outcome.evaluation;
+        logger[level]({ verdict, rule, actions: outcome.actions, reasonLength: reason.length }, `trigger evaluation: ${boundedForLog(reason)}`);
       } else {
         logger.debug({ why: outcome.why }, 'trigger evaluation skipped');
       }

@@ -12,7 +12,7 @@ import type { DeploymentRecord, IncidentEvidence, IncidentRecord, NewIncidentApp
 import { approvalExpiresAt } from './authority';
 import { authorize, noticeCto } from './gate';
 import type { EngineDeps } from './engine-deps';
-import { buildPlan, etaMinutes } from './plan';
+import { ROLLBACK_KINDS, buildPlan, etaMinutes } from './plan';
 import { defaultRollbackTarget, describeDeployment } from '../last-known-good/rules';
 
 export interface RollbackCommand {
@@ -44,8 +44,23 @@ const KIND_WORDS = {
   schema: 'schema rollback',
 } as const;
 
+/** A NUL cannot be stored in PostgreSQL text; other control characters (but tab and newline) have no business in a reason. */
+const UNSTORABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+
 /** Cheap checks that need no outside call; the workers check the rest (ancestry, applied state). */
+function checkKind(kind: string): void {
+  if (!(ROLLBACK_KINDS as readonly string[]).includes(kind)) {
+    throw new RollbackError('bad_input', `"${kind.slice(0, 40)}" is not something the bot can roll back.`, { fix: `Choose one of: ${ROLLBACK_KINDS.join(', ')}.` });
+  }
+}
+
 export function checkRequest(service: ServiceConfig, request: RollbackRequestData): RollbackRequestData {
+  checkKind(request.kind);
+  for (const [field, value] of Object.entries(request)) {
+    if (typeof value === 'string' && UNSTORABLE.test(value)) {
+      throw new RollbackError('bad_input', `The ${field} contains a control character (such as NUL) that the bot cannot store; nothing was started.`, { fix: 'Type it again without it.' });
+    }
+  }
   switch (request.kind) {
     case 'revert':
     case 'reset':
@@ -83,7 +98,8 @@ export function newIncidentId(at: Date): string {
 
 export async function requestRollback(deps: EngineDeps, command: RollbackCommand): Promise<RollbackAccepted> {
   const service = findService(deps.services, command.service);
-  // The gate first: a person without authority learns nothing about the request's details.
+  checkKind(String(command.request.kind));
+  // The gate next: a person without authority learns nothing about the request's details.
   const decision = await authorize(deps, { service: service.name, actor: command.actor, act: { kind: 'execute', rollback: command.request.kind } });
   const request = checkRequest(service, command.request);
   const now = deps.clock.now();

@@ -95,7 +95,8 @@ export type ModalAnswer =
   | { ok: true; service: string; request: RollbackRequestData }
   | { ok: false; errors: Record<string, string> };
 
-const isWhat = (value: string | undefined): value is ModalWhat => value !== undefined && value in WHAT;
+// Own keys only: `constructor` or `__proto__` from a forged submission is not a choice.
+const isWhat = (value: string | undefined): value is ModalWhat => value !== undefined && Object.hasOwn(WHAT, value);
 
 /**
  * Reads a view_submission. On `ok: false`, answer with
