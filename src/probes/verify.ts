@@ -80,6 +80,7 @@ export function checkVersion(status: number, body: string, expected: ExpectedVer
   }
   if (!reported) return { pass: false, detail: 'did not answer with {"version","commit"} JSON' };
   const says = `reports version ${reported.version ?? '?'} commit ${reported.commit ?? '?'}`;
+  if (expected.appNotMoved) return { pass: true, detail: `${says}; the rollback did not move the app` };
   // A field the target shares with the bad deployment (a redeploy of the same commit) tells them apart no more.
   const badCommit = expected.notCommitSha !== undefined && !(expected.commitSha !== undefined && sameCommit(expected.commitSha, expected.notCommitSha)) ? expected.notCommitSha : undefined;
   const badVersion = expected.notVersion !== undefined && !(expected.version !== undefined && sameVersion(expected.version, expected.notVersion)) ? expected.notVersion : undefined;

@@ -1,18 +1,16 @@
 /**
  * Issue 16 item 2: two replicas on one real PostgreSQL. While replica A runs
- * an application step that waits on Vercel, the connection holding the
- * service's advisory lock is killed with pg_terminate_backend. Before the
- * fix, replica B took the step as abandoned, ran it again (a second request
- * to Vercel) and the incident could end FAILED. Each trial proves: the
- * lease A keeps renewing holds B off past the lease's length, nothing is
- * reconciled or asked twice, each step runs once, and the incident ends
- * COMPLETE. A store-level case proves the fencing itself: a worker whose
+ * an application step that waits on Vercel, its database connections are
+ * killed with pg_terminate_backend. Before the fix the step was "running"
+ * only through a session advisory lock held on one of them: killing it made
+ * replica B take the step as abandoned and run it again (a second request to
+ * Vercel; the incident could end FAILED). Each trial proves: the lease A
+ * keeps renewing (over new connections) holds B off past the lease's length,
+ * nothing is reconciled or asked twice, each step runs once, and the incident
+ * ends COMPLETE. A store-level case proves the fencing itself: a worker whose
  * lease was taken over cannot record an outcome.
  */
-import { silentLogger } from '../../src/logger';
-import { createIncidentStore } from '../../src/store/incident-store';
-import { createDb } from '../../src/store/pool';
-import { SERVICE_LOCK_SPACE } from '../../src/store/queries/incidents';
+import { newIncident, useIncidentStore } from '../integration/incident-store-fixtures';
 import type { TestBot } from '../support/bot';
 import { waitFor } from '../support/bot-process';
 import { SERVICE, useWorld } from '../support/incident-world';
@@ -25,7 +23,7 @@ const TRIALS = 6;
 /** Vercel's alias job only moves when the test says, so the kill surely falls inside the step. */
 const HELD_JOB = { outcome: 'succeeded' as const, pollsPerStep: 100_000, failedAliases: [] };
 
-describe('the connection holding a service lock is killed while its step runs, two replicas', () => {
+describe('the connections of the replica running a step are killed while it runs, two replicas', () => {
   const ctx = useWorld('faults_lock_kill', { stepLeaseMs: LEASE_MS });
   let other: TestBot;
   beforeAll(async () => {
@@ -35,16 +33,9 @@ describe('the connection holding a service lock is killed while its step runs, t
     await other?.stop();
   });
 
-  /** The backends holding the service lock of SERVICE (either replica's). */
-  const lockHolders = async (): Promise<number[]> =>
-    (
-      await rows<{ pid: number }>(
-        ctx.database.url,
-        `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-           AND classid = $1::bigint::oid AND objid = (hashtext($2)::bigint & 4294967295)::oid AND objsubid = 2`,
-        [SERVICE_LOCK_SPACE, SERVICE],
-      )
-    ).map((r) => r.pid);
+  /** Every backend of the bots on the test database: the connection a lock would be held on is among them. */
+  const botBackends = async (): Promise<number[]> =>
+    (await rows<{ pid: number }>(ctx.database.url, 'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).map((r) => r.pid);
 
   it.each(Array.from({ length: TRIALS }, (_, i) => i + 1))('trial %i: the step runs once, is never taken over, and the incident ends COMPLETE', async (n) => {
     const { world } = ctx;
@@ -59,11 +50,9 @@ describe('the connection holding a service lock is killed while its step runs, t
       return step?.state === 'running' && world.vercel.state.count('POST', '/rollback/') === requestsBefore + 1;
     });
 
-    const holders = await waitFor('a replica to hold the service lock', async () => {
-      const pids = await lockHolders();
-      return pids.length > 0 && pids;
-    });
-    await rows(ctx.database.url, 'SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [holders]);
+    const killed = await botBackends();
+    expect(killed.length).toBeGreaterThan(0);
+    await rows(ctx.database.url, 'SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [killed]);
     // Both replicas look for abandoned steps, repeatedly, for longer than a lease lasts.
     const until = Date.now() + LEASE_MS * 2;
     while (Date.now() < until) {
@@ -90,35 +79,30 @@ describe('the connection holding a service lock is killed while its step runs, t
     await waitFor('the outcome to be stored', async () => (await storedMessage(ctx.database.url, id, 'outcome'))?.text);
     expect((await storedMessage(ctx.database.url, id, 'outcome'))?.text).toMatch(/^✅ ROLLBACK COMPLETE/);
   });
+});
+
+describe('fencing on the store, two replicas without runners', () => {
+  const h = useIncidentStore('faults_fencing');
 
   it('a worker whose lease was taken over cannot record an outcome; the new holder can', async () => {
-    const db = createDb(ctx.database.url, silentLogger, 2);
-    try {
-      const store = createIncidentStore(db);
-      const { incident } = await store.openIncident(
-        { id: 'INC-FENCE-1', service: SERVICE, issue: 'fencing', trigger: 'test', openedBy: 'U0DEVOPS1', openedAt: new Date(), channelId: 'C0PRODALRT', data: { request: { kind: 'application' }, requestedBy: 'U0DEVOPS1', owner: 'U0DEVOPS1' } },
-        [{ position: 1, kind: 'application', state: 'pending', input: {} }],
-      );
-      const [step] = await store.steps(incident.id);
-      if (!step) throw new Error('no step');
-      const first = await store.moveStep(step.id, 'pending', 'running', { leaseMs: 200, claimedBy: 'worker-a' });
-      if (!first?.leaseToken) throw new Error('the start took no lease');
-      // While the lease holds, nobody takes the step over and it is not listed as abandoned.
-      expect(await store.moveStep(step.id, 'running', 'running', { leaseMs: 5000, onlyIfLeaseExpired: true, claimedBy: 'worker-b' })).toBeUndefined();
-      expect((await store.runningSteps()).map((s) => s.id)).not.toContain(step.id);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect((await store.runningSteps()).map((s) => s.id)).toContain(step.id);
-      const second = await store.moveStep(step.id, 'running', 'running', { leaseMs: 5000, onlyIfLeaseExpired: true, claimedBy: 'worker-b' });
-      if (!second?.leaseToken) throw new Error('the takeover took no lease');
-      expect(second.leaseToken).not.toBe(first.leaseToken);
+    const { incident } = await h.store.openIncident(newIncident(), [{ position: 1, kind: 'application', state: 'pending', input: {} }]);
+    const [step] = await h.store.steps(incident.id);
+    if (!step) throw new Error('no step');
+    const first = await h.store.moveStep(step.id, 'pending', 'running', { leaseMs: 200, claimedBy: 'worker-a' });
+    if (!first?.leaseToken) throw new Error('the start took no lease');
+    // While the lease holds, nobody takes the step over and it is not listed as abandoned.
+    expect(await h.otherStore.moveStep(step.id, 'running', 'running', { leaseMs: 5000, onlyIfLeaseExpired: true, claimedBy: 'worker-b' })).toBeUndefined();
+    expect((await h.otherStore.runningSteps()).map((s) => s.id)).not.toContain(step.id);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await h.otherStore.runningSteps()).map((s) => s.id)).toContain(step.id);
+    const second = await h.otherStore.moveStep(step.id, 'running', 'running', { leaseMs: 5000, onlyIfLeaseExpired: true, claimedBy: 'worker-b' });
+    if (!second?.leaseToken) throw new Error('the takeover took no lease');
+    expect(second.leaseToken).not.toBe(first.leaseToken);
 
-      expect(await store.renewLease(step.id, first.leaseToken, 5000)).toBe(false);
-      expect(await store.moveStep(step.id, 'running', 'failed', { fence: first.leaseToken, output: { by: 'a' } })).toBeUndefined();
-      expect(await store.renewLease(step.id, second.leaseToken, 5000)).toBe(true);
-      const ended = await store.moveStep(step.id, 'running', 'succeeded', { fence: second.leaseToken, output: { by: 'b' } });
-      expect(ended).toMatchObject({ state: 'succeeded', output: { by: 'b' } });
-    } finally {
-      await db.close();
-    }
+    expect(await h.store.renewLease(step.id, first.leaseToken, 5000)).toBe(false);
+    expect(await h.store.moveStep(step.id, 'running', 'failed', { fence: first.leaseToken, output: { by: 'a' } })).toBeUndefined();
+    expect(await h.otherStore.renewLease(step.id, second.leaseToken, 5000)).toBe(true);
+    const ended = await h.otherStore.moveStep(step.id, 'running', 'succeeded', { fence: second.leaseToken, output: { by: 'b' } });
+    expect(ended).toMatchObject({ state: 'succeeded', output: { by: 'b' } });
   });
 });

@@ -115,6 +115,12 @@ describe('verifyProduction', () => {
     });
   });
 
+  it('accepts any version, said explicitly, after a rollback that did not move the app (a schema rollback)', async () => {
+    const report = await run({ appNotMoved: true });
+    expect(report.passed).toBe(true);
+    expect(report.checks.find((c) => c.name === 'version')?.detail).toMatch(/did not move the app/);
+  });
+
   it('fails when the target is known but production still reports the bad commit', async () => {
     answers.version = { version: '1.9.0', commit: 'b90de38' };
     const report = await run({ version: '1.9.0', notCommitSha: 'b90de38'.padEnd(40, '0') });

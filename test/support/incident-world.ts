@@ -69,6 +69,8 @@ export interface WorldOptions {
   code?: Pick<GitCodeRollbackOptions, 'pullRequests' | 'pullRequestPollMs'>;
   /** A running step's lease (default 3 s, so a stopped replica's step is reconciled soon). */
   stepLeaseMs?: number;
+  /** More services beside SERVICE, as raw YAML objects (e.g. another name on the same git origin). */
+  extraServices?: (world: { gitOrigin: string; appUrl: string }) => Record<string, unknown>[];
 }
 
 export async function startWorld(options: WorldOptions): Promise<World> {
@@ -106,7 +108,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     git: { ...(options.service?.git as Record<string, unknown> | undefined), remote: git.origin, branch: 'main', tokenEnv: undefined },
   });
   const env = { SMOKE_TEST_PASSWORD: SMOKE.password, ...options.env };
-  const parsed = parseServicesFile(servicesYaml([service]), 'world');
+  const services = [service, ...(options.extraServices?.({ gitOrigin: git.origin, appUrl: vercel.appUrl }) ?? [])];
+  const parsed = parseServicesFile(servicesYaml(services), 'world');
   let replica = 0;
   const start = async (): Promise<TestBot> => {
     replica += 1;
@@ -120,7 +123,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     return startTestBot({
       databaseUrl: options.databaseUrl,
       slack,
-      services: [service],
+      services,
       env: { ...env, DR_AMAL_GIT_TOKEN: '' },
       // The world's clock is not real time, so real-time cron ticks would evaluate slots out of its order: tests tick jobs by hand.
       wiring: { adapters, options: { runnerIntervalMs: 200, outboxPollMs: 100, noSchedules: true, slackCallTimeoutMs: options.slackCallTimeoutMs, stepLeaseMs: options.stepLeaseMs ?? 3000 } },

@@ -112,7 +112,9 @@ async function verification(ctx: StepContext): Promise<StepOutcome> {
   const known = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
   const expected = app
     ? { version: known(app.version), commitSha: known(app.commit), notVersion: known(app.fromVersion), notCommitSha: known(app.fromCommit) }
-    : { commitSha: known(deployed?.commitSha) };
+    : deployed
+      ? { commitSha: known(deployed.commitSha) }
+      : { appNotMoved: true };
   const report = await ctx.deps.application.verify(ctx.service, expected);
   const output = {
     passed: report.passed,

@@ -45,7 +45,10 @@ const KIND_WORDS = {
 } as const;
 
 /** A NUL cannot be stored in PostgreSQL text; other control characters (but tab and newline) have no business in a reason. */
-const UNSTORABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+const isUnstorable = (text: string): boolean => [...text].some((ch) => {
+  const code = ch.charCodeAt(0);
+  return code < 0x20 && ch !== '\t' && ch !== '\n' && ch !== '\r';
+});
 
 /** Cheap checks that need no outside call; the workers check the rest (ancestry, applied state). */
 function checkKind(kind: string): void {
@@ -57,7 +60,7 @@ function checkKind(kind: string): void {
 export function checkRequest(service: ServiceConfig, request: RollbackRequestData): RollbackRequestData {
   checkKind(request.kind);
   for (const [field, value] of Object.entries(request)) {
-    if (typeof value === 'string' && UNSTORABLE.test(value)) {
+    if (typeof value === 'string' && isUnstorable(value)) {
       throw new RollbackError('bad_input', `The ${field} contains a control character (such as NUL) that the bot cannot store; nothing was started.`, { fix: 'Type it again without it.' });
     }
   }

@@ -1,7 +1,8 @@
 /**
  * Durable execution: a step is claimed (SKIP LOCKED), moved to running in the
- * store before its side effect, run under the service's advisory lock, and its
- * end stored after. Every move goes through transitionStep and is
+ * store before its side effect (under the service's advisory lock, with a
+ * lease), run while its worker renews the lease, and its end stored after,
+ * fenced by the lease's token. Every move goes through transitionStep and is
  * compare-and-set, so two replicas never run one step twice. After a crash,
  * steps found running are reconciled from the outside world first.
  */
@@ -11,7 +12,7 @@ import { type StepContext, appDatabaseUrl, executeStep, stepError } from './exec
 import type { EngineDeps } from './engine-deps';
 import { advanceIncident, isIncidentOpen } from './incident-state';
 import { type StepEvent, transitionStep } from './step-state';
-import { holdLease, leaseMsOf } from './step-lease';
+import { type HeldLease, holdLease, leaseMsOf } from './step-lease';
 
 const TERMINAL_INCIDENT = new Set(['resolved', 'failed', 'cancelled']);
 
@@ -77,38 +78,44 @@ async function finishStep(deps: EngineDeps, step: StepRecord, fence: string, eve
   if (!moved) deps.logger.warn({ stepId: step.id, event }, 'step outcome not recorded: this worker no longer holds the step’s lease');
 }
 
-/** Runs one claimed step to its end. Returns false when another replica had it. */
-export async function runStep(deps: EngineDeps, claimed: StepRecord): Promise<boolean> {
+/**
+ * Runs one claimed step to its end. Returns false when another replica had it.
+ * `held` learns the step's lease once it runs (the runner parks it on stop).
+ */
+export async function runStep(deps: EngineDeps, claimed: StepRecord, held?: (lease: HeldLease) => void): Promise<boolean> {
   const ctx = await contextFor(deps, claimed);
   if (!ctx) return false;
+  // The service lock guards the start only: the lease owns the step from there, and a step
+  // waiting on the outside world holds no database connection that others need.
   const locked = await deps.store.withServiceLock(ctx.service.name, async () => {
     const to = transitionStep(claimed.state, 'start', claimed.kind);
-    const running = await deps.store.moveStep(
+    return deps.store.moveStep(
       claimed.id,
       claimed.state,
       to,
       { countAttempt: true, claimedBy: deps.workerId, startedAt: deps.clock.now(), leaseMs: leaseMsOf(deps) },
       { incidentId: claimed.incidentId, actor: deps.workerId, kind: 'step', message: `Step ${claimed.position} (${claimed.kind}) running`, data: { stepId: claimed.id, from: claimed.state, to } },
     );
-    if (!running) return false;
-    const lease = holdLease(deps, running);
-    try {
-      await afterStepChange(deps, claimed.incidentId);
-      const outcome = await executeStep({ ...ctx, step: running, lease });
-      const latest = (await deps.store.getStep(running.id)) ?? running;
-      await finishStep(deps, latest, lease.token, outcome.event, outcome.output, outcome.error);
-    } finally {
-      lease.stop();
-    }
-    await afterStepChange(deps, claimed.incidentId);
-    return true;
   });
   if (!locked.ran) {
     // Another replica works on this service now: give the step back for a later tick.
     await deps.store.moveStep(claimed.id, claimed.state, claimed.state, { claimedBy: null });
     return false;
   }
-  return locked.value;
+  const running = locked.value;
+  if (!running) return false;
+  const lease = holdLease(deps, running);
+  held?.(lease);
+  try {
+    await afterStepChange(deps, claimed.incidentId);
+    const outcome = await executeStep({ ...ctx, step: running, lease });
+    const latest = (await deps.store.getStep(running.id)) ?? running;
+    await finishStep(deps, latest, lease.token, outcome.event, outcome.output, outcome.error);
+  } finally {
+    lease.stop();
+  }
+  await afterStepChange(deps, claimed.incidentId);
+  return true;
 }
 
 /**
@@ -133,13 +140,6 @@ export async function announceRecentlyClosed(deps: EngineDeps, withinMs = 60 * 6
   for (const incident of await deps.store.listIncidents({ limit: 50 })) {
     if (!isIncidentOpen(incident.state) && incident.closedAt && incident.closedAt.getTime() >= since) await deps.announcer.announce(incident.id);
   }
-}
-
-export async function runRunnableSteps(deps: EngineDeps, limit = 4): Promise<number> {
-  const claimed = await deps.store.claimRunnable(deps.workerId, limit);
-  let ran = 0;
-  for (const step of claimed) if (await runStep(deps, step)) ran += 1;
-  return ran;
 }
 
 /**
@@ -174,48 +174,62 @@ export async function reconcileRunningSteps(deps: EngineDeps): Promise<number> {
   return reconciled;
 }
 
+interface Finding {
+  /** What the outside world said, for the timeline. */
+  said: string;
+  data?: Record<string, unknown>;
+  event: StepEvent;
+  output: Record<string, unknown>;
+  error?: StepRecord['error'];
+}
+
+/** Only reads the outside world: a failure here, and only here, means it could not be read. */
+async function readOutsideWorld(deps: EngineDeps, ctx: StepContext): Promise<Finding> {
+  const { step } = ctx;
+  if (step.kind === 'schema') {
+    const plan = step.input.plan as { migrationName: string } | undefined;
+    const found = plan ? await deps.schema.reconcile(appDatabaseUrl(ctx), plan.migrationName as never) : undefined;
+    if (found?.state === 'rolled-back') {
+      const archivedTables = [...found.archivedTables];
+      return { said: '_prisma_migrations says it was rolled back', data: { archivedTables }, event: 'reconcile_to_succeeded', output: { migration: found.migrationName, archivedTables, reconciled: true } };
+    }
+    return { said: '_prisma_migrations says nothing changed; it will run again with the same approval', event: 'reconcile_to_not_started', output: {} };
+  }
+  if (step.kind === 'application' && typeof step.input.targetId === 'string' && step.startedAt) {
+    const seen = await deps.application.reconcile({ incidentId: step.incidentId as never, service: ctx.service, targetId: step.input.targetId as never, requestedAt: step.startedAt });
+    const said = `Vercel's last alias request says ${seen.status}`;
+    if (seen.status === 'succeeded' || seen.status === 'already-live') {
+      return { said, data: { status: seen.status }, event: 'reconcile_to_succeeded', output: { ...step.input, method: seen.method, status: seen.status, explanation: seen.explanation, reconciled: true } };
+    }
+    if (seen.status === 'failed' || seen.status === 'skipped') {
+      return { said, data: { status: seen.status }, event: 'reconcile_to_failed', output: { status: seen.status, failedAliases: [...seen.failedAliases] }, error: { code: 'external', message: `Vercel's job ${seen.status}.` } };
+    }
+    return { said, data: { status: seen.status }, event: 'reconcile_to_not_started', output: {} };
+  }
+  // Reverts, resets and deploys recognise their own earlier work (trailers, branch head,
+  // the build of the pushed commit); verification only reads. Running them again is safe.
+  return { said: 'its worker recognises work already done, so it runs again', event: 'reconcile_to_not_started', output: {} };
+}
+
+/**
+ * Reads the outside world, then records what it said. A store that refuses the
+ * record is not "the outside world could not be read": its error goes up to the
+ * runner, and the step is reconciled again once this worker's lease expires.
+ */
 async function reconcileOne(deps: EngineDeps, ctx: StepContext & { lease: { token: string } }): Promise<void> {
   const { step } = ctx;
-  const fence = ctx.lease.token;
-  const note = async (message: string, data: Record<string, unknown> = {}): Promise<void> =>
-    deps.store.appendTimeline({ incidentId: step.incidentId, actor: deps.workerId, kind: 'reconcile', message: `Step ${step.position} (${step.kind}) found running after a restart: ${message}`, data });
+  let finding: Finding;
   try {
-    if (step.kind === 'schema') {
-      const plan = step.input.plan as { migrationName: string } | undefined;
-      const found = plan ? await deps.schema.reconcile(appDatabaseUrl(ctx), plan.migrationName as never) : undefined;
-      if (found?.state === 'rolled-back') {
-        await note('_prisma_migrations says it was rolled back', { archivedTables: [...found.archivedTables] });
-        await finishStep(deps, step, fence, 'reconcile_to_succeeded', { migration: found.migrationName, archivedTables: [...found.archivedTables], reconciled: true });
-        return;
-      }
-      await note('_prisma_migrations says nothing changed; it will run again with the same approval');
-      await finishStep(deps, step, fence, 'reconcile_to_not_started', {});
-      return;
-    }
-    if (step.kind === 'application' && typeof step.input.targetId === 'string' && step.startedAt) {
-      const seen = await deps.application.reconcile({
-        incidentId: step.incidentId as never,
-        service: ctx.service,
-        targetId: step.input.targetId as never,
-        requestedAt: step.startedAt,
-      });
-      await note(`Vercel's last alias request says ${seen.status}`, { status: seen.status });
-      if (seen.status === 'succeeded' || seen.status === 'already-live') {
-        await finishStep(deps, step, fence, 'reconcile_to_succeeded', { ...step.input, method: seen.method, status: seen.status, explanation: seen.explanation, reconciled: true });
-        return;
-      }
-      if (seen.status === 'failed' || seen.status === 'skipped') {
-        await finishStep(deps, step, fence, 'reconcile_to_failed', { status: seen.status, failedAliases: [...seen.failedAliases] }, { code: 'external', message: `Vercel's job ${seen.status}.` });
-        return;
-      }
-    } else {
-      // Reverts, resets and deploys recognise their own earlier work (trailers, branch head,
-      // the build of the pushed commit); verification only reads. Running them again is safe.
-      await note('its worker recognises work already done, so it runs again');
-    }
-    await finishStep(deps, step, fence, 'reconcile_to_not_started', {});
+    finding = await readOutsideWorld(deps, ctx);
   } catch (error) {
-    await note('the outside world could not be read', { error: stepError(error) });
-    await finishStep(deps, step, fence, 'lose_track', {}, stepError(error));
+    finding = { said: 'the outside world could not be read', data: { error: stepError(error) }, event: 'lose_track', output: {}, error: stepError(error) };
   }
+  await deps.store.appendTimeline({
+    incidentId: step.incidentId,
+    actor: deps.workerId,
+    kind: 'reconcile',
+    message: `Step ${step.position} (${step.kind}) found running after a restart: ${finding.said}`,
+    data: finding.data ?? {},
+  });
+  await finishStep(deps, step, ctx.lease.token, finding.event, finding.output, finding.error);
 }

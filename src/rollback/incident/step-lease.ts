@@ -19,13 +19,19 @@ export interface HeldLease {
   /** Whether the lease was lost (for the log); stopping the heartbeat does not lose it. */
   lost(): boolean;
   stop(): void;
+  /**
+   * The process is stopping while the step waits on the outside world: stop
+   * acting, and end the lease now so the next worker reconciles the step at
+   * once instead of after the lease's length.
+   */
+  park(): Promise<void>;
 }
 
 export function leaseMsOf(deps: Pick<EngineDeps, 'stepLeaseMs'>): number {
   return deps.stepLeaseMs ?? DEFAULT_STEP_LEASE_MS;
 }
 
-export function holdLease(deps: Pick<EngineDeps, 'store' | 'logger' | 'stepLeaseMs'>, step: StepRecord): HeldLease {
+export function holdLease(deps: Pick<EngineDeps, 'store' | 'logger' | 'stepLeaseMs' | 'workerId'>, step: StepRecord): HeldLease {
   const token = step.leaseToken;
   if (!token) throw new RollbackError('internal', `Step ${step.id} runs without a lease.`, { fix: 'Start steps through the runner, which takes the lease.' });
   const leaseMs = leaseMsOf(deps);
@@ -59,5 +65,22 @@ export function holdLease(deps: Pick<EngineDeps, 'store' | 'logger' | 'stepLease
       });
     },
     stop: () => clearInterval(timer),
+    park: async () => {
+      clearInterval(timer);
+      refused = true;
+      await deps.store.moveStep(
+        step.id,
+        'running',
+        'running',
+        { releaseLease: true, fence: token },
+        {
+          incidentId: step.incidentId,
+          actor: deps.workerId,
+          kind: 'step_parked',
+          message: `Step ${step.position} (${step.kind}) parked: this process is stopping while it waits; the next worker reconciles it from the outside world.`,
+          data: { stepId: step.id },
+        },
+      );
+    },
   };
 }

@@ -107,6 +107,8 @@ export interface ExpectedVersion {
   /** What the bad deployment served: production must be proven no longer to serve it (an unknown target alone proves nothing). */
   readonly notVersion?: string;
   readonly notCommitSha?: string;
+  /** The rollback did not move the app (a schema rollback): any version it reports will do; health and smoke prove the rest. */
+  readonly appNotMoved?: boolean;
 }
 
 export type CheckKind = 'health' | 'version' | 'smoke';
