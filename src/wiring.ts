@@ -108,7 +108,7 @@ export function prepareEngine(input: {
   // Is the bot in each alerts channel? Logged at start, shown on App Home and in /rollback preflight.
   const membership = createMembershipWatch({ client: () => slackClient, services: config.services, logger, now: () => adapters.clock.now().getTime() });
   // App Home follows incident changes: every announce asks for a (debounced) refresh of the people looking at it.
-  const homes = createHomePublisher({ db, source: () => ({ store, services: config.services, clock: adapters.clock }), client: () => slackClient, logger: logger.child({ component: 'app-home' }), warnings: () => membership.problems() });
+  const homes = createHomePublisher({ db, source: () => engine?.deps ?? { store, services: config.services, clock: adapters.clock }, client: () => slackClient, logger: logger.child({ component: 'app-home' }), warnings: () => membership.problems() });
   const announcer = createAnnouncer({ store, notifier, services: config.services, clock: adapters.clock, onAnnounced: () => homes.refresh() });
   input.metrics?.runbook.serve(() => measureEachService(store, config.services, adapters.clock.now()));
   let engine: Engine | undefined;

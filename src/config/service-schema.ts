@@ -172,6 +172,8 @@ export const serviceSchema = z.strictObject({
   tickets: ticketsSchema.optional(),
   slack: z.strictObject({
     alertsChannel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'expected a Slack channel id such as C0123ABCD'),
+    /** App Home shows this service's incidents to everyone in the workspace (small teams); default only to people who hold one of its roles. */
+    homeShowsEveryone: z.boolean().default(false),
   }),
   roles: rolesSchema,
   workingHours: workingHoursSchema.default({ timeZone: 'America/New_York', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '18:00' }),

@@ -7,7 +7,9 @@
 import { createHash } from 'node:crypto';
 import type { types } from '@slack/bolt';
 import type { Logger } from '../logger';
+import type { SlackUserId } from '../rollback/ids';
 import type { EngineDeps } from '../rollback/incident/engine-deps';
+import { holdsAnyRole } from '../rollback/incident/gate';
 import type { DeploymentRecord } from '../rollback/ports/incident-store';
 import { METRICS_PERIOD_DAYS, measureRollbacks } from '../rollback/metrics/measure';
 import { type AppHomeView, type HomeService, appHome } from '../slack/blocks/app-home';
@@ -20,7 +22,8 @@ export interface HomeClient {
   views: { publish(args: { user_id: string; view: types.HomeView }): Promise<unknown> };
 }
 
-type Source = Pick<EngineDeps, 'store' | 'services' | 'clock'>;
+/** Without a role directory (the engine not started yet) nobody is known to hold a role: incidents stay hidden. */
+type Source = Pick<EngineDeps, 'store' | 'services' | 'clock'> & Partial<Pick<EngineDeps, 'roles'>>;
 
 export interface HomePublisherOptions {
   db: Db;
@@ -106,6 +109,28 @@ export async function readHome(source: Source, warnings: readonly string[] = [])
   };
 }
 
+/**
+ * The services whose incidents this user may see on their Home, since incident
+ * text may hold sensitive detail: those where they hold any role, and those
+ * set to show everyone (slack.homeShowsEveryone, for small teams).
+ */
+async function visibleServices(source: Source, userId: string): Promise<ReadonlySet<string>> {
+  const visible = new Set<string>();
+  for (const service of source.services) {
+    if (service.slack.homeShowsEveryone || (source.roles && holdsAnyRole(await source.roles.resolve(service), userId as SlackUserId))) visible.add(service.name);
+  }
+  return visible;
+}
+
+/** The Home as one viewer may see it: open incidents and their post-rollback actions of the visible services only. */
+export function homeFor(view: AppHomeView, visible: ReadonlySet<string>): AppHomeView {
+  return {
+    ...view,
+    openIncidents: view.openIncidents.filter((i) => visible.has(i.service.name)),
+    followUps: view.followUps.filter((f) => visible.has(f.service.name)),
+  };
+}
+
 /** The view and the hash of its content without the "Updated" time. */
 function render(view: AppHomeView): { view: types.HomeView; hash: string } {
   const hash = createHash('sha256').update(JSON.stringify(appHome({ ...view, asOf: undefined }))).digest('hex');
@@ -121,6 +146,9 @@ export function createHomePublisher(options: HomePublisherOptions): HomePublishe
   let lastRound = 0;
   let stopped = false;
 
+  const viewFor = async (source: Source, home: AppHomeView, userId: string): Promise<AppHomeView> =>
+    homeFor(home, await visibleServices(source, userId));
+
   const publish = async (client: HomeClient, userId: string, rendered: { view: types.HomeView; hash: string }): Promise<void> => {
     await client.views.publish({ user_id: userId, view: rendered.view });
     await db.query(markPublished(userId, rendered.hash, options.source().clock.now()));
@@ -133,9 +161,10 @@ export function createHomePublisher(options: HomePublisherOptions): HomePublishe
     const since = new Date(source.clock.now().getTime() - (options.viewerWindowMs ?? 7 * DAY));
     const viewers = await db.query<ViewerRow>(selectRecentViewers(since, options.maxViewers ?? 25));
     if (viewers.length === 0) return;
-    const rendered = render(await readHome(source, options.warnings?.() ?? []));
+    const home = await readHome(source, options.warnings?.() ?? []);
     for (const viewer of viewers) {
       if (stopped) return;
+      const rendered = render(await viewFor(source, home, viewer.user_id));
       if (viewer.published_hash === rendered.hash) continue;
       try {
         await publish(client, viewer.user_id, rendered);
@@ -162,7 +191,7 @@ export function createHomePublisher(options: HomePublisherOptions): HomePublishe
       const source = options.source();
       await db.query(rememberViewer(userId, source.clock.now()));
       const client = options.client();
-      if (client) await publish(client, userId, render(await readHome(source, options.warnings?.() ?? [])));
+      if (client) await publish(client, userId, render(await viewFor(source, await readHome(source, options.warnings?.() ?? []), userId)));
     },
     refresh() {
       if (stopped || timer) return;

@@ -72,7 +72,7 @@ function judge(service: ServiceConfig, roles: ResolvedRoles, input: GateInput, a
       return { service, roles, as: outcome.as, notifyCtoAsync: false, decision: outcome.decision };
     }
     case 'decide': {
-      const as = ROLES.find((role) => holds(roles, role, actor));
+      const as = anyRoleOf(roles, actor);
       if (as) return { service, roles, as, notifyCtoAsync: false };
       return {
         reason: `Only the DevOps lead, on-call engineer, DBA or CTO of ${service.name} may ${act.what}; nothing was changed.`,
@@ -82,6 +82,11 @@ function judge(service: ServiceConfig, roles: ResolvedRoles, input: GateInput, a
     }
   }
 }
+
+const anyRoleOf = (roles: ResolvedRoles, user: SlackUserId): Role | undefined => ROLES.find((role) => holds(roles, role, user));
+
+/** Whether the user holds any role of the service: who may change its incidents, and who sees them on App Home. */
+export const holdsAnyRole = (roles: ResolvedRoles, user: SlackUserId): boolean => anyRoleOf(roles, user) !== undefined;
 
 /** Decides, records a refusal on the timeline, and throws it; returns what was granted. */
 export async function authorize(deps: Deps, input: GateInput): Promise<Granted> {
