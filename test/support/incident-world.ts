@@ -69,6 +69,8 @@ export interface WorldOptions {
   code?: Pick<GitCodeRollbackOptions, 'pullRequests' | 'pullRequestPollMs'>;
   /** A running step's lease (default 3 s, so a stopped replica's step is reconciled soon). */
   stepLeaseMs?: number;
+  /** Deployment URLs answer nothing the bot can read (Vercel's deployment protection): versions are known only from production. */
+  deploymentUrlsProtected?: boolean;
   /** More services beside SERVICE, as raw YAML objects (e.g. another name on the same git origin). */
   extraServices?: (world: { gitOrigin: string; appUrl: string }) => Record<string, unknown>[];
 }
@@ -114,7 +116,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const start = async (): Promise<TestBot> => {
     replica += 1;
     const adapters = {
-      application: new VercelApplication({ token: vercel.token, apiUrl: vercel.url, logger: silentLogger, deploymentOrigin: vercel.deploymentOrigin, pollIntervalMs: 25, verifyRetryIntervalMs: 250, env, sleep: options.vercelSleep }),
+      application: new VercelApplication({ token: vercel.token, apiUrl: vercel.url, logger: silentLogger, deploymentOrigin: options.deploymentUrlsProtected ? () => 'http://127.0.0.1:9' : vercel.deploymentOrigin, pollIntervalMs: 25, verifyRetryIntervalMs: 250, env, sleep: options.vercelSleep }),
       code: new GitCodeRollback({ services: parsed, workspaceDir: join(git.workspace, `replica-${replica}`), logger: silentLogger, env: git.env, ...options.code }),
       // Shadow databases go on the run's server when there is one, instead of a second embedded server.
       schema: new PrismaSchemaAdapter({ logger: silentLogger, clock, shadow: process.env.TEST_DATABASE_URL ? { serverUrl: process.env.TEST_DATABASE_URL } : undefined }),
