@@ -337,4 +337,23 @@ describe('the bot process killed at a step boundary and started again', () => {
       paths: { application: ['pending', 'running', 'pending', 'running', 'succeeded'], verification: ['pending', 'running', 'succeeded'] },
     });
   });
+
+  // Issue 16 item 3: a stop while a step waits on the outside world parks it instead of waiting it out.
+  it('SIGTERM while the step waits on Vercel: the process exits within seconds, the step is parked, and the next process finishes it at once', async () => {
+    breakProduction(5);
+    vercel.state.nextJob = SLOW_JOB;
+    const before = { posts: rollbackPosts() };
+    const id = await requestRollback('sigterm while waiting');
+    await waitFor('the application step to ask Vercel', async () => (await steps(id))[0]?.state === 'running' && rollbackPosts() === before.posts + 1);
+    const started = Date.now();
+    await (bot as BotProcess).stop();
+    const tookMs = Date.now() - started;
+    expect(tookMs).toBeLessThan(8_000);
+    expect((await steps(id))[0]?.state).toBe('running');
+    expect(await rows("SELECT 1 FROM timeline WHERE incident_id = $1 AND kind = 'step_parked'", [id])).toHaveLength(1);
+    finishAliasJob();
+    bot = await spawnBot(env, slack, spawned);
+    await waitFor('the incident to resolve', async () => (await rows<{ state: string }>('SELECT state FROM incidents WHERE id = $1', [id]))[0]?.state === 'resolved', 30_000);
+    expect(rollbackPosts()).toBe(before.posts + 1);
+  });
 });
