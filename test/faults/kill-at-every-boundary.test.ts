@@ -32,7 +32,8 @@ import { exampleServiceRaw, servicesYaml } from '../support/services';
 import { type BoundaryGate, installBoundaryGate } from './support/boundary-gate';
 import { expectTimelineWithoutGaps, incidentState, mentions, threadOf, waitForIncident, waitForThreadDelivered } from './support/incident-checks';
 
-jest.setTimeout(240_000);
+// Each boundary now also waits out the killed process's step lease (STEP_LEASE_SECONDS in bot-process.ts).
+jest.setTimeout(420_000);
 
 const serviceName = (n: number): string => `bd-${String(n).padStart(2, '0')}`;
 const channelOf = (n: number): string => `C0BD${String(n).padStart(2, '0')}`;

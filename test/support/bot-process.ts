@@ -53,7 +53,7 @@ export function botProcessEnv(input: {
     PORT: '0',
     SMOKE_TEST_PASSWORD: input.smokePassword,
     // A killed process's running step is reconciled once its lease expires: keep the wait short in tests.
-    STEP_LEASE_SECONDS: '2',
+    STEP_LEASE_SECONDS: '1',
   };
 }
 
