@@ -70,7 +70,8 @@ export function httpCheck(name: string, kind: CheckResult['kind'], options: Veri
   return timed(name, kind, options, () => request(options, url, init), judge);
 }
 
-export function checkVersion(status: number, body: string, expected: ExpectedVersion): { pass: boolean; detail: string } {
+/** A version endpoint's answer read on its own: what it reports, or why it is no answer. */
+export function readVersionAnswer(status: number, body: string): { reported: NonNullable<ReturnType<typeof parseAppVersion>> } | { pass: false; detail: string } {
   if (status < 200 || status >= 300) return { pass: false, detail: `answered HTTP ${status}, expected 2xx` };
   let reported: ReturnType<typeof parseAppVersion>;
   try {
@@ -78,7 +79,13 @@ export function checkVersion(status: number, body: string, expected: ExpectedVer
   } catch {
     reported = undefined;
   }
-  if (!reported) return { pass: false, detail: 'did not answer with {"version","commit"} JSON' };
+  return reported ? { reported } : { pass: false, detail: 'did not answer with {"version","commit"} JSON' };
+}
+
+export function checkVersion(status: number, body: string, expected: ExpectedVersion): { pass: boolean; detail: string } {
+  const answer = readVersionAnswer(status, body);
+  if (!('reported' in answer)) return answer;
+  const { reported } = answer;
   const says = `reports version ${reported.version ?? '?'} commit ${reported.commit ?? '?'}`;
   if (expected.appNotMoved) return { pass: true, detail: `${says}; the rollback did not move the app` };
   // A field the target shares with the bad deployment (a redeploy of the same commit) tells them apart no more.
