@@ -148,6 +148,27 @@ describe('Slack delivery: never twice, never silent', () => {
     }
   });
 
+  it('a /rollback typed in a DM or in a channel the bot is not in is answered there (ack or response_url, never chat.postEphemeral); a response_url Slack refuses falls back to a DM', async () => {
+    const { world } = ctx;
+    const ephemeralsBefore = world.slack.callsOf('chat.postEphemeral').length;
+    // A refusal is in the ack itself: it shows wherever the command was typed.
+    const refused = await world.bot.sender.slashCommand({ text: `${SERVICE} sign-in broken`, userId: 'U0NOBODY1', channelId: 'D0NOBODY1' });
+    expect((refused.json() as { text: string }).text).toMatch(/^:warning: /);
+    // A slow answer goes to response_url, which Slack accepts from any channel.
+    await world.bot.sender.slashCommand({ text: `status ${SERVICE}`, userId: 'U0DEVOPS1', channelId: 'D0DEVOPS1', responseId: 'dm-status' });
+    const status = await world.slack.waitForResponse((r) => r.id === 'dm-status', 15_000);
+    expect(JSON.stringify(status.body)).toContain(SERVICE);
+    // Slack refuses a response_url after 30 minutes or 5 uses: the answer comes by DM instead of nowhere.
+    world.slack.expireResponseUrl('gone-plan');
+    const ack = await world.bot.sender.slashCommand({ text: `plan ${SERVICE}`, userId: 'U0DEVOPS1', channelId: 'C0NOTHERE', responseId: 'gone-plan' });
+    expect((ack.json() as { text: string }).text).toMatch(/^Working out the plan/);
+    const dm = await world.slack.waitForCall((c) => c.method === 'chat.postMessage' && c.params.channel === 'U0DEVOPS1' && c.answer.ok, 15_000);
+    expect(String(dm.params.text)).not.toMatch(/^Working out the plan/);
+    expect(String(dm.params.text)).toContain(SERVICE);
+    expect(world.slack.responses.filter((r) => r.id === 'gone-plan')).toEqual([]);
+    expect(world.slack.callsOf('chat.postEphemeral')).toHaveLength(ephemeralsBefore);
+  });
+
   it('a role lookup that cannot come from the cache (group never read) and a slow Slack: acknowledged at once, answered through response_url', async () => {
     const { world, database } = ctx;
     const { good } = breakProduction(world, 4);
