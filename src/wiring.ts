@@ -104,12 +104,20 @@ export function prepareEngine(input: {
   let outbox: OutboxWorker | undefined;
   // One notifier and one detection per process: the listeners, the jobs and the engine share them.
   const notifier = createSlackNotifier(db, { onStored: () => outbox?.wake() });
-  let slackClient: (HomeClient & MembershipClient) | undefined;
+  let slackClient: (HomeClient & MembershipClient & UsergroupClient) | undefined;
   // Is the bot in each alerts channel? Logged at start, shown on App Home and in /rollback preflight.
   const membership = createMembershipWatch({ client: () => slackClient, services: config.services, logger, now: () => adapters.clock.now().getTime() });
   // App Home follows incident changes: every announce asks for a (debounced) refresh of the people looking at it.
   const homes = createHomePublisher({ db, source: () => engine?.deps ?? { store, services: config.services, clock: adapters.clock }, client: () => slackClient, logger: logger.child({ component: 'app-home' }), warnings: () => membership.problems() });
-  const announcer = createAnnouncer({ store, notifier, services: config.services, clock: adapters.clock, onAnnounced: () => homes.refresh() });
+  // Filled at start and refreshed behind later answers: a /rollback's role check never waits on Slack,
+  // and a refused thread's approvals reach every CTO, those named through a user group too.
+  const roles = createRoleDirectory(
+    { usergroups: { users: { list: (args) => (slackClient ? slackClient.usergroups.users.list(args) : Promise.reject(new Error('the Slack client is not started yet'))) } } },
+    logger,
+    60_000,
+    () => adapters.clock.now().getTime(),
+  );
+  const announcer = createAnnouncer({ store, notifier, services: config.services, clock: adapters.clock, roles, onAnnounced: () => homes.refresh() });
   input.metrics?.runbook.serve(() => measureEachService(store, config.services, adapters.clock.now()));
   let engine: Engine | undefined;
   const deps = (): EngineDeps => {
@@ -142,8 +150,6 @@ export function prepareEngine(input: {
           if (incidentId) void announcer.announce(incidentId).catch((error: unknown) => outboxLogger.warn({ err: error, incidentId }, 'could not tell people about a refused thread'));
         },
       });
-      // Filled now and refreshed behind later answers: a /rollback's role check never waits on Slack.
-      const roles = createRoleDirectory(client, logger, 60_000, () => adapters.clock.now().getTime());
       void roles.warm(config.services);
       const started = startRunner(
         {

@@ -4,6 +4,7 @@
  * fails, 0 otherwise (skips included), 2 on a usage or configuration error.
  */
 import { readFileSync } from 'node:fs';
+import { webApi } from '@slack/bolt';
 import { join, resolve } from 'node:path';
 import { type AppConfig, findService, loadServicesFile, parseEnv } from '../config/load-config';
 import type { ServiceConfig } from '../config/service-schema';
@@ -16,6 +17,9 @@ import { runPreflight } from '../rollback/preflight/run-preflight';
 import { GitRepoFiles, sqlLinter } from '../preflight-adapters';
 import { GitHubCiStatus } from '../github/ci-status';
 import { GitHubAccess } from '../github/github-access';
+import { slackClientOptions } from '../slack/app';
+import { boltLogger } from '../slack/bolt-logger';
+import { alertsChannelCheck } from '../slack/membership';
 import { defaultAdapters } from '../wiring';
 import { isFormat, readArgs, readFormat } from './args';
 
@@ -109,6 +113,8 @@ export async function run(argv: string[], io: CliIo, overrides: PreflightOverrid
   const logger = createLogger(io.env.LOG_LEVEL ? config.env.LOG_LEVEL : 'warn', { write: (line: string) => io.stderr(line) });
   try {
     const adapters = defaultAdapters(config, io.env, logger);
+    const token = config.env.SLACK_BOT_TOKEN;
+    const slack = token ? new webApi.WebClient(token, { ...slackClientOptions(config.env.SLACK_API_URL), logger: boltLogger(logger) }) : undefined;
     const report = await runPreflight(
       {
         application: adapters.application,
@@ -117,6 +123,7 @@ export async function run(argv: string[], io: CliIo, overrides: PreflightOverrid
         linter: sqlLinter,
         clock: overrides.clock ?? adapters.clock,
         ci: new GitHubCiStatus(new GitHubAccess({ env: io.env, apiUrl: io.env.GITHUB_API_URL, logger: logger.child({ adapter: 'github' }) })),
+        alertsChannel: alertsChannelCheck(slack),
       },
       { service, ...(args.candidate === undefined ? {} : { candidate: args.candidate }), ...(envNames === undefined ? {} : { productionEnvNames: envNames }) },
     );

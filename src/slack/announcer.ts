@@ -9,7 +9,7 @@
 import { findService } from '../config/load-config';
 import type { ServiceConfig } from '../config/service-schema';
 import type { Clock } from '../rollback/clock';
-import type { Announcer } from '../rollback/incident/engine-deps';
+import type { Announcer, RoleDirectory } from '../rollback/incident/engine-deps';
 import { readQuestion } from '../rollback/incident/hotfix';
 import { OUTAGE_DRAFTS_AFTER_MS } from '../rollback/incident/outage-drafts-due';
 import { followUpChecklist } from '../rollback/follow-up/checklist';
@@ -33,6 +33,8 @@ export interface AnnouncerDeps {
   notifier: Notifier;
   services: readonly ServiceConfig[];
   clock: Clock;
+  /** Expands the CTO role's user groups, so every CTO gets the approvals of a refused thread. */
+  roles: RoleDirectory;
   /** Told after each announce (App Home refreshes for the people looking at it). */
   onAnnounced?: (incidentId: string) => void;
 }
@@ -136,7 +138,9 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
     messages: { toRequester: { part: string; message: SlackMessage }[]; toApprovers: { part: string; message: SlackMessage }[]; outcome?: { text: string; blocks?: SlackMessage['blocks'] } },
   ): Promise<void> => {
     const refusal = await notifier.undelivered?.(root);
-    if (refusal) await tellPeopleDirectly(notifier, { incident, service, refusal, ...messages });
+    if (!refusal) return;
+    const { cto } = await deps.roles.resolve(service);
+    await tellPeopleDirectly(notifier, { incident, service, refusal, ctos: cto, ...messages });
   };
 
   return {

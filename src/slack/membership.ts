@@ -7,6 +7,7 @@
  */
 import type { ServiceConfig } from '../config/service-schema';
 import type { Logger } from '../logger';
+import type { AlertsChannelPort } from '../rollback/preflight/ports';
 
 export interface MembershipClient {
   conversations: {
@@ -20,11 +21,13 @@ export interface ChannelCheck {
   /** Undefined when the bot is in the channel and can post there. */
   problem?: string;
   fix?: string;
+  /** Set when Slack could not be asked (scope, network): the membership is unknown, not refused. */
+  unchecked?: true;
 }
 
 const INVITE = (channel: string): string => `run \`/invite @rollback-bot\` in <#${channel}>`;
 
-async function checkOne(client: MembershipClient, service: ServiceConfig): Promise<ChannelCheck> {
+export async function checkMembership(client: MembershipClient, service: ServiceConfig): Promise<ChannelCheck> {
   const channel = service.slack.alertsChannel;
   const about = { service: service.name, channel };
   try {
@@ -37,7 +40,12 @@ async function checkOne(client: MembershipClient, service: ServiceConfig): Promi
     if (code === 'channel_not_found') {
       return { ...about, problem: `Slack knows no channel ${channel} (alerts channel of ${service.name}) that the bot can see`, fix: `check the id in the services file; for a private channel, ${INVITE(channel)}` };
     }
-    return { ...about, problem: `could not check the bot's membership of <#${channel}> (${code ?? (error as Error).message})`, fix: 'add the channels:read and groups:read scopes and reinstall the app' };
+    return {
+      ...about,
+      problem: `could not check the bot's membership of <#${channel}> (${code ?? (error as Error).message})`,
+      fix: 'add the channels:read and groups:read scopes and reinstall the app',
+      unchecked: true,
+    };
   }
 }
 
@@ -63,7 +71,7 @@ export function createMembershipWatch(options: {
   const check = (): Promise<ChannelCheck[]> => {
     const client = options.client();
     if (!client) return Promise.resolve([]);
-    running ??= Promise.all(options.services.map((s) => checkOne(client, s)))
+    running ??= Promise.all(options.services.map((s) => checkMembership(client, s)))
       .then((checks) => {
         last = { at: now(), checks };
         return checks;
@@ -92,4 +100,27 @@ export async function warnAboutMembership(watch: MembershipWatch, logger: Logger
   } catch (error) {
     logger.warn({ err: error }, 'could not check alerts channel membership at start');
   }
+}
+
+/**
+ * The pre-deployment checklist's line (`rollback-bot preflight`): pass, fail
+ * with the fix, or skip saying why it could not be asked (no bot token given).
+ */
+export function alertsChannelCheck(client: MembershipClient | undefined): AlertsChannelPort {
+  return {
+    checkMembership: async (service) => {
+      const channel = service.slack.alertsChannel;
+      if (!client) {
+        return {
+          status: 'skip',
+          detail: `Cannot check whether the bot is in <#${channel}>: SLACK_BOT_TOKEN is not set.`,
+          fix: 'Set SLACK_BOT_TOKEN (the bot token, xoxb-…) in this job to check it.',
+        };
+      }
+      const found = await checkMembership(client, service);
+      if (!found.problem) return { status: 'pass', detail: `The bot is a member of <#${channel}>.` };
+      const detail = `${found.problem.charAt(0).toUpperCase()}${found.problem.slice(1)}.`;
+      return { status: found.unchecked ? 'skip' : 'fail', detail, fix: `${found.fix ?? 'see the bot log'}.` };
+    },
+  };
 }

@@ -31,6 +31,8 @@ export interface UndeliveredThread {
   incident: IncidentRecord;
   service: ServiceConfig;
   refusal: string;
+  /** The CTO role as user ids: user groups already expanded (through the role directory). */
+  ctos: readonly string[];
   /** Messages someone must act on (approval requests, the hotfix question): to the people who can. */
   toApprovers: { part: string; message: SlackMessage }[];
   /** The hotfix question or any message the requester answers. */
@@ -44,7 +46,7 @@ const users = (ids: readonly string[]): string[] => [...new Set(ids.filter((id) 
 /** Sends (or updates: stable keys) the direct messages that stand in for a thread Slack refuses. */
 export async function tellPeopleDirectly(notifier: Notifier, thread: UndeliveredThread): Promise<void> {
   const { incident, service, refusal } = thread;
-  const ctos = users(service.roles.cto);
+  const ctos = users(thread.ctos);
   const requester = users([incident.data.requestedBy]);
   // A rollback nobody typed (the bot's autopilot, an alert) has no requester to tell: the CTO hears instead.
   const told = requester.length > 0 ? requester : ctos;

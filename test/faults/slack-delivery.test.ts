@@ -5,6 +5,7 @@
  * Slack's long waits (Retry-After 15 s, the slow retry of a refused channel)
  * run on the world's clock, moved forward by the test.
  */
+import type { SlackStandin } from '../../src/standins/slack/server';
 import { ROLLBACK_MODAL_CALLBACK_ID, ROLLBACK_MODAL_FIELDS as F } from '../../src/slack/action-ids';
 import { STILL_WORKING } from '../../src/slack/listeners/commands/rollback';
 import { waitFor } from '../support/bot-process';
@@ -15,12 +16,15 @@ jest.setTimeout(60_000);
 
 const CHANNEL = 'C0PRODALRT';
 
+/** The bot's posts in its DM with this user. */
+const dmsIn = (slack: SlackStandin, user: string) => {
+  const dm = slack.callsOf('conversations.open').find((c) => c.params.users === user && c.answer.ok)?.answer.channel as { id: string } | undefined;
+  return slack.callsOf('chat.postMessage').filter((c) => c.answer.ok && dm && c.params.channel === dm.id);
+};
+
 describe('Slack delivery: never twice, never silent', () => {
   const ctx = useWorld('slack_delivery');
-  const dmsTo = (user: string) => {
-    const dm = ctx.world.slack.callsOf('conversations.open').find((c) => c.params.users === user && c.answer.ok)?.answer.channel as { id: string } | undefined;
-    return ctx.world.slack.callsOf('chat.postMessage').filter((c) => c.answer.ok && dm && c.params.channel === dm.id);
-  };
+  const dmsTo = (user: string) => dmsIn(ctx.world.slack, user);
 
   it('a Retry-After of 15 s on the incident\'s first post: one ROLLBACK IN PROGRESS root, one ROLLBACK COMPLETE', async () => {
     const { world, database } = ctx;
@@ -148,6 +152,27 @@ describe('Slack delivery: never twice, never silent', () => {
     }
   });
 
+  it('a /rollback typed in a DM or in a channel the bot is not in is answered there (ack or response_url, never chat.postEphemeral); a response_url Slack refuses falls back to a DM', async () => {
+    const { world } = ctx;
+    const ephemeralsBefore = world.slack.callsOf('chat.postEphemeral').length;
+    // A refusal is in the ack itself: it shows wherever the command was typed.
+    const refused = await world.bot.sender.slashCommand({ text: `${SERVICE} sign-in broken`, userId: 'U0NOBODY1', channelId: 'D0NOBODY1' });
+    expect((refused.json() as { text: string }).text).toMatch(/^:warning: /);
+    // A slow answer goes to response_url, which Slack accepts from any channel.
+    await world.bot.sender.slashCommand({ text: `status ${SERVICE}`, userId: 'U0DEVOPS1', channelId: 'D0DEVOPS1', responseId: 'dm-status' });
+    const status = await world.slack.waitForResponse((r) => r.id === 'dm-status', 15_000);
+    expect(JSON.stringify(status.body)).toContain(SERVICE);
+    // Slack refuses a response_url after 30 minutes or 5 uses: the answer comes by DM instead of nowhere.
+    world.slack.expireResponseUrl('gone-plan');
+    const ack = await world.bot.sender.slashCommand({ text: `plan ${SERVICE}`, userId: 'U0DEVOPS1', channelId: 'C0NOTHERE', responseId: 'gone-plan' });
+    expect((ack.json() as { text: string }).text).toMatch(/^Working out the plan/);
+    const dm = await world.slack.waitForCall((c) => c.method === 'chat.postMessage' && c.params.channel === 'U0DEVOPS1' && c.answer.ok, 15_000);
+    expect(String(dm.params.text)).not.toMatch(/^Working out the plan/);
+    expect(String(dm.params.text)).toContain(SERVICE);
+    expect(world.slack.responses.filter((r) => r.id === 'gone-plan')).toEqual([]);
+    expect(world.slack.callsOf('chat.postEphemeral')).toHaveLength(ephemeralsBefore);
+  });
+
   it('a role lookup that cannot come from the cache (group never read) and a slow Slack: acknowledged at once, answered through response_url', async () => {
     const { world, database } = ctx;
     const { good } = breakProduction(world, 4);
@@ -164,6 +189,29 @@ describe('Slack delivery: never twice, never silent', () => {
       await replica.bot.engine.runner.idle();
     } finally {
       await replica.stop();
+    }
+  });
+});
+
+describe('a refused thread when the CTO role is a Slack user group', () => {
+  const ctx = useWorld('slack_delivery_cto_group', { service: { roles: { devopsLead: ['U0DEVOPS1'], cto: ['S0CTOGRP1'], dba: ['U0DBADMIN'], onCall: ['S0ONCALL1'] } } });
+
+  it('the approval request reaches every member of the group by DM', async () => {
+    const { world } = ctx;
+    world.slack.setBotMember(CHANNEL, false);
+    try {
+      await world.bot.sender.slashCommand({ text: `reset ${SERVICE} ${world.history.goodCommit} bad release`, userId: 'U0DEVOPS1' });
+      const incident = await world.bot.bot.engine.deps.store.findOpenIncident(SERVICE);
+      if (!incident) throw new Error('the reset request opened no incident');
+      const [approval] = await world.bot.bot.engine.deps.store.approvalsFor(incident.id);
+      if (!approval) throw new Error('the reset request asked for no approval');
+      const approves = (user: string) => async () => dmsIn(world.slack, user).some((c) => String(c.params.blocks).includes(approval.id));
+      await waitFor('the first CTO of the group to get the approval request', approves('U0CTO0001'), 15_000);
+      await waitFor('the second CTO of the group to get it too', approves('U0BOTH001'), 15_000);
+      // Not someone outside the group.
+      expect(await approves('U0DBADMIN')()).toBe(false);
+    } finally {
+      world.slack.setBotMember(CHANNEL, true);
     }
   });
 });

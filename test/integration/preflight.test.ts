@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../../src/cli/preflight';
 import { ManualClock } from '../../src/rollback/clock';
+import { startSlackStandin } from '../../src/standins/slack/server';
 import { type VercelStandin, startVercelStandin } from '../../src/standins/vercel/server';
 import { type Sandbox, createSandbox } from '../git/support/git-fixture';
 import { exampleServiceRaw, servicesYaml } from '../support/services';
@@ -92,7 +93,9 @@ describe('rollback-bot preflight', () => {
     expect(result.stdout).toMatch(/\[PASS\] On-call engineer set/);
     // The deployments' own hosts are not reachable here, so the version is unknown; the commit comes from Vercel.
     expect(result.stdout).toMatch(new RegExp(`\\[PASS\\] Rollback target exists: Production can be rolled back to dpl_\\w+ \\(commit ${previous.slice(0, 7)}`));
-    expect(result.stdout).toContain('Ready to deploy.');
+    // No bot token in this job: the alerts channel cannot be asked about, and the report says so.
+    expect(result.stdout).toMatch(/\[SKIP\] The bot is in the alerts channel \(incident threads can be posted\): Cannot check whether the bot is in <#C0PRODALRT>: SLACK_BOT_TOKEN is not set\./);
+    expect(result.stdout).toContain('Ready to deploy (1 check(s) skipped).');
     expect(result.code).toBe(0);
   });
 
@@ -123,8 +126,27 @@ describe('rollback-bot preflight', () => {
   it('checks an earlier candidate named with --candidate and skips the variables when no list is given', async () => {
     const result = await preflight(['dr-amal-clinical-os', '--candidate', live.slice(0, 10), '--format', 'json'], INSIDE_WINDOW);
     const report = JSON.parse(result.stdout) as JsonReport;
-    expect(report.checks.map((c) => c.status)).toEqual(['pass', 'skip', 'pass', 'pass', 'pass', 'pass']);
+    expect(report.checks.map((c) => c.status)).toEqual(['pass', 'skip', 'pass', 'pass', 'pass', 'pass', 'skip']);
     expect(result.code).toBe(0);
+  });
+
+  it('with SLACK_BOT_TOKEN set, asks Slack whether the bot is in the alerts channel: fails with the /invite fix until it is invited', async () => {
+    const slack = await startSlackStandin({ token: 'xoxb-preflight', channels: { C0PRODALRT: 'prod-alerts' }, channelsWithoutBot: ['C0PRODALRT'] });
+    try {
+      const withSlack = { SLACK_BOT_TOKEN: 'xoxb-preflight', SLACK_API_URL: slack.apiUrl };
+      const outside = await preflight(['dr-amal-clinical-os', '--candidate', live, '--format', 'json'], INSIDE_WINDOW, withSlack);
+      const refused = (JSON.parse(outside.stdout) as JsonReport & { checks: { fix: string | null }[] }).checks.find((c) => c.id === 'alerts-channel');
+      expect(refused).toMatchObject({ status: 'fail', detail: expect.stringContaining('The bot is not in <#C0PRODALRT>'), fix: 'run `/invite @rollback-bot` in <#C0PRODALRT>.' });
+      expect(outside.code).toBe(1);
+      expect(slack.calls.filter((c) => c.method === 'conversations.info').map((c) => c.params.channel)).toEqual(['C0PRODALRT']);
+
+      slack.setBotMember('C0PRODALRT', true);
+      const invited = await preflight(['dr-amal-clinical-os', '--candidate', live, '--format', 'json'], INSIDE_WINDOW, withSlack);
+      expect((JSON.parse(invited.stdout) as JsonReport).checks.find((c) => c.id === 'alerts-channel')).toMatchObject({ status: 'pass', detail: 'The bot is a member of <#C0PRODALRT>.' });
+      expect(invited.code).toBe(0);
+    } finally {
+      await slack.stop();
+    }
   });
 
   it('exits 2 on usage and configuration errors', async () => {

@@ -87,7 +87,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       U0NOBODY1: { name: 'someone' },
       U0BOTH001: { name: 'lead-and-cto' },
     },
-    usergroups: { S0ONCALL1: ['U0ONCALL1'] },
+    usergroups: { S0ONCALL1: ['U0ONCALL1'], S0CTOGRP1: ['U0CTO0001', 'U0BOTH001'] },
     channels: { C0PRODALRT: 'prod-alerts' },
     postsPerChannelPerSecond: options.postsPerChannelPerSecond ?? 1,
   });

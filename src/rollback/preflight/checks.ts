@@ -6,10 +6,11 @@
 import type { ServiceConfig } from '../../config/service-schema';
 import { asRollbackError } from '../errors';
 import type { CommitSha, MigrationName } from '../ids';
+import type { DeployIdentityCheck } from '../ports/application';
 import type { ExportedMigrations } from '../ports/code';
 import { describeWindow, isWithinWindow, localTime } from '../incident/time-window';
 import { parseEnvNames } from './env-names';
-import type { MigrationLintFinding, PreflightDeps } from './ports';
+import type { AlertsChannelPort, MigrationLintFinding, PreflightDeps } from './ports';
 import { type CheckId, type PreflightCheck, failed, passed, skipped } from './report';
 
 export const ENV_EXAMPLE_PATH = '.env.example';
@@ -143,11 +144,26 @@ export async function checkDeployIdentity(deps: PreflightDeps, service: ServiceC
   try {
     const found = await deps.application.checkDeployIdentity?.(service);
     if (!found) return skipped(id, { detail: 'The platform has no such check.', fix: 'Nothing to do.' });
-    const outcome = found.fix === undefined ? { detail: found.detail } : { detail: found.detail, fix: found.fix };
-    return found.status === 'pass' ? passed(id, outcome) : found.status === 'fail' ? failed(id, outcome) : skipped(id, outcome);
+    return fromAdapter(id, found);
   } catch (error) {
     return errorCheck(id, "check the bot's committer on Vercel", error);
   }
+}
+
+/** Without it Slack refuses the incident's thread (not_in_channel) and people hear by DM only. */
+export async function checkAlertsChannel(port: AlertsChannelPort, service: ServiceConfig): Promise<PreflightCheck> {
+  const id = 'alerts-channel';
+  try {
+    return fromAdapter(id, await port.checkMembership(service));
+  } catch (error) {
+    return errorCheck(id, `check the bot's membership of ${service.slack.alertsChannel}`, error);
+  }
+}
+
+/** An adapter's own verdict (pass, fail or skip with detail and fix) as a checklist line. */
+function fromAdapter(id: CheckId, found: DeployIdentityCheck): PreflightCheck {
+  const outcome = found.fix === undefined ? { detail: found.detail } : { detail: found.detail, fix: found.fix };
+  return found.status === 'pass' ? passed(id, outcome) : found.status === 'fail' ? failed(id, outcome) : skipped(id, outcome);
 }
 
 export async function checkRollbackTarget(deps: PreflightDeps, service: ServiceConfig): Promise<PreflightCheck> {

@@ -8,6 +8,7 @@ import type { ServiceConfig } from '../../config/service-schema';
 import type { Clock } from '../clock';
 import type { CommitSha, MigrationName } from '../ids';
 import type { ApplicationPort } from '../ports/application';
+import type { DeployIdentityCheck } from '../ports/application';
 import type { CodeRollbackPort } from '../ports/code';
 import type { CommitCheck } from '../ports/pull-request';
 
@@ -53,4 +54,11 @@ export interface PreflightDeps {
   readonly clock: Clock;
   /** Present when the service is on GitHub (git.github): CI status and the rollback plan's link. */
   readonly ci?: CiStatusPort;
+  /** Present in the CLI: whether the bot can post incident threads in the service's alerts channel. */
+  readonly alertsChannel?: AlertsChannelPort;
+}
+
+/** Asks Slack whether the bot is a member of the alerts channel (skip when it cannot be asked). */
+export interface AlertsChannelPort {
+  checkMembership(service: ServiceConfig): Promise<DeployIdentityCheck>;
 }

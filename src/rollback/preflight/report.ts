@@ -5,7 +5,7 @@
  */
 import type { CommitSha, ServiceName } from '../ids';
 
-export type CheckId = 'migrations' | 'environment' | 'deploy-window' | 'on-call' | 'rollback-target' | 'tests' | 'typescript' | 'rollback-plan' | 'deploy-identity';
+export type CheckId = 'migrations' | 'environment' | 'deploy-window' | 'on-call' | 'rollback-target' | 'tests' | 'typescript' | 'rollback-plan' | 'deploy-identity' | 'alerts-channel';
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
 export interface PreflightCheck {
@@ -43,6 +43,7 @@ export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   typescript: 'TypeScript compilation successful',
   'rollback-plan': 'Rollback plan documented',
   'deploy-identity': "The bot's commits can deploy (committer is a Vercel team member)",
+  'alerts-channel': 'The bot is in the alerts channel (incident threads can be posted)',
 };
 
 interface Outcome {

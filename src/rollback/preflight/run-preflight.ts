@@ -6,7 +6,7 @@
 import type { ServiceConfig } from '../../config/service-schema';
 import { asRollbackError } from '../errors';
 import { type CommitSha, parseCommitSha } from '../ids';
-import { checkDeployIdentity, checkDeployWindow, checkEnvironment, checkMigrations, checkOnCall, checkRollbackTarget } from './checks';
+import { checkAlertsChannel, checkDeployIdentity, checkDeployWindow, checkEnvironment, checkMigrations, checkOnCall, checkRollbackTarget } from './checks';
 import { checkRollbackPlan, checkTests, checkTypescript } from './ci-checks';
 import type { CiStatusPort, PreflightDeps } from './ports';
 import { type PreflightCheck, type PreflightReport, failed } from './report';
@@ -66,6 +66,7 @@ export async function runPreflight(deps: PreflightDeps, input: PreflightInput): 
   checks.push(checkDeployWindow(service, checkedAt), checkOnCall(service), await checkRollbackTarget(deps, service));
   if (deps.ci && service.git.github) checks.push(...(await ciChecks(deps, deps.ci, service, live, candidate)));
   if (deps.application.checkDeployIdentity) checks.push(await checkDeployIdentity(deps, service));
+  if (deps.alertsChannel) checks.push(await checkAlertsChannel(deps.alertsChannel, service));
   return {
     service: service.name,
     candidate: candidate.ok ? candidate.value : undefined,

@@ -55,6 +55,8 @@ export interface SlackStandin {
   setOutage(on: boolean): void;
   waitForCall(predicate: (call: RecordedCall) => boolean, timeoutMs?: number): Promise<RecordedCall>;
   waitForResponse(predicate: (post: ResponseUrlPost) => boolean, timeoutMs?: number): Promise<ResponseUrlPost>;
+  /** From now on the response_url of this id is refused (404 expired_url), as Slack does after 30 minutes or 5 uses. */
+  expireResponseUrl(id: string): void;
   callsOf(method: string): RecordedCall[];
   stop(): Promise<void>;
 }
@@ -100,6 +102,7 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
   };
   const calls: RecordedCall[] = [];
   const responses: ResponseUrlPost[] = [];
+  const expiredResponseUrls = new Set<string>();
   const faults = new Map<string, Fault[]>();
   const events = new EventEmitter();
   events.setMaxListeners(0);
@@ -175,6 +178,10 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
     const response = /^\/response\/([\w-]+)$/.exec(path);
     if (response?.[1] && req.method === 'POST') {
       const id = response[1];
+      if (expiredResponseUrls.has(id)) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('expired_url');
+        return;
+      }
       void readBody(req).then((body) => {
         let parsed: Record<string, unknown>;
         try {
@@ -230,6 +237,7 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
     },
     waitForCall: (predicate, timeoutMs = 5000) => waitFor('call', calls, predicate, timeoutMs),
     waitForResponse: (predicate, timeoutMs = 5000) => waitFor('response', responses, predicate, timeoutMs),
+    expireResponseUrl: (id) => void expiredResponseUrls.add(id),
     callsOf: (method) => calls.filter((c) => c.method === method),
     stop: () =>
       new Promise((resolve) => {

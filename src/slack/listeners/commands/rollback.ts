@@ -89,9 +89,24 @@ export function registerRollbackCommand(app: App, deps: RollbackCommandDeps): vo
       await finish({ text: `\`/rollback ${request.kind}\` is not enabled in this deployment of rollback-bot.\n\n${USAGE}` });
       return;
     }
+    // response_url answers in any channel (a DM, one the bot is not in) but Slack refuses it after
+    // 30 minutes or 5 uses: then the answer comes by DM. Never rejects: a late answer has no caller to tell.
+    const answerLate = async (reply: Reply & { response_type?: 'ephemeral' | 'in_channel' }): Promise<void> => {
+      try {
+        await respond(reply);
+      } catch (error) {
+        log.warn({ err: error, kind: request.kind }, 'Slack refused the command\'s response_url; sending the answer by DM');
+        try {
+          // A bot's chat.postMessage to a user id lands in its DM with that user.
+          await client.chat.postMessage({ channel: command.user_id, text: reply.text, ...(reply.blocks ? { blocks: reply.blocks } : {}) });
+        } catch (dmError) {
+          log.warn({ err: dmError, kind: request.kind }, 'could not send the late answer to a slash command');
+        }
+      }
+    };
     const context: CommandContext = {
       command,
-      respond: async (reply) => void (await respond(reply)),
+      respond: answerLate,
       openView: async (view) => void (await client.views.open({ trigger_id: command.trigger_id, view })),
     };
     const work = handler(request as never, context).catch((error: unknown): Reply => {
@@ -106,10 +121,6 @@ export function registerRollbackCommand(app: App, deps: RollbackCommandDeps): vo
     }
     // Slack gives up on a command after 3 s: acknowledge now, answer through response_url when ready.
     await finish({ text: STILL_WORKING });
-    try {
-      await respond(ephemeral(await work));
-    } catch (error) {
-      log.warn({ err: error, kind: request.kind }, 'could not send the late answer to a slash command');
-    }
+    await answerLate(ephemeral(await work));
   });
 }
