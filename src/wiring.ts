@@ -76,7 +76,7 @@ function onFirstUse<T extends object>(make: () => T): T {
 function vercelApplication(config: AppConfig, env: NodeJS.ProcessEnv, logger: Logger): VercelApplication {
   const token = config.env.VERCEL_TOKEN?.trim();
   if (!token) {
-    throw new RollbackError('config_invalid', 'VERCEL_TOKEN is not set: application rollbacks are unavailable until it is (git and schema rollbacks still run).', {
+    throw new RollbackError('config_invalid', 'VERCEL_TOKEN is not set: the bot cannot read or move production on Vercel, so application rollbacks (and the deploy and verification steps of the other rollbacks) are unavailable until it is.', {
       details: { missingEnv: 'VERCEL_TOKEN' },
       fix: 'Set VERCEL_TOKEN to a Vercel access token scoped to the team that owns the projects, then restart the bot.',
     });

@@ -18,6 +18,8 @@ import { createIncidentReplies } from '../../src/slack/replies';
 import { ManualClock } from '../../src/rollback/clock';
 import { parseEnv } from '../../src/config/load-config';
 import { defaultAdapters } from '../../src/wiring';
+import { requestRollback } from '../../src/rollback/incident/request-rollback';
+import type { SlackUserId } from '../../src/rollback/ids';
 import { allTexts } from './blocks/fixtures';
 import { exampleService } from '../support/services';
 import { fakeWorld, service as preflightService } from './preflight/fakes';
@@ -117,8 +119,53 @@ describe('a missing VERCEL_TOKEN', () => {
     const adapters = defaultAdapters(config, env, createLogger('silent'));
     // A rejection, never a synchronous throw that would escape the caller.
     const call = adapters.application.describeProduction(SERVICE);
-    await expect(call).rejects.toThrow('VERCEL_TOKEN is not set: application rollbacks are unavailable until it is (git and schema rollbacks still run).');
+    await expect(call).rejects.toThrow('VERCEL_TOKEN is not set: the bot cannot read or move production on Vercel, so application rollbacks (and the deploy and verification steps of the other rollbacks) are unavailable until it is.');
     await expect(adapters.application.describeProduction(SERVICE)).rejects.toMatchObject({ code: 'config_invalid', details: { missingEnv: 'VERCEL_TOKEN' } });
     expect(adapters.code).toBeDefined();
+  });
+});
+
+describe('requestRollback with a credential unset', () => {
+  const roles = { devopsLead: ['U0DEVOPS1'], dba: [], cto: [], onCall: [] };
+  function deps(env: Record<string, string | undefined>) {
+    const adapters = defaultAdapters({ env: parseEnv({ ...env, ROLLBACK_DATA_DIR: '/tmp/rollback-bot-unavailable-test' }), services: [SERVICE], configPath: 'test' }, env, createLogger('silent'));
+    const timeline: { kind: string; message: string }[] = [];
+    const opened: unknown[] = [];
+    const engine = {
+      services: [SERVICE],
+      env,
+      // Thursday 10:00 in New York: inside working hours, so the DevOps lead may act alone.
+      clock: new ManualClock('2026-01-15T15:00:00Z'),
+      roles: { resolve: async () => roles },
+      store: {
+        appendTimeline: async (entry: { kind: string; message: string }) => void timeline.push(entry),
+        deployments: async () => [],
+        openIncident: async (incident: unknown) => {
+          opened.push(incident);
+          throw new Error('opened');
+        },
+      },
+      application: adapters.application,
+      code: adapters.code,
+    } as unknown as EngineDeps;
+    return { engine, timeline, opened };
+  }
+  const ask = (engine: EngineDeps, kind: 'application' | 'revert') =>
+    requestRollback(engine, { service: SERVICE.name, actor: 'U0DEVOPS1' as SlackUserId, request: kind === 'revert' ? { kind, target: 'b7920c6' } : { kind } });
+
+  it('refuses a git revert before any incident opens, naming the unset git token, and records the refusal', async () => {
+    const { engine, timeline, opened } = deps(withoutGit);
+    await expect(ask(engine, 'revert')).rejects.toThrow('The environment variable DR_AMAL_GIT_TOKEN (git token of dr-amal-clinical-os) is empty.');
+    expect(opened).toEqual([]);
+    expect(timeline).toEqual([expect.objectContaining({ kind: 'refused', message: expect.stringContaining('DR_AMAL_GIT_TOKEN') })]);
+    // The application rollback of the same service does not need git: it gets as far as opening its incident.
+    await expect(ask(engine, 'application')).rejects.toThrow('opened');
+    expect(opened).toHaveLength(1);
+  });
+
+  it('refuses an application rollback without VERCEL_TOKEN, naming it, before any incident opens', async () => {
+    const { engine, opened } = deps({ ...FULL_ENV, VERCEL_TOKEN: undefined });
+    await expect(ask(engine, 'application')).rejects.toThrow(/^VERCEL_TOKEN is not set: the bot cannot read or move production on Vercel/);
+    expect(opened).toEqual([]);
   });
 });
