@@ -150,8 +150,12 @@ describe('requestRollback with a credential unset', () => {
     } as unknown as EngineDeps;
     return { engine, timeline, opened };
   }
-  const ask = (engine: EngineDeps, kind: 'application' | 'revert') =>
-    requestRollback(engine, { service: SERVICE.name, actor: 'U0DEVOPS1' as SlackUserId, request: kind === 'revert' ? { kind, target: 'b7920c6' } : { kind } });
+  const ask = (engine: EngineDeps, kind: 'application' | 'revert' | 'schema') =>
+    requestRollback(engine, {
+      service: SERVICE.name,
+      actor: 'U0DEVOPS1' as SlackUserId,
+      request: kind === 'revert' ? { kind, target: 'b7920c6' } : kind === 'schema' ? { kind, target: '20260117000000_add_ai_features' } : { kind },
+    });
 
   it('refuses a git revert before any incident opens, naming the unset git token, and records the refusal', async () => {
     const { engine, timeline, opened } = deps(withoutGit);
@@ -161,6 +165,12 @@ describe('requestRollback with a credential unset', () => {
     // The application rollback of the same service does not need git: it gets as far as opening its incident.
     await expect(ask(engine, 'application')).rejects.toThrow('opened');
     expect(opened).toHaveLength(1);
+  });
+
+  it('refuses a schema rollback while database.urlEnv is unset, naming it, before any incident opens', async () => {
+    const { engine, opened } = deps({ ...FULL_ENV, DR_AMAL_DATABASE_URL: undefined });
+    await expect(ask(engine, 'schema')).rejects.toThrow('The app database URL is not set (DR_AMAL_DATABASE_URL).');
+    expect(opened).toEqual([]);
   });
 
   it('refuses an application rollback without VERCEL_TOKEN, naming it, before any incident opens', async () => {

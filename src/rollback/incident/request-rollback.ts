@@ -9,6 +9,7 @@ import type { ServiceConfig } from '../../config/service-schema';
 import { RollbackError } from '../errors';
 import { type ServiceName, type SlackUserId, parseCommitSha, parseMigrationName } from '../ids';
 import type { StepKind } from './step-state';
+import { appDatabaseUrl } from './executors';
 import type { DeploymentRecord, IncidentEvidence, IncidentRecord, NewIncidentApproval, NewStep, RollbackRequestData } from '../ports/incident-store';
 import { approvalExpiresAt } from './authority';
 import { authorize, noticeCto } from './gate';
@@ -100,7 +101,9 @@ export async function lastKnownGoodTarget(deps: Pick<EngineDeps, 'store'>, servi
 const CODE_STEPS: ReadonlySet<StepKind> = new Set(['code_revert', 'code_reset']);
 const APPLICATION_STEPS: ReadonlySet<StepKind> = new Set(['application', 'deploy', 'verification']);
 
-async function checkAvailable(deps: Pick<EngineDeps, 'application' | 'code'>, service: ServiceConfig, steps: readonly { kind: StepKind }[]): Promise<void> {
+async function checkAvailable(deps: Pick<EngineDeps, 'application' | 'code' | 'env'>, service: ServiceConfig, steps: readonly { kind: StepKind }[]): Promise<void> {
+  // The schema step reads the app database URL from database.urlEnv: unset, it would fail once the incident is open.
+  if (steps.some((step) => step.kind === 'schema')) appDatabaseUrl({ deps, service });
   if (steps.some((step) => CODE_STEPS.has(step.kind))) await deps.code.checkAvailable?.(service.name as ServiceName);
   if (steps.some((step) => APPLICATION_STEPS.has(step.kind))) await deps.application.checkAvailable?.(service);
 }
