@@ -4,7 +4,7 @@
  * needs that are unset. A missing credential of one service does not stop
  * the bot: it is named at start and only the rollbacks that need it refuse.
  */
-import type { ServiceConfig } from './config/service-schema';
+export { type MissingCredential, missingCredentials, unavailableCapabilities } from './config/credentials';
 
 /** Everything a newcomer must do before the bot can start, as next steps rather than a stack trace. */
 export function missingSetup(env: NodeJS.ProcessEnv): string[] {
@@ -22,44 +22,4 @@ export function missingSetup(env: NodeJS.ProcessEnv): string[] {
     ];
   }
   return [];
-}
-
-export interface MissingCredential {
-  readonly service: string;
-  readonly variable: string;
-  /** The capability that is unavailable while it is unset. */
-  readonly capability: 'application rollbacks' | 'git reverts' | 'schema rollbacks' | 'smoke tests';
-  readonly message: string;
-}
-
-/** `${NAME}` placeholders in a smoke test's body and headers. */
-function placeholders(value: unknown, into: Set<string>): void {
-  if (typeof value === 'string') for (const match of value.matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)) into.add(match[1] as string);
-  else if (Array.isArray(value)) for (const item of value) placeholders(item, into);
-  else if (value && typeof value === 'object') for (const item of Object.values(value)) placeholders(item, into);
-}
-
-/** Every variable a service needs that is unset, with the capability it takes away. */
-export function missingCredentials(services: readonly ServiceConfig[], env: NodeJS.ProcessEnv): MissingCredential[] {
-  const unset = (name: string): boolean => !env[name]?.trim();
-  const out: MissingCredential[] = [];
-  const add = (service: string, variable: string, capability: MissingCredential['capability'], field: string): void =>
-    void out.push({
-      service,
-      variable,
-      capability,
-      message: `${variable} is not set (${field}): ${capability} of ${service} are unavailable until it is; everything else runs.`,
-    });
-  for (const service of services) {
-    if (unset('VERCEL_TOKEN')) add(service.name, 'VERCEL_TOKEN', 'application rollbacks', 'the Vercel API token');
-    for (const field of ['tokenEnv', 'sshKeyEnv'] as const) {
-      const name = service.git[field];
-      if (name && unset(name)) add(service.name, name, 'git reverts', `git.${field}`);
-    }
-    if (service.database && unset(service.database.urlEnv)) add(service.name, service.database.urlEnv, 'schema rollbacks', 'database.urlEnv');
-    const names = new Set<string>();
-    for (const test of service.production.smokeTests) placeholders([test.body, test.headers], names);
-    for (const name of names) if (unset(name)) add(service.name, name, 'smoke tests', 'a smoke test placeholder');
-  }
-  return out;
 }

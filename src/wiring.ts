@@ -9,6 +9,7 @@ import { GitCodeRollback } from './git/git-code-rollback';
 import { GitHubAccess } from './github/github-access';
 import type { Logger } from './logger';
 import { type Clock, systemClock } from './rollback/clock';
+import { RollbackError } from './rollback/errors';
 import type { EngineDeps } from './rollback/incident/engine-deps';
 import { type Runner, startRunner } from './rollback/incident/runner';
 import type { ApplicationPort } from './rollback/ports/application';
@@ -54,24 +55,40 @@ export interface EngineOptions {
 
 /**
  * Builds the adapter on first use, so a missing VERCEL_TOKEN refuses application
- * rollbacks with its own message instead of stopping the whole bot.
+ * rollbacks with its own message instead of stopping the whole bot: while it
+ * cannot be built, every call rejects with the reason (never a synchronous throw).
  */
 function onFirstUse<T extends object>(make: () => T): T {
   let made: T | undefined;
   return new Proxy({} as T, {
     get: (_target, property) => {
-      made ??= make();
+      try {
+        made ??= make();
+      } catch (error) {
+        return () => Promise.reject(error);
+      }
       const value = (made as Record<PropertyKey, unknown>)[property];
       return typeof value === 'function' ? value.bind(made) : value;
     },
   });
 }
 
+function vercelApplication(config: AppConfig, env: NodeJS.ProcessEnv, logger: Logger): VercelApplication {
+  const token = config.env.VERCEL_TOKEN?.trim();
+  if (!token) {
+    throw new RollbackError('config_invalid', 'VERCEL_TOKEN is not set: the bot cannot read or move production on Vercel, so application rollbacks (and the deploy and verification steps of the other rollbacks) are unavailable until it is.', {
+      details: { missingEnv: 'VERCEL_TOKEN' },
+      fix: 'Set VERCEL_TOKEN to a Vercel access token scoped to the team that owns the projects, then restart the bot.',
+    });
+  }
+  return new VercelApplication({ token, apiUrl: config.env.VERCEL_API_URL, logger: logger.child({ adapter: 'vercel' }), env });
+}
+
 /** `shadowServerUrl`: the server schema plans make their scratch databases on (the bot's own). */
 export function defaultAdapters(config: AppConfig, env: NodeJS.ProcessEnv, logger: Logger, options: { shadowServerUrl?: string } = {}): Adapters {
   const github = new GitHubAccess({ env, apiUrl: env.GITHUB_API_URL, logger: logger.child({ adapter: 'github' }) });
   return {
-    application: onFirstUse(() => new VercelApplication({ token: config.env.VERCEL_TOKEN ?? '', apiUrl: config.env.VERCEL_API_URL, logger: logger.child({ adapter: 'vercel' }), env })),
+    application: onFirstUse(() => vercelApplication(config, env, logger)),
     code: new GitCodeRollback({ services: config.services, workspaceDir: join(config.env.ROLLBACK_DATA_DIR, 'git'), logger: logger.child({ adapter: 'git' }), env, pullRequests: (service) => github.pullRequests(service) }),
     schema: new PrismaSchemaAdapter({ logger: logger.child({ adapter: 'schema' }), clock: systemClock, shadow: { serverUrl: options.shadowServerUrl } }),
     clock: systemClock,
@@ -108,7 +125,7 @@ export function prepareEngine(input: {
   // Is the bot in each alerts channel? Logged at start, shown on App Home and in /rollback preflight.
   const membership = createMembershipWatch({ client: () => slackClient, services: config.services, logger, now: () => adapters.clock.now().getTime() });
   // App Home follows incident changes: every announce asks for a (debounced) refresh of the people looking at it.
-  const homes = createHomePublisher({ db, source: () => engine?.deps ?? { store, services: config.services, clock: adapters.clock }, client: () => slackClient, logger: logger.child({ component: 'app-home' }), warnings: () => membership.problems() });
+  const homes = createHomePublisher({ db, source: () => engine?.deps ?? { store, services: config.services, clock: adapters.clock, env: input.env }, client: () => slackClient, logger: logger.child({ component: 'app-home' }), warnings: () => membership.problems() });
   // Filled at start and refreshed behind later answers: a /rollback's role check never waits on Slack,
   // and a refused thread's approvals reach every CTO, those named through a user group too.
   const roles = createRoleDirectory(

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { webApi } from '@slack/bolt';
 import { join, resolve } from 'node:path';
 import { type AppConfig, findService, loadServicesFile, parseEnv } from '../config/load-config';
+import { unavailableCapabilities } from '../config/credentials';
 import type { ServiceConfig } from '../config/service-schema';
 import { createLogger, scrubSecrets } from '../logger';
 import type { Clock } from '../rollback/clock';
@@ -125,7 +126,7 @@ export async function run(argv: string[], io: CliIo, overrides: PreflightOverrid
         ci: new GitHubCiStatus(new GitHubAccess({ env: io.env, apiUrl: io.env.GITHUB_API_URL, logger: logger.child({ adapter: 'github' }) })),
         alertsChannel: alertsChannelCheck(slack),
       },
-      { service, ...(args.candidate === undefined ? {} : { candidate: args.candidate }), ...(envNames === undefined ? {} : { productionEnvNames: envNames }) },
+      { service, unavailable: unavailableCapabilities(service, io.env), ...(args.candidate === undefined ? {} : { candidate: args.candidate }), ...(envNames === undefined ? {} : { productionEnvNames: envNames }) },
     );
     io.stdout(args.format === 'json' ? `${reportToJson(report)}\n` : reportToText(report));
     return report.passed ? 0 : 1;

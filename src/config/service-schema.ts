@@ -131,6 +131,22 @@ const databaseSchema = z.strictObject({
   writeProbeTable: z.string().min(1).optional(),
 });
 
+/**
+ * Where `rollback-bot drill --service` runs: the service's staging targets.
+ * The drill refuses when one of them is production's (same project, URL,
+ * branch or database).
+ */
+const stagingSchema = z.strictObject({
+  /** The staging Vercel project (prj_… or name), in vercel.teamId unless teamId says otherwise. */
+  projectId: z.string().min(1, 'expected the staging Vercel project id (prj_…) or name'),
+  teamId: z.string().min(1).optional(),
+  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://staging.dr-amal.com' }),
+  /** The branch staging deploys from; the drill's throwaway branch is made from it. */
+  branch: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'expected a branch name such as staging'),
+  /** Env var holding the staging database's URL (the schema rollback part runs there). */
+  databaseUrlEnv: envVarName.optional(),
+});
+
 const rolesSchema = z.strictObject({
   devopsLead: z.array(slackPrincipal).min(1, 'name at least one DevOps lead'),
   dba: z.array(slackPrincipal).default([]),
@@ -169,6 +185,7 @@ export const serviceSchema = z.strictObject({
   production: productionSchema,
   git: gitSchema,
   database: databaseSchema.optional(),
+  staging: stagingSchema.optional(),
   tickets: ticketsSchema.optional(),
   slack: z.strictObject({
     alertsChannel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'expected a Slack channel id such as C0123ABCD'),
@@ -218,6 +235,7 @@ type RawService = z.infer<typeof serviceSchema>;
 
 export type ServiceConfig = Readonly<Omit<RawService, 'name'> & { name: ServiceName }>;
 export type SmokeTest = z.infer<typeof smokeTestSchema>;
+export type StagingConfig = z.infer<typeof stagingSchema>;
 export type RolesConfig = z.infer<typeof rolesSchema>;
 export type WorkingHours = z.infer<typeof workingHoursSchema>;
 export type DeployWindow = z.infer<typeof deployWindowSchema>;

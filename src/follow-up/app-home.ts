@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { types } from '@slack/bolt';
+import { unavailableCapabilities } from '../config/credentials';
 import type { Logger } from '../logger';
 import type { SlackUserId } from '../rollback/ids';
 import type { EngineDeps } from '../rollback/incident/engine-deps';
@@ -22,8 +23,11 @@ export interface HomeClient {
   views: { publish(args: { user_id: string; view: types.HomeView }): Promise<unknown> };
 }
 
-/** Without a role directory (the engine not started yet) nobody is known to hold a role: incidents stay hidden. */
-type Source = Pick<EngineDeps, 'store' | 'services' | 'clock'> & Partial<Pick<EngineDeps, 'roles'>>;
+/**
+ * Without a role directory (the engine not started yet) nobody is known to hold a role: incidents stay hidden.
+ * `env` lists each service's unavailable capabilities (an unset credential) on Home.
+ */
+type Source = Pick<EngineDeps, 'store' | 'services' | 'clock'> & Partial<Pick<EngineDeps, 'roles' | 'env'>>;
 
 export interface HomePublisherOptions {
   db: Db;
@@ -93,6 +97,7 @@ export async function readHome(source: Source, warnings: readonly string[] = [])
         service: serviceRef(service),
         live: live ? { ...ref(live), since: live.servedFrom } : undefined,
         lastKnownGood: good ? { ...ref(good), at: good.lastKnownGoodAt as Date } : undefined,
+        ...(source.env ? { unavailable: unavailableCapabilities(service, source.env) } : {}),
       };
     }),
   );

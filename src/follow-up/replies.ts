@@ -3,6 +3,7 @@
  * read through the engine's ports and rendered with the block builders.
  */
 import { join } from 'node:path';
+import { unavailableCapabilities } from '../config/credentials';
 import { findService, parseEnv } from '../config/load-config';
 import { GitRepoFiles, sqlLinter } from '../preflight-adapters';
 import { GitHubCiStatus } from '../github/ci-status';
@@ -56,7 +57,7 @@ export function createPreflightReplies(deps: () => EngineDeps): (serviceName: st
     const listed = engine.env.ROLLBACK_PREFLIGHT_ENV_NAMES;
     const report = await runPreflight(
       { application: engine.application, code: engine.code, repoFiles, linter: sqlLinter, clock: engine.clock, ci },
-      { service, ...(listed && listed.trim() !== '' ? { productionEnvNames: parseNameList(listed) } : {}) },
+      { service, unavailable: unavailableCapabilities(service, engine.env), ...(listed && listed.trim() !== '' ? { productionEnvNames: parseNameList(listed) } : {}) },
     );
     return preflightReply({ timeZone: service.workingHours.timeZone, report });
   };

@@ -98,6 +98,11 @@ export class GitCodeRollback implements CodeRollbackPort {
     return clone;
   }
 
+  async checkAvailable(name: ServiceName): Promise<void> {
+    const missing = this.unavailable.get(name);
+    if (missing) throw missing;
+  }
+
   async listCommits(input: ListCommitsInput): Promise<CommitSummary[]> {
     const limit = Math.min(Math.max(Math.trunc(input.limit ?? 10), 1), 100);
     const clone = this.clone(input.service);

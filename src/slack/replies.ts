@@ -4,6 +4,7 @@
  */
 import { findService } from '../config/load-config';
 import type { ServiceConfig } from '../config/service-schema';
+import { unavailableCapabilities } from '../config/credentials';
 import { asRollbackError } from '../rollback/errors';
 import type { EngineDeps } from '../rollback/incident/engine-deps';
 import { historyReply, planReply, statusReply } from './blocks';
@@ -23,6 +24,8 @@ const chosen = (deps: EngineDeps, name?: string): readonly ServiceConfig[] => (n
 
 async function statusOf(deps: EngineDeps, service: ServiceConfig, delivery: ThreadDelivery): Promise<ServiceStatusView> {
   const view: ServiceStatusView = { timeZone: service.workingHours.timeZone, service: serviceRef(service) };
+  const unavailable = unavailableCapabilities(service, deps.env);
+  if (unavailable.length > 0) view.unavailable = unavailable;
   const open = await deps.store.findOpenIncident(service.name);
   if (open) {
     const refusal = await delivery.undelivered?.(messageKey(open.id, 'root'));

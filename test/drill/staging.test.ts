@@ -10,29 +10,43 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { migrateDeploy, withClient } from '../../src/drill/app-database';
 import { createScratchRepo, type ScratchRepo } from '../../src/drill/scratch-repo';
 import { type VercelStandin, startVercelStandin } from '../../src/standins/vercel/server';
 import type { StandinDeployment } from '../../src/standins/vercel/state';
 import { testDatabase } from '../support/database';
 import { runDrillProcess } from './drill-process';
+import { runStagingDrill } from '../../src/drill/staging/run-staging';
+
+/** The same database reached as another user. */
+function otherUser(raw: string): string {
+  const url = new URL(raw);
+  url.username = 'someone';
+  url.password = 'else';
+  return url.toString();
+}
 
 const SMOKE = { email: 'smoke@staging.test', password: 'staging-smoke-secret' };
 
-function serviceYaml(vercel: VercelStandin, remote: string, productionUrl = vercel.appUrl): string {
+/**
+ * The service as production knows it (project clinical-os, https://clinical.dr-amal.com, branch main,
+ * CLINICAL_DATABASE_URL), with its staging section pointing at this machine's stand-ins.
+ */
+function serviceYaml(vercel: VercelStandin, remote: string, stagingUrl = vercel.appUrl, staging: Record<string, unknown> = {}): string {
   return stringify({
     services: [
       {
         name: 'clinical-staging',
-        vercel: { projectId: 'clinical-staging', teamId: 'team_staging', rollbackMethod: 'promote', aliasDeadlineSeconds: 30 },
+        vercel: { projectId: 'clinical-os', teamId: 'team_staging', rollbackMethod: 'promote', aliasDeadlineSeconds: 30 },
         production: {
-          url: productionUrl,
+          url: 'https://clinical.dr-amal.com',
           verifyDeadlineSeconds: 10,
           smokeTests: [{ name: 'sign-in', method: 'POST', path: '/api/auth/signin', body: { email: SMOKE.email, password: '${SMOKE_TEST_PASSWORD}' } }],
         },
         git: { remote, branch: 'main' },
-        database: { urlEnv: 'STAGING_DATABASE_URL' },
+        database: { urlEnv: 'CLINICAL_DATABASE_URL' },
+        staging: { projectId: 'clinical-staging', url: stagingUrl, branch: 'staging', databaseUrlEnv: 'STAGING_DATABASE_URL', ...staging },
         slack: { alertsChannel: 'C0STAGING1' },
         roles: { devopsLead: ['S0LEADS01'], cto: ['U0CTO0001'] },
         workingHours: { timeZone: 'America/New_York' },
@@ -67,6 +81,8 @@ describe('rollback-bot drill --service (the pre-launch checklist on staging)', (
     repo = await createScratchRepo(join(dir, 'git'));
     base = await repo.commit({ 'package.json': '{"version":"1.9.0"}\n' }, 'feat: staging release');
     await repo.push();
+    // Staging deploys from its own branch; production's (main) must come out of the drill unchanged.
+    execFileSync('git', ['branch', 'staging', 'main'], { cwd: repo.origin });
     previous = vercel.state.addDeployment({ version: '1.8.0', live: true });
     current = vercel.state.addDeployment({ version: '1.9.0', commit: base, live: true });
     writeFileSync(join(dir, 'services.yaml'), serviceYaml(vercel, repo.origin));
@@ -103,6 +119,9 @@ describe('rollback-bot drill --service (the pre-launch checklist on staging)', (
     expect(vercel.state.count('POST', '/promote/')).toBe(2);
     expect(execFileSync('git', ['branch', '--list', 'rollback-drill/*'], { cwd: repo.origin, encoding: 'utf8' }).trim()).toBe('');
     expect(await repo.originHead()).toBe(base);
+    expect(execFileSync('git', ['rev-parse', 'refs/heads/staging'], { cwd: repo.origin, encoding: 'utf8' }).trim()).toBe(base);
+    // The drill branched from staging, not from production's main.
+    expect(text).toMatch(/Pushed rollback-drill\/[0-9a-f]{8} from staging/);
     await withClient(app.url, async (c) => {
       expect((await c.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE '_rollback_drill_%'`)).rows[0].n).toBe(0);
       expect((await c.query(`SELECT migration_name FROM "_prisma_migrations" ORDER BY 1`)).rows.map((r: { migration_name: string }) => r.migration_name)).toEqual(['20260101000000_init']);
@@ -127,6 +146,41 @@ describe('rollback-bot drill --service (the pre-launch checklist on staging)', (
     expect(run.stderr).toContain('Run again with --yes to go ahead');
     expect(run.stdout).toBe('');
   }, 30_000);
+
+  it("refuses with exit 2, naming the field, when a staging target is production's or there is no staging section", async () => {
+    const cases: [string, string, Record<string, string>?][] = [
+      [serviceYaml(vercel, repo.origin, vercel.appUrl, { projectId: 'clinical-os' }), "staging.projectId of clinical-staging is production's Vercel project (clinical-os): the drill would roll production back."],
+      [serviceYaml(vercel, repo.origin, 'https://Clinical.dr-amal.com/'), "staging.url of clinical-staging is production's URL (https://clinical.dr-amal.com): the drill would check production."],
+      [serviceYaml(vercel, repo.origin, vercel.appUrl, { branch: 'main' }), "staging.branch of clinical-staging is production's deploy branch (main): the drill would branch from and revert on it."],
+      [serviceYaml(vercel, repo.origin, vercel.appUrl, { databaseUrlEnv: 'CLINICAL_DATABASE_URL' }), "staging.databaseUrlEnv of clinical-staging (CLINICAL_DATABASE_URL) names production's database (CLINICAL_DATABASE_URL"],
+      // Two variables, one database: the same host, port and name with another user is still production's.
+      [
+        serviceYaml(vercel, repo.origin),
+        "staging.databaseUrlEnv of clinical-staging (STAGING_DATABASE_URL) names production's database (CLINICAL_DATABASE_URL, ",
+        { CLINICAL_DATABASE_URL: otherUser(app.url) },
+      ],
+      [stringify({ services: [{ ...(parse(serviceYaml(vercel, repo.origin)) as { services: Record<string, unknown>[] }).services[0], staging: undefined }] }), 'clinical-staging has no staging section: the drill runs only against staging targets, never production.'],
+    ];
+    const fix = /Point staging\.\w+ of clinical-staging in the services file at the staging target, not production's\.|Add to clinical-staging in the services file: staging: \{ projectId, url, branch, databaseUrlEnv \}/;
+    // Each case in-process (a process start costs seconds here); the same entry point the CLI calls.
+    for (const [index, [yaml, message, extraEnv]] of cases.entries()) {
+      const file = join(dir, `refused-${index}.yaml`);
+      writeFileSync(file, yaml);
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runStagingDrill({ service: 'clinical-staging', yes: true, keep: false, env: { ...env(), ROLLBACK_CONFIG: file, ...extraEnv }, print: (l) => out.push(l), printError: (l) => err.push(l) });
+      expect({ index, code, out }).toEqual({ index, code: 2, out: [] });
+      expect(err.join('\n')).toContain(message);
+      expect(err.join('\n')).toMatch(fix);
+    }
+    // And as a real process: exit 2, the reason on stderr, nothing on stdout.
+    const run = await runDrillProcess(['--service', 'clinical-staging', '--yes'], { ...env(), ROLLBACK_CONFIG: join(dir, 'refused-0.yaml') });
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toContain(cases[0]?.[1] as string);
+    // Nothing was touched: production's branch and the staging project are as they were.
+    expect(await repo.originHead()).toBe(base);
+    expect(vercel.state.production()?.id).toBe(current.id);
+  }, 90_000);
 
   it('answers a usage error with exit 2', async () => {
     const run = await runDrillProcess(['--break', 'nothing'], {});

@@ -157,4 +157,12 @@ describe('rollback-bot preflight', () => {
     const noToken = await preflight(['dr-amal-clinical-os'], INSIDE_WINDOW, { VERCEL_TOKEN: '' });
     expect(noToken).toMatchObject({ code: 2, stderr: expect.stringMatching(/VERCEL_TOKEN is not set/) });
   });
+
+  it('checks a service whose git token is unset, naming the variable as an unavailable capability instead of stopping', async () => {
+    const result = await preflight(['other-app'], INSIDE_WINDOW);
+    expect(result.stdout).toContain('[UNAVAILABLE] Git reverts unavailable: OTHER_APP_GIT_TOKEN is not set (git.tokenEnv).');
+    // Its git checks fail with the same variable named; the checklist still runs to a verdict (exit 1, not 2).
+    expect(result.stdout).toMatch(/\[FAIL\] Database migrations backward compatible: Could not determine the candidate commit: The environment variable OTHER_APP_GIT_TOKEN/);
+    expect(result.code).toBe(1);
+  });
 });

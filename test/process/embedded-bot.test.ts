@@ -7,7 +7,7 @@
  * and is restarted.
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { type Server, createServer } from 'node:net';
+import { type Server, type Socket, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SlackStandin, startSlackStandin } from '../../src/standins/slack/server';
@@ -91,6 +91,39 @@ describe('rollback-bot start on its embedded PostgreSQL', () => {
     expect(bot.output()).toMatch(/stopped during start-up/);
     expect(bot.output()).not.toMatch(/rollback-bot is ready/);
     await eventually('the embedded server to be gone', () => !alive(server), 10_000);
+  });
+
+  it('SIGTERM while the Socket Mode connection is being opened stops the embedded server and exits 0, leaving no orphan', async () => {
+    // A WebSocket end that takes the connection and never answers: the bot stays "connecting" until the signal.
+    const connecting: Socket[] = [];
+    const hang: Server = createServer((socket) => {
+      socket.on('error', () => undefined);
+      connecting.push(socket);
+    });
+    await new Promise<void>((resolve) => hang.listen(0, '127.0.0.1', resolve));
+    const socketSlack = await startSlackStandin({
+      token: BOT_TOKEN,
+      channels: { C0PRODALRT: 'prod-alerts' },
+      socket: { appToken: 'xapp-1-socket', url: `ws://127.0.0.1:${(hang.address() as { port: number }).port}/link` },
+    });
+    try {
+      const bot = start(join(dir, 'socket-term'), { SLACK_API_URL: socketSlack.apiUrl, SLACK_APP_TOKEN: 'xapp-1-socket', SLACK_SIGNING_SECRET: '' });
+      const output = await bot.waitFor(/embedded PostgreSQL started/);
+      const server = postmasterPid(loggedServerDataDir(output));
+      expect(alive(server)).toBe(true);
+      await eventually('the bot to open its Socket Mode connection', () => connecting.length > 0, 60_000);
+      bot.child.kill('SIGTERM');
+      expect(await bot.exit()).toBe(0);
+      // Stopped by its own lifecycle (not only by the server noticing its parent gone).
+      expect(bot.output()).toMatch(/stopped during start-up/);
+      expect(bot.output()).not.toMatch(/rollback-bot is ready/);
+      expect(bot.output()).not.toMatch(/\n\s+at /);
+      await eventually('the embedded server to be gone', () => !alive(server), 10_000);
+    } finally {
+      for (const socket of connecting) socket.destroy();
+      hang.close();
+      await socketSlack.stop();
+    }
   });
 
   it('a bot killed with SIGKILL takes its embedded server with it, and the next bot takes the folder over', async () => {

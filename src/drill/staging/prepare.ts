@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { findService, loadServicesFile, parseEnv } from '../../config/load-config';
 import type { ServiceConfig } from '../../config/service-schema';
 import { RollbackError } from '../../rollback/errors';
+import { stagingService } from './targets';
 
 export interface StagingTarget {
   readonly service: ServiceConfig;
@@ -43,7 +44,8 @@ function missing(what: string, fix: string): RollbackError {
 export function prepareStaging(serviceName: string, env: NodeJS.ProcessEnv, runId: string): StagingTarget {
   const parsed = parseEnv(env);
   const configPath = resolve(parsed.ROLLBACK_CONFIG);
-  const service = findService(loadServicesFile(configPath), serviceName);
+  // From here on the service is its staging targets; refused when one of them is production's.
+  const service = stagingService(findService(loadServicesFile(configPath), serviceName), env);
   if (!parsed.VERCEL_TOKEN) throw missing('VERCEL_TOKEN is not set: the application rollback moves the staging project on Vercel.', 'Set VERCEL_TOKEN to a token with access to the staging project.');
   for (const name of [service.git.tokenEnv, service.git.sshKeyEnv]) {
     if (name && !env[name]) throw missing(`${name} is not set: the git revert pushes a throwaway branch to ${service.git.remote}.`, `Set ${name} (named by git.tokenEnv/sshKeyEnv of ${service.name}).`);
@@ -73,7 +75,7 @@ export function describePlan(target: StagingTarget): string[] {
   return [
     `The drill will, on ${service.displayName ?? service.name} (${service.name}):`,
     `  1. Application rollback, timed against the runbook's 5 minutes: a bot started here (Slack stand-in, real Vercel) gets "/rollback ${service.name}" from a DevOps lead,`,
-    `     moves production of Vercel project ${service.vercel.projectId} to the previous production deployment and verifies ${service.production.url};`,
+    `     moves production of the staging Vercel project ${service.vercel.projectId} to its previous production deployment and verifies ${service.production.url};`,
     '     then production is moved back to the deployment serving now the same way ("/rollback <service> to <it>").',
     `  2. Git revert: pushes a throwaway branch ${drillBranch(runId)} of ${service.git.remote} (made from ${service.git.branch}) with one test commit,`,
     `     reverts it with the bot's git worker, checks the branch's tree is back to ${service.git.branch}'s, and deletes the branch. ${service.git.branch} is not changed.`,

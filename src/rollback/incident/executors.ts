@@ -170,7 +170,7 @@ async function deploy(ctx: StepContext): Promise<StepOutcome> {
   return fail(output, result.explanation);
 }
 
-export function appDatabaseUrl(ctx: Pick<StepContext, 'deps' | 'service'>): string {
+export function appDatabaseUrl(ctx: { deps: Pick<EngineDeps, 'env'>; service: ServiceConfig }): string {
   const name = ctx.service.database?.urlEnv;
   const url = name ? ctx.deps.env[name] : undefined;
   if (!url) {

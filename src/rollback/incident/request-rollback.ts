@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { findService } from '../../config/load-config';
 import type { ServiceConfig } from '../../config/service-schema';
 import { RollbackError } from '../errors';
-import { type SlackUserId, parseCommitSha, parseMigrationName } from '../ids';
+import { type ServiceName, type SlackUserId, parseCommitSha, parseMigrationName } from '../ids';
+import type { StepKind } from './step-state';
+import { appDatabaseUrl } from './executors';
 import type { DeploymentRecord, IncidentEvidence, IncidentRecord, NewIncidentApproval, NewStep, RollbackRequestData } from '../ports/incident-store';
 import { approvalExpiresAt } from './authority';
 import { authorize, noticeCto } from './gate';
@@ -95,6 +97,17 @@ export async function lastKnownGoodTarget(deps: Pick<EngineDeps, 'store'>, servi
   return defaultRollbackTarget(await deps.store.deployments(service.name, LAST_KNOWN_GOOD_SEARCH));
 }
 
+/** Steps that need each port; a port whose credential is unset refuses before the incident opens, not halfway through. */
+const CODE_STEPS: ReadonlySet<StepKind> = new Set(['code_revert', 'code_reset']);
+const APPLICATION_STEPS: ReadonlySet<StepKind> = new Set(['application', 'deploy', 'verification']);
+
+async function checkAvailable(deps: Pick<EngineDeps, 'application' | 'code' | 'env'>, service: ServiceConfig, steps: readonly { kind: StepKind }[]): Promise<void> {
+  // The schema step reads the app database URL from database.urlEnv: unset, it would fail once the incident is open.
+  if (steps.some((step) => step.kind === 'schema')) appDatabaseUrl({ deps, service });
+  if (steps.some((step) => CODE_STEPS.has(step.kind))) await deps.code.checkAvailable?.(service.name as ServiceName);
+  if (steps.some((step) => APPLICATION_STEPS.has(step.kind))) await deps.application.checkAvailable?.(service);
+}
+
 export function newIncidentId(at: Date): string {
   return `INC-${at.toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex').toUpperCase()}`;
 }
@@ -108,6 +121,13 @@ export async function requestRollback(deps: EngineDeps, command: RollbackCommand
   const now = deps.clock.now();
 
   const plan = buildPlan(request.kind);
+  try {
+    await checkAvailable(deps, service, plan.steps);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    await deps.store.appendTimeline({ service: service.name, actor: command.actor, kind: 'refused', message: reason, data: { request } });
+    throw error;
+  }
   const lastGood = await lastKnownGoodTarget(deps, service, request);
   const steps: NewStep[] = plan.steps.map((step) => ({
     position: step.position,

@@ -186,4 +186,6 @@ export interface ApplicationPort {
   deployCommit(request: DeployCommitRequest): Promise<DeployResult>;
   /** Pre-deployment check that a pushed commit will not be blocked (Vercel: the committer is a team member). */
   checkDeployIdentity?(service: ServiceConfig): Promise<DeployIdentityCheck>;
+  /** Rejects, naming what to set, when the adapter cannot act for the service (a credential unset); checked before an incident opens. */
+  checkAvailable?(service: ServiceConfig): Promise<void>;
 }

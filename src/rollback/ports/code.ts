@@ -185,6 +185,8 @@ export interface RemoveMigrationInput {
 export interface CodeRollbackPort {
   /** Recent commits of the deploy branch, newest first, production and last known good marked. */
   listCommits(input: ListCommitsInput): Promise<CommitSummary[]>;
+  /** Rejects, naming what to set, when the adapter cannot act for the service (a credential unset); checked before an incident opens. */
+  checkAvailable?(service: ServiceName): Promise<void>;
   /** Option A: revert (merge commits against their first parent), commit, push; redo once on a push race. */
   revert(input: RevertInput): Promise<RevertResult>;
   /** Option B: reset to the target and push with a lease; refused without a matching recorded approval. */

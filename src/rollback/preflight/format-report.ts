@@ -8,6 +8,7 @@ export function reportToText(report: PreflightReport): string {
     `Pre-deployment checklist for ${report.service}`,
     `  candidate ${report.candidate?.slice(0, 7) ?? 'unknown'}, live ${report.live?.slice(0, 7) ?? 'unknown'}, checked ${report.checkedAt.toISOString()}`,
     '',
+    ...(report.unavailable?.length ? [...report.unavailable.map((line) => `[UNAVAILABLE] ${line}`), ''] : []),
   ];
   const body = report.checks.flatMap((check) => [
     `[${MARKS[check.status]}] ${check.title}: ${check.detail}`,
@@ -30,6 +31,7 @@ export function reportToJson(report: PreflightReport): string {
       live: report.live ?? null,
       checkedAt: report.checkedAt.toISOString(),
       passed: report.passed,
+      unavailable: report.unavailable ?? [],
       checks: report.checks.map((check) => ({
         id: check.id,
         title: check.title,

@@ -31,6 +31,8 @@ export interface PreflightReport {
   readonly checks: readonly PreflightCheck[];
   /** True when no check failed (skips do not fail the checklist). */
   readonly passed: boolean;
+  /** What this service cannot do until a variable is set, each naming it; shown above the checks. */
+  readonly unavailable?: readonly string[];
 }
 
 export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {

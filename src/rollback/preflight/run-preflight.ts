@@ -17,6 +17,8 @@ export interface PreflightInput {
   readonly candidate?: string;
   /** Names of the variables set in production; undefined skips the environment check. */
   readonly productionEnvNames?: readonly string[];
+  /** The service's unavailable capabilities (config/credentials), reported as they are. */
+  readonly unavailable?: readonly string[];
 }
 
 type Resolved<T> = { ok: true; value: T } | { ok: false; problem: string; fix: string };
@@ -74,5 +76,6 @@ export async function runPreflight(deps: PreflightDeps, input: PreflightInput): 
     checkedAt,
     checks,
     passed: checks.every((check) => check.status !== 'fail'),
+    ...(input.unavailable?.length ? { unavailable: input.unavailable } : {}),
   };
 }

@@ -6,7 +6,7 @@
 import type { types } from '@slack/bolt';
 import type { FollowUpItem } from '../../rollback/follow-up/checklist';
 import type { RollbackMetrics } from '../../rollback/metrics/rollback-metrics';
-import { describeService, describeTarget } from './describe';
+import { describeService, describeTarget, unavailableField } from './describe';
 import { type Block, capBlocks, context, divider, fieldSections, header, packLines, section } from './elements';
 import { formatDateTime, plural } from './format';
 import { LIMITS, escapeMrkdwn, oneLine, truncate } from './text';
@@ -26,6 +26,8 @@ export interface HomeService {
   service: ServiceRef;
   live?: TargetRef & { since?: Date };
   lastKnownGood?: TargetRef & { at: Date };
+  /** What this service cannot do until a variable is set, each naming it (config/credentials). */
+  unavailable?: readonly string[];
 }
 
 export interface HomeFollowUp {
@@ -72,6 +74,7 @@ function serviceBlocks(view: AppHomeView): Block[] {
       ['Service', describeService(s.service)],
       ['Live', live],
       ['Last known good', good],
+      ...unavailableField(s.unavailable),
     ]);
   });
 }

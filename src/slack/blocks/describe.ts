@@ -74,3 +74,8 @@ export const STEP_STATE_WORDS: Record<StepState, string> = {
   unknown: 'outcome unknown',
   cancelled: 'cancelled',
 };
+
+/** The "Unavailable until set" field of a service (status, App Home); none when nothing is missing. */
+export function unavailableField(lines: readonly string[] | undefined): (readonly [string, string])[] {
+  return lines?.length ? [['Unavailable until set', lines.map((line) => `⚠️ ${escapeMrkdwn(line)}`).join('\n')]] : [];
+}

@@ -34,6 +34,7 @@ export function preflightReply(view: PreflightReplyView): SlackMessage {
   const blocks: Block[] = [
     header(`Pre-deployment checklist: ${truncate(report.service, 100)}`),
     section(`*Candidate* ${short(report.candidate)} · *live* ${short(report.live)} · checked ${formatDateTime(report.checkedAt, view.timeZone)}`),
+    ...(report.unavailable ?? []).map((line) => section(`⚠️ ${text(line, 600)}`)),
   ];
   for (const check of report.checks) {
     const fix = check.fix && check.status !== 'pass' ? [`_Fix:_ ${text(check.fix, 600)}`] : [];

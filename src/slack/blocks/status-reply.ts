@@ -3,7 +3,7 @@
  * when, by whom), the target a rollback would choose now, whether an earlier
  * instant rollback pinned production, and the open incident if any.
  */
-import { describeService, describeTarget } from './describe';
+import { describeService, describeTarget, unavailableField } from './describe';
 import { type Block, type SlackMessage, capBlocks, context, divider, fieldSections, section } from './elements';
 import { formatDateTime } from './format';
 import { LIMITS, escapeMrkdwn, fallback, link, linkMrkdwn, mention, oneLine, truncate } from './text';
@@ -44,6 +44,7 @@ function serviceBlocks(view: ServiceStatusView): Block[] {
       ['A rollback would go to', wouldChoose],
       ['Pinned by an instant rollback', pinned(view)],
       ['Open incident', incident(view)],
+      ...unavailableField(view.unavailable),
     ]),
   ];
 }

@@ -165,6 +165,8 @@ export interface ServiceStatusView extends Zoned {
   /** Present when an earlier instant rollback pinned production (new pushes do not reach it). */
   pinned?: { since?: Date; incidentId?: string };
   openIncident?: { id: string; url?: string; state: string; openedAt: Date; issue?: string; /** e.g. "thread not delivered: not_in_channel (fix: …)" */ threadProblem?: string };
+  /** What this service cannot do until a variable is set, each naming it (config/credentials). */
+  unavailable?: readonly string[];
 }
 
 export interface HistoryRow {
