@@ -75,7 +75,8 @@ describe('probe jobs', () => {
     beforeEach(async () => {
       outcomes = [];
       waiters = [];
-      await observer.query({ text: 'TRUNCATE probe_results' });
+      // Each test replays the same slots from START: the durable slot claims of the one before must not answer them.
+      await observer.query({ text: 'TRUNCATE probe_results, schedule_slots' });
       jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], now: START });
     });
 
