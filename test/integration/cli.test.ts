@@ -127,7 +127,7 @@ describe('rollback-bot command', () => {
 
   it('starts, serves, and on SIGTERM stops taking work, closes its database connections and exits 0', async () => {
     const slack = await startSlackStandin({ token: BOT_TOKEN, channels: { C0PRODALRT: 'prod-alerts' } });
-    const port = 30000 + Math.floor(Math.random() * 20000);
+    // Port 0: the system picks a free one and the ready line names it (a random port could be taken meanwhile).
     const child = spawn(process.execPath, [CLI, 'start'], {
       env: cleanEnv({
         SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -135,12 +135,14 @@ describe('rollback-bot command', () => {
         SLACK_API_URL: slack.apiUrl,
         DATABASE_URL: database.url,
         ROLLBACK_CONFIG: EXAMPLE_CONFIG_PATH,
-        PORT: String(port),
+        PORT: '0',
         DR_AMAL_GIT_TOKEN: 'test-git-token',
       }),
     });
     try {
-      await waitForOutput(child, /rollback-bot is ready/);
+      const ready = await waitForOutput(child, /"port":\d+[^\n]*rollback-bot is ready/);
+      const port = Number(/"port":(\d+)[^\n]*rollback-bot is ready/.exec(ready)?.[1]);
+      expect(port).toBeGreaterThan(0);
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       const stopping = waitForOutput(child, /"msg":"stopped"/);
