@@ -8,6 +8,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startSlackStandin } from '../../src/standins/slack/server';
+import { freePort } from '../../src/store/embedded';
 import { BOT_TOKEN } from '../support/bot';
 import { testDatabase } from '../support/database';
 import * as cliMain from '../../src/cli';
@@ -229,7 +230,8 @@ describe('rollback-bot command', () => {
     });
 
     it('an unreachable database, naming host and port', async () => {
-      const port = 30000 + Math.floor(Math.random() * 20000);
+      // A port nothing listens on (just released by the system), so the refusal is certain.
+      const port = await freePort();
       await failsWith({ ...base, DATABASE_URL: `postgres://bot@127.0.0.1:${port}/bot` }, `Cannot reach the database of DATABASE_URL at 127.0.0.1:${port} (ECONNREFUSED).`);
     });
 
