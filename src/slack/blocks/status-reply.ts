@@ -16,7 +16,8 @@ function production(view: ServiceStatusView): string {
   const parts = [linkMrkdwn(now.url, describeTarget(now))];
   if (now.deployedAt) parts.push(`deployed ${formatDateTime(now.deployedAt, view.timeZone)}`);
   if (now.deployedBy) parts.push(`by ${mention(now.deployedBy)}`);
-  return parts.join(', ');
+  const note = now.versionNote ? `\n⚠️ Version unknown: ${escapeMrkdwn(truncate(oneLine(now.versionNote), 800))}` : '';
+  return parts.join(', ') + note;
 }
 
 function pinned(view: ServiceStatusView): string {

@@ -157,7 +157,8 @@ export interface PlanReplyView {
 
 export interface ServiceStatusView extends Zoned {
   service: ServiceRef;
-  production?: TargetRef & { url?: string; deployedAt?: Date; deployedBy?: string };
+  /** versionNote: why its version is unknown (a deployment URL behind Deployment Protection), with the setting to add. */
+  production?: TargetRef & { url?: string; deployedAt?: Date; deployedBy?: string; versionNote?: string };
   /** Why production could not be read (Vercel down...), shown instead of it. */
   productionError?: string;
   /** The target a rollback would choose now, and why (e.g. "last known good since Jan 16"). */

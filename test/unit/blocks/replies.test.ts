@@ -85,6 +85,13 @@ describe('statusReply', () => {
     expect(text).toContain('*Open incident:*\nNone');
   });
 
+  it('says why the version is unknown when the deployment URL is protected, with the setting to add', () => {
+    const note = 'The deployment URL dr-amal-abc123.vercel.app answered HTTP 401: Vercel Deployment Protection is on and vercel.protectionBypassEnv is not set for this service';
+    const text = renderText(statusReply([{ ...status, production: { deploymentId: 'dpl_7Qx', versionNote: note } }]).blocks);
+    expect(text).toContain(`⚠️ Version unknown: ${note}`);
+    expect(renderText(statusReply([status]).blocks)).not.toContain('Version unknown');
+  });
+
   it('stays sendable for 40 services with hostile fields', () => {
     const views = Array.from({ length: 40 }, (): ServiceStatusView => ({
       ...status,
