@@ -133,7 +133,8 @@ export function completeView(incident: IncidentRecord, steps: readonly StepRecor
   const restoredAt = incident.restoredAt ?? incident.closedAt ?? incident.openedAt;
   const nextSteps: string[] = [];
   const app = steps.find((s) => s.kind === 'application');
-  if (app?.output?.method === 'instant-rollback') nextSteps.push('Production is pinned by the instant rollback: promote a fixed deployment when ready.');
+  const pinned = app?.output?.method === 'instant-rollback';
+  if (pinned) nextSteps.push('Production is pinned by the instant rollback: promote a fixed deployment when ready (Unpin).');
   const schema = steps.find((s) => s.kind === 'schema');
   if (str(schema?.output?.followUp)) nextSteps.push(String(schema?.output?.followUp));
   if (schema) {
@@ -147,6 +148,7 @@ export function completeView(incident: IncidentRecord, steps: readonly StepRecor
     status: schema ? schemaStatus(schema) : undefined,
     postMortemAt: new Date(restoredAt.getTime() + 24 * 3_600_000),
     nextSteps,
+    pinned,
     restoredAt,
     ...footerFigures(incidentFigures(incidentTimes(incident, measured))),
   };

@@ -7,6 +7,7 @@ import { describeService, describeTarget, unavailableField } from './describe';
 import { type Block, type SlackMessage, capBlocks, context, divider, fieldSections, section } from './elements';
 import { formatDateTime } from './format';
 import { LIMITS, escapeMrkdwn, fallback, link, linkMrkdwn, mention, oneLine, truncate } from './text';
+import { pinnedBlocks } from './pinned';
 import type { ServiceStatusView } from './view-models';
 
 function production(view: ServiceStatusView): string {
@@ -47,6 +48,7 @@ function serviceBlocks(view: ServiceStatusView): Block[] {
       ['Open incident', incident(view)],
       ...unavailableField(view.unavailable),
     ]),
+    ...(view.pinned ? pinnedBlocks(view.service, view.pinned) : []),
   ];
 }
 

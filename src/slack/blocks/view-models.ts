@@ -85,6 +85,8 @@ export interface RollbackCompleteView extends Zoned {
   status?: string;
   postMortemAt?: Date;
   nextSteps?: readonly string[];
+  /** Present after an instant rollback: production is pinned, and the message offers Unpin. */
+  pinned?: boolean;
   restoredAt: Date;
   /** The runbook's metrics of this incident, as src/rollback/metrics computes them for every surface. */
   detectionMs?: number;
@@ -164,7 +166,7 @@ export interface ServiceStatusView extends Zoned {
   /** The target a rollback would choose now, and why (e.g. "last known good since Jan 16"). */
   wouldRollBackTo?: TargetRef & { why?: string };
   /** Present when an earlier instant rollback pinned production (new pushes do not reach it). */
-  pinned?: { since?: Date; incidentId?: string };
+  pinned?: { since?: Date; incidentId?: string; /** What Unpin would promote (typically the fix). */ unpinWith?: TargetRef };
   openIncident?: { id: string; url?: string; state: string; openedAt: Date; issue?: string; /** e.g. "thread not delivered: not_in_channel (fix: …)" */ threadProblem?: string };
   /** What this service cannot do until a variable is set, each naming it (config/credentials). */
   unavailable?: readonly string[];
