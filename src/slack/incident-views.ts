@@ -82,7 +82,7 @@ function detailOf(step: StepRecord): string | undefined {
       return str(out.head) ? `${out.status === 'already-done' ? 'already done earlier' : 'pushed'}: ${String(out.head).slice(0, 7)}` : undefined;
     }
     case 'deploy':
-      return str(out.explanation);
+      return str(out.explanation) ?? str(out.progress);
     case 'schema':
       return Array.isArray(out.archived) ? `archived ${out.archived.length} table/column copies before dropping; ${str(out.followUp) ?? ''}` : undefined;
     default:

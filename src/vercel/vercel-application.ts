@@ -129,7 +129,7 @@ export class VercelApplication implements ApplicationPort {
     let version: string | undefined;
     if (spec === undefined || spec.trim() === '') {
       // During a rolling release, rolling back means going back to the release's base (which aborts it).
-      const release = await this.client.getActiveRollingRelease(ref);
+      const release = await this.client.getActiveRollingRelease(ref, project);
       target =
         release && release.baseId !== current.id
           ? await this.client.getDeployment(ref, release.baseId)
