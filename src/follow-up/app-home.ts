@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { types } from '@slack/bolt';
 import { unavailableCapabilities } from '../config/credentials';
+import type { ServiceConfig } from '../config/service-schema';
 import type { Logger } from '../logger';
 import type { SlackUserId } from '../rollback/ids';
 import type { EngineDeps } from '../rollback/incident/engine-deps';
@@ -27,7 +28,7 @@ export interface HomeClient {
  * Without a role directory (the engine not started yet) nobody is known to hold a role: incidents stay hidden.
  * `env` lists each service's unavailable capabilities (an unset credential) on Home.
  */
-type Source = Pick<EngineDeps, 'store' | 'services' | 'clock'> & Partial<Pick<EngineDeps, 'roles' | 'env'>>;
+type Source = Pick<EngineDeps, 'store' | 'services' | 'clock'> & Partial<Pick<EngineDeps, 'roles' | 'env' | 'application'>>;
 
 export interface HomePublisherOptions {
   db: Db;
@@ -95,6 +96,7 @@ export async function readHome(source: Source, warnings: readonly string[] = [])
       const ref = (d: DeploymentRecord) => ({ version: d.version, commit: d.commitSha?.slice(0, 7), deploymentId: d.deploymentId });
       return {
         service: serviceRef(service),
+        ...(await pinnedOf(source, service)),
         live: live ? { ...ref(live), since: live.servedFrom } : undefined,
         lastKnownGood: good ? { ...ref(good), at: good.lastKnownGoodAt as Date } : undefined,
         ...(source.env ? { unavailable: unavailableCapabilities(service, source.env) } : {}),
@@ -112,6 +114,18 @@ export async function readHome(source: Source, warnings: readonly string[] = [])
     asOf: now,
     warnings,
   };
+}
+
+/** Whether an instant rollback pinned production, read from Vercel at background priority; unknown (left out) when Vercel does not answer. */
+async function pinnedOf(source: Source, service: ServiceConfig): Promise<Pick<HomeService, 'pinned'>> {
+  try {
+    const production = await source.application?.describeProduction(service, { background: true });
+    if (!production?.pinnedByRollback) return {};
+    const next = production.unpinWith;
+    return { pinned: next ? { unpinWith: { version: next.version, commit: next.commitSha?.slice(0, 7), deploymentId: next.id } } : {} };
+  } catch {
+    return {};
+  }
 }
 
 /**

@@ -21,6 +21,7 @@ import { type DeploymentRow, toDeployment } from '../store/queries/deployments';
 import { type ProbeResult, insertProbeResults, selectLastSeen, selectServingDeployment, startServing, stopServingOthers } from '../store/queries/probes';
 import type { Db } from '../store/pool';
 import { type FetchLike, parseAppVersion, sameCommit, sameVersion } from './app-version';
+import { appProtection } from './protection-bypass';
 import { readVersionAnswer, expect2xx, fillEnv, httpCheck, smoke, type VerifyOptions } from './verify';
 import { type WriteProbe, pgWriteProbe } from './write-probe';
 
@@ -100,7 +101,7 @@ const fromCheck = (name: string, result: CheckResult, signIn = false): Check => 
 
 async function httpChecks(service: ServiceConfig, deps: ProbeDeps, timeoutMs: number): Promise<{ checks: Check[]; reported?: Reported }> {
   const base = service.production.url.replace(/\/+$/, '');
-  const options: VerifyOptions = { fetch: deps.fetch, clock: deps.clock, sleep: () => Promise.resolve(), env: deps.env, checkTimeoutMs: timeoutMs };
+  const options: VerifyOptions = { fetch: deps.fetch, clock: deps.clock, sleep: () => Promise.resolve(), env: deps.env, checkTimeoutMs: timeoutMs, protection: appProtection(service, deps.env) };
   let reported: Reported | undefined;
   const readVersion = (status: number, body: string) => {
     // A probe compares nothing here: a readable answer passes, and what it reports is compared with the records below.

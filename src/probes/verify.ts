@@ -8,6 +8,7 @@ import type { ServiceConfig, SmokeTest } from '../config/service-schema';
 import type { Clock } from '../rollback/clock';
 import type { CheckResult, ExpectedVersion, VerificationReport } from '../rollback/ports/application';
 import { type FetchLike, parseAppVersion, sameCommit, sameVersion } from './app-version';
+import { type AppProtection, appProtection } from './protection-bypass';
 
 export interface VerifyOptions {
   readonly fetch?: FetchLike;
@@ -21,6 +22,8 @@ export interface VerifyOptions {
   readonly retryIntervalMs?: number;
   /** Overrides service.production.verifyDeadlineSeconds (the drill uses a short one). */
   readonly deadlineMs?: number;
+  /** The Deployment Protection bypass header and the words for a 401/403; verifyProduction sets it from the service. */
+  readonly protection?: AppProtection;
 }
 
 /**
@@ -29,7 +32,8 @@ export interface VerifyOptions {
  * under way when it passes may finish, and a round that fails after it ends
  * verification as failed.
  */
-export async function verifyProduction(service: ServiceConfig, expected: ExpectedVersion, options: VerifyOptions): Promise<VerificationReport> {
+export async function verifyProduction(service: ServiceConfig, expected: ExpectedVersion, given: VerifyOptions): Promise<VerificationReport> {
+  const options: VerifyOptions = { ...given, protection: appProtection(service, given.env) };
   const startedAt = options.clock.now();
   const deadline = startedAt.getTime() + (options.deadlineMs ?? service.production.verifyDeadlineSeconds * 1000);
   const base = service.production.url.replace(/\/+$/, '');
@@ -67,7 +71,7 @@ export const expect2xx: Judge = (status) =>
 
 /** One GET/POST against the app with the per-check timeout, timed and judged; never throws. */
 export function httpCheck(name: string, kind: CheckResult['kind'], options: VerifyOptions, url: string, init: RequestInit, judge: Judge): Promise<CheckResult> {
-  return timed(name, kind, options, () => request(options, url, init), judge);
+  return timed(name, kind, options, url, () => request(options, url, init), judge);
 }
 
 /** A version endpoint's answer read on its own: what it reports, or why it is no answer. */
@@ -167,7 +171,8 @@ interface Answer {
 
 async function request(options: VerifyOptions, url: string, init: RequestInit): Promise<Answer> {
   const fetchImpl = options.fetch ?? ((input: string, i?: RequestInit) => fetch(input, i));
-  const response = await fetchImpl(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(options.checkTimeoutMs ?? 10_000) });
+  const headers = { ...options.protection?.headers, ...(init.headers as Record<string, string> | undefined) };
+  const response = await fetchImpl(url, { ...init, headers, redirect: 'manual', signal: AbortSignal.timeout(options.checkTimeoutMs ?? 10_000) });
   return { status: response.status, body: await response.text() };
 }
 
@@ -175,6 +180,7 @@ async function timed(
   name: string,
   kind: CheckResult['kind'],
   options: VerifyOptions,
+  url: string,
   send: () => Promise<Answer>,
   judge: Judge,
 ): Promise<CheckResult> {
@@ -182,7 +188,8 @@ async function timed(
   try {
     const answer = await send();
     const latencyMs = Math.round(performance.now() - started);
-    return { name, kind, status: answer.status, latencyMs, ...judge(answer.status, answer.body) };
+    const judged = judge(answer.status, answer.body);
+    return { name, kind, status: answer.status, latencyMs, ...judged, detail: explainRefusal(judged, answer.status, url, options) };
   } catch (error) {
     const latencyMs = Math.round(performance.now() - started);
     // DOMException (the timeout) is not always an Error instance, so look at its name.
@@ -191,4 +198,10 @@ async function timed(
       errorName === 'TimeoutError' ? `timed out after ${options.checkTimeoutMs ?? 10_000} ms` : `request failed: ${typeof message === 'string' ? message : String(error)}`;
     return { name, kind, pass: false, status: undefined, latencyMs, detail: reason };
   }
+}
+
+/** A failing 401/403 says which Deployment Protection setting is missing, not only the status. */
+function explainRefusal(judged: { pass: boolean; detail: string }, status: number, url: string, options: VerifyOptions): string {
+  if (judged.pass || (status !== 401 && status !== 403) || !options.protection) return judged.detail;
+  return `${judged.detail}. ${options.protection.explain(status, new URL(url).host)}`;
 }

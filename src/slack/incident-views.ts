@@ -82,7 +82,7 @@ function detailOf(step: StepRecord): string | undefined {
       return str(out.head) ? `${out.status === 'already-done' ? 'already done earlier' : 'pushed'}: ${String(out.head).slice(0, 7)}` : undefined;
     }
     case 'deploy':
-      return str(out.explanation);
+      return str(out.explanation) ?? str(out.progress);
     case 'schema':
       return Array.isArray(out.archived) ? `archived ${out.archived.length} table/column copies before dropping; ${str(out.followUp) ?? ''}` : undefined;
     default:
@@ -133,7 +133,8 @@ export function completeView(incident: IncidentRecord, steps: readonly StepRecor
   const restoredAt = incident.restoredAt ?? incident.closedAt ?? incident.openedAt;
   const nextSteps: string[] = [];
   const app = steps.find((s) => s.kind === 'application');
-  if (app?.output?.method === 'instant-rollback') nextSteps.push('Production is pinned by the instant rollback: promote a fixed deployment when ready.');
+  const pinned = app?.output?.method === 'instant-rollback';
+  if (pinned) nextSteps.push('Production is pinned by the instant rollback: promote a fixed deployment when ready (Unpin).');
   const schema = steps.find((s) => s.kind === 'schema');
   if (str(schema?.output?.followUp)) nextSteps.push(String(schema?.output?.followUp));
   if (schema) {
@@ -147,6 +148,7 @@ export function completeView(incident: IncidentRecord, steps: readonly StepRecor
     status: schema ? schemaStatus(schema) : undefined,
     postMortemAt: new Date(restoredAt.getTime() + 24 * 3_600_000),
     nextSteps,
+    pinned,
     restoredAt,
     ...footerFigures(incidentFigures(incidentTimes(incident, measured))),
   };

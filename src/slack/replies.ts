@@ -34,10 +34,11 @@ async function statusOf(deps: EngineDeps, service: ServiceConfig, delivery: Thre
   try {
     const production = await deps.application.describeProduction(service);
     const current = production.current;
-    view.production = { version: current.version, commit: current.commitSha?.slice(0, 7), deploymentId: current.id, url: current.url, deployedAt: current.createdAt, deployedBy: current.creator };
+    view.production = { version: current.version, commit: current.commitSha?.slice(0, 7), deploymentId: current.id, url: current.url, deployedAt: current.createdAt, deployedBy: current.creator, versionNote: current.versionNote };
     const target = production.rollbackTarget;
     if (target) view.wouldRollBackTo = { version: target.version, commit: target.commitSha?.slice(0, 7), deploymentId: target.id, why: 'the newest production deployment before the current one that served production' };
-    if (production.pinnedByRollback) view.pinned = {};
+    const next = production.unpinWith;
+    if (production.pinnedByRollback) view.pinned = next ? { unpinWith: { version: next.version, commit: next.commitSha?.slice(0, 7), deploymentId: next.id } } : {};
   } catch (error) {
     view.productionError = asRollbackError(error).explain();
   }

@@ -116,8 +116,12 @@ export class VercelClient {
     return { status };
   }
 
-  /** The project's active rolling release, if any; a project without the feature reads as none. */
-  async getActiveRollingRelease(ref: ProjectRef): Promise<VercelRollingRelease | undefined> {
+  /**
+   * The project's active rolling release, if any; a project without the feature reads as none. When the
+   * project (already read) says no rolling release is configured, none can be active and Vercel is not asked.
+   */
+  async getActiveRollingRelease(ref: ProjectRef, project?: Pick<VercelProject, 'rollingRelease'>): Promise<VercelRollingRelease | undefined> {
+    if (project?.rollingRelease === 'off') return undefined;
     try {
       const { body } = await this.http.call(`/v1/projects/${encodeURIComponent(ref.projectId)}/rolling-release`, {
         what: `read the rolling release of project ${ref.projectId}`,

@@ -63,7 +63,7 @@ export async function moveProduction(ctx: MoveContext, plan: MovePlan): Promise<
   if (project.production?.id === plan.targetId && !isRunning(project.lastAliasRequest)) {
     return result(plan, 'already-live', { from: project.production.id, reused: false });
   }
-  const release = await ctx.client.getActiveRollingRelease(plan.ref);
+  const release = await ctx.client.getActiveRollingRelease(plan.ref, project);
   const asked = await requestAndWait(ctx, plan, deadline);
   return withReleaseNote(asked.result, plan, release, asked.queued);
 }

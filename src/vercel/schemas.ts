@@ -153,6 +153,7 @@ const projectSchema = z
     lastAliasRequest: z.unknown().optional(),
     targets: z.object({ production: z.unknown().optional().nullable() }).passthrough().optional().nullable(),
     alias: z.array(z.unknown()).optional().nullable(),
+    rollingRelease: z.object({ stages: z.array(z.unknown()).optional().nullable() }).passthrough().optional().nullable(),
   })
   .passthrough();
 
@@ -172,6 +173,11 @@ export interface VercelProject {
   readonly production: VercelDeployment | undefined;
   readonly lastAliasRequest: VercelAliasRequest | undefined;
   readonly domains: readonly string[];
+  /**
+   * The project's rolling release configuration (`project.rollingRelease`): "off" when Vercel says none is
+   * configured (null, or no stages), so no release can be active; "unknown" when the answer does not say.
+   */
+  readonly rollingRelease: 'configured' | 'off' | 'unknown';
 }
 
 export function parseProject(body: unknown): VercelProject {
@@ -189,6 +195,7 @@ export function parseProject(body: unknown): VercelProject {
     id: raw.id,
     name: raw.name ?? undefined,
     autoAssignCustomDomains: raw.autoAssignCustomDomains !== false,
+    rollingRelease: raw.rollingRelease === undefined ? 'unknown' : raw.rollingRelease && (raw.rollingRelease.stages?.length ?? 0) > 0 ? 'configured' : 'off',
     production: production.success ? toDeployment(production.data) : undefined,
     lastAliasRequest: request.success
       ? {

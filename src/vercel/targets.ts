@@ -72,6 +72,11 @@ export function chooseDefaultTarget(current: VercelDeployment, production: reado
     .sort((a, b) => b.createdAt - a.createdAt)[0];
 }
 
+/** While production is pinned: the newest READY production deployment newer than `current`, which an Unpin would promote. */
+export function chooseUnpinTarget(current: VercelDeployment, production: readonly VercelDeployment[]): VercelDeployment | undefined {
+  return [...production].filter((d) => d.id !== current.id && d.createdAt > current.createdAt).sort((a, b) => b.createdAt - a.createdAt)[0];
+}
+
 /** Refuses targets the bot must not move production to, with a message that says why. */
 export function assertUsableTarget(deployment: VercelDeployment, spec: string, method: 'instant-rollback' | 'promote'): void {
   const name = `${deployment.id} (${deployment.url})`;

@@ -34,7 +34,7 @@ import { type FetchLike, type RetryPolicy, type Sleep, VercelHttp, realSleep } f
 import { type MoveContext, type MovePlan, moveProduction, reconcile } from './move-production';
 import { withCallScope } from './rate-limit';
 import type { VercelDeployment, VercelProject } from './schemas';
-import { assertUsableTarget, chooseDefaultTarget, classifySpec, matchesCommit, matchesVersion, notFound, toSummary } from './targets';
+import { assertUsableTarget, chooseDefaultTarget, chooseUnpinTarget, classifySpec, matchesCommit, matchesVersion, notFound, toSummary } from './targets';
 
 export interface VercelApplicationOptions {
   readonly token: string;
@@ -97,12 +97,19 @@ export class VercelApplication implements ApplicationPort {
     const current = currentOf(project, service);
     const production = await this.productionDeployments(ref, 1);
     const target = chooseDefaultTarget(current, production);
-    const [currentSummary, targetSummary] = await Promise.all([this.summarize(service, current), target ? this.summarize(service, target) : undefined]);
+    const pinned = !project.autoAssignCustomDomains;
+    const unpin = pinned ? chooseUnpinTarget(current, production) : undefined;
+    const [currentSummary, targetSummary, unpinSummary] = await Promise.all([
+      this.summarize(service, current),
+      target ? this.summarize(service, target) : undefined,
+      unpin ? this.summarize(service, unpin) : undefined,
+    ]);
     const last = project.lastAliasRequest;
     return {
       current: currentSummary,
       rollbackTarget: targetSummary,
-      pinnedByRollback: !project.autoAssignCustomDomains,
+      pinnedByRollback: pinned,
+      ...(unpinSummary ? { unpinWith: unpinSummary } : {}),
       lastAliasRequest: last && {
         type: last.type,
         toDeploymentId: last.toDeploymentId,
@@ -122,7 +129,7 @@ export class VercelApplication implements ApplicationPort {
     let version: string | undefined;
     if (spec === undefined || spec.trim() === '') {
       // During a rolling release, rolling back means going back to the release's base (which aborts it).
-      const release = await this.client.getActiveRollingRelease(ref);
+      const release = await this.client.getActiveRollingRelease(ref, project);
       target =
         release && release.baseId !== current.id
           ? await this.client.getDeployment(ref, release.baseId)
@@ -162,7 +169,15 @@ export class VercelApplication implements ApplicationPort {
   }
 
   moveProduction(request: MoveRequest): Promise<MoveResult> {
-    const plan = { ...this.plan(request.service, request.targetId, request.notBefore), description: `${request.incidentId}: production rolled back by rollback-bot` };
+    return this.move(request, { description: `${request.incidentId}: production rolled back by rollback-bot` });
+  }
+
+  promote(request: MoveRequest): Promise<MoveResult> {
+    return this.move(request, { method: 'promote' });
+  }
+
+  private move(request: MoveRequest, overrides: Pick<MovePlan, 'description'> | Pick<MovePlan, 'method'>): Promise<MoveResult> {
+    const plan: MovePlan = { ...this.plan(request.service, request.targetId, request.notBefore), ...overrides };
     const logger = this.options.logger.child({ incidentId: request.incidentId, service: request.service.name });
     return this.inStep(plan.deadlineMs, () => moveProduction({ ...this.moveContext(), logger }, plan));
   }

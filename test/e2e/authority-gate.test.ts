@@ -116,6 +116,7 @@ describe('every registered action, slash subcommand and view callback goes throu
       [ids.ROLLBACK_NOW]: button(ids.ROLLBACK_NOW, incident.id),
       [ids.MONITOR]: button(ids.MONITOR, incident.id),
       [ids.OPEN_INCIDENT]: button(ids.OPEN_INCIDENT, detection.id),
+      [ids.UNPIN]: button(ids.UNPIN, `${SERVICE}|${incident.id}|${world.history.good.id}`),
       [ids.FOLLOW_UP_TICK]: async () => void (await tick(world.bot.sender, responseUrl, { userId: stranger, blockId: tickBlockId(incident.id, '1h'), selected: [] })),
       [ids.FOLLOW_UP_SNOOZE]: async () => void (await snooze(world.bot.sender, responseUrl, { userId: stranger, value: snoozeValue(incident.id, 'verify_health', '1h') })),
     };

@@ -36,6 +36,11 @@ describe('code rollback with git revert', () => {
       ['deploy', 'succeeded', 1],
       ['verification', 'succeeded', 1],
     ]);
+    // READY is not live: the deploy step reported the wait for Vercel to assign the production domains (issue 12 item 1).
+    const timeline = await world.bot.bot.engine.deps.store.timeline(steps?.id ?? '');
+    expect(timeline.filter((t) => t.kind === 'deploy_progress').map((t) => t.message)).toEqual(
+      expect.arrayContaining([expect.stringContaining('READY, production domains not yet assigned')]),
+    );
   });
 
   it('refuses a commit that is not hex before anything starts', async () => {

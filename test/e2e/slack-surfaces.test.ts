@@ -26,6 +26,18 @@ describe('/rollback surfaces', () => {
     expect(reply).toContain('1.9.0');
   });
 
+  it('status says why a version is unknown when deployment URLs are protected, and which setting to add', async () => {
+    ctx.world.vercel.state.project.protectionBypass = 'bypass-secret-0123456789';
+    try {
+      await ctx.world.bot.sender.slashCommand({ text: 'status', userId: 'U0NOBODY1', responseId: 'status-protected' });
+      const reply = JSON.stringify((await ctx.world.slack.waitForResponse((p) => p.id === 'status-protected', 10_000)).body);
+      expect(reply).toContain('Version unknown');
+      expect(reply).toContain('answered HTTP 401: Vercel Deployment Protection is on and vercel.protectionBypassEnv is not set');
+    } finally {
+      ctx.world.vercel.state.project.protectionBypass = undefined;
+    }
+  });
+
   it('the form opens as a modal, refuses a bad submission field by field, and a good one starts the rollback', async () => {
     const triggerId = '3333.4444.abcdef';
     const ack = (await ctx.world.bot.sender.slashCommand({ text: '', userId: 'U0DEVOPS1', triggerId })).json() as { text: string };

@@ -8,13 +8,14 @@ import { exampleService } from '../support/services';
 interface Seen {
   path: string;
   body: string;
+  bypass: string | undefined;
 }
 
 describe('verifyProduction', () => {
   let server: Server;
   let url: string;
   let seen: Seen[];
-  let answers: { health: number[]; version: { version: string; commit: string }; signinDelayMs: number };
+  let answers: { health: number[]; version: { version: string; commit: string }; signinDelayMs: number; bypassSecret?: string };
   const clock = new ManualClock();
   const sleep = (ms: number): Promise<void> => {
     clock.advance(ms);
@@ -26,12 +27,13 @@ describe('verifyProduction', () => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
-        seen.push({ path: req.url ?? '', body });
+        seen.push({ path: req.url ?? '', body, bypass: req.headers['x-vercel-protection-bypass'] as string | undefined });
         const send = (status: number, json: unknown): void => {
           res.writeHead(status, { 'content-type': 'application/json' });
           res.end(JSON.stringify(json));
         };
-        if (req.url === '/api/health') send(answers.health.length > 1 ? (answers.health.shift() as number) : (answers.health[0] as number), { ok: true });
+        if (answers.bypassSecret !== undefined && req.headers['x-vercel-protection-bypass'] !== answers.bypassSecret) send(401, {});
+        else if (req.url === '/api/health') send(answers.health.length > 1 ? (answers.health.shift() as number) : (answers.health[0] as number), { ok: true });
         else if (req.url === '/api/version') send(200, { ...answers.version, deployedAt: '2026-01-16T10:30:00Z' });
         else if (req.url === '/api/auth/signin') {
           const parsed = JSON.parse(body) as { password?: string };
@@ -155,6 +157,32 @@ describe('verifyProduction', () => {
     const report = await verifyProduction(exampleService({ production: { url: 'http://127.0.0.1:9', verifyDeadlineSeconds: 1 } }), {}, { clock, sleep, env: {} });
     expect(report.passed).toBe(false);
     expect(report.checks[0]).toMatchObject({ name: 'health', pass: false, status: undefined });
+  });
+
+  describe('behind Vercel Deployment Protection', () => {
+    const protectedRun = (vercel: Record<string, unknown>, env: Record<string, string>) =>
+      verifyProduction(exampleService({ production: { url, verifyDeadlineSeconds: 10 }, vercel }), { version: '1.9.0' }, { clock, sleep, env, retryIntervalMs: 1000, checkTimeoutMs: 2000 });
+
+    it('sends x-vercel-protection-bypass from vercel.protectionBypassEnv on every check, and passes', async () => {
+      answers.bypassSecret = 'bypass-0123456789';
+      const report = await protectedRun({ protectionBypassEnv: 'VERCEL_PROTECTION_BYPASS' }, { SMOKE_TEST_PASSWORD: 's3cret', VERCEL_PROTECTION_BYPASS: 'bypass-0123456789' });
+      expect(report.passed).toBe(true);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.every((s) => s.bypass === 'bypass-0123456789')).toBe(true);
+    });
+
+    it('sends no bypass header when the service names none', async () => {
+      await run({ version: '1.9.0' });
+      expect(seen.every((s) => s.bypass === undefined)).toBe(true);
+    });
+
+    it('explains a 401 with the setting to add instead of a bare status', async () => {
+      answers.bypassSecret = 'bypass-0123456789';
+      const report = await protectedRun({}, { SMOKE_TEST_PASSWORD: 's3cret' });
+      expect(report.passed).toBe(false);
+      expect(report.failedCheck?.detail).toContain('answered HTTP 401');
+      expect(report.failedCheck?.detail).toContain('vercel.protectionBypassEnv is not set');
+    });
   });
 
   it('fills only whole "${NAME}" strings, deeply', () => {

@@ -37,10 +37,23 @@ describe('rolling releases', () => {
     expect(moved.explanation).toContain('queued behind the active rolling release');
   });
 
-  it('reads no release when none is active, and the default target stays the previous production', async () => {
+  it('does not ask for a release when the project has no rolling release configured (project.rollingRelease is null)', async () => {
     const { h, history } = world;
     const resolved = await h.app.resolveTarget(h.service);
     expect(resolved.target.id).toBe(history.v190.id);
+    expect(h.standin.state.count('GET', '/rolling-release')).toBe(0);
+  });
+
+  it('asks when a rolling release is configured, and with none active the default target stays the previous production', async () => {
+    const { h, history } = world;
+    const canary = h.standin.state.addDeployment({ version: '2.1.0', servedProduction: false });
+    h.standin.state.startRollingRelease(canary);
+    const release = h.standin.state.project.release;
+    if (release) release.state = 'COMPLETE';
+    h.standin.state.project.rollingRelease = false;
+    const resolved = await h.app.resolveTarget(h.service);
+    expect(resolved.current.id).toBe(canary.id);
+    expect(resolved.target.id).toBe(history.current.id);
     expect(h.standin.state.count('GET', '/rolling-release')).toBe(1);
   });
 });

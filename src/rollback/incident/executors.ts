@@ -13,6 +13,7 @@ import type { IncidentRecord, StepError, StepRecord } from '../ports/incident-st
 import type { SchemaRollbackPlan } from '../ports/schema';
 import type { EngineDeps } from './engine-deps';
 import { pullRequestReporter, revertContext } from './revert-context';
+import { deployReporter } from './step-progress';
 import type { HeldLease } from './step-lease';
 
 export interface StepOutcome {
@@ -163,7 +164,11 @@ async function deploy(ctx: StepContext): Promise<StepOutcome> {
   const head = pushed?.head as CommitSha | undefined;
   if (!head) throw new RollbackError('internal', 'No pushed commit to deploy.', { fix: 'The code step must run first.' });
   stillOwned(ctx);
-  const result = await ctx.deps.application.deployCommit({ service: ctx.service, commitSha: head, sourceDir: pushed?.workTree as string | undefined });
+  // "READY, production domains not yet assigned" and the build's other states are shown in the thread as they come.
+  const reporter = deployReporter(ctx);
+  const result = await ctx.deps.application
+    .deployCommit({ service: ctx.service, commitSha: head, sourceDir: pushed?.workTree as string | undefined, onProgress: reporter.onProgress })
+    .finally(reporter.settled);
   const output = { method: result.method, state: result.state, deploymentId: result.deploymentId ?? null, url: result.url ?? null, commitSha: result.commitSha, live: result.live, explanation: result.explanation };
   if (result.state === 'READY' && result.live) return { event: 'succeed', output };
   if (result.state === 'timeout') return { event: 'lose_track', output, error: { code: 'timeout', message: result.explanation } };

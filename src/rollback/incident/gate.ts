@@ -20,7 +20,9 @@ export type GatedAct =
   /** Approve or reject a CTO approval request. */
   | { readonly kind: 'approve'; readonly request: ApprovalRequest; readonly verdict: 'approve' | 'reject' }
   /** Change an incident without moving production (hotfix answers, Monitor, Open incident, the checklist): any role of the service. */
-  | { readonly kind: 'decide'; readonly what: string };
+  | { readonly kind: 'decide'; readonly what: string }
+  /** Unpin: promote a deployment so production follows new pushes again after an instant rollback (the DevOps lead). */
+  | { readonly kind: 'unpin' };
 
 export type GateKind = GatedAct['kind'];
 
@@ -71,6 +73,14 @@ function judge(service: ServiceConfig, roles: ResolvedRoles, input: GateInput, a
       if (!outcome.allowed) return { ...outcome, lapsed: outcome.markExpired };
       return { service, roles, as: outcome.as, notifyCtoAsync: false, decision: outcome.decision };
     }
+    case 'unpin': {
+      if (holds(roles, 'devopsLead', actor)) return { service, roles, as: 'devopsLead', notifyCtoAsync: false };
+      return {
+        reason: `Only the DevOps lead of ${service.name} may unpin production (promote a deployment); nothing was changed.`,
+        fix: 'Ask the DevOps lead, or promote the deployment in the Vercel dashboard if you have the right there.',
+        roleNeeded: 'devopsLead',
+      };
+    }
     case 'decide': {
       const as = anyRoleOf(roles, actor);
       if (as) return { service, roles, as, notifyCtoAsync: false };
@@ -113,6 +123,8 @@ function describeAct(act: GatedAct): string {
       return act.verdict;
     case 'decide':
       return act.what.charAt(0).toUpperCase() + act.what.slice(1);
+    case 'unpin':
+      return 'Unpin';
   }
 }
 

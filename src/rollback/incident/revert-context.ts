@@ -1,11 +1,11 @@
 /**
  * What a revert pull request needs from the incident (who asked, why, the
- * timeline so far), and how its progress reaches the thread: stored on the
- * running step as output (so every replica renders it), a timeline entry
- * when its state changes, then a re-render of the incident's messages.
+ * timeline so far), and how its progress reaches the thread (step-progress.ts):
+ * a timeline entry when its state changes.
  */
 import type { PullRequestProgress, RevertContext } from '../ports/code';
 import type { StepContext } from './executors';
+import { reportStepProgress } from './step-progress';
 
 export async function revertContext(ctx: StepContext): Promise<RevertContext> {
   const timeline = await ctx.deps.store.timeline(ctx.incident.id);
@@ -22,15 +22,6 @@ export function pullRequestReporter(ctx: StepContext): (progress: PullRequestPro
     const changed = progress.state !== lastState;
     lastState = progress.state;
     const what = progress.state === 'open' ? 'opened or updated' : progress.state;
-    await ctx.deps.store.moveStep(
-      ctx.step.id,
-      'running',
-      'running',
-      { output: { ...ctx.step.output, pullRequest: progress } },
-      changed
-        ? { incidentId: ctx.incident.id, actor: ctx.deps.workerId, kind: 'pull_request', message: `Revert pull request #${progress.number} ${what}: ${progress.url}`, data: { ...progress } }
-        : undefined,
-    );
-    await ctx.deps.announcer.announce(ctx.incident.id);
+    await reportStepProgress(ctx, { pullRequest: progress }, changed ? { kind: 'pull_request', message: `Revert pull request #${progress.number} ${what}: ${progress.url}`, data: { ...progress } } : undefined);
   };
 }

@@ -51,6 +51,8 @@ export interface ProductionStatus {
   readonly rollbackTarget: DeploymentSummary | undefined;
   /** After an instant rollback new pushes stop reaching production until someone promotes. */
   readonly pinnedByRollback: boolean;
+  /** While pinned: the newest READY production deployment newer than the current one (typically the fix), which Unpin promotes. */
+  readonly unpinWith?: DeploymentSummary;
   readonly lastAliasRequest: AliasRequestInfo | undefined;
 }
 
@@ -182,6 +184,8 @@ export interface ApplicationPort {
   moveProduction(request: MoveRequest): Promise<MoveResult>;
   /** What became of an earlier request, read without making a new one (after a crash). */
   reconcile(request: ReconcileRequest): Promise<MoveResult>;
+  /** Promotes a READY production deployment (Unpin): after an instant rollback, later pushes go live again. */
+  promote(request: MoveRequest): Promise<MoveResult>;
   verify(service: ServiceConfig, expected: ExpectedVersion): Promise<VerificationReport>;
   deployCommit(request: DeployCommitRequest): Promise<DeployResult>;
   /** Pre-deployment check that a pushed commit will not be blocked (Vercel: the committer is a team member). */

@@ -11,6 +11,7 @@ import { type Block, capBlocks, context, divider, fieldSections, header, packLin
 import { formatDateTime, plural } from './format';
 import { LIMITS, escapeMrkdwn, oneLine, truncate } from './text';
 import { figureLine } from './stats-reply';
+import { pinnedBlocks } from './pinned';
 import type { ServiceRef, TargetRef } from './view-models';
 
 export interface HomeIncident {
@@ -28,6 +29,8 @@ export interface HomeService {
   lastKnownGood?: TargetRef & { at: Date };
   /** What this service cannot do until a variable is set, each naming it (config/credentials). */
   unavailable?: readonly string[];
+  /** Present while an instant rollback pins production; unpinWith: what Unpin would promote (typically the fix). */
+  pinned?: { unpinWith?: TargetRef };
 }
 
 export interface HomeFollowUp {
@@ -70,12 +73,15 @@ function serviceBlocks(view: AppHomeView): Block[] {
   return view.services.slice(0, MAX_SERVICES).flatMap((s) => {
     const live = s.live ? `${describeTarget(s.live)}${s.live.since ? `, since ${formatDateTime(s.live.since, view.timeZone)}` : ''}` : '_not seen yet_';
     const good = s.lastKnownGood ? `${describeTarget(s.lastKnownGood)}, marked ${formatDateTime(s.lastKnownGood.at, view.timeZone)}` : '_none recorded_';
-    return fieldSections([
-      ['Service', describeService(s.service)],
-      ['Live', live],
-      ['Last known good', good],
-      ...unavailableField(s.unavailable),
-    ]);
+    return [
+      ...fieldSections([
+        ['Service', describeService(s.service)],
+        ['Live', live],
+        ['Last known good', good],
+        ...unavailableField(s.unavailable),
+      ]),
+      ...(s.pinned ? pinnedBlocks(s.service, s.pinned) : []),
+    ];
   });
 }
 

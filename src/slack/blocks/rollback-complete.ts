@@ -7,6 +7,7 @@ import { describeIncident, describeService, describeTarget } from './describe';
 import { type Block, type SlackMessage, capBlocks, context, fieldSections, header, packLines, section } from './elements';
 import { formatDateTime, formatDuration, formatTime } from './format';
 import { LIMITS, escapeMrkdwn, fallback, mention, oneLine, truncate } from './text';
+import { unpinActions } from './unpin-button';
 import type { RollbackCompleteView, RollbackFailedView } from './view-models';
 
 export const ROLLBACK_COMPLETE_TITLE = '✅ ROLLBACK COMPLETE';
@@ -39,8 +40,19 @@ export function rollbackComplete(view: RollbackCompleteView): SlackMessage {
   ];
   return {
     text: fallback(`${ROLLBACK_COMPLETE_TITLE}: ${describeService(view.service)}. ${version}. ${status}.`),
-    blocks: [header(ROLLBACK_COMPLETE_TITLE), section(body), context(facts)],
+    blocks: [header(ROLLBACK_COMPLETE_TITLE), section(body), ...pinnedBlocks(view), context(facts)],
   };
+}
+
+/** After an instant rollback: production is pinned until someone promotes; the DevOps lead's Unpin does. */
+function pinnedBlocks(view: RollbackCompleteView): Block[] {
+  if (!view.pinned) return [];
+  return [
+    section(
+      '📌 *Production is pinned* by this instant rollback: Vercel does not assign new production deployments until someone promotes one. Once the fix is pushed and READY, the DevOps lead presses *Unpin* to promote it, so later pushes go live again.',
+    ),
+    unpinActions({ service: view.service.name, incidentId: view.incident.id }),
+  ];
 }
 
 const bullets = (items: readonly string[], empty: string): string[] => (items.length > 0 ? items.map((entry) => `• ${item(entry)}`) : [`_${empty}_`]);

@@ -7,6 +7,7 @@ import { describeService, describeTarget, unavailableField } from './describe';
 import { type Block, type SlackMessage, capBlocks, context, divider, fieldSections, section } from './elements';
 import { formatDateTime } from './format';
 import { LIMITS, escapeMrkdwn, fallback, link, linkMrkdwn, mention, oneLine, truncate } from './text';
+import { pinnedBlocks } from './pinned';
 import type { ServiceStatusView } from './view-models';
 
 function production(view: ServiceStatusView): string {
@@ -16,7 +17,8 @@ function production(view: ServiceStatusView): string {
   const parts = [linkMrkdwn(now.url, describeTarget(now))];
   if (now.deployedAt) parts.push(`deployed ${formatDateTime(now.deployedAt, view.timeZone)}`);
   if (now.deployedBy) parts.push(`by ${mention(now.deployedBy)}`);
-  return parts.join(', ');
+  const note = now.versionNote ? `\n⚠️ Version unknown: ${escapeMrkdwn(truncate(oneLine(now.versionNote), 800))}` : '';
+  return parts.join(', ') + note;
 }
 
 function pinned(view: ServiceStatusView): string {
@@ -46,6 +48,7 @@ function serviceBlocks(view: ServiceStatusView): Block[] {
       ['Open incident', incident(view)],
       ...unavailableField(view.unavailable),
     ]),
+    ...(view.pinned ? pinnedBlocks(view.service, view.pinned) : []),
   ];
 }
 

@@ -85,6 +85,8 @@ export interface RollbackCompleteView extends Zoned {
   status?: string;
   postMortemAt?: Date;
   nextSteps?: readonly string[];
+  /** Present after an instant rollback: production is pinned, and the message offers Unpin. */
+  pinned?: boolean;
   restoredAt: Date;
   /** The runbook's metrics of this incident, as src/rollback/metrics computes them for every surface. */
   detectionMs?: number;
@@ -157,13 +159,14 @@ export interface PlanReplyView {
 
 export interface ServiceStatusView extends Zoned {
   service: ServiceRef;
-  production?: TargetRef & { url?: string; deployedAt?: Date; deployedBy?: string };
+  /** versionNote: why its version is unknown (a deployment URL behind Deployment Protection), with the setting to add. */
+  production?: TargetRef & { url?: string; deployedAt?: Date; deployedBy?: string; versionNote?: string };
   /** Why production could not be read (Vercel down...), shown instead of it. */
   productionError?: string;
   /** The target a rollback would choose now, and why (e.g. "last known good since Jan 16"). */
   wouldRollBackTo?: TargetRef & { why?: string };
   /** Present when an earlier instant rollback pinned production (new pushes do not reach it). */
-  pinned?: { since?: Date; incidentId?: string };
+  pinned?: { since?: Date; incidentId?: string; /** What Unpin would promote (typically the fix). */ unpinWith?: TargetRef };
   openIncident?: { id: string; url?: string; state: string; openedAt: Date; issue?: string; /** e.g. "thread not delivered: not_in_channel (fix: …)" */ threadProblem?: string };
   /** What this service cannot do until a variable is set, each naming it (config/credentials). */
   unavailable?: readonly string[];

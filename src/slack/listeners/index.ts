@@ -9,6 +9,7 @@ import { registerRollbackModal } from './views/rollback-modal';
 import { registerAppHome } from './events/app-home';
 import type { Detection } from '../../detection';
 import { registerDetectionActions } from './actions/detection';
+import { registerUnpinAction } from './actions/unpin';
 import { registerAlertsChannel } from './events/alerts-channel';
 
 export interface ListenerDeps extends RollbackCommandDeps {
@@ -32,4 +33,5 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerAppHome(app, deps);
   registerAlertsChannel(app, deps);
   registerDetectionActions(app, deps);
+  registerUnpinAction(app, deps);
 }

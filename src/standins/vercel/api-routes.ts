@@ -238,6 +238,8 @@ function project(state: StandinState, rollbackInfo: boolean): Record<string, unk
     resourceConfig: { functionDefaultRegions: ['iad1'] },
     deploymentExpiration: {},
     autoAssignCustomDomains: p.autoAssignCustomDomains,
+    // The configuration stays after a release ends; null when the project never had one.
+    rollingRelease: p.rollingRelease || p.release ? { target: 'production', stages: [{ targetPercentage: 10, duration: 10 }, { targetPercentage: 100 }] } : null,
     alias: p.domains.map((domain) => ({ domain, target: 'PRODUCTION', environment: 'production', deployment: compact })),
     targets: { production: compact },
     ...(p.rollbackDescription ? { rollbackDescription: p.rollbackDescription } : {}),

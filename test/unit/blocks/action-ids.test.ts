@@ -1,5 +1,5 @@
 import * as ids from '../../../src/slack/action-ids';
-import { approvalRequest, hotfixQuestion, rollbackModal } from '../../../src/slack/blocks';
+import { approvalRequest, hotfixQuestion, rollbackComplete, rollbackModal } from '../../../src/slack/blocks';
 import { detectionProposal } from '../../../src/slack/blocks/detection-alerts';
 import { DEVOPS, TZ, at, incident, service } from './fixtures';
 
@@ -28,7 +28,8 @@ describe('action ids', () => {
     const proposal = detectionProposal({
       detectionId: '7', timeZone: TZ, service, level: 'may', reason: 'r', owners: [DEVOPS], alerts: [], totals: { alerts: 0, firing: 0, notifications: 0 }, since: at('14:00'),
     });
-    const used = new Set(actionIdsIn([approval.blocks, asked.blocks, claimed.blocks, proposal.blocks]));
+    const pinned = rollbackComplete({ incident, service, timeZone: TZ, target: { version: '1.9.0' }, restoredAt: at('14:10'), pinned: true });
+    const used = new Set(actionIdsIn([approval.blocks, asked.blocks, claimed.blocks, proposal.blocks, pinned.blocks]));
     expect([...used].sort()).toEqual([...ids.BUTTON_ACTION_IDS].sort());
     expect(new Set(actionIdsIn(rollbackModal({ services: [service] }).blocks))).toEqual(new Set(ids.MODAL_INPUT_ACTION_IDS));
   });

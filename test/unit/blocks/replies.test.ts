@@ -62,7 +62,7 @@ const status: ServiceStatusView = {
   timeZone: TZ,
   production: { version: '2.0.0-beta', commit: 'b90de38', deploymentId: 'dpl_7Qx', url: 'https://dr-amal-abc123.vercel.app', deployedAt: at('09:30'), deployedBy: 'U0DEVOPS1' },
   wouldRollBackTo: { version: '1.9.0', commit: 'b7920c6', why: 'last known good since Jan 16' },
-  pinned: { since: at('14:03'), incidentId: 'INC-2026-0117-1' },
+  pinned: { since: at('14:03'), incidentId: 'INC-2026-0117-1', unpinWith: { version: '2.0.1', commit: 'c0ffee1', deploymentId: 'dpl_fix' } },
   openIncident: { id: 'INC-2026-0117-1', state: 'verifying', openedAt: at('14:02'), issue: 'Sign-in returns 500' },
 };
 
@@ -74,6 +74,8 @@ describe('statusReply', () => {
     expect(text).toContain('2.0.0-beta (commit b90de38) (https://dr-amal-abc123.vercel.app), deployed Jan 17, 2026, 9:30 AM ET, by @U0DEVOPS1');
     expect(text).toContain('1.9.0 (commit b7920c6) (last known good since Jan 16)');
     expect(text).toContain('📌 Yes since Jan 17, 2026, 2:03 PM ET');
+    expect(text).toContain('*Unpin* (DevOps lead) promotes 2.0.1 (commit c0ffee1) so later pushes go live again');
+    expect(JSON.stringify(message.blocks)).toContain('"value":"dr-amal|INC-2026-0117-1|dpl_fix"');
     expect(text).toContain('INC-2026-0117-1 (verifying, opened Jan 17, 2026, 2:02 PM ET): Sign-in returns 500');
     expect(text).toMatchSnapshot();
   });
@@ -83,6 +85,13 @@ describe('statusReply', () => {
     expect(text).toContain('Could not read production: Vercel answered 503 <html>');
     expect(text).toContain('No: new production deployments go live as usual');
     expect(text).toContain('*Open incident:*\nNone');
+  });
+
+  it('says why the version is unknown when the deployment URL is protected, with the setting to add', () => {
+    const note = 'The deployment URL dr-amal-abc123.vercel.app answered HTTP 401: Vercel Deployment Protection is on and vercel.protectionBypassEnv is not set for this service';
+    const text = renderText(statusReply([{ ...status, production: { deploymentId: 'dpl_7Qx', versionNote: note } }]).blocks);
+    expect(text).toContain(`⚠️ Version unknown: ${note}`);
+    expect(renderText(statusReply([status]).blocks)).not.toContain('Version unknown');
   });
 
   it('stays sendable for 40 services with hostile fields', () => {

@@ -87,6 +87,7 @@ export function fakeWorld(): FakeWorld {
     },
     moveProduction: unused('moveProduction'),
     reconcile: unused('reconcile'),
+    promote: unused('promote'),
     verify: unused('verify'),
     deployCommit: unused('deployCommit'),
   };
