@@ -7,48 +7,18 @@
  * slash subcommand and view callback the app registers refuses a stranger
  * with the gate's answer and a `refused` timeline entry naming the gate.
  */
-import type { App } from '@slack/bolt';
 import { createDetectionStore } from '../../src/detection/detection-store';
 import { silentLogger } from '../../src/logger';
-import { createMetrics } from '../../src/metrics';
 import { openQuestionIncident } from '../../src/rollback/incident/hotfix';
 import * as ids from '../../src/slack/action-ids';
 import { snoozeValue, tickBlockId } from '../../src/slack/blocks/follow-up-checklist';
-import { registerListeners } from '../../src/slack/listeners';
-import { createDb, type Db } from '../../src/store/pool';
+import { recordRegistrations } from '../support/registrations';
+import { createDb } from '../../src/store/pool';
 import { snooze, tick } from '../follow-up/support';
 import { SERVICE, type World, useWorld } from '../support/incident-world';
-import { exampleService } from '../support/services';
 
 /** The ids the listeners really register, recorded on a fake app. */
-function registered(): { action: string[]; command: string[]; view: string[] } {
-  const seen = { action: [] as string[], command: [] as string[], view: [] as string[] };
-  const ignore = () => undefined;
-  const fakeApp = {
-    command: (id: unknown) => void seen.command.push(String(id)),
-    action: (id: unknown) => void seen.action.push(String(id)),
-    view: (id: unknown) => void seen.view.push(String(id)),
-    event: ignore,
-    message: ignore,
-    shortcut: ignore,
-    options: ignore,
-    use: ignore,
-    error: ignore,
-  } as unknown as App;
-  const unused = () => Promise.reject(new Error('only registration is recorded'));
-  registerListeners(fakeApp, {
-    services: [exampleService()],
-    handlers: {},
-    logger: silentLogger,
-    metrics: createMetrics(),
-    engine: () => {
-      throw new Error('only registration is recorded');
-    },
-    db: {} as Db,
-    detection: { intake: {} as never, monitor: unused, openIncident: unused },
-  });
-  return seen;
-}
+const registered = (): { action: string[]; command: string[]; view: string[] } => recordRegistrations();
 
 async function refusals(world: World, incidentId?: string): Promise<{ kind: string; data: Record<string, unknown> }[]> {
   const store = world.bot.bot.engine.deps.store;

@@ -5,15 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { App } from '@slack/bolt';
 import { parse } from 'yaml';
-import { silentLogger } from '../../src/logger';
-import { createMetrics } from '../../src/metrics';
-import { registerListeners } from '../../src/slack/listeners';
 import { APP_HOME, BOT_SCOPES, MESSAGE_BOT_EVENTS, SLASH_COMMANDS } from '../../src/slack/surface';
 import { MESSAGE_ACTION_IDS, ROLLBACK_MODAL_CALLBACK_ID } from '../../src/slack/action-ids';
-import type { Db } from '../../src/store/pool';
-import { exampleService } from '../support/services';
+import { recordRegistrations } from '../support/registrations';
 
 interface Manifest {
   features: { slash_commands: { command: string; url?: string }[]; app_home?: Record<string, boolean> };
@@ -23,42 +18,6 @@ interface Manifest {
     interactivity: { is_enabled: boolean; request_url?: string };
     socket_mode_enabled: boolean;
   };
-}
-
-type Kind = 'command' | 'event' | 'action' | 'view' | 'shortcut' | 'options' | 'message';
-
-function recordRegistrations(): Record<Kind, string[]> {
-  const seen: Record<Kind, string[]> = { command: [], event: [], action: [], view: [], shortcut: [], options: [], message: [] };
-  const recorder = (kind: Kind) => (id: unknown) => {
-    seen[kind].push(String(id));
-  };
-  const fakeApp = {
-    command: recorder('command'),
-    event: recorder('event'),
-    action: recorder('action'),
-    view: recorder('view'),
-    shortcut: recorder('shortcut'),
-    options: recorder('options'),
-    message: recorder('message'),
-    use: () => undefined,
-    error: () => undefined,
-  } as unknown as App;
-  registerListeners(fakeApp, {
-    services: [exampleService()],
-    handlers: {},
-    logger: silentLogger,
-    metrics: createMetrics(),
-    engine: () => {
-      throw new Error('not used: only registration is recorded');
-    },
-    db: {} as Db,
-    detection: {
-      intake: {} as never,
-      monitor: () => Promise.reject(new Error('not used: only registration is recorded')),
-      openIncident: () => Promise.reject(new Error('not used: only registration is recorded')),
-    },
-  });
-  return seen;
 }
 
 const manifests = ['slack-app.http.yaml', 'slack-app.socket.yaml'].map((file) => ({
