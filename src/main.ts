@@ -8,7 +8,7 @@
 import { type AppConfig, loadConfig, parseEnv } from './config/load-config';
 import { healthRoutes } from './http/routes';
 import { webhookRoutes } from './http/webhooks';
-import type { Detection } from './detection';
+import type { Detection } from './watch';
 import { type Logger, createLogger } from './logger';
 import { createMetrics } from './metrics';
 import { RollbackError, isRollbackError } from './rollback/errors';

@@ -1,12 +1,12 @@
 /** Prometheus metrics, one registry per app instance (so tests can run several). */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { type RunbookGauges, createRunbookGauges } from './follow-up/runbook-gauges';
+import { type RunbookGauges, createRunbookGauges } from './post-rollback/runbook-gauges';
 
 export interface Metrics {
   readonly registry: Registry;
   readonly slackDeliveries: Counter<'kind' | 'outcome'>;
   readonly slackAckSeconds: Histogram<'kind'>;
-  /** The runbook's rollback metrics per service, read from the store on scrape (see follow-up/runbook-gauges.ts). */
+  /** The runbook's rollback metrics per service, read from the store on scrape (see post-rollback/runbook-gauges.ts). */
   readonly runbook: RunbookGauges;
   /** Alert signals taken in (Slack messages, webhooks, probes), by source and firing/resolved. */
   readonly alertSignals: Counter<'source' | 'status'>;

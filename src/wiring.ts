@@ -24,12 +24,12 @@ import { createIncidentStore } from './store/incident-store';
 import type { Db } from './store/pool';
 import { VercelApplication } from './vercel/vercel-application';
 import { scheduledJobs } from './jobs';
-import { type HomeClient, createHomePublisher } from './follow-up/app-home';
+import { type HomeClient, createHomePublisher } from './post-rollback/app-home';
 import { measureEachService } from './rollback/metrics/measure';
-import { syncArchiveRestores } from './follow-up/archive-restores';
+import { syncArchiveRestores } from './post-rollback/archive-restores';
 import type { Metrics } from './metrics';
 import { type Scheduler, createScheduler } from './schedule/scheduler';
-import { type Detection, type DetectionOptions, createDetection } from './detection';
+import { type Detection, type DetectionOptions, createDetection } from './watch';
 import type { Ticker } from './schedule/ticker';
 
 export interface Adapters {

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { webApi } from '@slack/bolt';
 import { join, resolve } from 'node:path';
-import { type AppConfig, findService, loadServicesFile, parseEnv } from '../config/load-config';
+import { type AppConfig, loadServicesFile, parseEnv } from '../config/load-config';
+import { findService } from '../rollback/services';
 import { unavailableCapabilities } from '../config/credentials';
 import type { ServiceConfig } from '../config/service-schema';
 import { createLogger, scrubSecrets } from '../logger';

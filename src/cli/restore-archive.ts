@@ -5,10 +5,11 @@
  * ROLLBACK_CONFIG or ./rollback.config.yaml. Exit 0 restored, 1 refused, 2 usage error.
  */
 import { resolve } from 'node:path';
-import { findService, loadServicesFile } from '../config/load-config';
+import { loadServicesFile } from '../config/load-config';
+import { findService } from '../rollback/services';
 import { RollbackError, isRollbackError } from '../rollback/errors';
 import { scrubSecrets, silentLogger } from '../logger';
-import { recordRestored } from '../follow-up/archive-restores';
+import { recordRestored } from '../post-rollback/archive-restores';
 import { type RestoreResult, restoreArchive } from '../schema/rollback/restore-archive';
 import { createDb } from '../store/pool';
 import type { CliIo } from './lint-migrations';

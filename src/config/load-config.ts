@@ -116,17 +116,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return deepFreeze({ env: parsed, services, configPath });
 }
 
-export function findService(services: readonly ServiceConfig[], name: string): ServiceConfig {
-  const service = services.find((s) => s.name === name);
-  if (!service) {
-    const known = services.map((s) => s.name).join(', ');
-    throw new RollbackError('not_found', `Unknown service "${name.slice(0, 64)}".`, {
-      fix: `Known services: ${known}.`,
-    });
-  }
-  return service;
-}
-
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);

@@ -10,7 +10,7 @@
 import type { CustomRoute } from '@slack/bolt';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AlertIntake, IngestResult, WebhookTool } from '../detection';
+import type { AlertIntake, IngestResult, WebhookTool } from '../watch';
 import type { Logger } from '../logger';
 import { isRollbackError } from '../rollback/errors';
 import { sendJson } from './routes';

@@ -12,7 +12,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isValidSlackRequest } from '@slack/bolt';
-import type { AlertIntake } from '../detection';
+import type { AlertIntake } from '../watch';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { type ChannelMessage, isAlertCandidate } from './listeners/events/alerts-channel';

@@ -6,7 +6,7 @@
  * checklist and the post-mortem draft, and the outage drafts once the outage
  * passes 15 minutes. Same keys every time, so re-announcing updates.
  */
-import { findService } from '../config/load-config';
+import { findService } from '../rollback/services';
 import type { ServiceConfig } from '../config/service-schema';
 import type { Clock } from '../rollback/clock';
 import type { Announcer, RoleDirectory } from '../rollback/incident/engine-deps';
@@ -15,7 +15,7 @@ import { OUTAGE_DRAFTS_AFTER_MS } from '../rollback/incident/outage-drafts-due';
 import { followUpChecklist } from '../rollback/follow-up/checklist';
 import { dataLossWords, incidentTimes } from '../rollback/metrics/incident-times';
 import type { IncidentRecord, IncidentStore, StepRecord } from '../rollback/ports/incident-store';
-import type { Notifier } from '../rollback/ports/notifier';
+import type { Notifier } from './outbox/notifier';
 import { approvalRequest, ctoNotice, hotfixQuestion, outageDrafts, progress, rollbackComplete, rollbackFailed, rollbackInProgress } from './blocks';
 import { followUpChecklistMessage } from './blocks/follow-up-checklist';
 import { postMortemMessage } from './blocks/post-mortem';

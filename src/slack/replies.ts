@@ -2,7 +2,7 @@
  * The read-only /rollback answers: plan (dry run), status and history, rendered
  * with the block builders from the engine's ports.
  */
-import { findService } from '../config/load-config';
+import { findService } from '../rollback/services';
 import type { ServiceConfig } from '../config/service-schema';
 import { unavailableCapabilities } from '../config/credentials';
 import { asRollbackError } from '../rollback/errors';

@@ -8,7 +8,7 @@
  */
 import type { ServiceConfig } from '../config/service-schema';
 import type { IncidentRecord } from '../rollback/ports/incident-store';
-import type { Notifier } from '../rollback/ports/notifier';
+import type { Notifier } from './outbox/notifier';
 import type { SlackMessage } from './blocks/elements';
 import { escapeMrkdwn } from './blocks/text';
 

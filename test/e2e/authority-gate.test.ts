@@ -7,14 +7,14 @@
  * slash subcommand and view callback the app registers refuses a stranger
  * with the gate's answer and a `refused` timeline entry naming the gate.
  */
-import { createDetectionStore } from '../../src/detection/detection-store';
+import { createDetectionStore } from '../../src/watch/detection-store';
 import { silentLogger } from '../../src/logger';
 import { openQuestionIncident } from '../../src/rollback/incident/hotfix';
 import * as ids from '../../src/slack/action-ids';
 import { snoozeValue, tickBlockId } from '../../src/slack/blocks/follow-up-checklist';
 import { recordRegistrations } from '../support/registrations';
 import { createDb } from '../../src/store/pool';
-import { snooze, tick } from '../follow-up/support';
+import { snooze, tick } from '../post-rollback/support';
 import { SERVICE, type World, useWorld } from '../support/incident-world';
 
 /** The ids the listeners really register, recorded on a fake app. */

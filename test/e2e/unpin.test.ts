@@ -7,7 +7,7 @@
  * live again.
  */
 import { UNPIN } from '../../src/slack/action-ids';
-import { readHome } from '../../src/follow-up/app-home';
+import { readHome } from '../../src/post-rollback/app-home';
 import { SERVICE, type World, useWorld } from '../support/incident-world';
 
 /** The Unpin button's value anywhere in posted or answered blocks. */

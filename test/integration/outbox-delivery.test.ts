@@ -6,7 +6,7 @@
 import { webApi } from '@slack/bolt';
 import { silentLogger } from '../../src/logger';
 import { ManualClock } from '../../src/rollback/clock';
-import type { Notifier } from '../../src/rollback/ports/notifier';
+import type { Notifier } from '../../src/slack/outbox/notifier';
 import { type OutboxWorker, type OutboxWorkerOptions, createSlackNotifier, startOutboxWorker } from '../../src/slack/outbox';
 import { backoffMs } from '../../src/slack/outbox/slack-failures';
 import { type RecordedCall, type SlackStandin, startSlackStandin } from '../../src/standins/slack/server';

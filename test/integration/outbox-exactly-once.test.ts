@@ -9,7 +9,7 @@
 import { webApi } from '@slack/bolt';
 import { silentLogger } from '../../src/logger';
 import { ManualClock } from '../../src/rollback/clock';
-import type { Notifier } from '../../src/rollback/ports/notifier';
+import type { Notifier } from '../../src/slack/outbox/notifier';
 import { slackClientOptions } from '../../src/slack/app';
 import { type OutboxSlackClient, type OutboxWorker, type OutboxWorkerOptions, createSlackNotifier, startOutboxWorker } from '../../src/slack/outbox';
 import { outboxKeyOf } from '../../src/slack/outbox/find-own-message';

@@ -6,7 +6,7 @@
 import { Writable } from 'node:stream';
 import { webApi } from '@slack/bolt';
 import { createLogger, silentLogger } from '../../src/logger';
-import type { Notifier } from '../../src/rollback/ports/notifier';
+import type { Notifier } from '../../src/slack/outbox/notifier';
 import { type OutboxWorker, type OutboxWorkerOptions, createSlackNotifier, startOutboxWorker } from '../../src/slack/outbox';
 import { claimGate } from '../../src/slack/outbox/outbox-queries';
 import { type RecordedCall, type SlackStandin, startSlackStandin } from '../../src/standins/slack/server';

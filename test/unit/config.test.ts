@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findService, parseEnv, parseServicesFile } from '../../src/config/load-config';
+import { parseEnv, parseServicesFile } from '../../src/config/load-config';
+import { findService } from '../../src/rollback/services';
 import { RollbackError } from '../../src/rollback/errors';
 
 const example = readFileSync(join(__dirname, '../../rollback.config.example.yaml'), 'utf8');

@@ -7,7 +7,7 @@
  * taking the other adapters down.
  */
 import { unavailableCapabilities } from '../../src/config/credentials';
-import { readHome } from '../../src/follow-up/app-home';
+import { readHome } from '../../src/post-rollback/app-home';
 import { createLogger } from '../../src/logger';
 import type { EngineDeps } from '../../src/rollback/incident/engine-deps';
 import { reportToJson, reportToText } from '../../src/rollback/preflight/format-report';

@@ -4,7 +4,8 @@
  * and the plan in words, so the operator knows what --yes agrees to.
  */
 import { resolve } from 'node:path';
-import { findService, loadServicesFile, parseEnv } from '../../config/load-config';
+import { loadServicesFile, parseEnv } from '../../config/load-config';
+import { findService } from '../../rollback/services';
 import type { ServiceConfig } from '../../config/service-schema';
 import { RollbackError } from '../../rollback/errors';
 import { stagingService } from './targets';

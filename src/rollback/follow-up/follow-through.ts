@@ -4,7 +4,7 @@
  * timeline), and the reminders due at the deadlines. Only ports: the Slack
  * listener and the reminder job are the adapters around it.
  */
-import { findService } from '../../config/load-config';
+import { findService } from '../services';
 import { RollbackError } from '../errors';
 import type { SlackUserId } from '../ids';
 import { authorize } from '../incident/gate';

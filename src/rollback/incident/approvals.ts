@@ -3,7 +3,7 @@
  * prepared first (it is what the CTO approves), then Approve / Reject from
  * Slack, checked by the authority rules; expiry is swept by the runner.
  */
-import { findService } from '../../config/load-config';
+import { findService } from '../services';
 import { RollbackError } from '../errors';
 import type { MigrationName, ServiceName, SlackUserId } from '../ids';
 import type { ApprovalRecord, IncidentRecord } from '../ports/incident-store';

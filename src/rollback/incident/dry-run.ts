@@ -2,7 +2,7 @@
  * `/rollback plan …`: what a rollback would do, without doing it. Reads Vercel,
  * git and the app database; changes nothing.
  */
-import { findService } from '../../config/load-config';
+import { findService } from '../services';
 import type { CommitSha, MigrationName, ServiceName } from '../ids';
 import type { LossEstimate } from '../ports/schema';
 import type { EngineDeps } from './engine-deps';

@@ -6,7 +6,7 @@
  * those rules for people. A refusal is written to the timeline and thrown as
  * the typed error the Slack layer renders.
  */
-import { findService } from '../../config/load-config';
+import { findService } from '../services';
 import type { ServiceConfig } from '../../config/service-schema';
 import type { SlackUserId } from '../ids';
 import { type ApprovalRequest, ROLES, type ResolvedRoles, type Role, decideApproval, decideAuthority, holds, refusalError } from './authority';

@@ -5,7 +5,7 @@
  * the rollback at once whatever the question's state: the question never
  * holds a rollback up.
  */
-import { findService } from '../../config/load-config';
+import { findService } from '../services';
 import { RollbackError } from '../errors';
 import type { SlackUserId } from '../ids';
 import type { IncidentEvidence, IncidentRecord } from '../ports/incident-store';

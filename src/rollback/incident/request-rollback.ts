@@ -4,7 +4,7 @@
  * happens here: the steps run in the runner, outside Slack's 3-second window.
  */
 import { randomBytes } from 'node:crypto';
-import { findService } from '../../config/load-config';
+import { findService } from '../services';
 import type { ServiceConfig } from '../../config/service-schema';
 import { RollbackError } from '../errors';
 import { type ServiceName, type SlackUserId, parseCommitSha, parseMigrationName } from '../ids';

@@ -6,7 +6,7 @@
  * compare-and-set, so two replicas never run one step twice. After a crash,
  * steps found running are reconciled from the outside world first.
  */
-import { findService } from '../../config/load-config';
+import { findService } from '../services';
 import type { IncidentRecord, StepRecord } from '../ports/incident-store';
 import { type StepContext, appDatabaseUrl, executeStep, stepError } from './executors';
 import type { EngineDeps } from './engine-deps';

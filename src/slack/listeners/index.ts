@@ -7,7 +7,7 @@ import { registerHotfixActions } from './actions/hotfix';
 import { type RollbackCommandDeps, registerRollbackCommand } from './commands/rollback';
 import { registerRollbackModal } from './views/rollback-modal';
 import { registerAppHome } from './events/app-home';
-import type { Detection } from '../../detection';
+import type { Detection } from '../../watch';
 import { registerDetectionActions } from './actions/detection';
 import { registerUnpinAction } from './actions/unpin';
 import { registerAlertsChannel } from './events/alerts-channel';

@@ -7,7 +7,7 @@
 import type { types } from '@slack/bolt';
 import { RollbackError } from '../../rollback/errors';
 import { parseSlackUserId } from '../../rollback/ids';
-import type { Notifier, OutgoingMessage } from '../../rollback/ports/notifier';
+import type { Notifier, OutgoingMessage } from './notifier';
 import type { Db } from '../../store/pool';
 import { type NewOutboxMessage, selectRefusal, selectTs, upsertMessage } from './outbox-queries';
 

@@ -6,7 +6,7 @@
  */
 import type { ServiceConfig } from '../../../src/config/service-schema';
 import type { IncidentRecord } from '../../../src/rollback/ports/incident-store';
-import type { Notifier } from '../../../src/rollback/ports/notifier';
+import type { Notifier } from '../../../src/slack/outbox/notifier';
 import { createRoleDirectory } from '../../../src/slack/role-directory';
 import { tellPeopleDirectly, threadNotDelivered } from '../../../src/slack/undelivered-thread';
 import { silentLogger } from '../../../src/logger';

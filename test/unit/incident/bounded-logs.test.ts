@@ -2,7 +2,7 @@
  * Issue 16 item 9: an evaluation over thousands of firing alerts logged its
  * whole reason, a 200 KB line. The log gets a bounded summary instead.
  */
-import { boundedForLog } from '../../../src/detection/jobs';
+import { boundedForLog } from '../../../src/watch/jobs';
 
 describe('boundedForLog', () => {
   it('keeps a short reason as it is', () => {

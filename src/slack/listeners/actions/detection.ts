@@ -4,7 +4,7 @@
  * once, let detection check the role and the state, answer ephemerally.
  */
 import type { App, BlockButtonAction } from '@slack/bolt';
-import type { Detection } from '../../../detection';
+import type { Detection } from '../../../watch';
 import type { Logger } from '../../../logger';
 import { asRollbackError } from '../../../rollback/errors';
 import type { SlackUserId } from '../../../rollback/ids';

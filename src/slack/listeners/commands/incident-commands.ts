@@ -3,7 +3,7 @@
  * window: requests are recorded and the runner does the work; slow reads
  * (plan, status) answer "working on it" and follow up through response_url.
  */
-import { createPreflightReplies, statsReplyFor } from '../../../follow-up/replies';
+import { createPreflightReplies, statsReplyFor } from '../../../post-rollback/replies';
 import type { SlackUserId } from '../../../rollback/ids';
 import { asRollbackError } from '../../../rollback/errors';
 import { dryRun } from '../../../rollback/incident/dry-run';

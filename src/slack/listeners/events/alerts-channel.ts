@@ -10,7 +10,7 @@
  */
 import type { App } from '@slack/bolt';
 import type { ServiceConfig } from '../../../config/service-schema';
-import type { AlertIntake } from '../../../detection';
+import type { AlertIntake } from '../../../watch';
 import type { Logger } from '../../../logger';
 import type { SlackMessageLike } from '../../../rollback/signals';
 

@@ -4,7 +4,7 @@
  * to an incident refreshes what they see.
  */
 import type { App } from '@slack/bolt';
-import { createHomePublisher } from '../../../follow-up/app-home';
+import { createHomePublisher } from '../../../post-rollback/app-home';
 import type { Logger } from '../../../logger';
 import type { EngineDeps } from '../../../rollback/incident/engine-deps';
 import type { Db } from '../../../store/pool';

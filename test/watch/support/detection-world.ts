@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { parseServicesFile } from '../../../src/config/load-config';
-import { detectJobName } from '../../../src/detection/jobs';
+import { detectJobName } from '../../../src/watch/jobs';
 import { GitCodeRollback } from '../../../src/git/git-code-rollback';
 import { silentLogger } from '../../../src/logger';
 import { PrismaSchemaAdapter } from '../../../src/schema/prisma-schema-adapter';

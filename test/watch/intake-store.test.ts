@@ -5,8 +5,8 @@
  * a resolve ends the spell, a refire or a 4-hour silence starts a new one.
  */
 import { parseServicesFile } from '../../src/config/load-config';
-import { createDetectionStore } from '../../src/detection/detection-store';
-import { createAlertIntake } from '../../src/detection/intake';
+import { createDetectionStore } from '../../src/watch/detection-store';
+import { createAlertIntake } from '../../src/watch/intake';
 import { silentLogger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
 import { ManualClock } from '../../src/rollback/clock';

@@ -4,7 +4,7 @@
  * the fold of notifications, and the job list refusing an interval cron
  * cannot repeat evenly.
  */
-import { detectionJobs } from '../../src/detection/jobs';
+import { detectionJobs } from '../../src/watch/jobs';
 import { silentLogger } from '../../src/logger';
 import { foldSignal, stateFromSignal } from '../../src/rollback/detection/alert-state';
 import type { DetectionRecord } from '../../src/rollback/detection/detection-record';

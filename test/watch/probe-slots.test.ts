@@ -7,7 +7,7 @@
  * broken", and 404s from a project with no deployment yet are no data, not an
  * autopilot incident at start.
  */
-import { detectJobName } from '../../src/detection/jobs';
+import { detectJobName } from '../../src/watch/jobs';
 import { probeJobName } from '../../src/probes/probe-jobs';
 import { SERVICE } from '../support/incident-world';
 import { incidentsOf, useDetectionWorld } from './support/detection-world';

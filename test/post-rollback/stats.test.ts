@@ -11,7 +11,7 @@ import { figure } from '../../src/rollback/metrics/rollback-metrics';
 import { measureRollbacks } from '../../src/rollback/metrics/measure';
 import type { IncidentStore, NewStep } from '../../src/rollback/ports/incident-store';
 import { ensureArchiveSchema } from '../../src/schema/rollback/archive';
-import { recordRestored } from '../../src/follow-up/archive-restores';
+import { recordRestored } from '../../src/post-rollback/archive-restores';
 import { createIncidentStore } from '../../src/store/incident-store';
 import { type Db, createDb } from '../../src/store/pool';
 import { type TestBot, startTestBot } from '../support/bot';

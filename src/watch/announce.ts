@@ -5,14 +5,14 @@
  * "asked again" after a Monitor window, the recovered note, and the CTO's
  * autopilot notice.
  */
-import { findService } from '../config/load-config';
+import { findService } from '../rollback/services';
 import type { ServiceConfig } from '../config/service-schema';
 import type { Clock } from '../rollback/clock';
 import type { AlertState } from '../rollback/detection/alert-state';
 import { RULE_TITLES, sourcesOf } from '../rollback/detection/describe';
 import type { DetectionRecord, DetectionStore } from '../rollback/detection/detection-record';
 import type { IncidentRecord } from '../rollback/ports/incident-store';
-import type { Notifier } from '../rollback/ports/notifier';
+import type { Notifier } from '../slack/outbox/notifier';
 import { messageKey } from '../slack/announcer';
 import { type AlertLineView, type DetectionView, detectionProposal, detectionSummary } from '../slack/blocks/detection-alerts';
 import { askedAgain, autopilotNotice, recovered } from '../slack/blocks/detection-decisions';

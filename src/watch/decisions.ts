@@ -3,7 +3,7 @@
  * asked again if the trigger persists past the window) and "Open incident" on
  * a MAY post. Both need one of the service's rollback roles.
  */
-import { findService } from '../config/load-config';
+import { findService } from '../rollback/services';
 import type { ServiceConfig } from '../config/service-schema';
 import { type DetectionRecord, type DetectionStore } from '../rollback/detection/detection-record';
 import { verdictWords } from '../rollback/detection/describe';

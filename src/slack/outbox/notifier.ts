@@ -1,5 +1,6 @@
 /**
- * How the engine speaks to people. Implemented by the Slack outbox
+ * How the bot speaks to people in Slack (the announcer, detection and follow-up
+ * jobs use it; the domain speaks through the Announcer port). Implemented by the Slack outbox
  * (src/slack/outbox/): messages are stored first and sent by a worker that keeps
  * Slack's pace (one post per second per channel), retries on 429/5xx, and
  * coalesces updates of the same message, so a Slack outage delays a post and

@@ -5,12 +5,12 @@
  * each app database which archived values restore-archive put back, for the
  * data-loss metric).
  */
-import { findService } from '../config/load-config';
+import { findService } from '../rollback/services';
 import type { ServiceConfig } from '../config/service-schema';
 import type { Logger } from '../logger';
 import { takeDueReminders } from '../rollback/follow-up/follow-through';
 import type { EngineDeps } from '../rollback/incident/engine-deps';
-import type { Notifier } from '../rollback/ports/notifier';
+import type { Notifier } from '../slack/outbox/notifier';
 import type { ScheduledJob } from '../schedule/job';
 import { messageKey } from '../slack/announcer';
 import { followUpReminderMessage } from '../slack/blocks/follow-up-checklist';

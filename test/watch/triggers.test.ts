@@ -7,7 +7,7 @@
  * Monitor and pages the owner; MAY posts once for judgement; no data posts
  * nothing.
  */
-import { createDetection } from '../../src/detection';
+import { createDetection } from '../../src/watch';
 import { silentLogger } from '../../src/logger';
 import type { ProbeEvidence } from '../../src/probes/probe-sample';
 import { createSlackNotifier } from '../../src/slack/outbox';

@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path';
 import { unavailableCapabilities } from '../config/credentials';
-import { findService, parseEnv } from '../config/load-config';
+import { parseEnv } from '../config/load-config';
+import { findService } from '../rollback/services';
 import { GitRepoFiles, sqlLinter } from '../preflight-adapters';
 import { GitHubCiStatus } from '../github/ci-status';
 import { GitHubAccess } from '../github/github-access';
