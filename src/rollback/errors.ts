@@ -59,3 +59,14 @@ export function asRollbackError(value: unknown, fallback: ErrorCode = 'internal'
   const message = value instanceof Error ? value.message : String(value);
   return new RollbackError(fallback, message, { cause: value });
 }
+
+/**
+ * What a person is told when their command or click was refused. When the bot's
+ * own store refused the write (its disk is full), it also says what was and was
+ * not done: every command and click is recorded before anything acts, so nothing was.
+ */
+export function explainRefusal(error: RollbackError): string {
+  if (!error.details.storeRefusedWrite) return error.explain();
+  const notDone = 'Nothing was done: nothing was recorded, no incident was opened or changed, and production was not touched.';
+  return [error.message, notDone, error.fix].filter(Boolean).join(' ');
+}

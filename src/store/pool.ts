@@ -24,8 +24,19 @@ export interface Db {
 /** pg error codes that mean "the server is not there right now". */
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08006', '08001', '08003']);
 
+/** PostgreSQL's class 53 "insufficient resources": disk full, out of memory, too many connections. */
+const OUT_OF_SPACE = '53100';
+
 export function toStoreError(error: unknown): RollbackError {
   const code = (error as { code?: string }).code;
+  if (code === OUT_OF_SPACE) {
+    return new RollbackError('unavailable', "The bot's database is out of disk space (PostgreSQL: No space left on device).", {
+      cause: error,
+      retryable: true,
+      details: { storeRefusedWrite: 'disk_full' },
+      fix: "Free space on the database server's disk (or grow its volume), then try again.",
+    });
+  }
   if (code && CONNECTION_ERRORS.has(code)) {
     return new RollbackError('unavailable', 'The bot cannot reach its database.', {
       cause: error,

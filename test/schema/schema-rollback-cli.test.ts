@@ -79,6 +79,23 @@ describe('rollback-bot schema-rollback', () => {
     const text = await cli([ADD, ...base()]);
     expect(text.out).toMatch(/Shadow check with data \(Visit 30\): verified[\s\S]*Nothing was changed/);
 
+    const valuesBeforeFull = await p.values('Visit');
+    // The app database's disk fills while archiving: PostgreSQL rolls the transaction back, and the
+    // answer says in plain words what was and was not done (issue 16 item 7).
+    await p.query(`CREATE FUNCTION disk_is_full() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN
+      RAISE EXCEPTION 'could not extend file "base/16384/16999": No space left on device' USING ERRCODE = '53100';
+    END $$`);
+    await p.query(`CREATE EVENT TRIGGER disk_is_full ON ddl_command_end WHEN TAG IN ('CREATE TABLE AS') EXECUTE FUNCTION disk_is_full()`);
+    const full = await cli([ADD, ...base(), '--execute', '--approved-by', 'Dana (CTO)']);
+    await p.query('DROP EVENT TRIGGER disk_is_full');
+    await p.query('DROP FUNCTION disk_is_full()');
+    expect(full.code).toBe(1);
+    expect(full.out).toMatch(/app database ran out of disk space[\s\S]*nothing was dropped, archived or marked/);
+    expect(full.out).toMatch(/[Ff]ree space/);
+    expect(full.out).not.toMatch(/could not extend file|53100/);
+    expect(diffCatalogs(after, await withClient(p.url, readCatalog))).toEqual([]);
+    expect(await p.values('Visit')).toEqual(valuesBeforeFull);
+
     const done = await cli([ADD, ...base(), '--execute', '--approved-by', 'Dana (CTO)', '--format', 'json'], { DATABASE_URL: bot.url });
     expect(done.code).toBe(0);
     const result = JSON.parse(done.out);

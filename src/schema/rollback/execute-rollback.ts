@@ -17,6 +17,8 @@ import { stateOf, type MigrationRow } from '../status/read-status';
 
 /** The key `prisma migrate deploy` locks with (pg_advisory_lock(72707369)). */
 export const PRISMA_ADVISORY_LOCK = 72707369;
+/** PostgreSQL's "disk_full": it could not extend a file. */
+const DISK_FULL = '53100';
 
 export interface ExecuteDeps {
   readonly logger: Logger;
@@ -167,6 +169,21 @@ export async function executeRollback(request: ExecuteRequest, deps: ExecuteDeps
       });
     }
     if (isRollbackError(error)) throw error;
+    if ((error as { code?: string }).code === DISK_FULL) {
+      const archivedValues = plan.dataLoss.reduce((sum, loss) => sum + loss.nonNullValues, 0);
+      throw new RollbackError(
+        'unavailable',
+        `The app database ran out of disk space during the rollback of ${plan.migrationName}; ` +
+          'PostgreSQL rolled the transaction back, so nothing was dropped, archived or marked.',
+        {
+          cause: error,
+          retryable: true,
+          fix:
+            `Free space on the app database's disk (the archive copies ${archivedValues} value(s) before ` +
+            'anything is dropped, so it needs room for them), then run the rollback again.',
+        },
+      );
+    }
     throw new RollbackError('external', `The schema rollback of ${plan.migrationName} failed and was rolled back: ${(error as Error).message}`, {
       cause: error,
       fix: 'Nothing was changed. Fix the cause named above (a lock timeout means traffic held the table: retry in a quieter moment) and run it again.',

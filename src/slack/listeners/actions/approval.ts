@@ -5,7 +5,7 @@
  */
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from '../../../logger';
-import { asRollbackError } from '../../../rollback/errors';
+import { asRollbackError, explainRefusal } from '../../../rollback/errors';
 import type { SlackUserId } from '../../../rollback/ids';
 import { answerApproval } from '../../../rollback/incident/approvals';
 import type { EngineDeps } from '../../../rollback/incident/engine-deps';
@@ -25,7 +25,7 @@ export function registerApprovalActions(app: App, deps: { engine: () => EngineDe
       } catch (error) {
         const failure = asRollbackError(error);
         deps.logger.info({ err: failure, approvalId, user: body.user.id }, 'approval click refused');
-        text = `:warning: ${failure.explain()}`;
+        text = `:warning: ${explainRefusal(failure)}`;
       }
       await respond({ response_type: 'ephemeral', replace_original: false, text });
     });

@@ -6,7 +6,7 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Detection } from '../../../watch';
 import type { Logger } from '../../../logger';
-import { asRollbackError } from '../../../rollback/errors';
+import { asRollbackError, explainRefusal } from '../../../rollback/errors';
 import type { SlackUserId } from '../../../rollback/ids';
 import { MONITOR, OPEN_INCIDENT } from '../../action-ids';
 
@@ -24,7 +24,7 @@ export function registerDetectionActions(app: App, deps: { detection: Pick<Detec
       } catch (error) {
         const failure = asRollbackError(error);
         deps.logger.info({ err: failure, user: body.user.id, actionId }, 'detection button refused');
-        text = `:warning: ${failure.explain()}`;
+        text = `:warning: ${explainRefusal(failure)}`;
       }
       await respond({ response_type: 'ephemeral', replace_original: false, text });
     });

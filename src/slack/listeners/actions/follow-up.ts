@@ -6,7 +6,7 @@
  */
 import type { App, BlockAction, BlockElementAction } from '@slack/bolt';
 import type { Logger } from '../../../logger';
-import { asRollbackError } from '../../../rollback/errors';
+import { asRollbackError, explainRefusal } from '../../../rollback/errors';
 import { type FollowUpChange, SNOOZES, type SnoozeKey, answerFollowUp } from '../../../rollback/follow-up/follow-through';
 import type { SlackUserId } from '../../../rollback/ids';
 import type { EngineDeps } from '../../../rollback/incident/engine-deps';
@@ -67,7 +67,7 @@ export function registerFollowUpActions(app: App, deps: { engine: () => EngineDe
       } catch (error) {
         const failure = asRollbackError(error);
         deps.logger.info({ err: failure, user: body.user.id, actionId }, 'post-rollback checklist change refused');
-        text = `:warning: ${failure.explain()}`;
+        text = `:warning: ${explainRefusal(failure)}`;
       }
       await respond({ response_type: 'ephemeral', replace_original: false, text });
     });

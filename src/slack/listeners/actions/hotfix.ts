@@ -4,7 +4,7 @@
  */
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from '../../../logger';
-import { asRollbackError } from '../../../rollback/errors';
+import { asRollbackError, explainRefusal } from '../../../rollback/errors';
 import type { SlackUserId } from '../../../rollback/ids';
 import type { EngineDeps } from '../../../rollback/incident/engine-deps';
 import { type HotfixAnswer, answerHotfix } from '../../../rollback/incident/hotfix';
@@ -26,7 +26,7 @@ export function registerHotfixActions(app: App, deps: { engine: () => EngineDeps
       } catch (error) {
         const failure = asRollbackError(error);
         deps.logger.info({ err: failure, user: body.user.id, answer }, 'hotfix answer refused');
-        text = `:warning: ${failure.explain()}`;
+        text = `:warning: ${explainRefusal(failure)}`;
       }
       await respond({ response_type: 'ephemeral', replace_original: false, text });
     });

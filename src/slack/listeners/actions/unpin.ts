@@ -5,7 +5,7 @@
  */
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from '../../../logger';
-import { asRollbackError } from '../../../rollback/errors';
+import { asRollbackError, explainRefusal } from '../../../rollback/errors';
 import type { DeploymentId, IncidentId, SlackUserId } from '../../../rollback/ids';
 import type { EngineDeps } from '../../../rollback/incident/engine-deps';
 import { unpinProduction } from '../../../rollback/incident/unpin';
@@ -27,7 +27,7 @@ export function registerUnpinAction(app: App, deps: { engine: () => EngineDeps; 
     } catch (error) {
       const failure = asRollbackError(error);
       deps.logger.info({ err: failure, user: body.user.id }, 'unpin refused');
-      text = `:warning: ${failure.explain()}`;
+      text = `:warning: ${explainRefusal(failure)}`;
     }
     await respond({ response_type: 'ephemeral', replace_original: false, text });
   });

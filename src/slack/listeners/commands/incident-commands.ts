@@ -5,7 +5,7 @@
  */
 import { createPreflightReplies, statsReplyFor } from '../../../post-rollback/replies';
 import type { SlackUserId } from '../../../rollback/ids';
-import { asRollbackError } from '../../../rollback/errors';
+import { asRollbackError, explainRefusal } from '../../../rollback/errors';
 import { dryRun } from '../../../rollback/incident/dry-run';
 import type { EngineDeps } from '../../../rollback/incident/engine-deps';
 import { requestRollback } from '../../../rollback/incident/request-rollback';
@@ -47,7 +47,7 @@ export function requestData(request: ActionRequest): RollbackRequestData {
 function later(context: CommandContext, work: () => Promise<Reply>): void {
   void work().then(
     (reply) => context.respond({ ...reply, response_type: 'ephemeral' }),
-    (error: unknown) => context.respond({ response_type: 'ephemeral', text: `:warning: ${asRollbackError(error).explain()}` }),
+    (error: unknown) => context.respond({ response_type: 'ephemeral', text: `:warning: ${explainRefusal(asRollbackError(error))}` }),
   );
 }
 

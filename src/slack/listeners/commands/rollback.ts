@@ -7,7 +7,7 @@ import type { App, SlashCommand, types } from '@slack/bolt';
 import type { ServiceConfig } from '../../../config/service-schema';
 import type { Logger } from '../../../logger';
 import type { Metrics } from '../../../metrics';
-import { asRollbackError } from '../../../rollback/errors';
+import { asRollbackError, explainRefusal } from '../../../rollback/errors';
 import { type RollbackRequest, USAGE, parseRollbackCommand } from '../../rollback-command';
 import { ROLLBACK_COMMAND } from '../../surface';
 import { inTime } from '../in-time';
@@ -112,7 +112,7 @@ export function registerRollbackCommand(app: App, deps: RollbackCommandDeps): vo
     const work = handler(request as never, context).catch((error: unknown): Reply => {
       const failure = asRollbackError(error);
       log.warn({ err: failure, kind: request.kind }, 'slash command refused');
-      return { text: `:warning: ${failure.explain()}` };
+      return { text: `:warning: ${explainRefusal(failure)}` };
     });
     const answered = await inTime(work, deps.ackWithinMs ?? ACK_WITHIN_MS);
     if (answered) {

@@ -8,7 +8,7 @@
  */
 import type { App } from '@slack/bolt';
 import type { Logger } from '../../../logger';
-import { asRollbackError } from '../../../rollback/errors';
+import { asRollbackError, explainRefusal } from '../../../rollback/errors';
 import type { SlackUserId } from '../../../rollback/ids';
 import type { EngineDeps } from '../../../rollback/incident/engine-deps';
 import { requestRollback } from '../../../rollback/incident/request-rollback';
@@ -33,7 +33,7 @@ export function registerRollbackModal(app: App, deps: { engine: () => EngineDeps
     const user = body.user.id;
     const outcome: Promise<Outcome> = requestRollback(engine, { service: answer.service, request: answer.request, actor: user as SlackUserId }).then(
       (accepted) => ({ ok: true, text: accepted.message }),
-      (error: unknown) => ({ ok: false, text: asRollbackError(error).explain() }),
+      (error: unknown) => ({ ok: false, text: explainRefusal(asRollbackError(error)) }),
     );
     const answered = await inTime(outcome, deps.formAnswerWithinMs ?? FORM_ANSWER_WITHIN_MS);
     if (answered && !answered.ok) {
