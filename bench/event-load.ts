@@ -46,7 +46,12 @@ function init(args)
   for i = 1, #all do
     if (i - 1) % count == index then
       local item = all[i]
-      mine[#mine + 1] = wrk.format("POST", ${luaString(path)}, { ["content-type"] = "application/json", ["x-slack-request-timestamp"] = "${ts}", ["x-slack-signature"] = item[2] }, item[1])
+      local headers = {
+        ["content-type"] = "application/json",
+        ["x-slack-request-timestamp"] = "${ts}",
+        ["x-slack-signature"] = item[2],
+      }
+      mine[#mine + 1] = wrk.format("POST", ${luaString(path)}, headers, item[1])
     end
   end
 end
@@ -81,13 +86,18 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: Number(concurrency) 
 const target = new URL(url);
 let next = 0, failed = 0;
 const send = ([body, ts, sig]) => new Promise((resolve) => {
-  const req = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST',
-    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-slack-request-timestamp': ts, 'x-slack-signature': sig } },
+  const headers = {
+    'content-type': 'application/json', 'content-length': Buffer.byteLength(body),
+    'x-slack-request-timestamp': ts, 'x-slack-signature': sig,
+  };
+  const options = { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers };
+  const req = http.request(options,
     (res) => { if (res.statusCode !== 200) failed += 1; res.resume(); res.on('end', resolve); });
   req.on('error', () => { failed += 1; resolve(); });
   req.end(body);
 });
-Promise.all(Array.from({ length: Number(concurrency) }, async () => { while (next < requests.length) { const i = next; next += 1; await send(requests[i]); } }))
+const worker = async () => { while (next < requests.length) { const i = next; next += 1; await send(requests[i]); } };
+Promise.all(Array.from({ length: Number(concurrency) }, worker))
   .then(() => { process.stderr.write('failed \\n'.repeat(failed)); agent.destroy(); });
 `;
 

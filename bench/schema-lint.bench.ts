@@ -126,6 +126,7 @@ export const bench: Bench = {
         comparison: squawk ? `squawk ${Math.round(squawk.ms)} ms (runs ${squawk.runs.map(Math.round).join(', ')}); ratio ${(measured.ms / squawk.ms).toFixed(1)}x; runs ${measured.runs.map(Math.round).join(', ')} ms` : 'squawk not measured',
         method: `${how}; squawk: node node_modules/squawk-cli/js/bin/squawk <the ${FILES} files>, both median of ${ROUNDS} spawns, process start included`,
       });
+      const command = dist ? 'node dist/cli.js lint-migrations' : 'node -r ts-node/register/transpile-only <entry calling run()>';
       return [
         versus('lint vs squawk, built command (1,000 files)', { ms, runs: spawned }, dist ? 'node dist/cli.js lint-migrations <folder> --format json' : 'node -r ts-node/register/transpile-only <entry>'),
         versus('lint vs squawk, fresh-clone command (1,000 files)', clone, 'node bin/rollback-bot.js lint-migrations <folder> --format json (as after npm ci: sucrase strips types from src/ at run time; its per-file cache emptied first, so the first run is cold)'),
@@ -136,7 +137,7 @@ export const bench: Bench = {
           target: '<= 3000 ms',
           pass: ms <= 3000,
           comparison: `same lint inside a running process (parser loaded): ${Math.round(inProcess)} ms; bare node start: ${Math.round(bare.ms)} ms; runs ${spawned.map((v) => Math.round(v)).join(', ')} ms`,
-          method: `${dist ? 'node dist/cli.js lint-migrations' : 'node -r ts-node/register/transpile-only <entry calling run()>'} <folder> --format json, median of ${ROUNDS} spawns; ${FILES} Prisma-style migration folders of 5-8 statements each (tables, columns, indexes, foreign keys, drops, enum values); WASM parser load included`,
+          method: `${command} <folder> --format json, median of ${ROUNDS} spawns; ${FILES} Prisma-style migration folders of 5-8 statements each (tables, columns, indexes, foreign keys, drops, enum values); WASM parser load included`,
         },
       ];
     } finally {

@@ -21,7 +21,8 @@ Commands:
   migrate                        apply the bot's own database migrations and exit
   lint-migrations <path>...      classify migration statements: safe, warning, dangerous
                                  [--format text|json] [--database-url URL]; exit 1 when dangerous
-  schema-rollback <migration> --database-url URL --migrations <dir> [--execute --approved-by <name>] [--format text|json]
+  schema-rollback <migration> --database-url URL --migrations <dir>
+                                 [--execute --approved-by <name>] [--format text|json]
                                  break-glass schema rollback: prints the data-checked plan; with --execute runs it
                                  (archive first, self-verifying); exit 1 when refused, blocked or failed
   restore-archive <archive|migration> --database-url URL

@@ -13,7 +13,11 @@ const SECRET_PATTERNS: RegExp[] = [
 
 export function scrubSecrets(text: string): string {
   return SECRET_PATTERNS.reduce(
-    (out, pattern) => out.replace(pattern, (_match, keep?: string) => `${typeof keep === 'string' ? keep : ''}[redacted]${typeof keep === 'string' && keep.includes('://') ? '@' : ''}`),
+    (out, pattern) =>
+      out.replace(pattern, (_match, keep?: string) => {
+        const kept = typeof keep === 'string' ? keep : '';
+        return `${kept}[redacted]${kept.includes('://') ? '@' : ''}`;
+      }),
     text,
   );
 }

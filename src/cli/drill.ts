@@ -11,7 +11,8 @@ import { runDrill } from '../drill/run-drill';
 import { BREAKS, type Break, type DetectMode } from '../drill/world';
 import type { CliIo } from './preflight';
 
-export const DRILL_USAGE = `Usage: rollback-bot drill [--keep] [--break <part>] [--detect alerts|probes] [--github-protected]
+export const DRILL_USAGE = `Usage: rollback-bot drill [--keep] [--break <part>] [--detect alerts|probes]
+                          [--github-protected]
        rollback-bot drill --service <name> [--yes] [--report <file>] [--keep]
 
 Without --service, rehearses the whole runbook on this machine with no accounts: embedded PostgreSQL

@@ -104,7 +104,9 @@ export class GitIntegration {
     build.state = final ?? 'ERROR';
     if (!final) build.error = `the build did not finish within ${BUILD_DEADLINE_MS / 1000} s`;
     const live = vercel.state.production()?.id === deployment.id;
-    note(`  build ${short}: ${build.state}${build.error ? ` (${build.error})` : ''}${live ? `: ${deployment.url} serves production (${app.version})` : ''}`);
+    const error = build.error ? ` (${build.error})` : '';
+    const serving = live ? `: ${deployment.url} serves production (${app.version})` : '';
+    note(`  build ${short}: ${build.state}${error}${serving}`);
   }
 
   private async migrationsAt(commit: string): Promise<MigrationSource[]> {

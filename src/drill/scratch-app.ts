@@ -21,7 +21,10 @@ export interface ScratchCommit {
   readonly files: Files;
 }
 
-const packageJson = (version: string): string => `${JSON.stringify({ name: SERVICE_NAME, version, private: true, scripts: { build: 'prisma migrate deploy && next build' } }, null, 2)}\n`;
+const packageJson = (version: string): string => {
+  const scripts = { build: 'prisma migrate deploy && next build' };
+  return `${JSON.stringify({ name: SERVICE_NAME, version, private: true, scripts }, null, 2)}\n`;
+};
 
 const summaries = (timeoutMs: number): string =>
   [

@@ -59,7 +59,8 @@ export function removeMigrationMessage(input: { migration: MigrationName; migrat
   const title = `Remove migration ${input.migration}`;
   const body = `Removes ${input.migrationsDir}/${input.migration}, rolled back on the database for incident ${input.incidentId}, so the next deploy does not apply it again.`;
   const why = `Requested by ${input.requestedBy} through rollback-bot.`;
-  return `${title}\n\n${body}\n\n${why}\n\n${trailers(input.incidentId, input.requestedBy, [`${TRAILER_REMOVES_MIGRATION}: ${input.migration}`])}\n`;
+  const extra = [`${TRAILER_REMOVES_MIGRATION}: ${input.migration}`];
+  return `${title}\n\n${body}\n\n${why}\n\n${trailers(input.incidentId, input.requestedBy, extra)}\n`;
 }
 
 /** `git log` format giving one record per commit: sha, then the bot's trailers, comma-separated. */

@@ -94,7 +94,9 @@ export class GitHubPullRequests implements PullRequestHost {
     try {
       await this.octokit.graphql(
         `mutation($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!) {
-          enablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId, mergeMethod: $mergeMethod }) { pullRequest { number } }
+          enablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId, mergeMethod: $mergeMethod }) {
+            pullRequest { number }
+          }
         }`,
         { pullRequestId: pull.nodeId, mergeMethod: method.toUpperCase() },
       );

@@ -230,11 +230,12 @@ function result(plan: MovePlan, status: MoveStatus, facts: ResultFacts): MoveRes
 }
 
 function statusSentence(plan: MovePlan, status: MoveStatus, failedAliases: readonly string[]): string {
+  const stillOld = failedAliases.length ? `; still on the old deployment: ${failedAliases.join(', ')}` : '';
   switch (status) {
     case 'succeeded':
       return `Every production domain of ${plan.ref.projectId} now points at ${plan.targetId}.`;
     case 'failed':
-      return `Vercel could not move every production domain to ${plan.targetId}${failedAliases.length ? `; still on the old deployment: ${failedAliases.join(', ')}` : ''}. Retry the move or assign those domains in the Vercel dashboard.`;
+      return `Vercel could not move every production domain to ${plan.targetId}${stillOld}. Retry the move or assign those domains in the Vercel dashboard.`;
     case 'skipped':
       return `Vercel skipped the move to ${plan.targetId} (a newer promote or rollback replaced it); production was not changed by this request.`;
     case 'already-live':

@@ -37,14 +37,25 @@ describe('rollback-bot drill', () => {
     // The thread as a reader sees it: the root post, the outcome, the approval, the checklist.
     expect(out).toContain('│ 🚨 ROLLBACK IN PROGRESS');
     expect(out).toContain('│ ✅ ROLLBACK COMPLETE');
-    expect(out).toMatch(/the bot opened INC-\S+ \d+\.\d s after 2\.0\.0-beta went live and posted ROLLBACK IN PROGRESS \(trigger: MUST roll back: 5xx error rate \(detected from Alertmanager HighHttp5xxRate\)\)/);
+    expect(out).toMatch(
+      new RegExp(
+        /the bot opened INC-\S+ \d+\.\d s after 2\.0\.0-beta went live and posted ROLLBACK IN PROGRESS /.source +
+          /\(trigger: MUST roll back: 5xx error rate \(detected from Alertmanager HighHttp5xxRate\)\)/.source,
+      ),
+    );
     // Step 2 checked the bot's own figures against what the drill saw (it would have failed otherwise).
-    expect(out).toMatch(/the bot's figures for INC-\S+: detection [\d.]+ s \(deployment went live → detected from Alertmanager HighHttp5xxRate\); downtime [\d.]+ s/);
+    expect(out).toMatch(
+      new RegExp(
+        /the bot's figures for INC-\S+: detection [\d.]+ s /.source +
+          /\(deployment went live → detected from Alertmanager HighHttp5xxRate\); downtime [\d.]+ s/.source,
+      ),
+    );
     expect(out).toMatch(/only visible to @devops-lead .*\n.*│ git revert \(Option A\) of dr-amal-clinical-os started as INC-/);
     expect(out).toContain('@cto');
     expect(out).toContain('restored 30 rows from rollback_archive.ClinicalNote__aiSummary_');
     expect(out).toContain('every archived value is back, identical to before the rollback: no data lost');
-    // Each message once: the root post of the autopilot incident is printed as posted once, later only as "(updated)".
+    // Each message once: the root post of the autopilot incident is printed as posted once,
+    // later only as "(updated)".
     const roots = out.split('\n').filter((line, i, lines) => /#prod-alerts {2}rollback-bot {2}\d\d:\d\d:\d\d$/.test(line) && (lines[i + 1] ?? '').includes('ROLLBACK IN PROGRESS'));
     expect(roots.length).toBe(3);
     // The metrics table, every target met.

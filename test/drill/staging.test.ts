@@ -161,7 +161,9 @@ describe('rollback-bot drill --service (the pre-launch checklist on staging)', (
       ],
       [stringify({ services: [{ ...(parse(serviceYaml(vercel, repo.origin)) as { services: Record<string, unknown>[] }).services[0], staging: undefined }] }), 'clinical-staging has no staging section: the drill runs only against staging targets, never production.'],
     ];
-    const fix = /Point staging\.\w+ of clinical-staging in the services file at the staging target, not production's\.|Add to clinical-staging in the services file: staging: \{ projectId, url, branch, databaseUrlEnv \}/;
+    const pointAtStaging = /Point staging\.\w+ of clinical-staging in the services file at the staging target, not production's\./;
+    const addStaging = /Add to clinical-staging in the services file: staging: \{ projectId, url, branch, databaseUrlEnv \}/;
+    const fix = new RegExp(`${pointAtStaging.source}|${addStaging.source}`);
     // Each case in-process (a process start costs seconds here); the same entry point the CLI calls.
     for (const [index, [yaml, message, extraEnv]] of cases.entries()) {
       const file = join(dir, `refused-${index}.yaml`);

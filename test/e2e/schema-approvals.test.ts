@@ -133,8 +133,10 @@ describe('schema rollback with the CTO approval, over real HTTP', () => {
         // The inverse of SET DATA TYPE rewrites "body", so its values are archived too.
         ['ClinicalNote', 'body', incidentId],
       ]);
-      const archived = (table: string | null, column: string | null): string =>
-        `rollback_archive."${manifest.rows.find((m) => m.source_table === table && m.source_column === column)?.archive_table}"`;
+      const archived = (table: string | null, column: string | null): string => {
+        const row = manifest.rows.find((m) => m.source_table === table && m.source_column === column);
+        return `rollback_archive."${row?.archive_table}"`;
+      };
       expect((await c.query(`SELECT id, "aiSummary" FROM ${archived('ClinicalNote', 'aiSummary')} ORDER BY id`)).rows).toEqual(dropped.summary);
       expect((await c.query(`SELECT id, "noteId", output FROM ${archived('AiRun', null)} ORDER BY id`)).rows).toEqual(dropped.runs);
     });

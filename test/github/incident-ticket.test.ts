@@ -33,7 +33,7 @@ describe('incident ticket on GitHub Issues, from open to closed', () => {
     expect(issue?.title).toBe(`[${incident.id}] ${SERVICE}: AI notes corrupt records`);
     expect(issue?.labels).toEqual(['incident', 'production']);
     for (const heading of ['## What broke', '## Trigger and evidence', '## Rollback', '## Metrics', '## Timeline']) expect(issue?.body).toContain(heading);
-    expect(issue?.body).toMatch(/code_revert: succeeded — commit [0-9a-f]{40}, deploy branch at [0-9a-f]{40}, pull request https:\/\/github\.com\/dr-amal\/clinical-os\/pull\/1/);
+    expect(issue?.body).toMatch(new RegExp(/code_revert: succeeded — commit [0-9a-f]{40}, deploy branch at [0-9a-f]{40}, /.source + /pull request https:\/\/github\.com\/dr-amal\/clinical-os\/pull\/1/.source));
     const url = `https://github.com/${OWNER}/${REPO}/issues/${issue?.number}`;
     const ticked = (await store.followUps(incident.id)).find((item) => item.id === 'incident_ticket');
     expect(ticked?.doneBy).toBe(`rollback-bot ${url}`);

@@ -47,7 +47,7 @@ describe('/rollback preflight reads CI from GitHub', () => {
     const body = await preflight('ci-passing');
     expect(body).toContain('✅ *All tests passing* passed: 45 of 50 tests passed (90%, at least 80% required).');
     expect(body).toMatch(/✅ \*TypeScript compilation successful\* passed: typecheck, ci\/tsc passed/);
-    expect(body).toMatch(/✅ \*Rollback plan documented\* passed: If [0-9a-f]{7} misbehaves, the bot rolls back as below\. Changes: https:\/\/github\.com\/dr-amal\/clinical-os\/compare\//);
+    expect(body).toMatch(new RegExp(/✅ \*Rollback plan documented\* passed: If [0-9a-f]{7} misbehaves, the bot rolls back as below\. /.source + /Changes: https:\/\/github\.com\/dr-amal\/clinical-os\/compare\//.source));
     expect(body).toContain('through a pull request');
   });
 

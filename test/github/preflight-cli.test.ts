@@ -88,7 +88,7 @@ describe('rollback-bot preflight reads CI from GitHub', () => {
     const out: string[] = [];
     const code = await run(['dr-amal-clinical-os'], { stdout: (s) => out.push(s), stderr: (s) => out.push(s), env: { ...env, GH_TOKEN: 'ghp_wrong' } }, { clock: new ManualClock(INSIDE_WINDOW) });
     expect(code).toBe(1);
-    expect(out.join('')).toMatch(/\[FAIL\] All tests passing: Could not read the CI results: GitHub refused to read the checks of [0-9a-f]{12} on dr-amal\/clinical-os \(401: Bad credentials\)\./);
+    expect(out.join('')).toMatch(new RegExp(/\[FAIL\] All tests passing: Could not read the CI results: /.source + /GitHub refused to read the checks of [0-9a-f]{12} on dr-amal\/clinical-os \(401: Bad credentials\)\./.source));
     expect(out.join('')).toMatch(/fix: Check the token \(git\.github\.tokenEnv\)/);
   });
 });

@@ -40,7 +40,8 @@ describe('revert through a pull request, auto-merge when checks pass', () => {
     expect(pull.body).toMatch(/### Timeline so far\n- /);
     expect(pull.body).toMatch(/Rollback-Incident: INC-/);
     await waitFor('auto-merge to be on', async () => pull.autoMerge !== null, 10_000).catch((error: unknown) => {
-      throw new Error(`${String(error)}: ${JSON.stringify(ctx.current.github.calls.map((c) => [c.method, c.path, c.status, c.status >= 300 || c.path === '/graphql' ? c.body : '']))}`);
+      const calls = ctx.current.github.calls.map((c) => [c.method, c.path, c.status, c.status >= 300 || c.path === '/graphql' ? c.body : '']);
+      throw new Error(`${String(error)}: ${JSON.stringify(calls)}`);
     });
     // Nothing merged while the required check is missing: main is untouched.
     expect(world.git.originHead()).toBe(before);

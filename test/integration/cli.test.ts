@@ -168,7 +168,8 @@ describe('rollback-bot command', () => {
     it('--version prints the package version', () => {
       const result = runCli(['--version'], {});
       expect(result.status).toBe(0);
-      expect(result.stdout).toBe(`rollback-bot ${(JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version}\n`);
+      const { version } = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string };
+      expect(result.stdout).toBe(`rollback-bot ${version}\n`);
     });
 
     it.each(commands)('%s --help and -h print its help, exit 0 and do nothing else; help %s prints the same', async (command) => {

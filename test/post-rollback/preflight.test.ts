@@ -46,7 +46,7 @@ describe('/rollback preflight over Slack', () => {
     expect(body).toContain('✅ *Environment variables complete* passed: All 2 variable(s) in .env.example are set in production.');
     expect(body).toMatch(/✅ \*Inside the low-traffic deploy window\* passed: It is tue 23:30 America\/New_York/);
     expect(body).toContain('✅ *On-call engineer set* passed');
-    expect(body).toMatch(/✅ \*Rollback target exists\* passed: Production can be rolled back to dpl_\w+ \(version 1\.9\.0, commit [0-9a-f]{7}/);
+    expect(body).toMatch(new RegExp(/✅ \*Rollback target exists\* passed: /.source + /Production can be rolled back to dpl_\w+ \(version 1\.9\.0, commit [0-9a-f]{7}/.source));
     expect(ctx.world.vercel.state.production()?.id).toBe(ctx.world.history.bad.id);
   });
 
@@ -62,7 +62,7 @@ describe('/rollback preflight over Slack', () => {
     ctx.world.clock.advance(12 * 3_600_000); // Wednesday 11:30 in New York
     const { answer, body } = await preflight('fail1');
     expect(answer.text).toBe('Pre-deployment checklist for dr-amal-clinical-os: Not ready: 3 check(s) failed.');
-    expect(body).toMatch(/❌ \*Database migrations backward compatible\* FAILED: 1 of 1 new migration\(s\) would break .*: 20260119000000_drop_phone\./);
+    expect(body).toMatch(new RegExp(/❌ \*Database migrations backward compatible\* /.source + /FAILED: 1 of 1 new migration\(s\) would break .*: 20260119000000_drop_phone\./.source));
     expect(body).toMatch(/• dangerous 20260119000000_drop_phone\/migration\.sql:1 /);
     expect(body).toMatch(/_Fix:_ Split each dangerous change/);
     expect(body).toContain('❌ *Environment variables complete* FAILED: 1 of 3 variable(s) in .env.example are not set in production: STRIPE_SECRET_KEY.');

@@ -130,7 +130,7 @@ describe('a probe run', () => {
       { ...before, served_until: clock.now() },
       expect.objectContaining({ deployment_id: bad.id, served_from: clock.now(), served_until: null }),
     ]);
-    expect((await serviceTimeline()).at(-1)?.message).toMatch(/^New deployment seen: 2\.0\.0-beta, commit b90de38 \(dpl_\w+\), replacing 1\.9\.0 \(commit b7920c6, dpl_\w+\)\.$/);
+    expect((await serviceTimeline()).at(-1)?.message).toMatch(new RegExp(/^New deployment seen: 2\.0\.0-beta, commit b90de38 \(dpl_\w+\), /.source + /replacing 1\.9\.0 \(commit b7920c6, dpl_\w+\)\.$/.source));
 
     clock.advance(30_000);
     const again = await runProbes(deps, service);
@@ -152,7 +152,8 @@ describe('a probe run', () => {
     expect(run.newDeployment).toMatchObject({ deploymentId: next.id, servedFrom: new Date(clock.now().getTime() - 20_000) });
     expect((await deployments()).find((d) => d.deployment_id === next.id)?.served_from).toEqual(new Date(clock.now().getTime() - 20_000));
 
-    // An alias time from before the previous deployment was last seen serving (a deployment promoted again) is bounded by that run.
+    // An alias time from before the previous deployment was last seen serving (a deployment promoted again)
+    // is bounded by that run.
     clock.advance(30_000);
     const lastSeenNext = clock.now();
     await runProbes(deps, service);

@@ -76,7 +76,8 @@ function privateCheckout(parent: string): string {
     expect(first.stdout).toContain(`keeping the database files of ${join(dataDir, 'postgres')} in ${serverDir}/data-`);
     expect(first.stdout).toContain(`${priv} is private and stays so`);
 
-    // No permission outside the bot's own folders changed: the private folder is still 0700, its parents as they were.
+    // No permission outside the bot's own folders changed: the private folder is still 0700,
+    // its parents as they were.
     expect(modesUpFrom(priv)).toEqual(before);
     const data = readdirSync(serverDir).find((name) => name.startsWith('data-')) as string;
     const dataStat = statSync(join(serverDir, data));

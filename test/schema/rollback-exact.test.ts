@@ -21,7 +21,8 @@ describe('type changes on a database whose TimeZone is Europe/Paris', () => {
   beforeAll(async () => {
     await p.create();
     p.write({
-      [INIT]: `CREATE TABLE "Event" ("id" SERIAL NOT NULL, "createdOn" TIMESTAMP(3) NOT NULL, "seenAt" TIMESTAMP(3), "ref" TEXT, "code" VARCHAR(5), "price" DECIMAL(10,2),
+      [INIT]: `CREATE TABLE "Event" ("id" SERIAL NOT NULL, "createdOn" TIMESTAMP(3) NOT NULL, "seenAt" TIMESTAMP(3),
+               "ref" TEXT, "code" VARCHAR(5), "price" DECIMAL(10,2),
                CONSTRAINT "Event_pkey" PRIMARY KEY ("id"));`,
       [TZ]: `ALTER TABLE "Event" ALTER COLUMN "createdOn" SET DATA TYPE TIMESTAMPTZ(3) USING "createdOn" AT TIME ZONE 'UTC';`,
       [IMPLICIT]: `ALTER TABLE "Event" ALTER COLUMN "seenAt" SET DATA TYPE TIMESTAMPTZ(3);`,

@@ -78,7 +78,8 @@ describe('probe runs and detect runs on the same slots', () => {
     expect(await probeRunsAt(s1)).toBeGreaterThan(0);
     expect(await state()).toMatchObject({ last_slot: s1, last_verdict: 'inconclusive' });
 
-    // S2: detect runs before the probe run at S2 (as when that run is slower): it reads S1's run. One failure is a MAY.
+    // S2: detect runs before the probe run at S2 (as when that run is slower): it reads S1's run.
+    // One failure is a MAY.
     const s2 = await nextSlot();
     await run(detectJobName(SERVICE), s2);
     const may = await state();

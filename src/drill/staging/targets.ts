@@ -19,7 +19,8 @@ function siteOf(raw: string): string {
 function databaseOf(raw: string): string | undefined {
   try {
     const url = new URL(raw);
-    return `${url.hostname.toLowerCase()}:${url.port || '5432'}/${decodeURIComponent(url.pathname.replace(/^\//, '')) || url.username}`;
+    const name = decodeURIComponent(url.pathname.replace(/^\//, '')) || url.username;
+    return `${url.hostname.toLowerCase()}:${url.port || '5432'}/${name}`;
   } catch {
     return undefined;
   }

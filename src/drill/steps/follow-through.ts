@@ -94,6 +94,7 @@ export async function followThrough(ctx: DrillContext, done: (rows: MetricRow[])
   if (!stats.metrics) return problems;
   const rows = drillMetricRows(stats.metrics);
   done(rows);
-  ctx.note(`the bot's /rollback stats for ${figure(stats.metrics, 'downtime').samples} incident(s): ${rows.map((r) => `${r.title.split(' (')[0]} ${r.measured.split(' (')[0]} ${r.pass ? 'PASS' : 'FAIL'}`).join('; ')}`);
+  const verdicts = rows.map((r) => `${r.title.split(' (')[0]} ${r.measured.split(' (')[0]} ${r.pass ? 'PASS' : 'FAIL'}`);
+  ctx.note(`the bot's /rollback stats for ${figure(stats.metrics, 'downtime').samples} incident(s): ${verdicts.join('; ')}`);
   return problems;
 }

@@ -63,7 +63,9 @@ function rollbackFacts(steps: readonly StepRecord[]): string[] {
       typeof out.deploymentId === 'string' ? `deployment ${out.deploymentId}` : '',
       typeof out.migration === 'string' ? `migration ${out.migration}` : '',
     ].filter(Boolean);
-    return [`- ${step.kind}: ${step.state}${facts.length > 0 ? ` — ${facts.join(', ')}` : ''}${step.error ? ` — ${line(step.error.message)}` : ''}`];
+    const detail = facts.length > 0 ? ` — ${facts.join(', ')}` : '';
+    const error = step.error ? ` — ${line(step.error.message)}` : '';
+    return [`- ${step.kind}: ${step.state}${detail}${error}`];
   });
 }
 
@@ -72,12 +74,15 @@ export function incidentTicketContent(input: { incident: IncidentRecord; service
   const entries = [...input.timeline].filter((entry) => !entry.kind.startsWith('follow_up')).sort((a, b) => a.at.getTime() - b.at.getTime());
   const evidence = entries.filter((entry) => EVIDENCE.test(entry.kind)).map((entry) => `- ${stamp(entry.at)} ${line(entry.message)}`);
   const figures = incidentFigures(incidentTimes(incident, { deployedAt: input.deployedAt }));
+  const severity = incident.severity ? ` (${incident.severity.toUpperCase()})` : '';
+  const evidenceText = evidence.length > 0 ? evidence.join('\n') : '- no alert or probe evidence was recorded';
+  const timeline = entries.map((entry) => `- ${stamp(entry.at)} ${line(entry.actor)}: ${line(entry.message)}`);
   const sections = [
     `## What broke\n${line(incident.issue)}${input.badVersion ? `\n\nLive when it broke: ${input.badVersion}.` : ''}`,
-    `## Trigger and evidence\n${line(incident.trigger)}${incident.severity ? ` (${incident.severity.toUpperCase()})` : ''}\n${evidence.length > 0 ? evidence.join('\n') : '- no alert or probe evidence was recorded'}`,
+    `## Trigger and evidence\n${line(incident.trigger)}${severity}\n${evidenceText}`,
     `## Rollback\n${rollbackFacts(input.steps).join('\n') || '- no rollback step ran'}`,
     `## Metrics\n| | |\n|---|---|\n| Detection time | ${figure(figures.detection)} |\n| Execution time | ${figure(figures.execution)} |\n| Downtime | ${figure(figures.downtime)} |`,
-    `## Timeline\n${entries.map((entry) => `- ${stamp(entry.at)} ${line(entry.actor)}: ${line(entry.message)}`).join('\n')}`,
+    `## Timeline\n${timeline.join('\n')}`,
     `_Opened by rollback-bot for incident ${incident.id} (state: ${incident.state}). The post-mortem draft follows as a comment; the ticket closes when the post-rollback checklist is complete._`,
   ];
   const body = sections.join('\n\n');

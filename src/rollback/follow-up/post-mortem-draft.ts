@@ -58,6 +58,7 @@ export function postMortemDraft(input: PostMortemInput): string {
   const outcome = times.rolledBack
     ? `Production was restored by a rollback${incident.data.targetSummary ? ` to ${inline(incident.data.targetSummary)}` : ''} at ${when(incident.restoredAt)}.`
     : `The incident ended as "${incident.state}" without a completed rollback.`;
+  const sinceLive = figures.detection ? `, ${seconds(figures.detection)} after the deployment went live` : '';
 
   const lines = [
     `# Post-mortem (draft): ${inline(incident.service)}: ${inline(incident.issue)}`,
@@ -103,7 +104,7 @@ export function postMortemDraft(input: PostMortemInput): string {
     '',
     `### ${FIVE_QUESTIONS[2]}`,
     '',
-    `Detected ${when(times.detectedAt)} from ${inline(times.detectedFrom)}${figures.detection ? `, ${seconds(figures.detection)} after the deployment went live` : ''}; reported by ${who(incident.openedBy ?? incident.data.requestedBy)}.`,
+    `Detected ${when(times.detectedAt)} from ${inline(times.detectedFrom)}${sinceLive}; reported by ${who(incident.openedBy ?? incident.data.requestedBy)}.`,
     '',
     `### ${FIVE_QUESTIONS[3]}`,
     '',

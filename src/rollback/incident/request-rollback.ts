@@ -137,6 +137,7 @@ export async function requestRollback(deps: EngineDeps, command: RollbackCommand
   }));
   const reason = request.reason?.trim();
   const issue = command.issue ?? reason ?? 'Production rollback requested';
+  const toLastGood = lastGood ? ` No target named: rolling back to the last known good, ${describeDeployment(lastGood)}.` : '';
   const incidentId = newIncidentId(now);
   const expiresAt = approvalExpiresAt(now, service.approvals.expireAfterMinutes);
   const approvals: NewIncidentApproval[] = plan.approvals.map((approval) => ({
@@ -170,7 +171,7 @@ export async function requestRollback(deps: EngineDeps, command: RollbackCommand
       service: service.name,
       actor: command.actor,
       kind: 'opened',
-      message: `${KIND_WORDS[request.kind]} requested as ${decision.as}: ${issue}. Decision tree: rollback chosen with /rollback (the runbook's ROLLBACK IMMEDIATELY); no hotfix question holds it up.${lastGood ? ` No target named: rolling back to the last known good, ${describeDeployment(lastGood)}.` : ''}`,
+      message: `${KIND_WORDS[request.kind]} requested as ${decision.as}: ${issue}. Decision tree: rollback chosen with /rollback (the runbook's ROLLBACK IMMEDIATELY); no hotfix question holds it up.${toLastGood}`,
       data: { request, plan: plan.steps.map((s) => s.kind), eta: etaMinutes(plan), lastKnownGood: lastGood?.deploymentId ?? null },
     },
     approvals,

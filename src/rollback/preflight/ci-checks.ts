@@ -20,7 +20,10 @@ function matching(checks: readonly CommitCheck[], patterns: readonly string[]): 
   return checks.filter((check) => regexes.some((regex) => regex.test(check.name)));
 }
 
-const line = (check: CommitCheck): string => `${check.name} (${check.source}): ${check.detail}${check.counts ? `, ${check.counts.passed} passed, ${check.counts.failed} failed` : ''}${check.url ? ` ${check.url}` : ''}`;
+const line = (check: CommitCheck): string => {
+  const counts = check.counts ? `, ${check.counts.passed} passed, ${check.counts.failed} failed` : '';
+  return `${check.name} (${check.source}): ${check.detail}${counts}${check.url ? ` ${check.url}` : ''}`;
+};
 
 /** Missing and still-running checks, the same for both CI items. */
 function notYet(id: CheckId, found: readonly CommitCheck[], patterns: readonly string[], candidate: CommitSha): PreflightCheck | undefined {

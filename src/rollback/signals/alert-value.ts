@@ -15,8 +15,9 @@ import type { SignalKind } from './signal';
 /** A number standing alone (not inside "5xx", "p95", "10.0.0.1", "v1.2"), with an optional percent sign. */
 const FIGURE = /(?<![\w.:/-])(\d+(?:\.\d+)?)(\s?%)?(?![\w%]|[.:,]\d)/g;
 /** Words that introduce the rule's threshold or a comparison, just before the figure. */
-const THRESHOLD_BEFORE =
-  /(?:\b(?:above|over|exceeds?|exceeding|exceeded|threshold|limit|target|slo|than|below|under|beyond|max(?:imum)?|min(?:imum)?)|[<>≥≤]=?)\s*(?:(?:the|a|an|of|is|at|set|to)\s+)*:?\s*$/i;
+const THRESHOLD_WORDS =
+  'above|over|exceeds?|exceeding|exceeded|threshold|limit|target|slo|than|below|under|beyond|max(?:imum)?|min(?:imum)?';
+const THRESHOLD_BEFORE = new RegExp(`(?:\\b(?:${THRESHOLD_WORDS})|[<>≥≤]=?)\\s*(?:(?:the|a|an|of|is|at|set|to)\\s+)*:?\\s*$`, 'i');
 /** A unit after a bare number makes it a duration or a count, not a rate. */
 const UNIT_AFTER = /^\s*(?:ms|s|sec|secs|seconds?|m|mins?|minutes?|h|hrs?|hours?|days?|requests?|req|rps|errors?|times|x)\b/i;
 

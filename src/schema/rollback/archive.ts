@@ -168,7 +168,8 @@ export async function archiveTarget(
   }
   const checksum = `${a.n}:${a.sum}`;
   await client.query(
-    `INSERT INTO ${MANIFEST} (archive_table, migration_name, incident_id, kind, source_schema, source_table, source_column, key_columns, row_count, checksum, enum_columns)
+    `INSERT INTO ${MANIFEST} (archive_table, migration_name, incident_id, kind, source_schema, source_table,
+       source_column, key_columns, row_count, checksum, enum_columns)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
     [name, context.migrationName, context.incidentId, target.kind, target.table.schema, target.table.name, target.kind === 'column' ? target.column : null, keys, a.n, checksum, JSON.stringify(recorded)],
   );

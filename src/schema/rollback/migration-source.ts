@@ -21,6 +21,12 @@ export interface SourcedMigration {
 
 const short = (sha: string | undefined): string => (sha ? sha.slice(0, 7) : 'unknown');
 
+const ORIGIN_WORDS: Record<MigrationSqlSource['origin'], string> = {
+  folder: 'the folder given',
+  'branch-head': 'the branch head',
+  added: 'the adding commit',
+};
+
 /** Every copy of `name` known, the given folder's first. */
 function candidates(name: MigrationName, folders: readonly MigrationFolder[], manifest: ElsewhereManifest | undefined, migrationsDir: string): SourcedMigration[] {
   const own = folders.find((f) => f.name === name);
@@ -67,7 +73,7 @@ export function findMigrationSql(name: MigrationName, folders: readonly Migratio
   }
   const match = found.find((c) => c.folder.checksum === expected);
   if (!match) {
-    const read = found.map((c) => `${c.source.origin === 'folder' ? 'the folder given' : c.source.origin === 'branch-head' ? 'the branch head' : 'the adding commit'} ${short(c.source.commit)} (sha256 ${c.folder.checksum.slice(0, 12)})`);
+    const read = found.map((c) => `${ORIGIN_WORDS[c.source.origin]} ${short(c.source.commit)} (sha256 ${c.folder.checksum.slice(0, 12)})`);
     throw new RollbackError('conflict', `${name}: no migration.sql found matches the checksum ${expected.slice(0, 12)} recorded in _prisma_migrations when it was applied; read ${read.join(', ')}. The SQL was changed after it ran, so an inverse derived from it would not undo what ran; nothing was changed.`, {
       fix: 'Find the migration.sql that was applied (its sha256 must equal the checksum), or repair the schema with a forward-fix migration.',
     });

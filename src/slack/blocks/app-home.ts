@@ -57,12 +57,13 @@ const MAX_SERVICES = 30;
 
 function incidentBlocks(view: AppHomeView): Block[] {
   if (view.openIncidents.length === 0) return [section('_No open incident._ 🎉')];
-  const blocks: Block[] = view.openIncidents.slice(0, MAX_INCIDENTS).map((i) =>
-    section(
-      `*${escapeMrkdwn(i.id)}* · ${describeService(i.service)} · *${escapeMrkdwn(i.state.replace(/_/g, ' '))}*${i.severity ? ` · ${escapeMrkdwn(i.severity.toUpperCase())}` : ''}\n` +
+  const blocks: Block[] = view.openIncidents.slice(0, MAX_INCIDENTS).map((i) => {
+    const severity = i.severity ? ` · ${escapeMrkdwn(i.severity.toUpperCase())}` : '';
+    return section(
+      `*${escapeMrkdwn(i.id)}* · ${describeService(i.service)} · *${escapeMrkdwn(i.state.replace(/_/g, ' '))}*${severity}\n` +
         `${escapeMrkdwn(truncate(oneLine(i.issue), 300))} · opened ${formatDateTime(i.openedAt, view.timeZone)}`,
-    ),
-  );
+    );
+  });
   const more = view.openIncidents.length - MAX_INCIDENTS;
   if (more > 0) blocks.push(context([`…and ${more} more open incident(s): /rollback status`]));
   return blocks;

@@ -59,6 +59,7 @@ function decisionBlocks(view: ApprovalRequestView): Block[] {
       break;
   }
   const what = ACTION_TITLES[view.kind].toLowerCase();
+  const consequence = view.kind === 'schema' ? 'Data in dropped columns and tables is archived, then dropped.' : 'The deploy branch is force-pushed.';
   const ready = view.kind !== 'schema' || view.dataLoss !== undefined;
   const approve = button({
     actionId: APPROVE,
@@ -67,7 +68,7 @@ function decisionBlocks(view: ApprovalRequestView): Block[] {
     style: 'primary',
     confirm: {
       title: `Approve the ${view.kind === 'schema' ? 'schema rollback' : 'git reset'}?`,
-      text: `This runs the ${what} of ${describeService(view.service)} on production now. ${view.kind === 'schema' ? 'Data in dropped columns and tables is archived, then dropped.' : 'The deploy branch is force-pushed.'}`,
+      text: `This runs the ${what} of ${describeService(view.service)} on production now. ${consequence}`,
       confirm: 'Approve',
       deny: 'Cancel',
     },

@@ -52,6 +52,13 @@ function serviceBlocks(view: ServiceStatusView): Block[] {
   ];
 }
 
+/** The notification text of a reply about one service. */
+function serviceText(view: ServiceStatusView): string {
+  const now = view.production ? describeTarget(view.production) : 'unknown';
+  const open = view.openIncident ? `, open incident ${escapeMrkdwn(view.openIncident.id)}` : '';
+  return `Status of ${describeService(view.service)}: production ${now}${open}.`;
+}
+
 export function statusReply(services: readonly ServiceStatusView[]): SlackMessage {
   if (services.length === 0) return { text: 'No services are configured.', blocks: [section('No services are configured.')] };
   const blocks: Block[] = [];
@@ -60,10 +67,6 @@ export function statusReply(services: readonly ServiceStatusView[]): SlackMessag
     blocks.push(...serviceBlocks(view));
   });
   blocks.push(context(['Read live from Vercel and the incident store. Nothing was changed.']));
-  const first = services[0] as ServiceStatusView;
-  const text =
-    services.length === 1
-      ? `Status of ${describeService(first.service)}: production ${first.production ? describeTarget(first.production) : 'unknown'}${first.openIncident ? `, open incident ${escapeMrkdwn(first.openIncident.id)}` : ''}.`
-      : `Status of ${services.length} services.`;
+  const text = services.length === 1 ? serviceText(services[0] as ServiceStatusView) : `Status of ${services.length} services.`;
   return { text: fallback(text), blocks: capBlocks(blocks, LIMITS.messageBlocks) };
 }

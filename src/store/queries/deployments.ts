@@ -38,8 +38,8 @@ export function toDeployment(row: DeploymentRow): DeploymentRecord {
  * first_seen_at keeps the earliest sighting.
  */
 export const upsertDeployment = (deployment: DeploymentRecord): Query => ({
-  text: `INSERT INTO deployments AS d (service, deployment_id, url, commit_sha, version, first_seen_at, served_from, served_until,
-           last_known_good_at, notes)
+  text: `INSERT INTO deployments AS d (service, deployment_id, url, commit_sha, version, first_seen_at,
+           served_from, served_until, last_known_good_at, notes)
          VALUES ($1, $2, $3, $4, $5, COALESCE($6::timestamptz, now()), $7, $8, $9, $10)
          ON CONFLICT (service, deployment_id) DO UPDATE SET
            url = COALESCE(EXCLUDED.url, d.url),

@@ -33,7 +33,8 @@ export const selectTriggerState = (service: string): Query => ({
  * was stored meanwhile: returns no row when the slot was already evaluated.
  */
 export const saveTriggerState = (service: string, slot: Date, state: StoredTriggerState): Query => ({
-  text: `INSERT INTO detection_states AS d (service, five_xx_intervals, last_slot, last_verdict, last_rule, last_reason, updated_at)
+  text: `INSERT INTO detection_states AS d (service, five_xx_intervals, last_slot,
+           last_verdict, last_rule, last_reason, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, now())
          ON CONFLICT (service) DO UPDATE SET five_xx_intervals = EXCLUDED.five_xx_intervals, last_slot = EXCLUDED.last_slot,
            last_verdict = EXCLUDED.last_verdict, last_rule = EXCLUDED.last_rule, last_reason = EXCLUDED.last_reason, updated_at = now()
@@ -63,8 +64,8 @@ export interface DetectionRow {
   asked_again: number;
 }
 
-const COLUMNS = `id, service, status, level, rule, reason, since, opened_at, updated_at, ended_at, end_reason, incident_id,
-  incident_origin, proposal_posted, monitor_by, monitor_at, monitor_until, asked_again`;
+const COLUMNS = `id, service, status, level, rule, reason, since, opened_at, updated_at, ended_at, end_reason,
+  incident_id, incident_origin, proposal_posted, monitor_by, monitor_at, monitor_until, asked_again`;
 
 export function toDetection(row: DetectionRow): DetectionRecord {
   const record: DetectionRecord = {
@@ -89,7 +90,8 @@ export function toDetection(row: DetectionRow): DetectionRecord {
 
 /** Returns no row when the service already has an open detection. */
 export const insertDetection = (d: NewDetection): Query => ({
-  text: `INSERT INTO detections (service, level, rule, reason, since, opened_at, updated_at, incident_id, incident_origin)
+  text: `INSERT INTO detections (service, level, rule, reason, since, opened_at, updated_at,
+           incident_id, incident_origin)
          VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)
          ON CONFLICT (service) WHERE status = 'open' DO NOTHING
          RETURNING ${COLUMNS}`,

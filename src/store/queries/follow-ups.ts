@@ -32,7 +32,8 @@ export const selectFollowUps = (incidentId: string, lock = false): Query => ({
 
 /** Inserts the whole checklist; an incident that has one already keeps it. */
 export const insertFollowUps = (incidentId: string, items: readonly FollowUpItem[]): Query => ({
-  text: `INSERT INTO follow_ups (incident_id, item, position, title, due_at, done_at, done_by, snoozed_until, reminded_at)
+  text: `INSERT INTO follow_ups (incident_id, item, position, title, due_at, done_at, done_by,
+           snoozed_until, reminded_at)
          SELECT $1, x.item, x.position, x.title, x.due_at, x.done_at, x.done_by, x.snoozed_until, x.reminded_at
          FROM jsonb_to_recordset($2::jsonb) AS x(item text, position integer, title text, due_at timestamptz, done_at timestamptz,
            done_by text, snoozed_until timestamptz, reminded_at timestamptz)

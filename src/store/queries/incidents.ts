@@ -59,8 +59,8 @@ export function toIncident(row: IncidentRow): IncidentRecord {
  * other and then does nothing. Reusing an id still fails on the primary key.
  */
 export const insertIncident = (incident: NewIncident): Query => ({
-  text: `INSERT INTO incidents (id, service, severity, issue, trigger, opened_by, opened_at, impact_started_at, detected_at,
-           decided_at, channel_id, data)
+  text: `INSERT INTO incidents (id, service, severity, issue, trigger, opened_by, opened_at, impact_started_at,
+           detected_at, decided_at, channel_id, data)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb)
          ON CONFLICT (service) WHERE state IN ${OPEN_STATES} DO NOTHING
          RETURNING ${COLUMNS}`,

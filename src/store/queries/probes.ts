@@ -59,7 +59,8 @@ const RESULT_COLUMNS = 'id, service, at, check_name, ran, ok, sign_in, status_co
 
 /** One run's checks in one statement (arrays unnested side by side). */
 export const insertProbeResults = (results: readonly ProbeResult[]): Query => ({
-  text: `INSERT INTO probe_results (service, at, check_name, ran, ok, sign_in, status_code, latency_ms, deployment_id, version, commit_sha, error)
+  text: `INSERT INTO probe_results (service, at, check_name, ran, ok, sign_in, status_code, latency_ms,
+           deployment_id, version, commit_sha, error)
          SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::boolean[], $5::boolean[], $6::boolean[], $7::int[], $8::int[],
                               $9::text[], $10::text[], $11::text[], $12::text[])`,
   values: [
@@ -136,7 +137,8 @@ export const stopServingOthers = (service: string, deploymentId: string, at: Dat
  * about it is kept; notes already written (e.g. "restored by INC-…") win.
  */
 export const startServing = (deployment: DeploymentRecord, at: Date): Query => ({
-  text: `INSERT INTO deployments AS d (service, deployment_id, url, commit_sha, version, first_seen_at, served_from, served_until, notes)
+  text: `INSERT INTO deployments AS d (service, deployment_id, url, commit_sha, version, first_seen_at,
+           served_from, served_until, notes)
          VALUES ($1, $2, $3, $4, $5, $6, $6, NULL, $7)
          ON CONFLICT (service, deployment_id) DO UPDATE SET
            url = COALESCE(EXCLUDED.url, d.url),

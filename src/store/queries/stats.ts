@@ -8,8 +8,8 @@ import type { ArchiveFact } from '../../rollback/metrics/incident-times';
 import type { Query } from '../pool';
 import type { IncidentRow } from './incidents';
 
-const INCIDENT_COLUMNS = `i.id, i.service, i.state, i.severity, i.issue, i.trigger, i.opened_by, i.opened_at, i.impact_started_at, i.detected_at,
-  i.decided_at, i.restored_at, i.closed_at, i.channel_id, i.thread_ts, i.data`;
+const INCIDENT_COLUMNS = `i.id, i.service, i.state, i.severity, i.issue, i.trigger, i.opened_by, i.opened_at,
+  i.impact_started_at, i.detected_at, i.decided_at, i.restored_at, i.closed_at, i.channel_id, i.thread_ts, i.data`;
 
 /**
  * The schema steps' outputs name each archive: `archived` (table and rows) after
