@@ -178,6 +178,40 @@ const triggersSchema = z.strictObject({
   probeFailuresMust: z.number().int().min(1).max(100).default(2),
 });
 
+/** A JSON value an Edge Config item may hold for "on" or "off". */
+const flagValue = z.union([z.boolean(), z.number(), z.string()]);
+
+/**
+ * A feature flag the bot may turn off (the runbook's "Feature Flag: disable
+ * broken feature without rollback") and on again. Credentials by env var name.
+ */
+const flagSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected lowercase letters, digits, dashes and underscores'),
+  /** What the flag switches, in words people and alerts use ("AI clinical notes"). */
+  description: z.string().min(1).max(200),
+  /** Words an alert may name for this feature (case-insensitive); the name and description count too. */
+  features: z.array(z.string().min(2).max(80)).default([]),
+  provider: z.literal('edge-config'),
+  edgeConfig: z.strictObject({
+    id: z.string().regex(/^ecfg_[\w-]+$/, 'expected an Edge Config id such as ecfg_abc123'),
+    /** The item that holds the flag. */
+    key: z.string().regex(/^[\w-]{1,256}$/, 'expected an Edge Config item key (letters, digits, _ and -)'),
+    /** The team that owns the Edge Config; default vercel.teamId. */
+    teamId: z.string().min(1).optional(),
+    /** Env var with a Vercel token that may write the Edge Config; default VERCEL_TOKEN. */
+    tokenEnv: envVarName.default('VERCEL_TOKEN'),
+    /**
+     * Env var with the Edge Config's read access token: the bot then reads the flag back
+     * where the app reads it (eventually consistent) instead of from the REST API.
+     */
+    readTokenEnv: envVarName.optional(),
+  }),
+  /** The item's value for each state. */
+  values: z.strictObject({ on: flagValue, off: flagValue }).default({ on: true, off: false }),
+  /** How long the bot reads the flag back before it says the change did not show. */
+  readBackSeconds: z.number().int().min(1).max(600).default(30),
+});
+
 export const serviceSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected lowercase letters, digits and dashes'),
   displayName: z.string().min(1).optional(),
@@ -198,6 +232,8 @@ export const serviceSchema = z.strictObject({
   approvals: z.strictObject({ expireAfterMinutes: z.number().int().min(1).max(1440).default(30) }).default({
     expireAfterMinutes: 30,
   }),
+  /** Feature flags the bot may turn off instead of rolling back (`/rollback flag`). */
+  flags: z.array(flagSchema).default([]),
   /** On a MUST trigger, roll back at once instead of paging the owner. */
   autopilot: z.boolean().default(false),
   /** A deployment that served this long without an incident becomes last known good. */
@@ -224,6 +260,19 @@ export const servicesFileSchema = z
       if (ticket && !ticket.tokenEnv && !ticket.app && !service.git.github) {
         ctx.addIssue({ code: 'custom', path: ['services', index, 'tickets', 'github'], message: 'tickets.github needs credentials (tokenEnv or app) or git.github to borrow them from' });
       }
+      const flagNames = service.flags.map((flag) => flag.name);
+      flagNames.forEach((name, flagIndex) => {
+        if (flagNames.indexOf(name) !== flagIndex) {
+          const path = ['services', index, 'flags', flagIndex, 'name'];
+          ctx.addIssue({ code: 'custom', path, message: `duplicate flag "${name}"` });
+        }
+      });
+      service.flags.forEach((flag, flagIndex) => {
+        if (JSON.stringify(flag.values.on) === JSON.stringify(flag.values.off)) {
+          const path = ['services', index, 'flags', flagIndex, 'values'];
+          ctx.addIssue({ code: 'custom', path, message: 'values.on and values.off must differ' });
+        }
+      });
       if (seen.has(service.name)) {
         ctx.addIssue({ code: 'custom', path: ['services', index, 'name'], message: `duplicate service name "${service.name}"` });
       }
@@ -240,6 +289,7 @@ export type RolesConfig = z.infer<typeof rolesSchema>;
 export type WorkingHours = z.infer<typeof workingHoursSchema>;
 export type DeployWindow = z.infer<typeof deployWindowSchema>;
 export type TriggerSettings = z.infer<typeof triggersSchema>;
+export type FlagConfig = z.infer<typeof flagSchema>;
 export type GitHubRepoConfig = z.infer<typeof githubRepoSchema>;
 export type GitHubAccess = Pick<GitHubRepoConfig, 'tokenEnv' | 'app'>;
 export type { SlackUserId };
