@@ -15,6 +15,8 @@ import { type Runner, startRunner } from './rollback/incident/runner';
 import type { ApplicationPort } from './rollback/ports/application';
 import type { CodeRollbackPort } from './rollback/ports/code';
 import type { SchemaPort } from './rollback/ports/schema';
+import type { FlagPort } from './rollback/ports/flags';
+import { EdgeConfigFlags } from './flags/edge-config-flags';
 import { PrismaSchemaAdapter } from './schema/prisma-schema-adapter';
 import { createAnnouncer, incidentOfRootKey } from './slack/announcer';
 import { type OutboxSlackClient, type OutboxWorker, createSlackNotifier, startOutboxWorker } from './slack/outbox';
@@ -37,6 +39,8 @@ export interface Adapters {
   code: CodeRollbackPort;
   schema: SchemaPort;
   clock: Clock;
+  /** The feature-flag kill switch; default Vercel Edge Config at VERCEL_API_URL (tokens by each flag's env var). */
+  flags?: FlagPort;
 }
 
 export interface EngineOptions {
@@ -82,6 +86,11 @@ function vercelApplication(config: AppConfig, env: NodeJS.ProcessEnv, logger: Lo
     });
   }
   return new VercelApplication({ token, apiUrl: config.env.VERCEL_API_URL, logger: logger.child({ adapter: 'vercel' }), env });
+}
+
+function edgeConfigFlags(config: AppConfig, env: NodeJS.ProcessEnv, logger: Logger): FlagPort {
+  const urls = { apiUrl: config.env.VERCEL_API_URL, readUrl: config.env.EDGE_CONFIG_READ_URL };
+  return new EdgeConfigFlags({ env, ...urls, logger: logger.child({ adapter: 'edge-config' }) });
 }
 
 /** `shadowServerUrl`: the server schema plans make their scratch databases on (the bot's own). */
@@ -177,6 +186,7 @@ export function prepareEngine(input: {
           application: adapters.application,
           code: adapters.code,
           schema: adapters.schema,
+          flags: adapters.flags ?? edgeConfigFlags(config, input.env, logger),
           clock: adapters.clock,
           logger: logger.child({ component: 'incidents' }),
           env: input.env,

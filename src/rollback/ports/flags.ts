@@ -42,3 +42,33 @@ export function stateOf(flag: FlagConfig, value: unknown): FlagState | 'unknown'
   if (JSON.stringify(value) === JSON.stringify(flag.values.on)) return 'on';
   return 'unknown';
 }
+
+/** The timeline kind of a flag the bot switched (and read back): an incident action that is not a rollback. */
+export const FLAG_SWITCHED = 'flag_switched';
+/** The timeline kind of an attempt the provider refused or that did not read back. */
+export const FLAG_FAILED = 'flag_failed';
+
+/** One switch as the metrics read it from the timeline (IncidentStore.flagActions, over a period). */
+export interface FlagActionFact {
+  readonly service: string;
+  readonly at: Date;
+  readonly flag: string;
+  readonly state: FlagState;
+  /** The incident it was done in, if one was open. */
+  readonly incidentId?: string;
+}
+
+/** What the announcer posts after a switch (in the incident's thread, or the alerts channel). */
+export interface FlagNotice {
+  readonly service: string;
+  readonly flag: string;
+  readonly description: string;
+  readonly state: FlagState;
+  readonly actor: string;
+  readonly reason?: string;
+  readonly incidentId?: string;
+  readonly outcome: FlagOutcome;
+  readonly at: Date;
+  /** Set after hours: the on-call engineer switched it and these CTOs get a direct message. */
+  readonly notifyCto: readonly string[];
+}
