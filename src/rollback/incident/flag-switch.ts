@@ -92,6 +92,8 @@ export async function switchFlag(deps: EngineDeps, input: FlagSwitchInput): Prom
     });
   }
   const where = { ...(incident ? { incidentId: incident.id } : {}), service: service.name, actor: input.actor };
+  // On the bot's clock, as every figure of the metrics is.
+  const at = (): { at: Date } => ({ at: deps.clock.now() });
   const facts = { flag: flag.name, state: input.state, reason: input.reason ?? null, as: granted.as };
   let outcome: FlagOutcome;
   try {
@@ -100,6 +102,7 @@ export async function switchFlag(deps: EngineDeps, input: FlagSwitchInput): Prom
     const failure = asRollbackError(error);
     await deps.store.appendTimeline({
       ...where,
+      ...at(),
       kind: FLAG_FAILED,
       message: `Turning the feature flag ${flag.name} ${input.state} failed: ${failure.explain()}`,
       data: { ...facts, code: failure.code },
@@ -109,6 +112,7 @@ export async function switchFlag(deps: EngineDeps, input: FlagSwitchInput): Prom
   const summary = `<@${input.actor}> turned the feature flag ${flag.name} (${flag.description}) ${input.state}`;
   await deps.store.appendTimeline({
     ...where,
+    ...at(),
     kind: FLAG_SWITCHED,
     message: `${summary}; read back ${readBackWords(outcome)}.${input.reason ? ` Reason: ${input.reason}` : ''}`,
     data: { ...facts, value: outcome.value, readBackFrom: outcome.readBackFrom, reads: outcome.reads },
@@ -116,6 +120,7 @@ export async function switchFlag(deps: EngineDeps, input: FlagSwitchInput): Prom
   if (granted.notifyCtoAsync) {
     await deps.store.appendTimeline({
       ...where,
+      ...at(),
       actor: 'rollback-bot',
       kind: 'cto_notified',
       message: `Outside working hours: the on-call engineer turned ${flag.name} ${input.state}; the CTO was notified.`,
