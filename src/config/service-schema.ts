@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import type { ServiceName, SlackUserId } from '../rollback/ids';
+import { envVarName } from './env-var-name';
+import { type EdgeConfigFlag, type FlagConfig, type VercelFlag, flagSchema } from './flag-schema';
 
 const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -25,8 +27,6 @@ const timeOfDay = z.string().regex(TIME_OF_DAY, 'expected a 24-hour time such as
 
 /** A Slack user (U…/W…) or user group (S…) id. */
 const slackPrincipal = z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'expected a Slack user id (U…) or user-group id (S…)');
-
-const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name such as APP_DATABASE_URL');
 
 const path = z.string().regex(/^\//, 'expected a path starting with /');
 
@@ -178,40 +178,6 @@ const triggersSchema = z.strictObject({
   probeFailuresMust: z.number().int().min(1).max(100).default(2),
 });
 
-/** A JSON value an Edge Config item may hold for "on" or "off". */
-const flagValue = z.union([z.boolean(), z.number(), z.string()]);
-
-/**
- * A feature flag the bot may turn off (the runbook's "Feature Flag: disable
- * broken feature without rollback") and on again. Credentials by env var name.
- */
-const flagSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected lowercase letters, digits, dashes and underscores'),
-  /** What the flag switches, in words people and alerts use ("AI clinical notes"). */
-  description: z.string().min(1).max(200),
-  /** Words an alert may name for this feature (case-insensitive); the name and description count too. */
-  features: z.array(z.string().min(2).max(80)).default([]),
-  provider: z.literal('edge-config'),
-  edgeConfig: z.strictObject({
-    id: z.string().regex(/^ecfg_[\w-]+$/, 'expected an Edge Config id such as ecfg_abc123'),
-    /** The item that holds the flag. */
-    key: z.string().regex(/^[\w-]{1,256}$/, 'expected an Edge Config item key (letters, digits, _ and -)'),
-    /** The team that owns the Edge Config; default vercel.teamId. */
-    teamId: z.string().min(1).optional(),
-    /** Env var with a Vercel token that may write the Edge Config; default VERCEL_TOKEN. */
-    tokenEnv: envVarName.default('VERCEL_TOKEN'),
-    /**
-     * Env var with the Edge Config's read access token: the bot then reads the flag back
-     * where the app reads it (eventually consistent) instead of from the REST API.
-     */
-    readTokenEnv: envVarName.optional(),
-  }),
-  /** The item's value for each state. */
-  values: z.strictObject({ on: flagValue, off: flagValue }).default({ on: true, off: false }),
-  /** How long the bot reads the flag back before it says the change did not show. */
-  readBackSeconds: z.number().int().min(1).max(600).default(30),
-});
-
 export const serviceSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected lowercase letters, digits and dashes'),
   displayName: z.string().min(1).optional(),
@@ -268,7 +234,7 @@ export const servicesFileSchema = z
         }
       });
       service.flags.forEach((flag, flagIndex) => {
-        if (JSON.stringify(flag.values.on) === JSON.stringify(flag.values.off)) {
+        if (flag.provider === 'edge-config' && JSON.stringify(flag.values.on) === JSON.stringify(flag.values.off)) {
           const path = ['services', index, 'flags', flagIndex, 'values'];
           ctx.addIssue({ code: 'custom', path, message: 'values.on and values.off must differ' });
         }
@@ -289,7 +255,7 @@ export type RolesConfig = z.infer<typeof rolesSchema>;
 export type WorkingHours = z.infer<typeof workingHoursSchema>;
 export type DeployWindow = z.infer<typeof deployWindowSchema>;
 export type TriggerSettings = z.infer<typeof triggersSchema>;
-export type FlagConfig = z.infer<typeof flagSchema>;
+export type { EdgeConfigFlag, FlagConfig, VercelFlag };
 export type GitHubRepoConfig = z.infer<typeof githubRepoSchema>;
 export type GitHubAccess = Pick<GitHubRepoConfig, 'tokenEnv' | 'app'>;
 export type { SlackUserId };

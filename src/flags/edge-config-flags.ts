@@ -6,11 +6,12 @@
  * token, otherwise from the REST API. Failures become RollbackErrors whose fix
  * names the services-file field or the env var to look at.
  */
-import type { FlagConfig, ServiceConfig } from '../config/service-schema';
+import type { EdgeConfigFlag, ServiceConfig } from '../config/service-schema';
 import type { Logger } from '../logger';
 import { RollbackError, isRollbackError } from '../rollback/errors';
-import type { FlagChange, FlagOutcome, FlagPort, FlagReading } from '../rollback/ports/flags';
+import type { FlagOutcome, FlagReading, FlagState } from '../rollback/ports/flags';
 import { stateOf } from '../rollback/ports/flags';
+import { flagToken } from './flag-token';
 import { type FetchLike, type Sleep, VercelHttp, realSleep } from '../vercel/http';
 
 export interface EdgeConfigFlagsOptions {
@@ -30,7 +31,8 @@ export interface EdgeConfigFlagsOptions {
 
 const show = (value: unknown): string => (value === undefined ? 'nothing' : JSON.stringify(value).slice(0, 80));
 
-export class EdgeConfigFlags implements FlagPort {
+/** The Edge Config provider; ProviderFlags routes each flag to its provider. */
+export class EdgeConfigFlags {
   private readonly fetchImpl: FetchLike;
   private readonly sleep: Sleep;
   private readonly now: () => number;
@@ -41,7 +43,8 @@ export class EdgeConfigFlags implements FlagPort {
     this.now = options.now ?? Date.now;
   }
 
-  async set({ service, flag, state }: FlagChange): Promise<FlagOutcome> {
+  async set(change: { service: ServiceConfig; flag: EdgeConfigFlag; state: FlagState }): Promise<FlagOutcome> {
+    const { service, flag, state } = change;
     const http = this.http(flag);
     const readToken = this.readToken(flag);
     const { id, key } = flag.edgeConfig;
@@ -82,12 +85,12 @@ export class EdgeConfigFlags implements FlagPort {
     );
   }
 
-  async read(service: ServiceConfig, flag: FlagConfig): Promise<FlagReading> {
+  async read(service: ServiceConfig, flag: EdgeConfigFlag): Promise<FlagReading> {
     const { value } = await this.readApi(service, flag);
     return { state: stateOf(flag, value), value };
   }
 
-  private async readApi(service: ServiceConfig, flag: FlagConfig): Promise<{ value: unknown }> {
+  private async readApi(service: ServiceConfig, flag: EdgeConfigFlag): Promise<{ value: unknown }> {
     const http = this.http(flag);
     const { id, key } = flag.edgeConfig;
     const what = `read ${flag.name} (Edge Config ${id}, item ${key})`;
@@ -101,7 +104,7 @@ export class EdgeConfigFlags implements FlagPort {
   }
 
   /** One read where the app reads; network trouble and 5xx count as "not yet" until the deadline. */
-  private async readEdge(flag: FlagConfig, token: string, deadline: number): Promise<unknown> {
+  private async readEdge(flag: EdgeConfigFlag, token: string, deadline: number): Promise<unknown> {
     const { id, key } = flag.edgeConfig;
     const base = (this.options.readUrl ?? 'https://edge-config.vercel.com').replace(/\/+$/, '');
     let response: Response;
@@ -136,25 +139,13 @@ export class EdgeConfigFlags implements FlagPort {
     }
   }
 
-  private teamOf(service: ServiceConfig, flag: FlagConfig): string | undefined {
+  private teamOf(service: ServiceConfig, flag: EdgeConfigFlag): string | undefined {
     return flag.edgeConfig.teamId ?? service.vercel.teamId;
   }
 
-  private http(flag: FlagConfig): VercelHttp {
+  private http(flag: EdgeConfigFlag): VercelHttp {
     const name = flag.edgeConfig.tokenEnv;
-    const token = this.options.env[name]?.trim();
-    if (!token) {
-      throw new RollbackError(
-        'config_invalid',
-        `${name} is not set, so the bot cannot change or read the flag ${flag.name}; nothing was changed.`,
-        {
-          details: { missingEnv: name, flag: flag.name },
-          fix:
-            `Set ${name} to a Vercel token that may write Edge Config ${flag.edgeConfig.id}, then restart the bot ` +
-            "(or name another variable in the flag's edgeConfig.tokenEnv).",
-        },
-      );
-    }
+    const token = flagToken(this.options.env, name, flag, `Edge Config ${flag.edgeConfig.id}`);
     return new VercelHttp({
       token,
       baseUrl: this.options.apiUrl,
@@ -164,7 +155,7 @@ export class EdgeConfigFlags implements FlagPort {
     });
   }
 
-  private readToken(flag: FlagConfig): string | undefined {
+  private readToken(flag: EdgeConfigFlag): string | undefined {
     const name = flag.edgeConfig.readTokenEnv;
     if (name === undefined) return undefined;
     const token = this.options.env[name]?.trim();
@@ -184,7 +175,7 @@ export class EdgeConfigFlags implements FlagPort {
   }
 
   /** Vercel's refusals, re-worded for a flag: which services-file field or env var to check. */
-  private async guard<T>(flag: FlagConfig, what: string, call: (what: string) => Promise<T>): Promise<T> {
+  private async guard<T>(flag: EdgeConfigFlag, what: string, call: (what: string) => Promise<T>): Promise<T> {
     try {
       return await call(what);
     } catch (error) {

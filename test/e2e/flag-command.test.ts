@@ -19,8 +19,15 @@ const legacy = {
   edgeConfig: { id: FLAG.edgeConfigId, key: 'legacy-export', tokenEnv: 'LEGACY_FLAGS_TOKEN' },
 };
 
+const editor = {
+  name: 'new-editor',
+  description: 'the new note editor',
+  provider: 'vercel-flags',
+  vercelFlags: { flag: 'new-editor', offVariant: 'off' },
+};
+
 describe('/rollback flag in working hours', () => {
-  const ctx = useWorld('e2e_flag_command', { service: { flags: [exampleFlag, legacy] } });
+  const ctx = useWorld('e2e_flag_command', { service: { flags: [exampleFlag, legacy, editor] } });
 
   it('turns the flag off and on again, reading each change back where the app reads it', async () => {
     const { world } = ctx;
@@ -52,6 +59,21 @@ describe('/rollback flag in working hours', () => {
     expect(stats).toMatch(/not rollbacks:\* 1 feature flag turned off, 1 turned on \(2 with no incident open\)/);
   });
 
+  it('pauses a Vercel Flags flag (everyone gets its off variant) and resumes it', async () => {
+    const { world } = ctx;
+    world.vercel.featureFlags.createBoolean('new-editor');
+    const off = await commandAnswer(world, `flag ${SERVICE} new-editor off editor loses notes`, 'U0DEVOPS1');
+    expect(off).toMatch(
+      /turned the feature flag new-editor \(the new note editor\) off: it reads \{"active":false,"serves":false\}/,
+    );
+    expect(world.vercel.featureFlags.served('new-editor', 'production')).toBe(false);
+    expect(world.vercel.featureFlags.served('new-editor', 'preview')).toBe(true);
+    expect(await commandAnswer(world, `flag ${SERVICE} new-editor on`, 'U0DEVOPS1')).toMatch(
+      /new-editor .* on: it reads/,
+    );
+    expect(world.vercel.featureFlags.served('new-editor', 'production')).toBe(true);
+  });
+
   it('refuses people without the authority and changes nothing', async () => {
     const { world } = ctx;
     const patches = world.vercel.state.count('PATCH', '/edge-config/');
@@ -71,7 +93,7 @@ describe('/rollback flag in working hours', () => {
   it('answers an unknown flag or service, a missing token and Vercel failing plainly', async () => {
     const { world } = ctx;
     expect(await commandAnswer(world, `flag ${SERVICE} dark-mode off`, 'U0DEVOPS1')).toMatch(
-      /has no feature flag `dark-mode`; nothing was changed\. Its flags: `ai-notes`, `legacy-export`/,
+      /has no feature flag `dark-mode`; nothing was changed\. Its flags: `ai-notes`, `legacy-export`, `new-editor`/,
     );
     expect(await commandAnswer(world, 'flag billing ai-notes off', 'U0DEVOPS1')).toMatch(/Unknown service `billing`/);
     expect(await commandAnswer(world, `flag ${SERVICE} ai-notes maybe`, 'U0DEVOPS1')).toMatch(

@@ -4,16 +4,16 @@
  * credentials, a read-back that never shows, and Vercel's refusals.
  */
 import { EdgeConfigFlags } from '../../src/flags/edge-config-flags';
-import type { FlagConfig } from '../../src/config/service-schema';
+import type { EdgeConfigFlag } from '../../src/config/service-schema';
 import { type Harness, startHarness } from '../vercel/harness';
 
 describe('EdgeConfigFlags', () => {
   let h: Harness;
-  let flag: FlagConfig;
+  let flag: EdgeConfigFlag;
   beforeEach(async () => {
     h = await startHarness({ standin: { edgeConfigPropagationMs: 2000 } });
     const first = h.service.flags[0];
-    if (!first) throw new Error('the example service has a flag');
+    if (first?.provider !== 'edge-config') throw new Error('the example service has an Edge Config flag');
     flag = first;
     h.standin.edgeConfig.create(flag.edgeConfig.id, { [flag.edgeConfig.key]: true });
   });

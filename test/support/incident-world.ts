@@ -19,6 +19,8 @@ import { type TestDatabase, testDatabase } from './database';
 import { exampleServiceRaw, servicesYaml } from './services';
 import { parseServicesFile } from '../../src/config/load-config';
 import { EdgeConfigFlags } from '../../src/flags/edge-config-flags';
+import { ProviderFlags } from '../../src/flags/provider-flags';
+import { VercelFlags } from '../../src/flags/vercel-flags';
 
 export const SERVICE = 'dr-amal-clinical-os';
 export const SMOKE = { email: 'test@example.com', password: 'smoke-secret-123' };
@@ -120,6 +122,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const env = { SMOKE_TEST_PASSWORD: SMOKE.password, ...options.env };
   const services = [service, ...(options.extraServices?.({ gitOrigin: git.origin, appUrl: vercel.appUrl }) ?? [])];
   const parsed = parseServicesFile(servicesYaml(services), 'world');
+  const flagEnv = { VERCEL_TOKEN: vercel.token, EDGE_CONFIG_READ_TOKEN: FLAG_READ_TOKEN, ...options.flagEnv };
+  const flagAccess = { env: flagEnv, apiUrl: vercel.url, readIntervalMs: 100 };
   let replica = 0;
   const start = async (): Promise<TestBot> => {
     replica += 1;
@@ -129,11 +133,9 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       // Shadow databases go on the run's server when there is one, instead of a second embedded server.
       schema: new PrismaSchemaAdapter({ logger: silentLogger, clock, shadow: process.env.TEST_DATABASE_URL ? { serverUrl: process.env.TEST_DATABASE_URL } : undefined }),
       clock,
-      flags: new EdgeConfigFlags({
-        env: { VERCEL_TOKEN: vercel.token, EDGE_CONFIG_READ_TOKEN: FLAG_READ_TOKEN, ...options.flagEnv },
-        apiUrl: vercel.url,
-        readUrl: vercel.edgeConfigReadUrl,
-        readIntervalMs: 100,
+      flags: new ProviderFlags({
+        edgeConfig: new EdgeConfigFlags({ ...flagAccess, readUrl: vercel.edgeConfigReadUrl }),
+        vercelFlags: new VercelFlags(flagAccess),
       }),
     };
     return startTestBot({

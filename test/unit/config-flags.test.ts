@@ -38,6 +38,16 @@ describe('services file flags', () => {
     expect(parse([])[0]?.flags).toEqual([]);
   });
 
+  it('takes a Vercel Flags flag with its off variant; environment and token default', () => {
+    const vercel = { name: 'new-editor', description: 'the new note editor', provider: 'vercel-flags' };
+    const [service] = parse([{ ...vercel, vercelFlags: { flag: 'new-editor', offVariant: 'off' } }]);
+    expect(service?.flags[0]).toMatchObject({
+      vercelFlags: { flag: 'new-editor', offVariant: 'off', environment: 'production', tokenEnv: 'VERCEL_TOKEN' },
+    });
+    expect(problem([{ ...vercel, vercelFlags: { flag: 'new-editor' } }])).toMatch(/offVariant/);
+    expect(problem([{ ...vercel, edgeConfig: { id: 'ecfg_abc123', key: 'k' } }])).toMatch(/edgeConfig|vercelFlags/);
+  });
+
   it('refuses a secret where a variable name belongs, a bad id, twin flags and equal on/off values', () => {
     const secret = { id: 'ecfg_abc123', key: 'k', tokenEnv: 'vcp_1234secret' };
     expect(problem([flag({ edgeConfig: secret })])).toMatch(/tokenEnv.*environment variable name/s);

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommitSha, DeploymentId, IncidentId } from '../../src/rollback/ids';
 import type { RecordedAnswer } from '../../src/standins/vercel/state';
-import { type Harness, type History, TEAM, seedHistory, sha, startHarness } from './harness';
+import { type Harness, type History, PROJECT, TEAM, seedHistory, sha, startHarness } from './harness';
+import { VercelFlags } from '../../src/flags/vercel-flags';
 import { EdgeConfigFlags } from '../../src/flags/edge-config-flags';
 
 const VALIDATOR = join(__dirname, 'contract', 'validate-with-sdk.mjs');
@@ -34,6 +35,9 @@ export function operationOf(answer: Pick<RecordedAnswer, 'method' | 'path'>): st
   if (method === 'GET' && edgeConfig === 'items') return 'getEdgeConfigItems';
   if (method === 'PATCH' && edgeConfig === 'items') return 'patchEdgeConfigItems';
   if (method === 'GET' && edgeConfig?.startsWith('item/')) return 'getEdgeConfigItem';
+  const flags = /^\/v1\/projects\/[^/]+\/feature-flags\/flags\/[^/]+$/.test(path);
+  if (flags && method === 'GET') return 'getFlag';
+  if (flags && method === 'PATCH') return 'updateFlag';
   return undefined;
 }
 
@@ -155,7 +159,7 @@ describe('the Edge Config stand-in answers as Vercel documents', () => {
   afterEach(() => h.stop());
   const flag = () => {
     const found = h.service.flags[0];
-    if (!found) throw new Error('the example service has a flag');
+    if (found?.provider !== 'edge-config') throw new Error('the example service has an Edge Config flag');
     return found;
   };
   const item = { key: 'k', value: true, edgeConfigId: 'ecfg_a', createdAt: 1, updatedAt: 1 };
@@ -224,6 +228,69 @@ describe('the Edge Config stand-in answers as Vercel documents', () => {
         'getEdgeConfigItem 403',
         'getEdgeConfigItems 200',
       ]),
+    );
+    expect(violations(answers)).toEqual([]);
+  });
+});
+
+describe('the Vercel Flags stand-in answers as Vercel documents', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(() => h.stop());
+
+  it('the validator catches a state Vercel does not have and an invented field of a flag', () => {
+    const flag = h.standin.featureFlags.createBoolean('ai-notes');
+    const path = `/v1/projects/${PROJECT}/feature-flags/flags/ai-notes`;
+    const problems = violations([
+      { method: 'GET', path, status: 200, body: { ...flag, state: 'paused' } },
+      { method: 'PATCH', path, status: 200, body: { ...flag, killSwitch: true } },
+    ]);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^getFlag 200: state/),
+        expect.stringMatching(/^updateFlag 200: .*killSwitch/),
+      ]),
+    );
+  });
+
+  it('every answer of pausing a flag, resuming it, and its refusals fits the models', async () => {
+    h.standin.featureFlags.createBoolean('ai-notes');
+    const flag = {
+      name: 'ai-notes',
+      description: 'AI notes',
+      features: [],
+      readBackSeconds: 5,
+      provider: 'vercel-flags' as const,
+      vercelFlags: { flag: 'ai-notes', tokenEnv: 'VERCEL_TOKEN', environment: 'production', offVariant: 'off' },
+    };
+    const flags = new VercelFlags({ env: { VERCEL_TOKEN: h.standin.token }, apiUrl: h.standin.url });
+    expect(await flags.set({ service: h.service, flag, state: 'off' })).toMatchObject({
+      value: { active: false, serves: false },
+    });
+    expect(h.standin.featureFlags.served('ai-notes', 'production')).toBe(false);
+    expect(await flags.set({ service: h.service, flag, state: 'on' })).toMatchObject({ value: { active: true } });
+    expect(h.standin.featureFlags.served('ai-notes', 'production')).toBe(true);
+    const missing = { ...flag, vercelFlags: { ...flag.vercelFlags, flag: 'nope' } };
+    await expect(flags.read(h.service, missing)).rejects.toMatchObject({
+      code: 'not_found',
+      fix: expect.stringMatching(/vercelFlags.flag \(nope\)/),
+    });
+    const otherTeam = { ...flag, vercelFlags: { ...flag.vercelFlags, teamId: 'team_other' } };
+    await expect(flags.read(h.service, otherTeam)).rejects.toMatchObject({ code: 'forbidden' });
+    const noVariant = { ...flag, vercelFlags: { ...flag.vercelFlags, offVariant: 'disabled' } };
+    await expect(flags.set({ service: h.service, flag: noVariant, state: 'off' })).rejects.toMatchObject({
+      code: 'config_invalid',
+    });
+    await fetch(`${h.standin.url}/v1/projects/${PROJECT}/feature-flags/flags/ai-notes?teamId=${TEAM}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${h.standin.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ environments: { production: { active: false, rules: [] } } }),
+    });
+    const answers = h.standin.state.answers;
+    expect([...seen(answers)]).toEqual(
+      expect.arrayContaining(['getFlag 200', 'getFlag 404', 'getFlag 403', 'updateFlag 200', 'updateFlag 400']),
     );
     expect(violations(answers)).toEqual([]);
   });

@@ -3,7 +3,7 @@
  * read it back until it reads the new value. The adapter (src/flags/) speaks
  * to the provider; the domain only sees the outcome or a RollbackError.
  */
-import type { FlagConfig, ServiceConfig } from '../../config/service-schema';
+import type { EdgeConfigFlag, FlagConfig, ServiceConfig } from '../../config/service-schema';
 
 export type FlagState = 'on' | 'off';
 
@@ -36,8 +36,8 @@ export interface FlagPort {
   read(service: ServiceConfig, flag: FlagConfig): Promise<FlagReading>;
 }
 
-/** Which state a value stands for, by the flag's `values`. */
-export function stateOf(flag: FlagConfig, value: unknown): FlagState | 'unknown' {
+/** Which state an Edge Config item's value stands for, by the flag's `values`. */
+export function stateOf(flag: EdgeConfigFlag, value: unknown): FlagState | 'unknown' {
   if (JSON.stringify(value) === JSON.stringify(flag.values.off)) return 'off';
   if (JSON.stringify(value) === JSON.stringify(flag.values.on)) return 'on';
   return 'unknown';

@@ -11,6 +11,7 @@ import { checkTeam, handleApi } from './api-routes';
 import { DEPLOYMENT_PREFIX, handleApp } from './app-routes';
 import { handleDeploy } from './deploy-routes';
 import { EdgeConfigState, handleEdgeConfigApi, handleEdgeConfigRead } from './edge-config';
+import { FeatureFlagsState, handleFeatureFlags } from './feature-flags';
 import { readBody, sendError } from './http-util';
 import { StandinState } from './state';
 
@@ -48,6 +49,8 @@ export interface VercelStandin {
   readonly edgeConfig: EdgeConfigState;
   /** Base of the Edge Config read endpoint (edge-config.vercel.com on Vercel). */
   readonly edgeConfigReadUrl: string;
+  /** The project's Vercel Flags. */
+  readonly featureFlags: FeatureFlagsState;
   /** Where a deployment's own URL answers, for VercelApplication's deploymentOrigin. */
   deploymentOrigin(host: string): string;
   stop(): Promise<void>;
@@ -57,6 +60,8 @@ export async function startVercelStandin(options: VercelStandinOptions = {}): Pr
   const token = options.token ?? 'standin-token';
   const state = new StandinState(options);
   const edgeConfig = new EdgeConfigState(state.clock, options.edgeConfigPropagationMs);
+  const featureFlags = new FeatureFlagsState(state.clock, state.project);
+  const stores = { edgeConfig, featureFlags };
   const random = options.random ?? Math.random;
   const appOptions = {
     healthPath: options.healthPath ?? '/api/health',
@@ -67,7 +72,7 @@ export async function startVercelStandin(options: VercelStandinOptions = {}): Pr
   };
 
   const api = createServer((req, res) => {
-    void serveApi(state, edgeConfig, token, req, res).catch((error: unknown) => fail(res, error));
+    void serveApi(state, stores, token, req, res).catch((error: unknown) => fail(res, error));
   });
   const app = createServer((req, res) => {
     void (async () => {
@@ -87,6 +92,7 @@ export async function startVercelStandin(options: VercelStandinOptions = {}): Pr
     state,
     edgeConfig,
     edgeConfigReadUrl: `http://${host}:${apiPort}/edge-config`,
+    featureFlags,
     deploymentOrigin: (deploymentHost) => `${appUrl}${DEPLOYMENT_PREFIX}${deploymentHost}`,
     stop: async () => {
       await Promise.all([close(api), close(app)]);
@@ -96,7 +102,7 @@ export async function startVercelStandin(options: VercelStandinOptions = {}): Pr
 
 async function serveApi(
   state: StandinState,
-  edgeConfig: EdgeConfigState,
+  { edgeConfig, featureFlags }: { edgeConfig: EdgeConfigState; featureFlags: FeatureFlagsState },
   token: string,
   req: IncomingMessage,
   res: ServerResponse,
@@ -147,6 +153,7 @@ async function serveApi(
   if (handleApi(state, request, res)) return;
   const teamOk = () => checkTeam(state, url.searchParams, res, 'Edge Config');
   if (handleEdgeConfigApi(edgeConfig, request, res, teamOk)) return;
+  if (handleFeatureFlags(featureFlags, request, res, () => checkTeam(state, url.searchParams, res, 'Flag'))) return;
   sendError(res, 404, 'not_found', `The requested path ${url.pathname} was not found`);
 }
 

@@ -33,6 +33,8 @@ export const OPERATIONS = {
   // Edge Config: the SDK (1.28) names these operations globalConfig* (paths /v1/global-config/...).
   getEdgeConfigItems: ['globalConfigGetEdgeConfigItems', 'globalconfigitem', 'GlobalConfigItem$inboundSchema', 'array'],
   getEdgeConfigItem: ['globalConfigGetEdgeConfigItem', 'globalconfigitem', 'GlobalConfigItem$inboundSchema'],
+  getFlag: ['featureFlagsGetFlag', 'flag', 'Flag$inboundSchema'],
+  updateFlag: ['featureFlagsUpdateFlag', 'updateflagop', 'UpdateFlagResponseBody$inboundSchema'],
 };
 
 /**
