@@ -15,6 +15,10 @@ import { type Runner, startRunner } from './rollback/incident/runner';
 import type { ApplicationPort } from './rollback/ports/application';
 import type { CodeRollbackPort } from './rollback/ports/code';
 import type { SchemaPort } from './rollback/ports/schema';
+import type { FlagPort } from './rollback/ports/flags';
+import { EdgeConfigFlags } from './flags/edge-config-flags';
+import { ProviderFlags } from './flags/provider-flags';
+import { VercelFlags } from './flags/vercel-flags';
 import { PrismaSchemaAdapter } from './schema/prisma-schema-adapter';
 import { createAnnouncer, incidentOfRootKey } from './slack/announcer';
 import { type OutboxSlackClient, type OutboxWorker, createSlackNotifier, startOutboxWorker } from './slack/outbox';
@@ -37,6 +41,8 @@ export interface Adapters {
   code: CodeRollbackPort;
   schema: SchemaPort;
   clock: Clock;
+  /** The feature-flag kill switch; default Vercel Edge Config at VERCEL_API_URL (tokens by each flag's env var). */
+  flags?: FlagPort;
 }
 
 export interface EngineOptions {
@@ -82,6 +88,15 @@ function vercelApplication(config: AppConfig, env: NodeJS.ProcessEnv, logger: Lo
     });
   }
   return new VercelApplication({ token, apiUrl: config.env.VERCEL_API_URL, logger: logger.child({ adapter: 'vercel' }), env });
+}
+
+function providerFlags(config: AppConfig, env: NodeJS.ProcessEnv, logger: Logger): FlagPort {
+  const apiUrl = config.env.VERCEL_API_URL;
+  const readUrl = config.env.EDGE_CONFIG_READ_URL;
+  return new ProviderFlags({
+    edgeConfig: new EdgeConfigFlags({ env, apiUrl, readUrl, logger: logger.child({ adapter: 'edge-config' }) }),
+    vercelFlags: new VercelFlags({ env, apiUrl, logger: logger.child({ adapter: 'vercel-flags' }) }),
+  });
 }
 
 /** `shadowServerUrl`: the server schema plans make their scratch databases on (the bot's own). */
@@ -177,6 +192,7 @@ export function prepareEngine(input: {
           application: adapters.application,
           code: adapters.code,
           schema: adapters.schema,
+          flags: adapters.flags ?? providerFlags(config, input.env, logger),
           clock: adapters.clock,
           logger: logger.child({ component: 'incidents' }),
           env: input.env,

@@ -33,6 +33,8 @@ const envSchema = z.object({
   ROLLBACK_DATA_DIR: optionalString.transform((v) => v ?? './.data'),
   VERCEL_TOKEN: optionalString,
   VERCEL_API_URL: optionalUrl,
+  /** Where Edge Configs are read as the app reads them; default https://edge-config.vercel.com. */
+  EDGE_CONFIG_READ_URL: optionalUrl,
   LOG_LEVEL: optionalString.pipe(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
   ),

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import type { ServiceName, SlackUserId } from '../rollback/ids';
+import { envVarName } from './env-var-name';
+import { type EdgeConfigFlag, type FlagConfig, type VercelFlag, flagSchema } from './flag-schema';
 
 const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -25,8 +27,6 @@ const timeOfDay = z.string().regex(TIME_OF_DAY, 'expected a 24-hour time such as
 
 /** A Slack user (U…/W…) or user group (S…) id. */
 const slackPrincipal = z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'expected a Slack user id (U…) or user-group id (S…)');
-
-const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name such as APP_DATABASE_URL');
 
 const path = z.string().regex(/^\//, 'expected a path starting with /');
 
@@ -198,6 +198,8 @@ export const serviceSchema = z.strictObject({
   approvals: z.strictObject({ expireAfterMinutes: z.number().int().min(1).max(1440).default(30) }).default({
     expireAfterMinutes: 30,
   }),
+  /** Feature flags the bot may turn off instead of rolling back (`/rollback flag`). */
+  flags: z.array(flagSchema).default([]),
   /** On a MUST trigger, roll back at once instead of paging the owner. */
   autopilot: z.boolean().default(false),
   /** A deployment that served this long without an incident becomes last known good. */
@@ -224,6 +226,19 @@ export const servicesFileSchema = z
       if (ticket && !ticket.tokenEnv && !ticket.app && !service.git.github) {
         ctx.addIssue({ code: 'custom', path: ['services', index, 'tickets', 'github'], message: 'tickets.github needs credentials (tokenEnv or app) or git.github to borrow them from' });
       }
+      const flagNames = service.flags.map((flag) => flag.name);
+      flagNames.forEach((name, flagIndex) => {
+        if (flagNames.indexOf(name) !== flagIndex) {
+          const path = ['services', index, 'flags', flagIndex, 'name'];
+          ctx.addIssue({ code: 'custom', path, message: `duplicate flag "${name}"` });
+        }
+      });
+      service.flags.forEach((flag, flagIndex) => {
+        if (flag.provider === 'edge-config' && JSON.stringify(flag.values.on) === JSON.stringify(flag.values.off)) {
+          const path = ['services', index, 'flags', flagIndex, 'values'];
+          ctx.addIssue({ code: 'custom', path, message: 'values.on and values.off must differ' });
+        }
+      });
       if (seen.has(service.name)) {
         ctx.addIssue({ code: 'custom', path: ['services', index, 'name'], message: `duplicate service name "${service.name}"` });
       }
@@ -240,6 +255,7 @@ export type RolesConfig = z.infer<typeof rolesSchema>;
 export type WorkingHours = z.infer<typeof workingHoursSchema>;
 export type DeployWindow = z.infer<typeof deployWindowSchema>;
 export type TriggerSettings = z.infer<typeof triggersSchema>;
+export type { EdgeConfigFlag, FlagConfig, VercelFlag };
 export type GitHubRepoConfig = z.infer<typeof githubRepoSchema>;
 export type GitHubAccess = Pick<GitHubRepoConfig, 'tokenEnv' | 'app'>;
 export type { SlackUserId };

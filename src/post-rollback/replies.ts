@@ -11,6 +11,7 @@ import { GitHubCiStatus } from '../github/ci-status';
 import { GitHubAccess } from '../github/github-access';
 import type { EngineDeps } from '../rollback/incident/engine-deps';
 import { measureRollbacks } from '../rollback/metrics/measure';
+import { measureIncidentActions } from '../rollback/metrics/incident-actions';
 import { parseNameList } from '../rollback/preflight/env-names';
 import { runPreflight } from '../rollback/preflight/run-preflight';
 import { preflightReply } from '../slack/blocks/preflight-reply';
@@ -33,9 +34,13 @@ async function refreshFacts(deps: EngineDeps): Promise<void> {
 export async function statsReplyFor(deps: EngineDeps, serviceName?: string): Promise<Reply> {
   const service = serviceName === undefined ? undefined : findService(deps.services, serviceName);
   await refreshFacts(deps);
-  const metrics = await measureRollbacks(deps.store, { service: service?.name, at: deps.clock.now() });
+  const at = deps.clock.now();
+  const [metrics, actions] = await Promise.all([
+    measureRollbacks(deps.store, { service: service?.name, at }),
+    measureIncidentActions(deps.store, { service: service?.name, at }),
+  ]);
   const timeZone = (service ?? deps.services[0])?.workingHours.timeZone ?? 'UTC';
-  return statsReply({ timeZone, service: service ? serviceRef(service) : undefined, metrics });
+  return statsReply({ timeZone, service: service ? serviceRef(service) : undefined, metrics, actions });
 }
 
 /**

@@ -24,8 +24,21 @@ export const OPEN_INCIDENT = 'rollback_open_incident';
 /** "Unpin": promote a deployment after an instant rollback so new pushes go live again; value: "<service>|<incident id or empty>|<deployment id or empty>". */
 export const UNPIN = 'rollback_unpin';
 
+/** "Disable <flag>": turn a feature flag off instead of rolling back; value: "<incident id>|<flag name>". */
+export const DISABLE_FLAG = 'rollback_disable_flag';
+
 /** The block_actions ids a listener must answer (buttons in messages). */
-export const BUTTON_ACTION_IDS = [APPROVE, REJECT, HOTFIX, HOTFIX_DONE, ROLLBACK_NOW, MONITOR, OPEN_INCIDENT, UNPIN] as const;
+export const BUTTON_ACTION_IDS = [
+  APPROVE,
+  REJECT,
+  HOTFIX,
+  HOTFIX_DONE,
+  ROLLBACK_NOW,
+  MONITOR,
+  OPEN_INCIDENT,
+  UNPIN,
+  DISABLE_FLAG,
+] as const;
 export type ButtonActionId = (typeof BUTTON_ACTION_IDS)[number];
 
 /** The post-rollback checklist's checkboxes, one group per horizon; block_id: "follow_up:<incident id>:<horizon>". */

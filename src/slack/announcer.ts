@@ -19,9 +19,21 @@ import type { Notifier } from './outbox/notifier';
 import { approvalRequest, ctoNotice, hotfixQuestion, outageDrafts, progress, rollbackComplete, rollbackFailed, rollbackInProgress } from './blocks';
 import { followUpChecklistMessage } from './blocks/follow-up-checklist';
 import { postMortemMessage } from './blocks/post-mortem';
+import { flagCtoNotice, flagSwitched } from './blocks/flag-switched';
 import { tellPeopleDirectly } from './undelivered-thread';
 import type { SlackMessage } from './blocks/elements';
-import { approvalView, checklistView, completeView, failedView, inProgressView, postMortemView, serviceRef, stepProgress, targetOf } from './incident-views';
+import {
+  approvalView,
+  checklistView,
+  completeView,
+  failedView,
+  flagOffers,
+  inProgressView,
+  postMortemView,
+  serviceRef,
+  stepProgress,
+  targetOf,
+} from './incident-views';
 
 export const messageKey = (incidentId: string, part: string): string => `incident:${incidentId}:${part}`;
 
@@ -98,7 +110,13 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
     const root = messageKey(incidentId, 'root');
     const question = readQuestion(incident.data.hotfix);
     const questionMessage = question
-      ? hotfixQuestion({ timeZone: service.workingHours.timeZone, incident: { id: incident.id }, service: serviceRef(service), question })
+      ? hotfixQuestion({
+          timeZone: service.workingHours.timeZone,
+          incident: { id: incident.id },
+          service: serviceRef(service),
+          question,
+          flags: flagOffers(incident, service),
+        })
       : undefined;
     const toRequester = questionMessage ? [{ part: 'hotfix', message: questionMessage }] : [];
     if (steps.length === 0) {
@@ -147,6 +165,27 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
     async announce(incidentId) {
       await render(incidentId);
       deps.onAnnounced?.(incidentId);
+    },
+    async flagSwitched(notice) {
+      const service = findService(deps.services, notice.service);
+      const readBack = `${notice.outcome.readBackFrom === 'edge' ? 'where the app reads it' : "from Vercel's API"}`;
+      const view = {
+        ...notice,
+        timeZone: service.workingHours.timeZone,
+        service: serviceRef(service),
+        value: notice.outcome.value,
+        readBack: `${readBack}, ${(notice.outcome.shownAfterMs / 1000).toFixed(1)} s after the change`,
+      };
+      const key = `flag:${service.name}:${notice.flag}:${notice.at.getTime()}`;
+      const incident = notice.incidentId ? await store.getIncident(notice.incidentId) : undefined;
+      const thread = incident?.channelId
+        ? { channel: incident.channelId, threadKey: messageKey(incident.id, 'root') }
+        : undefined;
+      await notifier.send({ key, ...(thread ?? { channel: service.slack.alertsChannel }), ...flagSwitched(view) });
+      const ctoMessage = flagCtoNotice(view);
+      for (const cto of notice.notifyCto) {
+        await notifier.sendDirect(cto, `${key}:cto:${cto}`, ctoMessage.text, ctoMessage.blocks);
+      }
     },
 
     async notifyCto(incidentId, ctoUserIds, executedBy) {

@@ -2,6 +2,8 @@
  * From what the store holds to the view models the block builders take.
  * Pure: the announcer reads the records and sends what these return.
  */
+import { flagsNamedBy } from '../rollback/incident/flag-switch';
+import type { FlagOffer } from './blocks/flag-switched';
 import { pullRequestLine, pullRequestOf } from './blocks/pull-request';
 import type { ServiceConfig } from '../config/service-schema';
 import { buildPlan, etaMinutes } from '../rollback/incident/plan';
@@ -226,7 +228,15 @@ export function approvalView(incident: IncidentRecord, approval: ApprovalRecord,
     expiresAt: approval.expiresAt,
     state,
     retryCommand: `/rollback ${kind} ${service.name} ${target}`,
+    ...(kind === 'schema' ? { flags: flagOffers(incident, service), flagNames: service.flags.map((f) => f.name) } : {}),
   };
+}
+
+/** The service's flags the incident names (its issue, trigger, reason, target): what "Disable <flag>" offers. */
+export function flagOffers(incident: IncidentRecord, service: ServiceConfig): FlagOffer[] {
+  const { reason, target } = incident.data.request;
+  const text = [incident.issue, incident.trigger, reason ?? '', target ?? ''].join(' ');
+  return flagsNamedBy(service, text).map((flag) => ({ name: flag.name, description: flag.description }));
 }
 
 export function checklistView(incident: IncidentRecord, items: readonly FollowUpItem[], service: ServiceConfig): FollowUpChecklistView {

@@ -9,7 +9,14 @@ export type RollbackRequest =
   | { kind: 'revert'; service: string; commit: string; reason?: string }
   | { kind: 'reset'; service: string; commit: string; reason?: string }
   | { kind: 'schema'; service: string; migration: string; reason?: string }
-  | { kind: 'plan'; of: Exclude<RollbackRequest, { kind: 'plan' | 'modal' | 'help' | 'status' | 'history' | 'stats' | 'preflight' }> }
+  | { kind: 'flag'; service: string; flag: string; state: 'on' | 'off'; reason?: string }
+  | {
+      kind: 'plan';
+      of: Exclude<
+        RollbackRequest,
+        { kind: 'plan' | 'modal' | 'help' | 'status' | 'history' | 'stats' | 'preflight' | 'flag' }
+      >;
+    }
   | { kind: 'status'; service?: string }
   | { kind: 'history'; service?: string }
   | { kind: 'stats'; service?: string }
@@ -17,7 +24,18 @@ export type RollbackRequest =
 
 export type ParseResult = { ok: true; request: RollbackRequest } | { ok: false; problem: string };
 
-export const SUBCOMMANDS = ['help', 'plan', 'revert', 'reset', 'schema', 'status', 'history', 'stats', 'preflight'] as const;
+export const SUBCOMMANDS = [
+  'help',
+  'plan',
+  'revert',
+  'reset',
+  'schema',
+  'flag',
+  'status',
+  'history',
+  'stats',
+  'preflight',
+] as const;
 
 export const USAGE = [
   '*Usage of /rollback*',
@@ -26,6 +44,7 @@ export const USAGE = [
   '`/rollback revert <service> <commit> [reason]` reverts a commit with git (Option A, recommended).',
   '`/rollback reset <service> <commit> [reason]` resets the deploy branch to a commit (Option B, rewrites history, CTO approval).',
   '`/rollback schema <service> <migration> [reason]` rolls back a schema migration (CTO approval, data archived first).',
+  '`/rollback flag <service> <flag> off|on [reason]` turns a feature flag off (or on again) instead of rolling back.',
   '`/rollback plan <service> [...]` dry run of any of the above: steps, migrations, data at risk, approvals, duration.',
   '`/rollback status [service]` what production runs now and what the bot would roll back to.',
   '`/rollback history [service]` last known good versions.',
@@ -59,6 +78,7 @@ function meantInstead(reasonWord: string | undefined, command: string, service: 
   if (word === 'help') return '/rollback help';
   if (word === 'revert' || word === 'reset') return `/rollback ${word} ${service} <commit>`;
   if (word === 'schema') return `/rollback schema ${service} <migration>`;
+  if (word === 'flag') return `/rollback flag ${service} <flag> off`;
   if ((SUBCOMMANDS as readonly string[]).includes(word)) return `/rollback ${word} ${service}`;
   return undefined;
 }
@@ -97,6 +117,20 @@ function parseAction(parts: string[]): ParseResult {
   }
 }
 
+/** `flag <service> <flag> off|on [reason]`: the state is required, so a typo never turns a feature off. */
+function parseFlag(parts: string[]): ParseResult {
+  const [, service, flag, state] = parts;
+  const usage =
+    '`/rollback flag` needs a service, a flag and `off` or `on`, e.g. `/rollback flag <service> <flag> off <reason>`.';
+  if (!service || !flag || !state) return { ok: false, problem: usage };
+  const lower = state.toLowerCase();
+  if (lower !== 'on' && lower !== 'off') {
+    const problem = `\`${state.slice(0, 20)}\` is not \`off\` or \`on\`, so no flag was changed. ${usage}`;
+    return { ok: false, problem };
+  }
+  return checkReason(parts, 4, { kind: 'flag', service, flag, state: lower, reason: rest(parts, 4) });
+}
+
 export function parseRollbackCommand(text: string): ParseResult {
   if (text.length > MAX_TEXT) return { ok: false, problem: `The command is longer than ${MAX_TEXT} characters.` };
   const parts = words(text);
@@ -113,7 +147,13 @@ export function parseRollbackCommand(text: string): ParseResult {
     case 'preflight':
       if (!second) return { ok: false, problem: '`/rollback preflight` needs a service.' };
       return { ok: true, request: { kind: 'preflight', service: second } };
+    case 'flag':
+      return parseFlag(parts);
     case 'plan': {
+      if (parts[1]?.toLowerCase() === 'flag') {
+        const problem = '`/rollback plan` does not apply to flags: `/rollback flag` changes only the flag named.';
+        return { ok: false, problem };
+      }
       const inner = parseAction(parts.slice(1));
       if (!inner.ok) return inner;
       if (inner.request.kind === 'modal') return { ok: false, problem: '`/rollback plan` needs a service.' };

@@ -54,7 +54,7 @@ export interface VercelHttpOptions {
 }
 
 export interface CallOptions {
-  readonly method?: 'GET' | 'POST';
+  readonly method?: 'GET' | 'POST' | 'PATCH';
   readonly query?: Record<string, string | number | boolean | undefined>;
   readonly teamId?: string | undefined;
   readonly body?: unknown;

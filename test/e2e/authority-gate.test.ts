@@ -87,6 +87,7 @@ describe('every registered action, slash subcommand and view callback goes throu
       [ids.MONITOR]: button(ids.MONITOR, incident.id),
       [ids.OPEN_INCIDENT]: button(ids.OPEN_INCIDENT, detection.id),
       [ids.UNPIN]: button(ids.UNPIN, `${SERVICE}|${incident.id}|${world.history.good.id}`),
+      [ids.DISABLE_FLAG]: button(ids.DISABLE_FLAG, `${incident.id}|ai-notes`),
       [ids.FOLLOW_UP_TICK]: async () => void (await tick(world.bot.sender, responseUrl, { userId: stranger, blockId: tickBlockId(incident.id, '1h'), selected: [] })),
       [ids.FOLLOW_UP_SNOOZE]: async () => void (await snooze(world.bot.sender, responseUrl, { userId: stranger, value: snoozeValue(incident.id, 'verify_health', '1h') })),
     };
@@ -107,7 +108,10 @@ describe('every registered action, slash subcommand and view callback goes throu
     }
 
     // Every subcommand that moves production, typed by the stranger.
-    for (const text of [`${SERVICE} broken`, `${SERVICE} to ${world.history.good.id}`, `revert ${SERVICE} ${world.history.badCommit}`, `reset ${SERVICE} ${world.history.goodCommit}`, `schema ${SERVICE} 20260117_add_ai`]) {
+    const { good, badCommit, goodCommit } = world.history;
+    const typed = [`${SERVICE} broken`, `${SERVICE} to ${good.id}`, `revert ${SERVICE} ${badCommit}`];
+    typed.push(`reset ${SERVICE} ${goodCommit}`, `schema ${SERVICE} 20260117_add_ai`, `flag ${SERVICE} ai-notes off`);
+    for (const text of typed) {
       const reply = (await world.bot.sender.slashCommand({ text, userId: stranger })).json() as { text: string };
       expect([text, reply.text]).toEqual([text, expect.stringMatching(/Only the/)]);
     }

@@ -18,9 +18,15 @@ import { BOT_TOKEN, type TestBot, startTestBot } from './bot';
 import { type TestDatabase, testDatabase } from './database';
 import { exampleServiceRaw, servicesYaml } from './services';
 import { parseServicesFile } from '../../src/config/load-config';
+import { EdgeConfigFlags } from '../../src/flags/edge-config-flags';
+import { ProviderFlags } from '../../src/flags/provider-flags';
+import { VercelFlags } from '../../src/flags/vercel-flags';
 
 export const SERVICE = 'dr-amal-clinical-os';
 export const SMOKE = { email: 'test@example.com', password: 'smoke-secret-123' };
+/** The example service's feature flag (rollback.config.example.yaml). */
+export const FLAG = { name: 'ai-notes', edgeConfigId: 'ecfg_dramalflags01', key: 'ai-notes-enabled' } as const;
+const FLAG_READ_TOKEN = 'ecfg-read-token-test';
 
 /** Real time, started at a chosen instant, movable forward. */
 export class TestClock implements Clock {
@@ -71,6 +77,8 @@ export interface WorldOptions {
   stepLeaseMs?: number;
   /** Deployment URLs answer nothing the bot can read (Vercel's deployment protection): versions are known only from production. */
   deploymentUrlsProtected?: boolean;
+  /** The feature-flag adapter's environment on top of the stand-in's tokens (e.g. a token left unset). */
+  flagEnv?: Record<string, string | undefined>;
   /** More services beside SERVICE, as raw YAML objects (e.g. another name on the same git origin). */
   extraServices?: (world: { gitOrigin: string; appUrl: string }) => Record<string, unknown>[];
 }
@@ -92,6 +100,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     postsPerChannelPerSecond: options.postsPerChannelPerSecond ?? 1,
   });
   const vercel = await startVercelStandin({ teamId: 'team_dramal', projectName: SERVICE, smokeCredentials: SMOKE });
+  // The example service's flag lives in this Edge Config (on), readable with FLAG_READ_TOKEN.
+  vercel.edgeConfig.create(FLAG.edgeConfigId, { [FLAG.key]: true }, FLAG_READ_TOKEN);
   const git = createSandbox();
   const goodCommit = git.commit({ 'app.txt': 'v1.9.0\n', ...options.goodFiles }, 'feat: Complete Phase 2 frontend');
   git.push();
@@ -112,6 +122,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const env = { SMOKE_TEST_PASSWORD: SMOKE.password, ...options.env };
   const services = [service, ...(options.extraServices?.({ gitOrigin: git.origin, appUrl: vercel.appUrl }) ?? [])];
   const parsed = parseServicesFile(servicesYaml(services), 'world');
+  const flagEnv = { VERCEL_TOKEN: vercel.token, EDGE_CONFIG_READ_TOKEN: FLAG_READ_TOKEN, ...options.flagEnv };
+  const flagAccess = { env: flagEnv, apiUrl: vercel.url, readIntervalMs: 100 };
   let replica = 0;
   const start = async (): Promise<TestBot> => {
     replica += 1;
@@ -121,6 +133,10 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       // Shadow databases go on the run's server when there is one, instead of a second embedded server.
       schema: new PrismaSchemaAdapter({ logger: silentLogger, clock, shadow: process.env.TEST_DATABASE_URL ? { serverUrl: process.env.TEST_DATABASE_URL } : undefined }),
       clock,
+      flags: new ProviderFlags({
+        edgeConfig: new EdgeConfigFlags({ ...flagAccess, readUrl: vercel.edgeConfigReadUrl }),
+        vercelFlags: new VercelFlags(flagAccess),
+      }),
     };
     return startTestBot({
       databaseUrl: options.databaseUrl,

@@ -140,6 +140,37 @@ export function decideAuthority(input: AuthorityInput): AuthorityDecision {
   };
 }
 
+/**
+ * Turning a feature flag off (or back on) stops or restores a feature without a
+ * rollback: the runbook's authority for a code rollback applies. The DevOps lead
+ * may at any time; after hours the on-call engineer may, with the CTO notified
+ * asynchronously. Never the bot on its own.
+ */
+export function decideFlagAuthority(
+  input: Omit<AuthorityInput, 'action' | 'autopilot'> & { readonly what: string },
+): AuthorityDecision {
+  const { actor, roles, at, workingHours, what } = input;
+  if (holds(roles, 'devopsLead', actor)) {
+    return { allowed: true, as: 'devopsLead', mode: 'execute', notifyCtoAsync: false };
+  }
+  const duringHours = isWithinWindow(workingHours, at);
+  if (!duringHours && holds(roles, 'onCall', actor)) {
+    return { allowed: true, as: 'onCall', mode: 'execute', notifyCtoAsync: true };
+  }
+  const hours = describeWindow(workingHours);
+  const roleNeeded: Role[] = duringHours ? ['devopsLead'] : ['devopsLead', 'onCall'];
+  const onCall = holds(roles, 'onCall', actor);
+  const when = duringHours ? `during working hours (${hours})` : 'outside working hours';
+  return {
+    allowed: false,
+    roleNeeded,
+    reason: onCall
+      ? `During working hours (${hours}) only the DevOps lead may ${what}; the on-call engineer may outside them.`
+      : `Only the ${names(roleNeeded)} may ${what} ${when}; nothing was changed.`,
+    fix: `Ask the ${names(roleNeeded)} to run the command.`,
+  };
+}
+
 export type ApprovalDecision = 'pending' | 'approved' | 'rejected' | 'expired';
 
 /** An approval as the `approvals` table stores it. */

@@ -9,6 +9,7 @@ import type { ApplicationPort } from '../ports/application';
 import type { CodeRollbackPort } from '../ports/code';
 import type { IncidentStore } from '../ports/incident-store';
 import type { SchemaPort } from '../ports/schema';
+import type { FlagNotice, FlagPort } from '../ports/flags';
 import type { ResolvedRoles } from './authority';
 
 /** Slack user groups expanded to user ids, per service (cached by the adapter). */
@@ -25,6 +26,8 @@ export interface Announcer {
   announce(incidentId: string): Promise<void>;
   /** The runbook's "after-hours: notify CTO asynchronously". */
   notifyCto(incidentId: string, ctoUserIds: readonly string[], executedBy: string): Promise<void>;
+  /** A feature flag switched: told in the incident's thread (or the alerts channel), and to the CTOs named. */
+  flagSwitched(notice: FlagNotice): Promise<void>;
 }
 
 export interface EngineDeps {
@@ -35,6 +38,8 @@ export interface EngineDeps {
   application: ApplicationPort;
   code: CodeRollbackPort;
   schema: SchemaPort;
+  /** The feature-flag kill switch; undefined where the deployment wires none. */
+  flags?: FlagPort;
   clock: Clock;
   logger: Logger;
   /** The environment, for the app databases' URLs named by database.urlEnv. */

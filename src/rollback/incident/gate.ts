@@ -9,7 +9,17 @@
 import { findService } from '../services';
 import type { ServiceConfig } from '../../config/service-schema';
 import type { SlackUserId } from '../ids';
-import { type ApprovalRequest, ROLES, type ResolvedRoles, type Role, decideApproval, decideAuthority, holds, refusalError } from './authority';
+import {
+  type ApprovalRequest,
+  ROLES,
+  type ResolvedRoles,
+  type Role,
+  decideApproval,
+  decideAuthority,
+  decideFlagAuthority,
+  holds,
+  refusalError,
+} from './authority';
 import type { EngineDeps } from './engine-deps';
 import type { RollbackKind } from './plan';
 
@@ -22,7 +32,9 @@ export type GatedAct =
   /** Change an incident without moving production (hotfix answers, Monitor, Open incident, the checklist): any role of the service. */
   | { readonly kind: 'decide'; readonly what: string }
   /** Unpin: promote a deployment so production follows new pushes again after an instant rollback (the DevOps lead). */
-  | { readonly kind: 'unpin' };
+  | { readonly kind: 'unpin' }
+  /** Turn a feature flag off or on (the runbook's alternative to a rollback): a code rollback's authority. */
+  | { readonly kind: 'flag'; readonly flag: string; readonly state: 'on' | 'off' };
 
 export type GateKind = GatedAct['kind'];
 
@@ -81,6 +93,12 @@ function judge(service: ServiceConfig, roles: ResolvedRoles, input: GateInput, a
         roleNeeded: 'devopsLead',
       };
     }
+    case 'flag': {
+      const what = `turn the feature flag ${act.flag} ${act.state}`;
+      const decision = decideFlagAuthority({ actor, roles, at, workingHours: service.workingHours, what });
+      if (!decision.allowed) return decision;
+      return { service, roles, as: decision.as, notifyCtoAsync: decision.notifyCtoAsync, mode: decision.mode };
+    }
     case 'decide': {
       const as = anyRoleOf(roles, actor);
       if (as) return { service, roles, as, notifyCtoAsync: false };
@@ -125,6 +143,8 @@ function describeAct(act: GatedAct): string {
       return act.what.charAt(0).toUpperCase() + act.what.slice(1);
     case 'unpin':
       return 'Unpin';
+    case 'flag':
+      return `Turning the feature flag ${act.flag} ${act.state}`;
   }
 }
 

@@ -3,6 +3,7 @@
  * src/store/incident-store.ts; every method is one short transaction, and the
  * state-changing ones are compare-and-set so two replicas never both win.
  */
+import type { FlagActionFact } from './flags';
 import type { IncidentState } from '../incident/incident-state';
 import type { RollbackKind } from '../incident/plan';
 import type { StepKind, StepState } from '../incident/step-state';
@@ -255,6 +256,7 @@ export interface IncidentStore {
   openFollowUps(limit: number): Promise<OpenFollowUp[]>;
   /** The incidents the metrics of [from, to) are computed from, and the deployments made in it. */
   metricsInputs(options: { service?: string; from: Date; to: Date }): Promise<{ incidents: MetricsInput[]; deployments: number }>;
+  flagActions(options: { service?: string; from: Date; to: Date }): Promise<FlagActionFact[]>;
   metricsInput(incidentId: string): Promise<MetricsInput | undefined>;
 }
 

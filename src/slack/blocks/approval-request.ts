@@ -10,6 +10,7 @@ import { type Block, type SlackMessage, actions, button, capBlocks, context, fie
 import { formatCount, formatDateTime, formatTime } from './format';
 import { LIMITS, escapeMrkdwn, fallback, inlineCode, mention, oneLine, truncate } from './text';
 import type { ApprovalRequestView, DataLossLine } from './view-models';
+import { disableFlagButton } from './flag-switched';
 
 const ACTION_TITLES = { reset: 'Git reset to last good (Option B)', schema: 'Schema migration rollback' } as const;
 
@@ -92,6 +93,22 @@ function decisionBlocks(view: ApprovalRequestView): Block[] {
   return blocks;
 }
 
+/** The runbook's preferred alternative to a schema rollback: disable the broken feature (nothing is lost). */
+function alternativeBlocks(view: ApprovalRequestView): Block[] {
+  if (view.kind !== 'schema' || view.state.status !== 'pending') return [];
+  const offered = (view.flags ?? []).slice(0, 5);
+  const lead = '🚩 *Preferred alternative (runbook): disable the broken feature with its flag.* No data is lost and ' +
+    'production stays on this version.';
+  if (offered.length > 0) {
+    const buttons = offered.map((flag) => disableFlagButton(view.incident.id, flag));
+    return [section(lead), actions(`flags:${view.approvalId}`, buttons)];
+  }
+  const names = view.flagNames ?? [];
+  if (names.length === 0) return [];
+  const command = inlineCode(`/rollback flag ${view.service.name} <flag> off <reason>`);
+  return [section(`${lead} Flags of this service: ${names.map(inlineCode).join(', ')}; use ${command}.`)];
+}
+
 export function approvalRequest(view: ApprovalRequestView): SlackMessage {
   const title = ACTION_TITLES[view.kind];
   const target = inlineCode(truncate(oneLine(view.target), 255));
@@ -120,7 +137,7 @@ export function approvalRequest(view: ApprovalRequestView): SlackMessage {
   ];
   const notes = view.notes ?? [];
   if (notes.length > 0) blocks.push(...packLines(notes.map((note) => `• ${escapeMrkdwn(truncate(oneLine(note), 600))}`), 6, more));
-  const decision = decisionBlocks(view);
+  const decision = [...alternativeBlocks(view), ...decisionBlocks(view)];
   const body = capBlocks(blocks, LIMITS.messageBlocks - decision.length);
   const status = view.state.status === 'pending' ? `expires ${formatTime(view.expiresAt, view.timeZone)}` : view.state.status;
   return {

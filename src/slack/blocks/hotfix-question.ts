@@ -10,8 +10,14 @@ import { type Block, type SlackMessage, actions, button, context, section } from
 import { formatTime } from './format';
 import { escapeMrkdwn, fallback, mention } from './text';
 import type { HotfixQuestionView } from './view-models';
+import { type FlagOffer, disableFlagButton } from './flag-switched';
 
 export const HOTFIX_QUESTION = 'Can it be hotfixed in under 5 minutes?';
+
+function disableWords(flags: readonly FlagOffer[]): string {
+  const named = flags.map((f) => `\`${f.name}\` (${escapeMrkdwn(f.description)})`).join(', ');
+  return `The alert names a feature behind a flag: ${named}. Disabling it stops the feature without a rollback.`;
+}
 
 export function hotfixQuestion(view: HotfixQuestionView): SlackMessage {
   const q = view.question;
@@ -20,6 +26,8 @@ export function hotfixQuestion(view: HotfixQuestionView): SlackMessage {
   const done = button({ actionId: HOTFIX_DONE, text: 'Hotfix is out', value: incidentId, style: 'primary' });
   const rollBack = button({ actionId: ROLLBACK_NOW, text: 'Roll back now', value: incidentId, style: 'danger' });
   const monitor = button({ actionId: MONITOR, text: 'Monitor', value: incidentId });
+  // The runbook's alternative to a rollback, next to "Roll back now", for each flag the alert names.
+  const disable = (view.flags ?? []).slice(0, 3).map((flag) => disableFlagButton(incidentId, flag));
   const blocks: Block[] = [];
   let status: string;
   switch (q.status) {
@@ -28,7 +36,9 @@ export function hotfixQuestion(view: HotfixQuestionView): SlackMessage {
       blocks.push(
         section(`${again}*${HOTFIX_QUESTION}*\nIf yes, press Hotfix: you get 5 minutes, then the bot asks again. If not, roll back now. Not broken after all? Monitor: the bot asks again if the trigger still fires.`),
       );
-      blocks.push(actions(`hotfix:${incidentId}`, q.round > 1 ? [rollBack, hotfix, monitor] : [hotfix, rollBack, monitor]));
+      const first = q.round > 1 ? [rollBack, ...disable, hotfix] : [hotfix, rollBack, ...disable];
+      if (disable.length > 0) blocks.push(section(disableWords(view.flags ?? [])));
+      blocks.push(actions(`hotfix:${incidentId}`, [...first, monitor]));
       status = q.round > 1 ? 'asked again, rollback proposed' : 'asked';
       break;
     }
@@ -39,7 +49,7 @@ export function hotfixQuestion(view: HotfixQuestionView): SlackMessage {
           `🛠️ ${mention(q.claimedBy)} is shipping a hotfix (claimed ${formatTime(q.claimedAt, view.timeZone)}). If production is not healthy by *${deadline}*, the bot asks again and proposes the rollback.`,
         ),
       );
-      blocks.push(actions(`hotfix:${incidentId}`, [done, rollBack]));
+      blocks.push(actions(`hotfix:${incidentId}`, [done, rollBack, ...disable]));
       status = `hotfix claimed by ${mention(q.claimedBy)}, deadline ${deadline}`;
       break;
     }

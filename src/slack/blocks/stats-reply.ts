@@ -4,6 +4,7 @@
  * The figure lines are shared with App Home.
  */
 import type { MetricFigure, RollbackMetrics } from '../../rollback/metrics/rollback-metrics';
+import type { IncidentActions } from '../../rollback/metrics/incident-actions';
 import { describeService } from './describe';
 import { type Block, type SlackMessage, capBlocks, context, header, packLines, section } from './elements';
 import { formatDateTime, formatDuration, plural } from './format';
@@ -15,6 +16,16 @@ export interface StatsReplyView {
   /** The service measured; undefined for every service together. */
   service?: ServiceRef;
   metrics: RollbackMetrics;
+  /** Incident actions that are not rollbacks (feature flags switched), counted apart. */
+  actions?: IncidentActions;
+}
+
+/** "Not rollbacks: 2 feature flags turned off, 1 turned on (1 with no incident open)". */
+export function actionsLine(actions: IncidentActions): string {
+  const { flagsTurnedOff: off, flagsTurnedOn: on, outsideIncidents: outside } = actions;
+  const apart = outside > 0 ? ` (${outside} with no incident open)` : '';
+  const flags = `${plural(off, 'feature flag')} turned off, ${on} turned on${apart}`;
+  return `🚩 *Incident actions that are not rollbacks:* ${flags}`;
 }
 
 const round = (n: number, places: number): string => String(Math.round(n * 10 ** places) / 10 ** places);
@@ -69,6 +80,7 @@ export function statsReply(view: StatsReplyView): SlackMessage {
     header(`📊 Rollback metrics: ${truncate(view.service?.displayName ?? view.service?.name ?? 'all services', 100)}`),
     section(`*Period:* ${period} · ${plural(metrics.rollbacks, 'rollback')} · ${summary}`),
     ...packLines(metrics.figures.map(figureLine), 6, (n) => `…and ${n} more`),
+    ...(view.actions ? [section(actionsLine(view.actions))] : []),
     context([`Rollbacks per month: ${months.join(', ') || 'none'}`, 'Targets from the runbook\'s "Rollback Metrics"', '➖ no data or no target']),
   ];
   return {

@@ -5,6 +5,7 @@
  * stored; user fields take Slack user ids (anything else, such as
  * "alert:grafana", is shown as text rather than a mention).
  */
+import type { FlagOffer } from './flag-switched';
 import type { HotfixQuestion } from '../../rollback/incident/decision-tree';
 import type { RollbackKind, RollbackPlan } from '../../rollback/incident/plan';
 import type { StepKind, StepState } from '../../rollback/incident/step-state';
@@ -138,12 +139,18 @@ export interface ApprovalRequestView extends Zoned {
   state: ApprovalState;
   /** The command that asks again once this request expired, e.g. "/rollback schema app 2026_x". */
   retryCommand: string;
+  /** Schema only: flags the incident names, offered as the runbook's preferred alternative. */
+  flags?: readonly FlagOffer[];
+  /** Schema only: every flag of the service, for the command when none is named. */
+  flagNames?: readonly string[];
 }
 
 export interface HotfixQuestionView extends Zoned {
   incident: IncidentRef;
   service: ServiceRef;
   question: HotfixQuestion;
+  /** Flags the alert names: each gets "Disable <flag>" next to "Roll back now". */
+  flags?: readonly FlagOffer[];
 }
 
 /** Structurally the engine's DryRun, so its result can be passed as it is. */

@@ -10,6 +10,7 @@ import { registerAppHome } from './events/app-home';
 import type { Detection } from '../../watch';
 import { registerDetectionActions } from './actions/detection';
 import { registerUnpinAction } from './actions/unpin';
+import { registerDisableFlagAction } from './actions/disable-flag';
 import { registerAlertsChannel } from './events/alerts-channel';
 
 export interface ListenerDeps extends RollbackCommandDeps {
@@ -34,4 +35,5 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerAlertsChannel(app, deps);
   registerDetectionActions(app, deps);
   registerUnpinAction(app, deps);
+  registerDisableFlagAction(app, deps);
 }

@@ -7,9 +7,11 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../rollback/clock';
-import { handleApi } from './api-routes';
+import { checkTeam, handleApi } from './api-routes';
 import { DEPLOYMENT_PREFIX, handleApp } from './app-routes';
 import { handleDeploy } from './deploy-routes';
+import { EdgeConfigState, handleEdgeConfigApi, handleEdgeConfigRead } from './edge-config';
+import { FeatureFlagsState, handleFeatureFlags } from './feature-flags';
 import { readBody, sendError } from './http-util';
 import { StandinState } from './state';
 
@@ -32,6 +34,8 @@ export interface VercelStandinOptions {
   readonly host?: string;
   /** Reads of a READY production build before its domains are assigned; default 3. */
   readonly aliasAfterPolls?: number;
+  /** How long an Edge Config write takes to reach its read endpoint; default 1 s. */
+  readonly edgeConfigPropagationMs?: number;
 }
 
 export interface VercelStandin {
@@ -41,6 +45,12 @@ export interface VercelStandin {
   readonly appUrl: string;
   readonly token: string;
   readonly state: StandinState;
+  /** The team's Edge Configs (REST under `url`, the read endpoint under `edgeConfigReadUrl`). */
+  readonly edgeConfig: EdgeConfigState;
+  /** Base of the Edge Config read endpoint (edge-config.vercel.com on Vercel). */
+  readonly edgeConfigReadUrl: string;
+  /** The project's Vercel Flags. */
+  readonly featureFlags: FeatureFlagsState;
   /** Where a deployment's own URL answers, for VercelApplication's deploymentOrigin. */
   deploymentOrigin(host: string): string;
   stop(): Promise<void>;
@@ -49,6 +59,9 @@ export interface VercelStandin {
 export async function startVercelStandin(options: VercelStandinOptions = {}): Promise<VercelStandin> {
   const token = options.token ?? 'standin-token';
   const state = new StandinState(options);
+  const edgeConfig = new EdgeConfigState(state.clock, options.edgeConfigPropagationMs);
+  const featureFlags = new FeatureFlagsState(state.clock, state.project);
+  const stores = { edgeConfig, featureFlags };
   const random = options.random ?? Math.random;
   const appOptions = {
     healthPath: options.healthPath ?? '/api/health',
@@ -59,7 +72,7 @@ export async function startVercelStandin(options: VercelStandinOptions = {}): Pr
   };
 
   const api = createServer((req, res) => {
-    void serveApi(state, token, req, res).catch((error: unknown) => fail(res, error));
+    void serveApi(state, stores, token, req, res).catch((error: unknown) => fail(res, error));
   });
   const app = createServer((req, res) => {
     void (async () => {
@@ -77,6 +90,9 @@ export async function startVercelStandin(options: VercelStandinOptions = {}): Pr
     appUrl,
     token,
     state,
+    edgeConfig,
+    edgeConfigReadUrl: `http://${host}:${apiPort}/edge-config`,
+    featureFlags,
     deploymentOrigin: (deploymentHost) => `${appUrl}${DEPLOYMENT_PREFIX}${deploymentHost}`,
     stop: async () => {
       await Promise.all([close(api), close(app)]);
@@ -84,13 +100,22 @@ export async function startVercelStandin(options: VercelStandinOptions = {}): Pr
   };
 }
 
-async function serveApi(state: StandinState, token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serveApi(
+  state: StandinState,
+  { edgeConfig, featureFlags }: { edgeConfig: EdgeConfigState; featureFlags: FeatureFlagsState },
+  token: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://standin');
   const method = req.method ?? 'GET';
   const body = await readBody(req);
   state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), body: url.pathname === '/v2/files' ? '' : body.toString('utf8') });
   recordAnswer(state, method, url.pathname, res);
   const auth = req.headers.authorization;
+  const request = { method, path: url.pathname, query: url.searchParams, body };
+  // The Edge Config read endpoint is another host on Vercel, behind the config's own read token.
+  if (handleEdgeConfigRead(edgeConfig, request, auth, res)) return;
   if (!auth) {
     return sendError(res, 403, 'forbidden', 'The request is missing an authentication token', { missingToken: true });
   }
@@ -124,9 +149,11 @@ async function serveApi(state: StandinState, token: string, req: IncomingMessage
       headers,
     );
   }
-  const request = { method, path: url.pathname, query: url.searchParams, body };
   if (handleDeploy(state, request, req.headers, res)) return;
   if (handleApi(state, request, res)) return;
+  const teamOk = () => checkTeam(state, url.searchParams, res, 'Edge Config');
+  if (handleEdgeConfigApi(edgeConfig, request, res, teamOk)) return;
+  if (handleFeatureFlags(featureFlags, request, res, () => checkTeam(state, url.searchParams, res, 'Flag'))) return;
   sendError(res, 404, 'not_found', `The requested path ${url.pathname} was not found`);
 }
 

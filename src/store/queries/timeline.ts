@@ -39,3 +39,11 @@ export const listTimeline = (incidentId: string): Query => ({
   text: 'SELECT id, incident_id, service, at, actor, kind, message, data FROM timeline WHERE incident_id = $1 ORDER BY id',
   values: [incidentId],
 });
+
+/** The flags switched in a period, oldest first (the timeline kind is FLAG_SWITCHED). */
+export const selectFlagActions = (options: { service?: string; from: Date; to: Date }): Query => ({
+  text: `SELECT id, incident_id, service, at, actor, kind, message, data FROM timeline
+         WHERE kind = 'flag_switched' AND at >= $1 AND at < $2 AND ($3::text IS NULL OR service = $3)
+         ORDER BY at, id`,
+  values: [options.from, options.to, options.service ?? null],
+});

@@ -23,7 +23,9 @@ describe('action ids', () => {
       approvalId: 'apr_1', incident, service, kind: 'schema', target: 'm', planSteps: [], dataLoss: [], requestedBy: DEVOPS,
       requestedAt: at('14:00'), expiresAt: at('14:30'), timeZone: TZ, state: { status: 'pending' }, retryCommand: '/rollback schema dr-amal m',
     });
-    const asked = hotfixQuestion({ incident, service, timeZone: TZ, question: { status: 'asked', round: 1, askedAt: at('14:00') } });
+    const flags = [{ name: 'ai-notes', description: 'AI-generated clinical notes' }];
+    const question = { status: 'asked', round: 1, askedAt: at('14:00') } as const;
+    const asked = hotfixQuestion({ incident, service, timeZone: TZ, question, flags });
     const claimed = hotfixQuestion({ incident, service, timeZone: TZ, question: { status: 'hotfix_claimed', round: 1, claimedBy: DEVOPS, claimedAt: at('14:00') } });
     const proposal = detectionProposal({
       detectionId: '7', timeZone: TZ, service, level: 'may', reason: 'r', owners: [DEVOPS], alerts: [], totals: { alerts: 0, firing: 0, notifications: 0 }, since: at('14:00'),

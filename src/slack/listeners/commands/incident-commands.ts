@@ -7,6 +7,7 @@ import { createPreflightReplies, statsReplyFor } from '../../../post-rollback/re
 import type { SlackUserId } from '../../../rollback/ids';
 import { asRollbackError, explainRefusal } from '../../../rollback/errors';
 import { dryRun } from '../../../rollback/incident/dry-run';
+import { switchFlag } from '../../../rollback/incident/flag-switch';
 import type { EngineDeps } from '../../../rollback/incident/engine-deps';
 import { requestRollback } from '../../../rollback/incident/request-rollback';
 import type { RollbackRequestData } from '../../../rollback/ports/incident-store';
@@ -69,6 +70,12 @@ export function incidentCommandHandlers(deps: () => EngineDeps, replies: Inciden
     status: async (request, context) => {
       later(context, () => replies.status(deps(), request.service));
       return { text: 'Asking Vercel what production runs…' };
+    },
+    // The read-back may take longer than Slack's 3 s: the listener then answers through response_url.
+    flag: async (request, context) => {
+      const actor = context.command.user_id as SlackUserId;
+      const { service, flag, state, reason } = request;
+      return { text: (await switchFlag(deps(), { service, flag, state, reason, actor })).message };
     },
     history: async (request) => replies.history(deps(), request.service),
     stats: async (request) => statsReplyFor(deps(), request.service),

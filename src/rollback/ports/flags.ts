@@ -1,0 +1,74 @@
+/**
+ * The feature-flag kill switch as a port: set a service's flag off or on and
+ * read it back until it reads the new value. The adapter (src/flags/) speaks
+ * to the provider; the domain only sees the outcome or a RollbackError.
+ */
+import type { EdgeConfigFlag, FlagConfig, ServiceConfig } from '../../config/service-schema';
+
+export type FlagState = 'on' | 'off';
+
+export interface FlagChange {
+  readonly service: ServiceConfig;
+  readonly flag: FlagConfig;
+  readonly state: FlagState;
+}
+
+export interface FlagOutcome {
+  /** The value the provider now holds and that was read back. */
+  readonly value: unknown;
+  /** Where it was read back: where the app reads it, or the provider's API. */
+  readonly readBackFrom: 'edge' | 'api';
+  /** Reads until the new value showed (1 when the first read had it). */
+  readonly reads: number;
+  /** Milliseconds from the write to the read that showed the new value. */
+  readonly shownAfterMs: number;
+}
+
+export interface FlagReading {
+  readonly state: FlagState | 'unknown';
+  readonly value: unknown;
+}
+
+export interface FlagPort {
+  /** Writes the flag's value for `state`, then reads it back until it shows, within the flag's readBackSeconds. */
+  set(change: FlagChange): Promise<FlagOutcome>;
+  /** What the flag reads now (the provider's latest). */
+  read(service: ServiceConfig, flag: FlagConfig): Promise<FlagReading>;
+}
+
+/** Which state an Edge Config item's value stands for, by the flag's `values`. */
+export function stateOf(flag: EdgeConfigFlag, value: unknown): FlagState | 'unknown' {
+  if (JSON.stringify(value) === JSON.stringify(flag.values.off)) return 'off';
+  if (JSON.stringify(value) === JSON.stringify(flag.values.on)) return 'on';
+  return 'unknown';
+}
+
+/** The timeline kind of a flag the bot switched (and read back): an incident action that is not a rollback. */
+export const FLAG_SWITCHED = 'flag_switched';
+/** The timeline kind of an attempt the provider refused or that did not read back. */
+export const FLAG_FAILED = 'flag_failed';
+
+/** One switch as the metrics read it from the timeline (IncidentStore.flagActions, over a period). */
+export interface FlagActionFact {
+  readonly service: string;
+  readonly at: Date;
+  readonly flag: string;
+  readonly state: FlagState;
+  /** The incident it was done in, if one was open. */
+  readonly incidentId?: string;
+}
+
+/** What the announcer posts after a switch (in the incident's thread, or the alerts channel). */
+export interface FlagNotice {
+  readonly service: string;
+  readonly flag: string;
+  readonly description: string;
+  readonly state: FlagState;
+  readonly actor: string;
+  readonly reason?: string;
+  readonly incidentId?: string;
+  readonly outcome: FlagOutcome;
+  readonly at: Date;
+  /** Set after hours: the on-call engineer switched it and these CTOs get a direct message. */
+  readonly notifyCto: readonly string[];
+}
