@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { ServiceName, SlackUserId } from '../rollback/ids';
+import { DEFAULT_APPROVAL_MINUTES } from '../rollback/incident/approval-expiry';
 import { envVarName } from './env-var-name';
 import { type EdgeConfigFlag, type FlagConfig, type VercelFlag, flagSchema } from './flag-schema';
 
@@ -195,9 +196,9 @@ export const serviceSchema = z.strictObject({
   roles: rolesSchema,
   workingHours: workingHoursSchema.default({ timeZone: 'America/New_York', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '18:00' }),
   deployWindow: deployWindowSchema.default({ timeZone: 'America/New_York', start: '23:00', end: '05:00' }),
-  approvals: z.strictObject({ expireAfterMinutes: z.number().int().min(1).max(1440).default(30) }).default({
-    expireAfterMinutes: 30,
-  }),
+  approvals: z
+    .strictObject({ expireAfterMinutes: z.number().int().min(1).max(1440).default(DEFAULT_APPROVAL_MINUTES) })
+    .default({ expireAfterMinutes: DEFAULT_APPROVAL_MINUTES }),
   /** Feature flags the bot may turn off instead of rolling back (`/rollback flag`). */
   flags: z.array(flagSchema).default([]),
   /** On a MUST trigger, roll back at once instead of paging the owner. */

@@ -11,7 +11,7 @@ import type { ServiceConfig } from '../config/service-schema';
 import type { Logger } from '../logger';
 import type { SlackUserId } from '../rollback/ids';
 import type { EngineDeps } from '../rollback/incident/engine-deps';
-import { holdsAnyRole } from '../rollback/incident/gate';
+import { holdsAnyRole } from '../rollback/incident/decision-matrix';
 import type { DeploymentRecord } from '../rollback/ports/incident-store';
 import { METRICS_PERIOD_DAYS, measureRollbacks } from '../rollback/metrics/measure';
 import { type AppHomeView, type HomeService, appHome } from '../slack/blocks/app-home';

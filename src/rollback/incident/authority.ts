@@ -7,6 +7,7 @@ import { RollbackError } from '../errors';
 import type { SlackUserId } from '../ids';
 import type { ApprovedAction } from '../ports/approval';
 import type { RollbackKind } from './plan';
+import { isApprovalExpired } from './approval-expiry';
 import { describeWindow, isWithinWindow } from './time-window';
 import type { TimeWindow, Weekday } from './time-window';
 
@@ -203,25 +204,6 @@ export type ApprovalOutcome =
       /** The request lapsed and is still stored as pending: record it as expired. */
       readonly markExpired: boolean;
     };
-
-export const DEFAULT_APPROVAL_MINUTES = 30;
-
-export function approvalExpiresAt(requestedAt: Date, expireAfterMinutes: number = DEFAULT_APPROVAL_MINUTES): Date {
-  return new Date(requestedAt.getTime() + expireAfterMinutes * 60_000);
-}
-
-/**
- * Expiry limits the time to decide, not the time to act: an approval given
- * before its request expired holds however long the work then waits (a
- * restart past the deadline); the executors re-check that the plan is current.
- */
-export function approvedInTime(approval: { readonly approvedAt: Date; readonly expiresAt: Date }): boolean {
-  return approval.approvedAt.getTime() < approval.expiresAt.getTime();
-}
-
-export function isApprovalExpired(request: Pick<ApprovalRequest, 'expiresAt' | 'decision'>, at: Date): boolean {
-  return request.decision === 'expired' || (request.decision === 'pending' && at.getTime() >= request.expiresAt.getTime());
-}
 
 export function decideApproval(input: ApprovalInput): ApprovalOutcome {
   const { request, approver, verdict, roles, at } = input;

@@ -11,11 +11,12 @@ import { type ServiceName, type SlackUserId, parseCommitSha, parseMigrationName 
 import type { StepKind } from './step-state';
 import { appDatabaseUrl } from './executors';
 import type { DeploymentRecord, IncidentEvidence, IncidentRecord, NewIncidentApproval, NewStep, RollbackRequestData } from '../ports/incident-store';
-import { approvalExpiresAt } from './authority';
+import { approvalExpiresAt } from './approval-expiry';
 import { authorize, noticeCto } from './gate';
 import type { EngineDeps } from './engine-deps';
 import { ROLLBACK_KINDS, buildPlan, etaMinutes } from './plan';
-import { defaultRollbackTarget, describeDeployment } from '../last-known-good/rules';
+import { defaultRollbackTarget } from '../last-known-good/rollback-target';
+import { describeDeployment } from '../last-known-good/rules';
 
 export interface RollbackCommand {
   service: string;

@@ -7,7 +7,7 @@
 import { Client } from 'pg';
 import type { Logger } from '../../logger';
 import type { Clock } from '../../rollback/clock';
-import { approvedInTime } from '../../rollback/incident/authority';
+import { lateApproval } from '../../rollback/incident/approval-expiry';
 import { RollbackError, isRollbackError } from '../../rollback/errors';
 import type { RecordedApproval } from '../../rollback/ports/approval';
 import type { ArchivedItem, ExecuteRequest, SchemaRollbackPlan, SchemaRollbackResult } from '../../rollback/ports/schema';
@@ -44,8 +44,9 @@ export function checkApproval(approval: RecordedApproval | undefined, incidentId
     throw new RollbackError('approval_required', `Refusing the schema rollback: the approval ${approval.approvalId} belongs to incident ${approval.incidentId}, not ${incidentId}.`, { fix });
   }
   if (approval.role !== 'cto') throw new RollbackError('approval_required', 'Refusing the schema rollback: the approval is not from a CTO.', { fix });
-  if (!approvedInTime(approval)) {
-    throw new RollbackError('approval_required', `Refusing the schema rollback: the approval ${approval.approvalId} was given at ${approval.approvedAt.toISOString()}, after its request expired at ${approval.expiresAt.toISOString()}.`, { fix });
+  const late = lateApproval(approval);
+  if (late) {
+    throw new RollbackError('approval_required', `Refusing the schema rollback: the approval ${approval.approvalId} ${late}.`, { fix });
   }
   return approval;
 }
