@@ -194,25 +194,17 @@ export const serviceSchema = z.strictObject({
     homeShowsEveryone: z.boolean().default(false),
   }),
   roles: rolesSchema,
-  workingHours: workingHoursSchema.default({ timeZone: 'America/New_York', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '18:00' }),
-  deployWindow: deployWindowSchema.default({ timeZone: 'America/New_York', start: '23:00', end: '05:00' }),
-  approvals: z
-    .strictObject({ expireAfterMinutes: z.number().int().min(1).max(1440).default(DEFAULT_APPROVAL_MINUTES) })
-    .default({ expireAfterMinutes: DEFAULT_APPROVAL_MINUTES }),
+  // prefault: an absent block is parsed as {}, so each default is written once, on its field.
+  workingHours: workingHoursSchema.prefault({}),
+  deployWindow: deployWindowSchema.prefault({}),
+  approvals: z.strictObject({ expireAfterMinutes: z.number().int().min(1).max(1440).default(DEFAULT_APPROVAL_MINUTES) }).prefault({}),
   /** Feature flags the bot may turn off instead of rolling back (`/rollback flag`). */
   flags: z.array(flagSchema).default([]),
   /** On a MUST trigger, roll back at once instead of paging the owner. */
   autopilot: z.boolean().default(false),
   /** A deployment that served this long without an incident becomes last known good. */
   lastKnownGoodAfterMinutes: z.number().int().min(1).default(60),
-  triggers: triggersSchema.default({
-    fiveXxRateMust: 0.25,
-    fiveXxMustForSeconds: 120,
-    featureErrorRateShould: 0.1,
-    p95DegradationShould: 0.5,
-    evaluationIntervalSeconds: 30,
-    probeFailuresMust: 2,
-  }),
+  triggers: triggersSchema.prefault({}),
 });
 
 export const servicesFileSchema = z

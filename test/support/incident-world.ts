@@ -83,8 +83,28 @@ export interface WorldOptions {
   extraServices?: (world: { gitOrigin: string; appUrl: string }) => Record<string, unknown>[];
 }
 
-export async function startWorld(options: WorldOptions): Promise<World> {
-  const clock = new TestClock(options.at ?? '2026-01-20T15:00:00Z');
+export interface OutsideOptions {
+  /** Slack's per-channel pace in the stand-in (default 1 post per second, as Slack asks). */
+  postsPerChannelPerSecond?: number;
+  /** Channels beside #prod-alerts (C0PRODALRT). */
+  channels?: Record<string, string>;
+  goodFiles?: Record<string, string>;
+  badFiles?: Record<string, string>;
+}
+
+export interface Outside {
+  slack: SlackStandin;
+  vercel: VercelStandin;
+  git: Sandbox;
+  history: World['history'];
+}
+
+/**
+ * The world outside the bot, shared by the incident and detection worlds: the
+ * Slack stand-in with the team's users and groups, the Vercel stand-in, and a
+ * git origin whose last two commits are live as 1.9.0 (good) and 2.0.0-beta.
+ */
+export async function startOutside(options: OutsideOptions = {}): Promise<Outside> {
   const slack = await startSlackStandin({
     token: BOT_TOKEN,
     users: {
@@ -96,7 +116,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       U0BOTH001: { name: 'lead-and-cto' },
     },
     usergroups: { S0ONCALL1: ['U0ONCALL1'], S0CTOGRP1: ['U0CTO0001', 'U0BOTH001'] },
-    channels: { C0PRODALRT: 'prod-alerts' },
+    channels: { C0PRODALRT: 'prod-alerts', ...options.channels },
     postsPerChannelPerSecond: options.postsPerChannelPerSecond ?? 1,
   });
   const vercel = await startVercelStandin({ teamId: 'team_dramal', projectName: SERVICE, smokeCredentials: SMOKE });
@@ -110,6 +130,13 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const good = vercel.state.addDeployment({ version: '1.9.0', commit: goodCommit, live: true });
   const bad = vercel.state.addDeployment({ version: '2.0.0-beta', commit: badCommit, live: true });
   vercel.state.nextJob = { outcome: 'succeeded', pollsPerStep: 1, failedAliases: [] };
+  return { slack, vercel, git, history: { good, bad, goodCommit, badCommit } };
+}
+
+export async function startWorld(options: WorldOptions): Promise<World> {
+  const clock = new TestClock(options.at ?? '2026-01-20T15:00:00Z');
+  const { slack, vercel, git, history } = await startOutside(options);
+  const { good, bad, goodCommit, badCommit } = history;
 
   const service = exampleServiceRaw({
     vercel: { projectId: SERVICE, teamId: 'team_dramal', aliasDeadlineSeconds: 10 },

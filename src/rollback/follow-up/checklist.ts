@@ -33,6 +33,8 @@ export const HORIZON_MS: Readonly<Record<FollowUpHorizon, number>> = {
   'within 1 week': 7 * 24 * HOUR,
 };
 
+const dueAfter = (restoredAt: Date, horizon: FollowUpHorizon): Date => new Date(restoredAt.getTime() + HORIZON_MS[horizon]);
+
 export const POST_ROLLBACK_ACTIONS: readonly FollowUpSpec[] = [
   {
     id: 'verify_health',
@@ -84,6 +86,11 @@ export const POST_ROLLBACK_ACTIONS: readonly FollowUpSpec[] = [
   },
 ];
 
+/** The runbook's post-mortem meeting, "within 24 hours" of the restore: the checklist item, the thread and the draft say the same. */
+export function postMortemBy(restoredAt: Date): Date {
+  return dueAfter(restoredAt, specOf('post_mortem').horizon);
+}
+
 export interface FollowUpItem {
   id: FollowUpId;
   title: string;
@@ -96,7 +103,7 @@ export interface FollowUpItem {
 }
 
 export function followUpChecklist(restoredAt: Date): FollowUpItem[] {
-  return POST_ROLLBACK_ACTIONS.map((spec) => ({ id: spec.id, title: spec.title, dueAt: new Date(restoredAt.getTime() + HORIZON_MS[spec.horizon]) }));
+  return POST_ROLLBACK_ACTIONS.map((spec) => ({ id: spec.id, title: spec.title, dueAt: dueAfter(restoredAt, spec.horizon) }));
 }
 
 export function specOf(id: FollowUpId): FollowUpSpec {

@@ -5,21 +5,11 @@
  * the entries chain from the first state to the stored one), and the thread
  * got each message once.
  */
-import { Client } from 'pg';
 import type { RecordedCall, SlackStandin } from '../../../src/standins/slack/server';
 import type { StandinDeployment } from '../../../src/standins/vercel/state';
-import { waitFor } from '../../support/bot-process';
+import { waitFor } from '../../support/wait';
 import type { World } from '../../support/incident-world';
-
-export async function rows<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+import { rows } from '../../support/database';
 
 /** The incident id in the ephemeral answer to a /rollback that started one. */
 export function startedIncident(answer: { text: string }): string {
