@@ -4,7 +4,7 @@
  * frozen result and never re-checks it.
  */
 import { z } from 'zod';
-import type { ServiceName, SlackUserId } from '../rollback/ids';
+import type { ServiceName } from '../rollback/ids';
 import { DEFAULT_APPROVAL_MINUTES } from '../rollback/incident/approval-expiry';
 import { envVarName } from './env-var-name';
 import { type EdgeConfigFlag, type FlagConfig, type VercelFlag, flagSchema } from './flag-schema';
@@ -82,7 +82,7 @@ const githubAccessSchema = {
 
 const githubName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'expected a GitHub owner or repository name');
 
-export const githubRepoSchema = z
+const githubRepoSchema = z
   .strictObject({ owner: githubName, repo: githubName, ...githubAccessSchema })
   .refine((github) => (github.tokenEnv === undefined) !== (github.app === undefined), { message: 'set exactly one of tokenEnv or app' });
 
@@ -243,12 +243,7 @@ type RawService = z.infer<typeof serviceSchema>;
 
 export type ServiceConfig = Readonly<Omit<RawService, 'name'> & { name: ServiceName }>;
 export type SmokeTest = z.infer<typeof smokeTestSchema>;
-export type StagingConfig = z.infer<typeof stagingSchema>;
-export type RolesConfig = z.infer<typeof rolesSchema>;
-export type WorkingHours = z.infer<typeof workingHoursSchema>;
-export type DeployWindow = z.infer<typeof deployWindowSchema>;
 export type TriggerSettings = z.infer<typeof triggersSchema>;
 export type { EdgeConfigFlag, FlagConfig, VercelFlag };
 export type GitHubRepoConfig = z.infer<typeof githubRepoSchema>;
 export type GitHubAccess = Pick<GitHubRepoConfig, 'tokenEnv' | 'app'>;
-export type { SlackUserId };

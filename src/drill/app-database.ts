@@ -93,7 +93,7 @@ export async function columnsOf(url: string, table: string): Promise<string[]> {
   });
 }
 
-export interface MigrationRowState {
+interface MigrationRowState {
   readonly name: string;
   readonly finishedAt: Date | null;
   readonly rolledBackAt: Date | null;
@@ -109,7 +109,7 @@ export async function migrationRows(url: string, name: string): Promise<Migratio
   });
 }
 
-export interface ArchiveRecord {
+interface ArchiveRecord {
   readonly archiveTable: string;
   readonly incidentId: string;
   readonly source: string;

@@ -10,7 +10,7 @@ import { planRollback } from './rollback/plan-rollback';
 import type { ShadowOptions } from './rollback/shadow';
 import { buildStatus, readMigrationFolders, readMigrationRows, stateOf } from './status/read-status';
 
-export interface PrismaSchemaDeps {
+interface PrismaSchemaDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly shadow?: ShadowOptions;

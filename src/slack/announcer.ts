@@ -40,7 +40,7 @@ export const messageKey = (incidentId: string, part: string): string => `inciden
 /** The incident whose thread root this outbox key is, if it is one. */
 export const incidentOfRootKey = (key: string): string | undefined => /^incident:(.+):root$/.exec(key)?.[1];
 
-export interface AnnouncerDeps {
+interface AnnouncerDeps {
   store: IncidentStore;
   notifier: Notifier;
   services: readonly ServiceConfig[];

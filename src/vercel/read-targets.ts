@@ -14,7 +14,7 @@ import type { FetchLike } from './http';
 import type { VercelDeployment, VercelProject } from './schemas';
 import { candidateOf, classifySpec, matchesCommit, matchesVersion, notFound, toSummary } from './targets';
 
-export interface TargetReaderOptions {
+interface TargetReaderOptions {
   readonly fetch: FetchLike;
   /** Environment for "${NAME}" values (a protection bypass secret) when reading a deployment's version. */
   readonly env?: Readonly<Record<string, string | undefined>>;

@@ -13,7 +13,7 @@ import type { VercelDeployment } from './schemas';
 const COMMIT_META_KEYS = ['githubCommitSha', 'gitlabCommitSha', 'bitbucketCommitSha', 'gitCommitSha'];
 const VERSION = /^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$/;
 
-export function commitOf(deployment: VercelDeployment): CommitSha | undefined {
+function commitOf(deployment: VercelDeployment): CommitSha | undefined {
   for (const key of COMMIT_META_KEYS) {
     const value = deployment.meta[key]?.toLowerCase();
     if (value && isCommitSha(value)) return value as CommitSha;
@@ -42,7 +42,7 @@ export function toSummary(deployment: VercelDeployment, version?: string): Deplo
   };
 }
 
-export type SpecKind = 'deployment-id' | 'deployment-url' | 'commit' | 'version';
+type SpecKind = 'deployment-id' | 'deployment-url' | 'commit' | 'version';
 
 /** What a user's target text names. Versions are checked before URLs: "1.9.0" has dots too. */
 export function classifySpec(raw: string): SpecKind {
@@ -60,7 +60,7 @@ export function classifySpec(raw: string): SpecKind {
  * Whether a deployment served production, so Vercel will roll back to it. List items say so
  * with isRollbackCandidate; a single deployment only with readySubstate (STAGED: never served).
  */
-export function servedProduction(deployment: VercelDeployment): boolean {
+function servedProduction(deployment: VercelDeployment): boolean {
   if (deployment.target !== 'production' || deployment.state !== 'READY') return false;
   if (deployment.isRollbackCandidate !== undefined) return deployment.isRollbackCandidate;
   return deployment.readySubstate !== 'STAGED';

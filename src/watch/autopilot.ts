@@ -21,7 +21,7 @@ import type { Evaluation } from '../rollback/signals/triggers';
 import type { DetectionAnnouncer } from './announce';
 import { noteDetectedFrom } from './detected-note';
 
-export interface AutopilotInput {
+interface AutopilotInput {
   service: ServiceConfig;
   evaluation: Pick<Evaluation, 'verdict' | 'rule' | 'reason'>;
   firing: readonly AlertState[];

@@ -41,7 +41,7 @@ export interface DetectionWorld {
   stop(): Promise<void>;
 }
 
-export interface DetectionWorldOptions {
+interface DetectionWorldOptions {
   databaseUrl: string;
   /** Extra services (raw YAML objects merged over the example), beside dr-amal-clinical-os. */
   services?: Record<string, unknown>[];
@@ -57,7 +57,7 @@ export function extraService(name: string, overrides: Record<string, unknown> = 
   return { name, displayName: name, vercel: { projectId: name }, ...overrides };
 }
 
-export async function startDetectionWorld(options: DetectionWorldOptions): Promise<DetectionWorld> {
+async function startDetectionWorld(options: DetectionWorldOptions): Promise<DetectionWorld> {
   const clock = new TestClock('2026-01-20T15:00:00Z');
   const { slack, vercel, git, history } = await startOutside({ postsPerChannelPerSecond: 50, channels: { C0GENERAL1: 'general' } });
   const { good, bad } = history;
@@ -142,7 +142,7 @@ export function useDetectionWorld(label: string, options: Omit<DetectionWorldOpt
   };
 }
 
-export interface AlertRowView {
+interface AlertRowView {
   service: string;
   fingerprint: string;
   source: string;

@@ -56,7 +56,7 @@ export interface World {
   stop(): Promise<void>;
 }
 
-export interface WorldOptions {
+interface WorldOptions {
   databaseUrl: string;
   /** ISO instant the clock starts at; default a Tuesday 10:00 in New York (working hours). */
   at?: string;
@@ -83,7 +83,7 @@ export interface WorldOptions {
   extraServices?: (world: { gitOrigin: string; appUrl: string }) => Record<string, unknown>[];
 }
 
-export interface OutsideOptions {
+interface OutsideOptions {
   /** Slack's per-channel pace in the stand-in (default 1 post per second, as Slack asks). */
   postsPerChannelPerSecond?: number;
   /** Channels beside #prod-alerts (C0PRODALRT). */
@@ -92,7 +92,7 @@ export interface OutsideOptions {
   badFiles?: Record<string, string>;
 }
 
-export interface Outside {
+interface Outside {
   slack: SlackStandin;
   vercel: VercelStandin;
   git: Sandbox;

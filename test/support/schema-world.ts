@@ -11,14 +11,14 @@ import { withClient } from './database';
 import { type TestDatabase, testDatabase } from './database';
 import { type World, startWorld } from './incident-world';
 
-export const INIT = '20260114000000_init';
+const INIT = '20260114000000_init';
 export const AI = '20260117000000_add_ai_features';
 
 const folder = (name: string): Record<string, string> => ({
   [`prisma/migrations/${name}/migration.sql`]: readFileSync(join(APP_MIGRATIONS, name, 'migration.sql'), 'utf8'),
 });
 
-export interface SchemaWorld {
+interface SchemaWorld {
   readonly world: World;
   readonly bot: TestDatabase;
   readonly app: TestDatabase;

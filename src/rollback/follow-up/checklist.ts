@@ -18,7 +18,7 @@ export type FollowUpId =
 
 export type FollowUpHorizon = 'within 1 hour' | 'within 24 hours' | 'within 1 week';
 
-export interface FollowUpSpec {
+interface FollowUpSpec {
   id: FollowUpId;
   title: string;
   /** The runbook's sub-points, shown under the checkbox. */
@@ -27,7 +27,7 @@ export interface FollowUpSpec {
 }
 
 const HOUR = 3_600_000;
-export const HORIZON_MS: Readonly<Record<FollowUpHorizon, number>> = {
+const HORIZON_MS: Readonly<Record<FollowUpHorizon, number>> = {
   'within 1 hour': HOUR,
   'within 24 hours': 24 * HOUR,
   'within 1 week': 7 * 24 * HOUR,
@@ -35,7 +35,7 @@ export const HORIZON_MS: Readonly<Record<FollowUpHorizon, number>> = {
 
 const dueAfter = (restoredAt: Date, horizon: FollowUpHorizon): Date => new Date(restoredAt.getTime() + HORIZON_MS[horizon]);
 
-export const POST_ROLLBACK_ACTIONS: readonly FollowUpSpec[] = [
+const POST_ROLLBACK_ACTIONS: readonly FollowUpSpec[] = [
   {
     id: 'verify_health',
     title: 'Verify production health',

@@ -17,7 +17,7 @@ export type Role = (typeof ROLES)[number];
 /** Each role's members as user ids, with user groups already expanded. */
 export type ResolvedRoles = Readonly<Record<Role, readonly SlackUserId[]>>;
 
-export const ROLE_NAMES: Record<Role, string> = {
+const ROLE_NAMES: Record<Role, string> = {
   devopsLead: 'DevOps lead',
   dba: 'database admin',
   cto: 'CTO',
@@ -31,7 +31,7 @@ export interface WorkingHoursWindow extends TimeWindow {
 /** The bot itself, rolling back on a MUST trigger of a service that enabled autopilot. */
 export const AUTOPILOT_ACTOR = 'rollback-bot' as SlackUserId;
 
-export interface AuthorityInput {
+interface AuthorityInput {
   readonly action: RollbackKind;
   readonly actor: SlackUserId;
   readonly roles: ResolvedRoles;
@@ -41,7 +41,7 @@ export interface AuthorityInput {
   readonly autopilot?: boolean;
 }
 
-export type AuthorityDecision =
+type AuthorityDecision =
   | {
       readonly allowed: true;
       readonly as: Role | 'autopilot';
@@ -183,7 +183,7 @@ export interface ApprovalRequest {
   readonly decision: ApprovalDecision;
 }
 
-export interface ApprovalInput {
+interface ApprovalInput {
   readonly request: ApprovalRequest;
   readonly approver: SlackUserId;
   readonly verdict: 'approve' | 'reject';
@@ -193,7 +193,7 @@ export interface ApprovalInput {
 
 export type ApprovalRefusal = 'already_decided' | 'expired' | 'wrong_role' | 'self_approval';
 
-export type ApprovalOutcome =
+type ApprovalOutcome =
   | { readonly allowed: true; readonly decision: 'approved' | 'rejected'; readonly as: 'cto' }
   | {
       readonly allowed: false;

@@ -42,7 +42,7 @@ export interface ActRefusal {
   readonly lapsed?: boolean;
 }
 
-export type ActDecision =
+type ActDecision =
   | {
       readonly allowed: true;
       readonly as: Role | 'autopilot';
@@ -55,7 +55,7 @@ export type ActDecision =
     }
   | ActRefusal;
 
-export interface ActInput {
+interface ActInput {
   readonly service: Pick<ServiceConfig, 'name' | 'workingHours' | 'autopilot'>;
   readonly roles: ResolvedRoles;
   readonly actor: SlackUserId;

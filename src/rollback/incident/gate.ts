@@ -13,7 +13,7 @@ import { type ResolvedRoles, type Role, refusalError } from './authority';
 import { type ActRefusal, type GatedAct, decideAct } from './decision-matrix';
 import type { EngineDeps } from './engine-deps';
 
-export interface Granted {
+interface Granted {
   readonly service: ServiceConfig;
   readonly roles: ResolvedRoles;
   readonly as: Role | 'autopilot';
@@ -25,7 +25,7 @@ export interface Granted {
   readonly decision?: 'approved' | 'rejected';
 }
 
-export interface GateInput {
+interface GateInput {
   readonly service: string;
   readonly actor: SlackUserId;
   readonly act: GatedAct;

@@ -18,7 +18,7 @@ import { ROLLBACK_KINDS, buildPlan, etaMinutes } from './plan';
 import { defaultRollbackTarget } from '../last-known-good/rollback-target';
 import { describeDeployment } from '../last-known-good/rules';
 
-export interface RollbackCommand {
+interface RollbackCommand {
   service: string;
   request: RollbackRequestData;
   actor: SlackUserId;
@@ -33,7 +33,7 @@ export interface RollbackCommand {
   evidence?: IncidentEvidence;
 }
 
-export interface RollbackAccepted {
+interface RollbackAccepted {
   incident: IncidentRecord;
   created: boolean;
   /** The ephemeral answer for the person who asked. */

@@ -17,13 +17,13 @@ export function servingNow(deployments: readonly DeploymentRecord[]): Deployment
   return serving;
 }
 
-export interface IncidentSeen {
+interface IncidentSeen {
   readonly id: string;
   readonly openedAt: Date;
   readonly open: boolean;
 }
 
-export type PromotionDecision =
+type PromotionDecision =
   | { readonly promote: true; readonly deployment: DeploymentRecord; readonly reason: string }
   | { readonly promote: false; readonly reason: string };
 

@@ -15,13 +15,13 @@ import { findMigrationSql, replayBefore } from './migration-source';
 import { type ShadowProof, proveOnShadow } from './prove-on-shadow';
 import { type ShadowOptions, createShadowDatabase, shadowServerUrl } from './shadow';
 
-export const ALTERNATIVES = [
+const ALTERNATIVES = [
   'Forward fix: ship a new migration that repairs the schema, keeping every row written since the deploy.',
   'Manual data repair: fix the bad rows with a reviewed SQL script instead of changing the schema.',
   'Feature flag: switch off the feature that uses the new schema and leave the schema in place.',
 ];
 
-export const RISKS = [
+const RISKS = [
   'Data written since the deploy into the tables and columns the rollback drops leaves the live schema (it is archived, not kept in place).',
   'User actions during the broken period may be lost from the application\'s point of view.',
   'Audit trail gaps while archived values sit outside their tables.',

@@ -22,7 +22,7 @@ export interface ShadowProof {
   readonly expected: { readonly owners: string[]; readonly lines: string[] };
 }
 
-export interface ProofRequest {
+interface ProofRequest {
   readonly shadowUrl: string;
   readonly liveUrl: string;
   readonly liveTimeZone: string;
@@ -31,7 +31,7 @@ export interface ProofRequest {
   readonly statements: readonly ParsedStatement[];
 }
 
-export async function withClient<T>(url: string, name: string, fn: (client: Client) => Promise<T>): Promise<T> {
+async function withClient<T>(url: string, name: string, fn: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url, application_name: name });
   await client.connect();
   try {

@@ -11,7 +11,7 @@ import { formatDateTime, formatDuration, plural } from './format';
 import { LIMITS, escapeMrkdwn, fallback, truncate } from './text';
 import type { ServiceRef } from './view-models';
 
-export interface StatsReplyView {
+interface StatsReplyView {
   timeZone: string;
   /** The service measured; undefined for every service together. */
   service?: ServiceRef;
@@ -64,7 +64,7 @@ export function figureLine(f: MetricFigure): string {
   return `${mark(f)} *${f.title}*: ${worst}${mean} (${target}, ${basis}${missed})`;
 }
 
-export function verdictOf(metrics: RollbackMetrics): { failed: number; judged: number } {
+function verdictOf(metrics: RollbackMetrics): { failed: number; judged: number } {
   const judged = metrics.figures.filter((f) => f.pass !== undefined);
   return { failed: judged.filter((f) => f.pass === false).length, judged: judged.length };
 }
