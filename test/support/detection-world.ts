@@ -19,7 +19,7 @@ import type { StandinDeployment } from '../../src/standins/vercel/state';
 import { VercelApplication } from '../../src/vercel/vercel-application';
 import { type TestBot, startTestBot } from './bot';
 import { testDatabase } from './database';
-import { SERVICE, SMOKE, TestClock, startOutside } from './incident-world';
+import { SERVICE, SMOKE, TestClock, callText, startOutside } from './incident-world';
 import { exampleServiceRaw, servicesYaml } from './services';
 
 export const WEBHOOK_SECRET = 'webhook-secret-for-tests-0123';
@@ -49,8 +49,6 @@ interface DetectionWorldOptions {
   main?: Record<string, unknown>;
   env?: Record<string, string>;
 }
-
-const callText = (c: RecordedCall): string => `${String(c.params.text ?? '')}\n${String(c.params.blocks ?? '')}`;
 
 /** A service for trigger tests: its own name, the shared alerts channel, the world's roles. */
 export function extraService(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {

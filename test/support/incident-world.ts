@@ -9,7 +9,7 @@ import type { Clock } from '../../src/rollback/clock';
 import { GitCodeRollback, type GitCodeRollbackOptions } from '../../src/git/git-code-rollback';
 import { silentLogger } from '../../src/logger';
 import { PrismaSchemaAdapter } from '../../src/schema/prisma-schema-adapter';
-import { type SlackStandin, startSlackStandin } from '../../src/standins/slack/server';
+import { type RecordedCall, type SlackStandin, startSlackStandin } from '../../src/standins/slack/server';
 import { startVercelStandin, type VercelStandin } from '../../src/standins/vercel/server';
 import type { StandinDeployment } from '../../src/standins/vercel/state';
 import { VercelApplication } from '../../src/vercel/vercel-application';
@@ -27,6 +27,9 @@ export const SMOKE = { email: 'test@example.com', password: 'smoke-secret-123' }
 /** The example service's feature flag (rollback.config.example.yaml). */
 export const FLAG = { name: 'ai-notes', edgeConfigId: 'ecfg_dramalflags01', key: 'ai-notes-enabled' } as const;
 const FLAG_READ_TOKEN = 'ecfg-read-token-test';
+
+/** A Slack call's text and blocks, where a test looks for words the bot posted. */
+export const callText = (c: RecordedCall): string => `${String(c.params.text ?? '')}\n${String(c.params.blocks ?? '')}`;
 
 /** Real time, started at a chosen instant, movable forward. */
 export class TestClock implements Clock {
@@ -178,7 +181,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const texts = () =>
     slack.calls
       .filter((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.answer.ok)
-      .map((c) => ({ method: c.method, text: `${String(c.params.text ?? '')}\n${String(c.params.blocks ?? '')}`, thread: c.params.thread_ts as string | undefined, ts: c.answer.ts as string | undefined }));
+      .map((c) => ({ method: c.method, text: callText(c), thread: c.params.thread_ts as string | undefined, ts: c.answer.ts as string | undefined }));
   return {
     bot,
     slack,
@@ -188,7 +191,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     history: { good, bad, goodCommit, badCommit },
     postsWith: (words) => texts().filter((t) => t.text.includes(words)),
     waitForPost: async (words, timeoutMs = 15_000) => {
-      const call = await slack.waitForCall((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.answer.ok && `${String(c.params.text ?? '')}${String(c.params.blocks ?? '')}`.includes(words), timeoutMs);
+      const call = await slack.waitForCall((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.answer.ok && callText(c).includes(words), timeoutMs);
       return { text: String(call.params.text ?? ''), ts: call.answer.ts as string | undefined };
     },
     startReplica: start,

@@ -86,7 +86,10 @@ const POST_ROLLBACK_ACTIONS: readonly FollowUpSpec[] = [
   },
 ];
 
-/** The runbook's post-mortem meeting, "within 24 hours" of the restore: the checklist item, the thread and the draft say the same. */
+/**
+ * The runbook's post-mortem meeting, "within 24 hours" of the restore: the
+ * checklist item, the thread and the draft say the same.
+ */
 export function postMortemBy(restoredAt: Date): Date {
   return dueAfter(restoredAt, specOf('post_mortem').horizon);
 }

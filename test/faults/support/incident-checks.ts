@@ -8,7 +8,7 @@
 import type { RecordedCall, SlackStandin } from '../../../src/standins/slack/server';
 import type { StandinDeployment } from '../../../src/standins/vercel/state';
 import { waitFor } from '../../support/wait';
-import type { World } from '../../support/incident-world';
+import { type World, callText } from '../../support/incident-world';
 import { rows } from '../../support/database';
 
 /** The incident id in the ephemeral answer to a /rollback that started one. */
@@ -56,7 +56,6 @@ export interface Thread {
   replies: RecordedCall[];
 }
 
-const textOf = (call: RecordedCall): string => `${String(call.params.text ?? '')}\n${String(call.params.blocks ?? '')}`;
 
 /** The incident's thread as Slack saw it: its root must have been posted exactly once. */
 export async function threadOf(url: string, slack: SlackStandin, id: string): Promise<Thread> {
@@ -67,7 +66,7 @@ export async function threadOf(url: string, slack: SlackStandin, id: string): Pr
   return { root: roots[0], replies: posts.filter((c) => c.params.thread_ts === root?.ts) };
 }
 
-export const mentions = (words: string) => (call: RecordedCall): boolean => textOf(call).includes(words);
+export const mentions = (words: string) => (call: RecordedCall): boolean => callText(call).includes(words);
 
 interface TimelineRow {
   id: string;
