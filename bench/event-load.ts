@@ -13,7 +13,7 @@ import { createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type Generator = 'wrk' | 'node';
+type Generator = 'wrk' | 'node';
 
 export interface LoadResult {
   /** From the first request until `done` said the work is finished. */
@@ -23,7 +23,7 @@ export interface LoadResult {
   generator: Generator;
 }
 
-export const generatorAvailable = (): Generator => (spawnSync('wrk', ['--version']).error ? 'node' : 'wrk');
+const generatorAvailable = (): Generator => (spawnSync('wrk', ['--version']).error ? 'node' : 'wrk');
 
 const luaString = (text: string): string => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 

@@ -18,7 +18,7 @@ import { GitHubAccess } from './github/github-access';
 import { GitHubIssues } from './github/github-issues';
 import { retentionJob } from './schedule/retention';
 
-export interface JobDeps {
+interface JobDeps {
   config: AppConfig;
   db: Db;
   engine: EngineDeps;

@@ -4,7 +4,7 @@
  * needs that are unset. A missing credential of one service does not stop
  * the bot: it is named at start and only the rollbacks that need it refuse.
  */
-export { type MissingCredential, missingCredentials, unavailableCapabilities } from './config/credentials';
+export { missingCredentials } from './config/credentials';
 
 /** Everything a newcomer must do before the bot can start, as next steps rather than a stack trace. */
 export function missingSetup(env: NodeJS.ProcessEnv): string[] {

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 
-export interface ReadArgs {
+interface ReadArgs {
   values: Record<string, string | undefined>;
   positionals: string[];
 }

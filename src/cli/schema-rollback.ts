@@ -15,6 +15,7 @@
 import { resolve } from 'node:path';
 import { createLogger, scrubSecrets } from '../logger';
 import { systemClock } from '../rollback/clock';
+import { approvalExpiresAt } from '../rollback/incident/approval-expiry';
 import { isRollbackError } from '../rollback/errors';
 import { type MigrationName, type SlackUserId, parseMigrationName } from '../rollback/ids';
 import type { SchemaRollbackPlan, SchemaRollbackResult } from '../rollback/ports/schema';
@@ -152,7 +153,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
           databaseUrl: args.databaseUrl,
           plan: outcome.plan,
           incidentId,
-          approval: { approvalId: `${incidentId}:${now.toISOString()}`, incidentId, action: 'schema-rollback', approvedBy: (args.approvedBy ?? '') as SlackUserId, role: 'cto', approvedAt: now, expiresAt: new Date(now.getTime() + 15 * 60_000) },
+          approval: { approvalId: `${incidentId}:${now.toISOString()}`, incidentId, action: 'schema-rollback', approvedBy: (args.approvedBy ?? '') as SlackUserId, role: 'cto', approvedAt: now, expiresAt: approvalExpiresAt(now) },
         });
         outcome.status = 'rolled-back';
       } catch (error) {

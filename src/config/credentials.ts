@@ -6,7 +6,7 @@
  */
 import type { ServiceConfig } from './service-schema';
 
-export interface MissingCredential {
+interface MissingCredential {
   readonly service: string;
   readonly variable: string;
   /** The capability that is unavailable while it is unset. */

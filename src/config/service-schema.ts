@@ -4,7 +4,8 @@
  * frozen result and never re-checks it.
  */
 import { z } from 'zod';
-import type { ServiceName, SlackUserId } from '../rollback/ids';
+import type { ServiceName } from '../rollback/ids';
+import { DEFAULT_APPROVAL_MINUTES } from '../rollback/incident/approval-expiry';
 import { envVarName } from './env-var-name';
 import { type EdgeConfigFlag, type FlagConfig, type VercelFlag, flagSchema } from './flag-schema';
 
@@ -81,7 +82,7 @@ const githubAccessSchema = {
 
 const githubName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'expected a GitHub owner or repository name');
 
-export const githubRepoSchema = z
+const githubRepoSchema = z
   .strictObject({ owner: githubName, repo: githubName, ...githubAccessSchema })
   .refine((github) => (github.tokenEnv === undefined) !== (github.app === undefined), { message: 'set exactly one of tokenEnv or app' });
 
@@ -193,25 +194,17 @@ export const serviceSchema = z.strictObject({
     homeShowsEveryone: z.boolean().default(false),
   }),
   roles: rolesSchema,
-  workingHours: workingHoursSchema.default({ timeZone: 'America/New_York', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '18:00' }),
-  deployWindow: deployWindowSchema.default({ timeZone: 'America/New_York', start: '23:00', end: '05:00' }),
-  approvals: z.strictObject({ expireAfterMinutes: z.number().int().min(1).max(1440).default(30) }).default({
-    expireAfterMinutes: 30,
-  }),
+  // prefault: an absent block is parsed as {}, so each default is written once, on its field.
+  workingHours: workingHoursSchema.prefault({}),
+  deployWindow: deployWindowSchema.prefault({}),
+  approvals: z.strictObject({ expireAfterMinutes: z.number().int().min(1).max(1440).default(DEFAULT_APPROVAL_MINUTES) }).prefault({}),
   /** Feature flags the bot may turn off instead of rolling back (`/rollback flag`). */
   flags: z.array(flagSchema).default([]),
   /** On a MUST trigger, roll back at once instead of paging the owner. */
   autopilot: z.boolean().default(false),
   /** A deployment that served this long without an incident becomes last known good. */
   lastKnownGoodAfterMinutes: z.number().int().min(1).default(60),
-  triggers: triggersSchema.default({
-    fiveXxRateMust: 0.25,
-    fiveXxMustForSeconds: 120,
-    featureErrorRateShould: 0.1,
-    p95DegradationShould: 0.5,
-    evaluationIntervalSeconds: 30,
-    probeFailuresMust: 2,
-  }),
+  triggers: triggersSchema.prefault({}),
 });
 
 export const servicesFileSchema = z
@@ -250,12 +243,7 @@ type RawService = z.infer<typeof serviceSchema>;
 
 export type ServiceConfig = Readonly<Omit<RawService, 'name'> & { name: ServiceName }>;
 export type SmokeTest = z.infer<typeof smokeTestSchema>;
-export type StagingConfig = z.infer<typeof stagingSchema>;
-export type RolesConfig = z.infer<typeof rolesSchema>;
-export type WorkingHours = z.infer<typeof workingHoursSchema>;
-export type DeployWindow = z.infer<typeof deployWindowSchema>;
 export type TriggerSettings = z.infer<typeof triggersSchema>;
 export type { EdgeConfigFlag, FlagConfig, VercelFlag };
 export type GitHubRepoConfig = z.infer<typeof githubRepoSchema>;
 export type GitHubAccess = Pick<GitHubRepoConfig, 'tokenEnv' | 'app'>;
-export type { SlackUserId };

@@ -20,7 +20,7 @@ const REQUESTS_PER_SCRAPE = 20;
 /** Scrapes the rate is computed over (Prometheus' rate()[1m] at this pace). */
 const WINDOW = 3;
 
-export interface AlertingDeps {
+interface AlertingDeps {
   readonly vercel: VercelStandin;
   readonly service: string;
   readonly channel: string;
@@ -32,7 +32,7 @@ export interface AlertingDeps {
   readonly silent?: boolean;
 }
 
-export interface AlertPost {
+interface AlertPost {
   readonly at: number;
   readonly firing: boolean;
   readonly rate: number;

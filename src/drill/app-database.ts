@@ -6,7 +6,8 @@
  * drill checks the data with.
  */
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
+import type { Client } from 'pg';
+import { withClient as withNamedClient } from '../schema/pg-client';
 import { PRISMA_ADVISORY_LOCK } from '../schema/rollback/execute-rollback';
 import { ARCHIVE_SCHEMA } from '../schema/rollback/catalog';
 import { checksumOf } from '../schema/status/read-status';
@@ -27,15 +28,8 @@ export interface MigrationSource {
   readonly sql: string;
 }
 
-export async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url, application_name: 'rollback-bot drill' });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+export const withClient = <T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> =>
+  withNamedClient(url, 'rollback-bot drill', fn);
 
 /** `prisma migrate deploy`: applies the folders not applied yet, in name order; returns their names. */
 export async function migrateDeploy(url: string, migrations: readonly MigrationSource[]): Promise<string[]> {
@@ -93,7 +87,7 @@ export async function columnsOf(url: string, table: string): Promise<string[]> {
   });
 }
 
-export interface MigrationRowState {
+interface MigrationRowState {
   readonly name: string;
   readonly finishedAt: Date | null;
   readonly rolledBackAt: Date | null;
@@ -109,7 +103,7 @@ export async function migrationRows(url: string, name: string): Promise<Migratio
   });
 }
 
-export interface ArchiveRecord {
+interface ArchiveRecord {
   readonly archiveTable: string;
   readonly incidentId: string;
   readonly source: string;

@@ -99,7 +99,7 @@ export function outcomeWords(outcome: Outcome): string {
 }
 
 /** GET a production path with real HTTP; the JSON body when it answered 200. */
-export async function productionJson(ctx: DrillContext, path: string): Promise<Record<string, unknown> | undefined> {
+async function productionJson(ctx: DrillContext, path: string): Promise<Record<string, unknown> | undefined> {
   const response = await fetch(`${ctx.world.vercel.appUrl}${path}`).catch(() => undefined);
   if (!response?.ok) return undefined;
   return (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;

@@ -21,7 +21,7 @@ export interface DrillDatabases {
   close(keep: boolean): Promise<void>;
 }
 
-export function urlFor(serverUrl: string, database: string): string {
+function urlFor(serverUrl: string, database: string): string {
   const url = new URL(serverUrl);
   url.pathname = `/${database}`;
   return url.toString();

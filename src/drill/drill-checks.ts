@@ -12,9 +12,9 @@ import type { Problems } from './context';
 import { seconds } from './wait';
 
 /** The bot's clock and the drill's are the same machine's; posts and writes are a few ms apart. */
-export const TOLERANCE_MS = 1500;
+const TOLERANCE_MS = 1500;
 /** The bot posts ROLLBACK IN PROGRESS within this of detecting (outbox poll, Slack's 1 post per second per channel). */
-export const POSTED_WITHIN_MS = 5000;
+const POSTED_WITHIN_MS = 5000;
 
 export interface Observed {
   /** When the bad deployment started serving (Vercel's alias time), ms. */
@@ -30,7 +30,7 @@ export interface Observed {
 }
 
 /** What the bot recorded beside its figures: when it dated the impact from, ms after go-live, and whether from go-live itself. */
-export interface BotImpact {
+interface BotImpact {
   readonly startMs: number;
   readonly atGoLive: boolean;
 }

@@ -13,7 +13,7 @@ import { BROKEN_ERROR_RATES, MIGRATIONS_DIR, SUMMARIES_FILE, appAt } from './scr
 import type { ScratchRepo } from './scratch-repo';
 import { waitUntil } from './wait';
 
-export interface Build {
+interface Build {
   readonly commit: string;
   readonly version: string;
   readonly broken: boolean;
@@ -23,7 +23,7 @@ export interface Build {
   error?: string;
 }
 
-export interface GitIntegrationDeps {
+interface GitIntegrationDeps {
   readonly repo: ScratchRepo;
   readonly vercel: VercelStandin;
   readonly teamId: string;

@@ -13,7 +13,7 @@ import type { PullRequestHost } from '../rollback/ports/pull-request';
 import { type GitHubStandin, startGitHubStandin } from '../standins/github/server';
 import type { StandinRepo } from '../standins/github/state';
 
-export const DRILL_GITHUB = { owner: 'dr-amal', repo: 'clinical-os', tokenEnv: 'DRILL_GITHUB_TOKEN' } as const;
+const DRILL_GITHUB = { owner: 'dr-amal', repo: 'clinical-os', tokenEnv: 'DRILL_GITHUB_TOKEN' } as const;
 export const REQUIRED_CHECK = 'test';
 
 export interface DrillGitHub {

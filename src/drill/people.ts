@@ -23,13 +23,13 @@ export const PEOPLE = {
 
 export const ON_CALL_GROUP = { id: 'S0ONCALL1', name: 'on-call-engineers' };
 
-export interface CommandAnswer {
+interface CommandAnswer {
   readonly status: number;
   readonly text: string;
   readonly responseId: string;
 }
 
-export interface Checkboxes {
+interface Checkboxes {
   readonly blockId: string;
   readonly actionId: string;
   readonly options: Array<{ text: unknown; value: string }>;

@@ -17,7 +17,7 @@ import { BREAKS, type Break, type DetectMode, type DrillWorld, startWorld } from
 import { scrubSecrets } from '../logger';
 import { readFileSync } from 'node:fs';
 
-export interface DrillRunOptions {
+interface DrillRunOptions {
   readonly keep: boolean;
   readonly databaseUrl?: string;
   readonly breaks: ReadonlySet<Break>;

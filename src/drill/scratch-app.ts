@@ -7,7 +7,7 @@
  */
 export const SERVICE_NAME = 'dr-amal-clinical-os';
 export const MIGRATIONS_DIR = 'prisma/migrations';
-export const LAST_GOOD_MIGRATION = '20260114000000_add_clinical_tables';
+const LAST_GOOD_MIGRATION = '20260114000000_add_clinical_tables';
 export const BAD_MIGRATION = '20260117000000_add_ai_features';
 export const SUMMARIES_FILE = 'app/ai/summaries.ts';
 
@@ -16,7 +16,7 @@ export const BROKEN_ERROR_RATES = [0.3, 0.5, 0.7, 0.9] as const;
 
 export type Files = Record<string, string | null>;
 
-export interface ScratchCommit {
+interface ScratchCommit {
   readonly message: string;
   readonly files: Files;
 }
@@ -119,7 +119,7 @@ export const FIX_COMMIT: ScratchCommit = {
   files: { 'package.json': packageJson('2.0.1'), [SUMMARIES_FILE]: summaries(5000) },
 };
 
-export interface AppAtCommit {
+interface AppAtCommit {
   readonly version: string;
   /** The summaries module calls the provider with a zero timeout: requests fail with 500. */
   readonly broken: boolean;

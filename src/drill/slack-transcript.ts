@@ -21,7 +21,7 @@ export interface SlackMessage {
   readonly postedAt: number;
 }
 
-export interface Answer {
+interface Answer {
   readonly id: string;
   readonly text: string;
 }

@@ -1,5 +1,5 @@
 /** Polling with a deadline, for states the drill can only see by looking (the stand-ins, the databases). */
-export const POLL_MS = 100;
+const POLL_MS = 100;
 
 /** Resolves with the first truthy answer of probe, or undefined once timeoutMs have passed. */
 export async function waitUntil<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, pollMs = POLL_MS): Promise<T | undefined> {

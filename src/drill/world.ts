@@ -37,7 +37,7 @@ import { type ScratchRepo, createScratchRepo } from './scratch-repo';
 import { SlackTranscript } from './slack-transcript';
 
 /** Polls of a READY production build before the Vercel stand-in assigns its domains. */
-export const DRILL_ALIAS_AFTER_POLLS = 3;
+const DRILL_ALIAS_AFTER_POLLS = 3;
 
 /** Ways to make the rollback fail on purpose, to rehearse how the bot reports it. */
 export const BREAKS = {
@@ -49,12 +49,12 @@ export type Break = keyof typeof BREAKS;
 /** Where the bot should detect the bad deployment from: #prod-alerts (Alertmanager), or its own probes alone with the alert source silent. */
 export type DetectMode = 'alerts' | 'probes';
 
-export const ALERTS_CHANNEL = { id: 'C0PRODALRT', name: 'prod-alerts' };
-export const TEAM_ID = 'team_dramal';
+const ALERTS_CHANNEL = { id: 'C0PRODALRT', name: 'prod-alerts' };
+const TEAM_ID = 'team_dramal';
 const APP_DATABASE_ENV = 'DR_AMAL_DATABASE_URL';
 const SMOKE = { email: 'smoke-test@dr-amal.test', password: randomBytes(9).toString('base64url') };
 
-export interface WorldOptions {
+interface WorldOptions {
   readonly keep: boolean;
   readonly databaseUrl?: string;
   readonly breaks: ReadonlySet<Break>;
@@ -96,7 +96,7 @@ export interface DrillWorld {
  * in a row (40 s), so Alertmanager's 5xx alert is what fires first and the
  * step rehearses the alerts path; with the alerts silent, the default 2 runs.
  */
-export const PROBE_FAILURES_MUST: Record<DetectMode, number> = { alerts: 8, probes: 2 };
+const PROBE_FAILURES_MUST: Record<DetectMode, number> = { alerts: 8, probes: 2 };
 
 function serviceRaw(vercel: VercelStandin, repo: ScratchRepo, detect: DetectMode): Record<string, unknown> {
   return {

@@ -14,7 +14,7 @@ import { stateOf } from '../rollback/ports/flags';
 import { flagToken } from './flag-token';
 import { type FetchLike, type Sleep, VercelHttp, realSleep } from '../vercel/http';
 
-export interface EdgeConfigFlagsOptions {
+interface EdgeConfigFlagsOptions {
   /** Where the tokens named by tokenEnv / readTokenEnv are read. */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** VERCEL_API_URL; default https://api.vercel.com. */

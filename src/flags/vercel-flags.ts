@@ -12,7 +12,7 @@ import type { FlagOutcome, FlagReading, FlagState } from '../rollback/ports/flag
 import { flagToken } from './flag-token';
 import { type FetchLike, type Sleep, VercelHttp, realSleep } from '../vercel/http';
 
-export interface VercelFlagsOptions {
+interface VercelFlagsOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly apiUrl?: string;
   readonly fetch?: FetchLike;

@@ -7,9 +7,9 @@ import { RollbackError } from '../rollback/errors';
 import type { CommitSha, MigrationName } from '../rollback/ids';
 
 export const TRAILER_INCIDENT = 'Rollback-Incident';
-export const TRAILER_REQUESTED_BY = 'Rollback-Requested-By';
-export const TRAILER_REVERTS = 'Rollback-Reverts';
-export const TRAILER_REMOVES_MIGRATION = 'Rollback-Removes-Migration';
+const TRAILER_REQUESTED_BY = 'Rollback-Requested-By';
+const TRAILER_REVERTS = 'Rollback-Reverts';
+const TRAILER_REMOVES_MIGRATION = 'Rollback-Removes-Migration';
 
 const INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 

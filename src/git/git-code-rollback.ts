@@ -7,7 +7,7 @@
 import type { ServiceConfig } from '../config/service-schema';
 import type { Logger } from '../logger';
 import { type Clock, systemClock } from '../rollback/clock';
-import { approvedInTime } from '../rollback/incident/authority';
+import { lateApproval } from '../rollback/incident/approval-expiry';
 import { RollbackError, isRollbackError } from '../rollback/errors';
 import { type CommitSha, type IncidentId, type ServiceName, parseMigrationName } from '../rollback/ids';
 import type {
@@ -192,8 +192,9 @@ export class GitCodeRollback implements CodeRollbackPort {
     if (approval.action !== 'git-reset' || approval.incidentId !== incidentId) {
       throw new RollbackError('approval_required', `The approval ${approval.approvalId} is for ${approval.action} of incident ${approval.incidentId}, not for a git reset of incident ${incidentId}.`, { fix: recommend });
     }
-    if (!approvedInTime(approval)) {
-      throw new RollbackError('approval_required', `The approval ${approval.approvalId} for the git reset of incident ${incidentId} was given at ${approval.approvedAt.toISOString()}, after its request expired at ${approval.expiresAt.toISOString()}.`, { fix: recommend });
+    const late = lateApproval(approval);
+    if (late) {
+      throw new RollbackError('approval_required', `The approval ${approval.approvalId} for the git reset of incident ${incidentId} ${late}.`, { fix: recommend });
     }
     return clone.exclusive(async () => {
       const head = await clone.sync();

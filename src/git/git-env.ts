@@ -8,7 +8,7 @@
 import { RollbackError } from '../rollback/errors';
 import type { ServiceConfig } from '../config/service-schema';
 
-export interface GitChildEnv {
+interface GitChildEnv {
   readonly env: Record<string, string>;
   /** Values that must never leave the process in a log line or an error. */
   readonly secrets: readonly string[];

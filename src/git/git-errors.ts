@@ -8,7 +8,7 @@ import { RollbackError } from '../rollback/errors';
 import type { GitFailureReason } from '../rollback/ports/code';
 import { redactSecrets } from './git-env';
 
-export interface GitErrorContext {
+interface GitErrorContext {
   readonly service: string;
   readonly branch: string;
   /** What the bot was doing, e.g. "fetch", "push". */

@@ -10,9 +10,9 @@ import { gitFailure } from './git-errors';
 import type { WorkingClone } from './working-clone';
 
 /** What one attempt decided: push the commit it made, or nothing to do (already done earlier); `head` is the remote head it started from. */
-export type Attempt<T> = { readonly kind: 'push' | 'done'; readonly value: T; readonly head: CommitSha };
+type Attempt<T> = { readonly kind: 'push' | 'done'; readonly value: T; readonly head: CommitSha };
 
-export interface RedoOutcome<T> {
+interface RedoOutcome<T> {
   readonly value: T;
   readonly pushed: boolean;
   readonly redone: boolean;

@@ -27,7 +27,7 @@ import { OWN_COMMIT_FORMAT, TRAILER_INCIDENT, parseOwnCommits, type OwnCommitRec
 import type { WorkingClone } from './working-clone';
 
 /** A range longer than this is almost certainly a mistake in the request. */
-export const MAX_RANGE = 100;
+const MAX_RANGE = 100;
 
 const WALK_FORMAT = ['%H', '%P', '%s', `%(trailers:key=${TRAILER_INCIDENT},valueonly,separator=%x2C)`].join('%x1f');
 
@@ -38,7 +38,7 @@ interface WalkedCommit {
   readonly incidents: readonly string[];
 }
 
-export interface RevertPlan {
+interface RevertPlan {
   readonly head: CommitSha;
   /** Newest first. */
   readonly commits: readonly RevertedCommit[];

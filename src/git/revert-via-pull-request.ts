@@ -19,7 +19,7 @@ import { planRevert } from './revert-plan';
 import { revertInOneCommit } from './revert-commits';
 import type { WorkingClone } from './working-clone';
 
-export interface PullRequestWaitOptions {
+interface PullRequestWaitOptions {
   readonly clock: Clock;
   readonly sleep: (ms: number) => Promise<void>;
   readonly pollIntervalMs: number;

@@ -17,7 +17,7 @@ import { type CommitSha, parseCommitSha } from '../rollback/ids';
 import { ALLOWED_GIT_ENV, assertRemoteHasNoCredentials, buildGitEnv, redactSecrets } from './git-env';
 import { translateGitError } from './git-errors';
 
-export interface WorkingCloneOptions {
+interface WorkingCloneOptions {
   readonly workspaceDir: string;
   /** Where tokens and key paths are read from (process.env in production). */
   readonly env: NodeJS.ProcessEnv;
@@ -26,7 +26,7 @@ export interface WorkingCloneOptions {
   readonly commandTimeoutMs: number;
 }
 
-export interface ResolvedCommit {
+interface ResolvedCommit {
   readonly sha: CommitSha;
   readonly parents: readonly CommitSha[];
   readonly subject: string;

@@ -13,7 +13,7 @@ import type { Logger } from '../logger';
 import { RollbackError } from '../rollback/errors';
 import { headerOf, isRateLimited } from './github-errors';
 
-export interface GitHubClientOptions {
+interface GitHubClientOptions {
   readonly access: GitHubAccess;
   readonly env: NodeJS.ProcessEnv;
   /** https://api.github.com by default; GitHub Enterprise or a stand-in otherwise. */
@@ -38,7 +38,7 @@ function required(env: NodeJS.ProcessEnv, name: string, what: string): string {
 }
 
 /** How long GitHub asks us to wait before the next request, in ms (secondary limits without a header: one minute, as GitHub documents). */
-export function rateLimitWaitMs(error: unknown, now: number): number | undefined {
+function rateLimitWaitMs(error: unknown, now: number): number | undefined {
   if (!isRateLimited(error)) return undefined;
   const retryAfter = Number(headerOf(error, 'retry-after'));
   if (Number.isFinite(retryAfter) && retryAfter >= 0 && headerOf(error, 'retry-after') !== undefined) return retryAfter * 1000;

@@ -15,7 +15,7 @@ export interface RepoRef {
 const PASSING = new Set(['success', 'neutral', 'skipped']);
 
 /** "45 passed, 3 failed" / "Tests: 3 failed, 45 passed, 48 total" → counts; undefined when the text reports none. */
-export function parseTestCounts(text: string | null | undefined): CommitCheck['counts'] {
+function parseTestCounts(text: string | null | undefined): CommitCheck['counts'] {
   if (!text) return undefined;
   const passed = /(\d+)\s+pass(?:ed|ing)?\b/i.exec(text);
   const failed = /(\d+)\s+fail(?:ed|ing|ures?)?\b/i.exec(text);

@@ -11,7 +11,7 @@ import type { PullRequestHost } from '../rollback/ports/pull-request';
 import { createGitHubClient } from './client';
 import { GitHubPullRequests } from './pull-requests';
 
-export interface GitHubAccessOptions {
+interface GitHubAccessOptions {
   readonly env: NodeJS.ProcessEnv;
   /** GITHUB_API_URL: GitHub Enterprise or a stand-in; default api.github.com. */
   readonly apiUrl?: string;

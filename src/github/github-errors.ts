@@ -6,7 +6,7 @@
  */
 import { RollbackError, type ErrorCode } from '../rollback/errors';
 
-export interface GitHubFailureFacts {
+interface GitHubFailureFacts {
   readonly status: number | undefined;
   readonly githubMessage: string;
   /** What the bot was doing, e.g. "open the revert pull request". */
@@ -34,7 +34,7 @@ export function headerOf(error: unknown, name: string): string | undefined {
   return value === undefined ? undefined : String(value);
 }
 
-export function statusOf(error: unknown): number | undefined {
+function statusOf(error: unknown): number | undefined {
   const status = (error as OctokitLikeError).status;
   return typeof status === 'number' ? status : undefined;
 }

@@ -14,7 +14,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-export interface RouteDeps {
+interface RouteDeps {
   db: Db;
   metrics: Metrics;
   isStopping(): boolean;

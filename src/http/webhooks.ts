@@ -15,14 +15,14 @@ import type { Logger } from '../logger';
 import { isRollbackError } from '../rollback/errors';
 import { sendJson } from './routes';
 
-export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
+const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 
-export const WEBHOOK_PATHS: Record<WebhookTool, string> = {
+const WEBHOOK_PATHS: Record<WebhookTool, string> = {
   alertmanager: '/webhooks/alertmanager',
   grafana: '/webhooks/grafana',
 };
 
-export interface WebhookDeps {
+interface WebhookDeps {
   intake: AlertIntake;
   /** WEBHOOK_SECRET; undefined refuses every call with 503 and says how to set it. */
   secret: string | undefined;
@@ -33,7 +33,7 @@ export interface WebhookDeps {
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
 /** The secret the caller presented: a Bearer token, or the password of Basic auth. */
-export function presentedSecret(header: string | undefined): string | undefined {
+function presentedSecret(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const bearer = /^Bearer\s+(.+)$/i.exec(header.trim());
   if (bearer?.[1]) return bearer[1].trim();
@@ -45,7 +45,7 @@ export function presentedSecret(header: string | undefined): string | undefined 
 }
 
 /** Equal-length digests, so neither the secret's length nor its prefix leaks through timing. */
-export function secretMatches(presented: string | undefined, secret: string): boolean {
+function secretMatches(presented: string | undefined, secret: string): boolean {
   return presented !== undefined && timingSafeEqual(digest(presented), digest(secret));
 }
 

@@ -11,7 +11,7 @@ import type { ServiceConfig } from '../config/service-schema';
 import type { Logger } from '../logger';
 import type { SlackUserId } from '../rollback/ids';
 import type { EngineDeps } from '../rollback/incident/engine-deps';
-import { holdsAnyRole } from '../rollback/incident/gate';
+import { holdsAnyRole } from '../rollback/incident/decision-matrix';
 import type { DeploymentRecord } from '../rollback/ports/incident-store';
 import { METRICS_PERIOD_DAYS, measureRollbacks } from '../rollback/metrics/measure';
 import { type AppHomeView, type HomeService, appHome } from '../slack/blocks/app-home';
@@ -30,7 +30,7 @@ export interface HomeClient {
  */
 type Source = Pick<EngineDeps, 'store' | 'services' | 'clock'> & Partial<Pick<EngineDeps, 'roles' | 'env' | 'application'>>;
 
-export interface HomePublisherOptions {
+interface HomePublisherOptions {
   db: Db;
   /** The engine's store, services and clock (read lazily: listeners exist before the engine starts). */
   source: () => Source;
@@ -47,7 +47,7 @@ export interface HomePublisherOptions {
   warnings?: () => readonly string[];
 }
 
-export interface HomePublisher {
+interface HomePublisher {
   /** app_home_opened: remember the viewer and publish their home now. */
   opened(userId: string): Promise<void>;
   /** An incident changed: republish soon for the recent viewers. */
@@ -142,7 +142,7 @@ async function visibleServices(source: Source, userId: string): Promise<Readonly
 }
 
 /** The Home as one viewer may see it: open incidents and their post-rollback actions of the visible services only. */
-export function homeFor(view: AppHomeView, visible: ReadonlySet<string>): AppHomeView {
+function homeFor(view: AppHomeView, visible: ReadonlySet<string>): AppHomeView {
   return {
     ...view,
     openIncidents: view.openIncidents.filter((i) => visible.has(i.service.name)),

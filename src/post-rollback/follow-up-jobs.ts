@@ -19,7 +19,7 @@ import { createSlackNotifier } from '../slack/outbox';
 import type { Db } from '../store/pool';
 import { syncArchiveRestores } from './archive-restores';
 
-export interface FollowUpJobDeps {
+interface FollowUpJobDeps {
   db: Db;
   engine: Pick<EngineDeps, 'store' | 'clock' | 'services' | 'env'>;
   logger: Logger;
@@ -32,7 +32,7 @@ function reminded(owner: string, service: ServiceConfig): string {
   return /^[UW][A-Z0-9]{2,}$/.test(owner) ? owner : (service.roles.devopsLead[0] ?? owner);
 }
 
-export async function sendFollowUpReminders(deps: FollowUpJobDeps, slot: Date): Promise<number> {
+async function sendFollowUpReminders(deps: FollowUpJobDeps, slot: Date): Promise<number> {
   const notifier = deps.notifier ?? createSlackNotifier(deps.db);
   const reminders = await takeDueReminders(deps.engine);
   for (const { incident, items } of reminders) {

@@ -16,7 +16,7 @@ import type { TicketRef, TicketTracker } from '../rollback/ports/tickets';
 import type { ScheduledJob } from '../schedule/job';
 import { badVersionOf, postMortemView } from '../slack/incident-views';
 
-export interface TicketJobDeps {
+interface TicketJobDeps {
   readonly engine: Pick<EngineDeps, 'store' | 'clock' | 'services' | 'announcer'>;
   readonly tickets: TicketTracker;
   readonly logger: Logger;
@@ -66,7 +66,7 @@ async function advance(deps: TicketJobDeps, incident: IncidentRecord, service: S
 }
 
 /** One pass over recent incidents; returns how many were looked at. */
-export async function syncIncidentTickets(deps: TicketJobDeps): Promise<number> {
+async function syncIncidentTickets(deps: TicketJobDeps): Promise<number> {
   const now = deps.engine.clock.now();
   let seen = 0;
   for (const incident of await deps.engine.store.listIncidents({ limit: 100 })) {

@@ -7,7 +7,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import { type MetricName, type RollbackMetrics, TARGETS } from '../rollback/metrics/rollback-metrics';
 
-export interface ServiceFigures {
+interface ServiceFigures {
   service: string;
   metrics: RollbackMetrics;
 }

@@ -15,7 +15,7 @@ const versionSchema = z
   })
   .passthrough();
 
-export interface AppVersion {
+interface AppVersion {
   readonly version: string | undefined;
   readonly commit: string | undefined;
   readonly deployedAt: string | undefined;
@@ -32,12 +32,7 @@ export function parseAppVersion(body: unknown): AppVersion | undefined {
   };
 }
 
-/** The version a URL reports, or undefined when it does not answer with one in time. */
-export async function readAppVersion(fetchImpl: FetchLike, url: string, timeoutMs: number): Promise<AppVersion | undefined> {
-  return (await askAppVersion(fetchImpl, url, timeoutMs)).version;
-}
-
-export interface VersionAnswer {
+interface VersionAnswer {
   readonly version: AppVersion | undefined;
   /** The HTTP status when the URL answered (401/403 from a protected Vercel deployment URL). */
   readonly status: number | undefined;

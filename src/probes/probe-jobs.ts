@@ -23,7 +23,7 @@ export interface ProbeJobDeps extends Omit<ProbeDeps, 'store'> {
   readonly keepResultsMs?: number;
 }
 
-export const KEEP_RESULTS_MS = 7 * 24 * 3600_000;
+const KEEP_RESULTS_MS = 7 * 24 * 3600_000;
 const DELETE_BATCH = 1000;
 /** Per run at most this many batches: a large backlog drains over a few runs instead of making one run long. */
 const DELETE_BATCHES_PER_RUN = 10;

@@ -41,13 +41,13 @@ export interface ProbeDeps {
 }
 
 /** What production said it served, from its version endpoint. */
-export interface Served {
+interface Served {
   readonly deploymentId?: string;
   readonly version?: string;
   readonly commitSha?: string;
 }
 
-export interface ProbeRun {
+interface ProbeRun {
   readonly at: Date;
   readonly results: readonly ProbeResult[];
   readonly served: Served;
@@ -55,7 +55,7 @@ export interface ProbeRun {
   readonly newDeployment?: DeploymentRecord;
 }
 
-export const probeTimeoutMs = (service: ServiceConfig): number => Math.min(10_000, (service.triggers.evaluationIntervalSeconds * 1000) / 2);
+const probeTimeoutMs = (service: ServiceConfig): number => Math.min(10_000, (service.triggers.evaluationIntervalSeconds * 1000) / 2);
 
 interface Reported {
   readonly version?: string;

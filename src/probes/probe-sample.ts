@@ -27,7 +27,7 @@ import {
 export type { ProbeEvidence };
 
 /** How many of the previous deployment's samples its baseline is taken from (the latest of its serving time). */
-export const BASELINE_SAMPLES = 2000;
+const BASELINE_SAMPLES = 2000;
 
 async function latencies(db: Db, query: ReturnType<typeof selectDeploymentLatencies>): Promise<number[]> {
   return (await db.query<{ latency_ms: number }>(query)).map((row) => row.latency_ms);

@@ -8,7 +8,7 @@
 import type { ServiceConfig } from '../config/service-schema';
 import { RollbackError } from '../rollback/errors';
 
-export const BYPASS_HEADER = 'x-vercel-protection-bypass';
+const BYPASS_HEADER = 'x-vercel-protection-bypass';
 
 /** The bypass header for this service's deployment URLs, when configured and set. */
 export function bypassHeaders(service: ServiceConfig, env: Readonly<Record<string, string | undefined>>): Record<string, string> {

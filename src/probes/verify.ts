@@ -64,7 +64,7 @@ async function runChecks(service: ServiceConfig, base: string, expected: Expecte
   return Promise.all(checks);
 }
 
-export type Judge = (status: number, body: string) => { pass: boolean; detail: string };
+type Judge = (status: number, body: string) => { pass: boolean; detail: string };
 
 export const expect2xx: Judge = (status) =>
   status >= 200 && status < 300 ? { pass: true, detail: 'answered 2xx' } : { pass: false, detail: `answered HTTP ${status}, expected 2xx` };
@@ -86,7 +86,7 @@ export function readVersionAnswer(status: number, body: string): { reported: Non
   return reported ? { reported } : { pass: false, detail: 'did not answer with {"version","commit"} JSON' };
 }
 
-export function checkVersion(status: number, body: string, expected: ExpectedVersion): { pass: boolean; detail: string } {
+function checkVersion(status: number, body: string, expected: ExpectedVersion): { pass: boolean; detail: string } {
   const answer = readVersionAnswer(status, body);
   if (!('reported' in answer)) return answer;
   const { reported } = answer;

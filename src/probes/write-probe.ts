@@ -7,7 +7,7 @@
  */
 import { Client } from 'pg';
 
-export interface WriteProbeOutcome {
+interface WriteProbeOutcome {
   readonly ok: boolean;
   readonly latencyMs: number;
   readonly error?: string;
@@ -18,7 +18,7 @@ export type WriteProbe = (databaseUrl: string, table: string, timeoutMs: number)
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
 /** `schema.table` or `table` as a quoted identifier, or undefined when it is not a plain name. */
-export function quoteTable(name: string): string | undefined {
+function quoteTable(name: string): string | undefined {
   const parts = name.split('.');
   if (parts.length > 2 || !parts.every((p) => IDENTIFIER.test(p))) return undefined;
   return parts.map((p) => `"${p}"`).join('.');

@@ -18,7 +18,7 @@ export type ErrorCode =
   | 'external'
   | 'internal';
 
-export interface RollbackErrorOptions {
+interface RollbackErrorOptions {
   /** What the operator should do about it; shown next to the message. */
   fix?: string;
   /** True when trying the same thing again later may succeed. */

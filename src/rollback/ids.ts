@@ -5,7 +5,7 @@
 import { RollbackError } from './errors';
 
 declare const brand: unique symbol;
-export type Brand<T, B extends string> = T & { readonly [brand]: B };
+type Brand<T, B extends string> = T & { readonly [brand]: B };
 
 export type CommitSha = Brand<string, 'CommitSha'>;
 export type DeploymentId = Brand<string, 'DeploymentId'>;
@@ -32,8 +32,6 @@ function parseWith<T extends string>(pattern: RegExp, what: string, expected: st
 
 export const parseCommitSha = (raw: string): CommitSha =>
   parseWith<CommitSha>(COMMIT, 'commit id', '7 to 40 lowercase hex characters, e.g. b7920c6', raw.toLowerCase());
-export const parseDeploymentId = (raw: string): DeploymentId =>
-  parseWith<DeploymentId>(DEPLOYMENT, 'Vercel deployment id', 'an id that starts with dpl_', raw);
 export const parseServiceName = (raw: string): ServiceName =>
   parseWith<ServiceName>(SERVICE, 'service name', 'lowercase letters, digits and dashes, e.g. dr-amal-clinical-os', raw);
 export const parseSlackUserId = (raw: string): SlackUserId =>

@@ -6,7 +6,7 @@
  */
 import type { Query } from '../store/pool';
 
-export const JOB_LOCK_SPACE = 0x5242434a;
+const JOB_LOCK_SPACE = 0x5242434a;
 
 export const tryJobLock = (job: string): Query => ({
   text: 'SELECT pg_try_advisory_lock($1::int4, hashtext($2)) AS locked',

@@ -6,7 +6,7 @@ import { validate } from 'node-cron';
 import type { Logger } from '../logger';
 import { RollbackError } from '../rollback/errors';
 
-export interface JobContext {
+interface JobContext {
   /** The tick this run belongs to (the cron slot, not the moment it started). */
   slot: Date;
   /** Aborted when the scheduler stops: long jobs should park their work and return. */

@@ -20,7 +20,7 @@ import { type ScheduledJob, validateJobs } from './job';
 import { claimSlot, releaseJobLock, tryJobLock } from './job-lock';
 import { nodeCronTicker, type Ticker } from './ticker';
 
-export type TickResult =
+type TickResult =
   /** This replica ran the job for the slot. */
   | 'ran'
   /** This replica ran it and the job threw. */
@@ -45,9 +45,9 @@ export interface TickOutcome {
   error?: RollbackError;
 }
 
-export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
+type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
-export interface SchedulerOptions {
+interface SchedulerOptions {
   /** Holds one connection per running job (session advisory locks live on a connection): size the pool for it. */
   db: Db;
   jobs: readonly ScheduledJob[];
@@ -77,9 +77,9 @@ export interface Scheduler {
   running(): string[];
 }
 
-export const DEFAULT_CLAIM_WINDOW_MS = 5_000;
+const DEFAULT_CLAIM_WINDOW_MS = 5_000;
 
-export const abortableSleep: Sleep = (ms, signal) =>
+const abortableSleep: Sleep = (ms, signal) =>
   new Promise((resolve) => {
     if (signal.aborted || ms <= 0) return resolve();
     const timer = setTimeout(done, ms);

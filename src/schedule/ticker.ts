@@ -4,14 +4,14 @@
  */
 import { createTask } from 'node-cron';
 
-export interface TickerJob {
+interface TickerJob {
   name: string;
   cron: string;
   timezone?: string;
 }
 
 /** Called at each slot with the slot and, when known, the one after it. */
-export type OnTick = (slot: Date, nextSlot: Date | undefined) => void;
+type OnTick = (slot: Date, nextSlot: Date | undefined) => void;
 
 export interface Ticker {
   schedule(job: TickerJob, onTick: OnTick): { stop(): void };

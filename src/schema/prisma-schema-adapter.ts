@@ -1,5 +1,5 @@
 /** The schema port for Prisma Migrate apps on PostgreSQL. */
-import { Client } from 'pg';
+import { withClient } from './pg-client';
 import type { Logger } from '../logger';
 import type { Clock } from '../rollback/clock';
 import type { MigrationName } from '../rollback/ids';
@@ -10,21 +10,11 @@ import { planRollback } from './rollback/plan-rollback';
 import type { ShadowOptions } from './rollback/shadow';
 import { buildStatus, readMigrationFolders, readMigrationRows, stateOf } from './status/read-status';
 
-export interface PrismaSchemaDeps {
+interface PrismaSchemaDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly shadow?: ShadowOptions;
   readonly lockTimeoutMs?: number;
-}
-
-async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url, application_name: 'rollback-bot schema' });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 export class PrismaSchemaAdapter implements SchemaPort {
@@ -32,7 +22,7 @@ export class PrismaSchemaAdapter implements SchemaPort {
 
   async status(databaseUrl: string, migrationsDir: string): Promise<MigrationStatus> {
     const folders = readMigrationFolders(migrationsDir);
-    return buildStatus(folders, await withClient(databaseUrl, readMigrationRows));
+    return buildStatus(folders, await withClient(databaseUrl, 'rollback-bot schema', readMigrationRows));
   }
 
   planRollback(request: PlanRequest): Promise<SchemaRollbackPlan> {
@@ -45,7 +35,7 @@ export class PrismaSchemaAdapter implements SchemaPort {
 
   /** After a crash: the transaction either committed (rolled back, archives listed) or left nothing behind. */
   async reconcile(databaseUrl: string, migrationName: MigrationName): Promise<ReconcileResult> {
-    return withClient(databaseUrl, async (client) => {
+    return withClient(databaseUrl, 'rollback-bot schema', async (client) => {
       const rows = (await readMigrationRows(client)).filter((r) => r.migration_name === migrationName);
       const manifest = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`"${ARCHIVE_SCHEMA}"."manifest"`]);
       const archives = manifest.rows[0]?.t

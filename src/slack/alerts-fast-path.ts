@@ -20,7 +20,7 @@ import type { DeliveryClaims } from './middleware/delivery-claims';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
-export interface AlertsFastPathDeps {
+interface AlertsFastPathDeps {
   path: string;
   bodyLimit: number;
   signingSecret: string;

@@ -11,7 +11,7 @@ import type { ServiceConfig } from '../config/service-schema';
 import type { Clock } from '../rollback/clock';
 import type { Announcer, RoleDirectory } from '../rollback/incident/engine-deps';
 import { readQuestion } from '../rollback/incident/hotfix';
-import { OUTAGE_DRAFTS_AFTER_MS } from '../rollback/incident/outage-drafts-due';
+import { outageOver15Minutes } from '../rollback/incident/outage-drafts-due';
 import { followUpChecklist } from '../rollback/follow-up/checklist';
 import { dataLossWords, incidentTimes } from '../rollback/metrics/incident-times';
 import type { IncidentRecord, IncidentStore, StepRecord } from '../rollback/ports/incident-store';
@@ -40,7 +40,7 @@ export const messageKey = (incidentId: string, part: string): string => `inciden
 /** The incident whose thread root this outbox key is, if it is one. */
 export const incidentOfRootKey = (key: string): string | undefined => /^incident:(.+):root$/.exec(key)?.[1];
 
-export interface AnnouncerDeps {
+interface AnnouncerDeps {
   store: IncidentStore;
   notifier: Notifier;
   services: readonly ServiceConfig[];
@@ -68,7 +68,7 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
     const channel = incident.channelId as string;
     // Due from the record (as the outage-drafts job judges it); the drafts then state the measured figures.
     const end = incident.restoredAt ?? deps.clock.now();
-    if (end.getTime() - (incidentTimes(incident).impactStartedAt ?? incident.openedAt).getTime() > OUTAGE_DRAFTS_AFTER_MS) {
+    if (outageOver15Minutes(incident, end)) {
       const times = incidentTimes(incident, await store.metricsInput(incident.id));
       const impactStart = times.impactStartedAt ?? incident.openedAt;
       await notifier.send({

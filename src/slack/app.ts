@@ -13,11 +13,11 @@ import { deliveryClaims } from './middleware/delivery-claims';
 import { alertsFastPath } from './alerts-fast-path';
 import { answerUnknownActions } from './middleware/unknown-actions';
 
-export const SLACK_EVENTS_PATH = '/slack/events';
+const SLACK_EVENTS_PATH = '/slack/events';
 /** Slack's payloads are small; anything larger is refused before parsing. */
-export const BODY_LIMIT_BYTES = 512 * 1024;
+const BODY_LIMIT_BYTES = 512 * 1024;
 
-export interface SlackSettings {
+interface SlackSettings {
   botToken: string;
   signingSecret: string;
   appToken?: string;
@@ -29,14 +29,14 @@ export interface SlackSettings {
   identity?: { botId?: string; botUserId?: string };
 }
 
-export interface SlackAppDeps extends ListenerDeps {
+interface SlackAppDeps extends ListenerDeps {
   db: Db;
   metrics: Metrics;
   logger: Logger;
   routes: CustomRoute[];
 }
 
-export interface SlackApp {
+interface SlackApp {
   app: App;
   mode: 'http' | 'socket';
   /** True when Slack can reach the bot: always in HTTP mode, only while the socket is connected in Socket Mode. */
@@ -53,7 +53,7 @@ export function slackApiBase(url: string | undefined): string | undefined {
 }
 
 /** How long the Web API client waits for an answer; the outbox treats a call cut off here as "outcome unknown". */
-export const SLACK_CALL_TIMEOUT_MS = 8_000;
+const SLACK_CALL_TIMEOUT_MS = 8_000;
 
 /**
  * The Web API client's options, the same in HTTP and Socket Mode. The outbox is

@@ -7,7 +7,7 @@ import type { FlagOffer } from './blocks/flag-switched';
 import { pullRequestLine, pullRequestOf } from './blocks/pull-request';
 import type { ServiceConfig } from '../config/service-schema';
 import { buildPlan, etaMinutes } from '../rollback/incident/plan';
-import type { FollowUpItem } from '../rollback/follow-up/checklist';
+import { type FollowUpItem, postMortemBy } from '../rollback/follow-up/checklist';
 import { postMortemDraft } from '../rollback/follow-up/post-mortem-draft';
 import { type IncidentFigures, type Measured, type TimesExtra, incidentFigures, incidentTimes } from '../rollback/metrics/incident-times';
 import type { ApprovalRecord, IncidentRecord, MetricsInput, StepRecord, TimelineRecord } from '../rollback/ports/incident-store';
@@ -148,7 +148,7 @@ export function completeView(incident: IncidentRecord, steps: readonly StepRecor
     service: serviceRef(service),
     target: targetOf(incident, steps),
     status: schema ? schemaStatus(schema) : undefined,
-    postMortemAt: new Date(restoredAt.getTime() + 24 * 3_600_000),
+    postMortemAt: postMortemBy(restoredAt),
     nextSteps,
     pinned,
     restoredAt,
@@ -275,7 +275,7 @@ export function postMortemView(
     timeZone: service.workingHours.timeZone,
     incident: { id: incident.id },
     service: serviceRef(service),
-    meetingBy: new Date(restoredAt.getTime() + 24 * 3_600_000),
+    meetingBy: postMortemBy(restoredAt),
     markdown: postMortemDraft({
       incident,
       timeline: timeline.filter((entry) => !entry.kind.startsWith('follow_up')),

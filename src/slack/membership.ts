@@ -15,7 +15,7 @@ export interface MembershipClient {
   };
 }
 
-export interface ChannelCheck {
+interface ChannelCheck {
   service: string;
   channel: string;
   /** Undefined when the bot is in the channel and can post there. */
@@ -27,7 +27,7 @@ export interface ChannelCheck {
 
 const INVITE = (channel: string): string => `run \`/invite @rollback-bot\` in <#${channel}>`;
 
-export async function checkMembership(client: MembershipClient, service: ServiceConfig): Promise<ChannelCheck> {
+async function checkMembership(client: MembershipClient, service: ServiceConfig): Promise<ChannelCheck> {
   const channel = service.slack.alertsChannel;
   const about = { service: service.name, channel };
   try {

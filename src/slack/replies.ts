@@ -16,7 +16,7 @@ import { threadNotDelivered } from './undelivered-thread';
 import type { MembershipWatch } from './membership';
 
 /** Where the answers learn whether an incident's thread is in Slack (the outbox's notifier). */
-export interface ThreadDelivery {
+interface ThreadDelivery {
   undelivered?(key: string): Promise<string | undefined>;
 }
 
@@ -71,5 +71,3 @@ export const createIncidentReplies = (delivery: ThreadDelivery, membership?: Mem
       ),
     ),
 });
-
-export const incidentReplies: IncidentReplies = createIncidentReplies({});

@@ -15,7 +15,7 @@ export interface UsergroupClient {
   usergroups: { users: { list(args: { usergroup: string }): Promise<{ users?: string[] }> } };
 }
 
-export interface CachedRoleDirectory extends RoleDirectory {
+interface CachedRoleDirectory extends RoleDirectory {
   /** Reads every group the services name (at start), so the first command finds them cached. */
   warm(services: readonly ServiceConfig[]): Promise<void>;
 }

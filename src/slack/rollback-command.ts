@@ -22,9 +22,9 @@ export type RollbackRequest =
   | { kind: 'stats'; service?: string }
   | { kind: 'preflight'; service: string };
 
-export type ParseResult = { ok: true; request: RollbackRequest } | { ok: false; problem: string };
+type ParseResult = { ok: true; request: RollbackRequest } | { ok: false; problem: string };
 
-export const SUBCOMMANDS = [
+const SUBCOMMANDS = [
   'help',
   'plan',
   'revert',

@@ -15,7 +15,7 @@ import { escapeMrkdwn } from './blocks/text';
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
 /** What Slack's refusal means and what a person does about it. */
-export const REFUSAL_FIX: Record<string, string> = {
+const REFUSAL_FIX: Record<string, string> = {
   not_in_channel: 'invite the bot: `/invite @rollback-bot` in that channel',
   channel_not_found: 'check the channel id in the services file (for a private channel, also `/invite @rollback-bot` there)',
   is_archived: 'unarchive the channel or point the service at another channel',
@@ -27,7 +27,7 @@ export function threadNotDelivered(refusal: string): string {
   return `thread not delivered: ${refusal} (fix: ${REFUSAL_FIX[refusal] ?? 'see the bot log'})`;
 }
 
-export interface UndeliveredThread {
+interface UndeliveredThread {
   incident: IncidentRecord;
   service: ServiceConfig;
   refusal: string;

@@ -15,7 +15,7 @@ import { chownSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, re
 import { dirname, join, resolve } from 'node:path';
 import { RollbackError } from '../rollback/errors';
 
-export interface ServerUser {
+interface ServerUser {
   readonly name: string;
   readonly uid: number;
   readonly gid: number;
@@ -32,7 +32,7 @@ export interface Placement {
   readonly notes: string[];
 }
 
-export const DEFAULT_SERVER_DIR = '/var/lib/rollback-bot';
+const DEFAULT_SERVER_DIR = '/var/lib/rollback-bot';
 
 function platformPackage(): string {
   const platform = process.platform === 'win32' ? 'windows' : process.platform;
@@ -73,7 +73,7 @@ function searchable(path: string, user: ServerUser): boolean {
 }
 
 /** The nearest folder on the way to path (itself included) the user cannot pass, or undefined. */
-export function blockedFolder(path: string, user: ServerUser): string | undefined {
+function blockedFolder(path: string, user: ServerUser): string | undefined {
   const chain: string[] = [];
   for (let current = resolve(path); ; current = dirname(current)) {
     if (existsSync(current)) chain.unshift(current);

@@ -39,7 +39,7 @@ export interface EmbeddedPostgres {
   discard(): Promise<void>;
 }
 
-export interface EmbeddedOptions {
+interface EmbeddedOptions {
   dataDir: string;
   /** Fixed port; default: a free port chosen at start. */
   port?: number;

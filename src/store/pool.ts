@@ -27,7 +27,7 @@ const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'E
 /** PostgreSQL's class 53 "insufficient resources": disk full, out of memory, too many connections. */
 const OUT_OF_SPACE = '53100';
 
-export function toStoreError(error: unknown): RollbackError {
+function toStoreError(error: unknown): RollbackError {
   const code = (error as { code?: string }).code;
   if (code === OUT_OF_SPACE) {
     return new RollbackError('unavailable', "The bot's database is out of disk space (PostgreSQL: No space left on device).", {

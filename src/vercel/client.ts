@@ -23,7 +23,7 @@ export interface ProjectRef {
   readonly teamId?: string | undefined;
 }
 
-export interface ListQuery {
+interface ListQuery {
   readonly target?: 'production' | 'preview';
   readonly state?: string;
   readonly limit?: number;
@@ -36,7 +36,7 @@ export interface ListQuery {
 
 export type AliasMoveKind = 'promote' | 'rollback';
 
-export interface AliasMoveAnswer {
+interface AliasMoveAnswer {
   /** 201 accepted, 202 queued behind a rolling release, 409 target already current (or another job running). */
   readonly status: 201 | 202 | 409;
 }

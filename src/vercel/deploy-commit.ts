@@ -16,7 +16,7 @@ import { matchesCommit } from './targets';
 
 export type CreateDeployment = typeof createDeployment;
 
-export interface DeployContext extends FollowContext {
+interface DeployContext extends FollowContext {
   readonly token: string;
   readonly apiUrl: string | undefined;
   readonly createDeployment: CreateDeployment;

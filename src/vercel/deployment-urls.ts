@@ -13,7 +13,7 @@ import type { VercelDeployment } from './schemas';
 
 export { protectionError };
 
-export interface DeploymentUrlContext {
+interface DeploymentUrlContext {
   readonly fetch: FetchLike;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Where a deployment's own routes answer; default https://<host>. */

@@ -19,7 +19,7 @@ const errorBodySchema = z
   })
   .passthrough();
 
-export interface VercelErrorBody {
+interface VercelErrorBody {
   readonly code: string | undefined;
   readonly message: string | undefined;
   readonly missingToken: boolean;
@@ -38,7 +38,7 @@ export function parseErrorBody(body: unknown): VercelErrorBody {
   };
 }
 
-export interface ErrorContext {
+interface ErrorContext {
   readonly what: string;
   readonly teamId: string | undefined;
 }

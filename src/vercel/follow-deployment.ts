@@ -26,7 +26,7 @@ export interface FollowContext {
   readonly promote?: (deploymentId: DeploymentId, deadline: number) => Promise<MoveResult>;
 }
 
-export interface FollowPlan {
+interface FollowPlan {
   readonly ref: ProjectRef;
   readonly commitSha: CommitSha;
   readonly method: DeployResult['method'];
@@ -61,7 +61,7 @@ export async function waitNext(ctx: FollowContext, startedAt: number, deadline: 
 }
 
 /** A BLOCKED deployment's seat block in words, with what to change. */
-export function describeBlock(blockCode: string | undefined, commitSha: string): string {
+function describeBlock(blockCode: string | undefined, commitSha: string): string {
   const head = `Vercel blocked the deployment of ${commitSha} (BLOCKED${blockCode ? `, ${blockCode}` : ''}); it will not build and production was not changed.`;
   switch (blockCode) {
     case 'COMMIT_AUTHOR_REQUIRED':

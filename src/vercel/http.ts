@@ -28,7 +28,7 @@ export interface RetryPolicy {
   readonly jitter: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = {
+const DEFAULT_RETRY: RetryPolicy = {
   attempts: 4,
   baseDelayMs: 250,
   rateLimitAttempts: 5,
@@ -36,7 +36,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
   jitter: 0.2,
 };
 
-export interface VercelHttpOptions {
+interface VercelHttpOptions {
   readonly token: string;
   /** VERCEL_API_URL; default https://api.vercel.com. */
   readonly baseUrl?: string;
@@ -53,7 +53,7 @@ export interface VercelHttpOptions {
   readonly limiter?: VercelRateLimiter;
 }
 
-export interface CallOptions {
+interface CallOptions {
   readonly method?: 'GET' | 'POST' | 'PATCH';
   readonly query?: Record<string, string | number | boolean | undefined>;
   readonly teamId?: string | undefined;

@@ -36,7 +36,7 @@ export interface MovePlan {
 const FINAL = new Set(['succeeded', 'failed', 'skipped']);
 const MAX_REQUESTS = 3;
 
-export function kindOf(method: MoveMethod): AliasMoveKind {
+function kindOf(method: MoveMethod): AliasMoveKind {
   return method === 'promote' ? 'promote' : 'rollback';
 }
 

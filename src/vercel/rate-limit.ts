@@ -9,9 +9,9 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-export type CallPriority = 'rollback' | 'background';
+type CallPriority = 'rollback' | 'background';
 
-export interface CallScope {
+interface CallScope {
   /** Epoch ms the current step must finish by. */
   readonly deadline?: number | undefined;
   readonly priority: CallPriority;
@@ -28,7 +28,7 @@ export function currentScope(): CallScope {
   return scopes.getStore() ?? { priority: 'rollback' };
 }
 
-export interface RateLimitHeaders {
+interface RateLimitHeaders {
   get(name: string): string | null;
 }
 

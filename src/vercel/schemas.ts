@@ -218,7 +218,7 @@ const aliasStatusSchema = z
   })
   .passthrough();
 
-export interface AliasStatusPage {
+interface AliasStatusPage {
   readonly aliases: { alias: string; status: string }[];
   readonly next: number | undefined;
 }

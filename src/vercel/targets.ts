@@ -1,10 +1,11 @@
 /**
- * Choosing the rollback target: pure rules over deployments already read.
- * Default: the newest READY production deployment older than the current one
- * that served production. Named: by deployment id, URL, git commit or version.
+ * Reading rollback targets from Vercel's deployments: what a user's target
+ * text names, which deployments match it, and each deployment in the words of
+ * the domain's target choice (src/rollback/last-known-good/rollback-target.ts).
  */
 import { RollbackError } from '../rollback/errors';
 import { type CommitSha, type DeploymentId, isCommitSha, isDeploymentId } from '../rollback/ids';
+import type { TargetCandidate } from '../rollback/last-known-good/rollback-target';
 import type { DeploymentSummary } from '../rollback/ports/application';
 import { sameCommit, sameVersion } from '../probes/app-version';
 import type { VercelDeployment } from './schemas';
@@ -12,7 +13,7 @@ import type { VercelDeployment } from './schemas';
 const COMMIT_META_KEYS = ['githubCommitSha', 'gitlabCommitSha', 'bitbucketCommitSha', 'gitCommitSha'];
 const VERSION = /^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$/;
 
-export function commitOf(deployment: VercelDeployment): CommitSha | undefined {
+function commitOf(deployment: VercelDeployment): CommitSha | undefined {
   for (const key of COMMIT_META_KEYS) {
     const value = deployment.meta[key]?.toLowerCase();
     if (value && isCommitSha(value)) return value as CommitSha;
@@ -41,7 +42,7 @@ export function toSummary(deployment: VercelDeployment, version?: string): Deplo
   };
 }
 
-export type SpecKind = 'deployment-id' | 'deployment-url' | 'commit' | 'version';
+type SpecKind = 'deployment-id' | 'deployment-url' | 'commit' | 'version';
 
 /** What a user's target text names. Versions are checked before URLs: "1.9.0" has dots too. */
 export function classifySpec(raw: string): SpecKind {
@@ -59,45 +60,16 @@ export function classifySpec(raw: string): SpecKind {
  * Whether a deployment served production, so Vercel will roll back to it. List items say so
  * with isRollbackCandidate; a single deployment only with readySubstate (STAGED: never served).
  */
-export function servedProduction(deployment: VercelDeployment): boolean {
+function servedProduction(deployment: VercelDeployment): boolean {
   if (deployment.target !== 'production' || deployment.state !== 'READY') return false;
   if (deployment.isRollbackCandidate !== undefined) return deployment.isRollbackCandidate;
   return deployment.readySubstate !== 'STAGED';
 }
 
-/** The newest READY production deployment before `current` that served production. */
-export function chooseDefaultTarget(current: VercelDeployment, production: readonly VercelDeployment[]): VercelDeployment | undefined {
-  return [...production]
-    .filter((d) => d.id !== current.id && d.createdAt < current.createdAt && servedProduction(d))
-    .sort((a, b) => b.createdAt - a.createdAt)[0];
-}
-
-/** While production is pinned: the newest READY production deployment newer than `current`, which an Unpin would promote. */
-export function chooseUnpinTarget(current: VercelDeployment, production: readonly VercelDeployment[]): VercelDeployment | undefined {
-  return [...production].filter((d) => d.id !== current.id && d.createdAt > current.createdAt).sort((a, b) => b.createdAt - a.createdAt)[0];
-}
-
-/** Refuses targets the bot must not move production to, with a message that says why. */
-export function assertUsableTarget(deployment: VercelDeployment, spec: string, method: 'instant-rollback' | 'promote'): void {
-  const name = `${deployment.id} (${deployment.url})`;
-  if (deployment.target !== 'production') {
-    throw new RollbackError('bad_input', `${name}, named by "${spec}", is a preview deployment, not a production one.`, {
-      fix: 'Name a production deployment. To ship this code, merge it to the deploy branch (or redeploy it to production) first.',
-      details: { deploymentId: deployment.id },
-    });
-  }
-  if (deployment.state !== 'READY') {
-    throw new RollbackError('bad_input', `${name} is ${deployment.state}, not READY; production cannot move to it.`, {
-      fix: 'Name a production deployment whose build finished (READY).',
-      details: { deploymentId: deployment.id },
-    });
-  }
-  if (method === 'instant-rollback' && !servedProduction(deployment)) {
-    throw new RollbackError('bad_input', `${name} never served production, so Vercel's instant rollback cannot use it.`, {
-      fix: 'Name a deployment that served production before, or set vercel.rollbackMethod to promote for this service.',
-      details: { deploymentId: deployment.id },
-    });
-  }
+/** A deployment in the words the domain's target choice needs (rollback-target.ts). */
+export function candidateOf(deployment: VercelDeployment): TargetCandidate & { readonly deployment: VercelDeployment } {
+  const { id, url, createdAt, state } = deployment;
+  return { id, url, createdAt, state, target: deployment.target ?? 'preview', servedProduction: servedProduction(deployment), deployment };
 }
 
 export function matchesCommit(deployment: VercelDeployment, sha: string): boolean {

@@ -20,13 +20,13 @@ import { autopilotRollback, autopilotTakeOver } from './autopilot';
 import { noteDetectedFrom } from './detected-note';
 import type { ServingFacts } from './episode-facts';
 
-export interface ActDeps {
+interface ActDeps {
   engine: EngineDeps;
   store: DetectionStore;
   announcer: DetectionAnnouncer;
 }
 
-export interface ActContext {
+interface ActContext {
   service: ServiceConfig;
   now: Date;
   evaluation: Pick<Evaluation, 'verdict' | 'rule' | 'reason'>;
@@ -37,7 +37,7 @@ export interface ActContext {
 }
 
 /** When the episode was detected and its impact started, from the rule's own evidence. */
-export function datedEpisode(ctx: Pick<ActContext, 'evaluation' | 'firing' | 'serving' | 'now'>): EpisodeTimes {
+function datedEpisode(ctx: Pick<ActContext, 'evaluation' | 'firing' | 'serving' | 'now'>): EpisodeTimes {
   return episodeTimes({ rule: ctx.evaluation.rule, alerts: ctx.firing, now: ctx.now, ...(ctx.serving ?? {}) });
 }
 

@@ -21,7 +21,7 @@ import { serviceRef } from '../slack/incident-views';
 /** Alerts listed in a message; the rest are counted. */
 const LISTED_ALERTS = 12;
 
-export const proposalKey = (detectionId: string): string => `detection:${detectionId}:proposal`;
+const proposalKey = (detectionId: string): string => `detection:${detectionId}:proposal`;
 
 export interface DetectionAnnouncer {
   /** The detection's message(s) as the store has them now. */
@@ -55,7 +55,7 @@ function line(alert: AlertState): AlertLineView {
 }
 
 /** Who a detected trigger pages: the DevOps lead(s) and whoever is on call. */
-export function ownersOf(service: ServiceConfig): string[] {
+function ownersOf(service: ServiceConfig): string[] {
   return [...new Set([...service.roles.devopsLead, ...service.roles.onCall])];
 }
 

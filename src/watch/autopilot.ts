@@ -9,7 +9,8 @@ import type { ServiceConfig } from '../config/service-schema';
 import type { AlertState } from '../rollback/detection/alert-state';
 import { incidentWords } from '../rollback/detection/describe';
 import type { EpisodeTimes } from '../rollback/detection/episode-evidence';
-import { AUTOPILOT_ACTOR, decideAuthority, refusalError } from '../rollback/incident/authority';
+import { AUTOPILOT_ACTOR, refusalError } from '../rollback/incident/authority';
+import { decideAct } from '../rollback/incident/decision-matrix';
 import { chooseRollback } from '../rollback/incident/decision-tree';
 import type { EngineDeps } from '../rollback/incident/engine-deps';
 import { addApplicationRollback, readQuestion } from '../rollback/incident/hotfix';
@@ -20,7 +21,7 @@ import type { Evaluation } from '../rollback/signals/triggers';
 import type { DetectionAnnouncer } from './announce';
 import { noteDetectedFrom } from './detected-note';
 
-export interface AutopilotInput {
+interface AutopilotInput {
   service: ServiceConfig;
   evaluation: Pick<Evaluation, 'verdict' | 'rule' | 'reason'>;
   firing: readonly AlertState[];
@@ -73,7 +74,7 @@ export async function autopilotTakeOver(engine: EngineDeps, announcer: Detection
   const { service, incident } = input;
   const now = engine.clock.now();
   const roles = await engine.roles.resolve(service);
-  const decision = decideAuthority({ action: 'application', actor: AUTOPILOT_ACTOR, roles, at: now, workingHours: service.workingHours, autopilot: service.autopilot });
+  const decision = decideAct({ service, roles, actor: AUTOPILOT_ACTOR, act: { kind: 'execute', rollback: 'application' }, at: now });
   if (!decision.allowed) throw refusalError(decision);
   if (!(await addApplicationRollback(engine, incident))) return false;
   const gate = chooseRollback(readQuestion(incident.data.hotfix), AUTOPILOT_ACTOR, now);

@@ -19,7 +19,7 @@ import type { IncidentRecord } from '../rollback/ports/incident-store';
 import { formatTime } from '../slack/blocks/format';
 import type { DetectionAnnouncer } from './announce';
 
-export interface DecisionDeps {
+interface DecisionDeps {
   engine: EngineDeps;
   store: DetectionStore;
   announcer: DetectionAnnouncer;

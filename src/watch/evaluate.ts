@@ -19,7 +19,7 @@ import type { DetectionAnnouncer } from './announce';
 /** Alerts nobody mentioned for this long are forgotten (they stopped firing long ago). */
 const FORGET_AFTER_MS = 7 * 24 * 3_600_000;
 
-export interface EvaluateDeps {
+interface EvaluateDeps {
   engine: EngineDeps;
   store: DetectionStore;
   announcer: DetectionAnnouncer;

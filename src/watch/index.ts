@@ -24,9 +24,8 @@ import { type IntervalOutcome, evaluateInterval } from './evaluate';
 import { type AlertIntake, createAlertIntake } from './intake';
 
 export type { AlertIntake, IngestResult, WebhookTool } from './intake';
-export type { IntervalOutcome } from './evaluate';
 
-export interface DetectionDeps {
+interface DetectionDeps {
   db: Db;
   services: readonly ServiceConfig[];
   /** The incident engine, built once the adapters are wired. */

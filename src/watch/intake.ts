@@ -27,8 +27,8 @@ import {
   parseGrafanaWebhook,
 } from '../rollback/signals';
 
-export const DEFAULT_FLUSH_INTERVAL_MS = 200;
-export const DEFAULT_MAX_PENDING = 500;
+const DEFAULT_FLUSH_INTERVAL_MS = 200;
+const DEFAULT_MAX_PENDING = 500;
 
 export type WebhookTool = 'alertmanager' | 'grafana';
 
@@ -53,7 +53,7 @@ export interface AlertIntake {
   stop(): Promise<void>;
 }
 
-export interface IntakeDeps {
+interface IntakeDeps {
   store: DetectionStore;
   services: readonly ServiceConfig[];
   clock: Clock;

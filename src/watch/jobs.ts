@@ -13,7 +13,7 @@ import { createSlackNotifier } from '../slack/outbox';
 import type { Db } from '../store/pool';
 import { type Detection, type DetectionOptions, createDetection } from './index';
 
-export interface DetectionJobDeps {
+interface DetectionJobDeps {
   services: readonly ServiceConfig[];
   db: Db;
   engine: EngineDeps;

@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, eventually } from '../process/start-process';
+import { CLI } from '../process/start-process';
+import { waitFor } from '../support/wait';
 import { leftListening, printedFolder, printedPorts } from './drill-process';
 
 jest.setTimeout(240_000);
@@ -24,7 +25,7 @@ async function interruptedDrill(interrupt: (child: ReturnType<typeof spawn>) => 
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const code = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    await eventually('the drill to start its first step', () => out.includes('[1/5]'), 180_000);
+    await waitFor('the drill to start its first step', () => out.includes('[1/5]'), 180_000);
     const ports = printedPorts(out);
     const folder = printedFolder(out);
     interrupt(child);

@@ -5,18 +5,8 @@
  * application rollback from command to "ROLLBACK COMPLETE", the join rule,
  * the authority refusal, and verification naming a failing check.
  */
-import { Client } from 'pg';
 import { SERVICE, useWorld } from '../support/incident-world';
-
-async function rows<T>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, values)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+import { rows } from '../support/database';
 
 describe('application rollback from /rollback to ROLLBACK COMPLETE', () => {
   const ctx = useWorld('e2e_app');

@@ -7,10 +7,11 @@
  * `_prisma_migrations`) and the incident ends COMPLETE.
  */
 import { APPROVE } from '../../src/slack/action-ids';
-import { withClient } from '../schema/support/prisma-app';
-import { waitFor } from '../support/bot-process';
+import { withClient } from '../support/database';
+import { waitFor } from '../support/wait';
 import { SERVICE } from '../support/incident-world';
-import { AI, rows, useSchemaWorld } from '../support/schema-world';
+import { AI, useSchemaWorld } from '../support/schema-world';
+import { rows } from '../support/database';
 
 jest.setTimeout(90_000);
 

@@ -6,7 +6,7 @@
  * incident's commit, the branch gets no second revert.
  */
 import { SERVICE, useWorld } from '../support/incident-world';
-import { waitFor } from '../support/bot-process';
+import { waitFor } from '../support/wait';
 
 describe('code rollback with git revert', () => {
   const ctx = useWorld('e2e_revert');

@@ -16,7 +16,8 @@ import { type VercelStandin, startVercelStandin } from '../../src/standins/verce
 import type { StandinDeployment } from '../../src/standins/vercel/state';
 import { createSandbox, type Sandbox } from '../git/support/git-fixture';
 import { BOT_TOKEN } from '../support/bot';
-import { type BotProcess, botProcessEnv, spawnBot, waitFor } from '../support/bot-process';
+import { type BotProcess, botProcessEnv, spawnBot } from '../support/bot-process';
+import { waitFor } from '../support/wait';
 import { testDatabase } from '../support/database';
 import { SERVICE, SMOKE } from '../support/incident-world';
 import { exampleServiceRaw, servicesYaml } from '../support/services';

@@ -8,7 +8,8 @@
 import { DISABLE_FLAG } from '../../src/slack/action-ids';
 import { buttonAnswer, flagValue } from '../support/flags';
 import { SERVICE } from '../support/incident-world';
-import { AI, rows, useSchemaWorld } from '../support/schema-world';
+import { rows } from '../support/database';
+import { AI, useSchemaWorld } from '../support/schema-world';
 
 describe('"Disable <flag>" on a schema rollback approval', () => {
   const ctx = useSchemaWorld('e2e_flag_schema', {

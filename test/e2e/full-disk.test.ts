@@ -7,7 +7,7 @@
  * Once the disk has room again the same command works.
  */
 import { APPROVE } from '../../src/slack/action-ids';
-import { rows } from '../faults/support/incident-checks';
+import { rows } from '../support/database';
 import { SERVICE, useWorld } from '../support/incident-world';
 import { AI, useSchemaWorld } from '../support/schema-world';
 

@@ -12,7 +12,7 @@
 import { durationWords } from '../../src/rollback/metrics/incident-times';
 import { insertProbeResults } from '../../src/store/queries/probes';
 import { alertmanagerWebhook } from '../unit/signals/builders';
-import { incidentsOf, useDetectionWorld } from '../watch/support/detection-world';
+import { incidentsOf, useDetectionWorld } from '../support/detection-world';
 
 const SERVICE = 'dr-amal-clinical-os';
 const GO_LIVE_AGO_MS = 40_000;

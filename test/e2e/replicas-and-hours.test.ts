@@ -4,28 +4,15 @@
  * on-call rule with the CTO's direct message, and a Slack outage that delays
  * the posts but not the rollback.
  */
-import { Client } from 'pg';
-import { testDatabase } from '../support/database';
+import { rows, testDatabase } from '../support/database';
 import { SERVICE, type World, startWorld } from '../support/incident-world';
+import { waitFor } from '../support/wait';
 
-async function one<T>(url: string, sql: string): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows[0] as T;
-  } finally {
-    await client.end();
-  }
-}
+const one = async <T>(url: string, sql: string): Promise<T> => (await rows<T>(url, sql))[0] as T;
 
 async function waitForIncident(url: string, state: string, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const row = await one<{ state: string } | undefined>(url, 'SELECT state FROM incidents ORDER BY opened_at DESC LIMIT 1');
-    if (row?.state === state) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`incident not ${state} within ${timeoutMs} ms`);
+  const latest = async () => (await one<{ state: string } | undefined>(url, 'SELECT state FROM incidents ORDER BY opened_at DESC LIMIT 1'))?.state;
+  await waitFor(`the incident to be ${state}`, async () => (await latest()) === state, timeoutMs);
 }
 
 describe.each([

@@ -9,10 +9,11 @@
  * replica reconciles it at once (or the parked worker, still alive in this
  * test's process and never taken over, records the end it saw).
  */
-import { waitFor } from '../support/bot-process';
+import { waitFor } from '../support/wait';
 import { SERVICE, useWorld } from '../support/incident-world';
 import { exampleServiceRaw } from '../support/services';
-import { incidentState, rows, startedIncident } from '../faults/support/incident-checks';
+import { incidentState, startedIncident } from '../faults/support/incident-checks';
+import { rows } from '../support/database';
 
 jest.setTimeout(90_000);
 

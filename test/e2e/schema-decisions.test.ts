@@ -6,9 +6,10 @@
  */
 import { APPROVE, REJECT } from '../../src/slack/action-ids';
 import { diffCatalogs, readCatalog } from '../../src/schema/rollback/catalog';
-import { withClient } from '../schema/support/prisma-app';
+import { withClient } from '../support/database';
 import { SERVICE } from '../support/incident-world';
-import { AI, rows, useSchemaWorld } from '../support/schema-world';
+import { AI, useSchemaWorld } from '../support/schema-world';
+import { rows } from '../support/database';
 
 
 

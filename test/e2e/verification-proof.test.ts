@@ -8,7 +8,8 @@
  * reports it ends FAILED, an honest one ends COMPLETE after three rounds.
  */
 import { SERVICE, useWorld } from '../support/incident-world';
-import { rows, startedIncident, waitForIncident } from '../faults/support/incident-checks';
+import { startedIncident, waitForIncident } from '../faults/support/incident-checks';
+import { rows } from '../support/database';
 
 describe('verification with an unknown target version and commit', () => {
   const ctx = useWorld('e2e_proof', { deploymentUrlsProtected: true });

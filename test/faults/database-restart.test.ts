@@ -9,9 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../src/store/embedded';
-import { waitFor } from '../support/bot-process';
+import { waitFor } from '../support/wait';
 import { SERVICE, type World, startWorld } from '../support/incident-world';
-import { breakProduction, expectTimelineWithoutGaps, incidentState, rows, startedIncident, storedMessage } from './support/incident-checks';
+import { breakProduction, expectTimelineWithoutGaps, incidentState, startedIncident, storedMessage } from './support/incident-checks';
+import { rows } from '../support/database';
 
 jest.setTimeout(60_000);
 

@@ -25,7 +25,8 @@ import { type SlackStandin, startSlackStandin } from '../../src/standins/slack/s
 import { type VercelStandin, startVercelStandin } from '../../src/standins/vercel/server';
 import { createSandbox, type Sandbox } from '../git/support/git-fixture';
 import { BOT_TOKEN } from '../support/bot';
-import { type BotProcess, botProcessEnv, spawnBot, waitFor } from '../support/bot-process';
+import { type BotProcess, botProcessEnv, spawnBot } from '../support/bot-process';
+import { waitFor } from '../support/wait';
 import { testDatabase } from '../support/database';
 import { SERVICE, SMOKE } from '../support/incident-world';
 import { exampleServiceRaw, servicesYaml } from '../support/services';

@@ -12,9 +12,10 @@
  */
 import { newIncident, useIncidentStore } from '../integration/incident-store-fixtures';
 import type { TestBot } from '../support/bot';
-import { waitFor } from '../support/bot-process';
+import { waitFor } from '../support/wait';
 import { SERVICE, useWorld } from '../support/incident-world';
-import { breakProduction, expectTimelineWithoutGaps, incidentState, rows, startedIncident, storedMessage } from './support/incident-checks';
+import { breakProduction, expectTimelineWithoutGaps, incidentState, startedIncident, storedMessage } from './support/incident-checks';
+import { rows } from '../support/database';
 
 jest.setTimeout(120_000);
 

@@ -20,7 +20,8 @@ import { BOT_TOKEN, SIGNING_SECRET, type TestBot, startTestBot } from '../suppor
 import { testDatabase, urlForDatabase } from '../support/database';
 import { SERVICE, SMOKE } from '../support/incident-world';
 import { exampleServiceRaw } from '../support/services';
-import { rows, startedIncident, waitForIncident } from './support/incident-checks';
+import { startedIncident, waitForIncident } from './support/incident-checks';
+import { rows } from '../support/database';
 
 jest.setTimeout(60_000);
 

@@ -12,9 +12,10 @@ import { openQuestionIncident } from '../../src/rollback/incident/hotfix';
 import { HOTFIX } from '../../src/slack/action-ids';
 import { newTriggerId, signature } from '../../src/standins/slack/signed-requests';
 import { SIGNING_SECRET } from '../support/bot';
-import { waitFor } from '../support/bot-process';
+import { waitFor } from '../support/wait';
 import { SERVICE, useWorld } from '../support/incident-world';
-import { breakProduction, rows, startedIncident, storedMessage, waitForIncident } from './support/incident-checks';
+import { breakProduction, startedIncident, storedMessage, waitForIncident } from './support/incident-checks';
+import { rows } from '../support/database';
 
 const WEBHOOK_SECRET = 'webhook-secret-for-faults';
 

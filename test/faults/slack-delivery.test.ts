@@ -8,9 +8,10 @@
 import type { SlackStandin } from '../../src/standins/slack/server';
 import { ROLLBACK_MODAL_CALLBACK_ID, ROLLBACK_MODAL_FIELDS as F } from '../../src/slack/action-ids';
 import { STILL_WORKING } from '../../src/slack/listeners/commands/rollback';
-import { waitFor } from '../support/bot-process';
+import { waitFor } from '../support/wait';
 import { SERVICE, useWorld } from '../support/incident-world';
-import { breakProduction, mentions, rows, startedIncident, threadOf, waitForIncident, waitForThreadDelivered } from './support/incident-checks';
+import { breakProduction, mentions, startedIncident, threadOf, waitForIncident, waitForThreadDelivered } from './support/incident-checks';
+import { rows } from '../support/database';
 
 jest.setTimeout(60_000);
 

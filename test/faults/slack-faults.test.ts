@@ -9,18 +9,18 @@
 import { ROLLBACK_NOW } from '../../src/slack/action-ids';
 import { openQuestionIncident } from '../../src/rollback/incident/hotfix';
 import type { RecordedCall } from '../../src/standins/slack/server';
-import { waitFor } from '../support/bot-process';
+import { waitFor } from '../support/wait';
 import { SERVICE, useWorld } from '../support/incident-world';
 import {
   breakProduction,
   expectTimelineWithoutGaps,
   mentions,
-  rows,
   startedIncident,
   threadOf,
   waitForIncident,
   waitForThreadDelivered,
 } from './support/incident-checks';
+import { rows } from '../support/database';
 
 jest.setTimeout(60_000);
 

@@ -7,9 +7,10 @@
  * the store accepts writes again the step is reconciled and the incident
  * ends COMPLETE with one request to Vercel.
  */
-import { waitFor } from '../support/bot-process';
+import { waitFor } from '../support/wait';
 import { SERVICE, useWorld } from '../support/incident-world';
-import { incidentState, rows, startedIncident } from './support/incident-checks';
+import { incidentState, startedIncident } from './support/incident-checks';
+import { rows } from '../support/database';
 
 jest.setTimeout(90_000);
 

@@ -16,7 +16,7 @@ import { GitCodeRollback, type GitCodeRollbackOptions } from '../../src/git/git-
 import { ManualClock } from '../../src/rollback/clock';
 import { ASKER, INCIDENT, SERVICE, adapterFor, captureLogs, createSandbox, serviceFor, type Sandbox } from '../git/support/git-fixture';
 import type { CommitSha } from '../../src/rollback/ids';
-import { waitFor } from '../support/bot-process';
+import { waitFor } from '../support/wait';
 
 function prService(remote: string, merge: 'auto' | 'immediate' | 'manual'): ServiceConfig {
   const base = serviceFor(remote);

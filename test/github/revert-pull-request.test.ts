@@ -8,7 +8,7 @@
  * request closed unmerged fails the step with that reason.
  */
 import { SERVICE, type World } from '../support/incident-world';
-import { waitFor } from '../support/bot-process';
+import { waitFor } from '../support/wait';
 import { buildWhenMainMoves, useGitHubWorld } from './support';
 
 async function askRevert(world: World): Promise<void> {

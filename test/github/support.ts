@@ -13,7 +13,7 @@ import { type GitHubStandin, startGitHubStandin } from '../../src/standins/githu
 import type { Protection, StandinRepo } from '../../src/standins/github/state';
 import { testDatabase } from '../support/database';
 import { type World, startWorld } from '../support/incident-world';
-import { waitFor } from '../support/bot-process';
+import { waitFor } from '../support/wait';
 
 export const OWNER = 'dr-amal';
 export const REPO = 'clinical-os';

@@ -7,7 +7,7 @@
 import type { RecordedCall } from '../../src/standins/slack/server';
 import { validateView } from '../../src/standins/slack/block-kit';
 import { SERVICE, useWorld } from '../support/incident-world';
-import { rows } from './support';
+import { rows } from '../support/database';
 
 interface HomeBlock {
   type: string;

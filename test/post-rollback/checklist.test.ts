@@ -7,7 +7,8 @@
 import type { RecordedCall } from '../../src/standins/slack/server';
 import { validateBlocks } from '../../src/standins/slack/block-kit';
 import { SERVICE, useWorld } from '../support/incident-world';
-import { blocksOf, rows, snooze, tick, tickedIn } from './support';
+import { blocksOf, snooze, tick, tickedIn } from './support';
+import { rows } from '../support/database';
 
 interface FollowUpRow {
   item: string;

@@ -12,7 +12,8 @@ import { type Db, createDb } from '../../src/store/pool';
 import { type TestBot, startTestBot } from '../support/bot';
 import { testDatabase } from '../support/database';
 import { TestClock } from '../support/incident-world';
-import { rows, snooze, tick } from './support';
+import { snooze, tick } from './support';
+import { rows } from '../support/database';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

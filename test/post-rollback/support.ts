@@ -3,19 +3,8 @@
  * overflow menus as block_actions of their own shapes), and a SQL helper.
  */
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import type { SlackHttpResponse, SlackRequestSender } from '../../src/standins/slack/signed-requests';
 import { FOLLOW_UP_SNOOZE, FOLLOW_UP_TICK } from '../../src/slack/action-ids';
-
-export async function rows<T>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, values)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 function blockActions(fields: { userId: string; responseUrl: string; messageTs?: string; blocks?: unknown[] }, action: Record<string, unknown>): Record<string, unknown> {
   const ts = fields.messageTs ?? '1700000000.000001';

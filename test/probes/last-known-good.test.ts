@@ -6,19 +6,9 @@
  * `/rollback <service>` with no target goes back to the last known good (not
  * to Vercel's previous deployment), and `/rollback history` shows the table.
  */
-import { Client } from 'pg';
 import { LAST_KNOWN_GOOD_JOB, probeJobName } from '../../src/probes/probe-jobs';
 import { SERVICE, useWorld } from '../support/incident-world';
-
-async function rows<T>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, values)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+import { rows } from '../support/database';
 
 describe('last known good in the running bot', () => {
   // node-cron ticks on real time while this world's clock is January: a daily probe interval keeps real ticks

@@ -3,7 +3,8 @@
  * trigger rules (fires / clear / no data per field), the sign-in smoke test,
  * the interval → cron rule, and the last-known-good rules.
  */
-import { defaultRollbackTarget, lastKnownGoodDecision, servingNow } from '../../src/rollback/last-known-good/rules';
+import { defaultRollbackTarget } from '../../src/rollback/last-known-good/rollback-target';
+import { lastKnownGoodDecision, servingNow } from '../../src/rollback/last-known-good/rules';
 import type { DeploymentRecord } from '../../src/rollback/ports/incident-store';
 import { type ProbeObservation, isSignInTest, p95, percentile, probeEvidenceOf } from '../../src/rollback/signals/probe-evidence';
 import { evaluate, INITIAL_TRIGGER_STATE } from '../../src/rollback/signals/triggers';

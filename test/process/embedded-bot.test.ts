@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { type SlackStandin, startSlackStandin } from '../../src/standins/slack/server';
 import { BOT_TOKEN } from '../support/bot';
 import { EXAMPLE_CONFIG_PATH } from '../support/services';
-import { type Spawned, alive, eventually, loggedServerDataDir, postmasterPid, spawnCli } from './start-process';
+import { type Spawned, alive, loggedServerDataDir, postmasterPid, spawnCli } from './start-process';
+import { waitFor } from '../support/wait';
 
 jest.setTimeout(240_000);
 
@@ -90,7 +91,7 @@ describe('rollback-bot start on its embedded PostgreSQL', () => {
     expect(await bot.exit()).toBe(0);
     expect(bot.output()).toMatch(/stopped during start-up/);
     expect(bot.output()).not.toMatch(/rollback-bot is ready/);
-    await eventually('the embedded server to be gone', () => !alive(server), 10_000);
+    await waitFor('the embedded server to be gone', () => !alive(server), 10_000);
   });
 
   it('SIGTERM while the Socket Mode connection is being opened stops the embedded server and exits 0, leaving no orphan', async () => {
@@ -111,14 +112,14 @@ describe('rollback-bot start on its embedded PostgreSQL', () => {
       const output = await bot.waitFor(/embedded PostgreSQL started/);
       const server = postmasterPid(loggedServerDataDir(output));
       expect(alive(server)).toBe(true);
-      await eventually('the bot to open its Socket Mode connection', () => connecting.length > 0, 60_000);
+      await waitFor('the bot to open its Socket Mode connection', () => connecting.length > 0, 60_000);
       bot.child.kill('SIGTERM');
       expect(await bot.exit()).toBe(0);
       // Stopped by its own lifecycle (not only by the server noticing its parent gone).
       expect(bot.output()).toMatch(/stopped during start-up/);
       expect(bot.output()).not.toMatch(/rollback-bot is ready/);
       expect(bot.output()).not.toMatch(/\n\s+at /);
-      await eventually('the embedded server to be gone', () => !alive(server), 10_000);
+      await waitFor('the embedded server to be gone', () => !alive(server), 10_000);
     } finally {
       for (const socket of connecting) socket.destroy();
       hang.close();
@@ -133,7 +134,7 @@ describe('rollback-bot start on its embedded PostgreSQL', () => {
     const server = postmasterPid(loggedServerDataDir(first.output()));
     first.child.kill('SIGKILL');
     await first.exit();
-    await eventually('the orphaned server to stop', () => !alive(server), 15_000);
+    await waitFor('the orphaned server to stop', () => !alive(server), 15_000);
 
     const next = start(dataDir);
     const port = portOf(await next.waitFor(READY));
@@ -174,7 +175,7 @@ describe('rollback-bot start on its embedded PostgreSQL', () => {
 
     await bot.waitFor(/embedded PostgreSQL restarted/, 60_000);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    await eventually('readiness after the restart', async () => (await fetch(`${base}/readyz`)).status === 200);
+    await waitFor('readiness after the restart', async () => (await fetch(`${base}/readyz`)).status === 200);
     expect(alive(postmasterPid(serverDataDir))).toBe(true);
     bot.child.kill('SIGTERM');
     expect(await bot.exit()).toBe(0);

@@ -70,15 +70,6 @@ export function alive(pid: number | undefined): boolean {
   }
 }
 
-/** Polls until probe is true (states another process changes). */
-export async function eventually(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** The serverDataDir the bot logged for its embedded server. */
 export function loggedServerDataDir(output: string): string {
   const match = /"serverDataDir":"([^"]+)"/.exec(output);

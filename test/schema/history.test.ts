@@ -15,7 +15,8 @@ import { PrismaSchemaAdapter } from '../../src/schema/prisma-schema-adapter';
 import { type CatalogSnapshot, diffCatalogs, readCatalog } from '../../src/schema/rollback/catalog';
 import { serverUrl, testDatabase } from '../support/database';
 import { SERVICE, adapterFor, createSandbox, serviceFor, type Sandbox } from '../git/support/git-fixture';
-import { APP_MIGRATIONS, applyMigration, seedAppBeforeAi, withClient } from './support/prisma-app';
+import { APP_MIGRATIONS, applyMigration, seedAppBeforeAi } from './support/prisma-app';
+import { withClient } from '../support/database';
 
 const INIT = '20260114000000_init';
 const AI = '20260117000000_add_ai_features';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../src/cli/lint-migrations';
 import { testDatabase } from '../support/database';
-import { withClient } from './support/prisma-app';
+import { withClient } from '../support/database';
 
 interface JsonFinding {
   rule: string;

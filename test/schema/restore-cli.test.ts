@@ -11,7 +11,7 @@ import { createDb } from '../../src/store/pool';
 import { upsertService } from '../../src/store/queries/services';
 import { testDatabase } from '../support/database';
 import { exampleService, exampleServiceRaw, servicesYaml } from '../support/services';
-import { withClient } from './support/prisma-app';
+import { withClient } from '../support/database';
 
 const MIGRATION = '20260117000000_add_ai_features';
 

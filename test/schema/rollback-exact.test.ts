@@ -5,7 +5,7 @@
  * sampled value by primary key.
  */
 import { diffCatalogs, readCatalog } from '../../src/schema/rollback/catalog';
-import { withClient } from './support/prisma-app';
+import { withClient } from '../support/database';
 import { scratchProject } from './support/scratch-project';
 
 const INIT = '20260101000000_init';

@@ -7,7 +7,7 @@
  */
 import { run as restoreCli } from '../../src/cli/restore-archive';
 import { type CatalogSnapshot, diffCatalogs, readCatalog } from '../../src/schema/rollback/catalog';
-import { withClient } from './support/prisma-app';
+import { withClient } from '../support/database';
 import { scratchProject } from './support/scratch-project';
 
 const quiet = { stdout: () => undefined, stderr: () => undefined, env: {} };

@@ -7,7 +7,8 @@ import { run as restoreCli } from '../../src/cli/restore-archive';
 import { PrismaSchemaAdapter } from '../../src/schema/prisma-schema-adapter';
 import { type CatalogSnapshot, diffCatalogs, readCatalog } from '../../src/schema/rollback/catalog';
 import { serverUrl, testDatabase } from '../support/database';
-import { APP_MIGRATIONS, applyMigration, seedAppBeforeAi, withClient } from './support/prisma-app';
+import { APP_MIGRATIONS, applyMigration, seedAppBeforeAi } from './support/prisma-app';
+import { withClient } from '../support/database';
 
 const INIT = '20260114000000_init';
 const AI = '20260117000000_add_ai_features';

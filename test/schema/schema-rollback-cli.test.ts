@@ -10,7 +10,7 @@ import { migrate } from '../../src/store/migrate';
 import { createDb } from '../../src/store/pool';
 import { testDatabase } from '../support/database';
 import { diffCatalogs, readCatalog } from '../../src/schema/rollback/catalog';
-import { withClient } from './support/prisma-app';
+import { withClient } from '../support/database';
 import { scratchProject } from './support/scratch-project';
 
 const INIT = '20260101000000_init';

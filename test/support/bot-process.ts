@@ -98,13 +98,3 @@ export async function spawnBot(env: Record<string, string>, slack: SlackStandin,
   return bot;
 }
 
-/** Polls until probe gives a value (for states only visible in the database or another process). */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -47,3 +47,19 @@ export function testDatabase(label: string): TestDatabase {
     drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
   };
 }
+
+/** One connection of its own for `fn`, closed after. */
+export async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The rows of one query on its own connection, for checks on what a test left in a database. */
+export async function rows<T>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
+  return withClient(url, async (client) => (await client.query(sql, values)).rows as T[]);
+}

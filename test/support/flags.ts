@@ -35,7 +35,7 @@ export async function buttonAnswer(
 export const flagValue = (world: World): unknown =>
   world.vercel.edgeConfig.latest(FLAG.edgeConfigId)?.get(FLAG.key)?.value;
 
-export interface FlagTimelineRow {
+interface FlagTimelineRow {
   incident_id: string | null;
   service: string | null;
   actor: string;

@@ -9,7 +9,7 @@ import type { Clock } from '../../src/rollback/clock';
 import { GitCodeRollback, type GitCodeRollbackOptions } from '../../src/git/git-code-rollback';
 import { silentLogger } from '../../src/logger';
 import { PrismaSchemaAdapter } from '../../src/schema/prisma-schema-adapter';
-import { type SlackStandin, startSlackStandin } from '../../src/standins/slack/server';
+import { type RecordedCall, type SlackStandin, startSlackStandin } from '../../src/standins/slack/server';
 import { startVercelStandin, type VercelStandin } from '../../src/standins/vercel/server';
 import type { StandinDeployment } from '../../src/standins/vercel/state';
 import { VercelApplication } from '../../src/vercel/vercel-application';
@@ -27,6 +27,9 @@ export const SMOKE = { email: 'test@example.com', password: 'smoke-secret-123' }
 /** The example service's feature flag (rollback.config.example.yaml). */
 export const FLAG = { name: 'ai-notes', edgeConfigId: 'ecfg_dramalflags01', key: 'ai-notes-enabled' } as const;
 const FLAG_READ_TOKEN = 'ecfg-read-token-test';
+
+/** A Slack call's text and blocks, where a test looks for words the bot posted. */
+export const callText = (c: RecordedCall): string => `${String(c.params.text ?? '')}\n${String(c.params.blocks ?? '')}`;
 
 /** Real time, started at a chosen instant, movable forward. */
 export class TestClock implements Clock {
@@ -56,7 +59,7 @@ export interface World {
   stop(): Promise<void>;
 }
 
-export interface WorldOptions {
+interface WorldOptions {
   databaseUrl: string;
   /** ISO instant the clock starts at; default a Tuesday 10:00 in New York (working hours). */
   at?: string;
@@ -83,8 +86,28 @@ export interface WorldOptions {
   extraServices?: (world: { gitOrigin: string; appUrl: string }) => Record<string, unknown>[];
 }
 
-export async function startWorld(options: WorldOptions): Promise<World> {
-  const clock = new TestClock(options.at ?? '2026-01-20T15:00:00Z');
+interface OutsideOptions {
+  /** Slack's per-channel pace in the stand-in (default 1 post per second, as Slack asks). */
+  postsPerChannelPerSecond?: number;
+  /** Channels beside #prod-alerts (C0PRODALRT). */
+  channels?: Record<string, string>;
+  goodFiles?: Record<string, string>;
+  badFiles?: Record<string, string>;
+}
+
+interface Outside {
+  slack: SlackStandin;
+  vercel: VercelStandin;
+  git: Sandbox;
+  history: World['history'];
+}
+
+/**
+ * The world outside the bot, shared by the incident and detection worlds: the
+ * Slack stand-in with the team's users and groups, the Vercel stand-in, and a
+ * git origin whose last two commits are live as 1.9.0 (good) and 2.0.0-beta.
+ */
+export async function startOutside(options: OutsideOptions = {}): Promise<Outside> {
   const slack = await startSlackStandin({
     token: BOT_TOKEN,
     users: {
@@ -96,7 +119,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       U0BOTH001: { name: 'lead-and-cto' },
     },
     usergroups: { S0ONCALL1: ['U0ONCALL1'], S0CTOGRP1: ['U0CTO0001', 'U0BOTH001'] },
-    channels: { C0PRODALRT: 'prod-alerts' },
+    channels: { C0PRODALRT: 'prod-alerts', ...options.channels },
     postsPerChannelPerSecond: options.postsPerChannelPerSecond ?? 1,
   });
   const vercel = await startVercelStandin({ teamId: 'team_dramal', projectName: SERVICE, smokeCredentials: SMOKE });
@@ -110,6 +133,13 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const good = vercel.state.addDeployment({ version: '1.9.0', commit: goodCommit, live: true });
   const bad = vercel.state.addDeployment({ version: '2.0.0-beta', commit: badCommit, live: true });
   vercel.state.nextJob = { outcome: 'succeeded', pollsPerStep: 1, failedAliases: [] };
+  return { slack, vercel, git, history: { good, bad, goodCommit, badCommit } };
+}
+
+export async function startWorld(options: WorldOptions): Promise<World> {
+  const clock = new TestClock(options.at ?? '2026-01-20T15:00:00Z');
+  const { slack, vercel, git, history } = await startOutside(options);
+  const { good, bad, goodCommit, badCommit } = history;
 
   const service = exampleServiceRaw({
     vercel: { projectId: SERVICE, teamId: 'team_dramal', aliasDeadlineSeconds: 10 },
@@ -151,7 +181,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const texts = () =>
     slack.calls
       .filter((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.answer.ok)
-      .map((c) => ({ method: c.method, text: `${String(c.params.text ?? '')}\n${String(c.params.blocks ?? '')}`, thread: c.params.thread_ts as string | undefined, ts: c.answer.ts as string | undefined }));
+      .map((c) => ({ method: c.method, text: callText(c), thread: c.params.thread_ts as string | undefined, ts: c.answer.ts as string | undefined }));
   return {
     bot,
     slack,
@@ -161,7 +191,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     history: { good, bad, goodCommit, badCommit },
     postsWith: (words) => texts().filter((t) => t.text.includes(words)),
     waitForPost: async (words, timeoutMs = 15_000) => {
-      const call = await slack.waitForCall((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.answer.ok && `${String(c.params.text ?? '')}${String(c.params.blocks ?? '')}`.includes(words), timeoutMs);
+      const call = await slack.waitForCall((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.answer.ok && callText(c).includes(words), timeoutMs);
       return { text: String(call.params.text ?? ''), ts: call.answer.ts as string | undefined };
     },
     startReplica: start,

@@ -9,7 +9,7 @@ import { registerListeners } from '../../src/slack/listeners';
 import type { Db } from '../../src/store/pool';
 import { exampleService } from './services';
 
-export type RegistrationKind = 'command' | 'event' | 'action' | 'view' | 'shortcut' | 'options' | 'message';
+type RegistrationKind = 'command' | 'event' | 'action' | 'view' | 'shortcut' | 'options' | 'message';
 
 export function recordRegistrations(): Record<RegistrationKind, string[]> {
   const seen: Record<RegistrationKind, string[]> = { command: [], event: [], action: [], view: [], shortcut: [], options: [], message: [] };

@@ -6,22 +6,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CatalogSnapshot, readCatalog } from '../../src/schema/rollback/catalog';
-import { APP_MIGRATIONS, applyMigration, withClient } from '../schema/support/prisma-app';
+import { APP_MIGRATIONS, applyMigration } from '../schema/support/prisma-app';
+import { withClient } from './database';
 import { type TestDatabase, testDatabase } from './database';
 import { type World, startWorld } from './incident-world';
 
-export const INIT = '20260114000000_init';
+const INIT = '20260114000000_init';
 export const AI = '20260117000000_add_ai_features';
 
 const folder = (name: string): Record<string, string> => ({
   [`prisma/migrations/${name}/migration.sql`]: readFileSync(join(APP_MIGRATIONS, name, 'migration.sql'), 'utf8'),
 });
 
-export async function rows<T>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
-  return withClient(url, async (client) => (await client.query(sql, values)).rows as T[]);
-}
-
-export interface SchemaWorld {
+interface SchemaWorld {
   readonly world: World;
   readonly bot: TestDatabase;
   readonly app: TestDatabase;

@@ -5,7 +5,7 @@
  * BLOCKED build waited out the build deadline.
  */
 import { SERVICE, useWorld } from '../support/incident-world';
-import { waitFor } from '../support/bot-process';
+import { waitFor } from '../support/wait';
 
 describe('/rollback revert against Vercel as it really behaves', () => {
   const ctx = useWorld('vercel_revert_live');

@@ -6,7 +6,8 @@
  */
 import { alertmanagerSlack, datadogSlack, grafanaSlack, personSays, sentryIssueSlack, sentryMetricSlack } from '../unit/signals/builders';
 import type { SlackMessageLike } from '../../src/rollback/signals';
-import { CHANNEL, alertRows, eventually, useDetectionWorld } from './support/detection-world';
+import { CHANNEL, alertRows, useDetectionWorld } from '../support/detection-world';
+import { eventually } from '../support/wait';
 
 const SERVICE = 'dr-amal-clinical-os';
 

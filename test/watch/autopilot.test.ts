@@ -8,7 +8,8 @@
  */
 import { alertmanagerWebhook, grafanaWebhook } from '../unit/signals/builders';
 import { HOTFIX } from '../../src/slack/action-ids';
-import { eventually, incidentsOf, useDetectionWorld } from './support/detection-world';
+import { incidentsOf, useDetectionWorld } from '../support/detection-world';
+import { eventually } from '../support/wait';
 
 const SERVICE = 'dr-amal-clinical-os';
 

@@ -6,7 +6,8 @@
  * (another channel, App Home) still reach Bolt's listeners.
  */
 import { alertmanagerSlack } from '../unit/signals/builders';
-import { CHANNEL, alertRows, eventually, useDetectionWorld } from './support/detection-world';
+import { CHANNEL, alertRows, useDetectionWorld } from '../support/detection-world';
+import { eventually } from '../support/wait';
 
 const SERVICE = 'dr-amal-clinical-os';
 const alert = { labels: { alertname: 'AuthDown', service: SERVICE, severity: 'critical' }, annotations: { summary: 'Users cannot sign in' } };

@@ -7,7 +7,7 @@
  */
 import { grafanaWebhook } from '../unit/signals/builders';
 import { MONITOR, OPEN_INCIDENT } from '../../src/slack/action-ids';
-import { extraService, incidentsOf, useDetectionWorld } from './support/detection-world';
+import { extraService, incidentsOf, useDetectionWorld } from '../support/detection-world';
 
 const SERVICE = 'dr-amal-clinical-os';
 const MAYBE = 'svc-maybe';

@@ -10,7 +10,7 @@
 import { detectJobName } from '../../src/watch/jobs';
 import { probeJobName } from '../../src/probes/probe-jobs';
 import { SERVICE } from '../support/incident-world';
-import { incidentsOf, useDetectionWorld } from './support/detection-world';
+import { incidentsOf, useDetectionWorld } from '../support/detection-world';
 
 const INTERVAL_MS = 30_000;
 

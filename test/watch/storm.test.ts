@@ -6,7 +6,8 @@
  * the alert resolves, the incident closes as recovered, still within the 10.
  */
 import { alertmanagerSlack, grafanaSlack } from '../unit/signals/builders';
-import { CHANNEL, alertRows, eventually, incidentsOf, useDetectionWorld } from './support/detection-world';
+import { CHANNEL, alertRows, incidentsOf, useDetectionWorld } from '../support/detection-world';
+import { eventually } from '../support/wait';
 
 const SERVICE = 'dr-amal-clinical-os';
 const STORM = 10_000;

@@ -13,7 +13,7 @@ import type { ProbeEvidence } from '../../src/probes/probe-sample';
 import { createSlackNotifier } from '../../src/slack/outbox';
 import { createDb } from '../../src/store/pool';
 import { alertmanagerWebhook, grafanaWebhook, type AlertSpec } from '../unit/signals/builders';
-import { type DetectionWorld, extraService, incidentsOf, useDetectionWorld } from './support/detection-world';
+import { type DetectionWorld, extraService, incidentsOf, useDetectionWorld } from '../support/detection-world';
 
 const NAMES = ['auth-down', 'auth-partial', 'db-writes', 'sec-critical', 'sec-warning', 'five-xx', 'five-xx-low', 'five-xx-gap', 'feature', 'feature-low', 'rate-limit', 'ui-bug', 'quiet', 'p95-slow', 'p95-fine', 'p95-nobase'] as const;
 type Name = (typeof NAMES)[number];

@@ -8,7 +8,7 @@ import { alertmanagerWebhook, grafanaWebhook } from '../unit/signals/builders';
 import { startTestBot } from '../support/bot';
 import { testDatabase } from '../support/database';
 import { exampleServiceRaw } from '../support/services';
-import { WEBHOOK_SECRET, alertRows, useDetectionWorld } from './support/detection-world';
+import { WEBHOOK_SECRET, alertRows, useDetectionWorld } from '../support/detection-world';
 
 const SERVICE = 'dr-amal-clinical-os';
 

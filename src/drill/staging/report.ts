@@ -7,7 +7,7 @@ import type { PartResult } from './parts';
 import type { StagingTarget } from './prepare';
 import { seconds } from '../wait';
 
-export interface ReportInput {
+interface ReportInput {
   readonly target: StagingTarget;
   readonly startedAt: Date;
   readonly finishedAt: Date;

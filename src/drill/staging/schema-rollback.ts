@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from '../../logger';
 import { systemClock } from '../../rollback/clock';
+import { approvalExpiresAt } from '../../rollback/incident/approval-expiry';
 import type { MigrationName, SlackUserId } from '../../rollback/ids';
 import { ARCHIVE_SCHEMA } from '../../schema/rollback/catalog';
 import { restoreArchive } from '../../schema/rollback/restore-archive';
@@ -74,7 +75,7 @@ export function stagingSchemaRollback(ctx: StagingContext): Promise<PartResult> 
         databaseUrl: url,
         plan,
         incidentId,
-        approval: { approvalId: `${incidentId}-A1`, incidentId, action: 'schema-rollback', approvedBy: cto, role: 'cto', approvedAt: now, expiresAt: new Date(now.getTime() + 30 * 60_000) },
+        approval: { approvalId: `${incidentId}-A1`, incidentId, action: 'schema-rollback', approvedBy: cto, role: 'cto', approvedAt: now, expiresAt: approvalExpiresAt(now) },
       });
       facts.push(`Rolled back with a simulated approval by CTO ${cto}: ${result.statementsRun} statement(s); archived ${result.archived.map((a) => `${a.archiveTable} (${a.rows} rows)`).join(', ')}.`);
       if ((await columnsOf(url, drillTable(target.runId))).includes('drillValue')) problems.push('the column is still there after the rollback');

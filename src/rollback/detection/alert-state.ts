@@ -89,11 +89,6 @@ export function foldSignal(state: AlertState, signal: Signal): AlertState {
   return next;
 }
 
-/** Firing at `now`: no resolve arrived and it was repeated within the expiry. */
-export function isFiring(state: Pick<AlertState, 'firing' | 'lastSeenAt'>, now: Date): boolean {
-  return state.firing && now.getTime() - state.lastSeenAt.getTime() < ALERT_EXPIRY_MS;
-}
-
 /** What the trigger rules read: a firing alert as a signal. */
 export function signalOf(state: AlertState): Signal {
   const signal: Signal = {

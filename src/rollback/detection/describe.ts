@@ -18,7 +18,7 @@ export const RULE_TITLES: Record<TriggerRule, string> = {
   other_alerts: 'alerts for judgement',
 };
 
-export const LEVEL_TITLES: Record<TriggerLevel, string> = {
+const LEVEL_TITLES: Record<TriggerLevel, string> = {
   must: 'MUST roll back',
   should: 'SHOULD roll back',
   may: 'MAY roll back (case by case)',

@@ -43,7 +43,7 @@ export interface ProbeRunFact {
   failing: boolean;
 }
 
-export interface EpisodeFacts {
+interface EpisodeFacts {
   /** The rule that fired; undefined for a person's report. */
   rule?: TriggerRule;
   /** Alerts firing in the episode. */
@@ -63,13 +63,13 @@ export interface EpisodeTimes {
 }
 
 /** "Alertmanager HighHttp5xxRate": the source and the alert's name (its summary's first word). */
-export function alertName(alert: Pick<AlertState, 'source' | 'summary'>): string {
+function alertName(alert: Pick<AlertState, 'source' | 'summary'>): string {
   const name = alert.summary.trim().split(/[\s(:]/)[0] ?? '';
   return name && alert.source !== 'plain_text' && alert.source !== 'probe' ? `${SOURCE_NAMES[alert.source]} ${name}` : SOURCE_NAMES[alert.source];
 }
 
 /** The alerts that are the rule's own evidence. */
-export function ruleAlerts<A extends Pick<AlertState, 'kind'>>(rule: TriggerRule | undefined, alerts: readonly A[]): A[] {
+function ruleAlerts<A extends Pick<AlertState, 'kind'>>(rule: TriggerRule | undefined, alerts: readonly A[]): A[] {
   if (!rule) return [...alerts];
   const kinds = RULE_KINDS[rule];
   return alerts.filter((a) => kinds.includes(a.kind));

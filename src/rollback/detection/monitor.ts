@@ -11,7 +11,7 @@ import type { MonitorChoice } from './detection-record';
 
 export const DEFAULT_MONITOR_WINDOW_MS = 10 * 60_000;
 
-export interface MonitorInput {
+interface MonitorInput {
   incident: { id: string; state: IncidentState; hasSteps: boolean; question?: HotfixQuestion };
   by: string;
   at: Date;

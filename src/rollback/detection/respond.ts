@@ -25,7 +25,7 @@ export type DetectionAction =
   | { kind: 'close_recovered'; incidentId: string }
   | { kind: 'end_detection'; reason: string };
 
-export interface OpenIncidentView {
+interface OpenIncidentView {
   id: string;
   severity?: TriggerLevel;
   /** A rollback was chosen: steps exist (running, done or failed). */
@@ -47,11 +47,11 @@ export interface RespondInput {
 
 const RANK: Record<TriggerLevel, number> = { may: 1, should: 2, must: 3 };
 
-export function isTriggerLevel(verdict: Verdict): verdict is TriggerLevel {
+function isTriggerLevel(verdict: Verdict): verdict is TriggerLevel {
   return verdict === 'must' || verdict === 'should' || verdict === 'may';
 }
 
-export function higherLevel(a: TriggerLevel | undefined, b: TriggerLevel): boolean {
+function higherLevel(a: TriggerLevel | undefined, b: TriggerLevel): boolean {
   return a === undefined || RANK[b] > RANK[a];
 }
 

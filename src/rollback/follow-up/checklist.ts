@@ -18,7 +18,7 @@ export type FollowUpId =
 
 export type FollowUpHorizon = 'within 1 hour' | 'within 24 hours' | 'within 1 week';
 
-export interface FollowUpSpec {
+interface FollowUpSpec {
   id: FollowUpId;
   title: string;
   /** The runbook's sub-points, shown under the checkbox. */
@@ -27,13 +27,15 @@ export interface FollowUpSpec {
 }
 
 const HOUR = 3_600_000;
-export const HORIZON_MS: Readonly<Record<FollowUpHorizon, number>> = {
+const HORIZON_MS: Readonly<Record<FollowUpHorizon, number>> = {
   'within 1 hour': HOUR,
   'within 24 hours': 24 * HOUR,
   'within 1 week': 7 * 24 * HOUR,
 };
 
-export const POST_ROLLBACK_ACTIONS: readonly FollowUpSpec[] = [
+const dueAfter = (restoredAt: Date, horizon: FollowUpHorizon): Date => new Date(restoredAt.getTime() + HORIZON_MS[horizon]);
+
+const POST_ROLLBACK_ACTIONS: readonly FollowUpSpec[] = [
   {
     id: 'verify_health',
     title: 'Verify production health',
@@ -84,6 +86,14 @@ export const POST_ROLLBACK_ACTIONS: readonly FollowUpSpec[] = [
   },
 ];
 
+/**
+ * The runbook's post-mortem meeting, "within 24 hours" of the restore: the
+ * checklist item, the thread and the draft say the same.
+ */
+export function postMortemBy(restoredAt: Date): Date {
+  return dueAfter(restoredAt, specOf('post_mortem').horizon);
+}
+
 export interface FollowUpItem {
   id: FollowUpId;
   title: string;
@@ -96,7 +106,7 @@ export interface FollowUpItem {
 }
 
 export function followUpChecklist(restoredAt: Date): FollowUpItem[] {
-  return POST_ROLLBACK_ACTIONS.map((spec) => ({ id: spec.id, title: spec.title, dueAt: new Date(restoredAt.getTime() + HORIZON_MS[spec.horizon]) }));
+  return POST_ROLLBACK_ACTIONS.map((spec) => ({ id: spec.id, title: spec.title, dueAt: dueAfter(restoredAt, spec.horizon) }));
 }
 
 export function specOf(id: FollowUpId): FollowUpSpec {

@@ -117,7 +117,7 @@ export async function answerFollowUp(deps: Deps, input: { incidentId: string; ac
   return changes.map((c) => c.message.replace(`<@${input.actor}> `, 'You ')).join(' ');
 }
 
-export interface FollowUpReminder {
+interface FollowUpReminder {
   incident: IncidentRecord;
   /** The open items past their deadline that this reminder names. */
   items: FollowUpItem[];

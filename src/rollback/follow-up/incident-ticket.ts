@@ -19,7 +19,7 @@ export const TICKET_CLOSED = 'follow_up_ticket_closed';
 /** Timeline kinds that carry the trigger's evidence (alerts, probes, detection). */
 const EVIDENCE = /detection|alert|raise_severity|autopilot|probe|opened/;
 
-export interface TicketProgress {
+interface TicketProgress {
   readonly url?: string;
   readonly key?: string;
   readonly opened: boolean;

@@ -10,7 +10,7 @@ import { TARGETS, type MetricTarget } from '../metrics/rollback-metrics';
 
 export const FIVE_QUESTIONS = ['What happened?', 'Why did it happen?', 'How did we detect it?', 'How did we fix it?', 'How do we prevent it?'] as const;
 
-export interface PostMortemInput {
+interface PostMortemInput {
   incident: IncidentRecord;
   timeline: readonly TimelineRecord[];
   /** When the deployment that caused it started serving, if known. */

@@ -14,7 +14,7 @@ import { isIncidentOpen } from './incident-state';
 import { afterStepChange } from './run-steps';
 import { transitionStep } from './step-state';
 
-export interface ApprovalAnswer {
+interface ApprovalAnswer {
   approval: ApprovalRecord;
   /** Ephemeral text for the person who clicked. */
   message: string;

@@ -7,6 +7,7 @@ import { RollbackError } from '../errors';
 import type { SlackUserId } from '../ids';
 import type { ApprovedAction } from '../ports/approval';
 import type { RollbackKind } from './plan';
+import { isApprovalExpired } from './approval-expiry';
 import { describeWindow, isWithinWindow } from './time-window';
 import type { TimeWindow, Weekday } from './time-window';
 
@@ -16,7 +17,7 @@ export type Role = (typeof ROLES)[number];
 /** Each role's members as user ids, with user groups already expanded. */
 export type ResolvedRoles = Readonly<Record<Role, readonly SlackUserId[]>>;
 
-export const ROLE_NAMES: Record<Role, string> = {
+const ROLE_NAMES: Record<Role, string> = {
   devopsLead: 'DevOps lead',
   dba: 'database admin',
   cto: 'CTO',
@@ -30,7 +31,7 @@ export interface WorkingHoursWindow extends TimeWindow {
 /** The bot itself, rolling back on a MUST trigger of a service that enabled autopilot. */
 export const AUTOPILOT_ACTOR = 'rollback-bot' as SlackUserId;
 
-export interface AuthorityInput {
+interface AuthorityInput {
   readonly action: RollbackKind;
   readonly actor: SlackUserId;
   readonly roles: ResolvedRoles;
@@ -40,7 +41,7 @@ export interface AuthorityInput {
   readonly autopilot?: boolean;
 }
 
-export type AuthorityDecision =
+type AuthorityDecision =
   | {
       readonly allowed: true;
       readonly as: Role | 'autopilot';
@@ -182,7 +183,7 @@ export interface ApprovalRequest {
   readonly decision: ApprovalDecision;
 }
 
-export interface ApprovalInput {
+interface ApprovalInput {
   readonly request: ApprovalRequest;
   readonly approver: SlackUserId;
   readonly verdict: 'approve' | 'reject';
@@ -192,7 +193,7 @@ export interface ApprovalInput {
 
 export type ApprovalRefusal = 'already_decided' | 'expired' | 'wrong_role' | 'self_approval';
 
-export type ApprovalOutcome =
+type ApprovalOutcome =
   | { readonly allowed: true; readonly decision: 'approved' | 'rejected'; readonly as: 'cto' }
   | {
       readonly allowed: false;
@@ -203,25 +204,6 @@ export type ApprovalOutcome =
       /** The request lapsed and is still stored as pending: record it as expired. */
       readonly markExpired: boolean;
     };
-
-export const DEFAULT_APPROVAL_MINUTES = 30;
-
-export function approvalExpiresAt(requestedAt: Date, expireAfterMinutes: number = DEFAULT_APPROVAL_MINUTES): Date {
-  return new Date(requestedAt.getTime() + expireAfterMinutes * 60_000);
-}
-
-/**
- * Expiry limits the time to decide, not the time to act: an approval given
- * before its request expired holds however long the work then waits (a
- * restart past the deadline); the executors re-check that the plan is current.
- */
-export function approvedInTime(approval: { readonly approvedAt: Date; readonly expiresAt: Date }): boolean {
-  return approval.approvedAt.getTime() < approval.expiresAt.getTime();
-}
-
-export function isApprovalExpired(request: Pick<ApprovalRequest, 'expiresAt' | 'decision'>, at: Date): boolean {
-  return request.decision === 'expired' || (request.decision === 'pending' && at.getTime() >= request.expiresAt.getTime());
-}
 
 export function decideApproval(input: ApprovalInput): ApprovalOutcome {
   const { request, approver, verdict, roles, at } = input;

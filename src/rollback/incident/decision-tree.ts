@@ -43,7 +43,7 @@ export function hotfixDeadline(claim: { readonly claimedAt: Date }): Date {
   return new Date(claim.claimedAt.getTime() + HOTFIX_WINDOW_MS);
 }
 
-export type HotfixTimer =
+type HotfixTimer =
   | { readonly due: false; readonly askAt: Date; readonly remainingMs: number }
   | { readonly due: true; readonly overdueMs: number; readonly next: HotfixQuestion; readonly proposeRollback: true };
 
@@ -69,7 +69,7 @@ export function checkHotfixTimer(question: HotfixQuestion, now: Date): HotfixTim
   };
 }
 
-export interface RollbackGate {
+interface RollbackGate {
   /** Always true: the runbook says roll back immediately, and a question never holds that up. */
   readonly proceed: true;
   readonly question: HotfixQuestion;

@@ -11,7 +11,7 @@ import { checkRequest } from './request-rollback';
 import type { RollbackRequestData } from '../ports/incident-store';
 import { appDatabaseUrl } from './executors';
 
-export interface DryRun {
+interface DryRun {
   service: string;
   plan: RollbackPlan;
   target: string;

@@ -16,7 +16,7 @@ import { pullRequestReporter, revertContext } from './revert-context';
 import { deployReporter } from './step-progress';
 import type { HeldLease } from './step-lease';
 
-export interface StepOutcome {
+interface StepOutcome {
   event: 'succeed' | 'fail' | 'lose_track';
   output: Record<string, unknown>;
   error?: StepError;

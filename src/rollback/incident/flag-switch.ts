@@ -22,7 +22,7 @@ import type { EngineDeps } from './engine-deps';
 import { authorize } from './gate';
 import { isIncidentOpen } from './incident-state';
 
-export interface FlagSwitchInput {
+interface FlagSwitchInput {
   readonly service: string;
   readonly flag: string;
   readonly state: FlagState;
@@ -32,7 +32,7 @@ export interface FlagSwitchInput {
   readonly incidentId?: string;
 }
 
-export interface FlagSwitchResult {
+interface FlagSwitchResult {
   /** The answer for the person who asked. */
   readonly message: string;
   readonly incidentId?: string;

@@ -2,43 +2,18 @@
  * The one authority gate. Every path that starts, approves, rejects, cancels
  * or changes a rollback (slash command, form, every button, checklist) asks
  * `authorize` before it touches anything: the runbook's decision matrix and
- * its after-hours rule live in authority.ts, and this is the only caller of
+ * its after-hours rule live in decision-matrix.ts, and this is the only caller of
  * those rules for people. A refusal is written to the timeline and thrown as
  * the typed error the Slack layer renders.
  */
 import { findService } from '../services';
 import type { ServiceConfig } from '../../config/service-schema';
 import type { SlackUserId } from '../ids';
-import {
-  type ApprovalRequest,
-  ROLES,
-  type ResolvedRoles,
-  type Role,
-  decideApproval,
-  decideAuthority,
-  decideFlagAuthority,
-  holds,
-  refusalError,
-} from './authority';
+import { type ResolvedRoles, type Role, refusalError } from './authority';
+import { type ActRefusal, type GatedAct, decideAct } from './decision-matrix';
 import type { EngineDeps } from './engine-deps';
-import type { RollbackKind } from './plan';
 
-/** What the actor wants to do, in the gate's words. */
-export type GatedAct =
-  /** Start or run a rollback of this kind now (slash command, form, "Roll back now"). */
-  | { readonly kind: 'execute'; readonly rollback: RollbackKind }
-  /** Approve or reject a CTO approval request. */
-  | { readonly kind: 'approve'; readonly request: ApprovalRequest; readonly verdict: 'approve' | 'reject' }
-  /** Change an incident without moving production (hotfix answers, Monitor, Open incident, the checklist): any role of the service. */
-  | { readonly kind: 'decide'; readonly what: string }
-  /** Unpin: promote a deployment so production follows new pushes again after an instant rollback (the DevOps lead). */
-  | { readonly kind: 'unpin' }
-  /** Turn a feature flag off or on (the runbook's alternative to a rollback): a code rollback's authority. */
-  | { readonly kind: 'flag'; readonly flag: string; readonly state: 'on' | 'off' };
-
-export type GateKind = GatedAct['kind'];
-
-export interface Granted {
+interface Granted {
   readonly service: ServiceConfig;
   readonly roles: ResolvedRoles;
   readonly as: Role | 'autopilot';
@@ -50,7 +25,7 @@ export interface Granted {
   readonly decision?: 'approved' | 'rejected';
 }
 
-export interface GateInput {
+interface GateInput {
   readonly service: string;
   readonly actor: SlackUserId;
   readonly act: GatedAct;
@@ -64,57 +39,12 @@ export interface GateInput {
 
 type Deps = Pick<EngineDeps, 'services' | 'roles' | 'clock' | 'store'>;
 
-interface Refusal {
-  reason: string;
-  fix: string;
-  roleNeeded?: Role | readonly Role[];
-  refusal?: Parameters<typeof refusalError>[0]['refusal'];
-  lapsed?: boolean;
+function judge(service: ServiceConfig, roles: ResolvedRoles, input: GateInput, at: Date): Granted | ActRefusal {
+  const decision = decideAct({ service, roles, actor: input.actor, act: input.act, at });
+  if (!decision.allowed) return decision;
+  const { allowed: _allowed, ...granted } = decision;
+  return { service, roles, ...granted };
 }
-
-function judge(service: ServiceConfig, roles: ResolvedRoles, input: GateInput, at: Date): Granted | Refusal {
-  const { act, actor } = input;
-  switch (act.kind) {
-    case 'execute': {
-      const decision = decideAuthority({ action: act.rollback, actor, roles, at, workingHours: service.workingHours, autopilot: service.autopilot });
-      if (!decision.allowed) return decision;
-      return { service, roles, as: decision.as, notifyCtoAsync: decision.notifyCtoAsync, mode: decision.mode };
-    }
-    case 'approve': {
-      const outcome = decideApproval({ request: act.request, approver: actor, verdict: act.verdict, roles, at });
-      if (!outcome.allowed) return { ...outcome, lapsed: outcome.markExpired };
-      return { service, roles, as: outcome.as, notifyCtoAsync: false, decision: outcome.decision };
-    }
-    case 'unpin': {
-      if (holds(roles, 'devopsLead', actor)) return { service, roles, as: 'devopsLead', notifyCtoAsync: false };
-      return {
-        reason: `Only the DevOps lead of ${service.name} may unpin production (promote a deployment); nothing was changed.`,
-        fix: 'Ask the DevOps lead, or promote the deployment in the Vercel dashboard if you have the right there.',
-        roleNeeded: 'devopsLead',
-      };
-    }
-    case 'flag': {
-      const what = `turn the feature flag ${act.flag} ${act.state}`;
-      const decision = decideFlagAuthority({ actor, roles, at, workingHours: service.workingHours, what });
-      if (!decision.allowed) return decision;
-      return { service, roles, as: decision.as, notifyCtoAsync: decision.notifyCtoAsync, mode: decision.mode };
-    }
-    case 'decide': {
-      const as = anyRoleOf(roles, actor);
-      if (as) return { service, roles, as, notifyCtoAsync: false };
-      return {
-        reason: `Only the DevOps lead, on-call engineer, DBA or CTO of ${service.name} may ${act.what}; nothing was changed.`,
-        fix: 'Ask one of them, or have yourself added to the roles in the services file.',
-        roleNeeded: ROLES,
-      };
-    }
-  }
-}
-
-const anyRoleOf = (roles: ResolvedRoles, user: SlackUserId): Role | undefined => ROLES.find((role) => holds(roles, role, user));
-
-/** Whether the user holds any role of the service: who may change its incidents, and who sees them on App Home. */
-export const holdsAnyRole = (roles: ResolvedRoles, user: SlackUserId): boolean => anyRoleOf(roles, user) !== undefined;
 
 /** Decides, records a refusal on the timeline, and throws it; returns what was granted. */
 export async function authorize(deps: Deps, input: GateInput): Promise<Granted> {

@@ -53,7 +53,7 @@ export interface StepView {
   readonly state: StepState;
 }
 
-export interface DerivedIncident {
+interface DerivedIncident {
   readonly state: IncidentState;
   /** For failed and cancelled: which step and why, for the timeline and the failure message. */
   readonly reason?: string;
@@ -98,7 +98,7 @@ export function deriveIncident(steps: readonly StepView[]): DerivedIncident {
   return { state: nextStep.kind === 'verification' ? 'verifying' : 'rolling_back', position: next + 1 };
 }
 
-export interface IncidentAdvance extends DerivedIncident {
+interface IncidentAdvance extends DerivedIncident {
   readonly changed: boolean;
   /** The events applied, in order, to get from the current state to the new one. */
   readonly events: readonly IncidentEvent[];

@@ -6,14 +6,18 @@ import { incidentTimes } from '../metrics/incident-times';
 import type { IncidentRecord } from '../ports/incident-store';
 import type { EngineDeps } from './engine-deps';
 
-export const OUTAGE_DRAFTS_AFTER_MS = 15 * 60_000;
+const OUTAGE_DRAFTS_AFTER_MS = 15 * 60_000;
+
+/** The rule: the outage, from its impact start (else the opening) to `end`, lasted more than 15 minutes. */
+export function outageOver15Minutes(incident: IncidentRecord, end: Date): boolean {
+  return end.getTime() - (incidentTimes(incident).impactStartedAt ?? incident.openedAt).getTime() > OUTAGE_DRAFTS_AFTER_MS;
+}
 
 export async function announceLongOutages(deps: EngineDeps, open: readonly IncidentRecord[]): Promise<number> {
-  const now = deps.clock.now().getTime();
+  const now = deps.clock.now();
   let due = 0;
   for (const incident of open) {
-    const start = (incidentTimes(incident).impactStartedAt ?? incident.openedAt).getTime();
-    if (incident.data.draftsPosted || now - start <= OUTAGE_DRAFTS_AFTER_MS) continue;
+    if (incident.data.draftsPosted || !outageOver15Minutes(incident, now)) continue;
     await deps.announcer.announce(incident.id);
     due += 1;
   }

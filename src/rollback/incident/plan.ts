@@ -11,7 +11,7 @@ import type { StepKind } from './step-state';
 export const ROLLBACK_KINDS = ['application', 'revert', 'reset', 'schema'] as const;
 export type RollbackKind = (typeof ROLLBACK_KINDS)[number];
 
-export interface Duration {
+interface Duration {
   readonly minMinutes: number;
   readonly maxMinutes: number;
   /** The runbook's own words, e.g. "2-5 minutes". */
@@ -19,9 +19,9 @@ export interface Duration {
 }
 
 /** The runbook's "Data Loss" line for the procedure; a schema plan adds the measured estimate. */
-export type DataLossRisk = 'none' | 'history_rewritten' | 'high';
+type DataLossRisk = 'none' | 'history_rewritten' | 'high';
 
-export interface PlannedStep {
+interface PlannedStep {
   /** 1-based, as stored in steps.position. */
   readonly position: number;
   readonly kind: StepKind;
@@ -29,7 +29,7 @@ export interface PlannedStep {
   readonly title: string;
 }
 
-export interface PlannedApproval {
+interface PlannedApproval {
   readonly position: number;
   readonly action: ApprovedAction;
   readonly role: 'cto';

@@ -11,13 +11,14 @@ import { type ServiceName, type SlackUserId, parseCommitSha, parseMigrationName 
 import type { StepKind } from './step-state';
 import { appDatabaseUrl } from './executors';
 import type { DeploymentRecord, IncidentEvidence, IncidentRecord, NewIncidentApproval, NewStep, RollbackRequestData } from '../ports/incident-store';
-import { approvalExpiresAt } from './authority';
+import { approvalExpiresAt } from './approval-expiry';
 import { authorize, noticeCto } from './gate';
 import type { EngineDeps } from './engine-deps';
 import { ROLLBACK_KINDS, buildPlan, etaMinutes } from './plan';
-import { defaultRollbackTarget, describeDeployment } from '../last-known-good/rules';
+import { defaultRollbackTarget } from '../last-known-good/rollback-target';
+import { describeDeployment } from '../last-known-good/rules';
 
-export interface RollbackCommand {
+interface RollbackCommand {
   service: string;
   request: RollbackRequestData;
   actor: SlackUserId;
@@ -32,7 +33,7 @@ export interface RollbackCommand {
   evidence?: IncidentEvidence;
 }
 
-export interface RollbackAccepted {
+interface RollbackAccepted {
   incident: IncidentRecord;
   created: boolean;
   /** The ephemeral answer for the person who asked. */

@@ -24,7 +24,7 @@ export interface Runner {
   stop(): Promise<void>;
 }
 
-export interface RunnerOptions {
+interface RunnerOptions {
   intervalMs?: number;
   /** Steps this replica runs at once, across services (default 8). */
   maxSteps?: number;

@@ -10,7 +10,7 @@ import { RollbackError } from '../errors';
 import type { StepRecord } from '../ports/incident-store';
 import type { EngineDeps } from './engine-deps';
 
-export const DEFAULT_STEP_LEASE_MS = 15_000;
+const DEFAULT_STEP_LEASE_MS = 15_000;
 
 export interface HeldLease {
   readonly token: string;

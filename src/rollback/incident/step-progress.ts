@@ -20,7 +20,7 @@ export async function reportStepProgress(ctx: StepContext, output: Record<string
   await ctx.deps.announcer.announce(ctx.incident.id);
 }
 
-export function describeDeployProgress(progress: DeployProgress): string {
+function describeDeployProgress(progress: DeployProgress): string {
   switch (progress.phase) {
     case 'waiting-for-build':
       return `waiting for Vercel to build commit ${progress.commitSha.slice(0, 7)}`;

@@ -5,7 +5,7 @@
  */
 import { RollbackError } from '../errors';
 
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
 export interface TimeWindow {
@@ -18,7 +18,7 @@ export interface TimeWindow {
   readonly days?: readonly Weekday[];
 }
 
-export interface LocalTime {
+interface LocalTime {
   readonly weekday: Weekday;
   /** Minutes since local midnight. */
   readonly minutes: number;

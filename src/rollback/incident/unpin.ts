@@ -9,7 +9,7 @@ import { RollbackError } from '../errors';
 import type { EngineDeps } from './engine-deps';
 import { authorize } from './gate';
 
-export interface UnpinInput {
+interface UnpinInput {
   readonly service: string;
   /** The deployment to promote; default the newest READY production deployment newer than the current one (the fix). */
   readonly deploymentId?: DeploymentId;

@@ -2,8 +2,8 @@
  * The runbook's "Last Known Good Versions" as rules over the deployments the
  * bot has recorded: which one serves now, when it becomes last known good
  * (it served lastKnownGoodAfterMinutes and no incident was opened for the
- * service since it started serving), and which one a rollback that names no
- * target goes back to (the newest last known good that is not serving now).
+ * service since it started serving). Which one a rollback goes back to is
+ * rollback-target.ts.
  */
 import type { DeploymentRecord } from '../ports/incident-store';
 
@@ -17,23 +17,13 @@ export function servingNow(deployments: readonly DeploymentRecord[]): Deployment
   return serving;
 }
 
-const startedAt = (d: DeploymentRecord): number => (d.servedFrom ?? d.firstSeenAt ?? new Date(0)).getTime();
-
-/** The newest last-known-good deployment that is not serving now; undefined when none is recorded. */
-export function defaultRollbackTarget(deployments: readonly DeploymentRecord[]): DeploymentRecord | undefined {
-  const serving = servingNow(deployments);
-  return deployments
-    .filter((d) => d.lastKnownGoodAt && d.deploymentId !== serving?.deploymentId)
-    .sort((a, b) => startedAt(b) - startedAt(a))[0];
-}
-
-export interface IncidentSeen {
+interface IncidentSeen {
   readonly id: string;
   readonly openedAt: Date;
   readonly open: boolean;
 }
 
-export type PromotionDecision =
+type PromotionDecision =
   | { readonly promote: true; readonly deployment: DeploymentRecord; readonly reason: string }
   | { readonly promote: false; readonly reason: string };
 

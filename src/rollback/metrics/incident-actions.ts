@@ -34,7 +34,7 @@ export function flagsTurnedOn(facts: readonly FlagActionFact[], from: Date, to: 
   return switched(facts, 'on', from, to);
 }
 
-export function flagActionsOutsideIncidents(facts: readonly FlagActionFact[], from: Date, to: Date): number {
+function flagActionsOutsideIncidents(facts: readonly FlagActionFact[], from: Date, to: Date): number {
   return facts.filter((f) => f.incidentId === undefined && inPeriod(f, from, to)).length;
 }
 

@@ -51,13 +51,12 @@ export interface RollbackMetrics {
   figures: MetricFigure[];
 }
 
-export interface MetricsOptions {
+interface MetricsOptions {
   from: Date;
   to: Date;
   /** Deployments made in the period, for rollbacks per deployment. */
   deployments?: number;
 }
-
 
 const meets = (value: number, target: MetricTarget): boolean => (target.exactly ? value === target.limit : value < target.limit);
 

@@ -35,9 +35,9 @@ export interface DeploymentSummary {
   readonly rollbackCandidate: boolean;
 }
 
-export type AliasJobStatus = 'pending' | 'in-progress' | 'succeeded' | 'failed' | 'skipped' | (string & {});
+type AliasJobStatus = 'pending' | 'in-progress' | 'succeeded' | 'failed' | 'skipped' | (string & {});
 
-export interface AliasRequestInfo {
+interface AliasRequestInfo {
   readonly type: string;
   readonly toDeploymentId: string;
   readonly fromDeploymentId: string | undefined;
@@ -113,7 +113,7 @@ export interface ExpectedVersion {
   readonly appNotMoved?: boolean;
 }
 
-export type CheckKind = 'health' | 'version' | 'smoke';
+type CheckKind = 'health' | 'version' | 'smoke';
 
 export interface CheckResult {
   readonly name: string;

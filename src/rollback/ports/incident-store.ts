@@ -268,7 +268,7 @@ export interface MetricsInput {
   archives: ArchiveFact[];
 }
 
-export interface OpenFollowUp {
+interface OpenFollowUp {
   incidentId: string;
   service: string;
   item: FollowUpItem;

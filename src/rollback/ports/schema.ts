@@ -10,7 +10,7 @@ import type { MigrationName } from '../ids';
 import type { RecordedApproval } from './approval';
 import type { ElsewhereManifest } from './code';
 
-export type MigrationState = 'applied' | 'pending' | 'failed' | 'rolled-back';
+type MigrationState = 'applied' | 'pending' | 'failed' | 'rolled-back';
 
 export interface MigrationStatusEntry {
   readonly name: MigrationName;

@@ -13,7 +13,7 @@ import { parseEnvNames } from './env-names';
 import type { AlertsChannelPort, MigrationLintFinding, PreflightDeps } from './ports';
 import { type CheckId, type PreflightCheck, failed, passed, skipped } from './report';
 
-export const ENV_EXAMPLE_PATH = '.env.example';
+const ENV_EXAMPLE_PATH = '.env.example';
 
 const short = (sha: string): string => sha.slice(0, 7);
 

@@ -11,7 +11,7 @@ import type { CommitCheck } from '../ports/pull-request';
 import type { PreflightDeps } from './ports';
 import { type CheckId, type PreflightCheck, failed, passed } from './report';
 
-export const MIN_PASS_RATE = 0.8;
+const MIN_PASS_RATE = 0.8;
 
 const short = (sha: string): string => sha.slice(0, 7);
 

@@ -17,7 +17,7 @@ export interface RepoFilesPort {
   readFileAt(service: ServiceConfig, commit: CommitSha, path: string): Promise<string | undefined>;
 }
 
-export type LintSeverity = 'safe' | 'warning' | 'dangerous';
+type LintSeverity = 'safe' | 'warning' | 'dangerous';
 
 export interface MigrationLintFinding {
   readonly severity: LintSeverity;

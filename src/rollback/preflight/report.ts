@@ -35,7 +35,7 @@ export interface PreflightReport {
   readonly unavailable?: readonly string[];
 }
 
-export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
+const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   migrations: 'Database migrations backward compatible',
   environment: 'Environment variables complete',
   'deploy-window': 'Inside the low-traffic deploy window',

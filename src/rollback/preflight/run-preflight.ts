@@ -11,7 +11,7 @@ import { checkRollbackPlan, checkTests, checkTypescript } from './ci-checks';
 import type { CiStatusPort, PreflightDeps } from './ports';
 import { type PreflightCheck, type PreflightReport, failed } from './report';
 
-export interface PreflightInput {
+interface PreflightInput {
   readonly service: ServiceConfig;
   /** The commit to be deployed (7-40 hex); default the deploy branch head. */
   readonly candidate?: string;

@@ -60,7 +60,7 @@ export function asRate(value: number | undefined): number | undefined {
   return value <= 100 ? value / 100 : undefined;
 }
 
-export interface ValueSources {
+interface ValueSources {
   /** The figure the payload itself carries (Grafana's evaluated values). */
   readonly measured?: number;
   /** `value` annotations, labels or template lines, in order of trust. */

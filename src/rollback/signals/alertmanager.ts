@@ -48,8 +48,6 @@ const alertmanagerSchema = z.object({
   alerts: z.array(webhookAlert).min(1, 'expected at least one alert'),
 });
 
-export type AlertmanagerWebhook = z.infer<typeof alertmanagerSchema>;
-
 /** Throws RollbackError('bad_input') naming the first malformed field. */
 export function parseAlertmanagerWebhook(body: unknown, services: readonly KnownService[], receivedAt: Date): AlertParse {
   const payload = parseBody(alertmanagerSchema, body, 'Alertmanager', 'webhook_config, payload version 4');

@@ -38,7 +38,7 @@ const RULES: ReadonlyArray<{ kind: SignalKind; patterns: RegExp[] }> = [
 ];
 
 /** "HighHttp5xxRate" -> "high http 5xx rate", so alert names read like words. */
-export function words(raw: string): string {
+function words(raw: string): string {
   return raw
     .replace(/([a-z])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')

@@ -28,7 +28,7 @@ const grafanaSchema = z.object({
  * Grafana sends every expression's result; the threshold condition is 0 or 1,
  * so the first other figure (in ref-id order) is the measured value.
  */
-export function measuredValue(values: Readonly<Record<string, number>> | null | undefined, valueString?: string): number | undefined {
+function measuredValue(values: Readonly<Record<string, number>> | null | undefined, valueString?: string): number | undefined {
   if (values) {
     const keys = Object.keys(values).sort();
     const figures = keys.map((k) => values[k]).filter((v): v is number => v !== undefined && Number.isFinite(v));
@@ -60,7 +60,7 @@ interface TextAlert {
 }
 
 /** Reads the default "__text_alert_list" layout back into alerts. */
-export function readAlertList(text: string): TextAlert[] {
+function readAlertList(text: string): TextAlert[] {
   const alerts: TextAlert[] = [];
   let firing: boolean | undefined;
   let current: TextAlert | undefined;

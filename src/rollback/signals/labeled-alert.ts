@@ -19,7 +19,7 @@ export interface LabeledAlert {
 
 const FEATURE_LABELS = ['feature', 'route', 'handler', 'endpoint', 'path'] as const;
 
-export function alertSummary(alert: Pick<LabeledAlert, 'labels' | 'annotations'>): string {
+function alertSummary(alert: Pick<LabeledAlert, 'labels' | 'annotations'>): string {
   const name = alert.labels.alertname ?? 'alert';
   const detail = alert.annotations.summary ?? alert.annotations.description ?? alert.annotations.message;
   return (detail ? `${name}: ${detail}` : name).replace(/\s+/g, ' ').trim().slice(0, 300);

@@ -43,7 +43,7 @@ export function findServiceInText(services: readonly KnownService[], text: strin
   return best?.service;
 }
 
-export interface ServiceMatch {
+interface ServiceMatch {
   service?: KnownService;
   /** The name the alert used, for the "unknown service" report. */
   hint?: string;

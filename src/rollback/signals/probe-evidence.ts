@@ -28,7 +28,7 @@ export interface ProbeObservation {
   readonly deploymentId?: string;
 }
 
-export interface ProbeEvidenceInput {
+interface ProbeEvidenceInput {
   /** Every check recorded in the interval. */
   readonly window: readonly ProbeObservation[];
   /** Checks of the runs before the interval, far enough back for the consecutive-failure counts. */
@@ -44,7 +44,7 @@ export interface ProbeEvidenceInput {
 /** "Its last 20 successful samples": enough to move quickly after a deploy, not so few that one slow answer decides. */
 export const P95_SAMPLES = 20;
 /** Under this many samples a P95 is not worth comparing. */
-export const P95_MIN_SAMPLES = 5;
+const P95_MIN_SAMPLES = 5;
 
 export const DB_WRITE_CHECK = 'db_write';
 
@@ -61,7 +61,7 @@ export function p95(latencies: readonly number[]): number | undefined {
   return latencies.length < P95_MIN_SAMPLES ? undefined : percentile(latencies, 95);
 }
 
-export const isHttpCheck = (check: string): boolean => check !== DB_WRITE_CHECK;
+const isHttpCheck = (check: string): boolean => check !== DB_WRITE_CHECK;
 
 /**
  * Whether a recorded check tells anything about production. One that was not

@@ -8,13 +8,13 @@
 import type { ServiceName } from '../ids';
 import type { Signal } from './signal';
 
-export const DEFAULT_STORM_WINDOW_MS = 10 * 60_000;
+const DEFAULT_STORM_WINDOW_MS = 10 * 60_000;
 /** Progress posts at 10, 100, 1,000… signals: a storm of 10,000 says so four times, not 10,000. */
 const COUNT_MILESTONE_BASE = 10;
 /** New distinct alerts in a group are posted up to this many; the rest only count. */
 const MAX_NEW_ALERT_POSTS = 3;
 
-export type WindowAction = 'open' | 'join' | 'resolve' | 'ignore';
+type WindowAction = 'open' | 'join' | 'resolve' | 'ignore';
 
 export interface WindowDecision {
   action: WindowAction;

@@ -3,7 +3,7 @@
  * either plain `text`, legacy `attachments` (Alertmanager, Grafana, Datadog,
  * Sentry's classic format) or `blocks`; we read all three.
  */
-export interface SlackAttachment {
+interface SlackAttachment {
   title?: string;
   title_link?: string;
   text?: string;
@@ -39,7 +39,7 @@ function blockTexts(node: unknown, out: string[]): void {
   }
 }
 
-export function blocksText(message: SlackMessageLike): string {
+function blocksText(message: SlackMessageLike): string {
   const out: string[] = [];
   blockTexts(message.blocks ?? [], out);
   return out.join('\n');

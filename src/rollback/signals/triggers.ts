@@ -46,16 +46,16 @@ export interface IntervalSample {
   otherAlerts?: readonly string[];
 }
 
-export interface TriggerState {
+interface TriggerState {
   /** Consecutive intervals with the 5xx rate above the MUST threshold. */
   fiveXxIntervals: number;
 }
 
 export const INITIAL_TRIGGER_STATE: TriggerState = Object.freeze({ fiveXxIntervals: 0 });
 
-export type FindingStatus = 'fires' | 'building' | 'clear' | 'no_data';
+type FindingStatus = 'fires' | 'building' | 'clear' | 'no_data';
 
-export interface Finding {
+interface Finding {
   rule: TriggerRule;
   level: 'must' | 'should' | 'may';
   status: FindingStatus;

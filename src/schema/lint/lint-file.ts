@@ -25,7 +25,7 @@ export function worstSeverity(findings: readonly { severity: Severity }[]): Seve
   return findings.reduce<Severity>((worst, f) => (SEVERITY_RANK[f.severity] > SEVERITY_RANK[worst] ? f.severity : worst), 'safe');
 }
 
-export function lintStatements(statements: readonly ParsedStatement[]): LintedFinding[] {
+function lintStatements(statements: readonly ParsedStatement[]): LintedFinding[] {
   const context = newFileContext(foreignKeysAdded(statements), statements);
   /** Tables whose rows an earlier statement of the file changed: live figures about them would describe other data. */
   const changed: Changed = new Map();

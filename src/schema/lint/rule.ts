@@ -80,8 +80,6 @@ export function newFileContext(addedForeignKeys: ReadonlySet<string> = new Set()
   return { newTables: new Set(), addedForeignKeys, addedColumns: new Set(), renamedColumns: new Map(), tempTables: new Set(), statements };
 }
 
-export type StatementCheck = (statement: ParsedStatement, context: FileContext) => RawFinding[];
-
 export function raw(rule: Rule, subject: string, question?: LiveQuestion): RawFinding {
   return question ? { rule, subject, question } : { rule, subject };
 }

@@ -33,7 +33,7 @@ export async function ensureArchiveSchema(client: Client): Promise<void> {
 }
 
 /** Columns of `table` whose type is an enum (or an array of one): column -> type as format_type spells it. */
-export async function enumColumns(client: Client, table: TableRef): Promise<Record<string, string>> {
+async function enumColumns(client: Client, table: TableRef): Promise<Record<string, string>> {
   const r = await client.query<{ name: string; type: string }>(
     `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
        FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
@@ -61,7 +61,7 @@ export async function primaryKeyColumns(client: Client, table: TableRef): Promis
 }
 
 /** Archive table names stay within PostgreSQL's 63-byte limit and never collide. */
-export function archiveTableName(target: ArchiveTarget, tag: string): string {
+function archiveTableName(target: ArchiveTarget, tag: string): string {
   const base = target.kind === 'table' ? target.table.name : `${target.table.name}__${target.column}`;
   const suffix = createHash('sha256').update(`${tag}:${target.table.schema}.${base}`).digest('hex').slice(0, 8);
   return `${base.slice(0, 50)}_${suffix}`;
@@ -117,7 +117,7 @@ async function touchedByThisTransaction(client: Client, table: string): Promise<
   return (r.rowCount ?? 0) > 0;
 }
 
-export interface ArchiveOptions {
+interface ArchiveOptions {
   /**
    * A second connection to the same database. When the table is untouched so
    * far, the source checksum runs on it while the copy runs: the EXCLUSIVE

@@ -10,7 +10,7 @@ import { type CatalogSnapshot, findColumn } from './catalog';
 import { type CannotFn, type StepFn, type Tracker, invertDrop, invertRename, rebuildEnum, key, originalColumn, originalTable, qualifiedName } from './inverse-parts';
 import { invertTypeChange } from './type-change';
 
-export interface NotNullCheck {
+interface NotNullCheck {
   readonly table: TableRef;
   readonly column: string;
 }
@@ -38,7 +38,7 @@ export interface ValueCheck {
   readonly forward: (ref: string) => string;
 }
 
-export interface InverseContext {
+interface InverseContext {
   /** The schema before the migration (shadow). */
   readonly before: CatalogSnapshot;
   /** The schema after it (shadow). */

@@ -10,7 +10,7 @@ import type { Client } from 'pg';
 
 export const ARCHIVE_SCHEMA = 'rollback_archive';
 
-export interface ColumnInfo {
+interface ColumnInfo {
   readonly schema: string;
   readonly table: string;
   readonly name: string;
@@ -20,10 +20,6 @@ export interface ColumnInfo {
   /** The column's type is an enum (or an array of one): archived as text so the type can be dropped. */
   readonly isEnum: boolean;
 }
-
-/** Object kinds compared besides columns: each entry is `key: definition`. */
-export const OBJECT_KINDS = ['index', 'constraint', 'enum', 'function', 'trigger', 'view', 'sequence', 'extension', 'policy'] as const;
-export type ObjectKind = (typeof OBJECT_KINDS)[number];
 
 export interface CatalogSnapshot {
   readonly columns: readonly ColumnInfo[];
@@ -103,7 +99,7 @@ function describeColumn(c: ColumnInfo): string {
   return `column ${c.schema}.${c.table}.${c.name} ${c.type}${c.notNull ? ' NOT NULL' : ''}${c.default === null ? '' : ` DEFAULT ${c.default}`}`;
 }
 
-export interface CatalogLine {
+interface CatalogLine {
   /** The object it belongs to: `schema.table` for columns, indexes, constraints, triggers and policies; `schema.name` otherwise. */
   readonly owner: string;
   readonly text: string;
@@ -130,7 +126,7 @@ export function diffCatalogs(expected: CatalogSnapshot, actual: CatalogSnapshot,
   return diffLines(catalogLines(expected), catalogLines(actual), owners);
 }
 
-export function diffLines(expected: readonly CatalogLine[], actual: readonly CatalogLine[], owners?: ReadonlySet<string>): string[] {
+function diffLines(expected: readonly CatalogLine[], actual: readonly CatalogLine[], owners?: ReadonlySet<string>): string[] {
   const pick = (lines: readonly CatalogLine[]): Set<string> => new Set(lines.filter((l) => !owners || owners.has(l.owner)).map((l) => l.text));
   const a = pick(expected);
   const b = pick(actual);

@@ -14,7 +14,7 @@ import { primaryKeyColumns } from './archive';
 import type { ValueCheck } from './build-inverse';
 import type { CatalogSnapshot } from './catalog';
 
-export const SAMPLE_ROWS = 1000;
+const SAMPLE_ROWS = 1000;
 
 export interface SampledTable {
   readonly table: TableRef;
@@ -69,7 +69,7 @@ export async function copySample(live: Client, shadow: Client, tables: readonly 
   return sampled;
 }
 
-export interface ForeignKey {
+interface ForeignKey {
   readonly table: TableRef;
   readonly columns: string[];
   readonly references: TableRef;
@@ -122,7 +122,7 @@ async function readValues(shadow: Client, checks: readonly ValueCheck[], side: '
   return values;
 }
 
-export interface ValueSnapshot {
+interface ValueSnapshot {
   readonly values: Values;
   readonly keysOf: Map<string, string[]>;
 }

@@ -7,7 +7,7 @@
 import { Client } from 'pg';
 import type { Logger } from '../../logger';
 import type { Clock } from '../../rollback/clock';
-import { approvedInTime } from '../../rollback/incident/authority';
+import { lateApproval } from '../../rollback/incident/approval-expiry';
 import { RollbackError, isRollbackError } from '../../rollback/errors';
 import type { RecordedApproval } from '../../rollback/ports/approval';
 import type { ArchivedItem, ExecuteRequest, SchemaRollbackPlan, SchemaRollbackResult } from '../../rollback/ports/schema';
@@ -20,21 +20,21 @@ export const PRISMA_ADVISORY_LOCK = 72707369;
 /** PostgreSQL's "disk_full": it could not extend a file. */
 const DISK_FULL = '53100';
 
-export interface ExecuteDeps {
+interface ExecuteDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   /** How long to wait for Prisma's lock and for table locks. */
   readonly lockTimeoutMs?: number;
 }
 
-export function followUpFor(migrationName: string, source?: SchemaRollbackPlan['source']): string {
+function followUpFor(migrationName: string, source?: SchemaRollbackPlan['source']): string {
   if (source?.origin === 'added') {
     return `The folder prisma/migrations/${migrationName} was already gone from the deploy branch head when the plan was made (its SQL came from commit ${source.commit?.slice(0, 7) ?? 'unknown'}, which added it): check it stays out, or the next \`prisma migrate deploy\` applies it again.`;
   }
   return `Remove the folder prisma/migrations/${migrationName} from the deploy branch (git revert the commit that added it), or the next \`prisma migrate deploy\` applies it again. The git worker can do this for you.`;
 }
 
-export function checkApproval(approval: RecordedApproval | undefined, incidentId: string): RecordedApproval {
+function checkApproval(approval: RecordedApproval | undefined, incidentId: string): RecordedApproval {
   const fix = 'A schema rollback needs the CTO\'s approval recorded on this incident; ask for it in the incident thread.';
   if (!approval) throw new RollbackError('approval_required', 'Refusing the schema rollback: no recorded CTO approval.', { fix });
   if (approval.action !== 'schema-rollback') {
@@ -44,14 +44,15 @@ export function checkApproval(approval: RecordedApproval | undefined, incidentId
     throw new RollbackError('approval_required', `Refusing the schema rollback: the approval ${approval.approvalId} belongs to incident ${approval.incidentId}, not ${incidentId}.`, { fix });
   }
   if (approval.role !== 'cto') throw new RollbackError('approval_required', 'Refusing the schema rollback: the approval is not from a CTO.', { fix });
-  if (!approvedInTime(approval)) {
-    throw new RollbackError('approval_required', `Refusing the schema rollback: the approval ${approval.approvalId} was given at ${approval.approvedAt.toISOString()}, after its request expired at ${approval.expiresAt.toISOString()}.`, { fix });
+  const late = lateApproval(approval);
+  if (late) {
+    throw new RollbackError('approval_required', `Refusing the schema rollback: the approval ${approval.approvalId} ${late}.`, { fix });
   }
   return approval;
 }
 
 /** A plan is run only when the shadow check with data passed and it carries the catalog to check itself against. */
-export function refuseUnproven(plan: SchemaRollbackPlan): void {
+function refuseUnproven(plan: SchemaRollbackPlan): void {
   const fix = 'Nothing was changed. Plan again; if it still is not proven, undo the migration by hand or with a forward fix.';
   if (!plan.verifiedOnShadow || plan.verifiedWithData === false) {
     throw new RollbackError('conflict', `Refusing the schema rollback of ${plan.migrationName}: its plan was not proven on the shadow database (${plan.shadowDifferences.join('; ') || 'no verdict'}).`, { fix });

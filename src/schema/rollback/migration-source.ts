@@ -14,7 +14,7 @@ import type { ElsewhereManifest } from '../../rollback/ports/code';
 import type { MigrationSqlSource } from '../../rollback/ports/schema';
 import { type MigrationFolder, checksumOf } from '../status/read-status';
 
-export interface SourcedMigration {
+interface SourcedMigration {
   readonly folder: MigrationFolder;
   readonly source: MigrationSqlSource;
 }

@@ -3,7 +3,7 @@
  * inverse against a shadow database, proves it there, and estimates on the
  * live database what it would drop. Nothing is changed on the live database.
  */
-import { Client } from 'pg';
+import { withClient } from '../pg-client';
 import { RollbackError } from '../../rollback/errors';
 import type { LossEstimate, PlanRequest, SchemaRollbackPlan } from '../../rollback/ports/schema';
 import { qualified, quoteIdent } from '../sql/ast';
@@ -15,33 +15,23 @@ import { findMigrationSql, replayBefore } from './migration-source';
 import { type ShadowProof, proveOnShadow } from './prove-on-shadow';
 import { type ShadowOptions, createShadowDatabase, shadowServerUrl } from './shadow';
 
-export const ALTERNATIVES = [
+const ALTERNATIVES = [
   'Forward fix: ship a new migration that repairs the schema, keeping every row written since the deploy.',
   'Manual data repair: fix the bad rows with a reviewed SQL script instead of changing the schema.',
   'Feature flag: switch off the feature that uses the new schema and leave the schema in place.',
 ];
 
-export const RISKS = [
+const RISKS = [
   'Data written since the deploy into the tables and columns the rollback drops leaves the live schema (it is archived, not kept in place).',
   'User actions during the broken period may be lost from the application\'s point of view.',
   'Audit trail gaps while archived values sit outside their tables.',
   'Compliance: HIPAA requires data retention; keep the archive schema until the data is restored or its retention is decided.',
 ];
 
-async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url, application_name: 'rollback-bot plan' });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 export async function planRollback(request: PlanRequest, shadow: ShadowOptions = {}): Promise<SchemaRollbackPlan> {
   const { migrationName } = request;
   const folders = readMigrationFolders(request.migrationsDir);
-  const rows = await withClient(request.databaseUrl, readMigrationRows);
+  const rows = await withClient(request.databaseUrl, 'rollback-bot plan', readMigrationRows);
   const own = rows.filter((r) => r.migration_name === migrationName);
   const state = stateOf(own);
   if (own.length === 0) {
@@ -69,7 +59,7 @@ export async function planRollback(request: PlanRequest, shadow: ShadowOptions =
   await loadParser();
   const statements = parseStatements(target.sql, target.path);
 
-  const liveTimeZone = await withClient(request.databaseUrl, async (c) => (await c.query<{ tz: string }>(`SELECT current_setting('TimeZone') AS tz`)).rows[0]?.tz ?? 'UTC');
+  const liveTimeZone = await withClient(request.databaseUrl, 'rollback-bot plan', async (c) => (await c.query<{ tz: string }>(`SELECT current_setting('TimeZone') AS tz`)).rows[0]?.tz ?? 'UTC');
   const database = await createShadowDatabase(await shadowServerUrl(shadow, request.databaseUrl));
   let proof: ShadowProof;
   try {
@@ -79,7 +69,7 @@ export async function planRollback(request: PlanRequest, shadow: ShadowOptions =
   }
   const { inverse, differences } = proof;
 
-  const { dataLoss, blockers } = await withClient(request.databaseUrl, async (client) => {
+  const { dataLoss, blockers } = await withClient(request.databaseUrl, 'rollback-bot plan', async (client) => {
     const loss: LossEstimate[] = [];
     const problems: string[] = [];
     for (const step of inverse.steps) {

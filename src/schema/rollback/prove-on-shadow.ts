@@ -5,7 +5,7 @@
  * run, then the catalog compared with the one before the migration and every
  * sampled value compared by primary key. Any difference is reported.
  */
-import { Client } from 'pg';
+import { withClient } from '../pg-client';
 import type { TableRef } from '../../rollback/ports/schema';
 import type { ParsedStatement } from '../sql/parse-sql';
 import { type InversePlan, buildInverse } from './build-inverse';
@@ -22,23 +22,13 @@ export interface ShadowProof {
   readonly expected: { readonly owners: string[]; readonly lines: string[] };
 }
 
-export interface ProofRequest {
+interface ProofRequest {
   readonly shadowUrl: string;
   readonly liveUrl: string;
   readonly liveTimeZone: string;
   readonly earlier: readonly ReplayedMigration[];
   readonly target: ReplayedMigration;
   readonly statements: readonly ParsedStatement[];
-}
-
-export async function withClient<T>(url: string, name: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url, application_name: name });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 export function proveOnShadow(request: ProofRequest): Promise<ShadowProof> {

@@ -15,7 +15,7 @@ export interface ReplayedMigration {
 }
 
 /** True for a statement that cannot run inside a transaction block on this server version. */
-export function needsNoTransaction(statement: ParsedStatement, serverVersion: number): boolean {
+function needsNoTransaction(statement: ParsedStatement, serverVersion: number): boolean {
   const node = statement.node;
   switch (statement.kind) {
     case 'IndexStmt':

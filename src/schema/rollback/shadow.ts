@@ -25,7 +25,7 @@ export async function shadowServerUrl(options: ShadowOptions = {}, appDatabaseUr
   return url;
 }
 
-export interface ShadowDatabase {
+interface ShadowDatabase {
   readonly url: string;
   drop(): Promise<void>;
 }

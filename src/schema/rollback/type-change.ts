@@ -6,7 +6,7 @@
  */
 import { type AstNode, asList, asString, child, quoteIdent, quoteLiteral, stringList } from '../sql/ast';
 
-export type TypeChangeInverse =
+type TypeChangeInverse =
   | {
       readonly ok: true;
       /** The inverse's `TYPE ... [USING ...]` clause; empty when the type did not change. */
@@ -61,7 +61,7 @@ function readForward(using: AstNode | undefined, column: string): Forward {
   return { kind: 'other' };
 }
 
-export interface TypeChange {
+interface TypeChange {
   readonly column: string;
   readonly oldType: string;
   readonly newType: string;

@@ -65,13 +65,3 @@ export function qualified(rel: RelationName): string {
 export function relationKey(rel: RelationName): string {
   return `${rel.schema}.${rel.name}`;
 }
-
-/** The type name as written, e.g. `varchar(10)[]`, for messages (not for execution). */
-export function typeNameText(typeName: AstNode | undefined): string {
-  const names = stringList(typeName?.names).filter((n) => n !== 'pg_catalog');
-  const mods = asList(typeName?.typmods)
-    .map((m) => child(child(m, 'A_Const'), 'ival')?.ival)
-    .filter((v) => v !== undefined);
-  const bounds = asList(typeName?.arrayBounds).length;
-  return `${names.join('.')}${mods.length > 0 ? `(${mods.join(',')})` : ''}${'[]'.repeat(bounds)}`;
-}

@@ -18,7 +18,7 @@ export interface ParsedStatement {
   readonly index: number;
 }
 
-export interface SourcePosition {
+interface SourcePosition {
   readonly line: number;
   readonly column: number;
 }
@@ -31,7 +31,7 @@ export function loadParser(): Promise<void> {
   return loading;
 }
 
-export function positionAt(buffer: Buffer, byteOffset: number): SourcePosition {
+function positionAt(buffer: Buffer, byteOffset: number): SourcePosition {
   const before = buffer.subarray(0, Math.max(0, Math.min(byteOffset, buffer.length))).toString('utf8');
   const lines = before.split('\n');
   const last = lines[lines.length - 1] ?? '';
@@ -93,7 +93,7 @@ function isSpace(byte: number | undefined): boolean {
  * (nested) block comments can come first. Skipping those by hand is about
  * as fast as it gets; running the scanner over every file doubled lint time.
  */
-export function firstTokenAt(buffer: Buffer, from: number, to: number): number {
+function firstTokenAt(buffer: Buffer, from: number, to: number): number {
   let i = from;
   while (i < to) {
     const byte = buffer[i];

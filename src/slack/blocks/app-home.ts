@@ -14,7 +14,7 @@ import { figureLine } from './stats-reply';
 import { pinnedBlocks } from './pinned';
 import type { ServiceRef, TargetRef } from './view-models';
 
-export interface HomeIncident {
+interface HomeIncident {
   id: string;
   service: ServiceRef;
   state: string;
@@ -33,7 +33,7 @@ export interface HomeService {
   pinned?: { unpinWith?: TargetRef };
 }
 
-export interface HomeFollowUp {
+interface HomeFollowUp {
   incidentId: string;
   service: ServiceRef;
   item: FollowUpItem;

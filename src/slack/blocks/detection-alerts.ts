@@ -11,7 +11,7 @@ import { formatCount, formatTime, plural } from './format';
 import { escapeMrkdwn, fallback, oneLine, truncate } from './text';
 import type { IncidentRef, ServiceRef } from './view-models';
 
-export type DetectionLevel = 'must' | 'should' | 'may';
+type DetectionLevel = 'must' | 'should' | 'may';
 
 export interface AlertLineView {
   source: string;
@@ -45,7 +45,7 @@ export interface DetectionView {
   ended?: { at: Date; reason: string };
 }
 
-export const LEVEL_HEADINGS: Record<DetectionLevel, string> = {
+const LEVEL_HEADINGS: Record<DetectionLevel, string> = {
   must: '🚨 MUST roll back',
   should: '⚠️ SHOULD roll back',
   may: '🟡 MAY roll back (case by case)',

@@ -11,10 +11,10 @@ import { formatDateTime, formatTime } from './format';
 import { escapeMrkdwn, fallback, oneLine, truncate } from './text';
 import type { IncidentRef, ServiceRef } from './view-models';
 
-export const RECOVERED_TITLE = '✅ RECOVERED WITHOUT ROLLBACK';
-export const AUTOPILOT_TITLE = '🤖 Autopilot rollback';
+const RECOVERED_TITLE = '✅ RECOVERED WITHOUT ROLLBACK';
+const AUTOPILOT_TITLE = '🤖 Autopilot rollback';
 
-export interface AskedAgainView {
+interface AskedAgainView {
   timeZone: string;
   service: ServiceRef;
   incident: IncidentRef;
@@ -47,7 +47,7 @@ export function askedAgain(view: AskedAgainView): SlackMessage {
   };
 }
 
-export interface RecoveredView {
+interface RecoveredView {
   timeZone: string;
   service: ServiceRef;
   incident: IncidentRef;
@@ -66,7 +66,7 @@ export function recovered(view: RecoveredView): SlackMessage {
   };
 }
 
-export interface AutopilotNoticeView {
+interface AutopilotNoticeView {
   timeZone: string;
   service: ServiceRef;
   incident: IncidentRef;

@@ -20,7 +20,7 @@ export const plainText = (text: string, max: number): types.PlainTextElement => 
   emoji: true,
 });
 
-export const mrkdwnText = (text: string, max: number): types.MrkdwnElement => ({
+const mrkdwnText = (text: string, max: number): types.MrkdwnElement => ({
   type: 'mrkdwn',
   text: truncate(text.trim() === '' ? '-' : text, max),
 });
@@ -51,14 +51,14 @@ export function fieldSections(pairs: readonly (readonly [string, string])[]): ty
   return sections;
 }
 
-export interface ConfirmSpec {
+interface ConfirmSpec {
   title: string;
   text: string;
   confirm: string;
   deny: string;
 }
 
-export interface ButtonSpec {
+interface ButtonSpec {
   actionId: string;
   text: string;
   value: string;

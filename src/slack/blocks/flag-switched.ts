@@ -17,7 +17,7 @@ export interface FlagOffer {
 }
 
 /** The button's value: "<incident id>|<flag name>"; the listener reads it back with readDisableValue. */
-export const disableValue = (incidentId: string, flag: string): string => `${incidentId}|${flag}`;
+const disableValue = (incidentId: string, flag: string): string => `${incidentId}|${flag}`;
 
 export function readDisableValue(value: string): { incidentId: string; flag: string } | undefined {
   const at = value.lastIndexOf('|');
@@ -39,7 +39,7 @@ export function disableFlagButton(incidentId: string, flag: FlagOffer): ReturnTy
   });
 }
 
-export interface FlagSwitchedView {
+interface FlagSwitchedView {
   timeZone: string;
   service: ServiceRef;
   flag: string;

@@ -14,7 +14,7 @@ import { formatDateTime } from './format';
 import { LIMITS, escapeMrkdwn, fallback, link, mention, truncate, wholeParts } from './text';
 import type { IncidentRef, ServiceRef } from './view-models';
 
-export const FOLLOW_UP_TITLE = '📋 Post-rollback checklist';
+const FOLLOW_UP_TITLE = '📋 Post-rollback checklist';
 
 export interface FollowUpChecklistView {
   timeZone: string;
@@ -26,7 +26,7 @@ export interface FollowUpChecklistView {
   items: readonly FollowUpItem[];
 }
 
-export interface FollowUpReminderView {
+interface FollowUpReminderView {
   timeZone: string;
   incident: IncidentRef;
   service: ServiceRef;
@@ -35,7 +35,7 @@ export interface FollowUpReminderView {
 }
 
 /** The runbook's three headings, in its order. */
-export const HORIZONS: readonly { horizon: FollowUpHorizon; key: string; title: string }[] = [
+const HORIZONS: readonly { horizon: FollowUpHorizon; key: string; title: string }[] = [
   { horizon: 'within 1 hour', key: '1h', title: 'Immediate (within 1 hour)' },
   { horizon: 'within 24 hours', key: '24h', title: 'Short-term (within 24 hours)' },
   { horizon: 'within 1 week', key: '1w', title: 'Long-term (within 1 week)' },

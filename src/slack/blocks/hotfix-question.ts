@@ -12,7 +12,7 @@ import { escapeMrkdwn, fallback, mention } from './text';
 import type { HotfixQuestionView } from './view-models';
 import { type FlagOffer, disableFlagButton } from './flag-switched';
 
-export const HOTFIX_QUESTION = 'Can it be hotfixed in under 5 minutes?';
+const HOTFIX_QUESTION = 'Can it be hotfixed in under 5 minutes?';
 
 function disableWords(flags: readonly FlagOffer[]): string {
   const named = flags.map((f) => `\`${f.name}\` (${escapeMrkdwn(f.description)})`).join(', ');

@@ -23,7 +23,7 @@ function window(view: OutageDraftsView, end: Date): string {
   return `${start} - ${formatTime(end, view.timeZone)}`;
 }
 
-export function statusPageDraft(view: OutageDraftsView): string {
+function statusPageDraft(view: OutageDraftsView): string {
   const feature = fill(view.feature, 300);
   if (view.endedAt) {
     return [
@@ -45,7 +45,7 @@ export function statusPageDraft(view: OutageDraftsView): string {
   ].join('\n');
 }
 
-export function emailDraft(view: OutageDraftsView): string {
+function emailDraft(view: OutageDraftsView): string {
   const product = fill(view.productName, 80);
   const end = view.endedAt ?? view.asOf;
   const minutes = formatMinutes((end.getTime() - view.startedAt.getTime()) / 60_000);

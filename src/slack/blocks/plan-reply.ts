@@ -8,7 +8,7 @@ import { type Block, type SlackMessage, capBlocks, context, fieldSections, heade
 import { LIMITS, escapeMrkdwn, fallback, inlineCode, oneLine, truncate } from './text';
 import type { PlanReplyView } from './view-models';
 
-export const NOTHING_CHANGED = 'Nothing was changed.';
+const NOTHING_CHANGED = 'Nothing was changed.';
 
 const APPROVAL_WORDS = { 'git-reset': 'git reset (Option B)', 'schema-rollback': 'schema rollback' } as const;
 

@@ -9,7 +9,7 @@ import { formatDateTime } from './format';
 import { LIMITS, codeBlock, escapeMrkdwn, fallback, truncate } from './text';
 import type { IncidentRef, ServiceRef } from './view-models';
 
-export const POST_MORTEM_TITLE = '📝 Post-mortem draft';
+const POST_MORTEM_TITLE = '📝 Post-mortem draft';
 
 export interface PostMortemView {
   timeZone: string;

@@ -8,7 +8,7 @@ import { type Block, type SlackMessage, capBlocks, context, header, section } fr
 import { formatDateTime } from './format';
 import { LIMITS, escapeMrkdwn, fallback, oneLine, truncate } from './text';
 
-export interface PreflightReplyView {
+interface PreflightReplyView {
   timeZone: string;
   report: PreflightReport;
 }

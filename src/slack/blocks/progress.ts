@@ -31,7 +31,7 @@ function checkLine(check: CheckResult): string {
 }
 
 /** One step as a few lines; checks beyond a dozen are summarised so a step stays readable. */
-export function stepLines(step: StepProgress, timeZone: string): string {
+function stepLines(step: StepProgress, timeZone: string): string {
   const label = escapeMrkdwn(truncate(oneLine(step.label), 200));
   const lines = [`${STEP_EMOJI[step.state]} *${step.position}. ${label}*: ${STEP_STATE_WORDS[step.state]}${times(step, timeZone)}`];
   if (step.detail) lines.push(`${INDENT}${escapeMrkdwn(truncate(oneLine(step.detail), 400))}`);

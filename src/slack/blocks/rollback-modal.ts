@@ -91,7 +91,7 @@ export function rollbackModal(view: RollbackModalView): types.ModalView {
 /** The part of `view.state.values` the modal's inputs fill, as Slack sends it. */
 export type ModalStateValues = Record<string, Record<string, { type?: string; value?: string | null; selected_option?: { value: string } | null }>>;
 
-export type ModalAnswer =
+type ModalAnswer =
   | { ok: true; service: string; request: RollbackRequestData }
   | { ok: false; errors: Record<string, string> };
 

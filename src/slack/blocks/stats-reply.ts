@@ -11,7 +11,7 @@ import { formatDateTime, formatDuration, plural } from './format';
 import { LIMITS, escapeMrkdwn, fallback, truncate } from './text';
 import type { ServiceRef } from './view-models';
 
-export interface StatsReplyView {
+interface StatsReplyView {
   timeZone: string;
   /** The service measured; undefined for every service together. */
   service?: ServiceRef;
@@ -21,7 +21,7 @@ export interface StatsReplyView {
 }
 
 /** "Not rollbacks: 2 feature flags turned off, 1 turned on (1 with no incident open)". */
-export function actionsLine(actions: IncidentActions): string {
+function actionsLine(actions: IncidentActions): string {
   const { flagsTurnedOff: off, flagsTurnedOn: on, outsideIncidents: outside } = actions;
   const apart = outside > 0 ? ` (${outside} with no incident open)` : '';
   const flags = `${plural(off, 'feature flag')} turned off, ${on} turned on${apart}`;
@@ -64,7 +64,7 @@ export function figureLine(f: MetricFigure): string {
   return `${mark(f)} *${f.title}*: ${worst}${mean} (${target}, ${basis}${missed})`;
 }
 
-export function verdictOf(metrics: RollbackMetrics): { failed: number; judged: number } {
+function verdictOf(metrics: RollbackMetrics): { failed: number; judged: number } {
   const judged = metrics.figures.filter((f) => f.pass !== undefined);
   return { failed: judged.filter((f) => f.pass === false).length, judged: judged.length };
 }

@@ -7,13 +7,13 @@ import { UNPIN } from '../action-ids';
 import type { types } from '@slack/bolt';
 import { actions, button } from './elements';
 
-export interface UnpinValue {
+interface UnpinValue {
   readonly service: string;
   readonly incidentId?: string;
   readonly deploymentId?: string;
 }
 
-export function unpinButton(value: UnpinValue, label?: string): types.Button {
+function unpinButton(value: UnpinValue, label?: string): types.Button {
   return button({
     actionId: UNPIN,
     text: 'Unpin',

@@ -13,7 +13,7 @@ import { type DeliveryClaims, deliveryClaims } from './delivery-claims';
 
 export const TRY_AGAIN = 'rollback-bot cannot reach its database right now, so it did nothing. Please try again in a minute.';
 
-export function deliveryKey(body: Record<string, unknown>): { key: string; kind: string } | undefined {
+function deliveryKey(body: Record<string, unknown>): { key: string; kind: string } | undefined {
   if (typeof body.event_id === 'string') return { key: `event:${body.event_id}`, kind: 'event' };
   if (typeof body.trigger_id === 'string') {
     const kind = typeof body.command === 'string' ? 'command' : typeof body.type === 'string' ? body.type : 'interaction';

@@ -7,7 +7,7 @@ import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { Logger } from '../../logger';
 import { MESSAGE_ACTION_IDS } from '../action-ids';
 
-export const UNKNOWN_ACTION_HINT = 'This button belongs to an older message of rollback-bot and does nothing now; use `/rollback status` to see where things stand.';
+const UNKNOWN_ACTION_HINT = 'This button belongs to an older message of rollback-bot and does nothing now; use `/rollback status` to see where things stand.';
 
 const KNOWN = new Set<string>(MESSAGE_ACTION_IDS);
 

@@ -45,7 +45,7 @@ async function openDirectChannel(client: OutboxSlackClient, user: string): Promi
   return id;
 }
 
-export interface DeliverHooks {
+interface DeliverHooks {
   /** Called (and awaited) right before chat.postMessage: the row is marked "outcome unknown" until recorded. */
   beforePost(row: OutboxRow): Promise<void>;
 }

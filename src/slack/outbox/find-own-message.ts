@@ -8,10 +8,10 @@
 import type { webApi } from '@slack/bolt';
 
 /** The metadata event type of every outbox post. */
-export const OUTBOX_EVENT_TYPE = 'rollback_bot_outbox';
+const OUTBOX_EVENT_TYPE = 'rollback_bot_outbox';
 
 /** How many of the channel's newest messages are searched (one page). */
-export const LOOKUP_PAGE = 200;
+const LOOKUP_PAGE = 200;
 
 export function outboxMetadata(key: string): { event_type: string; event_payload: { key: string } } {
   return { event_type: OUTBOX_EVENT_TYPE, event_payload: { key } };

@@ -26,9 +26,9 @@ import {
 import { BLOCKS_REFUSAL, backoffMs } from './slack-failures';
 
 /** Default pace for a refused channel: slow enough not to bother Slack, soon enough after /invite. */
-export const REFUSED_RETRY_MS = 5 * 60_000;
+const REFUSED_RETRY_MS = 5 * 60_000;
 /** Default wait before looking for a post whose answer was lost. */
-export const UNKNOWN_SETTLE_MS = 30_000;
+const UNKNOWN_SETTLE_MS = 30_000;
 
 export interface OutboxWorkerOptions {
   db: Db;

@@ -22,7 +22,7 @@ export type SlackFailure =
  * instead of dropped, so the thread appears once the bot is invited. And
  * invalid_blocks: the text alone is sent next (it is the message's fallback).
  */
-export const CHANNEL_REFUSALS = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
+const CHANNEL_REFUSALS = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
 export const BLOCKS_REFUSAL = 'invalid_blocks';
 
 /** Slack answers these with ok:false but a later call can succeed. */

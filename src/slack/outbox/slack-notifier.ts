@@ -11,7 +11,7 @@ import type { Notifier, OutgoingMessage } from './notifier';
 import type { Db } from '../../store/pool';
 import { type NewOutboxMessage, selectRefusal, selectTs, upsertMessage } from './outbox-queries';
 
-export interface SlackNotifierOptions {
+interface SlackNotifierOptions {
   /** Called once a message is stored, e.g. the local worker's wake(), so it goes out without waiting for a poll. */
   onStored?: () => void;
 }

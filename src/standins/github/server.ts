@@ -12,7 +12,7 @@ import { parseJson, readBody, sendJson } from '../vercel/http-util';
 import { type Answer, type RouteContext, githubError, graphqlRoute, repoRoute } from './routes';
 import { StandinRepo } from './state';
 
-export interface GitHubStandinOptions {
+interface GitHubStandinOptions {
   /** The personal access token the API accepts. */
   readonly token?: string;
   /** A GitHub App the API accepts: its id and the public half of its key. */
@@ -23,7 +23,7 @@ export interface GitHubStandinOptions {
   readonly webUrl?: string;
 }
 
-export interface Fault {
+interface Fault {
   /** "METHOD /path" is matched against this. */
   readonly match: RegExp;
   readonly status: number;
@@ -33,7 +33,7 @@ export interface Fault {
   times?: number;
 }
 
-export interface RecordedCall {
+interface RecordedCall {
   readonly method: string;
   readonly path: string;
   readonly status: number;

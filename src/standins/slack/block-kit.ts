@@ -3,9 +3,9 @@
  * object sizes), worded like Slack's own `invalid_blocks` errors with a JSON
  * pointer. The stand-in refuses what Slack would refuse.
  */
-export type Surface = 'message' | 'modal' | 'home';
+type Surface = 'message' | 'modal' | 'home';
 
-export const BLOCK_LIMITS = { message: 50, modal: 100, home: 100 } as const;
+const BLOCK_LIMITS = { message: 50, modal: 100, home: 100 } as const;
 
 type Json = Record<string, unknown>;
 

@@ -20,7 +20,7 @@ export interface Workspace {
   nextTs: number;
 }
 
-export interface StoredMessage {
+interface StoredMessage {
   channel: string;
   ts: string;
   text?: string;
@@ -31,7 +31,7 @@ export interface StoredMessage {
   edits: number;
 }
 
-export const MAX_TEXT = 40_000;
+const MAX_TEXT = 40_000;
 /** Slack's cap on conversations.history / conversations.replies pages. */
 const MAX_PAGE = 999;
 

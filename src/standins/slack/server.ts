@@ -18,15 +18,15 @@ export interface RecordedCall {
   at: number;
 }
 
-export interface ResponseUrlPost {
+interface ResponseUrlPost {
   id: string;
   body: Record<string, unknown>;
   at: number;
 }
 
-export type Fault = { status: 429; retryAfterSeconds: number } | { status: 500 | 502 | 503 } | { error: string } | { delayMs: number } | { drop: true };
+type Fault = { status: 429; retryAfterSeconds: number } | { status: 500 | 502 | 503 } | { error: string } | { delayMs: number } | { drop: true };
 
-export interface SlackStandinOptions {
+interface SlackStandinOptions {
   token?: string;
   teamId?: string;
   users?: Record<string, { name: string; tz?: string }>;

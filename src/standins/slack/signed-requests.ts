@@ -12,7 +12,7 @@ export interface SlackHttpResponse {
   durationMs: number;
 }
 
-export interface SendOptions {
+interface SendOptions {
   /** Seconds to shift the timestamp (negative: stale). */
   skewSeconds?: number;
   /** Replace the signature (forged request). */

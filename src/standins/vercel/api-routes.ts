@@ -5,80 +5,14 @@
  */
 import type { ServerResponse } from 'node:http';
 import { sendError, sendJson } from './http-util';
-import type { StandinDeployment, StandinState } from './state';
+import { fullDeployment, listItem, project, rollingRelease } from './api-bodies';
+import type { StandinState } from './state';
 
 export interface ApiRequest {
   readonly method: string;
   readonly path: string;
   readonly query: URLSearchParams;
   readonly body: Buffer;
-}
-
-/** Vercel's readySubstate: PROMOTED once a READY deployment served production, STAGED before. */
-function readySubstate(d: StandinDeployment): string | undefined {
-  if (d.readyState !== 'READY') return undefined;
-  return d.servedProduction ? 'PROMOTED' : 'STAGED';
-}
-
-/** The fields both deployment shapes share. */
-function common(state: StandinState, d: StandinDeployment): Record<string, unknown> {
-  return {
-    name: d.name,
-    url: d.url,
-    createdAt: d.createdAt,
-    readyState: d.readyState,
-    readySubstate: readySubstate(d),
-    type: 'LAMBDAS',
-    target: d.target,
-    projectId: state.project.id,
-    meta: d.meta,
-    aliasError: d.aliasError,
-    inspectorUrl: `https://vercel.com/${state.project.name}/${d.id}`,
-    ...(d.seatBlock ? { seatBlock: d.seatBlock } : {}),
-    ...(d.aliasCheck ? { checks: { 'deployment-alias': { state: d.aliasCheck, startedAt: d.createdAt } } } : {}),
-  };
-}
-
-/** An item of GET /v7/deployments: the only shape that carries isRollbackCandidate; aliasAssigned is a time. */
-export function listItem(state: StandinState, d: StandinDeployment): Record<string, unknown> {
-  return {
-    uid: d.id,
-    ...common(state, d),
-    created: d.createdAt,
-    creator: d.creator,
-    state: d.readyState,
-    aliasAssigned: d.aliasAssigned,
-    isRollbackCandidate: d.readyState === 'READY' && d.servedProduction,
-  };
-}
-
-/** GET /v13/deployments/:id (and the create answer): aliasAssigned is a boolean, its time in aliasAssignedAt. */
-export function fullDeployment(state: StandinState, d: StandinDeployment): Record<string, unknown> {
-  const live = state.project.productionId === d.id;
-  return {
-    id: d.id,
-    ...common(state, d),
-    creator: { uid: d.creator.uid, username: d.creator.username },
-    status: d.readyState,
-    aliasAssigned: d.aliasAssigned !== null,
-    aliasAssignedAt: d.aliasAssigned,
-    alias: live ? [...state.project.domains] : [],
-    public: false,
-    version: 2,
-    ownerId: state.project.teamId ?? 'usr_personal',
-    plan: state.project.plan,
-    createdIn: 'iad1',
-    regions: ['iad1'],
-    routes: null,
-    env: [],
-    build: { env: [] },
-    bootedAt: d.createdAt,
-    buildingAt: d.createdAt,
-    buildSkipped: false,
-    isInConcurrentBuildsQueue: false,
-    isInSystemBuildsQueue: false,
-    projectSettings: { framework: 'nextjs' },
-  };
 }
 
 /** Checks teamId the way Vercel scopes a team's resources; true when the request may go on. */
@@ -170,50 +104,6 @@ function listDeployments(state: StandinState, query: URLSearchParams, res: Serve
   });
 }
 
-/** The compact deployment the project shows in `targets.production` and on its domains. */
-function projectDeployment(state: StandinState, d: StandinDeployment): Record<string, unknown> {
-  return {
-    id: d.id,
-    url: d.url,
-    name: d.name,
-    createdAt: d.createdAt,
-    createdIn: 'iad1',
-    creator: d.creator,
-    deploymentHostname: d.url.replace(/\.vercel\.app$/, ''),
-    plan: state.project.plan,
-    private: true,
-    readyState: d.readyState,
-    readySubstate: readySubstate(d),
-    type: 'LAMBDAS',
-    target: d.target,
-    meta: d.meta,
-    aliasAssigned: d.aliasAssigned,
-    aliasError: d.aliasError,
-  };
-}
-
-function rollingRelease(state: StandinState): Record<string, unknown> | null {
-  const release = state.project.release;
-  const base = release && state.deployments.get(release.baseId);
-  const canary = release && state.deployments.get(release.canaryId);
-  if (!release || !base || !canary) return null;
-  const stage = (index: number, targetPercentage: number) => ({ index, targetPercentage, duration: null, requireApproval: true, isFinalStage: targetPercentage === 100 });
-  const short = (d: StandinDeployment) => ({ id: d.id, name: d.name, url: d.url, readyState: d.readyState, createdAt: d.createdAt });
-  return {
-    state: release.state,
-    substate: null,
-    advancementType: 'manual-approval',
-    currentDeployment: { ...short(base), target: base.target },
-    canaryDeployment: short(canary),
-    queuedDeploymentId: null,
-    stages: [stage(0, 10), stage(1, 100)],
-    activeStage: stage(0, 10),
-    nextStage: stage(1, 100),
-    startedAt: release.startedAt,
-    updatedAt: release.startedAt,
-  };
-}
-
 function teamMembers(state: StandinState, teamId: string, query: URLSearchParams, res: ServerResponse): void {
   if (teamId !== state.project.teamId) return sendError(res, 403, 'forbidden', 'Not authorized', { teamId });
   const search = query.get('search')?.toLowerCase() ?? '';
@@ -221,30 +111,6 @@ function teamMembers(state: StandinState, teamId: string, query: URLSearchParams
     .filter((m) => m.email.toLowerCase().includes(search) || m.username.toLowerCase().includes(search))
     .map((m, i) => ({ ...m, uid: `usr_member${i}`, confirmed: true, createdAt: 1_700_000_000_000, role: m.role }));
   sendJson(res, 200, { members, pagination: { hasNext: false, count: members.length, next: null, prev: null } });
-}
-
-function project(state: StandinState, rollbackInfo: boolean): Record<string, unknown> {
-  const production = state.production();
-  const p = state.project;
-  const compact = production ? projectDeployment(state, production) : null;
-  return {
-    id: p.id,
-    name: p.name,
-    accountId: p.teamId ?? 'usr_personal',
-    framework: 'nextjs',
-    nodeVersion: '22.x',
-    directoryListing: false,
-    defaultResourceConfig: { functionDefaultRegions: ['iad1'] },
-    resourceConfig: { functionDefaultRegions: ['iad1'] },
-    deploymentExpiration: {},
-    autoAssignCustomDomains: p.autoAssignCustomDomains,
-    // The configuration stays after a release ends; null when the project never had one.
-    rollingRelease: p.rollingRelease || p.release ? { target: 'production', stages: [{ targetPercentage: 10, duration: 10 }, { targetPercentage: 100 }] } : null,
-    alias: p.domains.map((domain) => ({ domain, target: 'PRODUCTION', environment: 'production', deployment: compact })),
-    targets: { production: compact },
-    ...(p.rollbackDescription ? { rollbackDescription: p.rollbackDescription } : {}),
-    ...(rollbackInfo ? { lastAliasRequest: p.lastAliasRequest ? { ...p.lastAliasRequest } : null, lastRollbackTarget: null } : {}),
-  };
 }
 
 function move(state: StandinState, kind: 'promote' | 'rollback', projectId: string, deploymentId: string, query: URLSearchParams, res: ServerResponse): void {

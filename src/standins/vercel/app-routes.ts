@@ -9,7 +9,7 @@ import type { ServerResponse } from 'node:http';
 import { parseJson, sendJson } from './http-util';
 import type { StandinDeployment, StandinState } from './state';
 
-export interface AppOptions {
+interface AppOptions {
   readonly healthPath: string;
   readonly versionPath: string;
   /** When set, smoke routes that receive JSON with email/password require these. */

@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { ApiRequest } from './api-routes';
-import { checkTeam, fullDeployment } from './api-routes';
+import { fullDeployment } from './api-bodies';
+import { checkTeam } from './api-routes';
 import { parseJson, sendError, sendJson } from './http-util';
 import type { StandinState } from './state';
 

@@ -15,7 +15,7 @@ import type { Clock } from '../../rollback/clock';
 import type { ApiRequest } from './api-routes';
 import { parseJson, sendError, sendJson } from './http-util';
 
-export interface EdgeConfigItem {
+interface EdgeConfigItem {
   readonly key: string;
   readonly value: unknown;
   readonly description?: string;

@@ -29,7 +29,7 @@ interface FlagEnvironment {
   readonly revision?: number;
 }
 
-export interface StandinFlag {
+interface StandinFlag {
   readonly id: string;
   readonly slug: string;
   readonly kind: 'boolean';

@@ -26,7 +26,7 @@ export type * from './state-types';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
-export function randomId(length: number): string {
+function randomId(length: number): string {
   return [...randomBytes(length)].map((b) => ALPHABET[b % ALPHABET.length]).join('');
 }
 

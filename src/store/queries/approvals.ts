@@ -1,4 +1,5 @@
 /** The CTO approvals the runbook asks for before git Option B or a schema rollback. */
+import { expiryCutoff } from '../../rollback/incident/approval-expiry';
 import type { ApprovedAction } from '../../rollback/ports/approval';
 import type { ApprovalRecord } from '../../rollback/ports/incident-store';
 import type { Query } from '../pool';
@@ -81,5 +82,5 @@ export const setApprovalMessage = (id: string, messageTs: string): Query => ({
 
 export const selectExpiredApprovals = (at: Date): Query => ({
   text: `SELECT ${COLUMNS} FROM approvals WHERE decision = 'pending' AND expires_at <= $1 ORDER BY expires_at, id`,
-  values: [at],
+  values: [expiryCutoff(at)],
 });

@@ -5,21 +5,11 @@
  * the entries chain from the first state to the stored one), and the thread
  * got each message once.
  */
-import { Client } from 'pg';
 import type { RecordedCall, SlackStandin } from '../../../src/standins/slack/server';
 import type { StandinDeployment } from '../../../src/standins/vercel/state';
-import { waitFor } from '../../support/bot-process';
-import type { World } from '../../support/incident-world';
-
-export async function rows<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+import { waitFor } from '../../support/wait';
+import { type World, callText } from '../../support/incident-world';
+import { rows } from '../../support/database';
 
 /** The incident id in the ephemeral answer to a /rollback that started one. */
 export function startedIncident(answer: { text: string }): string {
@@ -66,7 +56,6 @@ export interface Thread {
   replies: RecordedCall[];
 }
 
-const textOf = (call: RecordedCall): string => `${String(call.params.text ?? '')}\n${String(call.params.blocks ?? '')}`;
 
 /** The incident's thread as Slack saw it: its root must have been posted exactly once. */
 export async function threadOf(url: string, slack: SlackStandin, id: string): Promise<Thread> {
@@ -77,7 +66,7 @@ export async function threadOf(url: string, slack: SlackStandin, id: string): Pr
   return { root: roots[0], replies: posts.filter((c) => c.params.thread_ts === root?.ts) };
 }
 
-export const mentions = (words: string) => (call: RecordedCall): boolean => textOf(call).includes(words);
+export const mentions = (words: string) => (call: RecordedCall): boolean => callText(call).includes(words);
 
 interface TimelineRow {
   id: string;

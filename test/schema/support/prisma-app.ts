@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { withClient } from '../../support/database';
 import { PRISMA_MIGRATIONS_TABLE } from '../../../src/drill/app-database';
 import { type CatalogSnapshot, readCatalog } from '../../../src/schema/rollback/catalog';
 import { checksumOf } from '../../../src/schema/status/read-status';
@@ -14,16 +14,6 @@ export const APP_MIGRATIONS = join(__dirname, '..', '..', 'fixtures', 'schema', 
 
 /** The table `prisma migrate` keeps, as the drill's scratch app creates it. */
 export const PRISMA_TABLE = PRISMA_MIGRATIONS_TABLE;
-
-export async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Applies one migration folder as Prisma does: row first, the SQL in one transaction, then finished_at. */
 export async function applyMigration(url: string, name: string, dir = APP_MIGRATIONS, edit: (sql: string) => string = (s) => s): Promise<void> {

@@ -14,7 +14,8 @@ import type { RecordedApproval } from '../../../src/rollback/ports/approval';
 import type { SchemaRollbackPlan } from '../../../src/rollback/ports/schema';
 import { PrismaSchemaAdapter } from '../../../src/schema/prisma-schema-adapter';
 import { serverUrl, testDatabase } from '../../support/database';
-import { applyMigration, withClient } from './prisma-app';
+import { applyMigration } from './prisma-app';
+import { withClient } from '../../support/database';
 
 export const clock = new ManualClock('2026-01-17T12:00:00Z');
 

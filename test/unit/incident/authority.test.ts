@@ -1,10 +1,9 @@
 import { RollbackError } from '../../../src/rollback/errors';
 import type { SlackUserId } from '../../../src/rollback/ids';
+import { approvalExpiresAt } from '../../../src/rollback/incident/approval-expiry';
 import {
-  approvalExpiresAt,
   decideApproval,
   decideAuthority,
-  isApprovalExpired,
   refusalError,
 } from '../../../src/rollback/incident/authority';
 import type { ApprovalRequest, ResolvedRoles, WorkingHoursWindow } from '../../../src/rollback/incident/authority';
@@ -179,14 +178,6 @@ describe('decideApproval', () => {
     const outcome = approve({ request: { ...pending, decision } });
     expect(outcome).toMatchObject({ allowed: false, refusal: 'already_decided' });
     if (!outcome.allowed) expect(outcome.reason).toBe(`This request was already ${decision}.`);
-  });
-
-  it('computes expiry from the configured minutes, 30 by default', () => {
-    expect(approvalExpiresAt(requestedAt).toISOString()).toBe('2026-01-16T15:30:00.000Z');
-    expect(approvalExpiresAt(requestedAt, 5).toISOString()).toBe('2026-01-16T15:05:00.000Z');
-    expect(isApprovalExpired(pending, new Date('2026-01-16T15:29:59Z'))).toBe(false);
-    expect(isApprovalExpired(pending, new Date('2026-01-16T15:30:00Z'))).toBe(true);
-    expect(isApprovalExpired({ ...pending, decision: 'approved' }, new Date('2026-01-17T00:00:00Z'))).toBe(false);
   });
 });
 

@@ -98,7 +98,7 @@ const VOLATILE_FUNCTIONS = new Set([
 const SERIAL_TYPES = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smallserial', 'serial2']);
 
 /** True when the expression calls a volatile function anywhere inside. */
-export function hasVolatileCall(expression: unknown): boolean {
+function hasVolatileCall(expression: unknown): boolean {
   if (Array.isArray(expression)) return expression.some(hasVolatileCall);
   const node = asNode(expression);
   if (!node) return false;
@@ -110,7 +110,7 @@ export function hasVolatileCall(expression: unknown): boolean {
   return Object.values(node).some(hasVolatileCall);
 }
 
-export function columnConstraints(columnDef: AstNode): AstNode[] {
+function columnConstraints(columnDef: AstNode): AstNode[] {
   return asList(columnDef.constraints)
     .map((c) => unwrap(c))
     .filter((c) => c?.kind === 'Constraint')

@@ -53,7 +53,7 @@ export function isJsonType(typeName: unknown): boolean {
   return names[names.length - 1] === 'json';
 }
 
-export function jsonColumns(statement: ParsedStatement): string[] {
+function jsonColumns(statement: ParsedStatement): string[] {
   return asList(statement.node.tableElts)
     .map((element) => unwrap(element))
     .filter((e) => e?.kind === 'ColumnDef' && isJsonType(e.body.typeName))

@@ -32,7 +32,7 @@ function withChannelProblem(reply: Reply, problem: string | undefined): Reply {
 
 type ActionRequest = Extract<RollbackRequest, { kind: 'application' | 'revert' | 'reset' | 'schema' }>;
 
-export function requestData(request: ActionRequest): RollbackRequestData {
+function requestData(request: ActionRequest): RollbackRequestData {
   switch (request.kind) {
     case 'application':
       return { kind: 'application', target: request.target, reason: request.reason };

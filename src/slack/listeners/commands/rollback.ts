@@ -26,7 +26,7 @@ export interface CommandContext {
   openView(view: types.ModalView): Promise<void>;
 }
 
-export type CommandHandler<K extends RollbackRequest['kind']> = (
+type CommandHandler<K extends RollbackRequest['kind']> = (
   request: Extract<RollbackRequest, { kind: K }>,
   context: CommandContext,
 ) => Promise<Reply>;
@@ -42,7 +42,7 @@ export interface RollbackCommandDeps {
   ackWithinMs?: number;
 }
 
-export const ACK_WITHIN_MS = 2_000;
+const ACK_WITHIN_MS = 2_000;
 export const STILL_WORKING = '⏳ Working on it: Slack is slow to answer right now. The answer follows here.';
 
 const ephemeral = (reply: Reply) => ({ response_type: 'ephemeral' as const, ...reply });

@@ -17,7 +17,7 @@ import type { SlackMessageLike } from '../../../rollback/signals';
 /** Subtypes that carry a new message; edits, deletions, joins, topic changes... do not. */
 const NEW_MESSAGE_SUBTYPES = new Set([undefined, 'bot_message', 'file_share', 'me_message', 'thread_broadcast']);
 
-export interface AlertsChannelDeps {
+interface AlertsChannelDeps {
   services: readonly ServiceConfig[];
   detection: { intake: AlertIntake };
   logger: Logger;

@@ -9,7 +9,7 @@ import type { Logger } from '../../../logger';
 import type { EngineDeps } from '../../../rollback/incident/engine-deps';
 import type { Db } from '../../../store/pool';
 
-export const APP_HOME_OPENED = 'app_home_opened';
+const APP_HOME_OPENED = 'app_home_opened';
 
 export function registerAppHome(app: App, deps: { db: Db; engine: () => EngineDeps; logger: Logger; homeWarnings?: () => readonly string[] }): void {
   const publisher = createHomePublisher({ db: deps.db, source: deps.engine, client: () => app.client, logger: deps.logger, warnings: deps.homeWarnings });

@@ -18,7 +18,7 @@ import { rollbackResultModal } from '../../blocks/rollback-modal';
 import { inTime } from '../in-time';
 
 /** Slack waits 3 s for a view_submission's answer; what is not known by then comes by DM. */
-export const FORM_ANSWER_WITHIN_MS = 2_000;
+const FORM_ANSWER_WITHIN_MS = 2_000;
 
 type Outcome = { ok: true; text: string } | { ok: false; text: string };
 

@@ -7,21 +7,20 @@
  */
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { parseServicesFile } from '../../../src/config/load-config';
-import { detectJobName } from '../../../src/watch/jobs';
-import { GitCodeRollback } from '../../../src/git/git-code-rollback';
-import { silentLogger } from '../../../src/logger';
-import { PrismaSchemaAdapter } from '../../../src/schema/prisma-schema-adapter';
-import type { TickOutcome } from '../../../src/schedule/scheduler';
-import { type RecordedCall, type SlackStandin, startSlackStandin } from '../../../src/standins/slack/server';
-import { type VercelStandin, startVercelStandin } from '../../../src/standins/vercel/server';
-import type { StandinDeployment } from '../../../src/standins/vercel/state';
-import { VercelApplication } from '../../../src/vercel/vercel-application';
-import { createSandbox, type Sandbox } from '../../git/support/git-fixture';
-import { BOT_TOKEN, type TestBot, startTestBot } from '../../support/bot';
-import { testDatabase } from '../../support/database';
-import { SERVICE, SMOKE, TestClock } from '../../support/incident-world';
-import { exampleServiceRaw, servicesYaml } from '../../support/services';
+import { parseServicesFile } from '../../src/config/load-config';
+import { detectJobName } from '../../src/watch/jobs';
+import { GitCodeRollback } from '../../src/git/git-code-rollback';
+import { silentLogger } from '../../src/logger';
+import { PrismaSchemaAdapter } from '../../src/schema/prisma-schema-adapter';
+import type { TickOutcome } from '../../src/schedule/scheduler';
+import type { RecordedCall, SlackStandin } from '../../src/standins/slack/server';
+import type { VercelStandin } from '../../src/standins/vercel/server';
+import type { StandinDeployment } from '../../src/standins/vercel/state';
+import { VercelApplication } from '../../src/vercel/vercel-application';
+import { type TestBot, startTestBot } from './bot';
+import { testDatabase } from './database';
+import { SERVICE, SMOKE, TestClock, callText, startOutside } from './incident-world';
+import { exampleServiceRaw, servicesYaml } from './services';
 
 export const WEBHOOK_SECRET = 'webhook-secret-for-tests-0123';
 export const CHANNEL = 'C0PRODALRT';
@@ -42,7 +41,7 @@ export interface DetectionWorld {
   stop(): Promise<void>;
 }
 
-export interface DetectionWorldOptions {
+interface DetectionWorldOptions {
   databaseUrl: string;
   /** Extra services (raw YAML objects merged over the example), beside dr-amal-clinical-os. */
   services?: Record<string, unknown>[];
@@ -51,31 +50,15 @@ export interface DetectionWorldOptions {
   env?: Record<string, string>;
 }
 
-const callText = (c: RecordedCall): string => `${String(c.params.text ?? '')}\n${String(c.params.blocks ?? '')}`;
-
 /** A service for trigger tests: its own name, the shared alerts channel, the world's roles. */
 export function extraService(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { name, displayName: name, vercel: { projectId: name }, ...overrides };
 }
 
-export async function startDetectionWorld(options: DetectionWorldOptions): Promise<DetectionWorld> {
+async function startDetectionWorld(options: DetectionWorldOptions): Promise<DetectionWorld> {
   const clock = new TestClock('2026-01-20T15:00:00Z');
-  const slack = await startSlackStandin({
-    token: BOT_TOKEN,
-    users: { U0DEVOPS1: { name: 'devops' }, U0CTO0001: { name: 'cto' }, U0DBADMIN: { name: 'dba' }, U0ONCALL1: { name: 'oncall' }, U0NOBODY1: { name: 'someone' } },
-    usergroups: { S0ONCALL1: ['U0ONCALL1'] },
-    channels: { [CHANNEL]: 'prod-alerts', C0GENERAL1: 'general' },
-    postsPerChannelPerSecond: 50,
-  });
-  const vercel = await startVercelStandin({ teamId: 'team_dramal', projectName: SERVICE, smokeCredentials: SMOKE });
-  const git: Sandbox = createSandbox();
-  const goodCommit = git.commit({ 'app.txt': 'v1.9.0\n' }, 'feat: Complete Phase 2 frontend');
-  git.push();
-  const badCommit = git.commit({ 'app.txt': 'v2.0.0-beta\n' }, 'feat(ai): Add AI features');
-  git.push();
-  const good = vercel.state.addDeployment({ version: '1.9.0', commit: goodCommit, live: true });
-  const bad = vercel.state.addDeployment({ version: '2.0.0-beta', commit: badCommit, live: true });
-  vercel.state.nextJob = { outcome: 'succeeded', pollsPerStep: 1, failedAliases: [] };
+  const { slack, vercel, git, history } = await startOutside({ postsPerChannelPerSecond: 50, channels: { C0GENERAL1: 'general' } });
+  const { good, bad } = history;
 
   const roles = { devopsLead: ['U0DEVOPS1'], cto: ['U0CTO0001'], dba: ['U0DBADMIN'], onCall: ['S0ONCALL1'] };
   const base = {
@@ -157,19 +140,7 @@ export function useDetectionWorld(label: string, options: Omit<DetectionWorldOpt
   };
 }
 
-/** Polls `read` until `accept` holds, or fails after the deadline with the last value seen. */
-export async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await read();
-  while (!accept(last)) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    last = await read();
-  }
-  return last;
-}
-
-export interface AlertRowView {
+interface AlertRowView {
   service: string;
   fingerprint: string;
   source: string;
