@@ -20,6 +20,8 @@ import type {
   RecordedAnswer,
   NewDeployment,
   StandinStateOptions,
+  ReleaseConfig,
+  StandinRelease,
 } from './state-types';
 
 export type * from './state-types';
@@ -44,7 +46,9 @@ export class StandinState {
     aliasStatuses: { alias: string; status: string }[];
     rollingRelease: boolean;
     /** An active rolling release: production (the canary) is being rolled out over `baseId`. */
-    release: { baseId: string; canaryId: string; startedAt: number; state: 'ACTIVE' | 'ABORTED' | 'COMPLETE' } | undefined;
+    release: StandinRelease | undefined;
+    /** The rolling release configuration; a promote starts a release while it is set. */
+    releaseConfig: ReleaseConfig | undefined;
     /** Deployment Protection: deployment URLs answer 401 unless this "Protection Bypass for Automation" secret is sent. */
     protectionBypass: string | undefined;
     /** The description sent with the last instant rollback. */
@@ -87,6 +91,7 @@ export class StandinState {
       rollbackDescription: undefined,
       protectionBypass: undefined,
       release: undefined,
+      releaseConfig: undefined,
     };
     this.aliasPlan = { afterPolls: options.aliasAfterPolls ?? 3, outcome: 'assigned' };
   }
@@ -265,11 +270,17 @@ export class StandinState {
     this.job = { plan: { ...this.nextJob, failedAliases: [...this.nextJob.failedAliases] }, polls: 0 };
   }
 
-  /** A rolling release of `canary` starts over the current production; promotes are queued (202) while it runs. */
+  /** A release of `canary` over production at the first configured stage (none: 10% then 100%, by approval). */
   startRollingRelease(canary: StandinDeployment): void {
     const base = this.production();
     if (!base) throw new Error('stand-in: a rolling release needs a production deployment');
-    this.project.release = { baseId: base.id, canaryId: canary.id, startedAt: this.clock.now().getTime(), state: 'ACTIVE' };
+    const now = this.clock.now().getTime();
+    const stages = this.project.releaseConfig?.stages ??
+      [{ targetPercentage: 10, requireApproval: true }, { targetPercentage: 100 }];
+    const times = { startedAt: now, stageStartedAt: now, updatedAt: now };
+    const copy = stages.map((s) => ({ ...s }));
+    const ids = { baseId: base.id, canaryId: canary.id };
+    this.project.release = { ...ids, ...times, state: 'ACTIVE', stages: copy, activeIndex: 0, served: 0 };
     this.project.rollingRelease = true;
     this.makeProduction(canary);
   }
