@@ -10,46 +10,84 @@
  */
 import type { TriggerSettings } from '../config/service-schema';
 import { sampleFromSignals } from '../rollback/signals/interval-sample';
-import { type ProbeObservation, probeEvidenceOf } from '../rollback/signals/probe-evidence';
+import { P95_SAMPLES, type ProbeObservation, probeEvidenceOf } from '../rollback/signals/probe-evidence';
 import type { Signal } from '../rollback/signals/signal';
-import { type Evaluation, type IntervalSample, type TriggerState, evaluate } from '../rollback/signals/triggers';
+import {
+  type Evaluation,
+  INITIAL_TRIGGER_STATE,
+  type IntervalSample,
+  type TriggerState,
+  evaluate,
+} from '../rollback/signals/triggers';
 import { type Release, stageTimeUp } from './release';
 import { isFinalStage } from './release-plan';
 
-export interface CanaryEvidenceInput {
+/** What the guard carries from round to round of a release (kept with it, so a restart loses nothing). */
+export interface GuardState extends TriggerState {
+  /** Rounds in a row, up to the last, in which the canary's sign-in smoke test failed. */
+  readonly signInFailedRounds: number;
+  /** The latest successful-answer latencies (ms), newest first, of the canary and of the base deployment. */
+  readonly canaryLatencies: readonly number[];
+  readonly baseLatencies: readonly number[];
+}
+
+export const INITIAL_GUARD_STATE: GuardState = Object.freeze({
+  ...INITIAL_TRIGGER_STATE,
+  signInFailedRounds: 0,
+  canaryLatencies: [],
+  baseLatencies: [],
+});
+
+export interface CanaryRound {
   readonly at: Date;
   /** The canary's probe checks of this round (its own URL). */
   readonly canary: readonly ProbeObservation[];
-  /** The canary's checks of earlier rounds of the release, newest first, for consecutive sign-in failures. */
-  readonly earlier: readonly ProbeObservation[];
+  /** Latencies (ms) of this round's successful answers. */
   readonly canaryLatencies: readonly number[];
-  /** The base deployment's latencies, probed the same way: the baseline. */
   readonly baseLatencies: readonly number[];
   /** Firing alerts that name the service. */
   readonly alerts: readonly Signal[];
 }
 
-/** The canary's round as the trigger rules read it. */
-export function canarySample(input: CanaryEvidenceInput): IntervalSample {
+const newest = (fresh: readonly number[], kept: readonly number[]): number[] =>
+  [...fresh, ...kept].slice(0, P95_SAMPLES);
+
+/** The canary's round as the trigger rules read it, and the guard state to keep for the next round. */
+export function canarySample(
+  state: GuardState,
+  round: CanaryRound,
+): { sample: IntervalSample; latencies: Omit<GuardState, keyof TriggerState | 'signInFailedRounds'> } {
+  const canaryLatencies = newest(round.canaryLatencies, state.canaryLatencies);
+  const baseLatencies = newest(round.baseLatencies, state.baseLatencies);
   const evidence = probeEvidenceOf({
-    window: input.canary,
-    earlier: input.earlier,
+    window: round.canary,
     // The canary is a known, READY deployment: a 404 from it is evidence, not "not deployed yet".
     deploymentSeenSince: new Date(0),
-    currentLatencies: input.canaryLatencies,
-    previousLatencies: input.baseLatencies,
+    currentLatencies: canaryLatencies,
+    previousLatencies: baseLatencies,
   });
-  const sample: IntervalSample = { at: input.at, ...evidence };
-  const answered = input.canary.filter((o) => o.ran && o.status !== undefined);
+  const sample: IntervalSample = { at: round.at, ...evidence };
+  // Earlier rounds' sign-in failures count towards "auth completely broken" as the probes' runs do.
+  if (sample.authFailedRuns !== undefined && sample.authFailedRuns > 0)
+    sample.authFailedRuns += state.signInFailedRounds;
+  const answered = round.canary.filter((o) => o.ran && o.status !== undefined);
   if (answered.length > 0) {
     const failedShare = answered.filter((o) => !o.ok).length / answered.length;
     sample.featureErrorRates = [{ feature: 'canary', rate: failedShare }];
   }
-  return sampleFromSignals(sample, input.alerts);
+  return { sample: sampleFromSignals(sample, round.alerts), latencies: { canaryLatencies, baseLatencies } };
 }
 
-export function judgeCanary(state: TriggerState, sample: IntervalSample, settings: TriggerSettings): Evaluation {
-  return evaluate(state, sample, settings);
+/** Judges the round with the trigger rules and returns the state for the next round. */
+export function judgeCanary(
+  state: GuardState,
+  round: CanaryRound,
+  settings: TriggerSettings,
+): { evaluation: Evaluation; state: GuardState } {
+  const { sample, latencies } = canarySample(state, round);
+  const evaluation = evaluate(state, sample, settings);
+  const signInFailedRounds = sample.authFailedRuns === undefined ? state.signInFailedRounds : sample.authFailedRuns;
+  return { evaluation, state: { ...evaluation.state, signInFailedRounds, ...latencies } };
 }
 
 export type GuardDecision =

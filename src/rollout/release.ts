@@ -4,7 +4,7 @@
  * ended. Pure data and pure views over it; the store keeps it, the job moves it.
  */
 import type { ServiceName, SlackUserId } from '../rollback/ids';
-import type { TriggerState } from '../rollback/signals/triggers';
+import type { GuardState } from './guard';
 import { type ReleaseStagePlan, isFinalStage, stageAt } from './release-plan';
 import type { ReleaseState } from './release-state';
 
@@ -26,8 +26,8 @@ export interface Release {
   readonly stageStartedAt: Date;
   readonly startedAt: Date;
   readonly requestedBy: SlackUserId;
-  /** The MUST 5xx count carried between guard rounds. */
-  readonly triggerState: TriggerState;
+  /** What the guard carries between rounds (the MUST 5xx count, sign-in failures, latencies). */
+  readonly triggerState: GuardState;
   /** Why it is paused, awaiting approval or aborting, in the thread's words. */
   readonly note?: string | undefined;
   /** Share of traffic the canary had when the release was aborted. */

@@ -1,7 +1,12 @@
-import { INITIAL_TRIGGER_STATE } from '../../../src/rollback/signals/triggers';
 import type { ProbeObservation } from '../../../src/rollback/signals/probe-evidence';
 import type { ServiceName } from '../../../src/rollback/ids';
-import { canarySample, decide, judgeCanary } from '../../../src/rollout/guard';
+import {
+  type CanaryRound,
+  type GuardState,
+  INITIAL_GUARD_STATE,
+  decide,
+  judgeCanary,
+} from '../../../src/rollout/guard';
 import { releasePlan } from '../../../src/rollout/release-plan';
 import type { ReleaseState } from '../../../src/rollout/release-state';
 import { exampleService } from '../../support/services';
@@ -23,16 +28,9 @@ const check = (name: string, ok: boolean, status: number, signIn = false): Probe
 const healthy = [check('health', true, 200), check('version', true, 200), check('smoke:sign-in', true, 200, true)];
 const fast = Array.from({ length: 10 }, () => 100);
 
-function round(canary: ProbeObservation[], extra: Partial<Parameters<typeof canarySample>[0]> = {}) {
-  return canarySample({
-    at: t0,
-    canary,
-    earlier: [],
-    canaryLatencies: fast,
-    baseLatencies: fast,
-    alerts: [],
-    ...extra,
-  });
+function judge(canary: ProbeObservation[], extra: Partial<CanaryRound> = {}, state: GuardState = INITIAL_GUARD_STATE) {
+  const round: CanaryRound = { at: t0, canary, canaryLatencies: fast, baseLatencies: fast, alerts: [], ...extra };
+  return judgeCanary(state, round, settings);
 }
 
 const release = (state: ReleaseState, stageIndex = 0, startedMinutesAgo = 0, now = 30) => ({
@@ -44,7 +42,7 @@ const release = (state: ReleaseState, stageIndex = 0, startedMinutesAgo = 0, now
 
 describe('the guard judges the canary with the runbook triggers', () => {
   it('advances a stage whose 30 minutes are up on a healthy canary, not before', () => {
-    const ok = judgeCanary(INITIAL_TRIGGER_STATE, round(healthy), settings);
+    const ok = judge(healthy).evaluation;
     expect(ok.verdict).toBe('ok');
     expect(decide(release('watching', 0, 29), ok, minutes(30)).action).toBe('watch');
     expect(decide(release('watching', 0, 30), ok, minutes(30))).toMatchObject({ action: 'advance', toIndex: 1 });
@@ -53,8 +51,10 @@ describe('the guard judges the canary with the runbook triggers', () => {
 
   it('aborts at once when sign-in fails on the canary in consecutive rounds (MUST), even while paused', () => {
     const failing = [check('health', true, 200), check('smoke:sign-in', false, 401, true)];
-    const earlier = [{ ...check('smoke:sign-in', false, 401, true), at: new Date(t0.getTime() - 30_000) }];
-    const evaluation = judgeCanary(INITIAL_TRIGGER_STATE, round(failing, { earlier }), settings);
+    const first = judge(failing);
+    expect(first.evaluation.verdict).not.toBe('must');
+    expect(first.state.signInFailedRounds).toBe(1);
+    const { evaluation } = judge(failing, {}, first.state);
     expect(evaluation.verdict).toBe('must');
     expect(decide(release('watching', 0, 1), evaluation, minutes(30))).toMatchObject({
       action: 'abort',
@@ -65,21 +65,26 @@ describe('the guard judges the canary with the runbook triggers', () => {
   });
 
   it('pauses on a SHOULD: P95 over 50% above the base deployment, or over 10% of canary answers failing', () => {
-    const slow = judgeCanary(INITIAL_TRIGGER_STATE, round(healthy, { canaryLatencies: fast.map(() => 160) }), settings);
+    const slow = judge(healthy, { canaryLatencies: fast.map(() => 160) }).evaluation;
     expect(slow).toMatchObject({ verdict: 'should', rule: 'p95_latency' });
     expect(decide(release('watching', 0, 5), slow, minutes(30)).action).toBe('pause');
-    const within = judgeCanary(
-      INITIAL_TRIGGER_STATE,
-      round(healthy, { canaryLatencies: fast.map(() => 149) }),
-      settings,
-    );
+    const within = judge(healthy, { canaryLatencies: fast.map(() => 149) }).evaluation;
     expect(within.verdict).toBe('ok');
     const tenPercent = [...healthy, ...healthy, ...healthy, check('smoke:orders', false, 500)];
-    expect(judgeCanary(INITIAL_TRIGGER_STATE, round(tenPercent), settings).verdict).toBe('ok');
+    expect(judge(tenPercent).evaluation.verdict).toBe('ok');
     const errors = [...healthy, ...healthy, check('smoke:orders', false, 500)];
-    const failing = judgeCanary(INITIAL_TRIGGER_STATE, round(errors), settings);
+    const failing = judge(errors).evaluation;
     expect(failing.verdict).toBe('should');
     expect(failing.reason).toContain('feature "canary"');
+  });
+
+  it('keeps the newest latencies of both deployments between rounds, so a P95 builds from small rounds', () => {
+    const three = [100, 100, 100];
+    const first = judge(healthy, { canaryLatencies: three, baseLatencies: three });
+    expect(first.evaluation.findings.find((f) => f.rule === 'p95_latency')?.status).toBe('no_data');
+    const second = judge(healthy, { canaryLatencies: [400, 400, 400], baseLatencies: three }, first.state);
+    expect(second.state.canaryLatencies).toEqual([400, 400, 400, 100, 100, 100]);
+    expect(second.evaluation).toMatchObject({ verdict: 'should', rule: 'p95_latency' });
   });
 
   it('takes what alerts naming the service declare (a MUST from an alert aborts)', () => {
@@ -92,18 +97,18 @@ describe('the guard judges the canary with the runbook triggers', () => {
       at: t0,
       summary: 'writes failing',
     };
-    const evaluation = judgeCanary(INITIAL_TRIGGER_STATE, round(healthy, { alerts: [alert] }), settings);
+    const { evaluation } = judge(healthy, { alerts: [alert] });
     expect(evaluation).toMatchObject({ verdict: 'must', rule: 'db_writes_failing' });
   });
 
   it('holds a stage whose time is up when the canary gave no evidence, and waits for Approve where required', () => {
-    const none = judgeCanary(INITIAL_TRIGGER_STATE, round([], { canaryLatencies: [], baseLatencies: [] }), settings);
+    const none = judge([], { canaryLatencies: [], baseLatencies: [] }).evaluation;
     expect(none.verdict).toBe('inconclusive');
     expect(decide(release('watching', 0, 45), none, minutes(30))).toMatchObject({
       action: 'watch',
       reason: expect.stringContaining('no evidence'),
     });
-    const ok = judgeCanary(INITIAL_TRIGGER_STATE, round(healthy), settings);
+    const ok = judge(healthy).evaluation;
     const approval = {
       ...release('watching', 0, 30),
       stages: stages.map((s, i) => ({ ...s, requireApproval: i === 0 })),
