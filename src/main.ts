@@ -110,6 +110,7 @@ export async function startBot(
         services: config.services,
         handlers: incidentCommandHandlers(prepared.deps, createIncidentReplies(prepared.notifier, prepared.membership)),
         engine: prepared.deps,
+        rollout: prepared.rollout,
         detection,
         homeWarnings: () => prepared.membership.problems(),
         routes: [

@@ -14,6 +14,7 @@ import {
   latestRelease,
   liveRelease,
   liveReleases,
+  releaseById,
   releasesSince,
   updateRelease,
 } from './queries/releases';
@@ -25,6 +26,7 @@ export interface ReleaseStore {
   create(release: Release): Promise<StoredRelease>;
   /** Writes the change; undefined when the release changed since it was read. */
   save(release: StoredRelease): Promise<StoredRelease | undefined>;
+  byId(id: string): Promise<StoredRelease | undefined>;
   live(service: string): Promise<StoredRelease | undefined>;
   latest(service: string): Promise<StoredRelease | undefined>;
   allLive(): Promise<StoredRelease[]>;
@@ -47,6 +49,7 @@ export function createReleaseStore(db: Db): ReleaseStore {
       return stored;
     },
     save: (release) => one(updateRelease(release)),
+    byId: (id) => one(releaseById(id)),
     live: (service) => one(liveRelease(service)),
     latest: (service) => one(latestRelease(service)),
     allLive: async () => (await db.query<ReleaseRow & Record<string, unknown>>(liveReleases())).map(fromRow),

@@ -10,6 +10,7 @@ import { RollbackError } from '../rollback/errors';
 import type { Logger } from '../logger';
 import { type ProjectRef, VercelClient } from './client';
 import { type FetchLike, type Sleep, VercelHttp } from './http';
+import type { VercelDeployment } from './schemas';
 
 export interface ReleaseStageConfig {
   readonly targetPercentage: number;
@@ -139,10 +140,70 @@ export class VercelRollingReleases {
     return parseRelease(answer.body);
   }
 
+  /** The deployment production serves now: the base of a release that starts. */
+  async production(ref: ProjectRef): Promise<ReleaseCandidate> {
+    const project = await this.client.getProject(ref);
+    if (!project.production) {
+      throw new RollbackError('not_found', `Vercel reports no production deployment for project ${ref.projectId}.`, {
+        fix: 'Deploy to production once before a progressive rollout; check vercel.projectId in the services file.',
+      });
+    }
+    return candidateOf(project.production);
+  }
+
+  /**
+   * The deployment to release: the one named (deployment id or URL, or a commit), else the newest READY production
+   * deployment that never served production. It must be READY and built for production.
+   */
+  async candidate(ref: ProjectRef, spec?: string): Promise<ReleaseCandidate> {
+    if (spec && (/^dpl_/.test(spec) || spec.includes('.')))
+      return usable(await this.client.getDeployment(ref, spec), spec);
+    const page = await this.client.listDeployments(ref, { target: 'production', state: 'READY', limit: 50 });
+    const commit = spec?.toLowerCase();
+    const found = page.deployments.find((d) =>
+      commit ? (d.meta.githubCommitSha ?? '').toLowerCase().startsWith(commit) : d.readySubstate === 'STAGED',
+    );
+    if (!found) {
+      throw new RollbackError(
+        'not_found',
+        spec
+          ? `No READY production deployment of ${spec} on Vercel.`
+          : 'No READY production deployment waits to be released.',
+        {
+          fix: 'Name the deployment (dpl_…) or the commit, or deploy the candidate to production (not promoted).',
+        },
+      );
+    }
+    return usable(found, spec ?? found.id);
+  }
+
   /** Aborts as Vercel does: an instant rollback to the base deployment sends all traffic back to it. */
   async abort(ref: ProjectRef, baseId: string, reason: string): Promise<void> {
     await this.client.requestAliasMove(ref, 'rollback', baseId, reason);
   }
+}
+
+export interface ReleaseCandidate {
+  readonly id: string;
+  readonly url: string;
+  readonly commitSha: string | undefined;
+}
+
+function candidateOf(d: VercelDeployment): ReleaseCandidate {
+  return { id: d.id, url: d.url, commitSha: d.meta.githubCommitSha };
+}
+
+function usable(d: VercelDeployment, spec: string): ReleaseCandidate {
+  if (d.state !== 'READY' || d.target !== 'production') {
+    throw new RollbackError(
+      'bad_input',
+      `${spec} is not a READY production deployment (it is ${d.state}, target ${d.target ?? 'preview'}).`,
+      {
+        fix: 'Release a READY production deployment; a preview must be redeployed to production first.',
+      },
+    );
+  }
+  return candidateOf(d);
 }
 
 /** The canary's and the base's own URLs, for probing each deployment apart from the traffic split. */

@@ -101,6 +101,10 @@ export function liveRelease(service: string): Query {
   };
 }
 
+export function releaseById(id: string): Query {
+  return { text: 'SELECT * FROM releases WHERE id = $1', values: [id] };
+}
+
 export function latestRelease(service: string): Query {
   return { text: 'SELECT * FROM releases WHERE service = $1 ORDER BY started_at DESC LIMIT 1', values: [service] };
 }
