@@ -8,6 +8,7 @@
 import type { PreflightReport } from '../rollback/preflight/report';
 import { ROLE_NAMES, type ResolvedRoles, holds } from '../rollback/incident/authority';
 import type { GateOverride } from './release';
+import type { SlackUserId } from '../rollback/ids';
 
 export type GateId = 'preflight' | 'deploy-window' | 'staging-smoke';
 
@@ -16,6 +17,8 @@ export interface GateResult {
   readonly status: 'pass' | 'fail' | 'overridden';
   readonly detail: string;
   readonly fix?: string;
+  /** The CTO who overrode it. */
+  readonly overriddenBy?: SlackUserId;
 }
 
 export interface StagingSmoke {
@@ -54,7 +57,12 @@ function overridable(gate: 'preflight' | 'deploy-window', failing: GateResult, i
   const override = input.overrides.find((o) => o.gate === gate && overrideProblem(o, input.roles) === undefined);
   if (!override) return failing;
   const reason = override.reason.trim();
-  return { gate, status: 'overridden', detail: `${failing.detail} Overridden by <@${override.by}>: "${reason}".` };
+  return {
+    gate,
+    status: 'overridden',
+    detail: `${failing.detail} Overridden by the CTO: "${reason}".`,
+    overriddenBy: override.by,
+  };
 }
 
 function preflightGate(input: GateInput): GateResult {

@@ -103,6 +103,8 @@ export interface RecordedAnswer {
 }
 
 export interface NewDeployment {
+  /** Its host; default <project>-<random>.vercel.app. */
+  url?: string;
   target?: 'production' | null;
   state?: string;
   version?: string;

@@ -106,7 +106,7 @@ export class StandinState {
     const id = `dpl_${randomId(24)}`;
     const deployment: StandinDeployment = {
       id,
-      url: `${this.project.name}-${randomId(9)}.vercel.app`,
+      url: input.url ?? `${this.project.name}-${randomId(9)}.vercel.app`,
       name: this.project.name,
       target,
       readyState: state,

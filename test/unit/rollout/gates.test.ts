@@ -61,6 +61,7 @@ describe('release gates', () => {
     expect(overridden.gates[0]).toMatchObject({
       status: 'overridden',
       detail: expect.stringContaining('flaky test, fixed upstream'),
+      overriddenBy: CTO,
     });
   });
 

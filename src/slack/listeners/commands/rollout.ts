@@ -42,9 +42,10 @@ async function run(
         candidate: request.candidate,
         overrides,
       });
-      const gates = outcome.gates.gates.map(
-        (g) => `${MARKS[g.status]} ${g.gate}: ${escapeMrkdwn(g.detail)}${g.fix ? ` ${escapeMrkdwn(g.fix)}` : ''}`,
-      );
+      const gates = outcome.gates.gates.map((g) => {
+        const by = g.overriddenBy ? ` (<@${g.overriddenBy}>)` : '';
+        return `${MARKS[g.status]} ${g.gate}: ${escapeMrkdwn(g.detail)}${by}${g.fix ? ` ${escapeMrkdwn(g.fix)}` : ''}`;
+      });
       if (!outcome.started) {
         const refused = outcome.refusedOverrides.map((r) => `Override not counted: ${r}.`);
         return [`Release of ${request.service} refused by its gates; nothing was changed.`, ...gates, ...refused].join(
