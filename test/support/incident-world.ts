@@ -143,7 +143,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const { slack, vercel, git, history } = await startOutside(options);
   const { good, bad, goodCommit, badCommit } = history;
 
-  const overrides = typeof options.service === 'function' ? options.service({ appUrl: vercel.appUrl }) : options.service;
+  const given = options.service;
+  const overrides = typeof given === 'function' ? given({ appUrl: vercel.appUrl }) : given;
   const service = exampleServiceRaw({
     vercel: { projectId: SERVICE, teamId: 'team_dramal', aliasDeadlineSeconds: 10 },
     production: { url: vercel.appUrl, verifyDeadlineSeconds: 3 },
