@@ -12,6 +12,8 @@ import { GitHubAccess } from '../github/github-access';
 import type { EngineDeps } from '../rollback/incident/engine-deps';
 import { measureRollbacks } from '../rollback/metrics/measure';
 import { measureIncidentActions } from '../rollback/metrics/incident-actions';
+import { releaseMetricsLine } from '../rollback/metrics/release-metrics';
+import type { ReleaseStore } from '../store/release-store';
 import { parseNameList } from '../rollback/preflight/env-names';
 import { runPreflight } from '../rollback/preflight/run-preflight';
 import type { PreflightReport } from '../rollback/preflight/report';
@@ -33,7 +35,7 @@ async function refreshFacts(deps: EngineDeps): Promise<void> {
   clearTimeout(timer);
 }
 
-export async function statsReplyFor(deps: EngineDeps, serviceName?: string): Promise<Reply> {
+export async function statsReplyFor(deps: EngineDeps, serviceName?: string, releases?: ReleaseStore): Promise<Reply> {
   const service = serviceName === undefined ? undefined : findService(deps.services, serviceName);
   await refreshFacts(deps);
   const at = deps.clock.now();
@@ -42,7 +44,10 @@ export async function statsReplyFor(deps: EngineDeps, serviceName?: string): Pro
     measureIncidentActions(deps.store, { service: service?.name, at }),
   ]);
   const timeZone = (service ?? deps.services[0])?.workingHours.timeZone ?? 'UTC';
-  return statsReply({ timeZone, service: service ? serviceRef(service) : undefined, metrics, actions });
+  const released = releases ? await releases.since(metrics.from, service?.name) : undefined;
+  const line = released ? releaseMetricsLine(released, metrics.from, metrics.to) : undefined;
+  const ref = service ? serviceRef(service) : undefined;
+  return statsReply({ timeZone, service: ref, metrics, actions, ...(line ? { releases: line } : {}) });
 }
 
 /**
