@@ -108,7 +108,11 @@ export async function startBot(
         metrics,
         logger,
         services: config.services,
-        handlers: incidentCommandHandlers(prepared.deps, createIncidentReplies(prepared.notifier, prepared.membership), prepared.rollout),
+        handlers: incidentCommandHandlers(
+          prepared.deps,
+          createIncidentReplies(prepared.notifier, prepared.membership),
+          prepared.rollout,
+        ),
         engine: prepared.deps,
         rollout: prepared.rollout,
         detection,

@@ -53,7 +53,11 @@ function later(context: CommandContext, work: () => Promise<Reply>): void {
   );
 }
 
-export function incidentCommandHandlers(deps: () => EngineDeps, replies: IncidentReplies, rollout?: () => RolloutDeps): CommandHandlers {
+export function incidentCommandHandlers(
+  deps: () => EngineDeps,
+  replies: IncidentReplies,
+  rollout?: () => RolloutDeps,
+): CommandHandlers {
   const act = async (request: ActionRequest, context: CommandContext): Promise<Reply> => {
     const accepted = await requestRollback(deps(), { service: request.service, request: requestData(request), actor: context.command.user_id as SlackUserId });
     return { text: accepted.message };
