@@ -98,7 +98,9 @@ export const bench: Bench = {
         unit: 'ms',
         target: `<= ${TARGET_MS} ms`,
         pass: p95 <= TARGET_MS,
-        method: `${RUNS} runs against the Vercel stand-in: guard judgement + instant rollback to the base followed to "succeeded"; ${waits} ms of designed alias-job polling per run counted, not spent; incident writes excluded`,
+        method:
+          `${RUNS} runs against the Vercel stand-in: guard judgement + instant rollback to the base followed to ` +
+          `"succeeded"; ${waits} ms of designed alias-job polling per run counted, not spent; incident writes excluded`,
       },
     ];
   },
