@@ -42,7 +42,8 @@ async function reconcile(deps: RolloutDeps, release: StoredRelease): Promise<Rou
     await saveAndAnnounce(deps, done);
     return { release: release.id, action: 'reconciled', reason: 'All traffic is back on the base deployment.' };
   }
-  if (ours?.state === 'ABORTED' || !ours) {
+  // No release read back (Vercel may forget a finished one) is not proof of an abort: the guard goes on.
+  if (ours?.state === 'ABORTED') {
     const percent = progressOf(release, now).percent;
     const note = 'The release was aborted outside the bot (an instant rollback or the Vercel dashboard).';
     const aborting = { ...release, state: transition(release.state, 'abort'), abortedAtPercent: percent, note };
