@@ -17,7 +17,7 @@ import type { StoredRelease } from '../store/release-store';
 import { announceRelease } from './announce-release';
 import { type RolloutDeps, refOf } from './deps';
 
-export interface AbortInput {
+interface AbortInput {
   readonly reason: string;
   /** A MUST trigger aborted it: the CTO is notified. */
   readonly must: boolean;

@@ -5,7 +5,7 @@ import { releaseProgress, releaseQuestion, releaseRoot } from '../slack/blocks/r
 import { section } from '../slack/blocks/elements';
 import type { RolloutDeps } from './deps';
 
-export const releaseKeys = (id: string) => ({
+const releaseKeys = (id: string) => ({
   root: `release:${id}:root`,
   progress: `release:${id}:progress`,
   question: `release:${id}:question`,

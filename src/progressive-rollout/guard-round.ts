@@ -8,7 +8,7 @@
 import { findService } from '../rollback/services';
 import { RollbackError } from '../rollback/errors';
 import { type GuardDecision, type GuardState, decide, judgeCanary } from '../rollout/guard';
-import { type Release, progressOf } from '../rollout/release';
+import { progressOf } from '../rollout/release';
 import { isGuarded, transition } from '../rollout/release-state';
 import type { StoredRelease } from '../store/release-store';
 import { announceRelease } from './announce-release';
@@ -16,7 +16,7 @@ import { abortRelease } from './abort-release';
 import { type RolloutDeps, refOf } from './deps';
 import { probeDeployment } from './probe-deployment';
 
-export interface RoundOutcome {
+interface RoundOutcome {
   readonly release: string;
   readonly action: GuardDecision['action'] | 'reconciled' | 'skipped';
   readonly reason: string;
@@ -141,5 +141,3 @@ export async function guardAll(deps: RolloutDeps): Promise<RoundOutcome[]> {
   }
   return outcomes;
 }
-
-export type { Release };

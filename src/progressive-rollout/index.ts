@@ -22,9 +22,9 @@ export type { RolloutDeps };
 
 export const ROLLOUT_GUARD_JOB = 'rollout-guard';
 /** How often each live release is judged: the runbook's trigger evaluation pace. */
-export const GUARD_INTERVAL_SECONDS = 30;
+const GUARD_INTERVAL_SECONDS = 30;
 
-export interface RolloutWiring {
+interface RolloutWiring {
   readonly engine: () => EngineDeps;
   readonly db: Db;
   readonly notifier: Notifier;

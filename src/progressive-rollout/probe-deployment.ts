@@ -22,7 +22,7 @@ export interface ProbeContext {
   readonly checkTimeoutMs?: number;
 }
 
-export interface DeploymentRound {
+interface DeploymentRound {
   readonly observations: ProbeObservation[];
   /** Latencies of the successful answers, ms. */
   readonly latencies: number[];

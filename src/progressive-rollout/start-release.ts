@@ -18,7 +18,7 @@ import { announceRelease } from './announce-release';
 import { type RolloutDeps, refOf } from './deps';
 import { stagingSmoke } from './probe-deployment';
 
-export interface StartInput {
+interface StartInput {
   readonly service: string;
   readonly actor: SlackUserId;
   /** Deployment id or URL, or a commit; default the newest READY production deployment not yet released. */
@@ -26,11 +26,11 @@ export interface StartInput {
   readonly overrides: readonly GateOverride[];
 }
 
-export type StartOutcome =
+type StartOutcome =
   | { readonly started: true; readonly release: Release; readonly gates: GateVerdict }
   | { readonly started: false; readonly gates: GateVerdict; readonly refusedOverrides: readonly string[] };
 
-export const newReleaseId = (at: Date): string =>
+const newReleaseId = (at: Date): string =>
   `REL-${at.toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex').toUpperCase()}`;
 
 export async function startRelease(deps: RolloutDeps, input: StartInput): Promise<StartOutcome> {

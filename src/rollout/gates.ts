@@ -10,9 +10,9 @@ import { ROLE_NAMES, type ResolvedRoles, holds } from '../rollback/incident/auth
 import type { GateOverride } from './release';
 import type { SlackUserId } from '../rollback/ids';
 
-export type GateId = 'preflight' | 'deploy-window' | 'staging-smoke';
+type GateId = 'preflight' | 'deploy-window' | 'staging-smoke';
 
-export interface GateResult {
+interface GateResult {
   readonly gate: GateId;
   readonly status: 'pass' | 'fail' | 'overridden';
   readonly detail: string;
@@ -46,7 +46,7 @@ export interface GateVerdict {
 const short = (sha: string | undefined): string => (sha ? sha.slice(0, 7) : 'unknown');
 
 /** An override counts only from a CTO with a reason; anything else is refused with why. */
-export function overrideProblem(override: GateOverride, roles: ResolvedRoles): string | undefined {
+function overrideProblem(override: GateOverride, roles: ResolvedRoles): string | undefined {
   if (!holds(roles, 'cto', override.by)) return `only the ${ROLE_NAMES.cto} may override the ${override.gate} gate`;
   if (override.reason.trim().length < 5)
     return `an override of the ${override.gate} gate needs a reason (a few words at least)`;
@@ -73,7 +73,7 @@ function preflightGate(input: GateInput): GateResult {
     gate: 'preflight',
     status: 'fail',
     detail: `The pre-deployment checklist failed: ${failing.map((c) => `${c.title} (${c.detail})`).join('; ')}.`,
-    fix: 'Fix the failing checks, or ask the CTO to override: /rollout <service> <candidate> override preflight <reason>.',
+    fix: 'Fix the failing checks, or ask the CTO: /rollout <service> <candidate> override preflight <reason>.',
   };
   return overridable('preflight', result, input);
 }

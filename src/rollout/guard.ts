@@ -53,7 +53,7 @@ const newest = (fresh: readonly number[], kept: readonly number[]): number[] =>
   [...fresh, ...kept].slice(0, P95_SAMPLES);
 
 /** The canary's round as the trigger rules read it, and the guard state to keep for the next round. */
-export function canarySample(
+function canarySample(
   state: GuardState,
   round: CanaryRound,
 ): { sample: IntervalSample; latencies: Omit<GuardState, keyof TriggerState | 'signInFailedRounds'> } {

@@ -15,7 +15,7 @@ export interface ReleaseStagePlan {
   readonly requireApproval: boolean;
 }
 
-export interface ReleasePlan {
+interface ReleasePlan {
   readonly stages: readonly ReleaseStagePlan[];
   /** Where the smoke tests run against the candidate before the release; undefined when none is configured. */
   readonly stagingUrl: string | undefined;

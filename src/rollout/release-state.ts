@@ -9,11 +9,9 @@
  */
 import { RollbackError } from '../rollback/errors';
 
-export const RELEASE_STATES = ['watching', 'awaiting_approval', 'paused', 'aborting', 'aborted', 'completed'] as const;
-export type ReleaseState = (typeof RELEASE_STATES)[number];
+export type ReleaseState = 'watching' | 'awaiting_approval' | 'paused' | 'aborting' | 'aborted' | 'completed';
 
-export type ReleaseEvent =
-  'advance' | 'ask_approval' | 'approve' | 'pause' | 'resume' | 'abort' | 'aborted' | 'complete';
+type ReleaseEvent = 'advance' | 'ask_approval' | 'approve' | 'pause' | 'resume' | 'abort' | 'aborted' | 'complete';
 
 const MOVES: Readonly<Record<ReleaseState, Partial<Record<ReleaseEvent, ReleaseState>>>> = {
   watching: {

@@ -8,7 +8,7 @@ import type { GuardState } from './guard';
 import { type ReleaseStagePlan, isFinalStage, stageAt } from './release-plan';
 import type { ReleaseState } from './release-state';
 
-export interface ReleaseDeploymentRef {
+interface ReleaseDeploymentRef {
   readonly id: string;
   readonly url: string;
   readonly version?: string | undefined;

@@ -11,7 +11,7 @@ export const ROLLOUT_USAGE = [
   '• `/rollout status|pause|resume|abort <service>`',
 ].join('\n');
 
-export type OverrideGate = 'preflight' | 'deploy-window';
+type OverrideGate = 'preflight' | 'deploy-window';
 
 export type RolloutRequest =
   | { readonly kind: 'help' }
@@ -24,7 +24,7 @@ export type RolloutRequest =
       readonly reason: string | undefined;
     };
 
-export type RolloutParse =
+type RolloutParse =
   { readonly ok: true; readonly request: RolloutRequest } | { readonly ok: false; readonly problem: string };
 
 const GATE_NAMES: Record<string, OverrideGate> = {

@@ -12,16 +12,16 @@ import { type ProjectRef, VercelClient } from './client';
 import { type FetchLike, type Sleep, VercelHttp } from './http';
 import type { VercelDeployment } from './schemas';
 
-export interface ReleaseStageConfig {
+interface ReleaseStageConfig {
   readonly targetPercentage: number;
 }
 
-export interface ReleaseDeployment {
+interface ReleaseDeployment {
   readonly id: string;
   readonly url: string;
 }
 
-export interface RollingReleaseState {
+interface RollingReleaseState {
   readonly state: 'ACTIVE' | 'COMPLETE' | 'ABORTED';
   /** The deployment being rolled out. */
   readonly canary: ReleaseDeployment;
@@ -55,7 +55,7 @@ const releaseSchema = z
   .passthrough();
 
 /** The release in an answer, or undefined when Vercel says there is none. */
-export function parseRelease(body: unknown): RollingReleaseState | undefined {
+function parseRelease(body: unknown): RollingReleaseState | undefined {
   const parsed = releaseSchema.safeParse(body);
   if (!parsed.success) {
     throw new RollbackError(
@@ -183,7 +183,7 @@ export class VercelRollingReleases {
   }
 }
 
-export interface ReleaseCandidate {
+interface ReleaseCandidate {
   readonly id: string;
   readonly url: string;
   readonly commitSha: string | undefined;
@@ -206,12 +206,7 @@ function usable(d: VercelDeployment, spec: string): ReleaseCandidate {
   return candidateOf(d);
 }
 
-/** The canary's and the base's own URLs, for probing each deployment apart from the traffic split. */
-export function releaseUrls(release: RollingReleaseState): { canaryUrl: string; baseUrl: string } {
-  return { canaryUrl: release.canary.url, baseUrl: release.base.url };
-}
-
-export interface RollingReleaseOptions {
+interface RollingReleaseOptions {
   readonly token: string;
   /** VERCEL_API_URL; default https://api.vercel.com. */
   readonly apiUrl?: string | undefined;

@@ -25,7 +25,7 @@ const SERVICE = 'dr-amal-clinical-os';
 describe('a MUST on the canary at 10%', () => {
   const ctx = useWorld('e2e_rollout_must', { service: rolloutService() });
 
-  it('aborts the release: all traffic back on the base deployment through a rollback incident, the CTO told', async () => {
+  it('aborts: all traffic back on the base deployment through a rollback incident, the CTO told', async () => {
     const { world } = ctx;
     const canary = addCandidate(world);
     expect(await rollout(world, LEAD_AND_CTO, `${SERVICE} ${canary.id} ${OVERRIDE}`)).toMatch(/started/);

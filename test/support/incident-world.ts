@@ -151,7 +151,10 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     roles: { devopsLead: ['U0DEVOPS1', 'U0BOTH001'], cto: ['U0CTO0001', 'U0BOTH001'], dba: ['U0DBADMIN'], onCall: ['S0ONCALL1'] },
     ...overrides,
     // The origin exists only now: other git settings (via, github...) come from options.service.
-    git: { ...(overrides?.git as Record<string, unknown> | undefined), remote: git.origin, branch: 'main', tokenEnv: undefined },
+    git: {
+      ...(overrides?.git as Record<string, unknown> | undefined),
+      ...{ remote: git.origin, branch: 'main', tokenEnv: undefined },
+    },
   });
   const env = { SMOKE_TEST_PASSWORD: SMOKE.password, ...options.env };
   const services = [service, ...(options.extraServices?.({ gitOrigin: git.origin, appUrl: vercel.appUrl }) ?? [])];

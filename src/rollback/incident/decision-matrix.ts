@@ -94,7 +94,9 @@ export function decideAct(input: ActInput): ActDecision {
     }
     case 'release': {
       const decision = decideAuthority({ action: 'release', actor, roles, at, workingHours: service.workingHours });
-      if (!decision.allowed) return { allowed: false, reason: decision.reason, fix: decision.fix, roleNeeded: decision.roleNeeded };
+      if (!decision.allowed) {
+        return { allowed: false, reason: decision.reason, fix: decision.fix, roleNeeded: decision.roleNeeded };
+      }
       return { allowed: true, as: decision.as, notifyCtoAsync: decision.notifyCtoAsync, mode: decision.mode };
     }
     case 'flag': {

@@ -4,7 +4,7 @@
  * releases started, how many were aborted, and how much of production traffic
  * the aborted ones had exposed (the runbook's "blast radius").
  */
-export interface ReleaseFacts {
+interface ReleaseFacts {
   readonly startedAt: Date;
   readonly state: string;
   /** Share of traffic (0-100) on the canary when it was aborted. */

@@ -16,6 +16,9 @@ import type { ReleaseStage, StandinDeployment, StandinRelease, StandinState } fr
 
 const MINUTE_MS = 60_000;
 
+/** A release started without a configuration: 10%, waiting for approval, then 100%. */
+export const UNCONFIGURED_STAGES = [{ targetPercentage: 10, requireApproval: true }, { targetPercentage: 100 }];
+
 /** Moves an ACTIVE release through every timed stage whose duration has passed; the final stage completes it. */
 export function tickRelease(state: StandinState): void {
   const release = state.project.release;
@@ -47,7 +50,7 @@ function finish(state: StandinState, release: StandinRelease, at: number): void 
 }
 
 /** The share of production traffic (0-100) the canary gets now. */
-export function canaryShare(state: StandinState): number {
+function canaryShare(state: StandinState): number {
   tickRelease(state);
   const release = state.project.release;
   if (release?.state !== 'ACTIVE') return 0;
@@ -86,7 +89,7 @@ function shortDeployment(d: StandinDeployment): Record<string, unknown> {
 }
 
 /** The release document as GET .../rolling-release and the action endpoints return it. */
-export function releaseJson(state: StandinState, release: StandinRelease): Record<string, unknown> | null {
+function releaseJson(state: StandinState, release: StandinRelease): Record<string, unknown> | null {
   const base = state.deployments.get(release.baseId);
   const canary = state.deployments.get(release.canaryId);
   if (!base || !canary) return null;
@@ -114,7 +117,7 @@ function configJson(state: StandinState): Record<string, unknown> | null {
 }
 
 /** Why a stage list is not one Vercel accepts, or undefined when it is. */
-export function stagesProblem(stages: unknown): string | undefined {
+function stagesProblem(stages: unknown): string | undefined {
   if (!Array.isArray(stages) || stages.length < 2) return '`stages` must list at least two stages.';
   let previous = 0;
   for (const [i, raw] of stages.entries()) {

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock } from '../../rollback/clock';
+import { UNCONFIGURED_STAGES } from './rolling-release-routes';
 
 import type {
   AppBehaviour,
@@ -275,12 +276,9 @@ export class StandinState {
     const base = this.production();
     if (!base) throw new Error('stand-in: a rolling release needs a production deployment');
     const now = this.clock.now().getTime();
-    const stages = this.project.releaseConfig?.stages ??
-      [{ targetPercentage: 10, requireApproval: true }, { targetPercentage: 100 }];
-    const times = { startedAt: now, stageStartedAt: now, updatedAt: now };
-    const copy = stages.map((s) => ({ ...s }));
-    const ids = { baseId: base.id, canaryId: canary.id };
-    this.project.release = { ...ids, ...times, state: 'ACTIVE', stages: copy, activeIndex: 0, served: 0 };
+    const start = { startedAt: now, stageStartedAt: now, updatedAt: now, activeIndex: 0, served: 0 };
+    const copy = (this.project.releaseConfig?.stages ?? UNCONFIGURED_STAGES).map((s) => ({ ...s }));
+    this.project.release = { baseId: base.id, canaryId: canary.id, ...start, state: 'ACTIVE', stages: copy };
     this.project.rollingRelease = true;
     this.makeProduction(canary);
   }

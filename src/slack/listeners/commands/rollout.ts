@@ -15,7 +15,7 @@ import { ROLLOUT_USAGE, type RolloutRequest, parseRolloutCommand } from '../../r
 import { ROLLOUT_COMMAND } from '../../surface';
 import { escapeMrkdwn } from '../../blocks/text';
 
-export interface RolloutCommandDeps {
+interface RolloutCommandDeps {
   rollout: () => RolloutDeps;
   logger: Logger;
   metrics: Metrics;
