@@ -17,6 +17,7 @@ import { ticketJobs } from './post-rollback/incident-tickets';
 import { GitHubAccess } from './github/github-access';
 import { GitHubIssues } from './github/github-issues';
 import { retentionJob } from './schedule/retention';
+import { type RolloutDeps, rolloutJobs } from './progressive-rollout';
 
 interface JobDeps {
   config: AppConfig;
@@ -27,6 +28,8 @@ interface JobDeps {
   /** The process's one notifier and detection (the composition root's); default: built here. */
   notifier?: Notifier;
   detection?: Detection;
+  /** The progressive rollout, whose guard judges every live release each round. */
+  rollout?: () => RolloutDeps;
 }
 
 export function scheduledJobs(deps: JobDeps): ScheduledJob[] {
@@ -48,5 +51,6 @@ export function scheduledJobs(deps: JobDeps): ScheduledJob[] {
       logger: deps.logger.child({ component: 'tickets' }),
     }),
     retentionJob(deps.db),
+    ...(deps.rollout ? rolloutJobs(deps.rollout) : []),
   ];
 }

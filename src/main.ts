@@ -108,8 +108,13 @@ export async function startBot(
         metrics,
         logger,
         services: config.services,
-        handlers: incidentCommandHandlers(prepared.deps, createIncidentReplies(prepared.notifier, prepared.membership)),
+        handlers: incidentCommandHandlers(
+          prepared.deps,
+          createIncidentReplies(prepared.notifier, prepared.membership),
+          prepared.rollout,
+        ),
         engine: prepared.deps,
+        rollout: prepared.rollout,
         detection,
         homeWarnings: () => prepared.membership.problems(),
         routes: [

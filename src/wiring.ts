@@ -28,6 +28,9 @@ import { createIncidentStore } from './store/incident-store';
 import type { Db } from './store/pool';
 import { VercelApplication } from './vercel/vercel-application';
 import { scheduledJobs } from './jobs';
+import { createRollout } from './progressive-rollout';
+import { createPreflightRunner } from './post-rollback/replies';
+import { createRollingReleases, type VercelRollingReleases } from './vercel/rolling-release';
 import { type HomeClient, createHomePublisher } from './post-rollback/app-home';
 import { measureEachService } from './rollback/metrics/measure';
 import { syncArchiveRestores } from './post-rollback/archive-restores';
@@ -43,6 +46,10 @@ export interface Adapters {
   clock: Clock;
   /** The feature-flag kill switch; default Vercel Edge Config at VERCEL_API_URL (tokens by each flag's env var). */
   flags?: FlagPort;
+  /** Vercel's Rolling Releases, for /rollout; default built from VERCEL_TOKEN on first use. */
+  rollingReleases?: VercelRollingReleases;
+  /** Where a deployment's own URL answers (the stand-ins); default https://<host>. */
+  deploymentOrigin?: (host: string) => string;
 }
 
 export interface EngineOptions {
@@ -97,6 +104,13 @@ function providerFlags(config: AppConfig, env: NodeJS.ProcessEnv, logger: Logger
     edgeConfig: new EdgeConfigFlags({ env, apiUrl, readUrl, logger: logger.child({ adapter: 'edge-config' }) }),
     vercelFlags: new VercelFlags({ env, apiUrl, logger: logger.child({ adapter: 'vercel-flags' }) }),
   });
+}
+
+function rollingReleases(config: AppConfig, logger: Logger): VercelRollingReleases {
+  // The same refusal as the application adapter's when VERCEL_TOKEN is missing.
+  const token = config.env.VERCEL_TOKEN?.trim() ?? '';
+  const child = logger.child({ adapter: 'vercel', part: 'rolling-release' });
+  return createRollingReleases({ token, apiUrl: config.env.VERCEL_API_URL, logger: child });
 }
 
 /** `shadowServerUrl`: the server schema plans make their scratch databases on (the bot's own). */
@@ -160,9 +174,18 @@ export function prepareEngine(input: {
     { db, services: config.services, engine: deps, notifier, logger: logger.child({ component: 'detection' }), metrics: input.metrics },
     input.detectionOptions,
   );
+  const rollout = createRollout({
+    engine: deps,
+    db,
+    notifier,
+    vercel: adapters.rollingReleases ?? onFirstUse(() => rollingReleases(config, logger)),
+    preflight: createPreflightRunner(),
+    deploymentOrigin: adapters.deploymentOrigin,
+  });
   return {
     membership,
     deps,
+    rollout,
     notifier,
     detection,
     start: (client: OutboxSlackClient & UsergroupClient & HomeClient & MembershipClient): Engine => {
@@ -205,7 +228,8 @@ export function prepareEngine(input: {
         { intervalMs: input.options?.runnerIntervalMs },
       );
       const worker = outbox;
-      const jobs = scheduledJobs({ config, db, engine: started.deps, metrics: input.metrics, logger, notifier, detection });
+      const jobDeps = { config, db, engine: started.deps, metrics: input.metrics, logger, notifier, detection };
+      const jobs = scheduledJobs({ ...jobDeps, rollout });
       const scheduler = createScheduler({
         // Each running job holds a lock connection while its queries use the shared pool.
         db: input.lockPool?.(jobs.length + 1) ?? db,

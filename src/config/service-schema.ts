@@ -168,6 +168,38 @@ const deployWindowSchema = z.strictObject({
   end: timeOfDay.default('05:00'),
 });
 
+/** A stage of a progressive rollout: the canary's share of production traffic, watched before the next. */
+const rolloutStageSchema = z.strictObject({
+  percent: z.number().int().min(1).max(100),
+  watchMinutes: z.number().int().min(1).max(1440).default(30),
+  /** A person clicks Approve before the release goes past this stage (after its watch time). */
+  requireApproval: z.boolean().default(false),
+});
+
+/** The runbook's "Progressive Rollout": 10%, 50%, 100% of production traffic, each watched 30 minutes. */
+export const DEFAULT_ROLLOUT_STAGES = [10, 50, 100].map((percent) => ({
+  percent,
+  watchMinutes: 30,
+  requireApproval: false,
+}));
+
+const rolloutSchema = z
+  .strictObject({
+    stages: z.array(rolloutStageSchema).min(1).max(10).default(DEFAULT_ROLLOUT_STAGES),
+    /** Where the candidate's smoke tests run before a release; default staging.url. */
+    stagingUrl: z
+      .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://staging.dr-amal.com' })
+      .optional(),
+    /** Hours at 100% without an incident before the release's deployment becomes last known good. */
+    stableHours: z.number().int().min(1).max(168).default(24),
+  })
+  .refine((r) => r.stages.every((s, i) => i === 0 || s.percent > (r.stages[i - 1]?.percent ?? 0)), {
+    message: 'rollout.stages must raise percent at every stage',
+  })
+  .refine((r) => r.stages[r.stages.length - 1]?.percent === 100, {
+    message: 'the last rollout stage must be 100 percent',
+  });
+
 /** The runbook's trigger thresholds, per service, with the runbook's values as defaults. */
 const triggersSchema = z.strictObject({
   fiveXxRateMust: z.number().min(0).max(1).default(0.25),
@@ -200,6 +232,8 @@ export const serviceSchema = z.strictObject({
   approvals: z.strictObject({ expireAfterMinutes: z.number().int().min(1).max(1440).default(DEFAULT_APPROVAL_MINUTES) }).prefault({}),
   /** Feature flags the bot may turn off instead of rolling back (`/rollback flag`). */
   flags: z.array(flagSchema).default([]),
+  /** Progressive rollout with /rollout; absent: the runbook's default stages. */
+  rollout: rolloutSchema.optional(),
   /** On a MUST trigger, roll back at once instead of paging the owner. */
   autopilot: z.boolean().default(false),
   /** A deployment that served this long without an incident becomes last known good. */
@@ -245,5 +279,7 @@ export type ServiceConfig = Readonly<Omit<RawService, 'name'> & { name: ServiceN
 export type SmokeTest = z.infer<typeof smokeTestSchema>;
 export type TriggerSettings = z.infer<typeof triggersSchema>;
 export type { EdgeConfigFlag, FlagConfig, VercelFlag };
+export type RolloutConfig = z.infer<typeof rolloutSchema>;
+export type RolloutStageConfig = z.infer<typeof rolloutStageSchema>;
 export type GitHubRepoConfig = z.infer<typeof githubRepoSchema>;
 export type GitHubAccess = Pick<GitHubRepoConfig, 'tokenEnv' | 'app'>;

@@ -12,8 +12,12 @@ import { GitHubAccess } from '../github/github-access';
 import type { EngineDeps } from '../rollback/incident/engine-deps';
 import { measureRollbacks } from '../rollback/metrics/measure';
 import { measureIncidentActions } from '../rollback/metrics/incident-actions';
+import { releaseMetricsLine } from '../rollback/metrics/release-metrics';
+import type { ReleaseStore } from '../store/release-store';
 import { parseNameList } from '../rollback/preflight/env-names';
 import { runPreflight } from '../rollback/preflight/run-preflight';
+import type { PreflightReport } from '../rollback/preflight/report';
+import type { ServiceConfig } from '../config/service-schema';
 import { preflightReply } from '../slack/blocks/preflight-reply';
 import { statsReply } from '../slack/blocks/stats-reply';
 import { serviceRef } from '../slack/incident-views';
@@ -31,7 +35,7 @@ async function refreshFacts(deps: EngineDeps): Promise<void> {
   clearTimeout(timer);
 }
 
-export async function statsReplyFor(deps: EngineDeps, serviceName?: string): Promise<Reply> {
+export async function statsReplyFor(deps: EngineDeps, serviceName?: string, releases?: ReleaseStore): Promise<Reply> {
   const service = serviceName === undefined ? undefined : findService(deps.services, serviceName);
   await refreshFacts(deps);
   const at = deps.clock.now();
@@ -40,7 +44,10 @@ export async function statsReplyFor(deps: EngineDeps, serviceName?: string): Pro
     measureIncidentActions(deps.store, { service: service?.name, at }),
   ]);
   const timeZone = (service ?? deps.services[0])?.workingHours.timeZone ?? 'UTC';
-  return statsReply({ timeZone, service: service ? serviceRef(service) : undefined, metrics, actions });
+  const released = releases ? await releases.since(metrics.from, service?.name) : undefined;
+  const line = released ? releaseMetricsLine(released, metrics.from, metrics.to) : undefined;
+  const ref = service ? serviceRef(service) : undefined;
+  return statsReply({ timeZone, service: ref, metrics, actions, ...(line ? { releases: line } : {}) });
 }
 
 /**
@@ -48,23 +55,41 @@ export async function statsReplyFor(deps: EngineDeps, serviceName?: string): Pro
  * adapters. The names set in production come from ROLLBACK_PREFLIGHT_ENV_NAMES
  * (the CLI also takes a file); without it that check is skipped, with the reason.
  */
-export function createPreflightReplies(deps: () => EngineDeps): (serviceName: string) => Promise<Reply> {
+export type PreflightRunner = (
+  engine: EngineDeps,
+  service: ServiceConfig,
+  candidate?: string,
+) => Promise<PreflightReport>;
+
+export function createPreflightRunner(): PreflightRunner {
   let repoFiles: GitRepoFiles | undefined;
   let ci: GitHubCiStatus | undefined;
-  return async (serviceName) => {
-    const engine = deps();
+  return (engine, service, candidate) => {
     ci ??= new GitHubCiStatus(new GitHubAccess({ env: engine.env, apiUrl: engine.env.GITHUB_API_URL, logger: engine.logger.child({ adapter: 'github' }) }));
-    const service = findService(engine.services, serviceName);
     repoFiles ??= new GitRepoFiles({
       workspaceDir: join(parseEnv(engine.env).ROLLBACK_DATA_DIR, 'preflight-git'),
       env: engine.env,
       logger: engine.logger.child({ adapter: 'git', purpose: 'preflight' }),
     });
     const listed = engine.env.ROLLBACK_PREFLIGHT_ENV_NAMES;
-    const report = await runPreflight(
+    return runPreflight(
       { application: engine.application, code: engine.code, repoFiles, linter: sqlLinter, clock: engine.clock, ci },
-      { service, unavailable: unavailableCapabilities(service, engine.env), ...(listed && listed.trim() !== '' ? { productionEnvNames: parseNameList(listed) } : {}) },
+      {
+        service,
+        ...(candidate ? { candidate } : {}),
+        unavailable: unavailableCapabilities(service, engine.env),
+        ...(listed && listed.trim() !== '' ? { productionEnvNames: parseNameList(listed) } : {}),
+      },
     );
+  };
+}
+
+export function createPreflightReplies(deps: () => EngineDeps): (serviceName: string) => Promise<Reply> {
+  const run = createPreflightRunner();
+  return async (serviceName) => {
+    const engine = deps();
+    const service = findService(engine.services, serviceName);
+    const report = await run(engine, service);
     return preflightReply({ timeZone: service.workingHours.timeZone, report });
   };
 }

@@ -5,8 +5,10 @@
  * serving deployment of each service becomes last known good once it has
  * served long enough without an incident).
  */
+import { lastKnownGoodWithRelease } from '../progressive-rollout/last-known-good';
+import { createReleaseStore } from '../store/release-store';
 import type { ServiceConfig } from '../config/service-schema';
-import { lastKnownGoodDecision, describeDeployment } from '../rollback/last-known-good/rules';
+import { describeDeployment } from '../rollback/last-known-good/rules';
 import type { IncidentStore } from '../rollback/ports/incident-store';
 import { intervalCron } from '../schedule/interval-cron';
 import type { ScheduledJob } from '../schedule/job';
@@ -54,7 +56,9 @@ export async function promoteLastKnownGood(deps: Pick<ProbeJobDeps, 'services' |
     const open = await deps.store.findOpenIncident(service.name);
     const incidents = [newest, open].filter((i) => i !== undefined).map((i) => ({ id: i.id, openedAt: i.openedAt, open: i.id === open?.id }));
     const now = deps.clock.now();
-    const decision = lastKnownGoodDecision({ serving, incidents, now, afterMinutes: service.lastKnownGoodAfterMinutes });
+    // A deployment released with /rollout is judged from its release: 24 h stable at 100% (the runbook).
+    const release = await createReleaseStore(deps.db).latest(service.name);
+    const decision = lastKnownGoodWithRelease({ service, serving, release, incidents, now });
     if (!decision.promote) {
       deps.logger.debug({ service: service.name }, `last known good unchanged: ${decision.reason}`);
       continue;

@@ -26,6 +26,13 @@ export const UNPIN = 'rollback_unpin';
 
 /** "Disable <flag>": turn a feature flag off instead of rolling back; value: "<incident id>|<flag name>". */
 export const DISABLE_FLAG = 'rollback_disable_flag';
+/** A release's question: "Abort" sends all traffic back to the base deployment; value: the release id. */
+export const RELEASE_ABORT = 'rollout_abort';
+/** "Continue" after a SHOULD paused the release; value: the release id. */
+export const RELEASE_CONTINUE = 'rollout_continue';
+/** "Approve" a stage that needs it; value: the release id. */
+export const RELEASE_APPROVE = 'rollout_approve';
+export const RELEASE_ACTION_IDS = [RELEASE_ABORT, RELEASE_CONTINUE, RELEASE_APPROVE] as const;
 
 /** The block_actions ids a listener must answer (buttons in messages). */
 export const BUTTON_ACTION_IDS = [
@@ -38,6 +45,7 @@ export const BUTTON_ACTION_IDS = [
   OPEN_INCIDENT,
   UNPIN,
   DISABLE_FLAG,
+  ...RELEASE_ACTION_IDS,
 ] as const;
 export type ButtonActionId = (typeof BUTTON_ACTION_IDS)[number];
 

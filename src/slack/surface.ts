@@ -5,11 +5,13 @@
  */
 export const ROLLBACK_COMMAND = '/rollback';
 
-export const SLASH_COMMANDS = [ROLLBACK_COMMAND] as const;
+export const ROLLOUT_COMMAND = '/rollout';
+
+export const SLASH_COMMANDS = [ROLLBACK_COMMAND, ROLLOUT_COMMAND] as const;
 
 /** Bot scopes, each with the Web API use that needs it. */
 export const BOT_SCOPES: Record<string, string> = {
-  commands: 'the /rollback slash command',
+  commands: 'the /rollback and /rollout slash commands',
   'chat:write': 'ROLLBACK IN PROGRESS / COMPLETE posts, their thread updates and ephemeral answers',
   'usergroups:read': 'expanding the user groups named as roles (usergroups.users.list)',
   'im:write': 'the direct message to the CTO after an after-hours rollback (conversations.open)',

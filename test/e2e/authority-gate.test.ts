@@ -16,6 +16,9 @@ import { recordRegistrations } from '../support/registrations';
 import { createDb } from '../../src/store/pool';
 import { snooze, tick } from '../post-rollback/support';
 import { SERVICE, type World, useWorld } from '../support/incident-world';
+import { createReleaseStore } from '../../src/store/release-store';
+import { INITIAL_GUARD_STATE } from '../../src/rollout/guard';
+import type { ServiceName, SlackUserId } from '../../src/rollback/ids';
 
 /** The ids the listeners really register, recorded on a fake app. */
 const registered = (): { action: string[]; command: string[]; view: string[] } => recordRegistrations();
@@ -73,6 +76,18 @@ describe('every registered action, slash subcommand and view callback goes throu
     if (!approval) throw new Error('the reset request asked for no approval');
     const db = createDb(ctx.database.url, silentLogger, 2);
     const { detection } = await createDetectionStore(db).openDetection({ service: SERVICE, level: 'may', reason: 'p95 latency up 30%', since: deps.clock.now(), openedAt: deps.clock.now() });
+    // A release under way, paused (Continue and Abort answer), for the release buttons to name.
+    const now = deps.clock.now();
+    const release = await createReleaseStore(db).create({
+      ...{ id: 'REL-GATE', service: SERVICE as ServiceName, state: 'paused', stageIndex: 0 },
+      ...{ stageStartedAt: now, startedAt: now },
+      canary: { id: world.history.bad.id, url: world.history.bad.url },
+      base: { id: world.history.good.id, url: world.history.good.url },
+      stages: [10, 100].map((percent) => ({ percent, watchMinutes: 30, requireApproval: false })),
+      requestedBy: 'U0DEVOPS1' as SlackUserId,
+      triggerState: INITIAL_GUARD_STATE,
+      overrides: [],
+    });
     await db.close();
 
     const responseUrl = (id: string) => world.slack.responseUrl(id);
@@ -90,11 +105,16 @@ describe('every registered action, slash subcommand and view callback goes throu
       [ids.DISABLE_FLAG]: button(ids.DISABLE_FLAG, `${incident.id}|ai-notes`),
       [ids.FOLLOW_UP_TICK]: async () => void (await tick(world.bot.sender, responseUrl, { userId: stranger, blockId: tickBlockId(incident.id, '1h'), selected: [] })),
       [ids.FOLLOW_UP_SNOOZE]: async () => void (await snooze(world.bot.sender, responseUrl, { userId: stranger, value: snoozeValue(incident.id, 'verify_health', '1h') })),
+      [ids.RELEASE_ABORT]: button(ids.RELEASE_ABORT, release.id),
+      [ids.RELEASE_CONTINUE]: button(ids.RELEASE_CONTINUE, release.id),
+      [ids.RELEASE_APPROVE]: button(ids.RELEASE_APPROVE, release.id),
     };
+    // A release's refusals go on the service's timeline: it has no incident.
+    const releaseActions: readonly string[] = ids.RELEASE_ACTION_IDS;
     const recorded = registered();
     // A new action id without a case here fails this line: the gate test grows with the app.
     expect(Object.keys(clicks).sort()).toEqual([...recorded.action].sort());
-    expect(recorded.command).toEqual(['/rollback']);
+    expect(recorded.command).toEqual(['/rollback', '/rollout']);
     expect(recorded.view).toEqual([ids.ROLLBACK_MODAL_CALLBACK_ID]);
 
     for (const [actionId, click] of Object.entries(clicks)) {
@@ -104,7 +124,9 @@ describe('every registered action, slash subcommand and view callback goes throu
       await click(responseId);
       const answer = await world.slack.waitForResponse((p) => world.slack.responses.indexOf(p) >= sent, 10_000);
       expect([actionId, JSON.stringify(answer.body)]).toEqual([actionId, expect.stringMatching(/Only the/)]);
-      if (actionId !== ids.OPEN_INCIDENT) expect([actionId, (await refusals(world, incident.id)).length]).toEqual([actionId, before + 1]);
+      if (actionId !== ids.OPEN_INCIDENT && !releaseActions.includes(actionId)) {
+        expect([actionId, (await refusals(world, incident.id)).length]).toEqual([actionId, before + 1]);
+      }
     }
 
     // Every subcommand that moves production, typed by the stranger.
@@ -115,6 +137,17 @@ describe('every registered action, slash subcommand and view callback goes throu
       const reply = (await world.bot.sender.slashCommand({ text, userId: stranger })).json() as { text: string };
       expect([text, reply.text]).toEqual([text, expect.stringMatching(/Only the/)]);
     }
+    // Every /rollout that changes a release or starts one, typed by the stranger: answered after the ack.
+    const override = `${SERVICE} ${world.history.bad.id} override preflight,window it is urgent`;
+    for (const text of [SERVICE, override, `pause ${SERVICE}`, `resume ${SERVICE}`, `abort ${SERVICE}`]) {
+      const responseId = `rollout-${text.replace(/\W+/g, '-')}`;
+      await world.bot.sender.slashCommand({ text, userId: stranger, command: '/rollout', responseId });
+      expect([text, await answerOf(world, responseId)]).toEqual([text, expect.stringMatching(/Only the DevOps lead/)]);
+    }
+    const readDb = createDb(ctx.database.url, silentLogger, 1);
+    expect((await createReleaseStore(readDb).byId(release.id))?.state).toBe('paused');
+    await readDb.close();
+
     // The form's submission.
     const form = await world.bot.sender.interaction({
       type: 'view_submission',

@@ -56,6 +56,9 @@ const appDeps = () => ({
   engine: () => {
     throw new Error('not used');
   },
+  rollout: () => {
+    throw new Error('not used');
+  },
   detection: { intake: {} as never, monitor: () => Promise.reject(new Error('not used')), openIncident: () => Promise.reject(new Error('not used')) },
 });
 

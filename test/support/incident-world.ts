@@ -13,6 +13,7 @@ import { type RecordedCall, type SlackStandin, startSlackStandin } from '../../s
 import { startVercelStandin, type VercelStandin } from '../../src/standins/vercel/server';
 import type { StandinDeployment } from '../../src/standins/vercel/state';
 import { VercelApplication } from '../../src/vercel/vercel-application';
+import { createRollingReleases } from '../../src/vercel/rolling-release';
 import { createSandbox, type Sandbox } from '../git/support/git-fixture';
 import { BOT_TOKEN, type TestBot, startTestBot } from './bot';
 import { type TestDatabase, testDatabase } from './database';
@@ -63,7 +64,8 @@ interface WorldOptions {
   databaseUrl: string;
   /** ISO instant the clock starts at; default a Tuesday 10:00 in New York (working hours). */
   at?: string;
-  service?: Record<string, unknown>;
+  /** Overrides of the service; a function when they need the stand-in app's URL. */
+  service?: Record<string, unknown> | ((urls: { appUrl: string }) => Record<string, unknown>);
   env?: Record<string, string>;
   /** Extra files for the app repository's history (e.g. prisma migrations). */
   goodFiles?: Record<string, string>;
@@ -141,13 +143,18 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const { slack, vercel, git, history } = await startOutside(options);
   const { good, bad, goodCommit, badCommit } = history;
 
+  const given = options.service;
+  const overrides = typeof given === 'function' ? given({ appUrl: vercel.appUrl }) : given;
   const service = exampleServiceRaw({
     vercel: { projectId: SERVICE, teamId: 'team_dramal', aliasDeadlineSeconds: 10 },
     production: { url: vercel.appUrl, verifyDeadlineSeconds: 3 },
     roles: { devopsLead: ['U0DEVOPS1', 'U0BOTH001'], cto: ['U0CTO0001', 'U0BOTH001'], dba: ['U0DBADMIN'], onCall: ['S0ONCALL1'] },
-    ...options.service,
+    ...overrides,
     // The origin exists only now: other git settings (via, github...) come from options.service.
-    git: { ...(options.service?.git as Record<string, unknown> | undefined), remote: git.origin, branch: 'main', tokenEnv: undefined },
+    git: {
+      ...(overrides?.git as Record<string, unknown> | undefined),
+      ...{ remote: git.origin, branch: 'main', tokenEnv: undefined },
+    },
   });
   const env = { SMOKE_TEST_PASSWORD: SMOKE.password, ...options.env };
   const services = [service, ...(options.extraServices?.({ gitOrigin: git.origin, appUrl: vercel.appUrl }) ?? [])];
@@ -167,6 +174,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
         edgeConfig: new EdgeConfigFlags({ ...flagAccess, readUrl: vercel.edgeConfigReadUrl }),
         vercelFlags: new VercelFlags(flagAccess),
       }),
+      rollingReleases: createRollingReleases({ token: vercel.token, apiUrl: vercel.url, logger: silentLogger }),
+      deploymentOrigin: vercel.deploymentOrigin,
     };
     return startTestBot({
       databaseUrl: options.databaseUrl,

@@ -38,6 +38,9 @@ export function recordRegistrations(): Record<RegistrationKind, string[]> {
     },
     db: {} as Db,
     detection: { intake: {} as never, monitor: unused, openIncident: unused },
+    rollout: () => {
+      throw new Error('not used: only registration is recorded');
+    },
   });
   return seen;
 }

@@ -5,58 +5,16 @@
  * field the models do not know is a field Vercel does not send, so the
  * adapter must not rely on it.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommitSha, DeploymentId, IncidentId } from '../../src/rollback/ids';
-import type { RecordedAnswer } from '../../src/standins/vercel/state';
 import { type Harness, type History, PROJECT, TEAM, seedHistory, sha, startHarness } from './harness';
 import { VercelFlags } from '../../src/flags/vercel-flags';
 import { EdgeConfigFlags } from '../../src/flags/edge-config-flags';
+import { seen, violations } from './contract/sdk-answers';
 
-const VALIDATOR = join(__dirname, 'contract', 'validate-with-sdk.mjs');
 const incidentId = 'inc_contract' as IncidentId;
-
-/** The SDK operation an answer belongs to, by method and path. */
-export function operationOf(answer: Pick<RecordedAnswer, 'method' | 'path'>): string | undefined {
-  const { method, path } = answer;
-  if (method === 'GET' && /^\/v\d+\/deployments$/.test(path)) return 'getDeployments';
-  if (method === 'GET' && /^\/v13\/deployments\/[^/]+$/.test(path)) return 'getDeployment';
-  if (method === 'GET' && /^\/v9\/projects\/[^/]+$/.test(path)) return 'getProject';
-  if (method === 'POST' && /^\/v10\/projects\/[^/]+\/promote\/[^/]+$/.test(path)) return 'requestPromote';
-  if (method === 'POST' && /^\/v1\/projects\/[^/]+\/rollback\/[^/]+$/.test(path)) return 'requestRollback';
-  if (method === 'GET' && /^\/v1\/projects\/[^/]+\/promote\/aliases$/.test(path)) return 'listPromoteAliases';
-  if (method === 'POST' && path === '/v13/deployments') return 'createDeployment';
-  if (method === 'POST' && path === '/v2/files') return 'uploadFile';
-  if (method === 'GET' && /^\/v1\/projects\/[^/]+\/rolling-release$/.test(path)) return 'getRollingRelease';
-  if (method === 'GET' && /^\/v3\/teams\/[^/]+\/members$/.test(path)) return 'getTeamMembers';
-  const edgeConfig = /^\/v1\/(edge|global)-config\/[^/]+\/(items|item\/[^/]+)$/.exec(path)?.[2];
-  if (method === 'GET' && edgeConfig === 'items') return 'getEdgeConfigItems';
-  if (method === 'PATCH' && edgeConfig === 'items') return 'patchEdgeConfigItems';
-  if (method === 'GET' && edgeConfig?.startsWith('item/')) return 'getEdgeConfigItem';
-  const flags = /^\/v1\/projects\/[^/]+\/feature-flags\/flags\/[^/]+$/.test(path);
-  if (flags && method === 'GET') return 'getFlag';
-  if (flags && method === 'PATCH') return 'updateFlag';
-  return undefined;
-}
-
-interface Verdict {
-  readonly index: number;
-  readonly problems: string[];
-}
-
-/** Runs the SDK's schemas in a node process (the SDK is ESM only) and returns "operation status: problem" lines. */
-function violations(answers: readonly RecordedAnswer[]): string[] {
-  const checked = answers.map((a) => ({ ...a, operation: operationOf(a) })).filter((a) => a.operation !== undefined);
-  const input = JSON.stringify(checked.map(({ operation, status, body }) => ({ operation, status, body })));
-  const verdicts = JSON.parse(execFileSync(process.execPath, [VALIDATOR], { input, encoding: 'utf8' })) as Verdict[];
-  return [...new Set(verdicts.flatMap((v) => v.problems.map((p) => `${checked[v.index]?.operation ?? '?'} ${checked[v.index]?.status ?? '?'}: ${p}`)))];
-}
-
-function seen(answers: readonly RecordedAnswer[]): Set<string> {
-  return new Set(answers.map((a) => `${operationOf(a) ?? `${a.method} ${a.path}`} ${a.status}`));
-}
 
 describe('the Vercel stand-in answers as Vercel documents', () => {
   let h: Harness;
@@ -149,6 +107,7 @@ describe('the Vercel stand-in answers as Vercel documents', () => {
     expect([...seen(h.standin.state.answers)]).toEqual(expect.arrayContaining(['requestRollback 402', 'requestPromote 202', 'getProject 429', 'getRollingRelease 200']));
     expect(violations(h.standin.state.answers)).toEqual([]);
   });
+
 });
 
 describe('the Edge Config stand-in answers as Vercel documents', () => {

@@ -17,7 +17,7 @@ export type Role = (typeof ROLES)[number];
 /** Each role's members as user ids, with user groups already expanded. */
 export type ResolvedRoles = Readonly<Record<Role, readonly SlackUserId[]>>;
 
-const ROLE_NAMES: Record<Role, string> = {
+export const ROLE_NAMES: Record<Role, string> = {
   devopsLead: 'DevOps lead',
   dba: 'database admin',
   cto: 'CTO',
@@ -31,8 +31,11 @@ export interface WorkingHoursWindow extends TimeWindow {
 /** The bot itself, rolling back on a MUST trigger of a service that enabled autopilot. */
 export const AUTOPILOT_ACTOR = 'rollback-bot' as SlackUserId;
 
+/** What the matrix decides on: a rollback of a kind, or a progressive rollout (started, paused, resumed, aborted). */
+type AuthorityAction = RollbackKind | 'release';
+
 interface AuthorityInput {
-  readonly action: RollbackKind;
+  readonly action: AuthorityAction;
   readonly actor: SlackUserId;
   readonly roles: ResolvedRoles;
   readonly at: Date;
@@ -60,7 +63,8 @@ type AuthorityDecision =
     };
 
 const APPROVED_ACTION: Record<'reset' | 'schema', ApprovedAction> = { reset: 'git-reset', schema: 'schema-rollback' };
-const ACTION_NAMES: Record<RollbackKind, string> = {
+const ACTION_NAMES: Record<AuthorityAction, string> = {
+  release: 'a progressive rollout',
   application: 'an application rollback',
   revert: 'a git revert (Option A)',
   reset: 'a git reset (Option B)',

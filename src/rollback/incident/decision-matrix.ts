@@ -30,7 +30,9 @@ export type GatedAct =
   /** Unpin: promote a deployment so production follows new pushes again after an instant rollback (the DevOps lead). */
   | { readonly kind: 'unpin' }
   /** Turn a feature flag off or on (the runbook's alternative to a rollback): a code rollback's authority. */
-  | { readonly kind: 'flag'; readonly flag: string; readonly state: 'on' | 'off' };
+  | { readonly kind: 'flag'; readonly flag: string; readonly state: 'on' | 'off' }
+  /** Start, pause, resume, approve or abort a progressive rollout: the DevOps lead; on-call after hours. */
+  | { readonly kind: 'release'; readonly what: string };
 
 export interface ActRefusal {
   readonly allowed: false;
@@ -89,6 +91,13 @@ export function decideAct(input: ActInput): ActDecision {
         fix: 'Ask the DevOps lead, or promote the deployment in the Vercel dashboard if you have the right there.',
         roleNeeded: 'devopsLead',
       };
+    }
+    case 'release': {
+      const decision = decideAuthority({ action: 'release', actor, roles, at, workingHours: service.workingHours });
+      if (!decision.allowed) {
+        return { allowed: false, reason: decision.reason, fix: decision.fix, roleNeeded: decision.roleNeeded };
+      }
+      return { allowed: true, as: decision.as, notifyCtoAsync: decision.notifyCtoAsync, mode: decision.mode };
     }
     case 'flag': {
       const what = `turn the feature flag ${act.flag} ${act.state}`;

@@ -75,6 +75,8 @@ function describeAct(act: GatedAct): string {
       return 'Unpin';
     case 'flag':
       return `Turning the feature flag ${act.flag} ${act.state}`;
+    case 'release':
+      return `Release: ${act.what}`;
   }
 }
 

@@ -17,13 +17,13 @@ export function servingNow(deployments: readonly DeploymentRecord[]): Deployment
   return serving;
 }
 
-interface IncidentSeen {
+export interface IncidentSeen {
   readonly id: string;
   readonly openedAt: Date;
   readonly open: boolean;
 }
 
-type PromotionDecision =
+export type PromotionDecision =
   | { readonly promote: true; readonly deployment: DeploymentRecord; readonly reason: string }
   | { readonly promote: false; readonly reason: string };
 

@@ -46,7 +46,7 @@ export interface IntervalSample {
   otherAlerts?: readonly string[];
 }
 
-interface TriggerState {
+export interface TriggerState {
   /** Consecutive intervals with the 5xx rate above the MUST threshold. */
   fiveXxIntervals: number;
 }

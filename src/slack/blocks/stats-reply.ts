@@ -18,6 +18,8 @@ interface StatsReplyView {
   metrics: RollbackMetrics;
   /** Incident actions that are not rollbacks (feature flags switched), counted apart. */
   actions?: IncidentActions;
+  /** The progressive rollouts of the period in one line (releases, aborts, traffic exposed at abort). */
+  releases?: string;
 }
 
 /** "Not rollbacks: 2 feature flags turned off, 1 turned on (1 with no incident open)". */
@@ -82,6 +84,7 @@ export function statsReply(view: StatsReplyView): SlackMessage {
     ...packLines(metrics.figures.map(figureLine), 6, (n) => `…and ${n} more`),
     ...(view.actions ? [section(actionsLine(view.actions))] : []),
     context([`Rollbacks per month: ${months.join(', ') || 'none'}`, 'Targets from the runbook\'s "Rollback Metrics"', '➖ no data or no target']),
+    ...(view.releases ? [context([escapeMrkdwn(view.releases)])] : []),
   ];
   return {
     text: fallback(`Rollback metrics of ${scope} (${period}): ${plural(metrics.rollbacks, 'rollback')}. ${summary}`),

@@ -12,6 +12,9 @@ import { registerDetectionActions } from './actions/detection';
 import { registerUnpinAction } from './actions/unpin';
 import { registerDisableFlagAction } from './actions/disable-flag';
 import { registerAlertsChannel } from './events/alerts-channel';
+import type { RolloutDeps } from '../../progressive-rollout';
+import { registerRolloutCommand } from './commands/rollout';
+import { registerReleaseActions } from './actions/release';
 
 export interface ListenerDeps extends RollbackCommandDeps {
   /** The incident engine, built once the adapters are wired. */
@@ -22,6 +25,8 @@ export interface ListenerDeps extends RollbackCommandDeps {
   detection: Pick<Detection, 'intake' | 'monitor' | 'openIncident'>;
   /** Problems shown at the top of App Home (an alerts channel the bot is not in). */
   homeWarnings?: () => readonly string[];
+  /** The progressive rollout: /rollout and the release buttons. */
+  rollout: () => RolloutDeps;
 }
 
 /** Every listener the app has, grouped by Slack surface. */
@@ -36,4 +41,6 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerDetectionActions(app, deps);
   registerUnpinAction(app, deps);
   registerDisableFlagAction(app, deps);
+  registerRolloutCommand(app, deps);
+  registerReleaseActions(app, deps);
 }

@@ -94,28 +94,6 @@ function projectDeployment(state: StandinState, d: StandinDeployment): Record<st
   };
 }
 
-export function rollingRelease(state: StandinState): Record<string, unknown> | null {
-  const release = state.project.release;
-  const base = release && state.deployments.get(release.baseId);
-  const canary = release && state.deployments.get(release.canaryId);
-  if (!release || !base || !canary) return null;
-  const stage = (index: number, targetPercentage: number) => ({ index, targetPercentage, duration: null, requireApproval: true, isFinalStage: targetPercentage === 100 });
-  const short = (d: StandinDeployment) => ({ id: d.id, name: d.name, url: d.url, readyState: d.readyState, createdAt: d.createdAt });
-  return {
-    state: release.state,
-    substate: null,
-    advancementType: 'manual-approval',
-    currentDeployment: { ...short(base), target: base.target },
-    canaryDeployment: short(canary),
-    queuedDeploymentId: null,
-    stages: [stage(0, 10), stage(1, 100)],
-    activeStage: stage(0, 10),
-    nextStage: stage(1, 100),
-    startedAt: release.startedAt,
-    updatedAt: release.startedAt,
-  };
-}
-
 export function project(state: StandinState, rollbackInfo: boolean): Record<string, unknown> {
   const production = state.production();
   const p = state.project;
@@ -132,7 +110,11 @@ export function project(state: StandinState, rollbackInfo: boolean): Record<stri
     deploymentExpiration: {},
     autoAssignCustomDomains: p.autoAssignCustomDomains,
     // The configuration stays after a release ends; null when the project never had one.
-    rollingRelease: p.rollingRelease || p.release ? { target: 'production', stages: [{ targetPercentage: 10, duration: 10 }, { targetPercentage: 100 }] } : null,
+    rollingRelease: p.releaseConfig
+      ? { target: p.releaseConfig.target, stages: p.releaseConfig.stages.map((s) => ({ ...s })) }
+      : p.rollingRelease || p.release
+        ? { target: 'production', stages: [{ targetPercentage: 10, duration: 10 }, { targetPercentage: 100 }] }
+        : null,
     alias: p.domains.map((domain) => ({ domain, target: 'PRODUCTION', environment: 'production', deployment: compact })),
     targets: { production: compact },
     ...(p.rollbackDescription ? { rollbackDescription: p.rollbackDescription } : {}),

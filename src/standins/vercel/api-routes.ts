@@ -5,7 +5,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { sendError, sendJson } from './http-util';
-import { fullDeployment, listItem, project, rollingRelease } from './api-bodies';
+import { fullDeployment, listItem, project } from './api-bodies';
+import { handleRollingRelease, tickRelease } from './rolling-release-routes';
 import type { StandinState } from './state';
 
 export interface ApiRequest {
@@ -38,6 +39,9 @@ function matchesProject(state: StandinState, idOrName: string): boolean {
 
 export function handleApi(state: StandinState, req: ApiRequest, res: ServerResponse): boolean {
   const { method, path, query } = req;
+  const projectFound = (idOrName: string) =>
+    matchesProject(state, idOrName) ? checkTeam(state, query, res, 'Project') : !notFound(res, 'Project');
+  if (handleRollingRelease(state, req, res, projectFound)) return true;
   let m: RegExpMatchArray | null;
   if (method === 'GET' && path === '/v7/deployments') {
     listDeployments(state, query, res);
@@ -52,10 +56,6 @@ export function handleApi(state: StandinState, req: ApiRequest, res: ServerRespo
     if (!checkTeam(state, query, res, 'Project')) return true;
     state.tickJob();
     sendJson(res, 200, project(state, query.get('rollbackInfo') === 'true'));
-  } else if (method === 'GET' && (m = path.match(/^\/v1\/projects\/([^/]+)\/rolling-release$/))) {
-    if (!matchesProject(state, decodeURIComponent(m[1] as string))) return notFound(res, 'Project');
-    if (!checkTeam(state, query, res, 'Project')) return true;
-    sendJson(res, 200, { rollingRelease: rollingRelease(state) });
   } else if (method === 'GET' && (m = path.match(/^\/v3\/teams\/([^/]+)\/members$/))) {
     teamMembers(state, decodeURIComponent(m[1] as string), query, res);
   } else if (method === 'POST' && (m = path.match(/^\/v10\/projects\/([^/]+)\/promote\/([^/]+)$/))) {
@@ -138,8 +138,14 @@ function move(state: StandinState, kind: 'promote' | 'rollback', projectId: stri
   if (kind === 'rollback' && query.has('description')) {
     state.project.rollbackDescription = { description: query.get('description') ?? '', createdAt: state.clock.now().getTime(), userId: 'usr_bot', username: 'rollback-bot' };
   }
-  state.startJob(kind, target);
+  tickRelease(state);
   const release = state.project.release;
+  if (kind === 'promote' && state.project.releaseConfig && release?.state !== 'ACTIVE') {
+    // With rolling releases configured, promoting to production starts a release of the deployment.
+    state.startRollingRelease(target);
+    return sendJson(res, 201, undefined);
+  }
+  state.startJob(kind, target);
   // An instant rollback is how Vercel aborts a rolling release.
   if (kind === 'rollback' && release?.state === 'ACTIVE') {
     release.state = 'ABORTED';

@@ -7,6 +7,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { parseJson, sendJson } from './http-util';
+import { servingDeployment } from './rolling-release-routes';
 import type { StandinDeployment, StandinState } from './state';
 
 interface AppOptions {
@@ -37,7 +38,7 @@ export async function handleApp(state: StandinState, method: string, rawPath: st
     path = slash < 0 ? '/' : rest.slice(slash);
     deployment = state.find(host);
   } else {
-    deployment = state.production();
+    deployment = servingDeployment(state);
   }
   if (!deployment || deployment.readyState !== 'READY') {
     res.writeHead(404, { 'content-type': 'text/plain', 'x-vercel-error': 'DEPLOYMENT_NOT_FOUND' });

@@ -103,6 +103,8 @@ export interface RecordedAnswer {
 }
 
 export interface NewDeployment {
+  /** Its host; default <project>-<random>.vercel.app. */
+  url?: string;
   target?: 'production' | null;
   state?: string;
   version?: string;
@@ -128,4 +130,33 @@ export interface StandinStateOptions {
   readonly clock?: Clock;
   /** Reads of a READY production build before its domains are assigned; default 3, as Vercel is never instant. */
   readonly aliasAfterPolls?: number;
+}
+
+/** A rolling release stage as Vercel configures it: a `duration` (minutes) ends it, else it waits for approval. */
+export interface ReleaseStage {
+  targetPercentage: number;
+  duration?: number;
+  requireApproval?: boolean;
+  linearShift?: boolean;
+}
+
+/** The project's rolling release configuration (PATCH .../rolling-release/config): a template for the next release. */
+export interface ReleaseConfig {
+  target: 'production';
+  stages: ReleaseStage[];
+}
+
+/** A rolling release document: `canaryId` is rolled out over `baseId`, stage by stage. */
+export interface StandinRelease {
+  baseId: string;
+  canaryId: string;
+  startedAt: number;
+  state: 'ACTIVE' | 'ABORTED' | 'COMPLETE';
+  stages: ReleaseStage[];
+  /** The stage serving now; meaningful while ACTIVE. */
+  activeIndex: number;
+  stageStartedAt: number;
+  updatedAt: number;
+  /** Requests the production domains served during the release, for an exact traffic split. */
+  served: number;
 }

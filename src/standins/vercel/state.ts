@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock } from '../../rollback/clock';
+import { UNCONFIGURED_STAGES } from './rolling-release-routes';
 
 import type {
   AppBehaviour,
@@ -20,6 +21,8 @@ import type {
   RecordedAnswer,
   NewDeployment,
   StandinStateOptions,
+  ReleaseConfig,
+  StandinRelease,
 } from './state-types';
 
 export type * from './state-types';
@@ -44,7 +47,9 @@ export class StandinState {
     aliasStatuses: { alias: string; status: string }[];
     rollingRelease: boolean;
     /** An active rolling release: production (the canary) is being rolled out over `baseId`. */
-    release: { baseId: string; canaryId: string; startedAt: number; state: 'ACTIVE' | 'ABORTED' | 'COMPLETE' } | undefined;
+    release: StandinRelease | undefined;
+    /** The rolling release configuration; a promote starts a release while it is set. */
+    releaseConfig: ReleaseConfig | undefined;
     /** Deployment Protection: deployment URLs answer 401 unless this "Protection Bypass for Automation" secret is sent. */
     protectionBypass: string | undefined;
     /** The description sent with the last instant rollback. */
@@ -87,6 +92,7 @@ export class StandinState {
       rollbackDescription: undefined,
       protectionBypass: undefined,
       release: undefined,
+      releaseConfig: undefined,
     };
     this.aliasPlan = { afterPolls: options.aliasAfterPolls ?? 3, outcome: 'assigned' };
   }
@@ -101,7 +107,7 @@ export class StandinState {
     const id = `dpl_${randomId(24)}`;
     const deployment: StandinDeployment = {
       id,
-      url: `${this.project.name}-${randomId(9)}.vercel.app`,
+      url: input.url ?? `${this.project.name}-${randomId(9)}.vercel.app`,
       name: this.project.name,
       target,
       readyState: state,
@@ -265,11 +271,14 @@ export class StandinState {
     this.job = { plan: { ...this.nextJob, failedAliases: [...this.nextJob.failedAliases] }, polls: 0 };
   }
 
-  /** A rolling release of `canary` starts over the current production; promotes are queued (202) while it runs. */
+  /** A release of `canary` over production at the first configured stage (none: 10% then 100%, by approval). */
   startRollingRelease(canary: StandinDeployment): void {
     const base = this.production();
     if (!base) throw new Error('stand-in: a rolling release needs a production deployment');
-    this.project.release = { baseId: base.id, canaryId: canary.id, startedAt: this.clock.now().getTime(), state: 'ACTIVE' };
+    const now = this.clock.now().getTime();
+    const start = { startedAt: now, stageStartedAt: now, updatedAt: now, activeIndex: 0, served: 0 };
+    const copy = (this.project.releaseConfig?.stages ?? UNCONFIGURED_STAGES).map((s) => ({ ...s }));
+    this.project.release = { baseId: base.id, canaryId: canary.id, ...start, state: 'ACTIVE', stages: copy };
     this.project.rollingRelease = true;
     this.makeProduction(canary);
   }

@@ -29,6 +29,31 @@ export const OPERATIONS = {
   createDeployment: ['deploymentsCreateDeployment', 'createdeploymentresponsebody', 'CreateDeploymentResponseBody$inboundSchema'],
   uploadFile: ['deploymentsUploadFile', 'uploadfileop', 'UploadFileResponseBody$inboundSchema'],
   getRollingRelease: ['rollingReleaseGetRollingRelease', 'getrollingreleaseop', 'GetRollingReleaseResponseBody$inboundSchema'],
+  getRollingReleaseConfig: [
+    'rollingReleaseGetRollingReleaseConfig',
+    'getrollingreleaseconfigop',
+    'GetRollingReleaseConfigResponseBody$inboundSchema',
+  ],
+  updateRollingReleaseConfig: [
+    'rollingReleaseUpdateRollingReleaseConfig',
+    'updaterollingreleaseconfigop',
+    'UpdateRollingReleaseConfigResponseBody2$inboundSchema',
+  ],
+  startRollingRelease: [
+    'rollingReleaseStartRollingRelease',
+    'startrollingreleaseop',
+    'StartRollingReleaseResponseBody$inboundSchema',
+  ],
+  approveRollingReleaseStage: [
+    'rollingReleaseApproveRollingReleaseStage',
+    'approverollingreleasestageop',
+    'ApproveRollingReleaseStageResponseBody$inboundSchema',
+  ],
+  completeRollingRelease: [
+    'rollingReleaseCompleteRollingRelease',
+    'completerollingreleaseop',
+    'CompleteRollingReleaseResponseBody$inboundSchema',
+  ],
   getTeamMembers: ['teamsGetTeamMembers', 'getteammembersop', 'GetTeamMembersResponseBody$inboundSchema'],
   // Edge Config: the SDK (1.28) names these operations globalConfig* (paths /v1/global-config/...).
   getEdgeConfigItems: ['globalConfigGetEdgeConfigItems', 'globalconfigitem', 'GlobalConfigItem$inboundSchema', 'array'],

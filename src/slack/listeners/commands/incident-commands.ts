@@ -3,6 +3,7 @@
  * window: requests are recorded and the runner does the work; slow reads
  * (plan, status) answer "working on it" and follow up through response_url.
  */
+import type { RolloutDeps } from '../../../progressive-rollout';
 import { createPreflightReplies, statsReplyFor } from '../../../post-rollback/replies';
 import type { SlackUserId } from '../../../rollback/ids';
 import { asRollbackError, explainRefusal } from '../../../rollback/errors';
@@ -52,7 +53,11 @@ function later(context: CommandContext, work: () => Promise<Reply>): void {
   );
 }
 
-export function incidentCommandHandlers(deps: () => EngineDeps, replies: IncidentReplies): CommandHandlers {
+export function incidentCommandHandlers(
+  deps: () => EngineDeps,
+  replies: IncidentReplies,
+  rollout?: () => RolloutDeps,
+): CommandHandlers {
   const act = async (request: ActionRequest, context: CommandContext): Promise<Reply> => {
     const accepted = await requestRollback(deps(), { service: request.service, request: requestData(request), actor: context.command.user_id as SlackUserId });
     return { text: accepted.message };
@@ -78,7 +83,7 @@ export function incidentCommandHandlers(deps: () => EngineDeps, replies: Inciden
       return { text: (await switchFlag(deps(), { service, flag, state, reason, actor })).message };
     },
     history: async (request) => replies.history(deps(), request.service),
-    stats: async (request) => statsReplyFor(deps(), request.service),
+    stats: async (request) => statsReplyFor(deps(), request.service, rollout?.().releases),
     preflight: async (request, context) => {
       later(context, async () => withChannelProblem(await preflight(request.service), await replies.channelProblem?.(request.service)));
       return { text: `Running the pre-deployment checklist for ${request.service}: migrations, environment, deploy window, on-call, rollback target… Nothing will change.` };

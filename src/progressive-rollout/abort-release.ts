@@ -1,0 +1,73 @@
+/**
+ * Aborting a release is a rollback like any other: an incident opens with an
+ * application rollback to the base deployment (an instant rollback, which is
+ * how Vercel aborts a rolling release), so the thread says ROLLBACK IN
+ * PROGRESS / COMPLETE and the metrics count it; after a MUST the CTO is told.
+ * When no incident can carry it (one is already open for the service, or the
+ * release's owner no longer has the authority), the bot aborts on Vercel
+ * itself: traffic must go back to the base whatever the paperwork says.
+ */
+import type { SlackUserId } from '../rollback/ids';
+import { isRollbackError } from '../rollback/errors';
+import { requestRollback } from '../rollback/incident/request-rollback';
+import { findService } from '../rollback/services';
+import { progressOf } from '../rollout/release';
+import { transition } from '../rollout/release-state';
+import type { StoredRelease } from '../store/release-store';
+import { announceRelease } from './announce-release';
+import { type RolloutDeps, refOf } from './deps';
+
+interface AbortInput {
+  readonly reason: string;
+  /** A MUST trigger aborted it: the CTO is notified. */
+  readonly must: boolean;
+  /** Who aborted; default the release's owner (the bot acts for them on a trigger). */
+  readonly actor?: SlackUserId;
+}
+
+export async function abortRelease(
+  deps: RolloutDeps,
+  release: StoredRelease,
+  input: AbortInput,
+): Promise<StoredRelease | undefined> {
+  const service = findService(deps.engine.services, release.service);
+  const now = deps.engine.clock.now();
+  const actor = input.actor ?? release.requestedBy;
+  const percent = progressOf(release, now).percent;
+  const aborting = await deps.releases.save({
+    ...release,
+    state: transition(release.state, 'abort'),
+    abortedAtPercent: percent,
+    note: input.reason,
+  });
+  if (!aborting) return undefined;
+  const issue = `Release of ${release.canary.id} aborted at ${percent}% of traffic: ${input.reason}`;
+  let incidentId: string | undefined;
+  try {
+    const accepted = await requestRollback(deps.engine, {
+      service: service.name,
+      actor,
+      request: { kind: 'application', target: release.base.id, reason: issue.slice(0, 500) },
+      issue: issue.slice(0, 500),
+      trigger: input.must
+        ? `MUST trigger on the canary of release ${release.id}`
+        : `Release ${release.id} aborted by <@${actor}>`,
+      ...(input.must ? { severity: 'must' as const } : {}),
+      detectedAt: now,
+    });
+    incidentId = accepted.incident.id;
+    if (!accepted.created) await deps.vercel.abort(refOf(service), release.base.id, issue.slice(0, 200));
+  } catch (error) {
+    if (!isRollbackError(error) || (error.code !== 'forbidden' && error.code !== 'conflict')) throw error;
+    deps.engine.logger.warn({ err: error, release: release.id }, 'abort without an incident: Vercel is asked directly');
+    await deps.vercel.abort(refOf(service), release.base.id, issue.slice(0, 200));
+  }
+  if (input.must && incidentId) {
+    const roles = await deps.engine.roles.resolve(service);
+    await deps.engine.announcer.notifyCto(incidentId, roles.cto, actor);
+  }
+  const saved = incidentId ? await deps.releases.save({ ...aborting, incidentId }) : aborting;
+  const latest = saved ?? aborting;
+  await announceRelease(deps, latest);
+  return latest;
+}
