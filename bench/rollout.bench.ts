@@ -12,8 +12,8 @@
  */
 import { silentLogger } from '../src/logger';
 import type { DeploymentId, IncidentId } from '../src/rollback/ids';
-import { INITIAL_GUARD_STATE, decide, judgeCanary } from '../src/rollout/guard';
-import { releasePlan } from '../src/rollout/release-plan';
+import { INITIAL_GUARD_STATE, decide, judgeCanary } from '../src/rollback/release/guard';
+import { releasePlan } from '../src/rollback/release/release-plan';
 import { startVercelStandin } from '../src/standins/vercel/server';
 import { createRollingReleases } from '../src/vercel/rolling-release';
 import { VercelApplication } from '../src/vercel/vercel-application';

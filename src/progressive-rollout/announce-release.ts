@@ -1,6 +1,6 @@
 /** Posts a release's thread from its record: root, progress (updated in place), the open question; stable keys. */
 import { findService } from '../rollback/services';
-import { progressOf, type Release } from '../rollout/release';
+import { progressOf, type Release } from '../rollback/release/release';
 import { releaseProgress, releaseQuestion, releaseRoot } from '../slack/blocks/release-thread';
 import { section } from '../slack/blocks/elements';
 import type { RolloutDeps } from './deps';

@@ -7,9 +7,9 @@
  */
 import { findService } from '../rollback/services';
 import { RollbackError } from '../rollback/errors';
-import { type GuardDecision, type GuardState, decide, judgeCanary } from '../rollout/guard';
-import { progressOf } from '../rollout/release';
-import { isGuarded, transition } from '../rollout/release-state';
+import { type GuardDecision, type GuardState, decide, judgeCanary } from '../rollback/release/guard';
+import { progressOf } from '../rollback/release/release';
+import { isGuarded, transition } from '../rollback/release/release-state';
 import type { StoredRelease } from '../store/release-store';
 import { announceRelease } from './announce-release';
 import { abortRelease } from './abort-release';

@@ -6,8 +6,8 @@
 import type { ServiceConfig } from '../config/service-schema';
 import { type IncidentSeen, type PromotionDecision, lastKnownGoodDecision } from '../rollback/last-known-good/rules';
 import type { DeploymentRecord } from '../rollback/ports/incident-store';
-import { releasePlan } from '../rollout/release-plan';
-import { releaseStableDecision } from '../rollout/release-stable';
+import { releasePlan } from '../rollback/release/release-plan';
+import { releaseStableDecision } from '../rollback/release/release-stable';
 import type { StoredRelease } from '../store/release-store';
 
 export function lastKnownGoodWithRelease(input: {

@@ -11,7 +11,7 @@ import { type VerifyOptions, expect2xx, httpCheck, readVersionAnswer, smoke } fr
 import type { Clock } from '../rollback/clock';
 import type { CheckResult } from '../rollback/ports/application';
 import { isSignInTest, type ProbeObservation } from '../rollback/signals/probe-evidence';
-import type { StagingSmoke } from '../rollout/gates';
+import type { StagingSmoke } from '../rollback/release/gates';
 
 export interface ProbeContext {
   readonly fetch?: FetchLike;

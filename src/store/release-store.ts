@@ -3,7 +3,7 @@
  * set on the row's version: when another replica moved the release first, the
  * change is not written and the caller reads the release again.
  */
-import type { Release } from '../rollout/release';
+import type { Release } from '../rollback/release/release';
 import { RollbackError } from '../rollback/errors';
 import type { Db } from './pool';
 import {

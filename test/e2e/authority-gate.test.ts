@@ -17,7 +17,7 @@ import { createDb } from '../../src/store/pool';
 import { snooze, tick } from '../post-rollback/support';
 import { SERVICE, type World, useWorld } from '../support/incident-world';
 import { createReleaseStore } from '../../src/store/release-store';
-import { INITIAL_GUARD_STATE } from '../../src/rollout/guard';
+import { INITIAL_GUARD_STATE } from '../../src/rollback/release/guard';
 import type { ServiceName, SlackUserId } from '../../src/rollback/ids';
 
 /** The ids the listeners really register, recorded on a fake app. */

@@ -4,8 +4,8 @@
  * elapsed, remaining), and the question when the release waits for a person
  * (Abort / Continue after a SHOULD, Approve / Abort for a stage that needs it).
  */
-import type { Release, ReleaseProgress } from '../../rollout/release';
-import { describePlan } from '../../rollout/release-plan';
+import type { Release, ReleaseProgress } from '../../rollback/release/release';
+import { describePlan } from '../../rollback/release/release-plan';
 import { RELEASE_ABORT, RELEASE_APPROVE, RELEASE_CONTINUE } from '../action-ids';
 import { type SlackMessage, actions, button, context, header, section } from './elements';
 import { escapeMrkdwn, fallback, mention } from './text';

@@ -1,5 +1,5 @@
 /** The releases table: one row per progressive rollout, changed only by a write that names the version it read. */
-import type { Release } from '../../rollout/release';
+import type { Release } from '../../rollback/release/release';
 import type { ServiceName, SlackUserId } from '../../rollback/ids';
 import type { Query } from '../pool';
 

@@ -5,8 +5,8 @@
  * where the candidate's smoke tests run first (staging), and how long the
  * release must stay stable at 100% before it is last known good (24 hours).
  */
-import { DEFAULT_ROLLOUT_STAGES, type ServiceConfig } from '../config/service-schema';
-import { RollbackError } from '../rollback/errors';
+import { DEFAULT_ROLLOUT_STAGES, type ServiceConfig } from '../../config/service-schema';
+import { RollbackError } from '../errors';
 
 export interface ReleaseStagePlan {
   /** Share of production traffic on the canary, 1-100. */

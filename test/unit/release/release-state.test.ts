@@ -1,8 +1,8 @@
 import { RollbackError } from '../../../src/rollback/errors';
-import { progressOf } from '../../../src/rollout/release';
-import { releasePlan } from '../../../src/rollout/release-plan';
-import { transition } from '../../../src/rollout/release-state';
-import { releaseStableDecision } from '../../../src/rollout/release-stable';
+import { progressOf } from '../../../src/rollback/release/release';
+import { releasePlan } from '../../../src/rollback/release/release-plan';
+import { transition } from '../../../src/rollback/release/release-state';
+import { releaseStableDecision } from '../../../src/rollback/release/release-stable';
 import { exampleService } from '../../support/services';
 
 describe('a release moves only as the runbook allows', () => {

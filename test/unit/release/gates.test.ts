@@ -3,7 +3,7 @@ import type { ResolvedRoles } from '../../../src/rollback/incident/authority';
 import type { PreflightReport } from '../../../src/rollback/preflight/report';
 import { failed, passed } from '../../../src/rollback/preflight/report';
 import type { ServiceName } from '../../../src/rollback/ids';
-import { judgeGates, refusedOverrides } from '../../../src/rollout/gates';
+import { judgeGates, refusedOverrides } from '../../../src/rollback/release/gates';
 
 const CTO = 'UCTO1' as SlackUserId;
 const LEAD = 'ULEAD1' as SlackUserId;

@@ -1,5 +1,5 @@
 import { parseServicesFile } from '../../../src/config/load-config';
-import { describePlan, releasePlan } from '../../../src/rollout/release-plan';
+import { describePlan, releasePlan } from '../../../src/rollback/release/release-plan';
 import { exampleService, exampleServiceRaw, servicesYaml } from '../../support/services';
 
 describe('the release plan from the services file', () => {

@@ -6,9 +6,9 @@ import {
   INITIAL_GUARD_STATE,
   decide,
   judgeCanary,
-} from '../../../src/rollout/guard';
-import { releasePlan } from '../../../src/rollout/release-plan';
-import type { ReleaseState } from '../../../src/rollout/release-state';
+} from '../../../src/rollback/release/guard';
+import { releasePlan } from '../../../src/rollback/release/release-plan';
+import type { ReleaseState } from '../../../src/rollback/release/release-state';
 import { exampleService } from '../../support/services';
 
 const service = exampleService();

@@ -3,7 +3,7 @@
  * is rolled out over which (the base), at which stage since when, and how it
  * ended. Pure data and pure views over it; the store keeps it, the job moves it.
  */
-import type { ServiceName, SlackUserId } from '../rollback/ids';
+import type { ServiceName, SlackUserId } from '../ids';
 import type { GuardState } from './guard';
 import { type ReleaseStagePlan, isFinalStage, stageAt } from './release-plan';
 import type { ReleaseState } from './release-state';

@@ -1,7 +1,7 @@
 import type { ServiceName, SlackUserId } from '../../../src/rollback/ids';
 import { lastKnownGoodWithRelease } from '../../../src/progressive-rollout/last-known-good';
-import { INITIAL_GUARD_STATE } from '../../../src/rollout/guard';
-import { releasePlan } from '../../../src/rollout/release-plan';
+import { INITIAL_GUARD_STATE } from '../../../src/rollback/release/guard';
+import { releasePlan } from '../../../src/rollback/release/release-plan';
 import type { StoredRelease } from '../../../src/store/release-store';
 import { exampleService } from '../../support/services';
 

@@ -7,7 +7,7 @@
  * deployment through an incident; `completed`: 100% watched without a
  * trigger; `aborted`: traffic is back on the base.
  */
-import { RollbackError } from '../rollback/errors';
+import { RollbackError } from '../errors';
 
 export type ReleaseState = 'watching' | 'awaiting_approval' | 'paused' | 'aborting' | 'aborted' | 'completed';
 

@@ -4,8 +4,8 @@
  * counted from the moment the release reached 100% and over the plan's
  * stableHours rather than the service's shorter lastKnownGoodAfterMinutes.
  */
-import { type IncidentSeen, type PromotionDecision, lastKnownGoodDecision } from '../rollback/last-known-good/rules';
-import type { DeploymentRecord } from '../rollback/ports/incident-store';
+import { type IncidentSeen, type PromotionDecision, lastKnownGoodDecision } from '../last-known-good/rules';
+import type { DeploymentRecord } from '../ports/incident-store';
 
 export function releaseStableDecision(input: {
   readonly serving: DeploymentRecord | undefined;

@@ -8,17 +8,17 @@
  * rules decide: MUST aborts at once, SHOULD pauses and asks Abort / Continue,
  * otherwise the stage advances when its time is up (or on Approve).
  */
-import type { TriggerSettings } from '../config/service-schema';
-import { sampleFromSignals } from '../rollback/signals/interval-sample';
-import { P95_SAMPLES, type ProbeObservation, probeEvidenceOf } from '../rollback/signals/probe-evidence';
-import type { Signal } from '../rollback/signals/signal';
+import type { TriggerSettings } from '../../config/service-schema';
+import { sampleFromSignals } from '../signals/interval-sample';
+import { P95_SAMPLES, type ProbeObservation, probeEvidenceOf } from '../signals/probe-evidence';
+import type { Signal } from '../signals/signal';
 import {
   type Evaluation,
   INITIAL_TRIGGER_STATE,
   type IntervalSample,
   type TriggerState,
   evaluate,
-} from '../rollback/signals/triggers';
+} from '../signals/triggers';
 import { type Release, stageTimeUp } from './release';
 import { isFinalStage } from './release-plan';
 

@@ -5,10 +5,10 @@
  * the candidate's commit passed the smoke tests against staging (never
  * overridden: a release the bot cannot smoke-test first is not one it guards).
  */
-import type { PreflightReport } from '../rollback/preflight/report';
-import { ROLE_NAMES, type ResolvedRoles, holds } from '../rollback/incident/authority';
+import type { PreflightReport } from '../preflight/report';
+import { ROLE_NAMES, type ResolvedRoles, holds } from '../incident/authority';
 import type { GateOverride } from './release';
-import type { SlackUserId } from '../rollback/ids';
+import type { SlackUserId } from '../ids';
 
 type GateId = 'preflight' | 'deploy-window' | 'staging-smoke';
 
