@@ -49,8 +49,8 @@ export class FakeApplication implements ApplicationPort {
   reconcileAnswer: MoveStatus | Error = 'not-requested';
   verifyPasses = true;
   pinned = false;
-  /** Set to make the next describe/resolve fail as an unreachable platform would. */
-  unreachable?: RollbackError;
+  /** Set to refuse before an incident opens, as an adapter whose credential is unset does. */
+  unavailable?: RollbackError;
 
   constructor(private readonly clock: Clock) {
     const at = clock.now().getTime();
@@ -65,7 +65,6 @@ export class FakeApplication implements ApplicationPort {
 
   private record(method: string, input: unknown): void {
     this.calls.push({ method, input });
-    if (this.unreachable) throw this.unreachable;
   }
 
   private find(spec: string | undefined): DeploymentSummary {
@@ -73,6 +72,10 @@ export class FakeApplication implements ApplicationPort {
     const found = [this.good, this.bad].find((d) => d.id === spec || d.version === spec || d.commitSha === spec);
     if (!found) throw new RollbackError('not_found', `No deployment matches "${spec}".`, { fix: 'Name a deployment id, version or commit.' });
     return found;
+  }
+
+  async checkAvailable(): Promise<void> {
+    if (this.unavailable) throw this.unavailable;
   }
 
   async describeProduction(service: ServiceConfig): Promise<ProductionStatus> {

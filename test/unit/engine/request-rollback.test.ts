@@ -4,7 +4,7 @@
  * service, and nothing written when the request is refused.
  */
 import { requestRollback } from '../../../src/rollback/incident/request-rollback';
-import type { RollbackError } from '../../../src/rollback/errors';
+import { RollbackError } from '../../../src/rollback/errors';
 import type { RollbackRequestData } from '../../../src/rollback/ports/incident-store';
 import { AFTER_HOURS, PEOPLE, SERVICE, as, engineWorld } from '../../support/engine/engine-world';
 
@@ -73,7 +73,7 @@ describe('requestRollback: plans', () => {
     expect(reset).toMatchObject({ kind: 'code_reset', state: 'awaiting_approval' });
     const [approval] = await world.store.approvalsFor(incident.id);
     expect(approval).toMatchObject({ id: `${incident.id}-A1`, stepId: reset?.id, action: 'git-reset', requestedBy: PEOPLE.dba, decision: 'pending' });
-    expect(approval?.expiresAt.getTime() - world.clock.now().getTime()).toBe(30 * 60_000);
+    expect((approval?.expiresAt.getTime() ?? 0) - world.clock.now().getTime()).toBe(30 * 60_000);
     expect(await world.kinds(incident.id)).toEqual(['opened', 'approval_requested']);
     expect(message).toContain('waits for the CTO');
     expect(await world.store.claimRunnable('worker-1', 5)).toEqual([]);
@@ -104,9 +104,7 @@ describe('requestRollback: plans', () => {
 
   it('refuses when the port that would run a step is not available, writing the refusal on the service’s timeline', async () => {
     const world = engineWorld();
-    world.application.checkAvailable = async () => {
-      throw new Error('VERCEL_TOKEN is not set.');
-    };
+    world.application.unavailable = new RollbackError('bad_input', 'VERCEL_TOKEN is not set.');
     await expect(ask(world, { kind: 'application' })).rejects.toThrow('VERCEL_TOKEN');
     expect(await world.store.findOpenIncident(SERVICE)).toBeUndefined();
     expect(world.store.tables.timeline.map((t) => [t.kind, t.service, t.incidentId])).toEqual([['refused', SERVICE, undefined]]);
