@@ -132,7 +132,10 @@ interface FollowUpReminder {
  * not repeated before the next interval: one missing reminder beats a
  * channel flooded by a retry loop.
  */
-export async function takeDueReminders(deps: Pick<EngineDeps, 'clock'> & ChecklistStore, options: ReminderOptions = {}): Promise<FollowUpReminder[]> {
+export async function takeDueReminders(
+  deps: Pick<EngineDeps, 'clock'> & ChecklistStore,
+  options: ReminderOptions = {},
+): Promise<FollowUpReminder[]> {
   const at = deps.clock.now();
   const reminders: FollowUpReminder[] = [];
   for (const incidentId of await deps.store.incidentsWithDueFollowUps(at)) {

@@ -40,7 +40,10 @@ export async function expireApprovals(deps: IncidentEngineDeps): Promise<number>
   return due.length;
 }
 
-export async function answerApproval(deps: IncidentEngineDeps, input: { approvalId: string; actor: SlackUserId; verdict: 'approve' | 'reject' }): Promise<ApprovalAnswer> {
+export async function answerApproval(
+  deps: IncidentEngineDeps,
+  input: { approvalId: string; actor: SlackUserId; verdict: 'approve' | 'reject' },
+): Promise<ApprovalAnswer> {
   const approval = await deps.store.getApproval(input.approvalId);
   if (!approval) throw new RollbackError('not_found', `There is no approval request ${input.approvalId.slice(0, 80)}.`, { fix: 'Use the buttons of a current incident.' });
   const incident = await deps.store.getIncident(approval.incidentId);

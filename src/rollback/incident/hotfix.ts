@@ -37,7 +37,19 @@ export function readQuestion(raw: unknown): HotfixQuestion | undefined {
 }
 
 /** Opens an incident that asks the question first (a person's report or an alert, not a /rollback). */
-export async function openQuestionIncident(deps: IncidentEngineDeps, input: { service: string; issue: string; trigger: string; actor: string; severity?: 'must' | 'should' | 'may'; detectedAt?: Date; impactStartedAt?: Date; evidence?: IncidentEvidence }): Promise<{ incident: IncidentRecord; created: boolean }> {
+export async function openQuestionIncident(
+  deps: IncidentEngineDeps,
+  input: {
+    service: string;
+    issue: string;
+    trigger: string;
+    actor: string;
+    severity?: 'must' | 'should' | 'may';
+    detectedAt?: Date;
+    impactStartedAt?: Date;
+    evidence?: IncidentEvidence;
+  },
+): Promise<{ incident: IncidentRecord; created: boolean }> {
   const service = findService(deps.services, input.service);
   const now = deps.clock.now();
   const opened = await deps.store.openIncident(
@@ -71,7 +83,10 @@ async function loadOpen(deps: IncidentEngineDeps, incidentId: string): Promise<I
 
 export type HotfixAnswer = 'hotfix' | 'hotfix_done' | 'rollback_now';
 
-export async function answerHotfix(deps: IncidentEngineDeps, input: { incidentId: string; actor: SlackUserId; answer: HotfixAnswer }): Promise<string> {
+export async function answerHotfix(
+  deps: IncidentEngineDeps,
+  input: { incidentId: string; actor: SlackUserId; answer: HotfixAnswer },
+): Promise<string> {
   const incident = await loadOpen(deps, input.incidentId);
   // "Roll back now" moves production: the decision matrix applies as to /rollback, with its after-hours notice.
   const act = input.answer === 'rollback_now' ? ({ kind: 'execute', rollback: 'application' } as const) : ({ kind: 'decide', what: 'answer the hotfix question' } as const);
@@ -120,7 +135,10 @@ export async function addApplicationRollback(
 }
 
 /** The runner's timer: a hotfix claim older than five minutes is asked again, with the rollback proposed. */
-export async function askAgainAfterHotfixWindow(deps: IncidentEngineDeps, open: readonly IncidentRecord[]): Promise<number> {
+export async function askAgainAfterHotfixWindow(
+  deps: IncidentEngineDeps,
+  open: readonly IncidentRecord[],
+): Promise<number> {
   let asked = 0;
   for (const incident of open) {
     const question = readQuestion(incident.data.hotfix);

@@ -104,7 +104,11 @@ export async function lastKnownGoodTarget(
 const CODE_STEPS: ReadonlySet<StepKind> = new Set(['code_revert', 'code_reset']);
 const APPLICATION_STEPS: ReadonlySet<StepKind> = new Set(['application', 'deploy', 'verification']);
 
-async function checkAvailable(deps: Pick<IncidentEngineDeps, 'application' | 'code' | 'env'>, service: ServiceConfig, steps: readonly { kind: StepKind }[]): Promise<void> {
+async function checkAvailable(
+  deps: Pick<IncidentEngineDeps, 'application' | 'code' | 'env'>,
+  service: ServiceConfig,
+  steps: readonly { kind: StepKind }[],
+): Promise<void> {
   // The schema step reads the app database URL from database.urlEnv: unset, it would fail once the incident is open.
   if (steps.some((step) => step.kind === 'schema')) appDatabaseUrl({ deps, service });
   if (steps.some((step) => CODE_STEPS.has(step.kind))) await deps.code.checkAvailable?.(service.name as ServiceName);

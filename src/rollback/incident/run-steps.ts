@@ -17,7 +17,10 @@ import { type HeldLease, holdLease, leaseMsOf } from './step-lease';
 const TERMINAL_INCIDENT = new Set(['resolved', 'failed', 'cancelled']);
 
 /** Derives the incident's state from its steps, stores a change, and re-renders its messages. */
-export async function afterStepChange(deps: IncidentEngineDeps, incidentId: string): Promise<IncidentRecord | undefined> {
+export async function afterStepChange(
+  deps: IncidentEngineDeps,
+  incidentId: string,
+): Promise<IncidentRecord | undefined> {
   const incident = await deps.store.getIncident(incidentId);
   if (!incident) return undefined;
   const steps = await deps.store.steps(incidentId);
@@ -60,7 +63,14 @@ async function contextFor(deps: IncidentEngineDeps, step: StepRecord): Promise<S
 }
 
 /** Records a step's end, fenced by the lease token of the worker that ran it: a worker that lost its lease records nothing. */
-async function finishStep(deps: IncidentEngineDeps, step: StepRecord, fence: string, event: StepEvent, output: Record<string, unknown>, error?: StepRecord['error']): Promise<void> {
+async function finishStep(
+  deps: IncidentEngineDeps,
+  step: StepRecord,
+  fence: string,
+  event: StepEvent,
+  output: Record<string, unknown>,
+  error?: StepRecord['error'],
+): Promise<void> {
   const to = transitionStep(step.state, event, step.kind);
   const moved = await deps.store.moveStep(
     step.id,
@@ -82,7 +92,11 @@ async function finishStep(deps: IncidentEngineDeps, step: StepRecord, fence: str
  * Runs one claimed step to its end. Returns false when another replica had it.
  * `held` learns the step's lease once it runs (the runner parks it on stop).
  */
-export async function runStep(deps: IncidentEngineDeps, claimed: StepRecord, held?: (lease: HeldLease) => void): Promise<boolean> {
+export async function runStep(
+  deps: IncidentEngineDeps,
+  claimed: StepRecord,
+  held?: (lease: HeldLease) => void,
+): Promise<boolean> {
   const ctx = await contextFor(deps, claimed);
   if (!ctx) return false;
   // The service lock guards the start only: the lease owns the step from there, and a step

@@ -40,7 +40,12 @@ const GROUPS: Record<string, string[]> = { S0ONCALL1: [PEOPLE.onCall] };
 
 function resolveRoles(service: ServiceConfig): ResolvedRoles {
   const expand = (ids: readonly string[]): SlackUserId[] => ids.flatMap((id) => GROUPS[id] ?? [id]).map(as);
-  return { devopsLead: expand(service.roles.devopsLead), dba: expand(service.roles.dba), cto: expand(service.roles.cto), onCall: expand(service.roles.onCall) };
+  return {
+    devopsLead: expand(service.roles.devopsLead),
+    dba: expand(service.roles.dba),
+    cto: expand(service.roles.cto),
+    onCall: expand(service.roles.onCall),
+  };
 }
 
 /** INC-<day>-0001, -0002...: ids a test can name. */
@@ -82,7 +87,8 @@ export function engineWorld(options: EngineWorldOptions = {}): EngineWorld {
   const ctoNotices: EngineWorld['ctoNotices'] = [];
   const announcer: Announcer = {
     announce: async (incidentId) => void announced.push(incidentId),
-    notifyCto: async (incidentId, ctoUserIds, executedBy) => void ctoNotices.push({ incidentId, ctoUserIds, executedBy }),
+    notifyCto: async (incidentId, ctoUserIds, executedBy) =>
+      void ctoNotices.push({ incidentId, ctoUserIds, executedBy }),
   };
   const roles: RoleDirectory = { resolve: async (s) => resolveRoles(s) };
   const application = new FakeApplication(clock);

@@ -70,7 +70,10 @@ export class FakeApplication implements ApplicationPort {
   private find(spec: string | undefined): DeploymentSummary {
     if (spec === undefined) return this.current.id === this.good.id ? this.bad : this.good;
     const found = [this.good, this.bad].find((d) => d.id === spec || d.version === spec || d.commitSha === spec);
-    if (!found) throw new RollbackError('not_found', `No deployment matches "${spec}".`, { fix: 'Name a deployment id, version or commit.' });
+    if (!found)
+      throw new RollbackError('not_found', `No deployment matches "${spec}".`, {
+        fix: 'Name a deployment id, version or commit.',
+      });
     return found;
   }
 
@@ -81,7 +84,13 @@ export class FakeApplication implements ApplicationPort {
   async describeProduction(service: ServiceConfig): Promise<ProductionStatus> {
     this.record('describeProduction', service.name);
     const newer = this.current === this.good ? this.bad : undefined;
-    return { current: this.current, rollbackTarget: this.find(undefined), pinnedByRollback: this.pinned, unpinWith: newer, lastAliasRequest: undefined };
+    return {
+      current: this.current,
+      rollbackTarget: this.find(undefined),
+      pinnedByRollback: this.pinned,
+      unpinWith: newer,
+      lastAliasRequest: undefined,
+    };
   }
 
   async resolveTarget(service: ServiceConfig, spec?: string): Promise<ResolvedTarget> {
@@ -132,13 +141,36 @@ export class FakeApplication implements ApplicationPort {
   async verify(service: ServiceConfig, expected: ExpectedVersion): Promise<VerificationReport> {
     this.record('verify', expected);
     const at = this.clock.now();
-    const check = { name: 'health', kind: 'health' as const, pass: this.verifyPasses, status: this.verifyPasses ? 200 : 500, latencyMs: 12, detail: this.verifyPasses ? 'ok' : 'HTTP 500' };
-    return { passed: this.verifyPasses, url: service.production.url, attempts: 1, checks: [check], failedCheck: this.verifyPasses ? undefined : check, startedAt: at, finishedAt: at };
+    const check = {
+      name: 'health',
+      kind: 'health' as const,
+      pass: this.verifyPasses,
+      status: this.verifyPasses ? 200 : 500,
+      latencyMs: 12,
+      detail: this.verifyPasses ? 'ok' : 'HTTP 500',
+    };
+    return {
+      passed: this.verifyPasses,
+      url: service.production.url,
+      attempts: 1,
+      checks: [check],
+      failedCheck: this.verifyPasses ? undefined : check,
+      startedAt: at,
+      finishedAt: at,
+    };
   }
 
   async deployCommit(request: DeployCommitRequest): Promise<DeployResult> {
     this.record('deployCommit', { commitSha: request.commitSha });
     request.onProgress?.({ phase: 'waiting-for-build', commitSha: request.commitSha });
-    return { method: 'git-integration', state: 'READY', deploymentId: 'dpl_fix' as DeploymentId, url: 'dpl_fix.vercel.app', commitSha: request.commitSha, live: true, explanation: 'built and live' };
+    return {
+      method: 'git-integration',
+      state: 'READY',
+      deploymentId: 'dpl_fix' as DeploymentId,
+      url: 'dpl_fix.vercel.app',
+      commitSha: request.commitSha,
+      live: true,
+      explanation: 'built and live',
+    };
   }
 }

@@ -104,11 +104,21 @@ export class FakeSchema implements SchemaPort {
 
   async execute(request: ExecuteRequest): Promise<SchemaRollbackResult> {
     this.calls.push({ method: 'execute', input: request });
-    return { migrationName: request.plan.migrationName, archived: [], statementsRun: 1, rolledBackAt: new Date(0), followUp: 'Remove the folder.' };
+    return {
+      migrationName: request.plan.migrationName,
+      archived: [],
+      statementsRun: 1,
+      rolledBackAt: new Date(0),
+      followUp: 'Remove the folder.',
+    };
   }
 
   async reconcile(_databaseUrl: string, migrationName: MigrationName): Promise<ReconcileResult> {
     this.calls.push({ method: 'reconcile', input: { migrationName } });
-    return { migrationName, state: this.reconcileState, archivedTables: this.reconcileState === 'rolled-back' ? ['_archive_ai_features'] : [] };
+    return {
+      migrationName,
+      state: this.reconcileState,
+      archivedTables: this.reconcileState === 'rolled-back' ? ['_archive_ai_features'] : [],
+    };
   }
 }

@@ -5,24 +5,43 @@ import type { ApprovalRecords } from '../../../src/rollback/ports/store-roles';
 import { unknownIncident } from '../../../src/store/store-errors';
 import { type MemoryTables, conflict, copy } from './tables';
 
-const byTime = (a: Date, b: Date, x: string, y: string): number => a.getTime() - b.getTime() || (x < y ? -1 : x > y ? 1 : 0);
+const byTime = (a: Date, b: Date, x: string, y: string): number =>
+  a.getTime() - b.getTime() || (x < y ? -1 : x > y ? 1 : 0);
 
 export function memoryApprovals(tables: MemoryTables): ApprovalRecords {
   const stored = (id: string): ApprovalRecord | undefined => tables.approvals.get(id);
   return {
     async createApproval(approval) {
       if (!/^[1-9][0-9]{0,18}$/.test(approval.stepId)) {
-        throw new RollbackError('bad_input', `"${approval.stepId}" is not a step id; an approval must name the step it unlocks.`);
+        throw new RollbackError(
+          'bad_input',
+          `"${approval.stepId}" is not a step id; an approval must name the step it unlocks.`,
+        );
       }
       const before = stored(approval.id);
       if (before) {
         // The same request again (a retry, a second replica): hand back what is stored.
-        if (before.incidentId === approval.incidentId && before.stepId === approval.stepId && before.action === approval.action) return copy(before);
-        throw conflict(`The approval id ${approval.id} is already used for another step or action.`, 'Approval ids must be unique per incident step.');
+        if (
+          before.incidentId === approval.incidentId &&
+          before.stepId === approval.stepId &&
+          before.action === approval.action
+        )
+          return copy(before);
+        throw conflict(
+          `The approval id ${approval.id} is already used for another step or action.`,
+          'Approval ids must be unique per incident step.',
+        );
       }
       // The foreign keys: the incident and the step must exist.
-      if (!tables.incidents.has(approval.incidentId) || !tables.steps.has(approval.stepId)) throw unknownIncident(approval.incidentId);
-      const record: ApprovalRecord = { ...approval, decision: 'pending', decidedBy: undefined, decidedAt: undefined, messageTs: approval.messageTs };
+      if (!tables.incidents.has(approval.incidentId) || !tables.steps.has(approval.stepId))
+        throw unknownIncident(approval.incidentId);
+      const record: ApprovalRecord = {
+        ...approval,
+        decision: 'pending',
+        decidedBy: undefined,
+        decidedAt: undefined,
+        messageTs: approval.messageTs,
+      };
       tables.approvals.set(record.id, record);
       return copy(record);
     },
@@ -50,7 +69,9 @@ export function memoryApprovals(tables: MemoryTables): ApprovalRecords {
     async setApprovalMessage(id, messageTs) {
       const approval = stored(id);
       if (!approval) {
-        throw new RollbackError('not_found', `Approval ${id} does not exist.`, { fix: 'Check the approval id the message was posted for.' });
+        throw new RollbackError('not_found', `Approval ${id} does not exist.`, {
+          fix: 'Check the approval id the message was posted for.',
+        });
       }
       tables.approvals.set(id, { ...approval, messageTs });
     },

@@ -25,7 +25,8 @@ export const SHORT_LEASE_MS = 400;
 export const LONG_LEASE_MS = 60_000;
 
 /** A new incident of `service`. */
-export const anIncident = (service: string, overrides: Partial<NewIncident> = {}): NewIncident => newIncident({ service, ...overrides });
+export const anIncident = (service: string, overrides: Partial<NewIncident> = {}): NewIncident =>
+  newIncident({ service, ...overrides });
 
 export { planSteps as someSteps } from '../store-builders';
 

@@ -14,7 +14,11 @@ const earliest = (a: Date | undefined, b: Date): Date => (a !== undefined && a <
 function newestFirst(a: DeploymentRecord, b: DeploymentRecord): number {
   const served = (d: DeploymentRecord): number => d.servedFrom?.getTime() ?? -Infinity;
   const seen = (d: DeploymentRecord): number => d.firstSeenAt?.getTime() ?? 0;
-  return served(b) - served(a) || seen(b) - seen(a) || (a.deploymentId < b.deploymentId ? -1 : a.deploymentId > b.deploymentId ? 1 : 0);
+  return (
+    served(b) - served(a) ||
+    seen(b) - seen(a) ||
+    (a.deploymentId < b.deploymentId ? -1 : a.deploymentId > b.deploymentId ? 1 : 0)
+  );
 }
 
 export function memoryDeployments(tables: MemoryTables): DeploymentRecords {
@@ -24,8 +28,21 @@ export function memoryDeployments(tables: MemoryTables): DeploymentRecords {
       const id = key(deployment.service, deployment.deploymentId);
       const was = tables.deployments.get(id);
       const seen = deployment.firstSeenAt ?? tables.clock.now();
-      const filled: DeploymentRecord = { ...was, service: deployment.service, deploymentId: deployment.deploymentId, firstSeenAt: earliest(was?.firstSeenAt, seen) };
-      for (const field of ['url', 'commitSha', 'version', 'servedFrom', 'servedUntil', 'lastKnownGoodAt', 'notes'] as const) {
+      const filled: DeploymentRecord = {
+        ...was,
+        service: deployment.service,
+        deploymentId: deployment.deploymentId,
+        firstSeenAt: earliest(was?.firstSeenAt, seen),
+      };
+      for (const field of [
+        'url',
+        'commitSha',
+        'version',
+        'servedFrom',
+        'servedUntil',
+        'lastKnownGoodAt',
+        'notes',
+      ] as const) {
         if (deployment[field] !== undefined) Object.assign(filled, { [field]: deployment[field] });
       }
       tables.deployments.set(id, filled);

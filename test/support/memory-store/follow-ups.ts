@@ -27,7 +27,10 @@ export function memoryFollowUps(tables: MemoryTables): FollowUpRecords {
       requireIncident(tables, incidentId);
       if (!tables.followUps.has(incidentId) && items.length > 0) {
         const unique = items.filter((item, index) => items.findIndex((other) => other.id === item.id) === index);
-        tables.followUps.set(incidentId, unique.map((item) => written(item, item)));
+        tables.followUps.set(
+          incidentId,
+          unique.map((item) => written(item, item)),
+        );
       }
       return itemsOf(incidentId);
     },
@@ -36,7 +39,11 @@ export function memoryFollowUps(tables: MemoryTables): FollowUpRecords {
       const before = itemsOf(incidentId);
       const after = change(itemsOf(incidentId));
       const stored = tables.followUps.get(incidentId);
-      if (stored) tables.followUps.set(incidentId, stored.map((item) => written(item, after.find((a) => a.id === item.id) ?? item)));
+      if (stored)
+        tables.followUps.set(
+          incidentId,
+          stored.map((item) => written(item, after.find((a) => a.id === item.id) ?? item)),
+        );
       return { before, after };
     },
 
@@ -50,11 +57,18 @@ export function memoryFollowUps(tables: MemoryTables): FollowUpRecords {
     async openFollowUps(limit) {
       const open = [...tables.followUps.entries()].flatMap(([incidentId, items]) =>
         items.flatMap((item, position) =>
-          item.doneAt ? [] : [{ incidentId, service: tables.incidents.get(incidentId)?.service ?? '', item: copy(item), position }],
+          item.doneAt
+            ? []
+            : [{ incidentId, service: tables.incidents.get(incidentId)?.service ?? '', item: copy(item), position }],
         ),
       );
       return open
-        .sort((a, b) => a.item.dueAt.getTime() - b.item.dueAt.getTime() || a.incidentId.localeCompare(b.incidentId) || a.position - b.position)
+        .sort(
+          (a, b) =>
+            a.item.dueAt.getTime() - b.item.dueAt.getTime() ||
+            a.incidentId.localeCompare(b.incidentId) ||
+            a.position - b.position,
+        )
         .slice(0, limit)
         .map(({ incidentId, service, item }) => ({ incidentId, service, item }));
     },

@@ -31,7 +31,18 @@ function fromNew(incident: NewIncident): IncidentRecord {
   };
 }
 
-const PATCHABLE = ['state', 'issue', 'trigger', 'severity', 'decidedAt', 'restoredAt', 'closedAt', 'threadTs', 'impactStartedAt', 'detectedAt'] as const;
+const PATCHABLE = [
+  'state',
+  'issue',
+  'trigger',
+  'severity',
+  'decidedAt',
+  'restoredAt',
+  'closedAt',
+  'threadTs',
+  'impactStartedAt',
+  'detectedAt',
+] as const;
 
 /** The patch as `UPDATE ... SET x = COALESCE($x, x), data = data || $data` applies it. */
 function patched(incident: IncidentRecord, patch: IncidentPatch): IncidentRecord {
@@ -62,13 +73,20 @@ export function memoryIncidents(tables: MemoryTables): IncidentRecords {
       const open = openOf(tables, incident.service);
       if (open) return { incident: copy(open), created: false };
       if (tables.incidents.has(incident.id)) {
-        throw conflict(`The incident id ${incident.id} is already used by an earlier incident.`, 'Ask again: a new request gets a new id.', true);
+        throw conflict(
+          `The incident id ${incident.id} is already used by an earlier incident.`,
+          'Ask again: a new request gets a new id.',
+          true,
+        );
       }
       // Checked before anything is written: the transaction would roll back.
       const positions = newSteps.map((_, rank) => rank + 1);
       for (const needed of approvalsNeeded) {
         if (!positions.includes(needed.position)) {
-          throw new RollbackError('internal', `The plan has no step at position ${needed.position} for approval ${needed.approval.id}.`);
+          throw new RollbackError(
+            'internal',
+            `The plan has no step at position ${needed.position} for approval ${needed.approval.id}.`,
+          );
         }
       }
       const record = fromNew(incident);

@@ -20,7 +20,9 @@ const stepsOf = (tables: MemoryTables, incidentId: string): StepRecord[] =>
 /** Appends after the incident's last step, keeping the callers' order (positions max+1, max+2...). */
 export function insertSteps(tables: MemoryTables, incidentId: string, steps: readonly NewStep[]): StepRecord[] {
   const last = Math.max(0, ...stepsOf(tables, incidentId).map((s) => s.position));
-  const ordered = steps.map((step, ord) => ({ step, ord })).sort((a, b) => a.step.position - b.step.position || a.ord - b.ord);
+  const ordered = steps
+    .map((step, ord) => ({ step, ord }))
+    .sort((a, b) => a.step.position - b.step.position || a.ord - b.ord);
   return ordered.map(({ step }, rank) => {
     tables.sequence.step += 1;
     const record: StepRecord = {
@@ -45,7 +47,8 @@ export function insertSteps(tables: MemoryTables, incidentId: string, steps: rea
   });
 }
 
-const leaseExpired = (step: StepRecord, now: Date): boolean => step.leaseExpiresAt === undefined || step.leaseExpiresAt <= now;
+const leaseExpired = (step: StepRecord, now: Date): boolean =>
+  step.leaseExpiresAt === undefined || step.leaseExpiresAt <= now;
 
 /** Whether the UPDATE's WHERE holds: the state, the fencing token, and for a takeover an expired lease. */
 function mayMove(step: StepRecord, from: StepRecord['state'], patch: StepPatch, now: Date): boolean {
@@ -54,7 +57,13 @@ function mayMove(step: StepRecord, from: StepRecord['state'], patch: StepPatch, 
   return !patch.onlyIfLeaseExpired || leaseExpired(step, now);
 }
 
-function moved(tables: MemoryTables, step: StepRecord, to: StepRecord['state'], patch: StepPatch, now: Date): StepRecord {
+function moved(
+  tables: MemoryTables,
+  step: StepRecord,
+  to: StepRecord['state'],
+  patch: StepPatch,
+  now: Date,
+): StepRecord {
   const next: StepRecord = { ...step, state: to, updatedAt: now };
   if (patch.input !== undefined) next.input = asJson(patch.input);
   if (patch.output !== undefined) next.output = asJson(patch.output);
@@ -78,7 +87,8 @@ function runnable(tables: MemoryTables, step: StepRecord, worker: string, now: D
   const incident = tables.incidents.get(step.incidentId);
   if (!incident || !isIncidentOpen(incident.state)) return false;
   if (!(step.state === 'approved' || (step.state === 'pending' && !needsApproval(step.kind)))) return false;
-  const claimLive = step.claimedBy !== undefined && step.claimedBy !== worker && step.updatedAt > later(now, -tables.claimLeaseMs);
+  const claimLive =
+    step.claimedBy !== undefined && step.claimedBy !== worker && step.updatedAt > later(now, -tables.claimLeaseMs);
   if (claimLive) return false;
   return stepsOf(tables, step.incidentId).every((e) => e.position >= step.position || e.state === 'succeeded');
 }
@@ -97,7 +107,10 @@ export function memorySteps(tables: MemoryTables): StepRecords {
     async addSteps(incidentId, newSteps) {
       const incident = requireIncident(tables, incidentId);
       if (!isIncidentOpen(incident.state)) {
-        throw conflict(`Incident ${incidentId} is ${incident.state}: no step can be added to it.`, 'Start a new rollback if more needs doing.');
+        throw conflict(
+          `Incident ${incidentId} is ${incident.state}: no step can be added to it.`,
+          'Start a new rollback if more needs doing.',
+        );
       }
       return insertSteps(tables, incidentId, newSteps);
     },
@@ -119,7 +132,9 @@ export function memorySteps(tables: MemoryTables): StepRecords {
       const openedAt = (step: StepRecord): number => tables.incidents.get(step.incidentId)?.openedAt.getTime() ?? 0;
       const picked = [...tables.steps.values()]
         .filter((step) => runnable(tables, step, worker, now))
-        .sort((a, b) => openedAt(a) - openedAt(b) || a.incidentId.localeCompare(b.incidentId) || a.position - b.position)
+        .sort(
+          (a, b) => openedAt(a) - openedAt(b) || a.incidentId.localeCompare(b.incidentId) || a.position - b.position,
+        )
         .slice(0, limit);
       return picked.map((step) => {
         const claimed = { ...step, claimedBy: worker, updatedAt: now };

@@ -4,7 +4,7 @@
  * request expires (by the runner's sweep or on a late click), and a schema
  * rollback is offered only with a proven data-loss estimate.
  */
-import type { RollbackError } from '../../../src/rollback/errors';
+import { codeOf } from '../../support/error-code';
 import { answerApproval, expireApprovals, prepareSchemaPlans } from '../../../src/rollback/incident/approvals';
 import { requestRollback } from '../../../src/rollback/incident/request-rollback';
 import type { RollbackKind } from '../../../src/rollback/incident/plan';
@@ -17,16 +17,22 @@ jest.mock('pg', () => {
 type World = ReturnType<typeof engineWorld>;
 const MINUTE = 60_000;
 
-async function awaitingApproval(world: World, kind: RollbackKind = 'reset'): Promise<{ incidentId: string; approvalId: string }> {
+async function awaitingApproval(
+  world: World,
+  kind: RollbackKind = 'reset',
+): Promise<{ incidentId: string; approvalId: string }> {
   const target = kind === 'reset' ? 'b7920c6' : '20260117_add_ai_features';
-  const { incident } = await requestRollback(world.deps, { service: SERVICE, request: { kind, target }, actor: as(PEOPLE.dba) });
+  const { incident } = await requestRollback(world.deps, {
+    service: SERVICE,
+    request: { kind, target },
+    actor: as(PEOPLE.dba),
+  });
   const [approval] = await world.store.approvalsFor(incident.id);
   if (!approval) throw new Error('no approval requested');
   return { incidentId: incident.id, approvalId: approval.id };
 }
 const answer = (world: World, approvalId: string, actor: string, verdict: 'approve' | 'reject') =>
   answerApproval(world.deps, { approvalId, actor: as(actor), verdict });
-const codeOf = (promise: Promise<unknown>): Promise<string | undefined> => promise.then(() => undefined, (error: RollbackError) => error.code);
 
 describe('answerApproval', () => {
   it('lets the CTO approve a git reset: the step may run, and the reset is handed the recorded approval', async () => {
@@ -40,7 +46,10 @@ describe('answerApproval', () => {
     expect(world.wakes()).toBe(2);
     expect(await runAll(world.deps)).toBe(3);
     const [reset] = world.code.calls;
-    expect(reset?.input).toMatchObject({ target: 'b7920c6', approval: { approvalId, approvedBy: PEOPLE.cto, action: 'git-reset' } });
+    expect(reset?.input).toMatchObject({
+      target: 'b7920c6',
+      approval: { approvalId, approvedBy: PEOPLE.cto, action: 'git-reset' },
+    });
     expect(await world.store.getIncident(incidentId)).toMatchObject({ state: 'resolved' });
   });
 
@@ -49,8 +58,16 @@ describe('answerApproval', () => {
     const { incidentId, approvalId } = await awaitingApproval(world);
     await answer(world, approvalId, PEOPLE.cto, 'reject');
     expect((await world.store.steps(incidentId))[0]?.state).toBe('cancelled');
-    expect(await world.store.getIncident(incidentId)).toMatchObject({ state: 'cancelled', closedAt: world.clock.now() });
-    expect(await world.kinds(incidentId)).toEqual(['opened', 'approval_requested', 'approval_rejected', 'incident_state']);
+    expect(await world.store.getIncident(incidentId)).toMatchObject({
+      state: 'cancelled',
+      closedAt: world.clock.now(),
+    });
+    expect(await world.kinds(incidentId)).toEqual([
+      'opened',
+      'approval_requested',
+      'approval_rejected',
+      'incident_state',
+    ]);
     expect(await runAll(world.deps)).toBe(0);
   });
 
@@ -98,7 +115,10 @@ describe('expireApprovals (the runner’s sweep)', () => {
     world.clock.advance(1);
     expect(await expireApprovals(world.deps)).toBe(1);
     expect(await world.store.getApproval(approvalId)).toMatchObject({ decision: 'expired', decidedBy: undefined });
-    expect((await world.store.steps(incidentId))[0]).toMatchObject({ state: 'cancelled', finishedAt: world.clock.now() });
+    expect((await world.store.steps(incidentId))[0]).toMatchObject({
+      state: 'cancelled',
+      finishedAt: world.clock.now(),
+    });
     expect(await world.store.getIncident(incidentId)).toMatchObject({ state: 'cancelled' });
     expect(await world.kinds(incidentId)).toContain('approval_expired');
     expect(await expireApprovals(world.deps)).toBe(0);
@@ -119,8 +139,13 @@ describe('schema rollback approvals', () => {
     expect(await prepareSchemaPlans(world.deps, open)).toBe(1);
     expect(await prepareSchemaPlans(world.deps, open)).toBe(0);
     const [step] = await world.store.steps(incidentId);
-    expect(step?.input).toMatchObject({ plan: { migrationName: '20260117_add_ai_features' }, deployedCommit: world.application.bad.commitSha });
-    expect(world.code.calls).toMatchObject([{ method: 'exportMigrations', input: { commit: world.application.bad.commitSha } }]);
+    expect(step?.input).toMatchObject({
+      plan: { migrationName: '20260117_add_ai_features' },
+      deployedCommit: world.application.bad.commitSha,
+    });
+    expect(world.code.calls).toMatchObject([
+      { method: 'exportMigrations', input: { commit: world.application.bad.commitSha } },
+    ]);
     expect(await world.kinds(incidentId)).toContain('schema_plan');
     expect((await answer(world, approvalId, PEOPLE.cto, 'approve')).approval.decision).toBe('approved');
   });

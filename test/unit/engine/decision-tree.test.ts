@@ -3,7 +3,12 @@
  * hotfix question, its five-minute timer, "Roll back now" (gated like
  * /rollback) adding the rollback once, and the outage drafts after 15 minutes.
  */
-import { addApplicationRollback, answerHotfix, askAgainAfterHotfixWindow, openQuestionIncident } from '../../../src/rollback/incident/hotfix';
+import {
+  addApplicationRollback,
+  answerHotfix,
+  askAgainAfterHotfixWindow,
+  openQuestionIncident,
+} from '../../../src/rollback/incident/hotfix';
 import { announceLongOutages } from '../../../src/rollback/incident/outage-drafts-due';
 import type { HotfixAnswer } from '../../../src/rollback/incident/hotfix';
 import { AFTER_HOURS, PEOPLE, SERVICE, as, engineWorld, runAll } from '../../support/engine/engine-world';
@@ -15,18 +20,36 @@ jest.mock('pg', () => {
 type World = ReturnType<typeof engineWorld>;
 const MINUTE = 60_000;
 const openQuestion = async (world: World) =>
-  (await openQuestionIncident(world.deps, { service: SERVICE, issue: 'Error rate 12%', trigger: 'Grafana alert', actor: 'alert:grafana' })).incident;
-const say = (world: World, incidentId: string, actor: string, answer: HotfixAnswer) => answerHotfix(world.deps, { incidentId, actor: as(actor), answer });
-const hotfixOf = async (world: World, incidentId: string) => (await world.store.getIncident(incidentId))?.data.hotfix as Record<string, unknown>;
+  (
+    await openQuestionIncident(world.deps, {
+      service: SERVICE,
+      issue: 'Error rate 12%',
+      trigger: 'Grafana alert',
+      actor: 'alert:grafana',
+    })
+  ).incident;
+const say = (world: World, incidentId: string, actor: string, answer: HotfixAnswer) =>
+  answerHotfix(world.deps, { incidentId, actor: as(actor), answer });
+const hotfixOf = async (world: World, incidentId: string) =>
+  (await world.store.getIncident(incidentId))?.data.hotfix as Record<string, unknown>;
 
 describe('the hotfix question', () => {
   it('opens an incident that asks first: no steps, the DevOps lead owns it, announced once', async () => {
     const world = engineWorld();
     const incident = await openQuestion(world);
-    expect(incident).toMatchObject({ id: 'INC-20260120-0001', state: 'open', data: { owner: PEOPLE.devopsLead, hotfix: { status: 'asked', round: 1 } } });
+    expect(incident).toMatchObject({
+      id: 'INC-20260120-0001',
+      state: 'open',
+      data: { owner: PEOPLE.devopsLead, hotfix: { status: 'asked', round: 1 } },
+    });
     expect(await world.store.steps(incident.id)).toEqual([]);
     expect(world.announced).toEqual([incident.id]);
-    const again = await openQuestionIncident(world.deps, { service: SERVICE, issue: 'again', trigger: 'x', actor: 'alert:grafana' });
+    const again = await openQuestionIncident(world.deps, {
+      service: SERVICE,
+      issue: 'again',
+      trigger: 'x',
+      actor: 'alert:grafana',
+    });
     expect(again.created).toBe(false);
     expect(world.announced).toEqual([incident.id]);
   });
@@ -37,9 +60,13 @@ describe('the hotfix question', () => {
     await say(world, incident.id, PEOPLE.onCall, 'hotfix');
     expect(await hotfixOf(world, incident.id)).toMatchObject({ status: 'hotfix_claimed', claimedBy: PEOPLE.onCall });
     world.clock.advance(5 * MINUTE - 1);
-    expect(await askAgainAfterHotfixWindow(world.deps, await world.store.listIncidents({ openOnly: true, limit: 5 }))).toBe(0);
+    expect(
+      await askAgainAfterHotfixWindow(world.deps, await world.store.listIncidents({ openOnly: true, limit: 5 })),
+    ).toBe(0);
     world.clock.advance(1);
-    expect(await askAgainAfterHotfixWindow(world.deps, await world.store.listIncidents({ openOnly: true, limit: 5 }))).toBe(1);
+    expect(
+      await askAgainAfterHotfixWindow(world.deps, await world.store.listIncidents({ openOnly: true, limit: 5 })),
+    ).toBe(1);
     expect(await hotfixOf(world, incident.id)).toMatchObject({ status: 'asked', round: 2 });
     expect(await world.kinds(incident.id)).toEqual(['opened', 'decision_hotfix', 'decision_asked_again']);
   });
@@ -53,14 +80,25 @@ describe('the hotfix question', () => {
 
   it('"Roll back now" by the DevOps lead adds the application rollback to the last known good, which runs to the end', async () => {
     const world = engineWorld();
-    await world.store.recordDeployment({ service: SERVICE, deploymentId: 'dpl_good', servedFrom: new Date('2026-01-18T10:00:00Z'), servedUntil: new Date('2026-01-20T14:00:00Z') });
+    await world.store.recordDeployment({
+      service: SERVICE,
+      deploymentId: 'dpl_good',
+      servedFrom: new Date('2026-01-18T10:00:00Z'),
+      servedUntil: new Date('2026-01-20T14:00:00Z'),
+    });
     await world.store.markLastKnownGood(SERVICE, 'dpl_good', new Date('2026-01-18T11:00:00Z'));
     const incident = await openQuestion(world);
     world.clock.advance(2 * MINUTE);
     await say(world, incident.id, PEOPLE.devopsLead, 'rollback_now');
     const steps = await world.store.steps(incident.id);
-    expect(steps.map((s) => [s.kind, s.input.target])).toEqual([['application', 'dpl_good'], ['verification', 'dpl_good']]);
-    expect(await world.store.getIncident(incident.id)).toMatchObject({ decidedAt: world.clock.now(), data: { owner: PEOPLE.devopsLead, hotfix: { status: 'rollback_chosen' } } });
+    expect(steps.map((s) => [s.kind, s.input.target])).toEqual([
+      ['application', 'dpl_good'],
+      ['verification', 'dpl_good'],
+    ]);
+    expect(await world.store.getIncident(incident.id)).toMatchObject({
+      decidedAt: world.clock.now(),
+      data: { owner: PEOPLE.devopsLead, hotfix: { status: 'rollback_chosen' } },
+    });
     expect(world.wakes()).toBe(1);
     expect(await runAll(world.deps)).toBe(2);
     expect(await world.store.getIncident(incident.id)).toMatchObject({ state: 'resolved' });
@@ -78,7 +116,9 @@ describe('the hotfix question', () => {
   it('gates "Roll back now" like /rollback: the on-call engineer is refused in hours, allowed after hours with the CTO told', async () => {
     const day = engineWorld();
     const incident = await openQuestion(day);
-    await expect(say(day, incident.id, PEOPLE.onCall, 'rollback_now')).rejects.toThrow(/only the DevOps lead may execute/i);
+    await expect(say(day, incident.id, PEOPLE.onCall, 'rollback_now')).rejects.toThrow(
+      /only the DevOps lead may execute/i,
+    );
     expect(await day.store.steps(incident.id)).toEqual([]);
     const night = engineWorld({ at: AFTER_HOURS });
     const late = await openQuestion(night);
@@ -91,7 +131,9 @@ describe('the hotfix question', () => {
     const world = engineWorld();
     const incident = await openQuestion(world);
     await world.store.moveIncident(incident.id, 'open', 'cancelled');
-    await expect(say(world, incident.id, PEOPLE.devopsLead, 'hotfix_done')).rejects.toThrow(/cancelled; its buttons no longer do anything/);
+    await expect(say(world, incident.id, PEOPLE.devopsLead, 'hotfix_done')).rejects.toThrow(
+      /cancelled; its buttons no longer do anything/,
+    );
   });
 });
 

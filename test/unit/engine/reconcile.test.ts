@@ -20,14 +20,27 @@ type World = ReturnType<typeof engineWorld>;
 const LEASE_MS = 15_000;
 
 /** A dead worker's step: started (lease taken) with its input resolved, then never heard of again. */
-async function leftRunning(world: World, kind: RollbackKind = 'application', input: Record<string, unknown> = { targetId: 'dpl_good' }): Promise<StepRecord> {
+async function leftRunning(
+  world: World,
+  kind: RollbackKind = 'application',
+  input: Record<string, unknown> = { targetId: 'dpl_good' },
+): Promise<StepRecord> {
   const target = kind === 'application' ? 'dpl_good' : kind === 'schema' ? '20260117_add_ai_features' : 'c0ffee0';
-  const { incident } = await requestRollback(world.deps, { service: SERVICE, request: { kind, target }, actor: as(PEOPLE.devopsLead) });
+  const { incident } = await requestRollback(world.deps, {
+    service: SERVICE,
+    request: { kind, target },
+    actor: as(PEOPLE.devopsLead),
+  });
   const [step] = await world.store.steps(incident.id);
   if (!step) throw new Error('no step');
   const from = step.state === 'awaiting_approval' ? 'approved' : step.state;
   if (from !== step.state) await world.store.moveStep(step.id, step.state, from);
-  const running = await world.store.moveStep(step.id, from, 'running', { countAttempt: true, claimedBy: 'dead-worker', leaseMs: LEASE_MS, input: { ...step.input, ...input } });
+  const running = await world.store.moveStep(step.id, from, 'running', {
+    countAttempt: true,
+    claimedBy: 'dead-worker',
+    leaseMs: LEASE_MS,
+    input: { ...step.input, ...input },
+  });
   if (!running) throw new Error('not started');
   return running;
 }
@@ -49,10 +62,17 @@ describe('reconcileRunningSteps', () => {
     world.application.reconcileAnswer = 'succeeded';
     world.clock.advance(LEASE_MS);
     expect(await reconcileRunningSteps(world.deps)).toBe(1);
-    expect(await stepOf(world, step)).toMatchObject({ state: 'succeeded', attempts: 1, output: { reconciled: true, status: 'succeeded' } });
+    expect(await stepOf(world, step)).toMatchObject({
+      state: 'succeeded',
+      attempts: 1,
+      output: { reconciled: true, status: 'succeeded' },
+    });
     const reconcile = (await world.store.timeline(step.incidentId)).find((t) => t.kind === 'reconcile');
     expect(reconcile?.message).toContain("Vercel's last alias request says succeeded");
-    expect(world.application.calls.find((c) => c.method === 'reconcile')?.input).toMatchObject({ targetId: 'dpl_good', requestedAt: step.startedAt });
+    expect(world.application.calls.find((c) => c.method === 'reconcile')?.input).toMatchObject({
+      targetId: 'dpl_good',
+      requestedAt: step.startedAt,
+    });
     expect(world.application.count('moveProduction')).toBe(0);
     expect(await runAll(world.deps)).toBe(1);
     expect(await world.store.getIncident(step.incidentId)).toMatchObject({ state: 'resolved' });
@@ -85,7 +105,10 @@ describe('reconcileRunningSteps', () => {
     world.application.reconcileAnswer = new RollbackError('unavailable', 'Vercel answered 503.', { retryable: true });
     world.clock.advance(LEASE_MS);
     await reconcileRunningSteps(world.deps);
-    expect(await stepOf(world, step)).toMatchObject({ state: 'unknown', error: { code: 'unavailable', message: 'Vercel answered 503.' } });
+    expect(await stepOf(world, step)).toMatchObject({
+      state: 'unknown',
+      error: { code: 'unavailable', message: 'Vercel answered 503.' },
+    });
     expect(await world.store.getIncident(step.incidentId)).toMatchObject({ state: 'failed' });
   });
 
@@ -95,7 +118,10 @@ describe('reconcileRunningSteps', () => {
     world.schema.reconcileState = 'rolled-back';
     world.clock.advance(LEASE_MS);
     await reconcileRunningSteps(world.deps);
-    expect(await stepOf(world, step)).toMatchObject({ state: 'succeeded', output: { archivedTables: ['_archive_ai_features'], reconciled: true } });
+    expect(await stepOf(world, step)).toMatchObject({
+      state: 'succeeded',
+      output: { archivedTables: ['_archive_ai_features'], reconciled: true },
+    });
   });
 
   it('sends a schema step that changed nothing back to approved, to run again under the same approval', async () => {

@@ -3,6 +3,7 @@
  * kind of rollback gets, the authority gate in front of it, one incident per
  * service, and nothing written when the request is refused.
  */
+import { codeOf } from '../../support/error-code';
 import { requestRollback } from '../../../src/rollback/incident/request-rollback';
 import { RollbackError } from '../../../src/rollback/errors';
 import type { RollbackRequestData } from '../../../src/rollback/ports/incident-store';
@@ -14,7 +15,6 @@ jest.mock('pg', () => {
 
 const ask = (world: ReturnType<typeof engineWorld>, request: RollbackRequestData, actor: string = PEOPLE.devopsLead) =>
   requestRollback(world.deps, { service: SERVICE, request, actor: as(actor) });
-const codeOf = (promise: Promise<unknown>): Promise<string | undefined> => promise.then(() => undefined, (error: RollbackError) => error.code);
 
 describe('requestRollback: plans', () => {
   it('runs without a database: no TEST_DATABASE_URL and the pg driver cannot even be loaded', () => {
@@ -24,9 +24,19 @@ describe('requestRollback: plans', () => {
 
   it('opens an application rollback with its two steps, its opening entry, an announcement and a wake', async () => {
     const world = engineWorld();
-    const { incident, created, message } = await ask(world, { kind: 'application', target: 'dpl_good', reason: 'Checkout 500s' });
+    const { incident, created, message } = await ask(world, {
+      kind: 'application',
+      target: 'dpl_good',
+      reason: 'Checkout 500s',
+    });
     expect(created).toBe(true);
-    expect(incident).toMatchObject({ id: 'INC-20260120-0001', state: 'open', issue: 'Checkout 500s', openedAt: world.clock.now(), decidedAt: world.clock.now() });
+    expect(incident).toMatchObject({
+      id: 'INC-20260120-0001',
+      state: 'open',
+      issue: 'Checkout 500s',
+      openedAt: world.clock.now(),
+      decidedAt: world.clock.now(),
+    });
     const steps = await world.store.steps(incident.id);
     expect(steps.map((s) => [s.kind, s.state, s.input.target])).toEqual([
       ['application', 'pending', 'dpl_good'],
@@ -41,13 +51,26 @@ describe('requestRollback: plans', () => {
   it('goes back to the newest last known good not serving now when no target is named', async () => {
     const world = engineWorld();
     const t = (hoursAgo: number) => new Date(world.clock.now().getTime() - hoursAgo * 3_600_000);
-    await world.store.recordDeployment({ service: SERVICE, deploymentId: 'dpl_older', servedFrom: t(72), servedUntil: t(48) });
-    await world.store.recordDeployment({ service: SERVICE, deploymentId: 'dpl_good', version: '1.9.0', servedFrom: t(48), servedUntil: t(1) });
+    await world.store.recordDeployment({
+      service: SERVICE,
+      deploymentId: 'dpl_older',
+      servedFrom: t(72),
+      servedUntil: t(48),
+    });
+    await world.store.recordDeployment({
+      service: SERVICE,
+      deploymentId: 'dpl_good',
+      version: '1.9.0',
+      servedFrom: t(48),
+      servedUntil: t(1),
+    });
     await world.store.recordDeployment({ service: SERVICE, deploymentId: 'dpl_bad', servedFrom: t(1) });
     for (const id of ['dpl_older', 'dpl_good', 'dpl_bad']) await world.store.markLastKnownGood(SERVICE, id, t(0.5));
     const { incident } = await ask(world, { kind: 'application' });
     expect((await world.store.steps(incident.id))[0]?.input.target).toBe('dpl_good');
-    expect((await world.store.timeline(incident.id))[0]?.message).toContain('rolling back to the last known good, 1.9.0');
+    expect((await world.store.timeline(incident.id))[0]?.message).toContain(
+      'rolling back to the last known good, 1.9.0',
+    );
   });
 
   it('leaves the target to the platform when no last known good is recorded', async () => {
@@ -72,7 +95,13 @@ describe('requestRollback: plans', () => {
     const [reset] = await world.store.steps(incident.id);
     expect(reset).toMatchObject({ kind: 'code_reset', state: 'awaiting_approval' });
     const [approval] = await world.store.approvalsFor(incident.id);
-    expect(approval).toMatchObject({ id: `${incident.id}-A1`, stepId: reset?.id, action: 'git-reset', requestedBy: PEOPLE.dba, decision: 'pending' });
+    expect(approval).toMatchObject({
+      id: `${incident.id}-A1`,
+      stepId: reset?.id,
+      action: 'git-reset',
+      requestedBy: PEOPLE.dba,
+      decision: 'pending',
+    });
     expect((approval?.expiresAt.getTime() ?? 0) - world.clock.now().getTime()).toBe(30 * 60_000);
     expect(await world.kinds(incident.id)).toEqual(['opened', 'approval_requested']);
     expect(message).toContain('waits for the CTO');
@@ -107,7 +136,9 @@ describe('requestRollback: plans', () => {
     world.application.unavailable = new RollbackError('bad_input', 'VERCEL_TOKEN is not set.');
     await expect(ask(world, { kind: 'application' })).rejects.toThrow('VERCEL_TOKEN');
     expect(await world.store.findOpenIncident(SERVICE)).toBeUndefined();
-    expect(world.store.tables.timeline.map((t) => [t.kind, t.service, t.incidentId])).toEqual([['refused', SERVICE, undefined]]);
+    expect(world.store.tables.timeline.map((t) => [t.kind, t.service, t.incidentId])).toEqual([
+      ['refused', SERVICE, undefined],
+    ]);
   });
 });
 
@@ -129,19 +160,25 @@ describe('requestRollback: the authority gate', () => {
     const world = engineWorld();
     const refused = ask(world, { kind: 'revert', target: 'not-a-sha' }, PEOPLE.stranger);
     expect(await codeOf(refused)).toBe('forbidden');
-    expect(world.store.tables.timeline).toMatchObject([{ kind: 'refused', service: SERVICE, actor: PEOPLE.stranger, data: { gate: 'execute' } }]);
+    expect(world.store.tables.timeline).toMatchObject([
+      { kind: 'refused', service: SERVICE, actor: PEOPLE.stranger, data: { gate: 'execute' } },
+    ]);
     expect(await world.store.findOpenIncident(SERVICE)).toBeUndefined();
   });
 
   it('refuses the on-call engineer an application rollback in working hours', async () => {
     const world = engineWorld();
-    await expect(ask(world, { kind: 'application' }, PEOPLE.onCall)).rejects.toThrow(/only the DevOps lead may execute/i);
+    await expect(ask(world, { kind: 'application' }, PEOPLE.onCall)).rejects.toThrow(
+      /only the DevOps lead may execute/i,
+    );
   });
 
   it('lets the on-call engineer execute after hours and notifies the CTO asynchronously', async () => {
     const world = engineWorld({ at: AFTER_HOURS });
     const { incident } = await ask(world, { kind: 'application' }, PEOPLE.onCall);
-    expect(world.ctoNotices).toEqual([{ incidentId: incident.id, ctoUserIds: [PEOPLE.cto], executedBy: PEOPLE.onCall }]);
+    expect(world.ctoNotices).toEqual([
+      { incidentId: incident.id, ctoUserIds: [PEOPLE.cto], executedBy: PEOPLE.onCall },
+    ]);
     expect(await world.kinds(incident.id)).toEqual(['opened', 'cto_notified']);
   });
 });

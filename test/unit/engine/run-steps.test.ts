@@ -15,7 +15,10 @@ jest.mock('pg', () => {
 });
 
 type World = ReturnType<typeof engineWorld>;
-async function open(world: World, request: RollbackRequestData = { kind: 'application', target: 'dpl_good' }): Promise<string> {
+async function open(
+  world: World,
+  request: RollbackRequestData = { kind: 'application', target: 'dpl_good' },
+): Promise<string> {
   return (await requestRollback(world.deps, { service: SERVICE, request, actor: as(PEOPLE.devopsLead) })).incident.id;
 }
 const statesOf = async (world: World, incidentId: string) => (await world.store.steps(incidentId)).map((s) => s.state);
@@ -31,12 +34,28 @@ describe('running an application rollback', () => {
     expect(await runAll(world.deps)).toBe(2);
     expect(await statesOf(world, incidentId)).toEqual(['succeeded', 'succeeded']);
     expect(await movesOf(world, incidentId)).toEqual(['rolling_back', 'verifying', 'resolved']);
-    expect(await world.store.getIncident(incidentId)).toMatchObject({ state: 'resolved', restoredAt: world.clock.now(), closedAt: world.clock.now() });
+    expect(await world.store.getIncident(incidentId)).toMatchObject({
+      state: 'resolved',
+      restoredAt: world.clock.now(),
+      closedAt: world.clock.now(),
+    });
     const [application] = await world.store.steps(incidentId);
-    expect(application).toMatchObject({ attempts: 1, claimedBy: undefined, output: { status: 'succeeded', fromDeploymentId: 'dpl_bad', version: '1.9.0' } });
+    expect(application).toMatchObject({
+      attempts: 1,
+      claimedBy: undefined,
+      output: { status: 'succeeded', fromDeploymentId: 'dpl_bad', version: '1.9.0' },
+    });
     expect(world.application.current.id).toBe('dpl_good');
-    expect(world.application.calls.find((c) => c.method === 'verify')?.input).toEqual({ version: '1.9.0', commitSha: 'b7920c6aa11', notVersion: '2.0.0-beta', notCommitSha: 'c0ffee00d15' });
-    expect((await world.store.deployments(SERVICE, 5)).find((d) => d.deploymentId === 'dpl_good')).toMatchObject({ lastKnownGoodAt: world.clock.now(), notes: `restored by ${incidentId}` });
+    expect(world.application.calls.find((c) => c.method === 'verify')?.input).toEqual({
+      version: '1.9.0',
+      commitSha: 'b7920c6aa11',
+      notVersion: '2.0.0-beta',
+      notCommitSha: 'c0ffee00d15',
+    });
+    expect((await world.store.deployments(SERVICE, 5)).find((d) => d.deploymentId === 'dpl_good')).toMatchObject({
+      lastKnownGoodAt: world.clock.now(),
+      notes: `restored by ${incidentId}`,
+    });
   });
 
   it('fails the incident when Vercel cannot move a domain, and never verifies', async () => {
@@ -67,14 +86,19 @@ describe('running an application rollback', () => {
     await runAll(world.deps);
     expect(await statesOf(world, incidentId)).toEqual(['succeeded', 'failed']);
     expect(await world.store.getIncident(incidentId)).toMatchObject({ state: 'failed', restoredAt: undefined });
-    expect(await world.store.deployments(SERVICE, 5)).not.toContainEqual(expect.objectContaining({ lastKnownGoodAt: expect.any(Date) }));
+    expect(await world.store.deployments(SERVICE, 5)).not.toContainEqual(
+      expect.objectContaining({ lastKnownGoodAt: expect.any(Date) }),
+    );
   });
 
   it('turns a thrown port error into a failed step with the error’s fix', async () => {
     const world = engineWorld();
     const incidentId = await open(world, { kind: 'application', target: 'dpl_missing' });
     await runAll(world.deps);
-    expect((await world.store.steps(incidentId))[0]).toMatchObject({ state: 'failed', error: { code: 'not_found', fix: 'Name a deployment id, version or commit.' } });
+    expect((await world.store.steps(incidentId))[0]).toMatchObject({
+      state: 'failed',
+      error: { code: 'not_found', fix: 'Name a deployment id, version or commit.' },
+    });
   });
 });
 
@@ -84,8 +108,14 @@ describe('running a git revert', () => {
     const incidentId = await open(world, { kind: 'revert', target: 'c0ffee0' });
     expect(await runAll(world.deps)).toBe(3);
     expect(await statesOf(world, incidentId)).toEqual(['succeeded', 'succeeded', 'succeeded']);
-    expect(world.code.calls[0]?.input).toMatchObject({ target: { commit: 'c0ffee0' }, incidentId, requestedBy: PEOPLE.devopsLead });
-    expect(world.application.calls.find((c) => c.method === 'deployCommit')?.input).toEqual({ commitSha: '4e7e47e47e4' });
+    expect(world.code.calls[0]?.input).toMatchObject({
+      target: { commit: 'c0ffee0' },
+      incidentId,
+      requestedBy: PEOPLE.devopsLead,
+    });
+    expect(world.application.calls.find((c) => c.method === 'deployCommit')?.input).toEqual({
+      commitSha: '4e7e47e47e4',
+    });
     expect(world.application.calls.find((c) => c.method === 'verify')?.input).toEqual({ commitSha: '4e7e47e47e4' });
     expect(await world.kinds(incidentId)).toContain('deploy_progress');
   });
@@ -99,7 +129,11 @@ describe('one step per service at a time', () => {
     if (!claimed) throw new Error('nothing claimed');
     const inside = await world.store.withServiceLock(SERVICE, () => runStep(world.deps, claimed));
     expect(inside).toEqual({ ran: true, value: false });
-    expect((await world.store.steps(incidentId))[0]).toMatchObject({ state: 'pending', claimedBy: undefined, attempts: 0 });
+    expect((await world.store.steps(incidentId))[0]).toMatchObject({
+      state: 'pending',
+      claimedBy: undefined,
+      attempts: 0,
+    });
     expect(world.application.count('moveProduction')).toBe(0);
   });
 
@@ -120,8 +154,21 @@ describe('one step per service at a time', () => {
       // While Vercel works, this worker's lease runs out and another takes the step over.
       world.clock.advance(20_000);
       const [step] = await world.store.steps(incidentId);
-      await world.store.moveStep(step?.id ?? '', 'running', 'running', { leaseMs: 15_000, onlyIfLeaseExpired: true, claimedBy: 'worker-2' });
-      return { method: 'promote', status: 'succeeded', targetId: request.targetId, fromDeploymentId: 'dpl_bad', failedAliases: [], requestedAt: undefined, reusedRequest: false, explanation: 'done' };
+      await world.store.moveStep(step?.id ?? '', 'running', 'running', {
+        leaseMs: 15_000,
+        onlyIfLeaseExpired: true,
+        claimedBy: 'worker-2',
+      });
+      return {
+        method: 'promote',
+        status: 'succeeded',
+        targetId: request.targetId,
+        fromDeploymentId: 'dpl_bad',
+        failedAliases: [],
+        requestedAt: undefined,
+        reusedRequest: false,
+        explanation: 'done',
+      };
     };
     const [claimed] = await world.store.claimRunnable('worker-1', 1);
     await runStep(world.deps, claimed ?? (undefined as never));
@@ -150,7 +197,11 @@ describe('the runner', () => {
   it('runs a woken plan to the end and stops cleanly', async () => {
     const world = engineWorld();
     const { runner, deps } = startRunner({ ...world.deps }, { intervalMs: 60_000 });
-    const { incident } = await requestRollback(deps, { service: SERVICE, request: { kind: 'application' }, actor: as(PEOPLE.devopsLead) });
+    const { incident } = await requestRollback(deps, {
+      service: SERVICE,
+      request: { kind: 'application' },
+      actor: as(PEOPLE.devopsLead),
+    });
     await runner.idle();
     await runner.stop();
     expect(await world.store.getIncident(incident.id)).toMatchObject({ state: 'resolved' });
