@@ -83,7 +83,7 @@ export interface StepRecords {
    * live worker. Uses FOR UPDATE SKIP LOCKED and sets claimed_by = worker.
    */
   claimRunnable(worker: string, limit: number): Promise<StepRecord[]>;
-  /** Steps found running whose lease expired (their worker died, lost its database or parked them), for reconciliation. */
+  /** Running steps whose lease expired (worker dead, cut off or parked): to reconcile. */
   runningSteps(): Promise<StepRecord[]>;
   /** The heartbeat: extends the lease while `token` still holds it; false once it was lost. */
   renewLease(stepId: string, token: string, leaseMs: number): Promise<boolean>;

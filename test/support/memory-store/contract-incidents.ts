@@ -76,7 +76,7 @@ export function incidentContract(subject: () => ContractSubject): void {
       expect(await codeOf(store().updateIncident(first.incident.id, { state: 'verifying' }))).toBe('conflict');
     });
 
-    it('refuses a used incident id, an unknown service, and an approval for a step the plan has not (writing nothing)', async () => {
+    it('refuses a used id, an unknown service, an approval for a missing step (writing nothing)', async () => {
       const used = anIncident(SERVICE_A);
       const opened = await store().openIncident(used, []);
       await store().moveIncident(opened.incident.id, 'open', 'cancelled');
@@ -152,7 +152,7 @@ export function incidentContract(subject: () => ContractSubject): void {
       expiresAt,
     });
 
-    it('creates an approval once per id: the same request again gets the stored one, another use of the id is refused', async () => {
+    it('creates an approval once per id: a retry gets the stored one, another use is refused', async () => {
       const ids = await withStep();
       const created = await store().createApproval(request(ids, 'A-idem', new Date('2026-01-17T10:30:00Z')));
       expect(created).toMatchObject({ decision: 'pending', decidedBy: undefined });
@@ -186,7 +186,7 @@ export function incidentContract(subject: () => ContractSubject): void {
       expect(await store().decideApproval('A-missing', 'approved', 'U0CTO0001', at)).toBeUndefined();
     });
 
-    it('lists the pending approvals whose expiry passed, soonest first, and the approvals of an incident in request order', async () => {
+    it('lists pending approvals past their expiry soonest first, an incident’s in request order', async () => {
       const ids = await withStep();
       await store().createApproval(request(ids, 'A-late', new Date('2026-01-17T10:40:00Z')));
       await store().createApproval(request(ids, 'A-soon', new Date('2026-01-17T10:20:00Z')));

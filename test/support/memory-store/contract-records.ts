@@ -35,7 +35,7 @@ export function recordContract(subject: () => ContractSubject): void {
       ).toBe('not_found');
     });
 
-    it('holds one lock per service: another caller is refused at once, other services run, a failure releases it', async () => {
+    it('holds one lock per service: others refused at once, other services run, a failure releases it', async () => {
       let release = (): void => undefined;
       const holding = store().withServiceLock(
         SERVICE_A,
@@ -52,7 +52,7 @@ export function recordContract(subject: () => ContractSubject): void {
       expect(await store().withServiceLock(SERVICE_A, async () => 'again')).toEqual({ ran: true, value: 'again' });
     });
 
-    it('records deployments piecemeal, never blanking what is known, newest serving first; last known good marks even an unseen one', async () => {
+    it('records deployments piecemeal, newest serving first; last known good marks even an unseen one', async () => {
       const service = SERVICE_C;
       const t = (minute: number) => new Date(Date.UTC(2026, 0, 17, 9, minute));
       await store().recordDeployment({

@@ -33,7 +33,7 @@ export function stepContract(subject: () => ContractSubject): void {
     store().moveStep(step.id, step.state, 'running', { countAttempt: true, claimedBy: 'worker-1', leaseMs });
 
   describe('steps', () => {
-    it('stamps a start with startedAt and an attempt, a final move with finishedAt, and keeps them on a patch', async () => {
+    it('stamps a start with startedAt and an attempt, an end with finishedAt, and keeps them on a patch', async () => {
       const step = await first(SERVICE_A, 'application');
       const running = await store().moveStep(step.id, 'pending', 'running', {
         countAttempt: true,
@@ -74,7 +74,7 @@ export function stepContract(subject: () => ContractSubject): void {
       });
     });
 
-    it('keeps error and claimedBy when omitted, clears them on null; input and output are replaced, stored as JSON', async () => {
+    it('keeps error and claimedBy unless given, clears them on null; input and output replaced, as JSON', async () => {
       const step = await first(SERVICE_A, 'application');
       const error = { code: 'external', message: 'Vercel answered 500.', fix: 'Retry.' };
       await store().moveStep(step.id, 'pending', 'running', {
@@ -104,7 +104,7 @@ export function stepContract(subject: () => ContractSubject): void {
       expect(json?.input).toEqual({ at: '2026-01-17T10:00:00.000Z' });
     });
 
-    it('moves by compare-and-set: of two starts at once exactly one wins; a stale from or an unknown id changes nothing', async () => {
+    it('moves by compare-and-set: one of two starts wins; a stale from or an unknown id changes nothing', async () => {
       const step = await first(SERVICE_A, 'application');
       const results = await Promise.all([
         store().moveStep(step.id, 'pending', 'running', { countAttempt: true, claimedBy: 'replica-1' }),
@@ -147,7 +147,7 @@ export function stepContract(subject: () => ContractSubject): void {
   });
 
   describe('claims', () => {
-    it('claims only what may run now: in plan order, after succeeded steps, approved or needing no approval, of open incidents', async () => {
+    it('claims what may run now: in order, after succeeded steps, approved or needing none, of open incidents', async () => {
       const a = await open(SERVICE_A, 'application', 'verification');
       const b = await open(SERVICE_B, ['schema', 'pending'], 'verification');
       const claimed = await store().claimRunnable('worker-1', 10);
@@ -162,7 +162,7 @@ export function stepContract(subject: () => ContractSubject): void {
       expect((await store().claimRunnable('worker-1', 10)).map((s) => s.id)).toEqual([b[0]?.id]);
     });
 
-    it('keeps other workers off a live claim, lets its own worker claim it again, and frees it once the claim lease passed', async () => {
+    it('keeps others off a live claim, lets its worker claim again, frees it once the claim lease passed', async () => {
       const step = await first(SERVICE_A, 'application');
       expect((await store().claimRunnable('worker-1', 5)).map((s) => s.id)).toEqual([step.id]);
       expect(await store().claimRunnable('worker-2', 5)).toEqual([]);
@@ -175,7 +175,7 @@ export function stepContract(subject: () => ContractSubject): void {
   });
 
   describe('leases and fencing', () => {
-    it('gives each start a new fencing token; a running step with a live lease is not up for reconciliation', async () => {
+    it('gives each start a new fencing token; a step with a live lease is not up for reconciliation', async () => {
       const step = await first(SERVICE_A, 'application');
       const running = await start(step, LONG_LEASE_MS);
       expect(running?.leaseToken).toEqual(expect.any(String));

@@ -87,7 +87,7 @@ describe('answerApproval', () => {
     expect(await codeOf(answer(world, 'INC-NOPE-A1', PEOPLE.cto, 'approve'))).toBe('not_found');
   });
 
-  it('refuses a click after the expiry: the approval is marked expired and the incident cancelled on the spot', async () => {
+  it('refuses a click after the expiry: approval expired and incident cancelled on the spot', async () => {
     const world = engineWorld();
     const { incidentId, approvalId } = await awaitingApproval(world);
     world.clock.advance(30 * MINUTE);
@@ -107,7 +107,7 @@ describe('answerApproval', () => {
 });
 
 describe('expireApprovals (the runner’s sweep)', () => {
-  it('expires nothing before the deadline, then the lapsed request: step and incident cancelled, the timeline says why', async () => {
+  it('expires nothing before the deadline, then the lapsed request: step and incident cancelled', async () => {
     const world = engineWorld();
     const { incidentId, approvalId } = await awaitingApproval(world);
     world.clock.advance(30 * MINUTE - 1);

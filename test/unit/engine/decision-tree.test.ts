@@ -78,7 +78,7 @@ describe('the hotfix question', () => {
     expect(await world.kinds(incident.id)).toEqual(['opened', 'refused']);
   });
 
-  it('"Roll back now" by the DevOps lead adds the application rollback to the last known good, which runs to the end', async () => {
+  it('"Roll back now" by the DevOps lead adds the rollback to last known good, which runs to the end', async () => {
     const world = engineWorld();
     await world.store.recordDeployment({
       service: SERVICE,
@@ -113,7 +113,7 @@ describe('the hotfix question', () => {
     expect(await world.store.steps(incident.id)).toHaveLength(2);
   });
 
-  it('gates "Roll back now" like /rollback: the on-call engineer is refused in hours, allowed after hours with the CTO told', async () => {
+  it('gates "Roll back now" like /rollback: on-call refused in hours, allowed after hours, CTO told', async () => {
     const day = engineWorld();
     const incident = await openQuestion(day);
     await expect(say(day, incident.id, PEOPLE.onCall, 'rollback_now')).rejects.toThrow(
@@ -138,7 +138,7 @@ describe('the hotfix question', () => {
 });
 
 describe('outage drafts', () => {
-  it('announces an incident again once its outage passed 15 minutes, and no more once the drafts were posted', async () => {
+  it('announces an incident again once its outage passed 15 minutes, not after the drafts were posted', async () => {
     const world = engineWorld();
     const incident = await openQuestion(world);
     world.announced.length = 0;

@@ -42,7 +42,7 @@ describe('authorize: executing a rollback (the decision matrix)', () => {
     expect(refused.message).toMatch(/during working hours/i);
   });
 
-  it('refuses the DBA an application rollback but lets the DBA request a schema rollback for the CTO to approve', async () => {
+  it('refuses the DBA an application rollback, lets the DBA request a schema rollback for the CTO', async () => {
     const world = engineWorld();
     expect((await refusal(gate(world, PEOPLE.dba, { kind: 'execute', rollback: 'application' }))).code).toBe(
       'forbidden',
@@ -57,7 +57,7 @@ describe('authorize: executing a rollback (the decision matrix)', () => {
     });
   });
 
-  it('writes each refusal on the service’s timeline, or the incident’s when one is named, with the role needed', async () => {
+  it('writes each refusal on the service’s timeline (the incident’s when named) with the role needed', async () => {
     const world = engineWorld();
     await refusal(gate(world, PEOPLE.stranger, { kind: 'execute', rollback: 'application' }));
     const { incident } = await world.store.openIncident(
@@ -135,7 +135,7 @@ describe('authorize: the CTO’s approval', () => {
     );
   });
 
-  it('refuses an approval whose expiry passed, as a timing conflict, and runs onLapsed so it is marked expired', async () => {
+  it('refuses an approval past its expiry as a conflict, and runs onLapsed so it is marked expired', async () => {
     const world = engineWorld();
     const pending = request(world);
     world.clock.advance(30 * 60_000);

@@ -89,7 +89,7 @@ describe('requestRollback: plans', () => {
     ]);
   });
 
-  it('holds a git reset for the CTO: the step awaits approval, and the approval expires after the service’s 30 minutes', async () => {
+  it('holds a git reset for the CTO: the step awaits an approval that expires after 30 minutes', async () => {
     const world = engineWorld();
     const { incident, message } = await ask(world, { kind: 'reset', target: 'b7920c6' }, PEOPLE.dba);
     const [reset] = await world.store.steps(incident.id);
@@ -122,7 +122,7 @@ describe('requestRollback: plans', () => {
     ]);
   });
 
-  it('refuses bad input before anything is written: a kind it cannot do, a bad commit, a NUL in the reason', async () => {
+  it('refuses bad input before writing: a kind it cannot do, a bad commit, a NUL in the reason', async () => {
     const world = engineWorld();
     expect(await codeOf(ask(world, { kind: 'everything' as never }))).toBe('bad_input');
     expect(await codeOf(ask(world, { kind: 'revert', target: 'not-a-sha' }))).toBe('bad_input');
@@ -131,7 +131,7 @@ describe('requestRollback: plans', () => {
     expect(await world.store.listIncidents({ limit: 5 })).toEqual([]);
   });
 
-  it('refuses when the port that would run a step is not available, writing the refusal on the service’s timeline', async () => {
+  it('refuses when a step’s port is unavailable, writing the refusal on the service’s timeline', async () => {
     const world = engineWorld();
     world.application.unavailable = new RollbackError('bad_input', 'VERCEL_TOKEN is not set.');
     await expect(ask(world, { kind: 'application' })).rejects.toThrow('VERCEL_TOKEN');

@@ -69,7 +69,7 @@ describe('running an application rollback', () => {
     expect(world.application.count('verify')).toBe(0);
   });
 
-  it('records an unknown outcome when Vercel had not finished by the deadline: the incident fails for a person to check', async () => {
+  it('records an unknown outcome when Vercel was not done by the deadline: a person must check', async () => {
     const world = engineWorld();
     world.application.moveStatus = 'unknown';
     const incidentId = await open(world);
