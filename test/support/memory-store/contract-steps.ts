@@ -147,7 +147,7 @@ export function stepContract(subject: () => ContractSubject): void {
   });
 
   describe('claims', () => {
-    it('claims what may run now: in order, after succeeded steps, approved or needing none, of open incidents', async () => {
+    it('claims what may run: in order, after succeeded steps, approved or needing none, open incidents', async () => {
       const a = await open(SERVICE_A, 'application', 'verification');
       const b = await open(SERVICE_B, ['schema', 'pending'], 'verification');
       const claimed = await store().claimRunnable('worker-1', 10);
