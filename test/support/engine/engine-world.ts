@@ -9,6 +9,7 @@ import { silentLogger } from '../../../src/logger';
 import { ManualClock } from '../../../src/rollback/clock';
 import { type IdGenerator, incidentIdOn } from '../../../src/rollback/id-generator';
 import type { SlackUserId } from '../../../src/rollback/ids';
+import type { FlagNotice } from '../../../src/rollback/ports/flags';
 import type { ResolvedRoles } from '../../../src/rollback/incident/authority';
 import type { Announcer, IncidentEngineDeps, RoleDirectory } from '../../../src/rollback/incident/engine-deps';
 import { runStep } from '../../../src/rollback/incident/run-steps';
@@ -65,6 +66,8 @@ export interface EngineWorld {
   /** Incident ids in the order they were announced. */
   readonly announced: string[];
   readonly ctoNotices: { incidentId: string; ctoUserIds: readonly string[]; executedBy: string }[];
+  /** Feature flags switched, as the thread would tell them. */
+  readonly flagNotices: FlagNotice[];
   /** How often the engine asked the runner to look for work. */
   wakes(): number;
   /** Timeline kinds of an incident, in order. */
@@ -85,10 +88,12 @@ export function engineWorld(options: EngineWorldOptions = {}): EngineWorld {
   const store = createMemoryStore({ clock, services: [service.name] });
   const announced: string[] = [];
   const ctoNotices: EngineWorld['ctoNotices'] = [];
+  const flagNotices: FlagNotice[] = [];
   const announcer: Announcer = {
     announce: async (incidentId) => void announced.push(incidentId),
     notifyCto: async (incidentId, ctoUserIds, executedBy) =>
       void ctoNotices.push({ incidentId, ctoUserIds, executedBy }),
+    flagSwitched: async (notice) => void flagNotices.push(notice),
   };
   const roles: RoleDirectory = { resolve: async (s) => resolveRoles(s) };
   const application = new FakeApplication(clock);
@@ -122,6 +127,7 @@ export function engineWorld(options: EngineWorldOptions = {}): EngineWorld {
     schema,
     announced,
     ctoNotices,
+    flagNotices,
     wakes: () => wakes,
     kinds: async (incidentId) => (await store.timeline(incidentId)).map((t) => t.kind),
   };

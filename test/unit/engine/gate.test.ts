@@ -5,7 +5,8 @@
  */
 import type { RollbackError } from '../../../src/rollback/errors';
 import { AUTOPILOT_ACTOR, type ApprovalRequest } from '../../../src/rollback/incident/authority';
-import { type GatedAct, authorize } from '../../../src/rollback/incident/gate';
+import type { GatedAct } from '../../../src/rollback/incident/decision-matrix';
+import { authorize } from '../../../src/rollback/incident/gate';
 import { AFTER_HOURS, PEOPLE, SERVICE, as, engineWorld } from '../../support/engine/engine-world';
 
 jest.mock('pg', () => {
