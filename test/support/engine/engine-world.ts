@@ -33,7 +33,7 @@ export const PEOPLE = {
 export const as = (user: string): SlackUserId => user as SlackUserId;
 
 /** Tuesday 10:00 in New York: working hours. */
-export const WORKING_HOURS = '2026-01-20T15:00:00Z';
+const WORKING_HOURS = '2026-01-20T15:00:00Z';
 /** Monday 22:00 in New York: after hours. */
 export const AFTER_HOURS = '2026-01-20T03:00:00Z';
 
@@ -50,7 +50,7 @@ function resolveRoles(service: ServiceConfig): ResolvedRoles {
 }
 
 /** INC-<day>-0001, -0002...: ids a test can name. */
-export function countingIds(): IdGenerator {
+function countingIds(): IdGenerator {
   let n = 0;
   return { incidentId: (at) => incidentIdOn(at, String((n += 1)).padStart(4, '0')) };
 }
@@ -74,7 +74,7 @@ export interface EngineWorld {
   kinds(incidentId: string): Promise<string[]>;
 }
 
-export interface EngineWorldOptions {
+interface EngineWorldOptions {
   at?: string;
   service?: Record<string, unknown>;
   env?: Record<string, string>;

@@ -22,7 +22,7 @@ import type {
   VerificationReport,
 } from '../../../src/rollback/ports/application';
 
-export function deployment(id: string, version: string, commit: string, createdAt: Date): DeploymentSummary {
+function deployment(id: string, version: string, commit: string, createdAt: Date): DeploymentSummary {
   return {
     id: id as DeploymentId,
     url: `${id}.vercel.app`,

@@ -37,5 +37,3 @@ export function createMemoryStore(options: MemoryTablesOptions): MemoryStore {
     heldLocks: locks.held,
   };
 }
-
-export type { MemoryTables } from './tables';

@@ -8,13 +8,12 @@ import { codeOf } from '../../support/error-code';
 import { answerApproval, expireApprovals, prepareSchemaPlans } from '../../../src/rollback/incident/approvals';
 import { requestRollback } from '../../../src/rollback/incident/request-rollback';
 import type { RollbackKind } from '../../../src/rollback/incident/plan';
-import { PEOPLE, SERVICE, as, engineWorld, runAll } from '../../support/engine/engine-world';
+import { type EngineWorld as World, PEOPLE, SERVICE, as, engineWorld, runAll } from '../../support/engine/engine-world';
 
 jest.mock('pg', () => {
   throw new Error('The engine decision tests must not reach PostgreSQL.');
 });
 
-type World = ReturnType<typeof engineWorld>;
 const MINUTE = 60_000;
 
 async function awaitingApproval(

@@ -11,13 +11,20 @@ import {
 } from '../../../src/rollback/incident/hotfix';
 import { announceLongOutages } from '../../../src/rollback/incident/outage-drafts-due';
 import type { HotfixAnswer } from '../../../src/rollback/incident/hotfix';
-import { AFTER_HOURS, PEOPLE, SERVICE, as, engineWorld, runAll } from '../../support/engine/engine-world';
+import {
+  AFTER_HOURS,
+  PEOPLE,
+  SERVICE,
+  as,
+  engineWorld,
+  runAll,
+  type EngineWorld as World,
+} from '../../support/engine/engine-world';
 
 jest.mock('pg', () => {
   throw new Error('The engine decision tests must not reach PostgreSQL.');
 });
 
-type World = ReturnType<typeof engineWorld>;
 const MINUTE = 60_000;
 const openQuestion = async (world: World) =>
   (

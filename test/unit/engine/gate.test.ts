@@ -7,13 +7,19 @@ import type { RollbackError } from '../../../src/rollback/errors';
 import { AUTOPILOT_ACTOR, type ApprovalRequest } from '../../../src/rollback/incident/authority';
 import type { GatedAct } from '../../../src/rollback/incident/decision-matrix';
 import { authorize } from '../../../src/rollback/incident/gate';
-import { AFTER_HOURS, PEOPLE, SERVICE, as, engineWorld } from '../../support/engine/engine-world';
+import {
+  AFTER_HOURS,
+  PEOPLE,
+  SERVICE,
+  as,
+  engineWorld,
+  type EngineWorld as World,
+} from '../../support/engine/engine-world';
 
 jest.mock('pg', () => {
   throw new Error('The engine decision tests must not reach PostgreSQL.');
 });
 
-type World = ReturnType<typeof engineWorld>;
 const gate = (
   world: World,
   actor: string,

@@ -10,13 +10,12 @@ import { reconcileRunningSteps } from '../../../src/rollback/incident/run-steps'
 import { holdLease } from '../../../src/rollback/incident/step-lease';
 import type { RollbackKind } from '../../../src/rollback/incident/plan';
 import type { StepRecord } from '../../../src/rollback/ports/incident-store';
-import { PEOPLE, SERVICE, as, engineWorld, runAll } from '../../support/engine/engine-world';
+import { PEOPLE, SERVICE, as, engineWorld, runAll, type EngineWorld as World } from '../../support/engine/engine-world';
 
 jest.mock('pg', () => {
   throw new Error('The engine decision tests must not reach PostgreSQL.');
 });
 
-type World = ReturnType<typeof engineWorld>;
 const LEASE_MS = 15_000;
 
 /** A dead worker's step: started (lease taken) with its input resolved, then never heard of again. */

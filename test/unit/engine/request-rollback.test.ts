@@ -7,13 +7,13 @@ import { codeOf } from '../../support/error-code';
 import { requestRollback } from '../../../src/rollback/incident/request-rollback';
 import { RollbackError } from '../../../src/rollback/errors';
 import type { RollbackRequestData } from '../../../src/rollback/ports/incident-store';
-import { AFTER_HOURS, PEOPLE, SERVICE, as, engineWorld } from '../../support/engine/engine-world';
+import { AFTER_HOURS, PEOPLE, SERVICE, as, engineWorld, type EngineWorld } from '../../support/engine/engine-world';
 
 jest.mock('pg', () => {
   throw new Error('The engine decision tests must not reach PostgreSQL.');
 });
 
-const ask = (world: ReturnType<typeof engineWorld>, request: RollbackRequestData, actor: string = PEOPLE.devopsLead) =>
+const ask = (world: EngineWorld, request: RollbackRequestData, actor: string = PEOPLE.devopsLead) =>
   requestRollback(world.deps, { service: SERVICE, request, actor: as(actor) });
 
 describe('requestRollback: plans', () => {

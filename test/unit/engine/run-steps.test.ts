@@ -8,13 +8,12 @@ import { startRunner } from '../../../src/rollback/incident/runner';
 import { requestRollback } from '../../../src/rollback/incident/request-rollback';
 import { announceRecentlyClosed, runStep, settleIncidents } from '../../../src/rollback/incident/run-steps';
 import type { RollbackRequestData } from '../../../src/rollback/ports/incident-store';
-import { PEOPLE, SERVICE, as, engineWorld, runAll } from '../../support/engine/engine-world';
+import { PEOPLE, SERVICE, as, engineWorld, runAll, type EngineWorld as World } from '../../support/engine/engine-world';
 
 jest.mock('pg', () => {
   throw new Error('The engine decision tests must not reach PostgreSQL.');
 });
 
-type World = ReturnType<typeof engineWorld>;
 async function open(
   world: World,
   request: RollbackRequestData = { kind: 'application', target: 'dpl_good' },
