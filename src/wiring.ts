@@ -8,7 +8,8 @@ import type { AppConfig } from './config/load-config';
 import { GitCodeRollback } from './git/git-code-rollback';
 import { GitHubAccess } from './github/github-access';
 import type { Logger } from './logger';
-import { type Clock, systemClock } from './rollback/clock';
+import { type Clock, systemClock, systemStopwatch } from './rollback/clock';
+import { randomIds } from './rollback/id-generator';
 import { RollbackError } from './rollback/errors';
 import type { EngineDeps } from './rollback/incident/engine-deps';
 import { type Runner, startRunner } from './rollback/incident/runner';
@@ -217,6 +218,8 @@ export function prepareEngine(input: {
           schema: adapters.schema,
           flags: adapters.flags ?? providerFlags(config, input.env, logger),
           clock: adapters.clock,
+          stopwatch: systemStopwatch,
+          ids: randomIds,
           logger: logger.child({ component: 'incidents' }),
           env: input.env,
           workerId: `replica-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,

@@ -4,8 +4,7 @@
  * builders for incidents and steps.
  */
 import { silentLogger } from '../../src/logger';
-import type { StepKind, StepState } from '../../src/rollback/incident/step-state';
-import type { IncidentStore, NewIncident, NewStep } from '../../src/rollback/ports/incident-store';
+import type { IncidentStore } from '../../src/rollback/ports/incident-store';
 import { type IncidentStoreOptions, createIncidentStore } from '../../src/store/incident-store';
 import { migrate } from '../../src/store/migrate';
 import { type Db, createDb } from '../../src/store/pool';
@@ -48,30 +47,7 @@ export function useIncidentStore(label: string, options: IncidentStoreOptions = 
   return harness;
 }
 
-let counter = 0;
-
-export function newIncident(overrides: Partial<NewIncident> = {}): NewIncident {
-  counter += 1;
-  return {
-    id: `INC-TEST-${counter}`,
-    service: SERVICE,
-    issue: 'Checkout returns 500',
-    trigger: '/rollback by <@U0DEVOPS1>',
-    openedBy: 'U0DEVOPS1',
-    openedAt: new Date(Date.UTC(2026, 0, 17, 10, 0, counter)),
-    channelId: 'C0PRODALRT',
-    data: { request: { kind: 'application', target: 'dpl_abc' }, requestedBy: 'U0DEVOPS1', owner: 'U0DEVOPS1' },
-    ...overrides,
-  };
-}
-
-/** Steps at positions 1..n with the given kinds, each pending unless a state is given. */
-export function planSteps(...steps: (StepKind | [StepKind, StepState])[]): NewStep[] {
-  return steps.map((step, index) => {
-    const [kind, state] = Array.isArray(step) ? step : [step, 'pending' as StepState];
-    return { position: index + 1, kind, state, input: { n: index + 1 } };
-  });
-}
+export { newIncident, planSteps } from '../support/store-builders';
 
 /** Closes every open incident and cancels unfinished steps, so a test's claims and lists see only its own. */
 export async function closeAllIncidents(db: Db): Promise<void> {

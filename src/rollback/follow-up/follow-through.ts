@@ -9,6 +9,7 @@ import { RollbackError } from '../errors';
 import type { SlackUserId } from '../ids';
 import { authorize } from '../incident/gate';
 import type { EngineDeps } from '../incident/engine-deps';
+import type { FollowUpRecords, IncidentRecords, IncidentTimeline } from '../ports/store-roles';
 import type { IncidentRecord } from '../ports/incident-store';
 import { type FollowUpHorizon, type FollowUpItem, type ReminderOptions, completeItem, dueReminders, markReminded, reopenItem, snoozeItem, specOf } from './checklist';
 
@@ -32,7 +33,9 @@ export type FollowUpChange =
   | { kind: 'tick'; horizon: FollowUpHorizon; selected: readonly string[]; shown?: readonly string[] }
   | { kind: 'snooze'; itemId: string; snooze: SnoozeKey };
 
-type Deps = Pick<EngineDeps, 'store' | 'roles' | 'services' | 'clock' | 'announcer'>;
+/** The store roles the checklist uses. */
+type ChecklistStore = { store: IncidentRecords & IncidentTimeline & FollowUpRecords };
+type Deps = Pick<EngineDeps, 'roles' | 'services' | 'clock' | 'announcer'> & ChecklistStore;
 
 const quoted = (item: FollowUpItem): string => `"${item.title}"`;
 
@@ -129,7 +132,10 @@ interface FollowUpReminder {
  * not repeated before the next interval: one missing reminder beats a
  * channel flooded by a retry loop.
  */
-export async function takeDueReminders(deps: Pick<EngineDeps, 'store' | 'clock'>, options: ReminderOptions = {}): Promise<FollowUpReminder[]> {
+export async function takeDueReminders(
+  deps: Pick<EngineDeps, 'clock'> & ChecklistStore,
+  options: ReminderOptions = {},
+): Promise<FollowUpReminder[]> {
   const at = deps.clock.now();
   const reminders: FollowUpReminder[] = [];
   for (const incidentId of await deps.store.incidentsWithDueFollowUps(at)) {

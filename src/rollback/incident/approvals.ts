@@ -8,7 +8,7 @@ import { RollbackError } from '../errors';
 import type { MigrationName, ServiceName, SlackUserId } from '../ids';
 import type { ApprovalRecord, IncidentRecord } from '../ports/incident-store';
 import { authorize } from './gate';
-import type { EngineDeps } from './engine-deps';
+import type { IncidentEngineDeps } from './engine-deps';
 import { appDatabaseUrl, stepError } from './executors';
 import { isIncidentOpen } from './incident-state';
 import { afterStepChange } from './run-steps';
@@ -20,7 +20,7 @@ interface ApprovalAnswer {
   message: string;
 }
 
-async function expire(deps: EngineDeps, approval: ApprovalRecord): Promise<void> {
+async function expire(deps: IncidentEngineDeps, approval: ApprovalRecord): Promise<void> {
   const stored = await deps.store.decideApproval(approval.id, 'expired', undefined, deps.clock.now());
   if (!stored) return;
   const step = await deps.store.getStep(approval.stepId);
@@ -34,13 +34,16 @@ async function expire(deps: EngineDeps, approval: ApprovalRecord): Promise<void>
   await afterStepChange(deps, approval.incidentId);
 }
 
-export async function expireApprovals(deps: EngineDeps): Promise<number> {
+export async function expireApprovals(deps: IncidentEngineDeps): Promise<number> {
   const due = await deps.store.expiredApprovals(deps.clock.now());
   for (const approval of due) await expire(deps, approval);
   return due.length;
 }
 
-export async function answerApproval(deps: EngineDeps, input: { approvalId: string; actor: SlackUserId; verdict: 'approve' | 'reject' }): Promise<ApprovalAnswer> {
+export async function answerApproval(
+  deps: IncidentEngineDeps,
+  input: { approvalId: string; actor: SlackUserId; verdict: 'approve' | 'reject' },
+): Promise<ApprovalAnswer> {
   const approval = await deps.store.getApproval(input.approvalId);
   if (!approval) throw new RollbackError('not_found', `There is no approval request ${input.approvalId.slice(0, 80)}.`, { fix: 'Use the buttons of a current incident.' });
   const incident = await deps.store.getIncident(approval.incidentId);
@@ -87,7 +90,7 @@ export async function answerApproval(deps: EngineDeps, input: { approvalId: stri
  * database for approvals still waiting for one. A plan that cannot be made
  * (migration not applied, unreadable folder...) cancels the step with the reason.
  */
-export async function prepareSchemaPlans(deps: EngineDeps, open: readonly IncidentRecord[]): Promise<number> {
+export async function prepareSchemaPlans(deps: IncidentEngineDeps, open: readonly IncidentRecord[]): Promise<number> {
   let prepared = 0;
   for (const incident of open) {
     for (const step of await deps.store.steps(incident.id)) {

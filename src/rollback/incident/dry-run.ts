@@ -5,7 +5,7 @@
 import { findService } from '../services';
 import type { CommitSha, MigrationName, ServiceName } from '../ids';
 import type { LossEstimate } from '../ports/schema';
-import type { EngineDeps } from './engine-deps';
+import type { IncidentEngineDeps } from './engine-deps';
 import { buildPlan, type RollbackPlan } from './plan';
 import { checkRequest } from './request-rollback';
 import type { RollbackRequestData } from '../ports/incident-store';
@@ -22,7 +22,7 @@ interface DryRun {
   notes: string[];
 }
 
-export async function dryRun(deps: EngineDeps, serviceName: string, raw: RollbackRequestData): Promise<DryRun> {
+export async function dryRun(deps: IncidentEngineDeps, serviceName: string, raw: RollbackRequestData): Promise<DryRun> {
   const service = findService(deps.services, serviceName);
   const request = checkRequest(service, raw);
   const plan = buildPlan(request.kind);

@@ -4,10 +4,11 @@
  */
 import type { ServiceConfig } from '../../config/service-schema';
 import type { Logger } from '../../logger';
-import type { Clock } from '../clock';
+import type { Clock, Stopwatch } from '../clock';
+import type { IdGenerator } from '../id-generator';
 import type { ApplicationPort } from '../ports/application';
 import type { CodeRollbackPort } from '../ports/code';
-import type { IncidentStore } from '../ports/incident-store';
+import type { EngineStore, IncidentStore } from '../ports/incident-store';
 import type { SchemaPort } from '../ports/schema';
 import type { FlagNotice, FlagPort } from '../ports/flags';
 import type { ResolvedRoles } from './authority';
@@ -41,6 +42,10 @@ export interface EngineDeps {
   /** The feature-flag kill switch; undefined where the deployment wires none. */
   flags?: FlagPort;
   clock: Clock;
+  /** The lease a worker holds is timed on it, not on the clock (which tests and the drill move). */
+  stopwatch: Stopwatch;
+  /** Makes the incidents' ids. */
+  ids: IdGenerator;
   logger: Logger;
   /** The environment, for the app databases' URLs named by database.urlEnv. */
   env: Readonly<Record<string, string | undefined>>;
@@ -55,4 +60,13 @@ export interface EngineDeps {
   refreshMetricsFacts?: () => Promise<void>;
   /** How long a running step's lease lasts without a heartbeat (default 15 s); another worker reconciles it only after. */
   stepLeaseMs?: number;
+}
+
+/**
+ * What the incident engine's functions take: the same deps with the store
+ * narrowed to the roles the engine uses, so the in-memory fakes of those roles
+ * (test/support/memory-store) run it without a database. EngineDeps fits it.
+ */
+export interface IncidentEngineDeps extends Omit<EngineDeps, 'store'> {
+  store: EngineStore;
 }

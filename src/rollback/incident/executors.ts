@@ -11,7 +11,7 @@ import type { CommitSha, IncidentId, MigrationName, ServiceName, SlackUserId } f
 import type { RecordedApproval } from '../ports/approval';
 import type { IncidentRecord, StepError, StepRecord } from '../ports/incident-store';
 import type { SchemaRollbackPlan } from '../ports/schema';
-import type { EngineDeps } from './engine-deps';
+import type { IncidentEngineDeps } from './engine-deps';
 import { pullRequestReporter, revertContext } from './revert-context';
 import { deployReporter } from './step-progress';
 import type { HeldLease } from './step-lease';
@@ -23,7 +23,7 @@ interface StepOutcome {
 }
 
 export interface StepContext {
-  deps: EngineDeps;
+  deps: IncidentEngineDeps;
   incident: IncidentRecord;
   step: StepRecord;
   service: ServiceConfig;
@@ -175,7 +175,7 @@ async function deploy(ctx: StepContext): Promise<StepOutcome> {
   return fail(output, result.explanation);
 }
 
-export function appDatabaseUrl(ctx: { deps: Pick<EngineDeps, 'env'>; service: ServiceConfig }): string {
+export function appDatabaseUrl(ctx: { deps: Pick<IncidentEngineDeps, 'env'>; service: ServiceConfig }): string {
   const name = ctx.service.database?.urlEnv;
   const url = name ? ctx.deps.env[name] : undefined;
   if (!url) {

@@ -11,7 +11,8 @@ import type { ServiceConfig } from '../../config/service-schema';
 import type { SlackUserId } from '../ids';
 import { type ResolvedRoles, type Role, refusalError } from './authority';
 import { type ActRefusal, type GatedAct, decideAct } from './decision-matrix';
-import type { EngineDeps } from './engine-deps';
+import type { IncidentTimeline } from '../ports/store-roles';
+import type { IncidentEngineDeps } from './engine-deps';
 
 interface Granted {
   readonly service: ServiceConfig;
@@ -37,7 +38,7 @@ interface GateInput {
   readonly refusedKind?: string;
 }
 
-type Deps = Pick<EngineDeps, 'services' | 'roles' | 'clock' | 'store'>;
+type Deps = Pick<IncidentEngineDeps, 'services' | 'roles' | 'clock'> & { store: IncidentTimeline };
 
 function judge(service: ServiceConfig, roles: ResolvedRoles, input: GateInput, at: Date): Granted | ActRefusal {
   const decision = decideAct({ service, roles, actor: input.actor, act: input.act, at });
@@ -81,7 +82,9 @@ function describeAct(act: GatedAct): string {
 }
 
 /** The after-hours notice to the CTO, with its timeline entry; every path that executes sends it the same way. */
-export async function noticeCto(deps: Pick<EngineDeps, 'announcer' | 'store'>, incident: { id: string; service: string }, granted: Granted, actor: SlackUserId): Promise<void> {
+export async function noticeCto(
+  deps: Pick<IncidentEngineDeps, 'announcer'> & { store: IncidentTimeline },
+  incident: { id: string; service: string }, granted: Granted, actor: SlackUserId): Promise<void> {
   if (!granted.notifyCtoAsync) return;
   await deps.announcer.notifyCto(incident.id, granted.roles.cto, actor);
   await deps.store.appendTimeline({

@@ -10,10 +10,11 @@ import { RollbackError } from '../errors';
 import type { SlackUserId } from '../ids';
 import type { IncidentEvidence, IncidentRecord } from '../ports/incident-store';
 import { type HotfixQuestion, askHotfixQuestion, checkHotfixTimer, chooseRollback, claimHotfix, confirmHotfixed } from './decision-tree';
-import type { EngineDeps } from './engine-deps';
+import type { DeploymentRecords, StepRecords } from '../ports/store-roles';
+import type { IncidentEngineDeps } from './engine-deps';
 import { isIncidentOpen } from './incident-state';
 import { buildPlan } from './plan';
-import { lastKnownGoodTarget, newIncidentId } from './request-rollback';
+import { lastKnownGoodTarget } from './request-rollback';
 import { afterStepChange } from './run-steps';
 import { authorize, noticeCto } from './gate';
 
@@ -36,12 +37,24 @@ export function readQuestion(raw: unknown): HotfixQuestion | undefined {
 }
 
 /** Opens an incident that asks the question first (a person's report or an alert, not a /rollback). */
-export async function openQuestionIncident(deps: EngineDeps, input: { service: string; issue: string; trigger: string; actor: string; severity?: 'must' | 'should' | 'may'; detectedAt?: Date; impactStartedAt?: Date; evidence?: IncidentEvidence }): Promise<{ incident: IncidentRecord; created: boolean }> {
+export async function openQuestionIncident(
+  deps: IncidentEngineDeps,
+  input: {
+    service: string;
+    issue: string;
+    trigger: string;
+    actor: string;
+    severity?: 'must' | 'should' | 'may';
+    detectedAt?: Date;
+    impactStartedAt?: Date;
+    evidence?: IncidentEvidence;
+  },
+): Promise<{ incident: IncidentRecord; created: boolean }> {
   const service = findService(deps.services, input.service);
   const now = deps.clock.now();
   const opened = await deps.store.openIncident(
     {
-      id: newIncidentId(now),
+      id: deps.ids.incidentId(now),
       service: service.name,
       issue: input.issue,
       trigger: input.trigger,
@@ -60,7 +73,7 @@ export async function openQuestionIncident(deps: EngineDeps, input: { service: s
   return opened;
 }
 
-async function loadOpen(deps: EngineDeps, incidentId: string): Promise<IncidentRecord> {
+async function loadOpen(deps: IncidentEngineDeps, incidentId: string): Promise<IncidentRecord> {
   const incident = await deps.store.getIncident(incidentId);
   if (!incident || !isIncidentOpen(incident.state)) {
     throw new RollbackError('conflict', `Incident ${incidentId.slice(0, 40)} is ${incident?.state ?? 'unknown'}; its buttons no longer do anything.`, { fix: 'Use /rollback if production still needs rolling back.' });
@@ -70,7 +83,10 @@ async function loadOpen(deps: EngineDeps, incidentId: string): Promise<IncidentR
 
 export type HotfixAnswer = 'hotfix' | 'hotfix_done' | 'rollback_now';
 
-export async function answerHotfix(deps: EngineDeps, input: { incidentId: string; actor: SlackUserId; answer: HotfixAnswer }): Promise<string> {
+export async function answerHotfix(
+  deps: IncidentEngineDeps,
+  input: { incidentId: string; actor: SlackUserId; answer: HotfixAnswer },
+): Promise<string> {
   const incident = await loadOpen(deps, input.incidentId);
   // "Roll back now" moves production: the decision matrix applies as to /rollback, with its after-hours notice.
   const act = input.answer === 'rollback_now' ? ({ kind: 'execute', rollback: 'application' } as const) : ({ kind: 'decide', what: 'answer the hotfix question' } as const);
@@ -104,7 +120,9 @@ export async function answerHotfix(deps: EngineDeps, input: { incidentId: string
  * good when one is recorded. False when the incident already has steps (a
  * second "Roll back now", or the autopilot after a person): it never runs twice.
  */
-export async function addApplicationRollback(deps: Pick<EngineDeps, 'store' | 'services'>, incident: IncidentRecord): Promise<boolean> {
+export async function addApplicationRollback(
+  deps: Pick<IncidentEngineDeps, 'services'> & { store: StepRecords & DeploymentRecords },
+  incident: IncidentRecord): Promise<boolean> {
   if ((await deps.store.steps(incident.id)).length > 0) return false;
   const service = findService(deps.services, incident.service);
   const lastGood = await lastKnownGoodTarget(deps, service, { kind: 'application' });
@@ -117,7 +135,10 @@ export async function addApplicationRollback(deps: Pick<EngineDeps, 'store' | 's
 }
 
 /** The runner's timer: a hotfix claim older than five minutes is asked again, with the rollback proposed. */
-export async function askAgainAfterHotfixWindow(deps: EngineDeps, open: readonly IncidentRecord[]): Promise<number> {
+export async function askAgainAfterHotfixWindow(
+  deps: IncidentEngineDeps,
+  open: readonly IncidentRecord[],
+): Promise<number> {
   let asked = 0;
   for (const incident of open) {
     const question = readQuestion(incident.data.hotfix);

@@ -4,7 +4,7 @@
  */
 import { incidentTimes } from '../metrics/incident-times';
 import type { IncidentRecord } from '../ports/incident-store';
-import type { EngineDeps } from './engine-deps';
+import type { IncidentEngineDeps } from './engine-deps';
 
 const OUTAGE_DRAFTS_AFTER_MS = 15 * 60_000;
 
@@ -13,7 +13,10 @@ export function outageOver15Minutes(incident: IncidentRecord, end: Date): boolea
   return end.getTime() - (incidentTimes(incident).impactStartedAt ?? incident.openedAt).getTime() > OUTAGE_DRAFTS_AFTER_MS;
 }
 
-export async function announceLongOutages(deps: EngineDeps, open: readonly IncidentRecord[]): Promise<number> {
+export async function announceLongOutages(
+  deps: Pick<IncidentEngineDeps, 'clock' | 'announcer'>,
+  open: readonly IncidentRecord[],
+): Promise<number> {
   const now = deps.clock.now();
   let due = 0;
   for (const incident of open) {

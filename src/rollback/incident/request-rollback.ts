@@ -3,7 +3,6 @@
  * incident per service (a second request joins the open one). Nothing slow
  * happens here: the steps run in the runner, outside Slack's 3-second window.
  */
-import { randomBytes } from 'node:crypto';
 import { findService } from '../services';
 import type { ServiceConfig } from '../../config/service-schema';
 import { RollbackError } from '../errors';
@@ -13,7 +12,8 @@ import { appDatabaseUrl } from './executors';
 import type { DeploymentRecord, IncidentEvidence, IncidentRecord, NewIncidentApproval, NewStep, RollbackRequestData } from '../ports/incident-store';
 import { approvalExpiresAt } from './approval-expiry';
 import { authorize, noticeCto } from './gate';
-import type { EngineDeps } from './engine-deps';
+import type { DeploymentRecords } from '../ports/store-roles';
+import type { IncidentEngineDeps } from './engine-deps';
 import { ROLLBACK_KINDS, buildPlan, etaMinutes } from './plan';
 import { defaultRollbackTarget } from '../last-known-good/rollback-target';
 import { describeDeployment } from '../last-known-good/rules';
@@ -93,7 +93,9 @@ const LAST_KNOWN_GOOD_SEARCH = 50;
  * last known good that is not serving now; undefined (the adapter's default,
  * the previous production deployment) when none is recorded.
  */
-export async function lastKnownGoodTarget(deps: Pick<EngineDeps, 'store'>, service: ServiceConfig, request: RollbackRequestData): Promise<DeploymentRecord | undefined> {
+export async function lastKnownGoodTarget(
+  deps: { store: DeploymentRecords },
+  service: ServiceConfig, request: RollbackRequestData): Promise<DeploymentRecord | undefined> {
   if (request.kind !== 'application' || request.target) return undefined;
   return defaultRollbackTarget(await deps.store.deployments(service.name, LAST_KNOWN_GOOD_SEARCH));
 }
@@ -102,18 +104,18 @@ export async function lastKnownGoodTarget(deps: Pick<EngineDeps, 'store'>, servi
 const CODE_STEPS: ReadonlySet<StepKind> = new Set(['code_revert', 'code_reset']);
 const APPLICATION_STEPS: ReadonlySet<StepKind> = new Set(['application', 'deploy', 'verification']);
 
-async function checkAvailable(deps: Pick<EngineDeps, 'application' | 'code' | 'env'>, service: ServiceConfig, steps: readonly { kind: StepKind }[]): Promise<void> {
+async function checkAvailable(
+  deps: Pick<IncidentEngineDeps, 'application' | 'code' | 'env'>,
+  service: ServiceConfig,
+  steps: readonly { kind: StepKind }[],
+): Promise<void> {
   // The schema step reads the app database URL from database.urlEnv: unset, it would fail once the incident is open.
   if (steps.some((step) => step.kind === 'schema')) appDatabaseUrl({ deps, service });
   if (steps.some((step) => CODE_STEPS.has(step.kind))) await deps.code.checkAvailable?.(service.name as ServiceName);
   if (steps.some((step) => APPLICATION_STEPS.has(step.kind))) await deps.application.checkAvailable?.(service);
 }
 
-export function newIncidentId(at: Date): string {
-  return `INC-${at.toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex').toUpperCase()}`;
-}
-
-export async function requestRollback(deps: EngineDeps, command: RollbackCommand): Promise<RollbackAccepted> {
+export async function requestRollback(deps: IncidentEngineDeps, command: RollbackCommand): Promise<RollbackAccepted> {
   const service = findService(deps.services, command.service);
   checkKind(String(command.request.kind));
   // The gate next: a person without authority learns nothing about the request's details.
@@ -139,7 +141,7 @@ export async function requestRollback(deps: EngineDeps, command: RollbackCommand
   const reason = request.reason?.trim();
   const issue = command.issue ?? reason ?? 'Production rollback requested';
   const toLastGood = lastGood ? ` No target named: rolling back to the last known good, ${describeDeployment(lastGood)}.` : '';
-  const incidentId = newIncidentId(now);
+  const incidentId = deps.ids.incidentId(now);
   const expiresAt = approvalExpiresAt(now, service.approvals.expireAfterMinutes);
   const approvals: NewIncidentApproval[] = plan.approvals.map((approval) => ({
     position: approval.position,

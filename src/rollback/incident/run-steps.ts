@@ -9,7 +9,7 @@
 import { findService } from '../services';
 import type { IncidentRecord, StepRecord } from '../ports/incident-store';
 import { type StepContext, appDatabaseUrl, executeStep, stepError } from './executors';
-import type { EngineDeps } from './engine-deps';
+import type { IncidentEngineDeps } from './engine-deps';
 import { advanceIncident, isIncidentOpen } from './incident-state';
 import { type StepEvent, transitionStep } from './step-state';
 import { type HeldLease, holdLease, leaseMsOf } from './step-lease';
@@ -17,7 +17,10 @@ import { type HeldLease, holdLease, leaseMsOf } from './step-lease';
 const TERMINAL_INCIDENT = new Set(['resolved', 'failed', 'cancelled']);
 
 /** Derives the incident's state from its steps, stores a change, and re-renders its messages. */
-export async function afterStepChange(deps: EngineDeps, incidentId: string): Promise<IncidentRecord | undefined> {
+export async function afterStepChange(
+  deps: IncidentEngineDeps,
+  incidentId: string,
+): Promise<IncidentRecord | undefined> {
   const incident = await deps.store.getIncident(incidentId);
   if (!incident) return undefined;
   const steps = await deps.store.steps(incidentId);
@@ -50,7 +53,7 @@ export async function afterStepChange(deps: EngineDeps, incidentId: string): Pro
   return current;
 }
 
-async function contextFor(deps: EngineDeps, step: StepRecord): Promise<StepContext | undefined> {
+async function contextFor(deps: IncidentEngineDeps, step: StepRecord): Promise<StepContext | undefined> {
   const incident = await deps.store.getIncident(step.incidentId);
   if (!incident) return undefined;
   const steps = await deps.store.steps(step.incidentId);
@@ -60,7 +63,14 @@ async function contextFor(deps: EngineDeps, step: StepRecord): Promise<StepConte
 }
 
 /** Records a step's end, fenced by the lease token of the worker that ran it: a worker that lost its lease records nothing. */
-async function finishStep(deps: EngineDeps, step: StepRecord, fence: string, event: StepEvent, output: Record<string, unknown>, error?: StepRecord['error']): Promise<void> {
+async function finishStep(
+  deps: IncidentEngineDeps,
+  step: StepRecord,
+  fence: string,
+  event: StepEvent,
+  output: Record<string, unknown>,
+  error?: StepRecord['error'],
+): Promise<void> {
   const to = transitionStep(step.state, event, step.kind);
   const moved = await deps.store.moveStep(
     step.id,
@@ -82,7 +92,11 @@ async function finishStep(deps: EngineDeps, step: StepRecord, fence: string, eve
  * Runs one claimed step to its end. Returns false when another replica had it.
  * `held` learns the step's lease once it runs (the runner parks it on stop).
  */
-export async function runStep(deps: EngineDeps, claimed: StepRecord, held?: (lease: HeldLease) => void): Promise<boolean> {
+export async function runStep(
+  deps: IncidentEngineDeps,
+  claimed: StepRecord,
+  held?: (lease: HeldLease) => void,
+): Promise<boolean> {
   const ctx = await contextFor(deps, claimed);
   if (!ctx) return false;
   // The service lock guards the start only: the lease owns the step from there, and a step
@@ -123,7 +137,7 @@ export async function runStep(deps: EngineDeps, claimed: StepRecord, held?: (lea
  * behind its steps (verifying with every step succeeded, say), and nothing
  * else would move it: bring each open incident in line with its steps.
  */
-export async function settleIncidents(deps: EngineDeps, open: readonly IncidentRecord[]): Promise<void> {
+export async function settleIncidents(deps: IncidentEngineDeps, open: readonly IncidentRecord[]): Promise<void> {
   for (const incident of open) {
     const steps = await deps.store.steps(incident.id);
     if (steps.length > 0 && advanceIncident(incident.state, steps).changed) await afterStepChange(deps, incident.id);
@@ -135,7 +149,7 @@ export async function settleIncidents(deps: EngineDeps, open: readonly IncidentR
  * thread without the outcome. At start, announce the incidents that closed in
  * the last hour again: announcing is idempotent, so what was sent stays as it is.
  */
-export async function announceRecentlyClosed(deps: EngineDeps, withinMs = 60 * 60_000): Promise<void> {
+export async function announceRecentlyClosed(deps: IncidentEngineDeps, withinMs = 60 * 60_000): Promise<void> {
   const since = deps.clock.now().getTime() - withinMs;
   for (const incident of await deps.store.listIncidents({ limit: 50 })) {
     if (!isIncidentOpen(incident.state) && incident.closedAt && incident.closedAt.getTime() >= since) await deps.announcer.announce(incident.id);
@@ -149,7 +163,7 @@ export async function announceRecentlyClosed(deps: EngineDeps, withinMs = 60 * 6
  * to learn what happened before doing anything again. A dropped lock connection
  * alone proves nothing: its worker may still be committing the step.
  */
-export async function reconcileRunningSteps(deps: EngineDeps): Promise<number> {
+export async function reconcileRunningSteps(deps: IncidentEngineDeps): Promise<number> {
   let reconciled = 0;
   for (const step of await deps.store.runningSteps()) {
     const ctx = await contextFor(deps, step);
@@ -184,7 +198,7 @@ interface Finding {
 }
 
 /** Only reads the outside world: a failure here, and only here, means it could not be read. */
-async function readOutsideWorld(deps: EngineDeps, ctx: StepContext): Promise<Finding> {
+async function readOutsideWorld(deps: IncidentEngineDeps, ctx: StepContext): Promise<Finding> {
   const { step } = ctx;
   if (step.kind === 'schema') {
     const plan = step.input.plan as { migrationName: string } | undefined;
@@ -216,7 +230,7 @@ async function readOutsideWorld(deps: EngineDeps, ctx: StepContext): Promise<Fin
  * record is not "the outside world could not be read": its error goes up to the
  * runner, and the step is reconciled again once this worker's lease expires.
  */
-async function reconcileOne(deps: EngineDeps, ctx: StepContext & { lease: { token: string } }): Promise<void> {
+async function reconcileOne(deps: IncidentEngineDeps, ctx: StepContext & { lease: { token: string } }): Promise<void> {
   const { step } = ctx;
   let finding: Finding;
   try {

@@ -11,7 +11,7 @@
  * the ones still waiting (their leases end, so the next worker reconciles them).
  */
 import { expireApprovals, prepareSchemaPlans } from './approvals';
-import type { EngineDeps } from './engine-deps';
+import type { IncidentEngineDeps } from './engine-deps';
 import { askAgainAfterHotfixWindow } from './hotfix';
 import { announceLongOutages } from './outage-drafts-due';
 import { announceRecentlyClosed, reconcileRunningSteps, runStep, settleIncidents } from './run-steps';
@@ -37,7 +37,11 @@ interface InFlight {
   lease?: HeldLease;
 }
 
-export function startRunner(deps: Omit<EngineDeps, 'wake'>, options: RunnerOptions = {}): { runner: Runner; deps: EngineDeps } {
+/** Generic over the deps, so the wiring gets back its whole EngineDeps and the engine tests their fakes. */
+export function startRunner<D extends Omit<IncidentEngineDeps, 'wake'>>(
+  deps: D,
+  options: RunnerOptions = {},
+): { runner: Runner; deps: D & Pick<IncidentEngineDeps, 'wake'> } {
   const intervalMs = options.intervalMs ?? 2000;
   const maxSteps = options.maxSteps ?? 8;
   let stopped = false;
@@ -45,7 +49,7 @@ export function startRunner(deps: Omit<EngineDeps, 'wake'>, options: RunnerOptio
   let again = false;
   let idleWaiters: (() => void)[] = [];
   const inFlight = new Map<string, InFlight>();
-  const full: EngineDeps = { ...deps, wake: () => runner.wake() };
+  const full: D & Pick<IncidentEngineDeps, 'wake'> = { ...deps, wake: () => runner.wake() };
 
   /** Claims what may run now and starts each step without waiting for it; its end wakes the runner for the next. */
   const launch = async (): Promise<void> => {

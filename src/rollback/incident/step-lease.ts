@@ -8,7 +8,8 @@
  */
 import { RollbackError } from '../errors';
 import type { StepRecord } from '../ports/incident-store';
-import type { EngineDeps } from './engine-deps';
+import type { StepRecords } from '../ports/store-roles';
+import type { IncidentEngineDeps } from './engine-deps';
 
 const DEFAULT_STEP_LEASE_MS = 15_000;
 
@@ -27,22 +28,25 @@ export interface HeldLease {
   park(): Promise<void>;
 }
 
-export function leaseMsOf(deps: Pick<EngineDeps, 'stepLeaseMs'>): number {
+export function leaseMsOf(deps: Pick<IncidentEngineDeps, 'stepLeaseMs'>): number {
   return deps.stepLeaseMs ?? DEFAULT_STEP_LEASE_MS;
 }
 
-export function holdLease(deps: Pick<EngineDeps, 'store' | 'logger' | 'stepLeaseMs' | 'workerId'>, step: StepRecord): HeldLease {
+export function holdLease(
+  deps: Pick<IncidentEngineDeps, 'logger' | 'stepLeaseMs' | 'workerId' | 'stopwatch'> & { store: StepRecords },
+  step: StepRecord,
+): HeldLease {
   const token = step.leaseToken;
   if (!token) throw new RollbackError('internal', `Step ${step.id} runs without a lease.`, { fix: 'Start steps through the runner, which takes the lease.' });
   const leaseMs = leaseMsOf(deps);
   // Local, monotonic: the worker gives up a little before the row's expiry, whatever the clocks say.
-  let validUntil = performance.now() + leaseMs * 0.8;
+  let validUntil = deps.stopwatch.elapsedMs() + leaseMs * 0.8;
   let refused = false;
   let renewing = false;
   const beat = async (): Promise<void> => {
     if (renewing || refused) return;
     renewing = true;
-    const sentAt = performance.now();
+    const sentAt = deps.stopwatch.elapsedMs();
     try {
       if (await deps.store.renewLease(step.id, token, leaseMs)) validUntil = sentAt + leaseMs * 0.8;
       else refused = true;
@@ -54,7 +58,7 @@ export function holdLease(deps: Pick<EngineDeps, 'store' | 'logger' | 'stepLease
   };
   const timer = setInterval(() => void beat(), Math.max(50, Math.floor(leaseMs / 3)));
   timer.unref();
-  const lost = (): boolean => refused || performance.now() >= validUntil;
+  const lost = (): boolean => refused || deps.stopwatch.elapsedMs() >= validUntil;
   return {
     token,
     lost,

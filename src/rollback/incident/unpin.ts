@@ -6,7 +6,8 @@
  */
 import type { DeploymentId, IncidentId, SlackUserId } from '../ids';
 import { RollbackError } from '../errors';
-import type { EngineDeps } from './engine-deps';
+import type { IncidentTimeline } from '../ports/store-roles';
+import type { IncidentEngineDeps } from './engine-deps';
 import { authorize } from './gate';
 
 interface UnpinInput {
@@ -18,7 +19,7 @@ interface UnpinInput {
   readonly incidentId?: IncidentId;
 }
 
-type Deps = Pick<EngineDeps, 'services' | 'roles' | 'clock' | 'store' | 'application'>;
+type Deps = Pick<IncidentEngineDeps, 'services' | 'roles' | 'clock' | 'application'> & { store: IncidentTimeline };
 
 /** Returns what happened, in words for the person who clicked. */
 export async function unpinProduction(deps: Deps, input: UnpinInput): Promise<string> {

@@ -1,15 +1,28 @@
 /**
- * What the incident engine needs from storage. The PostgreSQL adapter lives in
- * src/store/incident-store.ts; every method is one short transaction, and the
- * state-changing ones are compare-and-set so two replicas never both win.
+ * What the incident engine stores, as records, and the whole store port. The
+ * PostgreSQL adapter lives in src/store/incident-store.ts; every method is one
+ * short transaction, and the state-changing ones are compare-and-set so two
+ * replicas never both win. The methods are grouped in role-sized ports in
+ * ./store-roles, each with an in-memory fake under test/support/memory-store.
  */
-import type { FlagActionFact } from './flags';
 import type { IncidentState } from '../incident/incident-state';
 import type { RollbackKind } from '../incident/plan';
 import type { StepKind, StepState } from '../incident/step-state';
 import type { ApprovedAction } from './approval';
 import type { FollowUpItem } from '../follow-up/checklist';
 import type { ArchiveFact } from '../metrics/incident-times';
+import type {
+  ApprovalRecords,
+  DeploymentRecords,
+  FollowUpRecords,
+  IncidentRecords,
+  IncidentTimeline,
+  MetricsFacts,
+  ServiceLocks,
+  StepRecords,
+} from './store-roles';
+
+export type * from './store-roles';
 
 /** What was asked, as parsed from /rollback, the modal, a button or an alert. */
 export interface RollbackRequestData {
@@ -170,95 +183,20 @@ export interface StepPatch {
   releaseLease?: boolean;
 }
 
-export interface IncidentStore {
-  /**
-   * Opens an incident with its steps, or, when the service already has an open
-   * one, returns that one with created=false (the second request joins it).
-   * `opened`, the timeline entry of the opening, is written in the same
-   * transaction when the incident is created: no incident exists without it.
-   */
-  openIncident(
-    incident: NewIncident,
-    steps: NewStep[],
-    opened?: Omit<NewTimelineEntry, 'incidentId'>,
-    approvals?: readonly NewIncidentApproval[],
-  ): Promise<{ incident: IncidentRecord; created: boolean }>;
-  getIncident(id: string): Promise<IncidentRecord | undefined>;
-  findOpenIncident(service: string): Promise<IncidentRecord | undefined>;
-  /** Newest first; all services when service is undefined. */
-  listIncidents(options: { service?: string; limit: number; openOnly?: boolean }): Promise<IncidentRecord[]>;
-  /** data is merged shallowly into the stored data. */
-  updateIncident(id: string, patch: IncidentPatch): Promise<IncidentRecord>;
-  /**
-   * Compare-and-set of the incident state: undefined when it was not `from` any more.
-   * `record`, the timeline entry of the move, is written in the same transaction, only
-   * when the move happens: a crash never leaves a move without its entry.
-   */
-  moveIncident(id: string, from: IncidentState, to: IncidentState, patch?: IncidentPatch, record?: NewTimelineEntry): Promise<IncidentRecord | undefined>;
-
-  steps(incidentId: string): Promise<StepRecord[]>;
-  getStep(id: string): Promise<StepRecord | undefined>;
-  /** Adds steps after the existing ones (e.g. a deploy after a revert). */
-  addSteps(incidentId: string, steps: NewStep[]): Promise<StepRecord[]>;
-  /**
-   * Compare-and-set of one step's state: undefined when another replica moved it first.
-   * `record`, the timeline entry of the move, is written in the same transaction, only
-   * when the move happens.
-   */
-  moveStep(id: string, from: StepState, to: StepState, patch?: StepPatch, record?: NewTimelineEntry): Promise<StepRecord | undefined>;
-  /**
-   * Claims up to `limit` steps that may run now: state pending or approved, of an
-   * open incident, every earlier step of the incident succeeded, not claimed by a
-   * live worker. Uses FOR UPDATE SKIP LOCKED and sets claimed_by = worker.
-   */
-  claimRunnable(worker: string, limit: number): Promise<StepRecord[]>;
-  /** Steps found running whose lease expired (their worker died, lost its database or parked them), for reconciliation. */
-  runningSteps(): Promise<StepRecord[]>;
-  /** The heartbeat: extends the lease while `token` still holds it; false once it was lost. */
-  renewLease(stepId: string, token: string, leaseMs: number): Promise<boolean>;
-
-  createApproval(approval: Omit<ApprovalRecord, 'decision' | 'decidedBy' | 'decidedAt'>): Promise<ApprovalRecord>;
-  getApproval(id: string): Promise<ApprovalRecord | undefined>;
-  approvalsFor(incidentId: string): Promise<ApprovalRecord[]>;
-  /** Compare-and-set from 'pending': undefined when it was already decided. */
-  decideApproval(id: string, decision: 'approved' | 'rejected' | 'expired', by: string | undefined, at: Date): Promise<ApprovalRecord | undefined>;
-  setApprovalMessage(id: string, messageTs: string): Promise<void>;
-  /** Pending approvals whose expiry has passed. */
-  expiredApprovals(at: Date): Promise<ApprovalRecord[]>;
-
-  appendTimeline(entry: NewTimelineEntry): Promise<void>;
-  timeline(incidentId: string): Promise<TimelineRecord[]>;
-
-  /**
-   * Runs fn holding the service's advisory lock (one rollback step per service at
-   * a time across replicas). Returns { ran: false } at once if another holds it.
-   */
-  withServiceLock<T>(service: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
-
-  /** Deployments seen and last known good (the runbook's table), newest first. */
-  recordDeployment(deployment: DeploymentRecord): Promise<void>;
-  deployments(service: string, limit: number): Promise<DeploymentRecord[]>;
-  markLastKnownGood(service: string, deploymentId: string, at: Date, notes?: string): Promise<void>;
-
-  /** The post-rollback checklist of an incident in the runbook's order; empty before it was started. */
-  followUps(incidentId: string): Promise<FollowUpItem[]>;
-  /** Stores the checklist unless the incident has one already; returns what is stored. */
-  startFollowUps(incidentId: string, items: readonly FollowUpItem[]): Promise<FollowUpItem[]>;
-  /**
-   * Reads, changes and writes an incident's checklist in one transaction with
-   * its rows locked, so two clicks at once never lose one. `change` may throw
-   * to refuse; nothing is written then.
-   */
-  changeFollowUps(incidentId: string, change: (items: FollowUpItem[]) => FollowUpItem[]): Promise<{ before: FollowUpItem[]; after: FollowUpItem[] }>;
-  /** Incidents with an open item whose deadline (and snooze) passed at `at`. */
-  incidentsWithDueFollowUps(at: Date): Promise<string[]>;
-  /** Open items of every incident, soonest deadline first. */
-  openFollowUps(limit: number): Promise<OpenFollowUp[]>;
-  /** The incidents the metrics of [from, to) are computed from, and the deployments made in it. */
-  metricsInputs(options: { service?: string; from: Date; to: Date }): Promise<{ incidents: MetricsInput[]; deployments: number }>;
-  flagActions(options: { service?: string; from: Date; to: Date }): Promise<FlagActionFact[]>;
-  metricsInput(incidentId: string): Promise<MetricsInput | undefined>;
-}
+/**
+ * The whole store, as the wiring builds it: the intersection of the role-sized
+ * ports in ./store-roles. Code that needs less takes only its roles (the
+ * engine's are `EngineStore`), and tests give it the in-memory fakes of them.
+ */
+export interface IncidentStore
+  extends IncidentRecords,
+    StepRecords,
+    ApprovalRecords,
+    IncidentTimeline,
+    ServiceLocks,
+    DeploymentRecords,
+    FollowUpRecords,
+    MetricsFacts {}
 
 /** One incident with what its metrics need beyond its own record. */
 export interface MetricsInput {
@@ -268,7 +206,7 @@ export interface MetricsInput {
   archives: ArchiveFact[];
 }
 
-interface OpenFollowUp {
+export interface OpenFollowUp {
   incidentId: string;
   service: string;
   item: FollowUpItem;
