@@ -16,6 +16,7 @@ import { appHome } from '../../src/slack/blocks/app-home';
 import { preflightReply } from '../../src/slack/blocks/preflight-reply';
 import { createIncidentReplies } from '../../src/slack/replies';
 import { ManualClock } from '../../src/rollback/clock';
+import { randomIds } from '../../src/rollback/id-generator';
 import { parseEnv } from '../../src/config/load-config';
 import { defaultAdapters } from '../../src/wiring';
 import { requestRollback } from '../../src/rollback/incident/request-rollback';
@@ -136,6 +137,7 @@ describe('requestRollback with a credential unset', () => {
       env,
       // Thursday 10:00 in New York: inside working hours, so the DevOps lead may act alone.
       clock: new ManualClock('2026-01-15T15:00:00Z'),
+      ids: randomIds,
       roles: { resolve: async () => roles },
       store: {
         appendTimeline: async (entry: { kind: string; message: string }) => void timeline.push(entry),

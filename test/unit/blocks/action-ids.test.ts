@@ -1,6 +1,8 @@
 import * as ids from '../../../src/slack/action-ids';
 import { approvalRequest, hotfixQuestion, rollbackComplete, rollbackModal } from '../../../src/slack/blocks';
 import { detectionProposal } from '../../../src/slack/blocks/detection-alerts';
+import { releaseQuestion } from '../../../src/slack/blocks/release-thread';
+import type { Release } from '../../../src/rollback/release/release';
 import { DEVOPS, TZ, at, incident, service } from './fixtures';
 
 function actionIdsIn(value: unknown): string[] {
@@ -31,7 +33,13 @@ describe('action ids', () => {
       detectionId: '7', timeZone: TZ, service, level: 'may', reason: 'r', owners: [DEVOPS], alerts: [], totals: { alerts: 0, firing: 0, notifications: 0 }, since: at('14:00'),
     });
     const pinned = rollbackComplete({ incident, service, timeZone: TZ, target: { version: '1.9.0' }, restoredAt: at('14:10'), pinned: true });
-    const used = new Set(actionIdsIn([approval.blocks, asked.blocks, claimed.blocks, proposal.blocks, pinned.blocks]));
+    // A release's question, paused by a SHOULD (Abort / Continue) and at a stage that needs approval.
+    const release = { id: 'rel_1', service: service.name, stageIndex: 0, note: 'canary p95 +60%' } as unknown as Release;
+    const paused = releaseQuestion({ ...release, state: 'paused' });
+    const awaiting = releaseQuestion({ ...release, state: 'awaiting_approval' });
+    const used = new Set(
+      actionIdsIn([approval.blocks, asked.blocks, claimed.blocks, proposal.blocks, pinned.blocks, paused?.blocks, awaiting?.blocks]),
+    );
     expect([...used].sort()).toEqual([...ids.BUTTON_ACTION_IDS].sort());
     expect(new Set(actionIdsIn(rollbackModal({ services: [service] }).blocks))).toEqual(new Set(ids.MODAL_INPUT_ACTION_IDS));
   });
