@@ -5,21 +5,9 @@
  * has it and no rollback step was added. After hours the on-call engineer may
  * do the same, and the CTO gets the asynchronous notice.
  */
-import { openQuestionIncident } from '../../src/rollback/incident/hotfix';
 import { DISABLE_FLAG, ROLLBACK_NOW } from '../../src/slack/action-ids';
-import { buttonAnswer, commandAnswer, flagTimeline, flagValue } from '../support/flags';
-import { SERVICE, type World, useWorld } from '../support/incident-world';
-
-async function alertNamingTheFeature(world: World): Promise<string> {
-  const { incident } = await openQuestionIncident(world.bot.bot.engine.deps, {
-    service: SERVICE,
-    issue: 'Error rate 14% on POST /api/ai-notes (AI notes)',
-    trigger: 'Grafana alert: feature error rate > 10%',
-    actor: 'alert:grafana',
-    severity: 'should',
-  });
-  return incident.id;
-}
+import { alertNamingTheFeature, buttonAnswer, commandAnswer, flagTimeline, flagValue } from '../support/flags';
+import { SERVICE, useWorld } from '../support/incident-world';
 
 describe('"Disable <flag>" on the hotfix question (working hours)', () => {
   const ctx = useWorld('e2e_flag_hotfix');

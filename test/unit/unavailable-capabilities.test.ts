@@ -7,7 +7,7 @@
  * taking the other adapters down.
  */
 import { missingCredentials, unavailableCapabilities } from '../../src/config/credentials';
-import type { ServiceConfig } from '../../src/config/service-schema';
+import type { EdgeConfigFlag, ServiceConfig } from '../../src/config/service-schema';
 import { readHome } from '../../src/post-rollback/app-home';
 import { createLogger } from '../../src/logger';
 import type { EngineDeps } from '../../src/rollback/incident/engine-deps';
@@ -57,8 +57,9 @@ describe('unavailableCapabilities', () => {
 
   it("names a feature flag's unset token with the flag and the field, as the other credentials are named", () => {
     expect(unavailableCapabilities(SERVICE, { ...FULL_ENV, EDGE_CONFIG_READ_TOKEN: undefined })).toEqual([FLAG_LINE]);
+    const aiNotes = SERVICE.flags[0] as EdgeConfigFlag;
     const flags = [
-      { ...SERVICE.flags[0], edgeConfig: { ...SERVICE.flags[0]?.edgeConfig, tokenEnv: 'FLAGS_WRITE_TOKEN' } },
+      { ...aiNotes, edgeConfig: { ...aiNotes.edgeConfig, readTokenEnv: undefined, tokenEnv: 'FLAGS_WRITE_TOKEN' } },
       {
         name: 'new-editor',
         description: 'the new note editor',
@@ -137,6 +138,7 @@ describe('App Home', () => {
   const store = {
     listIncidents: async () => [],
     metricsInputs: async () => ({ incidents: [], deployments: 0 }),
+    flagActions: async () => [],
     openFollowUps: async () => [],
     deployments: async () => [],
   } as unknown as EngineDeps['store'];
