@@ -37,6 +37,21 @@ describe('"Disable <flag>" on the hotfix question (working hours)', () => {
     const posted = world.postsWith('Feature disabled: ai-notes')[0];
     expect(posted?.thread).toBeDefined();
 
+    // The question, updated in place, says the flag is off and by whom instead of offering Disable again.
+    await world.waitForPost('`ai-notes` is off (turned off by <@U0DEVOPS1> at ');
+    const updated = world.postsWith('`ai-notes` is off (turned off by <@U0DEVOPS1> at ').at(-1);
+    expect(updated?.method).toBe('chat.update');
+    expect(updated?.text).toContain(ROLLBACK_NOW);
+    expect(updated?.text).not.toContain(DISABLE_FLAG);
+    // The old message pressed again: a plain answer, no second write to Vercel.
+    const writes = world.vercel.state.count('PATCH', '/edge-config/');
+    expect(writes).toBe(1);
+    const again = await buttonAnswer(world, { userId: 'U0DEVOPS1', actionId: DISABLE_FLAG, value });
+    expect(again).toMatch(/^ai-notes is already off: <@U0DEVOPS1> turned it off at .+; nothing was changed\.$/);
+    expect(again).toContain(`on incident ${incidentId};`);
+    expect(world.vercel.state.count('PATCH', '/edge-config/')).toBe(writes);
+    expect(flagValue(world)).toBe(false);
+
     const deps = world.bot.bot.engine.deps;
     const timeline = await deps.store.timeline(incidentId);
     expect(timeline.map((t) => t.kind)).toEqual(expect.arrayContaining(['refused', 'flag_switched']));

@@ -16,7 +16,8 @@ import type { FlagConfig, ServiceConfig } from '../../config/service-schema';
 import { RollbackError, asRollbackError } from '../errors';
 import type { SlackUserId } from '../ids';
 import { FLAG_FAILED, FLAG_SWITCHED, type FlagOutcome, type FlagState } from '../ports/flags';
-import type { IncidentRecord } from '../ports/incident-store';
+import type { IncidentRecord, TimelineRecord } from '../ports/incident-store';
+import { readable } from '../follow-up/follow-through';
 import { findService } from '../services';
 import type { EngineDeps } from './engine-deps';
 import { authorize } from './gate';
@@ -36,7 +37,28 @@ interface FlagSwitchResult {
   /** The answer for the person who asked. */
   readonly message: string;
   readonly incidentId?: string;
-  readonly outcome: FlagOutcome;
+  /** Undefined when nothing was written (the flag was already off). */
+  readonly outcome?: FlagOutcome;
+}
+
+/** A flag's latest switch on an incident's timeline: what "Disable <flag>" shows instead of offering it again. */
+export interface FlagSwitchSeen {
+  readonly state: FlagState;
+  readonly by: string;
+  readonly at: Date;
+}
+
+/** The latest switch of each flag on a timeline (oldest first, as the store lists it), by flag name. */
+export function lastSwitches(
+  timeline: readonly Pick<TimelineRecord, 'kind' | 'actor' | 'at' | 'data'>[],
+): Map<string, FlagSwitchSeen> {
+  const out = new Map<string, FlagSwitchSeen>();
+  for (const entry of timeline) {
+    const { flag, state } = entry.data;
+    if (entry.kind !== FLAG_SWITCHED || typeof flag !== 'string' || (state !== 'on' && state !== 'off')) continue;
+    out.set(flag, { state, by: entry.actor, at: entry.at });
+  }
+  return out;
 }
 
 export function findFlag(service: ServiceConfig, name: string): FlagConfig {
@@ -157,6 +179,19 @@ export async function disableFromIncident(
     throw new RollbackError('not_found', `Incident ${input.incidentId.slice(0, 40)} is unknown; nothing was changed.`, {
       fix: 'Use `/rollback flag <service> <flag> off` instead.',
     });
+  }
+  // An old message (or a second person) pressing it again: already off on this incident, so no second write.
+  const service = findService(deps.services, incident.service);
+  const flag = findFlag(service, input.flag);
+  const last = lastSwitches(await deps.store.timeline(incident.id)).get(flag.name);
+  if (last?.state === 'off') {
+    const when = readable(last.at, service.workingHours.timeZone);
+    return {
+      message:
+        `${flag.name} is already off: <@${last.by}> turned it off at ${when} on incident ${incident.id}; ` +
+        'nothing was changed.',
+      incidentId: incident.id,
+    };
   }
   const reason = `Disabled from incident ${incident.id} (${incident.issue})`;
   return switchFlag(deps, {
