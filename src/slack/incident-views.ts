@@ -250,7 +250,8 @@ export function flagOffers(
   switches: ReadonlyMap<string, FlagSwitchSeen> = new Map(),
 ): FlagOffer[] {
   const { reason, target } = incident.data.request;
-  const text = [incident.issue, incident.trigger, reason ?? '', target ?? ''].join(' ');
+  const features = incident.data.features ?? [];
+  const text = [incident.issue, incident.trigger, reason ?? '', target ?? '', ...features].join(' ');
   return flagsNamedBy(service, text).map((flag) => {
     const last = switches.get(flag.name);
     const off = last?.state === 'off' ? { off: { by: last.by, at: last.at } } : {};
