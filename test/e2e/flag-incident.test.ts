@@ -68,6 +68,32 @@ describe('"Disable <flag>" on the hotfix question (working hours)', () => {
   });
 });
 
+describe('"Disable <flag>" pressed on an incident that is already over', () => {
+  const ctx = useWorld('e2e_flag_closed');
+
+  it('turns the flag off, says the incident is over and records it on the service timeline', async () => {
+    const { world } = ctx;
+    const incidentId = await alertNamingTheFeature(world);
+    await world.waitForPost('Disable ai-notes');
+    const store = world.bot.bot.engine.deps.store;
+    await store.updateIncident(incidentId, { state: 'resolved', closedAt: world.clock.now() });
+    const answer = await buttonAnswer(world, {
+      userId: 'U0DEVOPS1',
+      actionId: DISABLE_FLAG,
+      value: `${incidentId}|ai-notes`,
+    });
+    expect(answer).toMatch(/turned the feature flag ai-notes .* off: it reads false/);
+    expect(answer).toContain(
+      `Incident ${incidentId} is resolved, so this is recorded on the service timeline and counted outside incidents.`,
+    );
+    const rows = await flagTimeline(ctx.database.url);
+    expect(rows.map((r) => [r.kind, r.incident_id])).toEqual([['flag_switched', null]]);
+    expect(await commandAnswer(world, `stats ${SERVICE}`, 'U0DEVOPS1')).toMatch(
+      /not rollbacks:\* 1 feature flag turned off, 0 turned on \(1 with no incident open\)/,
+    );
+  });
+});
+
 describe('the kill switch after hours (Monday 22:00 New York)', () => {
   const ctx = useWorld('e2e_flag_night', { at: '2026-01-20T03:00:00Z' });
 

@@ -93,9 +93,15 @@ export function flagsNamedBy(service: ServiceConfig, text: string): FlagConfig[]
   );
 }
 
-async function incidentFor(deps: EngineDeps, service: string, id?: string): Promise<IncidentRecord | undefined> {
+/** The open incident the switch belongs to; `closed` when the button pressed was on one already over. */
+async function incidentFor(
+  deps: EngineDeps,
+  service: string,
+  id?: string,
+): Promise<{ open?: IncidentRecord; closed?: IncidentRecord }> {
   const incident = id ? await deps.store.getIncident(id) : await deps.store.findOpenIncident(service);
-  return incident && incident.service === service && isIncidentOpen(incident.state) ? incident : undefined;
+  if (!incident || incident.service !== service) return {};
+  return isIncidentOpen(incident.state) ? { open: incident } : { closed: incident };
 }
 
 const readBackWords = (outcome: FlagOutcome): string =>
@@ -105,7 +111,7 @@ const readBackWords = (outcome: FlagOutcome): string =>
 export async function switchFlag(deps: EngineDeps, input: FlagSwitchInput): Promise<FlagSwitchResult> {
   const service = findService(deps.services, input.service);
   const flag = findFlag(service, input.flag);
-  const incident = await incidentFor(deps, service.name, input.incidentId);
+  const { open: incident, closed } = await incidentFor(deps, service.name, input.incidentId);
   const act = { kind: 'flag', flag: flag.name, state: input.state } as const;
   const granted = await authorize(deps, { service: service.name, actor: input.actor, act, incidentId: incident?.id });
   if (!deps.flags) {
@@ -160,7 +166,11 @@ export async function switchFlag(deps: EngineDeps, input: FlagSwitchInput): Prom
     at: deps.clock.now(),
     notifyCto: granted.notifyCtoAsync ? granted.roles.cto : [],
   });
-  const after = incident ? ` Recorded on incident ${incident.id}.` : ' Recorded on the service timeline.';
+  const after = incident
+    ? ` Recorded on incident ${incident.id}.`
+    : closed
+      ? ` Incident ${closed.id} is ${closed.state}, so this is recorded on the service timeline and counted outside incidents.`
+      : ' Recorded on the service timeline.';
   const cto = granted.notifyCtoAsync ? ' The CTO was notified (after hours).' : '';
   return {
     message: `✅ ${summary}: it reads ${JSON.stringify(outcome.value)} ${readBackWords(outcome)}.${after}${cto}`,
