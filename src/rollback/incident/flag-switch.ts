@@ -169,7 +169,8 @@ export async function switchFlag(deps: EngineDeps, input: FlagSwitchInput): Prom
   const after = incident
     ? ` Recorded on incident ${incident.id}.`
     : closed
-      ? ` Incident ${closed.id} is ${closed.state}, so this is recorded on the service timeline and counted outside incidents.`
+      ? ` Incident ${closed.id} is ${closed.state}, so this is recorded on the service timeline ` +
+        'and counted outside incidents.'
       : ' Recorded on the service timeline.';
   const cto = granted.notifyCtoAsync ? ' The CTO was notified (after hours).' : '';
   return {
