@@ -48,8 +48,8 @@ interface AnnouncerDeps {
   clock: Clock;
   /** Expands the CTO role's user groups, so every CTO gets the approvals of a refused thread. */
   roles: RoleDirectory;
-  /** Told after each announce (App Home refreshes for the people looking at it). */
-  onAnnounced?: (incidentId: string) => void;
+  /** Told after each announce and flag switch (App Home refreshes for the people looking at it). */
+  onAnnounced?: (incidentId?: string) => void;
 }
 
 export function createAnnouncer(deps: AnnouncerDeps): Announcer {
@@ -188,6 +188,8 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
       await notifier.send({ key, ...(thread ?? { channel: service.slack.alertsChannel }), ...flagSwitched(view) });
       // The hotfix question and the schema approval say the flag is off instead of offering Disable again.
       if (incident?.channelId) await render(incident.id);
+      // App Home counts the flags switched: it refreshes as after an incident change.
+      deps.onAnnounced?.(incident?.id);
       const ctoMessage = flagCtoNotice(view);
       for (const cto of notice.notifyCto) {
         await notifier.sendDirect(cto, `${key}:cto:${cto}`, ctoMessage.text, ctoMessage.blocks);
