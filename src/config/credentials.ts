@@ -12,7 +12,7 @@ interface MissingCredential {
   /** The capability that is unavailable while it is unset. */
   readonly capability: 'application rollbacks' | 'git reverts' | 'schema rollbacks' | 'smoke tests' | 'feature flags';
   readonly message: string;
-  /** Where the services file or the bot names it (git.tokenEnv, flag ai-notes edgeConfig.tokenEnv, the Vercel API token...). */
+  /** Where the services file or the bot names it (git.tokenEnv, flag ai-notes, edgeConfig.tokenEnv...). */
   readonly field: string;
 }
 
@@ -59,7 +59,9 @@ export function missingCredentials(services: readonly ServiceConfig[], env: Read
     const names = new Set<string>();
     for (const test of service.production.smokeTests) placeholders([test.body, test.headers], names);
     for (const name of names) if (unset(name)) add(service.name, name, 'smoke tests', 'a smoke test placeholder');
-    for (const [name, field] of flagVariables(service)) if (unset(name)) add(service.name, name, 'feature flags', field);
+    for (const [name, field] of flagVariables(service)) {
+      if (unset(name)) add(service.name, name, 'feature flags', field);
+    }
   }
   return out;
 }

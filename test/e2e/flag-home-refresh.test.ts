@@ -13,7 +13,9 @@ describe('App Home after a flag switch', () => {
     const { world } = ctx;
     const user = 'U0DEVOPS1';
     await world.bot.sender.event({ type: 'app_home_opened', user, channel: 'D0HOMETAB', tab: 'home', event_ts: '1' });
-    const first = await world.slack.waitForCall((c) => c.method === 'views.publish' && c.params.user_id === user, 10_000);
+    const published = (c: { method: string; params: Record<string, unknown> }): boolean =>
+      c.method === 'views.publish' && c.params.user_id === user;
+    const first = await world.slack.waitForCall(published, 10_000);
     expect(JSON.stringify(first.params.view)).toContain('0 feature flags turned off, 0 turned on');
     expect(await commandAnswer(world, `flag ${SERVICE} ai-notes off errors`, user)).toMatch(/reads false/);
     const refreshed = await world.slack.waitForCall(

@@ -19,11 +19,11 @@ interface FlagFigures {
   outside: number;
 }
 
-/** The figures of the line "Incident actions that are not rollbacks: N feature flags turned off, M turned on (K ...)". */
+const LINE = /not rollbacks:\* (\d+) feature flags? turned off, (\d+) turned on(?: \((\d+) with no incident open\))?/;
+
+/** The figures of "Incident actions that are not rollbacks: N feature flags turned off, M turned on (K ...)". */
 function fromLine(text: string, where: string): FlagFigures {
-  const found = /not rollbacks:\* (\d+) feature flags? turned off, (\d+) turned on(?: \((\d+) with no incident open\))?/.exec(
-    text,
-  );
+  const found = LINE.exec(text);
   if (!found) throw new Error(`${where}: no incident-actions line in ${text.slice(0, 2000)}`);
   return { off: Number(found[1]), on: Number(found[2]), outside: Number(found[3] ?? 0) };
 }
@@ -37,7 +37,7 @@ function gauge(metrics: string, name: string): number {
 describe('the flag figures read the same on every surface', () => {
   const ctx = useWorld('e2e_flag_truth');
 
-  it('/rollback stats, /metrics and App Home give equal flags turned off, turned on and outside incidents', async () => {
+  it('/rollback stats, /metrics and App Home give equal flags off, on and outside incidents', async () => {
     const { world } = ctx;
     expect(await commandAnswer(world, `flag ${SERVICE} ai-notes off errors`, 'U0DEVOPS1')).toMatch(/reads false/);
     expect(await commandAnswer(world, `flag ${SERVICE} ai-notes on fixed`, 'U0DEVOPS1')).toMatch(/reads true/);

@@ -36,7 +36,8 @@ const FULL_ENV = {
   // The ai-notes flag's Edge Config read token (flags: in the example).
   EDGE_CONFIG_READ_TOKEN: 'edge-read-token',
 };
-const FLAG_LINE = 'Feature flags unavailable: EDGE_CONFIG_READ_TOKEN is not set (flag ai-notes, edgeConfig.readTokenEnv).';
+const FLAG_LINE =
+  'Feature flags unavailable: EDGE_CONFIG_READ_TOKEN is not set (flag ai-notes, edgeConfig.readTokenEnv).';
 const GIT_LINE = 'Git reverts unavailable: DR_AMAL_GIT_TOKEN is not set (git.tokenEnv).';
 const VERCEL_LINE = 'Application rollbacks unavailable: VERCEL_TOKEN is not set (the Vercel API token).';
 
@@ -66,7 +67,12 @@ describe('unavailableCapabilities', () => {
         features: [],
         readBackSeconds: 30,
         provider: 'vercel-flags',
-        vercelFlags: { flag: 'new-editor', tokenEnv: 'VERCEL_FLAGS_TOKEN', environment: 'production', offVariant: 'off' },
+        vercelFlags: {
+          flag: 'new-editor',
+          tokenEnv: 'VERCEL_FLAGS_TOKEN',
+          environment: 'production',
+          offVariant: 'off',
+        },
       },
     ] as ServiceConfig['flags'];
     expect(unavailableCapabilities({ ...SERVICE, flags }, FULL_ENV)).toEqual([
@@ -152,7 +158,8 @@ describe('App Home', () => {
   });
 
   it("lists a feature flag's unset token the same way", async () => {
-    const view = await readHome({ store, services: [SERVICE], clock, env: { ...FULL_ENV, EDGE_CONFIG_READ_TOKEN: '' } });
+    const env = { ...FULL_ENV, EDGE_CONFIG_READ_TOKEN: '' };
+    const view = await readHome({ store, services: [SERVICE], clock, env });
     expect(view.services[0]?.unavailable).toEqual([FLAG_LINE]);
     expect(allTexts(appHome(view).blocks).join('\n')).toContain(`*Unavailable until set:*\n⚠️ ${FLAG_LINE}`);
   });

@@ -6,7 +6,7 @@
  */
 import { DISABLE_FLAG } from '../../src/slack/action-ids';
 import { alertmanagerWebhook } from '../unit/signals/builders';
-import { incidentsOf, useDetectionWorld } from './support/detection-world';
+import { incidentsOf, useDetectionWorld } from '../support/detection-world';
 
 const SERVICE = 'dr-amal-clinical-os';
 
