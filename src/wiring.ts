@@ -33,8 +33,8 @@ import { createRollout } from './progressive-rollout';
 import { createPreflightRunner } from './post-rollback/replies';
 import { createRollingReleases, type VercelRollingReleases } from './vercel/rolling-release';
 import { type HomeClient, createHomePublisher } from './post-rollback/app-home';
-import { measureEachService } from './rollback/metrics/measure';
 import { syncArchiveRestores } from './post-rollback/archive-restores';
+import { measureServiceFigures } from './post-rollback/runbook-gauges';
 import type { Metrics } from './metrics';
 import { type Scheduler, createScheduler } from './schedule/scheduler';
 import { type Detection, type DetectionOptions, createDetection } from './watch';
@@ -165,7 +165,7 @@ export function prepareEngine(input: {
     () => adapters.clock.now().getTime(),
   );
   const announcer = createAnnouncer({ store, notifier, services: config.services, clock: adapters.clock, roles, onAnnounced: () => homes.refresh() });
-  input.metrics?.runbook.serve(() => measureEachService(store, config.services, adapters.clock.now()));
+  input.metrics?.runbook.serve(() => measureServiceFigures(store, config.services, adapters.clock.now()));
   let engine: Engine | undefined;
   const deps = (): EngineDeps => {
     if (!engine) throw new Error('the incident engine is not started yet');

@@ -10,9 +10,9 @@ interface MissingCredential {
   readonly service: string;
   readonly variable: string;
   /** The capability that is unavailable while it is unset. */
-  readonly capability: 'application rollbacks' | 'git reverts' | 'schema rollbacks' | 'smoke tests';
+  readonly capability: 'application rollbacks' | 'git reverts' | 'schema rollbacks' | 'smoke tests' | 'feature flags';
   readonly message: string;
-  /** Where the services file or the bot names it (git.tokenEnv, the Vercel API token...). */
+  /** Where the services file or the bot names it (git.tokenEnv, flag ai-notes, edgeConfig.tokenEnv...). */
   readonly field: string;
 }
 
@@ -21,6 +21,20 @@ function placeholders(value: unknown, into: Set<string>): void {
   if (typeof value === 'string') for (const match of value.matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)) into.add(match[1] as string);
   else if (Array.isArray(value)) for (const item of value) placeholders(item, into);
   else if (value && typeof value === 'object') for (const item of Object.values(value)) placeholders(item, into);
+}
+
+/** The variables each feature flag names (its write token, and the Edge Config read token when set), with the field. */
+function flagVariables(service: ServiceConfig): [string, string][] {
+  return service.flags.flatMap((flag): [string, string][] =>
+    flag.provider === 'edge-config'
+      ? [
+          [flag.edgeConfig.tokenEnv, `flag ${flag.name}, edgeConfig.tokenEnv`],
+          ...(flag.edgeConfig.readTokenEnv
+            ? [[flag.edgeConfig.readTokenEnv, `flag ${flag.name}, edgeConfig.readTokenEnv`] as [string, string]]
+            : []),
+        ]
+      : [[flag.vercelFlags.tokenEnv, `flag ${flag.name}, vercelFlags.tokenEnv`]],
+  );
 }
 
 /** Every variable a service needs that is unset, with the capability it takes away. */
@@ -45,6 +59,9 @@ export function missingCredentials(services: readonly ServiceConfig[], env: Read
     const names = new Set<string>();
     for (const test of service.production.smokeTests) placeholders([test.body, test.headers], names);
     for (const name of names) if (unset(name)) add(service.name, name, 'smoke tests', 'a smoke test placeholder');
+    for (const [name, field] of flagVariables(service)) {
+      if (unset(name)) add(service.name, name, 'feature flags', field);
+    }
   }
   return out;
 }

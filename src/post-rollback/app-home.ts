@@ -14,6 +14,7 @@ import type { EngineDeps } from '../rollback/incident/engine-deps';
 import { holdsAnyRole } from '../rollback/incident/decision-matrix';
 import type { DeploymentRecord } from '../rollback/ports/incident-store';
 import { METRICS_PERIOD_DAYS, measureRollbacks } from '../rollback/metrics/measure';
+import { measureIncidentActions } from '../rollback/metrics/incident-actions';
 import { type AppHomeView, type HomeService, appHome } from '../slack/blocks/app-home';
 import type { ServiceRef } from '../slack/blocks/view-models';
 import { serviceRef } from '../slack/incident-views';
@@ -83,9 +84,10 @@ function liveDeployment(deployments: readonly DeploymentRecord[]): DeploymentRec
 export async function readHome(source: Source, warnings: readonly string[] = []): Promise<AppHomeView> {
   const { store, services, clock } = source;
   const now = clock.now();
-  const [open, metrics, followUps] = await Promise.all([
+  const [open, metrics, actions, followUps] = await Promise.all([
     store.listIncidents({ openOnly: true, limit: 20 }),
     measureRollbacks(store, { at: now }),
+    measureIncidentActions(store, { at: now }),
     store.openFollowUps(30),
   ]);
   const serviceViews = await Promise.all(
@@ -109,6 +111,7 @@ export async function readHome(source: Source, warnings: readonly string[] = [])
     openIncidents: open.map((i) => ({ id: i.id, service: byName.get(i.service) ?? { name: i.service }, state: i.state, severity: i.severity, issue: i.issue, openedAt: i.openedAt })),
     services: serviceViews,
     metrics,
+    actions,
     metricsDays: METRICS_PERIOD_DAYS,
     followUps: followUps.map((f) => ({ incidentId: f.incidentId, service: byName.get(f.service) ?? { name: f.service }, item: f.item })),
     asOf: now,

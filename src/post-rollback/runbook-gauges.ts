@@ -1,16 +1,46 @@
 /**
  * The runbook's "Rollback Metrics" as Prometheus gauges, per service, filled
  * when /metrics is scraped from the same figures `/rollback stats` shows (last
- * 30 days). One store read serves every gauge of a scrape and is kept ~15 s,
- * so a scraper or two cannot load the database.
+ * 30 days), and the incident actions that are not rollbacks (feature flags
+ * switched) from the same functions as there. One store read serves every
+ * gauge of a scrape and is kept ~15 s, so a scraper or two cannot load the database.
  */
 import { Gauge, type Registry } from 'prom-client';
+import type { IncidentStore } from '../rollback/ports/incident-store';
+import { type IncidentActions, measureIncidentActions } from '../rollback/metrics/incident-actions';
+import { measureEachService } from '../rollback/metrics/measure';
 import { type MetricName, type RollbackMetrics, TARGETS } from '../rollback/metrics/rollback-metrics';
 
 interface ServiceFigures {
   service: string;
   metrics: RollbackMetrics;
+  /** Feature flags switched (not rollbacks), as `/rollback stats <service>` counts them. */
+  actions?: IncidentActions;
 }
+
+/** Each service's rollback metrics and incident actions at `at`, as `/rollback stats <service>` measures them. */
+export async function measureServiceFigures(
+  store: Pick<IncidentStore, 'metricsInputs' | 'flagActions'>,
+  services: readonly { name: string }[],
+  at: Date,
+): Promise<ServiceFigures[]> {
+  const [each, actions] = await Promise.all([
+    measureEachService(store, services, at),
+    Promise.all(services.map(({ name }) => measureIncidentActions(store, { service: name, at }))),
+  ]);
+  return each.map((figures, i) => ({ ...figures, actions: actions[i] }));
+}
+
+/** The flag figures, one gauge each, from incident-actions' functions (via IncidentActions). */
+const FLAG_ACTIONS: readonly { figure: Exclude<keyof IncidentActions, 'from' | 'to'>; name: string; help: string }[] = [
+  { figure: 'flagsTurnedOff', name: 'rollback_bot_flags_turned_off', help: 'Feature flags turned off' },
+  { figure: 'flagsTurnedOn', name: 'rollback_bot_flags_turned_on', help: 'Feature flags turned back on' },
+  {
+    figure: 'outsideIncidents',
+    name: 'rollback_bot_flag_switches_outside_incidents',
+    help: 'Feature flag switches made with no incident open',
+  },
+];
 
 export interface RunbookGauges {
   /** Where the figures come from, set once the store exists. */
@@ -88,6 +118,13 @@ export function createRunbookGauges(registry: Registry, options: { ttlMs?: numbe
   gauge('rollback_bot_metric_target', "The runbook's targets in each figure's unit (seconds for times): the figure must stay below this (data loss: equal it).", ['metric'], (g) => {
     for (const [metric, target] of Object.entries(TARGETS)) g.set({ metric }, target.limit);
   });
+
+  for (const spec of FLAG_ACTIONS) {
+    const help = `${spec.help} over the last 30 days (incident actions that are not rollbacks).`;
+    gauge(spec.name, help, ['service'], (g, all) => {
+      for (const { service, actions } of all) if (actions) g.set({ service }, actions[spec.figure]);
+    });
+  }
 
   return {
     serve(source) {

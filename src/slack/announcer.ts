@@ -11,6 +11,7 @@ import type { ServiceConfig } from '../config/service-schema';
 import type { Clock } from '../rollback/clock';
 import type { Announcer, RoleDirectory } from '../rollback/incident/engine-deps';
 import { readQuestion } from '../rollback/incident/hotfix';
+import { lastSwitches } from '../rollback/incident/flag-switch';
 import { outageOver15Minutes } from '../rollback/incident/outage-drafts-due';
 import { followUpChecklist } from '../rollback/follow-up/checklist';
 import { dataLossWords, incidentTimes } from '../rollback/metrics/incident-times';
@@ -47,8 +48,8 @@ interface AnnouncerDeps {
   clock: Clock;
   /** Expands the CTO role's user groups, so every CTO gets the approvals of a refused thread. */
   roles: RoleDirectory;
-  /** Told after each announce (App Home refreshes for the people looking at it). */
-  onAnnounced?: (incidentId: string) => void;
+  /** Told after each announce and flag switch (App Home refreshes for the people looking at it). */
+  onAnnounced?: (incidentId?: string) => void;
 }
 
 export function createAnnouncer(deps: AnnouncerDeps): Announcer {
@@ -109,13 +110,16 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
     const channel = incident.channelId;
     const root = messageKey(incidentId, 'root');
     const question = readQuestion(incident.data.hotfix);
+    // Flags already turned off on this incident are shown as off, not offered again (read only when a flag is named).
+    const named = flagOffers(incident, service).length > 0;
+    const switches = named ? lastSwitches(await store.timeline(incidentId)) : undefined;
     const questionMessage = question
       ? hotfixQuestion({
           timeZone: service.workingHours.timeZone,
           incident: { id: incident.id },
           service: serviceRef(service),
           question,
-          flags: flagOffers(incident, service),
+          flags: flagOffers(incident, service, switches),
         })
       : undefined;
     const toRequester = questionMessage ? [{ part: 'hotfix', message: questionMessage }] : [];
@@ -137,7 +141,7 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
     const toApprovers: { part: string; message: SlackMessage }[] = [];
     for (const approval of await store.approvalsFor(incidentId)) {
       const step = steps.find((s) => s.id === approval.stepId);
-      const message = approvalRequest(approvalView(incident, approval, step, service));
+      const message = approvalRequest(approvalView(incident, approval, step, service, switches));
       await notifier.send({ key: messageKey(incidentId, `approval:${approval.id}`), channel, threadKey: root, ...message });
       toApprovers.push({ part: `approval:${approval.id}`, message });
     }
@@ -182,6 +186,10 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
         ? { channel: incident.channelId, threadKey: messageKey(incident.id, 'root') }
         : undefined;
       await notifier.send({ key, ...(thread ?? { channel: service.slack.alertsChannel }), ...flagSwitched(view) });
+      // The hotfix question and the schema approval say the flag is off instead of offering Disable again.
+      if (incident?.channelId) await render(incident.id);
+      // App Home counts the flags switched: it refreshes as after an incident change.
+      deps.onAnnounced?.(incident?.id);
       const ctoMessage = flagCtoNotice(view);
       for (const cto of notice.notifyCto) {
         await notifier.sendDirect(cto, `${key}:cto:${cto}`, ctoMessage.text, ctoMessage.blocks);

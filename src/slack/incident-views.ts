@@ -2,7 +2,7 @@
  * From what the store holds to the view models the block builders take.
  * Pure: the announcer reads the records and sends what these return.
  */
-import { flagsNamedBy } from '../rollback/incident/flag-switch';
+import { type FlagSwitchSeen, flagsNamedBy } from '../rollback/incident/flag-switch';
 import type { FlagOffer } from './blocks/flag-switched';
 import { pullRequestLine, pullRequestOf } from './blocks/pull-request';
 import type { ServiceConfig } from '../config/service-schema';
@@ -194,7 +194,13 @@ function shadowVerdict(plan: { verifiedWithData?: boolean; shadowDifferences?: s
   return `Shadow check with live rows (${rows}): NOT verified: ${(plan.shadowDifferences ?? []).join('; ') || 'no verdict'}`;
 }
 
-export function approvalView(incident: IncidentRecord, approval: ApprovalRecord, step: StepRecord | undefined, service: ServiceConfig): ApprovalRequestView {
+export function approvalView(
+  incident: IncidentRecord,
+  approval: ApprovalRecord,
+  step: StepRecord | undefined,
+  service: ServiceConfig,
+  switches?: ReadonlyMap<string, FlagSwitchSeen>,
+): ApprovalRequestView {
   const kind = approval.action === 'git-reset' ? 'reset' : 'schema';
   const plan = step?.input.plan as { dataLoss?: LossEstimate[]; alternatives?: string[]; risks?: string[]; irreversible?: { statement: string; reason: string }[]; steps?: { sql: string }[]; source?: { origin: string; description: string }; verifiedWithData?: boolean; shadowDifferences?: string[]; sampledRows?: { table: { name: string }; rows: number }[] } | undefined;
   const state: ApprovalRequestView['state'] =
@@ -228,15 +234,29 @@ export function approvalView(incident: IncidentRecord, approval: ApprovalRecord,
     expiresAt: approval.expiresAt,
     state,
     retryCommand: `/rollback ${kind} ${service.name} ${target}`,
-    ...(kind === 'schema' ? { flags: flagOffers(incident, service), flagNames: service.flags.map((f) => f.name) } : {}),
+    ...(kind === 'schema'
+      ? { flags: flagOffers(incident, service, switches), flagNames: service.flags.map((f) => f.name) }
+      : {}),
   };
 }
 
-/** The service's flags the incident names (its issue, trigger, reason, target): what "Disable <flag>" offers. */
-export function flagOffers(incident: IncidentRecord, service: ServiceConfig): FlagOffer[] {
+/**
+ * The service's flags the incident names (its issue, trigger, reason, target): what "Disable <flag>" offers;
+ * one whose latest switch on the incident (`switches`, from its timeline) is off carries who turned it off and when.
+ */
+export function flagOffers(
+  incident: IncidentRecord,
+  service: ServiceConfig,
+  switches: ReadonlyMap<string, FlagSwitchSeen> = new Map(),
+): FlagOffer[] {
   const { reason, target } = incident.data.request;
-  const text = [incident.issue, incident.trigger, reason ?? '', target ?? ''].join(' ');
-  return flagsNamedBy(service, text).map((flag) => ({ name: flag.name, description: flag.description }));
+  const features = incident.data.features ?? [];
+  const text = [incident.issue, incident.trigger, reason ?? '', target ?? '', ...features].join(' ');
+  return flagsNamedBy(service, text).map((flag) => {
+    const last = switches.get(flag.name);
+    const off = last?.state === 'off' ? { off: { by: last.by, at: last.at } } : {};
+    return { name: flag.name, description: flag.description, ...off };
+  });
 }
 
 export function checklistView(incident: IncidentRecord, items: readonly FollowUpItem[], service: ServiceConfig): FollowUpChecklistView {

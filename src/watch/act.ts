@@ -94,6 +94,8 @@ export async function act(deps: ActDeps, ctx: ActContext, actions: readonly Dete
           trigger: words.trigger,
           actor: AUTOPILOT_ACTOR,
           severity: action.severity,
+          // A feature or flag named only in an alert's labels or annotations still gets its "Disable <flag>".
+          features: ctx.firing.flatMap((a) => (a.firing && a.service === service.name && a.feature ? [a.feature] : [])),
           ...episode,
         });
         if (opened.created) await noteDetectedFrom(engine, opened.incident, episode);

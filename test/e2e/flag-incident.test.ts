@@ -5,21 +5,9 @@
  * has it and no rollback step was added. After hours the on-call engineer may
  * do the same, and the CTO gets the asynchronous notice.
  */
-import { openQuestionIncident } from '../../src/rollback/incident/hotfix';
 import { DISABLE_FLAG, ROLLBACK_NOW } from '../../src/slack/action-ids';
-import { buttonAnswer, commandAnswer, flagTimeline, flagValue } from '../support/flags';
-import { SERVICE, type World, useWorld } from '../support/incident-world';
-
-async function alertNamingTheFeature(world: World): Promise<string> {
-  const { incident } = await openQuestionIncident(world.bot.bot.engine.deps, {
-    service: SERVICE,
-    issue: 'Error rate 14% on POST /api/ai-notes (AI notes)',
-    trigger: 'Grafana alert: feature error rate > 10%',
-    actor: 'alert:grafana',
-    severity: 'should',
-  });
-  return incident.id;
-}
+import { alertNamingTheFeature, buttonAnswer, commandAnswer, flagTimeline, flagValue } from '../support/flags';
+import { SERVICE, useWorld } from '../support/incident-world';
 
 describe('"Disable <flag>" on the hotfix question (working hours)', () => {
   const ctx = useWorld('e2e_flag_hotfix');
@@ -49,6 +37,21 @@ describe('"Disable <flag>" on the hotfix question (working hours)', () => {
     const posted = world.postsWith('Feature disabled: ai-notes')[0];
     expect(posted?.thread).toBeDefined();
 
+    // The question, updated in place, says the flag is off and by whom instead of offering Disable again.
+    await world.waitForPost('`ai-notes` is off (turned off by <@U0DEVOPS1> at ');
+    const updated = world.postsWith('`ai-notes` is off (turned off by <@U0DEVOPS1> at ').at(-1);
+    expect(updated?.method).toBe('chat.update');
+    expect(updated?.text).toContain(ROLLBACK_NOW);
+    expect(updated?.text).not.toContain(DISABLE_FLAG);
+    // The old message pressed again: a plain answer, no second write to Vercel.
+    const writes = world.vercel.state.count('PATCH', '/edge-config/');
+    expect(writes).toBe(1);
+    const again = await buttonAnswer(world, { userId: 'U0DEVOPS1', actionId: DISABLE_FLAG, value });
+    expect(again).toMatch(/^ai-notes is already off: <@U0DEVOPS1> turned it off at .+; nothing was changed\.$/);
+    expect(again).toContain(`on incident ${incidentId};`);
+    expect(world.vercel.state.count('PATCH', '/edge-config/')).toBe(writes);
+    expect(flagValue(world)).toBe(false);
+
     const deps = world.bot.bot.engine.deps;
     const timeline = await deps.store.timeline(incidentId);
     expect(timeline.map((t) => t.kind)).toEqual(expect.arrayContaining(['refused', 'flag_switched']));
@@ -62,6 +65,32 @@ describe('"Disable <flag>" on the hotfix question (working hours)', () => {
     const stats = await commandAnswer(world, `stats ${SERVICE}`, 'U0DEVOPS1');
     expect(stats).toMatch(/0 rollbacks/);
     expect(stats).toMatch(/not rollbacks:\* 1 feature flag turned off, 0 turned on/);
+  });
+});
+
+describe('"Disable <flag>" pressed on an incident that is already over', () => {
+  const ctx = useWorld('e2e_flag_closed');
+
+  it('turns the flag off, says the incident is over and records it on the service timeline', async () => {
+    const { world } = ctx;
+    const incidentId = await alertNamingTheFeature(world);
+    await world.waitForPost('Disable ai-notes');
+    const store = world.bot.bot.engine.deps.store;
+    await store.updateIncident(incidentId, { state: 'resolved', closedAt: world.clock.now() });
+    const answer = await buttonAnswer(world, {
+      userId: 'U0DEVOPS1',
+      actionId: DISABLE_FLAG,
+      value: `${incidentId}|ai-notes`,
+    });
+    expect(answer).toMatch(/turned the feature flag ai-notes .* off: it reads false/);
+    expect(answer).toContain(
+      `Incident ${incidentId} is resolved, so this is recorded on the service timeline and counted outside incidents.`,
+    );
+    const rows = await flagTimeline(ctx.database.url);
+    expect(rows.map((r) => [r.kind, r.incident_id])).toEqual([['flag_switched', null]]);
+    expect(await commandAnswer(world, `stats ${SERVICE}`, 'U0DEVOPS1')).toMatch(
+      /not rollbacks:\* 1 feature flag turned off, 0 turned on \(1 with no incident open\)/,
+    );
   });
 });
 

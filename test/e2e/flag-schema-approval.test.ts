@@ -38,6 +38,11 @@ describe('"Disable <flag>" on a schema rollback approval', () => {
       new RegExp(`turned the feature flag ai-notes .* off: it reads false.*Recorded on incident ${incidentId}`),
     );
     expect(flagValue(world)).toBe(false);
+    // The approval, updated in place, says the flag is off instead of offering it again; Approve stays.
+    await world.waitForPost('`ai-notes` is off (turned off by <@U0DEVOPS1> at ', 20_000);
+    const updated = world.postsWith('CTO approval needed').at(-1)?.text ?? '';
+    expect(updated).toContain('`ai-notes` is off (turned off by <@U0DEVOPS1> at ');
+    expect(updated).not.toContain(DISABLE_FLAG);
     const kinds = (await world.bot.bot.engine.deps.store.timeline(incidentId)).map((t) => t.kind);
     expect(kinds).toContain('flag_switched');
     const [approval] = await rows<{ decision: string }>(

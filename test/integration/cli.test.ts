@@ -264,6 +264,11 @@ describe('rollback-bot command', () => {
       const warning = out.indexOf('"msg":"DR_AMAL_GIT_TOKEN is not set (git.tokenEnv): git reverts of dr-amal-clinical-os are unavailable until it is; everything else runs."');
       expect(warning).toBeGreaterThan(-1);
       expect(out).toContain('"msg":"VERCEL_TOKEN is not set (the Vercel API token): application rollbacks of dr-amal-clinical-os are unavailable');
+      // A feature flag's token, in the same words (the example's ai-notes reads back with EDGE_CONFIG_READ_TOKEN).
+      expect(out).toContain(
+        '"msg":"EDGE_CONFIG_READ_TOKEN is not set (flag ai-notes, edgeConfig.readTokenEnv): feature flags of ' +
+          'dr-amal-clinical-os are unavailable until it is; everything else runs."',
+      );
       expect(warning).toBeLessThan(out.search(/applied migration|up to date|"msg":"rollback-bot is ready"/));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       child.kill('SIGTERM');

@@ -2,7 +2,20 @@
 import { silentLogger } from '../../src/logger';
 import { createDb } from '../../src/store/pool';
 import { STILL_WORKING } from '../../src/slack/listeners/commands/rollback';
-import { FLAG, type World } from './incident-world';
+import { openQuestionIncident } from '../../src/rollback/incident/hotfix';
+import { FLAG, SERVICE, type World } from './incident-world';
+
+/** An alert (a SHOULD) whose text names the AI notes feature: the hotfix question offers "Disable ai-notes". */
+export async function alertNamingTheFeature(world: World): Promise<string> {
+  const { incident } = await openQuestionIncident(world.bot.bot.engine.deps, {
+    service: SERVICE,
+    issue: 'Error rate 14% on POST /api/ai-notes (AI notes)',
+    trigger: 'Grafana alert: feature error rate > 10%',
+    actor: 'alert:grafana',
+    severity: 'should',
+  });
+  return incident.id;
+}
 
 interface Answer {
   text?: unknown;

@@ -6,7 +6,8 @@
  * refuses the application adapter's calls with a message naming it, without
  * taking the other adapters down.
  */
-import { unavailableCapabilities } from '../../src/config/credentials';
+import { missingCredentials, unavailableCapabilities } from '../../src/config/credentials';
+import type { EdgeConfigFlag, ServiceConfig } from '../../src/config/service-schema';
 import { readHome } from '../../src/post-rollback/app-home';
 import { createLogger } from '../../src/logger';
 import type { EngineDeps } from '../../src/rollback/incident/engine-deps';
@@ -27,7 +28,16 @@ import { fakeWorld, service as preflightService } from './preflight/fakes';
 
 const SERVICE = exampleService();
 /** Everything the example service needs, set. */
-const FULL_ENV = { VERCEL_TOKEN: 'vercel-token', DR_AMAL_GIT_TOKEN: 'git-token', DR_AMAL_DATABASE_URL: 'postgres://app@db/app', SMOKE_TEST_PASSWORD: 'pw' };
+const FULL_ENV = {
+  VERCEL_TOKEN: 'vercel-token',
+  DR_AMAL_GIT_TOKEN: 'git-token',
+  DR_AMAL_DATABASE_URL: 'postgres://app@db/app',
+  SMOKE_TEST_PASSWORD: 'pw',
+  // The ai-notes flag's Edge Config read token (flags: in the example).
+  EDGE_CONFIG_READ_TOKEN: 'edge-read-token',
+};
+const FLAG_LINE =
+  'Feature flags unavailable: EDGE_CONFIG_READ_TOKEN is not set (flag ai-notes, edgeConfig.readTokenEnv).';
 const GIT_LINE = 'Git reverts unavailable: DR_AMAL_GIT_TOKEN is not set (git.tokenEnv).';
 const VERCEL_LINE = 'Application rollbacks unavailable: VERCEL_TOKEN is not set (the Vercel API token).';
 
@@ -41,6 +51,45 @@ describe('unavailableCapabilities', () => {
     expect(unavailableCapabilities(SERVICE, { ...FULL_ENV, VERCEL_TOKEN: ' ', SMOKE_TEST_PASSWORD: undefined })).toEqual([
       VERCEL_LINE,
       'Smoke tests unavailable: SMOKE_TEST_PASSWORD is not set (a smoke test placeholder).',
+      // The flag writes with VERCEL_TOKEN too (its edgeConfig.tokenEnv).
+      'Feature flags unavailable: VERCEL_TOKEN is not set (flag ai-notes, edgeConfig.tokenEnv).',
+    ]);
+  });
+
+  it("names a feature flag's unset token with the flag and the field, as the other credentials are named", () => {
+    expect(unavailableCapabilities(SERVICE, { ...FULL_ENV, EDGE_CONFIG_READ_TOKEN: undefined })).toEqual([FLAG_LINE]);
+    const aiNotes = SERVICE.flags[0] as EdgeConfigFlag;
+    const flags = [
+      { ...aiNotes, edgeConfig: { ...aiNotes.edgeConfig, readTokenEnv: undefined, tokenEnv: 'FLAGS_WRITE_TOKEN' } },
+      {
+        name: 'new-editor',
+        description: 'the new note editor',
+        features: [],
+        readBackSeconds: 30,
+        provider: 'vercel-flags',
+        vercelFlags: {
+          flag: 'new-editor',
+          tokenEnv: 'VERCEL_FLAGS_TOKEN',
+          environment: 'production',
+          offVariant: 'off',
+        },
+      },
+    ] as ServiceConfig['flags'];
+    expect(unavailableCapabilities({ ...SERVICE, flags }, FULL_ENV)).toEqual([
+      'Feature flags unavailable: FLAGS_WRITE_TOKEN is not set (flag ai-notes, edgeConfig.tokenEnv).',
+      'Feature flags unavailable: VERCEL_FLAGS_TOKEN is not set (flag new-editor, vercelFlags.tokenEnv).',
+    ]);
+    // The start-up warning's words, as for the other credentials.
+    expect(missingCredentials([SERVICE], { ...FULL_ENV, EDGE_CONFIG_READ_TOKEN: '' })).toEqual([
+      {
+        service: SERVICE.name,
+        variable: 'EDGE_CONFIG_READ_TOKEN',
+        capability: 'feature flags',
+        field: 'flag ai-notes, edgeConfig.readTokenEnv',
+        message:
+          'EDGE_CONFIG_READ_TOKEN is not set (flag ai-notes, edgeConfig.readTokenEnv): feature flags of ' +
+          'dr-amal-clinical-os are unavailable until it is; everything else runs.',
+      },
     ]);
   });
 });
@@ -95,6 +144,7 @@ describe('App Home', () => {
   const store = {
     listIncidents: async () => [],
     metricsInputs: async () => ({ incidents: [], deployments: 0 }),
+    flagActions: async () => [],
     openFollowUps: async () => [],
     deployments: async () => [],
   } as unknown as EngineDeps['store'];
@@ -105,6 +155,13 @@ describe('App Home', () => {
     expect(view.services[0]?.unavailable).toEqual([GIT_LINE]);
     const texts = allTexts(appHome(view).blocks).join('\n');
     expect(texts).toContain('*Unavailable until set:*\n⚠️ Git reverts unavailable: DR_AMAL_GIT_TOKEN is not set (git.tokenEnv).');
+  });
+
+  it("lists a feature flag's unset token the same way", async () => {
+    const env = { ...FULL_ENV, EDGE_CONFIG_READ_TOKEN: '' };
+    const view = await readHome({ store, services: [SERVICE], clock, env });
+    expect(view.services[0]?.unavailable).toEqual([FLAG_LINE]);
+    expect(allTexts(appHome(view).blocks).join('\n')).toContain(`*Unavailable until set:*\n⚠️ ${FLAG_LINE}`);
   });
 
   it('shows none when every variable is set', async () => {

@@ -43,7 +43,7 @@ const quoted = (item: FollowUpItem): string => `"${item.title}"`;
 const echo = (text: string, max: number): string => `"${text.slice(0, max).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}"`;
 
 /** "Tue, Jan 20, 10:00 AM EST" in the service's time zone: what a person reads, not an ISO stamp. */
-const readable = (at: Date, timeZone: string): string =>
+export const readable = (at: Date, timeZone: string): string =>
   new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(at);
 
 function applyTick(items: FollowUpItem[], change: Extract<FollowUpChange, { kind: 'tick' }>, actor: string, at: Date): FollowUpItem[] {

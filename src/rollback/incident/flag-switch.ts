@@ -16,7 +16,8 @@ import type { FlagConfig, ServiceConfig } from '../../config/service-schema';
 import { RollbackError, asRollbackError } from '../errors';
 import type { SlackUserId } from '../ids';
 import { FLAG_FAILED, FLAG_SWITCHED, type FlagOutcome, type FlagState } from '../ports/flags';
-import type { IncidentRecord } from '../ports/incident-store';
+import type { IncidentRecord, TimelineRecord } from '../ports/incident-store';
+import { readable } from '../follow-up/follow-through';
 import { findService } from '../services';
 import type { EngineDeps } from './engine-deps';
 import { authorize } from './gate';
@@ -36,7 +37,28 @@ interface FlagSwitchResult {
   /** The answer for the person who asked. */
   readonly message: string;
   readonly incidentId?: string;
-  readonly outcome: FlagOutcome;
+  /** Undefined when nothing was written (the flag was already off). */
+  readonly outcome?: FlagOutcome;
+}
+
+/** A flag's latest switch on an incident's timeline: what "Disable <flag>" shows instead of offering it again. */
+export interface FlagSwitchSeen {
+  readonly state: FlagState;
+  readonly by: string;
+  readonly at: Date;
+}
+
+/** The latest switch of each flag on a timeline (oldest first, as the store lists it), by flag name. */
+export function lastSwitches(
+  timeline: readonly Pick<TimelineRecord, 'kind' | 'actor' | 'at' | 'data'>[],
+): Map<string, FlagSwitchSeen> {
+  const out = new Map<string, FlagSwitchSeen>();
+  for (const entry of timeline) {
+    const { flag, state } = entry.data;
+    if (entry.kind !== FLAG_SWITCHED || typeof flag !== 'string' || (state !== 'on' && state !== 'off')) continue;
+    out.set(flag, { state, by: entry.actor, at: entry.at });
+  }
+  return out;
 }
 
 export function findFlag(service: ServiceConfig, name: string): FlagConfig {
@@ -71,9 +93,15 @@ export function flagsNamedBy(service: ServiceConfig, text: string): FlagConfig[]
   );
 }
 
-async function incidentFor(deps: EngineDeps, service: string, id?: string): Promise<IncidentRecord | undefined> {
+/** The open incident the switch belongs to; `closed` when the button pressed was on one already over. */
+async function incidentFor(
+  deps: EngineDeps,
+  service: string,
+  id?: string,
+): Promise<{ open?: IncidentRecord; closed?: IncidentRecord }> {
   const incident = id ? await deps.store.getIncident(id) : await deps.store.findOpenIncident(service);
-  return incident && incident.service === service && isIncidentOpen(incident.state) ? incident : undefined;
+  if (!incident || incident.service !== service) return {};
+  return isIncidentOpen(incident.state) ? { open: incident } : { closed: incident };
 }
 
 const readBackWords = (outcome: FlagOutcome): string =>
@@ -83,7 +111,7 @@ const readBackWords = (outcome: FlagOutcome): string =>
 export async function switchFlag(deps: EngineDeps, input: FlagSwitchInput): Promise<FlagSwitchResult> {
   const service = findService(deps.services, input.service);
   const flag = findFlag(service, input.flag);
-  const incident = await incidentFor(deps, service.name, input.incidentId);
+  const { open: incident, closed } = await incidentFor(deps, service.name, input.incidentId);
   const act = { kind: 'flag', flag: flag.name, state: input.state } as const;
   const granted = await authorize(deps, { service: service.name, actor: input.actor, act, incidentId: incident?.id });
   if (!deps.flags) {
@@ -138,7 +166,12 @@ export async function switchFlag(deps: EngineDeps, input: FlagSwitchInput): Prom
     at: deps.clock.now(),
     notifyCto: granted.notifyCtoAsync ? granted.roles.cto : [],
   });
-  const after = incident ? ` Recorded on incident ${incident.id}.` : ' Recorded on the service timeline.';
+  const after = incident
+    ? ` Recorded on incident ${incident.id}.`
+    : closed
+      ? ` Incident ${closed.id} is ${closed.state}, so this is recorded on the service timeline ` +
+        'and counted outside incidents.'
+      : ' Recorded on the service timeline.';
   const cto = granted.notifyCtoAsync ? ' The CTO was notified (after hours).' : '';
   return {
     message: `✅ ${summary}: it reads ${JSON.stringify(outcome.value)} ${readBackWords(outcome)}.${after}${cto}`,
@@ -157,6 +190,19 @@ export async function disableFromIncident(
     throw new RollbackError('not_found', `Incident ${input.incidentId.slice(0, 40)} is unknown; nothing was changed.`, {
       fix: 'Use `/rollback flag <service> <flag> off` instead.',
     });
+  }
+  // An old message (or a second person) pressing it again: already off on this incident, so no second write.
+  const service = findService(deps.services, incident.service);
+  const flag = findFlag(service, input.flag);
+  const last = lastSwitches(await deps.store.timeline(incident.id)).get(flag.name);
+  if (last?.state === 'off') {
+    const when = readable(last.at, service.workingHours.timeZone);
+    return {
+      message:
+        `${flag.name} is already off: <@${last.by}> turned it off at ${when} on incident ${incident.id}; ` +
+        'nothing was changed.',
+      incidentId: incident.id,
+    };
   }
   const reason = `Disabled from incident ${incident.id} (${incident.issue})`;
   return switchFlag(deps, {

@@ -37,20 +37,25 @@ export function readQuestion(raw: unknown): HotfixQuestion | undefined {
 }
 
 /** Opens an incident that asks the question first (a person's report or an alert, not a /rollback). */
+export interface QuestionIncidentInput {
+  service: string;
+  issue: string;
+  trigger: string;
+  actor: string;
+  severity?: 'must' | 'should' | 'may';
+  detectedAt?: Date;
+  impactStartedAt?: Date;
+  evidence?: IncidentEvidence;
+  /** Features the alerts name in labels or annotations (kept on the incident for "Disable <flag>"). */
+  features?: readonly string[];
+}
+
 export async function openQuestionIncident(
   deps: IncidentEngineDeps,
-  input: {
-    service: string;
-    issue: string;
-    trigger: string;
-    actor: string;
-    severity?: 'must' | 'should' | 'may';
-    detectedAt?: Date;
-    impactStartedAt?: Date;
-    evidence?: IncidentEvidence;
-  },
+  input: QuestionIncidentInput,
 ): Promise<{ incident: IncidentRecord; created: boolean }> {
   const service = findService(deps.services, input.service);
+  const features = [...new Set((input.features ?? []).map((f) => f.trim().slice(0, 200)).filter(Boolean))].slice(0, 10);
   const now = deps.clock.now();
   const opened = await deps.store.openIncident(
     {
@@ -64,7 +69,14 @@ export async function openQuestionIncident(
       detectedAt: input.detectedAt,
       impactStartedAt: input.impactStartedAt,
       channelId: service.slack.alertsChannel,
-      data: { request: { kind: 'application' }, requestedBy: input.actor, owner: service.roles.devopsLead[0] ?? input.actor, hotfix: askHotfixQuestion(now), ...(input.evidence ? { evidence: input.evidence } : {}) },
+      data: {
+        request: { kind: 'application' },
+        requestedBy: input.actor,
+        owner: service.roles.devopsLead[0] ?? input.actor,
+        hotfix: askHotfixQuestion(now),
+        ...(input.evidence ? { evidence: input.evidence } : {}),
+        ...(features.length > 0 ? { features } : {}),
+      },
     },
     [],
     { service: service.name, actor: input.actor, kind: 'opened', message: `Incident opened: ${input.issue}. Asked: can it be hotfixed in under 5 minutes?` },

@@ -48,6 +48,8 @@ export interface IncidentData {
   facts?: Record<string, unknown>;
   /** What detection and the start of impact were taken from (set when the bot detected it). */
   evidence?: IncidentEvidence;
+  /** Features the alerts that opened it name in labels or annotations (feature, flag...), for "Disable <flag>". */
+  features?: string[];
 }
 
 /** Where an incident's instants came from: the rule that fired and its own evidence. */

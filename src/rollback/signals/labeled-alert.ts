@@ -17,7 +17,18 @@ export interface LabeledAlert {
   value?: number;
 }
 
-const FEATURE_LABELS = ['feature', 'route', 'handler', 'endpoint', 'path'] as const;
+/** Where an alert names the feature: a feature or flag label, then the same annotation, then where it failed. */
+const FEATURE_NAMES = ['feature', 'feature_flag', 'flag'] as const;
+const PLACE_LABELS = ['route', 'handler', 'endpoint', 'path'] as const;
+
+function featureOf(alert: Pick<LabeledAlert, 'labels' | 'annotations'>): string | undefined {
+  const named = [
+    ...FEATURE_NAMES.map((k) => alert.labels[k]),
+    ...FEATURE_NAMES.map((k) => alert.annotations[k]),
+    ...PLACE_LABELS.map((k) => alert.labels[k]),
+  ];
+  return named.find((v) => v !== undefined && v.trim() !== '')?.trim();
+}
 
 function alertSummary(alert: Pick<LabeledAlert, 'labels' | 'annotations'>): string {
   const name = alert.labels.alertname ?? 'alert';
@@ -43,7 +54,7 @@ export function toSignals(source: SignalSource, alerts: readonly LabeledAlert[],
       texts: [alert.annotations.summary, alert.annotations.description, alert.annotations.message],
     });
     const severity = readSeverity(alert.labels.severity, alert.labels.priority);
-    const feature = FEATURE_LABELS.map((k) => alert.labels[k]).find((v) => v !== undefined && v !== '');
+    const feature = featureOf(alert);
     const signal: Signal = { service: match.service.name, kind, firing: alert.firing, fingerprint, source, at, summary };
     if (value !== undefined) signal.value = value;
     if (alert.startedAt) signal.startedAt = alert.startedAt;

@@ -6,11 +6,12 @@
 import type { types } from '@slack/bolt';
 import type { FollowUpItem } from '../../rollback/follow-up/checklist';
 import type { RollbackMetrics } from '../../rollback/metrics/rollback-metrics';
+import type { IncidentActions } from '../../rollback/metrics/incident-actions';
 import { describeService, describeTarget, unavailableField } from './describe';
 import { type Block, capBlocks, context, divider, fieldSections, header, packLines, section } from './elements';
 import { formatDateTime, plural } from './format';
 import { LIMITS, escapeMrkdwn, oneLine, truncate } from './text';
-import { figureLine } from './stats-reply';
+import { actionsLine, figureLine } from './stats-reply';
 import { pinnedBlocks } from './pinned';
 import type { ServiceRef, TargetRef } from './view-models';
 
@@ -44,6 +45,8 @@ export interface AppHomeView {
   openIncidents: readonly HomeIncident[];
   services: readonly HomeService[];
   metrics: RollbackMetrics;
+  /** Feature flags switched in the same period (not rollbacks), as `/rollback stats` shows them. */
+  actions?: IncidentActions;
   metricsDays: number;
   followUps: readonly HomeFollowUp[];
   /** When it was read; left out of the content hash so an unchanged home is not republished. */
@@ -112,6 +115,7 @@ export function appHome(view: AppHomeView): types.HomeView {
     header(`Rollback metrics, last ${view.metricsDays} days`),
     section(`${plural(view.metrics.rollbacks, 'rollback')} in the period, all services.`),
     ...packLines(view.metrics.figures.map(figureLine), 6, (n) => `…and ${n} more`),
+    ...(view.actions ? [section(actionsLine(view.actions))] : []),
     divider(),
     header(`Open post-rollback actions (${view.followUps.length})`),
     ...(view.followUps.length > 0 ? packLines(followUpLines(view), 4, (n) => `…and ${n} more`) : [section('_Nothing open._')]),

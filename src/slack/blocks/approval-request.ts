@@ -10,7 +10,7 @@ import { type Block, type SlackMessage, actions, button, capBlocks, context, fie
 import { formatCount, formatDateTime, formatTime } from './format';
 import { LIMITS, escapeMrkdwn, fallback, inlineCode, mention, oneLine, truncate } from './text';
 import type { ApprovalRequestView, DataLossLine } from './view-models';
-import { disableFlagButton } from './flag-switched';
+import { disableFlagButton, splitOffers } from './flag-switched';
 
 const ACTION_TITLES = { reset: 'Git reset to last good (Option B)', schema: 'Schema migration rollback' } as const;
 
@@ -96,12 +96,13 @@ function decisionBlocks(view: ApprovalRequestView): Block[] {
 /** The runbook's preferred alternative to a schema rollback: disable the broken feature (nothing is lost). */
 function alternativeBlocks(view: ApprovalRequestView): Block[] {
   if (view.kind !== 'schema' || view.state.status !== 'pending') return [];
-  const offered = (view.flags ?? []).slice(0, 5);
+  const { offered, offLines } = splitOffers(view.flags, 5, view.timeZone);
   const lead = '🚩 *Preferred alternative (runbook): disable the broken feature with its flag.* No data is lost and ' +
     'production stays on this version.';
-  if (offered.length > 0) {
+  if (offered.length > 0 || offLines.length > 0) {
     const buttons = offered.map((flag) => disableFlagButton(view.incident.id, flag));
-    return [section(lead), actions(`flags:${view.approvalId}`, buttons)];
+    const off = offLines.length > 0 ? [section(offLines.join('\n'))] : [];
+    return [section(lead), ...off, ...(buttons.length > 0 ? [actions(`flags:${view.approvalId}`, buttons)] : [])];
   }
   const names = view.flagNames ?? [];
   if (names.length === 0) return [];

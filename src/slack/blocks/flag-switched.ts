@@ -6,7 +6,7 @@
 import { DISABLE_FLAG } from '../action-ids';
 import { describeService } from './describe';
 import { type Block, type SlackMessage, button, context, header, section } from './elements';
-import { formatDateTime } from './format';
+import { formatDateTime, formatTime } from './format';
 import { escapeMrkdwn, fallback, inlineCode, mention, oneLine, truncate } from './text';
 import type { ServiceRef } from './view-models';
 
@@ -14,6 +14,27 @@ import type { ServiceRef } from './view-models';
 export interface FlagOffer {
   name: string;
   description: string;
+  /** Set once the flag was turned off on this incident: the message says so instead of offering Disable again. */
+  off?: { by: string; at: Date };
+}
+
+/** "`ai-notes` is off (turned off by @devops at 10:05 AM ET)": in place of a Disable button already pressed. */
+export function flagOffLine(flag: FlagOffer & { off: NonNullable<FlagOffer['off']> }, timeZone: string): string {
+  const when = formatTime(flag.off.at, timeZone);
+  return `🚩 ${inlineCode(flag.name)} is off (turned off by ${mention(flag.off.by)} at ${when})`;
+}
+
+/** The offers still to make (buttons) and those already switched off (lines), at most `max` buttons. */
+export function splitOffers(
+  flags: readonly FlagOffer[] | undefined,
+  max: number,
+  timeZone: string,
+): { offered: FlagOffer[]; offLines: string[] } {
+  const all = flags ?? [];
+  return {
+    offered: all.filter((f) => !f.off).slice(0, max),
+    offLines: all.flatMap((f) => (f.off ? [flagOffLine({ ...f, off: f.off }, timeZone)] : [])),
+  };
 }
 
 /** The button's value: "<incident id>|<flag name>"; the listener reads it back with readDisableValue. */

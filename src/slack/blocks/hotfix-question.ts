@@ -10,7 +10,7 @@ import { type Block, type SlackMessage, actions, button, context, section } from
 import { formatTime } from './format';
 import { escapeMrkdwn, fallback, mention } from './text';
 import type { HotfixQuestionView } from './view-models';
-import { type FlagOffer, disableFlagButton } from './flag-switched';
+import { type FlagOffer, disableFlagButton, splitOffers } from './flag-switched';
 
 const HOTFIX_QUESTION = 'Can it be hotfixed in under 5 minutes?';
 
@@ -27,7 +27,10 @@ export function hotfixQuestion(view: HotfixQuestionView): SlackMessage {
   const rollBack = button({ actionId: ROLLBACK_NOW, text: 'Roll back now', value: incidentId, style: 'danger' });
   const monitor = button({ actionId: MONITOR, text: 'Monitor', value: incidentId });
   // The runbook's alternative to a rollback, next to "Roll back now", for each flag the alert names.
-  const disable = (view.flags ?? []).slice(0, 3).map((flag) => disableFlagButton(incidentId, flag));
+  const { offered, offLines } = splitOffers(view.flags, 3, view.timeZone);
+  const disable = offered.map((flag) => disableFlagButton(incidentId, flag));
+  // A flag already turned off on this incident is said so, never offered again.
+  const off: Block[] = offLines.length > 0 ? [section(offLines.join('\n'))] : [];
   const blocks: Block[] = [];
   let status: string;
   switch (q.status) {
@@ -37,7 +40,8 @@ export function hotfixQuestion(view: HotfixQuestionView): SlackMessage {
         section(`${again}*${HOTFIX_QUESTION}*\nIf yes, press Hotfix: you get 5 minutes, then the bot asks again. If not, roll back now. Not broken after all? Monitor: the bot asks again if the trigger still fires.`),
       );
       const first = q.round > 1 ? [rollBack, ...disable, hotfix] : [hotfix, rollBack, ...disable];
-      if (disable.length > 0) blocks.push(section(disableWords(view.flags ?? [])));
+      if (disable.length > 0) blocks.push(section(disableWords(offered)));
+      blocks.push(...off);
       blocks.push(actions(`hotfix:${incidentId}`, [...first, monitor]));
       status = q.round > 1 ? 'asked again, rollback proposed' : 'asked';
       break;
@@ -49,6 +53,7 @@ export function hotfixQuestion(view: HotfixQuestionView): SlackMessage {
           `🛠️ ${mention(q.claimedBy)} is shipping a hotfix (claimed ${formatTime(q.claimedAt, view.timeZone)}). If production is not healthy by *${deadline}*, the bot asks again and proposes the rollback.`,
         ),
       );
+      blocks.push(...off);
       blocks.push(actions(`hotfix:${incidentId}`, [done, rollBack, ...disable]));
       status = `hotfix claimed by ${mention(q.claimedBy)}, deadline ${deadline}`;
       break;

@@ -23,7 +23,7 @@ interface StatsReplyView {
 }
 
 /** "Not rollbacks: 2 feature flags turned off, 1 turned on (1 with no incident open)". */
-function actionsLine(actions: IncidentActions): string {
+export function actionsLine(actions: IncidentActions): string {
   const { flagsTurnedOff: off, flagsTurnedOn: on, outsideIncidents: outside } = actions;
   const apart = outside > 0 ? ` (${outside} with no incident open)` : '';
   const flags = `${plural(off, 'feature flag')} turned off, ${on} turned on${apart}`;

@@ -133,6 +133,15 @@ describe('Alertmanager and Grafana webhooks', () => {
     expect(judged(signal)).toMatchObject({ verdict: 'should', rule: 'feature_error_rate' });
   });
 
+  it('reads the feature from a flag label or a feature annotation, a feature label first', () => {
+    const summary = { summary: 'rate limiting not enforced on /api/v2/generate' };
+    expect(webhookSignal(summary, { feature_flag: 'ai-notes', route: '/api/v2/generate' })?.feature).toBe('ai-notes');
+    const route = { route: '/api/v2/generate' };
+    expect(webhookSignal({ ...summary, feature: ' AI notes ' }, route)?.feature).toBe('AI notes');
+    expect(webhookSignal({ ...summary, flag: 'ai-notes' }, { feature: 'notes' })?.feature).toBe('notes');
+    expect(webhookSignal(summary, { route: '/api/v2/generate' })?.feature).toBe('/api/v2/generate');
+  });
+
   it('Grafana: the evaluated values win; without them the summary is read', () => {
     const withValues = grafanaWebhook([{ labels, annotations: { summary: '5xx rate is 90%' }, values: { B: 0.31, C: 1 } }]);
     expect(parseGrafanaWebhook(withValues, SERVICES, T0).signals[0]?.value).toBe(0.31);
