@@ -78,6 +78,8 @@ interface WorldOptions {
   slackCallTimeoutMs?: number;
   /** More for the git adapter (a GitHub host for revert pull requests, its poll interval). */
   code?: Pick<GitCodeRollbackOptions, 'pullRequests' | 'pullRequestPollMs'>;
+  /** The runner's fallback tick (default 200 ms; benchmarks pass the production default). */
+  runnerIntervalMs?: number;
   /** A running step's lease (default 3 s, so a stopped replica's step is reconciled soon). */
   stepLeaseMs?: number;
   /** Deployment URLs answer nothing the bot can read (Vercel's deployment protection): versions are known only from production. */
@@ -183,7 +185,16 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       services,
       env: { ...env, DR_AMAL_GIT_TOKEN: '' },
       // The world's clock is not real time, so real-time cron ticks would evaluate slots out of its order: tests tick jobs by hand.
-      wiring: { adapters, options: { runnerIntervalMs: 200, outboxPollMs: 100, noSchedules: true, slackCallTimeoutMs: options.slackCallTimeoutMs, stepLeaseMs: options.stepLeaseMs ?? 3000 } },
+      wiring: {
+        adapters,
+        options: {
+          runnerIntervalMs: options.runnerIntervalMs ?? 200,
+          outboxPollMs: 100,
+          noSchedules: true,
+          slackCallTimeoutMs: options.slackCallTimeoutMs,
+          stepLeaseMs: options.stepLeaseMs ?? 3000,
+        },
+      },
     });
   };
   const bot = await start();

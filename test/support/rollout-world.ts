@@ -29,7 +29,9 @@ export function addCandidate(world: World): StandinDeployment {
   const commit = world.git.commit({ 'app.txt': 'v2.1.0\n' }, 'feat: 2.1.0');
   world.git.push();
   const canary = world.vercel.state.addDeployment({ version: '2.1.0', commit, servedProduction: false });
-  world.vercel.state.addDeployment({ target: null, version: '2.1.0', commit, url: STAGING_HOST });
+  // Staging keeps its host: a later candidate is deployed there over the one before.
+  if (world.vercel.state.find(STAGING_HOST)) world.vercel.state.setApp(STAGING_HOST, { version: '2.1.0', commit });
+  else world.vercel.state.addDeployment({ target: null, version: '2.1.0', commit, url: STAGING_HOST });
   // Measurable latencies on both, so P95 compares figures, not scheduler noise.
   world.vercel.state.setApp(canary.id, { latencyMs: 40 });
   world.vercel.state.setApp(world.history.bad.id, { latencyMs: 40 });

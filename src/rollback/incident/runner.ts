@@ -37,12 +37,15 @@ interface InFlight {
   lease?: HeldLease;
 }
 
+/** How often the runner looks for runnable steps when nothing wakes it (a new incident or a step's end does). */
+export const RUNNER_INTERVAL_MS = 2000;
+
 /** Generic over the deps, so the wiring gets back its whole EngineDeps and the engine tests their fakes. */
 export function startRunner<D extends Omit<IncidentEngineDeps, 'wake'>>(
   deps: D,
   options: RunnerOptions = {},
 ): { runner: Runner; deps: D & Pick<IncidentEngineDeps, 'wake'> } {
-  const intervalMs = options.intervalMs ?? 2000;
+  const intervalMs = options.intervalMs ?? RUNNER_INTERVAL_MS;
   const maxSteps = options.maxSteps ?? 8;
   let stopped = false;
   let running: Promise<void> | undefined;
