@@ -52,6 +52,8 @@ export type DetectMode = 'alerts' | 'probes';
 const ALERTS_CHANNEL = { id: 'C0PRODALRT', name: 'prod-alerts' };
 const TEAM_ID = 'team_dramal';
 const APP_DATABASE_ENV = 'DR_AMAL_DATABASE_URL';
+/** The staging deployment's host on the Vercel stand-in. */
+export const STAGING_HOST = `${SERVICE_NAME}-staging.vercel.app`;
 const SMOKE = { email: 'smoke-test@dr-amal.test', password: randomBytes(9).toString('base64url') };
 
 interface WorldOptions {
@@ -115,9 +117,12 @@ function serviceRaw(vercel: VercelStandin, repo: ScratchRepo, detect: DetectMode
     git: { remote: repo.origin, branch: repo.branch, committer: { name: 'rollback-bot', email: 'rollback-bot@dr-amal.test' } },
     database: { urlEnv: APP_DATABASE_ENV, migrationsDir: MIGRATIONS_DIR },
     slack: { alertsChannel: ALERTS_CHANNEL.id },
-    roles: { devopsLead: [PEOPLE.devopsLead.id], dba: [PEOPLE.dba.id], cto: [PEOPLE.cto.id], onCall: [ON_CALL_GROUP.id] },
+    // The CTO is also a DevOps lead: a release is started by a DevOps lead, and only the CTO overrides its gates.
+    roles: { devopsLead: [PEOPLE.devopsLead.id, PEOPLE.cto.id], dba: [PEOPLE.dba.id], cto: [PEOPLE.cto.id], onCall: [ON_CALL_GROUP.id] },
     workingHours: { timeZone: 'America/New_York', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '18:00' },
     autopilot: true,
+    // Staging runs each candidate's commit on its own host before /rollout (the candidate's smoke gate).
+    rollout: { stagingUrl: vercel.deploymentOrigin(STAGING_HOST) },
     triggers: { evaluationIntervalSeconds: 5, fiveXxMustForSeconds: 10, probeFailuresMust: PROBE_FAILURES_MUST[detect] },
   };
 }
@@ -202,6 +207,7 @@ export async function startWorld(options: WorldOptions): Promise<DrillWorld> {
     };
     const adapters = {
       application: new VercelApplication({ token: vercel.token, apiUrl: vercel.url, logger: logger.child({ adapter: 'vercel' }), deploymentOrigin: vercel.deploymentOrigin, pollIntervalMs: 250, env }),
+      deploymentOrigin: vercel.deploymentOrigin,
       code: new GitCodeRollback({
         services: [parsed as ServiceConfig],
         workspaceDir: join(dataDir, 'git'),
