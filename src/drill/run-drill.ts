@@ -1,10 +1,10 @@
 /**
  * `rollback-bot drill`: the runbook's rollback simulation on this machine,
- * end to end through the real bot. Starts the world, plays the six steps,
- * prints the thread as it goes, a progress line per step and at the end the
- * metrics against the runbook's targets, then a progressive release whose
- * canary fails. Exit 0 only when every step and
- * every target passed; 1 otherwise. Cleans up unless asked to keep.
+ * end to end through the real bot. Starts the world, plays the six steps
+ * (the last a progressive release whose canary fails), prints the thread as
+ * it goes, a progress line per step and at the end the metrics against the
+ * runbook's targets. Exit 0 only when every step and every target passed;
+ * 1 otherwise. Cleans up unless asked to keep.
  */
 import type { DrillContext, DrillFacts, Problems } from './context';
 import { type MetricRow, formatMetricsTable } from './metrics-table';
