@@ -84,6 +84,22 @@ async function startRelease(ctx: DrillContext, checks: Checks, candidate: string
   return started;
 }
 
+/** Requests to production's own domain: a release still active sends the canary its share of them. */
+const TRAFFIC_SAMPLE = 20;
+
+async function versionsServed(ctx: DrillContext, count: number): Promise<string[]> {
+  const answers: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const response = await fetch(`${ctx.world.vercel.appUrl}/api/version`).catch(() => undefined);
+    const body = response?.ok ? ((await response.json().catch(() => ({}))) as { version?: unknown }) : undefined;
+    answers.push(typeof body?.version === 'string' ? body.version : `HTTP ${response?.status ?? 'error'}`);
+  }
+  return answers;
+}
+
+const tally = (answers: readonly string[]): string =>
+  [...new Set(answers)].map((a) => `${a} ×${answers.filter((b) => b === a).length}`).join(', ');
+
 /** The thread's line of the bot's own record: the release ended at `percent`. */
 const exposedLine = (ctx: DrillContext, percent: number): Promise<unknown> =>
   waitUntil(
@@ -129,12 +145,10 @@ export async function releaseAbortedByCanary(ctx: DrillContext): Promise<Problem
   const aborted = release?.canaryId === candidate.id && release.state === 'ABORTED' && release.activeIndex === 0;
   checks.check(aborted, "Vercel's rolling release ABORTED at its first stage", vercelState);
   const live = world.vercel.state.production();
-  const onBase = live?.id === base.id;
-  checks.check(
-    onBase,
-    `production's traffic all on the base deployment ${base.id}`,
-    `it serves ${live?.id ?? 'nothing'}`,
-  );
+  const answers = await versionsServed(ctx, TRAFFIC_SAMPLE);
+  const onBase = live?.id === base.id && answers.every((a) => a === base.app.version);
+  const seen = `${live?.id ?? 'nothing'} serves production; ${TRAFFIC_SAMPLE} requests answered ${tally(answers)}`;
+  checks.check(onBase, `all of ${TRAFFIC_SAMPLE} production requests answered by the base ${base.app.version}`, seen);
   const toldCto = await waitUntil(
     () =>
       world.slack.calls.some(
