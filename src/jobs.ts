@@ -51,6 +51,6 @@ export function scheduledJobs(deps: JobDeps): ScheduledJob[] {
       logger: deps.logger.child({ component: 'tickets' }),
     }),
     retentionJob(deps.db),
-    ...(deps.rollout ? rolloutJobs(deps.rollout) : []),
+    ...(deps.rollout ? rolloutJobs(deps.rollout, deps.config.services) : []),
   ];
 }

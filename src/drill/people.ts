@@ -88,12 +88,12 @@ export class People {
     this.transcript.printMessage(this.transcript.humanise(`#${this.channel}`), `@${person.name}`, Date.now(), what);
   }
 
-  /** Types a /rollback command; returns the bot's immediate (ephemeral) answer. */
-  async command(person: Person, text: string): Promise<CommandAnswer> {
+  /** Types a /rollback command (or /rollout); returns the bot's immediate (ephemeral) answer. */
+  async command(person: Person, text: string, command: '/rollback' | '/rollout' = '/rollback'): Promise<CommandAnswer> {
     const responseId = randomBytes(6).toString('hex');
     this.transcript.expectAnswer(responseId, person.name);
-    this.say(person, `/rollback ${text}`);
-    const response = await this.sender.slashCommand({ text, userId: person.id, channelId: this.channel, responseId });
+    this.say(person, `${command} ${text}`);
+    const response = await this.sender.slashCommand({ text, userId: person.id, channelId: this.channel, responseId, command });
     let shown = response.text;
     try {
       const body = JSON.parse(response.text) as { text?: unknown; blocks?: unknown };

@@ -1,15 +1,17 @@
 /**
  * `rollback-bot drill`: the runbook's rollback simulation on this machine,
- * end to end through the real bot. Starts the world, plays the five steps,
- * prints the thread as it goes, a progress line per step and at the end the
- * metrics against the runbook's targets. Exit 0 only when every step and
- * every target passed; 1 otherwise. Cleans up unless asked to keep.
+ * end to end through the real bot. Starts the world, plays the six steps
+ * (the last a progressive release whose canary fails), prints the thread as
+ * it goes, a progress line per step and at the end the metrics against the
+ * runbook's targets. Exit 0 only when every step and every target passed;
+ * 1 otherwise. Cleans up unless asked to keep.
  */
 import type { DrillContext, DrillFacts, Problems } from './context';
 import { type MetricRow, formatMetricsTable } from './metrics-table';
 import { deployGoodThenBad } from './steps/deployments';
 import { detectAndRollBack } from './steps/detection';
 import { followThrough } from './steps/follow-through';
+import { releaseAbortedByCanary } from './steps/progressive-release';
 import { revertBadCommit } from './steps/git-revert';
 import { rollBackMigration } from './steps/schema-rollback';
 import { seconds } from './wait';
@@ -109,6 +111,7 @@ export async function runDrill(options: DrillRunOptions): Promise<number> {
     { title: 'Git revert of the bad commit and the new deployment', run: revertBadCommit },
     { title: 'Schema rollback of the bad migration, CTO approval, data archived then restored', run: rollBackMigration },
     { title: 'Post-rollback checklist and metrics', run: (ctx) => followThrough(ctx, (rows) => (metrics = rows)) },
+    { title: 'A progressive release (/rollout) aborted by a canary failure at 10%', run: releaseAbortedByCanary },
   ];
   const reports: StepReport[] = [];
   try {

@@ -119,6 +119,12 @@ export const FIX_COMMIT: ScratchCommit = {
   files: { 'package.json': packageJson('2.0.1'), [SUMMARIES_FILE]: summaries(5000) },
 };
 
+/** The release the progressive rollout step ships: its code reads a secret production lacks (staging has it). */
+export const CANDIDATE_COMMIT: ScratchCommit = {
+  message: 'feat(ai): the AI provider key comes from the environment',
+  files: { 'package.json': packageJson('2.1.0') },
+};
+
 interface AppAtCommit {
   readonly version: string;
   /** The summaries module calls the provider with a zero timeout: requests fail with 500. */

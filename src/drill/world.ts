@@ -52,6 +52,10 @@ export type DetectMode = 'alerts' | 'probes';
 const ALERTS_CHANNEL = { id: 'C0PRODALRT', name: 'prod-alerts' };
 const TEAM_ID = 'team_dramal';
 const APP_DATABASE_ENV = 'DR_AMAL_DATABASE_URL';
+/** The bot's git identity: a member of the Vercel team, so Vercel deploys its commits (a preflight check). */
+const COMMITTER = { name: 'rollback-bot', email: 'rollback-bot@dr-amal.test' };
+/** The staging deployment's host on the Vercel stand-in. */
+export const STAGING_HOST = `${SERVICE_NAME}-staging.vercel.app`;
 const SMOKE = { email: 'smoke-test@dr-amal.test', password: randomBytes(9).toString('base64url') };
 
 interface WorldOptions {
@@ -112,12 +116,15 @@ function serviceRaw(vercel: VercelStandin, repo: ScratchRepo, detect: DetectMode
         { name: 'sign-in', method: 'POST', path: '/api/auth/signin', headers: { 'Content-Type': 'application/json' }, body: { email: SMOKE.email, password: '${SMOKE_TEST_PASSWORD}' }, expectStatus: [200] },
       ],
     },
-    git: { remote: repo.origin, branch: repo.branch, committer: { name: 'rollback-bot', email: 'rollback-bot@dr-amal.test' } },
+    git: { remote: repo.origin, branch: repo.branch, committer: COMMITTER },
     database: { urlEnv: APP_DATABASE_ENV, migrationsDir: MIGRATIONS_DIR },
     slack: { alertsChannel: ALERTS_CHANNEL.id },
-    roles: { devopsLead: [PEOPLE.devopsLead.id], dba: [PEOPLE.dba.id], cto: [PEOPLE.cto.id], onCall: [ON_CALL_GROUP.id] },
+    // The CTO is also a DevOps lead: a release is started by a DevOps lead, and only the CTO overrides its gates.
+    roles: { devopsLead: [PEOPLE.devopsLead.id, PEOPLE.cto.id], dba: [PEOPLE.dba.id], cto: [PEOPLE.cto.id], onCall: [ON_CALL_GROUP.id] },
     workingHours: { timeZone: 'America/New_York', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '18:00' },
     autopilot: true,
+    // Staging runs each candidate's commit on its own host before /rollout (the candidate's smoke gate).
+    rollout: { stagingUrl: vercel.deploymentOrigin(STAGING_HOST) },
     triggers: { evaluationIntervalSeconds: 5, fiveXxMustForSeconds: 10, probeFailuresMust: PROBE_FAILURES_MUST[detect] },
   };
 }
@@ -168,6 +175,7 @@ export async function startWorld(options: WorldOptions): Promise<DrillWorld> {
     // As on Vercel, a READY production build gets its domains some polls later (3), never at once.
     const vercel = await startVercelStandin({ teamId: TEAM_ID, projectName: SERVICE_NAME, smokeCredentials: SMOKE, aliasAfterPolls: DRILL_ALIAS_AFTER_POLLS });
     teardown.add(() => vercel.stop());
+    vercel.state.teamMembers.push({ email: COMMITTER.email, username: COMMITTER.name, role: 'DEVELOPER' });
     if (options.breaks.has('vercel-promote')) vercel.state.nextJob = { outcome: 'failed', pollsPerStep: 1, failedAliases: [...vercel.state.project.domains] };
     const repo = await createScratchRepo(join(runDir, 'git'));
 
@@ -202,6 +210,7 @@ export async function startWorld(options: WorldOptions): Promise<DrillWorld> {
     };
     const adapters = {
       application: new VercelApplication({ token: vercel.token, apiUrl: vercel.url, logger: logger.child({ adapter: 'vercel' }), deploymentOrigin: vercel.deploymentOrigin, pollIntervalMs: 250, env }),
+      deploymentOrigin: vercel.deploymentOrigin,
       code: new GitCodeRollback({
         services: [parsed as ServiceConfig],
         workspaceDir: join(dataDir, 'git'),

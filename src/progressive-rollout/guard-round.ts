@@ -123,10 +123,17 @@ export async function guardRound(deps: RolloutDeps, release: StoredRelease): Pro
   return { release: release.id, action: decision.action, reason: decision.reason };
 }
 
-/** Every live release, one after another; one failing release does not stop the others' guard. */
-export async function guardAll(deps: RolloutDeps): Promise<RoundOutcome[]> {
+/**
+ * Every live release, one after another (those whose service's round it is);
+ * one failing release does not stop the others' guard.
+ */
+export async function guardAll(
+  deps: RolloutDeps,
+  due: (service: string) => boolean = () => true,
+): Promise<RoundOutcome[]> {
   const outcomes: RoundOutcome[] = [];
   for (const release of await deps.releases.allLive()) {
+    if (!due(release.service)) continue;
     try {
       outcomes.push(await guardRound(deps, release));
     } catch (error) {

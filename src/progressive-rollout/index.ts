@@ -21,8 +21,28 @@ import { guardAll } from './guard-round';
 export type { RolloutDeps };
 
 export const ROLLOUT_GUARD_JOB = 'rollout-guard';
-/** How often each live release is judged: the runbook's trigger evaluation pace. */
-const GUARD_INTERVAL_SECONDS = 30;
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/**
+ * Each live release is judged at its service's trigger pace
+ * (triggers.evaluationIntervalSeconds, the runbook's 30 s by default), which
+ * the trigger rules count their rounds in. One job ticks at the greatest
+ * common divisor of the services' paces (a pace cron can repeat, as each is);
+ * a release whose service's pace is longer is judged only on its own slots.
+ */
+function guardPace(services: readonly ServiceConfig[]): {
+  seconds: number;
+  due: (service: string, slot: Date) => boolean;
+} {
+  const paces = new Map<string, number>(services.map((s) => [s.name, s.triggers.evaluationIntervalSeconds]));
+  const seconds = [...paces.values()].reduce(gcd, 0) || 30;
+  const due = (service: string, slot: Date): boolean => {
+    const pace = paces.get(service) ?? seconds;
+    return pace === seconds || Math.round(slot.getTime() / 1000) % pace === 0;
+  };
+  return { seconds, due };
+}
 
 interface RolloutWiring {
   readonly engine: () => EngineDeps;
@@ -58,13 +78,14 @@ export function createRollout(wiring: RolloutWiring): () => RolloutDeps {
   };
 }
 
-export function rolloutJobs(rollout: () => RolloutDeps): ScheduledJob[] {
+export function rolloutJobs(rollout: () => RolloutDeps, services: readonly ServiceConfig[]): ScheduledJob[] {
+  const pace = guardPace(services);
   return [
     {
       name: ROLLOUT_GUARD_JOB,
-      cron: intervalCron(GUARD_INTERVAL_SECONDS, 'the rollout guard interval'),
-      run: async ({ logger }) => {
-        for (const outcome of await guardAll(rollout())) {
+      cron: intervalCron(pace.seconds, 'the rollout guard interval (the services\' triggers.evaluationIntervalSeconds)'),
+      run: async ({ slot, logger }) => {
+        for (const outcome of await guardAll(rollout(), (service) => pace.due(service, slot))) {
           const level = outcome.action === 'watch' || outcome.action === 'skipped' ? 'debug' : 'info';
           logger[level](
             { release: outcome.release, action: outcome.action },

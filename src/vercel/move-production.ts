@@ -64,8 +64,12 @@ export async function moveProduction(ctx: MoveContext, plan: MovePlan): Promise<
     return result(plan, 'already-live', { from: project.production.id, reused: false });
   }
   const release = await ctx.client.getActiveRollingRelease(plan.ref, project);
-  const asked = await requestAndWait(ctx, plan, deadline);
-  return withReleaseNote(asked.result, plan, release, asked.queued);
+  // Back to an active release's base, a promote would only queue behind the release while the canary keeps its
+  // share of traffic: Vercel's way back is an instant rollback, which aborts the release.
+  const back = release?.baseId === plan.targetId && plan.method === 'promote';
+  const move: MovePlan = back ? { ...plan, method: 'instant-rollback' } : plan;
+  const asked = await requestAndWait(ctx, move, deadline);
+  return withReleaseNote(asked.result, move, release, asked.queued);
 }
 
 async function requestAndWait(ctx: MoveContext, plan: MovePlan, deadline: number): Promise<{ result: MoveResult; queued: boolean }> {

@@ -47,7 +47,7 @@ export async function runDrillProcess(args: string[], env: Record<string, string
 
 /** The ports the drill printed at start (bot, Slack stand-in, Vercel API, production, PostgreSQL). */
 export function printedPorts(stdout: string): number[] {
-  const head = stdout.split('\n[1/5]')[0] ?? '';
+  const head = stdout.split('\n[1/6]')[0] ?? '';
   return [...head.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
 }
 

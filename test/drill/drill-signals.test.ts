@@ -25,7 +25,7 @@ async function interruptedDrill(interrupt: (child: ReturnType<typeof spawn>) => 
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const code = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    await waitFor('the drill to start its first step', () => out.includes('[1/5]'), 180_000);
+    await waitFor('the drill to start its first step', () => out.includes('[1/6]'), 180_000);
     const ports = printedPorts(out);
     const folder = printedFolder(out);
     interrupt(child);

@@ -33,7 +33,7 @@ describe('rollback-bot drill', () => {
     const out = run.stdout;
     if (run.code !== 0) throw new Error(`drill exited ${run.code}:\n${out.slice(-6000)}\n${run.stderr}`);
     expect(run.stderr).toBe('');
-    for (let step = 1; step <= 5; step += 1) expect(out).toMatch(new RegExp(`\\[${step}/5\\] PASSED in \\d+\\.\\d s`));
+    for (let step = 1; step <= 6; step += 1) expect(out).toMatch(new RegExp(`\\[${step}/6\\] PASSED in \\d+\\.\\d s`));
     // The thread as a reader sees it: the root post, the outcome, the approval, the checklist.
     expect(out).toContain('│ 🚨 ROLLBACK IN PROGRESS');
     expect(out).toContain('│ ✅ ROLLBACK COMPLETE');
@@ -57,7 +57,24 @@ describe('rollback-bot drill', () => {
     // Each message once: the root post of the autopilot incident is printed as posted once,
     // later only as "(updated)".
     const roots = out.split('\n').filter((line, i, lines) => /#prod-alerts {2}rollback-bot {2}\d\d:\d\d:\d\d$/.test(line) && (lines[i + 1] ?? '').includes('ROLLBACK IN PROGRESS'));
-    expect(roots.length).toBe(3);
+    // Three incidents of the rollback steps, and the release's abort.
+    expect(roots.length).toBe(4);
+    // Step 6: the release aborted by its canary, each check a PASS line.
+    expect(out).toContain('[6/6] A progressive release (/rollout) aborted by a canary failure at 10%');
+    expect(out).toMatch(/│ \/rollout dr-amal-clinical-os dpl_\S+( override window .+)?\n/);
+    for (const check of [
+      '/rollout started the release at 10%',
+      'ROLLBACK IN PROGRESS posted',
+      'ROLLBACK COMPLETE posted',
+      'the release aborted at the 10% stage',
+      "Vercel's rolling release ABORTED at its first stage",
+      'all of 20 production requests answered by the base',
+      'the CTO told in a direct message',
+      '/rollback stats: 1 release, 1 abort, 10% exposed at abort',
+    ]) {
+      expect(out).toContain(`· PASS  ${check}`);
+    }
+    expect(out).not.toContain('· FAIL  ');
     // The metrics table, every target met.
     expect(out).toMatch(/\| Metric +\| Target +\| Measured +\| Result \|/);
     expect(out).toContain("Rollback metrics against the runbook's targets (the bot's own /rollback stats for the drill's incidents):");
@@ -80,11 +97,11 @@ describe('rollback-bot drill', () => {
     const out = run.stdout;
     if (run.code !== 0) throw new Error(`drill exited ${run.code}:\n${out.slice(-6000)}\n${run.stderr}`);
     expect(out).toContain('--detect probes: the alert source is silent');
-    expect(out).toContain('[2/5] The bot detects it from its own probes (alerts silent) and rolls production back (autopilot)');
+    expect(out).toContain('[2/6] The bot detects it from its own probes (alerts silent) and rolls production back (autopilot)');
     expect(out).not.toMatch(/Alertmanager +\d\d:\d\d:\d\d/);
     expect(out).toMatch(/\(detected from the (sign-in probe|bot’s probes \(5xx answers\))\)/);
     expect(out).toMatch(/the bot's figures for INC-\S+: detection [\d.]+ s \(deployment went live → detected from the [^)]*probe/);
-    for (let step = 1; step <= 5; step += 1) expect(out).toMatch(new RegExp(`\\[${step}/5\\] PASSED in \\d+\\.\\d s`));
+    for (let step = 1; step <= 6; step += 1) expect(out).toMatch(new RegExp(`\\[${step}/6\\] PASSED in \\d+\\.\\d s`));
     expect(out).toMatch(/Drill PASSED in \d+\.\d s: every step and every target passed\./);
   }, 240_000);
 
@@ -93,11 +110,11 @@ describe('rollback-bot drill', () => {
     const out = run.stdout;
     expect(run.code).toBe(1);
     expect(out).toContain('--break vercel-build: every production build after the bad deployment ends in ERROR');
-    expect(out).toMatch(/\[1\/5\] PASSED/);
-    expect(out).toMatch(/\[3\/5\] FAILED in [\d.]+ s: INC-\S+: the git revert failed: /);
+    expect(out).toMatch(/\[1\/6\] PASSED/);
+    expect(out).toMatch(/\[3\/6\] FAILED in [\d.]+ s: INC-\S+: the git revert failed: /);
     expect(out).toContain('❌ ROLLBACK FAILED');
-    expect(out).toMatch(/FAIL {2}step 3\/5 {2}Git revert of the bad commit and the new deployment/);
-    expect(out).toMatch(/Drill FAILED in [\d.]+ s: .*step 3\/5 failed/);
+    expect(out).toMatch(/FAIL {2}step 3\/6 {2}Git revert of the bad commit and the new deployment/);
+    expect(out).toMatch(/Drill FAILED in [\d.]+ s: .*step 3\/6 failed/);
     expect(run.leftInTmp).toEqual([]);
     const ports = printedPorts(out);
     expect(ports.length).toBe(5);
@@ -108,7 +125,7 @@ describe('rollback-bot drill', () => {
     const run = await runDrillProcess(['--keep', '--break', 'vercel-promote'], { DATABASE_URL: serverUrl() });
     const out = run.stdout;
     expect(run.code).toBe(1);
-    expect(out).toMatch(/\[2\/5\] FAILED/);
+    expect(out).toMatch(/\[2\/6\] FAILED/);
     const kept = /folder (\S+): git\/origin\.git .*bot\.log/.exec(out);
     expect(kept).not.toBeNull();
     expect(run.leftInTmp).toEqual([String(kept?.[1]).split('/').pop()]);

@@ -45,6 +45,18 @@ describe('moving production', () => {
     expect(result.status).toBe('succeeded');
   });
 
+  it('with the promote method, moves back to an active release\'s base by an instant rollback: the release aborts', async () => {
+    // A promote would only queue behind the release, the canary keeping its share of production traffic.
+    const canary = h.standin.state.addDeployment({ version: '2.1.0', servedProduction: false });
+    h.standin.state.startRollingRelease(canary);
+    const result = await move(promoteService(), history.current.id);
+    expect(result).toMatchObject({ method: 'instant-rollback', status: 'succeeded', targetId: history.current.id });
+    expect(result.explanation).toContain('this instant rollback aborts it');
+    expect(h.standin.state.count('POST', '/promote/')).toBe(0);
+    expect(h.standin.state.project.release?.state).toBe('ABORTED');
+    expect(h.standin.state.production()?.id).toBe(history.current.id);
+  });
+
   it('treats 409 for the live deployment as a no-op, not a failure', async () => {
     // Production already serves the target while another job is still listed: Vercel answers 409.
     h.standin.state.project.productionId = history.v190.id;
