@@ -19,7 +19,8 @@ import { openDatabase } from './store/open-database';
 import { upsertService } from './store/queries/services';
 import { incidentCommandHandlers } from './slack/listeners/commands/incident-commands';
 import { createIncidentReplies } from './slack/replies';
-import { type Adapters, type Engine, type EngineOptions, defaultAdapters, prepareEngine } from './wiring';
+import { type Adapters, defaultAdapters } from './default-adapters';
+import { type Engine, type EngineOptions, prepareEngine } from './wiring';
 import { type Lifecycle, StartAborted, createLifecycle } from './lifecycle';
 import { missingCredentials, missingSetup } from './start-checks';
 

@@ -1,37 +1,25 @@
 /**
- * Builds the incident engine from config: the adapters (Vercel, git, schema),
- * the store, the Slack outbox and announcer, the role directory and the runner.
- * Tests and the drill pass their own adapters (pointed at stand-ins) instead.
+ * Builds the incident engine from config and its adapters (see default-adapters):
+ * the store, the Slack outbox and announcer, the role directory, detection, the
+ * rollout, the runner and the scheduled jobs. Tests and the drill pass their own
+ * adapters (pointed at stand-ins) instead.
  */
-import { join } from 'node:path';
 import type { AppConfig } from './config/load-config';
-import { GitCodeRollback } from './git/git-code-rollback';
-import { GitHubAccess } from './github/github-access';
+import { type Adapters, onFirstUse, providerFlags, rollingReleases } from './default-adapters';
 import type { Logger } from './logger';
-import { type Clock, systemClock, systemStopwatch } from './rollback/clock';
+import { systemStopwatch } from './rollback/clock';
 import { randomIds } from './rollback/id-generator';
-import { RollbackError } from './rollback/errors';
 import type { EngineDeps } from './rollback/incident/engine-deps';
 import { type Runner, startRunner } from './rollback/incident/runner';
-import type { ApplicationPort } from './rollback/ports/application';
-import type { CodeRollbackPort } from './rollback/ports/code';
-import type { SchemaPort } from './rollback/ports/schema';
-import type { FlagPort } from './rollback/ports/flags';
-import { EdgeConfigFlags } from './flags/edge-config-flags';
-import { ProviderFlags } from './flags/provider-flags';
-import { VercelFlags } from './flags/vercel-flags';
-import { PrismaSchemaAdapter } from './schema/prisma-schema-adapter';
 import { createAnnouncer, incidentOfRootKey } from './slack/announcer';
 import { type OutboxSlackClient, type OutboxWorker, createSlackNotifier, startOutboxWorker } from './slack/outbox';
 import { type UsergroupClient, createRoleDirectory } from './slack/role-directory';
 import { type MembershipClient, createMembershipWatch, warnAboutMembership } from './slack/membership';
 import { createIncidentStore } from './store/incident-store';
 import type { Db } from './store/pool';
-import { VercelApplication } from './vercel/vercel-application';
 import { scheduledJobs } from './jobs';
 import { createRollout } from './progressive-rollout';
 import { createPreflightRunner } from './post-rollback/replies';
-import { createRollingReleases, type VercelRollingReleases } from './vercel/rolling-release';
 import { type HomeClient, createHomePublisher } from './post-rollback/app-home';
 import { syncArchiveRestores } from './post-rollback/archive-restores';
 import { measureServiceFigures } from './post-rollback/runbook-gauges';
@@ -40,24 +28,14 @@ import { type Scheduler, createScheduler } from './schedule/scheduler';
 import { type Detection, type DetectionOptions, createDetection } from './watch';
 import type { Ticker } from './schedule/ticker';
 
-export interface Adapters {
-  application: ApplicationPort;
-  code: CodeRollbackPort;
-  schema: SchemaPort;
-  clock: Clock;
-  /** The feature-flag kill switch; default Vercel Edge Config at VERCEL_API_URL (tokens by each flag's env var). */
-  flags?: FlagPort;
-  /** Vercel's Rolling Releases, for /rollout; default built from VERCEL_TOKEN on first use. */
-  rollingReleases?: VercelRollingReleases;
-  /** Where a deployment's own URL answers (the stand-ins); default https://<host>. */
-  deploymentOrigin?: (host: string) => string;
-}
-
 export interface EngineOptions {
   /** How often the runner looks for work besides being woken (default 2 s). */
   runnerIntervalMs?: number;
   outboxPollMs?: number;
-  /** The Slack client's timeout; the outbox waits 2 s longer before it calls an answer lost (default: the client's 8 s, the outbox's 10 s). */
+  /**
+   * The Slack client's timeout; the outbox waits 2 s longer before it calls an answer lost (default: the client's 8 s,
+   * the outbox's 10 s).
+   */
   slackCallTimeoutMs?: number;
   /** Drives the cron jobs' ticks (tests and the drill tick by hand); default node-cron. */
   ticker?: Ticker;
@@ -65,64 +43,6 @@ export interface EngineOptions {
   noSchedules?: boolean;
   /** Overrides STEP_LEASE_SECONDS. */
   stepLeaseMs?: number;
-}
-
-/**
- * Builds the adapter on first use, so a missing VERCEL_TOKEN refuses application
- * rollbacks with its own message instead of stopping the whole bot: while it
- * cannot be built, every call rejects with the reason (never a synchronous throw).
- */
-function onFirstUse<T extends object>(make: () => T): T {
-  let made: T | undefined;
-  return new Proxy({} as T, {
-    get: (_target, property) => {
-      try {
-        made ??= make();
-      } catch (error) {
-        return () => Promise.reject(error);
-      }
-      const value = (made as Record<PropertyKey, unknown>)[property];
-      return typeof value === 'function' ? value.bind(made) : value;
-    },
-  });
-}
-
-function vercelApplication(config: AppConfig, env: NodeJS.ProcessEnv, logger: Logger): VercelApplication {
-  const token = config.env.VERCEL_TOKEN?.trim();
-  if (!token) {
-    throw new RollbackError('config_invalid', 'VERCEL_TOKEN is not set: the bot cannot read or move production on Vercel, so application rollbacks (and the deploy and verification steps of the other rollbacks) are unavailable until it is.', {
-      details: { missingEnv: 'VERCEL_TOKEN' },
-      fix: 'Set VERCEL_TOKEN to a Vercel access token scoped to the team that owns the projects, then restart the bot.',
-    });
-  }
-  return new VercelApplication({ token, apiUrl: config.env.VERCEL_API_URL, logger: logger.child({ adapter: 'vercel' }), env });
-}
-
-function providerFlags(config: AppConfig, env: NodeJS.ProcessEnv, logger: Logger): FlagPort {
-  const apiUrl = config.env.VERCEL_API_URL;
-  const readUrl = config.env.EDGE_CONFIG_READ_URL;
-  return new ProviderFlags({
-    edgeConfig: new EdgeConfigFlags({ env, apiUrl, readUrl, logger: logger.child({ adapter: 'edge-config' }) }),
-    vercelFlags: new VercelFlags({ env, apiUrl, logger: logger.child({ adapter: 'vercel-flags' }) }),
-  });
-}
-
-function rollingReleases(config: AppConfig, logger: Logger): VercelRollingReleases {
-  // The same refusal as the application adapter's when VERCEL_TOKEN is missing.
-  const token = config.env.VERCEL_TOKEN?.trim() ?? '';
-  const child = logger.child({ adapter: 'vercel', part: 'rolling-release' });
-  return createRollingReleases({ token, apiUrl: config.env.VERCEL_API_URL, logger: child });
-}
-
-/** `shadowServerUrl`: the server schema plans make their scratch databases on (the bot's own). */
-export function defaultAdapters(config: AppConfig, env: NodeJS.ProcessEnv, logger: Logger, options: { shadowServerUrl?: string } = {}): Adapters {
-  const github = new GitHubAccess({ env, apiUrl: env.GITHUB_API_URL, logger: logger.child({ adapter: 'github' }) });
-  return {
-    application: onFirstUse(() => vercelApplication(config, env, logger)),
-    code: new GitCodeRollback({ services: config.services, workspaceDir: join(config.env.ROLLBACK_DATA_DIR, 'git'), logger: logger.child({ adapter: 'git' }), env, pullRequests: (service) => github.pullRequests(service) }),
-    schema: new PrismaSchemaAdapter({ logger: logger.child({ adapter: 'schema' }), clock: systemClock, shadow: { serverUrl: options.shadowServerUrl } }),
-    clock: systemClock,
-  };
 }
 
 export interface Engine {
@@ -138,7 +58,9 @@ export function prepareEngine(input: {
   config: AppConfig;
   env: NodeJS.ProcessEnv;
   db: Db;
-  /** A pool of the given size for the scheduler's job locks (default: the shared pool, fine for tests with few jobs). */
+  /**
+   * A pool of the given size for the scheduler's job locks (default: the shared pool, fine for tests with few jobs).
+   */
   lockPool?: (size: number) => Db;
   logger: Logger;
   adapters: Adapters;
@@ -153,18 +75,45 @@ export function prepareEngine(input: {
   const notifier = createSlackNotifier(db, { onStored: () => outbox?.wake() });
   let slackClient: (HomeClient & MembershipClient & UsergroupClient) | undefined;
   // Is the bot in each alerts channel? Logged at start, shown on App Home and in /rollback preflight.
-  const membership = createMembershipWatch({ client: () => slackClient, services: config.services, logger, now: () => adapters.clock.now().getTime() });
+  const membership = createMembershipWatch({
+    client: () => slackClient,
+    services: config.services,
+    logger,
+    now: () => adapters.clock.now().getTime(),
+  });
   // App Home follows incident changes: every announce asks for a (debounced) refresh of the people looking at it.
-  const homes = createHomePublisher({ db, source: () => engine?.deps ?? { store, services: config.services, clock: adapters.clock, env: input.env }, client: () => slackClient, logger: logger.child({ component: 'app-home' }), warnings: () => membership.problems() });
+  const homes = createHomePublisher({
+    db,
+    source: () => engine?.deps ?? { store, services: config.services, clock: adapters.clock, env: input.env },
+    client: () => slackClient,
+    logger: logger.child({ component: 'app-home' }),
+    warnings: () => membership.problems(),
+  });
   // Filled at start and refreshed behind later answers: a /rollback's role check never waits on Slack,
   // and a refused thread's approvals reach every CTO, those named through a user group too.
   const roles = createRoleDirectory(
-    { usergroups: { users: { list: (args) => (slackClient ? slackClient.usergroups.users.list(args) : Promise.reject(new Error('the Slack client is not started yet'))) } } },
+    {
+      usergroups: {
+        users: {
+          list: (args) =>
+            slackClient
+              ? slackClient.usergroups.users.list(args)
+              : Promise.reject(new Error('the Slack client is not started yet')),
+        },
+      },
+    },
     logger,
     60_000,
     () => adapters.clock.now().getTime(),
   );
-  const announcer = createAnnouncer({ store, notifier, services: config.services, clock: adapters.clock, roles, onAnnounced: () => homes.refresh() });
+  const announcer = createAnnouncer({
+    store,
+    notifier,
+    services: config.services,
+    clock: adapters.clock,
+    roles,
+    onAnnounced: () => homes.refresh(),
+  });
   input.metrics?.runbook.serve(() => measureServiceFigures(store, config.services, adapters.clock.now()));
   let engine: Engine | undefined;
   const deps = (): EngineDeps => {
@@ -172,7 +121,14 @@ export function prepareEngine(input: {
     return engine.deps;
   };
   const detection: Detection = createDetection(
-    { db, services: config.services, engine: deps, notifier, logger: logger.child({ component: 'detection' }), metrics: input.metrics },
+    {
+      db,
+      services: config.services,
+      engine: deps,
+      notifier,
+      logger: logger.child({ component: 'detection' }),
+      metrics: input.metrics,
+    },
     input.detectionOptions,
   );
   const rollout = createRollout({
@@ -199,11 +155,17 @@ export function prepareEngine(input: {
         logger: outboxLogger,
         clock: adapters.clock,
         pollMs: input.options?.outboxPollMs,
-        callTimeoutMs: input.options?.slackCallTimeoutMs === undefined ? undefined : input.options.slackCallTimeoutMs + 2000,
+        callTimeoutMs:
+          input.options?.slackCallTimeoutMs === undefined ? undefined : input.options.slackCallTimeoutMs + 2000,
         // A refused thread root: announce again, so the people who must act hear about it by direct message.
         onRefused: (key) => {
           const incidentId = incidentOfRootKey(key);
-          if (incidentId) void announcer.announce(incidentId).catch((error: unknown) => outboxLogger.warn({ err: error, incidentId }, 'could not tell people about a refused thread'));
+          if (incidentId)
+            void announcer
+              .announce(incidentId)
+              .catch((error: unknown) =>
+                outboxLogger.warn({ err: error, incidentId }, 'could not tell people about a refused thread'),
+              );
         },
       });
       void roles.warm(config.services);
@@ -224,7 +186,11 @@ export function prepareEngine(input: {
           env: input.env,
           workerId: `replica-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
           refreshMetricsFacts: async () => {
-            await syncArchiveRestores({ db, engine: { services: config.services, env: input.env, clock: adapters.clock }, logger: logger.child({ component: 'archive-restores' }) });
+            await syncArchiveRestores({
+              db,
+              engine: { services: config.services, env: input.env, clock: adapters.clock },
+              logger: logger.child({ component: 'archive-restores' }),
+            });
           },
           stepLeaseMs: input.options?.stepLeaseMs ?? config.env.STEP_LEASE_SECONDS * 1000,
         },

@@ -22,7 +22,7 @@ import { GitHubAccess } from '../github/github-access';
 import { slackClientOptions } from '../slack/app';
 import { boltLogger } from '../slack/bolt-logger';
 import { alertsChannelCheck } from '../slack/membership';
-import { defaultAdapters } from '../wiring';
+import { defaultAdapters } from '../default-adapters';
 import { isFormat, readArgs, readFormat } from './args';
 
 export interface CliIo {

@@ -19,7 +19,7 @@ import { createIncidentReplies } from '../../src/slack/replies';
 import { ManualClock } from '../../src/rollback/clock';
 import { randomIds } from '../../src/rollback/id-generator';
 import { parseEnv } from '../../src/config/load-config';
-import { defaultAdapters } from '../../src/wiring';
+import { defaultAdapters } from '../../src/default-adapters';
 import { requestRollback } from '../../src/rollback/incident/request-rollback';
 import type { SlackUserId } from '../../src/rollback/ids';
 import { allTexts } from './blocks/fixtures';

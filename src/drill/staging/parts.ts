@@ -1,7 +1,7 @@
 /** What each part of the staging drill reports, and the context they share. */
 import type { ServiceConfig } from '../../config/service-schema';
 import type { IncidentStore } from '../../rollback/ports/incident-store';
-import type { Adapters } from '../../wiring';
+import type { Adapters } from '../../default-adapters';
 import type { People } from '../people';
 import type { SlackTranscript } from '../slack-transcript';
 import type { StagingBot } from './staging-bot';

@@ -16,7 +16,7 @@ import { createLogger } from '../../logger';
 import { type RunningBot, startBot } from '../../main';
 import { SlackRequestSender } from '../../standins/slack/signed-requests';
 import { type SlackStandin, startSlackStandin } from '../../standins/slack/server';
-import { type Adapters, defaultAdapters } from '../../wiring';
+import { type Adapters, defaultAdapters } from '../../default-adapters';
 import { PrismaSchemaAdapter } from '../../schema/prisma-schema-adapter';
 import { systemClock } from '../../rollback/clock';
 import type { Person } from '../people';
