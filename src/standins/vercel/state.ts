@@ -50,7 +50,9 @@ export class StandinState {
     release: StandinRelease | undefined;
     /** The rolling release configuration; a promote starts a release while it is set. */
     releaseConfig: ReleaseConfig | undefined;
-    /** Deployment Protection: deployment URLs answer 401 unless this "Protection Bypass for Automation" secret is sent. */
+    /**
+     * Deployment Protection: deployment URLs answer 401 unless this "Protection Bypass for Automation" secret is sent.
+     */
     protectionBypass: string | undefined;
     /** The description sent with the last instant rollback. */
     rollbackDescription: { description: string; createdAt: number; userId: string; username: string } | undefined;
@@ -112,7 +114,11 @@ export class StandinState {
       target,
       readyState: state,
       createdAt,
-      creator: { uid: `usr_${randomId(12)}`, username: input.creator ?? 'amal', email: `${input.creator ?? 'amal'}@dr-amal.com` },
+      creator: {
+        uid: `usr_${randomId(12)}`,
+        username: input.creator ?? 'amal',
+        email: `${input.creator ?? 'amal'}@dr-amal.com`,
+      },
       meta: {
         githubCommitSha: commit,
         githubCommitRef: 'main',
@@ -145,7 +151,13 @@ export class StandinState {
 
   /** The git integration saw a push: a production build of `commit` starts. */
   pushCommit(commit: string, options: Omit<NewDeployment, 'commit' | 'build' | 'state'> = {}): StandinDeployment {
-    return this.addDeployment({ ...options, commit, target: 'production', servedProduction: false, build: { ...this.buildPlan } });
+    return this.addDeployment({
+      ...options,
+      commit,
+      target: 'production',
+      servedProduction: false,
+      build: { ...this.buildPlan },
+    });
   }
 
   production(): StandinDeployment | undefined {
@@ -200,20 +212,34 @@ export class StandinState {
     if (build.steps.length > 0) return;
     deployment.build = undefined;
     if (deployment.readyState === 'BLOCKED') {
-      deployment.seatBlock = { blockCode: build.blockCode ?? 'TEAM_ACCESS_REQUIRED', userId: deployment.creator.uid, isVerified: true };
+      deployment.seatBlock = {
+        blockCode: build.blockCode ?? 'TEAM_ACCESS_REQUIRED',
+        userId: deployment.creator.uid,
+        isVerified: true,
+      };
     }
-    if (deployment.readyState === 'READY' && deployment.target === 'production' && this.project.autoAssignCustomDomains) {
+    if (
+      deployment.readyState === 'READY' &&
+      deployment.target === 'production' &&
+      this.project.autoAssignCustomDomains
+    ) {
       deployment.assignment = { readsLeft: this.aliasPlan.afterPolls, outcome: this.aliasPlan.outcome };
       if (this.aliasPlan.afterPolls <= 0) this.tickAssignment(deployment, deployment.assignment);
     }
   }
 
-  private tickAssignment(deployment: StandinDeployment, assignment: { readsLeft: number; outcome: AliasOutcome }): void {
+  private tickAssignment(
+    deployment: StandinDeployment,
+    assignment: { readsLeft: number; outcome: AliasOutcome },
+  ): void {
     assignment.readsLeft -= 1;
     if (assignment.readsLeft > 0) return;
     deployment.assignment = undefined;
     if (assignment.outcome === 'alias-error') {
-      deployment.aliasError = { code: 'alias_failed', message: `The domains could not be assigned to ${deployment.url}.` };
+      deployment.aliasError = {
+        code: 'alias_failed',
+        message: `The domains could not be assigned to ${deployment.url}.`,
+      };
     } else if (assignment.outcome === 'check-failed') {
       deployment.aliasCheck = 'failed';
     } else {
@@ -226,7 +252,12 @@ export class StandinState {
     const outcome = plan.outcome ?? this.buildPlan.outcome;
     // A seat block stops the deployment before it builds.
     const steps = outcome === 'BLOCKED' ? ['BLOCKED'] : ['BUILDING', outcome];
-    return { steps, readsPerStep: plan.readsPerStep ?? this.buildPlan.readsPerStep, reads: 0, blockCode: plan.blockCode ?? this.buildPlan.blockCode };
+    return {
+      steps,
+      readsPerStep: plan.readsPerStep ?? this.buildPlan.readsPerStep,
+      reads: 0,
+      blockCode: plan.blockCode ?? this.buildPlan.blockCode,
+    };
   }
 
   /** The alias job advances one step every `pollsPerStep` project reads. */
@@ -246,7 +277,12 @@ export class StandinState {
     this.job = undefined;
     this.project.aliasStatuses = this.project.domains.map((alias) => ({
       alias,
-      status: outcome === 'failed' && failedAliases.includes(alias) ? 'failed' : outcome === 'skipped' ? 'skipped' : 'succeeded',
+      status:
+        outcome === 'failed' && failedAliases.includes(alias)
+          ? 'failed'
+          : outcome === 'skipped'
+            ? 'skipped'
+            : 'succeeded',
     }));
     if (outcome !== 'succeeded') return;
     const target = this.deployments.get(request.toDeploymentId);
@@ -287,7 +323,9 @@ export class StandinState {
   previousProduction(): StandinDeployment | undefined {
     const current = this.production();
     return [...this.deployments.values()]
-      .filter((d) => d.target === 'production' && d.readyState === 'READY' && d.servedProduction && d.id !== current?.id)
+      .filter(
+        (d) => d.target === 'production' && d.readyState === 'READY' && d.servedProduction && d.id !== current?.id,
+      )
       .filter((d) => !current || d.createdAt < current.createdAt)
       .sort((a, b) => b.createdAt - a.createdAt)[0];
   }
