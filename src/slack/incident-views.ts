@@ -1,14 +1,12 @@
 /**
- * From what the store holds to the view models the block builders take.
- * Pure: the announcer reads the records and sends what these return.
+ * From what the store holds to the view models the block builders take for the rollback's progress, completion
+ * and failure. Pure: the announcer reads the records and sends what these return. The approval request's view is in
+ * approval-view.ts, the follow-up checklist and post-mortem views in follow-up-views.ts.
  */
-import { type FlagSwitchSeen, flagsNamedBy } from '../rollback/incident/flag-switch';
-import type { FlagOffer } from './blocks/flag-switched';
 import { pullRequestLine, pullRequestOf } from './blocks/pull-request';
 import type { ServiceConfig } from '../config/service-schema';
 import { buildPlan, etaMinutes } from '../rollback/incident/plan';
-import { type FollowUpItem, postMortemBy } from '../rollback/follow-up/checklist';
-import { postMortemDraft } from '../rollback/follow-up/post-mortem-draft';
+import { postMortemBy } from '../rollback/follow-up/checklist';
 import {
   type IncidentFigures,
   type Measured,
@@ -16,18 +14,8 @@ import {
   incidentFigures,
   incidentTimes,
 } from '../rollback/metrics/incident-times';
+import type { IncidentRecord, StepRecord } from '../rollback/ports/incident-store';
 import type {
-  ApprovalRecord,
-  IncidentRecord,
-  MetricsInput,
-  StepRecord,
-  TimelineRecord,
-} from '../rollback/ports/incident-store';
-import type { LossEstimate } from '../rollback/ports/schema';
-import type { FollowUpChecklistView } from './blocks/follow-up-checklist';
-import type { PostMortemView } from './blocks/post-mortem';
-import type {
-  ApprovalRequestView,
   CheckResult,
   RollbackCompleteView,
   RollbackFailedView,
@@ -36,7 +24,8 @@ import type {
   TargetRef,
 } from './blocks';
 
-const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+export const str = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
 
 export function serviceRef(service: ServiceConfig): { name: string; displayName?: string } {
   return { name: service.name, displayName: service.displayName };
@@ -248,157 +237,5 @@ export function failedView(
       : WHAT_NOW[incident.data.request.kind].map((line) => line.replace(/<service>/g, service.name)),
     owner: incident.data.owner,
     at: incident.closedAt ?? incident.openedAt,
-  };
-}
-
-/** The shadow check's verdict, as the approver must see it before approving. */
-function shadowVerdict(plan: {
-  verifiedWithData?: boolean;
-  shadowDifferences?: string[];
-  sampledRows?: { table: { name: string }; rows: number }[];
-}): string {
-  const rows = (plan.sampledRows ?? []).map((s) => `${s.table.name} ${s.rows}`).join(', ') || 'no rows';
-  if (plan.verifiedWithData)
-    return `Shadow check with live rows (${rows}): verified, the schema and every sampled value came back.`;
-  return (
-    `Shadow check with live rows (${rows}): NOT verified: ` +
-    `${(plan.shadowDifferences ?? []).join('; ') || 'no verdict'}`
-  );
-}
-
-export function approvalView(
-  incident: IncidentRecord,
-  approval: ApprovalRecord,
-  step: StepRecord | undefined,
-  service: ServiceConfig,
-  switches?: ReadonlyMap<string, FlagSwitchSeen>,
-): ApprovalRequestView {
-  const kind = approval.action === 'git-reset' ? 'reset' : 'schema';
-  const plan = step?.input.plan as
-    | {
-        dataLoss?: LossEstimate[];
-        alternatives?: string[];
-        risks?: string[];
-        irreversible?: { statement: string; reason: string }[];
-        steps?: { sql: string }[];
-        source?: { origin: string; description: string };
-        verifiedWithData?: boolean;
-        shadowDifferences?: string[];
-        sampledRows?: { table: { name: string }; rows: number }[];
-      }
-    | undefined;
-  const state: ApprovalRequestView['state'] =
-    approval.decision === 'pending'
-      ? { status: 'pending' }
-      : approval.decision === 'expired'
-        ? { status: 'expired', at: approval.expiresAt }
-        : {
-            status: approval.decision,
-            by: approval.decidedBy ?? 'unknown',
-            at: approval.decidedAt ?? approval.expiresAt,
-          };
-  const target = incident.data.request.target ?? '';
-  return {
-    timeZone: service.workingHours.timeZone,
-    approvalId: approval.id,
-    incident: { id: incident.id },
-    service: serviceRef(service),
-    kind,
-    target,
-    planSteps: plan?.steps?.map((s) => s.sql) ?? buildPlan(kind).steps.map((s) => s.title),
-    dataLoss: kind === 'schema' ? plan?.dataLoss : [],
-    dataLossNote:
-      kind === 'reset'
-        ? 'History after the target commit is removed from the deploy branch (kept in the bot’s clone and in reflogs).'
-        : undefined,
-    notes: [
-      // Where the inverse's SQL came from matters when it is not the serving commit's folder (after an application
-      // rollback).
-      ...(plan?.source && plan.source.origin !== 'folder' ? [`Migration SQL: ${plan.source.description}`] : []),
-      ...(plan?.alternatives ?? []).map((a) => `Alternative: ${a}`),
-      ...(plan?.risks ?? []),
-      ...(plan?.irreversible ?? []).map((i) => `Cannot be undone: ${i.statement} (${i.reason})`),
-      ...(plan ? [shadowVerdict(plan)] : []),
-    ],
-    requestedBy: approval.requestedBy,
-    reason: incident.data.request.reason,
-    requestedAt: approval.requestedAt,
-    expiresAt: approval.expiresAt,
-    state,
-    retryCommand: `/rollback ${kind} ${service.name} ${target}`,
-    ...(kind === 'schema'
-      ? { flags: flagOffers(incident, service, switches), flagNames: service.flags.map((f) => f.name) }
-      : {}),
-  };
-}
-
-/**
- * The service's flags the incident names (its issue, trigger, reason, target): what "Disable <flag>" offers;
- * one whose latest switch on the incident (`switches`, from its timeline) is off carries who turned it off and when.
- */
-export function flagOffers(
-  incident: IncidentRecord,
-  service: ServiceConfig,
-  switches: ReadonlyMap<string, FlagSwitchSeen> = new Map(),
-): FlagOffer[] {
-  const { reason, target } = incident.data.request;
-  const features = incident.data.features ?? [];
-  const text = [incident.issue, incident.trigger, reason ?? '', target ?? '', ...features].join(' ');
-  return flagsNamedBy(service, text).map((flag) => {
-    const last = switches.get(flag.name);
-    const off = last?.state === 'off' ? { off: { by: last.by, at: last.at } } : {};
-    return { name: flag.name, description: flag.description, ...off };
-  });
-}
-
-export function checklistView(
-  incident: IncidentRecord,
-  items: readonly FollowUpItem[],
-  service: ServiceConfig,
-): FollowUpChecklistView {
-  return {
-    timeZone: service.workingHours.timeZone,
-    incident: { id: incident.id },
-    service: serviceRef(service),
-    restoredAt: incident.restoredAt ?? incident.closedAt ?? incident.openedAt,
-    owner: incident.data.owner,
-    items,
-  };
-}
-
-/** What was live when it broke: the deployment rolled back from, the reverted commit, or the migration. */
-export function badVersionOf(incident: IncidentRecord, steps: readonly StepRecord[]): string | undefined {
-  const app = steps.find((s) => s.kind === 'application');
-  const version = str(app?.input.fromVersion);
-  const commit = str(app?.input.fromCommit)?.slice(0, 7);
-  if (version || commit) return version && commit ? `${version} (commit ${commit})` : (version ?? `commit ${commit}`);
-  const request = incident.data.request;
-  if ((request.kind === 'revert' || request.kind === 'reset') && request.target)
-    return `commit ${request.target.slice(0, 7)}`;
-  if (request.kind === 'schema' && request.target) return `migration ${request.target}`;
-  return str(app?.input.fromDeploymentId);
-}
-
-/** The draft leaves out the checklist's own ticks and reminders: they come after the incident it describes. */
-export function postMortemView(
-  incident: IncidentRecord,
-  steps: readonly StepRecord[],
-  timeline: readonly TimelineRecord[],
-  measured: MetricsInput | undefined,
-  service: ServiceConfig,
-): PostMortemView {
-  const restoredAt = incident.restoredAt ?? incident.closedAt ?? incident.openedAt;
-  return {
-    timeZone: service.workingHours.timeZone,
-    incident: { id: incident.id },
-    service: serviceRef(service),
-    meetingBy: postMortemBy(restoredAt),
-    markdown: postMortemDraft({
-      incident,
-      timeline: timeline.filter((entry) => !entry.kind.startsWith('follow_up')),
-      deployedAt: measured?.deployedAt,
-      badVersion: badVersionOf(incident, steps),
-      archives: measured?.archives,
-    }),
   };
 }
