@@ -2,11 +2,11 @@
  * The Vercel stand-in's world: one project, its deployments, the alias job of
  * the last promote/rollback, builds and injected faults. Jobs and builds move
  * one step every few reads (polls), so tests and the drill control time by
- * reading, never by sleeping.
+ * reading, never by sleeping. A new deployment's first report is in new-deployment.ts.
  */
-import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock } from '../../rollback/clock';
 import { UNCONFIGURED_STAGES } from './rolling-release-routes';
+import { newDeployment, randomId } from './new-deployment';
 
 import type {
   AppBehaviour,
@@ -26,12 +26,6 @@ import type {
 } from './state-types';
 
 export type * from './state-types';
-
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
-
-function randomId(length: number): string {
-  return [...randomBytes(length)].map((b) => ALPHABET[b % ALPHABET.length]).join('');
-}
 
 export class StandinState {
   readonly clock: Clock;
@@ -103,48 +97,8 @@ export class StandinState {
     const now = this.clock.now().getTime();
     const createdAt = Math.max(input.createdAt ?? now, this.lastCreatedAt + 1);
     this.lastCreatedAt = createdAt;
-    const target = input.target === undefined ? 'production' : input.target;
-    const state = input.state ?? (input.build ? 'QUEUED' : 'READY');
-    const commit = input.commit ?? randomBytes(20).toString('hex');
-    const id = `dpl_${randomId(24)}`;
-    const deployment: StandinDeployment = {
-      id,
-      url: input.url ?? `${this.project.name}-${randomId(9)}.vercel.app`,
-      name: this.project.name,
-      target,
-      readyState: state,
-      createdAt,
-      creator: {
-        uid: `usr_${randomId(12)}`,
-        username: input.creator ?? 'amal',
-        email: `${input.creator ?? 'amal'}@dr-amal.com`,
-      },
-      meta: {
-        githubCommitSha: commit,
-        githubCommitRef: 'main',
-        githubCommitMessage: input.commitMessage ?? `commit ${commit.slice(0, 7)}`,
-        ...input.meta,
-      },
-      servedProduction: input.servedProduction ?? (target === 'production' && state === 'READY'),
-      aliasAssigned: null,
-      aliasError: null,
-      aliasCheck: undefined,
-      seatBlock: undefined,
-      assignment: undefined,
-      app: {
-        version: input.version ?? '1.0.0',
-        commit: commit.slice(0, 7),
-        deployedAt: new Date(createdAt).toISOString(),
-        healthStatus: 200,
-        errorRate: 0,
-        latencyMs: 0,
-        smokeStatus: 200,
-        ...input.app,
-      },
-      build: input.build ? this.buildOf(input.build) : undefined,
-    };
-    if (deployment.servedProduction) deployment.aliasAssigned = createdAt;
-    this.deployments.set(id, deployment);
+    const deployment = newDeployment(this.project.name, input, createdAt, this.buildPlan);
+    this.deployments.set(deployment.id, deployment);
     if (input.live) this.makeProduction(deployment);
     return deployment;
   }
@@ -246,18 +200,6 @@ export class StandinState {
       deployment.aliasCheck = 'succeeded';
       this.makeProduction(deployment);
     }
-  }
-
-  private buildOf(plan: Partial<BuildPlan>): NonNullable<StandinDeployment['build']> {
-    const outcome = plan.outcome ?? this.buildPlan.outcome;
-    // A seat block stops the deployment before it builds.
-    const steps = outcome === 'BLOCKED' ? ['BLOCKED'] : ['BUILDING', outcome];
-    return {
-      steps,
-      readsPerStep: plan.readsPerStep ?? this.buildPlan.readsPerStep,
-      reads: 0,
-      blockCode: plan.blockCode ?? this.buildPlan.blockCode,
-    };
   }
 
   /** The alias job advances one step every `pollsPerStep` project reads. */
