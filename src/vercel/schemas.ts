@@ -2,12 +2,12 @@
  * Loose views of Vercel's answers: only the fields the bot reads, everything
  * optional where Vercel may leave it out, unknown fields kept and any string
  * accepted where Vercel might add an enum value. A new field mid-incident must
- * never break a rollback.
+ * never break a rollback. The active rolling release's view is in active-release-schema.ts.
  */
 import { z } from 'zod';
 import { RollbackError } from '../rollback/errors';
 
-const text = z.string().optional().nullable();
+export const text = z.string().optional().nullable();
 const millis = z.number().optional().nullable();
 
 const rawDeployment = z
@@ -242,41 +242,6 @@ export function parseAliasStatusPage(body: unknown): AliasStatusPage {
       return alias === undefined ? [] : [{ alias, status: a.status ?? 'unknown' }];
     }),
     next: raw.pagination?.next ?? undefined,
-  };
-}
-
-const releaseRef = z.object({ id: z.string(), url: text }).passthrough();
-const rollingReleaseSchema = z
-  .object({
-    rollingRelease: z
-      .object({
-        state: text,
-        currentDeployment: releaseRef.nullable().optional(),
-        canaryDeployment: releaseRef.nullable().optional(),
-      })
-      .passthrough()
-      .nullable()
-      .optional(),
-  })
-  .passthrough();
-
-/** An active rolling release: production (`canary`) is being rolled out over `base`. */
-export interface VercelRollingRelease {
-  readonly baseId: string;
-  readonly baseUrl: string | undefined;
-  readonly canaryId: string;
-  readonly canaryUrl: string | undefined;
-}
-
-/** The active release, or undefined when none is active (or the answer does not say). */
-export function parseActiveRelease(body: unknown): VercelRollingRelease | undefined {
-  const release = rollingReleaseSchema.safeParse(body).data?.rollingRelease;
-  if (release?.state !== 'ACTIVE' || !release.currentDeployment || !release.canaryDeployment) return undefined;
-  return {
-    baseId: release.currentDeployment.id,
-    baseUrl: release.currentDeployment.url ?? undefined,
-    canaryId: release.canaryDeployment.id,
-    canaryUrl: release.canaryDeployment.url ?? undefined,
   };
 }
 
