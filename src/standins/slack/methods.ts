@@ -1,9 +1,18 @@
 /**
  * The Web API methods the bot uses, answered as Slack answers them: the same
  * argument checks, error codes and response shapes, over a small in-memory
- * workspace (users, user groups, channels, messages).
+ * workspace (users, user groups, channels, messages). The checks of a message's
+ * text, blocks and metadata are in message-arguments.ts.
  */
-import { validateBlocks, validateView } from './block-kit';
+import { validateView } from './block-kit';
+import {
+  type MessageMetadata,
+  fail,
+  invalidBlocks,
+  messageContent,
+  parseJsonField,
+  parseMetadata,
+} from './message-arguments';
 
 export type Params = Record<string, unknown>;
 export type Answer = Record<string, unknown> & { ok: boolean };
@@ -26,58 +35,13 @@ interface StoredMessage {
   text?: string;
   blocks?: unknown;
   thread_ts?: string;
-  /**
-   * Message metadata as posted ({event_type, event_payload}); conversations.history returns it on include_all_metadata.
-   */
-  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  /** Message metadata as posted; conversations.history returns it on include_all_metadata. */
+  metadata?: MessageMetadata;
   edits: number;
 }
 
-const MAX_TEXT = 40_000;
 /** Slack's cap on conversations.history / conversations.replies pages. */
 const MAX_PAGE = 999;
-
-const fail = (error: string, extra: Record<string, unknown> = {}): Answer => ({ ok: false, error, ...extra });
-
-function parseJsonField(params: Params, name: string): { value?: unknown; error?: Answer } {
-  const raw = params[name];
-  if (raw === undefined) return {};
-  if (typeof raw !== 'string') return { value: raw };
-  try {
-    return { value: JSON.parse(raw) };
-  } catch {
-    return { error: fail(name === 'view' ? 'invalid_arguments' : 'invalid_blocks_format') };
-  }
-}
-
-function invalidBlocks(errors: string[]): Answer {
-  return fail('invalid_blocks', { errors, response_metadata: { messages: errors.map((e) => `[ERROR] ${e}`) } });
-}
-
-function messageContent(params: Params): { text?: string; blocks?: unknown; error?: Answer } {
-  const blocks = parseJsonField(params, 'blocks');
-  if (blocks.error) return { error: blocks.error };
-  const text = typeof params.text === 'string' ? params.text : undefined;
-  if (!text && blocks.value === undefined && params.attachments === undefined) return { error: fail('no_text') };
-  if (text && text.length > MAX_TEXT) return { error: fail('msg_too_long') };
-  if (blocks.value !== undefined) {
-    const errors = validateBlocks(blocks.value, 'message');
-    if (errors.length) return { error: invalidBlocks(errors) };
-  }
-  return { text, blocks: blocks.value };
-}
-
-function parseMetadata(params: Params): { value?: StoredMessage['metadata']; error?: Answer } {
-  const parsed = parseJsonField(params, 'metadata');
-  if (parsed.error) return { error: fail('invalid_metadata_format') };
-  if (parsed.value === undefined) return {};
-  const value = parsed.value as { event_type?: unknown; event_payload?: unknown };
-  if (typeof value.event_type !== 'string' || !/^[\w.-]{1,255}$/.test(value.event_type))
-    return { error: fail('invalid_metadata_schema') };
-  if (typeof value.event_payload !== 'object' || value.event_payload === null || Array.isArray(value.event_payload))
-    return { error: fail('invalid_metadata_schema') };
-  return { value: { event_type: value.event_type, event_payload: value.event_payload as Record<string, unknown> } };
-}
 
 /** A channel the bot may write to and read: a DM, or a channel it is a member of. */
 function reachable(ws: Workspace, channel: string): Answer | undefined {
