@@ -14,7 +14,7 @@ import type { EngineDeps } from '../rollback/incident/engine-deps';
 import type { IncidentRecord } from '../rollback/ports/incident-store';
 import type { TicketRef, TicketTracker } from '../rollback/ports/tickets';
 import type { ScheduledJob } from '../schedule/job';
-import { badVersionOf, postMortemView } from '../slack/incident-views';
+import { badVersionOf, postMortemView } from '../slack/follow-up-views';
 
 interface TicketJobDeps {
   readonly engine: Pick<EngineDeps, 'store' | 'clock' | 'services' | 'announcer'>;

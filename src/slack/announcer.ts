@@ -23,18 +23,9 @@ import { postMortemMessage } from './blocks/post-mortem';
 import { flagCtoNotice, flagSwitched } from './blocks/flag-switched';
 import { tellPeopleDirectly } from './undelivered-thread';
 import type { SlackMessage } from './blocks/elements';
-import {
-  approvalView,
-  checklistView,
-  completeView,
-  failedView,
-  flagOffers,
-  inProgressView,
-  postMortemView,
-  serviceRef,
-  stepProgress,
-  targetOf,
-} from './incident-views';
+import { completeView, failedView, inProgressView, serviceRef, stepProgress, targetOf } from './incident-views';
+import { approvalView, flagOffers } from './approval-view';
+import { checklistView, postMortemView } from './follow-up-views';
 
 export const messageKey = (incidentId: string, part: string): string => `incident:${incidentId}:${part}`;
 

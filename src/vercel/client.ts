@@ -11,12 +11,11 @@ import {
   type VercelProject,
   parseAliasStatusPage,
   parseDeployment,
-  type VercelRollingRelease,
-  parseActiveRelease,
   parseDeploymentPage,
   parseMemberEmails,
   parseProject,
 } from './schemas';
+import { type VercelRollingRelease, parseActiveRelease } from './active-release-schema';
 
 export interface ProjectRef {
   readonly projectId: string;

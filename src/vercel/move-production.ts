@@ -11,7 +11,8 @@ import type { DeploymentId } from '../rollback/ids';
 import type { MoveMethod, MoveResult, MoveStatus, ReconcileRequest } from '../rollback/ports/application';
 import type { AliasMoveKind, ProjectRef, VercelClient } from './client';
 import type { Sleep } from './http';
-import type { VercelAliasRequest, VercelProject, VercelRollingRelease } from './schemas';
+import type { VercelAliasRequest, VercelProject } from './schemas';
+import type { VercelRollingRelease } from './active-release-schema';
 
 export interface MoveContext {
   readonly client: VercelClient;

@@ -2,12 +2,12 @@
  * Loose views of Vercel's answers: only the fields the bot reads, everything
  * optional where Vercel may leave it out, unknown fields kept and any string
  * accepted where Vercel might add an enum value. A new field mid-incident must
- * never break a rollback.
+ * never break a rollback. The active rolling release's view is in active-release-schema.ts.
  */
 import { z } from 'zod';
 import { RollbackError } from '../rollback/errors';
 
-const text = z.string().optional().nullable();
+export const text = z.string().optional().nullable();
 const millis = z.number().optional().nullable();
 
 const rawDeployment = z
@@ -88,7 +88,9 @@ function toDeployment(raw: z.infer<typeof rawDeployment>): VercelDeployment | un
     aliasAssigned: Boolean(raw.aliasAssigned),
     aliasAssignedAt: typeof raw.aliasAssigned === 'number' && raw.aliasAssigned > 0 ? raw.aliasAssigned : undefined,
     readyAt: raw.ready ?? undefined,
-    aliasError: raw.aliasError ? (stringAt(raw.aliasError, 'message') ?? stringAt(raw.aliasError, 'code') ?? String(raw.aliasError)) : undefined,
+    aliasError: raw.aliasError
+      ? (stringAt(raw.aliasError, 'message') ?? stringAt(raw.aliasError, 'code') ?? String(raw.aliasError))
+      : undefined,
     aliasCheck: stringAt(objectAt(raw.checks, 'deployment-alias'), 'state'),
     blockCode: stringAt(raw.seatBlock, 'blockCode'),
     errorMessage: raw.errorMessage ?? undefined,
@@ -153,7 +155,11 @@ const projectSchema = z
     lastAliasRequest: z.unknown().optional(),
     targets: z.object({ production: z.unknown().optional().nullable() }).passthrough().optional().nullable(),
     alias: z.array(z.unknown()).optional().nullable(),
-    rollingRelease: z.object({ stages: z.array(z.unknown()).optional().nullable() }).passthrough().optional().nullable(),
+    rollingRelease: z
+      .object({ stages: z.array(z.unknown()).optional().nullable() })
+      .passthrough()
+      .optional()
+      .nullable(),
   })
   .passthrough();
 
@@ -195,7 +201,12 @@ export function parseProject(body: unknown): VercelProject {
     id: raw.id,
     name: raw.name ?? undefined,
     autoAssignCustomDomains: raw.autoAssignCustomDomains !== false,
-    rollingRelease: raw.rollingRelease === undefined ? 'unknown' : raw.rollingRelease && (raw.rollingRelease.stages?.length ?? 0) > 0 ? 'configured' : 'off',
+    rollingRelease:
+      raw.rollingRelease === undefined
+        ? 'unknown'
+        : raw.rollingRelease && (raw.rollingRelease.stages?.length ?? 0) > 0
+          ? 'configured'
+          : 'off',
     production: production.success ? toDeployment(production.data) : undefined,
     lastAliasRequest: request.success
       ? {
@@ -234,32 +245,9 @@ export function parseAliasStatusPage(body: unknown): AliasStatusPage {
   };
 }
 
-const releaseRef = z.object({ id: z.string(), url: text }).passthrough();
-const rollingReleaseSchema = z
-  .object({ rollingRelease: z.object({ state: text, currentDeployment: releaseRef.nullable().optional(), canaryDeployment: releaseRef.nullable().optional() }).passthrough().nullable().optional() })
+const membersSchema = z
+  .object({ members: z.array(z.object({ email: z.string().optional() }).passthrough()) })
   .passthrough();
-
-/** An active rolling release: production (`canary`) is being rolled out over `base`. */
-export interface VercelRollingRelease {
-  readonly baseId: string;
-  readonly baseUrl: string | undefined;
-  readonly canaryId: string;
-  readonly canaryUrl: string | undefined;
-}
-
-/** The active release, or undefined when none is active (or the answer does not say). */
-export function parseActiveRelease(body: unknown): VercelRollingRelease | undefined {
-  const release = rollingReleaseSchema.safeParse(body).data?.rollingRelease;
-  if (release?.state !== 'ACTIVE' || !release.currentDeployment || !release.canaryDeployment) return undefined;
-  return {
-    baseId: release.currentDeployment.id,
-    baseUrl: release.currentDeployment.url ?? undefined,
-    canaryId: release.canaryDeployment.id,
-    canaryUrl: release.canaryDeployment.url ?? undefined,
-  };
-}
-
-const membersSchema = z.object({ members: z.array(z.object({ email: z.string().optional() }).passthrough()) }).passthrough();
 
 export function parseMemberEmails(body: unknown): string[] {
   return expect(membersSchema, body, 'team member list').members.flatMap((m) => (m.email ? [m.email] : []));

@@ -1,9 +1,18 @@
 /**
  * The Web API methods the bot uses, answered as Slack answers them: the same
  * argument checks, error codes and response shapes, over a small in-memory
- * workspace (users, user groups, channels, messages).
+ * workspace (users, user groups, channels, messages). The checks of a message's
+ * text, blocks and metadata are in message-arguments.ts.
  */
-import { validateBlocks, validateView } from './block-kit';
+import { validateView } from './block-kit';
+import {
+  type MessageMetadata,
+  fail,
+  invalidBlocks,
+  messageContent,
+  parseJsonField,
+  parseMetadata,
+} from './message-arguments';
 
 export type Params = Record<string, unknown>;
 export type Answer = Record<string, unknown> & { ok: boolean };
@@ -26,54 +35,13 @@ interface StoredMessage {
   text?: string;
   blocks?: unknown;
   thread_ts?: string;
-  /** Message metadata as posted ({event_type, event_payload}); conversations.history returns it on include_all_metadata. */
-  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  /** Message metadata as posted; conversations.history returns it on include_all_metadata. */
+  metadata?: MessageMetadata;
   edits: number;
 }
 
-const MAX_TEXT = 40_000;
 /** Slack's cap on conversations.history / conversations.replies pages. */
 const MAX_PAGE = 999;
-
-const fail = (error: string, extra: Record<string, unknown> = {}): Answer => ({ ok: false, error, ...extra });
-
-function parseJsonField(params: Params, name: string): { value?: unknown; error?: Answer } {
-  const raw = params[name];
-  if (raw === undefined) return {};
-  if (typeof raw !== 'string') return { value: raw };
-  try {
-    return { value: JSON.parse(raw) };
-  } catch {
-    return { error: fail(name === 'view' ? 'invalid_arguments' : 'invalid_blocks_format') };
-  }
-}
-
-function invalidBlocks(errors: string[]): Answer {
-  return fail('invalid_blocks', { errors, response_metadata: { messages: errors.map((e) => `[ERROR] ${e}`) } });
-}
-
-function messageContent(params: Params): { text?: string; blocks?: unknown; error?: Answer } {
-  const blocks = parseJsonField(params, 'blocks');
-  if (blocks.error) return { error: blocks.error };
-  const text = typeof params.text === 'string' ? params.text : undefined;
-  if (!text && blocks.value === undefined && params.attachments === undefined) return { error: fail('no_text') };
-  if (text && text.length > MAX_TEXT) return { error: fail('msg_too_long') };
-  if (blocks.value !== undefined) {
-    const errors = validateBlocks(blocks.value, 'message');
-    if (errors.length) return { error: invalidBlocks(errors) };
-  }
-  return { text, blocks: blocks.value };
-}
-
-function parseMetadata(params: Params): { value?: StoredMessage['metadata']; error?: Answer } {
-  const parsed = parseJsonField(params, 'metadata');
-  if (parsed.error) return { error: fail('invalid_metadata_format') };
-  if (parsed.value === undefined) return {};
-  const value = parsed.value as { event_type?: unknown; event_payload?: unknown };
-  if (typeof value.event_type !== 'string' || !/^[\w.-]{1,255}$/.test(value.event_type)) return { error: fail('invalid_metadata_schema') };
-  if (typeof value.event_payload !== 'object' || value.event_payload === null || Array.isArray(value.event_payload)) return { error: fail('invalid_metadata_schema') };
-  return { value: { event_type: value.event_type, event_payload: value.event_payload as Record<string, unknown> } };
-}
 
 /** A channel the bot may write to and read: a DM, or a channel it is a member of. */
 function reachable(ws: Workspace, channel: string): Answer | undefined {
@@ -104,7 +72,10 @@ function page(params: Params): number {
 
 const truthy = (value: unknown): boolean => value === true || value === 'true' || value === '1' || value === 1;
 
-/** The id of the direct message between the bot and one user (the same for conversations.open and a post to the user id). */
+/**
+ * The id of the direct message between the bot and one user (the same for conversations.open and a post to the user
+ * id).
+ */
 const dmChannelOf = (user: string): string => `D${user.slice(1, 11)}`;
 
 function nextTs(ws: Workspace): string {
@@ -137,7 +108,15 @@ export const METHODS: Record<string, (ws: Workspace, params: Params) => Answer> 
     const threadTs = typeof params.thread_ts === 'string' ? params.thread_ts : undefined;
     if (threadTs && !ws.messages.has(`${channel}:${threadTs}`)) return fail('thread_not_found');
     const ts = nextTs(ws);
-    const stored: StoredMessage = { channel, ts, text: content.text, blocks: content.blocks, thread_ts: threadTs, metadata: metadata.value, edits: 0 };
+    const stored: StoredMessage = {
+      channel,
+      ts,
+      text: content.text,
+      blocks: content.blocks,
+      thread_ts: threadTs,
+      metadata: metadata.value,
+      edits: 0,
+    };
     ws.messages.set(`${channel}:${ts}`, stored);
     return { ok: true, channel, ts, message: asSlackMessage(ws, stored, true) };
   },
@@ -167,11 +146,16 @@ export const METHODS: Record<string, (ws: Workspace, params: Params) => Answer> 
     return { ok: true, message_ts: nextTs(ws) };
   },
   'conversations.open': (ws, params) => {
-    const users = String(params.users ?? '').split(',').filter(Boolean);
+    const users = String(params.users ?? '')
+      .split(',')
+      .filter(Boolean);
     if (users.length === 0) return fail('users_list_not_supplied');
     const unknown = users.find((u) => !ws.users.has(u));
     if (unknown) return fail('user_not_found');
-    return { ok: true, channel: { id: users.length === 1 ? dmChannelOf(users[0] as string) : `D${users.join('').slice(1, 11)}` } };
+    return {
+      ok: true,
+      channel: { id: users.length === 1 ? dmChannelOf(users[0] as string) : `D${users.join('').slice(1, 11)}` },
+    };
   },
   'conversations.info': (ws, params) => {
     const id = String(params.channel ?? '');
@@ -179,10 +163,22 @@ export const METHODS: Record<string, (ws: Workspace, params: Params) => Answer> 
     if (!channel) return fail('channel_not_found');
     return {
       ok: true,
-      channel: { id, name: channel.name, is_channel: id.startsWith('C'), is_group: id.startsWith('G'), is_im: false, is_private: id.startsWith('G'), is_archived: false, is_member: !channel.botAbsent, created: 1_700_000_000 },
+      channel: {
+        id,
+        name: channel.name,
+        is_channel: id.startsWith('C'),
+        is_group: id.startsWith('G'),
+        is_im: false,
+        is_private: id.startsWith('G'),
+        is_archived: false,
+        is_member: !channel.botAbsent,
+        created: 1_700_000_000,
+      },
     };
   },
-  /** Top-level messages (and thread parents), newest first, as Slack lists them; metadata only on include_all_metadata. */
+  /**
+   * Top-level messages (and thread parents), newest first, as Slack lists them; metadata only on include_all_metadata.
+   */
   'conversations.history': (ws, params) => {
     const channel = String(params.channel ?? '');
     const refused = reachable(ws, channel);
@@ -193,7 +189,13 @@ export const METHODS: Record<string, (ws: Workspace, params: Params) => Answer> 
       .sort((a, b) => Number(b.ts) - Number(a.ts));
     const limit = page(params);
     const withMetadata = truthy(params.include_all_metadata);
-    return { ok: true, messages: all.slice(0, limit).map((m) => asSlackMessage(ws, m, withMetadata)), has_more: all.length > limit, pin_count: 0, response_metadata: { next_cursor: '' } };
+    return {
+      ok: true,
+      messages: all.slice(0, limit).map((m) => asSlackMessage(ws, m, withMetadata)),
+      has_more: all.length > limit,
+      pin_count: 0,
+      response_metadata: { next_cursor: '' },
+    };
   },
   /** A thread: its parent first, then the replies oldest first. */
   'conversations.replies': (ws, params) => {
@@ -203,17 +205,35 @@ export const METHODS: Record<string, (ws: Workspace, params: Params) => Answer> 
     const ts = String(params.ts ?? '');
     const parent = ws.messages.get(`${channel}:${ts}`);
     if (!parent) return fail('thread_not_found');
-    const replies = [...ws.messages.values()].filter((m) => m.channel === channel && m.thread_ts === ts && m.ts !== ts).sort((a, b) => Number(a.ts) - Number(b.ts));
+    const replies = [...ws.messages.values()]
+      .filter((m) => m.channel === channel && m.thread_ts === ts && m.ts !== ts)
+      .sort((a, b) => Number(a.ts) - Number(b.ts));
     const limit = page(params);
     const withMetadata = truthy(params.include_all_metadata);
     const thread = [parent, ...replies];
-    return { ok: true, messages: thread.slice(0, limit).map((m) => asSlackMessage(ws, m, withMetadata)), has_more: thread.length > limit, response_metadata: { next_cursor: '' } };
+    return {
+      ok: true,
+      messages: thread.slice(0, limit).map((m) => asSlackMessage(ws, m, withMetadata)),
+      has_more: thread.length > limit,
+      response_metadata: { next_cursor: '' },
+    };
   },
   'users.info': (ws, params) => {
     const id = String(params.user ?? '');
     const user = ws.users.get(id);
     if (!user) return fail('user_not_found');
-    return { ok: true, user: { id, team_id: ws.teamId, name: user.name, real_name: user.name, tz: user.tz, is_bot: user.isBot ?? false, profile: { real_name: user.name, display_name: user.name } } };
+    return {
+      ok: true,
+      user: {
+        id,
+        team_id: ws.teamId,
+        name: user.name,
+        real_name: user.name,
+        tz: user.tz,
+        is_bot: user.isBot ?? false,
+        profile: { real_name: user.name, display_name: user.name },
+      },
+    };
   },
   'usergroups.users.list': (ws, params) => {
     const users = ws.usergroups.get(String(params.usergroup ?? ''));
@@ -221,7 +241,8 @@ export const METHODS: Record<string, (ws: Workspace, params: Params) => Answer> 
     return { ok: true, users };
   },
   'views.open': (ws, params) => {
-    if (typeof params.trigger_id !== 'string' || !/^\d+\.\d+\.[0-9a-f]+$/.test(params.trigger_id)) return fail('invalid_trigger_id');
+    if (typeof params.trigger_id !== 'string' || !/^\d+\.\d+\.[0-9a-f]+$/.test(params.trigger_id))
+      return fail('invalid_trigger_id');
     const view = parseJsonField(params, 'view');
     if (view.error || view.value === undefined) return fail('invalid_arguments');
     const errors = validateView(view.value, 'modal');

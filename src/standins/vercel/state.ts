@@ -2,11 +2,11 @@
  * The Vercel stand-in's world: one project, its deployments, the alias job of
  * the last promote/rollback, builds and injected faults. Jobs and builds move
  * one step every few reads (polls), so tests and the drill control time by
- * reading, never by sleeping.
+ * reading, never by sleeping. A new deployment's first report is in new-deployment.ts.
  */
-import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock } from '../../rollback/clock';
 import { UNCONFIGURED_STAGES } from './rolling-release-routes';
+import { newDeployment, randomId } from './new-deployment';
 
 import type {
   AppBehaviour,
@@ -27,12 +27,6 @@ import type {
 
 export type * from './state-types';
 
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
-
-function randomId(length: number): string {
-  return [...randomBytes(length)].map((b) => ALPHABET[b % ALPHABET.length]).join('');
-}
-
 export class StandinState {
   readonly clock: Clock;
   readonly project: {
@@ -50,7 +44,9 @@ export class StandinState {
     release: StandinRelease | undefined;
     /** The rolling release configuration; a promote starts a release while it is set. */
     releaseConfig: ReleaseConfig | undefined;
-    /** Deployment Protection: deployment URLs answer 401 unless this "Protection Bypass for Automation" secret is sent. */
+    /**
+     * Deployment Protection: deployment URLs answer 401 unless this "Protection Bypass for Automation" secret is sent.
+     */
     protectionBypass: string | undefined;
     /** The description sent with the last instant rollback. */
     rollbackDescription: { description: string; createdAt: number; userId: string; username: string } | undefined;
@@ -101,51 +97,21 @@ export class StandinState {
     const now = this.clock.now().getTime();
     const createdAt = Math.max(input.createdAt ?? now, this.lastCreatedAt + 1);
     this.lastCreatedAt = createdAt;
-    const target = input.target === undefined ? 'production' : input.target;
-    const state = input.state ?? (input.build ? 'QUEUED' : 'READY');
-    const commit = input.commit ?? randomBytes(20).toString('hex');
-    const id = `dpl_${randomId(24)}`;
-    const deployment: StandinDeployment = {
-      id,
-      url: input.url ?? `${this.project.name}-${randomId(9)}.vercel.app`,
-      name: this.project.name,
-      target,
-      readyState: state,
-      createdAt,
-      creator: { uid: `usr_${randomId(12)}`, username: input.creator ?? 'amal', email: `${input.creator ?? 'amal'}@dr-amal.com` },
-      meta: {
-        githubCommitSha: commit,
-        githubCommitRef: 'main',
-        githubCommitMessage: input.commitMessage ?? `commit ${commit.slice(0, 7)}`,
-        ...input.meta,
-      },
-      servedProduction: input.servedProduction ?? (target === 'production' && state === 'READY'),
-      aliasAssigned: null,
-      aliasError: null,
-      aliasCheck: undefined,
-      seatBlock: undefined,
-      assignment: undefined,
-      app: {
-        version: input.version ?? '1.0.0',
-        commit: commit.slice(0, 7),
-        deployedAt: new Date(createdAt).toISOString(),
-        healthStatus: 200,
-        errorRate: 0,
-        latencyMs: 0,
-        smokeStatus: 200,
-        ...input.app,
-      },
-      build: input.build ? this.buildOf(input.build) : undefined,
-    };
-    if (deployment.servedProduction) deployment.aliasAssigned = createdAt;
-    this.deployments.set(id, deployment);
+    const deployment = newDeployment(this.project.name, input, createdAt, this.buildPlan);
+    this.deployments.set(deployment.id, deployment);
     if (input.live) this.makeProduction(deployment);
     return deployment;
   }
 
   /** The git integration saw a push: a production build of `commit` starts. */
   pushCommit(commit: string, options: Omit<NewDeployment, 'commit' | 'build' | 'state'> = {}): StandinDeployment {
-    return this.addDeployment({ ...options, commit, target: 'production', servedProduction: false, build: { ...this.buildPlan } });
+    return this.addDeployment({
+      ...options,
+      commit,
+      target: 'production',
+      servedProduction: false,
+      build: { ...this.buildPlan },
+    });
   }
 
   production(): StandinDeployment | undefined {
@@ -200,33 +166,40 @@ export class StandinState {
     if (build.steps.length > 0) return;
     deployment.build = undefined;
     if (deployment.readyState === 'BLOCKED') {
-      deployment.seatBlock = { blockCode: build.blockCode ?? 'TEAM_ACCESS_REQUIRED', userId: deployment.creator.uid, isVerified: true };
+      deployment.seatBlock = {
+        blockCode: build.blockCode ?? 'TEAM_ACCESS_REQUIRED',
+        userId: deployment.creator.uid,
+        isVerified: true,
+      };
     }
-    if (deployment.readyState === 'READY' && deployment.target === 'production' && this.project.autoAssignCustomDomains) {
+    if (
+      deployment.readyState === 'READY' &&
+      deployment.target === 'production' &&
+      this.project.autoAssignCustomDomains
+    ) {
       deployment.assignment = { readsLeft: this.aliasPlan.afterPolls, outcome: this.aliasPlan.outcome };
       if (this.aliasPlan.afterPolls <= 0) this.tickAssignment(deployment, deployment.assignment);
     }
   }
 
-  private tickAssignment(deployment: StandinDeployment, assignment: { readsLeft: number; outcome: AliasOutcome }): void {
+  private tickAssignment(
+    deployment: StandinDeployment,
+    assignment: { readsLeft: number; outcome: AliasOutcome },
+  ): void {
     assignment.readsLeft -= 1;
     if (assignment.readsLeft > 0) return;
     deployment.assignment = undefined;
     if (assignment.outcome === 'alias-error') {
-      deployment.aliasError = { code: 'alias_failed', message: `The domains could not be assigned to ${deployment.url}.` };
+      deployment.aliasError = {
+        code: 'alias_failed',
+        message: `The domains could not be assigned to ${deployment.url}.`,
+      };
     } else if (assignment.outcome === 'check-failed') {
       deployment.aliasCheck = 'failed';
     } else {
       deployment.aliasCheck = 'succeeded';
       this.makeProduction(deployment);
     }
-  }
-
-  private buildOf(plan: Partial<BuildPlan>): NonNullable<StandinDeployment['build']> {
-    const outcome = plan.outcome ?? this.buildPlan.outcome;
-    // A seat block stops the deployment before it builds.
-    const steps = outcome === 'BLOCKED' ? ['BLOCKED'] : ['BUILDING', outcome];
-    return { steps, readsPerStep: plan.readsPerStep ?? this.buildPlan.readsPerStep, reads: 0, blockCode: plan.blockCode ?? this.buildPlan.blockCode };
   }
 
   /** The alias job advances one step every `pollsPerStep` project reads. */
@@ -246,7 +219,12 @@ export class StandinState {
     this.job = undefined;
     this.project.aliasStatuses = this.project.domains.map((alias) => ({
       alias,
-      status: outcome === 'failed' && failedAliases.includes(alias) ? 'failed' : outcome === 'skipped' ? 'skipped' : 'succeeded',
+      status:
+        outcome === 'failed' && failedAliases.includes(alias)
+          ? 'failed'
+          : outcome === 'skipped'
+            ? 'skipped'
+            : 'succeeded',
     }));
     if (outcome !== 'succeeded') return;
     const target = this.deployments.get(request.toDeploymentId);
@@ -287,7 +265,9 @@ export class StandinState {
   previousProduction(): StandinDeployment | undefined {
     const current = this.production();
     return [...this.deployments.values()]
-      .filter((d) => d.target === 'production' && d.readyState === 'READY' && d.servedProduction && d.id !== current?.id)
+      .filter(
+        (d) => d.target === 'production' && d.readyState === 'READY' && d.servedProduction && d.id !== current?.id,
+      )
       .filter((d) => !current || d.createdAt < current.createdAt)
       .sort((a, b) => b.createdAt - a.createdAt)[0];
   }

@@ -1,5 +1,5 @@
 import { parseServicesFile } from '../../../src/config/load-config';
-import { approvalView } from '../../../src/slack/incident-views';
+import { approvalView } from '../../../src/slack/approval-view';
 import type { ApprovalRecord, IncidentRecord, StepRecord } from '../../../src/rollback/ports/incident-store';
 import { exampleServiceRaw, servicesYaml } from '../../support/services';
 
