@@ -8,7 +8,8 @@
  */
 import { parseArgs } from 'node:util';
 import { runDrill } from '../drill/run-drill';
-import { BREAKS, type Break, type DetectMode } from '../drill/world';
+import type { DetectMode } from '../drill/drill-service';
+import { BREAKS, type Break } from '../drill/world';
 import type { CliIo } from './preflight';
 
 export const DRILL_USAGE = `Usage: rollback-bot drill [--keep] [--break <part>] [--detect alerts|probes]

@@ -15,7 +15,8 @@ import { releaseAbortedByCanary } from './steps/progressive-release';
 import { revertBadCommit } from './steps/git-revert';
 import { rollBackMigration } from './steps/schema-rollback';
 import { seconds } from './wait';
-import { BREAKS, type Break, type DetectMode, type DrillWorld, startWorld } from './world';
+import type { DetectMode } from './drill-service';
+import { BREAKS, type Break, type DrillWorld, startWorld } from './world';
 import { scrubSecrets } from '../logger';
 import { readFileSync } from 'node:fs';
 

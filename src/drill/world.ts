@@ -5,7 +5,8 @@
  * git repository, Vercel's git integration and monitoring played by the
  * drill, and the real bot started in-process with its HTTP endpoint, store,
  * runner, outbox and schedules. stop() takes it all down again and deletes
- * the drill's folder, unless asked to keep it.
+ * the drill's folder, unless asked to keep it. The service the bot is
+ * configured with is in drill-service.ts.
  */
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,35 +29,34 @@ import { type Db, createDb } from '../store/pool';
 import { VercelApplication } from '../vercel/vercel-application';
 import { Alerting } from './alerting';
 import { type DrillDatabases, openDrillDatabases } from './databases';
+import {
+  ALERTS_CHANNEL,
+  APP_DATABASE_ENV,
+  COMMITTER,
+  type DetectMode,
+  SMOKE,
+  TEAM_ID,
+  serviceRaw,
+} from './drill-service';
 import { GitIntegration } from './git-integration';
 import { type DrillGitHub, startDrillGitHub } from './github-protected';
 import { ON_CALL_GROUP, PEOPLE, People } from './people';
 import { runStatements } from './app-database';
-import { INITIAL_COMMIT, MIGRATIONS_DIR, SEED_CLINICAL_DATA, SERVICE_NAME } from './scratch-app';
+import { INITIAL_COMMIT, SEED_CLINICAL_DATA, SERVICE_NAME } from './scratch-app';
 import { type ScratchRepo, createScratchRepo } from './scratch-repo';
 import { SlackTranscript } from './slack-transcript';
+import { Teardown } from './teardown';
 
 /** Polls of a READY production build before the Vercel stand-in assigns its domains. */
 const DRILL_ALIAS_AFTER_POLLS = 3;
 
 /** Ways to make the rollback fail on purpose, to rehearse how the bot reports it. */
 export const BREAKS = {
-  'vercel-promote': "Vercel's promote job fails for every production domain (the application rollback cannot move production)",
+  'vercel-promote':
+    "Vercel's promote job fails for every production domain (the application rollback cannot move production)",
   'vercel-build': 'every production build after the bad deployment ends in ERROR (the git revert cannot ship)',
 } as const;
 export type Break = keyof typeof BREAKS;
-
-/** Where the bot should detect the bad deployment from: #prod-alerts (Alertmanager), or its own probes alone with the alert source silent. */
-export type DetectMode = 'alerts' | 'probes';
-
-const ALERTS_CHANNEL = { id: 'C0PRODALRT', name: 'prod-alerts' };
-const TEAM_ID = 'team_dramal';
-const APP_DATABASE_ENV = 'DR_AMAL_DATABASE_URL';
-/** The bot's git identity: a member of the Vercel team, so Vercel deploys its commits (a preflight check). */
-const COMMITTER = { name: 'rollback-bot', email: 'rollback-bot@dr-amal.test' };
-/** The staging deployment's host on the Vercel stand-in. */
-export const STAGING_HOST = `${SERVICE_NAME}-staging.vercel.app`;
-const SMOKE = { email: 'smoke-test@dr-amal.test', password: randomBytes(9).toString('base64url') };
 
 interface WorldOptions {
   readonly keep: boolean;
@@ -96,40 +96,6 @@ export interface DrillWorld {
 }
 
 /**
- * Detecting from #prod-alerts, the sign-in rule waits for 8 failed probe runs
- * in a row (40 s), so Alertmanager's 5xx alert is what fires first and the
- * step rehearses the alerts path; with the alerts silent, the default 2 runs.
- */
-const PROBE_FAILURES_MUST: Record<DetectMode, number> = { alerts: 8, probes: 2 };
-
-function serviceRaw(vercel: VercelStandin, repo: ScratchRepo, detect: DetectMode): Record<string, unknown> {
-  return {
-    name: SERVICE_NAME,
-    displayName: 'Dr Amal Clinical OS',
-    vercel: { projectId: SERVICE_NAME, teamId: TEAM_ID, rollbackMethod: 'promote', deploysOnPush: true, aliasDeadlineSeconds: 30, buildDeadlineSeconds: 60 },
-    production: {
-      url: vercel.appUrl,
-      healthPath: '/api/health',
-      versionPath: '/api/version',
-      verifyDeadlineSeconds: 20,
-      smokeTests: [
-        { name: 'sign-in', method: 'POST', path: '/api/auth/signin', headers: { 'Content-Type': 'application/json' }, body: { email: SMOKE.email, password: '${SMOKE_TEST_PASSWORD}' }, expectStatus: [200] },
-      ],
-    },
-    git: { remote: repo.origin, branch: repo.branch, committer: COMMITTER },
-    database: { urlEnv: APP_DATABASE_ENV, migrationsDir: MIGRATIONS_DIR },
-    slack: { alertsChannel: ALERTS_CHANNEL.id },
-    // The CTO is also a DevOps lead: a release is started by a DevOps lead, and only the CTO overrides its gates.
-    roles: { devopsLead: [PEOPLE.devopsLead.id, PEOPLE.cto.id], dba: [PEOPLE.dba.id], cto: [PEOPLE.cto.id], onCall: [ON_CALL_GROUP.id] },
-    workingHours: { timeZone: 'America/New_York', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '18:00' },
-    autopilot: true,
-    // Staging runs each candidate's commit on its own host before /rollout (the candidate's smoke gate).
-    rollout: { stagingUrl: vercel.deploymentOrigin(STAGING_HOST) },
-    triggers: { evaluationIntervalSeconds: 5, fiveXxMustForSeconds: 10, probeFailuresMust: PROBE_FAILURES_MUST[detect] },
-  };
-}
-
-/**
  * Production before the drill: the app's 1.5.0 with its schema and clinical
  * data, live before the bot starts, so the bot's first probes see a healthy app.
  */
@@ -137,19 +103,11 @@ async function shipInitialRelease(repo: ScratchRepo, integration: GitIntegration
   const commit = await repo.commit(INITIAL_COMMIT.files, INITIAL_COMMIT.message);
   await repo.push();
   const build = await integration.waitForBuild(commit);
-  if (build?.state !== 'READY') throw new Error(`the scratch app's first release did not build: ${build?.error ?? build?.state ?? 'no build within 30 s'}`);
+  if (build?.state !== 'READY')
+    throw new Error(
+      `the scratch app's first release did not build: ${build?.error ?? build?.state ?? 'no build within 30 s'}`,
+    );
   await runStatements(appUrl, SEED_CLINICAL_DATA);
-}
-
-/** Undoes what start made so far, newest first; errors are collected, not thrown, so every part gets its chance. */
-class Teardown {
-  private readonly steps: Array<() => Promise<void> | void> = [];
-  add(step: () => Promise<void> | void): void {
-    this.steps.unshift(step);
-  }
-  async run(): Promise<void> {
-    for (const step of this.steps.splice(0)) await Promise.resolve().then(step).catch(() => undefined);
-  }
 }
 
 export async function startWorld(options: WorldOptions): Promise<DrillWorld> {
@@ -160,7 +118,11 @@ export async function startWorld(options: WorldOptions): Promise<DrillWorld> {
     if (!options.keep) rmSync(runDir, { recursive: true, force: true });
   });
   try {
-    const databases = await openDrillDatabases({ databaseUrl: options.databaseUrl, dataDir: join(runDir, 'postgres'), runId });
+    const databases = await openDrillDatabases({
+      databaseUrl: options.databaseUrl,
+      dataDir: join(runDir, 'postgres'),
+      runId,
+    });
     teardown.add(() => databases.close(options.keep));
     const botToken = `xoxb-drill-${randomBytes(12).toString('hex')}`;
     const signingSecret = randomBytes(24).toString('hex');
@@ -173,16 +135,24 @@ export async function startWorld(options: WorldOptions): Promise<DrillWorld> {
     });
     teardown.add(() => slack.stop());
     // As on Vercel, a READY production build gets its domains some polls later (3), never at once.
-    const vercel = await startVercelStandin({ teamId: TEAM_ID, projectName: SERVICE_NAME, smokeCredentials: SMOKE, aliasAfterPolls: DRILL_ALIAS_AFTER_POLLS });
+    const vercel = await startVercelStandin({
+      teamId: TEAM_ID,
+      projectName: SERVICE_NAME,
+      smokeCredentials: SMOKE,
+      aliasAfterPolls: DRILL_ALIAS_AFTER_POLLS,
+    });
     teardown.add(() => vercel.stop());
     vercel.state.teamMembers.push({ email: COMMITTER.email, username: COMMITTER.name, role: 'DEVELOPER' });
-    if (options.breaks.has('vercel-promote')) vercel.state.nextJob = { outcome: 'failed', pollsPerStep: 1, failedAliases: [...vercel.state.project.domains] };
+    if (options.breaks.has('vercel-promote'))
+      vercel.state.nextJob = { outcome: 'failed', pollsPerStep: 1, failedAliases: [...vercel.state.project.domains] };
     const repo = await createScratchRepo(join(runDir, 'git'));
 
     const github = options.githubProtected ? await startDrillGitHub(repo.origin) : undefined;
     if (github) teardown.add(() => github.standin.stop());
     const plain = serviceRaw(vercel, repo, options.detect ?? 'alerts');
-    const service = github ? { ...plain, git: { ...(plain.git as Record<string, unknown>), ...github.gitSettings } } : plain;
+    const service = github
+      ? { ...plain, git: { ...(plain.git as Record<string, unknown>), ...github.gitSettings } }
+      : plain;
     const configPath = join(runDir, 'rollback.config.yaml');
     writeFileSync(configPath, stringify({ services: [service] }));
     const [parsed] = parseServicesFile(stringify({ services: [service] }), configPath);
@@ -209,28 +179,55 @@ export async function startWorld(options: WorldOptions): Promise<DrillWorld> {
       ...github?.env,
     };
     const adapters = {
-      application: new VercelApplication({ token: vercel.token, apiUrl: vercel.url, logger: logger.child({ adapter: 'vercel' }), deploymentOrigin: vercel.deploymentOrigin, pollIntervalMs: 250, env }),
+      application: new VercelApplication({
+        token: vercel.token,
+        apiUrl: vercel.url,
+        logger: logger.child({ adapter: 'vercel' }),
+        deploymentOrigin: vercel.deploymentOrigin,
+        pollIntervalMs: 250,
+        env,
+      }),
       deploymentOrigin: vercel.deploymentOrigin,
       code: new GitCodeRollback({
         services: [parsed as ServiceConfig],
         workspaceDir: join(dataDir, 'git'),
         logger: logger.child({ adapter: 'git' }),
         env: repo.env,
-        ...(github ? { pullRequests: github.pullRequests(logger.child({ adapter: 'github' })), pullRequestPollMs: 250 } : {}),
+        ...(github
+          ? { pullRequests: github.pullRequests(logger.child({ adapter: 'github' })), pullRequestPollMs: 250 }
+          : {}),
       }),
-      schema: new PrismaSchemaAdapter({ logger: logger.child({ adapter: 'schema' }), clock: systemClock, shadow: { serverUrl: databases.serverUrl } }),
+      schema: new PrismaSchemaAdapter({
+        logger: logger.child({ adapter: 'schema' }),
+        clock: systemClock,
+        shadow: { serverUrl: databases.serverUrl },
+      }),
       clock: systemClock,
     };
-    const integration = new GitIntegration({ repo, vercel, teamId: TEAM_ID, appDatabaseUrl: databases.appUrl, note: (line) => options.print(`    ${line}`) });
+    const integration = new GitIntegration({
+      repo,
+      vercel,
+      teamId: TEAM_ID,
+      appDatabaseUrl: databases.appUrl,
+      note: (line) => options.print(`    ${line}`),
+    });
     await integration.start();
     teardown.add(() => integration.stop());
     await shipInitialRelease(repo, integration, databases.appUrl);
     const bot = await startBot(env, logger, { adapters, options: { runnerIntervalMs: 500, outboxPollMs: 200 } });
     teardown.add(() => bot.stop());
     const botUrl = `http://127.0.0.1:${bot.port}`;
-    const sender = new SlackRequestSender(`${botUrl}/slack/events`, signingSecret, { teamId: slack.workspace.teamId, responseUrl: slack.responseUrl });
+    const sender = new SlackRequestSender(`${botUrl}/slack/events`, signingSecret, {
+      teamId: slack.workspace.teamId,
+      responseUrl: slack.responseUrl,
+    });
 
-    const names = new Map<string, string>([...Object.values(PEOPLE).map((p) => [p.id, p.name] as const), [ON_CALL_GROUP.id, ON_CALL_GROUP.name], [ALERTS_CHANNEL.id, ALERTS_CHANNEL.name], [slack.workspace.botUserId, 'rollback-bot']]);
+    const names = new Map<string, string>([
+      ...Object.values(PEOPLE).map((p) => [p.id, p.name] as const),
+      [ON_CALL_GROUP.id, ON_CALL_GROUP.name],
+      [ALERTS_CHANNEL.id, ALERTS_CHANNEL.name],
+      [slack.workspace.botUserId, 'rollback-bot'],
+    ]);
     const transcript = new SlackTranscript(slack, options.print, names);
     const printing = setInterval(() => transcript.sync(), 200);
     teardown.add(() => {
@@ -274,9 +271,11 @@ export async function startWorld(options: WorldOptions): Promise<DrillWorld> {
         await teardown.run();
         if (!options.keep) return [];
         return [
-          `folder ${runDir}: git/origin.git (the scratch app's origin), git/dev (its developer clone), rollback.config.yaml, bot.log`,
+          `folder ${runDir}: git/origin.git (the scratch app's origin), git/dev (its ` +
+            `developer clone), rollback.config.yaml, bot.log`,
           databases.where,
-          "the bot, its HTTP endpoint and the Slack and Vercel stand-ins lived in the drill's process and stopped with it; bot.log holds the bot's own log",
+          'the bot, its HTTP endpoint and the Slack and Vercel stand-ins lived in the ' +
+            "drill's process and stopped with it; bot.log holds the bot's own log",
         ];
       },
     };

@@ -3,16 +3,18 @@
  * until `lastAliasRequest` says every production domain moved. Idempotent:
  * an identical request already on the project is awaited, never repeated.
  * Past the deadline the answer is "unknown": Vercel's job goes on server-side.
+ * The result's wording (status sentence, method meaning) is in move-result.ts.
  */
 import type { Logger } from '../logger';
 import type { Clock } from '../rollback/clock';
 import { RollbackError, isRollbackError } from '../rollback/errors';
 import type { DeploymentId } from '../rollback/ids';
-import type { MoveMethod, MoveResult, MoveStatus, ReconcileRequest } from '../rollback/ports/application';
+import type { MoveMethod, MoveResult, ReconcileRequest } from '../rollback/ports/application';
 import type { AliasMoveKind, ProjectRef, VercelClient } from './client';
 import type { Sleep } from './http';
 import type { VercelAliasRequest, VercelProject } from './schemas';
 import type { VercelRollingRelease } from './active-release-schema';
+import { moveResult } from './move-result';
 
 export interface MoveContext {
   readonly client: VercelClient;
@@ -41,7 +43,11 @@ function kindOf(method: MoveMethod): AliasMoveKind {
   return method === 'promote' ? 'promote' : 'rollback';
 }
 
-function isOurs(request: VercelAliasRequest | undefined, plan: MovePlan, sinceMs: number | undefined): request is VercelAliasRequest {
+function isOurs(
+  request: VercelAliasRequest | undefined,
+  plan: MovePlan,
+  sinceMs: number | undefined,
+): request is VercelAliasRequest {
   return (
     request !== undefined &&
     request.type === kindOf(plan.method) &&
@@ -62,7 +68,7 @@ export async function moveProduction(ctx: MoveContext, plan: MovePlan): Promise<
     return waitForJob(ctx, plan, found.requestedAt, deadline, true);
   }
   if (project.production?.id === plan.targetId && !isRunning(project.lastAliasRequest)) {
-    return result(plan, 'already-live', { from: project.production.id, reused: false });
+    return moveResult(plan, 'already-live', { from: project.production.id, reused: false });
   }
   const release = await ctx.client.getActiveRollingRelease(plan.ref, project);
   // Back to an active release's base, a promote would only queue behind the release while the canary keeps its
@@ -73,18 +79,26 @@ export async function moveProduction(ctx: MoveContext, plan: MovePlan): Promise<
   return withReleaseNote(asked.result, move, release, asked.queued);
 }
 
-async function requestAndWait(ctx: MoveContext, plan: MovePlan, deadline: number): Promise<{ result: MoveResult; queued: boolean }> {
+async function requestAndWait(
+  ctx: MoveContext,
+  plan: MovePlan,
+  deadline: number,
+): Promise<{ result: MoveResult; queued: boolean }> {
   for (let attempt = 1; ; attempt += 1) {
     const requestedAt = ctx.clock.now().getTime();
     let status: 201 | 202 | 409;
     try {
-      status = (await ctx.client.requestAliasMove(plan.ref, kindOf(plan.method), plan.targetId, plan.description)).status;
+      status = (await ctx.client.requestAliasMove(plan.ref, kindOf(plan.method), plan.targetId, plan.description))
+        .status;
     } catch (error) {
       if (!isRollbackError(error) || error.code !== 'unavailable') throw error;
       // The request may have reached Vercel before the connection dropped: look before asking again.
       const after = await ctx.client.getProject(plan.ref);
       if (isOurs(after.lastAliasRequest, plan, requestedAt - ctx.clockSkewMs)) {
-        return { result: await waitForJob(ctx, plan, after.lastAliasRequest.requestedAt, deadline, true), queued: false };
+        return {
+          result: await waitForJob(ctx, plan, after.lastAliasRequest.requestedAt, deadline, true),
+          queued: false,
+        };
       }
       if (attempt >= MAX_REQUESTS) throw error;
       ctx.logger.warn({ err: error, attempt }, 'alias request failed before Vercel recorded it; asking again');
@@ -92,17 +106,35 @@ async function requestAndWait(ctx: MoveContext, plan: MovePlan, deadline: number
     }
     ctx.logger.info({ status, method: plan.method, targetId: plan.targetId }, 'alias request answered');
     if (status === 409) return { result: await afterConflict(ctx, plan, deadline), queued: false };
-    return { result: await waitForJob(ctx, plan, requestedAt, deadline, false, status === 202), queued: status === 202 };
+    return {
+      result: await waitForJob(ctx, plan, requestedAt, deadline, false, status === 202),
+      queued: status === 202,
+    };
   }
 }
 
-/** What a rolling release meant for this move: a promote queued behind it (202), or an instant rollback that aborted it. */
-function withReleaseNote(moved: MoveResult, plan: MovePlan, release: VercelRollingRelease | undefined, queued: boolean): MoveResult {
-  const canary = release ? `${release.canaryId}${release.canaryUrl ? ` (${release.canaryUrl})` : ''}` : 'a new deployment';
+/**
+ * What a rolling release meant for this move: a promote queued behind it (202), or an instant rollback that aborted it.
+ */
+function withReleaseNote(
+  moved: MoveResult,
+  plan: MovePlan,
+  release: VercelRollingRelease | undefined,
+  queued: boolean,
+): MoveResult {
+  const canary = release
+    ? `${release.canaryId}${release.canaryUrl ? ` (${release.canaryUrl})` : ''}`
+    : 'a new deployment';
   let note: string | undefined;
   if (queued) note = `Vercel answered 202: the promote was queued behind the active rolling release of ${canary}.`;
-  else if (release && plan.method === 'instant-rollback' && (moved.status === 'succeeded' || moved.status === 'unknown')) {
-    note = `A rolling release of ${canary} was active: this instant rollback aborts it (production goes back to ${plan.targetId} for all traffic).`;
+  else if (
+    release &&
+    plan.method === 'instant-rollback' &&
+    (moved.status === 'succeeded' || moved.status === 'unknown')
+  ) {
+    note =
+      `A rolling release of ${canary} was active: this instant rollback aborts it ` +
+      `(production goes back to ${plan.targetId} for all traffic).`;
   }
   return note ? { ...moved, explanation: `${note} ${moved.explanation}` } : moved;
 }
@@ -118,13 +150,19 @@ async function afterConflict(ctx: MoveContext, plan: MovePlan, deadline: number)
     return waitForJob(ctx, plan, project.lastAliasRequest.requestedAt, deadline, true);
   }
   if (project.production?.id === plan.targetId) {
-    return result(plan, 'already-live', { from: project.production.id, reused: false });
+    return moveResult(plan, 'already-live', { from: project.production.id, reused: false });
   }
   const other = project.lastAliasRequest;
-  throw new RollbackError('conflict', `Vercel refused to move production to ${plan.targetId}: another ${other?.type ?? 'promote or rollback'} is in progress on ${plan.ref.projectId}${other ? ` (to ${other.toDeploymentId}, ${other.jobStatus})` : ''}.`, {
-    retryable: true,
-    fix: 'Wait for the other move to finish (or cancel it in the Vercel dashboard), then ask again.',
-  });
+  throw new RollbackError(
+    'conflict',
+    `Vercel refused to move production to ${plan.targetId}: another ` +
+      `${other?.type ?? 'promote or rollback'} is in progress on ` +
+      `${plan.ref.projectId}${other ? ` (to ${other.toDeploymentId}, ${other.jobStatus})` : ''}.`,
+    {
+      retryable: true,
+      fix: 'Wait for the other move to finish (or cancel it in the Vercel dashboard), then ask again.',
+    },
+  );
 }
 
 async function waitForJob(
@@ -151,11 +189,15 @@ async function waitForJob(
       ctx.logger.warn({ err: error }, 'reading the alias job failed; still waiting');
     }
     if (ctx.clock.now().getTime() >= deadline) {
-      return result(plan, 'unknown', {
+      return moveResult(plan, 'unknown', {
         from: last?.lastAliasRequest?.fromDeploymentId,
         reused,
         requestedAt,
-        note: `${queued ? 'Vercel queued the request behind a rolling release and ' : 'Vercel '}did not finish moving the domains within ${Math.round(plan.deadlineMs / 1000)} s. The job goes on at Vercel: check again with /rollback status and do not request it a second time.`,
+        note:
+          `${queued ? 'Vercel queued the request behind a rolling release and ' : 'Vercel '}did ` +
+          `not finish moving the domains within ${Math.round(plan.deadlineMs / 1000)} s. ` +
+          `The job goes on at Vercel: check again with /rollback status and do not request ` +
+          `it a second time.`,
       });
     }
     await ctx.sleep(ctx.pollIntervalMs);
@@ -173,16 +215,16 @@ async function finish(
   const common = { from: request.fromDeploymentId, reused, requestedAt: request.requestedAt };
   if (request.jobStatus === 'succeeded') {
     if (project.production?.id !== plan.targetId) return undefined;
-    return result(plan, 'succeeded', common);
+    return moveResult(plan, 'succeeded', common);
   }
   if (request.jobStatus === 'failed') {
     const failedAliases = await ctx.client.listFailedAliases(plan.ref, kindOf(plan.method)).catch((error: unknown) => {
       ctx.logger.warn({ err: error }, 'could not list the aliases that failed to move');
       return [] as string[];
     });
-    return result(plan, 'failed', { ...common, failedAliases });
+    return moveResult(plan, 'failed', { ...common, failedAliases });
   }
-  return result(plan, 'skipped', common);
+  return moveResult(plan, 'skipped', common);
 }
 
 /** After a crash: what became of a request made at `requestedAt`, without making a new one. */
@@ -195,7 +237,7 @@ export async function reconcile(ctx: MoveContext, plan: MovePlan, request: Recon
       const done = await finish(ctx, plan, project, last, true);
       if (done) return done;
     }
-    return result(plan, 'unknown', {
+    return moveResult(plan, 'unknown', {
       from: last.fromDeploymentId,
       reused: true,
       requestedAt: last.requestedAt,
@@ -203,57 +245,13 @@ export async function reconcile(ctx: MoveContext, plan: MovePlan, request: Recon
     });
   }
   if (project.production?.id === plan.targetId) {
-    return result(plan, 'already-live', { from: undefined, reused: false });
+    return moveResult(plan, 'already-live', { from: undefined, reused: false });
   }
-  return result(plan, 'not-requested', {
+  return moveResult(plan, 'not-requested', {
     from: project.production?.id,
     reused: false,
-    note: 'Vercel has no record of this request: it was never made (or a newer request replaced it). It is safe to request the move again.',
+    note:
+      'Vercel has no record of this request: it was never made (or a newer request ' +
+      'replaced it). It is safe to request the move again.',
   });
-}
-
-interface ResultFacts {
-  readonly from: string | undefined;
-  readonly reused: boolean;
-  readonly requestedAt?: number;
-  readonly failedAliases?: readonly string[];
-  readonly note?: string;
-}
-
-function result(plan: MovePlan, status: MoveStatus, facts: ResultFacts): MoveResult {
-  const failedAliases = facts.failedAliases ?? [];
-  return {
-    method: plan.method,
-    status,
-    targetId: plan.targetId,
-    fromDeploymentId: facts.from,
-    failedAliases,
-    requestedAt: facts.requestedAt === undefined ? undefined : new Date(facts.requestedAt),
-    reusedRequest: facts.reused,
-    explanation: [statusSentence(plan, status, failedAliases), facts.note, methodMeaning(plan.method)].filter(Boolean).join(' '),
-  };
-}
-
-function statusSentence(plan: MovePlan, status: MoveStatus, failedAliases: readonly string[]): string {
-  const stillOld = failedAliases.length ? `; still on the old deployment: ${failedAliases.join(', ')}` : '';
-  switch (status) {
-    case 'succeeded':
-      return `Every production domain of ${plan.ref.projectId} now points at ${plan.targetId}.`;
-    case 'failed':
-      return `Vercel could not move every production domain to ${plan.targetId}${stillOld}. Retry the move or assign those domains in the Vercel dashboard.`;
-    case 'skipped':
-      return `Vercel skipped the move to ${plan.targetId} (a newer promote or rollback replaced it); production was not changed by this request.`;
-    case 'already-live':
-      return `${plan.targetId} already serves production; nothing was moved.`;
-    case 'not-requested':
-      return `No move to ${plan.targetId} was found on Vercel.`;
-    case 'unknown':
-      return `The move to ${plan.targetId} is not confirmed yet.`;
-  }
-}
-
-function methodMeaning(method: MoveMethod): string {
-  return method === 'instant-rollback'
-    ? "Method: Vercel instant rollback. Production serves the old build with the environment variables and cron jobs it was built with, and Vercel stops assigning new pushes to production until someone promotes a deployment."
-    : 'Method: promote. The deployment became production without a rebuild, keeping the environment variables it was built with; later pushes keep deploying to production as usual.';
 }

@@ -22,7 +22,7 @@ import {
 import { PEOPLE } from '../people';
 import { CANDIDATE_COMMIT, SERVICE_NAME } from '../scratch-app';
 import { seconds, waitUntil } from '../wait';
-import { STAGING_HOST } from '../world';
+import { STAGING_HOST } from '../drill-service';
 import { checkDeployWindow } from '../../rollback/preflight/checks';
 
 const OVERRIDE_REASON = 'the rollback drill rehearses a release now, outside the window';
