@@ -6,7 +6,13 @@
 import { defaultRollbackTarget } from '../../src/rollback/last-known-good/rollback-target';
 import { lastKnownGoodDecision, servingNow } from '../../src/rollback/last-known-good/rules';
 import type { DeploymentRecord } from '../../src/rollback/ports/incident-store';
-import { type ProbeObservation, isSignInTest, p95, percentile, probeEvidenceOf } from '../../src/rollback/signals/probe-evidence';
+import {
+  type ProbeObservation,
+  isSignInTest,
+  p95,
+  percentile,
+  probeEvidenceOf,
+} from '../../src/rollback/signals/probe-evidence';
 import { evaluate, INITIAL_TRIGGER_STATE } from '../../src/rollback/signals/triggers';
 import { intervalCron } from '../../src/schedule/interval-cron';
 import { lastKnownGoodTarget } from '../../src/rollback/incident/request-rollback';
@@ -14,7 +20,12 @@ import type { IncidentStore } from '../../src/rollback/ports/incident-store';
 import { validate } from 'node-cron';
 import { exampleService } from '../support/services';
 
-const obs = (check: string, ok: boolean, status: number | undefined, extra: Partial<ProbeObservation> = {}): ProbeObservation => ({
+const obs = (
+  check: string,
+  ok: boolean,
+  status: number | undefined,
+  extra: Partial<ProbeObservation> = {},
+): ProbeObservation => ({
   check,
   ran: true,
   ok,
@@ -29,7 +40,12 @@ describe('P95', () => {
     expect(percentile(ms, 95)).toBe(190);
     expect(percentile([...ms].reverse(), 95)).toBe(190);
     expect(percentile([100, 100, 100, 100, 900], 95)).toBe(900);
-    expect(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 95)).toBe(95);
+    expect(
+      percentile(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+        95,
+      ),
+    ).toBe(95);
     expect(percentile([], 95)).toBeUndefined();
   });
 
@@ -47,11 +63,18 @@ describe('probeEvidenceOf', () => {
     expect(probeEvidenceOf({ window: [], ...none })).toEqual({});
   });
 
-  const run = (seconds: number, checks: ProbeObservation[]): ProbeObservation[] => checks.map((o) => ({ ...o, at: new Date(T0.getTime() + seconds * 1000) }));
+  const run = (seconds: number, checks: ProbeObservation[]): ProbeObservation[] =>
+    checks.map((o) => ({ ...o, at: new Date(T0.getTime() + seconds * 1000) }));
 
   it('a run fails sign-in only when the sign-in test failed in every attempt of it', () => {
-    expect(probeEvidenceOf({ window: [obs('smoke:sign-in', false, 500), obs('smoke:sign-in', false, undefined)], ...none }).authFailedRuns).toBe(1);
-    expect(probeEvidenceOf({ window: [obs('smoke:sign-in', false, 500), obs('smoke:sign-in', true, 200)], ...none }).authFailedRuns).toBe(0);
+    expect(
+      probeEvidenceOf({ window: [obs('smoke:sign-in', false, 500), obs('smoke:sign-in', false, undefined)], ...none })
+        .authFailedRuns,
+    ).toBe(1);
+    expect(
+      probeEvidenceOf({ window: [obs('smoke:sign-in', false, 500), obs('smoke:sign-in', true, 200)], ...none })
+        .authFailedRuns,
+    ).toBe(0);
     expect(probeEvidenceOf({ window: [obs('health', true, 200)], ...none }).authFailedRuns).toBeUndefined();
   });
 
@@ -66,23 +89,35 @@ describe('probeEvidenceOf', () => {
     // 120 s and 60 s failed; 90 s did not try; 30 s passed, so 0 s is not consecutive.
     expect(probeEvidenceOf({ window, earlier, ...none }).authFailedRuns).toBe(2);
     // The interval itself did not try: no data, whatever earlier runs said.
-    expect(probeEvidenceOf({ window: run(120, [obs('health', true, 200)]), earlier, ...none }).authFailedRuns).toBeUndefined();
+    expect(
+      probeEvidenceOf({ window: run(120, [obs('health', true, 200)]), earlier, ...none }).authFailedRuns,
+    ).toBeUndefined();
     // Two runs inside one interval count as two runs.
-    expect(probeEvidenceOf({ window: [...run(100, [obs('smoke:sign-in', false, 500)]), ...window], ...none }).authFailedRuns).toBe(2);
+    expect(
+      probeEvidenceOf({ window: [...run(100, [obs('smoke:sign-in', false, 500)]), ...window], ...none }).authFailedRuns,
+    ).toBe(2);
   });
 
   it('a check that could not be made (missing env) is not evidence', () => {
     const notRun = obs('smoke:sign-in', false, undefined, { ran: false });
     expect(probeEvidenceOf({ window: [notRun], ...none })).toEqual({});
-    expect(probeEvidenceOf({ window: [obs('db_write', false, undefined, { ran: false })], ...none }).dbWriteFailedRuns).toBeUndefined();
+    expect(
+      probeEvidenceOf({ window: [obs('db_write', false, undefined, { ran: false })], ...none }).dbWriteFailedRuns,
+    ).toBeUndefined();
   });
 
   it('a 404 before the probes have seen any deployment is no data, not a broken sign-in', () => {
-    const notThereYet = run(60, [obs('health', false, 404), obs('version', false, 404), obs('smoke:sign-in', false, 404)]);
+    const notThereYet = run(60, [
+      obs('health', false, 404),
+      obs('version', false, 404),
+      obs('smoke:sign-in', false, 404),
+    ]);
     const earlier = run(30, [obs('smoke:sign-in', false, 404)]);
     expect(probeEvidenceOf({ window: notThereYet, earlier, ...none })).toEqual({});
     // Seen since 45 s: the 60 s run's 404s are evidence, the 30 s one's are not.
-    expect(probeEvidenceOf({ window: notThereYet, earlier, deploymentSeenSince: new Date(T0.getTime() + 45_000), ...none })).toEqual({ authFailedRuns: 1, fiveXxRate: 0 });
+    expect(
+      probeEvidenceOf({ window: notThereYet, earlier, deploymentSeenSince: new Date(T0.getTime() + 45_000), ...none }),
+    ).toEqual({ authFailedRuns: 1, fiveXxRate: 0 });
     // A run that identified the deployment answers for itself: its 404 is the app's.
     const identified = run(60, [obs('smoke:sign-in', false, 404, { deploymentId: 'dpl_1' })]);
     expect(probeEvidenceOf({ window: identified, ...none }).authFailedRuns).toBe(1);
@@ -91,24 +126,43 @@ describe('probeEvidenceOf', () => {
   });
 
   it('database writes fail in a run only when every write probe of it failed, counted over runs like sign-in', () => {
-    expect(probeEvidenceOf({ window: [obs('db_write', false, undefined), obs('db_write', false, undefined)], ...none }).dbWriteFailedRuns).toBe(1);
-    expect(probeEvidenceOf({ window: [obs('db_write', false, undefined), obs('db_write', true, undefined)], ...none }).dbWriteFailedRuns).toBe(0);
+    expect(
+      probeEvidenceOf({ window: [obs('db_write', false, undefined), obs('db_write', false, undefined)], ...none })
+        .dbWriteFailedRuns,
+    ).toBe(1);
+    expect(
+      probeEvidenceOf({ window: [obs('db_write', false, undefined), obs('db_write', true, undefined)], ...none })
+        .dbWriteFailedRuns,
+    ).toBe(0);
     expect(probeEvidenceOf({ window: [obs('health', true, 200)], ...none }).dbWriteFailedRuns).toBeUndefined();
     const earlier = [...run(0, [obs('db_write', false, undefined)]), ...run(30, [obs('db_write', false, undefined)])];
-    expect(probeEvidenceOf({ window: run(60, [obs('db_write', false, undefined)]), earlier, ...none }).dbWriteFailedRuns).toBe(3);
+    expect(
+      probeEvidenceOf({ window: run(60, [obs('db_write', false, undefined)]), earlier, ...none }).dbWriteFailedRuns,
+    ).toBe(3);
   });
 
   it('the 5xx rate is the share of answered HTTP checks that were 5xx', () => {
-    const window = [obs('health', false, 503), obs('version', true, 200), obs('smoke:sign-in', false, 500), obs('health', true, 200), obs('health', false, undefined), obs('db_write', false, undefined)];
+    const window = [
+      obs('health', false, 503),
+      obs('version', true, 200),
+      obs('smoke:sign-in', false, 500),
+      obs('health', true, 200),
+      obs('health', false, undefined),
+      obs('db_write', false, undefined),
+    ];
     expect(probeEvidenceOf({ window, ...none }).fiveXxRate).toBe(0.5);
     expect(probeEvidenceOf({ window: [obs('health', true, 200)], ...none }).fiveXxRate).toBe(0);
     // Only timeouts: nothing answered, so nothing is known about 5xx.
     expect(probeEvidenceOf({ window: [obs('health', false, undefined)], ...none }).fiveXxRate).toBeUndefined();
   });
 
-  it('P95 of the last 20 samples against the previous deployment\'s', () => {
+  it("P95 of the last 20 samples against the previous deployment's", () => {
     const current = [...Array.from({ length: 20 }, () => 300), ...Array.from({ length: 30 }, () => 5)];
-    const evidence = probeEvidenceOf({ window: [], currentLatencies: current, previousLatencies: [100, 100, 100, 100, 180, 120] });
+    const evidence = probeEvidenceOf({
+      window: [],
+      currentLatencies: current,
+      previousLatencies: [100, 100, 100, 100, 180, 120],
+    });
     expect(evidence).toEqual({ p95Ms: 300, baselineP95Ms: 180 });
     expect(probeEvidenceOf({ window: [], currentLatencies: [1, 2, 3], previousLatencies: [1, 2, 3] })).toEqual({});
   });
@@ -116,19 +170,59 @@ describe('probeEvidenceOf', () => {
   it('feeds the trigger rules: one failed sign-in run builds (MAY), the second in a row is a MUST', () => {
     const settings = exampleService().triggers;
     expect(settings.probeFailuresMust).toBe(2);
-    const once = probeEvidenceOf({ window: run(30, [obs('smoke:sign-in', false, 401), obs('health', true, 200)]), ...none });
-    expect(evaluate(INITIAL_TRIGGER_STATE, { at: new Date(), ...once }, settings)).toMatchObject({ verdict: 'may', rule: 'auth_broken', reason: expect.stringMatching(/sign-in smoke test failed in 1 consecutive run; MUST once it fails 2 runs in a row/) });
-    const twice = probeEvidenceOf({ window: run(30, [obs('smoke:sign-in', false, 401)]), earlier: run(0, [obs('smoke:sign-in', false, 500)]), ...none });
-    expect(evaluate(INITIAL_TRIGGER_STATE, { at: new Date(), ...twice }, settings)).toMatchObject({ verdict: 'must', rule: 'auth_broken', reason: expect.stringMatching(/auth completely broken: users cannot sign in \(the sign-in smoke test failed in 2 consecutive runs\)/) });
-    const writes = probeEvidenceOf({ window: run(30, [obs('db_write', false, undefined)]), earlier: run(0, [obs('db_write', false, undefined)]), ...none });
-    expect(evaluate(INITIAL_TRIGGER_STATE, { at: new Date(), ...writes }, settings)).toMatchObject({ verdict: 'must', rule: 'db_writes_failing' });
-    const slow = probeEvidenceOf({ window: [obs('health', true, 200)], currentLatencies: [400, 400, 400, 400, 400], previousLatencies: [100, 100, 100, 100, 100] });
-    expect(evaluate(INITIAL_TRIGGER_STATE, { at: new Date(), ...slow }, settings)).toMatchObject({ verdict: 'should', rule: 'p95_latency' });
+    const once = probeEvidenceOf({
+      window: run(30, [obs('smoke:sign-in', false, 401), obs('health', true, 200)]),
+      ...none,
+    });
+    expect(evaluate(INITIAL_TRIGGER_STATE, { at: new Date(), ...once }, settings)).toMatchObject({
+      verdict: 'may',
+      rule: 'auth_broken',
+      reason: expect.stringMatching(
+        /sign-in smoke test failed in 1 consecutive run; MUST once it fails 2 runs in a row/,
+      ),
+    });
+    const twice = probeEvidenceOf({
+      window: run(30, [obs('smoke:sign-in', false, 401)]),
+      earlier: run(0, [obs('smoke:sign-in', false, 500)]),
+      ...none,
+    });
+    expect(evaluate(INITIAL_TRIGGER_STATE, { at: new Date(), ...twice }, settings)).toMatchObject({
+      verdict: 'must',
+      rule: 'auth_broken',
+      reason: expect.stringMatching(
+        /auth completely broken: users cannot sign in \(the sign-in smoke test failed in 2 consecutive runs\)/,
+      ),
+    });
+    const writes = probeEvidenceOf({
+      window: run(30, [obs('db_write', false, undefined)]),
+      earlier: run(0, [obs('db_write', false, undefined)]),
+      ...none,
+    });
+    expect(evaluate(INITIAL_TRIGGER_STATE, { at: new Date(), ...writes }, settings)).toMatchObject({
+      verdict: 'must',
+      rule: 'db_writes_failing',
+    });
+    const slow = probeEvidenceOf({
+      window: [obs('health', true, 200)],
+      currentLatencies: [400, 400, 400, 400, 400],
+      previousLatencies: [100, 100, 100, 100, 100],
+    });
+    expect(evaluate(INITIAL_TRIGGER_STATE, { at: new Date(), ...slow }, settings)).toMatchObject({
+      verdict: 'should',
+      rule: 'p95_latency',
+    });
     const clear = probeEvidenceOf({ window: [obs('smoke:sign-in', true, 200), obs('health', true, 200)], ...none });
     expect(evaluate(INITIAL_TRIGGER_STATE, { at: new Date(), ...clear }, settings).verdict).toBe('ok');
-    expect(evaluate(INITIAL_TRIGGER_STATE, { at: new Date(), ...probeEvidenceOf({ window: [], ...none }) }, settings).verdict).toBe('inconclusive');
+    expect(
+      evaluate(INITIAL_TRIGGER_STATE, { at: new Date(), ...probeEvidenceOf({ window: [], ...none }) }, settings)
+        .verdict,
+    ).toBe('inconclusive');
     // Before any deployment: 404s everywhere are no data, never a MUST at start.
-    const before = probeEvidenceOf({ window: run(30, [obs('health', false, 404), obs('smoke:sign-in', false, 404)]), earlier: run(0, [obs('smoke:sign-in', false, 404)]), ...none });
+    const before = probeEvidenceOf({
+      window: run(30, [obs('health', false, 404), obs('smoke:sign-in', false, 404)]),
+      earlier: run(0, [obs('smoke:sign-in', false, 404)]),
+      ...none,
+    });
     expect(evaluate(INITIAL_TRIGGER_STATE, { at: new Date(), ...before }, settings).verdict).toBe('inconclusive');
   });
 });
@@ -157,7 +251,9 @@ describe('intervalCron', () => {
 
   it('refuses the rest with a config error naming the field', () => {
     expect(() => intervalCron(45)).toThrow(/triggers\.evaluationIntervalSeconds is 45/);
-    expect(() => intervalCron(90, 'services.api.triggers.evaluationIntervalSeconds')).toThrow(/services\.api\.triggers\.evaluationIntervalSeconds is 90/);
+    expect(() => intervalCron(90, 'services.api.triggers.evaluationIntervalSeconds')).toThrow(
+      /services\.api\.triggers\.evaluationIntervalSeconds is 90/,
+    );
     expect(() => intervalCron(0)).toThrow(expect.objectContaining({ code: 'config_invalid' }));
     expect(() => intervalCron(2.5)).toThrow(/cannot repeat evenly/);
   });
@@ -165,30 +261,73 @@ describe('intervalCron', () => {
 
 const T0 = new Date('2026-01-20T10:00:00Z');
 const minutes = (m: number): Date => new Date(T0.getTime() + m * 60_000);
-const dep = (id: string, extra: Partial<DeploymentRecord> = {}): DeploymentRecord => ({ service: 'svc', deploymentId: id, ...extra });
+const dep = (id: string, extra: Partial<DeploymentRecord> = {}): DeploymentRecord => ({
+  service: 'svc',
+  deploymentId: id,
+  ...extra,
+});
 
 describe('last known good', () => {
   const serving = dep('dpl_new', { version: '2.0.0', commitSha: 'b90de38f', servedFrom: minutes(0) });
 
   it('promotes the serving deployment once it has served long enough without an incident', () => {
-    expect(lastKnownGoodDecision({ serving, incidents: [], now: minutes(59), afterMinutes: 60 })).toMatchObject({ promote: false, reason: expect.stringMatching(/served 59 of 60 minutes/) });
-    const decision = lastKnownGoodDecision({ serving, incidents: [{ id: 'INC-OLD', openedAt: minutes(-10), open: false }], now: minutes(60), afterMinutes: 60 });
+    expect(lastKnownGoodDecision({ serving, incidents: [], now: minutes(59), afterMinutes: 60 })).toMatchObject({
+      promote: false,
+      reason: expect.stringMatching(/served 59 of 60 minutes/),
+    });
+    const decision = lastKnownGoodDecision({
+      serving,
+      incidents: [{ id: 'INC-OLD', openedAt: minutes(-10), open: false }],
+      now: minutes(60),
+      afterMinutes: 60,
+    });
     expect(decision).toMatchObject({ promote: true, deployment: { deploymentId: 'dpl_new' } });
     expect(decision.reason).toMatch(/2\.0\.0 \(commit b90de38, dpl_new\) is now last known good/);
   });
 
-  it('does not promote after an incident opened while it served, while one is open, twice, or with nothing serving', () => {
-    expect(lastKnownGoodDecision({ serving, incidents: [{ id: 'INC-1', openedAt: minutes(5), open: false }], now: minutes(120), afterMinutes: 60 })).toMatchObject({
-      promote: false,
-      reason: expect.stringMatching(/INC-1 was opened while/),
-    });
-    expect(lastKnownGoodDecision({ serving, incidents: [{ id: 'INC-2', openedAt: minutes(-5), open: true }], now: minutes(120), afterMinutes: 60 }).promote).toBe(false);
-    expect(lastKnownGoodDecision({ serving: { ...serving, lastKnownGoodAt: minutes(61) }, incidents: [], now: minutes(120), afterMinutes: 60 }).promote).toBe(false);
-    expect(lastKnownGoodDecision({ serving: undefined, incidents: [], now: minutes(120), afterMinutes: 60 }).promote).toBe(false);
-  });
+  it(
+    'does not promote after an incident opened while it served, while one is open, ' + 'twice, or with nothing serving',
+    () => {
+      expect(
+        lastKnownGoodDecision({
+          serving,
+          incidents: [{ id: 'INC-1', openedAt: minutes(5), open: false }],
+          now: minutes(120),
+          afterMinutes: 60,
+        }),
+      ).toMatchObject({
+        promote: false,
+        reason: expect.stringMatching(/INC-1 was opened while/),
+      });
+      expect(
+        lastKnownGoodDecision({
+          serving,
+          incidents: [{ id: 'INC-2', openedAt: minutes(-5), open: true }],
+          now: minutes(120),
+          afterMinutes: 60,
+        }).promote,
+      ).toBe(false);
+      expect(
+        lastKnownGoodDecision({
+          serving: { ...serving, lastKnownGoodAt: minutes(61) },
+          incidents: [],
+          now: minutes(120),
+          afterMinutes: 60,
+        }).promote,
+      ).toBe(false);
+      expect(
+        lastKnownGoodDecision({ serving: undefined, incidents: [], now: minutes(120), afterMinutes: 60 }).promote,
+      ).toBe(false);
+    },
+  );
 
   it('serving now is the latest to start that has not stopped', () => {
-    const list = [dep('a', { servedFrom: minutes(0), servedUntil: minutes(10) }), dep('b', { servedFrom: minutes(10) }), dep('c', { servedFrom: minutes(-100) }), dep('d')];
+    const list = [
+      dep('a', { servedFrom: minutes(0), servedUntil: minutes(10) }),
+      dep('b', { servedFrom: minutes(10) }),
+      dep('c', { servedFrom: minutes(-100) }),
+      dep('d'),
+    ];
     expect(servingNow(list)?.deploymentId).toBe('b');
     expect(servingNow([dep('d')])).toBeUndefined();
   });
@@ -202,12 +341,17 @@ describe('last known good', () => {
     ];
     expect(defaultRollbackTarget(list)?.deploymentId).toBe('good-new');
     expect(defaultRollbackTarget([...list].reverse())?.deploymentId).toBe('good-new');
-    expect(defaultRollbackTarget(list.filter((d) => d.deploymentId !== 'good-new' && d.deploymentId !== 'good-old'))).toBeUndefined();
+    expect(
+      defaultRollbackTarget(list.filter((d) => d.deploymentId !== 'good-new' && d.deploymentId !== 'good-old')),
+    ).toBeUndefined();
   });
 });
 
 describe('lastKnownGoodTarget (the request path)', () => {
-  const recorded = [dep('serving', { servedFrom: minutes(60) }), dep('lkg', { servedFrom: minutes(0), servedUntil: minutes(60), lastKnownGoodAt: minutes(30) })];
+  const recorded = [
+    dep('serving', { servedFrom: minutes(60) }),
+    dep('lkg', { servedFrom: minutes(0), servedUntil: minutes(60), lastKnownGoodAt: minutes(30) }),
+  ];
   const asked: string[] = [];
   const store = {
     deployments: (service: string) => {
