@@ -3,7 +3,7 @@
  * /slack/events and on the alert webhooks get a clear 4xx, and the bot still serves afterwards.
  */
 import { rows } from '../support/database';
-import { post, signedHeaders, useSecurityWorld } from './support/security';
+import { post, signedHeaders, useSecurityWorld, WEBHOOK_SECRET } from './support/security';
 
 describe('security', () => {
   const { ctx, events, deliveries, incidents, stillServes } = useSecurityWorld('faults_security_payloads');

@@ -9,7 +9,7 @@ import { waitFor } from '../support/wait';
 import { SERVICE } from '../support/incident-world';
 import { breakProduction, startedIncident, storedMessage, waitForIncident } from './support/incident-checks';
 import { rows } from '../support/database';
-import { useSecurityWorld } from './support/security';
+import { useSecurityWorld, WEBHOOK_SECRET } from './support/security';
 import { actionOf, controlsIn, type Control } from './support/message-controls';
 
 describe('security', () => {
