@@ -58,7 +58,8 @@ describe('a probe run', () => {
       appDatabase.url,
       `CREATE TABLE rollback_bot_write_probe (id bigserial PRIMARY KEY, written_at timestamptz NOT NULL DEFAULT now());
        CREATE TABLE probe_audit (probe_id bigint NOT NULL);
-       CREATE FUNCTION audit_probe() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO probe_audit VALUES (NEW.id); RETURN NEW; END $$;
+       CREATE FUNCTION audit_probe() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO probe_audit VALUES
+         (NEW.id); RETURN NEW; END $$;
        CREATE TRIGGER audit AFTER INSERT ON rollback_bot_write_probe FOR EACH ROW EXECUTE FUNCTION audit_probe();`,
     );
     vercel = await startVercelStandin({
@@ -77,7 +78,13 @@ describe('a probe run', () => {
     deps = {
       db,
       store: createIncidentStore(db),
-      application: new VercelApplication({ token: vercel.token, apiUrl: vercel.url, logger: silentLogger, deploymentOrigin: vercel.deploymentOrigin, env }),
+      application: new VercelApplication({
+        token: vercel.token,
+        apiUrl: vercel.url,
+        logger: silentLogger,
+        deploymentOrigin: vercel.deploymentOrigin,
+        env,
+      }),
       clock,
       env,
       logger: silentLogger,
@@ -93,14 +100,30 @@ describe('a probe run', () => {
   });
 
   const deployments = () =>
-    sql<{ deployment_id: string; version: string; served_from: Date | null; served_until: Date | null; notes: string | null }>(
+    sql<{
+      deployment_id: string;
+      version: string;
+      served_from: Date | null;
+      served_until: Date | null;
+      notes: string | null;
+    }>(
       database.url,
-      'SELECT deployment_id, version, served_from, served_until, notes FROM deployments ORDER BY first_seen_at, deployment_id',
+      'SELECT deployment_id, version, served_from, served_until, notes FROM deployments ' +
+        'ORDER BY first_seen_at, deployment_id',
     );
-  const serviceTimeline = () => sql<{ kind: string; message: string; incident_id: string | null }>(database.url, "SELECT kind, message, incident_id FROM timeline WHERE kind = 'deployment_seen' ORDER BY id");
+  const serviceTimeline = () =>
+    sql<{ kind: string; message: string; incident_id: string | null }>(
+      database.url,
+      "SELECT kind, message, incident_id FROM timeline WHERE kind = 'deployment_seen' ORDER BY id",
+    );
 
   it('records every check with what production served, and the first deployment it sees', async () => {
-    const good = vercel.state.addDeployment({ version: '1.9.0', commit: 'b7920c6'.padEnd(40, '0'), commitMessage: 'feat: Complete Phase 2 frontend\n\nlong body', live: true });
+    const good = vercel.state.addDeployment({
+      version: '1.9.0',
+      commit: 'b7920c6'.padEnd(40, '0'),
+      commitMessage: 'feat: Complete Phase 2 frontend\n\nlong body',
+      live: true,
+    });
     const run = await runProbes(deps, service);
     expect(run.results.map((r) => [r.check, r.ok, r.statusCode, r.signIn])).toEqual([
       ['health', true, 200, false],
@@ -110,11 +133,39 @@ describe('a probe run', () => {
     ]);
     expect(run.served).toEqual({ deploymentId: good.id, version: '1.9.0', commitSha: 'b7920c6' });
     expect(run.newDeployment?.deploymentId).toBe(good.id);
-    const stored = await sql<{ check_name: string; deployment_id: string; commit_sha: string; latency_ms: number; at: Date }>(database.url, 'SELECT * FROM probe_results ORDER BY id');
+    const stored = await sql<{
+      check_name: string;
+      deployment_id: string;
+      commit_sha: string;
+      latency_ms: number;
+      at: Date;
+    }>(database.url, 'SELECT * FROM probe_results ORDER BY id');
     expect(stored).toHaveLength(4);
-    expect(stored.every((r) => r.deployment_id === good.id && r.commit_sha === 'b7920c6' && r.at.getTime() === clock.now().getTime() && r.latency_ms >= 0)).toBe(true);
-    expect(await deployments()).toEqual([{ deployment_id: good.id, version: '1.9.0', served_from: clock.now(), served_until: null, notes: 'feat: Complete Phase 2 frontend' }]);
-    expect(await serviceTimeline()).toEqual([{ kind: 'deployment_seen', incident_id: null, message: expect.stringMatching(/^New deployment seen: 1\.9\.0, commit b7920c6 \(dpl_\w+\)\.$/) }]);
+    expect(
+      stored.every(
+        (r) =>
+          r.deployment_id === good.id &&
+          r.commit_sha === 'b7920c6' &&
+          r.at.getTime() === clock.now().getTime() &&
+          r.latency_ms >= 0,
+      ),
+    ).toBe(true);
+    expect(await deployments()).toEqual([
+      {
+        deployment_id: good.id,
+        version: '1.9.0',
+        served_from: clock.now(),
+        served_until: null,
+        notes: 'feat: Complete Phase 2 frontend',
+      },
+    ]);
+    expect(await serviceTimeline()).toEqual([
+      {
+        kind: 'deployment_seen',
+        incident_id: null,
+        message: expect.stringMatching(/^New deployment seen: 1\.9\.0, commit b7920c6 \(dpl_\w+\)\.$/),
+      },
+    ]);
     // The write probe committed its row (the audit trigger's row survived) and deleted it again.
     expect(await sql(appDatabase.url, 'SELECT * FROM rollback_bot_write_probe')).toEqual([]);
     expect(await sql(appDatabase.url, 'SELECT * FROM probe_audit')).toHaveLength(1);
@@ -130,7 +181,12 @@ describe('a probe run', () => {
       { ...before, served_until: clock.now() },
       expect.objectContaining({ deployment_id: bad.id, served_from: clock.now(), served_until: null }),
     ]);
-    expect((await serviceTimeline()).at(-1)?.message).toMatch(new RegExp(/^New deployment seen: 2\.0\.0-beta, commit b90de38 \(dpl_\w+\), /.source + /replacing 1\.9\.0 \(commit b7920c6, dpl_\w+\)\.$/.source));
+    expect((await serviceTimeline()).at(-1)?.message).toMatch(
+      new RegExp(
+        /^New deployment seen: 2\.0\.0-beta, commit b90de38 \(dpl_\w+\), /.source +
+          /replacing 1\.9\.0 \(commit b7920c6, dpl_\w+\)\.$/.source,
+      ),
+    );
 
     clock.advance(30_000);
     const again = await runProbes(deps, service);
@@ -140,44 +196,64 @@ describe('a probe run', () => {
     expect(vercel.state.count('GET', '/v9/projects')).toBe(2);
   });
 
-  it("dates a new deployment's go-live from Vercel's alias time, never before the last run that saw the previous one", async () => {
-    // Go-live is when production started serving it, not when a probe happened to notice: 20 s before this run.
-    clock.advance(30_000);
-    const lastSeenOld = clock.now();
-    await runProbes(deps, service);
-    clock.advance(30_000);
-    const next = vercel.state.addDeployment({ version: '3.0.1', commit: 'c0ffee1'.padEnd(40, '2'), live: true });
-    next.aliasAssigned = clock.now().getTime() - 20_000;
-    const run = await runProbes(deps, service);
-    expect(run.newDeployment).toMatchObject({ deploymentId: next.id, servedFrom: new Date(clock.now().getTime() - 20_000) });
-    expect((await deployments()).find((d) => d.deployment_id === next.id)?.served_from).toEqual(new Date(clock.now().getTime() - 20_000));
+  it(
+    "dates a new deployment's go-live from Vercel's alias time, never before the last " +
+      'run that saw the previous one',
+    async () => {
+      // Go-live is when production started serving it, not when a probe happened to notice: 20 s before this run.
+      clock.advance(30_000);
+      const lastSeenOld = clock.now();
+      await runProbes(deps, service);
+      clock.advance(30_000);
+      const next = vercel.state.addDeployment({ version: '3.0.1', commit: 'c0ffee1'.padEnd(40, '2'), live: true });
+      next.aliasAssigned = clock.now().getTime() - 20_000;
+      const run = await runProbes(deps, service);
+      expect(run.newDeployment).toMatchObject({
+        deploymentId: next.id,
+        servedFrom: new Date(clock.now().getTime() - 20_000),
+      });
+      expect((await deployments()).find((d) => d.deployment_id === next.id)?.served_from).toEqual(
+        new Date(clock.now().getTime() - 20_000),
+      );
 
-    // An alias time from before the previous deployment was last seen serving (a deployment promoted again)
-    // is bounded by that run.
-    clock.advance(30_000);
-    const lastSeenNext = clock.now();
-    await runProbes(deps, service);
-    clock.advance(30_000);
-    const again = vercel.state.addDeployment({ version: '3.0.2', commit: 'c0ffee2'.padEnd(40, '3'), live: true });
-    again.aliasAssigned = lastSeenOld.getTime();
-    expect((await runProbes(deps, service)).newDeployment?.servedFrom).toEqual(lastSeenNext);
-  });
+      // An alias time from before the previous deployment was last seen serving (a deployment promoted again)
+      // is bounded by that run.
+      clock.advance(30_000);
+      const lastSeenNext = clock.now();
+      await runProbes(deps, service);
+      clock.advance(30_000);
+      const again = vercel.state.addDeployment({ version: '3.0.2', commit: 'c0ffee2'.padEnd(40, '3'), live: true });
+      again.aliasAssigned = lastSeenOld.getTime();
+      expect((await runProbes(deps, service)).newDeployment?.servedFrom).toEqual(lastSeenNext);
+    },
+  );
 
-  it('records a failing health check and a failing sign-in with their status, which the evidence reads as broken', async () => {
-    const live = vercel.state.production();
-    if (!live) throw new Error('no production deployment');
-    live.app.healthStatus = 503;
-    live.app.smokeStatus = 500;
-    clock.advance(30_000);
-    const from = clock.now();
-    const run = await runProbes(deps, service);
-    expect(run.results.find((r) => r.check === 'health')).toMatchObject({ ok: false, statusCode: 503, error: 'answered HTTP 503, expected 2xx' });
-    expect(run.results.find((r) => r.check === 'smoke:sign-in')).toMatchObject({ ok: false, statusCode: 500, signIn: true });
-    const evidence = await probeEvidence(db, service, from, new Date(from.getTime() + 30_000));
-    expect(evidence).toMatchObject({ authFailedRuns: 1, dbWriteFailedRuns: 0, fiveXxRate: 2 / 3 });
-    live.app.healthStatus = 200;
-    live.app.smokeStatus = 200;
-  });
+  it(
+    'records a failing health check and a failing sign-in with their status, which ' + 'the evidence reads as broken',
+    async () => {
+      const live = vercel.state.production();
+      if (!live) throw new Error('no production deployment');
+      live.app.healthStatus = 503;
+      live.app.smokeStatus = 500;
+      clock.advance(30_000);
+      const from = clock.now();
+      const run = await runProbes(deps, service);
+      expect(run.results.find((r) => r.check === 'health')).toMatchObject({
+        ok: false,
+        statusCode: 503,
+        error: 'answered HTTP 503, expected 2xx',
+      });
+      expect(run.results.find((r) => r.check === 'smoke:sign-in')).toMatchObject({
+        ok: false,
+        statusCode: 500,
+        signIn: true,
+      });
+      const evidence = await probeEvidence(db, service, from, new Date(from.getTime() + 30_000));
+      expect(evidence).toMatchObject({ authFailedRuns: 1, dbWriteFailedRuns: 0, fiveXxRate: 2 / 3 });
+      live.app.healthStatus = 200;
+      live.app.smokeStatus = 200;
+    },
+  );
 
   it('gives a hanging app a timeout and records each check as failed "timed out after N ms"', async () => {
     const live = vercel.state.production();
@@ -203,65 +279,115 @@ describe('a probe run', () => {
     releaseHang();
   });
 
-  it('fails the write probe when the app database refuses writes, and tells "not run" apart from a failure', async () => {
-    await sql(serverUrl(), `ALTER DATABASE "${appDatabase.name}" SET default_transaction_read_only = on`);
-    clock.advance(30_000);
-    const readOnly = await runProbes(deps, service);
-    expect(readOnly.results.find((r) => r.check === 'db_write')).toMatchObject({ ran: true, ok: false, error: expect.stringMatching(/read-only transaction/) });
-    expect((await probeEvidence(db, service, clock.now(), new Date(clock.now().getTime() + 1))).dbWriteFailedRuns).toBe(1);
-    await sql(serverUrl(), `ALTER DATABASE "${appDatabase.name}" SET default_transaction_read_only = off`);
+  it(
+    'fails the write probe when the app database refuses writes, and tells "not run" ' + 'apart from a failure',
+    async () => {
+      await sql(serverUrl(), `ALTER DATABASE "${appDatabase.name}" SET default_transaction_read_only = on`);
+      clock.advance(30_000);
+      const readOnly = await runProbes(deps, service);
+      expect(readOnly.results.find((r) => r.check === 'db_write')).toMatchObject({
+        ran: true,
+        ok: false,
+        error: expect.stringMatching(/read-only transaction/),
+      });
+      expect(
+        (await probeEvidence(db, service, clock.now(), new Date(clock.now().getTime() + 1))).dbWriteFailedRuns,
+      ).toBe(1);
+      await sql(serverUrl(), `ALTER DATABASE "${appDatabase.name}" SET default_transaction_read_only = off`);
 
-    clock.advance(30_000);
-    const unset = await runProbes({ ...deps, env: {} }, service);
-    expect(unset.results.find((r) => r.check === 'db_write')).toMatchObject({ ran: false, ok: false, error: expect.stringMatching(/not run: environment variable APP_DATABASE_URL/) });
-    expect(unset.results.find((r) => r.check === 'smoke:sign-in')).toMatchObject({ ran: false, error: expect.stringMatching(/SMOKE_TEST_PASSWORD is not set/) });
-    const evidence = await probeEvidence(db, service, clock.now(), new Date(clock.now().getTime() + 1));
-    expect(evidence.authFailedRuns).toBeUndefined();
-    expect(evidence.dbWriteFailedRuns).toBeUndefined();
-    expect(evidence.fiveXxRate).toBe(0);
+      clock.advance(30_000);
+      const unset = await runProbes({ ...deps, env: {} }, service);
+      expect(unset.results.find((r) => r.check === 'db_write')).toMatchObject({
+        ran: false,
+        ok: false,
+        error: expect.stringMatching(/not run: environment variable APP_DATABASE_URL/),
+      });
+      expect(unset.results.find((r) => r.check === 'smoke:sign-in')).toMatchObject({
+        ran: false,
+        error: expect.stringMatching(/SMOKE_TEST_PASSWORD is not set/),
+      });
+      const evidence = await probeEvidence(db, service, clock.now(), new Date(clock.now().getTime() + 1));
+      expect(evidence.authFailedRuns).toBeUndefined();
+      expect(evidence.dbWriteFailedRuns).toBeUndefined();
+      expect(evidence.fiveXxRate).toBe(0);
 
-    expect(await pgWriteProbe(appDatabase.url, 'x; DROP TABLE y', 1000)).toMatchObject({ ok: false, error: expect.stringMatching(/not a plain table name/) });
-    expect(await pgWriteProbe('postgres://nobody:secret@127.0.0.1:1/none', 'rollback_bot_write_probe', 1000)).toMatchObject({ ok: false, error: expect.not.stringMatching(/secret/) });
-  });
+      expect(await pgWriteProbe(appDatabase.url, 'x; DROP TABLE y', 1000)).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/not a plain table name/),
+      });
+      expect(
+        await pgWriteProbe('postgres://nobody:secret@127.0.0.1:1/none', 'rollback_bot_write_probe', 1000),
+      ).toMatchObject({ ok: false, error: expect.not.stringMatching(/secret/) });
+    },
+  );
 
-  it('records nothing about deployments when Vercel cannot say which deployment serves, and asks again next run', async () => {
-    vercel.state.addDeployment({ version: '2.0.1', live: true });
-    clock.advance(30_000);
-    const down = { describeProduction: () => Promise.reject(new RollbackError('unavailable', 'Vercel is down')) };
-    const run = await runProbes({ ...deps, application: down }, service);
-    expect(run.served).toEqual({ version: '2.0.1', commitSha: expect.any(String) });
-    expect(run.newDeployment).toBeUndefined();
-    expect((await deployments()).map((d) => d.version)).not.toContain('2.0.1');
-    clock.advance(30_000);
-    expect((await runProbes(deps, service)).newDeployment?.version).toBe('2.0.1');
-  });
+  it(
+    'records nothing about deployments when Vercel cannot say which deployment ' + 'serves, and asks again next run',
+    async () => {
+      vercel.state.addDeployment({ version: '2.0.1', live: true });
+      clock.advance(30_000);
+      const down = { describeProduction: () => Promise.reject(new RollbackError('unavailable', 'Vercel is down')) };
+      const run = await runProbes({ ...deps, application: down }, service);
+      expect(run.served).toEqual({ version: '2.0.1', commitSha: expect.any(String) });
+      expect(run.newDeployment).toBeUndefined();
+      expect((await deployments()).map((d) => d.version)).not.toContain('2.0.1');
+      clock.advance(30_000);
+      expect((await runProbes(deps, service)).newDeployment?.version).toBe('2.0.1');
+    },
+  );
 
-  it('tells a redeploy of the same commit and version apart only when the version answer names the deployment', async () => {
-    const live = vercel.state.production();
-    if (!live) throw new Error('no production deployment');
-    const redeploy = vercel.state.addDeployment({ version: live.app.version, commit: live.meta.githubCommitSha, live: true });
-    clock.advance(30_000);
-    expect((await runProbes(deps, service)).newDeployment).toBeUndefined();
-    // An app that puts VERCEL_DEPLOYMENT_ID in its version answer.
-    const withId = async (url: string, init?: RequestInit): Promise<Response> => {
-      const answer = await fetch(url, init);
-      if (!url.endsWith(service.production.versionPath)) return answer;
-      const body = (await answer.json()) as Record<string, unknown>;
-      return new Response(JSON.stringify({ ...body, deploymentId: vercel.state.production()?.id }), { status: answer.status, headers: { 'content-type': 'application/json' } });
-    };
-    clock.advance(30_000);
-    const run = await runProbes({ ...deps, fetch: withId }, service);
-    expect(run.newDeployment?.deploymentId).toBe(redeploy.id);
-    expect(run.served.deploymentId).toBe(redeploy.id);
-  });
+  it(
+    'tells a redeploy of the same commit and version apart only when the version ' + 'answer names the deployment',
+    async () => {
+      const live = vercel.state.production();
+      if (!live) throw new Error('no production deployment');
+      const redeploy = vercel.state.addDeployment({
+        version: live.app.version,
+        commit: live.meta.githubCommitSha,
+        live: true,
+      });
+      clock.advance(30_000);
+      expect((await runProbes(deps, service)).newDeployment).toBeUndefined();
+      // An app that puts VERCEL_DEPLOYMENT_ID in its version answer.
+      const withId = async (url: string, init?: RequestInit): Promise<Response> => {
+        const answer = await fetch(url, init);
+        if (!url.endsWith(service.production.versionPath)) return answer;
+        const body = (await answer.json()) as Record<string, unknown>;
+        return new Response(JSON.stringify({ ...body, deploymentId: vercel.state.production()?.id }), {
+          status: answer.status,
+          headers: { 'content-type': 'application/json' },
+        });
+      };
+      clock.advance(30_000);
+      const run = await runProbes({ ...deps, fetch: withId }, service);
+      expect(run.newDeployment?.deploymentId).toBe(redeploy.id);
+      expect(run.served.deploymentId).toBe(redeploy.id);
+    },
+  );
 
   it('trims results older than the keep time in batches, and keeps the rest', async () => {
     const old = new Date(clock.now().getTime() - 8 * 24 * 3600_000);
-    const rows: ProbeResult[] = Array.from({ length: 2500 }, (_, i) => ({ service: SERVICE, at: new Date(old.getTime() + i), check: 'health', ran: true, ok: true, signIn: false, statusCode: 200, latencyMs: 5 }));
+    const rows: ProbeResult[] = Array.from({ length: 2500 }, (_, i) => ({
+      service: SERVICE,
+      at: new Date(old.getTime() + i),
+      check: 'health',
+      ran: true,
+      ok: true,
+      signIn: false,
+      statusCode: 200,
+      latencyMs: 5,
+    }));
     await db.query(insertProbeResults(rows));
-    const [{ n: recent } = { n: 0 }] = await sql<{ n: number }>(database.url, 'SELECT count(*)::int AS n FROM probe_results WHERE at > $1', [new Date(old.getTime() + 10_000)]);
+    const [{ n: recent } = { n: 0 }] = await sql<{ n: number }>(
+      database.url,
+      'SELECT count(*)::int AS n FROM probe_results WHERE at > $1',
+      [new Date(old.getTime() + 10_000)],
+    );
     expect(await trimProbeResults(db, SERVICE, new Date(clock.now().getTime() - 7 * 24 * 3600_000))).toBe(2500);
-    const [{ n: left } = { n: -1 }] = await sql<{ n: number }>(database.url, 'SELECT count(*)::int AS n FROM probe_results');
+    const [{ n: left } = { n: -1 }] = await sql<{ n: number }>(
+      database.url,
+      'SELECT count(*)::int AS n FROM probe_results',
+    );
     expect(left).toBe(recent);
   });
 });
