@@ -1,6 +1,7 @@
 /**
  * The services file: one entry per service the bot guards. Every field is
- * validated here, once, at start; the rest of the code reads the parsed,
+ * validated here (the flags and the git blocks in flag-schema.ts and
+ * git-schema.ts), once, at start; the rest of the code reads the parsed,
  * frozen result and never re-checks it.
  */
 import { z } from 'zod';
@@ -8,6 +9,7 @@ import type { ServiceName } from '../rollback/ids';
 import { DEFAULT_APPROVAL_MINUTES } from '../rollback/incident/approval-expiry';
 import { envVarName } from './env-var-name';
 import { type EdgeConfigFlag, type FlagConfig, type VercelFlag, flagSchema } from './flag-schema';
+import { gitSchema, type githubRepoSchema, ticketsSchema } from './git-schema';
 
 const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -70,57 +72,11 @@ const productionSchema = z.strictObject({
   smokeTests: z.array(smokeTestSchema).default([]),
   /** How long verification may retry before it reports the failing check. */
   verifyDeadlineSeconds: z.number().int().min(1).max(1800).default(120),
-  /** Consecutive rounds in which health, version and smoke must all pass before production counts as restored: one passing sample is no proof. */
+  /**
+   * Consecutive rounds in which health, version and smoke must all pass before production counts as restored: one
+   * passing sample is no proof.
+   */
   verifyRounds: z.number().int().min(1).max(20).default(3),
-});
-
-/** GitHub credentials: a token, or a GitHub App installation (each value read from the named variable, never written to logs or Slack). */
-const githubAccessSchema = {
-  tokenEnv: envVarName.optional(),
-  app: z.strictObject({ appIdEnv: envVarName, privateKeyEnv: envVarName, installationIdEnv: envVarName }).optional(),
-};
-
-const githubName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'expected a GitHub owner or repository name');
-
-const githubRepoSchema = z
-  .strictObject({ owner: githubName, repo: githubName, ...githubAccessSchema })
-  .refine((github) => (github.tokenEnv === undefined) !== (github.app === undefined), { message: 'set exactly one of tokenEnv or app' });
-
-/** How a revert pull request gets merged: auto-merge once checks pass, at once, or by a person. */
-const MERGE_MODES = ['auto', 'immediate', 'manual'] as const;
-
-const gitSchema = z.strictObject({
-  remote: z.string().min(1, 'expected the git remote URL'),
-  branch: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'expected a branch name such as main').default('main'),
-  /** Env var holding an HTTPS token; never written to logs or Slack. */
-  tokenEnv: envVarName.optional(),
-  /** Env var holding the path of an SSH private key. */
-  sshKeyEnv: envVarName.optional(),
-  committer: z
-    .strictObject({ name: z.string().min(1), email: z.email() })
-    .default({ name: 'rollback-bot', email: 'rollback-bot@users.noreply.local' }),
-  /** The repository on GitHub: revert pull requests, CI status in preflight. */
-  github: githubRepoSchema.optional(),
-  /** Option A pushes to the deploy branch, or (protected branch) goes through a pull request. */
-  via: z.enum(['push', 'pull-request']).default('push'),
-  merge: z.enum(MERGE_MODES).default('auto'),
-  mergeMethod: z.enum(['merge', 'squash']).default('merge'),
-  /** How long a revert pull request may stay open before the step reports it still waits. */
-  mergeDeadlineMinutes: z.number().int().min(1).max(1440).default(240),
-  /** Which CI checks count for preflight (case-insensitive regular expressions over check names). */
-  checks: z
-    .strictObject({
-      tests: z.array(z.string().min(1)).default(['test']),
-      typescript: z.array(z.string().min(1)).default(['typecheck', 'tsc', 'typescript', 'build']),
-    })
-    .default({ tests: ['test'], typescript: ['typecheck', 'tsc', 'typescript', 'build'] }),
-});
-
-/** Where the incident ticket is opened (GitHub Issues; credentials default to git.github's). */
-const ticketsSchema = z.strictObject({
-  github: z
-    .strictObject({ owner: githubName, repo: githubName, labels: z.array(z.string().min(1).max(50)).default(['incident']), ...githubAccessSchema })
-    .optional(),
 });
 
 const databaseSchema = z.strictObject({
@@ -207,7 +163,10 @@ const triggersSchema = z.strictObject({
   featureErrorRateShould: z.number().min(0).max(1).default(0.1),
   p95DegradationShould: z.number().min(0).default(0.5),
   evaluationIntervalSeconds: z.number().int().min(5).default(30),
-  /** Consecutive failing probe runs before a failed sign-in or database write is a MUST (alerts that declare it count at once). */
+  /**
+   * Consecutive failing probe runs before a failed sign-in or database write is a MUST (alerts that declare it count at
+   * once).
+   */
   probeFailuresMust: z.number().int().min(1).max(100).default(2),
 });
 
@@ -222,14 +181,19 @@ export const serviceSchema = z.strictObject({
   tickets: ticketsSchema.optional(),
   slack: z.strictObject({
     alertsChannel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'expected a Slack channel id such as C0123ABCD'),
-    /** App Home shows this service's incidents to everyone in the workspace (small teams); default only to people who hold one of its roles. */
+    /**
+     * App Home shows this service's incidents to everyone in the workspace (small teams); default only to people who
+     * hold one of its roles.
+     */
     homeShowsEveryone: z.boolean().default(false),
   }),
   roles: rolesSchema,
   // prefault: an absent block is parsed as {}, so each default is written once, on its field.
   workingHours: workingHoursSchema.prefault({}),
   deployWindow: deployWindowSchema.prefault({}),
-  approvals: z.strictObject({ expireAfterMinutes: z.number().int().min(1).max(1440).default(DEFAULT_APPROVAL_MINUTES) }).prefault({}),
+  approvals: z
+    .strictObject({ expireAfterMinutes: z.number().int().min(1).max(1440).default(DEFAULT_APPROVAL_MINUTES) })
+    .prefault({}),
   /** Feature flags the bot may turn off instead of rolling back (`/rollback flag`). */
   flags: z.array(flagSchema).default([]),
   /** Progressive rollout with /rollout; absent: the runbook's default stages. */
@@ -247,11 +211,19 @@ export const servicesFileSchema = z
     const seen = new Set<string>();
     file.services.forEach((service, index) => {
       if (service.git.via === 'pull-request' && !service.git.github) {
-        ctx.addIssue({ code: 'custom', path: ['services', index, 'git', 'github'], message: 'git.via: pull-request needs git.github (owner, repo and credentials)' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', index, 'git', 'github'],
+          message: 'git.via: pull-request needs git.github (owner, repo and credentials)',
+        });
       }
       const ticket = service.tickets?.github;
       if (ticket && !ticket.tokenEnv && !ticket.app && !service.git.github) {
-        ctx.addIssue({ code: 'custom', path: ['services', index, 'tickets', 'github'], message: 'tickets.github needs credentials (tokenEnv or app) or git.github to borrow them from' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', index, 'tickets', 'github'],
+          message: 'tickets.github needs credentials (tokenEnv or app) or git.github to borrow them from',
+        });
       }
       const flagNames = service.flags.map((flag) => flag.name);
       flagNames.forEach((name, flagIndex) => {
@@ -267,7 +239,11 @@ export const servicesFileSchema = z
         }
       });
       if (seen.has(service.name)) {
-        ctx.addIssue({ code: 'custom', path: ['services', index, 'name'], message: `duplicate service name "${service.name}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', index, 'name'],
+          message: `duplicate service name "${service.name}"`,
+        });
       }
       seen.add(service.name);
     });

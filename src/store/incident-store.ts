@@ -2,18 +2,21 @@
  * The incident engine's storage on PostgreSQL. Each method composes the
  * queries in ./queries; races between replicas are settled by the database
  * (the one-open-incident index, compare-and-set updates, SKIP LOCKED claims,
- * advisory locks), never by this process.
+ * advisory locks), never by this process. Its approvals, per-service and
+ * after-rollback parts are in approval-store.ts, service-store.ts and
+ * follow-through-store.ts.
  */
 import { isIncidentOpen } from '../rollback/incident/incident-state';
 import { RollbackError } from '../rollback/errors';
 import type { IncidentStore, NewIncident, NewTimelineEntry, TimelineRecord } from '../rollback/ports/incident-store';
 import type { Db } from './pool';
 import * as approvals from './queries/approvals';
-import * as deployments from './queries/deployments';
 import * as incidents from './queries/incidents';
 import * as steps from './queries/steps';
 import { type TimelineRow, appendTimeline, listTimeline } from './queries/timeline';
+import { approvalMethods } from './approval-store';
 import { followThroughMethods } from './follow-through-store';
+import { serviceMethods } from './service-store';
 import { FOREIGN_KEY_VIOLATION, UNIQUE_VIOLATION, pgFault, unknownIncident, unknownService } from './store-errors';
 
 export interface IncidentStoreOptions {
@@ -43,10 +46,14 @@ function openIncidentError(error: unknown, incident: NewIncident): unknown {
 
 function secondOpenIncident(error: unknown, id: string): unknown {
   if (pgFault(error).code !== UNIQUE_VIOLATION) return error;
-  return new RollbackError('conflict', `Incident ${id} cannot be reopened: its service already has another open incident.`, {
-    cause: error,
-    fix: 'Finish or cancel the open incident first.',
-  });
+  return new RollbackError(
+    'conflict',
+    `Incident ${id} cannot be reopened: its service already has another open incident.`,
+    {
+      cause: error,
+      fix: 'Finish or cancel the open incident first.',
+    },
+  );
 }
 
 function toTimeline(row: TimelineRow): TimelineRecord {
@@ -69,13 +76,12 @@ export function createIncidentStore(db: Db, options: IncidentStoreOptions = {}):
     const [row] = await db.query<incidents.IncidentRow>(incidents.selectIncident(id));
     return row ? incidents.toIncident(row) : undefined;
   };
-  const getApproval = async (id: string) => {
-    const [row] = await db.query<approvals.ApprovalRow>(approvals.selectApproval(id));
-    return row ? approvals.toApproval(row) : undefined;
-  };
 
   /** A move and the timeline entry recording it commit together; the entry is written only when the move happened. */
-  const withRecord = <R>(record: NewTimelineEntry | undefined, move: (q: Db) => Promise<R | undefined>): Promise<R | undefined> =>
+  const withRecord = <R>(
+    record: NewTimelineEntry | undefined,
+    move: (q: Db) => Promise<R | undefined>,
+  ): Promise<R | undefined> =>
     record === undefined
       ? move(db)
       : db.transaction(async (tx) => {
@@ -92,12 +98,19 @@ export function createIncidentStore(db: Db, options: IncidentStoreOptions = {}):
           .transaction(async (tx) => {
             const [row] = await tx.query<incidents.IncidentRow>(incidents.insertIncident(incident));
             if (row) {
-              const inserted = newSteps.length > 0 ? await tx.query<steps.StepRow>(steps.insertSteps(row.id, newSteps)) : [];
+              const inserted =
+                newSteps.length > 0 ? await tx.query<steps.StepRow>(steps.insertSteps(row.id, newSteps)) : [];
               if (opened) await tx.query(appendTimeline({ ...opened, incidentId: row.id }));
               for (const needed of approvalsNeeded) {
                 const step = inserted.find((s) => s.position === needed.position);
-                if (!step) throw new RollbackError('internal', `The plan has no step at position ${needed.position} for approval ${needed.approval.id}.`);
-                await tx.query(approvals.insertApproval({ ...needed.approval, incidentId: row.id, stepId: String(step.id) }));
+                if (!step)
+                  throw new RollbackError(
+                    'internal',
+                    `The plan has no step at position ${needed.position} for approval ${needed.approval.id}.`,
+                  );
+                await tx.query(
+                  approvals.insertApproval({ ...needed.approval, incidentId: row.id, stepId: String(step.id) }),
+                );
                 await tx.query(appendTimeline({ ...needed.record, incidentId: row.id }));
               }
               return { incident: incidents.toIncident(row), created: true };
@@ -110,10 +123,14 @@ export function createIncidentStore(db: Db, options: IncidentStoreOptions = {}):
           });
         if (outcome) return outcome;
       }
-      throw new RollbackError('conflict', `Incidents of ${incident.service} are opening and closing too fast to open a new one.`, {
-        retryable: true,
-        fix: 'Try again in a few seconds.',
-      });
+      throw new RollbackError(
+        'conflict',
+        `Incidents of ${incident.service} are opening and closing too fast to open a new one.`,
+        {
+          retryable: true,
+          fix: 'Try again in a few seconds.',
+        },
+      );
     },
 
     getIncident,
@@ -128,19 +145,23 @@ export function createIncidentStore(db: Db, options: IncidentStoreOptions = {}):
     },
 
     async updateIncident(id, patch) {
-      const [row] = await db.query<incidents.IncidentRow>(incidents.patchIncident(id, patch)).catch((error: unknown) => {
-        throw secondOpenIncident(error, id);
-      });
+      const [row] = await db
+        .query<incidents.IncidentRow>(incidents.patchIncident(id, patch))
+        .catch((error: unknown) => {
+          throw secondOpenIncident(error, id);
+        });
       if (!row) throw unknownIncident(id);
       return incidents.toIncident(row);
     },
 
     async moveIncident(id, from, to, patch = {}, record) {
-      const row = await withRecord(record, async (q) => (await q.query<incidents.IncidentRow>(incidents.patchIncident(id, { ...patch, state: to }, from)))[0]).catch(
-        (error: unknown) => {
-          throw secondOpenIncident(error, id);
-        },
-      );
+      const row = await withRecord(
+        record,
+        async (q) =>
+          (await q.query<incidents.IncidentRow>(incidents.patchIncident(id, { ...patch, state: to }, from)))[0],
+      ).catch((error: unknown) => {
+        throw secondOpenIncident(error, id);
+      });
       return row ? incidents.toIncident(row) : undefined;
     },
 
@@ -170,7 +191,10 @@ export function createIncidentStore(db: Db, options: IncidentStoreOptions = {}):
 
     async moveStep(id, from, to, patch, record) {
       if (!steps.isStepId(id)) return undefined;
-      const row = await withRecord(record, async (q) => (await q.query<steps.StepRow>(steps.moveStep(id, from, to, patch)))[0]);
+      const row = await withRecord(
+        record,
+        async (q) => (await q.query<steps.StepRow>(steps.moveStep(id, from, to, patch)))[0],
+      );
       return row ? steps.toStep(row) : undefined;
     },
 
@@ -188,49 +212,11 @@ export function createIncidentStore(db: Db, options: IncidentStoreOptions = {}):
       return (await db.query(steps.renewLease(stepId, token, leaseMs / 1000))).length === 1;
     },
 
-    async createApproval(approval) {
-      if (!steps.isStepId(approval.stepId)) {
-        throw new RollbackError('bad_input', `"${approval.stepId}" is not a step id; an approval must name the step it unlocks.`);
-      }
-      const [row] = await db.query<approvals.ApprovalRow>(approvals.insertApproval(approval)).catch((error: unknown) => {
-        throw pgFault(error).code === FOREIGN_KEY_VIOLATION ? unknownIncident(approval.incidentId, error) : error;
-      });
-      if (row) return approvals.toApproval(row);
-      // The same request again (a retry, a second replica): hand back what is stored.
-      const stored = await getApproval(approval.id);
-      if (stored && stored.incidentId === approval.incidentId && stored.stepId === approval.stepId && stored.action === approval.action) {
-        return stored;
-      }
-      throw new RollbackError('conflict', `The approval id ${approval.id} is already used for another step or action.`, {
-        fix: 'Approval ids must be unique per incident step.',
-      });
-    },
-
-    getApproval,
-
-    async approvalsFor(incidentId) {
-      return (await db.query<approvals.ApprovalRow>(approvals.selectApprovalsFor(incidentId))).map(approvals.toApproval);
-    },
-
-    async decideApproval(id, decision, by, at) {
-      const [row] = await db.query<approvals.ApprovalRow>(approvals.decideApproval(id, decision, by, at));
-      return row ? approvals.toApproval(row) : undefined;
-    },
-
-    async setApprovalMessage(id, messageTs) {
-      const rows = await db.query(approvals.setApprovalMessage(id, messageTs));
-      if (rows.length === 0) {
-        throw new RollbackError('not_found', `Approval ${id} does not exist.`, { fix: 'Check the approval id the message was posted for.' });
-      }
-    },
-
-    async expiredApprovals(at) {
-      return (await db.query<approvals.ApprovalRow>(approvals.selectExpiredApprovals(at))).map(approvals.toApproval);
-    },
-
     async appendTimeline(entry) {
       await db.query(appendTimeline(entry)).catch((error: unknown) => {
-        throw pgFault(error).code === FOREIGN_KEY_VIOLATION && entry.incidentId ? unknownIncident(entry.incidentId, error) : error;
+        throw pgFault(error).code === FOREIGN_KEY_VIOLATION && entry.incidentId
+          ? unknownIncident(entry.incidentId, error)
+          : error;
       });
     },
 
@@ -238,50 +224,8 @@ export function createIncidentStore(db: Db, options: IncidentStoreOptions = {}):
       return (await db.query<TimelineRow>(listTimeline(incidentId))).map(toTimeline);
     },
 
-    async withServiceLock<T>(service: string, fn: () => Promise<T>) {
-      return db.withClient(async (client): Promise<{ ran: true; value: T } | { ran: false }> => {
-        const [row] = await client.query<{ locked: boolean }>(incidents.tryServiceLock(service));
-        if (!row?.locked) return { ran: false };
-        let failed = false;
-        let failure: unknown;
-        let value: T | undefined;
-        try {
-          value = await fn();
-        } catch (error) {
-          failed = true;
-          failure = error;
-        }
-        try {
-          await client.query(incidents.releaseServiceLock(service));
-        } catch (error) {
-          // An "unavailable" error makes the pool destroy this connection, and a closed session holds no lock.
-          throw new RollbackError('unavailable', `The lock on ${service} could not be released cleanly; its database connection was dropped.`, {
-            cause: failed ? failure : error,
-            retryable: true,
-            fix: 'Nothing to do: the lock ended with the connection. If this repeats, check the database.',
-          });
-        }
-        if (failed) throw failure;
-        return { ran: true, value: value as T };
-      });
-    },
-
-    async recordDeployment(deployment) {
-      await db.query(deployments.upsertDeployment(deployment)).catch((error: unknown) => {
-        throw pgFault(error).code === FOREIGN_KEY_VIOLATION ? unknownService(deployment.service, error) : error;
-      });
-    },
-
-    async deployments(service, limit) {
-      return (await db.query<deployments.DeploymentRow>(deployments.selectDeployments(service, limit))).map(deployments.toDeployment);
-    },
-
-    async markLastKnownGood(service, deploymentId, at, notes) {
-      await db.query(deployments.markLastKnownGood(service, deploymentId, at, notes)).catch((error: unknown) => {
-        throw pgFault(error).code === FOREIGN_KEY_VIOLATION ? unknownService(service, error) : error;
-      });
-    },
-
+    ...approvalMethods(db),
+    ...serviceMethods(db),
     ...followThroughMethods(db, () => store),
   };
   return store;

@@ -9,7 +9,7 @@ import type { MigrationName, ServiceName, SlackUserId } from '../ids';
 import type { ApprovalRecord, IncidentRecord } from '../ports/incident-store';
 import { authorize } from './gate';
 import type { IncidentEngineDeps } from './engine-deps';
-import { appDatabaseUrl, stepError } from './executors';
+import { appDatabaseUrl, stepError } from './step-context';
 import { isIncidentOpen } from './incident-state';
 import { afterStepChange } from './run-steps';
 import { transitionStep } from './step-state';

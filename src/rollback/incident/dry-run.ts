@@ -9,7 +9,7 @@ import type { IncidentEngineDeps } from './engine-deps';
 import { buildPlan, type RollbackPlan } from './plan';
 import { checkRequest } from './request-rollback';
 import type { RollbackRequestData } from '../ports/incident-store';
-import { appDatabaseUrl } from './executors';
+import { appDatabaseUrl } from './step-context';
 
 interface DryRun {
   service: string;

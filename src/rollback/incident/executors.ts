@@ -5,68 +5,31 @@
  * the workers recognise their own earlier work (alias request, revert trailer,
  * rolled_back_at) instead of repeating it.
  */
-import type { ServiceConfig } from '../../config/service-schema';
-import { RollbackError, asRollbackError } from '../errors';
+import { RollbackError } from '../errors';
 import type { CommitSha, IncidentId, MigrationName, ServiceName, SlackUserId } from '../ids';
-import type { RecordedApproval } from '../ports/approval';
-import type { IncidentRecord, StepError, StepRecord } from '../ports/incident-store';
+import type { StepRecord } from '../ports/incident-store';
 import type { SchemaRollbackPlan } from '../ports/schema';
-import type { IncidentEngineDeps } from './engine-deps';
 import { pullRequestReporter, revertContext } from './revert-context';
+import {
+  type StepContext,
+  type StepOutcome,
+  appDatabaseUrl,
+  fail,
+  recordedApproval,
+  stepError,
+  stillOwned,
+} from './step-context';
 import { deployReporter } from './step-progress';
-import type { HeldLease } from './step-lease';
-
-interface StepOutcome {
-  event: 'succeed' | 'fail' | 'lose_track';
-  output: Record<string, unknown>;
-  error?: StepError;
-}
-
-export interface StepContext {
-  deps: IncidentEngineDeps;
-  incident: IncidentRecord;
-  step: StepRecord;
-  service: ServiceConfig;
-  /** Outputs of the earlier steps, by kind. */
-  earlier: Partial<Record<StepRecord['kind'], Record<string, unknown>>>;
-  /** The worker's lease on the step: checked before each side effect, its token fences the step's writes. */
-  lease?: Pick<HeldLease, 'token' | 'check'>;
-}
-
-/** Stops before a side effect when this worker may no longer own the step. */
-const stillOwned = (ctx: StepContext): void => ctx.lease?.check();
-
-export function stepError(error: unknown): StepError {
-  const failure = asRollbackError(error);
-  return { code: failure.code, message: failure.message, fix: failure.fix };
-}
-
-const fail = (output: Record<string, unknown>, message: string, fix?: string): StepOutcome => ({
-  event: 'fail',
-  output,
-  error: { code: 'external', message, fix },
-});
-
-async function recordedApproval(ctx: StepContext): Promise<RecordedApproval | undefined> {
-  const approvals = await ctx.deps.store.approvalsFor(ctx.incident.id);
-  const approval = approvals.find((a) => a.stepId === ctx.step.id && a.decision === 'approved');
-  if (!approval?.decidedBy || !approval.decidedAt) return undefined;
-  return {
-    approvalId: approval.id,
-    incidentId: approval.incidentId,
-    action: approval.action,
-    approvedBy: approval.decidedBy as SlackUserId,
-    role: 'cto',
-    approvedAt: approval.decidedAt,
-    expiresAt: approval.expiresAt,
-  };
-}
 
 async function application(ctx: StepContext): Promise<StepOutcome> {
   const { deps, service, incident, step } = ctx;
   const known = step.input.targetId as string | undefined;
-  const resolved = await deps.application.resolveTarget(service, known ?? (step.input.target as string | undefined) ?? undefined);
-  // "From" is what served production when the step first ran: a run again after a crash may find the target already live.
+  const resolved = await deps.application.resolveTarget(
+    service,
+    known ?? (step.input.target as string | undefined) ?? undefined,
+  );
+  // "From" is what served production when the step first ran: a run again after a crash may find the target already
+  // live.
   const first = known ? step.input : {};
   const facts = {
     targetId: resolved.target.id,
@@ -76,9 +39,20 @@ async function application(ctx: StepContext): Promise<StepOutcome> {
     fromDeploymentId: first.fromDeploymentId ?? resolved.current.id,
     fromVersion: first.fromVersion ?? resolved.current.version ?? null,
   };
-  if (!known) await deps.store.moveStep(step.id, 'running', 'running', { input: { ...step.input, ...facts }, fence: ctx.lease?.token });
+  if (!known)
+    await deps.store.moveStep(step.id, 'running', 'running', {
+      input: { ...step.input, ...facts },
+      fence: ctx.lease?.token,
+    });
   for (const seen of [resolved.current, resolved.target]) {
-    await deps.store.recordDeployment({ service: service.name, deploymentId: seen.id, url: seen.url, commitSha: seen.commitSha, version: seen.version, servedFrom: seen.liveSince ?? seen.createdAt });
+    await deps.store.recordDeployment({
+      service: service.name,
+      deploymentId: seen.id,
+      url: seen.url,
+      commitSha: seen.commitSha,
+      version: seen.version,
+      servedFrom: seen.liveSince ?? seen.createdAt,
+    });
   }
   stillOwned(ctx);
   const moved = await deps.application.moveProduction({
@@ -87,7 +61,13 @@ async function application(ctx: StepContext): Promise<StepOutcome> {
     targetId: resolved.target.id,
     notBefore: incident.openedAt,
   });
-  const output = { ...facts, method: moved.method, status: moved.status, failedAliases: [...moved.failedAliases], explanation: moved.explanation };
+  const output = {
+    ...facts,
+    method: moved.method,
+    status: moved.status,
+    failedAliases: [...moved.failedAliases],
+    explanation: moved.explanation,
+  };
   switch (moved.status) {
     case 'succeeded':
     case 'already-live':
@@ -96,12 +76,18 @@ async function application(ctx: StepContext): Promise<StepOutcome> {
       return {
         event: 'lose_track',
         output,
-        error: { code: 'timeout', message: 'Vercel had not finished moving every production domain by the deadline.', fix: 'Check the project in Vercel: the job goes on server-side.' },
+        error: {
+          code: 'timeout',
+          message: 'Vercel had not finished moving every production domain by the deadline.',
+          fix: 'Check the project in Vercel: the job goes on server-side.',
+        },
       };
     default:
       return fail(
         output,
-        moved.failedAliases.length > 0 ? `Vercel could not move: ${moved.failedAliases.join(', ')}.` : `Vercel answered ${moved.status}.`,
+        moved.failedAliases.length > 0
+          ? `Vercel could not move: ${moved.failedAliases.join(', ')}.`
+          : `Vercel answered ${moved.status}.`,
         moved.explanation,
       );
   }
@@ -112,7 +98,12 @@ async function verification(ctx: StepContext): Promise<StepOutcome> {
   const deployed = ctx.earlier.deploy;
   const known = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
   const expected = app
-    ? { version: known(app.version), commitSha: known(app.commit), notVersion: known(app.fromVersion), notCommitSha: known(app.fromCommit) }
+    ? {
+        version: known(app.version),
+        commitSha: known(app.commit),
+        notVersion: known(app.fromVersion),
+        notCommitSha: known(app.fromCommit),
+      }
     : deployed
       ? { commitSha: known(deployed.commitSha) }
       : { appNotMoved: true };
@@ -121,17 +112,33 @@ async function verification(ctx: StepContext): Promise<StepOutcome> {
     passed: report.passed,
     url: report.url,
     attempts: report.attempts,
-    checks: report.checks.map((c) => ({ name: c.name, kind: c.kind, pass: c.pass, status: c.status ?? null, latencyMs: Math.round(c.latencyMs), detail: c.detail })),
+    checks: report.checks.map((c) => ({
+      name: c.name,
+      kind: c.kind,
+      pass: c.pass,
+      status: c.status ?? null,
+      latencyMs: Math.round(c.latencyMs),
+      detail: c.detail,
+    })),
   };
   if (report.passed) {
     // Production verified on this deployment: it is the runbook's "last known good" again.
     if (app && typeof app.targetId === 'string') {
-      await ctx.deps.store.markLastKnownGood(ctx.service.name, app.targetId, ctx.deps.clock.now(), `restored by ${ctx.incident.id}`);
+      await ctx.deps.store.markLastKnownGood(
+        ctx.service.name,
+        app.targetId,
+        ctx.deps.clock.now(),
+        `restored by ${ctx.incident.id}`,
+      );
     }
     return { event: 'succeed', output };
   }
   const failed = report.failedCheck;
-  return fail(output, `Verification failed: ${failed ? `${failed.name} (${failed.detail})` : 'a check did not pass'}.`, 'Production may still be broken: look at the failing check before anything else.');
+  return fail(
+    output,
+    `Verification failed: ${failed ? `${failed.name} (${failed.detail})` : 'a check did not pass'}.`,
+    'Production may still be broken: look at the failing check before anything else.',
+  );
 }
 
 async function codeRevert(ctx: StepContext): Promise<StepOutcome> {
@@ -141,10 +148,23 @@ async function codeRevert(ctx: StepContext): Promise<StepOutcome> {
     incidentId: ctx.incident.id as IncidentId,
     requestedBy: ctx.incident.data.requestedBy as SlackUserId,
     target: { commit: String(ctx.step.input.target) },
-    ...(ctx.service.git.via === 'pull-request' ? { context: await revertContext(ctx), onProgress: pullRequestReporter(ctx) } : {}),
+    ...(ctx.service.git.via === 'pull-request'
+      ? { context: await revertContext(ctx), onProgress: pullRequestReporter(ctx) }
+      : {}),
   });
   const pullRequest = result.pullRequest ? { pullRequest: result.pullRequest } : {};
-  return { event: 'succeed', output: { commit: result.commit, head: result.head, previousHead: result.previousHead, workTree: result.workTree, status: result.status, reverted: [...result.reverted], ...pullRequest } };
+  return {
+    event: 'succeed',
+    output: {
+      commit: result.commit,
+      head: result.head,
+      previousHead: result.previousHead,
+      workTree: result.workTree,
+      status: result.status,
+      reverted: [...result.reverted],
+      ...pullRequest,
+    },
+  };
 }
 
 async function codeReset(ctx: StepContext): Promise<StepOutcome> {
@@ -156,39 +176,56 @@ async function codeReset(ctx: StepContext): Promise<StepOutcome> {
     target: String(ctx.step.input.target),
     approval: await recordedApproval(ctx),
   });
-  return { event: 'succeed', output: { commit: result.commit, head: result.head, previousHead: result.previousHead, workTree: result.workTree, status: result.status, discarded: [...result.discarded] } };
+  return {
+    event: 'succeed',
+    output: {
+      commit: result.commit,
+      head: result.head,
+      previousHead: result.previousHead,
+      workTree: result.workTree,
+      status: result.status,
+      discarded: [...result.discarded],
+    },
+  };
 }
 
 async function deploy(ctx: StepContext): Promise<StepOutcome> {
   const pushed = ctx.earlier.code_revert ?? ctx.earlier.code_reset;
   const head = pushed?.head as CommitSha | undefined;
-  if (!head) throw new RollbackError('internal', 'No pushed commit to deploy.', { fix: 'The code step must run first.' });
+  if (!head)
+    throw new RollbackError('internal', 'No pushed commit to deploy.', { fix: 'The code step must run first.' });
   stillOwned(ctx);
   // "READY, production domains not yet assigned" and the build's other states are shown in the thread as they come.
   const reporter = deployReporter(ctx);
   const result = await ctx.deps.application
-    .deployCommit({ service: ctx.service, commitSha: head, sourceDir: pushed?.workTree as string | undefined, onProgress: reporter.onProgress })
+    .deployCommit({
+      service: ctx.service,
+      commitSha: head,
+      sourceDir: pushed?.workTree as string | undefined,
+      onProgress: reporter.onProgress,
+    })
     .finally(reporter.settled);
-  const output = { method: result.method, state: result.state, deploymentId: result.deploymentId ?? null, url: result.url ?? null, commitSha: result.commitSha, live: result.live, explanation: result.explanation };
+  const output = {
+    method: result.method,
+    state: result.state,
+    deploymentId: result.deploymentId ?? null,
+    url: result.url ?? null,
+    commitSha: result.commitSha,
+    live: result.live,
+    explanation: result.explanation,
+  };
   if (result.state === 'READY' && result.live) return { event: 'succeed', output };
-  if (result.state === 'timeout') return { event: 'lose_track', output, error: { code: 'timeout', message: result.explanation } };
+  if (result.state === 'timeout')
+    return { event: 'lose_track', output, error: { code: 'timeout', message: result.explanation } };
   return fail(output, result.explanation);
-}
-
-export function appDatabaseUrl(ctx: { deps: Pick<IncidentEngineDeps, 'env'>; service: ServiceConfig }): string {
-  const name = ctx.service.database?.urlEnv;
-  const url = name ? ctx.deps.env[name] : undefined;
-  if (!url) {
-    throw new RollbackError('bad_input', `The app database URL is not set (${name ?? 'database.urlEnv'}).`, {
-      fix: `Set ${name ?? 'the variable named by database.urlEnv'} in the bot's environment.`,
-    });
-  }
-  return url;
 }
 
 async function schema(ctx: StepContext): Promise<StepOutcome> {
   const plan = ctx.step.input.plan as SchemaRollbackPlan | undefined;
-  if (!plan) throw new RollbackError('conflict', 'The schema rollback has no approved plan.', { fix: 'Ask again with /rollback schema.' });
+  if (!plan)
+    throw new RollbackError('conflict', 'The schema rollback has no approved plan.', {
+      fix: 'Ask again with /rollback schema.',
+    });
   stillOwned(ctx);
   const result = await ctx.deps.schema.execute({
     databaseUrl: appDatabaseUrl(ctx),
@@ -198,7 +235,12 @@ async function schema(ctx: StepContext): Promise<StepOutcome> {
   });
   return {
     event: 'succeed',
-    output: { migration: result.migrationName, archived: result.archived.map((a) => ({ ...a })), statementsRun: result.statementsRun, followUp: result.followUp },
+    output: {
+      migration: result.migrationName,
+      archived: result.archived.map((a) => ({ ...a })),
+      statementsRun: result.statementsRun,
+      followUp: result.followUp,
+    },
   };
 }
 
@@ -218,4 +260,3 @@ export async function executeStep(ctx: StepContext): Promise<StepOutcome> {
     return { event: 'fail', output: {}, error: stepError(error) };
   }
 }
-

@@ -8,7 +8,7 @@ import type { ServiceConfig } from '../../config/service-schema';
 import { RollbackError } from '../errors';
 import { type ServiceName, type SlackUserId, parseCommitSha, parseMigrationName } from '../ids';
 import type { StepKind } from './step-state';
-import { appDatabaseUrl } from './executors';
+import { appDatabaseUrl } from './step-context';
 import type { DeploymentRecord, IncidentEvidence, IncidentRecord, NewIncidentApproval, NewStep, RollbackRequestData } from '../ports/incident-store';
 import { approvalExpiresAt } from './approval-expiry';
 import { authorize, noticeCto } from './gate';

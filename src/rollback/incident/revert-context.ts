@@ -4,7 +4,7 @@
  * a timeline entry when its state changes.
  */
 import type { PullRequestProgress, RevertContext } from '../ports/code';
-import type { StepContext } from './executors';
+import type { StepContext } from './step-context';
 import { reportStepProgress } from './step-progress';
 
 export async function revertContext(ctx: StepContext): Promise<RevertContext> {

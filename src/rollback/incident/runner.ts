@@ -14,7 +14,8 @@ import { expireApprovals, prepareSchemaPlans } from './approvals';
 import type { IncidentEngineDeps } from './engine-deps';
 import { askAgainAfterHotfixWindow } from './hotfix';
 import { announceLongOutages } from './outage-drafts-due';
-import { announceRecentlyClosed, reconcileRunningSteps, runStep, settleIncidents } from './run-steps';
+import { reconcileRunningSteps } from './reconcile-steps';
+import { announceRecentlyClosed, runStep, settleIncidents } from './run-steps';
 import type { HeldLease } from './step-lease';
 
 export interface Runner {

@@ -6,7 +6,7 @@
  * domains not yet assigned", then live).
  */
 import type { DeployProgress } from '../ports/application';
-import type { StepContext } from './executors';
+import type { StepContext } from './step-context';
 
 /** Stores `output` on the running step, with a timeline entry when `changed`, and re-renders the incident. */
 export async function reportStepProgress(ctx: StepContext, output: Record<string, unknown>, changed: { kind: string; message: string; data: Record<string, unknown> } | undefined): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import { RollbackError } from '../../../src/rollback/errors';
 import { requestRollback } from '../../../src/rollback/incident/request-rollback';
-import { reconcileRunningSteps } from '../../../src/rollback/incident/run-steps';
+import { reconcileRunningSteps } from '../../../src/rollback/incident/reconcile-steps';
 import { holdLease } from '../../../src/rollback/incident/step-lease';
 import type { RollbackKind } from '../../../src/rollback/incident/plan';
 import type { StepRecord } from '../../../src/rollback/ports/incident-store';
