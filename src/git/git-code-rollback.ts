@@ -1,13 +1,13 @@
 /**
  * The CodeRollbackPort over simple-git: the runbook's "Git Revert" section.
- * Option A (revert) is the default; Option B (reset + force-with-lease)
- * rewrites history and runs only with a recorded CTO approval for the same
- * incident.
+ * Option A (revert) is the default; Option B (reset + force-with-lease,
+ * reset-with-approval.ts) rewrites history and runs only with a recorded CTO
+ * approval for the same incident. The branch's recent history is listed in
+ * recent-commits.ts.
  */
 import type { ServiceConfig } from '../config/service-schema';
 import type { Logger } from '../logger';
 import { type Clock, systemClock } from '../rollback/clock';
-import { lateApproval } from '../rollback/incident/approval-expiry';
 import { RollbackError, isRollbackError } from '../rollback/errors';
 import { type CommitSha, type IncidentId, type ServiceName, parseMigrationName } from '../rollback/ids';
 import type {
@@ -24,7 +24,7 @@ import type {
   RevertInput,
   RevertResult,
 } from '../rollback/ports/code';
-import { TRAILER_INCIDENT, checkIncidentId, removeMigrationMessage, revertMessage } from './commit-message';
+import { checkIncidentId, removeMigrationMessage, revertMessage } from './commit-message';
 import { diffMigrations, exportMigrationsAt, migrationsDirOf, stageMigrationRemoval } from './migrations';
 import { pushWithOneRedo } from './push-with-redo';
 import { planRevert } from './revert-plan';
@@ -32,6 +32,8 @@ import { commitStaged, ownCommits, revertInOneCommit } from './revert-commits';
 import { WorkingClone } from './working-clone';
 import type { PullRequestHost } from '../rollback/ports/pull-request';
 import { revertViaPullRequest } from './revert-via-pull-request';
+import { listRecentCommits } from './recent-commits';
+import { resetWithApproval } from './reset-with-approval';
 
 export interface GitCodeRollbackOptions {
   readonly services: readonly ServiceConfig[];
@@ -50,8 +52,6 @@ export interface GitCodeRollbackOptions {
   readonly pullRequestPollMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
-
-const LIST_FORMAT = ['%H', '%P', '%an', '%cI', '%s', `%(trailers:key=${TRAILER_INCIDENT},valueonly,separator=%x2C)`].join('%x1f');
 
 export class GitCodeRollback implements CodeRollbackPort {
   private readonly clones = new Map<string, WorkingClone>();
@@ -77,7 +77,8 @@ export class GitCodeRollback implements CodeRollbackPort {
           }),
         );
         // A pull-request service's GitHub credentials are checked now too, like the git ones.
-        if (service.git.via === 'pull-request' && options.pullRequests) this.hosts.set(service.name, options.pullRequests(service));
+        if (service.git.via === 'pull-request' && options.pullRequests)
+          this.hosts.set(service.name, options.pullRequests(service));
       } catch (error) {
         // An unset credential takes away this service's git work only: its rollbacks refuse with this error.
         if (!isRollbackError(error) || error.details.missingEnv === undefined) throw error;
@@ -104,40 +105,19 @@ export class GitCodeRollback implements CodeRollbackPort {
   }
 
   async listCommits(input: ListCommitsInput): Promise<CommitSummary[]> {
-    const limit = Math.min(Math.max(Math.trunc(input.limit ?? 10), 1), 100);
-    const clone = this.clone(input.service);
-    return clone.exclusive(async () => {
-      const head = await clone.sync();
-      const out = await clone.run(['log', `--max-count=${limit}`, `--format=${LIST_FORMAT}`, head, '--'], 'log');
-      const marks = (sha: string, mark: string | undefined): boolean => mark !== undefined && sha.startsWith(mark);
-      return out
-        .split('\n')
-        .filter((line) => line.includes('\x1f'))
-        .map((line) => {
-          const [sha = '', parents = '', author = '', date = '', subject = '', incident = ''] = line.split('\x1f');
-          const parentList = parents.split(' ').filter(Boolean) as CommitSha[];
-          return {
-            sha: sha as CommitSha,
-            shortSha: sha.slice(0, 7),
-            subject,
-            author,
-            committedAt: new Date(date),
-            parents: parentList,
-            isMerge: parentList.length > 1,
-            isProduction: marks(sha, input.productionSha),
-            isLastKnownGood: marks(sha, input.lastKnownGoodSha),
-            ...(incident ? { rollbackIncident: incident.split(',')[0] } : {}),
-          };
-        });
-    });
+    return listRecentCommits(this.clone(input.service), input);
   }
 
   private host(clone: WorkingClone): PullRequestHost {
     const made = this.hosts.get(clone.service.name) ?? this.options.pullRequests?.(clone.service);
     if (!made) {
-      throw new RollbackError('config_invalid', `${clone.service.name} reverts through a pull request (git.via) but the bot has no GitHub access for it.`, {
-        fix: 'Set git.github (owner, repo, tokenEnv or app) for this service.',
-      });
+      throw new RollbackError(
+        'config_invalid',
+        `${clone.service.name} reverts through a pull request (git.via) but the bot has no GitHub access for it.`,
+        {
+          fix: 'Set git.github (owner, repo, tokenEnv or app) for this service.',
+        },
+      );
     }
     this.hosts.set(clone.service.name, made);
     return made;
@@ -147,11 +127,16 @@ export class GitCodeRollback implements CodeRollbackPort {
     const incidentId = checkIncidentId(input.incidentId);
     const clone = this.clone(input.service);
     if (clone.service.git.via === 'pull-request') {
-      return revertViaPullRequest(clone, this.host(clone), { ...input, incidentId: incidentId as typeof input.incidentId }, {
-        clock: this.clock,
-        sleep: this.options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-        pollIntervalMs: this.options.pullRequestPollMs ?? 10_000,
-      });
+      return revertViaPullRequest(
+        clone,
+        this.host(clone),
+        { ...input, incidentId: incidentId as typeof input.incidentId },
+        {
+          clock: this.clock,
+          sleep: this.options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+          pollIntervalMs: this.options.pullRequestPollMs ?? 10_000,
+        },
+      );
     }
     return clone.exclusive(async () => {
       const outcome = await pushWithOneRedo(clone, async (checkedOut) => {
@@ -162,7 +147,8 @@ export class GitCodeRollback implements CodeRollbackPort {
         const { head, commits, earlier } = plan.value;
         const reverted = commits.map((commit) => commit.sha);
         if (earlier) return { kind: 'done' as const, value: { commit: earlier.sha, reverted }, head };
-        const what = commits.length === 1 ? `Reverting ${reverted[0]?.slice(0, 7)}` : `Reverting ${commits.length} commits`;
+        const what =
+          commits.length === 1 ? `Reverting ${reverted[0]?.slice(0, 7)}` : `Reverting ${commits.length} commits`;
         const message = revertMessage({ commits, incidentId, requestedBy: input.requestedBy, branch: clone.branch });
         const commit = await revertInOneCommit(clone, commits, message, what);
         return { kind: 'push' as const, value: { commit, reverted }, head };
@@ -176,39 +162,24 @@ export class GitCodeRollback implements CodeRollbackPort {
         reverted: outcome.value.reverted,
         redoneAfterRace: outcome.redone,
       };
-      clone.logger.info({ incidentId, commit: result.commit, reverted: result.reverted, status: result.status, redoneAfterRace: result.redoneAfterRace }, 'git revert');
+      clone.logger.info(
+        {
+          incidentId,
+          commit: result.commit,
+          reverted: result.reverted,
+          status: result.status,
+          redoneAfterRace: result.redoneAfterRace,
+        },
+        'git revert',
+      );
       return result;
     });
   }
 
+  /** Option B (reset-with-approval.ts): only with a recorded CTO approval for this incident. */
   async reset(input: ResetInput): Promise<ResetResult> {
     const incidentId = checkIncidentId(input.incidentId);
-    const clone = this.clone(input.service);
-    const { approval } = input;
-    const recommend = 'The runbook recommends Option A (git revert), which keeps history: use it, or get the CTO’s approval for the reset recorded in the incident thread.';
-    if (!approval) {
-      throw new RollbackError('approval_required', `Resetting ${clone.branch} of ${clone.service.name} rewrites history and needs a recorded CTO approval; none was given.`, { fix: recommend });
-    }
-    if (approval.action !== 'git-reset' || approval.incidentId !== incidentId) {
-      throw new RollbackError('approval_required', `The approval ${approval.approvalId} is for ${approval.action} of incident ${approval.incidentId}, not for a git reset of incident ${incidentId}.`, { fix: recommend });
-    }
-    const late = lateApproval(approval);
-    if (late) {
-      throw new RollbackError('approval_required', `The approval ${approval.approvalId} for the git reset of incident ${incidentId} ${late}.`, { fix: recommend });
-    }
-    return clone.exclusive(async () => {
-      const head = await clone.sync();
-      const target = await clone.resolveAncestor(input.target, head);
-      if (target.sha === head) {
-        return { commit: head, head, previousHead: head, workTree: clone.dir, status: 'already-done' as const, discarded: [] };
-      }
-      const discarded = (await clone.run(['rev-list', head, `^${target.sha}`, '--'], 'rev-list')).split('\n').filter(Boolean) as CommitSha[];
-      await clone.resetTo(target.sha);
-      // The lease names the head we just fetched: if anyone pushed since, their work is not thrown away.
-      await clone.push(head);
-      clone.logger.warn({ incidentId, commit: target.sha, previousHead: head, discarded: discarded.length, approvalId: approval.approvalId, approvedBy: approval.approvedBy }, 'git reset pushed (history rewritten)');
-      return { commit: target.sha, head: target.sha, previousHead: head, workTree: clone.dir, status: 'done' as const, discarded };
-    });
+    return resetWithApproval(this.clone(input.service), input, incidentId);
   }
 
   async branchHead(service: ServiceName): Promise<CommitSha> {
@@ -222,7 +193,14 @@ export class GitCodeRollback implements CodeRollbackPort {
     return clone.exclusive(async () => {
       const head = await clone.sync();
       const [record] = await ownCommits(clone, id, [head]);
-      return record && { commit: record.sha, incidentId: id, reverted: record.reverted, removedMigrations: record.removedMigrations };
+      return (
+        record && {
+          commit: record.sha,
+          incidentId: id,
+          reverted: record.reverted,
+          removedMigrations: record.removedMigrations,
+        }
+      );
     });
   }
 
@@ -249,17 +227,36 @@ export class GitCodeRollback implements CodeRollbackPort {
     return clone.exclusive(async () => {
       const outcome = await pushWithOneRedo(clone, async (checkedOut) => {
         const head = (await checkedOut) ?? (await clone.currentHead());
-        const [earlier] = (await ownCommits(clone, incidentId, [head])).filter((record) => record.removedMigrations.includes(migration));
+        const [earlier] = (await ownCommits(clone, incidentId, [head])).filter((record) =>
+          record.removedMigrations.includes(migration),
+        );
         if (earlier) return { kind: 'done' as const, value: earlier.sha, head };
         if (!(await stageMigrationRemoval(clone, migration))) {
-          throw new RollbackError('not_found', `There is no migration folder ${migrationsDirOf(clone)}/${migration} on ${clone.branch} of ${clone.service.name}.`, {
-            fix: 'Check the migration name against the migrations the bot lists for the incident.',
-          });
+          throw new RollbackError(
+            'not_found',
+            `There is no migration folder ${migrationsDirOf(clone)}/${migration} on ` +
+              `${clone.branch} of ${clone.service.name}.`,
+            {
+              fix: 'Check the migration name against the migrations the bot lists for the incident.',
+            },
+          );
         }
-        const message = removeMigrationMessage({ migration, migrationsDir: migrationsDirOf(clone), incidentId, requestedBy: input.requestedBy });
-        return { kind: 'push' as const, value: await commitStaged(clone, message, `Removing migration ${migration}`), head };
+        const message = removeMigrationMessage({
+          migration,
+          migrationsDir: migrationsDirOf(clone),
+          incidentId,
+          requestedBy: input.requestedBy,
+        });
+        return {
+          kind: 'push' as const,
+          value: await commitStaged(clone, message, `Removing migration ${migration}`),
+          head,
+        };
       });
-      clone.logger.info({ incidentId, migration, commit: outcome.value, pushed: outcome.pushed }, 'migration folder removed from the deploy branch');
+      clone.logger.info(
+        { incidentId, migration, commit: outcome.value, pushed: outcome.pushed },
+        'migration folder removed from the deploy branch',
+      );
       return {
         commit: outcome.value,
         head: outcome.pushed ? outcome.value : outcome.startedFrom,

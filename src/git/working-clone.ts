@@ -3,7 +3,8 @@
  * rollbacks: each action fetches and resets it to the remote branch head
  * instead of cloning afresh. Actions on one service are serialised here;
  * across replicas the engine's per-service lock does it, and each replica
- * must have its own workspace folder.
+ * must have its own workspace folder. Commit ids are resolved in
+ * resolve-commit.ts.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
@@ -13,9 +14,10 @@ import { simpleGit, type SimpleGit } from 'simple-git';
 import type { ServiceConfig } from '../config/service-schema';
 import type { Logger } from '../logger';
 import { RollbackError } from '../rollback/errors';
-import { type CommitSha, parseCommitSha } from '../rollback/ids';
+import type { CommitSha } from '../rollback/ids';
 import { ALLOWED_GIT_ENV, assertRemoteHasNoCredentials, buildGitEnv, redactSecrets } from './git-env';
 import { translateGitError } from './git-errors';
+import { type ResolvedCommit, resolveAncestor, resolveExisting } from './resolve-commit';
 
 interface WorkingCloneOptions {
   readonly workspaceDir: string;
@@ -24,12 +26,6 @@ interface WorkingCloneOptions {
   readonly logger: Logger;
   /** A git command silent for this long is killed and reported as unreachable. */
   readonly commandTimeoutMs: number;
-}
-
-interface ResolvedCommit {
-  readonly sha: CommitSha;
-  readonly parents: readonly CommitSha[];
-  readonly subject: string;
 }
 
 export class WorkingClone {
@@ -76,10 +72,19 @@ export class WorkingClone {
       config: [`user.name=${committer.name}`, `user.email=${committer.email}`, 'commit.gpgSign=false'],
       allowEnvironment: ALLOWED_GIT_ENV,
       // hooksPath: only the revert names one, the bot's own message hook (message-hook.ts).
-      unsafe: { allowUnsafeConfigPaths: true, allowUnsafeConfigEnvCount: true, allowUnsafeSshCommand: true, allowUnsafeHooksPath: true },
+      unsafe: {
+        allowUnsafeConfigPaths: true,
+        allowUnsafeConfigEnvCount: true,
+        allowUnsafeSshCommand: true,
+        allowUnsafeHooksPath: true,
+      },
       timeout: { block: this.options.commandTimeoutMs },
       // simple-git only fails a command that wrote to stderr; git exits 1 quietly too (e.g. "nothing to commit").
-      errors: (error, result) => error ?? (result.exitCode === 0 ? undefined : Buffer.concat([...result.stdOut, ...result.stdErr, Buffer.from(`(git exited with ${result.exitCode})`)])),
+      errors: (error, result) =>
+        error ??
+        (result.exitCode === 0
+          ? undefined
+          : Buffer.concat([...result.stdOut, ...result.stdErr, Buffer.from(`(git exited with ${result.exitCode})`)])),
     }).env(this.env);
   }
 
@@ -114,8 +119,16 @@ export class WorkingClone {
 
   translate(error: unknown, operation: string): RollbackError {
     if (error instanceof RollbackError) return error;
-    const translated = translateGitError(error, { service: this.service.name, branch: this.branch, operation, secrets: this.secrets });
-    this.logger.warn({ operation, reason: translated.details.reason, gitOutput: translated.details.gitOutput }, 'git failed');
+    const translated = translateGitError(error, {
+      service: this.service.name,
+      branch: this.branch,
+      operation,
+      secrets: this.secrets,
+    });
+    this.logger.warn(
+      { operation, reason: translated.details.reason, gitOutput: translated.details.gitOutput },
+      'git failed',
+    );
     return translated;
   }
 
@@ -130,7 +143,16 @@ export class WorkingClone {
       // Clone beside the final folder and rename, so a crash never leaves a half clone in its place.
       const partial = `${this.dir}.partial-${randomBytes(4).toString('hex')}`;
       try {
-        await this.client(this.options.workspaceDir).raw(['clone', '--no-tags', '--single-branch', '--branch', this.branch, '--', this.service.git.remote, partial]);
+        await this.client(this.options.workspaceDir).raw([
+          'clone',
+          '--no-tags',
+          '--single-branch',
+          '--branch',
+          this.branch,
+          '--',
+          this.service.git.remote,
+          partial,
+        ]);
       } catch (error) {
         await rm(partial, { recursive: true, force: true });
         throw this.translate(error, 'clone');
@@ -173,7 +195,10 @@ export class WorkingClone {
   async fetchBranch(): Promise<void> {
     await this.ensureClone();
     await this.recoverInterrupted();
-    await this.run(['fetch', '-v', '--no-tags', '--prune', 'origin', `+refs/heads/${this.branch}:${this.remoteRef}`], 'fetch');
+    await this.run(
+      ['fetch', '-v', '--no-tags', '--prune', 'origin', `+refs/heads/${this.branch}:${this.remoteRef}`],
+      'fetch',
+    );
   }
 
   /** Puts the branch and work tree at the fetched head; returns the head when cleaning learnt it. */
@@ -198,7 +223,12 @@ export class WorkingClone {
     const lines = status.split('\n').filter(Boolean);
     if (lines.some((line) => !line.startsWith('#'))) await this.run(['clean', '-ffdx'], 'clean');
     this.mayBeDirty = false;
-    return this.checkedHead(lines.find((line) => line.startsWith('# branch.oid '))?.slice('# branch.oid '.length).trim());
+    return this.checkedHead(
+      lines
+        .find((line) => line.startsWith('# branch.oid '))
+        ?.slice('# branch.oid '.length)
+        .trim(),
+    );
   }
 
   /** The commit the clone is at (or the fetched head, with remoteRef). */
@@ -215,44 +245,19 @@ export class WorkingClone {
     return oid as CommitSha;
   }
 
+  /** User text to a full commit sha that is an ancestor of `head`, or a bad_input error (resolve-commit.ts). */
+  resolveAncestor(raw: string, head: CommitSha): Promise<ResolvedCommit> {
+    return resolveAncestor(this, raw, head);
+  }
+
+  /** The full sha, parents and subject of a commit id already checked to be hex (resolve-commit.ts). */
+  resolveExisting(short: CommitSha): Promise<ResolvedCommit> {
+    return resolveExisting(this, short);
+  }
+
   /**
-   * User text to a full commit sha that is an ancestor of `head`, or a
-   * bad_input error. The text is checked to be hex before git sees it, so it
-   * can never be read as an option.
+   * Pushes HEAD to a branch of the bot's own (rollback/<incident>), replacing what an interrupted attempt left there.
    */
-  async resolveAncestor(raw: string, head: CommitSha): Promise<ResolvedCommit> {
-    const short = parseCommitSha(raw);
-    const commit = await this.resolveExisting(short);
-    let base = '';
-    try {
-      base = (await this.raw(['merge-base', commit.sha, head])).trim();
-    } catch {
-      base = '';
-    }
-    if (base !== commit.sha) {
-      throw new RollbackError('bad_input', `Commit ${short} is not on ${this.branch} of ${this.service.name}.`, {
-        fix: `Pick a commit from the branch's recent history (the list the bot shows); the head is ${head.slice(0, 7)}.`,
-      });
-    }
-    return commit;
-  }
-
-  /** A commit id (already validated as hex) to its full sha, parents and subject. */
-  async resolveExisting(short: CommitSha): Promise<ResolvedCommit> {
-    let line: string;
-    try {
-      line = (await this.raw(['log', '-1', '--no-walk', '--format=%H%x1f%P%x1f%s', '--end-of-options', `${short}^{commit}`, '--'])).trim();
-    } catch (error) {
-      const ambiguous = /ambiguous/i.test(String((error as Error).message)) && !/unknown revision/i.test(String((error as Error).message));
-      throw new RollbackError('bad_input', `No commit ${short} in ${this.service.name}'s repository.`, {
-        fix: ambiguous ? 'That prefix matches several commits: give more characters of the id.' : `Pick a commit from ${this.branch}'s recent history (the list the bot shows).`,
-      });
-    }
-    const [sha = '', parents = '', subject = ''] = line.split('\x1f');
-    return { sha: sha as CommitSha, parents: parents.split(' ').filter(Boolean) as CommitSha[], subject };
-  }
-
-  /** Pushes HEAD to a branch of the bot's own (rollback/<incident>), replacing what an interrupted attempt left there. */
   async pushBranch(branch: string): Promise<void> {
     await this.run(['push', '--porcelain', '--force', 'origin', `HEAD:refs/heads/${branch}`], 'push');
   }
@@ -261,6 +266,9 @@ export class WorkingClone {
   async push(lease?: CommitSha): Promise<void> {
     const ref = `refs/heads/${this.branch}`;
     const leaseArgs = lease ? [`--force-with-lease=${ref}:${lease}`] : [];
-    await this.run(['push', '--porcelain', ...leaseArgs, 'origin', `HEAD:${ref}`], lease ? 'push --force-with-lease' : 'push');
+    await this.run(
+      ['push', '--porcelain', ...leaseArgs, 'origin', `HEAD:${ref}`],
+      lease ? 'push --force-with-lease' : 'push',
+    );
   }
 }

@@ -1,19 +1,24 @@
 /**
  * Derives the inverse of one migration, statement by statement, from its
  * parse tree and the schema as it was before it (read from the shadow
- * database). What cannot be inverted is listed, never guessed.
+ * database). What cannot be inverted is listed, never guessed. ALTER TABLE
+ * statements are inverted in invert-alter-table.ts.
  */
 import type { InverseStep, IrreversibleItem, TableRef } from '../../rollback/ports/schema';
-import { type AstNode, asList, asNode, asString, child, qualified, quoteIdent, quoteLiteral, relationOf, stringList, unwrap } from '../sql/ast';
+import { type AstNode, asList, asString, child, qualified, quoteLiteral, relationOf, stringList } from '../sql/ast';
 import type { ParsedStatement } from '../sql/parse-sql';
-import { type CatalogSnapshot, findColumn } from './catalog';
-import { type CannotFn, type StepFn, type Tracker, invertDrop, invertRename, rebuildEnum, key, originalColumn, originalTable, qualifiedName } from './inverse-parts';
-import { invertTypeChange } from './type-change';
-
-interface NotNullCheck {
-  readonly table: TableRef;
-  readonly column: string;
-}
+import { findColumn } from './catalog';
+import {
+  type Tracker,
+  invertDrop,
+  invertRename,
+  rebuildEnum,
+  key,
+  originalColumn,
+  originalTable,
+  qualifiedName,
+} from './inverse-parts';
+import { type InverseContext, type NotNullCheck, invertAlterTable } from './invert-alter-table';
 
 export interface InversePlan {
   /** In execution order: the migration's statements undone last to first. */
@@ -21,7 +26,10 @@ export interface InversePlan {
   readonly irreversible: IrreversibleItem[];
   /** SET NOT NULL steps: they fail if new code wrote nulls since. */
   readonly notNullChecks: NotNullCheck[];
-  /** Every object the migration names (`schema.name`, before and after renames): what execution re-checks in its transaction. */
+  /**
+   * Every object the migration names (`schema.name`, before and after renames): what execution re-checks in its
+   * transaction.
+   */
   readonly owners: Set<string>;
   /** Columns kept through the rollback, with the forward conversion to check values against. */
   readonly valueChecks: ValueCheck[];
@@ -36,15 +44,6 @@ export interface ValueCheck {
   readonly before: { readonly table: TableRef; readonly column: string };
   /** SQL giving the value the migration would make of the rolled-back value `ref`. */
   readonly forward: (ref: string) => string;
-}
-
-interface InverseContext {
-  /** The schema before the migration (shadow). */
-  readonly before: CatalogSnapshot;
-  /** The schema after it (shadow). */
-  readonly after: CatalogSnapshot;
-  /** The live database's TimeZone. */
-  readonly liveTimeZone: string;
 }
 
 /** Statements that change nothing a rollback could undo: transaction control, locks, settings. */
@@ -78,7 +77,11 @@ export function buildInverse(statements: readonly ParsedStatement[], context: In
   for (const statement of statements) {
     const steps: InverseStep[] = [];
     const step = (sql: string, archive?: InverseStep['archive']): void => {
-      steps.push(archive ? { sql, undoes: statement.text, line: statement.line, archive } : { sql, undoes: statement.text, line: statement.line });
+      steps.push(
+        archive
+          ? { sql, undoes: statement.text, line: statement.line, archive }
+          : { sql, undoes: statement.text, line: statement.line },
+      );
     };
     const cannot = (reason: string): void => {
       irreversible.push({ statement: statement.text, line: statement.line, reason });
@@ -90,7 +93,12 @@ export function buildInverse(statements: readonly ParsedStatement[], context: In
     if (rel && rangeVar?.relpersistence === 't') temporary.add(rel.name);
     // A temporary table lives and dies with the migration's session: nothing of it is schema.
     if (rel && temporary.has(rel.name)) continue;
-    if (statement.kind === 'DropStmt' && node.removeType === 'OBJECT_TABLE' && asList(node.objects).every((o) => temporary.has(stringList(child(o, 'List')?.items).at(-1) ?? ''))) continue;
+    if (
+      statement.kind === 'DropStmt' &&
+      node.removeType === 'OBJECT_TABLE' &&
+      asList(node.objects).every((o) => temporary.has(stringList(child(o, 'List')?.items).at(-1) ?? ''))
+    )
+      continue;
     if (rel) {
       owners.add(key(rel));
       const origin = originalTable(tracker, rel);
@@ -117,7 +125,11 @@ export function buildInverse(statements: readonly ParsedStatement[], context: In
       case 'AlterEnumStmt': {
         const oldVal = asString(node.oldVal);
         const newVal = asString(node.newVal) ?? '';
-        if (oldVal !== undefined) step(`ALTER TYPE ${qualifiedName(stringList(node.typeName))} RENAME VALUE ${quoteLiteral(newVal)} TO ${quoteLiteral(oldVal)}`);
+        if (oldVal !== undefined)
+          step(
+            `ALTER TYPE ${qualifiedName(stringList(node.typeName))} RENAME VALUE ` +
+              `${quoteLiteral(newVal)} TO ${quoteLiteral(oldVal)}`,
+          );
         else {
           const names = stringList(node.typeName);
           const enumKey = names.length > 1 ? names.slice(-2).join('.') : `public.${names[0] ?? ''}`;
@@ -126,19 +138,26 @@ export function buildInverse(statements: readonly ParsedStatement[], context: In
           if (labels && !labels.includes(newVal)) {
             // A statement's steps are run last to first: pushed reversed, the rebuild runs in order.
             for (const sql of rebuildEnum(names, labels, before).reverse()) step(sql);
-            enumLabels.set(enumKey, withLabel(labels, newVal, asString(node.newValNeighbor), node.newValIsAfter !== false));
+            enumLabels.set(
+              enumKey,
+              withLabel(labels, newVal, asString(node.newValNeighbor), node.newValIsAfter !== false),
+            );
           }
         }
         break;
       }
       case 'RenameStmt':
         invertRename(node, rel, tracker, step, cannot);
-        if (node.renameType === 'OBJECT_TABLE' && rel) owners.add(key({ schema: rel.schema, name: asString(node.newname) ?? '' }));
+        if (node.renameType === 'OBJECT_TABLE' && rel)
+          owners.add(key({ schema: rel.schema, name: asString(node.newname) ?? '' }));
         break;
       case 'AlterTableStmt':
         if (!rel) break;
         if (droppedTables.has(key(rel))) {
-          cannot(`"${rel.name}" is dropped later in this migration, so this change to it cannot be undone on its own (the table is gone).`);
+          cannot(
+            `"${rel.name}" is dropped later in this migration, so this change to it cannot be ` +
+              `undone on its own (the table is gone).`,
+          );
           break;
         }
         invertAlterTable(node, rel, tracker, context, step, cannot, notNullChecks);
@@ -153,12 +172,23 @@ export function buildInverse(statements: readonly ParsedStatement[], context: In
         cannot('A data change: the schema rollback cannot undo it; repair the data with a reviewed script if needed.');
         break;
       default:
-        cannot(`Not undone automatically (${statement.kind}); it stays in place. Undo it by hand if the old code cannot live with it.`);
+        cannot(
+          `Not undone automatically (${statement.kind}); it stays in place. Undo it by hand ` +
+            `if the old code cannot live with it.`,
+        );
     }
     perStatement.push(steps);
   }
   const steps = perStatement.reverse().flatMap((s) => s.reverse());
-  return { steps, irreversible, notNullChecks, owners, valueChecks: valueChecks(tracker, context, owners), temporary, restoredConstraints: tracker.restored };
+  return {
+    steps,
+    irreversible,
+    notNullChecks,
+    owners,
+    valueChecks: valueChecks(tracker, context, owners),
+    temporary,
+    restoredConstraints: tracker.restored,
+  };
 }
 
 function withLabel(labels: readonly string[], label: string, neighbour: string | undefined, after: boolean): string[] {
@@ -168,14 +198,19 @@ function withLabel(labels: readonly string[], label: string, neighbour: string |
 
 /** Types a statement names (CREATE/ALTER/DROP TYPE), as `schema.name`. */
 function namedTypes(node: AstNode): string[] {
-  const asKey = (names: string[]): string => (names.length > 1 ? names.slice(-2).join('.') : `public.${names[0] ?? ''}`);
+  const asKey = (names: string[]): string =>
+    names.length > 1 ? names.slice(-2).join('.') : `public.${names[0] ?? ''}`;
   const found: string[] = [];
   if (node.typeName !== undefined && Array.isArray(node.typeName)) found.push(asKey(stringList(node.typeName)));
-  if (node.removeType === 'OBJECT_TYPE') for (const o of asList(node.objects)) found.push(asKey(stringList(child(o, 'TypeName')?.names)));
+  if (node.removeType === 'OBJECT_TYPE')
+    for (const o of asList(node.objects)) found.push(asKey(stringList(child(o, 'TypeName')?.names)));
   return found;
 }
 
-/** Every column of a table the migration touched that exists before and after it, with the forward conversion of its values. */
+/**
+ * Every column of a table the migration touched that exists before and after it, with the forward conversion of its
+ * values.
+ */
 function valueChecks(tracker: Tracker, context: InverseContext, owners: ReadonlySet<string>): ValueCheck[] {
   const checks: ValueCheck[] = [];
   for (const c of context.after.columns) {
@@ -184,91 +219,11 @@ function valueChecks(tracker: Tracker, context: InverseContext, owners: Readonly
     const origin = originalTable(tracker, table);
     const column = origin ? originalColumn(tracker, table, c.name) : null;
     if (!origin || !column || !findColumn(context.before, origin.schema, origin.name, column)) continue;
-    checks.push({ after: { table, column: c.name }, before: { table: origin, column }, forward: tracker.forwards.get(`${key(origin)}.${column}`) ?? ((ref) => ref) });
+    checks.push({
+      after: { table, column: c.name },
+      before: { table: origin, column },
+      forward: tracker.forwards.get(`${key(origin)}.${column}`) ?? ((ref) => ref),
+    });
   }
   return checks;
 }
-
-function invertAlterTable(
-  node: AstNode,
-  rel: TableRef,
-  tracker: Tracker,
-  context: InverseContext,
-  step: StepFn,
-  cannot: CannotFn,
-  notNullChecks: NotNullCheck[],
-): void {
-  const { before } = context;
-  const table = qualified(rel);
-  const origin = originalTable(tracker, rel);
-  for (const cmd of asList(node.cmds).map((c) => child(c, 'AlterTableCmd') ?? {})) {
-    const column = asString(cmd.name) ?? '';
-    const col = quoteIdent(column);
-    const originalName = origin ? originalColumn(tracker, rel, column) : null;
-    const old = origin && originalName ? findColumn(before, origin.schema, origin.name, originalName) : undefined;
-    const createdHere = !old;
-    switch (cmd.subtype) {
-      case 'AT_AddColumn': {
-        const added = asString(child(asNode(cmd.def), 'ColumnDef')?.colname) ?? '';
-        tracker.columns.set(`${key(rel)}.${added}`, null);
-        step(`ALTER TABLE ${table} DROP COLUMN ${quoteIdent(added)}`, { kind: 'column', table: rel, column: added });
-        break;
-      }
-      case 'AT_DropColumn':
-        cannot(`The migration dropped "${rel.name}"."${column}": its values are gone and a rollback cannot bring them back (restore them from a backup).`);
-        break;
-      case 'AT_AlterColumnType': {
-        if (createdHere) break;
-        const now = findColumn(context.after, rel.schema, rel.name, column);
-        if (!now) break;
-        const def = child(asNode(cmd.def), 'ColumnDef');
-        const inverse = invertTypeChange({
-          column,
-          oldType: old.type,
-          newType: now.type,
-          oldIsEnum: old.isEnum,
-          newIsEnum: now.isEnum,
-          using: asNode(def?.raw_default),
-          liveTimeZone: context.liveTimeZone,
-        });
-        if (!inverse.ok) {
-          cannot(inverse.reason);
-          break;
-        }
-        if (origin && originalName) tracker.forwards.set(`${key(origin)}.${originalName}`, inverse.forward);
-        if (inverse.clause) step(`ALTER TABLE ${table} ALTER COLUMN ${col} ${inverse.clause}`, { kind: 'column', table: rel, column });
-        break;
-      }
-      case 'AT_SetNotNull':
-        if (!createdHere && !old.notNull) step(`ALTER TABLE ${table} ALTER COLUMN ${col} DROP NOT NULL`);
-        break;
-      case 'AT_DropNotNull':
-        if (createdHere || !old.notNull) break;
-        notNullChecks.push({ table: rel, column });
-        step(`ALTER TABLE ${table} ALTER COLUMN ${col} SET NOT NULL`);
-        break;
-      case 'AT_ColumnDefault':
-        if (createdHere) break;
-        step(`ALTER TABLE ${table} ALTER COLUMN ${col} ${old.default === null ? 'DROP DEFAULT' : `SET DEFAULT ${old.default}`}`);
-        break;
-      case 'AT_AddConstraint': {
-        const name = asString(unwrap(cmd.def)?.body.conname);
-        if (name) step(`ALTER TABLE ${table} DROP CONSTRAINT ${quoteIdent(name)}`);
-        else cannot('The constraint has no name in the migration, so the inverse cannot name it; drop it by hand.');
-        break;
-      }
-      case 'AT_DropConstraint': {
-        const def = origin ? before.constraints.get(`${origin.schema}.${origin.name}.${column}`) : undefined;
-        if (def && origin) tracker.restored.push({ table: origin, name: column });
-        if (def) step(`ALTER TABLE ${table} ADD CONSTRAINT ${col} ${def}`);
-        else cannot(`The constraint "${column}" did not exist before the migration; nothing to restore.`);
-        break;
-      }
-      case 'AT_ValidateConstraint':
-        break;
-      default:
-        cannot(`ALTER TABLE action ${String(cmd.subtype)} is not undone automatically.`);
-    }
-  }
-}
-
