@@ -11,7 +11,7 @@ export const CLI = join(__dirname, '../../bin/rollback-bot.js');
 
 // Each spawned command compiles the sources with ts-node: tens of seconds on a loaded machine.
 jest.setTimeout(180_000);
-const cleanEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
+export const cleanEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
   PATH: process.env.PATH,
   HOME: process.env.HOME,
   ...extra,

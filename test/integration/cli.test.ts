@@ -11,7 +11,7 @@ import { startSlackStandin } from '../../src/standins/slack/server';
 import { BOT_TOKEN } from '../support/bot';
 import { testDatabase } from '../support/database';
 import { EXAMPLE_CONFIG_PATH, exampleServiceRaw, servicesYaml } from '../support/services';
-import { CLI, runCli, waitForOutput } from './cli-support';
+import { CLI, cleanEnv, runCli, waitForOutput } from './cli-support';
 
 describe('rollback-bot command', () => {
   const database = testDatabase('cli');
