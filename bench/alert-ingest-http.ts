@@ -6,7 +6,7 @@
  */
 import type { SlackStandin } from '../src/standins/slack/server';
 import { freePort } from '../src/store/embedded';
-import { alertmanagerSlack } from '../test/unit/signals/builders';
+import { alertmanagerSlack } from '../test/unit/signals/slack-builders';
 import {
   AUTH_DOWN,
   CONCURRENCY,

@@ -5,7 +5,7 @@
  * parser takes and a bare Bolt app's growth (measured by the HTTP load part).
  */
 import type { SlackStandin } from '../src/standins/slack/server';
-import { alertmanagerSlack } from '../test/unit/signals/builders';
+import { alertmanagerSlack } from '../test/unit/signals/slack-builders';
 import {
   AUTH_DOWN,
   CONCURRENCY,

@@ -17,7 +17,7 @@ import {
   grafanaSlack,
   personSays,
   sentryMetricSlack,
-} from '../test/unit/signals/builders';
+} from '../test/unit/signals/slack-builders';
 import { benchDatabase, residentMb, spawnUntil, stopChild } from './support';
 
 export const CONCURRENCY = 32;

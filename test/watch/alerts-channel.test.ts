@@ -4,7 +4,14 @@
  * state in PostgreSQL; chatter, our own posts, edits and thread replies do
  * not; an alert naming no known service is counted and ignored.
  */
-import { alertmanagerSlack, datadogSlack, grafanaSlack, personSays, sentryIssueSlack, sentryMetricSlack } from '../unit/signals/builders';
+import {
+  alertmanagerSlack,
+  datadogSlack,
+  grafanaSlack,
+  personSays,
+  sentryIssueSlack,
+  sentryMetricSlack,
+} from '../unit/signals/slack-builders';
 import type { SlackMessageLike } from '../../src/rollback/signals';
 import { CHANNEL, alertRows, useDetectionWorld } from '../support/detection-world';
 import { eventually } from '../support/wait';

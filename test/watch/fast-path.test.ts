@@ -5,7 +5,7 @@
  * oversized body is refused, and events that are not alerts-channel messages
  * (another channel, App Home) still reach Bolt's listeners.
  */
-import { alertmanagerSlack } from '../unit/signals/builders';
+import { alertmanagerSlack } from '../unit/signals/slack-builders';
 import { CHANNEL, alertRows, useDetectionWorld } from '../support/detection-world';
 import { eventually } from '../support/wait';
 

@@ -5,7 +5,7 @@
  * thread included): the counts go into one message updated in place. When
  * the alert resolves, the incident closes as recovered, still within the 10.
  */
-import { alertmanagerSlack, grafanaSlack } from '../unit/signals/builders';
+import { alertmanagerSlack, grafanaSlack } from '../unit/signals/slack-builders';
 import { CHANNEL, alertRows, incidentsOf, useDetectionWorld } from '../support/detection-world';
 import { eventually } from '../support/wait';
 

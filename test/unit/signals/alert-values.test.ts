@@ -16,7 +16,8 @@ import {
   sampleFromSignals,
 } from '../../../src/rollback/signals';
 import type { Signal, SlackMessageLike } from '../../../src/rollback/signals';
-import { alertmanagerSlack, alertmanagerSlackWithText, alertmanagerWebhook, at, CLINICAL, grafanaWebhook, RUNBOOK_TRIGGERS, SERVICES, T0 } from './builders';
+import { alertmanagerWebhook, at, CLINICAL, grafanaWebhook, RUNBOOK_TRIGGERS, SERVICES, T0 } from './builders';
+import { alertmanagerSlack, alertmanagerSlackWithText } from './slack-builders';
 
 const labels = { alertname: 'HighHttp5xxRate', service: 'dr-amal-clinical-os', severity: 'critical' };
 const slackSignal = (message: SlackMessageLike): Signal | undefined => parseAlertMessage(message, SERVICES, at(999))?.signals[0];

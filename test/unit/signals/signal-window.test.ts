@@ -1,6 +1,7 @@
 import { parseAlertMessage, SignalWindow } from '../../../src/rollback/signals';
 import type { WindowDecision } from '../../../src/rollback/signals';
-import { alertmanagerSlack, at, CLINICAL, SERVICES, signal, SITE } from './builders';
+import { at, CLINICAL, SERVICES, signal, SITE } from './builders';
+import { alertmanagerSlack } from './slack-builders';
 
 const MINUTE = 60;
 

@@ -1,6 +1,14 @@
 import { parseAlertMessage } from '../../../src/rollback/signals';
 import type { KnownService } from '../../../src/rollback/signals';
-import { alertmanagerSlack, at, CLINICAL, datadogSlack, grafanaSlack, personSays, sentryIssueSlack, sentryMetricSlack, SERVICES, SITE, T0 } from './builders';
+import { at, CLINICAL, SERVICES, SITE, T0 } from './builders';
+import {
+  alertmanagerSlack,
+  datadogSlack,
+  grafanaSlack,
+  personSays,
+  sentryIssueSlack,
+  sentryMetricSlack,
+} from './slack-builders';
 
 const fiveXx = { labels: { alertname: 'High5xxRate', service: 'dr-amal-clinical-os', severity: 'critical' } };
 const parse = (message: Parameters<typeof parseAlertMessage>[0], services: readonly KnownService[] = SERVICES) =>

@@ -1,6 +1,7 @@
 import { evaluate, fiveXxIntervalsNeeded, INITIAL_TRIGGER_STATE, parseAlertMessage, sampleFromSignals } from '../../../src/rollback/signals';
 import type { IntervalSample } from '../../../src/rollback/signals';
-import { at, personSays, RUNBOOK_TRIGGERS, SERVICES, signal } from './builders';
+import { at, RUNBOOK_TRIGGERS, SERVICES, signal } from './builders';
+import { personSays } from './slack-builders';
 
 const sample = (fields: Omit<IntervalSample, 'at'> = {}, seconds = 0): IntervalSample => ({ at: at(seconds), ...fields });
 const healthy: Omit<IntervalSample, 'at'> = { authBroken: false, dbWritesFailing: false, fiveXxRate: 0.01, p95Ms: 300, baselineP95Ms: 280 };
