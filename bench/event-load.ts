@@ -25,7 +25,8 @@ export interface LoadResult {
 
 const generatorAvailable = (): Generator => (spawnSync('wrk', ['--version']).error ? 'node' : 'wrk');
 
-const luaString = (text: string): string => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+const luaString = (text: string): string =>
+  `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 
 function wrkScript(path: string, idlePath: string, secret: string, bodies: readonly string[]): string {
   const ts = String(Math.floor(Date.now() / 1000));
@@ -120,12 +121,34 @@ export async function sendEvents(
   if (generator === 'wrk') {
     const threads = 2;
     writeFileSync(`${file}.lua`, wrkScript(target.pathname, idlePath, secret, bodies));
-    child = spawn('wrk', ['-t', String(threads), '-c', String(concurrency), '-d', `${Math.ceil(timeoutMs / 1000)}s`, '-s', `${file}.lua`, `${target.origin}`, '--', String(threads)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(
+      'wrk',
+      [
+        '-t',
+        String(threads),
+        '-c',
+        String(concurrency),
+        '-d',
+        `${Math.ceil(timeoutMs / 1000)}s`,
+        '-s',
+        `${file}.lua`,
+        `${target.origin}`,
+        '--',
+        String(threads),
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
   } else {
     const ts = String(Math.floor(Date.now() / 1000));
-    const requests = bodies.map((body) => [body, ts, `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`]);
+    const requests = bodies.map((body) => [
+      body,
+      ts,
+      `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`,
+    ]);
     writeFileSync(`${file}.json`, JSON.stringify(requests));
-    child = spawn(process.execPath, ['-e', NODE_LOADER, url, `${file}.json`, String(concurrency)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(process.execPath, ['-e', NODE_LOADER, url, `${file}.json`, String(concurrency)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
   }
   let failed = 0;
   let said = '';
@@ -138,7 +161,10 @@ export async function sendEvents(
   const deadline = Date.now() + timeoutMs;
   try {
     while (!(await done())) {
-      if (Date.now() > deadline) throw new Error(`the load was not processed within ${timeoutMs} ms (${generator} said: ${said.trim() || 'nothing'})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `the load was not processed within ${timeoutMs} ms (${generator} said: ${said.trim() || 'nothing'})`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     return { ms: performance.now() - started, failed, generator };

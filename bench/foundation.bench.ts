@@ -47,10 +47,20 @@ export const bench: Bench = {
     const results: BenchResult[] = [];
     try {
       const firstPort = await freePort();
-      const first = await spawnUntil(process.execPath, [join(ROOT, 'dist/cli.js'), 'start'], { ...env(firstPort), LOG_LEVEL: 'info' }, /rollback-bot is ready/);
+      const first = await spawnUntil(
+        process.execPath,
+        [join(ROOT, 'dist/cli.js'), 'start'],
+        { ...env(firstPort), LOG_LEVEL: 'info' },
+        /rollback-bot is ready/,
+      );
       await stopChild(first.child);
       const port = await freePort();
-      const second = await spawnUntil(process.execPath, [join(ROOT, 'dist/cli.js'), 'start'], { ...env(port), LOG_LEVEL: 'info' }, /rollback-bot is ready/);
+      const second = await spawnUntil(
+        process.execPath,
+        [join(ROOT, 'dist/cli.js'), 'start'],
+        { ...env(port), LOG_LEVEL: 'info' },
+        /rollback-bot is ready/,
+      );
       results.push({
         name: 'cold start to ready, embedded PostgreSQL included',
         value: Math.round(first.ms),
@@ -58,7 +68,9 @@ export const bench: Bench = {
         target: '<= 5000 ms',
         pass: first.ms <= 5000,
         comparison: `restart on an existing data folder: ${Math.round(second.ms)} ms`,
-        method: 'node dist/cli.js start with no DATABASE_URL on an empty data folder (initdb, server start, migrations, auth.test) until "ready"',
+        method:
+          'node dist/cli.js start with no DATABASE_URL on an empty data folder (initdb, ' +
+          'server start, migrations, auth.test) until "ready"',
       });
       await new Promise((r) => setTimeout(r, 5000));
       const idle = residentMb(second.child.pid as number);
@@ -74,7 +86,12 @@ export const bench: Bench = {
       await stopChild(second.child);
 
       const barePort = await freePort();
-      const bare = await spawnUntil(process.execPath, [join(__dirname, 'bare-bolt-app.js')], env(barePort), /bare bolt ready/);
+      const bare = await spawnUntil(
+        process.execPath,
+        [join(__dirname, 'bare-bolt-app.js')],
+        env(barePort),
+        /bare bolt ready/,
+      );
       const baseline = await loadAgainst(barePort);
       await stopChild(bare.child);
       results.push({
@@ -83,8 +100,13 @@ export const bench: Bench = {
         unit: 'ms',
         target: '<= 50 ms',
         pass: bot.p99 <= 50 && bot.errors === 0,
-        comparison: `bare Bolt app: p99 ${baseline.p99.toFixed(1)} ms, p50 ${baseline.p50.toFixed(1)} ms; bot p50 ${bot.p50.toFixed(1)} ms, max ${bot.max.toFixed(1)} ms, errors ${bot.errors}`,
-        method: `${RATE * SECONDS} signed /rollback help requests, open loop at ${RATE}/s for ${SECONDS} s, each stored for dedupe in PostgreSQL`,
+        comparison:
+          `bare Bolt app: p99 ${baseline.p99.toFixed(1)} ms, p50 ${baseline.p50.toFixed(1)} ` +
+          `ms; bot p50 ${bot.p50.toFixed(1)} ms, max ${bot.max.toFixed(1)} ms, errors ` +
+          `${bot.errors}`,
+        method:
+          `${RATE * SECONDS} signed /rollback help requests, open loop at ${RATE}/s for ` +
+          `${SECONDS} s, each stored for dedupe in PostgreSQL`,
       });
     } finally {
       await slack.stop();

@@ -27,7 +27,13 @@ function fastImportStream(): string {
   const when = 1_700_000_000;
   for (let c = 0; c < COMMITS; c += 1) {
     const message = c === 0 ? 'initial: 5000 files' : `change ${c}`;
-    out.push('commit refs/heads/main', `mark :${c + 1}`, `committer Dev <dev@example.com> ${when + c * 60} +0000`, `data ${Buffer.byteLength(message)}`, message);
+    out.push(
+      'commit refs/heads/main',
+      `mark :${c + 1}`,
+      `committer Dev <dev@example.com> ${when + c * 60} +0000`,
+      `data ${Buffer.byteLength(message)}`,
+      message,
+    );
     if (c > 0) out.push(`from :${c}`);
     if (c === 0) {
       for (let f = 0; f < FILES; f += 1) {
@@ -52,12 +58,25 @@ export const bench: Bench = {
     const root = mkdtempSync(join(tmpdir(), 'rollback-bot-bench-git-'));
     const home = join(root, 'home');
     mkdirSync(home);
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C', LC_ALL: 'C', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
-    const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['pipe', 'pipe', 'pipe'] });
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: home,
+      LANG: 'C',
+      LC_ALL: 'C',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_CONFIG_NOSYSTEM: '1',
+    };
+    const git = (cwd: string, ...args: string[]): string =>
+      execFileSync('git', args, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['pipe', 'pipe', 'pipe'] });
     try {
       const origin = join(root, 'origin.git');
       git(root, 'init', '-q', '--bare', '-b', 'main', origin);
-      execFileSync('git', ['fast-import', '--quiet'], { cwd: origin, env, input: fastImportStream(), maxBuffer: 1 << 26 });
+      execFileSync('git', ['fast-import', '--quiet'], {
+        cwd: origin,
+        env,
+        input: fastImportStream(),
+        maxBuffer: 1 << 26,
+      });
       const cli = join(root, 'cli');
       git(root, 'clone', '-q', '--branch', 'main', origin, cli);
       // A person's clone has an identity configured once, not passed on each command.
@@ -73,15 +92,28 @@ export const bench: Bench = {
         roles: { devopsLead: ['U0LEAD'], cto: ['U0CTO'] },
         workingHours: { timeZone: 'UTC' },
       }) as ServiceConfig;
-      const adapter = new GitCodeRollback({ services: [service], workspaceDir: join(root, 'workspace'), logger: silentLogger, env });
+      const adapter = new GitCodeRollback({
+        services: [service],
+        workspaceDir: join(root, 'workspace'),
+        logger: silentLogger,
+        env,
+      });
       const name = service.name as ServiceName;
       await adapter.branchHead(name); // the working clone exists before the first rollback, like the CLI's
 
       // Each round reverts a different recent commit (each touches its own file), so no revert conflicts with another.
-      const targets = git(origin, 'rev-list', '--max-count', String(ROUNDS * 2 + 1), 'main').trim().split('\n').slice(1);
+      const targets = git(origin, 'rev-list', '--max-count', String(ROUNDS * 2 + 1), 'main')
+        .trim()
+        .split('\n')
+        .slice(1);
       const viaAdapter = async (round: number): Promise<number> => {
         const started = performance.now();
-        await adapter.revert({ service: name, incidentId: `bench-${round}` as IncidentId, requestedBy: 'U0BENCH' as SlackUserId, target: { commit: targets[round * 2] as string } });
+        await adapter.revert({
+          service: name,
+          incidentId: `bench-${round}` as IncidentId,
+          requestedBy: 'U0BENCH' as SlackUserId,
+          target: { commit: targets[round * 2] as string },
+        });
         return performance.now() - started;
       };
       const viaCli = (round: number): Promise<number> => {
@@ -102,8 +134,16 @@ export const bench: Bench = {
           unit: 'x',
           target: '<= 1.2x',
           pass: ratio <= 1.2,
-          comparison: `per-round ratios ${paired.ratios.map((r) => r.toFixed(2)).join(', ')}; adapter median ${median(paired.a).toFixed(0)} ms vs git CLI median ${median(paired.b).toFixed(0)} ms (git fetch origin main; git reset --hard origin/main; git revert --no-edit <sha>; git push origin main)`,
-          method: `${COMMITS} commits, ${FILES} files (git fast-import), local bare origin, warm clones, ${ROUNDS} interleaved rounds, first side alternating (${paired.order.join(' ')}); headline = median of the per-round adapter/CLI ratios`,
+          comparison:
+            `per-round ratios ${paired.ratios.map((r) => r.toFixed(2)).join(', ')}; adapter ` +
+            `median ${median(paired.a).toFixed(0)} ms vs git CLI median ` +
+            `${median(paired.b).toFixed(0)} ms (git fetch origin main; git reset --hard ` +
+            `origin/main; git revert --no-edit <sha>; git push origin main)`,
+          method:
+            `${COMMITS} commits, ${FILES} files (git fast-import), local bare origin, warm ` +
+            `clones, ${ROUNDS} interleaved rounds, first side alternating ` +
+            `(${paired.order.join(' ')}); headline = median of the per-round adapter/CLI ` +
+            `ratios`,
         },
       ];
     } finally {

@@ -42,13 +42,20 @@ export const bench: Bench = {
         const before = world.slack.calls.length;
         const started = performance.now();
         await world.bot.sender.slashCommand({ text: `${SERVICE} bench run ${i}`, userId: 'U0DEVOPS1' });
-        await world.slack.waitForCall((c) => world.slack.calls.indexOf(c) >= before && c.method === 'chat.postMessage' && String(c.params.text).includes('ROLLBACK IN PROGRESS'), 10_000);
+        await world.slack.waitForCall(
+          (c) =>
+            world.slack.calls.indexOf(c) >= before &&
+            c.method === 'chat.postMessage' &&
+            String(c.params.text).includes('ROLLBACK IN PROGRESS'),
+          10_000,
+        );
         firstPost.push(performance.now() - started);
         const until = Date.now() + 20_000;
         let restored: number | undefined;
         while (Date.now() < until && restored === undefined) {
           const { rows } = await store.query<{ ms: number }>(
-            "SELECT extract(epoch FROM restored_at - opened_at) * 1000 AS ms FROM incidents WHERE state = 'resolved' AND issue = $1",
+            'SELECT extract(epoch FROM restored_at - opened_at) * 1000 AS ms FROM incidents ' +
+              "WHERE state = 'resolved' AND issue = $1",
             [`bench run ${i}`],
           );
           restored = rows[0]?.ms;
@@ -74,8 +81,12 @@ export const bench: Bench = {
         unit: 'ms',
         target: '<= 300 ms',
         pass: p99 <= 300,
-        comparison: `p50 ${percentile(firstPost, 50).toFixed(1)} ms; a direct chat.postMessage to the stand-in: p99 ${percentile(direct, 99).toFixed(1)} ms`,
-        method: `${RUNS} application rollbacks in a row through the real bot (HTTP, PostgreSQL store, runner, outbox) against the Slack and Vercel stand-ins`,
+        comparison:
+          `p50 ${percentile(firstPost, 50).toFixed(1)} ms; a direct chat.postMessage to the ` +
+          `stand-in: p99 ${percentile(direct, 99).toFixed(1)} ms`,
+        method:
+          `${RUNS} application rollbacks in a row through the real bot (HTTP, PostgreSQL ` +
+          `store, runner, outbox) against the Slack and Vercel stand-ins`,
       },
       {
         name: 'bot time added to an application rollback (request -> verified), p95',
@@ -83,8 +94,12 @@ export const bench: Bench = {
         unit: 'ms',
         target: '<= 1000 ms',
         pass: ownP95 <= 1000,
-        comparison: `median ${Math.round(percentile(ownTime, 50))} ms; the Vercel alias job's designed poll waits are subtracted`,
-        method: 'incident opened_at -> restored_at (verification passed), minus the adapter\'s designed waits between alias-job polls',
+        comparison:
+          `median ${Math.round(percentile(ownTime, 50))} ms; the Vercel alias job's ` +
+          `designed poll waits are subtracted`,
+        method:
+          "incident opened_at -> restored_at (verification passed), minus the adapter's " +
+          'designed waits between alias-job polls',
       },
     ];
   },

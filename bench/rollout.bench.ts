@@ -74,9 +74,7 @@ class Marks {
   designedWaitMs(): number {
     const { evidenceAt: from, servedAt: to } = this;
     if (from === undefined || to === undefined) return 0;
-    return this.sleeps
-      .filter((s) => s.at >= from && s.at < to)
-      .reduce((sum, s) => sum + Math.min(s.ms, to - s.at), 0);
+    return this.sleeps.filter((s) => s.at >= from && s.at < to).reduce((sum, s) => sum + Math.min(s.ms, to - s.at), 0);
   }
 }
 
@@ -246,8 +244,8 @@ export const bench: Bench = {
           `${RUNS} aborted releases (a fresh one each, MUST = sign-in failing on the canary two rounds in a row) ` +
           'through the real bot (HTTP, PostgreSQL store, runner at its production tick, outbox) against the ' +
           "Slack and Vercel stand-ins: from the round's last probe answer read by the bot to the stand-in serving " +
-          'all production traffic from the base (release ABORTED, alias job done), minus the adapter\'s designed ' +
-          'waits between alias-job polls in that span; includes the incident\'s writes and the runner\'s pickup',
+          "all production traffic from the base (release ABORTED, alias job done), minus the adapter's designed " +
+          "waits between alias-job polls in that span; includes the incident's writes and the runner's pickup",
       },
     ];
   },

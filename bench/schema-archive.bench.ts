@@ -14,13 +14,17 @@ import { percentile } from './types';
 const ROWS = 1_000_000;
 const ROUNDS = 5;
 
-
-
 /** A Prisma-style table: serial primary key, a text column with a value in every row. */
 async function freshTable(client: Client, name: string): Promise<void> {
   await client.query(`DROP TABLE IF EXISTS "${name}"`);
-  await client.query(`CREATE TABLE "${name}" ("id" SERIAL NOT NULL, "body" TEXT NOT NULL, "aiSummary" TEXT, CONSTRAINT "${name}_pkey" PRIMARY KEY ("id"))`);
-  await client.query(`INSERT INTO "${name}" ("body", "aiSummary") SELECT 'note ' || g, 'summary of note ' || g || ' ' || md5(g::text) FROM generate_series(1, ${ROWS}) g`);
+  await client.query(
+    `CREATE TABLE "${name}" ("id" SERIAL NOT NULL, "body" TEXT NOT NULL, "aiSummary" ` +
+      `TEXT, CONSTRAINT "${name}_pkey" PRIMARY KEY ("id"))`,
+  );
+  await client.query(
+    `INSERT INTO "${name}" ("body", "aiSummary") SELECT 'note ' || g, 'summary of ` +
+      `note ' || g || ' ' || md5(g::text) FROM generate_series(1, ${ROWS}) g`,
+  );
   await client.query(`VACUUM ANALYZE "${name}"`);
   await client.query('CHECKPOINT');
 }
@@ -45,10 +49,16 @@ export const bench: Bench = {
       const ms = await timed(async () => {
         await client.query('BEGIN');
         await ensureArchiveSchema(client);
-        const item = await archiveTarget(client, { kind: 'column', table: { schema: 'public', name: 'NoteBot' }, column: 'aiSummary' }, `bench-${round}`, {
-          migrationName: '20260117000000_add_ai_features',
-          incidentId: `bench-${round}`,
-        }, { side });
+        const item = await archiveTarget(
+          client,
+          { kind: 'column', table: { schema: 'public', name: 'NoteBot' }, column: 'aiSummary' },
+          `bench-${round}`,
+          {
+            migrationName: '20260117000000_add_ai_features',
+            incidentId: `bench-${round}`,
+          },
+          { side },
+        );
         if (item.rows !== ROWS) throw new Error(`archived ${item.rows} rows, expected ${ROWS}`);
         await client.query('ALTER TABLE "NoteBot" DROP COLUMN "aiSummary"');
         await client.query('COMMIT');
@@ -81,13 +91,27 @@ export const bench: Bench = {
     const ratio = paired.ratio;
     return [
       {
-        name: 'archive-and-drop of a column with 1,000,000 non-null values, vs plain CREATE TABLE AS + DROP COLUMN, paired ratio',
+        name:
+          'archive-and-drop of a column with 1,000,000 non-null values, vs plain CREATE ' +
+          'TABLE AS + DROP COLUMN, paired ratio',
         value: Number(ratio.toFixed(2)),
         unit: 'x',
         target: '<= 1.5x',
         pass: ratio <= 1.5,
-        comparison: `per-round ratios ${paired.ratios.map((r) => r.toFixed(2)).join(', ')}; bot median ${botMs.toFixed(0)} ms (runs ${bot.map((v) => v.toFixed(0)).join(', ')}); plain median ${plainMs.toFixed(0)} ms (runs ${plain.map((v) => v.toFixed(0)).join(', ')})`,
-        method: `${ROUNDS} interleaved rounds, first side alternating (${paired.order.join(' ')}), headline = median of the per-round bot/plain ratios; each run on a fresh vacuumed table of ${ROWS} rows (serial id primary key, text column ~50 bytes); bot = EXCLUSIVE lock, copy with the primary key values into rollback_archive, count + checksum of the source (on a second connection, during the copy) and of the copy, manifest row, DROP COLUMN, one transaction; plain = CREATE TABLE AS SELECT id, column + DROP COLUMN, one transaction`,
+        comparison:
+          `per-round ratios ${paired.ratios.map((r) => r.toFixed(2)).join(', ')}; bot ` +
+          `median ${botMs.toFixed(0)} ms (runs ${bot.map((v) => v.toFixed(0)).join(', ')}); ` +
+          `plain median ${plainMs.toFixed(0)} ms (runs ` +
+          `${plain.map((v) => v.toFixed(0)).join(', ')})`,
+        method:
+          `${ROUNDS} interleaved rounds, first side alternating ` +
+          `(${paired.order.join(' ')}), headline = median of the per-round bot/plain ` +
+          `ratios; each run on a fresh vacuumed table of ${ROWS} rows (serial id primary ` +
+          `key, text column ~50 bytes); bot = EXCLUSIVE lock, copy with the primary key ` +
+          `values into rollback_archive, count + checksum of the source (on a second ` +
+          `connection, during the copy) and of the copy, manifest row, DROP COLUMN, one ` +
+          `transaction; plain = CREATE TABLE AS SELECT id, column + DROP COLUMN, one ` +
+          `transaction`,
       },
     ];
   },

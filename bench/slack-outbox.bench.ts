@@ -21,8 +21,6 @@ const UPDATES = 100;
 const BACKLOG_CHANNELS = 5;
 const BACKLOG_PER_CHANNEL = 4;
 
-
-
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
 /** A fixed target, not one derived from the run's own duration. */
@@ -33,9 +31,15 @@ export const bench: Bench = {
   async run(): Promise<BenchResult[]> {
     const database = await benchDatabase('outbox');
     const db = createDb(database.url, silentLogger);
-    const channels = Object.fromEntries(Array.from({ length: LATENCY_MESSAGES * 2 + BACKLOG_CHANNELS + 1 }, (_, i) => [`C${i}`, `c${i}`]));
+    const channels = Object.fromEntries(
+      Array.from({ length: LATENCY_MESSAGES * 2 + BACKLOG_CHANNELS + 1 }, (_, i) => [`C${i}`, `c${i}`]),
+    );
     const slack = await startSlackStandin({ token: TOKEN, channels, postsPerChannelPerSecond: 1 });
-    const client = new webApi.WebClient(TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+    const client = new webApi.WebClient(TOKEN, {
+      slackApiUrl: slack.apiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+    });
     const results: BenchResult[] = [];
     try {
       await migrate(db, silentLogger);
@@ -62,23 +66,33 @@ export const bench: Bench = {
         unit: 'ms',
         target: '<= 300 ms (the whole /rollback to post budget)',
         pass: p99 <= 300,
-        comparison: `direct WebClient chat.postMessage p99 ${round(percentile(direct, 99))} ms (p50 ${round(percentile(direct, 50))}); outbox p50 ${round(percentile(outbox, 50))} ms`,
-        method: `${LATENCY_MESSAGES} messages one after another, each to its own channel, worker woken by the notifier; stand-in Slack on localhost, PostgreSQL on localhost`,
+        comparison:
+          `direct WebClient chat.postMessage p99 ${round(percentile(direct, 99))} ms (p50 ` +
+          `${round(percentile(direct, 50))}); outbox p50 ${round(percentile(outbox, 50))} ` +
+          `ms`,
+        method:
+          `${LATENCY_MESSAGES} messages one after another, each to its own channel, worker ` +
+          `woken by the notifier; stand-in Slack on localhost, PostgreSQL on localhost`,
       });
 
       const burstStart = performance.now();
-      for (let i = 0; i < UPDATES; i += 1) await notifier.send({ key: 'bench:progress', channel: 'C0', text: `progress ${i}` });
+      for (let i = 0; i < UPDATES; i += 1)
+        await notifier.send({ key: 'bench:progress', channel: 'C0', text: `progress ${i}` });
       const last = `progress ${UPDATES - 1}`;
       await slack.waitForCall((c) => c.params.text === last && c.answer.ok, 10_000);
       const burstMs = performance.now() - burstStart;
-      const burstCalls = slack.calls.filter((c) => c.params.channel === 'C0' && String(c.params.text).startsWith('progress')).length;
+      const burstCalls = slack.calls.filter(
+        (c) => c.params.channel === 'C0' && String(c.params.text).startsWith('progress'),
+      ).length;
       results.push({
         name: `Slack calls for ${UPDATES} updates of one message`,
         value: burstCalls,
         unit: 'calls',
         target: `<= ${BURST_CALLS_TARGET} (the burst lasts about a second: one call per second, + 1)`,
         pass: burstCalls <= BURST_CALLS_TARGET,
-        comparison: `calling chat.update for each: ${UPDATES} calls; last content at Slack ${Math.round(burstMs)} ms after the first update`,
+        comparison:
+          `calling chat.update for each: ${UPDATES} calls; last content at Slack ` +
+          `${Math.round(burstMs)} ms after the first update`,
         method: `${UPDATES} send() calls back to back on one key, worker running`,
       });
 
@@ -97,15 +111,21 @@ export const bench: Bench = {
       const drained = await worker.drain(60_000);
       const catchUpMs = performance.now() - back;
       const floorMs = (BACKLOG_PER_CHANNEL - 1) * 1000;
-      const delivered = backlog.every((text) => slack.calls.filter((c) => c.params.text === text && c.answer.ok).length === 1);
+      const delivered = backlog.every(
+        (text) => slack.calls.filter((c) => c.params.text === text && c.answer.ok).length === 1,
+      );
       results.push({
         name: 'catch-up after a 3 s Slack outage',
         value: Math.round(catchUpMs),
         unit: 'ms',
         target: `<= ${floorMs + 4500} ms (the 4 s back-off step a 3 s outage reaches + the pace floor + 0.5 s)`,
         pass: drained && delivered && catchUpMs <= floorMs + 4500,
-        comparison: `pace floor ${floorMs} ms (${BACKLOG_PER_CHANNEL} posts per channel at 1/s); every message once: ${delivered}`,
-        method: `${BACKLOG_CHANNELS * BACKLOG_PER_CHANNEL} messages over ${BACKLOG_CHANNELS} channels stored during a stand-in outage (HTTP 503), default back-off 1 s..60 s`,
+        comparison:
+          `pace floor ${floorMs} ms (${BACKLOG_PER_CHANNEL} posts per channel at 1/s); ` +
+          `every message once: ${delivered}`,
+        method:
+          `${BACKLOG_CHANNELS * BACKLOG_PER_CHANNEL} messages over ${BACKLOG_CHANNELS} ` +
+          `channels stored during a stand-in outage (HTTP 503), default back-off 1 s..60 s`,
       });
       await worker.stop();
     } finally {

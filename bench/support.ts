@@ -8,12 +8,21 @@ import { Client } from 'pg';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../src/store/embedded';
 import { percentile } from './types';
 
-export function spawnUntil(command: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 30_000): Promise<{ child: ChildProcess; ms: number }> {
+export function spawnUntil(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+  timeoutMs = 30_000,
+): Promise<{ child: ChildProcess; ms: number }> {
   const started = performance.now();
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`not ready within ${timeoutMs} ms: ${seen.slice(-2000)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`not ready within ${timeoutMs} ms: ${seen.slice(-2000)}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer): void => {
       seen += chunk.toString('utf8');
       if (ready.test(seen)) {
@@ -41,7 +50,11 @@ export function residentMb(pid: number): number {
 }
 
 /** Open loop: one request every 1000/rate ms whatever the answers do, so slow answers show as latency. */
-export async function openLoop(rate: number, seconds: number, send: () => Promise<unknown>): Promise<{ p50: number; p99: number; max: number; errors: number; count: number }> {
+export async function openLoop(
+  rate: number,
+  seconds: number,
+  send: () => Promise<unknown>,
+): Promise<{ p50: number; p99: number; max: number; errors: number; count: number }> {
   const latencies: number[] = [];
   let errors = 0;
   const inFlight: Promise<void>[] = [];
@@ -60,7 +73,13 @@ export async function openLoop(rate: number, seconds: number, send: () => Promis
     );
   }
   await Promise.all(inFlight);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies), errors, count: latencies.length };
+  return {
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: Math.max(...latencies),
+    errors,
+    count: latencies.length,
+  };
 }
 
 /**

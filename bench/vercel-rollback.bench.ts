@@ -18,12 +18,21 @@ const MAX_ROLLBACK_CALLS = 20;
 
 async function oneRun(): Promise<{ elapsed: number; designedWaitMs: number; apiCalls: number }> {
   const smoke = { email: 'test@example.com', password: 'bench-password' };
-  const standin = await startVercelStandin({ teamId: 'team_bench', projectName: 'dr-amal-clinical-os', smokeCredentials: smoke });
+  const standin = await startVercelStandin({
+    teamId: 'team_bench',
+    projectName: 'dr-amal-clinical-os',
+    smokeCredentials: smoke,
+  });
   try {
     const state = standin.state;
     state.addDeployment({ version: '1.5.0', live: true, createdAt: Date.now() - 3000 });
     const good = state.addDeployment({ version: '1.9.0', live: true, createdAt: Date.now() - 2000 });
-    state.addDeployment({ version: '2.0.0-beta', live: true, createdAt: Date.now() - 1000, app: { healthStatus: 500 } });
+    state.addDeployment({
+      version: '2.0.0-beta',
+      live: true,
+      createdAt: Date.now() - 1000,
+      app: { healthStatus: 500 },
+    });
     state.nextJob = { outcome: 'succeeded', pollsPerStep: 1, failedAliases: [] };
     let designedWaitMs = 0;
     const app = new VercelApplication({
@@ -44,7 +53,11 @@ async function oneRun(): Promise<{ elapsed: number; designedWaitMs: number; apiC
     });
     const started = performance.now();
     const target = await app.resolveTarget(service);
-    const moved = await app.moveProduction({ incidentId: 'inc_bench' as IncidentId, service, targetId: target.target.id as DeploymentId });
+    const moved = await app.moveProduction({
+      incidentId: 'inc_bench' as IncidentId,
+      service,
+      targetId: target.target.id as DeploymentId,
+    });
     const report = await app.verify(service, { version: target.target.version });
     const elapsed = performance.now() - started;
     if (moved.status !== 'succeeded' || !report.passed || target.target.id !== good.id) {
@@ -57,7 +70,10 @@ async function oneRun(): Promise<{ elapsed: number; designedWaitMs: number; apiC
   }
 }
 
-/** Vercel API calls of a git revert's deploy step: the pushed build found, followed to READY and on until its domains are assigned (3 polls later). */
+/**
+ * Vercel API calls of a git revert's deploy step: the pushed build found, followed to READY and on until its domains
+ * are assigned (3 polls later).
+ */
 async function revertCalls(): Promise<number> {
   const standin = await startVercelStandin({ teamId: 'team_bench', projectName: 'dr-amal-clinical-os' });
   try {
@@ -65,8 +81,16 @@ async function revertCalls(): Promise<number> {
     state.addDeployment({ version: '1.9.0', live: true, createdAt: Date.now() - 2000 });
     const commit = 'e4f5a6b'.padEnd(40, '0');
     state.pushCommit(commit, { version: '2.0.1' });
-    const app = new VercelApplication({ token: standin.token, apiUrl: standin.url, logger: silentLogger, sleep: () => Promise.resolve() });
-    const service = exampleService({ vercel: { projectId: 'dr-amal-clinical-os', teamId: 'team_bench', deploysOnPush: true }, production: { url: standin.appUrl } });
+    const app = new VercelApplication({
+      token: standin.token,
+      apiUrl: standin.url,
+      logger: silentLogger,
+      sleep: () => Promise.resolve(),
+    });
+    const service = exampleService({
+      vercel: { projectId: 'dr-amal-clinical-os', teamId: 'team_bench', deploysOnPush: true },
+      production: { url: standin.appUrl },
+    });
     const before = state.requests.length;
     const result = await app.deployCommit({ service, commitSha: commit as CommitSha });
     if (!result.live) throw new Error(`bench revert did not go live: ${result.explanation}`);
@@ -99,8 +123,13 @@ export const bench: Bench = {
         unit: 'ms',
         target: `<= ${TARGET_MS} ms`,
         pass: p95 <= TARGET_MS,
-        comparison: `p50 ${Math.round(p50 * 10) / 10} ms; stand-in designed latency 0 ms, alias job poll waits of ${designed} ms per run counted as designed and not spent`,
-        method: `${RUNS} runs (after 1 warm-up) of resolveTarget + moveProduction (instant rollback) + verify (health, version, 1 smoke) against the local Vercel stand-in over HTTP`,
+        comparison:
+          `p50 ${Math.round(p50 * 10) / 10} ms; stand-in designed latency 0 ms, alias job ` +
+          `poll waits of ${designed} ms per run counted as designed and not spent`,
+        method:
+          `${RUNS} runs (after 1 warm-up) of resolveTarget + moveProduction (instant ` +
+          `rollback) + verify (health, version, 1 smoke) against the local Vercel stand-in ` +
+          `over HTTP`,
       },
       {
         name: 'Vercel API calls per instant rollback',
@@ -108,8 +137,12 @@ export const bench: Bench = {
         unit: 'calls',
         target: `<= ${MAX_ROLLBACK_CALLS} calls`,
         pass: apiCalls <= MAX_ROLLBACK_CALLS,
-        comparison: `a git revert's deploy step (build found with the sha filter, followed to READY and until its domains are assigned 3 polls later): ${deployCalls} calls`,
-        method: 'requests received by the stand-in during resolveTarget + moveProduction (alias job one step per poll) + verify; and during deployCommit of a pushed commit',
+        comparison:
+          `a git revert's deploy step (build found with the sha filter, followed to READY ` +
+          `and until its domains are assigned 3 polls later): ${deployCalls} calls`,
+        method:
+          'requests received by the stand-in during resolveTarget + moveProduction (alias ' +
+          'job one step per poll) + verify; and during deployCommit of a pushed commit',
       },
     ];
   },

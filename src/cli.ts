@@ -57,7 +57,15 @@ async function runMigrate(_argv: string[], io: Output & { env: NodeJS.ProcessEnv
   ]);
   const env = parseEnv(io.env);
   const logger = createLogger(env.LOG_LEVEL);
-  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.ROLLBACK_DATA_DIR, serverDir: env.ROLLBACK_SERVER_DIR, migrate: false }, logger);
+  const database = await openDatabase(
+    {
+      databaseUrl: env.DATABASE_URL,
+      dataDir: env.ROLLBACK_DATA_DIR,
+      serverDir: env.ROLLBACK_SERVER_DIR,
+      migrate: false,
+    },
+    logger,
+  );
   try {
     const applied = await migrate(database.db, logger);
     io.stdout(applied.length ? `Applied: ${applied.join(', ')}\n` : 'The database is up to date.\n');

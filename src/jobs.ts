@@ -43,11 +43,28 @@ export function scheduledJobs(deps: JobDeps): ScheduledJob[] {
       env: deps.engine.env,
       logger: deps.logger.child({ component: 'probes' }),
     }),
-    ...followUpJobs({ db: deps.db, engine: deps.engine, notifier: deps.notifier, logger: deps.logger.child({ component: 'follow-up' }) }),
-    ...detectionJobs({ services: deps.config.services, db: deps.db, engine: deps.engine, detection: deps.detection, logger: deps.logger.child({ component: 'detection' }) }),
+    ...followUpJobs({
+      db: deps.db,
+      engine: deps.engine,
+      notifier: deps.notifier,
+      logger: deps.logger.child({ component: 'follow-up' }),
+    }),
+    ...detectionJobs({
+      services: deps.config.services,
+      db: deps.db,
+      engine: deps.engine,
+      detection: deps.detection,
+      logger: deps.logger.child({ component: 'detection' }),
+    }),
     ...ticketJobs({
       engine: deps.engine,
-      tickets: new GitHubIssues(new GitHubAccess({ env: deps.engine.env, apiUrl: deps.engine.env.GITHUB_API_URL, logger: deps.logger.child({ adapter: 'github' }) })),
+      tickets: new GitHubIssues(
+        new GitHubAccess({
+          env: deps.engine.env,
+          apiUrl: deps.engine.env.GITHUB_API_URL,
+          logger: deps.logger.child({ adapter: 'github' }),
+        }),
+      ),
       logger: deps.logger.child({ component: 'tickets' }),
     }),
     retentionJob(deps.db),

@@ -18,7 +18,10 @@ export interface Lifecycle {
   add(name: string, stop: () => Promise<void>): void;
   /** Throws StartAborted once a stop was requested (call between start-up stages). */
   checkpoint(): void;
-  /** Waits for work that can be abandoned (its parts are registered), or throws StartAborted when a stop is requested first. */
+  /**
+   * Waits for work that can be abandoned (its parts are registered), or throws StartAborted when a stop is requested
+   * first.
+   */
   until<T>(work: Promise<T>): Promise<T>;
   /** Asks for a stop: start-up ends at its next checkpoint. */
   requestStop(signal: string): void;

@@ -65,13 +65,18 @@ export async function startBot(
     throw new RollbackError('config_invalid', `Next steps:\n${setup.map((step, i) => `${i + 1}. ${step}`).join('\n')}`);
   }
   // Before the database starts: every variable a service needs that is unset, each refusing only what needs it.
-  for (const missing of missingCredentials(config.services, env)) logger.warn({ service: missing.service, variable: missing.variable }, missing.message);
+  for (const missing of missingCredentials(config.services, env))
+    logger.warn({ service: missing.service, variable: missing.variable }, missing.message);
 
   let stopping = false;
   const metrics = createMetrics();
   try {
     const database = await openDatabase(
-      { databaseUrl: config.env.DATABASE_URL, dataDir: config.env.ROLLBACK_DATA_DIR, serverDir: config.env.ROLLBACK_SERVER_DIR },
+      {
+        databaseUrl: config.env.DATABASE_URL,
+        dataDir: config.env.ROLLBACK_DATA_DIR,
+        serverDir: config.env.ROLLBACK_SERVER_DIR,
+      },
       logger,
     );
     lifecycle.add('database', () => database.close());
@@ -91,7 +96,9 @@ export async function startBot(
     const detection = prepared.detection;
     // Asked once at start: Bolt is given the answer, so a later Slack outage cannot stop it
     // from handling a /rollback (it would otherwise call auth.test on the first delivery).
-    const identity = await lifecycle.until(verifySlackToken(config.env.SLACK_BOT_TOKEN as string, config.env.SLACK_API_URL, logger));
+    const identity = await lifecycle.until(
+      verifySlackToken(config.env.SLACK_BOT_TOKEN as string, config.env.SLACK_API_URL, logger),
+    );
     // Bound once the Slack app exists: in Socket Mode the bot is ready only while its socket is connected.
     let slackReachable = (): boolean => false;
     const slack = createSlackApp(
@@ -126,7 +133,11 @@ export async function startBot(
             slackReachable: () => slackReachable(),
             liveness: () => (database.serverAlive() ? [] : ['embedded PostgreSQL is down (restarting)']),
           }),
-          ...webhookRoutes({ intake: detection.intake, secret: config.env.WEBHOOK_SECRET, logger: logger.child({ component: 'webhooks' }) }),
+          ...webhookRoutes({
+            intake: detection.intake,
+            secret: config.env.WEBHOOK_SECRET,
+            logger: logger.child({ component: 'webhooks' }),
+          }),
         ],
       },
     );
@@ -161,9 +172,17 @@ export async function startBot(
   }
 }
 
-async function verifySlackToken(token: string, apiUrl: string | undefined, logger: Logger): Promise<{ botId?: string; botUserId?: string }> {
+async function verifySlackToken(
+  token: string,
+  apiUrl: string | undefined,
+  logger: Logger,
+): Promise<{ botId?: string; botUserId?: string }> {
   try {
-    const client = new webApi.WebClient(token, { slackApiUrl: slackApiBase(apiUrl), logger: boltLogger(logger), retryConfig: { retries: 2, minTimeout: 200, maxTimeout: 1000 } });
+    const client = new webApi.WebClient(token, {
+      slackApiUrl: slackApiBase(apiUrl),
+      logger: boltLogger(logger),
+      retryConfig: { retries: 2, minTimeout: 200, maxTimeout: 1000 },
+    });
     const answer = await client.auth.test();
     return { botId: answer.bot_id, botUserId: answer.user_id };
   } catch (error) {
@@ -177,7 +196,9 @@ async function verifySlackToken(token: string, apiUrl: string | undefined, logge
     }
     throw new RollbackError('config_invalid', `Slack refused the bot token (${refusal}).`, {
       cause: error,
-      fix: 'Check SLACK_BOT_TOKEN (xoxb-…) and that the app is installed in the workspace; set SLACK_API_URL only for a proxy.',
+      fix:
+        'Check SLACK_BOT_TOKEN (xoxb-…) and that the app is installed in the workspace; ' +
+        'set SLACK_API_URL only for a proxy.',
     });
   }
 }

@@ -6,7 +6,9 @@ export interface Metrics {
   readonly registry: Registry;
   readonly slackDeliveries: Counter<'kind' | 'outcome'>;
   readonly slackAckSeconds: Histogram<'kind'>;
-  /** The runbook's rollback metrics per service, read from the store on scrape (see post-rollback/runbook-gauges.ts). */
+  /**
+   * The runbook's rollback metrics per service, read from the store on scrape (see post-rollback/runbook-gauges.ts).
+   */
   readonly runbook: RunbookGauges;
   /** Alert signals taken in (Slack messages, webhooks, probes), by source and firing/resolved. */
   readonly alertSignals: Counter<'source' | 'status'>;
@@ -35,13 +37,17 @@ export function createMetrics(): Metrics {
     runbook: createRunbookGauges(registry),
     alertSignals: new Counter({
       name: 'rollback_bot_alert_signals_total',
-      help: 'Alert signals taken in, by source (alertmanager, grafana, datadog, sentry, plain_text, probe) and status (firing, resolved).',
+      help:
+        'Alert signals taken in, by source (alertmanager, grafana, datadog, sentry, ' +
+        'plain_text, probe) and status (firing, resolved).',
       labelNames: ['source', 'status'],
       registers: [registry],
     }),
     alertsUnmatched: new Counter({
       name: 'rollback_bot_alerts_unmatched_total',
-      help: 'Alerts that named no configured service, by source: ignored (check the service label or the services file).',
+      help:
+        'Alerts that named no configured service, by source: ignored (check the service ' +
+        'label or the services file).',
       labelNames: ['source'],
       registers: [registry],
     }),

@@ -50,7 +50,16 @@ export const sqlLinter: MigrationLintPort = {
         const shown = `${migration}/${relative(folder, file)}`;
         const { report } = lintSql(readFileSync(file, 'utf8'), shown);
         // A file that does not parse cannot be called safe: it blocks like a dangerous one.
-        if (report.error) return [{ severity: 'dangerous' as const, rule: 'parse-error', where: `${shown}:${report.error.line}`, message: report.error.message, fix: 'Fix the SQL at that position.' }];
+        if (report.error)
+          return [
+            {
+              severity: 'dangerous' as const,
+              rule: 'parse-error',
+              where: `${shown}:${report.error.line}`,
+              message: report.error.message,
+              fix: 'Fix the SQL at that position.',
+            },
+          ];
         return report.findings.map((f) => ({
           severity: f.severity,
           rule: f.rule,

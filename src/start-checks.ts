@@ -11,14 +11,18 @@ export function missingSetup(env: NodeJS.ProcessEnv): string[] {
   const set = (name: string): boolean => Boolean(env[name]?.trim());
   if (!set('SLACK_BOT_TOKEN')) {
     return [
-      'Slack tokens are not set. Create the Slack app from manifests/slack-app.http.yaml (or slack-app.socket.yaml), install it, then set ' +
-        'SLACK_BOT_TOKEN (xoxb-…) and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN xapp-… for Socket Mode). See "Setting up Slack" in README.md.',
+      'Slack tokens are not set. Create the Slack app from ' +
+        'manifests/slack-app.http.yaml (or slack-app.socket.yaml), install it, then set ' +
+        'SLACK_BOT_TOKEN (xoxb-…) and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN xapp-… for ' +
+        'Socket Mode). See "Setting up Slack" in README.md.',
     ];
   }
   if (!set('SLACK_SIGNING_SECRET') && !set('SLACK_APP_TOKEN')) {
     return [
-      'SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not: without it the bot cannot check that requests come from Slack. ' +
-        'Copy the Signing Secret from the Slack app\'s "Basic Information" page into SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN xapp-… for Socket Mode).',
+      'SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not: without it the bot ' +
+        'cannot check that requests come from Slack. ' +
+        'Copy the Signing Secret from the Slack app\'s "Basic Information" page into ' +
+        'SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN xapp-… for Socket Mode).',
     ];
   }
   return [];

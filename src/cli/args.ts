@@ -12,7 +12,11 @@ interface ReadArgs {
 }
 
 /** `flags` are options without a value (`--execute`): present reads as 'true'. */
-export function readArgs(argv: readonly string[], options: readonly string[], flags: readonly string[] = []): ReadArgs | string {
+export function readArgs(
+  argv: readonly string[],
+  options: readonly string[],
+  flags: readonly string[] = [],
+): ReadArgs | string {
   try {
     const parsed = parseArgs({
       args: [...argv],
@@ -23,7 +27,9 @@ export function readArgs(argv: readonly string[], options: readonly string[], fl
       allowPositionals: true,
       strict: true,
     });
-    const values = Object.fromEntries(Object.entries(parsed.values).map(([k, v]) => [k, v === true ? 'true' : v === false ? undefined : v]));
+    const values = Object.fromEntries(
+      Object.entries(parsed.values).map(([k, v]) => [k, v === true ? 'true' : v === false ? undefined : v]),
+    );
     return { values: values as Record<string, string | undefined>, positionals: parsed.positionals };
   } catch (error) {
     const message = (error as Error).message;

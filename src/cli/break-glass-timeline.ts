@@ -11,16 +11,29 @@ import { type TimelineEntry, appendTimeline } from '../store/queries/timeline';
 
 export type TimelineRecord = { recorded: true; entryId: string } | { recorded: false; reason: string };
 
-export async function recordOnBotTimeline(databaseUrl: string | undefined, entry: TimelineEntry): Promise<TimelineRecord> {
-  if (!databaseUrl) return { recorded: false, reason: "DATABASE_URL is not set, so the bot's database was not reached" };
+export async function recordOnBotTimeline(
+  databaseUrl: string | undefined,
+  entry: TimelineEntry,
+): Promise<TimelineRecord> {
+  if (!databaseUrl)
+    return { recorded: false, reason: "DATABASE_URL is not set, so the bot's database was not reached" };
   const db = createDb(databaseUrl, silentLogger, 1);
   try {
-    const [found] = await db.query<{ migrated: boolean }>({ text: "SELECT to_regclass('timeline') IS NOT NULL AS migrated" });
-    if (!found?.migrated) return { recorded: false, reason: "the bot's database at DATABASE_URL is not migrated (run rollback-bot migrate)" };
+    const [found] = await db.query<{ migrated: boolean }>({
+      text: "SELECT to_regclass('timeline') IS NOT NULL AS migrated",
+    });
+    if (!found?.migrated)
+      return {
+        recorded: false,
+        reason: "the bot's database at DATABASE_URL is not migrated (run rollback-bot migrate)",
+      };
     const [row] = await db.query<{ id: string }>(appendTimeline(entry));
     return { recorded: true, entryId: String(row?.id) };
   } catch (error) {
-    return { recorded: false, reason: `the bot's database at DATABASE_URL is not reachable: ${scrubSecrets((error as Error).message)}` };
+    return {
+      recorded: false,
+      reason: `the bot's database at DATABASE_URL is not reachable: ${scrubSecrets((error as Error).message)}`,
+    };
   } finally {
     await db.close();
   }

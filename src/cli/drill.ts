@@ -22,7 +22,9 @@ Without --service, rehearses the whole runbook on this machine with no accounts:
   --detect <how>    alerts (default): the bot detects the bad deployment from #prod-alerts (Alertmanager);
                     probes: the alert source is silent and the bot must detect it from its own probes
   --break <part>    make the rollback fail on purpose, to rehearse how the bot reports it:
-${Object.entries(BREAKS).map(([name, what]) => `                      ${name}: ${what}`).join('\n')}
+${Object.entries(BREAKS)
+  .map(([name, what]) => `                      ${name}: ${what}`)
+  .join('\n')}
   --github-protected  the repository is on GitHub (a local stand-in) with main protected: the git revert
                     goes through a pull request that auto-merges once CI passes
 
@@ -56,13 +58,25 @@ export function parseDrillArgs(argv: readonly string[]): DrillArgs | string {
     if (!(name in BREAKS)) return `--break expects one of ${Object.keys(BREAKS).join(', ')}, got ${name}`;
     breaks.add(name as Break);
   }
-  if (values.service !== undefined && breaks.size > 0) return '--break is for the local drill; it cannot be combined with --service';
-  if (values.service !== undefined && values['github-protected']) return '--github-protected is for the local drill; it cannot be combined with --service';
-  if (values.service === undefined && (values.yes || values.report !== undefined)) return '--yes and --report go with --service';
+  if (values.service !== undefined && breaks.size > 0)
+    return '--break is for the local drill; it cannot be combined with --service';
+  if (values.service !== undefined && values['github-protected'])
+    return '--github-protected is for the local drill; it cannot be combined with --service';
+  if (values.service === undefined && (values.yes || values.report !== undefined))
+    return '--yes and --report go with --service';
   const detect = values.detect ?? 'alerts';
   if (detect !== 'alerts' && detect !== 'probes') return `--detect expects alerts or probes, got ${detect}`;
-  if (values.service !== undefined && values.detect !== undefined) return '--detect is for the local drill; it cannot be combined with --service';
-  return { keep: values.keep ?? false, yes: values.yes ?? false, service: values.service, report: values.report, breaks, detect, githubProtected: values['github-protected'] ?? false };
+  if (values.service !== undefined && values.detect !== undefined)
+    return '--detect is for the local drill; it cannot be combined with --service';
+  return {
+    keep: values.keep ?? false,
+    yes: values.yes ?? false,
+    service: values.service,
+    report: values.report,
+    breaks,
+    detect,
+    githubProtected: values['github-protected'] ?? false,
+  };
 }
 
 const OPTIONS = {
@@ -89,8 +103,23 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const print = (line: string): void => io.stdout(`${line}\n`);
   if (args.service !== undefined) {
     const { runStagingDrill } = await import('../drill/staging/run-staging');
-    return runStagingDrill({ service: args.service, yes: args.yes, keep: args.keep, report: args.report, env: io.env, print, printError: (line) => io.stderr(`${line}\n`) });
+    return runStagingDrill({
+      service: args.service,
+      yes: args.yes,
+      keep: args.keep,
+      report: args.report,
+      env: io.env,
+      print,
+      printError: (line) => io.stderr(`${line}\n`),
+    });
   }
   const databaseUrl = io.env.DATABASE_URL?.trim() || undefined;
-  return runDrill({ keep: args.keep, databaseUrl, breaks: args.breaks, detect: args.detect, githubProtected: args.githubProtected, print });
+  return runDrill({
+    keep: args.keep,
+    databaseUrl,
+    breaks: args.breaks,
+    detect: args.detect,
+    githubProtected: args.githubProtected,
+    print,
+  });
 }

@@ -39,8 +39,10 @@ export interface PreflightOverrides {
 export const PREFLIGHT_USAGE =
   'Usage: rollback-bot preflight <service> [--candidate <commit>] [--production-env <file>] [--format text|json]\n' +
   '  --candidate       commit to be deployed (default: the deploy branch head)\n' +
-  '  --production-env  file naming the variables set in production (NAME or NAME=value per line; values are ignored);\n' +
-  '                    or set ROLLBACK_PREFLIGHT_ENV_NAMES to a comma-separated list. Without either, that check is skipped.\n';
+  '  --production-env  file naming the variables set in production (NAME or ' +
+  'NAME=value per line; values are ignored);\n' +
+  '                    or set ROLLBACK_PREFLIGHT_ENV_NAMES to a comma-separated ' +
+  'list. Without either, that check is skipped.\n';
 
 interface PreflightArgs {
   service: string;
@@ -85,16 +87,22 @@ function prepare(args: PreflightArgs, env: NodeJS.ProcessEnv): Prepared {
   const services = loadServicesFile(configPath);
   const service = findService(services, args.service);
   if (parsed.VERCEL_TOKEN === undefined) {
-    throw new RollbackError('config_invalid', 'VERCEL_TOKEN is not set: the checklist reads production and the rollback target from Vercel.', {
-      fix: 'Set VERCEL_TOKEN to a token with access to the project (Vercel account settings, Tokens).',
-    });
+    throw new RollbackError(
+      'config_invalid',
+      'VERCEL_TOKEN is not set: the checklist reads production and the rollback target from Vercel.',
+      {
+        fix: 'Set VERCEL_TOKEN to a token with access to the project (Vercel account settings, Tokens).',
+      },
+    );
   }
   // Only this service's adapters are built: CI need not hold the git credentials of every other service.
   return { config: { env: parsed, services: [service], configPath }, service, envNames: productionEnvNames(args, env) };
 }
 
 function explain(error: unknown): string {
-  return scrubSecrets(isRollbackError(error) ? error.explain() : error instanceof Error ? error.message : String(error));
+  return scrubSecrets(
+    isRollbackError(error) ? error.explain() : error instanceof Error ? error.message : String(error),
+  );
 }
 
 export async function run(argv: string[], io: CliIo, overrides: PreflightOverrides = {}): Promise<number> {
@@ -112,22 +120,37 @@ export async function run(argv: string[], io: CliIo, overrides: PreflightOverrid
   }
   const { config, service, envNames } = prepared;
   // Logs go to stderr so a JSON report on stdout stays parseable; quiet unless LOG_LEVEL asks.
-  const logger = createLogger(io.env.LOG_LEVEL ? config.env.LOG_LEVEL : 'warn', { write: (line: string) => io.stderr(line) });
+  const logger = createLogger(io.env.LOG_LEVEL ? config.env.LOG_LEVEL : 'warn', {
+    write: (line: string) => io.stderr(line),
+  });
   try {
     const adapters = defaultAdapters(config, io.env, logger);
     const token = config.env.SLACK_BOT_TOKEN;
-    const slack = token ? new webApi.WebClient(token, { ...slackClientOptions(config.env.SLACK_API_URL), logger: boltLogger(logger) }) : undefined;
+    const slack = token
+      ? new webApi.WebClient(token, { ...slackClientOptions(config.env.SLACK_API_URL), logger: boltLogger(logger) })
+      : undefined;
     const report = await runPreflight(
       {
         application: adapters.application,
         code: adapters.code,
-        repoFiles: new GitRepoFiles({ workspaceDir: join(config.env.ROLLBACK_DATA_DIR, 'git'), env: io.env, logger: logger.child({ adapter: 'git' }) }),
+        repoFiles: new GitRepoFiles({
+          workspaceDir: join(config.env.ROLLBACK_DATA_DIR, 'git'),
+          env: io.env,
+          logger: logger.child({ adapter: 'git' }),
+        }),
         linter: sqlLinter,
         clock: overrides.clock ?? adapters.clock,
-        ci: new GitHubCiStatus(new GitHubAccess({ env: io.env, apiUrl: io.env.GITHUB_API_URL, logger: logger.child({ adapter: 'github' }) })),
+        ci: new GitHubCiStatus(
+          new GitHubAccess({ env: io.env, apiUrl: io.env.GITHUB_API_URL, logger: logger.child({ adapter: 'github' }) }),
+        ),
         alertsChannel: alertsChannelCheck(slack),
       },
-      { service, unavailable: unavailableCapabilities(service, io.env), ...(args.candidate === undefined ? {} : { candidate: args.candidate }), ...(envNames === undefined ? {} : { productionEnvNames: envNames }) },
+      {
+        service,
+        unavailable: unavailableCapabilities(service, io.env),
+        ...(args.candidate === undefined ? {} : { candidate: args.candidate }),
+        ...(envNames === undefined ? {} : { productionEnvNames: envNames }),
+      },
     );
     io.stdout(args.format === 'json' ? `${reportToJson(report)}\n` : reportToText(report));
     return report.passed ? 0 : 1;

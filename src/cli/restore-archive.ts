@@ -15,7 +15,8 @@ import { createDb } from '../store/pool';
 import type { CliIo } from './lint-migrations';
 import { readArgs } from './args';
 
-export const RESTORE_USAGE = 'Usage: rollback-bot restore-archive <archive-table|migration-name> (--database-url URL | --service NAME)\n';
+export const RESTORE_USAGE =
+  'Usage: rollback-bot restore-archive <archive-table|migration-name> (--database-url URL | --service NAME)\n';
 
 const DEFAULT_SERVICES_FILE = 'rollback.config.yaml';
 
@@ -34,7 +35,11 @@ function parseArgs(argv: readonly string[]): RestoreArgs | string {
   if (extra !== undefined) return `unexpected argument ${extra}`;
   if (!selector) return 'name an archive table or a migration';
   if (databaseUrl && service) return 'give either --database-url or --service, not both';
-  if (!databaseUrl && !service) return 'name the database: --database-url URL, or --service NAME to use the URL from the services file\'s database.urlEnv';
+  if (!databaseUrl && !service)
+    return (
+      'name the database: --database-url URL, or --service NAME to use the URL from the ' +
+      "services file's database.urlEnv"
+    );
   return { selector, ...(databaseUrl ? { databaseUrl } : {}), ...(service ? { service } : {}) };
 }
 
@@ -49,9 +54,13 @@ export function databaseUrlForService(serviceName: string, env: NodeJS.ProcessEn
   }
   const url = env[service.database.urlEnv];
   if (!url) {
-    throw new RollbackError('config_invalid', `The env var ${service.database.urlEnv} (database.urlEnv of "${service.name}") is not set.`, {
-      fix: `Set ${service.database.urlEnv} to the app database URL, or pass --database-url.`,
-    });
+    throw new RollbackError(
+      'config_invalid',
+      `The env var ${service.database.urlEnv} (database.urlEnv of "${service.name}") is not set.`,
+      {
+        fix: `Set ${service.database.urlEnv} to the app database URL, or pass --database-url.`,
+      },
+    );
   }
   return url;
 }
@@ -62,12 +71,18 @@ export function databaseUrlForService(serviceName: string, env: NodeJS.ProcessEn
  */
 async function tellTheBot(results: readonly RestoreResult[], env: NodeJS.ProcessEnv): Promise<string> {
   const storeUrl = env.DATABASE_URL?.trim();
-  const later = "the bot reads the archive manifest when its metrics are next asked for (/rollback stats) or at its next sync";
+  const later =
+    'the bot reads the archive manifest when its metrics are next asked for (/rollback stats) or at its next sync';
   if (!storeUrl) return `DATABASE_URL is not set: ${later}.`;
   const db = createDb(storeUrl, silentLogger, 1);
   try {
     const recorded = await recordRestored(db, results, new Date());
-    return recorded > 0 ? `recorded in the bot's store: data loss no longer counts ${recorded === 1 ? 'this archive' : `these ${recorded} archives`}.` : `no schema rollback of the bot made ${results.length === 1 ? 'this archive' : 'these archives'}: nothing to record in its store.`;
+    return recorded > 0
+      ? `recorded in the bot's store: data loss no longer counts ` +
+          `${recorded === 1 ? 'this archive' : `these ${recorded} archives`}.`
+      : `no schema rollback of the bot made ` +
+          `${results.length === 1 ? 'this archive' : 'these archives'}: nothing to record ` +
+          `in its store.`;
   } catch (error) {
     return `the bot's store did not answer (${scrubSecrets((error as Error).message).slice(0, 200)}): ${later}.`;
   } finally {

@@ -25,7 +25,9 @@ import { type TimelineRecord, recordOnBotTimeline } from './break-glass-timeline
 import type { CliIo } from './lint-migrations';
 
 export const SCHEMA_ROLLBACK_USAGE =
-  'Usage: rollback-bot schema-rollback <migration> --database-url URL --migrations <dir> [--execute --approved-by <name>] [--format text|json] [--shadow-server-url URL]\n';
+  'Usage: rollback-bot schema-rollback <migration> --database-url URL --migrations ' +
+  '<dir> [--execute --approved-by <name>] [--format text|json] [--shadow-server-url ' +
+  'URL]\n';
 
 interface Args {
   migration: MigrationName;
@@ -38,7 +40,11 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args | string {
-  const read = readArgs(argv, ['database-url', 'migrations', 'approved-by', 'format', 'shadow-server-url'], ['execute']);
+  const read = readArgs(
+    argv,
+    ['database-url', 'migrations', 'approved-by', 'format', 'shadow-server-url'],
+    ['execute'],
+  );
   if (typeof read === 'string') return read;
   const [migration, extra] = read.positionals;
   const v = read.values;
@@ -55,7 +61,8 @@ function parseArgs(argv: readonly string[]): Args | string {
   if (!v['database-url']) return 'name the app database: --database-url URL';
   if (!v.migrations) return 'name the migrations folder: --migrations <dir>';
   const execute = v.execute === 'true';
-  if (execute && !v['approved-by']?.trim()) return '--execute needs --approved-by <name>: who approved this schema rollback';
+  if (execute && !v['approved-by']?.trim())
+    return '--execute needs --approved-by <name>: who approved this schema rollback';
   if (!execute && v['approved-by']) return '--approved-by only goes with --execute';
   return {
     migration: name,
@@ -93,7 +100,8 @@ function toJson(migration: string, o: Outcome): string {
       sampledRows: plan?.sampledRows ?? [],
       irreversible: plan?.irreversible ?? [],
       dataLoss: plan?.dataLoss ?? [],
-      archived: o.result?.archived.map((a) => ({ archiveTable: a.archiveTable, rows: a.rows, checksum: a.checksum })) ?? [],
+      archived:
+        o.result?.archived.map((a) => ({ archiveTable: a.archiveTable, rows: a.rows, checksum: a.checksum })) ?? [],
       ...(o.approvedBy ? { approvedBy: o.approvedBy } : {}),
       ...(o.timeline ? { timeline: o.timeline } : {}),
       ...(o.result ? { rolledBackAt: o.result.rolledBackAt.toISOString(), followUp: o.result.followUp } : {}),
@@ -108,18 +116,49 @@ function toText(migration: string, o: Outcome): string {
   const lines = [`Schema rollback of ${migration}: ${o.status}`];
   if (plan) {
     lines.push('', 'Inverse SQL:', ...(plan.steps.length ? plan.steps.map((s) => `  ${s.sql};`) : ['  (none)']));
-    if (plan.irreversible.length) lines.push('', 'Cannot be undone:', ...plan.irreversible.map((i) => `  line ${i.line}: ${i.statement}\n    ${i.reason}`));
-    lines.push('', 'Data-loss estimate (archived first):', ...(plan.dataLoss.length ? plan.dataLoss.map((l) => `  ${l.table.schema}.${l.table.name}${l.column ? `.${l.column}` : ''}: ${l.effect ?? 'dropped'}, ${l.rows} row(s), ${l.nonNullValues} value(s)`) : ['  nothing']));
+    if (plan.irreversible.length)
+      lines.push(
+        '',
+        'Cannot be undone:',
+        ...plan.irreversible.map((i) => `  line ${i.line}: ${i.statement}\n    ${i.reason}`),
+      );
+    lines.push(
+      '',
+      'Data-loss estimate (archived first):',
+      ...(plan.dataLoss.length
+        ? plan.dataLoss.map(
+            (l) =>
+              `  ${l.table.schema}.${l.table.name}${l.column ? `.${l.column}` : ''}: ` +
+              `${l.effect ?? 'dropped'}, ${l.rows} row(s), ${l.nonNullValues} value(s)`,
+          )
+        : ['  nothing']),
+    );
     const sampled = (plan.sampledRows ?? []).map((s) => `${s.table.name} ${s.rows}`).join(', ') || 'no rows';
-    lines.push('', `Shadow check with data (${sampled}): ${plan.verifiedWithData ? 'verified' : 'NOT verified'}`, ...plan.shadowDifferences.map((d) => `  ${d}`));
+    lines.push(
+      '',
+      `Shadow check with data (${sampled}): ${plan.verifiedWithData ? 'verified' : 'NOT verified'}`,
+      ...plan.shadowDifferences.map((d) => `  ${d}`),
+    );
     if (plan.blockers.length) lines.push('', 'Blockers:', ...plan.blockers.map((b) => `  ${b}`));
   }
   if (o.error) lines.push('', o.error);
   if (o.timeline) {
-    lines.push('', o.timeline.recorded ? `Recorded on the bot's timeline (entry ${o.timeline.entryId}).` : `Not recorded on the bot's timeline: ${o.timeline.reason}.`);
+    lines.push(
+      '',
+      o.timeline.recorded
+        ? `Recorded on the bot's timeline (entry ${o.timeline.entryId}).`
+        : `Not recorded on the bot's timeline: ${o.timeline.reason}.`,
+    );
   }
   if (o.result) {
-    lines.push('', `Approved by ${o.approvedBy ?? '?'}; marked rolled back at ${o.result.rolledBackAt.toISOString()}.`, 'Archived:', ...o.result.archived.map((a) => `  ${a.archiveTable}: ${a.rows} row(s)`), '', o.result.followUp);
+    lines.push(
+      '',
+      `Approved by ${o.approvedBy ?? '?'}; marked rolled back at ${o.result.rolledBackAt.toISOString()}.`,
+      'Archived:',
+      ...o.result.archived.map((a) => `  ${a.archiveTable}: ${a.rows} row(s)`),
+      '',
+      o.result.followUp,
+    );
   } else if (o.status === 'sound') {
     lines.push('', 'Nothing was changed. Run again with --execute --approved-by <name> to roll back.');
   } else {
@@ -140,10 +179,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     shadow: { serverUrl: args.shadowServerUrl ?? args.databaseUrl },
   });
   const outcome: Outcome = { status: 'refused', ...(args.approvedBy ? { approvedBy: args.approvedBy } : {}) };
-  const explain = (error: unknown): string => scrubSecrets(isRollbackError(error) ? error.explain() : (error as Error).message);
+  const explain = (error: unknown): string =>
+    scrubSecrets(isRollbackError(error) ? error.explain() : (error as Error).message);
   try {
-    outcome.plan = await adapter.planRollback({ databaseUrl: args.databaseUrl, migrationsDir: args.migrationsDir, migrationName: args.migration });
-    const sound = outcome.plan.blockers.length === 0 && outcome.plan.verifiedOnShadow && outcome.plan.verifiedWithData === true;
+    outcome.plan = await adapter.planRollback({
+      databaseUrl: args.databaseUrl,
+      migrationsDir: args.migrationsDir,
+      migrationName: args.migration,
+    });
+    const sound =
+      outcome.plan.blockers.length === 0 && outcome.plan.verifiedOnShadow && outcome.plan.verifiedWithData === true;
     outcome.status = sound ? 'sound' : 'blocked';
     if (sound && args.execute) {
       const now = systemClock.now();
@@ -153,7 +198,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
           databaseUrl: args.databaseUrl,
           plan: outcome.plan,
           incidentId,
-          approval: { approvalId: `${incidentId}:${now.toISOString()}`, incidentId, action: 'schema-rollback', approvedBy: (args.approvedBy ?? '') as SlackUserId, role: 'cto', approvedAt: now, expiresAt: approvalExpiresAt(now) },
+          approval: {
+            approvalId: `${incidentId}:${now.toISOString()}`,
+            incidentId,
+            action: 'schema-rollback',
+            approvedBy: (args.approvedBy ?? '') as SlackUserId,
+            role: 'cto',
+            approvedAt: now,
+            expiresAt: approvalExpiresAt(now),
+          },
         });
         outcome.status = 'rolled-back';
       } catch (error) {
@@ -169,7 +222,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     outcome.timeline = await recordOnBotTimeline(io.env.DATABASE_URL, {
       actor: args.approvedBy ?? '',
       kind: 'schema_rollback_break_glass',
-      message: `Break-glass schema rollback of ${args.migration}, approved by ${args.approvedBy ?? '?'}: ${outcome.status}.`,
+      message:
+        `Break-glass schema rollback of ${args.migration}, approved by ` +
+        `${args.approvedBy ?? '?'}: ${outcome.status}.`,
       data: {
         migration: args.migration,
         approvedBy: args.approvedBy,

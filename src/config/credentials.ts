@@ -18,7 +18,8 @@ interface MissingCredential {
 
 /** `${NAME}` placeholders in a smoke test's body and headers. */
 function placeholders(value: unknown, into: Set<string>): void {
-  if (typeof value === 'string') for (const match of value.matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)) into.add(match[1] as string);
+  if (typeof value === 'string')
+    for (const match of value.matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)) into.add(match[1] as string);
   else if (Array.isArray(value)) for (const item of value) placeholders(item, into);
   else if (value && typeof value === 'object') for (const item of Object.values(value)) placeholders(item, into);
 }
@@ -38,7 +39,10 @@ function flagVariables(service: ServiceConfig): [string, string][] {
 }
 
 /** Every variable a service needs that is unset, with the capability it takes away. */
-export function missingCredentials(services: readonly ServiceConfig[], env: Readonly<Record<string, string | undefined>>): MissingCredential[] {
+export function missingCredentials(
+  services: readonly ServiceConfig[],
+  env: Readonly<Record<string, string | undefined>>,
+): MissingCredential[] {
   const unset = (name: string): boolean => !env[name]?.trim();
   const out: MissingCredential[] = [];
   const add = (service: string, variable: string, capability: MissingCredential['capability'], field: string): void =>
@@ -47,7 +51,9 @@ export function missingCredentials(services: readonly ServiceConfig[], env: Read
       variable,
       capability,
       field,
-      message: `${variable} is not set (${field}): ${capability} of ${service} are unavailable until it is; everything else runs.`,
+      message:
+        `${variable} is not set (${field}): ${capability} of ${service} are unavailable ` +
+        `until it is; everything else runs.`,
     });
   for (const service of services) {
     if (unset('VERCEL_TOKEN')) add(service.name, 'VERCEL_TOKEN', 'application rollbacks', 'the Vercel API token');
@@ -55,7 +61,8 @@ export function missingCredentials(services: readonly ServiceConfig[], env: Read
       const name = service.git[field];
       if (name && unset(name)) add(service.name, name, 'git reverts', `git.${field}`);
     }
-    if (service.database && unset(service.database.urlEnv)) add(service.name, service.database.urlEnv, 'schema rollbacks', 'database.urlEnv');
+    if (service.database && unset(service.database.urlEnv))
+      add(service.name, service.database.urlEnv, 'schema rollbacks', 'database.urlEnv');
     const names = new Set<string>();
     for (const test of service.production.smokeTests) placeholders([test.body, test.headers], names);
     for (const name of names) if (unset(name)) add(service.name, name, 'smoke tests', 'a smoke test placeholder');
@@ -70,8 +77,14 @@ const capitalised = (text: string): string => text.charAt(0).toUpperCase() + tex
 
 /**
  * What this service cannot do until a variable is set, one line per variable,
- * naming it (e.g. "Git reverts unavailable: DR_AMAL_GIT_TOKEN is not set (git.tokenEnv)."). Empty when nothing is missing.
+ * naming it (e.g. "Git reverts unavailable: DR_AMAL_GIT_TOKEN is not set (git.tokenEnv)."). Empty when nothing is
+ * missing.
  */
-export function unavailableCapabilities(service: ServiceConfig, env: Readonly<Record<string, string | undefined>>): string[] {
-  return missingCredentials([service], env).map((missing) => `${capitalised(missing.capability)} unavailable: ${missing.variable} is not set (${missing.field}).`);
+export function unavailableCapabilities(
+  service: ServiceConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
+  return missingCredentials([service], env).map(
+    (missing) => `${capitalised(missing.capability)} unavailable: ${missing.variable} is not set (${missing.field}).`,
+  );
 }

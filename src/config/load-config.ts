@@ -22,7 +22,9 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: optionalString,
   SLACK_API_URL: optionalUrl,
-  PORT: optionalString.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()).transform((v) => v ?? 3000),
+  PORT: optionalString
+    .pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional())
+    .transform((v) => v ?? 3000),
   DATABASE_URL: optionalString.pipe(
     z
       .url({ protocol: /^postgres(ql)?$/, error: 'expected a URL such as postgres://user:password@host:5432/database' })
@@ -36,12 +38,21 @@ const envSchema = z.object({
   /** Where Edge Configs are read as the app reads them; default https://edge-config.vercel.com. */
   EDGE_CONFIG_READ_URL: optionalUrl,
   LOG_LEVEL: optionalString.pipe(
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+    z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        error: 'expected one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .default('info'),
   ),
   WEBHOOK_SECRET: optionalString,
   PUBLIC_URL: optionalUrl,
-  /** How long a running step's lease lasts without a heartbeat: the longest a crashed worker's step waits before another replica reconciles it. */
-  STEP_LEASE_SECONDS: optionalString.pipe(z.coerce.number<string | undefined>().min(1).max(600).optional()).transform((v) => v ?? 15),
+  /**
+   * How long a running step's lease lasts without a heartbeat: the longest a crashed worker's step waits before another
+   * replica reconciles it.
+   */
+  STEP_LEASE_SECONDS: optionalString
+    .pipe(z.coerce.number<string | undefined>().min(1).max(600).optional())
+    .transform((v) => v ?? 15),
 });
 
 export type EnvConfig = z.infer<typeof envSchema>;
@@ -98,14 +109,23 @@ export function loadServicesFile(path: string): ServiceConfig[] {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') {
-      throw new RollbackError('config_invalid', `The services file ${path} exists but cannot be read (${code ?? (error as Error).message}).`, {
-        cause: error,
-        fix: code === 'EISDIR' ? 'ROLLBACK_CONFIG must name a file, not a folder.' : `Give the user running the bot (uid ${process.getuid?.() ?? '?'}) read access to it.`,
-      });
+      throw new RollbackError(
+        'config_invalid',
+        `The services file ${path} exists but cannot be read (${code ?? (error as Error).message}).`,
+        {
+          cause: error,
+          fix:
+            code === 'EISDIR'
+              ? 'ROLLBACK_CONFIG must name a file, not a folder.'
+              : `Give the user running the bot (uid ${process.getuid?.() ?? '?'}) read access to it.`,
+        },
+      );
     }
     throw new RollbackError('config_invalid', `Cannot read the services file ${path}: there is no such file.`, {
       cause: error,
-      fix: 'Copy rollback.config.example.yaml to rollback.config.yaml and describe your services, or set ROLLBACK_CONFIG to your services file.',
+      fix:
+        'Copy rollback.config.example.yaml to rollback.config.yaml and describe your ' +
+        'services, or set ROLLBACK_CONFIG to your services file.',
     });
   }
   return parseServicesFile(text, path);

@@ -50,8 +50,14 @@ const ALERTMANAGER_LINK = 'http://alertmanager.drill.local:9093/#/alerts?receive
  * into the description (a percent), so the bot reads the measured 5xx share
  * and its 5xx rule, not judgement, decides.
  */
-export function alertmanagerNotification(service: string, firing: boolean, rate: number): { title: string; text: string; link: string } {
-  const title = firing ? `[FIRING:1] ${ALERT_NAME} (${service} critical)` : `[RESOLVED] ${ALERT_NAME} (${service} critical)`;
+export function alertmanagerNotification(
+  service: string,
+  firing: boolean,
+  rate: number,
+): { title: string; text: string; link: string } {
+  const title = firing
+    ? `[FIRING:1] ${ALERT_NAME} (${service} critical)`
+    : `[RESOLVED] ${ALERT_NAME} (${service} critical)`;
   const text = [
     `*Alert:* HTTP 5xx error rate above ${pct(FIVE_XX_THRESHOLD)} on ${service} - \`critical\``,
     `*Description:* ${pct(rate)} of requests to ${service} answered 5xx over the last minute.`,
@@ -79,7 +85,14 @@ export class Alerting {
     const tick = (): void => {
       if (this.running) return;
       this.running = this.scrape()
-        .catch((error: unknown) => this.deps.transcript.printMessage(this.channelLabel(), 'Prometheus', Date.now(), `scrape failed: ${(error as Error).message}`))
+        .catch((error: unknown) =>
+          this.deps.transcript.printMessage(
+            this.channelLabel(),
+            'Prometheus',
+            Date.now(),
+            `scrape failed: ${(error as Error).message}`,
+          ),
+        )
         .finally(() => {
           this.running = undefined;
         });
@@ -128,7 +141,10 @@ export class Alerting {
     }
   }
 
-  /** Alertmanager's Slack notification, carrying the measured share where the bot reads it (see alertmanagerNotification). */
+  /**
+   * Alertmanager's Slack notification, carrying the measured share where the bot reads it (see
+   * alertmanagerNotification).
+   */
   private async post(firing: boolean, rate: number): Promise<void> {
     const { service, channel, sender, transcript } = this.deps;
     if (this.deps.silent) {
@@ -148,9 +164,17 @@ export class Alerting {
       ts,
       event_ts: ts,
       text: '',
-      attachments: [{ title, title_link: link, text, fallback: `${title} | ${link}`, color: firing ? 'danger' : 'good' }],
+      attachments: [
+        { title, title_link: link, text, fallback: `${title} | ${link}`, color: firing ? 'danger' : 'good' },
+      ],
     });
     this.posts.push({ at, firing, rate, status: response.status });
-    transcript.printMessage(this.channelLabel(), 'Alertmanager', at, `${title}\n${pct(rate)} of requests answered 5xx over the last minute${response.status === 200 ? '' : ` (the bot answered HTTP ${response.status})`}`);
+    transcript.printMessage(
+      this.channelLabel(),
+      'Alertmanager',
+      at,
+      `${title}\n${pct(rate)} of requests answered 5xx over the last ` +
+        `minute${response.status === 200 ? '' : ` (the bot answered HTTP ${response.status})`}`,
+    );
   }
 }

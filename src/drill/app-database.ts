@@ -45,7 +45,10 @@ export async function migrateDeploy(url: string, migrations: readonly MigrationS
       for (const migration of [...migrations].sort((a, b) => a.name.localeCompare(b.name))) {
         if (applied.has(migration.name)) continue;
         const id = randomUUID();
-        await client.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())', [id, checksumOf(migration.sql), migration.name]);
+        await client.query(
+          'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())',
+          [id, checksumOf(migration.sql), migration.name],
+        );
         try {
           await client.query(`BEGIN;\n${migration.sql}\n;COMMIT;`);
         } catch (error) {
@@ -53,7 +56,10 @@ export async function migrateDeploy(url: string, migrations: readonly MigrationS
           await client.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, (error as Error).message]);
           throw new Error(`prisma migrate deploy: ${migration.name} failed: ${(error as Error).message}`);
         }
-        await client.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
+        await client.query(
+          'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
+          [id],
+        );
         done.push(migration.name);
       }
       return done;
@@ -80,7 +86,8 @@ export async function queryText(url: string, sql: string): Promise<string> {
 export async function columnsOf(url: string, table: string): Promise<string[]> {
   return withClient(url, async (client) => {
     const result = await client.query<{ column_name: string }>(
-      `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position`,
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' ` +
+        `AND table_name = $1 ORDER BY ordinal_position`,
       [table],
     );
     return result.rows.map((r) => r.column_name);
@@ -95,11 +102,20 @@ interface MigrationRowState {
 
 export async function migrationRows(url: string, name: string): Promise<MigrationRowState[]> {
   return withClient(url, async (client) => {
-    const result = await client.query<{ migration_name: string; finished_at: Date | null; rolled_back_at: Date | null }>(
-      'SELECT migration_name, finished_at, rolled_back_at FROM "_prisma_migrations" WHERE migration_name = $1 ORDER BY started_at',
+    const result = await client.query<{
+      migration_name: string;
+      finished_at: Date | null;
+      rolled_back_at: Date | null;
+    }>(
+      'SELECT migration_name, finished_at, rolled_back_at FROM "_prisma_migrations" ' +
+        'WHERE migration_name = $1 ORDER BY started_at',
       [name],
     );
-    return result.rows.map((r) => ({ name: r.migration_name, finishedAt: r.finished_at, rolledBackAt: r.rolled_back_at }));
+    return result.rows.map((r) => ({
+      name: r.migration_name,
+      finishedAt: r.finished_at,
+      rolledBackAt: r.rolled_back_at,
+    }));
   });
 }
 
@@ -114,10 +130,21 @@ interface ArchiveRecord {
 /** What the bot's schema rollbacks archived in this database (rollback_archive.manifest), oldest first. */
 export async function archiveManifest(url: string): Promise<ArchiveRecord[]> {
   return withClient(url, async (client) => {
-    const exists = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`"${ARCHIVE_SCHEMA}"."manifest"`]);
+    const exists = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [
+      `"${ARCHIVE_SCHEMA}"."manifest"`,
+    ]);
     if (!exists.rows[0]?.t) return [];
-    const result = await client.query<{ archive_table: string; incident_id: string; source_table: string; source_column: string | null; row_count: string; restored_at: Date | null }>(
-      `SELECT archive_table, incident_id, source_table, source_column, row_count, restored_at FROM "${ARCHIVE_SCHEMA}"."manifest" ORDER BY archived_at, archive_table`,
+    const result = await client.query<{
+      archive_table: string;
+      incident_id: string;
+      source_table: string;
+      source_column: string | null;
+      row_count: string;
+      restored_at: Date | null;
+    }>(
+      `SELECT archive_table, incident_id, source_table, source_column, row_count, ` +
+        `restored_at FROM "${ARCHIVE_SCHEMA}"."manifest" ORDER BY archived_at, ` +
+        `archive_table`,
     );
     return result.rows.map((r) => ({
       archiveTable: r.archive_table,

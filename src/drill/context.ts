@@ -3,7 +3,12 @@
  * details, the facts each step leaves for the next, and the waits on the
  * incident thread every step needs.
  */
-import { ROLLBACK_COMPLETE_TITLE, ROLLBACK_FAILED_TITLE, ROLLBACK_IN_PROGRESS_TITLE, ROLLBACK_UNKNOWN_TITLE } from '../slack/blocks';
+import {
+  ROLLBACK_COMPLETE_TITLE,
+  ROLLBACK_FAILED_TITLE,
+  ROLLBACK_IN_PROGRESS_TITLE,
+  ROLLBACK_UNKNOWN_TITLE,
+} from '../slack/blocks';
 import type { SlackMessage, SlackTranscript } from './slack-transcript';
 import type { Observed } from './drill-checks';
 import { waitUntil } from './wait';
@@ -48,9 +53,17 @@ export function startedIncident(answer: string): string | undefined {
 }
 
 /** The root "ROLLBACK IN PROGRESS" post of an incident (or, with no id, the first one posted after `after`). */
-export function waitForRoot(transcript: SlackTranscript, incidentId: string | undefined, after: number, timeoutMs: number): Promise<SlackMessage | undefined> {
+export function waitForRoot(
+  transcript: SlackTranscript,
+  incidentId: string | undefined,
+  after: number,
+  timeoutMs: number,
+): Promise<SlackMessage | undefined> {
   return waitUntil(
-    () => transcript.roots(ROLLBACK_IN_PROGRESS_TITLE, after).find((m) => incidentId === undefined || m.rendered.includes(incidentId)),
+    () =>
+      transcript
+        .roots(ROLLBACK_IN_PROGRESS_TITLE, after)
+        .find((m) => incidentId === undefined || m.rendered.includes(incidentId)),
     timeoutMs,
   );
 }
@@ -76,13 +89,20 @@ export function outcomeOf(transcript: SlackTranscript, root: SlackMessage): Outc
   return undefined;
 }
 
-export function waitForOutcome(transcript: SlackTranscript, root: SlackMessage, timeoutMs: number): Promise<Outcome | undefined> {
+export function waitForOutcome(
+  transcript: SlackTranscript,
+  root: SlackMessage,
+  timeoutMs: number,
+): Promise<Outcome | undefined> {
   return waitUntil(() => outcomeOf(transcript, root), timeoutMs);
 }
 
 /** Why an incident did not complete, from its outcome post: the failing step and its error, or the cancellation. */
 export function outcomeReason(outcome: Outcome): string {
-  const lines = outcome.message.rendered.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = outcome.message.rendered
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const after = (label: string): string | undefined => {
     const index = lines.findIndex((l) => l.replace(/[*:]/g, '').trim() === label);
     return index >= 0 ? lines[index + 1] : undefined;
@@ -95,7 +115,12 @@ export function outcomeReason(outcome: Outcome): string {
 
 /** What the outcome was, in a few words, for a failure line. */
 export function outcomeWords(outcome: Outcome): string {
-  return { complete: 'completed', failed: 'failed', unknown: 'ended with an unknown outcome', cancelled: 'was cancelled' }[outcome.kind];
+  return {
+    complete: 'completed',
+    failed: 'failed',
+    unknown: 'ended with an unknown outcome',
+    cancelled: 'was cancelled',
+  }[outcome.kind];
 }
 
 /** GET a production path with real HTTP; the JSON body when it answered 200. */
@@ -109,7 +134,11 @@ async function productionJson(ctx: DrillContext, path: string): Promise<Record<s
 export async function servedVersion(ctx: DrillContext): Promise<{ version?: string; commit?: string }> {
   for (let attempt = 0; attempt < 10; attempt += 1) {
     const body = await productionJson(ctx, '/api/version');
-    if (body) return { version: typeof body.version === 'string' ? body.version : undefined, commit: typeof body.commit === 'string' ? body.commit : undefined };
+    if (body)
+      return {
+        version: typeof body.version === 'string' ? body.version : undefined,
+        commit: typeof body.commit === 'string' ? body.commit : undefined,
+      };
   }
   return {};
 }

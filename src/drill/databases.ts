@@ -38,7 +38,12 @@ async function admin(serverUrl: string, sql: string): Promise<void> {
 }
 
 /** `withApp: false` makes only the bot's store (the staging drill uses the service's own app database). */
-export async function openDrillDatabases(options: { databaseUrl?: string; dataDir: string; runId: string; withApp?: boolean }): Promise<DrillDatabases> {
+export async function openDrillDatabases(options: {
+  databaseUrl?: string;
+  dataDir: string;
+  runId: string;
+  withApp?: boolean;
+}): Promise<DrillDatabases> {
   const withApp = options.withApp !== false;
   if (options.databaseUrl) {
     const serverUrl = options.databaseUrl;
@@ -48,19 +53,28 @@ export async function openDrillDatabases(options: { databaseUrl?: string; dataDi
       if (withApp) await admin(serverUrl, `CREATE DATABASE "${names.app}"`);
     } catch (error) {
       await admin(serverUrl, `DROP DATABASE IF EXISTS "${names.bot}" WITH (FORCE)`).catch(() => undefined);
-      throw new RollbackError('unavailable', `The drill could not make its scratch databases on the server of DATABASE_URL: ${scrubSecrets((error as Error).message)}`, {
-        cause: error,
-        fix: 'Give a DATABASE_URL whose user may CREATE DATABASE, or unset DATABASE_URL to use the embedded server.',
-      });
+      throw new RollbackError(
+        'unavailable',
+        `The drill could not make its scratch databases on the server of DATABASE_URL: ` +
+          `${scrubSecrets((error as Error).message)}`,
+        {
+          cause: error,
+          fix: 'Give a DATABASE_URL whose user may CREATE DATABASE, or unset DATABASE_URL to use the embedded server.',
+        },
+      );
     }
     return {
       serverUrl,
       botUrl: urlFor(serverUrl, names.bot),
       appUrl: urlFor(serverUrl, names.app),
-      where: `database ${names.bot} (the bot's store)${withApp ? ` and ${names.app} (the scratch app)` : ''} on the server of DATABASE_URL`,
+      where:
+        `database ${names.bot} (the bot's ` +
+        `store)${withApp ? ` and ${names.app} (the scratch app)` : ''} on the server of ` +
+        `DATABASE_URL`,
       close: async (keep) => {
         if (keep) return;
-        for (const name of withApp ? [names.bot, names.app] : [names.bot]) await admin(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        for (const name of withApp ? [names.bot, names.app] : [names.bot])
+          await admin(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       },
     };
   }
@@ -76,7 +90,11 @@ export async function openDrillDatabases(options: { databaseUrl?: string; dataDi
     serverUrl: server.url,
     botUrl: urlFor(server.url, 'rollback_bot'),
     appUrl: urlFor(server.url, 'clinical_os'),
-    where: `embedded PostgreSQL still running at ${server.url.replace(/\/postgres$/, '')} (databases rollback_bot${withApp ? ' and clinical_os' : ''}); stop it with: ${join(embeddedBinDir(), 'pg_ctl')} -D ${server.dataDir} stop (as the folder's owner)`,
+    where:
+      `embedded PostgreSQL still running at ${server.url.replace(/\/postgres$/, '')} ` +
+      `(databases rollback_bot${withApp ? ' and clinical_os' : ''}); stop it with: ` +
+      `${join(embeddedBinDir(), 'pg_ctl')} -D ${server.dataDir} stop (as the folder's ` +
+      `owner)`,
     // Its files go with it, also when (as root, from a private folder) they were kept outside the drill's folder.
     close: async (keep) => {
       if (!keep) await server.discard();

@@ -75,14 +75,23 @@ export class GitIntegration {
   private async build(commit: string): Promise<void> {
     const { repo, vercel, note } = this.deps;
     const short = commit.slice(0, 7);
-    const app = appAt({ packageJson: await repo.show(commit, 'package.json'), summaries: await repo.show(commit, SUMMARIES_FILE) });
+    const app = appAt({
+      packageJson: await repo.show(commit, 'package.json'),
+      summaries: await repo.show(commit, SUMMARIES_FILE),
+    });
     const build: Build = { commit, version: app.version, broken: app.broken, migrationsApplied: [], state: 'BUILDING' };
     this.builds.push(build);
-    note(`Vercel (git integration): ${repo.branch} moved to ${short} "${await repo.subject(commit)}": production build of ${app.version} started`);
+    note(
+      `Vercel (git integration): ${repo.branch} moved to ${short} ` +
+        `"${await repo.subject(commit)}": production build of ${app.version} started`,
+    );
     try {
       const applied = await migrateDeploy(this.deps.appDatabaseUrl, await this.migrationsAt(commit));
       build.migrationsApplied.push(...applied);
-      note(`  build ${short}: prisma migrate deploy: ${applied.length > 0 ? `applied ${applied.join(', ')}` : 'no pending migrations'}`);
+      note(
+        `  build ${short}: prisma migrate deploy: ` +
+          `${applied.length > 0 ? `applied ${applied.join(', ')}` : 'no pending migrations'}`,
+      );
     } catch (error) {
       build.state = 'ERROR';
       build.error = (error as Error).message;
@@ -122,9 +131,12 @@ export class GitIntegration {
   /** Reads the deployment through the REST API (which is also what moves a build along on the stand-in). */
   private async readState(id: string): Promise<{ state: string | undefined; assigned: boolean }> {
     const { vercel, teamId } = this.deps;
-    const response = await fetch(`${vercel.url}/v13/deployments/${encodeURIComponent(id)}?teamId=${encodeURIComponent(teamId)}`, {
-      headers: { authorization: `Bearer ${vercel.token}` },
-    });
+    const response = await fetch(
+      `${vercel.url}/v13/deployments/${encodeURIComponent(id)}?teamId=${encodeURIComponent(teamId)}`,
+      {
+        headers: { authorization: `Bearer ${vercel.token}` },
+      },
+    );
     if (!response.ok) return { state: undefined, assigned: false };
     const body = (await response.json()) as { readyState?: string; aliasAssigned?: boolean };
     return { state: body.readyState, assigned: body.aliasAssigned === true };

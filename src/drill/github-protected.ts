@@ -39,7 +39,11 @@ export async function startDrillGitHub(origin: string): Promise<DrillGitHub> {
     standin,
     repo,
     env,
-    gitSettings: { github: { owner: DRILL_GITHUB.owner, repo: DRILL_GITHUB.repo, tokenEnv: DRILL_GITHUB.tokenEnv }, via: 'pull-request', merge: 'auto' },
+    gitSettings: {
+      github: { owner: DRILL_GITHUB.owner, repo: DRILL_GITHUB.repo, tokenEnv: DRILL_GITHUB.tokenEnv },
+      via: 'pull-request',
+      merge: 'auto',
+    },
     pullRequests: (logger) => {
       const access = new GitHubAccess({ env, apiUrl: standin.url, logger });
       return (service) => access.pullRequests(service);

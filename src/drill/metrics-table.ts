@@ -30,14 +30,23 @@ export function shownValue(f: Pick<MetricFigure, 'unit'>, value: number): string
 function measuredText(f: MetricFigure): string {
   if (f.value === undefined) return 'no data';
   const worst = shownValue(f, f.value);
-  return f.unit === 's' && f.samples > 1 && f.mean !== undefined ? `${worst} (worst of ${f.samples}; mean ${shownValue(f, f.mean)})` : worst;
+  return f.unit === 's' && f.samples > 1 && f.mean !== undefined
+    ? `${worst} (worst of ${f.samples}; mean ${shownValue(f, f.mean)})`
+    : worst;
 }
 
 /** Each target figure of the bot's metrics; a figure without data fails: the drill exists to measure it. */
 export function drillMetricRows(metrics: RollbackMetrics): MetricRow[] {
   return DRILL_TARGETS.map((name) => {
     const f = figure(metrics, name);
-    return { name, title: f.title, target: f.target, measured: measuredText(f), pass: f.pass === true, samples: f.samples };
+    return {
+      name,
+      title: f.title,
+      target: f.target,
+      measured: measuredText(f),
+      pass: f.pass === true,
+      samples: f.samples,
+    };
   });
 }
 

@@ -37,18 +37,26 @@ interface Checkboxes {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Every checkboxes element in a message's blocks (actions elements or section accessories). */
 export function checkboxesIn(blocks: readonly unknown[]): Checkboxes[] {
   const found: Checkboxes[] = [];
   for (const block of blocks) {
     if (!isObject(block)) continue;
-    const elements = [...(Array.isArray(block.elements) ? block.elements : []), ...(block.accessory ? [block.accessory] : [])];
+    const elements = [
+      ...(Array.isArray(block.elements) ? block.elements : []),
+      ...(block.accessory ? [block.accessory] : []),
+    ];
     for (const element of elements) {
       if (!isObject(element) || element.type !== 'checkboxes' || typeof element.action_id !== 'string') continue;
-      const options = (Array.isArray(element.options) ? element.options : []).filter(isObject).map((o) => ({ text: o.text, value: String(o.value ?? '') }));
-      const ticked = (Array.isArray(element.initial_options) ? element.initial_options : []).filter(isObject).map((o) => String(o.value ?? ''));
+      const options = (Array.isArray(element.options) ? element.options : [])
+        .filter(isObject)
+        .map((o) => ({ text: o.text, value: String(o.value ?? '') }));
+      const ticked = (Array.isArray(element.initial_options) ? element.initial_options : [])
+        .filter(isObject)
+        .map((o) => String(o.value ?? ''));
       found.push({ blockId: String(block.block_id ?? ''), actionId: element.action_id, options, ticked });
     }
   }
@@ -67,11 +75,20 @@ export function buttonsIn(blocks: readonly unknown[]): Button[] {
   const found: Button[] = [];
   for (const block of blocks) {
     if (!isObject(block)) continue;
-    const elements = [...(Array.isArray(block.elements) ? block.elements : []), ...(block.accessory ? [block.accessory] : [])];
+    const elements = [
+      ...(Array.isArray(block.elements) ? block.elements : []),
+      ...(block.accessory ? [block.accessory] : []),
+    ];
     for (const element of elements) {
       if (!isObject(element) || element.type !== 'button' || typeof element.action_id !== 'string') continue;
-      const label = isObject(element.text) && typeof element.text.text === 'string' ? element.text.text : element.action_id;
-      found.push({ actionId: element.action_id, value: String(element.value ?? ''), blockId: String(block.block_id ?? ''), label });
+      const label =
+        isObject(element.text) && typeof element.text.text === 'string' ? element.text.text : element.action_id;
+      found.push({
+        actionId: element.action_id,
+        value: String(element.value ?? ''),
+        blockId: String(block.block_id ?? ''),
+        label,
+      });
     }
   }
   return found;
@@ -93,7 +110,13 @@ export class People {
     const responseId = randomBytes(6).toString('hex');
     this.transcript.expectAnswer(responseId, person.name);
     this.say(person, `${command} ${text}`);
-    const response = await this.sender.slashCommand({ text, userId: person.id, channelId: this.channel, responseId, command });
+    const response = await this.sender.slashCommand({
+      text,
+      userId: person.id,
+      channelId: this.channel,
+      responseId,
+      command,
+    });
     let shown = response.text;
     try {
       const body = JSON.parse(response.text) as { text?: unknown; blocks?: unknown };
@@ -101,16 +124,34 @@ export class People {
     } catch {
       // Not JSON: an empty ack or an HTTP error page, shown as it came.
     }
-    this.transcript.printMessage(`only visible to @${person.name}`, 'rollback-bot', Date.now(), response.status === 200 ? shown || '(empty acknowledgement)' : `HTTP ${response.status}: ${shown}`);
+    this.transcript.printMessage(
+      `only visible to @${person.name}`,
+      'rollback-bot',
+      Date.now(),
+      response.status === 200 ? shown || '(empty acknowledgement)' : `HTTP ${response.status}: ${shown}`,
+    );
     return { status: response.status, text: shown, responseId };
   }
 
   /** Clicks a button on one of the bot's messages; returns the ephemeral answer, if one came within the deadline. */
-  async clickButton(person: Person, message: SlackMessage, button: Button, answerWithinMs = 10_000): Promise<string | undefined> {
+  async clickButton(
+    person: Person,
+    message: SlackMessage,
+    button: Button,
+    answerWithinMs = 10_000,
+  ): Promise<string | undefined> {
     const responseId = randomBytes(6).toString('hex');
     this.transcript.expectAnswer(responseId, person.name);
     this.say(person, `(clicks [${button.label}])`);
-    const ack = await this.sender.blockAction({ userId: person.id, actionId: button.actionId, value: button.value, channelId: message.channel, messageTs: message.ts, blockId: button.blockId, responseId });
+    const ack = await this.sender.blockAction({
+      userId: person.id,
+      actionId: button.actionId,
+      value: button.value,
+      channelId: message.channel,
+      messageTs: message.ts,
+      blockId: button.blockId,
+      responseId,
+    });
     if (ack.status !== 200) return `HTTP ${ack.status}`;
     return (await waitUntil(() => this.transcript.answer(responseId), answerWithinMs))?.text;
   }
@@ -126,9 +167,23 @@ export class People {
       user: { id: person.id, username: person.name, team_id: 'T0STANDIN' },
       channel: { id: message.channel, name: this.transcript.humanise(`#${message.channel}`).slice(1) },
       container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
-      message: { ts: message.ts, type: 'message', text: '', blocks: message.blocks, ...(message.threadTs ? { thread_ts: message.threadTs } : {}) },
+      message: {
+        ts: message.ts,
+        type: 'message',
+        text: '',
+        blocks: message.blocks,
+        ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+      },
       response_url: this.transcript.responseUrl(responseId),
-      actions: [{ type: 'checkboxes', action_id: boxes.actionId, block_id: boxes.blockId, selected_options: selected, action_ts: `${Date.now() / 1000}` }],
+      actions: [
+        {
+          type: 'checkboxes',
+          action_id: boxes.actionId,
+          block_id: boxes.blockId,
+          selected_options: selected,
+          action_ts: `${Date.now() / 1000}`,
+        },
+      ],
     });
     return ack.status;
   }

@@ -57,7 +57,8 @@ function botTrouble(path: string, limit = 8): string[] {
   for (const raw of text.split('\n')) {
     try {
       const entry = JSON.parse(raw) as { level?: string; msg?: string; err?: { message?: string } };
-      if (entry.level === 'warn' || entry.level === 'error' || entry.level === 'fatal') lines.push(`${entry.level}: ${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`);
+      if (entry.level === 'warn' || entry.level === 'error' || entry.level === 'fatal')
+        lines.push(`${entry.level}: ${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`);
     } catch {
       // not a log line
     }
@@ -68,22 +69,41 @@ function botTrouble(path: string, limit = 8): string[] {
 export async function runDrill(options: DrillRunOptions): Promise<number> {
   const { print } = options;
   const began = Date.now();
-  print('rollback-bot drill: the runbook\'s rollback simulation ("Rollback Testing (Pre-Launch)"), end to end through the real bot.');
+  print(
+    'rollback-bot drill: the runbook\'s rollback simulation ("Rollback Testing ' +
+      '(Pre-Launch)"), end to end through the real bot.',
+  );
   for (const name of options.breaks) print(`  --break ${name}: ${BREAKS[name]}`);
-  if (options.githubProtected) print('  --github-protected: main is protected on GitHub (stand-in); the git revert goes through a pull request');
+  if (options.githubProtected)
+    print('  --github-protected: main is protected on GitHub (stand-in); the git revert goes through a pull request');
   const detect = options.detect ?? 'alerts';
-  if (detect === 'probes') print("  --detect probes: the alert source is silent; the bot must detect the bad deployment from its own probes");
+  if (detect === 'probes')
+    print('  --detect probes: the alert source is silent; the bot must detect the bad deployment from its own probes');
   print('');
   print('Starting: PostgreSQL, the Slack and Vercel stand-ins, the scratch app (git + database), the bot...');
   let world: DrillWorld;
   try {
-    world = await startWorld({ keep: options.keep, databaseUrl: options.databaseUrl, breaks: options.breaks, detect, githubProtected: options.githubProtected ?? false, print });
+    world = await startWorld({
+      keep: options.keep,
+      databaseUrl: options.databaseUrl,
+      breaks: options.breaks,
+      detect,
+      githubProtected: options.githubProtected ?? false,
+      print,
+    });
   } catch (error) {
     print(`The drill could not start: ${scrubSecrets(error instanceof Error ? error.message : String(error))}`);
     return 1;
   }
-  print(`  the bot listens on ${world.botUrl}/slack/events; Slack stand-in ${world.slack.url}; Vercel stand-in API ${world.vercel.url}, production ${world.vercel.appUrl}`);
-  print(`  PostgreSQL ${world.databases.serverUrl.replace(/\/[^/]*$/, '')}; scratch origin ${world.repo.origin}; drill folder ${world.runDir}`);
+  print(
+    `  the bot listens on ${world.botUrl}/slack/events; Slack stand-in ` +
+      `${world.slack.url}; Vercel stand-in API ${world.vercel.url}, production ` +
+      `${world.vercel.appUrl}`,
+  );
+  print(
+    `  PostgreSQL ${world.databases.serverUrl.replace(/\/[^/]*$/, '')}; scratch ` +
+      `origin ${world.repo.origin}; drill folder ${world.runDir}`,
+  );
   print(`  started in ${seconds(Date.now() - began)}`);
 
   // Ctrl-C, a closed terminal (SIGHUP) or a closed pipe (`drill | head`: EPIPE on stdout) still clean up:
@@ -106,11 +126,17 @@ export async function runDrill(options: DrillRunOptions): Promise<number> {
   const steps: Step[] = [
     { title: 'A good deployment, then a bad one (5xx rate climbs)', run: deployGoodThenBad },
     {
-      title: detect === 'probes' ? 'The bot detects it from its own probes (alerts silent) and rolls production back (autopilot)' : 'The bot detects it from #prod-alerts and rolls production back (autopilot)',
+      title:
+        detect === 'probes'
+          ? 'The bot detects it from its own probes (alerts silent) and rolls production back (autopilot)'
+          : 'The bot detects it from #prod-alerts and rolls production back (autopilot)',
       run: detectAndRollBack,
     },
     { title: 'Git revert of the bad commit and the new deployment', run: revertBadCommit },
-    { title: 'Schema rollback of the bad migration, CTO approval, data archived then restored', run: rollBackMigration },
+    {
+      title: 'Schema rollback of the bad migration, CTO approval, data archived then restored',
+      run: rollBackMigration,
+    },
     { title: 'Post-rollback checklist and metrics', run: (ctx) => followThrough(ctx, (rows) => (metrics = rows)) },
     { title: 'A progressive release (/rollout) aborted by a canary failure at 10%', run: releaseAbortedByCanary },
   ];
@@ -134,7 +160,10 @@ export async function runDrill(options: DrillRunOptions): Promise<number> {
       world.transcript.sync();
       const report = { number, title: step.title, passed: problems.length === 0, problems, ms: Date.now() - started };
       reports.push(report);
-      print(`[${number}/${steps.length}] ${report.passed ? 'PASSED' : 'FAILED'} in ${seconds(report.ms)}${report.passed ? '' : `: ${problems.join('; ')}`}`);
+      print(
+        `[${number}/${steps.length}] ${report.passed ? 'PASSED' : 'FAILED'} in ` +
+          `${seconds(report.ms)}${report.passed ? '' : `: ${problems.join('; ')}`}`,
+      );
       if (number === 3) await world.alerting.stop();
     }
   } finally {
@@ -143,7 +172,11 @@ export async function runDrill(options: DrillRunOptions): Promise<number> {
 
   print('');
   print('Summary');
-  for (const r of reports) print(`  ${r.passed ? 'PASS' : 'FAIL'}  step ${r.number}/${steps.length}  ${r.title}  (${seconds(r.ms)})${r.passed ? '' : `\n        ${r.problems.join('\n        ')}`}`);
+  for (const r of reports)
+    print(
+      `  ${r.passed ? 'PASS' : 'FAIL'}  step ${r.number}/${steps.length}  ${r.title}  ` +
+        `(${seconds(r.ms)})${r.passed ? '' : `\n        ${r.problems.join('\n        ')}`}`,
+    );
   print('');
   print("Rollback metrics against the runbook's targets (the bot's own /rollback stats for the drill's incidents):");
   if (metrics.length === 0) print('  (not measured: step 5 did not run)');
@@ -171,8 +204,14 @@ export async function runDrill(options: DrillRunOptions): Promise<number> {
   }
   const why = [
     ...failedSteps.map((r) => `step ${r.number}/${steps.length} failed`),
-    ...(metrics.length === 0 ? ['metrics not measured'] : failedTargets.map((m) => `${m.title.split(' (')[0]} missed ${m.target}`)),
+    ...(metrics.length === 0
+      ? ['metrics not measured']
+      : failedTargets.map((m) => `${m.title.split(' (')[0]} missed ${m.target}`)),
   ];
-  print(passed ? `Drill PASSED in ${seconds(Date.now() - began)}: every step and every target passed.` : `Drill FAILED in ${seconds(Date.now() - began)}: ${why.join(', ')}.`);
+  print(
+    passed
+      ? `Drill PASSED in ${seconds(Date.now() - began)}: every step and every target passed.`
+      : `Drill FAILED in ${seconds(Date.now() - began)}: ${why.join(', ')}.`,
+  );
   return passed ? 0 : 1;
 }

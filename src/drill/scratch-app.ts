@@ -58,7 +58,8 @@ CREATE TABLE "ClinicalNote" (
 CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
 
 -- AddForeignKey
-ALTER TABLE "ClinicalNote" ADD CONSTRAINT "ClinicalNote_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "ClinicalNote" ADD CONSTRAINT "ClinicalNote_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON
+  DELETE RESTRICT ON UPDATE CASCADE;
 `;
 
 const AI_FEATURES = `-- AlterTable
@@ -77,7 +78,8 @@ CREATE TABLE "AiRun" (
 CREATE INDEX "AiRun_noteId_idx" ON "AiRun"("noteId");
 
 -- AddForeignKey
-ALTER TABLE "AiRun" ADD CONSTRAINT "AiRun_noteId_fkey" FOREIGN KEY ("noteId") REFERENCES "ClinicalNote"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+ALTER TABLE "AiRun" ADD CONSTRAINT "AiRun_noteId_fkey" FOREIGN KEY ("noteId") REFERENCES "ClinicalNote"("id") ON DELETE
+  CASCADE ON UPDATE CASCADE;
 `;
 
 const migration = (name: string, sql: string): Files => ({ [`${MIGRATIONS_DIR}/${name}/migration.sql`]: sql });
@@ -143,18 +145,21 @@ export function appAt(tree: { packageJson?: string; summaries?: string }): AppAt
 
 /** Clinical data written before the drill: 20 users, 50 notes. */
 export const SEED_CLINICAL_DATA = [
-  `INSERT INTO "User" (email, name) SELECT 'doctor' || g || '@dr-amal.test', 'Doctor ' || g FROM generate_series(1, 20) g`,
+  `INSERT INTO "User" (email, name) SELECT 'doctor' || g || '@dr-amal.test', ` +
+    `'Doctor ' || g FROM generate_series(1, 20) g`,
   `INSERT INTO "ClinicalNote" ("userId", body) SELECT 1 + g % 20, 'Clinical note ' || g FROM generate_series(1, 50) g`,
 ];
 
 /** What doctors wrote with the AI features while 2.0.0-beta served: the data a schema rollback must not lose. */
 export const AI_WRITES = [
   `UPDATE "ClinicalNote" SET "aiSummary" = 'AI summary of note ' || id, "aiGenerated" = (id % 2 = 0) WHERE id <= 30`,
-  `INSERT INTO "AiRun" ("noteId", output) SELECT id, jsonb_build_object('note', id, 'tokens', 100 + id) FROM "ClinicalNote" WHERE id <= 10`,
+  `INSERT INTO "AiRun" ("noteId", output) SELECT id, jsonb_build_object('note', id, ` +
+    `'tokens', 100 + id) FROM "ClinicalNote" WHERE id <= 10`,
 ];
 
 /** The values the bad migration's rollback drops, in a stable order, to prove they came back. */
 export const AI_DATA_SNAPSHOT = `SELECT json_build_object(
-  'notes', (SELECT json_agg(json_build_object('id', id, 'aiSummary', "aiSummary", 'aiGenerated', "aiGenerated") ORDER BY id) FROM "ClinicalNote"),
+  'notes', (SELECT json_agg(json_build_object('id', id, 'aiSummary', "aiSummary", 'aiGenerated', "aiGenerated") ORDER BY
+    id) FROM "ClinicalNote"),
   'runs', (SELECT json_agg(json_build_object('id', id, 'noteId', "noteId", 'output', output) ORDER BY id) FROM "AiRun")
 )::text AS snapshot`;

@@ -46,13 +46,15 @@ export async function createScratchRepo(root: string, branch = 'main'): Promise<
     GIT_COMMITTER_NAME: 'Dr Amal Developer',
     GIT_COMMITTER_EMAIL: 'dev@dr-amal.test',
   };
-  const git = async (cwd: string, ...args: string[]): Promise<string> => (await run('git', args, { cwd, env, maxBuffer: 16 * 1024 * 1024 })).stdout;
+  const git = async (cwd: string, ...args: string[]): Promise<string> =>
+    (await run('git', args, { cwd, env, maxBuffer: 16 * 1024 * 1024 })).stdout;
   const origin = join(root, 'origin.git');
   const dev = join(root, 'dev');
   await git(root, 'init', '-q', '--bare', '-b', branch, origin);
   await git(root, 'init', '-q', '-b', branch, dev);
   await git(dev, 'remote', 'add', 'origin', origin);
-  const originHead = async (): Promise<string> => (await git(origin, 'for-each-ref', '--format=%(objectname)', `refs/heads/${branch}`)).trim();
+  const originHead = async (): Promise<string> =>
+    (await git(origin, 'for-each-ref', '--format=%(objectname)', `refs/heads/${branch}`)).trim();
 
   return {
     origin,

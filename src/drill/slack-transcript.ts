@@ -110,9 +110,19 @@ export class SlackTranscript {
   }
 
   private dmRecipient(channel: string): string | undefined {
-    const open = this.slack.calls.find((c) => c.method === 'conversations.open' && c.answer.ok && (c.answer.channel as { id?: string } | undefined)?.id === channel);
+    const open = this.slack.calls.find(
+      (c) =>
+        c.method === 'conversations.open' &&
+        c.answer.ok &&
+        (c.answer.channel as { id?: string } | undefined)?.id === channel,
+    );
     const users = open ? String(open.params.users ?? '') : '';
-    return users ? users.split(',').map((u) => `@${this.names.get(u) ?? u}`).join(', ') : undefined;
+    return users
+      ? users
+          .split(',')
+          .map((u) => `@${this.names.get(u) ?? u}`)
+          .join(', ')
+      : undefined;
   }
 
   private threadLabel(channel: string, threadTs: string): string {
@@ -126,9 +136,21 @@ export class SlackTranscript {
       const channel = String(call.answer.channel ?? call.params.channel ?? '');
       const ts = String(call.answer.ts ?? '');
       const threadTs = typeof call.params.thread_ts === 'string' ? call.params.thread_ts : undefined;
-      const message: SlackMessage = { channel, ts, threadTs, rendered: this.render(call.params.text, call.params.blocks), blocks: parseBlocks(call.params.blocks), edits: 0, postedAt: call.at };
+      const message: SlackMessage = {
+        channel,
+        ts,
+        threadTs,
+        rendered: this.render(call.params.text, call.params.blocks),
+        blocks: parseBlocks(call.params.blocks),
+        edits: 0,
+        postedAt: call.at,
+      };
       this.byKey.set(`${channel}:${ts}`, message);
-      const where = channel.startsWith('D') ? `direct message to ${this.dmRecipient(channel) ?? channel}` : threadTs ? this.threadLabel(channel, threadTs) : this.channelName(channel);
+      const where = channel.startsWith('D')
+        ? `direct message to ${this.dmRecipient(channel) ?? channel}`
+        : threadTs
+          ? this.threadLabel(channel, threadTs)
+          : this.channelName(channel);
       this.printMessage(where, 'rollback-bot', call.at, message.rendered, threadTs !== undefined);
     } else if (call.method === 'chat.update') {
       const channel = String(call.params.channel ?? '');
@@ -140,7 +162,14 @@ export class SlackTranscript {
       if (rendered === message.rendered) return;
       const shown = changedLines(message.rendered, rendered);
       message.rendered = rendered;
-      this.printMessage(message.threadTs ? this.threadLabel(channel, message.threadTs) : this.channelName(channel), 'rollback-bot', call.at, shown, message.threadTs !== undefined, ' (updated)');
+      this.printMessage(
+        message.threadTs ? this.threadLabel(channel, message.threadTs) : this.channelName(channel),
+        'rollback-bot',
+        call.at,
+        shown,
+        message.threadTs !== undefined,
+        ' (updated)',
+      );
     }
   }
 
@@ -176,7 +205,9 @@ export class SlackTranscript {
 
   /** The root posts in a channel whose text includes the words, oldest first. */
   roots(words: string, after = 0): SlackMessage[] {
-    return this.messages().filter((m) => !m.threadTs && !m.channel.startsWith('D') && m.postedAt >= after && m.rendered.includes(words));
+    return this.messages().filter(
+      (m) => !m.threadTs && !m.channel.startsWith('D') && m.postedAt >= after && m.rendered.includes(words),
+    );
   }
 
   thread(rootTs: string): SlackMessage[] {

@@ -2,7 +2,11 @@
 const POLL_MS = 100;
 
 /** Resolves with the first truthy answer of probe, or undefined once timeoutMs have passed. */
-export async function waitUntil<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, pollMs = POLL_MS): Promise<T | undefined> {
+export async function waitUntil<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs: number,
+  pollMs = POLL_MS,
+): Promise<T | undefined> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -16,9 +16,13 @@ const INCIDENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 /** Incident ids go into trailers and a --grep pattern: one line, no spaces. */
 export function checkIncidentId(incidentId: string): string {
   if (!INCIDENT_ID.test(incidentId)) {
-    throw new RollbackError('bad_input', `"${incidentId.slice(0, 40)}" cannot be used as an incident id in a commit message.`, {
-      fix: 'Use the incident id the bot assigned (letters, digits, ".", "_", ":" or "-").',
-    });
+    throw new RollbackError(
+      'bad_input',
+      `"${incidentId.slice(0, 40)}" cannot be used as an incident id in a commit message.`,
+      {
+        fix: 'Use the incident id the bot assigned (letters, digits, ".", "_", ":" or "-").',
+      },
+    );
   }
   return incidentId;
 }
@@ -38,15 +42,25 @@ function trailers(incidentId: string, requestedBy: string, extra: readonly strin
   return [`${TRAILER_INCIDENT}: ${incidentId}`, `${TRAILER_REQUESTED_BY}: ${requestedBy}`, ...extra].join('\n');
 }
 
-export function revertMessage(input: { commits: readonly RevertedCommit[]; incidentId: string; requestedBy: string; branch: string }): string {
+export function revertMessage(input: {
+  commits: readonly RevertedCommit[];
+  incidentId: string;
+  requestedBy: string;
+  branch: string;
+}): string {
   const { commits, incidentId, requestedBy } = input;
   const first = commits[0];
   if (!first) throw new RollbackError('internal', 'revertMessage needs at least one commit.');
-  const title = commits.length === 1 ? `Revert "${oneLine(first.subject, 60)}"` : `Revert ${commits.length} commits (${commits.at(-1)?.sha.slice(0, 7)}..${first.sha.slice(0, 7)})`;
+  const title =
+    commits.length === 1
+      ? `Revert "${oneLine(first.subject, 60)}"`
+      : `Revert ${commits.length} commits (${commits.at(-1)?.sha.slice(0, 7)}..${first.sha.slice(0, 7)})`;
   const body = commits
     .map((commit) =>
       commit.isMerge
-        ? `This reverts merge commit ${commit.sha} ("${oneLine(commit.subject, 50)}"), undoing the changes it brought into ${input.branch} (mainline: its first parent).`
+        ? `This reverts merge commit ${commit.sha} ("${oneLine(commit.subject, 50)}"), ` +
+          `undoing the changes it brought into ${input.branch} (mainline: its first ` +
+          `parent).`
         : `This reverts commit ${commit.sha} ("${oneLine(commit.subject, 50)}").`,
     )
     .join('\n');
@@ -55,9 +69,16 @@ export function revertMessage(input: { commits: readonly RevertedCommit[]; incid
   return `${title}\n\n${body}\n\n${why}\n\n${trailers(incidentId, requestedBy, extra)}\n`;
 }
 
-export function removeMigrationMessage(input: { migration: MigrationName; migrationsDir: string; incidentId: string; requestedBy: string }): string {
+export function removeMigrationMessage(input: {
+  migration: MigrationName;
+  migrationsDir: string;
+  incidentId: string;
+  requestedBy: string;
+}): string {
   const title = `Remove migration ${input.migration}`;
-  const body = `Removes ${input.migrationsDir}/${input.migration}, rolled back on the database for incident ${input.incidentId}, so the next deploy does not apply it again.`;
+  const body =
+    `Removes ${input.migrationsDir}/${input.migration}, rolled back on the database ` +
+    `for incident ${input.incidentId}, so the next deploy does not apply it again.`;
   const why = `Requested by ${input.requestedBy} through rollback-bot.`;
   const extra = [`${TRAILER_REMOVES_MIGRATION}: ${input.migration}`];
   return `${title}\n\n${body}\n\n${why}\n\n${trailers(input.incidentId, input.requestedBy, extra)}\n`;

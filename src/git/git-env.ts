@@ -61,10 +61,14 @@ export function buildGitEnv(service: ServiceConfig, source: NodeJS.ProcessEnv): 
   if (service.git.tokenEnv) {
     const token = source[service.git.tokenEnv];
     if (!token) {
-      throw new RollbackError('config_invalid', `The environment variable ${service.git.tokenEnv} (git token of ${service.name}) is empty.`, {
-        details: { missingEnv: service.git.tokenEnv },
-        fix: `Set ${service.git.tokenEnv} to a token that may push to ${service.git.branch}.`,
-      });
+      throw new RollbackError(
+        'config_invalid',
+        `The environment variable ${service.git.tokenEnv} (git token of ${service.name}) is empty.`,
+        {
+          details: { missingEnv: service.git.tokenEnv },
+          fix: `Set ${service.git.tokenEnv} to a token that may push to ${service.git.branch}.`,
+        },
+      );
     }
     const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
     // Scoped to the remote's URL so the header is never sent to another host (redirects, submodules).
@@ -77,10 +81,14 @@ export function buildGitEnv(service: ServiceConfig, source: NodeJS.ProcessEnv): 
   if (service.git.sshKeyEnv) {
     const keyPath = source[service.git.sshKeyEnv];
     if (!keyPath) {
-      throw new RollbackError('config_invalid', `The environment variable ${service.git.sshKeyEnv} (SSH key path of ${service.name}) is empty.`, {
-        details: { missingEnv: service.git.sshKeyEnv },
-        fix: `Set ${service.git.sshKeyEnv} to the path of a private key that may push to ${service.git.branch}.`,
-      });
+      throw new RollbackError(
+        'config_invalid',
+        `The environment variable ${service.git.sshKeyEnv} (SSH key path of ${service.name}) is empty.`,
+        {
+          details: { missingEnv: service.git.sshKeyEnv },
+          fix: `Set ${service.git.sshKeyEnv} to the path of a private key that may push to ${service.git.branch}.`,
+        },
+      );
     }
     // BatchMode: fail instead of prompting for a passphrase or an unknown host key.
     env.GIT_SSH_COMMAND = `ssh -i ${shellQuote(keyPath)} -o IdentitiesOnly=yes -o BatchMode=yes`;

@@ -39,7 +39,13 @@ const UNREACHABLE = [
   /unable to access/i,
 ];
 const PROTECTED = [/protected branch/i, /GH006/, /hook declined/i, /\[remote rejected\]/i];
-const NON_FAST_FORWARD = [/\[rejected\]/i, /non-fast-forward/i, /fetch first/i, /stale info/i, /updates were rejected/i];
+const NON_FAST_FORWARD = [
+  /\[rejected\]/i,
+  /non-fast-forward/i,
+  /fetch first/i,
+  /stale info/i,
+  /updates were rejected/i,
+];
 
 export function gitOutputOf(error: unknown): string {
   if (error instanceof Error) return error.message;
@@ -50,7 +56,9 @@ function matches(text: string, patterns: readonly RegExp[]): boolean {
   return patterns.some((pattern) => pattern.test(text));
 }
 
-/** The remote moved between the ref advertisement and the update: a lost race, even though it says "remote rejected". */
+/**
+ * The remote moved between the ref advertisement and the update: a lost race, even though it says "remote rejected".
+ */
 const LOST_RACE_ON_REMOTE = [/cannot lock ref[^\n]*but expected/i, /incorrect old value provided/i];
 
 export function classifyGitOutput(text: string): GitFailureReason {
@@ -66,11 +74,25 @@ export function classifyGitOutput(text: string): GitFailureReason {
 export function gitFailure(
   reason: GitFailureReason,
   message: string,
-  options: { fix: string; retryable?: boolean; details?: Record<string, unknown>; gitOutput?: string; secrets?: readonly string[] },
+  options: {
+    fix: string;
+    retryable?: boolean;
+    details?: Record<string, unknown>;
+    gitOutput?: string;
+    secrets?: readonly string[];
+  },
 ): RollbackError {
   const secrets = options.secrets ?? [];
-  const gitOutput = options.gitOutput === undefined ? undefined : redactSecrets(options.gitOutput, secrets).trim().slice(0, 2000);
-  const code = reason === 'auth_failed' || reason === 'protected_branch' ? 'forbidden' : reason === 'remote_unreachable' ? 'unavailable' : reason === 'git_failed' ? 'external' : 'conflict';
+  const gitOutput =
+    options.gitOutput === undefined ? undefined : redactSecrets(options.gitOutput, secrets).trim().slice(0, 2000);
+  const code =
+    reason === 'auth_failed' || reason === 'protected_branch'
+      ? 'forbidden'
+      : reason === 'remote_unreachable'
+        ? 'unavailable'
+        : reason === 'git_failed'
+          ? 'external'
+          : 'conflict';
   return new RollbackError(code, redactSecrets(message, secrets), {
     fix: options.fix,
     retryable: options.retryable ?? false,
@@ -86,20 +108,43 @@ export function translateGitError(error: unknown, context: GitErrorContext): Rol
   const common = { gitOutput: output, secrets: context.secrets, details: { operation: context.operation } };
   switch (reason) {
     case 'auth_failed':
-      return gitFailure(reason, `git ${context.operation} for ${where} was refused: the credentials were not accepted.`, {
-        ...common,
-        fix: 'Check the token (git.tokenEnv) or SSH key (git.sshKeyEnv) configured for this service: it must exist, be unexpired and may push to the deploy branch; for SSH the host key must be in known_hosts.',
-      });
+      return gitFailure(
+        reason,
+        `git ${context.operation} for ${where} was refused: the credentials were not accepted.`,
+        {
+          ...common,
+          fix:
+            'Check the token (git.tokenEnv) or SSH key (git.sshKeyEnv) configured for this ' +
+            'service: it must exist, be unexpired and may push to the deploy branch; for SSH ' +
+            'the host key must be in known_hosts.',
+        },
+      );
     case 'protected_branch':
       return context.operation.includes('force-with-lease')
-        ? gitFailure(reason, `Branch protection forbids the reset of ${context.branch} of ${context.service}: Option B rewrites history, which the protected branch refuses (a server-side hook declined the push).`, {
-            ...common,
-            fix: 'Use Option A (git revert), which can go through a pull request (git.via: pull-request); a reset needs a repository admin to lift the protection for it.',
-          })
-        : gitFailure(reason, `The remote refused the push to ${context.branch} of ${context.service}: the branch is protected (a server-side hook declined it).`, {
-            ...common,
-            fix: 'Set git.via: pull-request (with git.github) in the services file so the bot reverts through a pull request, or allow the bot’s account to push to the branch in the branch protection rules.',
-          });
+        ? gitFailure(
+            reason,
+            `Branch protection forbids the reset of ${context.branch} of ${context.service}: ` +
+              `Option B rewrites history, which the protected branch refuses (a server-side ` +
+              `hook declined the push).`,
+            {
+              ...common,
+              fix:
+                'Use Option A (git revert), which can go through a pull request (git.via: ' +
+                'pull-request); a reset needs a repository admin to lift the protection for it.',
+            },
+          )
+        : gitFailure(
+            reason,
+            `The remote refused the push to ${context.branch} of ${context.service}: the ` +
+              `branch is protected (a server-side hook declined it).`,
+            {
+              ...common,
+              fix:
+                'Set git.via: pull-request (with git.github) in the services file so the bot ' +
+                'reverts through a pull request, or allow the bot’s account to push to the branch ' +
+                'in the branch protection rules.',
+            },
+          );
     case 'non_fast_forward':
       return gitFailure(reason, `The push to ${where} was rejected because the branch moved on the remote meanwhile.`, {
         ...common,
@@ -120,7 +165,9 @@ export function translateGitError(error: unknown, context: GitErrorContext): Rol
     default:
       return gitFailure('git_failed', `git ${context.operation} for ${where} failed.`, {
         ...common,
-        fix: 'See the git output in the incident timeline; if it names a local problem (disk full, permissions on the workspace), fix it and try again.',
+        fix:
+          'See the git output in the incident timeline; if it names a local problem (disk ' +
+          'full, permissions on the workspace), fix it and try again.',
       });
   }
 }

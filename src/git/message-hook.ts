@@ -22,7 +22,11 @@ export async function messageHookArgs(gitDir: string, message: string): Promise<
   await writeFile(messageFile, message);
   const hook = join(hooks, 'prepare-commit-msg');
   // Rewritten every time, so a hook edited on disk never runs in its place.
-  await writeFile(hook, `#!/bin/sh\n# Written by rollback-bot: the revert commits the message the bot prepared.\ncat ${shellQuote(messageFile)} > "$1"\n`);
+  await writeFile(
+    hook,
+    `#!/bin/sh\n# Written by rollback-bot: the revert commits the message the bot ` +
+      `prepared.\ncat ${shellQuote(messageFile)} > "$1"\n`,
+  );
   await chmod(hook, 0o755);
   return ['-c', `core.hooksPath=${hooks}`];
 }

@@ -20,9 +20,16 @@ const execFileAsync = promisify(execFile);
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** Migration name -> the commits that added its migration.sql, newest first, over `revisions`. */
-async function addedBy(clone: WorkingClone, dir: string, revisions: readonly string[]): Promise<Map<MigrationName, CommitSha[]>> {
+async function addedBy(
+  clone: WorkingClone,
+  dir: string,
+  revisions: readonly string[],
+): Promise<Map<MigrationName, CommitSha[]>> {
   if (revisions.length === 0) return new Map();
-  const out = await clone.run(['log', '--diff-filter=A', '--no-renames', '--format=%x01%H', '--name-only', ...revisions, '--', `${dir}/`], 'log');
+  const out = await clone.run(
+    ['log', '--diff-filter=A', '--no-renames', '--format=%x01%H', '--name-only', ...revisions, '--', `${dir}/`],
+    'log',
+  );
   const added = new Map<MigrationName, CommitSha[]>();
   for (const chunk of out.split('\x01')) {
     const [sha = '', ...paths] = chunk.split('\n').map((line) => line.trim());
@@ -40,11 +47,27 @@ async function addedBy(clone: WorkingClone, dir: string, revisions: readonly str
 }
 
 /** Copies `<dir>/<name>/migration.sql` of each name at `commit` to `<root>/elsewhere/<commit>/<name>/migration.sql`. */
-async function extract(clone: WorkingClone, dir: string, commit: CommitSha, names: readonly MigrationName[], root: string): Promise<void> {
+async function extract(
+  clone: WorkingClone,
+  dir: string,
+  commit: CommitSha,
+  names: readonly MigrationName[],
+  root: string,
+): Promise<void> {
   const target = join(root, 'elsewhere', commit);
   await mkdir(target, { recursive: true });
   const archive = join(root, `elsewhere-${commit}.tar`);
-  await clone.run(['archive', '--format=tar', `--output=${archive}`, `${commit}:${dir}`, '--', ...names.map((name) => `${name}/migration.sql`)], 'archive');
+  await clone.run(
+    [
+      'archive',
+      '--format=tar',
+      `--output=${archive}`,
+      `${commit}:${dir}`,
+      '--',
+      ...names.map((name) => `${name}/migration.sql`),
+    ],
+    'archive',
+  );
   await execFileAsync('tar', ['-xf', archive, '-C', target]);
   await rm(archive, { force: true });
 }
@@ -54,7 +77,12 @@ async function extract(clone: WorkingClone, dir: string, commit: CommitSha, name
  * `present`) on the fetched branch head and in the history, copies their
  * migration.sql under `root` and says where each copy is.
  */
-export async function exportElsewhere(clone: WorkingClone, serving: CommitSha, present: readonly MigrationName[], root: string): Promise<ElsewhereManifest> {
+export async function exportElsewhere(
+  clone: WorkingClone,
+  serving: CommitSha,
+  present: readonly MigrationName[],
+  root: string,
+): Promise<ElsewhereManifest> {
   const dir = migrationsDirOf(clone);
   const head = await clone.currentHead(clone.remoteRef);
   const atServing = new Set<string>(present);
@@ -64,7 +92,9 @@ export async function exportElsewhere(clone: WorkingClone, serving: CommitSha, p
     addedBy(clone, dir, [serving]),
   ]);
   const onHead = new Set<string>(atHead.filter((name) => SAFE_NAME.test(name)));
-  const names = [...new Set<MigrationName>([...atHead, ...newer.keys(), ...older.keys()])].filter((name) => !atServing.has(name) && SAFE_NAME.test(name)).sort();
+  const names = [...new Set<MigrationName>([...atHead, ...newer.keys(), ...older.keys()])]
+    .filter((name) => !atServing.has(name) && SAFE_NAME.test(name))
+    .sort();
 
   const migrations: MigrationElsewhere[] = names.map((name) => {
     const commits = [...(newer.get(name) ?? []), ...(older.get(name) ?? [])];
@@ -77,14 +107,22 @@ export async function exportElsewhere(clone: WorkingClone, serving: CommitSha, p
 
   const byCommit = new Map<CommitSha, MigrationName[]>();
   for (const migration of migrations) {
-    for (const version of migration.versions) byCommit.set(version.commit, [...(byCommit.get(version.commit) ?? []), migration.name]);
+    for (const version of migration.versions)
+      byCommit.set(version.commit, [...(byCommit.get(version.commit) ?? []), migration.name]);
   }
   for (const [commit, wanted] of byCommit) await extract(clone, dir, commit, [...new Set(wanted)], root);
 
-  if (migrations.length > 0) clone.logger.info({ commit: serving, elsewhere: migrations.map((m) => m.name) }, 'migrations absent at the commit found in git');
+  if (migrations.length > 0)
+    clone.logger.info(
+      { commit: serving, elsewhere: migrations.map((m) => m.name) },
+      'migrations absent at the commit found in git',
+    );
   return {
     commit: serving,
     branchHead: head,
-    migrations: migrations.map((m) => ({ ...m, versions: m.versions.map((v) => ({ ...v, file: join(root, v.file) })) })),
+    migrations: migrations.map((m) => ({
+      ...m,
+      versions: m.versions.map((v) => ({ ...v, file: join(root, v.file) })),
+    })),
   };
 }

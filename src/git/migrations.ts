@@ -21,9 +21,13 @@ export function migrationsDirOf(clone: WorkingClone): string {
   const configured = clone.service.database?.migrationsDir ?? 'prisma/migrations';
   const dir = posix.normalize(configured.replace(/\\/g, '/')).replace(/\/+$/, '');
   if (dir === '' || dir === '.' || dir.startsWith('/') || dir.startsWith('..') || dir.startsWith('-')) {
-    throw new RollbackError('config_invalid', `database.migrationsDir of ${clone.service.name} ("${configured}") is not a folder inside the repository.`, {
-      fix: 'Set it relative to the repository root, e.g. prisma/migrations.',
-    });
+    throw new RollbackError(
+      'config_invalid',
+      `database.migrationsDir of ${clone.service.name} ("${configured}") is not a folder inside the repository.`,
+      {
+        fix: 'Set it relative to the repository root, e.g. prisma/migrations.',
+      },
+    );
   }
   return dir;
 }

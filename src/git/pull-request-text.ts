@@ -16,20 +16,34 @@ export function rollbackBranch(incidentId: string): string {
 export function pullRequestTitle(commits: readonly RevertedCommit[], incidentId: string): string {
   const shas = commits.map((commit) => commit.sha.slice(0, 7));
   const first = commits[0];
-  const what = commits.length === 1 && first ? `Revert ${shas[0]} "${first.subject.replace(/\s+/g, ' ').slice(0, 80)}"` : `Revert ${commits.length} commits: ${shas.join(', ')}`;
+  const what =
+    commits.length === 1 && first
+      ? `Revert ${shas[0]} "${first.subject.replace(/\s+/g, ' ').slice(0, 80)}"`
+      : `Revert ${commits.length} commits: ${shas.join(', ')}`;
   return `${what} (${incidentId})`.slice(0, 250);
 }
 
-export function pullRequestBody(input: { commitMessage: string; incidentId: string; requestedBy: string; context?: RevertContext; mergeMode: string }): string {
+export function pullRequestBody(input: {
+  commitMessage: string;
+  incidentId: string;
+  requestedBy: string;
+  context?: RevertContext;
+  mergeMode: string;
+}): string {
   const { context } = input;
   const paragraphs = input.commitMessage.trim().split('\n\n');
   const trailers = paragraphs.pop() ?? '';
   const timeline = (context?.timeline ?? []).map((line) => `- ${line.replace(/\s+/g, ' ')}`);
   const merge =
-    input.mergeMode === 'manual' ? 'A person merges this pull request; the rollback continues (deploy, verification) once it is merged.' : 'The bot merges this pull request as soon as the branch rules allow; the rollback continues once it is merged.';
+    input.mergeMode === 'manual'
+      ? 'A person merges this pull request; the rollback continues (deploy, verification) once it is merged.'
+      : 'The bot merges this pull request as soon as the branch rules allow; the rollback continues once it is merged.';
   const sections = [
     `**Production rollback for incident ${input.incidentId}** (rollback-bot, git revert, Option A).`,
-    [`- Requested by: ${context?.requester ?? input.requestedBy}`, `- Reason: ${context?.reason?.replace(/\s+/g, ' ') || 'not given'}`].join('\n'),
+    [
+      `- Requested by: ${context?.requester ?? input.requestedBy}`,
+      `- Reason: ${context?.reason?.replace(/\s+/g, ' ') || 'not given'}`,
+    ].join('\n'),
     ...paragraphs.slice(1),
     merge,
     timeline.length > 0 ? `### Timeline so far\n${timeline.join('\n')}` : '',

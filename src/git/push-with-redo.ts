@@ -9,7 +9,10 @@ import type { CommitSha } from '../rollback/ids';
 import { gitFailure } from './git-errors';
 import type { WorkingClone } from './working-clone';
 
-/** What one attempt decided: push the commit it made, or nothing to do (already done earlier); `head` is the remote head it started from. */
+/**
+ * What one attempt decided: push the commit it made, or nothing to do (already done earlier); `head` is the remote head
+ * it started from.
+ */
 type Attempt<T> = { readonly kind: 'push' | 'done'; readonly value: T; readonly head: CommitSha };
 
 interface RedoOutcome<T> {
@@ -26,7 +29,10 @@ interface RedoOutcome<T> {
  * must await `checkedOut` before it touches the work tree. `checkedOut`
  * yields the head when cleaning learnt it anyway.
  */
-export async function pushWithOneRedo<T>(clone: WorkingClone, attempt: (checkedOut: Promise<CommitSha | undefined>) => Promise<Attempt<T>>): Promise<RedoOutcome<T>> {
+export async function pushWithOneRedo<T>(
+  clone: WorkingClone,
+  attempt: (checkedOut: Promise<CommitSha | undefined>) => Promise<Attempt<T>>,
+): Promise<RedoOutcome<T>> {
   for (let round = 1; ; round += 1) {
     await clone.fetchBranch();
     const checkedOut = clone.checkoutFetched();
@@ -48,7 +54,9 @@ export async function pushWithOneRedo<T>(clone: WorkingClone, attempt: (checkedO
       if (round >= 2) {
         throw gitFailure(
           'non_fast_forward',
-          `The push to ${clone.branch} of ${clone.service.name} was rejected twice: the branch moved again while the bot redid the change on the new head. Nothing was changed on the remote.`,
+          `The push to ${clone.branch} of ${clone.service.name} was rejected twice: the ` +
+            `branch moved again while the bot redid the change on the new head. Nothing was ` +
+            `changed on the remote.`,
           {
             retryable: true,
             fix: 'Someone is pushing to the deploy branch right now: ask them to hold, then run the rollback again.',

@@ -4,13 +4,23 @@
  * conflicting files.
  */
 import type { CommitSha } from '../rollback/ids';
-import { OWN_COMMIT_FORMAT, TRAILER_INCIDENT, parseOwnCommits, type OwnCommitRecord, type RevertedCommit } from './commit-message';
+import {
+  OWN_COMMIT_FORMAT,
+  TRAILER_INCIDENT,
+  parseOwnCommits,
+  type OwnCommitRecord,
+  type RevertedCommit,
+} from './commit-message';
 import { gitFailure, gitOutputOf } from './git-errors';
 import { messageHookArgs } from './message-hook';
 import type { WorkingClone } from './working-clone';
 
 /** The bot's own commits for an incident in `range` (newest first). */
-export async function ownCommits(clone: WorkingClone, incidentId: string, range: readonly string[]): Promise<OwnCommitRecord[]> {
+export async function ownCommits(
+  clone: WorkingClone,
+  incidentId: string,
+  range: readonly string[],
+): Promise<OwnCommitRecord[]> {
   const grep = ['--fixed-strings', `--grep=${TRAILER_INCIDENT}: ${incidentId}`];
   // Counting first: it always prints, while a log that matches nothing is silent and simple-git waits 50 ms on silence.
   const count = await clone.run(['rev-list', '--count', ...grep, ...range, '--'], 'rev-list');
@@ -31,11 +41,16 @@ async function conflictedFiles(clone: WorkingClone): Promise<string[]> {
 const NOTHING_TO_COMMIT = /nothing to commit|nothing added to commit|no changes added/i;
 
 function nothingToRevert(clone: WorkingClone, what: string, output: string) {
-  return gitFailure('nothing_to_revert', `${what} changes nothing on ${clone.branch} of ${clone.service.name}: its changes are already gone from the branch.`, {
-    fix: 'Check the branch history: someone may have reverted it already. Nothing was pushed.',
-    gitOutput: output,
-    secrets: clone.secrets,
-  });
+  return gitFailure(
+    'nothing_to_revert',
+    `${what} changes nothing on ${clone.branch} of ${clone.service.name}: its changes ` +
+      `are already gone from the branch.`,
+    {
+      fix: 'Check the branch history: someone may have reverted it already. Nothing was pushed.',
+      gitOutput: output,
+      secrets: clone.secrets,
+    },
+  );
 }
 
 /** Full-length ids in git's summary line ("[main <sha>] subject") save asking git for the new head. */
@@ -53,14 +68,28 @@ function printedCommit(summary: string): string | undefined {
  * message in one process (see message-hook); a range is applied with
  * --no-commit and committed once.
  */
-export async function revertInOneCommit(clone: WorkingClone, commits: readonly RevertedCommit[], message: string, what: string): Promise<CommitSha> {
+export async function revertInOneCommit(
+  clone: WorkingClone,
+  commits: readonly RevertedCommit[],
+  message: string,
+  what: string,
+): Promise<CommitSha> {
   const mainline = commits.some((commit) => commit.isMerge) ? ['-m', '1'] : [];
   const shas = commits.map((commit) => commit.sha);
   const single = commits.length === 1;
   let summary = '';
   try {
     summary = single
-      ? await clone.raw([...(await messageHookArgs(clone.gitDir, message)), ...FULL_IDS, 'revert', '--no-edit', '--cleanup=whitespace', ...mainline, '--end-of-options', ...shas])
+      ? await clone.raw([
+          ...(await messageHookArgs(clone.gitDir, message)),
+          ...FULL_IDS,
+          'revert',
+          '--no-edit',
+          '--cleanup=whitespace',
+          ...mainline,
+          '--end-of-options',
+          ...shas,
+        ])
       : await clone.raw(['revert', '--no-commit', ...mainline, '--end-of-options', ...shas]);
   } catch (error) {
     const output = gitOutputOf(error);
@@ -73,12 +102,20 @@ export async function revertInOneCommit(clone: WorkingClone, commits: readonly R
     if (files.length === 0 && NOTHING_TO_COMMIT.test(output)) throw nothingToRevert(clone, what, output);
     const named = commits.map((commit) => commit.sha.slice(0, 7)).join(', ');
     if (files.length > 0 || /conflict/i.test(output)) {
-      throw gitFailure('merge_conflict', `Reverting ${named} on ${clone.branch} of ${clone.service.name} conflicts with later changes${files.length > 0 ? ` in ${files.join(', ')}` : ''}. The revert was aborted; nothing was pushed.`, {
-        fix: 'Later commits changed the same lines: revert by hand in a pull request and resolve the conflicts there, or roll back with Vercel instead.',
-        gitOutput: output,
-        secrets: clone.secrets,
-        details: { files, commits: commits.map((commit) => commit.sha) },
-      });
+      throw gitFailure(
+        'merge_conflict',
+        `Reverting ${named} on ${clone.branch} of ${clone.service.name} conflicts with ` +
+          `later changes${files.length > 0 ? ` in ${files.join(', ')}` : ''}. The revert ` +
+          `was aborted; nothing was pushed.`,
+        {
+          fix:
+            'Later commits changed the same lines: revert by hand in a pull request and ' +
+            'resolve the conflicts there, or roll back with Vercel instead.',
+          gitOutput: output,
+          secrets: clone.secrets,
+          details: { files, commits: commits.map((commit) => commit.sha) },
+        },
+      );
     }
     throw clone.translate(error, 'revert');
   }
@@ -91,10 +128,22 @@ export async function revertInOneCommit(clone: WorkingClone, commits: readonly R
 }
 
 /** Commits what is staged (or rewords the last commit); an empty result means the changes are already gone. */
-export async function commitStaged(clone: WorkingClone, message: string, what: string, amend = false): Promise<CommitSha> {
+export async function commitStaged(
+  clone: WorkingClone,
+  message: string,
+  what: string,
+  amend = false,
+): Promise<CommitSha> {
   let summary: string;
   try {
-    summary = await clone.raw([...FULL_IDS, 'commit', ...(amend ? ['--amend'] : []), '--cleanup=whitespace', '-m', message]);
+    summary = await clone.raw([
+      ...FULL_IDS,
+      'commit',
+      ...(amend ? ['--amend'] : []),
+      '--cleanup=whitespace',
+      '-m',
+      message,
+    ]);
   } catch (error) {
     const output = gitOutputOf(error);
     if (NOTHING_TO_COMMIT.test(output)) throw nothingToRevert(clone, what, output);

@@ -23,7 +23,13 @@
 import { RollbackError } from '../rollback/errors';
 import { type CommitSha, parseCommitSha } from '../rollback/ids';
 import type { RevertTarget } from '../rollback/ports/code';
-import { OWN_COMMIT_FORMAT, TRAILER_INCIDENT, parseOwnCommits, type OwnCommitRecord, type RevertedCommit } from './commit-message';
+import {
+  OWN_COMMIT_FORMAT,
+  TRAILER_INCIDENT,
+  parseOwnCommits,
+  type OwnCommitRecord,
+  type RevertedCommit,
+} from './commit-message';
 import type { WorkingClone } from './working-clone';
 
 /** A range longer than this is almost certainly a mistake in the request. */
@@ -64,7 +70,11 @@ function parseWalk(out: string): WalkedCommit[] {
     });
 }
 
-const asReverted = (commit: WalkedCommit): RevertedCommit => ({ sha: commit.sha, subject: commit.subject, isMerge: commit.parents.length > 1 });
+const asReverted = (commit: WalkedCommit): RevertedCommit => ({
+  sha: commit.sha,
+  subject: commit.subject,
+  isMerge: commit.parents.length > 1,
+});
 
 export async function planRevert(clone: WorkingClone, target: RevertTarget, incidentId: string): Promise<RevertPlan> {
   const oldestRaw = 'commit' in target ? target.commit : target.oldest;
@@ -74,7 +84,17 @@ export async function planRevert(clone: WorkingClone, target: RevertTarget, inci
   const newestSha = 'commit' in target ? undefined : (await clone.resolveExisting(parseCommitSha(target.newest))).sha;
   let walked: WalkedCommit[];
   try {
-    walked = parseWalk(await clone.raw(['log', '--topo-order', `--format=${WALK_FORMAT}`, '--end-of-options', clone.remoteRef, `^${oldestId}^@`, '--']));
+    walked = parseWalk(
+      await clone.raw([
+        'log',
+        '--topo-order',
+        `--format=${WALK_FORMAT}`,
+        '--end-of-options',
+        clone.remoteRef,
+        `^${oldestId}^@`,
+        '--',
+      ]),
+    );
   } catch (error) {
     await clone.resolveExisting(oldestId); // names a missing or ambiguous id as bad input
     throw clone.translate(error, 'log');
@@ -102,7 +122,12 @@ function rangeOrderError(target: RevertTarget): RollbackError {
 }
 
 /** newest, its first parent, ... down to oldest (newest first). */
-function firstParentLine(newest: WalkedCommit, oldest: WalkedCommit, byId: ReadonlyMap<string, WalkedCommit>, target: RevertTarget): RevertedCommit[] {
+function firstParentLine(
+  newest: WalkedCommit,
+  oldest: WalkedCommit,
+  byId: ReadonlyMap<string, WalkedCommit>,
+  target: RevertTarget,
+): RevertedCommit[] {
   const line: RevertedCommit[] = [];
   let current: WalkedCommit | undefined = newest;
   while (current) {
@@ -119,9 +144,22 @@ function firstParentLine(newest: WalkedCommit, oldest: WalkedCommit, byId: Reado
   throw rangeOrderError(target);
 }
 
-async function earlierRevert(clone: WorkingClone, incidentId: string, commits: readonly RevertedCommit[], walked: readonly WalkedCommit[]): Promise<OwnCommitRecord | undefined> {
+async function earlierRevert(
+  clone: WorkingClone,
+  incidentId: string,
+  commits: readonly RevertedCommit[],
+  walked: readonly WalkedCommit[],
+): Promise<OwnCommitRecord | undefined> {
   const ours = walked.filter((commit) => commit.incidents.includes(incidentId)).map((commit) => commit.sha);
   if (ours.length === 0) return undefined;
-  const records = parseOwnCommits(await clone.run(['log', '--no-walk=unsorted', `--format=${OWN_COMMIT_FORMAT}`, '--end-of-options', ...ours, '--'], 'log'));
-  return records.find((record) => record.incidentIds.includes(incidentId) && commits.every((commit) => record.reverted.includes(commit.sha)));
+  const records = parseOwnCommits(
+    await clone.run(
+      ['log', '--no-walk=unsorted', `--format=${OWN_COMMIT_FORMAT}`, '--end-of-options', ...ours, '--'],
+      'log',
+    ),
+  );
+  return records.find(
+    (record) =>
+      record.incidentIds.includes(incidentId) && commits.every((commit) => record.reverted.includes(commit.sha)),
+  );
 }

@@ -25,7 +25,11 @@ interface PullRequestWaitOptions {
   readonly pollIntervalMs: number;
 }
 
-function progressOf(view: PullRequestView, mergeMode: PullRequestProgress['mergeMode'], waitingFor: string | undefined): PullRequestProgress {
+function progressOf(
+  view: PullRequestView,
+  mergeMode: PullRequestProgress['mergeMode'],
+  waitingFor: string | undefined,
+): PullRequestProgress {
   return {
     number: view.number,
     url: view.url,
@@ -38,14 +42,21 @@ function progressOf(view: PullRequestView, mergeMode: PullRequestProgress['merge
   };
 }
 
-/** GitHub said no (required reviews, auto-merge off for the repository, conflicts): its reason, or undefined for other failures. */
+/**
+ * GitHub said no (required reviews, auto-merge off for the repository, conflicts): its reason, or undefined for other
+ * failures.
+ */
 function refusal(error: unknown): string | undefined {
   if (!isRollbackError(error) || !['conflict', 'bad_input', 'forbidden'].includes(error.code)) return undefined;
   return String(error.details.githubMessage ?? error.message);
 }
 
 /** Asks GitHub to merge per git.merge; returns why it must wait for a person, when it must. */
-async function requestMerge(host: PullRequestHost, view: PullRequestView, clone: WorkingClone): Promise<string | undefined> {
+async function requestMerge(
+  host: PullRequestHost,
+  view: PullRequestView,
+  clone: WorkingClone,
+): Promise<string | undefined> {
   const { merge: mode, mergeMethod } = clone.service.git;
   if (mode === 'manual') return 'a person to review and merge it';
   if (mode === 'auto') {
@@ -67,7 +78,12 @@ async function requestMerge(host: PullRequestHost, view: PullRequestView, clone:
   }
 }
 
-export async function revertViaPullRequest(clone: WorkingClone, host: PullRequestHost, input: RevertInput, wait: PullRequestWaitOptions): Promise<RevertResult> {
+export async function revertViaPullRequest(
+  clone: WorkingClone,
+  host: PullRequestHost,
+  input: RevertInput,
+  wait: PullRequestWaitOptions,
+): Promise<RevertResult> {
   const branch = rollbackBranch(input.incidentId);
   const mode = clone.service.git.merge;
   const prepared = await clone.exclusive(async () => {
@@ -77,22 +93,42 @@ export async function revertViaPullRequest(clone: WorkingClone, host: PullReques
     if (plan.earlier) return { done: { commit: plan.earlier.sha, head, reverted } };
     const found = await host.findByHead(branch);
     if (found) return { view: found, head, reverted };
-    const message = revertMessage({ commits: plan.commits, incidentId: input.incidentId, requestedBy: input.requestedBy, branch: clone.branch });
-    const what = plan.commits.length === 1 ? `Reverting ${reverted[0]?.slice(0, 7)}` : `Reverting ${plan.commits.length} commits`;
+    const message = revertMessage({
+      commits: plan.commits,
+      incidentId: input.incidentId,
+      requestedBy: input.requestedBy,
+      branch: clone.branch,
+    });
+    const what =
+      plan.commits.length === 1 ? `Reverting ${reverted[0]?.slice(0, 7)}` : `Reverting ${plan.commits.length} commits`;
     await revertInOneCommit(clone, plan.commits, message, what);
     await clone.pushBranch(branch);
     const view = await host.open({
       head: branch,
       base: clone.branch,
       title: pullRequestTitle(plan.commits, input.incidentId),
-      body: pullRequestBody({ commitMessage: message, incidentId: input.incidentId, requestedBy: input.requestedBy, context: input.context, mergeMode: mode }),
+      body: pullRequestBody({
+        commitMessage: message,
+        incidentId: input.incidentId,
+        requestedBy: input.requestedBy,
+        context: input.context,
+        mergeMode: mode,
+      }),
     });
     clone.logger.info({ incidentId: input.incidentId, pullRequest: view.number, branch }, 'revert pull request opened');
     return { view, head, reverted };
   });
   if ('done' in prepared && prepared.done) {
     const { commit, head, reverted } = prepared.done;
-    return { commit, head, previousHead: head, workTree: clone.dir, status: 'already-done', reverted, redoneAfterRace: false };
+    return {
+      commit,
+      head,
+      previousHead: head,
+      workTree: clone.dir,
+      status: 'already-done',
+      reverted,
+      redoneAfterRace: false,
+    };
   }
   let view = (prepared as { view: PullRequestView }).view;
   const startedFrom = prepared.head;
@@ -109,17 +145,31 @@ export async function revertViaPullRequest(clone: WorkingClone, host: PullReques
     }
     if (view.state === 'merged') break;
     if (view.state === 'closed') {
-      throw gitFailure('pull_request_closed', `The revert pull request #${view.number} (${view.url}) was closed without being merged, so ${clone.branch} of ${clone.service.name} still has the reverted code.`, {
-        fix: 'Someone closed it on purpose or by mistake: reopen and merge it on GitHub and run the rollback again (the bot picks the pull request up), or roll back another way.',
-        details: { pullRequest: view.number, url: view.url },
-      });
+      throw gitFailure(
+        'pull_request_closed',
+        `The revert pull request #${view.number} (${view.url}) was closed without being ` +
+          `merged, so ${clone.branch} of ${clone.service.name} still has the reverted code.`,
+        {
+          fix:
+            'Someone closed it on purpose or by mistake: reopen and merge it on GitHub and ' +
+            'run the rollback again (the bot picks the pull request up), or roll back another ' +
+            'way.',
+          details: { pullRequest: view.number, url: view.url },
+        },
+      );
     }
     if (wait.clock.now().getTime() >= deadline) {
-      throw new RollbackError('timeout', `The revert pull request #${view.number} (${view.url}) is still open after ${clone.service.git.mergeDeadlineMinutes} minutes, waiting for ${waitingFor ?? 'its checks'}.`, {
-        fix: 'Merge it on GitHub, then run the rollback again: the bot finds the same pull request and continues.',
-        retryable: true,
-        details: { pullRequest: view.number, url: view.url },
-      });
+      throw new RollbackError(
+        'timeout',
+        `The revert pull request #${view.number} (${view.url}) is still open after ` +
+          `${clone.service.git.mergeDeadlineMinutes} minutes, waiting for ` +
+          `${waitingFor ?? 'its checks'}.`,
+        {
+          fix: 'Merge it on GitHub, then run the rollback again: the bot finds the same pull request and continues.',
+          retryable: true,
+          details: { pullRequest: view.number, url: view.url },
+        },
+      );
     }
     await wait.sleep(wait.pollIntervalMs);
     view = await host.read(view.number);
@@ -133,7 +183,10 @@ export async function revertViaPullRequest(clone: WorkingClone, host: PullReques
   }
   const head = await clone.exclusive(() => clone.sync());
   const merged = view;
-  clone.logger.info({ incidentId: input.incidentId, pullRequest: merged.number, mergeSha: merged.mergeSha, head }, 'revert pull request merged');
+  clone.logger.info(
+    { incidentId: input.incidentId, pullRequest: merged.number, mergeSha: merged.mergeSha, head },
+    'revert pull request merged',
+  );
   return {
     commit: (clone.service.git.mergeMethod === 'squash' ? (merged.mergeSha ?? head) : merged.headSha) as CommitSha,
     head,

@@ -32,18 +32,25 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
 function required(env: NodeJS.ProcessEnv, name: string, what: string): string {
   const value = env[name];
   if (!value) {
-    throw new RollbackError('config_invalid', `The environment variable ${name} (${what}) is empty.`, { fix: `Set ${name} in the bot's environment.` });
+    throw new RollbackError('config_invalid', `The environment variable ${name} (${what}) is empty.`, {
+      fix: `Set ${name} in the bot's environment.`,
+    });
   }
   return value;
 }
 
-/** How long GitHub asks us to wait before the next request, in ms (secondary limits without a header: one minute, as GitHub documents). */
+/**
+ * How long GitHub asks us to wait before the next request, in ms (secondary limits without a header: one minute, as
+ * GitHub documents).
+ */
 function rateLimitWaitMs(error: unknown, now: number): number | undefined {
   if (!isRateLimited(error)) return undefined;
   const retryAfter = Number(headerOf(error, 'retry-after'));
-  if (Number.isFinite(retryAfter) && retryAfter >= 0 && headerOf(error, 'retry-after') !== undefined) return retryAfter * 1000;
+  if (Number.isFinite(retryAfter) && retryAfter >= 0 && headerOf(error, 'retry-after') !== undefined)
+    return retryAfter * 1000;
   const reset = Number(headerOf(error, 'x-ratelimit-reset'));
-  if (headerOf(error, 'x-ratelimit-remaining') === '0' && Number.isFinite(reset)) return Math.max(0, reset * 1000 - now);
+  if (headerOf(error, 'x-ratelimit-remaining') === '0' && Number.isFinite(reset))
+    return Math.max(0, reset * 1000 - now);
   return 60_000;
 }
 
@@ -52,7 +59,12 @@ export function createGitHubClient(options: GitHubClientOptions): Octokit {
   const baseUrl = options.apiUrl ?? 'https://api.github.com';
   const log = options.logger.child({ component: 'github' });
   const silent = (): void => undefined;
-  const octokitLog = { debug: silent, info: silent, warn: (message: string) => log.warn(message), error: (message: string) => log.error(message) };
+  const octokitLog = {
+    debug: silent,
+    info: silent,
+    warn: (message: string) => log.warn(message),
+    error: (message: string) => log.error(message),
+  };
   const octokit = access.app
     ? new Octokit({
         baseUrl,
@@ -76,7 +88,10 @@ export function createGitHubClient(options: GitHubClientOptions): Octokit {
       } catch (error) {
         const waitMs = rateLimitWaitMs(error, now());
         if (waitMs === undefined || attempt >= maxRetries || waitMs > maxWaitMs) throw error;
-        log.warn({ method: requestOptions.method, url: requestOptions.url, waitMs, attempt: attempt + 1 }, 'GitHub rate limit: waiting before retrying');
+        log.warn(
+          { method: requestOptions.method, url: requestOptions.url, waitMs, attempt: attempt + 1 },
+          'GitHub rate limit: waiting before retrying',
+        );
         await sleep(waitMs);
       }
     }

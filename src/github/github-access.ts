@@ -29,7 +29,13 @@ export class GitHubAccess {
     const key = JSON.stringify([github.tokenEnv, github.app]);
     let client = this.clients.get(key);
     if (!client) {
-      client = createGitHubClient({ access: github, env: this.options.env, apiUrl: this.options.apiUrl, logger: this.options.logger, sleep: this.options.sleep });
+      client = createGitHubClient({
+        access: github,
+        env: this.options.env,
+        apiUrl: this.options.apiUrl,
+        logger: this.options.logger,
+        sleep: this.options.sleep,
+      });
       this.clients.set(key, client);
     }
     return client;
@@ -38,7 +44,9 @@ export class GitHubAccess {
   repoOf(service: ServiceConfig): GitHubRepoConfig {
     const github = service.git.github;
     if (!github) {
-      throw new RollbackError('config_invalid', `${service.name} has no git.github in the services file.`, { fix: 'Set git.github: { owner, repo, tokenEnv } (or app) for this service.' });
+      throw new RollbackError('config_invalid', `${service.name} has no git.github in the services file.`, {
+        fix: 'Set git.github: { owner, repo, tokenEnv } (or app) for this service.',
+      });
     }
     return github;
   }

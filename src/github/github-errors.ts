@@ -24,7 +24,15 @@ function messageOf(error: OctokitLikeError): string {
   const data = error.response?.data as { message?: unknown; errors?: unknown } | undefined;
   const base = typeof data?.message === 'string' ? data.message : String(error.message ?? 'no answer');
   const details = Array.isArray(data?.errors)
-    ? data.errors.map((entry) => (typeof entry === 'string' ? entry : typeof (entry as { message?: unknown }).message === 'string' ? (entry as { message: string }).message : '')).filter(Boolean)
+    ? data.errors
+        .map((entry) =>
+          typeof entry === 'string'
+            ? entry
+            : typeof (entry as { message?: unknown }).message === 'string'
+              ? (entry as { message: string }).message
+              : '',
+        )
+        .filter(Boolean)
     : [];
   return [base, ...details].join('; ').slice(0, 500);
 }
@@ -43,7 +51,11 @@ export function isRateLimited(error: unknown): boolean {
   const status = statusOf(error);
   if (status === 429) return true;
   if (status !== 403) return false;
-  return headerOf(error, 'retry-after') !== undefined || headerOf(error, 'x-ratelimit-remaining') === '0' || /rate limit/i.test(messageOf(error as OctokitLikeError));
+  return (
+    headerOf(error, 'retry-after') !== undefined ||
+    headerOf(error, 'x-ratelimit-remaining') === '0' ||
+    /rate limit/i.test(messageOf(error as OctokitLikeError))
+  );
 }
 
 function classify(status: number | undefined, error: unknown): { code: ErrorCode; retryable: boolean } {
@@ -63,12 +75,20 @@ function fixFor(code: ErrorCode, facts: GitHubFailureFacts): string {
       return 'GitHub could not be reached or failed: check githubstatus.com, then run it again.';
     case 'forbidden':
       return facts.status === 401
-        ? 'Check the token (git.github.tokenEnv) or the GitHub App variables: they must be set, unexpired and for this repository.'
-        : `The token or App may not do this on ${facts.repo}: it needs contents and pull requests (write), checks and statuses (read) and issues (write).`;
+        ? 'Check the token (git.github.tokenEnv) or the GitHub App variables: they must be ' +
+            'set, unexpired and for this repository.'
+        : `The token or App may not do this on ${facts.repo}: it needs contents and pull ` +
+            `requests (write), checks and statuses (read) and issues (write).`;
     case 'not_found':
-      return `Check owner and repo (${facts.repo}) in the services file; GitHub also answers 404 when the token cannot see a private repository.`;
+      return (
+        `Check owner and repo (${facts.repo}) in the services file; GitHub also answers ` +
+        `404 when the token cannot see a private repository.`
+      );
     case 'conflict':
-      return 'GitHub refused it in the repository’s present state (see its message); a person may have to act on the pull request.';
+      return (
+        'GitHub refused it in the repository’s present state (see its message); a person ' +
+        'may have to act on the pull request.'
+      );
     default:
       return 'GitHub rejected the request as invalid (see its message).';
   }
@@ -80,9 +100,13 @@ export function githubFailure(error: unknown, context: { operation: string; repo
   const facts: GitHubFailureFacts = { status, githubMessage: messageOf(error as OctokitLikeError), ...context };
   const { code, retryable } = classify(status, error);
   const answer = status === undefined ? 'no answer' : `${status}`;
-  return new RollbackError(code, `GitHub refused to ${context.operation} on ${context.repo} (${answer}: ${facts.githubMessage}).`, {
-    fix: fixFor(code, facts),
-    retryable,
-    details: { status: status ?? null, githubMessage: facts.githubMessage, operation: context.operation },
-  });
+  return new RollbackError(
+    code,
+    `GitHub refused to ${context.operation} on ${context.repo} (${answer}: ${facts.githubMessage}).`,
+    {
+      fix: fixFor(code, facts),
+      retryable,
+      details: { status: status ?? null, githubMessage: facts.githubMessage, operation: context.operation },
+    },
+  );
 }

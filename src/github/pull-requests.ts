@@ -4,7 +4,13 @@
  */
 import type { Octokit } from '@octokit/rest';
 import type { CommitSha } from '../rollback/ids';
-import type { MergeMethod, OpenPullRequest, PullRequestHost, PullRequestView, ReviewState } from '../rollback/ports/pull-request';
+import type {
+  MergeMethod,
+  OpenPullRequest,
+  PullRequestHost,
+  PullRequestView,
+  ReviewState,
+} from '../rollback/ports/pull-request';
 import { type RepoRef, readCommitChecks, summarizeChecks } from './commit-checks';
 import { githubFailure } from './github-errors';
 
@@ -44,16 +50,22 @@ export class GitHubPullRequests implements PullRequestHost {
   }
 
   private async review(number: number): Promise<ReviewState> {
-    const reviews = await this.call('read the pull request reviews', () => this.octokit.rest.pulls.listReviews({ ...this.ref, pull_number: number, per_page: 100 }));
+    const reviews = await this.call('read the pull request reviews', () =>
+      this.octokit.rest.pulls.listReviews({ ...this.ref, pull_number: number, per_page: 100 }),
+    );
     const latest = new Map<string, string>();
-    for (const review of reviews.data) if (review.user && review.state !== 'COMMENTED') latest.set(review.user.login, review.state);
+    for (const review of reviews.data)
+      if (review.user && review.state !== 'COMMENTED') latest.set(review.user.login, review.state);
     const states = [...latest.values()];
     if (states.includes('CHANGES_REQUESTED')) return 'changes_requested';
     return states.includes('APPROVED') ? 'approved' : 'none';
   }
 
   private async view(pull: RestPull): Promise<PullRequestView> {
-    const [checks, review] = await Promise.all([readCommitChecks(this.octokit, this.ref, pull.head.sha), this.review(pull.number)]);
+    const [checks, review] = await Promise.all([
+      readCommitChecks(this.octokit, this.ref, pull.head.sha),
+      this.review(pull.number),
+    ]);
     const merged = pull.merged_at !== null;
     return {
       number: pull.number,
@@ -74,19 +86,31 @@ export class GitHubPullRequests implements PullRequestHost {
 
   async findByHead(head: string): Promise<PullRequestView | undefined> {
     const listed = await this.call('look for the revert pull request', () =>
-      this.octokit.rest.pulls.list({ ...this.ref, head: `${this.ref.owner}:${head}`, state: 'all', sort: 'created', direction: 'desc', per_page: 20 }),
+      this.octokit.rest.pulls.list({
+        ...this.ref,
+        head: `${this.ref.owner}:${head}`,
+        state: 'all',
+        sort: 'created',
+        direction: 'desc',
+        per_page: 20,
+      }),
     );
-    const found = listed.data.find((pull) => pull.state === 'open') ?? listed.data.find((pull) => pull.merged_at !== null);
+    const found =
+      listed.data.find((pull) => pull.state === 'open') ?? listed.data.find((pull) => pull.merged_at !== null);
     return found ? this.read(found.number) : undefined;
   }
 
   async open(input: OpenPullRequest): Promise<PullRequestView> {
-    const created = await this.call('open the revert pull request', () => this.octokit.rest.pulls.create({ ...this.ref, ...input, maintainer_can_modify: false }));
+    const created = await this.call('open the revert pull request', () =>
+      this.octokit.rest.pulls.create({ ...this.ref, ...input, maintainer_can_modify: false }),
+    );
     return this.view(created.data);
   }
 
   async read(number: number): Promise<PullRequestView> {
-    const pull = await this.call(`read pull request #${number}`, () => this.octokit.rest.pulls.get({ ...this.ref, pull_number: number }));
+    const pull = await this.call(`read pull request #${number}`, () =>
+      this.octokit.rest.pulls.get({ ...this.ref, pull_number: number }),
+    );
     return this.view(pull.data);
   }
 
@@ -102,10 +126,15 @@ export class GitHubPullRequests implements PullRequestHost {
       );
       return 'enabled';
     } catch (error) {
-      const messages = ((error as { errors?: { message?: string }[] }).errors ?? []).map((e) => e.message ?? '').join('; ');
+      const messages = ((error as { errors?: { message?: string }[] }).errors ?? [])
+        .map((e) => e.message ?? '')
+        .join('; ');
       if (MERGEABLE_NOW.test(messages)) return 'mergeable-now';
       if (messages) {
-        throw githubFailure({ status: 422, message: messages }, { operation: `enable auto-merge on #${pull.number}`, repo: this.repo });
+        throw githubFailure(
+          { status: 422, message: messages },
+          { operation: `enable auto-merge on #${pull.number}`, repo: this.repo },
+        );
       }
       throw githubFailure(error, { operation: `enable auto-merge on #${pull.number}`, repo: this.repo });
     }

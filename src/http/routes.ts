@@ -10,7 +10,10 @@ import type { Db } from '../store/pool';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -36,7 +39,11 @@ export function healthRoutes(deps: RouteDeps): CustomRoute[] {
   return [
     ...getAndHead('/healthz', (_req, res) => {
       const problems = deps.liveness?.() ?? [];
-      sendJson(res, problems.length === 0 ? 200 : 503, problems.length === 0 ? { status: 'ok' } : { status: 'failing', problems });
+      sendJson(
+        res,
+        problems.length === 0 ? 200 : 503,
+        problems.length === 0 ? { status: 'ok' } : { status: 'failing', problems },
+      );
     }),
     ...getAndHead('/readyz', (_req, res) => {
       if (deps.isStopping()) {
@@ -52,7 +59,9 @@ export function healthRoutes(deps: RouteDeps): CustomRoute[] {
         sendJson(res, 503, { status: 'Slack socket not connected' });
         return;
       }
-      void deps.db.ping().then((ok) => sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'database unreachable' }));
+      void deps.db
+        .ping()
+        .then((ok) => sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'database unreachable' }));
     }),
     {
       path: '/metrics',

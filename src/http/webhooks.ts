@@ -75,7 +75,12 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
 }
 
 /** Answers and closes the connection, so an unread body cannot be piped into the next request. */
-function refuse(res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
+function refuse(
+  res: ServerResponse,
+  status: number,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): void {
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.setHeader('connection', 'close');
   sendJson(res, status, body);
@@ -85,12 +90,22 @@ async function handle(deps: WebhookDeps, tool: WebhookTool, req: IncomingMessage
   if (!deps.secret) {
     refuse(res, 503, {
       error: 'Webhooks are turned off: WEBHOOK_SECRET is not set.',
-      fix: `Set WEBHOOK_SECRET in the bot's environment and send it from ${tool} as "Authorization: Bearer <secret>" (or as the basic_auth password).`,
+      fix:
+        `Set WEBHOOK_SECRET in the bot's environment and send it from ${tool} as ` +
+        `"Authorization: Bearer <secret>" (or as the basic_auth password).`,
     });
     return;
   }
   if (!secretMatches(presentedSecret(req.headers.authorization), deps.secret)) {
-    refuse(res, 401, { error: 'Missing or wrong webhook secret.', fix: 'Send "Authorization: Bearer <WEBHOOK_SECRET>" or basic auth with WEBHOOK_SECRET as the password.' }, { 'www-authenticate': 'Bearer realm="rollback-bot", Basic realm="rollback-bot"' });
+    refuse(
+      res,
+      401,
+      {
+        error: 'Missing or wrong webhook secret.',
+        fix: 'Send "Authorization: Bearer <WEBHOOK_SECRET>" or basic auth with WEBHOOK_SECRET as the password.',
+      },
+      { 'www-authenticate': 'Bearer realm="rollback-bot", Basic realm="rollback-bot"' },
+    );
     return;
   }
   const maxBytes = deps.maxBytes ?? WEBHOOK_BODY_LIMIT_BYTES;
@@ -98,7 +113,11 @@ async function handle(deps: WebhookDeps, tool: WebhookTool, req: IncomingMessage
   try {
     text = await readBody(req, maxBytes);
   } catch (error) {
-    if (error instanceof TooLarge) refuse(res, 413, { error: `The body is over ${maxBytes} bytes.`, fix: `Lower max_alerts in the ${tool} webhook config so each call carries fewer alerts.` });
+    if (error instanceof TooLarge)
+      refuse(res, 413, {
+        error: `The body is over ${maxBytes} bytes.`,
+        fix: `Lower max_alerts in the ${tool} webhook config so each call carries fewer alerts.`,
+      });
     else refuse(res, 400, { error: 'The request body could not be read.' });
     return;
   }
@@ -106,7 +125,10 @@ async function handle(deps: WebhookDeps, tool: WebhookTool, req: IncomingMessage
   try {
     body = JSON.parse(text);
   } catch (error) {
-    sendJson(res, 400, { error: `The body is not JSON: ${(error as Error).message}.`, fix: `Send ${tool}'s webhook JSON unchanged.` });
+    sendJson(res, 400, {
+      error: `The body is not JSON: ${(error as Error).message}.`,
+      fix: `Send ${tool}'s webhook JSON unchanged.`,
+    });
     return;
   }
   let taken: IngestResult;
@@ -121,7 +143,10 @@ async function handle(deps: WebhookDeps, tool: WebhookTool, req: IncomingMessage
     await taken.stored;
   } catch (error) {
     deps.logger.warn({ err: error, tool }, 'webhook alerts could not be stored; the sender is asked to retry');
-    sendJson(res, 503, { error: 'The bot could not store the alerts right now.', fix: `${tool} retries failed webhooks; nothing else to do.` });
+    sendJson(res, 503, {
+      error: 'The bot could not store the alerts right now.',
+      fix: `${tool} retries failed webhooks; nothing else to do.`,
+    });
     return;
   }
   sendJson(res, 202, { signals: taken.signals, unmatched: taken.unmatched });

@@ -29,7 +29,8 @@ export interface HomeClient {
  * Without a role directory (the engine not started yet) nobody is known to hold a role: incidents stay hidden.
  * `env` lists each service's unavailable capabilities (an unset credential) on Home.
  */
-type Source = Pick<EngineDeps, 'store' | 'services' | 'clock'> & Partial<Pick<EngineDeps, 'roles' | 'env' | 'application'>>;
+type Source = Pick<EngineDeps, 'store' | 'services' | 'clock'> &
+  Partial<Pick<EngineDeps, 'roles' | 'env' | 'application'>>;
 
 interface HomePublisherOptions {
   db: Db;
@@ -58,7 +59,10 @@ interface HomePublisher {
 
 const DAY = 86_400_000;
 
-function latest(deployments: readonly DeploymentRecord[], at: (d: DeploymentRecord) => Date | undefined): DeploymentRecord | undefined {
+function latest(
+  deployments: readonly DeploymentRecord[],
+  at: (d: DeploymentRecord) => Date | undefined,
+): DeploymentRecord | undefined {
   let best: DeploymentRecord | undefined;
   for (const d of deployments) {
     const when = at(d);
@@ -75,7 +79,9 @@ function latest(deployments: readonly DeploymentRecord[], at: (d: DeploymentReco
  */
 function liveDeployment(deployments: readonly DeploymentRecord[]): DeploymentRecord | undefined {
   const seenServing = (d: DeploymentRecord): Date | undefined => {
-    const last = [d.servedFrom, d.lastKnownGoodAt].filter((x): x is Date => x !== undefined).sort((a, b) => b.getTime() - a.getTime())[0];
+    const last = [d.servedFrom, d.lastKnownGoodAt]
+      .filter((x): x is Date => x !== undefined)
+      .sort((a, b) => b.getTime() - a.getTime())[0];
     return last && (!d.servedUntil || d.servedUntil < last) ? last : undefined;
   };
   return latest(deployments, seenServing);
@@ -95,7 +101,11 @@ export async function readHome(source: Source, warnings: readonly string[] = [])
       const deployments = await store.deployments(service.name, 20);
       const live = liveDeployment(deployments);
       const good = latest(deployments, (d) => d.lastKnownGoodAt);
-      const ref = (d: DeploymentRecord) => ({ version: d.version, commit: d.commitSha?.slice(0, 7), deploymentId: d.deploymentId });
+      const ref = (d: DeploymentRecord) => ({
+        version: d.version,
+        commit: d.commitSha?.slice(0, 7),
+        deploymentId: d.deploymentId,
+      });
       return {
         service: serviceRef(service),
         ...(await pinnedOf(source, service)),
@@ -108,24 +118,42 @@ export async function readHome(source: Source, warnings: readonly string[] = [])
   const byName = new Map<string, ServiceRef>(services.map((s) => [s.name, serviceRef(s)]));
   return {
     timeZone: services[0]?.workingHours.timeZone ?? 'UTC',
-    openIncidents: open.map((i) => ({ id: i.id, service: byName.get(i.service) ?? { name: i.service }, state: i.state, severity: i.severity, issue: i.issue, openedAt: i.openedAt })),
+    openIncidents: open.map((i) => ({
+      id: i.id,
+      service: byName.get(i.service) ?? { name: i.service },
+      state: i.state,
+      severity: i.severity,
+      issue: i.issue,
+      openedAt: i.openedAt,
+    })),
     services: serviceViews,
     metrics,
     actions,
     metricsDays: METRICS_PERIOD_DAYS,
-    followUps: followUps.map((f) => ({ incidentId: f.incidentId, service: byName.get(f.service) ?? { name: f.service }, item: f.item })),
+    followUps: followUps.map((f) => ({
+      incidentId: f.incidentId,
+      service: byName.get(f.service) ?? { name: f.service },
+      item: f.item,
+    })),
     asOf: now,
     warnings,
   };
 }
 
-/** Whether an instant rollback pinned production, read from Vercel at background priority; unknown (left out) when Vercel does not answer. */
+/**
+ * Whether an instant rollback pinned production, read from Vercel at background priority; unknown (left out) when
+ * Vercel does not answer.
+ */
 async function pinnedOf(source: Source, service: ServiceConfig): Promise<Pick<HomeService, 'pinned'>> {
   try {
     const production = await source.application?.describeProduction(service, { background: true });
     if (!production?.pinnedByRollback) return {};
     const next = production.unpinWith;
-    return { pinned: next ? { unpinWith: { version: next.version, commit: next.commitSha?.slice(0, 7), deploymentId: next.id } } : {} };
+    return {
+      pinned: next
+        ? { unpinWith: { version: next.version, commit: next.commitSha?.slice(0, 7), deploymentId: next.id } }
+        : {},
+    };
   } catch {
     return {};
   }
@@ -139,7 +167,11 @@ async function pinnedOf(source: Source, service: ServiceConfig): Promise<Pick<Ho
 async function visibleServices(source: Source, userId: string): Promise<ReadonlySet<string>> {
   const visible = new Set<string>();
   for (const service of source.services) {
-    if (service.slack.homeShowsEveryone || (source.roles && holdsAnyRole(await source.roles.resolve(service), userId as SlackUserId))) visible.add(service.name);
+    if (
+      service.slack.homeShowsEveryone ||
+      (source.roles && holdsAnyRole(await source.roles.resolve(service), userId as SlackUserId))
+    )
+      visible.add(service.name);
   }
   return visible;
 }
@@ -155,7 +187,9 @@ function homeFor(view: AppHomeView, visible: ReadonlySet<string>): AppHomeView {
 
 /** The view and the hash of its content without the "Updated" time. */
 function render(view: AppHomeView): { view: types.HomeView; hash: string } {
-  const hash = createHash('sha256').update(JSON.stringify(appHome({ ...view, asOf: undefined }))).digest('hex');
+  const hash = createHash('sha256')
+    .update(JSON.stringify(appHome({ ...view, asOf: undefined })))
+    .digest('hex');
   return { view: appHome(view), hash };
 }
 
@@ -171,7 +205,11 @@ export function createHomePublisher(options: HomePublisherOptions): HomePublishe
   const viewFor = async (source: Source, home: AppHomeView, userId: string): Promise<AppHomeView> =>
     homeFor(home, await visibleServices(source, userId));
 
-  const publish = async (client: HomeClient, userId: string, rendered: { view: types.HomeView; hash: string }): Promise<void> => {
+  const publish = async (
+    client: HomeClient,
+    userId: string,
+    rendered: { view: types.HomeView; hash: string },
+  ): Promise<void> => {
     await client.views.publish({ user_id: userId, view: rendered.view });
     await db.query(markPublished(userId, rendered.hash, options.source().clock.now()));
   };
@@ -213,7 +251,12 @@ export function createHomePublisher(options: HomePublisherOptions): HomePublishe
       const source = options.source();
       await db.query(rememberViewer(userId, source.clock.now()));
       const client = options.client();
-      if (client) await publish(client, userId, render(await viewFor(source, await readHome(source, options.warnings?.() ?? []), userId)));
+      if (client)
+        await publish(
+          client,
+          userId,
+          render(await viewFor(source, await readHome(source, options.warnings?.() ?? []), userId)),
+        );
     },
     refresh() {
       if (stopped || timer) return;

@@ -12,7 +12,12 @@ import type { EngineDeps } from '../rollback/incident/engine-deps';
 import { ARCHIVE_SCHEMA } from '../schema/rollback/catalog';
 import { MANIFEST } from '../schema/rollback/archive';
 import type { Db } from '../store/pool';
-import { type ArchiveFactRow, selectArchiveOwners, selectUnrestoredArchives, upsertArchiveFacts } from '../store/queries/stats';
+import {
+  type ArchiveFactRow,
+  selectArchiveOwners,
+  selectUnrestoredArchives,
+  upsertArchiveFacts,
+} from '../store/queries/stats';
 
 interface ManifestRow {
   archive_table: string;
@@ -24,12 +29,21 @@ interface ManifestRow {
 const PREFIX = `${ARCHIVE_SCHEMA}.`;
 
 async function readManifest(url: string, names: readonly string[]): Promise<ManifestRow[]> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000, statement_timeout: 10_000, application_name: 'rollback-bot archive-restores' });
+  const client = new Client({
+    connectionString: url,
+    connectionTimeoutMillis: 5_000,
+    statement_timeout: 10_000,
+    application_name: 'rollback-bot archive-restores',
+  });
   await client.connect();
   try {
     const exists = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [MANIFEST]);
     if (!exists.rows[0]?.t) return [];
-    const rows = await client.query<ManifestRow>(`SELECT archive_table, incident_id, row_count, restored_at FROM ${MANIFEST} WHERE archive_table = ANY($1::text[])`, [names]);
+    const rows = await client.query<ManifestRow>(
+      `SELECT archive_table, incident_id, row_count, restored_at FROM ${MANIFEST} WHERE ` +
+        `archive_table = ANY($1::text[])`,
+      [names],
+    );
     return rows.rows;
   } finally {
     await client.end().catch(() => undefined);
@@ -37,22 +51,37 @@ async function readManifest(url: string, names: readonly string[]): Promise<Mani
 }
 
 /** Returns how many archives were checked; a service whose database cannot be read is skipped until the next run. */
-export async function syncArchiveRestores(deps: { db: Db; engine: Pick<EngineDeps, 'services' | 'env' | 'clock'>; logger: Logger }): Promise<number> {
+export async function syncArchiveRestores(deps: {
+  db: Db;
+  engine: Pick<EngineDeps, 'services' | 'env' | 'clock'>;
+  logger: Logger;
+}): Promise<number> {
   let checked = 0;
   for (const service of deps.engine.services) {
     if (!service.database) continue;
-    const open = await deps.db.query<{ archive_table: string; incident_id: string }>(selectUnrestoredArchives(service.name));
+    const open = await deps.db.query<{ archive_table: string; incident_id: string }>(
+      selectUnrestoredArchives(service.name),
+    );
     if (open.length === 0) continue;
     const url = deps.engine.env[service.database.urlEnv];
     if (!url) {
-      deps.logger.warn({ service: service.name, env: service.database.urlEnv }, 'cannot check archive restores: the app database URL is not set');
+      deps.logger.warn(
+        { service: service.name, env: service.database.urlEnv },
+        'cannot check archive restores: the app database URL is not set',
+      );
       continue;
     }
     let manifest: ManifestRow[];
     try {
-      manifest = await readManifest(url, open.map((a) => a.archive_table.replace(PREFIX, '')));
+      manifest = await readManifest(
+        url,
+        open.map((a) => a.archive_table.replace(PREFIX, '')),
+      );
     } catch (error) {
-      deps.logger.warn({ service: service.name, err: error }, 'cannot check archive restores: the app database did not answer');
+      deps.logger.warn(
+        { service: service.name, err: error },
+        'cannot check archive restores: the app database did not answer',
+      );
       continue;
     }
     const facts: ArchiveFactRow[] = manifest.map((row) => ({
@@ -72,13 +101,22 @@ export async function syncArchiveRestores(deps: { db: Db; engine: Pick<EngineDep
  * loss stops counting it now, not at the next sync. Archives no schema step of
  * the bot made are left alone. Returns how many archives were recorded.
  */
-export async function recordRestored(db: Db, restored: readonly { archiveTable: string; restoredRows: number }[], at: Date): Promise<number> {
+export async function recordRestored(
+  db: Db,
+  restored: readonly { archiveTable: string; restoredRows: number }[],
+  at: Date,
+): Promise<number> {
   if (restored.length === 0) return 0;
-  const owners = await db.query<{ service: string; incident_id: string; archive_table: string }>(selectArchiveOwners(restored.map((r) => r.archiveTable)));
+  const owners = await db.query<{ service: string; incident_id: string; archive_table: string }>(
+    selectArchiveOwners(restored.map((r) => r.archiveTable)),
+  );
   const byService = new Map<string, ArchiveFactRow[]>();
   for (const owner of owners) {
     const rows = restored.find((r) => r.archiveTable === owner.archive_table)?.restoredRows ?? 0;
-    byService.set(owner.service, [...(byService.get(owner.service) ?? []), { archiveTable: owner.archive_table, incidentId: owner.incident_id, rows, restoredAt: at }]);
+    byService.set(owner.service, [
+      ...(byService.get(owner.service) ?? []),
+      { archiveTable: owner.archive_table, incidentId: owner.incident_id, rows, restoredAt: at },
+    ]);
   }
   for (const [service, facts] of byService) await db.query(upsertArchiveFacts(service, facts, at));
   return owners.length;

@@ -9,7 +9,15 @@
 import type { ServiceConfig } from '../config/service-schema';
 import type { Logger } from '../logger';
 import { completeItem } from '../rollback/follow-up/checklist';
-import { TICKET_CLOSED, TICKET_OPENED, TICKET_POST_MORTEM, checklistComplete, incidentTicketContent, ticketDue, ticketProgress } from '../rollback/follow-up/incident-ticket';
+import {
+  TICKET_CLOSED,
+  TICKET_OPENED,
+  TICKET_POST_MORTEM,
+  checklistComplete,
+  incidentTicketContent,
+  ticketDue,
+  ticketProgress,
+} from '../rollback/follow-up/incident-ticket';
 import type { EngineDeps } from '../rollback/incident/engine-deps';
 import type { IncidentRecord } from '../rollback/ports/incident-store';
 import type { TicketRef, TicketTracker } from '../rollback/ports/tickets';
@@ -31,7 +39,8 @@ async function advance(deps: TicketJobDeps, incident: IncidentRecord, service: S
   const timeline = await store.timeline(incident.id);
   const progress = ticketProgress(timeline);
   if (progress.closed) return;
-  const note = (kind: string, message: string, data: Record<string, unknown> = {}) => store.appendTimeline({ incidentId: incident.id, actor: 'rollback-bot', kind, message, data });
+  const note = (kind: string, message: string, data: Record<string, unknown> = {}) =>
+    store.appendTimeline({ incidentId: incident.id, actor: 'rollback-bot', kind, message, data });
   let ticket: TicketRef;
   let changed = false;
   if (progress.opened && progress.url && progress.key) {
@@ -41,7 +50,17 @@ async function advance(deps: TicketJobDeps, incident: IncidentRecord, service: S
     const measured = await store.metricsInput(incident.id);
     ticket =
       (await deps.tickets.find(service, incident.id)) ??
-      (await deps.tickets.open(service, incidentTicketContent({ incident, service: service.name, steps, timeline, badVersion: badVersionOf(incident, steps), deployedAt: measured?.deployedAt })));
+      (await deps.tickets.open(
+        service,
+        incidentTicketContent({
+          incident,
+          service: service.name,
+          steps,
+          timeline,
+          badVersion: badVersionOf(incident, steps),
+          deployedAt: measured?.deployedAt,
+        }),
+      ));
     await note(TICKET_OPENED, `Incident ticket opened: ${ticket.url}`, { url: ticket.url, key: ticket.key });
     changed = true;
   }
@@ -57,7 +76,11 @@ async function advance(deps: TicketJobDeps, incident: IncidentRecord, service: S
     await note(TICKET_POST_MORTEM, `Post-mortem draft added to ${ticket.key}.`);
   }
   if (incident.state === 'resolved' && checklistComplete(await store.followUps(incident.id))) {
-    await deps.tickets.comment(service, ticket, 'Every post-rollback action on the checklist is done: closing this ticket.');
+    await deps.tickets.comment(
+      service,
+      ticket,
+      'Every post-rollback action on the checklist is done: closing this ticket.',
+    );
     await deps.tickets.close(service, ticket);
     await note(TICKET_CLOSED, `Incident ticket ${ticket.key} closed: the post-rollback checklist is complete.`);
     changed = true;

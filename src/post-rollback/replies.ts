@@ -26,9 +26,15 @@ import type { Reply } from '../slack/listeners/commands/rollback';
 /** How long `/rollback stats` waits for the app databases' manifests before answering from what the store knows. */
 const REFRESH_WAIT_MS = 1_500;
 
-/** A restore-archive made while the bot's store was unreachable counts when asked: the manifest is read first, briefly. */
+/**
+ * A restore-archive made while the bot's store was unreachable counts when asked: the manifest is read first, briefly.
+ */
 async function refreshFacts(deps: EngineDeps): Promise<void> {
-  const refresh = deps.refreshMetricsFacts?.().catch((error: unknown) => deps.logger.warn({ err: error }, 'could not read the archive manifests before /rollback stats'));
+  const refresh = deps
+    .refreshMetricsFacts?.()
+    .catch((error: unknown) =>
+      deps.logger.warn({ err: error }, 'could not read the archive manifests before /rollback stats'),
+    );
   if (!refresh) return;
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([refresh, new Promise<void>((resolve) => (timer = setTimeout(resolve, REFRESH_WAIT_MS)))]);
@@ -65,7 +71,13 @@ export function createPreflightRunner(): PreflightRunner {
   let repoFiles: GitRepoFiles | undefined;
   let ci: GitHubCiStatus | undefined;
   return (engine, service, candidate) => {
-    ci ??= new GitHubCiStatus(new GitHubAccess({ env: engine.env, apiUrl: engine.env.GITHUB_API_URL, logger: engine.logger.child({ adapter: 'github' }) }));
+    ci ??= new GitHubCiStatus(
+      new GitHubAccess({
+        env: engine.env,
+        apiUrl: engine.env.GITHUB_API_URL,
+        logger: engine.logger.child({ adapter: 'github' }),
+      }),
+    );
     repoFiles ??= new GitRepoFiles({
       workspaceDir: join(parseEnv(engine.env).ROLLBACK_DATA_DIR, 'preflight-git'),
       env: engine.env,

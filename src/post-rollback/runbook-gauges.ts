@@ -51,13 +51,34 @@ type PerIncident = Exclude<MetricName, 'rollback_frequency' | 'rollbacks_per_dep
 
 /** Prometheus base units: seconds for times, one unit per metric name. */
 const PER_INCIDENT: readonly { metric: PerIncident; name: string; help: string }[] = [
-  { metric: 'detection_time', name: 'rollback_bot_detection_time_seconds', help: 'Deployment went live to issue detected, seconds (runbook target < 300), over the incidents of the last 30 days.' },
-  { metric: 'execution_time', name: 'rollback_bot_execution_time_seconds', help: 'Rollback decision to production restored, seconds (runbook target < 300), last 30 days.' },
-  { metric: 'downtime', name: 'rollback_bot_downtime_seconds', help: 'User-facing downtime, impact start to restored, seconds (runbook target < 900), last 30 days.' },
-  { metric: 'data_loss', name: 'rollback_bot_data_loss_rows', help: 'Archived values not restored after a schema rollback, rows (runbook target 0), last 30 days.' },
+  {
+    metric: 'detection_time',
+    name: 'rollback_bot_detection_time_seconds',
+    help:
+      'Deployment went live to issue detected, seconds (runbook target < 300), over the ' +
+      'incidents of the last 30 days.',
+  },
+  {
+    metric: 'execution_time',
+    name: 'rollback_bot_execution_time_seconds',
+    help: 'Rollback decision to production restored, seconds (runbook target < 300), last 30 days.',
+  },
+  {
+    metric: 'downtime',
+    name: 'rollback_bot_downtime_seconds',
+    help: 'User-facing downtime, impact start to restored, seconds (runbook target < 900), last 30 days.',
+  },
+  {
+    metric: 'data_loss',
+    name: 'rollback_bot_data_loss_rows',
+    help: 'Archived values not restored after a schema rollback, rows (runbook target 0), last 30 days.',
+  },
 ];
 
-export function createRunbookGauges(registry: Registry, options: { ttlMs?: number; now?: () => number } = {}): RunbookGauges {
+export function createRunbookGauges(
+  registry: Registry,
+  options: { ttlMs?: number; now?: () => number } = {},
+): RunbookGauges {
   const ttlMs = options.ttlMs ?? 15_000;
   const now = options.now ?? Date.now;
   let read: (() => Promise<ServiceFigures[]>) | undefined;
@@ -76,7 +97,12 @@ export function createRunbookGauges(registry: Registry, options: { ttlMs?: numbe
     return cache.figures;
   };
 
-  const gauge = <L extends string>(name: string, help: string, labelNames: L[], fill: (g: Gauge<L>, all: ServiceFigures[]) => void): void => {
+  const gauge = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: L[],
+    fill: (g: Gauge<L>, all: ServiceFigures[]) => void,
+  ): void => {
     new Gauge<L>({
       name,
       help,
@@ -92,15 +118,25 @@ export function createRunbookGauges(registry: Registry, options: { ttlMs?: numbe
 
   const value = (metrics: RollbackMetrics, name: MetricName) => metrics.figures.find((f) => f.name === name);
 
-  gauge('rollback_bot_rollbacks_per_month', 'Rollbacks per month over the last 30 days (runbook target < 1).', ['service'], (g, all) => {
-    for (const { service, metrics } of all) g.set({ service }, value(metrics, 'rollback_frequency')?.value ?? 0);
-  });
-  gauge('rollback_bot_rollbacks_per_deployment', 'Rollbacks per production deployment over the last 30 days (no runbook target).', ['service'], (g, all) => {
-    for (const { service, metrics } of all) {
-      const f = value(metrics, 'rollbacks_per_deployment');
-      if (f?.value !== undefined) g.set({ service }, f.value);
-    }
-  });
+  gauge(
+    'rollback_bot_rollbacks_per_month',
+    'Rollbacks per month over the last 30 days (runbook target < 1).',
+    ['service'],
+    (g, all) => {
+      for (const { service, metrics } of all) g.set({ service }, value(metrics, 'rollback_frequency')?.value ?? 0);
+    },
+  );
+  gauge(
+    'rollback_bot_rollbacks_per_deployment',
+    'Rollbacks per production deployment over the last 30 days (no runbook target).',
+    ['service'],
+    (g, all) => {
+      for (const { service, metrics } of all) {
+        const f = value(metrics, 'rollbacks_per_deployment');
+        if (f?.value !== undefined) g.set({ service }, f.value);
+      }
+    },
+  );
   for (const spec of PER_INCIDENT) {
     gauge(spec.name, `${spec.help} aggregate: worst incident or mean.`, ['service', 'aggregate'], (g, all) => {
       for (const { service, metrics } of all) {
@@ -110,14 +146,25 @@ export function createRunbookGauges(registry: Registry, options: { ttlMs?: numbe
       }
     });
   }
-  gauge('rollback_bot_metric_target_met', '1 when the figure meets the runbook target over the last 30 days, 0 when missed; absent without data.', ['service', 'metric'], (g, all) => {
-    for (const { service, metrics } of all) {
-      for (const f of metrics.figures) if (f.pass !== undefined) g.set({ service, metric: f.name }, f.pass ? 1 : 0);
-    }
-  });
-  gauge('rollback_bot_metric_target', "The runbook's targets in each figure's unit (seconds for times): the figure must stay below this (data loss: equal it).", ['metric'], (g) => {
-    for (const [metric, target] of Object.entries(TARGETS)) g.set({ metric }, target.limit);
-  });
+  gauge(
+    'rollback_bot_metric_target_met',
+    '1 when the figure meets the runbook target over the last 30 days, 0 when missed; absent without data.',
+    ['service', 'metric'],
+    (g, all) => {
+      for (const { service, metrics } of all) {
+        for (const f of metrics.figures) if (f.pass !== undefined) g.set({ service, metric: f.name }, f.pass ? 1 : 0);
+      }
+    },
+  );
+  gauge(
+    'rollback_bot_metric_target',
+    "The runbook's targets in each figure's unit (seconds for times): the figure must " +
+      'stay below this (data loss: equal it).',
+    ['metric'],
+    (g) => {
+      for (const [metric, target] of Object.entries(TARGETS)) g.set({ metric }, target.limit);
+    },
+  );
 
   for (const spec of FLAG_ACTIONS) {
     const help = `${spec.help} over the last 30 days (incident actions that are not rollbacks).`;

@@ -39,9 +39,17 @@ interface VersionAnswer {
 }
 
 /** Like readAppVersion, with extra request headers, and the status when there is no version. */
-export async function askAppVersion(fetchImpl: FetchLike, url: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<VersionAnswer> {
+export async function askAppVersion(
+  fetchImpl: FetchLike,
+  url: string,
+  timeoutMs: number,
+  headers: Record<string, string> = {},
+): Promise<VersionAnswer> {
   try {
-    const response = await fetchImpl(url, { headers: { accept: 'application/json', ...headers }, signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetchImpl(url, {
+      headers: { accept: 'application/json', ...headers },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     if (!response.ok) {
       await response.body?.cancel();
       return { version: undefined, status: response.status };

@@ -46,15 +46,20 @@ export async function trimProbeResults(db: Db, service: string, before: Date): P
 }
 
 /** Promotes each service's serving deployment when the rule says so; returns the ones promoted. */
-export async function promoteLastKnownGood(deps: Pick<ProbeJobDeps, 'services' | 'db' | 'store' | 'clock' | 'logger'>): Promise<string[]> {
+export async function promoteLastKnownGood(
+  deps: Pick<ProbeJobDeps, 'services' | 'db' | 'store' | 'clock' | 'logger'>,
+): Promise<string[]> {
   const promoted: string[] = [];
   for (const service of deps.services) {
     const [row] = await deps.db.query<DeploymentRow>(selectServingDeployment(service.name));
     const serving = row ? toDeployment(row) : undefined;
-    // The newest incident and the open one are all the rule needs: any incident since serving began is at least as new as the newest.
+    // The newest incident and the open one are all the rule needs: any incident since serving began is at least as new
+    // as the newest.
     const [newest] = await deps.store.listIncidents({ service: service.name, limit: 1 });
     const open = await deps.store.findOpenIncident(service.name);
-    const incidents = [newest, open].filter((i) => i !== undefined).map((i) => ({ id: i.id, openedAt: i.openedAt, open: i.id === open?.id }));
+    const incidents = [newest, open]
+      .filter((i) => i !== undefined)
+      .map((i) => ({ id: i.id, openedAt: i.openedAt, open: i.id === open?.id }));
     const now = deps.clock.now();
     // A deployment released with /rollout is judged from its release: 24 h stable at 100% (the runbook).
     const release = await createReleaseStore(deps.db).latest(service.name);
@@ -70,9 +75,16 @@ export async function promoteLastKnownGood(deps: Pick<ProbeJobDeps, 'services' |
       actor: 'rollback-bot',
       kind: 'last_known_good',
       message: decision.reason,
-      data: { deploymentId: decision.deployment.deploymentId, version: decision.deployment.version ?? null, commit: decision.deployment.commitSha ?? null },
+      data: {
+        deploymentId: decision.deployment.deploymentId,
+        version: decision.deployment.version ?? null,
+        commit: decision.deployment.commitSha ?? null,
+      },
     });
-    deps.logger.info({ service: service.name, deploymentId: decision.deployment.deploymentId }, `last known good: ${describeDeployment(decision.deployment)}`);
+    deps.logger.info(
+      { service: service.name, deploymentId: decision.deployment.deploymentId },
+      `last known good: ${describeDeployment(decision.deployment)}`,
+    );
     promoted.push(decision.deployment.deploymentId);
   }
   return promoted;
@@ -80,16 +92,24 @@ export async function promoteLastKnownGood(deps: Pick<ProbeJobDeps, 'services' |
 
 export function probeJobs(deps: ProbeJobDeps): ScheduledJob[] {
   const keep = deps.keepResultsMs ?? KEEP_RESULTS_MS;
-  const perService = deps.services.map(
-    (service): ScheduledJob => ({
-      name: probeJobName(service.name),
-      cron: intervalCron(service.triggers.evaluationIntervalSeconds, `services.${service.name}.triggers.evaluationIntervalSeconds`),
-      run: async ({ slot, logger }) => {
-        await runProbes({ ...deps, logger: logger.child({ service: service.name }) }, service, slot);
-        const trimmed = await trimProbeResults(deps.db, service.name, new Date(deps.clock.now().getTime() - keep));
-        if (trimmed > 0) logger.debug({ trimmed }, 'old probe results deleted');
-      },
-    }),
-  );
-  return [...perService, { name: LAST_KNOWN_GOOD_JOB, cron: '* * * * *', run: async ({ logger }) => void (await promoteLastKnownGood({ ...deps, logger })) }];
+  const perService = deps.services.map((service): ScheduledJob => ({
+    name: probeJobName(service.name),
+    cron: intervalCron(
+      service.triggers.evaluationIntervalSeconds,
+      `services.${service.name}.triggers.evaluationIntervalSeconds`,
+    ),
+    run: async ({ slot, logger }) => {
+      await runProbes({ ...deps, logger: logger.child({ service: service.name }) }, service, slot);
+      const trimmed = await trimProbeResults(deps.db, service.name, new Date(deps.clock.now().getTime() - keep));
+      if (trimmed > 0) logger.debug({ trimmed }, 'old probe results deleted');
+    },
+  }));
+  return [
+    ...perService,
+    {
+      name: LAST_KNOWN_GOOD_JOB,
+      cron: '* * * * *',
+      run: async ({ logger }) => void (await promoteLastKnownGood({ ...deps, logger })),
+    },
+  ];
 }

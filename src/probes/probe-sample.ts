@@ -11,7 +11,12 @@
  * Fields are left out when the probes had no data for them.
  */
 import type { ServiceConfig } from '../config/service-schema';
-import { P95_SAMPLES, type ProbeEvidence, type ProbeObservation, probeEvidenceOf } from '../rollback/signals/probe-evidence';
+import {
+  P95_SAMPLES,
+  type ProbeEvidence,
+  type ProbeObservation,
+  probeEvidenceOf,
+} from '../rollback/signals/probe-evidence';
 import type { Db } from '../store/pool';
 import type { DeploymentRow } from '../store/queries/deployments';
 import {
@@ -40,7 +45,9 @@ function lookbackStart(service: ServiceConfig, from: Date, to: Date): Date {
 }
 
 export async function probeEvidence(db: Db, service: ServiceConfig, from: Date, to: Date): Promise<ProbeEvidence> {
-  const rows = (await db.query<ProbeResultRow>(selectProbeWindow(service.name, lookbackStart(service, from, to), to))).map(toProbeResult);
+  const rows = (
+    await db.query<ProbeResultRow>(selectProbeWindow(service.name, lookbackStart(service, from, to), to))
+  ).map(toProbeResult);
   const window = rows.filter((r) => r.at.getTime() >= from.getTime());
   const earlier = rows.filter((r) => r.at.getTime() < from.getTime());
   // The deployment the interval's last identified run saw; else the one recorded as serving.
@@ -55,13 +62,32 @@ export async function probeEvidence(db: Db, service: ServiceConfig, from: Date, 
   let seenSince = serving?.served_from ?? undefined;
   if (deploymentId) {
     current = await latencies(db, selectDeploymentLatencies(service.name, deploymentId, to, P95_SAMPLES));
-    const [before] = await db.query<DeploymentRow>(selectPreviousDeployment(service.name, deploymentId, servedFrom ?? to));
+    const [before] = await db.query<DeploymentRow>(
+      selectPreviousDeployment(service.name, deploymentId, servedFrom ?? to),
+    );
     if (before?.served_from && before.served_until) {
-      previous = await latencies(db, selectDeploymentLatencies(service.name, before.deployment_id, before.served_until, BASELINE_SAMPLES, before.served_from));
+      previous = await latencies(
+        db,
+        selectDeploymentLatencies(
+          service.name,
+          before.deployment_id,
+          before.served_until,
+          BASELINE_SAMPLES,
+          before.served_from,
+        ),
+      );
       if (!seenSince || before.served_from.getTime() < seenSince.getTime()) seenSince = before.served_from;
     }
   }
-  const observe = (r: ProbeResult): ProbeObservation => ({ check: r.check, ran: r.ran, ok: r.ok, signIn: r.signIn, status: r.statusCode, at: r.at, deploymentId: r.deploymentId });
+  const observe = (r: ProbeResult): ProbeObservation => ({
+    check: r.check,
+    ran: r.ran,
+    ok: r.ok,
+    signIn: r.signIn,
+    status: r.statusCode,
+    at: r.at,
+    deploymentId: r.deploymentId,
+  });
   return probeEvidenceOf({
     window: window.map(observe),
     earlier: earlier.map(observe),

@@ -11,7 +11,10 @@ import { RollbackError } from '../rollback/errors';
 const BYPASS_HEADER = 'x-vercel-protection-bypass';
 
 /** The bypass header for this service's deployment URLs, when configured and set. */
-export function bypassHeaders(service: ServiceConfig, env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+export function bypassHeaders(
+  service: ServiceConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
   const name = service.vercel.protectionBypassEnv;
   const secret = name ? env[name] : undefined;
   return secret ? { [BYPASS_HEADER]: secret } : {};
@@ -24,12 +27,21 @@ export function protectionError(service: ServiceConfig, status: number, host: st
   const why = set
     ? `the bypass secret in ${name} was refused (or ${name} is empty in the bot's environment)`
     : 'vercel.protectionBypassEnv is not set for this service';
-  return new RollbackError('forbidden', `The deployment URL ${host} answered HTTP ${status}: Vercel Deployment Protection is on and ${why}, so the bot cannot read which version it serves.`, {
-    details: { status, host },
-    fix: set
-      ? `Copy the current "Protection Bypass for Automation" secret (Vercel project settings, Deployment Protection) into ${name}.`
-      : 'In the Vercel project settings (Deployment Protection) create a "Protection Bypass for Automation" secret, put it in an environment variable of the bot (for example VERCEL_PROTECTION_BYPASS) and name that variable in the services file as vercel.protectionBypassEnv.',
-  });
+  return new RollbackError(
+    'forbidden',
+    `The deployment URL ${host} answered HTTP ${status}: Vercel Deployment Protection ` +
+      `is on and ${why}, so the bot cannot read which version it serves.`,
+    {
+      details: { status, host },
+      fix: set
+        ? `Copy the current "Protection Bypass for Automation" secret (Vercel project ` +
+          `settings, Deployment Protection) into ${name}.`
+        : 'In the Vercel project settings (Deployment Protection) create a "Protection ' +
+          'Bypass for Automation" secret, put it in an environment variable of the bot (for ' +
+          'example VERCEL_PROTECTION_BYPASS) and name that variable in the services file as ' +
+          'vercel.protectionBypassEnv.',
+    },
+  );
 }
 
 /** What every request to the app carries, and how a 401/403 from it is explained. */
@@ -38,6 +50,12 @@ export interface AppProtection {
   readonly explain: (status: number, host: string) => string;
 }
 
-export function appProtection(service: ServiceConfig, env: Readonly<Record<string, string | undefined>>): AppProtection {
-  return { headers: bypassHeaders(service, env), explain: (status, host) => protectionError(service, status, host).explain() };
+export function appProtection(
+  service: ServiceConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): AppProtection {
+  return {
+    headers: bypassHeaders(service, env),
+    explain: (status, host) => protectionError(service, status, host).explain(),
+  };
 }

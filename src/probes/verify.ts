@@ -32,7 +32,11 @@ export interface VerifyOptions {
  * under way when it passes may finish, and a round that fails after it ends
  * verification as failed.
  */
-export async function verifyProduction(service: ServiceConfig, expected: ExpectedVersion, given: VerifyOptions): Promise<VerificationReport> {
+export async function verifyProduction(
+  service: ServiceConfig,
+  expected: ExpectedVersion,
+  given: VerifyOptions,
+): Promise<VerificationReport> {
   const options: VerifyOptions = { ...given, protection: appProtection(service, given.env) };
   const startedAt = options.clock.now();
   const deadline = startedAt.getTime() + (options.deadlineMs ?? service.production.verifyDeadlineSeconds * 1000);
@@ -54,11 +58,18 @@ export async function verifyProduction(service: ServiceConfig, expected: Expecte
   }
 }
 
-async function runChecks(service: ServiceConfig, base: string, expected: ExpectedVersion, options: VerifyOptions): Promise<CheckResult[]> {
+async function runChecks(
+  service: ServiceConfig,
+  base: string,
+  expected: ExpectedVersion,
+  options: VerifyOptions,
+): Promise<CheckResult[]> {
   const { production } = service;
   const checks = [
     httpCheck('health', 'health', options, `${base}${production.healthPath}`, { method: 'GET' }, expect2xx),
-    httpCheck('version', 'version', options, `${base}${production.versionPath}`, { method: 'GET' }, (status, body) => checkVersion(status, body, expected)),
+    httpCheck('version', 'version', options, `${base}${production.versionPath}`, { method: 'GET' }, (status, body) =>
+      checkVersion(status, body, expected),
+    ),
     ...production.smokeTests.map((test) => smoke(test, base, options)),
   ];
   return Promise.all(checks);
@@ -67,15 +78,27 @@ async function runChecks(service: ServiceConfig, base: string, expected: Expecte
 type Judge = (status: number, body: string) => { pass: boolean; detail: string };
 
 export const expect2xx: Judge = (status) =>
-  status >= 200 && status < 300 ? { pass: true, detail: 'answered 2xx' } : { pass: false, detail: `answered HTTP ${status}, expected 2xx` };
+  status >= 200 && status < 300
+    ? { pass: true, detail: 'answered 2xx' }
+    : { pass: false, detail: `answered HTTP ${status}, expected 2xx` };
 
 /** One GET/POST against the app with the per-check timeout, timed and judged; never throws. */
-export function httpCheck(name: string, kind: CheckResult['kind'], options: VerifyOptions, url: string, init: RequestInit, judge: Judge): Promise<CheckResult> {
+export function httpCheck(
+  name: string,
+  kind: CheckResult['kind'],
+  options: VerifyOptions,
+  url: string,
+  init: RequestInit,
+  judge: Judge,
+): Promise<CheckResult> {
   return timed(name, kind, options, url, () => request(options, url, init), judge);
 }
 
 /** A version endpoint's answer read on its own: what it reports, or why it is no answer. */
-export function readVersionAnswer(status: number, body: string): { reported: NonNullable<ReturnType<typeof parseAppVersion>> } | { pass: false; detail: string } {
+export function readVersionAnswer(
+  status: number,
+  body: string,
+): { reported: NonNullable<ReturnType<typeof parseAppVersion>> } | { pass: false; detail: string } {
   if (status < 200 || status >= 300) return { pass: false, detail: `answered HTTP ${status}, expected 2xx` };
   let reported: ReturnType<typeof parseAppVersion>;
   try {
@@ -93,27 +116,48 @@ function checkVersion(status: number, body: string, expected: ExpectedVersion): 
   const says = `reports version ${reported.version ?? '?'} commit ${reported.commit ?? '?'}`;
   if (expected.appNotMoved) return { pass: true, detail: `${says}; the rollback did not move the app` };
   // A field the target shares with the bad deployment (a redeploy of the same commit) tells them apart no more.
-  const badCommit = expected.notCommitSha !== undefined && !(expected.commitSha !== undefined && sameCommit(expected.commitSha, expected.notCommitSha)) ? expected.notCommitSha : undefined;
-  const badVersion = expected.notVersion !== undefined && !(expected.version !== undefined && sameVersion(expected.version, expected.notVersion)) ? expected.notVersion : undefined;
+  const badCommit =
+    expected.notCommitSha !== undefined &&
+    !(expected.commitSha !== undefined && sameCommit(expected.commitSha, expected.notCommitSha))
+      ? expected.notCommitSha
+      : undefined;
+  const badVersion =
+    expected.notVersion !== undefined &&
+    !(expected.version !== undefined && sameVersion(expected.version, expected.notVersion))
+      ? expected.notVersion
+      : undefined;
   const stillBad =
     (badCommit !== undefined && reported.commit !== undefined && sameCommit(reported.commit, badCommit)) ||
     (badVersion !== undefined && reported.version !== undefined && sameVersion(reported.version, badVersion));
   if (stillBad) return { pass: false, detail: `${says}: production still serves the bad deployment` };
   if (expected.version !== undefined || expected.commitSha !== undefined) {
-    const versionOk = expected.version !== undefined && reported.version !== undefined && sameVersion(reported.version, expected.version);
-    const commitOk = expected.commitSha !== undefined && reported.commit !== undefined && sameCommit(reported.commit, expected.commitSha);
+    const versionOk =
+      expected.version !== undefined &&
+      reported.version !== undefined &&
+      sameVersion(reported.version, expected.version);
+    const commitOk =
+      expected.commitSha !== undefined &&
+      reported.commit !== undefined &&
+      sameCommit(reported.commit, expected.commitSha);
     if (versionOk || commitOk) return { pass: true, detail: says };
-    const wanted = [expected.version && `version ${expected.version}`, expected.commitSha && `commit ${expected.commitSha.slice(0, 12)}`]
+    const wanted = [
+      expected.version && `version ${expected.version}`,
+      expected.commitSha && `commit ${expected.commitSha.slice(0, 12)}`,
+    ]
       .filter(Boolean)
       .join(' or ');
     return { pass: false, detail: `${says}, expected ${wanted}` };
   }
   // The target's version and commit are unknown: the least proof is that the bad deployment's are gone.
-  const comparable = (badCommit !== undefined && reported.commit !== undefined) || (badVersion !== undefined && reported.version !== undefined);
+  const comparable =
+    (badCommit !== undefined && reported.commit !== undefined) ||
+    (badVersion !== undefined && reported.version !== undefined);
   if (comparable) return { pass: true, detail: `${says}, no longer the bad deployment's` };
   return {
     pass: false,
-    detail: `${says}; inconclusive: neither the target's nor the bad deployment's version or commit is known to compare with, and unknown is not a pass`,
+    detail:
+      `${says}; inconclusive: neither the target's nor the bad deployment's version or ` +
+      `commit is known to compare with, and unknown is not a pass`,
   };
 }
 
@@ -141,14 +185,20 @@ export function smoke(test: SmokeTest, base: string, options: VerifyOptions): Pr
   return httpCheck(name, 'smoke', options, `${base}${test.path}`, init, (status) => {
     const ok = test.expectStatus ? test.expectStatus.includes(status) : status >= 200 && status < 300;
     const wanted = test.expectStatus ? test.expectStatus.join('/') : '2xx';
-    return ok ? { pass: true, detail: `answered HTTP ${status}` } : { pass: false, detail: `answered HTTP ${status}, expected ${wanted}` };
+    return ok
+      ? { pass: true, detail: `answered HTTP ${status}` }
+      : { pass: false, detail: `answered HTTP ${status}, expected ${wanted}` };
   });
 }
 
 const ENV_REF = /^\$\{([A-Z_][A-Z0-9_]*)\}$/;
 
 /** Replaces string values that are exactly "${NAME}"; the values never reach the report. */
-export function fillEnv(value: unknown, env: Readonly<Record<string, string | undefined>>, missing: Set<string>): unknown {
+export function fillEnv(
+  value: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  missing: Set<string>,
+): unknown {
   if (typeof value === 'string') {
     const match = ENV_REF.exec(value);
     if (!match) return value;
@@ -172,7 +222,12 @@ interface Answer {
 async function request(options: VerifyOptions, url: string, init: RequestInit): Promise<Answer> {
   const fetchImpl = options.fetch ?? ((input: string, i?: RequestInit) => fetch(input, i));
   const headers = { ...options.protection?.headers, ...(init.headers as Record<string, string> | undefined) };
-  const response = await fetchImpl(url, { ...init, headers, redirect: 'manual', signal: AbortSignal.timeout(options.checkTimeoutMs ?? 10_000) });
+  const response = await fetchImpl(url, {
+    ...init,
+    headers,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(options.checkTimeoutMs ?? 10_000),
+  });
   return { status: response.status, body: await response.text() };
 }
 
@@ -189,19 +244,33 @@ async function timed(
     const answer = await send();
     const latencyMs = Math.round(performance.now() - started);
     const judged = judge(answer.status, answer.body);
-    return { name, kind, status: answer.status, latencyMs, ...judged, detail: explainRefusal(judged, answer.status, url, options) };
+    return {
+      name,
+      kind,
+      status: answer.status,
+      latencyMs,
+      ...judged,
+      detail: explainRefusal(judged, answer.status, url, options),
+    };
   } catch (error) {
     const latencyMs = Math.round(performance.now() - started);
     // DOMException (the timeout) is not always an Error instance, so look at its name.
     const { name: errorName, message } = (error ?? {}) as { name?: unknown; message?: unknown };
     const reason =
-      errorName === 'TimeoutError' ? `timed out after ${options.checkTimeoutMs ?? 10_000} ms` : `request failed: ${typeof message === 'string' ? message : String(error)}`;
+      errorName === 'TimeoutError'
+        ? `timed out after ${options.checkTimeoutMs ?? 10_000} ms`
+        : `request failed: ${typeof message === 'string' ? message : String(error)}`;
     return { name, kind, pass: false, status: undefined, latencyMs, detail: reason };
   }
 }
 
 /** A failing 401/403 says which Deployment Protection setting is missing, not only the status. */
-function explainRefusal(judged: { pass: boolean; detail: string }, status: number, url: string, options: VerifyOptions): string {
+function explainRefusal(
+  judged: { pass: boolean; detail: string },
+  status: number,
+  url: string,
+  options: VerifyOptions,
+): string {
   if (judged.pass || (status !== 401 && status !== 403) || !options.protection) return judged.detail;
   return `${judged.detail}. ${options.protection.explain(status, new URL(url).host)}`;
 }

@@ -49,7 +49,9 @@ export const pgWriteProbe: WriteProbe = async (databaseUrl, table, timeoutMs) =>
   });
   const work = (async () => {
     await client.connect();
-    const inserted = await client.query<{ ctid: string }>(`INSERT INTO ${quoted} DEFAULT VALUES RETURNING ctid::text AS ctid`);
+    const inserted = await client.query<{ ctid: string }>(
+      `INSERT INTO ${quoted} DEFAULT VALUES RETURNING ctid::text AS ctid`,
+    );
     const ctid = inserted.rows[0]?.ctid;
     if (ctid === undefined) throw new Error('the insert returned no row');
     await client.query(`DELETE FROM ${quoted} WHERE ctid = $1::tid`, [ctid]);
@@ -63,7 +65,11 @@ export const pgWriteProbe: WriteProbe = async (databaseUrl, table, timeoutMs) =>
   } catch (error) {
     const text = describe(error);
     const timedOut = /timeout|timed out|canceling statement/i.test(text);
-    return { ok: false, latencyMs: Math.round(performance.now() - started), error: timedOut && !text.startsWith('timed out') ? `timed out after ${timeoutMs} ms (${text})` : text };
+    return {
+      ok: false,
+      latencyMs: Math.round(performance.now() - started),
+      error: timedOut && !text.startsWith('timed out') ? `timed out after ${timeoutMs} ms (${text})` : text,
+    };
   } finally {
     clearTimeout(timer);
     await client.end().catch(() => undefined);

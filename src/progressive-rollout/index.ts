@@ -83,7 +83,7 @@ export function rolloutJobs(rollout: () => RolloutDeps, services: readonly Servi
   return [
     {
       name: ROLLOUT_GUARD_JOB,
-      cron: intervalCron(pace.seconds, 'the rollout guard interval (the services\' triggers.evaluationIntervalSeconds)'),
+      cron: intervalCron(pace.seconds, "the rollout guard interval (the services' triggers.evaluationIntervalSeconds)"),
       run: async ({ slot, logger }) => {
         for (const outcome of await guardAll(rollout(), (service) => pace.due(service, slot))) {
           const level = outcome.action === 'watch' || outcome.action === 'skipped' ? 'debug' : 'info';

@@ -67,6 +67,7 @@ export function asRollbackError(value: unknown, fallback: ErrorCode = 'internal'
  */
 export function explainRefusal(error: RollbackError): string {
   if (!error.details.storeRefusedWrite) return error.explain();
-  const notDone = 'Nothing was done: nothing was recorded, no incident was opened or changed, and production was not touched.';
+  const notDone =
+    'Nothing was done: nothing was recorded, no incident was opened or changed, and production was not touched.';
   return [error.message, notDone, error.fix].filter(Boolean).join(' ');
 }

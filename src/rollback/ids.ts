@@ -33,11 +33,21 @@ function parseWith<T extends string>(pattern: RegExp, what: string, expected: st
 export const parseCommitSha = (raw: string): CommitSha =>
   parseWith<CommitSha>(COMMIT, 'commit id', '7 to 40 lowercase hex characters, e.g. b7920c6', raw.toLowerCase());
 export const parseServiceName = (raw: string): ServiceName =>
-  parseWith<ServiceName>(SERVICE, 'service name', 'lowercase letters, digits and dashes, e.g. dr-amal-clinical-os', raw);
+  parseWith<ServiceName>(
+    SERVICE,
+    'service name',
+    'lowercase letters, digits and dashes, e.g. dr-amal-clinical-os',
+    raw,
+  );
 export const parseSlackUserId = (raw: string): SlackUserId =>
   parseWith<SlackUserId>(SLACK_USER, 'Slack user id', 'an id such as U024BE7LH', raw);
 export const parseMigrationName = (raw: string): MigrationName =>
-  parseWith<MigrationName>(MIGRATION, 'migration name', 'a Prisma migration folder name such as 20260117_add_ai_features', raw);
+  parseWith<MigrationName>(
+    MIGRATION,
+    'migration name',
+    'a Prisma migration folder name such as 20260117_add_ai_features',
+    raw,
+  );
 
 export const isCommitSha = (raw: string): boolean => COMMIT.test(raw.trim().toLowerCase());
 export const isDeploymentId = (raw: string): boolean => DEPLOYMENT.test(raw.trim());

@@ -20,10 +20,14 @@ export function intervalCron(seconds: number, field = 'triggers.evaluationInterv
     const minutes = seconds / 60;
     if (Number.isInteger(minutes) && minutes < 60 && 60 % minutes === 0) return `${every(minutes)} * * * *`;
     const hours = seconds / 3600;
-    if (Number.isInteger(hours) && hours <= 24 && 24 % hours === 0) return hours === 24 ? '0 0 * * *' : `0 ${every(hours)} * * *`;
+    if (Number.isInteger(hours) && hours <= 24 && 24 % hours === 0)
+      return hours === 24 ? '0 0 * * *' : `0 ${every(hours)} * * *`;
   }
   throw new RollbackError('config_invalid', `${field} is ${seconds}, which cron cannot repeat evenly.`, {
-    fix: `Use a number of seconds that divides a minute (5, 10, 15, 20, 30), a whole number of minutes that divides an hour (60, 120, 300, 600, 900, 1800), or of hours that divides a day (3600, 7200, 21600, 86400).`,
+    fix:
+      `Use a number of seconds that divides a minute (5, 10, 15, 20, 30), a whole ` +
+      `number of minutes that divides an hour (60, 120, 300, 600, 900, 1800), or of ` +
+      `hours that divides a day (3600, 7200, 21600, 86400).`,
     details: { field, seconds },
   });
 }

@@ -32,19 +32,31 @@ export function validateJobs(jobs: readonly ScheduledJob[]): void {
   for (const job of jobs) {
     if (!NAME.test(job.name)) {
       throw new RollbackError('config_invalid', `"${job.name}" is not a usable job name.`, {
-        fix: 'Use lowercase letters, digits and : . _ - (up to 100 characters), e.g. "probe:dr-amal-clinical-os:health".',
+        fix:
+          'Use lowercase letters, digits and : . _ - (up to 100 characters), e.g. ' +
+          '"probe:dr-amal-clinical-os:health".',
       });
     }
     if (seen.has(job.name)) {
-      throw new RollbackError('config_invalid', `Two scheduled jobs are named "${job.name}"; they would share one lock and skip each other.`, {
-        fix: 'Give each job its own name.',
-      });
+      throw new RollbackError(
+        'config_invalid',
+        `Two scheduled jobs are named "${job.name}"; they would share one lock and skip each other.`,
+        {
+          fix: 'Give each job its own name.',
+        },
+      );
     }
     seen.add(job.name);
     if (!validate(job.cron)) {
-      throw new RollbackError('config_invalid', `The schedule "${job.cron}" of job "${job.name}" is not a valid cron expression.`, {
-        fix: 'Use 5 fields (minute hour day-of-month month day-of-week), e.g. "*/5 * * * *", or 6 with seconds first.',
-      });
+      throw new RollbackError(
+        'config_invalid',
+        `The schedule "${job.cron}" of job "${job.name}" is not a valid cron expression.`,
+        {
+          fix:
+            'Use 5 fields (minute hour day-of-month month day-of-week), e.g. "*/5 * * * *", ' +
+            'or 6 with seconds first.',
+        },
+      );
     }
   }
 }

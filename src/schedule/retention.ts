@@ -11,14 +11,20 @@ import { pruneSlots } from './job-lock';
 
 export const RETENTION = { deliveriesHours: 48, slotsHours: 7 * 24 } as const;
 
-export function retentionJob(db: Db, retention: { deliveriesHours: number; slotsHours: number } = RETENTION): ScheduledJob {
+export function retentionJob(
+  db: Db,
+  retention: { deliveriesHours: number; slotsHours: number } = RETENTION,
+): ScheduledJob {
   return {
     name: 'retention',
     cron: '17 * * * *',
     run: async ({ logger }) => {
       const [deliveries] = await db.query<{ n: number }>(pruneDeliveries(retention.deliveriesHours));
       const [slots] = await db.query<{ n: number }>(pruneSlots(retention.slotsHours));
-      logger.info({ deliveries: deliveries?.n ?? 0, slots: slots?.n ?? 0 }, 'pruned processed Slack deliveries and old cron slot claims');
+      logger.info(
+        { deliveries: deliveries?.n ?? 0, slots: slots?.n ?? 0 },
+        'pruned processed Slack deliveries and old cron slot claims',
+      );
     },
   };
 }

@@ -117,7 +117,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     await sleep(Math.min(until - clock.now().getTime(), claimWindowMs), stopping.signal);
   }
 
-  async function runLocked(job: ScheduledJob, slot: Date, nextSlot: Date | undefined, logger: Logger): Promise<TickOutcome> {
+  async function runLocked(
+    job: ScheduledJob,
+    slot: Date,
+    nextSlot: Date | undefined,
+    logger: Logger,
+  ): Promise<TickOutcome> {
     return options.db.withClient(async (client) => {
       const [row] = await client.query<{ locked: boolean }>(tryJobLock(job.name));
       if (!row?.locked) return report({ job: job.name, slot, result: 'locked' });
@@ -163,7 +168,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   async function tick(name: string, slot: Date, nextSlot: Date | undefined): Promise<TickOutcome> {
     const job = jobs.get(name);
     if (!job) {
-      throw new RollbackError('not_found', `No scheduled job is named "${name}".`, { fix: `Known jobs: ${[...jobs.keys()].join(', ') || 'none'}.` });
+      throw new RollbackError('not_found', `No scheduled job is named "${name}".`, {
+        fix: `Known jobs: ${[...jobs.keys()].join(', ') || 'none'}.`,
+      });
     }
     if (stopping.signal.aborted) return report({ job: name, slot, result: 'stopped' });
     if (runningHere.has(name)) return report({ job: name, slot, result: 'running_here' });

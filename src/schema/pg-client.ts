@@ -5,7 +5,11 @@
  */
 import { Client } from 'pg';
 
-export async function withClient<T>(url: string, applicationName: string, fn: (client: Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  url: string,
+  applicationName: string,
+  fn: (client: Client) => Promise<T>,
+): Promise<T> {
   const client = new Client({ connectionString: url, application_name: applicationName });
   await client.connect();
   try {

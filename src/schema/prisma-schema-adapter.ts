@@ -3,7 +3,15 @@ import { withClient } from './pg-client';
 import type { Logger } from '../logger';
 import type { Clock } from '../rollback/clock';
 import type { MigrationName } from '../rollback/ids';
-import type { ExecuteRequest, MigrationStatus, PlanRequest, ReconcileResult, SchemaPort, SchemaRollbackPlan, SchemaRollbackResult } from '../rollback/ports/schema';
+import type {
+  ExecuteRequest,
+  MigrationStatus,
+  PlanRequest,
+  ReconcileResult,
+  SchemaPort,
+  SchemaRollbackPlan,
+  SchemaRollbackResult,
+} from '../rollback/ports/schema';
 import { ARCHIVE_SCHEMA } from './rollback/catalog';
 import { executeRollback } from './rollback/execute-rollback';
 import { planRollback } from './rollback/plan-rollback';
@@ -30,16 +38,25 @@ export class PrismaSchemaAdapter implements SchemaPort {
   }
 
   execute(request: ExecuteRequest): Promise<SchemaRollbackResult> {
-    return executeRollback(request, { logger: this.deps.logger, clock: this.deps.clock, ...(this.deps.lockTimeoutMs ? { lockTimeoutMs: this.deps.lockTimeoutMs } : {}) });
+    return executeRollback(request, {
+      logger: this.deps.logger,
+      clock: this.deps.clock,
+      ...(this.deps.lockTimeoutMs ? { lockTimeoutMs: this.deps.lockTimeoutMs } : {}),
+    });
   }
 
   /** After a crash: the transaction either committed (rolled back, archives listed) or left nothing behind. */
   async reconcile(databaseUrl: string, migrationName: MigrationName): Promise<ReconcileResult> {
     return withClient(databaseUrl, 'rollback-bot schema', async (client) => {
       const rows = (await readMigrationRows(client)).filter((r) => r.migration_name === migrationName);
-      const manifest = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`"${ARCHIVE_SCHEMA}"."manifest"`]);
+      const manifest = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [
+        `"${ARCHIVE_SCHEMA}"."manifest"`,
+      ]);
       const archives = manifest.rows[0]?.t
-        ? await client.query<{ archive_table: string }>(`SELECT archive_table FROM "${ARCHIVE_SCHEMA}"."manifest" WHERE migration_name = $1 ORDER BY 1`, [migrationName])
+        ? await client.query<{ archive_table: string }>(
+            `SELECT archive_table FROM "${ARCHIVE_SCHEMA}"."manifest" WHERE migration_name = $1 ORDER BY 1`,
+            [migrationName],
+          )
         : { rows: [] };
       return {
         migrationName,

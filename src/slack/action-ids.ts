@@ -21,7 +21,10 @@ export const MONITOR = 'rollback_monitor';
 /** "Open incident" on a MAY post for judgement; value: the detection record id. */
 export const OPEN_INCIDENT = 'rollback_open_incident';
 
-/** "Unpin": promote a deployment after an instant rollback so new pushes go live again; value: "<service>|<incident id or empty>|<deployment id or empty>". */
+/**
+ * "Unpin": promote a deployment after an instant rollback so new pushes go live again; value: "<service>|<incident id
+ * or empty>|<deployment id or empty>".
+ */
 export const UNPIN = 'rollback_unpin';
 
 /** "Disable <flag>": turn a feature flag off instead of rolling back; value: "<incident id>|<flag name>". */

@@ -58,7 +58,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_la
 }
 
 /** The alerts-channel message event in a body, or undefined for anything Bolt should have. */
-function alertEvent(raw: Buffer, channels: ReadonlySet<string>): { eventId: string; message: ChannelMessage } | undefined {
+function alertEvent(
+  raw: Buffer,
+  channels: ReadonlySet<string>,
+): { eventId: string; message: ChannelMessage } | undefined {
   let body: EventBody;
   try {
     body = JSON.parse(raw.toString('utf8')) as EventBody;
@@ -66,7 +69,8 @@ function alertEvent(raw: Buffer, channels: ReadonlySet<string>): { eventId: stri
     return undefined;
   }
   const event = body.event;
-  if (body.type !== 'event_callback' || typeof body.event_id !== 'string' || !event || event.type !== 'message') return undefined;
+  if (body.type !== 'event_callback' || typeof body.event_id !== 'string' || !event || event.type !== 'message')
+    return undefined;
   if (typeof event.channel !== 'string' || !channels.has(event.channel)) return undefined;
   return { eventId: body.event_id, message: event };
 }
@@ -95,7 +99,11 @@ export function alertsFastPath(deps: AlertsFastPathDeps, bolt: Listener): Listen
         const signed =
           found !== undefined &&
           typeof signature === 'string' &&
-          isValidSlackRequest({ signingSecret: deps.signingSecret, body: raw.toString('utf8'), headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp } });
+          isValidSlackRequest({
+            signingSecret: deps.signingSecret,
+            body: raw.toString('utf8'),
+            headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
+          });
         if (!found || !signed) {
           handOver(req, res, raw);
           return;
@@ -126,6 +134,9 @@ async function take(deps: AlertsFastPathDeps, eventId: string, message: ChannelM
   try {
     deps.intake.fromSlackMessage(message);
   } catch (error) {
-    deps.logger.warn({ err: error, channel: message.channel, ts: message.ts }, 'alerts-channel message could not be read');
+    deps.logger.warn(
+      { err: error, channel: message.channel, ts: message.ts },
+      'alerts-channel message could not be read',
+    );
   }
 }

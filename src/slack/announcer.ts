@@ -17,7 +17,16 @@ import { followUpChecklist } from '../rollback/follow-up/checklist';
 import { dataLossWords, incidentTimes } from '../rollback/metrics/incident-times';
 import type { IncidentRecord, IncidentStore, StepRecord } from '../rollback/ports/incident-store';
 import type { Notifier } from './outbox/notifier';
-import { approvalRequest, ctoNotice, hotfixQuestion, outageDrafts, progress, rollbackComplete, rollbackFailed, rollbackInProgress } from './blocks';
+import {
+  approvalRequest,
+  ctoNotice,
+  hotfixQuestion,
+  outageDrafts,
+  progress,
+  rollbackComplete,
+  rollbackFailed,
+  rollbackInProgress,
+} from './blocks';
 import { followUpChecklistMessage } from './blocks/follow-up-checklist';
 import { postMortemMessage } from './blocks/post-mortem';
 import { flagCtoNotice, flagSwitched } from './blocks/flag-switched';
@@ -46,13 +55,32 @@ interface AnnouncerDeps {
 export function createAnnouncer(deps: AnnouncerDeps): Announcer {
   const { store, notifier } = deps;
   /** After COMPLETE: the runbook's post-rollback checklist (started once) and the post-mortem draft. */
-  const sendFollowThrough = async (incident: IncidentRecord, steps: readonly StepRecord[], service: ServiceConfig, root: string): Promise<void> => {
+  const sendFollowThrough = async (
+    incident: IncidentRecord,
+    steps: readonly StepRecord[],
+    service: ServiceConfig,
+    root: string,
+  ): Promise<void> => {
     const channel = incident.channelId as string;
     let items = await store.followUps(incident.id);
-    if (items.length === 0) items = await store.startFollowUps(incident.id, followUpChecklist(incident.restoredAt ?? incident.closedAt ?? deps.clock.now()));
-    await notifier.send({ key: messageKey(incident.id, 'follow-ups'), channel, threadKey: root, ...followUpChecklistMessage(checklistView(incident, items, service)) });
+    if (items.length === 0)
+      items = await store.startFollowUps(
+        incident.id,
+        followUpChecklist(incident.restoredAt ?? incident.closedAt ?? deps.clock.now()),
+      );
+    await notifier.send({
+      key: messageKey(incident.id, 'follow-ups'),
+      channel,
+      threadKey: root,
+      ...followUpChecklistMessage(checklistView(incident, items, service)),
+    });
     const [timeline, measured] = await Promise.all([store.timeline(incident.id), store.metricsInput(incident.id)]);
-    await notifier.send({ key: messageKey(incident.id, 'post-mortem'), channel, threadKey: root, ...postMortemMessage(postMortemView(incident, steps, timeline, measured, service)) });
+    await notifier.send({
+      key: messageKey(incident.id, 'post-mortem'),
+      channel,
+      threadKey: root,
+      ...postMortemMessage(postMortemView(incident, steps, timeline, measured, service)),
+    });
   };
   /** The runbook's status page and email drafts, once the outage passes 15 minutes (posted once). */
   const sendDraftsWhenDue = async (incident: IncidentRecord, service: ServiceConfig, root: string): Promise<void> => {
@@ -85,12 +113,21 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
     }
   };
 
-  const outcomeOf = async (incident: IncidentRecord, steps: readonly StepRecord[], service: ServiceConfig): Promise<{ text: string; blocks?: SlackMessage['blocks'] } | undefined> => {
-    if (incident.state === 'resolved') return rollbackComplete(completeView(incident, steps, service, await store.metricsInput(incident.id)));
+  const outcomeOf = async (
+    incident: IncidentRecord,
+    steps: readonly StepRecord[],
+    service: ServiceConfig,
+  ): Promise<{ text: string; blocks?: SlackMessage['blocks'] } | undefined> => {
+    if (incident.state === 'resolved')
+      return rollbackComplete(completeView(incident, steps, service, await store.metricsInput(incident.id)));
     if (incident.state === 'failed') return rollbackFailed(failedView(incident, steps, service));
     if (incident.state !== 'cancelled') return undefined;
     const why = steps.find((s) => s.state === 'cancelled')?.error?.message;
-    return { text: `Rollback ${incident.id} cancelled: ${why ?? 'the approval was rejected or expired'}. Nothing was changed by it.` };
+    return {
+      text:
+        `Rollback ${incident.id} cancelled: ` +
+        `${why ?? 'the approval was rejected or expired'}. Nothing was changed by it.`,
+    };
   };
 
   const render = async (incidentId: string): Promise<void> => {
@@ -122,18 +159,30 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
       return;
     }
     await notifier.send({ key: root, channel, ...rollbackInProgress(inProgressView(incident, steps, service)) });
-    if (questionMessage) await notifier.send({ key: messageKey(incidentId, 'hotfix'), channel, threadKey: root, ...questionMessage });
+    if (questionMessage)
+      await notifier.send({ key: messageKey(incidentId, 'hotfix'), channel, threadKey: root, ...questionMessage });
     await notifier.send({
       key: messageKey(incidentId, 'progress'),
       channel,
       threadKey: root,
-      ...progress({ timeZone: service.workingHours.timeZone, incident: { id: incident.id }, service: serviceRef(service), steps: stepProgress(incident, steps), updatedAt: deps.clock.now() }),
+      ...progress({
+        timeZone: service.workingHours.timeZone,
+        incident: { id: incident.id },
+        service: serviceRef(service),
+        steps: stepProgress(incident, steps),
+        updatedAt: deps.clock.now(),
+      }),
     });
     const toApprovers: { part: string; message: SlackMessage }[] = [];
     for (const approval of await store.approvalsFor(incidentId)) {
       const step = steps.find((s) => s.id === approval.stepId);
       const message = approvalRequest(approvalView(incident, approval, step, service, switches));
-      await notifier.send({ key: messageKey(incidentId, `approval:${approval.id}`), channel, threadKey: root, ...message });
+      await notifier.send({
+        key: messageKey(incidentId, `approval:${approval.id}`),
+        channel,
+        threadKey: root,
+        ...message,
+      });
       toApprovers.push({ part: `approval:${approval.id}`, message });
     }
     const outcome = await outcomeOf(incident, steps, service);
@@ -148,7 +197,11 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
     incident: IncidentRecord,
     service: ServiceConfig,
     root: string,
-    messages: { toRequester: { part: string; message: SlackMessage }[]; toApprovers: { part: string; message: SlackMessage }[]; outcome?: { text: string; blocks?: SlackMessage['blocks'] } },
+    messages: {
+      toRequester: { part: string; message: SlackMessage }[];
+      toApprovers: { part: string; message: SlackMessage }[];
+      outcome?: { text: string; blocks?: SlackMessage['blocks'] };
+    },
   ): Promise<void> => {
     const refusal = await notifier.undelivered?.(root);
     if (!refusal) return;
@@ -202,7 +255,8 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
         reason: incident.data.request.reason,
         at: incident.openedAt,
       });
-      for (const cto of ctoUserIds) await notifier.sendDirect(cto, messageKey(incidentId, `cto:${cto}`), notice.text, notice.blocks);
+      for (const cto of ctoUserIds)
+        await notifier.sendDirect(cto, messageKey(incidentId, `cto:${cto}`), notice.text, notice.blocks);
     },
   };
 }

@@ -142,7 +142,9 @@ export function createSlackApp(settings: SlackSettings, deps: SlackAppDeps): Sla
     start: async () => {
       const server = (await app.start(settings.port)) as unknown;
       const address = (server as { address?: () => unknown } | undefined)?.address?.();
-      return typeof address === 'object' && address !== null && 'port' in address ? Number(address.port) : settings.port;
+      return typeof address === 'object' && address !== null && 'port' in address
+        ? Number(address.port)
+        : settings.port;
     },
     stop: async () => {
       await app.stop();

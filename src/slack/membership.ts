@@ -11,7 +11,9 @@ import type { AlertsChannelPort } from '../rollback/preflight/ports';
 
 export interface MembershipClient {
   conversations: {
-    info(args: { channel: string }): Promise<{ channel?: { is_member?: boolean; is_archived?: boolean; name?: string } }>;
+    info(args: {
+      channel: string;
+    }): Promise<{ channel?: { is_member?: boolean; is_archived?: boolean; name?: string } }>;
   };
 }
 
@@ -32,13 +34,29 @@ async function checkMembership(client: MembershipClient, service: ServiceConfig)
   const about = { service: service.name, channel };
   try {
     const info = (await client.conversations.info({ channel })).channel;
-    if (info?.is_archived) return { ...about, problem: `<#${channel}>, the alerts channel of ${service.name}, is archived`, fix: 'unarchive it or point the service at another channel' };
-    if (info?.is_member === false) return { ...about, problem: `the bot is not in <#${channel}>, the alerts channel of ${service.name}: incident threads cannot be posted there`, fix: INVITE(channel) };
+    if (info?.is_archived)
+      return {
+        ...about,
+        problem: `<#${channel}>, the alerts channel of ${service.name}, is archived`,
+        fix: 'unarchive it or point the service at another channel',
+      };
+    if (info?.is_member === false)
+      return {
+        ...about,
+        problem:
+          `the bot is not in <#${channel}>, the alerts channel of ${service.name}: incident ` +
+          `threads cannot be posted there`,
+        fix: INVITE(channel),
+      };
     return about;
   } catch (error) {
     const code = (error as { data?: { error?: string } }).data?.error;
     if (code === 'channel_not_found') {
-      return { ...about, problem: `Slack knows no channel ${channel} (alerts channel of ${service.name}) that the bot can see`, fix: `check the id in the services file; for a private channel, ${INVITE(channel)}` };
+      return {
+        ...about,
+        problem: `Slack knows no channel ${channel} (alerts channel of ${service.name}) that the bot can see`,
+        fix: `check the id in the services file; for a private channel, ${INVITE(channel)}`,
+      };
     }
     return {
       ...about,
@@ -85,7 +103,10 @@ export function createMembershipWatch(options: {
   return {
     check,
     problems: () => {
-      if (!last || now() - last.at >= ttlMs) void check().catch((error: unknown) => options.logger.warn({ err: error }, 'could not check alerts channel membership'));
+      if (!last || now() - last.at >= ttlMs)
+        void check().catch((error: unknown) =>
+          options.logger.warn({ err: error }, 'could not check alerts channel membership'),
+        );
       return (last?.checks ?? []).filter((c) => c.problem).map((c) => `${c.problem}. Fix: ${c.fix}.`);
     },
   };

@@ -20,25 +20,53 @@ interface ThreadDelivery {
   undelivered?(key: string): Promise<string | undefined>;
 }
 
-const chosen = (deps: EngineDeps, name?: string): readonly ServiceConfig[] => (name ? [findService(deps.services, name)] : deps.services);
+const chosen = (deps: EngineDeps, name?: string): readonly ServiceConfig[] =>
+  name ? [findService(deps.services, name)] : deps.services;
 
-async function statusOf(deps: EngineDeps, service: ServiceConfig, delivery: ThreadDelivery): Promise<ServiceStatusView> {
+async function statusOf(
+  deps: EngineDeps,
+  service: ServiceConfig,
+  delivery: ThreadDelivery,
+): Promise<ServiceStatusView> {
   const view: ServiceStatusView = { timeZone: service.workingHours.timeZone, service: serviceRef(service) };
   const unavailable = unavailableCapabilities(service, deps.env);
   if (unavailable.length > 0) view.unavailable = unavailable;
   const open = await deps.store.findOpenIncident(service.name);
   if (open) {
     const refusal = await delivery.undelivered?.(messageKey(open.id, 'root'));
-    view.openIncident = { id: open.id, state: open.state, openedAt: open.openedAt, issue: open.issue, threadProblem: refusal ? threadNotDelivered(refusal) : undefined };
+    view.openIncident = {
+      id: open.id,
+      state: open.state,
+      openedAt: open.openedAt,
+      issue: open.issue,
+      threadProblem: refusal ? threadNotDelivered(refusal) : undefined,
+    };
   }
   try {
     const production = await deps.application.describeProduction(service);
     const current = production.current;
-    view.production = { version: current.version, commit: current.commitSha?.slice(0, 7), deploymentId: current.id, url: current.url, deployedAt: current.createdAt, deployedBy: current.creator, versionNote: current.versionNote };
+    view.production = {
+      version: current.version,
+      commit: current.commitSha?.slice(0, 7),
+      deploymentId: current.id,
+      url: current.url,
+      deployedAt: current.createdAt,
+      deployedBy: current.creator,
+      versionNote: current.versionNote,
+    };
     const target = production.rollbackTarget;
-    if (target) view.wouldRollBackTo = { version: target.version, commit: target.commitSha?.slice(0, 7), deploymentId: target.id, why: 'the newest production deployment before the current one that served production' };
+    if (target)
+      view.wouldRollBackTo = {
+        version: target.version,
+        commit: target.commitSha?.slice(0, 7),
+        deploymentId: target.id,
+        why: 'the newest production deployment before the current one that served production',
+      };
     const next = production.unpinWith;
-    if (production.pinnedByRollback) view.pinned = next ? { unpinWith: { version: next.version, commit: next.commitSha?.slice(0, 7), deploymentId: next.id } } : {};
+    if (production.pinnedByRollback)
+      view.pinned = next
+        ? { unpinWith: { version: next.version, commit: next.commitSha?.slice(0, 7), deploymentId: next.id } }
+        : {};
   } catch (error) {
     view.productionError = asRollbackError(error).explain();
   }
@@ -52,7 +80,8 @@ export const createIncidentReplies = (delivery: ThreadDelivery, membership?: Mem
     return found ? `${found.problem}. Fix: ${found.fix}.` : undefined;
   },
   plan: (result) => planReply(result),
-  status: async (deps, name) => statusReply(await Promise.all(chosen(deps, name).map((service) => statusOf(deps, service, delivery)))),
+  status: async (deps, name) =>
+    statusReply(await Promise.all(chosen(deps, name).map((service) => statusOf(deps, service, delivery)))),
   history: async (deps, name) =>
     historyReply(
       await Promise.all(

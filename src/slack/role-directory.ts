@@ -20,7 +20,12 @@ interface CachedRoleDirectory extends RoleDirectory {
   warm(services: readonly ServiceConfig[]): Promise<void>;
 }
 
-export function createRoleDirectory(client: UsergroupClient, logger: Logger, ttlMs = 60_000, now: () => number = Date.now): CachedRoleDirectory {
+export function createRoleDirectory(
+  client: UsergroupClient,
+  logger: Logger,
+  ttlMs = 60_000,
+  now: () => number = Date.now,
+): CachedRoleDirectory {
   const cache = new Map<string, { users: string[]; at: number }>();
   const reading = new Map<string, Promise<string[]>>();
 
@@ -37,7 +42,10 @@ export function createRoleDirectory(client: UsergroupClient, logger: Logger, ttl
       })
       .catch((error: unknown) => {
         // Refusing is safer than guessing: a group we cannot read grants nobody until it can be read.
-        logger.warn({ err: error, usergroup: id }, 'could not expand a Slack user group; its members get no role until it can be read');
+        logger.warn(
+          { err: error, usergroup: id },
+          'could not expand a Slack user group; its members get no role until it can be read',
+        );
         return cache.get(id)?.users ?? [];
       })
       .finally(() => reading.delete(id));
@@ -57,12 +65,17 @@ export function createRoleDirectory(client: UsergroupClient, logger: Logger, ttl
   return {
     resolve: async (service: ServiceConfig): Promise<ResolvedRoles> => {
       const entries = await Promise.all(
-        ROLES.map(async (role: Role) => [role, (await Promise.all(service.roles[role].map(expand))).flat() as SlackUserId[]] as const),
+        ROLES.map(
+          async (role: Role) =>
+            [role, (await Promise.all(service.roles[role].map(expand))).flat() as SlackUserId[]] as const,
+        ),
       );
       return Object.fromEntries(entries) as unknown as ResolvedRoles;
     },
     warm: async (services) => {
-      const groups = new Set(services.flatMap((s) => ROLES.flatMap((role) => s.roles[role])).filter((id) => id.startsWith('S')));
+      const groups = new Set(
+        services.flatMap((s) => ROLES.flatMap((role) => s.roles[role])).filter((id) => id.startsWith('S')),
+      );
       await Promise.all([...groups].map(read));
     },
   };

@@ -40,10 +40,13 @@ const SUBCOMMANDS = [
 export const USAGE = [
   '*Usage of /rollback*',
   '`/rollback` opens a form: service, what to roll back, target, reason.',
-  '`/rollback <service> [to <deployment|version|commit>] [reason]` rolls production back on Vercel (default target: last known good).',
+  '`/rollback <service> [to <deployment|version|commit>] [reason]` rolls production ' +
+    'back on Vercel (default target: last known good).',
   '`/rollback revert <service> <commit> [reason]` reverts a commit with git (Option A, recommended).',
-  '`/rollback reset <service> <commit> [reason]` resets the deploy branch to a commit (Option B, rewrites history, CTO approval).',
-  '`/rollback schema <service> <migration> [reason]` rolls back a schema migration (CTO approval, data archived first).',
+  '`/rollback reset <service> <commit> [reason]` resets the deploy branch to a ' +
+    'commit (Option B, rewrites history, CTO approval).',
+  '`/rollback schema <service> <migration> [reason]` rolls back a schema migration ' +
+    '(CTO approval, data archived first).',
   '`/rollback flag <service> <flag> off|on [reason]` turns a feature flag off (or on again) instead of rolling back.',
   '`/rollback plan <service> [...]` dry run of any of the above: steps, migrations, data at risk, approvals, duration.',
   '`/rollback status [service]` what production runs now and what the bot would roll back to.',
@@ -83,14 +86,19 @@ function meantInstead(reasonWord: string | undefined, command: string, service: 
   return undefined;
 }
 
-/** A request whose reason would start with a subcommand or an option is refused: the word must never move production. */
+/**
+ * A request whose reason would start with a subcommand or an option is refused: the word must never move production.
+ */
 function checkReason(parts: string[], from: number, request: RollbackRequest): ParseResult {
   const service = 'service' in request && request.service ? request.service : '';
   const meant = meantInstead(parts[from], parts.slice(0, from).join(' '), service);
   if (!meant) return { ok: true, request };
   return {
     ok: false,
-    problem: `\`${parts[from]?.slice(0, 40)}\` is a subcommand or an option, not the start of a reason, so nothing was rolled back: did you mean \`${meant}\`? To give a reason that starts with this word, put another word before it.`,
+    problem:
+      `\`${parts[from]?.slice(0, 40)}\` is a subcommand or an option, not the start of ` +
+      `a reason, so nothing was rolled back: did you mean \`${meant}\`? To give a ` +
+      `reason that starts with this word, put another word before it.`,
   };
 }
 
@@ -157,7 +165,10 @@ export function parseRollbackCommand(text: string): ParseResult {
       const inner = parseAction(parts.slice(1));
       if (!inner.ok) return inner;
       if (inner.request.kind === 'modal') return { ok: false, problem: '`/rollback plan` needs a service.' };
-      return { ok: true, request: { kind: 'plan', of: inner.request as Extract<RollbackRequest, { kind: 'plan' }>['of'] } };
+      return {
+        ok: true,
+        request: { kind: 'plan', of: inner.request as Extract<RollbackRequest, { kind: 'plan' }>['of'] },
+      };
     }
     default:
       return parseAction([(head ?? '').toLowerCase(), ...parts.slice(1)]);

@@ -15,8 +15,12 @@ export const BOT_SCOPES: Record<string, string> = {
   'chat:write': 'ROLLBACK IN PROGRESS / COMPLETE posts, their thread updates and ephemeral answers',
   'usergroups:read': 'expanding the user groups named as roles (usergroups.users.list)',
   'im:write': 'the direct message to the CTO after an after-hours rollback (conversations.open)',
-  'channels:history': 'reading alert messages in public alerts channels (message.channels events); finding a post whose answer was lost (conversations.history/replies)',
-  'groups:history': 'reading alert messages in private alerts channels (message.groups events); finding a post whose answer was lost (conversations.history/replies)',
+  'channels:history':
+    'reading alert messages in public alerts channels (message.channels events); ' +
+    'finding a post whose answer was lost (conversations.history/replies)',
+  'groups:history':
+    'reading alert messages in private alerts channels (message.groups events); ' +
+    'finding a post whose answer was lost (conversations.history/replies)',
   'im:history': 'finding a direct message whose answer was lost before sending it again (conversations.history)',
   'channels:read': 'checking that the bot is in each public alerts channel (conversations.info is_member)',
   'groups:read': 'checking that the bot is in each private alerts channel (conversations.info is_member)',

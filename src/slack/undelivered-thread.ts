@@ -17,7 +17,8 @@ const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 /** What Slack's refusal means and what a person does about it. */
 const REFUSAL_FIX: Record<string, string> = {
   not_in_channel: 'invite the bot: `/invite @rollback-bot` in that channel',
-  channel_not_found: 'check the channel id in the services file (for a private channel, also `/invite @rollback-bot` there)',
+  channel_not_found:
+    'check the channel id in the services file (for a private channel, also `/invite @rollback-bot` there)',
   is_archived: 'unarchive the channel or point the service at another channel',
   invalid_blocks: 'nothing: the text of each message is posted instead (a bug in a message builder; report it)',
 };
@@ -53,11 +54,19 @@ export async function tellPeopleDirectly(notifier: Notifier, thread: Undelivered
   const key = (part: string, user: string): string => `incident:${incident.id}:dm:${part}:${user}`;
   const channel = incident.channelId ? `<#${incident.channelId}>` : 'the alerts channel';
   const notice =
-    `:warning: ${incident.id} (${escapeMrkdwn(service.displayName ?? service.name)}): the incident thread could not be posted in ${channel}: \`${refusal}\`.\n` +
-    `Fix: ${REFUSAL_FIX[refusal] ?? 'see the bot log'}. The thread is tried again every few minutes and appears there once it can; ` +
+    `:warning: ${incident.id} (${escapeMrkdwn(service.displayName ?? service.name)}): ` +
+    `the incident thread could not be posted in ${channel}: \`${refusal}\`.\n` +
+    `Fix: ${REFUSAL_FIX[refusal] ?? 'see the bot log'}. The thread is tried again ` +
+    `every few minutes and appears there once it can; ` +
     'until then approvals and the outcome come here.';
   for (const user of told) await notifier.sendDirect(user, key('undelivered', user), notice);
-  for (const user of told) for (const { part, message } of thread.toRequester) await notifier.sendDirect(user, key(part, user), message.text, message.blocks);
-  for (const user of ctos) for (const { part, message } of thread.toApprovers) await notifier.sendDirect(user, key(part, user), message.text, message.blocks);
-  if (thread.outcome) for (const user of told) await notifier.sendDirect(user, key('outcome', user), thread.outcome.text, thread.outcome.blocks);
+  for (const user of told)
+    for (const { part, message } of thread.toRequester)
+      await notifier.sendDirect(user, key(part, user), message.text, message.blocks);
+  for (const user of ctos)
+    for (const { part, message } of thread.toApprovers)
+      await notifier.sendDirect(user, key(part, user), message.text, message.blocks);
+  if (thread.outcome)
+    for (const user of told)
+      await notifier.sendDirect(user, key('outcome', user), thread.outcome.text, thread.outcome.blocks);
 }

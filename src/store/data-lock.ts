@@ -50,17 +50,29 @@ export function lockDataFolder(folder: string): DataLock {
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new RollbackError('config_invalid', `Cannot lock the data folder ${folder}: ${(error as Error).message}.`, {
-          cause: error,
-          fix: `Give the user running the bot write access to ${folder}'s parent folder, or set ROLLBACK_DATA_DIR to a folder it can write.`,
-        });
+        throw new RollbackError(
+          'config_invalid',
+          `Cannot lock the data folder ${folder}: ${(error as Error).message}.`,
+          {
+            cause: error,
+            fix:
+              `Give the user running the bot write access to ${folder}'s parent folder, or set ` +
+              `ROLLBACK_DATA_DIR to a folder it can write.`,
+          },
+        );
       }
       const pid = holderOf(path);
       const ours = pid === process.pid && held.has(path);
       if (ours || (pid !== undefined && pid !== process.pid && alive(pid))) {
-        throw new RollbackError('conflict', `The data folder ${folder} is in use by another rollback-bot process (pid ${pid}).`, {
-          fix: 'Stop that process first, or give this one its own ROLLBACK_DATA_DIR (or a DATABASE_URL). Two bots on one embedded server would stop it under each other.',
-        });
+        throw new RollbackError(
+          'conflict',
+          `The data folder ${folder} is in use by another rollback-bot process (pid ${pid}).`,
+          {
+            fix:
+              'Stop that process first, or give this one its own ROLLBACK_DATA_DIR (or a ' +
+              'DATABASE_URL). Two bots on one embedded server would stop it under each other.',
+          },
+        );
       }
       // Stale: its process is gone. Remove and try once more (a racing starter wins the O_EXCL create).
       try {
@@ -70,5 +82,7 @@ export function lockDataFolder(folder: string): DataLock {
       }
     }
   }
-  throw new RollbackError('conflict', `The data folder ${folder} is being locked by another process right now.`, { fix: 'Start only one bot per data folder.' });
+  throw new RollbackError('conflict', `The data folder ${folder} is being locked by another process right now.`, {
+    fix: 'Start only one bot per data folder.',
+  });
 }

@@ -11,7 +11,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chownSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { RollbackError } from '../rollback/errors';
 
@@ -58,7 +68,10 @@ export function embeddedBinDir(): string {
 
 function nativeVersion(native: string): string {
   try {
-    return (JSON.parse(readFileSync(join(native, '..', 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+    return (
+      (JSON.parse(readFileSync(join(native, '..', 'package.json'), 'utf8')) as { version?: string }).version ??
+      'unknown'
+    );
   } catch {
     return 'unknown';
   }
@@ -84,8 +97,12 @@ function blockedFolder(path: string, user: ServerUser): string | undefined {
 
 function lookupUser(name: string): ServerUser | undefined {
   try {
-    const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-    const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    const uid = Number(
+      execFileSync('id', ['-u', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+    );
+    const gid = Number(
+      execFileSync('id', ['-g', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+    );
     return { name, uid, gid };
   } catch {
     return undefined;
@@ -96,19 +113,33 @@ function serverUser(notes: string[]): ServerUser {
   const name = 'postgres';
   const found = lookupUser(name);
   if (found) {
-    notes.push(`running as root: the embedded PostgreSQL runs as the system user "${name}" (uid ${found.uid}), since PostgreSQL refuses to run as root`);
+    notes.push(
+      `running as root: the embedded PostgreSQL runs as the system user "${name}" (uid ` +
+        `${found.uid}), since PostgreSQL refuses to run as root`,
+    );
     return found;
   }
   try {
-    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', name], { stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (error) {
-    throw new RollbackError('unavailable', `Running as root, the embedded PostgreSQL needs an unprivileged user "${name}", and creating it failed: ${String((error as { stderr?: Buffer }).stderr ?? (error as Error).message).trim()}`, {
-      cause: error,
-      fix: `Create it (useradd --system ${name}), run the bot as a normal user, or set DATABASE_URL.`,
+    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', name], {
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
+  } catch (error) {
+    throw new RollbackError(
+      'unavailable',
+      `Running as root, the embedded PostgreSQL needs an unprivileged user "${name}", ` +
+        `and creating it failed: ` +
+        `${String((error as { stderr?: Buffer }).stderr ?? (error as Error).message).trim()}`,
+      {
+        cause: error,
+        fix: `Create it (useradd --system ${name}), run the bot as a normal user, or set DATABASE_URL.`,
+      },
+    );
   }
   const created = lookupUser(name) as ServerUser;
-  notes.push(`running as root: created the system user "${name}" (uid ${created.uid}, no home, no login shell) to run the embedded PostgreSQL, which refuses to run as root`);
+  notes.push(
+    `running as root: created the system user "${name}" (uid ${created.uid}, no home, ` +
+      `no login shell) to run the embedded PostgreSQL, which refuses to run as root`,
+  );
   return created;
 }
 
@@ -121,9 +152,17 @@ function ownFolder(serverDir: string, user: ServerUser): string {
   const home = resolve(serverDir);
   const blocked = blockedFolder(home, user);
   if (blocked) {
-    throw new RollbackError('config_invalid', `The embedded PostgreSQL's folder ${home} is not reachable by the user "${user.name}": ${blocked} is closed to it.`, {
-      fix: 'Set ROLLBACK_SERVER_DIR to a folder whose parents other users may pass (such as /var/lib/rollback-bot), or set DATABASE_URL. The bot does not change permissions of folders it does not own.',
-    });
+    throw new RollbackError(
+      'config_invalid',
+      `The embedded PostgreSQL's folder ${home} is not reachable by the user ` +
+        `"${user.name}": ${blocked} is closed to it.`,
+      {
+        fix:
+          'Set ROLLBACK_SERVER_DIR to a folder whose parents other users may pass (such as ' +
+          '/var/lib/rollback-bot), or set DATABASE_URL. The bot does not change permissions ' +
+          'of folders it does not own.',
+      },
+    );
   }
   mkdirSync(home, { recursive: true, mode: 0o755 });
   return home;
@@ -138,7 +177,10 @@ function reachableBinaries(native: string, home: string, notes: string[]): strin
     cpSync(native, partial, { recursive: true, verbatimSymlinks: true });
     rmSync(target, { recursive: true, force: true });
     renameSync(partial, target);
-    notes.push(`copied the PostgreSQL binaries to ${target} (owned by root, readable by all): the server's user cannot reach ${native}`);
+    notes.push(
+      `copied the PostgreSQL binaries to ${target} (owned by root, readable by all): ` +
+        `the server's user cannot reach ${native}`,
+    );
   } else {
     notes.push(`using the PostgreSQL binaries in ${target}: the server's user cannot reach ${native}`);
   }
@@ -170,7 +212,10 @@ export function placeServer(options: { dataDir: string; serverDir?: string }): P
   if (blocked) {
     const key = createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
     serverData = join(ownFolder(serverDir, user), `data-${key}`);
-    notes.push(`keeping the database files of ${dataDir} in ${serverData} (owned by "${user.name}", mode 0700): ${blocked} is private and stays so`);
+    notes.push(
+      `keeping the database files of ${dataDir} in ${serverData} (owned by ` +
+        `"${user.name}", mode 0700): ${blocked} is private and stays so`,
+    );
   }
   if (!existsSync(serverData)) {
     mkdirSync(serverData, { recursive: true, mode: 0o700 });

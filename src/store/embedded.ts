@@ -43,7 +43,10 @@ interface EmbeddedOptions {
   dataDir: string;
   /** Fixed port; default: a free port chosen at start. */
   port?: number;
-  /** Where the bot keeps the server's binaries and data when running as root and dataDir is private (ROLLBACK_SERVER_DIR). */
+  /**
+   * Where the bot keeps the server's binaries and data when running as root and dataDir is private
+   * (ROLLBACK_SERVER_DIR).
+   */
   serverDir?: string;
 }
 
@@ -54,7 +57,9 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -74,11 +79,20 @@ async function runTool(placement: Placement, tool: string, args: string[]): Prom
     await execFile(join(placement.binDir, tool), args, { ...user, env: { ...process.env, LC_ALL: 'C' } });
   } catch (error) {
     const failed = error as { stderr?: string; stdout?: string; message: string };
-    const output = [failed.stderr, failed.stdout].map((text) => text?.trim()).filter(Boolean).join('\n') || failed.message;
-    throw new RollbackError('unavailable', `Embedded PostgreSQL: ${tool} failed${placement.user ? ` (as user ${placement.user.name})` : ''}:\n${output.slice(-2000)}`, {
-      cause: error,
-      fix: 'Set DATABASE_URL to a PostgreSQL server to run without the embedded one.',
-    });
+    const output =
+      [failed.stderr, failed.stdout]
+        .map((text) => text?.trim())
+        .filter(Boolean)
+        .join('\n') || failed.message;
+    throw new RollbackError(
+      'unavailable',
+      `Embedded PostgreSQL: ${tool} ` +
+        `failed${placement.user ? ` (as user ${placement.user.name})` : ''}:\n${output.slice(-2000)}`,
+      {
+        cause: error,
+        fix: 'Set DATABASE_URL to a PostgreSQL server to run without the embedded one.',
+      },
+    );
   }
 }
 
@@ -89,7 +103,13 @@ function pdeathsigWrapper(): string | undefined {
 }
 
 async function accepts(port: number): Promise<boolean> {
-  const client = new Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 1000 });
+  const client = new Client({
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    database: 'postgres',
+    connectionTimeoutMillis: 1000,
+  });
   try {
     await client.connect();
     await client.query('SELECT 1');
@@ -117,7 +137,18 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 async function startServer(placement: Placement, port: number, logFile: string): Promise<ChildProcess> {
-  const args = ['-D', placement.dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
+  const args = [
+    '-D',
+    placement.dataDir,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'max_connections=200',
+  ];
   const postgres = join(placement.binDir, 'postgres');
   const wrapper = pdeathsigWrapper();
   const log = openSync(logFile, 'a', 0o600);
@@ -135,16 +166,32 @@ async function startServer(placement: Placement, port: number, logFile: string):
   const until = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new RollbackError('unavailable', `Embedded PostgreSQL exited at start (${child.exitCode ?? child.signalCode}); its log (${logFile}) says:\n${tail(logFile)}`, {
-        fix: 'Fix what the log names (a port in use: set another, or stop what holds it), or set DATABASE_URL.',
-      });
+      throw new RollbackError(
+        'unavailable',
+        `Embedded PostgreSQL exited at start (${child.exitCode ?? child.signalCode}); its ` +
+          `log (${logFile}) says:\n${tail(logFile)}`,
+        {
+          fix: 'Fix what the log names (a port in use: set another, or stop what holds it), or set DATABASE_URL.',
+        },
+      );
     }
-    const error = await Promise.race([spawnError, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100))]);
-    if (error) throw new RollbackError('unavailable', `Embedded PostgreSQL could not be run: ${error.message}`, { cause: error, fix: 'Set DATABASE_URL to a PostgreSQL server.' });
+    const error = await Promise.race([
+      spawnError,
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100)),
+    ]);
+    if (error)
+      throw new RollbackError('unavailable', `Embedded PostgreSQL could not be run: ${error.message}`, {
+        cause: error,
+        fix: 'Set DATABASE_URL to a PostgreSQL server.',
+      });
     if (await accepts(port)) return child;
     if (Date.now() > until) {
       child.kill('SIGKILL');
-      throw new RollbackError('unavailable', `Embedded PostgreSQL did not accept connections within 60 s; its log says:\n${tail(logFile)}`, { fix: 'Set DATABASE_URL to a PostgreSQL server.' });
+      throw new RollbackError(
+        'unavailable',
+        `Embedded PostgreSQL did not accept connections within 60 s; its log says:\n${tail(logFile)}`,
+        { fix: 'Set DATABASE_URL to a PostgreSQL server.' },
+      );
     }
   }
 }
@@ -158,14 +205,25 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const logFile = join(placement.dataDir, 'server.log');
   try {
     if (!existsSync(join(placement.dataDir, 'PG_VERSION'))) {
-      await runTool(placement, 'initdb', ['-D', placement.dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync']);
+      await runTool(placement, 'initdb', [
+        '-D',
+        placement.dataDir,
+        '-U',
+        'postgres',
+        '--auth=trust',
+        '--encoding=UTF8',
+        '--no-locale',
+        '--no-sync',
+      ]);
       notes.push(`initialised a new database cluster in ${placement.dataDir}`);
     }
     // We hold the lock, so a live server here was left by a process that was killed before it could stop it.
     const orphan = livePostmaster(placement.dataDir);
     if (orphan !== undefined) {
       await runTool(placement, 'pg_ctl', ['-D', placement.dataDir, '-m', 'fast', '-w', 'stop']);
-      notes.push(`stopped PostgreSQL pid ${orphan}, left running on ${placement.dataDir} by an earlier run that did not stop it`);
+      notes.push(
+        `stopped PostgreSQL pid ${orphan}, left running on ${placement.dataDir} by an earlier run that did not stop it`,
+      );
     }
     port = options.port ?? (await freePort());
     child = await startServer(placement, port, logFile);

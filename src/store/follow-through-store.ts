@@ -11,7 +11,11 @@ import { type TimelineRow, selectFlagActions } from './queries/timeline';
 import { FOREIGN_KEY_VIOLATION, pgFault, unknownIncident } from './store-errors';
 
 function toMetricsInput(row: stats.MetricsRow): MetricsInput {
-  return { incident: incidents.toIncident(row), deployedAt: row.deployed_at ?? undefined, archives: stats.toArchiveFacts(row) };
+  return {
+    incident: incidents.toIncident(row),
+    deployedAt: row.deployed_at ?? undefined,
+    archives: stats.toArchiveFacts(row),
+  };
 }
 
 type FollowThroughMethods = Pick<
@@ -42,18 +46,23 @@ export function followThroughMethods(db: Db, store: () => IncidentStore): Follow
 
     async changeFollowUps(incidentId, change) {
       return db.transaction(async (tx) => {
-        const before = (await tx.query<followUps.FollowUpRow>(followUps.selectFollowUps(incidentId, true))).map(followUps.toFollowUp);
+        const before = (await tx.query<followUps.FollowUpRow>(followUps.selectFollowUps(incidentId, true))).map(
+          followUps.toFollowUp,
+        );
         const after = change(before);
         for (const item of after) {
           const was = before.find((b) => b.id === item.id);
-          if (!was || JSON.stringify(was) !== JSON.stringify(item)) await tx.query(followUps.updateFollowUp(incidentId, item));
+          if (!was || JSON.stringify(was) !== JSON.stringify(item))
+            await tx.query(followUps.updateFollowUp(incidentId, item));
         }
         return { before, after };
       });
     },
 
     async incidentsWithDueFollowUps(at) {
-      return (await db.query<{ incident_id: string }>(followUps.selectIncidentsWithDueFollowUps(at))).map((row) => row.incident_id);
+      return (await db.query<{ incident_id: string }>(followUps.selectIncidentsWithDueFollowUps(at))).map(
+        (row) => row.incident_id,
+      );
     },
 
     async openFollowUps(limit) {

@@ -23,7 +23,11 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
   return readdirSync(dir)
     .filter((file) => /^\d{3}_[a-z0-9_]+\.sql$/.test(file))
     .sort()
-    .map((file) => ({ version: Number(file.slice(0, 3)), name: file.replace(/\.sql$/, ''), sql: readFileSync(join(dir, file), 'utf8') }));
+    .map((file) => ({
+      version: Number(file.slice(0, 3)),
+      name: file.replace(/\.sql$/, ''),
+      sql: readFileSync(join(dir, file), 'utf8'),
+    }));
 }
 
 export async function migrate(db: Db, logger: Logger, migrations = readMigrations()): Promise<string[]> {
@@ -35,14 +39,19 @@ export async function migrate(db: Db, logger: Logger, migrations = readMigration
                  version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
       });
       const done = new Set(
-        (await client.query<{ version: number }>({ text: 'SELECT version FROM bot_migrations' })).map((row) => row.version),
+        (await client.query<{ version: number }>({ text: 'SELECT version FROM bot_migrations' })).map(
+          (row) => row.version,
+        ),
       );
       const applied: string[] = [];
       for (const migration of migrations) {
         if (done.has(migration.version)) continue;
         await client.transaction(async (tx) => {
           await tx.query({ text: migration.sql });
-          await tx.query({ text: 'INSERT INTO bot_migrations (version, name) VALUES ($1, $2)', values: [migration.version, migration.name] });
+          await tx.query({
+            text: 'INSERT INTO bot_migrations (version, name) VALUES ($1, $2)',
+            values: [migration.version, migration.name],
+          });
         });
         logger.info({ migration: migration.name }, 'applied migration');
         applied.push(migration.name);

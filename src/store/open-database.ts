@@ -46,10 +46,19 @@ export function ensureWritableFolder(dir: string): void {
     accessSync(path, constants.W_OK | constants.X_OK);
   } catch (error) {
     const me = userInfo();
-    throw new RollbackError('config_invalid', `The data folder ${path} is not writable by the user the bot runs as (${me.username}, uid ${me.uid}): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, {
-      cause: error,
-      fix: `Give that user write access (chown ${me.uid} ${path}), or set ROLLBACK_DATA_DIR to a folder it can write. In Docker the image runs as "node" (uid 1000): the volume at /data must be writable by uid 1000.`,
-    });
+    throw new RollbackError(
+      'config_invalid',
+      `The data folder ${path} is not writable by the user the bot runs as ` +
+        `(${me.username}, uid ${me.uid}): ` +
+        `${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+      {
+        cause: error,
+        fix:
+          `Give that user write access (chown ${me.uid} ${path}), or set ROLLBACK_DATA_DIR ` +
+          `to a folder it can write. In Docker the image runs as "node" (uid 1000): the ` +
+          `volume at /data must be writable by uid 1000.`,
+      },
+    );
   }
 }
 
@@ -65,7 +74,9 @@ async function checkReachable(url: string): Promise<void> {
     throw new RollbackError('unavailable', `Cannot reach the database of DATABASE_URL at ${where} (${cause}).`, {
       cause: error,
       retryable: true,
-      fix: 'Check that PostgreSQL runs there and accepts connections from this machine, or unset DATABASE_URL to use the embedded server.',
+      fix:
+        'Check that PostgreSQL runs there and accepts connections from this machine, or ' +
+        'unset DATABASE_URL to use the embedded server.',
     });
   } finally {
     await client.end().catch(() => undefined);
@@ -73,7 +84,11 @@ async function checkReachable(url: string): Promise<void> {
 }
 
 /** Restarts the embedded server when it dies, on the same port so open pools reconnect. */
-function supervise(first: EmbeddedPostgres, options: OpenOptions, logger: Logger): { current(): EmbeddedPostgres; stop(): Promise<void> } {
+function supervise(
+  first: EmbeddedPostgres,
+  options: OpenOptions,
+  logger: Logger,
+): { current(): EmbeddedPostgres; stop(): Promise<void> } {
   let current = first;
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
@@ -85,7 +100,11 @@ function supervise(first: EmbeddedPostgres, options: OpenOptions, logger: Logger
           if (closed) return;
           void server.stop().then(async () => {
             try {
-              const restarted = await startEmbeddedPostgres({ dataDir: server.dataDir, port: server.port, serverDir: options.serverDir });
+              const restarted = await startEmbeddedPostgres({
+                dataDir: server.dataDir,
+                port: server.port,
+                serverDir: options.serverDir,
+              });
               if (closed) {
                 await restarted.stop();
                 return;
@@ -120,10 +139,16 @@ export async function openDatabase(options: OpenOptions, logger: Logger): Promis
     await checkReachable(url);
   } else {
     ensureWritableFolder(options.dataDir);
-    const embedded = await startEmbeddedPostgres({ dataDir: join(options.dataDir, 'postgres'), serverDir: options.serverDir });
+    const embedded = await startEmbeddedPostgres({
+      dataDir: join(options.dataDir, 'postgres'),
+      serverDir: options.serverDir,
+    });
     for (const note of embedded.notes) logger.info({ dataDir: embedded.dataDir }, `embedded PostgreSQL: ${note}`);
     url = embedded.url;
-    logger.info({ dataDir: embedded.dataDir, serverDataDir: embedded.serverDataDir, port: embedded.port }, 'embedded PostgreSQL started (DATABASE_URL is not set)');
+    logger.info(
+      { dataDir: embedded.dataDir, serverDataDir: embedded.serverDataDir, port: embedded.port },
+      'embedded PostgreSQL started (DATABASE_URL is not set)',
+    );
     supervised = supervise(embedded, options, logger);
   }
   const db = createDb(url, logger);

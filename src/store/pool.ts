@@ -22,7 +22,18 @@ export interface Db {
 }
 
 /** pg error codes that mean "the server is not there right now". */
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08006', '08001', '08003']);
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08006',
+  '08001',
+  '08003',
+]);
 
 /** PostgreSQL's class 53 "insufficient resources": disk full, out of memory, too many connections. */
 const OUT_OF_SPACE = '53100';
@@ -30,12 +41,16 @@ const OUT_OF_SPACE = '53100';
 function toStoreError(error: unknown): RollbackError {
   const code = (error as { code?: string }).code;
   if (code === OUT_OF_SPACE) {
-    return new RollbackError('unavailable', "The bot's database is out of disk space (PostgreSQL: No space left on device).", {
-      cause: error,
-      retryable: true,
-      details: { storeRefusedWrite: 'disk_full' },
-      fix: "Free space on the database server's disk (or grow its volume), then try again.",
-    });
+    return new RollbackError(
+      'unavailable',
+      "The bot's database is out of disk space (PostgreSQL: No space left on device).",
+      {
+        cause: error,
+        retryable: true,
+        details: { storeRefusedWrite: 'disk_full' },
+        fix: "Free space on the database server's disk (or grow its volume), then try again.",
+      },
+    );
   }
   if (code && CONNECTION_ERRORS.has(code)) {
     return new RollbackError('unavailable', 'The bot cannot reach its database.', {
@@ -44,10 +59,21 @@ function toStoreError(error: unknown): RollbackError {
       fix: 'Try again in a minute; if it lasts, check that PostgreSQL is up and DATABASE_URL is right.',
     });
   }
-  if (error instanceof Error && /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|not queryable/.test(error.message)) {
-    return new RollbackError('unavailable', 'The bot cannot reach its database.', { cause: error, retryable: true, fix: 'Try again in a minute.' });
+  if (
+    error instanceof Error &&
+    /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|not queryable/.test(
+      error.message,
+    )
+  ) {
+    return new RollbackError('unavailable', 'The bot cannot reach its database.', {
+      cause: error,
+      retryable: true,
+      fix: 'Try again in a minute.',
+    });
   }
-  return error instanceof RollbackError ? error : new RollbackError('internal', (error as Error).message, { cause: error });
+  return error instanceof RollbackError
+    ? error
+    : new RollbackError('internal', (error as Error).message, { cause: error });
 }
 
 function clientDb(client: PoolClient): Db {
@@ -80,7 +106,9 @@ function clientDb(client: PoolClient): Db {
 export function createDb(connectionString: string, logger: Logger, max = 10): Db {
   const pool = new Pool({ connectionString, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
   // An idle client losing its server must not crash the process: pg emits it here.
-  pool.on('error', (error) => logger.warn({ err: error }, 'database connection lost; it will be re-opened on next use'));
+  pool.on('error', (error) =>
+    logger.warn({ err: error }, 'database connection lost; it will be re-opened on next use'),
+  );
 
   const withClient = async <T>(fn: (client: Db) => Promise<T>): Promise<T> => {
     let client: PoolClient;

@@ -18,5 +18,8 @@ export function unknownService(service: string, cause: unknown): RollbackError {
 }
 
 export function unknownIncident(id: string, cause?: unknown): RollbackError {
-  return new RollbackError('not_found', `Incident ${id} does not exist.`, { cause, fix: 'Check the incident id (e.g. with /rollback status).' });
+  return new RollbackError('not_found', `Incident ${id} does not exist.`, {
+    cause,
+    fix: 'Check the incident id (e.g. with /rollback status).',
+  });
 }

@@ -93,7 +93,12 @@ export class VercelClient {
    * Asks Vercel to move production. Not retried here: a retry after a dropped
    * connection could repeat the move, so the caller reads the project first.
    */
-  async requestAliasMove(ref: ProjectRef, kind: AliasMoveKind, deploymentId: string, description?: string): Promise<AliasMoveAnswer> {
+  async requestAliasMove(
+    ref: ProjectRef,
+    kind: AliasMoveKind,
+    deploymentId: string,
+    description?: string,
+  ): Promise<AliasMoveAnswer> {
     const path =
       kind === 'promote'
         ? `/v10/projects/${encodeURIComponent(ref.projectId)}/promote/${encodeURIComponent(deploymentId)}`
@@ -119,7 +124,10 @@ export class VercelClient {
    * The project's active rolling release, if any; a project without the feature reads as none. When the
    * project (already read) says no rolling release is configured, none can be active and Vercel is not asked.
    */
-  async getActiveRollingRelease(ref: ProjectRef, project?: Pick<VercelProject, 'rollingRelease'>): Promise<VercelRollingRelease | undefined> {
+  async getActiveRollingRelease(
+    ref: ProjectRef,
+    project?: Pick<VercelProject, 'rollingRelease'>,
+  ): Promise<VercelRollingRelease | undefined> {
     if (project?.rollingRelease === 'off') return undefined;
     try {
       const { body } = await this.http.call(`/v1/projects/${encodeURIComponent(ref.projectId)}/rolling-release`, {
@@ -128,7 +136,11 @@ export class VercelClient {
       });
       return parseActiveRelease(body);
     } catch (error) {
-      if (isRollbackError(error) && (error.code === 'not_found' || error.code === 'bad_input' || error.code === 'forbidden')) return undefined;
+      if (
+        isRollbackError(error) &&
+        (error.code === 'not_found' || error.code === 'bad_input' || error.code === 'forbidden')
+      )
+        return undefined;
       throw error;
     }
   }

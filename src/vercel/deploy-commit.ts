@@ -43,16 +43,25 @@ export async function deployCommit(ctx: DeployContext, request: DeployCommitRequ
         url: undefined,
         commitSha,
         live: false,
-        explanation: `Vercel did not start a production build of ${commitSha} within ${service.vercel.buildDeadlineSeconds} s. Check the git integration in the Vercel dashboard (is the branch connected, was the push ignored?).`,
+        explanation:
+          `Vercel did not start a production build of ${commitSha} within ` +
+          `${service.vercel.buildDeadlineSeconds} s. Check the git integration in the ` +
+          `Vercel dashboard (is the branch connected, was the push ignored?).`,
       };
     }
     report({ phase: 'created', deploymentId: found.id as DeploymentId, url: found.url });
     return followDeployment(ctx, { ...follow, method: 'git-integration' }, found);
   }
   if (!request.sourceDir) {
-    throw new RollbackError('bad_input', `${service.name} does not deploy on push, and no folder with the reverted tree was given.`, {
-      fix: 'Pass the working clone of the reverted branch as sourceDir, or set vercel.deploysOnPush if Vercel builds every push.',
-    });
+    throw new RollbackError(
+      'bad_input',
+      `${service.name} does not deploy on push, and no folder with the reverted tree was given.`,
+      {
+        fix:
+          'Pass the working clone of the reverted branch as sourceDir, or set ' +
+          'vercel.deploysOnPush if Vercel builds every push.',
+      },
+    );
   }
   const created = await upload(ctx, ref, request.sourceDir, commitSha, report);
   report({ phase: 'created', deploymentId: created.id as DeploymentId, url: created.url });
@@ -60,7 +69,13 @@ export async function deployCommit(ctx: DeployContext, request: DeployCommitRequ
 }
 
 /** The production build of the pushed commit, found with the list endpoint's `sha` filter (one call per poll). */
-async function waitForGitBuild(ctx: DeployContext, ref: ProjectRef, sha: CommitSha, startedAt: number, deadline: number): Promise<VercelDeployment | undefined> {
+async function waitForGitBuild(
+  ctx: DeployContext,
+  ref: ProjectRef,
+  sha: CommitSha,
+  startedAt: number,
+  deadline: number,
+): Promise<VercelDeployment | undefined> {
   for (;;) {
     try {
       const page = await ctx.client.listDeployments(ref, { target: 'production', sha, limit: 5 });
@@ -82,9 +97,23 @@ async function upload(
   report: (progress: DeployProgress) => void,
 ): Promise<VercelDeployment> {
   const events = ctx.createDeployment(
-    { token: ctx.token, path: sourceDir, isDirectory: true, teamId: ref.teamId, apiUrl: ctx.apiUrl, userAgent: 'rollback-bot' },
-    // `project` (id or name) pins the deployment to the configured project; `name` alone would be read as a project name.
-    { name: ref.projectId, project: ref.projectId, target: 'production', meta: { gitCommitSha: commitSha }, gitMetadata: { commitSha, dirty: false } } as Parameters<typeof ctx.createDeployment>[1],
+    {
+      token: ctx.token,
+      path: sourceDir,
+      isDirectory: true,
+      teamId: ref.teamId,
+      apiUrl: ctx.apiUrl,
+      userAgent: 'rollback-bot',
+    },
+    // `project` (id or name) pins the deployment to the configured project; `name` alone would be read as a project
+    // name.
+    {
+      name: ref.projectId,
+      project: ref.projectId,
+      target: 'production',
+      meta: { gitCommitSha: commitSha },
+      gitMetadata: { commitSha, dirty: false },
+    } as Parameters<typeof ctx.createDeployment>[1],
   );
   let fileCount = 0;
   for await (const event of events) {
@@ -109,11 +138,15 @@ function uploadError(payload: Record<string, unknown> | undefined): RollbackErro
   const status = typeof payload?.status === 'number' ? payload.status : undefined;
   const message = typeof payload?.message === 'string' ? payload.message : 'unknown error';
   const forbidden = status === 401 || status === 403;
-  return new RollbackError(forbidden ? 'forbidden' : 'external', `Vercel refused the new deployment${status ? ` (HTTP ${status})` : ''}: ${message.slice(0, 300)}.`, {
-    retryable: status === undefined || status >= 500 || status === 429,
-    fix: forbidden
-      ? 'Check VERCEL_TOKEN and vercel.teamId: the token must be allowed to deploy to this project.'
-      : 'Read the message above; fix the tree or the project settings and deploy again.',
-    details: { status, vercelCode: payload?.code },
-  });
+  return new RollbackError(
+    forbidden ? 'forbidden' : 'external',
+    `Vercel refused the new deployment${status ? ` (HTTP ${status})` : ''}: ${message.slice(0, 300)}.`,
+    {
+      retryable: status === undefined || status >= 500 || status === 429,
+      fix: forbidden
+        ? 'Check VERCEL_TOKEN and vercel.teamId: the token must be allowed to deploy to this project.'
+        : 'Read the message above; fix the tree or the project settings and deploy again.',
+      details: { status, vercelCode: payload?.code },
+    },
+  );
 }

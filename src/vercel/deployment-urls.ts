@@ -28,12 +28,25 @@ export interface DeploymentVersion {
   readonly protectedStatus: number | undefined;
 }
 
-export async function deploymentVersion(ctx: DeploymentUrlContext, service: ServiceConfig, deployment: VercelDeployment): Promise<DeploymentVersion> {
+export async function deploymentVersion(
+  ctx: DeploymentUrlContext,
+  service: ServiceConfig,
+  deployment: VercelDeployment,
+): Promise<DeploymentVersion> {
   if (!deployment.url) return { version: undefined, note: undefined, protectedStatus: undefined };
   const origin = ctx.deploymentOrigin?.(deployment.url) ?? `https://${deployment.url}`;
-  const answer = await askAppVersion(ctx.fetch, `${origin}${service.production.versionPath}`, ctx.timeoutMs, bypassHeaders(service, ctx.env));
+  const answer = await askAppVersion(
+    ctx.fetch,
+    `${origin}${service.production.versionPath}`,
+    ctx.timeoutMs,
+    bypassHeaders(service, ctx.env),
+  );
   if (answer.status === 401 || answer.status === 403) {
-    return { version: undefined, note: protectionError(service, answer.status, deployment.url).message, protectedStatus: answer.status };
+    return {
+      version: undefined,
+      note: protectionError(service, answer.status, deployment.url).message,
+      protectedStatus: answer.status,
+    };
   }
   return { version: answer.version?.version, note: undefined, protectedStatus: undefined };
 }

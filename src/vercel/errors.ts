@@ -55,20 +55,28 @@ export function describeVercelError(status: number, error: VercelErrorBody, cont
   }
   if (status === 403) {
     const fix = context.teamId
-      ? `The token cannot act on team ${context.teamId}: check vercel.teamId in the services file and give the token access to that team (or a token created in it).`
-      : 'The token cannot act on this project: if the project belongs to a team, set vercel.teamId in the services file; otherwise use a token with access to the project.';
+      ? `The token cannot act on team ${context.teamId}: check vercel.teamId in the ` +
+        `services file and give the token access to that team (or a token created in it).`
+      : 'The token cannot act on this project: if the project belongs to a team, set ' +
+        'vercel.teamId in the services file; otherwise use a token with access to the ' +
+        'project.';
     return new RollbackError('forbidden', head, { details, fix });
   }
   if (status === 402) {
     return new RollbackError('forbidden', head, {
       details,
-      fix: "The Vercel plan does not allow this: the Hobby plan can only roll back to the production deployment just before the current one. Choose that one, set vercel.rollbackMethod to promote, or upgrade the team's plan.",
+      fix:
+        'The Vercel plan does not allow this: the Hobby plan can only roll back to the ' +
+        'production deployment just before the current one. Choose that one, set ' +
+        "vercel.rollbackMethod to promote, or upgrade the team's plan.",
     });
   }
   if (status === 404) {
     return new RollbackError('not_found', head, {
       details,
-      fix: 'Check vercel.projectId (and vercel.teamId for team projects) in the services file, and the deployment named.',
+      fix:
+        'Check vercel.projectId (and vercel.teamId for team projects) in the services ' +
+        'file, and the deployment named.',
     });
   }
   if (status === 409) {

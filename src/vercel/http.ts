@@ -22,7 +22,9 @@ export interface RetryPolicy {
   readonly baseDelayMs: number;
   /** Attempts while rate limited (first try included). */
   readonly rateLimitAttempts: number;
-  /** Longest rate-limit wait outside a step with a deadline (status, target lookups); longer asks are refused at once. */
+  /**
+   * Longest rate-limit wait outside a step with a deadline (status, target lookups); longer asks are refused at once.
+   */
   readonly maxRetryAfterMs: number;
   /** Jitter added to every wait, as a fraction of it. */
   readonly jitter: number;
@@ -124,12 +126,16 @@ export class VercelHttp {
           await this.backoff(failures, call.what, 'connection failed');
           continue;
         }
-        throw new RollbackError('unavailable', `Could not reach Vercel to ${call.what}: ${describeNetworkError(error)}.`, {
-          retryable: true,
-          cause: error,
-          fix: 'Vercel or the network is failing; check https://www.vercel-status.com and try again.',
-          details: { network: true, attempts: failures },
-        });
+        throw new RollbackError(
+          'unavailable',
+          `Could not reach Vercel to ${call.what}: ${describeNetworkError(error)}.`,
+          {
+            retryable: true,
+            cause: error,
+            fix: 'Vercel or the network is failing; check https://www.vercel-status.com and try again.',
+            details: { network: true, attempts: failures },
+          },
+        );
       }
       this.limiter.observe(response.headers);
       const body = await readBody(response);
@@ -183,7 +189,10 @@ export class VercelHttp {
     const wait = this.withJitter(asked ?? this.retry.baseDelayMs * 2 ** (attempt - 1));
     this.limiter.pause(now + wait);
     this.assertMayWait(wait, what);
-    this.options.logger?.warn({ what, retryAfter: headers.get('retry-after'), waitMs: wait }, 'vercel rate limit, waiting');
+    this.options.logger?.warn(
+      { what, retryAfter: headers.get('retry-after'), waitMs: wait },
+      'vercel rate limit, waiting',
+    );
     await this.sleep(wait);
   }
 
@@ -192,10 +201,16 @@ export class VercelHttp {
     const wait = this.limiter.waitBefore(priority, this.now());
     if (wait <= 0) return;
     if (priority === 'background') {
-      throw new RollbackError('rate_limited', `Held back a background call to ${what}: Vercel's rate limit for this token is nearly spent or paused for ${Math.ceil(wait / 1000)} s, and rollbacks come first.`, {
-        retryable: true,
-        fix: 'Nothing to do: the next round tries again once the limit resets.',
-      });
+      throw new RollbackError(
+        'rate_limited',
+        `Held back a background call to ${what}: Vercel's rate limit for this token is ` +
+          `nearly spent or paused for ${Math.ceil(wait / 1000)} s, and rollbacks come ` +
+          `first.`,
+        {
+          retryable: true,
+          fix: 'Nothing to do: the next round tries again once the limit resets.',
+        },
+      );
     }
     this.assertMayWait(wait, what);
     await this.sleep(wait);
@@ -206,11 +221,19 @@ export class VercelHttp {
     const { deadline } = currentScope();
     const allowed = deadline === undefined ? this.retry.maxRetryAfterMs : deadline - this.now();
     if (wait <= allowed) return;
-    throw new RollbackError('rate_limited', `Vercel is rate limiting this token: it asks to wait ${Math.ceil(wait / 1000)} s before the bot may ${what}, ${deadline === undefined ? 'longer than the bot waits here' : "past this step's deadline"}.`, {
-      retryable: true,
-      details: { waitMs: wait },
-      fix: `Try again in ${Math.ceil(wait / 60_000)} min; until then, other callers on this token (probes, status) are paused too so they do not extend the limit.`,
-    });
+    throw new RollbackError(
+      'rate_limited',
+      `Vercel is rate limiting this token: it asks to wait ${Math.ceil(wait / 1000)} s ` +
+        `before the bot may ${what}, ` +
+        `${deadline === undefined ? 'longer than the bot waits here' : "past this step's deadline"}.`,
+      {
+        retryable: true,
+        details: { waitMs: wait },
+        fix:
+          `Try again in ${Math.ceil(wait / 60_000)} min; until then, other callers on this ` +
+          `token (probes, status) are paused too so they do not extend the limit.`,
+      },
+    );
   }
 }
 

@@ -44,7 +44,8 @@ export class VercelRateLimiter {
   /** How long a caller of this priority must wait before its next call, in ms. */
   waitBefore(priority: CallPriority, now: number): number {
     const paused = Math.max(0, this.pausedUntil - now);
-    if (priority === 'rollback' || this.remaining === undefined || this.resetAt === undefined || this.resetAt <= now) return paused;
+    if (priority === 'rollback' || this.remaining === undefined || this.resetAt === undefined || this.resetAt <= now)
+      return paused;
     const reserve = Math.max(2, Math.ceil((this.limit ?? 100) * this.reserveShare));
     return this.remaining <= reserve ? Math.max(paused, this.resetAt - now) : paused;
   }

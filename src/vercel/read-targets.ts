@@ -6,7 +6,11 @@
  */
 import type { ServiceConfig } from '../config/service-schema';
 import { RollbackError } from '../rollback/errors';
-import { assertUsableTarget, previousProductionDeployment, unpinTarget } from '../rollback/last-known-good/rollback-target';
+import {
+  assertUsableTarget,
+  previousProductionDeployment,
+  unpinTarget,
+} from '../rollback/last-known-good/rollback-target';
 import type { DeploymentSummary, ProductionStatus, ResolvedTarget, TargetMatch } from '../rollback/ports/application';
 import type { ProjectRef, VercelClient } from './client';
 import { type DeploymentVersion, deploymentVersion, protectionError } from './deployment-urls';
@@ -72,18 +76,27 @@ export class VercelTargetReader {
       target =
         release && release.baseId !== current.id
           ? await this.client.getDeployment(ref, release.baseId)
-          : previousProductionDeployment(candidateOf(current), (await this.productionDeployments(ref, 2)).map(candidateOf))?.deployment;
+          : previousProductionDeployment(
+              candidateOf(current),
+              (await this.productionDeployments(ref, 2)).map(candidateOf),
+            )?.deployment;
       if (!target) {
-        throw new RollbackError('not_found', `${service.name} has no earlier READY production deployment to roll back to.`, {
-          fix: 'Name a target explicitly, or use a git revert (Option A) to ship the old code as a new deployment.',
-        });
+        throw new RollbackError(
+          'not_found',
+          `${service.name} has no earlier READY production deployment to roll back to.`,
+          {
+            fix: 'Name a target explicitly, or use a git revert (Option A) to ship the old code as a new deployment.',
+          },
+        );
       }
     } else {
       const kind = classifySpec(spec);
       matchedBy = kind;
       if (kind === 'deployment-id' || kind === 'deployment-url') {
         target = await this.client.getDeployment(ref, spec.trim()).catch((error: unknown) => {
-          throw error instanceof RollbackError && error.code === 'not_found' ? notFound(spec, kind, ref.projectId) : error;
+          throw error instanceof RollbackError && error.code === 'not_found'
+            ? notFound(spec, kind, ref.projectId)
+            : error;
         });
       } else {
         const found = await this.findBy(service, spec.trim(), kind);
@@ -109,18 +122,28 @@ export class VercelTargetReader {
 
   private async productionDeployments(ref: ProjectRef, pages: number): Promise<VercelDeployment[]> {
     const out: VercelDeployment[] = [];
-    for await (const d of this.client.iterateDeployments(ref, { target: 'production', state: 'READY', limit: 20 }, pages)) out.push(d);
+    for await (const d of this.client.iterateDeployments(
+      ref,
+      { target: 'production', state: 'READY', limit: 20 },
+      pages,
+    ))
+      out.push(d);
     return out;
   }
 
   /** Searches recent deployments (production first) for a commit or an app version. */
-  private async findBy(service: ServiceConfig, spec: string, kind: 'commit' | 'version'): Promise<{ deployment?: VercelDeployment; version?: string }> {
+  private async findBy(
+    service: ServiceConfig,
+    spec: string,
+    kind: 'commit' | 'version',
+  ): Promise<{ deployment?: VercelDeployment; version?: string }> {
     const ref = refOf(service);
     const depth = this.options.searchDepth ?? 40;
     const recent: VercelDeployment[] = [];
     // A full commit is looked up exactly with the list's sha filter; short ones and versions scan recent deployments.
     const exact = kind === 'commit' && spec.length === 40 ? { sha: spec.toLowerCase() } : {};
-    for await (const d of this.client.iterateDeployments(ref, { limit: 20, ...exact }, Math.ceil(depth / 20))) recent.push(d);
+    for await (const d of this.client.iterateDeployments(ref, { limit: 20, ...exact }, Math.ceil(depth / 20)))
+      recent.push(d);
     const rank = (d: VercelDeployment): number => (d.target === 'production' ? 0 : 1);
     const ordered = [...recent].sort((a, b) => rank(a) - rank(b) || b.createdAt - a.createdAt);
     if (kind === 'commit') return { deployment: ordered.find((d) => matchesCommit(d, spec)) };
@@ -148,9 +171,13 @@ export class VercelTargetReader {
 
 function currentOf(project: VercelProject, service: ServiceConfig): VercelDeployment {
   if (!project.production) {
-    throw new RollbackError('not_found', `Vercel reports no production deployment for ${service.name} (${project.id}).`, {
-      fix: 'Deploy to production once before the bot can roll back; check vercel.projectId in the services file.',
-    });
+    throw new RollbackError(
+      'not_found',
+      `Vercel reports no production deployment for ${service.name} (${project.id}).`,
+      {
+        fix: 'Deploy to production once before the bot can roll back; check vercel.projectId in the services file.',
+      },
+    );
   }
   return project.production;
 }

@@ -36,7 +36,10 @@ export function toSummary(deployment: VercelDeployment, version?: string): Deplo
     ...liveSince(deployment),
     creator: deployment.creator,
     commitSha: commitOf(deployment),
-    commitMessage: deployment.meta.githubCommitMessage ?? deployment.meta.gitlabCommitMessage ?? deployment.meta.bitbucketCommitMessage,
+    commitMessage:
+      deployment.meta.githubCommitMessage ??
+      deployment.meta.gitlabCommitMessage ??
+      deployment.meta.bitbucketCommitMessage,
     version,
     rollbackCandidate: servedProduction(deployment),
   };
@@ -52,7 +55,10 @@ export function classifySpec(raw: string): SpecKind {
   if (isCommitSha(spec)) return 'commit';
   if (/^(https?:\/\/)?[a-z0-9-]+(\.[a-z0-9-]+)+\/?$/i.test(spec)) return 'deployment-url';
   throw new RollbackError('bad_input', `"${spec.slice(0, 80)}" does not name a deployment.`, {
-    fix: 'Name the target by deployment id (dpl_…), deployment URL (app-abc123.vercel.app), git commit (7–40 hex characters) or app version (1.9.0).',
+    fix:
+      'Name the target by deployment id (dpl_…), deployment URL ' +
+      '(app-abc123.vercel.app), git commit (7–40 hex characters) or app version ' +
+      '(1.9.0).',
   });
 }
 
@@ -69,7 +75,15 @@ function servedProduction(deployment: VercelDeployment): boolean {
 /** A deployment in the words the domain's target choice needs (rollback-target.ts). */
 export function candidateOf(deployment: VercelDeployment): TargetCandidate & { readonly deployment: VercelDeployment } {
   const { id, url, createdAt, state } = deployment;
-  return { id, url, createdAt, state, target: deployment.target ?? 'preview', servedProduction: servedProduction(deployment), deployment };
+  return {
+    id,
+    url,
+    createdAt,
+    state,
+    target: deployment.target ?? 'preview',
+    servedProduction: servedProduction(deployment),
+    deployment,
+  };
 }
 
 export function matchesCommit(deployment: VercelDeployment, sha: string): boolean {
@@ -82,8 +96,19 @@ export function matchesVersion(version: string | undefined, wanted: string): boo
 }
 
 export function notFound(spec: string, kind: SpecKind, projectId: string): RollbackError {
-  const what = { 'deployment-id': 'deployment', 'deployment-url': 'deployment URL', commit: 'commit', version: 'app version' }[kind];
-  return new RollbackError('not_found', `No production deployment of ${projectId} matches ${what} "${spec.slice(0, 80)}".`, {
-    fix: 'Run /rollback status to see production and the default target, or name a deployment id from the Vercel dashboard.',
-  });
+  const what = {
+    'deployment-id': 'deployment',
+    'deployment-url': 'deployment URL',
+    commit: 'commit',
+    version: 'app version',
+  }[kind];
+  return new RollbackError(
+    'not_found',
+    `No production deployment of ${projectId} matches ${what} "${spec.slice(0, 80)}".`,
+    {
+      fix:
+        'Run /rollback status to see production and the default target, or name a ' +
+        'deployment id from the Vercel dashboard.',
+    },
+  );
 }

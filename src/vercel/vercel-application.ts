@@ -81,12 +81,20 @@ export class VercelApplication implements ApplicationPort {
       }),
     );
     const { env, deploymentOrigin, checkTimeoutMs, searchDepth } = options;
-    this.targets = new VercelTargetReader(this.client, { fetch: this.fetchImpl, env, deploymentOrigin, checkTimeoutMs, searchDepth });
+    this.targets = new VercelTargetReader(this.client, {
+      fetch: this.fetchImpl,
+      env,
+      deploymentOrigin,
+      checkTimeoutMs,
+      searchDepth,
+    });
   }
 
   /** With `background` (probes), the call never spends the rate limit a rollback needs. */
   describeProduction(service: ServiceConfig, options: DescribeOptions = {}): Promise<ProductionStatus> {
-    return withCallScope({ priority: options.background ? 'background' : 'rollback' }, () => this.targets.readProduction(service));
+    return withCallScope({ priority: options.background ? 'background' : 'rollback' }, () =>
+      this.targets.readProduction(service),
+    );
   }
 
   resolveTarget(service: ServiceConfig, spec?: string): Promise<ResolvedTarget> {
@@ -101,7 +109,10 @@ export class VercelApplication implements ApplicationPort {
     return this.move(request, { method: 'promote' });
   }
 
-  private move(request: MoveRequest, overrides: Pick<MovePlan, 'description'> | Pick<MovePlan, 'method'>): Promise<MoveResult> {
+  private move(
+    request: MoveRequest,
+    overrides: Pick<MovePlan, 'description'> | Pick<MovePlan, 'method'>,
+  ): Promise<MoveResult> {
     const plan: MovePlan = { ...this.plan(request.service, request.targetId, request.notBefore), ...overrides };
     const logger = this.options.logger.child({ incidentId: request.incidentId, service: request.service.name });
     return this.inStep(plan.deadlineMs, () => moveProduction({ ...this.moveContext(), logger }, plan));
@@ -125,25 +136,27 @@ export class VercelApplication implements ApplicationPort {
   }
 
   deployCommit(request: DeployCommitRequest): Promise<DeployResult> {
-    return this.inStep(request.service.vercel.buildDeadlineSeconds * 1000, () => deployCommit(
-      {
-        client: this.client,
-        clock: this.clock,
-        sleep: this.sleep,
-        logger: this.options.logger.child({ service: request.service.name, commitSha: request.commitSha }),
-        pollIntervalMs: this.options.pollIntervalMs ?? 1000,
-        promote: (deploymentId, deadline) =>
-          moveProduction(this.moveContext(), {
-            ...this.plan(request.service, deploymentId, undefined),
-            method: 'promote',
-            deadlineMs: Math.max(0, deadline - this.clock.now().getTime()),
-          }),
-        token: this.options.token,
-        apiUrl: this.options.apiUrl,
-        createDeployment: this.options.createDeployment ?? createDeployment,
-      },
-      request,
-    ));
+    return this.inStep(request.service.vercel.buildDeadlineSeconds * 1000, () =>
+      deployCommit(
+        {
+          client: this.client,
+          clock: this.clock,
+          sleep: this.sleep,
+          logger: this.options.logger.child({ service: request.service.name, commitSha: request.commitSha }),
+          pollIntervalMs: this.options.pollIntervalMs ?? 1000,
+          promote: (deploymentId, deadline) =>
+            moveProduction(this.moveContext(), {
+              ...this.plan(request.service, deploymentId, undefined),
+              method: 'promote',
+              deadlineMs: Math.max(0, deadline - this.clock.now().getTime()),
+            }),
+          token: this.options.token,
+          apiUrl: this.options.apiUrl,
+          createDeployment: this.options.createDeployment ?? createDeployment,
+        },
+        request,
+      ),
+    );
   }
 
   /** Every Vercel call inside honours the step's deadline (a rate-limit wait past it is refused at once). */

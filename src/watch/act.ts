@@ -46,15 +46,29 @@ function episodeStart(firing: readonly AlertState[], now: Date): Date {
   return firing.reduce((min, a) => (a.firstSeenAt.getTime() < min.getTime() ? a.firstSeenAt : min), now);
 }
 
-export async function act(deps: ActDeps, ctx: ActContext, actions: readonly DetectionAction[]): Promise<DetectionRecord | undefined> {
+export async function act(
+  deps: ActDeps,
+  ctx: ActContext,
+  actions: readonly DetectionAction[],
+): Promise<DetectionRecord | undefined> {
   const { engine, store, announcer } = deps;
   const { service, evaluation, now } = ctx;
   let detection = ctx.detection;
   const note = (incidentId: string, kind: string, message: string): Promise<void> =>
-    engine.store.appendTimeline({ incidentId, service: service.name, actor: AUTOPILOT_ACTOR, kind, message, data: { verdict: evaluation.verdict, rule: evaluation.rule ?? null } });
+    engine.store.appendTimeline({
+      incidentId,
+      service: service.name,
+      actor: AUTOPILOT_ACTOR,
+      kind,
+      message,
+      data: { verdict: evaluation.verdict, rule: evaluation.rule ?? null },
+    });
   const link = async (incidentId: string, origin: IncidentOrigin): Promise<void> => {
     if (!detection || detection.incident) return;
-    detection = (await store.updateDetection(detection.id, { at: now, incident: { id: incidentId, origin } })) ?? (await store.getDetection(detection.id)) ?? detection;
+    detection =
+      (await store.updateDetection(detection.id, { at: now, incident: { id: incidentId, origin } })) ??
+      (await store.getDetection(detection.id)) ??
+      detection;
   };
   const rule = evaluation.rule ?? null;
 
@@ -62,21 +76,45 @@ export async function act(deps: ActDeps, ctx: ActContext, actions: readonly Dete
     switch (action.kind) {
       case 'open_detection': {
         const joined = action.joinIncident ? { incident: { id: action.joinIncident, origin: 'joined' as const } } : {};
-        const opened = await store.openDetection({ service: service.name, level: action.level, reason: evaluation.reason, since: episodeStart(ctx.firing, now), openedAt: now, ...(evaluation.rule ? { rule: evaluation.rule } : {}), ...joined });
+        const opened = await store.openDetection({
+          service: service.name,
+          level: action.level,
+          reason: evaluation.reason,
+          since: episodeStart(ctx.firing, now),
+          openedAt: now,
+          ...(evaluation.rule ? { rule: evaluation.rule } : {}),
+          ...joined,
+        });
         detection = opened.detection;
         if (opened.created && action.joinIncident) {
-          await note(action.joinIncident, 'trigger_detected', `Alerts for the open incident: ${verdictWords(evaluation.verdict, evaluation.rule)}. ${evaluation.reason}`);
+          await note(
+            action.joinIncident,
+            'trigger_detected',
+            `Alerts for the open incident: ${verdictWords(evaluation.verdict, evaluation.rule)}. ${evaluation.reason}`,
+          );
         }
         break;
       }
       case 'update_detection': {
         if (!detection) break;
         const joined = action.joinIncident ? { incident: { id: action.joinIncident, origin: 'joined' as const } } : {};
-        detection = (await store.updateDetection(detection.id, { at: now, level: action.level, rule, reason: evaluation.reason, ...joined })) ?? detection;
+        detection =
+          (await store.updateDetection(detection.id, {
+            at: now,
+            level: action.level,
+            rule,
+            reason: evaluation.reason,
+            ...joined,
+          })) ?? detection;
         break;
       }
       case 'autopilot_rollback': {
-        const { incident, created } = await autopilotRollback(engine, announcer, { service, evaluation, firing: ctx.firing, episode: datedEpisode(ctx) });
+        const { incident, created } = await autopilotRollback(engine, announcer, {
+          service,
+          evaluation,
+          firing: ctx.firing,
+          episode: datedEpisode(ctx),
+        });
         await link(incident.id, created ? 'detection' : 'joined');
         break;
       }
@@ -104,22 +142,42 @@ export async function act(deps: ActDeps, ctx: ActContext, actions: readonly Dete
       }
       case 'propose': {
         if (!detection) break;
-        detection = (await store.updateDetection(detection.id, { at: now, proposalPosted: true, level: 'may', rule, reason: evaluation.reason })) ?? detection;
+        detection =
+          (await store.updateDetection(detection.id, {
+            at: now,
+            proposalPosted: true,
+            level: 'may',
+            rule,
+            reason: evaluation.reason,
+          })) ?? detection;
         break;
       }
       case 'note':
-        await note(action.incidentId, 'trigger_evaluation', `Trigger evaluation: ${verdictWords(evaluation.verdict, evaluation.rule)}. ${evaluation.reason}`);
+        await note(
+          action.incidentId,
+          'trigger_evaluation',
+          `Trigger evaluation: ${verdictWords(evaluation.verdict, evaluation.rule)}. ${evaluation.reason}`,
+        );
         break;
       case 'raise_severity':
         await engine.store.updateIncident(action.incidentId, { severity: action.severity });
-        await note(action.incidentId, 'severity_raised', `Severity raised to ${action.severity.toUpperCase()}: ${evaluation.reason}`);
+        await note(
+          action.incidentId,
+          'severity_raised',
+          `Severity raised to ${action.severity.toUpperCase()}: ${evaluation.reason}`,
+        );
         break;
       case 'ask_again': {
         const incident = await engine.store.getIncident(action.incidentId);
         if (!incident || !detection) break;
         await announcer.askedAgain(incident, detection, evaluation.reason);
-        detection = (await store.updateDetection(detection.id, { at: now, monitor: null, askedAgain: true })) ?? detection;
-        await note(action.incidentId, 'decision_asked_again', `The monitor window is over and the trigger still fires: asked again. ${evaluation.reason}`);
+        detection =
+          (await store.updateDetection(detection.id, { at: now, monitor: null, askedAgain: true })) ?? detection;
+        await note(
+          action.incidentId,
+          'decision_asked_again',
+          `The monitor window is over and the trigger still fires: asked again. ${evaluation.reason}`,
+        );
         break;
       }
       case 'close_recovered': {
@@ -132,13 +190,19 @@ export async function act(deps: ActDeps, ctx: ActContext, actions: readonly Dete
           incident.id,
           'open',
           'resolved',
-          { closedAt: now, restoredAt: resolvedAt, data: { facts: { ...incident.data.facts, outcome: 'recovered_without_rollback' } } },
+          {
+            closedAt: now,
+            restoredAt: resolvedAt,
+            data: { facts: { ...incident.data.facts, outcome: 'recovered_without_rollback' } },
+          },
           {
             incidentId: incident.id,
             service: service.name,
             actor: AUTOPILOT_ACTOR,
             kind: 'recovered',
-            message: `Every alert resolved (last at ${resolvedAt.toISOString()}) and no trigger fires: closed as recovered without rollback.`,
+            message:
+              `Every alert resolved (last at ${resolvedAt.toISOString()}) and no trigger fires: ` +
+              `closed as recovered without rollback.`,
             data: { verdict: evaluation.verdict, rule },
           },
         );
@@ -147,11 +211,13 @@ export async function act(deps: ActDeps, ctx: ActContext, actions: readonly Dete
         break;
       }
       case 'end_detection':
-        if (detection) detection = (await store.updateDetection(detection.id, { at: now, end: action.reason })) ?? detection;
+        if (detection)
+          detection = (await store.updateDetection(detection.id, { at: now, end: action.reason })) ?? detection;
         break;
     }
   }
-  // Every interval renders the episode's message again: a storm's counts stay current, and unchanged content is no Slack call.
+  // Every interval renders the episode's message again: a storm's counts stay current, and unchanged content is no
+  // Slack call.
   if (detection) await announcer.refresh(detection);
   return detection;
 }

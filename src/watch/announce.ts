@@ -14,7 +14,12 @@ import type { DetectionRecord, DetectionStore } from '../rollback/detection/dete
 import type { IncidentRecord } from '../rollback/ports/incident-store';
 import type { Notifier } from '../slack/outbox/notifier';
 import { messageKey } from '../slack/announcer';
-import { type AlertLineView, type DetectionView, detectionProposal, detectionSummary } from '../slack/blocks/detection-alerts';
+import {
+  type AlertLineView,
+  type DetectionView,
+  detectionProposal,
+  detectionSummary,
+} from '../slack/blocks/detection-alerts';
 import { askedAgain, autopilotNotice, recovered } from '../slack/blocks/detection-decisions';
 import { serviceRef } from '../slack/incident-views';
 
@@ -34,7 +39,8 @@ export interface DetectionAnnouncer {
 
 function formatValue(alert: AlertState): string | undefined {
   if (alert.value === undefined) return undefined;
-  if (alert.kind === 'five_xx_rate' || alert.kind === 'error_rate' || alert.kind === 'auth_broken') return `${Math.round(alert.value * 1000) / 10}%`;
+  if (alert.kind === 'five_xx_rate' || alert.kind === 'error_rate' || alert.kind === 'auth_broken')
+    return `${Math.round(alert.value * 1000) / 10}%`;
   if (alert.kind === 'p95_latency' && alert.source === 'probe') return `${Math.round(alert.value)} ms`;
   return String(Math.round(alert.value * 1000) / 1000);
 }
@@ -59,12 +65,20 @@ function ownersOf(service: ServiceConfig): string[] {
   return [...new Set([...service.roles.devopsLead, ...service.roles.onCall])];
 }
 
-export function createDetectionAnnouncer(deps: { store: DetectionStore; notifier: Notifier; services: readonly ServiceConfig[]; clock: Clock }): DetectionAnnouncer {
+export function createDetectionAnnouncer(deps: {
+  store: DetectionStore;
+  notifier: Notifier;
+  services: readonly ServiceConfig[];
+  clock: Clock;
+}): DetectionAnnouncer {
   const { store, notifier } = deps;
 
   const view = async (detection: DetectionRecord, service: ServiceConfig): Promise<DetectionView> => {
     const now = deps.clock.now();
-    const [alerts, totals] = await Promise.all([store.episodeAlerts(service.name, detection.since, LISTED_ALERTS), store.alertTotals(service.name, detection.since, now)]);
+    const [alerts, totals] = await Promise.all([
+      store.episodeAlerts(service.name, detection.since, LISTED_ALERTS),
+      store.alertTotals(service.name, detection.since, now),
+    ]);
     const out: DetectionView = {
       timeZone: service.workingHours.timeZone,
       service: serviceRef(service),
@@ -89,11 +103,20 @@ export function createDetectionAnnouncer(deps: { store: DetectionStore; notifier
       const rendered = await view(detection, service);
       const channel = service.slack.alertsChannel;
       if (detection.proposalPosted) {
-        await notifier.send({ key: proposalKey(detection.id), channel, ...detectionProposal({ ...rendered, detectionId: detection.id }) });
+        await notifier.send({
+          key: proposalKey(detection.id),
+          channel,
+          ...detectionProposal({ ...rendered, detectionId: detection.id }),
+        });
       }
       if (detection.incident) {
         const id = detection.incident.id;
-        await notifier.send({ key: messageKey(id, 'detection'), channel, threadKey: messageKey(id, 'root'), ...detectionSummary(rendered) });
+        await notifier.send({
+          key: messageKey(id, 'detection'),
+          channel,
+          threadKey: messageKey(id, 'root'),
+          ...detectionSummary(rendered),
+        });
       }
     },
 
@@ -138,9 +161,16 @@ export function createDetectionAnnouncer(deps: { store: DetectionStore; notifier
 
     async autopilotNotice(incident, reason, ctoUserIds) {
       const service = findService(deps.services, incident.service);
-      const notice = autopilotNotice({ timeZone: service.workingHours.timeZone, service: serviceRef(service), incident: { id: incident.id }, reason, at: incident.openedAt });
+      const notice = autopilotNotice({
+        timeZone: service.workingHours.timeZone,
+        service: serviceRef(service),
+        incident: { id: incident.id },
+        reason,
+        at: incident.openedAt,
+      });
       // Same keys as the announcer's after-hours notice: a CTO is told once per incident.
-      for (const cto of ctoUserIds) await notifier.sendDirect(cto, messageKey(incident.id, `cto:${cto}`), notice.text, notice.blocks);
+      for (const cto of ctoUserIds)
+        await notifier.sendDirect(cto, messageKey(incident.id, `cto:${cto}`), notice.text, notice.blocks);
     },
   };
 }

@@ -29,7 +29,13 @@ interface AutopilotInput {
   episode: EpisodeTimes;
 }
 
-async function notifyCto(engine: EngineDeps, announcer: DetectionAnnouncer, service: ServiceConfig, incident: IncidentRecord, reason: string): Promise<void> {
+async function notifyCto(
+  engine: EngineDeps,
+  announcer: DetectionAnnouncer,
+  service: ServiceConfig,
+  incident: IncidentRecord,
+  reason: string,
+): Promise<void> {
   const roles = await engine.roles.resolve(service);
   await announcer.autopilotNotice(incident, reason, roles.cto);
   await engine.store.appendTimeline({
@@ -41,8 +47,14 @@ async function notifyCto(engine: EngineDeps, announcer: DetectionAnnouncer, serv
   });
 }
 
-/** Opens the incident and starts the application rollback; returns it and whether it was created (false: one was open). */
-export async function autopilotRollback(engine: EngineDeps, announcer: DetectionAnnouncer, input: AutopilotInput): Promise<{ incident: IncidentRecord; created: boolean }> {
+/**
+ * Opens the incident and starts the application rollback; returns it and whether it was created (false: one was open).
+ */
+export async function autopilotRollback(
+  engine: EngineDeps,
+  announcer: DetectionAnnouncer,
+  input: AutopilotInput,
+): Promise<{ incident: IncidentRecord; created: boolean }> {
   const { service, evaluation } = input;
   const words = incidentWords(evaluation, input.episode.evidence.detectedFrom);
   const accepted = await requestRollback(engine, {
@@ -70,15 +82,29 @@ export async function autopilotRollback(engine: EngineDeps, announcer: Detection
 }
 
 /** An open incident still at the hotfix question, rolled back as "Roll back now" would, by the autopilot actor. */
-export async function autopilotTakeOver(engine: EngineDeps, announcer: DetectionAnnouncer, input: Omit<AutopilotInput, 'episode'> & { incident: IncidentRecord }): Promise<boolean> {
+export async function autopilotTakeOver(
+  engine: EngineDeps,
+  announcer: DetectionAnnouncer,
+  input: Omit<AutopilotInput, 'episode'> & { incident: IncidentRecord },
+): Promise<boolean> {
   const { service, incident } = input;
   const now = engine.clock.now();
   const roles = await engine.roles.resolve(service);
-  const decision = decideAct({ service, roles, actor: AUTOPILOT_ACTOR, act: { kind: 'execute', rollback: 'application' }, at: now });
+  const decision = decideAct({
+    service,
+    roles,
+    actor: AUTOPILOT_ACTOR,
+    act: { kind: 'execute', rollback: 'application' },
+    at: now,
+  });
   if (!decision.allowed) throw refusalError(decision);
   if (!(await addApplicationRollback(engine, incident))) return false;
   const gate = chooseRollback(readQuestion(incident.data.hotfix), AUTOPILOT_ACTOR, now);
-  await engine.store.updateIncident(incident.id, { decidedAt: now, severity: 'must', data: { hotfix: gate.question, owner: AUTOPILOT_ACTOR, requestedBy: AUTOPILOT_ACTOR } });
+  await engine.store.updateIncident(incident.id, {
+    decidedAt: now,
+    severity: 'must',
+    data: { hotfix: gate.question, owner: AUTOPILOT_ACTOR, requestedBy: AUTOPILOT_ACTOR },
+  });
   await engine.store.appendTimeline({
     incidentId: incident.id,
     service: service.name,

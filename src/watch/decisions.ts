@@ -27,8 +27,19 @@ interface DecisionDeps {
 }
 
 /** Detection's answers change an incident without moving production: the gate's "decide", any role of the service. */
-async function requireRole(engine: EngineDeps, service: ServiceConfig, actor: SlackUserId, incidentId: string | undefined, what: string): Promise<void> {
-  await authorize(engine, { service: service.name, actor, act: { kind: 'decide', what }, ...(incidentId ? { incidentId } : {}) });
+async function requireRole(
+  engine: EngineDeps,
+  service: ServiceConfig,
+  actor: SlackUserId,
+  incidentId: string | undefined,
+  what: string,
+): Promise<void> {
+  await authorize(engine, {
+    service: service.name,
+    actor,
+    act: { kind: 'decide', what },
+    ...(incidentId ? { incidentId } : {}),
+  });
 }
 
 /** The open detection record that follows this incident, made or linked when there is none. */
@@ -37,7 +48,10 @@ async function detectionFor(deps: DecisionDeps, incident: IncidentRecord, now: D
   if (linked?.status === 'open') return linked;
   const open = await deps.store.openDetectionOf(incident.service);
   if (open && !open.incident) {
-    const joined = await deps.store.updateDetection(open.id, { at: now, incident: { id: incident.id, origin: 'joined' } });
+    const joined = await deps.store.updateDetection(open.id, {
+      at: now,
+      incident: { id: incident.id, origin: 'joined' },
+    });
     if (joined) return joined;
   } else if (open) {
     await deps.store.updateDetection(open.id, { at: now, end: `superseded by incident ${incident.id}` });
@@ -53,32 +67,61 @@ async function detectionFor(deps: DecisionDeps, incident: IncidentRecord, now: D
   return opened.detection;
 }
 
-export async function chooseMonitorFor(deps: DecisionDeps, input: { incidentId: string; actor: SlackUserId }): Promise<string> {
+export async function chooseMonitorFor(
+  deps: DecisionDeps,
+  input: { incidentId: string; actor: SlackUserId },
+): Promise<string> {
   const { engine } = deps;
   const incident = await engine.store.getIncident(input.incidentId);
-  if (!incident) throw new RollbackError('not_found', `Incident ${input.incidentId.slice(0, 40)} does not exist.`, { fix: 'Use /rollback status to see the open incidents.' });
+  if (!incident)
+    throw new RollbackError('not_found', `Incident ${input.incidentId.slice(0, 40)} does not exist.`, {
+      fix: 'Use /rollback status to see the open incidents.',
+    });
   const service = findService(engine.services, incident.service);
   await requireRole(engine, service, input.actor, incident.id, 'choose Monitor');
   const now = engine.clock.now();
   const hasSteps = (await engine.store.steps(incident.id)).length > 0;
   const question = readQuestion(incident.data.hotfix);
-  const choice = chooseMonitor({ incident: { id: incident.id, state: incident.state, hasSteps, ...(question ? { question } : {}) }, by: input.actor, at: now, windowMs: deps.monitorWindowMs });
+  const choice = chooseMonitor({
+    incident: { id: incident.id, state: incident.state, hasSteps, ...(question ? { question } : {}) },
+    by: input.actor,
+    at: now,
+    windowMs: deps.monitorWindowMs,
+  });
   const detection = await detectionFor(deps, incident, now);
   const updated = (await deps.store.updateDetection(detection.id, { at: now, monitor: choice })) ?? detection;
   const until = formatTime(choice.until, service.workingHours.timeZone);
-  const message = `Monitor chosen by <@${input.actor}>: the bot asks again at ${until} (in ${windowWords(deps.monitorWindowMs)}) if the trigger still fires; Roll back now stays available.`;
-  await engine.store.appendTimeline({ incidentId: incident.id, service: service.name, actor: input.actor, kind: 'decision_monitor', message, data: { until: choice.until.toISOString() } });
+  const message =
+    `Monitor chosen by <@${input.actor}>: the bot asks again at ${until} (in ` +
+    `${windowWords(deps.monitorWindowMs)}) if the trigger still fires; Roll back now ` +
+    `stays available.`;
+  await engine.store.appendTimeline({
+    incidentId: incident.id,
+    service: service.name,
+    actor: input.actor,
+    kind: 'decision_monitor',
+    message,
+    data: { until: choice.until.toISOString() },
+  });
   await deps.announcer.refresh(updated);
   return message;
 }
 
-export async function openIncidentFromProposal(deps: DecisionDeps, input: { detectionId: string; actor: SlackUserId }): Promise<string> {
+export async function openIncidentFromProposal(
+  deps: DecisionDeps,
+  input: { detectionId: string; actor: SlackUserId },
+): Promise<string> {
   const { engine } = deps;
   const detection = await deps.store.getDetection(input.detectionId);
-  if (!detection) throw new RollbackError('not_found', 'This proposal is not in the bot’s records.', { fix: 'Use /rollback if production needs rolling back.' });
+  if (!detection)
+    throw new RollbackError('not_found', 'This proposal is not in the bot’s records.', {
+      fix: 'Use /rollback if production needs rolling back.',
+    });
   if (detection.incident) return `Incident ${detection.incident.id} is already open for this; follow it in its thread.`;
   if (detection.status !== 'open') {
-    throw new RollbackError('conflict', `This proposal is over (${detection.endReason ?? 'ended'}); nothing to open.`, { fix: 'Use /rollback if production still needs rolling back.' });
+    throw new RollbackError('conflict', `This proposal is over (${detection.endReason ?? 'ended'}); nothing to open.`, {
+      fix: 'Use /rollback if production still needs rolling back.',
+    });
   }
   const service = findService(engine.services, detection.service);
   await requireRole(engine, service, input.actor, undefined, 'open an incident');
@@ -95,9 +138,14 @@ export async function openIncidentFromProposal(deps: DecisionDeps, input: { dete
     ...episode,
   });
   if (opened.created) await noteDetectedFrom(engine, opened.incident, episode);
-  const linked = (await deps.store.updateDetection(detection.id, { at: now, incident: { id: opened.incident.id, origin: opened.created ? 'proposal' : 'joined' } })) ?? detection;
+  const linked =
+    (await deps.store.updateDetection(detection.id, {
+      at: now,
+      incident: { id: opened.incident.id, origin: opened.created ? 'proposal' : 'joined' },
+    })) ?? detection;
   await deps.announcer.refresh(linked);
   return opened.created
-    ? `Incident ${opened.incident.id} opened; it asks whether it can be hotfixed in under 5 minutes. Follow it in <#${service.slack.alertsChannel}>.`
+    ? `Incident ${opened.incident.id} opened; it asks whether it can be hotfixed in ` +
+        `under 5 minutes. Follow it in <#${service.slack.alertsChannel}>.`
     : `${service.name} already had an open incident, ${opened.incident.id}; the alerts were added to it.`;
 }

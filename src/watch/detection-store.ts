@@ -20,11 +20,17 @@ export function createDetectionStore(db: Db): DetectionStore {
       return (await db.query<alerts.AlertRow>(alerts.selectFiringAlerts(service, now))).map(alerts.toAlertState);
     },
     async episodeAlerts(service, since, limit) {
-      return (await db.query<alerts.AlertRow>(alerts.selectEpisodeAlerts(service, since, limit))).map(alerts.toAlertState);
+      return (await db.query<alerts.AlertRow>(alerts.selectEpisodeAlerts(service, since, limit))).map(
+        alerts.toAlertState,
+      );
     },
     async alertTotals(service, since, now) {
       const [row] = await db.query<alerts.AlertTotalsRow>(alerts.selectAlertTotals(service, since, now));
-      const totals: AlertTotals = { alerts: row?.alerts ?? 0, firing: row?.firing ?? 0, notifications: row?.notifications ?? 0 };
+      const totals: AlertTotals = {
+        alerts: row?.alerts ?? 0,
+        firing: row?.firing ?? 0,
+        notifications: row?.notifications ?? 0,
+      };
       if (row?.last_resolved_at) totals.lastResolvedAt = row.last_resolved_at;
       return totals;
     },
@@ -53,10 +59,14 @@ export function createDetectionStore(db: Db): DetectionStore {
         const open = await openDetectionOf(detection.service);
         if (open) return { detection: open, created: false };
       }
-      throw new RollbackError('conflict', `Detections of ${detection.service} are opening and ending too fast to record a new one.`, {
-        retryable: true,
-        fix: 'The next evaluation interval tries again.',
-      });
+      throw new RollbackError(
+        'conflict',
+        `Detections of ${detection.service} are opening and ending too fast to record a new one.`,
+        {
+          retryable: true,
+          fix: 'The next evaluation interval tries again.',
+        },
+      );
     },
     openDetectionOf,
     async getDetection(id) {

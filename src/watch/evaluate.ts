@@ -32,11 +32,20 @@ export type IntervalOutcome =
   | { service: string; slot: Date; evaluated: false; why: string }
   | { service: string; slot: Date; evaluated: true; evaluation: Evaluation; actions: DetectionAction['kind'][] };
 
-export async function evaluateInterval(deps: EvaluateDeps, service: ServiceConfig, slot: Date): Promise<IntervalOutcome> {
+export async function evaluateInterval(
+  deps: EvaluateDeps,
+  service: ServiceConfig,
+  slot: Date,
+): Promise<IntervalOutcome> {
   const { engine, store } = deps;
   const stored = await store.triggerState(service.name);
   if (stored.lastSlot && stored.lastSlot.getTime() >= slot.getTime()) {
-    return { service: service.name, slot, evaluated: false, why: `slot already evaluated (last ${stored.lastSlot.toISOString()})` };
+    return {
+      service: service.name,
+      slot,
+      evaluated: false,
+      why: `slot already evaluated (last ${stored.lastSlot.toISOString()})`,
+    };
   }
   const now = engine.clock.now();
   const firing = await store.firingAlerts(service.name, now);
@@ -59,14 +68,26 @@ export async function evaluateInterval(deps: EvaluateDeps, service: ServiceConfi
   const actions = respond({
     now,
     evaluation,
-    previous: { ...(stored.lastVerdict ? { verdict: stored.lastVerdict } : {}), ...(stored.lastRule ? { rule: stored.lastRule } : {}) },
+    previous: {
+      ...(stored.lastVerdict ? { verdict: stored.lastVerdict } : {}),
+      ...(stored.lastRule ? { rule: stored.lastRule } : {}),
+    },
     autopilot: service.autopilot,
     firingAlerts: firing.length,
     ...(detection ? { detection } : {}),
-    ...(incident ? { incident: { id: incident.id, hasSteps, ...(incident.severity ? { severity: incident.severity } : {}) } } : {}),
+    ...(incident
+      ? { incident: { id: incident.id, hasSteps, ...(incident.severity ? { severity: incident.severity } : {}) } }
+      : {}),
   });
-  const serving = actions.some((a) => a.kind === 'autopilot_rollback' || a.kind === 'ask') && deps.servingFacts ? await deps.servingFacts(service, now) : undefined;
-  await act({ engine, store, announcer: deps.announcer }, { service, now, evaluation, firing, ...(serving ? { serving } : {}), ...(detection ? { detection } : {}) }, actions);
+  const serving =
+    actions.some((a) => a.kind === 'autopilot_rollback' || a.kind === 'ask') && deps.servingFacts
+      ? await deps.servingFacts(service, now)
+      : undefined;
+  await act(
+    { engine, store, announcer: deps.announcer },
+    { service, now, evaluation, firing, ...(serving ? { serving } : {}), ...(detection ? { detection } : {}) },
+    actions,
+  );
   await store.forgetStaleAlerts(service.name, new Date(now.getTime() - Math.max(FORGET_AFTER_MS, ALERT_EXPIRY_MS)));
   return { service: service.name, slot, evaluated: true, evaluation, actions: actions.map((a) => a.kind) };
 }

@@ -57,7 +57,9 @@ export function createDetection(deps: DetectionDeps, options: DetectionOptions =
   const store = createDetectionStore(deps.db);
   const clock: Clock = { now: () => deps.engine().clock.now() };
   const announcer = createDetectionAnnouncer({ store, notifier: deps.notifier, services: deps.services, clock });
-  const evidence = options.probeEvidence ?? ((service: ServiceConfig, from: Date, to: Date) => probeEvidence(deps.db, service, from, to));
+  const evidence =
+    options.probeEvidence ??
+    ((service: ServiceConfig, from: Date, to: Date) => probeEvidence(deps.db, service, from, to));
   const monitorWindowMs = options.monitorWindowMs ?? DEFAULT_MONITOR_WINDOW_MS;
   const intake = createAlertIntake({
     store,
@@ -79,7 +81,17 @@ export function createDetection(deps: DetectionDeps, options: DetectionOptions =
   return {
     intake,
     evaluate: (service, slot) =>
-      evaluateInterval({ engine: deps.engine(), store, announcer, probeEvidence: evidence, servingFacts: (s, now) => servingFacts(deps.db, s.name, now) }, findService(deps.services, service), slot),
+      evaluateInterval(
+        {
+          engine: deps.engine(),
+          store,
+          announcer,
+          probeEvidence: evidence,
+          servingFacts: (s, now) => servingFacts(deps.db, s.name, now),
+        },
+        findService(deps.services, service),
+        slot,
+      ),
     monitor: (input) => chooseMonitorFor(decisionDeps(), input),
     openIncident: (input) => openIncidentFromProposal(decisionDeps(), input),
     stop: () => intake.stop(),

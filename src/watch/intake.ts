@@ -85,7 +85,10 @@ function deferred(): Deferred {
 }
 
 export function createAlertIntake(deps: IntakeDeps): AlertIntake {
-  const known: KnownService[] = deps.services.map((s) => ({ name: s.name, ...(s.displayName ? { displayName: s.displayName } : {}) }));
+  const known: KnownService[] = deps.services.map((s) => ({
+    name: s.name,
+    ...(s.displayName ? { displayName: s.displayName } : {}),
+  }));
   const window = new SignalWindow(deps.stormWindowMs);
   const flushIntervalMs = deps.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
   const maxPending = deps.maxPending ?? DEFAULT_MAX_PENDING;
@@ -102,7 +105,10 @@ export function createAlertIntake(deps: IntakeDeps): AlertIntake {
       await deps.store.saveAlerts(states);
       done?.resolve();
     } catch (error) {
-      deps.logger.error({ err: error, alerts: states.length }, 'alert states not written; these notifications are lost (webhook senders were told to retry)');
+      deps.logger.error(
+        { err: error, alerts: states.length },
+        'alert states not written; these notifications are lost (webhook senders were told to retry)',
+      );
       done?.reject(error);
       return;
     }
@@ -110,7 +116,10 @@ export function createAlertIntake(deps: IntakeDeps): AlertIntake {
     try {
       await deps.onPost(services);
     } catch (error) {
-      deps.logger.warn({ err: error, services }, 'detection messages not refreshed; the next evaluation refreshes them');
+      deps.logger.warn(
+        { err: error, services },
+        'detection messages not refreshed; the next evaluation refreshes them',
+      );
     }
   };
 
@@ -147,7 +156,10 @@ export function createAlertIntake(deps: IntakeDeps): AlertIntake {
     if (stopped) throw new Error('the alert intake is stopped');
     for (const unmatched of parse.unmatched) {
       deps.metrics?.alertsUnmatched.inc({ source: unmatched.source });
-      deps.logger.debug({ source: unmatched.source, serviceHint: unmatched.serviceHint, summary: unmatched.summary }, 'alert names no known service: ignored');
+      deps.logger.debug(
+        { source: unmatched.source, serviceHint: unmatched.serviceHint, summary: unmatched.summary },
+        'alert names no known service: ignored',
+      );
     }
     for (const signal of parse.signals) {
       deps.metrics?.alertSignals.inc({ source: signal.source, status: signal.firing ? 'firing' : 'resolved' });

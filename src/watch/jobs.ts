@@ -26,26 +26,49 @@ export const detectJobName = (service: string): string => `detect:${service}`;
 
 const MAX_LOGGED_REASON = 500;
 
-/** A log line stays a line: an evaluation over thousands of firing alerts logs the start of its reason and how much was left out. */
+/**
+ * A log line stays a line: an evaluation over thousands of firing alerts logs the start of its reason and how much was
+ * left out.
+ */
 export function boundedForLog(text: string, max = MAX_LOGGED_REASON): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters; the incident's timeline has the whole reason)`;
+  return text.length <= max
+    ? text
+    : `${text.slice(0, max)}… (${text.length - max} more characters; the incident's timeline has the whole reason)`;
 }
 
 export function detectionJobs(deps: DetectionJobDeps, options: DetectionOptions = {}): ScheduledJob[] {
   const crons = deps.services.map((service, index) => ({
     service,
-    cron: intervalCron(service.triggers.evaluationIntervalSeconds, `services.${index}.triggers.evaluationIntervalSeconds (${service.name})`),
+    cron: intervalCron(
+      service.triggers.evaluationIntervalSeconds,
+      `services.${index}.triggers.evaluationIntervalSeconds (${service.name})`,
+    ),
   }));
-  const detection = deps.detection ?? createDetection({ db: deps.db, services: deps.services, engine: () => deps.engine, notifier: createSlackNotifier(deps.db), logger: deps.logger }, options);
+  const detection =
+    deps.detection ??
+    createDetection(
+      {
+        db: deps.db,
+        services: deps.services,
+        engine: () => deps.engine,
+        notifier: createSlackNotifier(deps.db),
+        logger: deps.logger,
+      },
+      options,
+    );
   return crons.map(({ service, cron }) => ({
     name: detectJobName(service.name),
     cron,
     run: async ({ slot, logger }) => {
       const outcome = await detection.evaluate(service.name, slot);
       if (outcome.evaluated) {
-        const level = outcome.evaluation.verdict === 'ok' || outcome.evaluation.verdict === 'inconclusive' ? 'debug' : 'info';
+        const level =
+          outcome.evaluation.verdict === 'ok' || outcome.evaluation.verdict === 'inconclusive' ? 'debug' : 'info';
         const { verdict, rule, reason } = outcome.evaluation;
-        logger[level]({ verdict, rule, actions: outcome.actions, reasonLength: reason.length }, `trigger evaluation: ${boundedForLog(reason)}`);
+        logger[level](
+          { verdict, rule, actions: outcome.actions, reasonLength: reason.length },
+          `trigger evaluation: ${boundedForLog(reason)}`,
+        );
       } else {
         logger.debug({ why: outcome.why }, 'trigger evaluation skipped');
       }

@@ -19,7 +19,11 @@ export interface DrillRun {
   readonly leftInTmp: string[];
 }
 
-export async function runDrillProcess(args: string[], env: Record<string, string | undefined>, timeoutMs = 170_000): Promise<DrillRun> {
+export async function runDrillProcess(
+  args: string[],
+  env: Record<string, string | undefined>,
+  timeoutMs = 170_000,
+): Promise<DrillRun> {
   const tmp = mkdtempSync(join(tmpdir(), 'drill-test-tmp-'));
   try {
     const child = spawn(process.execPath, [join(ROOT, 'bin/rollback-bot.js'), 'drill', ...args], {
@@ -95,7 +99,8 @@ export async function leftListening(ports: number[], folder: string): Promise<st
   for (const port of ports) {
     if (!(await listening(port))) continue;
     const owners = listeners(port);
-    if (owners === undefined || owners.some((cmd) => cmd.includes(folder))) left.push(`${port}: ${owners?.join('; ') ?? 'owner unknown'}`);
+    if (owners === undefined || owners.some((cmd) => cmd.includes(folder)))
+      left.push(`${port}: ${owners?.join('; ') ?? 'owner unknown'}`);
   }
   return left;
 }

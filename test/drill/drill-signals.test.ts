@@ -14,7 +14,9 @@ import { leftListening, printedFolder, printedPorts } from './drill-process';
 
 jest.setTimeout(240_000);
 
-async function interruptedDrill(interrupt: (child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; out: string; leftInTmp: string[]; left: string[] }> {
+async function interruptedDrill(
+  interrupt: (child: ReturnType<typeof spawn>) => void,
+): Promise<{ code: number | null; out: string; leftInTmp: string[]; left: string[] }> {
   const tmp = mkdtempSync(join(tmpdir(), 'drill-signal-tmp-'));
   try {
     const child = spawn(process.execPath, [CLI, 'drill'], {
@@ -30,7 +32,12 @@ async function interruptedDrill(interrupt: (child: ReturnType<typeof spawn>) => 
     const folder = printedFolder(out);
     interrupt(child);
     const exit = await code;
-    return { code: exit, out, leftInTmp: readdirSync(tmp).filter((name) => !name.startsWith('v8-compile-cache')), left: await leftListening(ports, folder) };
+    return {
+      code: exit,
+      out,
+      leftInTmp: readdirSync(tmp).filter((name) => !name.startsWith('v8-compile-cache')),
+      left: await leftListening(ports, folder),
+    };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -44,10 +51,13 @@ describe('rollback-bot drill interrupted', () => {
     expect(run.left).toEqual([]);
   });
 
-  it('when its output pipe closes (drill | head) cleans up too: exit 130, servers stopped, folder removed', async () => {
-    const run = await interruptedDrill((child) => child.stdout?.destroy());
-    expect(run.code).toBe(130);
-    expect(run.leftInTmp).toEqual([]);
-    expect(run.left).toEqual([]);
-  });
+  it(
+    'when its output pipe closes (drill | head) cleans up too: exit 130, servers ' + 'stopped, folder removed',
+    async () => {
+      const run = await interruptedDrill((child) => child.stdout?.destroy());
+      expect(run.code).toBe(130);
+      expect(run.leftInTmp).toEqual([]);
+      expect(run.left).toEqual([]);
+    },
+  );
 });

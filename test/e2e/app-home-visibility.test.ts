@@ -12,8 +12,21 @@ const textOf = (call: RecordedCall): string => JSON.stringify(call.params.view);
 
 async function homeOf(world: World, user: string): Promise<string> {
   const before = world.slack.callsOf('views.publish').length;
-  await world.bot.sender.event({ type: 'app_home_opened', user, channel: 'D0HOMETAB', tab: 'home', event_ts: `${Date.now() / 1000}` });
-  const call = await world.slack.waitForCall((c) => c.method === 'views.publish' && c.params.user_id === user && c.answer.ok && world.slack.callsOf('views.publish').indexOf(c) >= before, 10_000);
+  await world.bot.sender.event({
+    type: 'app_home_opened',
+    user,
+    channel: 'D0HOMETAB',
+    tab: 'home',
+    event_ts: `${Date.now() / 1000}`,
+  });
+  const call = await world.slack.waitForCall(
+    (c) =>
+      c.method === 'views.publish' &&
+      c.params.user_id === user &&
+      c.answer.ok &&
+      world.slack.callsOf('views.publish').indexOf(c) >= before,
+    10_000,
+  );
   return textOf(call);
 }
 
@@ -23,7 +36,12 @@ describe('App Home, default visibility', () => {
   const ctx = useWorld('e2e_home_roles');
 
   it('shows the open incident to people with a role of its service, and not to others', async () => {
-    const { incident } = await openQuestionIncident(ctx.world.bot.bot.engine.deps, { service: SERVICE, issue: ISSUE, trigger: 'report', actor: 'U0DEVOPS1' });
+    const { incident } = await openQuestionIncident(ctx.world.bot.bot.engine.deps, {
+      service: SERVICE,
+      issue: ISSUE,
+      trigger: 'report',
+      actor: 'U0DEVOPS1',
+    });
     for (const user of ['U0DEVOPS1', 'U0DBADMIN', 'U0ONCALL1']) {
       const home = await homeOf(ctx.world, user);
       expect([user, home.includes(incident.id), home.includes('patient 4711')]).toEqual([user, true, true]);
@@ -35,10 +53,17 @@ describe('App Home, default visibility', () => {
 });
 
 describe('App Home of a service that shows everyone', () => {
-  const ctx = useWorld('e2e_home_all', { service: { slack: { alertsChannel: 'C0PRODALRT', homeShowsEveryone: true } } });
+  const ctx = useWorld('e2e_home_all', {
+    service: { slack: { alertsChannel: 'C0PRODALRT', homeShowsEveryone: true } },
+  });
 
   it('shows the open incident to someone without a role too', async () => {
-    const { incident } = await openQuestionIncident(ctx.world.bot.bot.engine.deps, { service: SERVICE, issue: ISSUE, trigger: 'report', actor: 'U0DEVOPS1' });
+    const { incident } = await openQuestionIncident(ctx.world.bot.bot.engine.deps, {
+      service: SERVICE,
+      issue: ISSUE,
+      trigger: 'report',
+      actor: 'U0DEVOPS1',
+    });
     expect(await homeOf(ctx.world, 'U0NOBODY1')).toContain(incident.id);
   });
 });

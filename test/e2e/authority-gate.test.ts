@@ -29,16 +29,27 @@ async function refusals(world: World, incidentId?: string): Promise<{ kind: stri
   return entries.filter((e) => e.kind.endsWith('refused'));
 }
 
-const answerOf = async (world: World, responseId: string): Promise<string> => JSON.stringify((await world.slack.waitForResponse((p) => p.id === responseId, 10_000)).body);
+const answerOf = async (world: World, responseId: string): Promise<string> =>
+  JSON.stringify((await world.slack.waitForResponse((p) => p.id === responseId, 10_000)).body);
 
 describe('"Roll back now" in working hours (Tuesday 10:00 New York)', () => {
   const ctx = useWorld('e2e_gate_hours');
 
   it('refuses the DBA and the on-call engineer, as /rollback does, and moves nothing', async () => {
     const { world } = ctx;
-    const { incident } = await openQuestionIncident(world.bot.bot.engine.deps, { service: SERVICE, issue: 'Error rate 12%', trigger: 'Grafana alert', actor: 'alert:grafana' });
+    const { incident } = await openQuestionIncident(world.bot.bot.engine.deps, {
+      service: SERVICE,
+      issue: 'Error rate 12%',
+      trigger: 'Grafana alert',
+      actor: 'alert:grafana',
+    });
     for (const user of ['U0DBADMIN', 'U0ONCALL1']) {
-      await world.bot.sender.blockAction({ userId: user, actionId: ids.ROLLBACK_NOW, value: incident.id, responseId: `now-${user}` });
+      await world.bot.sender.blockAction({
+        userId: user,
+        actionId: ids.ROLLBACK_NOW,
+        value: incident.id,
+        responseId: `now-${user}`,
+      });
       expect(await answerOf(world, `now-${user}`)).toMatch(/only the DevOps lead may execute an application rollback/i);
     }
     expect(await world.bot.bot.engine.deps.store.steps(incident.id)).toHaveLength(0);
@@ -52,10 +63,23 @@ describe('"Roll back now" after hours (Monday 22:00 New York)', () => {
 
   it('lets the on-call engineer execute and sends the CTO the asynchronous notice', async () => {
     const { world } = ctx;
-    const { incident } = await openQuestionIncident(world.bot.bot.engine.deps, { service: SERVICE, issue: 'Sign-in failing', trigger: 'Grafana alert', actor: 'alert:grafana' });
-    await world.bot.sender.blockAction({ userId: 'U0ONCALL1', actionId: ids.ROLLBACK_NOW, value: incident.id, responseId: 'now-oncall' });
+    const { incident } = await openQuestionIncident(world.bot.bot.engine.deps, {
+      service: SERVICE,
+      issue: 'Sign-in failing',
+      trigger: 'Grafana alert',
+      actor: 'alert:grafana',
+    });
+    await world.bot.sender.blockAction({
+      userId: 'U0ONCALL1',
+      actionId: ids.ROLLBACK_NOW,
+      value: incident.id,
+      responseId: 'now-oncall',
+    });
     await world.waitForPost('ROLLBACK COMPLETE', 20_000);
-    await world.slack.waitForCall((c) => c.method === 'conversations.open' && String(c.params.users).includes('U0CTO0001'), 10_000);
+    await world.slack.waitForCall(
+      (c) => c.method === 'conversations.open' && String(c.params.users).includes('U0CTO0001'),
+      10_000,
+    );
     const kinds = (await world.bot.bot.engine.deps.store.timeline(incident.id)).map((t) => t.kind);
     expect(kinds).toContain('cto_notified');
   });
@@ -68,14 +92,23 @@ describe('every registered action, slash subcommand and view callback goes throu
     const { world } = ctx;
     const stranger = 'U0NOBODY1';
     // An open incident with a pending CTO approval (git reset), and a MAY proposal without an incident.
-    await world.bot.sender.slashCommand({ text: `reset ${SERVICE} ${world.history.goodCommit} bad release`, userId: 'U0DEVOPS1' });
+    await world.bot.sender.slashCommand({
+      text: `reset ${SERVICE} ${world.history.goodCommit} bad release`,
+      userId: 'U0DEVOPS1',
+    });
     const deps = world.bot.bot.engine.deps;
     const incident = await deps.store.findOpenIncident(SERVICE);
     if (!incident) throw new Error('the reset request opened no incident');
     const [approval] = await deps.store.approvalsFor(incident.id);
     if (!approval) throw new Error('the reset request asked for no approval');
     const db = createDb(ctx.database.url, silentLogger, 2);
-    const { detection } = await createDetectionStore(db).openDetection({ service: SERVICE, level: 'may', reason: 'p95 latency up 30%', since: deps.clock.now(), openedAt: deps.clock.now() });
+    const { detection } = await createDetectionStore(db).openDetection({
+      service: SERVICE,
+      level: 'may',
+      reason: 'p95 latency up 30%',
+      since: deps.clock.now(),
+      openedAt: deps.clock.now(),
+    });
     // A release under way, paused (Continue and Abort answer), for the release buttons to name.
     const now = deps.clock.now();
     const release = await createReleaseStore(db).create({
@@ -91,7 +124,8 @@ describe('every registered action, slash subcommand and view callback goes throu
     await db.close();
 
     const responseUrl = (id: string) => world.slack.responseUrl(id);
-    const button = (actionId: string, value: string) => async (responseId: string) => void (await world.bot.sender.blockAction({ userId: stranger, actionId, value, responseId }));
+    const button = (actionId: string, value: string) => async (responseId: string) =>
+      void (await world.bot.sender.blockAction({ userId: stranger, actionId, value, responseId }));
     /** One click per registered action id, each naming a real object, so only the gate can refuse it. */
     const clicks: Record<string, (responseId: string) => Promise<void>> = {
       [ids.APPROVE]: button(ids.APPROVE, approval.id),
@@ -103,8 +137,17 @@ describe('every registered action, slash subcommand and view callback goes throu
       [ids.OPEN_INCIDENT]: button(ids.OPEN_INCIDENT, detection.id),
       [ids.UNPIN]: button(ids.UNPIN, `${SERVICE}|${incident.id}|${world.history.good.id}`),
       [ids.DISABLE_FLAG]: button(ids.DISABLE_FLAG, `${incident.id}|ai-notes`),
-      [ids.FOLLOW_UP_TICK]: async () => void (await tick(world.bot.sender, responseUrl, { userId: stranger, blockId: tickBlockId(incident.id, '1h'), selected: [] })),
-      [ids.FOLLOW_UP_SNOOZE]: async () => void (await snooze(world.bot.sender, responseUrl, { userId: stranger, value: snoozeValue(incident.id, 'verify_health', '1h') })),
+      [ids.FOLLOW_UP_TICK]: async () =>
+        void (await tick(world.bot.sender, responseUrl, {
+          userId: stranger,
+          blockId: tickBlockId(incident.id, '1h'),
+          selected: [],
+        })),
+      [ids.FOLLOW_UP_SNOOZE]: async () =>
+        void (await snooze(world.bot.sender, responseUrl, {
+          userId: stranger,
+          value: snoozeValue(incident.id, 'verify_health', '1h'),
+        })),
       [ids.RELEASE_ABORT]: button(ids.RELEASE_ABORT, release.id),
       [ids.RELEASE_CONTINUE]: button(ids.RELEASE_CONTINUE, release.id),
       [ids.RELEASE_APPROVE]: button(ids.RELEASE_APPROVE, release.id),
@@ -159,10 +202,24 @@ describe('every registered action, slash subcommand and view callback goes throu
         private_metadata: 'C0PRODALRT',
         state: {
           values: {
-            [ids.ROLLBACK_MODAL_FIELDS.service.blockId]: { [ids.ROLLBACK_MODAL_FIELDS.service.actionId]: { type: 'static_select', selected_option: { value: SERVICE } } },
-            [ids.ROLLBACK_MODAL_FIELDS.what.blockId]: { [ids.ROLLBACK_MODAL_FIELDS.what.actionId]: { type: 'radio_buttons', selected_option: { value: 'application' } } },
-            [ids.ROLLBACK_MODAL_FIELDS.target.blockId]: { [ids.ROLLBACK_MODAL_FIELDS.target.actionId]: { type: 'plain_text_input', value: '' } },
-            [ids.ROLLBACK_MODAL_FIELDS.reason.blockId]: { [ids.ROLLBACK_MODAL_FIELDS.reason.actionId]: { type: 'plain_text_input', value: 'broken' } },
+            [ids.ROLLBACK_MODAL_FIELDS.service.blockId]: {
+              [ids.ROLLBACK_MODAL_FIELDS.service.actionId]: {
+                type: 'static_select',
+                selected_option: { value: SERVICE },
+              },
+            },
+            [ids.ROLLBACK_MODAL_FIELDS.what.blockId]: {
+              [ids.ROLLBACK_MODAL_FIELDS.what.actionId]: {
+                type: 'radio_buttons',
+                selected_option: { value: 'application' },
+              },
+            },
+            [ids.ROLLBACK_MODAL_FIELDS.target.blockId]: {
+              [ids.ROLLBACK_MODAL_FIELDS.target.actionId]: { type: 'plain_text_input', value: '' },
+            },
+            [ids.ROLLBACK_MODAL_FIELDS.reason.blockId]: {
+              [ids.ROLLBACK_MODAL_FIELDS.reason.actionId]: { type: 'plain_text_input', value: 'broken' },
+            },
           },
         },
       },

@@ -14,7 +14,12 @@ describe('code rollback with git revert', () => {
   it('reverts the bad commit, waits for its build, verifies it, and says COMPLETE', async () => {
     const { world } = ctx;
     const bad = world.history.badCommit;
-    const answer = (await world.bot.sender.slashCommand({ text: `revert ${SERVICE} ${bad.slice(0, 7)} AI notes corrupt records`, userId: 'U0DEVOPS1' })).json() as { text: string };
+    const answer = (
+      await world.bot.sender.slashCommand({
+        text: `revert ${SERVICE} ${bad.slice(0, 7)} AI notes corrupt records`,
+        userId: 'U0DEVOPS1',
+      })
+    ).json() as { text: string };
     expect(answer.text).toMatch(/git revert \(Option A\) of dr-amal-clinical-os started as INC-/);
 
     // Vercel's git integration: a push to the deploy branch becomes a production build.
@@ -36,7 +41,8 @@ describe('code rollback with git revert', () => {
       ['deploy', 'succeeded', 1],
       ['verification', 'succeeded', 1],
     ]);
-    // READY is not live: the deploy step reported the wait for Vercel to assign the production domains (issue 12 item 1).
+    // READY is not live: the deploy step reported the wait for Vercel to assign the production domains (issue 12 item
+    // 1).
     const timeline = await world.bot.bot.engine.deps.store.timeline(steps?.id ?? '');
     expect(timeline.filter((t) => t.kind === 'deploy_progress').map((t) => t.message)).toEqual(
       expect.arrayContaining([expect.stringContaining('READY, production domains not yet assigned')]),
@@ -44,7 +50,9 @@ describe('code rollback with git revert', () => {
   });
 
   it('refuses a commit that is not hex before anything starts', async () => {
-    const answer = (await ctx.world.bot.sender.slashCommand({ text: `revert ${SERVICE} --help`, userId: 'U0DEVOPS1' })).json() as { response_type: string; text: string };
+    const answer = (
+      await ctx.world.bot.sender.slashCommand({ text: `revert ${SERVICE} --help`, userId: 'U0DEVOPS1' })
+    ).json() as { response_type: string; text: string };
     expect(answer.response_type).toBe('ephemeral');
     expect(answer.text).toMatch(/not a valid commit id/);
   });

@@ -12,21 +12,39 @@ describe('decision tree: hotfix or roll back', () => {
   const ctx = useWorld('e2e_tree');
 
   it('asks, times a hotfix claim, asks again after 5 minutes, and rolls back when told', async () => {
-    const { incident } = await openQuestionIncident(ctx.world.bot.bot.engine.deps, { service: SERVICE, issue: 'Error rate 12% on AI notes', trigger: 'Grafana alert', actor: 'alert:grafana' });
+    const { incident } = await openQuestionIncident(ctx.world.bot.bot.engine.deps, {
+      service: SERVICE,
+      issue: 'Error rate 12% on AI notes',
+      trigger: 'Grafana alert',
+      actor: 'alert:grafana',
+    });
     const asked = await ctx.world.waitForPost('hotfixed in under 5 minutes');
     expect(ctx.world.postsWith('ROLLBACK IN PROGRESS')).toHaveLength(0);
 
     const click = (userId: string, actionId: string) =>
-      ctx.world.bot.sender.blockAction({ userId, actionId, value: incident.id, messageTs: asked.ts, responseId: `${actionId}-${userId}` });
+      ctx.world.bot.sender.blockAction({
+        userId,
+        actionId,
+        value: incident.id,
+        messageTs: asked.ts,
+        responseId: `${actionId}-${userId}`,
+      });
     await click('U0NOBODY1', HOTFIX);
-    expect(JSON.stringify((await ctx.world.slack.waitForResponse((p) => p.id === `${HOTFIX}-U0NOBODY1`)).body)).toMatch(/Only the DevOps lead/);
+    expect(JSON.stringify((await ctx.world.slack.waitForResponse((p) => p.id === `${HOTFIX}-U0NOBODY1`)).body)).toMatch(
+      /Only the DevOps lead/,
+    );
 
     await click('U0DEVOPS1', HOTFIX);
-    expect(JSON.stringify((await ctx.world.slack.waitForResponse((p) => p.id === `${HOTFIX}-U0DEVOPS1`)).body)).toMatch(/asks again in 5 minutes/);
+    expect(JSON.stringify((await ctx.world.slack.waitForResponse((p) => p.id === `${HOTFIX}-U0DEVOPS1`)).body)).toMatch(
+      /asks again in 5 minutes/,
+    );
     const updatesBefore = ctx.world.slack.callsOf('chat.update').length;
     ctx.world.clock.advance(5 * 60_000 + 1000);
     ctx.world.bot.bot.engine.runner.wake();
-    await ctx.world.slack.waitForCall((c) => c.method === 'chat.update' && ctx.world.slack.callsOf('chat.update').indexOf(c) >= updatesBefore, 10_000);
+    await ctx.world.slack.waitForCall(
+      (c) => c.method === 'chat.update' && ctx.world.slack.callsOf('chat.update').indexOf(c) >= updatesBefore,
+      10_000,
+    );
     await ctx.world.bot.bot.engine.runner.idle();
 
     await click('U0DEVOPS1', ROLLBACK_NOW);
@@ -35,7 +53,9 @@ describe('decision tree: hotfix or roll back', () => {
     expect(ctx.world.vercel.state.production()?.id).toBe(ctx.world.history.good.id);
 
     const timeline = await ctx.world.bot.bot.engine.deps.store.timeline(incident.id);
-    expect(timeline.map((t) => t.kind)).toEqual(expect.arrayContaining(['opened', 'refused', 'decision_hotfix', 'decision_asked_again', 'decision_rollback_now']));
+    expect(timeline.map((t) => t.kind)).toEqual(
+      expect.arrayContaining(['opened', 'refused', 'decision_hotfix', 'decision_asked_again', 'decision_rollback_now']),
+    );
   });
 });
 
@@ -43,7 +63,12 @@ describe('an outage past 15 minutes', () => {
   const ctx = useWorld('e2e_drafts');
 
   it('gets the status page and customer email drafts in its thread, once', async () => {
-    const { incident } = await openQuestionIncident(ctx.world.bot.bot.engine.deps, { service: SERVICE, issue: 'Sign-in failing for all users', trigger: 'Alertmanager: AuthDown', actor: 'alert:alertmanager' });
+    const { incident } = await openQuestionIncident(ctx.world.bot.bot.engine.deps, {
+      service: SERVICE,
+      issue: 'Sign-in failing for all users',
+      trigger: 'Alertmanager: AuthDown',
+      actor: 'alert:alertmanager',
+    });
     await ctx.world.waitForPost('hotfixed in under 5 minutes');
     expect(ctx.world.postsWith('Status Page Update')).toHaveLength(0);
     ctx.world.clock.advance(16 * 60_000);
@@ -54,7 +79,9 @@ describe('an outage past 15 minutes', () => {
     ctx.world.bot.bot.engine.runner.wake();
     await ctx.world.bot.bot.engine.runner.idle();
     await ctx.world.bot.bot.engine.outbox.drain(10_000);
-    expect(ctx.world.slack.callsOf('chat.postMessage').filter((c) => String(c.params.blocks).includes('Status Page Update'))).toHaveLength(1);
+    expect(
+      ctx.world.slack.callsOf('chat.postMessage').filter((c) => String(c.params.blocks).includes('Status Page Update')),
+    ).toHaveLength(1);
     const stored = await ctx.world.bot.bot.engine.deps.store.getIncident(incident.id);
     expect(stored?.data.draftsPosted).toBe(true);
   });

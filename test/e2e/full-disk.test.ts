@@ -80,7 +80,8 @@ describe('the bot’s database disk fills while a schema rollback waits for the 
       approvalId,
     ]);
     expect(pending?.decision).toBe('pending');
-    const migrationRolledBack = 'SELECT 1 FROM "_prisma_migrations" WHERE migration_name = $1 AND rolled_back_at IS NOT NULL';
+    const migrationRolledBack =
+      'SELECT 1 FROM "_prisma_migrations" WHERE migration_name = $1 AND rolled_back_at IS NOT NULL';
     expect(await rows(ctx.app.url, migrationRolledBack, [AI])).toHaveLength(0);
 
     await rows(ctx.bot.url, 'DROP TRIGGER disk_is_full ON approvals');

@@ -10,8 +10,10 @@ import { SERVICE, useWorld } from '../support/incident-world';
 
 describe('words and values that must not move production', () => {
   const ctx = useWorld('e2e_hostile');
-  const slash = async (text: string): Promise<string> => ((await ctx.world.bot.sender.slashCommand({ text, userId: 'U0DEVOPS1' })).json() as { text: string }).text;
-  const incidents = async (): Promise<number> => (await ctx.world.bot.bot.engine.deps.store.listIncidents({ limit: 10 })).length;
+  const slash = async (text: string): Promise<string> =>
+    ((await ctx.world.bot.sender.slashCommand({ text, userId: 'U0DEVOPS1' })).json() as { text: string }).text;
+  const incidents = async (): Promise<number> =>
+    (await ctx.world.bot.bot.engine.deps.store.listIncidents({ limit: 10 })).length;
 
   it.each([
     [`${SERVICE} plan`, `/rollback plan ${SERVICE}`],
@@ -32,28 +34,36 @@ describe('words and values that must not move production', () => {
     expect(await incidents()).toBe(0);
   });
 
-  it.each(['constructor', '__proto__', 'toString'])('the form with "%s" as what to roll back is answered field by field', async (what) => {
-    const response = await ctx.world.bot.sender.interaction({
-      type: 'view_submission',
-      user: { id: 'U0DEVOPS1' },
-      view: {
-        id: 'V1',
-        type: 'modal',
-        callback_id: ROLLBACK_MODAL_CALLBACK_ID,
-        private_metadata: 'C0PRODALRT',
-        state: {
-          values: {
-            [F.service.blockId]: { [F.service.actionId]: { type: 'static_select', selected_option: { value: SERVICE } } },
-            [F.what.blockId]: { [F.what.actionId]: { type: 'radio_buttons', selected_option: { value: what } } },
-            [F.target.blockId]: { [F.target.actionId]: { type: 'plain_text_input', value: '' } },
-            [F.reason.blockId]: { [F.reason.actionId]: { type: 'plain_text_input', value: 'broken' } },
+  it.each(['constructor', '__proto__', 'toString'])(
+    'the form with "%s" as what to roll back is answered field by field',
+    async (what) => {
+      const response = await ctx.world.bot.sender.interaction({
+        type: 'view_submission',
+        user: { id: 'U0DEVOPS1' },
+        view: {
+          id: 'V1',
+          type: 'modal',
+          callback_id: ROLLBACK_MODAL_CALLBACK_ID,
+          private_metadata: 'C0PRODALRT',
+          state: {
+            values: {
+              [F.service.blockId]: {
+                [F.service.actionId]: { type: 'static_select', selected_option: { value: SERVICE } },
+              },
+              [F.what.blockId]: { [F.what.actionId]: { type: 'radio_buttons', selected_option: { value: what } } },
+              [F.target.blockId]: { [F.target.actionId]: { type: 'plain_text_input', value: '' } },
+              [F.reason.blockId]: { [F.reason.actionId]: { type: 'plain_text_input', value: 'broken' } },
+            },
           },
         },
-      },
-    });
-    expect(response.status).toBe(200);
-    expect(response.json()).toMatchObject({ response_action: 'errors', errors: { [F.what.blockId]: expect.any(String) } });
-    expect(response.text).not.toMatch(/Cannot read properties/);
-    expect(await incidents()).toBe(0);
-  });
+      });
+      expect(response.status).toBe(200);
+      expect(response.json()).toMatchObject({
+        response_action: 'errors',
+        errors: { [F.what.blockId]: expect.any(String) },
+      });
+      expect(response.text).not.toMatch(/Cannot read properties/);
+      expect(await incidents()).toBe(0);
+    },
+  );
 });

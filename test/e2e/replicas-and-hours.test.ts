@@ -11,7 +11,9 @@ import { waitFor } from '../support/wait';
 const one = async <T>(url: string, sql: string): Promise<T> => (await rows<T>(url, sql))[0] as T;
 
 async function waitForIncident(url: string, state: string, timeoutMs = 20_000): Promise<void> {
-  const latest = async () => (await one<{ state: string } | undefined>(url, 'SELECT state FROM incidents ORDER BY opened_at DESC LIMIT 1'))?.state;
+  const latest = async () =>
+    (await one<{ state: string } | undefined>(url, 'SELECT state FROM incidents ORDER BY opened_at DESC LIMIT 1'))
+      ?.state;
   await waitFor(`the incident to be ${state}`, async () => (await latest()) === state, timeoutMs);
 }
 
@@ -38,15 +40,22 @@ describe.each([
         const triggerId = '1111.2222.abcdefabcdef';
         const [a, b] = await Promise.all([
           world.bot.sender.slashCommand({ text: `${SERVICE} 5xx above 25%`, userId: 'U0DEVOPS1', triggerId }),
-          other.sender.slashCommand({ text: `${SERVICE} 5xx above 25%`, userId: 'U0DEVOPS1', triggerId }, { retryNum: 1 }),
+          other.sender.slashCommand(
+            { text: `${SERVICE} 5xx above 25%`, userId: 'U0DEVOPS1', triggerId },
+            { retryNum: 1 },
+          ),
         ]);
         expect([a.status, b.status]).toEqual([200, 200]);
         await world.waitForPost('ROLLBACK COMPLETE', 20_000);
         await Promise.all([world.bot.bot.engine.runner.idle(), other.bot.engine.runner.idle()]);
         expect(Number((await one<{ n: string }>(database.url, 'SELECT count(*) AS n FROM incidents')).n)).toBe(1);
-        expect(world.slack.callsOf('chat.postMessage').filter((c) => String(c.params.text).includes('ROLLBACK IN PROGRESS'))).toHaveLength(1);
+        expect(
+          world.slack.callsOf('chat.postMessage').filter((c) => String(c.params.text).includes('ROLLBACK IN PROGRESS')),
+        ).toHaveLength(1);
         expect(world.vercel.state.count('POST', '/rollback/')).toBe(1);
-        expect(Number((await one<{ n: string }>(database.url, "SELECT count(*) AS n FROM steps WHERE attempts <> 1")).n)).toBe(0);
+        expect(
+          Number((await one<{ n: string }>(database.url, 'SELECT count(*) AS n FROM steps WHERE attempts <> 1')).n),
+        ).toBe(0);
       } finally {
         await other.stop();
       }
@@ -62,7 +71,10 @@ describe.each([
       await waitForIncident(database.url, 'failed');
       expect(world.vercel.state.production()?.id).toBe(world.history.good.id);
       expect(world.postsWith('ROLLBACK COMPLETE')).toHaveLength(0);
-      const step = await one<{ state: string; error: { message: string } }>(database.url, "SELECT state, error FROM steps WHERE kind = 'verification'");
+      const step = await one<{ state: string; error: { message: string } }>(
+        database.url,
+        "SELECT state, error FROM steps WHERE kind = 'verification'",
+      );
       expect(step.state).toBe('failed');
       expect(step.error.message).toMatch(/sign-in/);
     });
@@ -71,14 +83,21 @@ describe.each([
   if (scenario === 'outage') {
     it('moves production during the outage and delivers the thread once Slack is back', async () => {
       world.slack.setOutage(true);
-      const ack = await world.bot.sender.slashCommand({ text: `${SERVICE} database writes failing`, userId: 'U0DEVOPS1' });
+      const ack = await world.bot.sender.slashCommand({
+        text: `${SERVICE} database writes failing`,
+        userId: 'U0DEVOPS1',
+      });
       expect(ack.status).toBe(200);
       expect((ack.json() as { text: string }).text).toMatch(/started as INC-/);
       await waitForIncident(database.url, 'resolved');
       expect(world.vercel.state.production()?.id).toBe(world.history.good.id);
       world.slack.setOutage(false);
       await world.waitForPost('ROLLBACK COMPLETE', 30_000);
-      expect(world.slack.callsOf('chat.postMessage').filter((c) => c.answer.ok && String(c.params.text).includes('ROLLBACK IN PROGRESS'))).toHaveLength(1);
+      expect(
+        world.slack
+          .callsOf('chat.postMessage')
+          .filter((c) => c.answer.ok && String(c.params.text).includes('ROLLBACK IN PROGRESS')),
+      ).toHaveLength(1);
     });
   }
 });
@@ -97,13 +116,21 @@ describe('after working hours', () => {
   });
 
   it('lets the on-call engineer (through the on-call user group) execute, and DMs the CTO', async () => {
-    const answer = (await world.bot.sender.slashCommand({ text: `${SERVICE} auth completely broken`, userId: 'U0ONCALL1' })).json() as { text: string };
+    const answer = (
+      await world.bot.sender.slashCommand({ text: `${SERVICE} auth completely broken`, userId: 'U0ONCALL1' })
+    ).json() as { text: string };
     expect(answer.text).toMatch(/started as INC-/);
-    const dm = await world.slack.waitForCall((c) => c.method === 'chat.postMessage' && String(c.params.channel).startsWith('D') && c.answer.ok, 15_000);
+    const dm = await world.slack.waitForCall(
+      (c) => c.method === 'chat.postMessage' && String(c.params.channel).startsWith('D') && c.answer.ok,
+      15_000,
+    );
     expect(world.slack.callsOf('conversations.open').map((c) => c.params.users)).toContain('U0CTO0001');
     expect(String(dm.params.text)).toMatch(/U0ONCALL1/);
     await world.waitForPost('ROLLBACK COMPLETE', 20_000);
-    const note = await one<{ n: string }>(database.url, "SELECT count(*) AS n FROM timeline WHERE kind = 'cto_notified'");
+    const note = await one<{ n: string }>(
+      database.url,
+      "SELECT count(*) AS n FROM timeline WHERE kind = 'cto_notified'",
+    );
     expect(Number(note.n)).toBe(1);
   });
 });

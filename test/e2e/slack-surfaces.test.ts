@@ -9,7 +9,9 @@ describe('/rollback surfaces', () => {
   const ctx = useWorld('e2e_surfaces');
 
   it('plan is a dry run: target, steps, approvals, duration, and nothing changes', async () => {
-    const ack = (await ctx.world.bot.sender.slashCommand({ text: `plan ${SERVICE}`, userId: 'U0DEVOPS1', responseId: 'plan1' })).json() as { text: string };
+    const ack = (
+      await ctx.world.bot.sender.slashCommand({ text: `plan ${SERVICE}`, userId: 'U0DEVOPS1', responseId: 'plan1' })
+    ).json() as { text: string };
     expect(ack.text).toMatch(/Nothing will change/);
     const reply = await ctx.world.slack.waitForResponse((p) => p.id === 'plan1', 10_000);
     const text = JSON.stringify(reply.body);
@@ -30,49 +32,72 @@ describe('/rollback surfaces', () => {
     ctx.world.vercel.state.project.protectionBypass = 'bypass-secret-0123456789';
     try {
       await ctx.world.bot.sender.slashCommand({ text: 'status', userId: 'U0NOBODY1', responseId: 'status-protected' });
-      const reply = JSON.stringify((await ctx.world.slack.waitForResponse((p) => p.id === 'status-protected', 10_000)).body);
+      const reply = JSON.stringify(
+        (await ctx.world.slack.waitForResponse((p) => p.id === 'status-protected', 10_000)).body,
+      );
       expect(reply).toContain('Version unknown');
-      expect(reply).toContain('answered HTTP 401: Vercel Deployment Protection is on and vercel.protectionBypassEnv is not set');
+      expect(reply).toContain(
+        'answered HTTP 401: Vercel Deployment Protection is on and vercel.protectionBypassEnv is not set',
+      );
     } finally {
       ctx.world.vercel.state.project.protectionBypass = undefined;
     }
   });
 
-  it('the form opens as a modal, refuses a bad submission field by field, and a good one starts the rollback', async () => {
-    const triggerId = '3333.4444.abcdef';
-    const ack = (await ctx.world.bot.sender.slashCommand({ text: '', userId: 'U0DEVOPS1', triggerId })).json() as { text: string };
-    expect(ack.text).toMatch(/form/);
-    const opened = await ctx.world.slack.waitForCall((c) => c.method === 'views.open' && c.answer.ok);
-    expect(String(opened.params.view)).toContain(ROLLBACK_MODAL_CALLBACK_ID);
+  it(
+    'the form opens as a modal, refuses a bad submission field by field, and a good ' + 'one starts the rollback',
+    async () => {
+      const triggerId = '3333.4444.abcdef';
+      const ack = (await ctx.world.bot.sender.slashCommand({ text: '', userId: 'U0DEVOPS1', triggerId })).json() as {
+        text: string;
+      };
+      expect(ack.text).toMatch(/form/);
+      const opened = await ctx.world.slack.waitForCall((c) => c.method === 'views.open' && c.answer.ok);
+      expect(String(opened.params.view)).toContain(ROLLBACK_MODAL_CALLBACK_ID);
 
-    const values = (what: string, reason: string) => ({
-      [F.service.blockId]: { [F.service.actionId]: { type: 'static_select', selected_option: { value: SERVICE } } },
-      [F.what.blockId]: { [F.what.actionId]: { type: 'radio_buttons', selected_option: { value: what } } },
-      [F.target.blockId]: { [F.target.actionId]: { type: 'plain_text_input', value: '' } },
-      [F.reason.blockId]: { [F.reason.actionId]: { type: 'plain_text_input', value: reason } },
-    });
-    const submit = (what: string, reason: string, user = 'U0DEVOPS1') =>
-      ctx.world.bot.sender.interaction({
-        type: 'view_submission',
-        user: { id: user },
-        view: { id: 'V1', type: 'modal', callback_id: ROLLBACK_MODAL_CALLBACK_ID, private_metadata: 'C0PRODALRT', state: { values: values(what, reason) } },
+      const values = (what: string, reason: string) => ({
+        [F.service.blockId]: { [F.service.actionId]: { type: 'static_select', selected_option: { value: SERVICE } } },
+        [F.what.blockId]: { [F.what.actionId]: { type: 'radio_buttons', selected_option: { value: what } } },
+        [F.target.blockId]: { [F.target.actionId]: { type: 'plain_text_input', value: '' } },
+        [F.reason.blockId]: { [F.reason.actionId]: { type: 'plain_text_input', value: reason } },
       });
-    const bad = await submit('revert', 'broken');
-    expect(bad.json()).toMatchObject({ response_action: 'errors', errors: { [F.target.blockId]: expect.stringMatching(/commit/) } });
-    // A refusal shows in the form itself, not as an ephemeral in a channel the bot may not be in.
-    const refused = await submit('application', 'AI notes corrupt', 'U0NOBODY1');
-    expect(refused.json()).toMatchObject({ response_action: 'errors', errors: { [F.service.blockId]: expect.stringMatching(/DevOps lead|not allowed|may not|Only/i) } });
-    const good = await submit('application', 'AI notes corrupt');
-    expect(good.status).toBe(200);
-    // The result replaces the form: the user sees it wherever the form was opened.
-    expect(JSON.stringify(good.json())).toMatch(/"response_action":"update".*started as INC-/);
-    await ctx.world.waitForPost('ROLLBACK COMPLETE', 20_000);
-    expect(ctx.world.slack.callsOf('chat.postEphemeral')).toEqual([]);
-  });
+      const submit = (what: string, reason: string, user = 'U0DEVOPS1') =>
+        ctx.world.bot.sender.interaction({
+          type: 'view_submission',
+          user: { id: user },
+          view: {
+            id: 'V1',
+            type: 'modal',
+            callback_id: ROLLBACK_MODAL_CALLBACK_ID,
+            private_metadata: 'C0PRODALRT',
+            state: { values: values(what, reason) },
+          },
+        });
+      const bad = await submit('revert', 'broken');
+      expect(bad.json()).toMatchObject({
+        response_action: 'errors',
+        errors: { [F.target.blockId]: expect.stringMatching(/commit/) },
+      });
+      // A refusal shows in the form itself, not as an ephemeral in a channel the bot may not be in.
+      const refused = await submit('application', 'AI notes corrupt', 'U0NOBODY1');
+      expect(refused.json()).toMatchObject({
+        response_action: 'errors',
+        errors: { [F.service.blockId]: expect.stringMatching(/DevOps lead|not allowed|may not|Only/i) },
+      });
+      const good = await submit('application', 'AI notes corrupt');
+      expect(good.status).toBe(200);
+      // The result replaces the form: the user sees it wherever the form was opened.
+      expect(JSON.stringify(good.json())).toMatch(/"response_action":"update".*started as INC-/);
+      await ctx.world.waitForPost('ROLLBACK COMPLETE', 20_000);
+      expect(ctx.world.slack.callsOf('chat.postEphemeral')).toEqual([]);
+    },
+  );
 
   it('history shows the runbook table with the restored version as last known good', async () => {
     await ctx.world.bot.bot.engine.runner.idle();
-    const reply = (await ctx.world.bot.sender.slashCommand({ text: `history ${SERVICE}`, userId: 'U0NOBODY1' })).json() as { text: string; blocks: unknown[] };
+    const reply = (
+      await ctx.world.bot.sender.slashCommand({ text: `history ${SERVICE}`, userId: 'U0NOBODY1' })
+    ).json() as { text: string; blocks: unknown[] };
     const text = JSON.stringify(reply);
     expect(text).toContain('1.9.0');
     expect(text).toContain(ctx.world.history.goodCommit.slice(0, 7));

@@ -11,7 +11,13 @@ import { join } from 'node:path';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../src/store/embedded';
 import { waitFor } from '../support/wait';
 import { SERVICE, type World, startWorld } from '../support/incident-world';
-import { breakProduction, expectTimelineWithoutGaps, incidentState, startedIncident, storedMessage } from './support/incident-checks';
+import {
+  breakProduction,
+  expectTimelineWithoutGaps,
+  incidentState,
+  startedIncident,
+  storedMessage,
+} from './support/incident-checks';
 import { rows } from '../support/database';
 
 jest.setTimeout(60_000);
@@ -19,7 +25,7 @@ jest.setTimeout(60_000);
 /** Vercel's alias job only moves when the test says, so the restart surely falls inside the step. */
 const HELD_JOB = { outcome: 'succeeded' as const, pollsPerStep: 100_000, failedAliases: [] };
 
-describe('the bot\'s PostgreSQL restarted mid-rollback', () => {
+describe("the bot's PostgreSQL restarted mid-rollback", () => {
   const dir = mkdtempSync(join(tmpdir(), 'rollback-bot-pg-restart-'));
   let server: EmbeddedPostgres;
   let world: World;
@@ -40,15 +46,27 @@ describe('the bot\'s PostgreSQL restarted mid-rollback', () => {
     const { good } = breakProduction(world, n);
     world.vercel.state.nextJob = HELD_JOB;
     const requestsBefore = world.vercel.state.count('POST', '/rollback/');
-    const id = startedIncident((await world.bot.sender.slashCommand({ text: `${SERVICE} to ${good.id} restart ${n}`, userId: 'U0DEVOPS1' })).json() as { text: string });
+    const id = startedIncident(
+      (
+        await world.bot.sender.slashCommand({ text: `${SERVICE} to ${good.id} restart ${n}`, userId: 'U0DEVOPS1' })
+      ).json() as { text: string },
+    );
     await waitFor('the application step to run and ask Vercel', async () => {
-      const [step] = await rows<{ state: string }>(server.url, "SELECT state FROM steps WHERE incident_id = $1 AND kind = 'application'", [id]);
+      const [step] = await rows<{ state: string }>(
+        server.url,
+        "SELECT state FROM steps WHERE incident_id = $1 AND kind = 'application'",
+        [id],
+      );
       return step?.state === 'running' && world.vercel.state.count('POST', '/rollback/') === requestsBefore + 1;
     });
     return { id, good: good.id, requestsBefore };
   }
 
-  async function expectFinishedOnce(id: string, good: string, requestsBefore: number): Promise<{ timeline: { kind: string; message: string }[] }> {
+  async function expectFinishedOnce(
+    id: string,
+    good: string,
+    requestsBefore: number,
+  ): Promise<{ timeline: { kind: string; message: string }[] }> {
     await waitFor(`${id} to resolve`, async () => (await stateOf(id)) === 'resolved', 30_000);
     expect(world.vercel.state.production()?.id).toBe(good);
     expect(world.vercel.state.count('POST', '/rollback/') - requestsBefore).toBe(1);
@@ -80,21 +98,28 @@ describe('the bot\'s PostgreSQL restarted mid-rollback', () => {
     expect(timeline.filter((t) => t.kind === 'reconcile')).toEqual([]);
   });
 
-  it('down when the step ends: the end cannot be stored, so after the restart the step is reconciled from Vercel, not run again', async () => {
-    const { id, good, requestsBefore } = await rollbackWaitingOnVercel();
-    await server.stop();
-    const logged = world.bot.logs.length;
-    const readsBefore = world.vercel.state.count('GET', '/v9/projects');
-    finishAliasJob();
-    // The worker saw the job end (it read the project again) and failed to store it.
-    await waitFor('the worker to fail storing the end of the step', async () =>
-      world.vercel.state.count('GET', '/v9/projects') > readsBefore && world.bot.logs.slice(logged).some((line) => line.includes('incident runner tick failed')),
-    );
-    expect(await stateOf(id)).toBeUndefined();
-    await restart();
-    const { timeline } = await expectFinishedOnce(id, good, requestsBefore);
-    const reconciled = timeline.filter((t) => t.kind === 'reconcile');
-    expect(reconciled).toHaveLength(1);
-    expect(reconciled[0]?.message).toMatch(/Vercel's last alias request says succeeded/);
-  });
+  it(
+    'down when the step ends: the end cannot be stored, so after the restart the step ' +
+      'is reconciled from Vercel, not run again',
+    async () => {
+      const { id, good, requestsBefore } = await rollbackWaitingOnVercel();
+      await server.stop();
+      const logged = world.bot.logs.length;
+      const readsBefore = world.vercel.state.count('GET', '/v9/projects');
+      finishAliasJob();
+      // The worker saw the job end (it read the project again) and failed to store it.
+      await waitFor(
+        'the worker to fail storing the end of the step',
+        async () =>
+          world.vercel.state.count('GET', '/v9/projects') > readsBefore &&
+          world.bot.logs.slice(logged).some((line) => line.includes('incident runner tick failed')),
+      );
+      expect(await stateOf(id)).toBeUndefined();
+      await restart();
+      const { timeline } = await expectFinishedOnce(id, good, requestsBefore);
+      const reconciled = timeline.filter((t) => t.kind === 'reconcile');
+      expect(reconciled).toHaveLength(1);
+      expect(reconciled[0]?.message).toMatch(/Vercel's last alias request says succeeded/);
+    },
+  );
 });

@@ -16,11 +16,16 @@ describe('git faults during a code rollback (revert)', () => {
   const ctx = useWorld('faults_git');
 
   /** Asks for a revert of the bad commit and waits for the incident to fail; returns what was stored of it. */
-  async function revertFails(reason: string): Promise<{ id: string; error: { code: string; message: string; fix?: string }; outcome: string }> {
+  async function revertFails(
+    reason: string,
+  ): Promise<{ id: string; error: { code: string; message: string; fix?: string }; outcome: string }> {
     const { world, database } = ctx;
     const postsBefore = world.vercel.state.requests.filter((r) => r.method === 'POST').length;
     const productionBefore = world.vercel.state.production()?.id;
-    const answer = await world.bot.sender.slashCommand({ text: `revert ${SERVICE} ${world.history.badCommit.slice(0, 7)} ${reason}`, userId: 'U0DEVOPS1' });
+    const answer = await world.bot.sender.slashCommand({
+      text: `revert ${SERVICE} ${world.history.badCommit.slice(0, 7)} ${reason}`,
+      userId: 'U0DEVOPS1',
+    });
     const id = startedIncident(answer.json() as { text: string });
     await waitForIncident(database.url, id, 'failed');
 
@@ -30,7 +35,9 @@ describe('git faults during a code rollback (revert)', () => {
       ['deploy', 'pending', 0],
       ['verification', 'pending', 0],
     ]);
-    const failed = timeline.find((t) => t.kind === 'step' && t.data.to === 'failed') as unknown as { data: { error: { code: string; message: string; fix?: string } } };
+    const failed = timeline.find((t) => t.kind === 'step' && t.data.to === 'failed') as unknown as {
+      data: { error: { code: string; message: string; fix?: string } };
+    };
     // Nothing was deployed or moved on Vercel.
     expect(world.vercel.state.requests.filter((r) => r.method === 'POST').length).toBe(postsBefore);
     expect(world.vercel.state.production()?.id).toBe(productionBefore);
@@ -40,20 +47,32 @@ describe('git faults during a code rollback (revert)', () => {
     return { id, error: failed.data.error, outcome: `${outcome?.text}\n${outcome?.blocks}` };
   }
 
-  it('a push the remote refuses (protected branch): nothing changes on the branch, the thread says why and what to do', async () => {
-    const { world } = ctx;
-    const head = world.git.originHead();
-    const hook = join(world.git.origin, 'hooks', 'pre-receive');
-    world.git.installHook(world.git.origin, 'pre-receive', 'echo "error: GH006: Protected branch update failed for refs/heads/main." >&2\nexit 1');
-    try {
-      const { error, outcome } = await revertFails('protected branch');
-      expect(error).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/branch is protected/), fix: expect.stringMatching(/branch protection/) });
-      expect(outcome).toMatch(/branch is protected/);
-      expect(world.git.originHead()).toBe(head);
-    } finally {
-      rmSync(hook, { force: true });
-    }
-  });
+  it(
+    'a push the remote refuses (protected branch): nothing changes on the branch, the ' +
+      'thread says why and what to do',
+    async () => {
+      const { world } = ctx;
+      const head = world.git.originHead();
+      const hook = join(world.git.origin, 'hooks', 'pre-receive');
+      world.git.installHook(
+        world.git.origin,
+        'pre-receive',
+        'echo "error: GH006: Protected branch update failed for refs/heads/main." >&2\nexit 1',
+      );
+      try {
+        const { error, outcome } = await revertFails('protected branch');
+        expect(error).toMatchObject({
+          code: 'forbidden',
+          message: expect.stringMatching(/branch is protected/),
+          fix: expect.stringMatching(/branch protection/),
+        });
+        expect(outcome).toMatch(/branch is protected/);
+        expect(world.git.originHead()).toBe(head);
+      } finally {
+        rmSync(hook, { force: true });
+      }
+    },
+  );
 
   it('a remote that cannot be reached: a retryable failure named as such, the branch untouched', async () => {
     const { world } = ctx;
@@ -62,7 +81,11 @@ describe('git faults during a code rollback (revert)', () => {
     renameSync(world.git.origin, away);
     try {
       const { error, outcome } = await revertFails('remote down');
-      expect(error).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/cannot be reached/), fix: expect.stringMatching(/git\.remote/) });
+      expect(error).toMatchObject({
+        code: 'unavailable',
+        message: expect.stringMatching(/cannot be reached/),
+        fix: expect.stringMatching(/git\.remote/),
+      });
       expect(outcome).toMatch(/cannot be reached/);
     } finally {
       renameSync(away, world.git.origin);
@@ -76,7 +99,10 @@ describe('git faults during a code rollback (revert)', () => {
     world.git.push();
     const head = world.git.originHead();
     const { error, outcome } = await revertFails('conflicting hotfix');
-    expect(error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/app\.txt.*nothing was pushed|nothing was pushed.*app\.txt/) });
+    expect(error).toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/app\.txt.*nothing was pushed|nothing was pushed.*app\.txt/),
+    });
     expect(error.fix).toMatch(/pull request/);
     expect(outcome).toMatch(/app\.txt/);
     expect(world.git.originHead()).toBe(head);

@@ -31,7 +31,14 @@ import { testDatabase } from '../support/database';
 import { SERVICE, SMOKE } from '../support/incident-world';
 import { exampleServiceRaw, servicesYaml } from '../support/services';
 import { type BoundaryGate, installBoundaryGate } from './support/boundary-gate';
-import { expectTimelineWithoutGaps, incidentState, mentions, threadOf, waitForIncident, waitForThreadDelivered } from './support/incident-checks';
+import {
+  expectTimelineWithoutGaps,
+  incidentState,
+  mentions,
+  threadOf,
+  waitForIncident,
+  waitForThreadDelivered,
+} from './support/incident-checks';
 
 // Each boundary now also waits out the killed process's step lease (STEP_LEASE_SECONDS in bot-process.ts).
 jest.setTimeout(420_000);
@@ -61,7 +68,8 @@ describe('the bot process killed at every boundary of an application rollback', 
   /** The test's own database sessions, which must survive when the dead bot's are ended. */
   let ownPids: number[] = [];
 
-  const query = async <T>(text: string, values: unknown[] = []): Promise<T[]> => (await sql.query(text, values)).rows as T[];
+  const query = async <T>(text: string, values: unknown[] = []): Promise<T[]> =>
+    (await sql.query(text, values)).rows as T[];
 
   /** The services file: one service per run, each with its own alerts channel, all on the one Vercel project. */
   function writeServices(count: number): void {
@@ -71,26 +79,39 @@ describe('the bot process killed at every boundary of an application rollback', 
         name: serviceName(n),
         displayName: `Boundary ${n}`,
         vercel: { projectId: SERVICE, teamId: 'team_dramal', aliasDeadlineSeconds: 60 },
-        // One verification round: each boundary costs a process start already; the rounds are proven in verify.test and verification-proof.
+        // One verification round: each boundary costs a process start already; the rounds are proven in verify.test and
+        // verification-proof.
         production: { url: vercel.appUrl, verifyDeadlineSeconds: 5, verifyRounds: 1 },
         git: { remote: git.origin, branch: 'main', tokenEnv: undefined },
         slack: { alertsChannel: channelOf(n) },
         roles: { devopsLead: ['U0DEVOPS1'], cto: ['U0CTO0001'], onCall: [] },
         // Working hours all day, every day: the path of a rollback must not depend on when the test runs.
-        workingHours: { timeZone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '00:00' },
+        workingHours: {
+          timeZone: 'UTC',
+          days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+          start: '00:00',
+          end: '00:00',
+        },
       });
     });
     writeFileSync(env.ROLLBACK_CONFIG as string, servicesYaml(services));
   }
 
-  /** Breaks production (a good deployment, then a bad one live) and asks the running bot to roll back to the good one. */
+  /**
+   * Breaks production (a good deployment, then a bad one live) and asks the running bot to roll back to the good one.
+   */
   async function startRollback(n: number): Promise<{ incidentId: string; target: string }> {
     if (!bot) throw new Error('no bot process');
     const good = vercel.state.addDeployment({ version: `1.9.${n}`, commit: git.originHead(), live: true });
     vercel.state.addDeployment({ version: `2.0.${n}`, commit: git.originHead(), live: true });
     // Not awaited: at an early boundary the command's own request is what the gate holds.
-    void bot.sender.slashCommand({ text: `${serviceName(n)} to ${good.id} boundary ${n}`, userId: 'U0DEVOPS1' }).catch(() => undefined);
-    const incidentId = await waitFor(`the incident of ${serviceName(n)} to be stored`, async () => (await query<{ id: string }>('SELECT id FROM incidents WHERE service = $1', [serviceName(n)]))[0]?.id);
+    void bot.sender
+      .slashCommand({ text: `${serviceName(n)} to ${good.id} boundary ${n}`, userId: 'U0DEVOPS1' })
+      .catch(() => undefined);
+    const incidentId = await waitFor(
+      `the incident of ${serviceName(n)} to be stored`,
+      async () => (await query<{ id: string }>('SELECT id FROM incidents WHERE service = $1', [serviceName(n)]))[0]?.id,
+    );
     return { incidentId, target: good.id };
   }
 
@@ -100,10 +121,14 @@ describe('the bot process killed at every boundary of an application rollback', 
    * process is frozen first, so nothing moves between looking and killing.
    */
   async function killAtGate(what: string): Promise<string> {
-    const slackIdle = async (): Promise<boolean> => (await query<{ n: string }>('SELECT count(*) AS n FROM slack_outbox_gates WHERE holder IS NOT NULL'))[0]?.n === '0';
+    const slackIdle = async (): Promise<boolean> =>
+      (await query<{ n: string }>('SELECT count(*) AS n FROM slack_outbox_gates WHERE holder IS NOT NULL'))[0]?.n ===
+      '0';
     const settled = async (): Promise<boolean> => {
       const [busy] = await query<{ n: string }>(
-        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> ALL($1::int[]) AND state <> 'idle' AND wait_event_type IS DISTINCT FROM 'Lock'",
+        'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() ' +
+          "AND pid <> ALL($1::int[]) AND state <> 'idle' AND wait_event_type IS DISTINCT " +
+          "FROM 'Lock'",
         [ownPids],
       );
       return busy?.n === '0';
@@ -119,33 +144,63 @@ describe('the bot process killed at every boundary of an application rollback', 
       bot?.resume();
     }
     const [held] = await query<{ q: string }>(
-      "SELECT regexp_replace(left(query, 60), '\\s+', ' ', 'g') AS q FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory' AND pid <> ALL($1::int[])",
+      "SELECT regexp_replace(left(query, 60), '\\s+', ' ', 'g') AS q FROM " +
+        "pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory' " +
+        'AND pid <> ALL($1::int[])',
       [ownPids],
     );
     await bot?.kill();
     bot = undefined;
     // A backend waiting on a lock does not notice its client is gone: end the dead process's
     // sessions, so the held transaction rolls back instead of committing once the lock frees.
-    await query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> ALL($1::int[])', [ownPids]);
-    await waitFor('the dead process\'s sessions to end', async () => (await query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> ALL($1::int[])', [ownPids]))[0]?.n === '0');
+    await query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ' +
+        'current_database() AND pid <> ALL($1::int[])',
+      [ownPids],
+    );
+    await waitFor(
+      "the dead process's sessions to end",
+      async () =>
+        (
+          await query<{ n: string }>(
+            'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> ALL($1::int[])',
+            [ownPids],
+          )
+        )[0]?.n === '0',
+    );
     return held?.q ?? 'unknown';
   }
 
   beforeAll(async () => {
     await database.create();
-    slack = await startSlackStandin({ token: BOT_TOKEN, users: { U0DEVOPS1: { name: 'devops' }, U0CTO0001: { name: 'cto' } }, postsPerChannelPerSecond: 1 });
+    slack = await startSlackStandin({
+      token: BOT_TOKEN,
+      users: { U0DEVOPS1: { name: 'devops' }, U0CTO0001: { name: 'cto' } },
+      postsPerChannelPerSecond: 1,
+    });
     vercel = await startVercelStandin({ teamId: 'team_dramal', projectName: SERVICE, smokeCredentials: SMOKE });
     vercel.state.nextJob = { outcome: 'succeeded', pollsPerStep: 1, failedAliases: [] };
     git = createSandbox();
     git.commit({ 'app.txt': 'v1\n' }, 'feat: the app');
     git.push();
-    env = botProcessEnv({ git, slack, vercel, databaseUrl: database.url, dir: dir, configPath: join(dir, 'rollback.config.yaml'), smokePassword: SMOKE.password });
+    env = botProcessEnv({
+      git,
+      slack,
+      vercel,
+      databaseUrl: database.url,
+      dir: dir,
+      configPath: join(dir, 'rollback.config.yaml'),
+      smokePassword: SMOKE.password,
+    });
     writeServices(1);
     bot = await spawnBot(env, slack, spawned);
     sql = new Client({ connectionString: database.url });
     await sql.connect();
     gate = await installBoundaryGate(database.url);
-    ownPids = [...gate.ownPids, Number((await sql.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid)];
+    ownPids = [
+      ...gate.ownPids,
+      Number((await sql.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid),
+    ];
   });
 
   afterAll(async () => {
@@ -172,7 +227,9 @@ describe('the bot process killed at every boundary of an application rollback', 
     const told = log.findIndex((writes) => writes.includes('outbox outcome'));
     expect(told).toBeGreaterThan(log.findIndex((writes) => writes.includes('incident resolved')));
     // Boundary k: k transactions done, the (k+1)th held. The last one held is the outcome stored for the thread.
-    const boundaries = log.slice(0, told).map((writes, k) => `after ${k + 1} (${writes.join(', ')}), before ${log[k + 1]?.join(', ')}`);
+    const boundaries = log
+      .slice(0, told)
+      .map((writes, k) => `after ${k + 1} (${writes.join(', ')}), before ${log[k + 1]?.join(', ')}`);
     expect(boundaries.length).toBeGreaterThanOrEqual(8);
     await gate.disarm(serviceName(0));
 
@@ -193,12 +250,17 @@ describe('the bot process killed at every boundary of an application rollback', 
       await gate.disarm(serviceName(n));
       // A step the dead process had claimed but not started stays its own until the claim lease
       // (60 s from the claim) runs out; move that clock forward instead of waiting a minute.
-      await query("UPDATE steps SET updated_at = updated_at - interval '61 seconds' WHERE incident_id = $1 AND state = 'pending' AND claimed_by IS NOT NULL", [started.incidentId]);
+      await query(
+        "UPDATE steps SET updated_at = updated_at - interval '61 seconds' WHERE " +
+          "incident_id = $1 AND state = 'pending' AND claimed_by IS NOT NULL",
+        [started.incidentId],
+      );
       bot = await spawnBot(env, slack, spawned);
       runs.push({ n, service: serviceName(n), ...started, boundary: actual });
       await waitFor(`${started.incidentId} to resolve after being killed ${actual}`, async () => {
         const state = await incidentState(database.url, started.incidentId);
-        if (state === 'failed' || state === 'cancelled') throw new Error(`${started.incidentId} ended ${state} after being killed ${actual}`);
+        if (state === 'failed' || state === 'cancelled')
+          throw new Error(`${started.incidentId} ended ${state} after being killed ${actual}`);
         return state === 'resolved';
       });
     }
@@ -207,16 +269,30 @@ describe('the bot process killed at every boundary of an application rollback', 
       const where = `killed ${run.boundary}`;
       await waitForThreadDelivered(database.url, run.incidentId, 60_000);
       const { timeline, steps } = await expectTimelineWithoutGaps(database.url, run.incidentId);
-      expect({ where, steps: steps.map((s) => [s.kind, s.state]) }).toEqual({ where, steps: [['application', 'succeeded'], ['verification', 'succeeded']] });
+      expect({ where, steps: steps.map((s) => [s.kind, s.state]) }).toEqual({
+        where,
+        steps: [
+          ['application', 'succeeded'],
+          ['verification', 'succeeded'],
+        ],
+      });
       for (const step of steps) {
-        const ended = timeline.filter((t) => t.kind === 'step' && t.data.stepId === step.id && t.data.to === 'succeeded');
+        const ended = timeline.filter(
+          (t) => t.kind === 'step' && t.data.stepId === step.id && t.data.to === 'succeeded',
+        );
         expect({ where, step: step.kind, succeeded: ended.length }).toEqual({ where, step: step.kind, succeeded: 1 });
       }
       const incidentMoves = timeline.filter((t) => t.kind === 'incident_state').map((t) => t.data.to);
       expect({ where, moves: incidentMoves }).toEqual({ where, moves: ['rolling_back', 'verifying', 'resolved'] });
-      expect({ where, requests: vercel.state.count('POST', `/rollback/${run.target}`) }).toEqual({ where, requests: 1 });
+      expect({ where, requests: vercel.state.count('POST', `/rollback/${run.target}`) }).toEqual({
+        where,
+        requests: 1,
+      });
       const thread = await threadOf(database.url, slack, run.incidentId);
-      expect({ where, complete: thread.replies.filter(mentions('ROLLBACK COMPLETE')).length }).toEqual({ where, complete: 1 });
+      expect({ where, complete: thread.replies.filter(mentions('ROLLBACK COMPLETE')).length }).toEqual({
+        where,
+        complete: 1,
+      });
     }
   });
 });

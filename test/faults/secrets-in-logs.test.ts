@@ -43,8 +43,17 @@ describe('secrets never reach the logs, across rollbacks with failures everywher
 
   beforeAll(async () => {
     await database.create();
-    slack = await startSlackStandin({ token: BOT_TOKEN, users: { U0DEVOPS1: { name: 'devops' }, U0CTO0001: { name: 'cto' } }, channels: { C0PRODALRT: 'prod-alerts' } });
-    vercel = await startVercelStandin({ token: VERCEL_TOKEN, teamId: 'team_dramal', projectName: SERVICE, smokeCredentials: SMOKE });
+    slack = await startSlackStandin({
+      token: BOT_TOKEN,
+      users: { U0DEVOPS1: { name: 'devops' }, U0CTO0001: { name: 'cto' } },
+      channels: { C0PRODALRT: 'prod-alerts' },
+    });
+    vercel = await startVercelStandin({
+      token: VERCEL_TOKEN,
+      teamId: 'team_dramal',
+      projectName: SERVICE,
+      smokeCredentials: SMOKE,
+    });
     git = createSandbox();
     goodCommit = git.commit({ 'app.txt': 'v1.9.0\n' }, 'feat: Complete Phase 2 frontend');
     badCommit = git.commit({ 'app.txt': 'v2.0.0-beta\n' }, 'feat(ai): Add AI features');
@@ -65,7 +74,12 @@ describe('secrets never reach the logs, across rollbacks with failures everywher
           production: { url: vercel.appUrl, verifyDeadlineSeconds: 5 },
           git: { remote: `${gitServer.url}/origin.git`, branch: 'main', tokenEnv: 'DR_AMAL_GIT_TOKEN' },
           roles: { devopsLead: ['U0DEVOPS1'], cto: ['U0CTO0001'], onCall: [] },
-          workingHours: { timeZone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '00:00' },
+          workingHours: {
+            timeZone: 'UTC',
+            days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+            start: '00:00',
+            end: '00:00',
+          },
         }),
       ],
       env: {
@@ -96,19 +110,44 @@ describe('secrets never reach the logs, across rollbacks with failures everywher
     vercel.state.inject({ kind: 'status', status: 503, match: '/v9/projects' });
     vercel.state.inject({ kind: 'drop', match: '/rollback/', afterHandling: true });
     slack.inject('chat.postMessage', { error: 'invalid_auth' }, { status: 500 });
-    const app = startedIncident((await bot.sender.slashCommand({ text: `${SERVICE} sign-in returns 500`, userId: 'U0DEVOPS1' })).json() as { text: string });
-    await rows(database.url, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    const app = startedIncident(
+      (await bot.sender.slashCommand({ text: `${SERVICE} sign-in returns 500`, userId: 'U0DEVOPS1' })).json() as {
+        text: string;
+      },
+    );
+    await rows(
+      database.url,
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ' +
+        'current_database() AND pid <> pg_backend_pid()',
+    );
     await waitForIncident(database.url, app, 'resolved');
     await bot.bot.engine.outbox.drain(15_000);
 
     // A revert whose push the git host refuses (the token is good: fetch and push authenticate).
-    git.installHook(git.origin, 'pre-receive', 'echo "error: GH006: Protected branch update failed for refs/heads/main." >&2\nexit 1');
-    const revert = startedIncident((await bot.sender.slashCommand({ text: `revert ${SERVICE} ${badCommit.slice(0, 7)} AI notes corrupt`, userId: 'U0DEVOPS1' })).json() as { text: string });
+    git.installHook(
+      git.origin,
+      'pre-receive',
+      'echo "error: GH006: Protected branch update failed for refs/heads/main." >&2\nexit 1',
+    );
+    const revert = startedIncident(
+      (
+        await bot.sender.slashCommand({
+          text: `revert ${SERVICE} ${badCommit.slice(0, 7)} AI notes corrupt`,
+          userId: 'U0DEVOPS1',
+        })
+      ).json() as { text: string },
+    );
     await waitForIncident(database.url, revert, 'failed');
 
     // Requests that must be refused: a forged Slack request, a webhook with a wrong secret.
-    expect((await bot.sender.slashCommand({ text: 'help', userId: 'U0DEVOPS1' }, { signature: 'v0=forged' })).status).toBe(401);
-    const hook = await fetch(`${bot.baseUrl}/webhooks/alertmanager`, { method: 'POST', headers: { authorization: 'Bearer not-the-secret', 'content-type': 'application/json' }, body: '{}' });
+    expect(
+      (await bot.sender.slashCommand({ text: 'help', userId: 'U0DEVOPS1' }, { signature: 'v0=forged' })).status,
+    ).toBe(401);
+    const hook = await fetch(`${bot.baseUrl}/webhooks/alertmanager`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer not-the-secret', 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(hook.status).toBe(401);
 
     // Every secret was in use: the servers accept nothing else.
@@ -118,8 +157,24 @@ describe('secrets never reach the logs, across rollbacks with failures everywher
 
     const logs = bot.logs.join('');
     // The failures were logged (so the check below looks at real failure paths).
-    for (const logged of [/vercel/i, /ratelimit|rate limit|retrying/i, /invalid_auth/, /database connection lost|cannot reach its database/i, /protected/i]) expect(logs).toMatch(logged);
-    for (const secret of [BOT_TOKEN, SIGNING_SECRET, VERCEL_TOKEN, GIT_TOKEN, basic, DATABASE_PASSWORD, WEBHOOK_SECRET, SMOKE.password]) {
+    for (const logged of [
+      /vercel/i,
+      /ratelimit|rate limit|retrying/i,
+      /invalid_auth/,
+      /database connection lost|cannot reach its database/i,
+      /protected/i,
+    ])
+      expect(logs).toMatch(logged);
+    for (const secret of [
+      BOT_TOKEN,
+      SIGNING_SECRET,
+      VERCEL_TOKEN,
+      GIT_TOKEN,
+      basic,
+      DATABASE_PASSWORD,
+      WEBHOOK_SECRET,
+      SMOKE.password,
+    ]) {
       expect({ secret, logged: logs.includes(secret) }).toEqual({ secret, logged: false });
     }
     // Failures are met with handling, not with programming errors (the outbox once choked on pg's -Infinity).

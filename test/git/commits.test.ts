@@ -16,11 +16,22 @@ describe('git facts: recent commits, branch head, own revert', () => {
     const adapter = adapterFor(sb, [serviceFor(sb.origin)]);
     const production = shas[11] as CommitSha;
     const good = shas[10] as CommitSha;
-    const commits = await adapter.listCommits({ service: SERVICE, productionSha: production.slice(0, 7) as CommitSha, lastKnownGoodSha: good });
+    const commits = await adapter.listCommits({
+      service: SERVICE,
+      productionSha: production.slice(0, 7) as CommitSha,
+      lastKnownGoodSha: good,
+    });
 
     expect(commits).toHaveLength(10);
     expect(commits.map((c) => c.sha)).toEqual([...shas].reverse().slice(0, 10));
-    expect(commits[0]).toMatchObject({ subject: 'feat: step 12', shortSha: production.slice(0, 7), isProduction: true, isLastKnownGood: false, isMerge: false, author: 'Dev' });
+    expect(commits[0]).toMatchObject({
+      subject: 'feat: step 12',
+      shortSha: production.slice(0, 7),
+      isProduction: true,
+      isLastKnownGood: false,
+      isMerge: false,
+      author: 'Dev',
+    });
     expect(commits[1]).toMatchObject({ isProduction: false, isLastKnownGood: true });
     expect(commits.filter((c) => c.isProduction || c.isLastKnownGood)).toHaveLength(2);
     expect(commits[0]?.committedAt).toBeInstanceOf(Date);
@@ -30,10 +41,20 @@ describe('git facts: recent commits, branch head, own revert', () => {
   it('gives the remote branch head and finds the bot’s own revert for an incident, marked in the list', async () => {
     const adapter = adapterFor(sb, [serviceFor(sb.origin)]);
     await expect(adapter.findOwnRevert(SERVICE, INCIDENT)).resolves.toBeUndefined();
-    const result = await adapter.revert({ service: SERVICE, incidentId: INCIDENT, requestedBy: ASKER, target: { commit: shas[11] as string } });
+    const result = await adapter.revert({
+      service: SERVICE,
+      incidentId: INCIDENT,
+      requestedBy: ASKER,
+      target: { commit: shas[11] as string },
+    });
 
     await expect(adapter.branchHead(SERVICE)).resolves.toBe(sb.originHead());
-    await expect(adapter.findOwnRevert(SERVICE, INCIDENT)).resolves.toEqual({ commit: result.commit, incidentId: INCIDENT, reverted: [shas[11]], removedMigrations: [] });
+    await expect(adapter.findOwnRevert(SERVICE, INCIDENT)).resolves.toEqual({
+      commit: result.commit,
+      incidentId: INCIDENT,
+      reverted: [shas[11]],
+      removedMigrations: [],
+    });
     const [top] = await adapter.listCommits({ service: SERVICE, limit: 1 });
     expect(top).toMatchObject({ sha: result.commit, rollbackIncident: INCIDENT });
   });

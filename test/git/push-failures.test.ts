@@ -1,7 +1,16 @@
 import { join } from 'node:path';
 import type { RollbackError } from '../../src/rollback/errors';
 import type { CommitSha } from '../../src/rollback/ids';
-import { ASKER, INCIDENT, SERVICE, adapterFor, captureLogs, createSandbox, serviceFor, type Sandbox } from './support/git-fixture';
+import {
+  ASKER,
+  INCIDENT,
+  SERVICE,
+  adapterFor,
+  captureLogs,
+  createSandbox,
+  serviceFor,
+  type Sandbox,
+} from './support/git-fixture';
 
 describe('git push failures: races, protected branch, unreachable remote', () => {
   let sb: Sandbox;
@@ -19,15 +28,21 @@ describe('git push failures: races, protected branch, unreachable remote', () =>
   function raceOnPush(times: number): string {
     const other = sb.cloneAs('other');
     const counter = join(sb.root, 'races');
-    sb.installHook(join(sb.workspace, 'clinical-os', '.git'), 'pre-push', [
-      'unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE',
-      `n=$(cat '${counter}' 2>/dev/null || echo 0)`,
-      `if [ "$n" -lt ${times} ]; then`,
-      `  echo $((n+1)) > '${counter}'`,
-      `  echo "race $n" > '${other}/race-'$n.txt`,
-      `  git -C '${other}' add -A && git -C '${other}' -c user.name=Other -c user.email=o@example.com commit -q -m "race $n" && git -C '${other}' push -q origin HEAD:refs/heads/main`,
-      'fi',
-    ].join('\n'));
+    sb.installHook(
+      join(sb.workspace, 'clinical-os', '.git'),
+      'pre-push',
+      [
+        'unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE',
+        `n=$(cat '${counter}' 2>/dev/null || echo 0)`,
+        `if [ "$n" -lt ${times} ]; then`,
+        `  echo $((n+1)) > '${counter}'`,
+        `  echo "race $n" > '${other}/race-'$n.txt`,
+        `  git -C '${other}' add -A && git -C '${other}' -c user.name=Other -c ` +
+          `user.email=o@example.com commit -q -m "race $n" && git -C '${other}' push -q ` +
+          `origin HEAD:refs/heads/main`,
+        'fi',
+      ].join('\n'),
+    );
     return other;
   }
 
@@ -36,14 +51,21 @@ describe('git push failures: races, protected branch, unreachable remote', () =>
     await adapter.branchHead(SERVICE);
     const other = raceOnPush(1);
 
-    const result = await adapter.revert({ service: SERVICE, incidentId: INCIDENT, requestedBy: ASKER, target: { commit: c2 } });
+    const result = await adapter.revert({
+      service: SERVICE,
+      incidentId: INCIDENT,
+      requestedBy: ASKER,
+      target: { commit: c2 },
+    });
 
     const raced = sb.git(other, 'rev-parse', 'HEAD').trim();
     expect(result.redoneAfterRace).toBe(true);
     expect(result.previousHead).toBe(raced);
     expect(sb.originHead()).toBe(result.commit);
     expect(sb.git(sb.origin, 'rev-parse', `${result.commit}^`).trim()).toBe(raced);
-    expect(sb.git(sb.origin, 'ls-tree', '--name-only', 'refs/heads/main').split('\n')).toEqual(expect.arrayContaining(['app.ts', 'race-0.txt']));
+    expect(sb.git(sb.origin, 'ls-tree', '--name-only', 'refs/heads/main').split('\n')).toEqual(
+      expect.arrayContaining(['app.ts', 'race-0.txt']),
+    );
     expect(sb.git(sb.origin, 'ls-tree', '--name-only', 'refs/heads/main')).not.toContain('ai.ts');
   });
 
@@ -52,7 +74,9 @@ describe('git push failures: races, protected branch, unreachable remote', () =>
     await adapter.branchHead(SERVICE);
     const other = raceOnPush(2);
 
-    const error = (await adapter.revert({ service: SERVICE, incidentId: INCIDENT, requestedBy: ASKER, target: { commit: c2 } }).catch((e: unknown) => e)) as RollbackError;
+    const error = (await adapter
+      .revert({ service: SERVICE, incidentId: INCIDENT, requestedBy: ASKER, target: { commit: c2 } })
+      .catch((e: unknown) => e)) as RollbackError;
 
     expect(error.code).toBe('conflict');
     expect(error.details.reason).toBe('non_fast_forward');
@@ -64,14 +88,20 @@ describe('git push failures: races, protected branch, unreachable remote', () =>
   });
 
   it('reports a protected branch (a pre-receive hook that refuses) as forbidden with a fix', async () => {
-    sb.installHook(sb.origin, 'pre-receive', 'echo "error: GH006: Protected branch update failed for refs/heads/main." >&2\nexit 1');
+    sb.installHook(
+      sb.origin,
+      'pre-receive',
+      'echo "error: GH006: Protected branch update failed for refs/heads/main." >&2\nexit 1',
+    );
     const error = (await adapterFor(sb, [serviceFor(sb.origin)])
       .revert({ service: SERVICE, incidentId: INCIDENT, requestedBy: ASKER, target: { commit: c2 } })
       .catch((e: unknown) => e)) as RollbackError;
 
     expect(error.code).toBe('forbidden');
     expect(error.details.reason).toBe('protected_branch');
-    expect(error.message).toBe('The remote refused the push to main of clinical-os: the branch is protected (a server-side hook declined it).');
+    expect(error.message).toBe(
+      'The remote refused the push to main of clinical-os: the branch is protected (a server-side hook declined it).',
+    );
     expect(error.fix).toMatch(/branch protection/);
     expect(error.name).toBe('RollbackError');
     expect(sb.originHead()).toBe(c2);
@@ -82,7 +112,9 @@ describe('git push failures: races, protected branch, unreachable remote', () =>
     ['a missing path', '/nonexistent/rollback-bot/origin.git'],
   ])('reports a remote at %s as unreachable and retryable', async (_label, remote) => {
     const logs = captureLogs();
-    const error = (await adapterFor(sb, [serviceFor(remote)], { logger: logs.logger }).branchHead(SERVICE).catch((e: unknown) => e)) as RollbackError;
+    const error = (await adapterFor(sb, [serviceFor(remote)], { logger: logs.logger })
+      .branchHead(SERVICE)
+      .catch((e: unknown) => e)) as RollbackError;
     expect(error.name).toBe('RollbackError');
     expect(error.code).toBe('unavailable');
     expect(error.details.reason).toBe('remote_unreachable');

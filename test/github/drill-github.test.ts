@@ -21,7 +21,12 @@ describe('drill, GitHub-protected variant', () => {
     const run = await runDrillProcess(['--github-protected'], { DATABASE_URL: url }, 230_000);
     const out = run.stdout;
     if (run.code !== 0) throw new Error(`drill exited ${run.code}:\n${out.slice(-6000)}\n${run.stderr}`);
-    expect(out).toMatch(new RegExp(/main is protected: the bot opened pull request #1 /.source + /"Revert [0-9a-f]{7} "feat\(ai\): Add AI features" \(INC-\S+\)" from rollback\/INC-\S+, auto-merge on/.source));
+    expect(out).toMatch(
+      new RegExp(
+        /main is protected: the bot opened pull request #1 /.source +
+          /"Revert [0-9a-f]{7} "feat\(ai\): Add AI features" \(INC-\S+\)" from rollback\/INC-\S+, auto-merge on/.source,
+      ),
+    );
     expect(out).toMatch(/CI: check "test" passed on [0-9a-f]{7}/);
     expect(out).toMatch(/pull request #1 merged by auto-merge into main as [0-9a-f]{7}/);
     expect(out).toMatch(/\[3\/5\] PASSED/);

@@ -13,13 +13,20 @@ import { type GitHubStandin, startGitHubStandin } from '../../src/standins/githu
 import { captureLogs, createSandbox, type Sandbox } from '../git/support/git-fixture';
 
 const TOKEN = 'ghp_secrettoken1234567890abcdef';
-const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+const keys = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+});
 
 describe('GitHub client: rate limits, errors, App auth, no token in logs', () => {
   let github: GitHubStandin;
   let sb: Sandbox;
   beforeAll(async () => {
-    github = await startGitHubStandin({ token: TOKEN, app: { id: '4242', installationId: '77', publicKeyPem: keys.publicKey } });
+    github = await startGitHubStandin({
+      token: TOKEN,
+      app: { id: '4242', installationId: '77', publicKeyPem: keys.publicKey },
+    });
     sb = createSandbox();
     sb.commit({ 'a.txt': '1\n' }, 'first');
     sb.push();
@@ -45,7 +52,13 @@ describe('GitHub client: rate limits, errors, App auth, no token in logs', () =>
   }
 
   it('waits out a secondary rate limit for the retry-after GitHub gives, then succeeds', async () => {
-    github.faults.push({ match: /GET \/repos\/acme\/web\/pulls$/, status: 403, message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', headers: { 'retry-after': '7' }, times: 2 });
+    github.faults.push({
+      match: /GET \/repos\/acme\/web\/pulls$/,
+      status: 403,
+      message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+      headers: { 'retry-after': '7' },
+      times: 2,
+    });
     const { pulls, waits, logs } = client();
     await expect(pulls.findByHead('rollback/none')).resolves.toBeUndefined();
     expect(waits).toEqual([7000, 7000]);
@@ -54,7 +67,12 @@ describe('GitHub client: rate limits, errors, App auth, no token in logs', () =>
   });
 
   it('reports a rate limit whose wait is longer than allowed, as retryable', async () => {
-    github.faults.push({ match: /GET \/repos\/acme\/web\/pulls$/, status: 429, message: 'API rate limit exceeded', headers: { 'retry-after': '3600' } });
+    github.faults.push({
+      match: /GET \/repos\/acme\/web\/pulls$/,
+      status: 429,
+      message: 'API rate limit exceeded',
+      headers: { 'retry-after': '3600' },
+    });
     const { pulls, waits } = client({ maxWaitMs: 60_000 });
     const error = (await pulls.findByHead('x').catch((e: unknown) => e)) as RollbackError;
     expect(waits).toEqual([]);
@@ -71,20 +89,38 @@ describe('GitHub client: rate limits, errors, App auth, no token in logs', () =>
   });
 
   it('turns a 403 and a 404 into errors that say what to check', async () => {
-    github.faults.push({ match: /POST \/repos\/acme\/web\/pulls$/, status: 403, message: 'Resource not accessible by integration' });
+    github.faults.push({
+      match: /POST \/repos\/acme\/web\/pulls$/,
+      status: 403,
+      message: 'Resource not accessible by integration',
+    });
     const { pulls } = client();
-    const forbidden = (await pulls.open({ head: 'x', base: 'main', title: 't', body: '' }).catch((e: unknown) => e)) as RollbackError;
+    const forbidden = (await pulls
+      .open({ head: 'x', base: 'main', title: 't', body: '' })
+      .catch((e: unknown) => e)) as RollbackError;
     expect(forbidden).toMatchObject({ code: 'forbidden', retryable: false });
     expect(forbidden.message).toContain('Resource not accessible by integration');
     expect(forbidden.fix).toMatch(/pull requests \(write\)/);
-    const missing = (await new GitHubPullRequests(createGitHubClient({ access: { tokenEnv: 'T' }, env: { T: TOKEN }, apiUrl: github.url, logger: captureLogs().logger }), { owner: 'acme', repo: 'nope' }).read(1).catch((e: unknown) => e)) as RollbackError;
+    const missing = (await new GitHubPullRequests(
+      createGitHubClient({
+        access: { tokenEnv: 'T' },
+        env: { T: TOKEN },
+        apiUrl: github.url,
+        logger: captureLogs().logger,
+      }),
+      { owner: 'acme', repo: 'nope' },
+    )
+      .read(1)
+      .catch((e: unknown) => e)) as RollbackError;
     expect(missing).toMatchObject({ code: 'not_found' });
     expect(missing.fix).toMatch(/Check owner and repo \(acme\/nope\)/);
   });
 
   it('turns a 422 into bad input with GitHub’s own reason', async () => {
     const { pulls } = client();
-    const error = (await pulls.open({ head: 'no-such-branch', base: 'main', title: 't', body: '' }).catch((e: unknown) => e)) as RollbackError;
+    const error = (await pulls
+      .open({ head: 'no-such-branch', base: 'main', title: 't', body: '' })
+      .catch((e: unknown) => e)) as RollbackError;
     expect(error).toMatchObject({ code: 'bad_input', details: { status: 422 } });
     expect(error.message).toContain('Validation Failed');
   });
@@ -96,11 +132,20 @@ describe('GitHub client: rate limits, errors, App auth, no token in logs', () =>
       apiUrl: github.url,
       logger: captureLogs().logger,
     });
-    await expect(new GitHubPullRequests(octokit, { owner: 'acme', repo: 'web' }).findByHead('none')).resolves.toBeUndefined();
+    await expect(
+      new GitHubPullRequests(octokit, { owner: 'acme', repo: 'web' }).findByHead('none'),
+    ).resolves.toBeUndefined();
     expect(github.calls.some((c) => c.path === '/app/installations/77/access_tokens' && c.status === 201)).toBe(true);
   });
 
   it('refuses to start without the credentials variable, naming it', () => {
-    expect(() => createGitHubClient({ access: { tokenEnv: 'MISSING_TOKEN' }, env: {}, apiUrl: github.url, logger: captureLogs().logger })).toThrow(/MISSING_TOKEN/);
+    expect(() =>
+      createGitHubClient({
+        access: { tokenEnv: 'MISSING_TOKEN' },
+        env: {},
+        apiUrl: github.url,
+        logger: captureLogs().logger,
+      }),
+    ).toThrow(/MISSING_TOKEN/);
   });
 });

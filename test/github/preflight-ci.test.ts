@@ -13,11 +13,15 @@ interface Answer {
 }
 
 describe('/rollback preflight reads CI from GitHub', () => {
-  const ctx = useGitHubWorld('gh_preflight', { merge: 'auto', service: { git: { checks: { tests: ['^test'], typescript: ['tsc', 'typecheck'] } } } });
+  const ctx = useGitHubWorld('gh_preflight', {
+    merge: 'auto',
+    service: { git: { checks: { tests: ['^test'], typescript: ['tsc', 'typecheck'] } } },
+  });
 
   async function preflight(responseId: string): Promise<string> {
     await ctx.current.world.bot.sender.slashCommand({ text: `preflight ${SERVICE}`, userId: 'U0NOBODY1', responseId });
-    const answer = (await ctx.current.world.slack.waitForResponse((p) => p.id === responseId, 20_000)).body as unknown as Answer;
+    const answer = (await ctx.current.world.slack.waitForResponse((p) => p.id === responseId, 20_000))
+      .body as unknown as Answer;
     return answer.blocks.map((b) => b.text?.text ?? '').join('\n');
   }
 
@@ -25,7 +29,9 @@ describe('/rollback preflight reads CI from GitHub', () => {
     const body = await preflight('ci-missing');
     const short = ctx.current.world.history.badCommit.slice(0, 7);
     expect(body).toContain(`❌ *All tests passing* FAILED: No CI check on ${short} is named like /^test/.`);
-    expect(body).toContain(`❌ *TypeScript compilation successful* FAILED: No CI check on ${short} is named like /tsc/ or /typecheck/.`);
+    expect(body).toContain(
+      `❌ *TypeScript compilation successful* FAILED: No CI check on ${short} is named like /tsc/ or /typecheck/.`,
+    );
     expect(body).toMatch(/_Fix:_ Run CI on the candidate commit, or set git\.checks/);
   });
 
@@ -34,7 +40,9 @@ describe('/rollback preflight reads CI from GitHub', () => {
     repo.reportCheck(world.history.badCommit, 'test (node 20)', 'failure', { title: '30 passed, 20 failed' });
     repo.reportCheck(world.history.badCommit, 'typecheck', 'success');
     const body = await preflight('ci-failing');
-    expect(body).toContain("❌ *All tests passing* FAILED: 30 of 50 tests passed (60%): below the runbook's 80% pass rate.");
+    expect(body).toContain(
+      "❌ *All tests passing* FAILED: 30 of 50 tests passed (60%): below the runbook's 80% pass rate.",
+    );
     expect(body).toMatch(/✅ \*TypeScript compilation successful\* passed: typecheck passed on [0-9a-f]{7}\./);
   });
 
@@ -47,7 +55,12 @@ describe('/rollback preflight reads CI from GitHub', () => {
     const body = await preflight('ci-passing');
     expect(body).toContain('✅ *All tests passing* passed: 45 of 50 tests passed (90%, at least 80% required).');
     expect(body).toMatch(/✅ \*TypeScript compilation successful\* passed: typecheck, ci\/tsc passed/);
-    expect(body).toMatch(new RegExp(/✅ \*Rollback plan documented\* passed: If [0-9a-f]{7} misbehaves, the bot rolls back as below\. /.source + /Changes: https:\/\/github\.com\/dr-amal\/clinical-os\/compare\//.source));
+    expect(body).toMatch(
+      new RegExp(
+        /✅ \*Rollback plan documented\* passed: If [0-9a-f]{7} misbehaves, the bot rolls back as below\. /.source +
+          /Changes: https:\/\/github\.com\/dr-amal\/clinical-os\/compare\//.source,
+      ),
+    );
     expect(body).toContain('through a pull request');
   });
 
@@ -55,6 +68,8 @@ describe('/rollback preflight reads CI from GitHub', () => {
     const { repo, world } = ctx.current;
     repo.reportCheck(world.history.badCommit, 'test (node 20)', null);
     const body = await preflight('ci-running');
-    expect(body).toMatch(/❌ \*All tests passing\* FAILED: 1 of 1 check\(s\) on [0-9a-f]{7} are still running: test \(node 20\)\./);
+    expect(body).toMatch(
+      /❌ \*All tests passing\* FAILED: 1 of 1 check\(s\) on [0-9a-f]{7} are still running: test \(node 20\)\./,
+    );
   });
 });

@@ -35,7 +35,10 @@ describe('rollback-bot preflight reads CI from GitHub', () => {
     vercel.state.addDeployment({ version: '1.9.0', commit: previous, live: true });
     vercel.state.addDeployment({ version: '2.0.0', commit: candidate, live: true });
     repo = github.addRepo('dr-amal', 'clinical-os', sandbox.origin);
-    const raw = exampleServiceRaw({ git: { remote: sandbox.origin, github: { owner: 'dr-amal', repo: 'clinical-os', tokenEnv: 'GH_TOKEN' } }, production: { url: vercel.appUrl } });
+    const raw = exampleServiceRaw({
+      git: { remote: sandbox.origin, github: { owner: 'dr-amal', repo: 'clinical-os', tokenEnv: 'GH_TOKEN' } },
+      production: { url: vercel.appUrl },
+    });
     delete (raw.git as Record<string, unknown>).tokenEnv;
     const configPath = join(sandbox.root, 'rollback.config.yaml');
     writeFileSync(configPath, servicesYaml([raw]));
@@ -60,7 +63,11 @@ describe('rollback-bot preflight reads CI from GitHub', () => {
   async function preflight(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await run(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env }, { clock: new ManualClock(INSIDE_WINDOW) });
+    const code = await run(
+      argv,
+      { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env },
+      { clock: new ManualClock(INSIDE_WINDOW) },
+    );
     return { code, stdout: out.join(''), stderr: err.join('') };
   }
 
@@ -68,7 +75,9 @@ describe('rollback-bot preflight reads CI from GitHub', () => {
     repo.reportCheck(candidate, 'test', 'failure', { title: '10 passed, 40 failed' });
     repo.reportStatus(candidate, 'ci/typecheck', 'success');
     const failing = await preflight(['dr-amal-clinical-os']);
-    expect(failing.stdout).toContain("[FAIL] All tests passing: 10 of 50 tests passed (20%): below the runbook's 80% pass rate.");
+    expect(failing.stdout).toContain(
+      "[FAIL] All tests passing: 10 of 50 tests passed (20%): below the runbook's 80% pass rate.",
+    );
     expect(failing.stdout).toMatch(/\[PASS\] TypeScript compilation successful: ci\/typecheck passed/);
     expect(failing.code).toBe(1);
 
@@ -86,9 +95,18 @@ describe('rollback-bot preflight reads CI from GitHub', () => {
 
   it('a GitHub that refuses the token fails both CI items with the fix, not a stack trace', async () => {
     const out: string[] = [];
-    const code = await run(['dr-amal-clinical-os'], { stdout: (s) => out.push(s), stderr: (s) => out.push(s), env: { ...env, GH_TOKEN: 'ghp_wrong' } }, { clock: new ManualClock(INSIDE_WINDOW) });
+    const code = await run(
+      ['dr-amal-clinical-os'],
+      { stdout: (s) => out.push(s), stderr: (s) => out.push(s), env: { ...env, GH_TOKEN: 'ghp_wrong' } },
+      { clock: new ManualClock(INSIDE_WINDOW) },
+    );
     expect(code).toBe(1);
-    expect(out.join('')).toMatch(new RegExp(/\[FAIL\] All tests passing: Could not read the CI results: /.source + /GitHub refused to read the checks of [0-9a-f]{12} on dr-amal\/clinical-os \(401: Bad credentials\)\./.source));
+    expect(out.join('')).toMatch(
+      new RegExp(
+        /\[FAIL\] All tests passing: Could not read the CI results: /.source +
+          /GitHub refused to read the checks of [0-9a-f]{12} on dr-amal\/clinical-os \(401: Bad credentials\)\./.source,
+      ),
+    );
     expect(out.join('')).toMatch(/fix: Check the token \(git\.github\.tokenEnv\)/);
   });
 });

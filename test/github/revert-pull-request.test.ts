@@ -13,7 +13,12 @@ import { buildWhenMainMoves, useGitHubWorld } from './support';
 
 async function askRevert(world: World): Promise<void> {
   const bad = world.history.badCommit;
-  const answer = (await world.bot.sender.slashCommand({ text: `revert ${SERVICE} ${bad.slice(0, 7)} AI notes corrupt records`, userId: 'U0DEVOPS1' })).json() as { text: string };
+  const answer = (
+    await world.bot.sender.slashCommand({
+      text: `revert ${SERVICE} ${bad.slice(0, 7)} AI notes corrupt records`,
+      userId: 'U0DEVOPS1',
+    })
+  ).json() as { text: string };
   expect(answer.text).toMatch(/git revert \(Option A\) of dr-amal-clinical-os started as INC-/);
 }
 
@@ -40,7 +45,12 @@ describe('revert through a pull request, auto-merge when checks pass', () => {
     expect(pull.body).toMatch(/### Timeline so far\n- /);
     expect(pull.body).toMatch(/Rollback-Incident: INC-/);
     await waitFor('auto-merge to be on', async () => pull.autoMerge !== null, 10_000).catch((error: unknown) => {
-      const calls = ctx.current.github.calls.map((c) => [c.method, c.path, c.status, c.status >= 300 || c.path === '/graphql' ? c.body : '']);
+      const calls = ctx.current.github.calls.map((c) => [
+        c.method,
+        c.path,
+        c.status,
+        c.status >= 300 || c.path === '/graphql' ? c.body : '',
+      ]);
       throw new Error(`${String(error)}: ${JSON.stringify(calls)}`);
     });
     // Nothing merged while the required check is missing: main is untouched.
@@ -50,7 +60,11 @@ describe('revert through a pull request, auto-merge when checks pass', () => {
     repo.reportCheck(pull.headSha, 'test', 'success', { title: '48 passed, 0 failed' });
     const merged = await buildWhenMainMoves(world, before, '2.0.1');
     await world.waitForPost('ROLLBACK COMPLETE', 30_000);
-    expect(world.git.git(world.git.origin, 'rev-list', '--parents', '-n', '1', merged).trim().split(' ')).toEqual([merged, before, pull.headSha]);
+    expect(world.git.git(world.git.origin, 'rev-list', '--parents', '-n', '1', merged).trim().split(' ')).toEqual([
+      merged,
+      before,
+      pull.headSha,
+    ]);
     expect(world.git.git(world.git.origin, 'show', `${merged}:app.txt`)).toBe('v1.9.0\n');
     expect(await stepStates(world)).toEqual([
       ['code_revert', 'succeeded'],

@@ -13,7 +13,10 @@ import type { StandinRepo } from '../../src/standins/github/state';
 import { createSandbox, type Sandbox } from '../git/support/git-fixture';
 
 interface OpenApi {
-  paths: Record<string, Record<string, { responses: Record<string, { $ref?: string; content?: Record<string, unknown> }> }>>;
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { $ref?: string; content?: Record<string, unknown> }> }>
+  >;
   components: { responses: Record<string, { content?: Record<string, unknown> }> };
 }
 
@@ -21,14 +24,18 @@ interface OpenApi {
 function withNulls(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withNulls);
   if (!node || typeof node !== 'object') return node;
-  const { nullable, ...rest } = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, withNulls(value)])) as Record<string, unknown>;
+  const { nullable, ...rest } = Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [key, withNulls(value)]),
+  ) as Record<string, unknown>;
   if (nullable !== true) return rest;
   if (Array.isArray(rest.enum)) rest.enum = [...(rest.enum as unknown[]), null];
   if (typeof rest.type === 'string') return { ...rest, type: [rest.type, 'null'] };
   return { anyOf: [rest, { type: 'null' }] };
 }
 
-const spec = withNulls(JSON.parse(readFileSync(require.resolve('@octokit/openapi/generated/api.github.com.json'), 'utf8'))) as OpenApi;
+const spec = withNulls(
+  JSON.parse(readFileSync(require.resolve('@octokit/openapi/generated/api.github.com.json'), 'utf8')),
+) as OpenApi;
 const ajv = new Ajv({ strict: false, validateSchema: false, allErrors: true, validateFormats: false });
 ajv.addSchema(spec, 'github');
 
@@ -59,7 +66,9 @@ function templateOf(path: string): string {
 function validatorFor(template: string, method: string, status: number) {
   const response = spec.paths[template]?.[method]?.responses[String(status)];
   if (!response) throw new Error(`GitHub documents no ${status} for ${method.toUpperCase()} ${template}`);
-  const base = response.$ref ? response.$ref.slice(1) : `/${pointer('paths', template, method, 'responses', String(status))}`;
+  const base = response.$ref
+    ? response.$ref.slice(1)
+    : `/${pointer('paths', template, method, 'responses', String(status))}`;
   return ajv.compile({ $ref: `github#${base}/content/application~1json/schema` });
 }
 
@@ -89,7 +98,13 @@ describe('GitHub stand-in against GitHub’s OpenAPI description', () => {
   });
 
   it('answers every operation the bot uses with bodies GitHub’s schemas accept', async () => {
-    const created = await octokit.rest.pulls.create({ ...params, head: 'feature', base: 'main', title: 'Revert', body: 'why' });
+    const created = await octokit.rest.pulls.create({
+      ...params,
+      head: 'feature',
+      base: 'main',
+      title: 'Revert',
+      body: 'why',
+    });
     const sha = created.data.head.sha;
     const fail = (work: Promise<unknown>) => work.catch(() => undefined);
     await fail(octokit.rest.pulls.create({ ...params, head: 'feature', base: 'main', title: 'again' }));
@@ -99,15 +114,33 @@ describe('GitHub stand-in against GitHub’s OpenAPI description', () => {
     await octokit.rest.pulls.listReviews({ ...params, pull_number: created.data.number });
     await fail(octokit.rest.pulls.merge({ ...params, pull_number: created.data.number }));
     await fail(octokit.rest.pulls.merge({ ...params, pull_number: created.data.number, sha: '0'.repeat(40) }));
-    await octokit.rest.checks.create({ ...params, name: 'test', head_sha: sha, status: 'completed', conclusion: 'success', output: { title: '3 passed', summary: 'ok' } });
-    await octokit.rest.repos.createCommitStatus({ ...params, sha, state: 'success', context: 'ci/tsc', description: 'tsc' });
+    await octokit.rest.checks.create({
+      ...params,
+      name: 'test',
+      head_sha: sha,
+      status: 'completed',
+      conclusion: 'success',
+      output: { title: '3 passed', summary: 'ok' },
+    });
+    await octokit.rest.repos.createCommitStatus({
+      ...params,
+      sha,
+      state: 'success',
+      context: 'ci/tsc',
+      description: 'tsc',
+    });
     await octokit.rest.checks.listForRef({ ...params, ref: sha });
     await octokit.rest.repos.getCombinedStatusForRef({ ...params, ref: sha });
     repo.review(created.data.number, 'alice', 'APPROVED');
     await octokit.rest.pulls.listReviews({ ...params, pull_number: created.data.number });
     await octokit.rest.pulls.merge({ ...params, pull_number: created.data.number, merge_method: 'merge' });
     await octokit.rest.pulls.get({ ...params, pull_number: created.data.number });
-    const issue = await octokit.rest.issues.create({ ...params, title: 'Incident', body: 'what broke', labels: ['incident'] });
+    const issue = await octokit.rest.issues.create({
+      ...params,
+      title: 'Incident',
+      body: 'what broke',
+      labels: ['incident'],
+    });
     await fail(octokit.rest.issues.create({ ...params, title: '' }));
     await octokit.rest.issues.listForRepo({ ...params, labels: 'incident', state: 'all' });
     await octokit.rest.issues.createComment({ ...params, issue_number: issue.data.number, body: 'draft' });
@@ -116,17 +149,27 @@ describe('GitHub stand-in against GitHub’s OpenAPI description', () => {
 
     // The validators do reject what GitHub would not send (the test can fail).
     const pullSchema = validatorFor('/repos/{owner}/{repo}/pulls/{pull_number}', 'get', 200);
-    const { head: _head, ...headless } = (await octokit.rest.pulls.get({ ...params, pull_number: created.data.number })).data;
+    const { head: _head, ...headless } = (await octokit.rest.pulls.get({ ...params, pull_number: created.data.number }))
+      .data;
     expect(pullSchema(headless)).toBe(false);
     expect(pullSchema({ ...created.data, state: 'merged' })).toBe(false);
-    expect(validatorFor('/repos/{owner}/{repo}/commits/{ref}/check-runs', 'get', 200)({ total_count: 1, check_runs: [{ id: 1 }] })).toBe(false);
+    expect(
+      validatorFor(
+        '/repos/{owner}/{repo}/commits/{ref}/check-runs',
+        'get',
+        200,
+      )({ total_count: 1, check_runs: [{ id: 1 }] }),
+    ).toBe(false);
 
     const checked = new Set<string>();
     for (const call of github.calls) {
       const template = templateOf(call.path);
       const validate = validatorFor(template, call.method.toLowerCase(), call.status);
       const valid = validate(call.body);
-      expect({ call: `${call.method} ${call.path} ${call.status}`, errors: valid ? null : validate.errors?.slice(0, 5) }).toEqual({ call: `${call.method} ${call.path} ${call.status}`, errors: null });
+      expect({
+        call: `${call.method} ${call.path} ${call.status}`,
+        errors: valid ? null : validate.errors?.slice(0, 5),
+      }).toEqual({ call: `${call.method} ${call.path} ${call.status}`, errors: null });
       checked.add(`${call.method} ${template} ${call.status}`);
     }
     expect([...checked].sort()).toEqual(

@@ -24,18 +24,37 @@ export interface GitHubWorld {
   readonly repo: StandinRepo;
 }
 
-export function useGitHubWorld(label: string, options: { merge: 'auto' | 'immediate' | 'manual'; protection?: Partial<Protection>; service?: Record<string, unknown> }): { readonly current: GitHubWorld } {
+export function useGitHubWorld(
+  label: string,
+  options: {
+    merge: 'auto' | 'immediate' | 'manual';
+    protection?: Partial<Protection>;
+    service?: Record<string, unknown>;
+  },
+): { readonly current: GitHubWorld } {
   const database = testDatabase(label);
   const dataDir = mkdtempSync(join(tmpdir(), 'rollback-bot-github-'));
   let current: GitHubWorld | undefined;
   beforeAll(async () => {
     await database.create();
     const github = await startGitHubStandin({ token: 'ghp_worldtoken' });
-    const access = new GitHubAccess({ env: { GITHUB_TOKEN: 'ghp_worldtoken' }, apiUrl: github.url, logger: silentLogger });
+    const access = new GitHubAccess({
+      env: { GITHUB_TOKEN: 'ghp_worldtoken' },
+      apiUrl: github.url,
+      logger: silentLogger,
+    });
     const world = await startWorld({
       databaseUrl: database.url,
       env: { GITHUB_API_URL: github.url, GITHUB_TOKEN: 'ghp_worldtoken', ROLLBACK_DATA_DIR: dataDir },
-      service: { ...options.service, git: { github: { owner: OWNER, repo: REPO, tokenEnv: 'GITHUB_TOKEN' }, via: 'pull-request', merge: options.merge, ...(options.service?.git as object | undefined) } },
+      service: {
+        ...options.service,
+        git: {
+          github: { owner: OWNER, repo: REPO, tokenEnv: 'GITHUB_TOKEN' },
+          via: 'pull-request',
+          merge: options.merge,
+          ...(options.service?.git as object | undefined),
+        },
+      },
       code: { pullRequests: (service) => access.pullRequests(service), pullRequestPollMs: 50 },
     });
     const repo = github.addRepo(OWNER, REPO, world.git.origin);
@@ -58,10 +77,14 @@ export function useGitHubWorld(label: string, options: { merge: 'auto' | 'immedi
 
 /** Vercel's git integration: once main moves past `from`, the new head becomes a production build. */
 export async function buildWhenMainMoves(world: World, from: string, version: string): Promise<string> {
-  const head = await waitFor('the merge to reach main', async () => {
-    const sha = world.git.originHead();
-    return sha !== from ? sha : undefined;
-  }, 20_000);
+  const head = await waitFor(
+    'the merge to reach main',
+    async () => {
+      const sha = world.git.originHead();
+      return sha !== from ? sha : undefined;
+    },
+    20_000,
+  );
   world.vercel.state.pushCommit(head, { version });
   return head;
 }

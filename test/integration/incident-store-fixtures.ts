@@ -51,6 +51,10 @@ export { newIncident, planSteps } from '../support/store-builders';
 
 /** Closes every open incident and cancels unfinished steps, so a test's claims and lists see only its own. */
 export async function closeAllIncidents(db: Db): Promise<void> {
-  await db.query({ text: "UPDATE incidents SET state = 'cancelled' WHERE state IN ('open', 'rolling_back', 'verifying')" });
-  await db.query({ text: "UPDATE steps SET state = 'cancelled' WHERE state NOT IN ('succeeded', 'failed', 'cancelled')" });
+  await db.query({
+    text: "UPDATE incidents SET state = 'cancelled' WHERE state IN ('open', 'rolling_back', 'verifying')",
+  });
+  await db.query({
+    text: "UPDATE steps SET state = 'cancelled' WHERE state NOT IN ('succeeded', 'failed', 'cancelled')",
+  });
 }

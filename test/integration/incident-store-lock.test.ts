@@ -69,7 +69,9 @@ describe('PostgreSQL incident store: service lock', () => {
     try {
       await other.query('SELECT pg_advisory_lock($1), pg_advisory_lock($2)', [MIGRATION_LOCK_KEY, 72707369]);
       const otherPid = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
-      const held = await h.store.withServiceLock(SERVICE, async () => (await locksBesides(otherPid)).map((r) => r.objsubid));
+      const held = await h.store.withServiceLock(SERVICE, async () =>
+        (await locksBesides(otherPid)).map((r) => r.objsubid),
+      );
       // objsubid 2 is PostgreSQL's mark for a lock taken with two integer keys (1: one bigint key).
       expect(held).toEqual({ ran: true, value: [2] });
       expect(await locksBesides(otherPid)).toEqual([]);

@@ -1,44 +1,61 @@
 /** Incidents in the PostgreSQL IncidentStore: opening (one per service), patching, compare-and-set moves, listing. */
-import { OTHER_SERVICES, SERVICE, closeAllIncidents, newIncident, planSteps, useIncidentStore } from './incident-store-fixtures';
+import {
+  OTHER_SERVICES,
+  SERVICE,
+  closeAllIncidents,
+  newIncident,
+  planSteps,
+  useIncidentStore,
+} from './incident-store-fixtures';
 
 describe('PostgreSQL incident store: incidents', () => {
   const h = useIncidentStore('incident_store');
 
   beforeEach(() => closeAllIncidents(h.db));
 
-  it('opens an incident with its steps in one go and reads it back as a record (camelCase, Dates, undefined for NULL)', async () => {
-    const detectedAt = new Date('2026-01-17T09:58:00Z');
-    const asked = newIncident({ severity: 'must', detectedAt });
-    const { incident, created } = await h.store.openIncident(asked, planSteps('application', 'verification'));
+  it(
+    'opens an incident with its steps in one go and reads it back as a record ' +
+      '(camelCase, Dates, undefined for NULL)',
+    async () => {
+      const detectedAt = new Date('2026-01-17T09:58:00Z');
+      const asked = newIncident({ severity: 'must', detectedAt });
+      const { incident, created } = await h.store.openIncident(asked, planSteps('application', 'verification'));
 
-    expect(created).toBe(true);
-    expect(incident).toEqual({
-      id: asked.id,
-      service: SERVICE,
-      state: 'open',
-      severity: 'must',
-      issue: asked.issue,
-      trigger: asked.trigger,
-      openedBy: 'U0DEVOPS1',
-      openedAt: asked.openedAt,
-      impactStartedAt: undefined,
-      detectedAt,
-      decidedAt: undefined,
-      restoredAt: undefined,
-      closedAt: undefined,
-      channelId: 'C0PRODALRT',
-      threadTs: undefined,
-      data: asked.data,
-    });
-    expect(await h.otherStore.getIncident(asked.id)).toEqual(incident);
-    const steps = await h.store.steps(asked.id);
-    expect(steps.map((s) => [s.position, s.kind, s.state, s.input, s.attempts])).toEqual([
-      [1, 'application', 'pending', { n: 1 }, 0],
-      [2, 'verification', 'pending', { n: 2 }, 0],
-    ]);
-    expect(steps[0]).toMatchObject({ output: undefined, error: undefined, claimedBy: undefined, startedAt: undefined, finishedAt: undefined });
-    expect(steps[0]?.updatedAt).toBeInstanceOf(Date);
-  });
+      expect(created).toBe(true);
+      expect(incident).toEqual({
+        id: asked.id,
+        service: SERVICE,
+        state: 'open',
+        severity: 'must',
+        issue: asked.issue,
+        trigger: asked.trigger,
+        openedBy: 'U0DEVOPS1',
+        openedAt: asked.openedAt,
+        impactStartedAt: undefined,
+        detectedAt,
+        decidedAt: undefined,
+        restoredAt: undefined,
+        closedAt: undefined,
+        channelId: 'C0PRODALRT',
+        threadTs: undefined,
+        data: asked.data,
+      });
+      expect(await h.otherStore.getIncident(asked.id)).toEqual(incident);
+      const steps = await h.store.steps(asked.id);
+      expect(steps.map((s) => [s.position, s.kind, s.state, s.input, s.attempts])).toEqual([
+        [1, 'application', 'pending', { n: 1 }, 0],
+        [2, 'verification', 'pending', { n: 2 }, 0],
+      ]);
+      expect(steps[0]).toMatchObject({
+        output: undefined,
+        error: undefined,
+        claimedBy: undefined,
+        startedAt: undefined,
+        finishedAt: undefined,
+      });
+      expect(steps[0]?.updatedAt).toBeInstanceOf(Date);
+    },
+  );
 
   it('stores the approvals a plan needs with the incident, in the same transaction: all of it or none', async () => {
     const requestedAt = new Date('2026-01-17T10:00:00Z');
@@ -46,18 +63,35 @@ describe('PostgreSQL incident store: incidents', () => {
     const asked = newIncident();
     const approval = (position: number) => ({
       position,
-      approval: { id: `${asked.id}-A${position}`, action: 'schema-rollback' as const, requestedBy: 'U0DEVOPS1', requestedAt, expiresAt },
-      record: { service: SERVICE, actor: 'U0DEVOPS1', kind: 'approval_requested', message: 'CTO approval requested for schema-rollback.' },
+      approval: {
+        id: `${asked.id}-A${position}`,
+        action: 'schema-rollback' as const,
+        requestedBy: 'U0DEVOPS1',
+        requestedAt,
+        expiresAt,
+      },
+      record: {
+        service: SERVICE,
+        actor: 'U0DEVOPS1',
+        kind: 'approval_requested',
+        message: 'CTO approval requested for schema-rollback.',
+      },
     });
-    await h.store.openIncident(asked, planSteps(['schema', 'awaiting_approval'], 'verification'), undefined, [approval(1)]);
+    await h.store.openIncident(asked, planSteps(['schema', 'awaiting_approval'], 'verification'), undefined, [
+      approval(1),
+    ]);
     const [step] = await h.store.steps(asked.id);
-    expect(await h.store.approvalsFor(asked.id)).toEqual([expect.objectContaining({ id: `${asked.id}-A1`, stepId: step?.id, decision: 'pending', expiresAt })]);
+    expect(await h.store.approvalsFor(asked.id)).toEqual([
+      expect.objectContaining({ id: `${asked.id}-A1`, stepId: step?.id, decision: 'pending', expiresAt }),
+    ]);
     expect((await h.store.timeline(asked.id)).map((t) => t.kind)).toEqual(['approval_requested']);
 
     await closeAllIncidents(h.db);
     // An approval for a step the plan does not have fails the whole opening: no incident without the approval it needs.
     const broken = newIncident();
-    await expect(h.store.openIncident(broken, planSteps(['schema', 'awaiting_approval']), undefined, [approval(2)])).rejects.toThrow(/no step at position 2/);
+    await expect(
+      h.store.openIncident(broken, planSteps(['schema', 'awaiting_approval']), undefined, [approval(2)]),
+    ).rejects.toThrow(/no step at position 2/);
     expect(await h.store.getIncident(broken.id)).toBeUndefined();
     expect(await h.store.steps(broken.id)).toEqual([]);
   });
@@ -87,7 +121,9 @@ describe('PostgreSQL incident store: incidents', () => {
       expect(await h.store.getIncident(loser.id)).toBeUndefined();
       expect(await h.store.steps(loser.id)).toEqual([]);
       expect(await h.store.steps(fromA.incident.id)).toHaveLength(2);
-      expect((await h.store.listIncidents({ service, limit: 10, openOnly: true })).map((i) => i.id)).toEqual([fromA.incident.id]);
+      expect((await h.store.listIncidents({ service, limit: 10, openOnly: true })).map((i) => i.id)).toEqual([
+        fromA.incident.id,
+      ]);
     }
   });
 
@@ -107,7 +143,9 @@ describe('PostgreSQL incident store: incidents', () => {
     });
     const old = await h.store.openIncident(newIncident(), []);
     await h.store.moveIncident(old.incident.id, 'open', 'cancelled');
-    await expect(h.store.openIncident(newIncident({ id: old.incident.id }), planSteps('application'))).rejects.toMatchObject({
+    await expect(
+      h.store.openIncident(newIncident({ id: old.incident.id }), planSteps('application')),
+    ).rejects.toMatchObject({
       code: 'conflict',
       retryable: true,
     });
@@ -118,9 +156,14 @@ describe('PostgreSQL incident store: incidents', () => {
 
   it('merges data shallowly on updateIncident and leaves fields it was not given alone', async () => {
     const { incident } = await h.store.openIncident(newIncident({ severity: 'should' }), []);
-    await h.store.updateIncident(incident.id, { data: { facts: { version: '1.9.0' }, targetSummary: '1.9.0 (commit b7920c6)' } });
+    await h.store.updateIncident(incident.id, {
+      data: { facts: { version: '1.9.0' }, targetSummary: '1.9.0 (commit b7920c6)' },
+    });
     const threadTs = '1768644000.000100';
-    const updated = await h.store.updateIncident(incident.id, { threadTs, data: { facts: { commit: 'b7920c6' }, draftsPosted: true } });
+    const updated = await h.store.updateIncident(incident.id, {
+      threadTs,
+      data: { facts: { commit: 'b7920c6' }, draftsPosted: true },
+    });
 
     expect(updated.data).toEqual({
       ...incident.data,
@@ -128,7 +171,13 @@ describe('PostgreSQL incident store: incidents', () => {
       facts: { commit: 'b7920c6' },
       draftsPosted: true,
     });
-    expect(updated).toMatchObject({ threadTs, severity: 'should', state: 'open', issue: incident.issue, openedAt: incident.openedAt });
+    expect(updated).toMatchObject({
+      threadTs,
+      severity: 'should',
+      state: 'open',
+      issue: incident.issue,
+      openedAt: incident.openedAt,
+    });
     await expect(h.store.updateIncident('INC-NOPE', { threadTs })).rejects.toMatchObject({ code: 'not_found' });
   });
 
@@ -137,7 +186,10 @@ describe('PostgreSQL incident store: incidents', () => {
     const closedAt = new Date('2026-01-17T10:30:00Z');
     const [rolling, cancelled] = await Promise.all([
       h.store.moveIncident(incident.id, 'open', 'rolling_back'),
-      h.otherStore.moveIncident(incident.id, 'open', 'cancelled', { closedAt, data: { facts: { why: 'false alarm' } } }),
+      h.otherStore.moveIncident(incident.id, 'open', 'cancelled', {
+        closedAt,
+        data: { facts: { why: 'false alarm' } },
+      }),
     ]);
     const winners = [rolling, cancelled].filter((r) => r !== undefined);
     expect(winners).toHaveLength(1);

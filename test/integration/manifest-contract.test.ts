@@ -37,7 +37,8 @@ describe.each(manifests)('$file', ({ file, manifest }) => {
 
   it('subscribes to exactly the bot events the code listens to', () => {
     // A `message` listener hears the channel types the manifest subscribes to: public and private channels.
-    const messages = registered.message.length > 0 || registered.event.includes('message') ? [...MESSAGE_BOT_EVENTS] : [];
+    const messages =
+      registered.message.length > 0 || registered.event.includes('message') ? [...MESSAGE_BOT_EVENTS] : [];
     const events = new Set([...registered.event.filter((e) => e !== 'message'), ...messages]);
     expect((manifest.settings.event_subscriptions?.bot_events ?? []).sort()).toEqual([...events].sort());
   });

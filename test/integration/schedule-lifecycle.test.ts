@@ -59,7 +59,10 @@ describe('scheduler lifecycle', () => {
     scheduler.start();
     await jest.advanceTimersByTimeAsync(30_000);
     await until(() => outcomes.length === 1);
-    expect(outcomes[0]).toMatchObject({ result: 'failed', error: { code: 'internal', message: 'probe URL unreachable' } });
+    expect(outcomes[0]).toMatchObject({
+      result: 'failed',
+      error: { code: 'internal', message: 'probe URL unreachable' },
+    });
     // Past the claim window the lock is released (a real query); then the next minute's tick.
     await jest.advanceTimersByTimeAsync(5_000);
     await until(() => scheduler.running().length === 0);
@@ -100,9 +103,11 @@ describe('scheduler lifecycle', () => {
     expect(sawAbort).toBe(true);
     expect(outcomes.map((o) => o.result)).toEqual(['ran']);
     expect(scheduler.running()).toEqual([]);
-    const [free] = await db.query<{ locked: boolean }>({ text: "SELECT pg_try_advisory_lock(x'5242434a'::int, hashtext('long')) AS locked" });
+    const [free] = await db.query<{ locked: boolean }>({
+      text: "SELECT pg_try_advisory_lock(x'5242434a'::int, hashtext('long')) AS locked",
+    });
     expect(free?.locked).toBe(true);
-    await db.query({ text: "SELECT pg_advisory_unlock_all()" });
+    await db.query({ text: 'SELECT pg_advisory_unlock_all()' });
     await jest.advanceTimersByTimeAsync(120_000);
     expect(outcomes).toHaveLength(1);
     expect((await scheduler.runTick('long', new Date())).result).toBe('stopped');
@@ -125,9 +130,17 @@ describe('scheduler lifecycle', () => {
 
   it("uses its own lock key space: a service lock with the job's name does not block the job", async () => {
     await db.withClient(async (other) => {
-      const [held] = await other.query<{ locked: boolean }>({ text: 'SELECT pg_try_advisory_lock($1::int4, hashtext($2)) AS locked', values: [SERVICE_LOCK_SPACE, 'dr-amal-clinical-os'] });
+      const [held] = await other.query<{ locked: boolean }>({
+        text: 'SELECT pg_try_advisory_lock($1::int4, hashtext($2)) AS locked',
+        values: [SERVICE_LOCK_SPACE, 'dr-amal-clinical-os'],
+      });
       expect(held?.locked).toBe(true);
-      const scheduler = createScheduler({ db, logger: silentLogger, claimWindowMs: 0, jobs: [{ name: 'dr-amal-clinical-os', cron: '* * * * *', run: async () => undefined }] });
+      const scheduler = createScheduler({
+        db,
+        logger: silentLogger,
+        claimWindowMs: 0,
+        jobs: [{ name: 'dr-amal-clinical-os', cron: '* * * * *', run: async () => undefined }],
+      });
       expect((await scheduler.runTick('dr-amal-clinical-os', START)).result).toBe('ran');
       await scheduler.stop();
       await other.query({ text: 'SELECT pg_advisory_unlock_all()' });
@@ -136,12 +149,19 @@ describe('scheduler lifecycle', () => {
 
   it('refuses unknown jobs, duplicate names, bad names and bad cron expressions with a fix', async () => {
     const job = (name: string, cron = '*/5 * * * *'): ScheduledJob => ({ name, cron, run: async () => undefined });
-    expect(() => validateJobs([job('a'), job('a')])).toThrow(expect.objectContaining({ code: 'config_invalid', message: expect.stringContaining('Two scheduled jobs') }));
+    expect(() => validateJobs([job('a'), job('a')])).toThrow(
+      expect.objectContaining({ code: 'config_invalid', message: expect.stringContaining('Two scheduled jobs') }),
+    );
     expect(() => validateJobs([job('Has Spaces')])).toThrow(/not a usable job name/);
-    expect(() => validateJobs([job('probe', '61 * * * *')])).toThrow(expect.objectContaining({ fix: expect.stringContaining('5 fields') }));
+    expect(() => validateJobs([job('probe', '61 * * * *')])).toThrow(
+      expect.objectContaining({ fix: expect.stringContaining('5 fields') }),
+    );
     expect(() => validateJobs([job('probe', '*/10 * * * * *'), job('report', '0 9 * * 1')])).not.toThrow();
     const scheduler = createScheduler({ db, logger: silentLogger, jobs: [job('probe')] });
-    await expect(scheduler.runTick('nope', START)).rejects.toMatchObject({ code: 'not_found', fix: 'Known jobs: probe.' });
+    await expect(scheduler.runTick('nope', START)).rejects.toMatchObject({
+      code: 'not_found',
+      fix: 'Known jobs: probe.',
+    });
     await scheduler.stop();
   });
 });

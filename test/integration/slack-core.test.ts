@@ -39,7 +39,10 @@ describe('Slack core', () => {
   });
 
   it('answers an unknown subcommand or service with the usage text and the known services', async () => {
-    const body = (await bot.sender.slashCommand({ text: 'frobnicate now', userId: 'U0DEVOPS1' })).json() as { response_type: string; text: string };
+    const body = (await bot.sender.slashCommand({ text: 'frobnicate now', userId: 'U0DEVOPS1' })).json() as {
+      response_type: string;
+      text: string;
+    };
     expect(body.response_type).toBe('ephemeral');
     expect(body.text).toMatch(/Unknown subcommand or service `frobnicate`/);
     expect(body.text).toContain('`dr-amal-clinical-os`');
@@ -47,7 +50,9 @@ describe('Slack core', () => {
   });
 
   it('explains a malformed command', async () => {
-    const body = (await bot.sender.slashCommand({ text: 'revert dr-amal-clinical-os', userId: 'U0DEVOPS1' })).json() as { text: string };
+    const body = (
+      await bot.sender.slashCommand({ text: 'revert dr-amal-clinical-os', userId: 'U0DEVOPS1' })
+    ).json() as { text: string };
     expect(body.text).toMatch(/needs a service and a commit/);
   });
 
@@ -80,7 +85,10 @@ describe('Slack core', () => {
       await bot.sender.event(event, { eventId: 'Ev0SAME' }, { retryNum: 2 });
       const client = new Client({ connectionString: database.url });
       await client.connect();
-      const { rows } = await client.query("SELECT delivery_key FROM slack_deliveries WHERE delivery_key IN ('event:Ev0SAME', $1)", [`trigger:${triggerId}`]);
+      const { rows } = await client.query(
+        "SELECT delivery_key FROM slack_deliveries WHERE delivery_key IN ('event:Ev0SAME', $1)",
+        [`trigger:${triggerId}`],
+      );
       await client.end();
       expect(rows).toHaveLength(2);
       const metrics = await (await fetch(`${bot.baseUrl}/metrics`)).text();

@@ -29,8 +29,19 @@ async function helloSocket(): Promise<{ url: string; stop(): Promise<void> }> {
     socket.on('data', (frame: Buffer) => {
       if (((frame[0] ?? 0) & 0x0f) === 0x8) socket.end(Buffer.from([0x88, 0x00]));
     });
-    const accept = createHash('sha1').update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-    socket.write(['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${accept}`, '', ''].join('\r\n'));
+    const accept = createHash('sha1')
+      .update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+      .digest('base64');
+    socket.write(
+      [
+        'HTTP/1.1 101 Switching Protocols',
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        `Sec-WebSocket-Accept: ${accept}`,
+        '',
+        '',
+      ].join('\r\n'),
+    );
     // Under 126 bytes, so the one-byte length of an unmasked server frame holds it.
     const hello = Buffer.from(JSON.stringify({ type: 'hello', num_connections: 1 }));
     socket.write(Buffer.concat([Buffer.from([0x81, hello.length]), hello]));
@@ -59,7 +70,11 @@ const appDeps = () => ({
   rollout: () => {
     throw new Error('not used');
   },
-  detection: { intake: {} as never, monitor: () => Promise.reject(new Error('not used')), openIncident: () => Promise.reject(new Error('not used')) },
+  detection: {
+    intake: {} as never,
+    monitor: () => Promise.reject(new Error('not used')),
+    openIncident: () => Promise.reject(new Error('not used')),
+  },
 });
 
 describe('Socket Mode receiver', () => {
@@ -72,7 +87,17 @@ describe('Socket Mode receiver', () => {
   });
 
   it('opens its connection through SLACK_API_URL and is not reachable until the socket connects', async () => {
-    const app = createSlackApp({ botToken: 'xoxb-socket', signingSecret: '', appToken: 'xapp-1-wrong', apiUrl: slack.apiUrl, port: 0, identity: { botId: 'B0STANDIN', botUserId: 'U0ROLLBOT' } }, appDeps());
+    const app = createSlackApp(
+      {
+        botToken: 'xoxb-socket',
+        signingSecret: '',
+        appToken: 'xapp-1-wrong',
+        apiUrl: slack.apiUrl,
+        port: 0,
+        identity: { botId: 'B0STANDIN', botUserId: 'U0ROLLBOT' },
+      },
+      appDeps(),
+    );
     expect(app.mode).toBe('socket');
     expect(app.reachable()).toBe(false);
     // The stand-in does not speak WebSocket: Slack's answer to apps.connections.open is a refusal, so no socket.
@@ -84,15 +109,34 @@ describe('Socket Mode receiver', () => {
     expect(opened.answer.ok).toBe(false);
     expect(app.reachable()).toBe(false);
     await app.stop().catch(() => undefined);
-    expect(await Promise.race([started, new Promise((r) => setTimeout(() => r('pending'), 200))])).not.toBe('connected');
+    expect(await Promise.race([started, new Promise((r) => setTimeout(() => r('pending'), 200))])).not.toBe(
+      'connected',
+    );
     // And the bot's own calls in both modes: no retries of the client's own, 429 rejected at once, a timeout.
-    expect(slackClientOptions(slack.apiUrl)).toMatchObject({ slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+    expect(slackClientOptions(slack.apiUrl)).toMatchObject({
+      slackApiUrl: slack.apiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+    });
   });
 
   it('is reachable once Slack says hello on the socket', async () => {
     const socket = await helloSocket();
-    const standin = await startSlackStandin({ token: 'xoxb-socket', socket: { appToken: 'xapp-1-good', url: socket.url } });
-    const app = createSlackApp({ botToken: 'xoxb-socket', signingSecret: '', appToken: 'xapp-1-good', apiUrl: standin.apiUrl, port: 0, identity: { botId: 'B0STANDIN', botUserId: 'U0ROLLBOT' } }, appDeps());
+    const standin = await startSlackStandin({
+      token: 'xoxb-socket',
+      socket: { appToken: 'xapp-1-good', url: socket.url },
+    });
+    const app = createSlackApp(
+      {
+        botToken: 'xoxb-socket',
+        signingSecret: '',
+        appToken: 'xapp-1-good',
+        apiUrl: standin.apiUrl,
+        port: 0,
+        identity: { botId: 'B0STANDIN', botUserId: 'U0ROLLBOT' },
+      },
+      appDeps(),
+    );
     try {
       expect(app.reachable()).toBe(false);
       await app.start();

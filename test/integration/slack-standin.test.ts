@@ -10,7 +10,12 @@ describe('Slack stand-in', () => {
   let client: webApi.WebClient;
 
   beforeAll(async () => {
-    slack = await startSlackStandin({ token: 'xoxb-good', users: { U1: { name: 'one' } }, usergroups: { S1: ['U1'] }, channels: { C1: 'prod-alerts' } });
+    slack = await startSlackStandin({
+      token: 'xoxb-good',
+      users: { U1: { name: 'one' } },
+      usergroups: { S1: ['U1'] },
+      channels: { C1: 'prod-alerts' },
+    });
     client = new webApi.WebClient('xoxb-good', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
   });
   afterAll(() => slack.stop());
@@ -30,11 +35,32 @@ describe('Slack stand-in', () => {
 
   it.each([
     ['51 blocks', Array.from({ length: 51 }, () => section('x')), /no more than 50 items \[json-pointer:\/blocks\]/],
-    ['3001 characters of section text', [section('x'.repeat(3001))], /less than 3001 characters \[json-pointer:\/blocks\/0\/text\/text\]/],
-    ['a 256-character action id', [{ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Go' }, action_id: 'a'.repeat(256) }] }], /action_id/],
-    ['a header over 150 characters', [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }], /less than 151/],
+    [
+      '3001 characters of section text',
+      [section('x'.repeat(3001))],
+      /less than 3001 characters \[json-pointer:\/blocks\/0\/text\/text\]/,
+    ],
+    [
+      'a 256-character action id',
+      [
+        {
+          type: 'actions',
+          elements: [{ type: 'button', text: { type: 'plain_text', text: 'Go' }, action_id: 'a'.repeat(256) }],
+        },
+      ],
+      /action_id/,
+    ],
+    [
+      'a header over 150 characters',
+      [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }],
+      /less than 151/,
+    ],
     ['an unknown block type', [{ type: 'sparkles' }], /unsupported block type/],
-    ['an input block in a message', [{ type: 'input', label: { type: 'plain_text', text: 'x' }, element: { type: 'plain_text_input' } }], /only allowed in modals/],
+    [
+      'an input block in a message',
+      [{ type: 'input', label: { type: 'plain_text', text: 'x' }, element: { type: 'plain_text_input' } }],
+      /only allowed in modals/,
+    ],
   ])('answers invalid_blocks for %s', async (_name, blocks, message) => {
     await expect(client.chat.postMessage({ channel: 'C1', text: 'x', blocks: blocks as never })).rejects.toMatchObject({
       data: { ok: false, error: 'invalid_blocks', errors: expect.arrayContaining([expect.stringMatching(message)]) },
@@ -44,25 +70,50 @@ describe('Slack stand-in', () => {
   it('checks tokens, channels, text and users like Slack', async () => {
     const bad = new webApi.WebClient('xoxb-wrong', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
     await expect(bad.auth.test()).rejects.toMatchObject({ data: { error: 'invalid_auth' } });
-    await expect(client.chat.postMessage({ channel: 'C404', text: 'x' })).rejects.toMatchObject({ data: { error: 'channel_not_found' } });
-    await expect(client.chat.postMessage({ channel: 'C1', text: 'x'.repeat(40_001) })).rejects.toMatchObject({ data: { error: 'msg_too_long' } });
-    await expect(client.chat.postMessage({ channel: 'C1', text: '' })).rejects.toMatchObject({ data: { error: 'no_text' } });
-    await expect(client.chat.update({ channel: 'C1', ts: '1.2', text: 'x' })).rejects.toMatchObject({ data: { error: 'message_not_found' } });
+    await expect(client.chat.postMessage({ channel: 'C404', text: 'x' })).rejects.toMatchObject({
+      data: { error: 'channel_not_found' },
+    });
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'x'.repeat(40_001) })).rejects.toMatchObject({
+      data: { error: 'msg_too_long' },
+    });
+    await expect(client.chat.postMessage({ channel: 'C1', text: '' })).rejects.toMatchObject({
+      data: { error: 'no_text' },
+    });
+    await expect(client.chat.update({ channel: 'C1', ts: '1.2', text: 'x' })).rejects.toMatchObject({
+      data: { error: 'message_not_found' },
+    });
     await expect(client.users.info({ user: 'U404' })).rejects.toMatchObject({ data: { error: 'user_not_found' } });
     expect((await client.usergroups.users.list({ usergroup: 'S1' })).users).toEqual(['U1']);
-    await expect(client.views.open({ trigger_id: 'nope', view: { type: 'modal', title: { type: 'plain_text', text: 't' }, blocks: [] } })).rejects.toMatchObject({
+    await expect(
+      client.views.open({
+        trigger_id: 'nope',
+        view: { type: 'modal', title: { type: 'plain_text', text: 't' }, blocks: [] },
+      }),
+    ).rejects.toMatchObject({
       data: { error: 'invalid_trigger_id' },
     });
     await expect(
-      client.views.publish({ user_id: 'U1', view: { type: 'home', blocks: Array.from({ length: 101 }, () => section('x')) as never } }),
+      client.views.publish({
+        user_id: 'U1',
+        view: { type: 'home', blocks: Array.from({ length: 101 }, () => section('x')) as never },
+      }),
     ).rejects.toMatchObject({ data: { error: 'invalid_blocks' } });
   });
 
   it('answers 429 with Retry-After, ok:false errors, and an outage on demand', async () => {
     slack.inject('chat.postMessage', { status: 429, retryAfterSeconds: 7 }, { error: 'fatal_error' });
-    const rejecting = new webApi.WebClient('xoxb-good', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
-    await expect(rejecting.chat.postMessage({ channel: 'C1', text: 'x' })).rejects.toMatchObject({ code: 'slack_webapi_rate_limited_error', retryAfter: 7 });
-    await expect(client.chat.postMessage({ channel: 'C1', text: 'x' })).rejects.toMatchObject({ data: { error: 'fatal_error' } });
+    const rejecting = new webApi.WebClient('xoxb-good', {
+      slackApiUrl: slack.apiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+    });
+    await expect(rejecting.chat.postMessage({ channel: 'C1', text: 'x' })).rejects.toMatchObject({
+      code: 'slack_webapi_rate_limited_error',
+      retryAfter: 7,
+    });
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'x' })).rejects.toMatchObject({
+      data: { error: 'fatal_error' },
+    });
     slack.setOutage(true);
     await expect(client.auth.test()).rejects.toThrow();
     slack.setOutage(false);
@@ -70,18 +121,32 @@ describe('Slack stand-in', () => {
   });
 
   it('enforces one post per channel per second when asked to', async () => {
-    const strict = await startSlackStandin({ token: 'xoxb-good', channels: { C1: 'prod-alerts' }, postsPerChannelPerSecond: 1 });
-    const strictClient = new webApi.WebClient('xoxb-good', { slackApiUrl: strict.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+    const strict = await startSlackStandin({
+      token: 'xoxb-good',
+      channels: { C1: 'prod-alerts' },
+      postsPerChannelPerSecond: 1,
+    });
+    const strictClient = new webApi.WebClient('xoxb-good', {
+      slackApiUrl: strict.apiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+    });
     try {
       await strictClient.chat.postMessage({ channel: 'C1', text: 'one' });
-      await expect(strictClient.chat.postMessage({ channel: 'C1', text: 'two' })).rejects.toMatchObject({ code: 'slack_webapi_rate_limited_error' });
+      await expect(strictClient.chat.postMessage({ channel: 'C1', text: 'two' })).rejects.toMatchObject({
+        code: 'slack_webapi_rate_limited_error',
+      });
     } finally {
       await strict.stop();
     }
   });
 
   it('accepts response_url posts as JSON', async () => {
-    const response = await fetch(slack.responseUrl('abc'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'done' }) });
+    const response = await fetch(slack.responseUrl('abc'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'done' }),
+    });
     expect(response.status).toBe(200);
     expect((await slack.waitForResponse((p) => p.id === 'abc')).body).toEqual({ text: 'done' });
   });

@@ -30,23 +30,43 @@ describe('store on a real PostgreSQL', () => {
       text: "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
     });
     expect(tables.map((t) => t.table_name)).toEqual(
-      expect.arrayContaining(['services', 'deployments', 'incidents', 'steps', 'approvals', 'timeline', 'slack_deliveries']),
+      expect.arrayContaining([
+        'services',
+        'deployments',
+        'incidents',
+        'steps',
+        'approvals',
+        'timeline',
+        'slack_deliveries',
+      ]),
     );
   });
 
   it('keeps the timeline append-only: UPDATE, DELETE and TRUNCATE are refused by the database', async () => {
     await db.query(upsertService(exampleService()));
-    const [row] = await db.query<{ id: string }>(appendTimeline({ service: 'dr-amal-clinical-os', actor: 'U0DEVOPS1', kind: 'note', message: 'hello' }));
-    await expect(db.query({ text: "UPDATE timeline SET message = 'changed' WHERE id = $1", values: [row?.id] })).rejects.toThrow(/append-only: UPDATE/);
-    await expect(db.query({ text: 'DELETE FROM timeline WHERE id = $1', values: [row?.id] })).rejects.toThrow(/append-only: DELETE/);
+    const [row] = await db.query<{ id: string }>(
+      appendTimeline({ service: 'dr-amal-clinical-os', actor: 'U0DEVOPS1', kind: 'note', message: 'hello' }),
+    );
+    await expect(
+      db.query({ text: "UPDATE timeline SET message = 'changed' WHERE id = $1", values: [row?.id] }),
+    ).rejects.toThrow(/append-only: UPDATE/);
+    await expect(db.query({ text: 'DELETE FROM timeline WHERE id = $1', values: [row?.id] })).rejects.toThrow(
+      /append-only: DELETE/,
+    );
     await expect(db.query({ text: 'TRUNCATE timeline' })).rejects.toThrow(/append-only: TRUNCATE/);
-    const [kept] = await db.query<{ message: string }>({ text: 'SELECT message FROM timeline WHERE id = $1', values: [row?.id] });
+    const [kept] = await db.query<{ message: string }>({
+      text: 'SELECT message FROM timeline WHERE id = $1',
+      values: [row?.id],
+    });
     expect(kept?.message).toBe('hello');
   });
 
   it('allows one open incident per service', async () => {
     const open = (id: string) =>
-      db.query({ text: "INSERT INTO incidents (id, service, issue, trigger) VALUES ($1, 'dr-amal-clinical-os', 'x', 'y')", values: [id] });
+      db.query({
+        text: "INSERT INTO incidents (id, service, issue, trigger) VALUES ($1, 'dr-amal-clinical-os', 'x', 'y')",
+        values: [id],
+      });
     await open('INC-1');
     await expect(open('INC-2')).rejects.toThrow(/incidents_one_open_per_service/);
     await db.query({ text: "UPDATE incidents SET state = 'resolved' WHERE id = 'INC-1'" });

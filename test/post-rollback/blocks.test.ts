@@ -6,7 +6,12 @@
  */
 import { FOLLOW_UP_ACTION_IDS } from '../../src/slack/action-ids';
 import { appHome } from '../../src/slack/blocks/app-home';
-import { followUpChecklistMessage, followUpReminderMessage, readSnoozeValue, readTickBlockId } from '../../src/slack/blocks/follow-up-checklist';
+import {
+  followUpChecklistMessage,
+  followUpReminderMessage,
+  readSnoozeValue,
+  readTickBlockId,
+} from '../../src/slack/blocks/follow-up-checklist';
 import { postMortemMessage } from '../../src/slack/blocks/post-mortem';
 import { preflightReply } from '../../src/slack/blocks/preflight-reply';
 import { statsReply } from '../../src/slack/blocks/stats-reply';
@@ -34,7 +39,12 @@ function record(overrides: Partial<IncidentRecord> = {}): IncidentRecord {
     decidedAt: new Date('2026-01-17T19:06:00Z'),
     restoredAt,
     channelId: 'C0PRODALRT',
-    data: { request: { kind: 'application', reason: HOSTILE }, requestedBy: 'U0DEVOPS1', owner: 'U0DEVOPS1', targetSummary: HOSTILE },
+    data: {
+      request: { kind: 'application', reason: HOSTILE },
+      requestedBy: 'U0DEVOPS1',
+      owner: 'U0DEVOPS1',
+      targetSummary: HOSTILE,
+    },
     ...overrides,
   };
 }
@@ -47,30 +57,54 @@ function controlIds(value: unknown): string[] {
 }
 
 describe('follow-through block builders', () => {
-  it('renders the checklist with its controls, ticked boxes as exact copies of their options, and reads its ids back', () => {
-    let items = completeItem(followUpChecklist(restoredAt), 'verify_health', 'U0DEVOPS1', restoredAt);
-    items = snoozeItem(items, 'incident_ticket', new Date(restoredAt.getTime() + 3_600_000 * 24), restoredAt);
-    const message = followUpChecklistMessage({ timeZone: TZ, incident, service, restoredAt, owner: 'U0DEVOPS1', items });
-    expectSendable(message);
-    expect(new Set(controlIds(message.blocks))).toEqual(new Set(FOLLOW_UP_ACTION_IDS));
-    const group = message.blocks.find((b) => b.type === 'actions') as { block_id: string; elements: { options: unknown[]; initial_options?: unknown[] }[] };
-    expect(group.elements[0]?.initial_options).toEqual([group.elements[0]?.options[0]]);
-    expect(readTickBlockId(group.block_id)).toEqual({ incidentId: incident.id, horizon: 'within 1 hour' });
-    const menu = message.blocks.find((b) => b.type === 'section' && 'accessory' in b) as { accessory: { options: { value: string }[] } };
-    expect(menu.accessory.options.map((o) => readSnoozeValue(o.value))).toEqual([
-      { incidentId: incident.id, itemId: 'notify_stakeholders', snooze: '1h' },
-      { incidentId: incident.id, itemId: 'notify_stakeholders', snooze: '1d' },
-      { incidentId: incident.id, itemId: 'notify_stakeholders', snooze: '1w' },
-    ]);
-    expect(JSON.stringify(message.blocks)).toContain('snoozed until Jan 18, 2026, 2:15 PM ET');
-    expect(readTickBlockId('follow_up:INC-1:2h')).toBeUndefined();
-    expect(readSnoozeValue('INC-1|verify_health')).toBeUndefined();
-  });
+  it(
+    'renders the checklist with its controls, ticked boxes as exact copies of their ' +
+      'options, and reads its ids back',
+    () => {
+      let items = completeItem(followUpChecklist(restoredAt), 'verify_health', 'U0DEVOPS1', restoredAt);
+      items = snoozeItem(items, 'incident_ticket', new Date(restoredAt.getTime() + 3_600_000 * 24), restoredAt);
+      const message = followUpChecklistMessage({
+        timeZone: TZ,
+        incident,
+        service,
+        restoredAt,
+        owner: 'U0DEVOPS1',
+        items,
+      });
+      expectSendable(message);
+      expect(new Set(controlIds(message.blocks))).toEqual(new Set(FOLLOW_UP_ACTION_IDS));
+      const group = message.blocks.find((b) => b.type === 'actions') as {
+        block_id: string;
+        elements: { options: unknown[]; initial_options?: unknown[] }[];
+      };
+      expect(group.elements[0]?.initial_options).toEqual([group.elements[0]?.options[0]]);
+      expect(readTickBlockId(group.block_id)).toEqual({ incidentId: incident.id, horizon: 'within 1 hour' });
+      const menu = message.blocks.find((b) => b.type === 'section' && 'accessory' in b) as {
+        accessory: { options: { value: string }[] };
+      };
+      expect(menu.accessory.options.map((o) => readSnoozeValue(o.value))).toEqual([
+        { incidentId: incident.id, itemId: 'notify_stakeholders', snooze: '1h' },
+        { incidentId: incident.id, itemId: 'notify_stakeholders', snooze: '1d' },
+        { incidentId: incident.id, itemId: 'notify_stakeholders', snooze: '1w' },
+      ]);
+      expect(JSON.stringify(message.blocks)).toContain('snoozed until Jan 18, 2026, 2:15 PM ET');
+      expect(readTickBlockId('follow_up:INC-1:2h')).toBeUndefined();
+      expect(readSnoozeValue('INC-1|verify_health')).toBeUndefined();
+    },
+  );
 
   it('renders a reminder that mentions the owner and names each overdue item', () => {
-    const message = followUpReminderMessage({ timeZone: TZ, incident, service, owner: 'U0DEVOPS1', items: followUpChecklist(restoredAt).slice(0, 1) });
+    const message = followUpReminderMessage({
+      timeZone: TZ,
+      incident,
+      service,
+      owner: 'U0DEVOPS1',
+      items: followUpChecklist(restoredAt).slice(0, 1),
+    });
     expectSendable(message);
-    expect(message.text).toBe('⏰ <@U0DEVOPS1>: 1 post-rollback action is past its deadline. Verify production health.');
+    expect(message.text).toBe(
+      '⏰ <@U0DEVOPS1>: 1 post-rollback action is past its deadline. Verify production health.',
+    );
   });
 
   it('splits a long post-mortem draft into preformatted sections within the message limits, user text escaped', () => {
@@ -103,12 +137,25 @@ describe('follow-through block builders', () => {
     // Only the frequency can be judged without incidents: 0 per month meets "< 1 per month".
     expect(none.text).toContain('0 rollbacks. All 1 judged target met.');
     expect(allTexts(none.blocks).join('\n')).toContain('➖ *Detection time (deployment → detected)*: no data yet');
-    const times = incidentTimes(record(), { deployedAt: new Date('2026-01-17T19:00:00Z'), archives: [{ archiveTable: 'a', rows: 3, restored: false }] });
-    const some = statsReply({ timeZone: TZ, service, metrics: rollbackMetrics([times], { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-02-01T00:00:00Z'), deployments: 3 }) });
+    const times = incidentTimes(record(), {
+      deployedAt: new Date('2026-01-17T19:00:00Z'),
+      archives: [{ archiveTable: 'a', rows: 3, restored: false }],
+    });
+    const some = statsReply({
+      timeZone: TZ,
+      service,
+      metrics: rollbackMetrics([times], {
+        from: new Date('2026-01-01T00:00:00Z'),
+        to: new Date('2026-02-01T00:00:00Z'),
+        deployments: 3,
+      }),
+    });
     expectSendable(some);
     const text = allTexts(some.blocks).join('\n');
     // Exactly 5 minutes misses "< 5 min".
-    expect(text).toContain('❌ *Detection time (deployment → detected)*: worst 5 min (target &lt; 5 min, 1 incident; missed by INC-1)');
+    expect(text).toContain(
+      '❌ *Detection time (deployment → detected)*: worst 5 min (target &lt; 5 min, 1 incident; missed by INC-1)',
+    );
     expect(text).toContain('❌ *Data loss (archived values not restored)*: worst 3 rows');
     expect(text).toContain('0.333 per deployment');
   });
@@ -123,9 +170,29 @@ describe('follow-through block builders', () => {
         checkedAt: restoredAt,
         passed: false,
         checks: [
-          { id: 'migrations', title: 'Database migrations backward compatible', status: 'fail', detail: huge(4000), fix: HOSTILE, notes: Array.from({ length: 30 }, () => huge(500)) },
-          { id: 'on-call', title: 'On-call engineer set', status: 'pass', detail: 'On call: <@U0ONCALL1>, <@S0ONCALL1>.', notes: [] },
-          { id: 'environment', title: 'Environment variables complete', status: 'skip', detail: 'No list given.', fix: 'Set ROLLBACK_PREFLIGHT_ENV_NAMES.', notes: [] },
+          {
+            id: 'migrations',
+            title: 'Database migrations backward compatible',
+            status: 'fail',
+            detail: huge(4000),
+            fix: HOSTILE,
+            notes: Array.from({ length: 30 }, () => huge(500)),
+          },
+          {
+            id: 'on-call',
+            title: 'On-call engineer set',
+            status: 'pass',
+            detail: 'On call: <@U0ONCALL1>, <@S0ONCALL1>.',
+            notes: [],
+          },
+          {
+            id: 'environment',
+            title: 'Environment variables complete',
+            status: 'skip',
+            detail: 'No list given.',
+            fix: 'Set ROLLBACK_PREFLIGHT_ENV_NAMES.',
+            notes: [],
+          },
         ],
       },
     });
@@ -137,14 +204,31 @@ describe('follow-through block builders', () => {
   });
 
   it('keeps App Home within the 100 blocks of a home view with many services, incidents and follow-ups', () => {
-    const metrics = rollbackMetrics([], { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-01-31T00:00:00Z') });
+    const metrics = rollbackMetrics([], {
+      from: new Date('2026-01-01T00:00:00Z'),
+      to: new Date('2026-01-31T00:00:00Z'),
+    });
     const view = appHome({
       timeZone: TZ,
-      openIncidents: Array.from({ length: 40 }, (_, i) => ({ id: `INC-${i}`, service, state: 'rolling_back', severity: 'must', issue: huge(2000), openedAt: restoredAt })),
-      services: Array.from({ length: 60 }, (_, i) => ({ service: { name: `svc-${i}`, displayName: HOSTILE }, live: { version: HOSTILE, commit: 'b7920c6', since: restoredAt } })),
+      openIncidents: Array.from({ length: 40 }, (_, i) => ({
+        id: `INC-${i}`,
+        service,
+        state: 'rolling_back',
+        severity: 'must',
+        issue: huge(2000),
+        openedAt: restoredAt,
+      })),
+      services: Array.from({ length: 60 }, (_, i) => ({
+        service: { name: `svc-${i}`, displayName: HOSTILE },
+        live: { version: HOSTILE, commit: 'b7920c6', since: restoredAt },
+      })),
       metrics,
       metricsDays: 30,
-      followUps: Array.from({ length: 200 }, (_, i) => ({ incidentId: `INC-${i}`, service, item: followUpChecklist(restoredAt)[i % 8] as ReturnType<typeof followUpChecklist>[number] })),
+      followUps: Array.from({ length: 200 }, (_, i) => ({
+        incidentId: `INC-${i}`,
+        service,
+        item: followUpChecklist(restoredAt)[i % 8] as ReturnType<typeof followUpChecklist>[number],
+      })),
       asOf: restoredAt,
     });
     expect(validateView(view, 'home')).toEqual([]);

@@ -29,7 +29,10 @@ describe('post-rollback reminders at the runbook deadlines', () => {
 
   beforeAll(async () => {
     await database.create();
-    bot = await startTestBot({ databaseUrl: database.url, wiring: { adapters: { clock }, options: { noSchedules: true, outboxPollMs: 50, runnerIntervalMs: 200 } } });
+    bot = await startTestBot({
+      databaseUrl: database.url,
+      wiring: { adapters: { clock }, options: { noSchedules: true, outboxPollMs: 50, runnerIntervalMs: 200 } },
+    });
     db = createDb(database.url, silentLogger, 2);
     store = createIncidentStore(db);
     restoredAt = clock.now();
@@ -49,13 +52,22 @@ describe('post-rollback reminders at the runbook deadlines', () => {
         data: { request: { kind: 'application' }, requestedBy: 'U0DEVOPS1', owner: 'U0DEVOPS1' },
       },
       [
-        { position: 1, kind: 'application', state: 'succeeded', input: { targetId: 'dpl_good', version: '1.9.0', fromVersion: '2.0.0-beta' } },
+        {
+          position: 1,
+          kind: 'application',
+          state: 'succeeded',
+          input: { targetId: 'dpl_good', version: '1.9.0', fromVersion: '2.0.0-beta' },
+        },
         { position: 2, kind: 'verification', state: 'succeeded', input: {} },
       ],
     );
     await store.moveIncident(ID, 'open', 'resolved', { restoredAt, closedAt: restoredAt });
     await bot.bot.engine.deps.announcer.announce(ID);
-    await bot.slack.waitForCall((c) => c.method === 'chat.postMessage' && c.answer.ok && String(c.params.text).startsWith('Post-rollback checklist'), 15_000);
+    await bot.slack.waitForCall(
+      (c) =>
+        c.method === 'chat.postMessage' && c.answer.ok && String(c.params.text).startsWith('Post-rollback checklist'),
+      15_000,
+    );
   });
 
   afterAll(async () => {
@@ -68,7 +80,10 @@ describe('post-rollback reminders at the runbook deadlines', () => {
   async function remindAt(offset: number): Promise<string[]> {
     clock.advance(restoredAt.getTime() + offset - clock.now().getTime());
     const before = await reminderEntries();
-    const outcome = await bot.bot.engine.scheduler.runTick('follow-up-reminders', new Date(clock.now().getTime() - MIN));
+    const outcome = await bot.bot.engine.scheduler.runTick(
+      'follow-up-reminders',
+      new Date(clock.now().getTime() - MIN),
+    );
     expect(outcome.result).toBe('ran');
     const after = await reminderEntries();
     expect(after.length - before.length).toBeLessThanOrEqual(1);
@@ -76,7 +91,11 @@ describe('post-rollback reminders at the runbook deadlines', () => {
   }
 
   const reminderEntries = () =>
-    rows<{ data: Record<string, unknown> }>(database.url, "SELECT data FROM timeline WHERE incident_id = $1 AND kind = 'follow_up_reminder' ORDER BY id", [ID]);
+    rows<{ data: Record<string, unknown> }>(
+      database.url,
+      "SELECT data FROM timeline WHERE incident_id = $1 AND kind = 'follow_up_reminder' ORDER BY id",
+      [ID],
+    );
 
   it('reminds of nothing before the first deadline', async () => {
     expect(await remindAt(59 * MIN)).toEqual([]);
@@ -84,11 +103,19 @@ describe('post-rollback reminders at the runbook deadlines', () => {
 
   it('posts one reminder in the thread naming the three 1-hour actions and the owner once they are due', async () => {
     expect(await remindAt(HOUR + MIN)).toEqual(['verify_health', 'notify_stakeholders', 'incident_ticket']);
-    const root = bot.slack.callsOf('chat.postMessage').find((c) => String(c.params.text).includes('ROLLBACK IN PROGRESS'));
-    const post = await bot.slack.waitForCall((c) => c.method === 'chat.postMessage' && c.answer.ok && String(c.params.text).includes('past their deadline'), 10_000);
+    const root = bot.slack
+      .callsOf('chat.postMessage')
+      .find((c) => String(c.params.text).includes('ROLLBACK IN PROGRESS'));
+    const post = await bot.slack.waitForCall(
+      (c) => c.method === 'chat.postMessage' && c.answer.ok && String(c.params.text).includes('past their deadline'),
+      10_000,
+    );
     expect(post.params.thread_ts).toBe(root?.answer.ts);
     expect(String(post.params.text)).toContain('<@U0DEVOPS1>');
-    expect(String(post.params.text)).toContain('3 post-rollback actions are past their deadline. Verify production health, Notify stakeholders, Create incident ticket.');
+    expect(String(post.params.text)).toContain(
+      '3 post-rollback actions are past their deadline. Verify production health, ' +
+        'Notify stakeholders, Create incident ticket.',
+    );
   });
 
   it('does not repeat a reminder at the next run', async () => {
@@ -97,10 +124,16 @@ describe('post-rollback reminders at the runbook deadlines', () => {
 
   it('skips a ticked item for good and a snoozed one until its snooze ends', async () => {
     const responseUrl = bot.slack.responseUrl;
-    const ticked = await tick(bot.sender, responseUrl, { userId: 'U0DEVOPS1', blockId: `follow_up:${ID}:1h`, selected: ['verify_health'] });
+    const ticked = await tick(bot.sender, responseUrl, {
+      userId: 'U0DEVOPS1',
+      blockId: `follow_up:${ID}:1h`,
+      selected: ['verify_health'],
+    });
     await bot.slack.waitForResponse((p) => p.id === ticked.responseId, 10_000);
     const snoozed = await snooze(bot.sender, responseUrl, { userId: 'U0DEVOPS1', value: `${ID}|incident_ticket|1d` });
-    expect(String((await bot.slack.waitForResponse((p) => p.id === snoozed.responseId, 10_000)).body.text)).toMatch(/snoozed "Create incident ticket"/);
+    expect(String((await bot.slack.waitForResponse((p) => p.id === snoozed.responseId, 10_000)).body.text)).toMatch(
+      /snoozed "Create incident ticket"/,
+    );
 
     // A day after the restore: the 24-hour actions fall due; the 1-hour ones were reminded less than 24 hours ago.
     expect(await remindAt(24 * HOUR + MIN)).toEqual(['post_mortem', 'update_monitoring', 'fix_root_cause']);
@@ -115,11 +148,19 @@ describe('post-rollback reminders at the runbook deadlines', () => {
       ['1w', ['improve_deployment', 'lessons_learned']],
     ];
     for (const [key, selected] of groups) {
-      const done = await tick(bot.sender, bot.slack.responseUrl, { userId: 'U0DEVOPS1', blockId: `follow_up:${ID}:${key}`, selected });
+      const done = await tick(bot.sender, bot.slack.responseUrl, {
+        userId: 'U0DEVOPS1',
+        blockId: `follow_up:${ID}:${key}`,
+        selected,
+      });
       await bot.slack.waitForResponse((p) => p.id === done.responseId, 10_000);
     }
     expect(await remindAt(8 * 24 * HOUR)).toEqual([]);
-    const open = await rows<{ n: number }>(database.url, 'SELECT count(*)::int AS n FROM follow_ups WHERE incident_id = $1 AND done_at IS NULL', [ID]);
+    const open = await rows<{ n: number }>(
+      database.url,
+      'SELECT count(*)::int AS n FROM follow_ups WHERE incident_id = $1 AND done_at IS NULL',
+      [ID],
+    );
     expect(open[0]?.n).toBe(0);
   });
 });

@@ -6,7 +6,10 @@ import { randomBytes } from 'node:crypto';
 import type { SlackHttpResponse, SlackRequestSender } from '../../src/standins/slack/signed-requests';
 import { FOLLOW_UP_SNOOZE, FOLLOW_UP_TICK } from '../../src/slack/action-ids';
 
-function blockActions(fields: { userId: string; responseUrl: string; messageTs?: string; blocks?: unknown[] }, action: Record<string, unknown>): Record<string, unknown> {
+function blockActions(
+  fields: { userId: string; responseUrl: string; messageTs?: string; blocks?: unknown[] },
+  action: Record<string, unknown>,
+): Record<string, unknown> {
   const ts = fields.messageTs ?? '1700000000.000001';
   return {
     type: 'block_actions',
@@ -31,26 +34,44 @@ export function tick(
   const responseId = randomBytes(6).toString('hex');
   const option = (value: string) => ({ value, text: { type: 'mrkdwn', text: value } });
   const blocks = fields.shown
-    ? [{ type: 'actions', block_id: fields.blockId, elements: [{ type: 'checkboxes', action_id: FOLLOW_UP_TICK, options: [], initial_options: fields.shown.map(option) }] }]
+    ? [
+        {
+          type: 'actions',
+          block_id: fields.blockId,
+          elements: [
+            { type: 'checkboxes', action_id: FOLLOW_UP_TICK, options: [], initial_options: fields.shown.map(option) },
+          ],
+        },
+      ]
     : undefined;
-  const payload = blockActions({ userId: fields.userId, responseUrl: responseUrl(responseId), blocks }, {
-    type: 'checkboxes',
-    action_id: FOLLOW_UP_TICK,
-    block_id: fields.blockId,
-    selected_options: fields.selected.map((value) => ({ value, text: { type: 'mrkdwn', text: value } })),
-  });
+  const payload = blockActions(
+    { userId: fields.userId, responseUrl: responseUrl(responseId), blocks },
+    {
+      type: 'checkboxes',
+      action_id: FOLLOW_UP_TICK,
+      block_id: fields.blockId,
+      selected_options: fields.selected.map((value) => ({ value, text: { type: 'mrkdwn', text: value } })),
+    },
+  );
   return sender.interaction(payload).then((response) => ({ response, responseId }));
 }
 
 /** One choice of an item's ⋯ menu. */
-export function snooze(sender: SlackRequestSender, responseUrl: (id: string) => string, fields: { userId: string; value: string }): Promise<{ response: SlackHttpResponse; responseId: string }> {
+export function snooze(
+  sender: SlackRequestSender,
+  responseUrl: (id: string) => string,
+  fields: { userId: string; value: string },
+): Promise<{ response: SlackHttpResponse; responseId: string }> {
   const responseId = randomBytes(6).toString('hex');
-  const payload = blockActions({ userId: fields.userId, responseUrl: responseUrl(responseId) }, {
-    type: 'overflow',
-    action_id: FOLLOW_UP_SNOOZE,
-    block_id: 'snooze',
-    selected_option: { value: fields.value, text: { type: 'plain_text', text: fields.value } },
-  });
+  const payload = blockActions(
+    { userId: fields.userId, responseUrl: responseUrl(responseId) },
+    {
+      type: 'overflow',
+      action_id: FOLLOW_UP_SNOOZE,
+      block_id: 'snooze',
+      selected_option: { value: fields.value, text: { type: 'plain_text', text: fields.value } },
+    },
+  );
   return sender.interaction(payload).then((response) => ({ response, responseId }));
 }
 
@@ -63,6 +84,7 @@ export function blocksOf(params: Record<string, unknown>): Record<string, unknow
 
 /** The ticked values of the checkboxes block with this block_id. */
 export function tickedIn(blocks: Record<string, unknown>[], blockId: string): string[] {
-  const block = blocks.find((b) => b.block_id === blockId) as { elements?: { initial_options?: { value: string }[] }[] } | undefined;
+  const block = blocks.find((b) => b.block_id === blockId) as
+    { elements?: { initial_options?: { value: string }[] }[] } | undefined;
   return (block?.elements?.[0]?.initial_options ?? []).map((o) => o.value);
 }

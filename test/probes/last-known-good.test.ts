@@ -34,18 +34,34 @@ describe('last known good in the running bot', () => {
     const stable = world.history.bad; // 2.0.0-beta serves at the start; it is the one that will prove itself.
     const firstSlot = await tick(probeJobName(SERVICE));
     // The run is stamped with its tick: results and the deployment's start of serving.
-    const stamped = await rows<{ at: Date }>(ctx.database.url, 'SELECT DISTINCT at FROM probe_results WHERE deployment_id = $1', [stable.id]);
+    const stamped = await rows<{ at: Date }>(
+      ctx.database.url,
+      'SELECT DISTINCT at FROM probe_results WHERE deployment_id = $1',
+      [stable.id],
+    );
     expect(stamped.map((r) => r.at.getTime())).toContain(firstSlot.getTime());
     world.clock.advance(61 * 60_000);
     await tick(LAST_KNOWN_GOOD_JOB);
-    const [marked] = await rows<{ deployment_id: string }>(ctx.database.url, 'SELECT deployment_id FROM deployments WHERE last_known_good_at IS NOT NULL');
+    const [marked] = await rows<{ deployment_id: string }>(
+      ctx.database.url,
+      'SELECT deployment_id FROM deployments WHERE last_known_good_at IS NOT NULL',
+    );
     expect(marked?.deployment_id).toBe(stable.id);
 
     // Two releases follow within minutes: 2.1.0, then 2.2.0 whose health fails.
-    const newer = world.vercel.state.addDeployment({ version: '2.1.0', commitMessage: 'feat: faster search', live: true });
+    const newer = world.vercel.state.addDeployment({
+      version: '2.1.0',
+      commitMessage: 'feat: faster search',
+      live: true,
+    });
     await tick(probeJobName(SERVICE));
     world.clock.advance(5 * 60_000);
-    const broken = world.vercel.state.addDeployment({ version: '2.2.0', commitMessage: 'feat: new billing', live: true, app: { healthStatus: 503 } });
+    const broken = world.vercel.state.addDeployment({
+      version: '2.2.0',
+      commitMessage: 'feat: new billing',
+      live: true,
+      app: { healthStatus: 503 },
+    });
     await tick(probeJobName(SERVICE));
     await tick(LAST_KNOWN_GOOD_JOB);
     const served = await rows<{ deployment_id: string; served_until: Date | null; last_known_good_at: Date | null }>(
@@ -58,29 +74,51 @@ describe('last known good in the running bot', () => {
       [broken.id, true, false],
     ]);
 
-    const answer = (await world.bot.sender.slashCommand({ text: `${SERVICE} billing broken`, userId: 'U0DEVOPS1' })).json() as { text: string };
+    const answer = (
+      await world.bot.sender.slashCommand({ text: `${SERVICE} billing broken`, userId: 'U0DEVOPS1' })
+    ).json() as { text: string };
     expect(answer.text).toMatch(/started as INC-/);
     const complete = await world.waitForPost('ROLLBACK COMPLETE', 20_000);
     expect(complete.text).toContain('2.0.0-beta');
     // Vercel's own default would have been 2.1.0, the deployment just before the broken one.
     expect(world.vercel.state.production()?.id).toBe(stable.id);
-    const [opened] = await rows<{ message: string }>(ctx.database.url, "SELECT message FROM timeline WHERE kind = 'opened'");
-    expect(opened?.message).toContain(`No target named: rolling back to the last known good, 2.0.0-beta (commit ${world.history.badCommit.slice(0, 7)}, ${stable.id})`);
+    const [opened] = await rows<{ message: string }>(
+      ctx.database.url,
+      "SELECT message FROM timeline WHERE kind = 'opened'",
+    );
+    expect(opened?.message).toContain(
+      `No target named: rolling back to the last known good, 2.0.0-beta (commit ` +
+        `${world.history.badCommit.slice(0, 7)}, ${stable.id})`,
+    );
 
     // The next probe sees the rollback: the last known good serves again, the broken deployment stopped.
     await world.bot.bot.engine.runner.idle();
     await tick(probeJobName(SERVICE));
-    const after = await rows<{ deployment_id: string }>(ctx.database.url, 'SELECT deployment_id FROM deployments WHERE served_from IS NOT NULL AND served_until IS NULL');
+    const after = await rows<{ deployment_id: string }>(
+      ctx.database.url,
+      'SELECT deployment_id FROM deployments WHERE served_from IS NOT NULL AND served_until IS NULL',
+    );
     expect(after.map((d) => d.deployment_id)).toEqual([stable.id]);
-    const seen = await rows<{ message: string }>(ctx.database.url, "SELECT message FROM timeline WHERE kind = 'deployment_seen' AND incident_id IS NULL ORDER BY id DESC LIMIT 1");
+    const seen = await rows<{ message: string }>(
+      ctx.database.url,
+      "SELECT message FROM timeline WHERE kind = 'deployment_seen' AND incident_id IS NULL ORDER BY id DESC LIMIT 1",
+    );
     expect(seen[0]?.message).toMatch(/^New deployment seen: 2\.0\.0-beta, .* replacing 2\.2\.0/);
 
     // The runbook's table: version, commit, date, notes, and the last-known-good mark.
     // (Which row the reply marks "current production" follows served_from, which the rollback step sets from
     // Vercel's createdAt: the stand-in's clock is real time and the world's is January, so that mark is not asserted.)
-    const reply = (await world.bot.sender.slashCommand({ text: `history ${SERVICE}`, userId: 'U0NOBODY1' })).json() as { text: string; blocks: unknown[] };
+    const reply = (await world.bot.sender.slashCommand({ text: `history ${SERVICE}`, userId: 'U0NOBODY1' })).json() as {
+      text: string;
+      blocks: unknown[];
+    };
     const table = JSON.stringify(reply.blocks);
-    expect(table).toMatch(new RegExp(`2\\.0\\.0-beta +${world.history.badCommit.slice(0, 7)} +2026-01-20 +restored by INC-\\S+ \\(.*last known good\\)`));
+    expect(table).toMatch(
+      new RegExp(
+        `2\\.0\\.0-beta +${world.history.badCommit.slice(0, 7)} +2026-01-20 +restored by ` +
+          `INC-\\S+ \\(.*last known good\\)`,
+      ),
+    );
     expect(table).toMatch(/2\.2\.0 +\w{7} +\d{4}-\d\d-\d\d +feat: new billing/);
     expect(table).toMatch(/2\.1\.0 +\w{7} +2026-01-20 +feat: faster search/);
     expect(table).not.toContain('1.9.0');

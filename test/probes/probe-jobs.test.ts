@@ -6,7 +6,13 @@
  * without an incident) or not (an incident while it served).
  */
 import { silentLogger } from '../../src/logger';
-import { LAST_KNOWN_GOOD_JOB, probeJobName, probeJobs, promoteLastKnownGood, type ProbeJobDeps } from '../../src/probes/probe-jobs';
+import {
+  LAST_KNOWN_GOOD_JOB,
+  probeJobName,
+  probeJobs,
+  promoteLastKnownGood,
+  type ProbeJobDeps,
+} from '../../src/probes/probe-jobs';
 import { ManualClock, systemClock } from '../../src/rollback/clock';
 import type { ServiceConfig } from '../../src/config/service-schema';
 import { createScheduler, type Scheduler, type TickOutcome } from '../../src/schedule/scheduler';
@@ -47,7 +53,10 @@ describe('probe jobs', () => {
       appSleep: (ms) => (ms >= HANG_MS ? hanging : Promise.resolve()),
     });
     vercel.state.addDeployment({ version: '1.9.0', live: true });
-    service = exampleService({ vercel: { projectId: SERVICE, teamId: 'team_dramal' }, production: { url: vercel.appUrl } });
+    service = exampleService({
+      vercel: { projectId: SERVICE, teamId: 'team_dramal' },
+      production: { url: vercel.appUrl },
+    });
     await observer.query(upsertService(service));
     for (const name of ['replica-a', 'replica-b']) replicas.push({ name, db: createDb(database.url, silentLogger, 4) });
   });
@@ -64,7 +73,12 @@ describe('probe jobs', () => {
     services: [service],
     db,
     store: createIncidentStore(db),
-    application: new VercelApplication({ token: vercel.token, apiUrl: vercel.url, logger: silentLogger, deploymentOrigin: vercel.deploymentOrigin }),
+    application: new VercelApplication({
+      token: vercel.token,
+      apiUrl: vercel.url,
+      logger: silentLogger,
+      deploymentOrigin: vercel.deploymentOrigin,
+    }),
     clock: systemClock,
     env: { SMOKE_TEST_PASSWORD: SMOKE.password },
     logger: silentLogger,
@@ -98,7 +112,8 @@ describe('probe jobs', () => {
 
     /** Waits (on real I/O turns, not on time) until no replica is running or holding a job. */
     async function allIdle(): Promise<void> {
-      while (replicas.some((r) => (r.scheduler?.running().length ?? 0) > 0)) await new Promise((resolve) => setImmediate(resolve));
+      while (replicas.some((r) => (r.scheduler?.running().length ?? 0) > 0))
+        await new Promise((resolve) => setImmediate(resolve));
     }
 
     function startReplicas(timeoutMs: number): void {
@@ -119,7 +134,9 @@ describe('probe jobs', () => {
     }
 
     const runsRecorded = () =>
-      observer.query<{ at: Date; checks: number }>({ text: 'SELECT at, count(*)::int AS checks FROM probe_results GROUP BY at ORDER BY at' });
+      observer.query<{ at: Date; checks: number }>({
+        text: 'SELECT at, count(*)::int AS checks FROM probe_results GROUP BY at ORDER BY at',
+      });
 
     it('runs each probe tick once across the replicas', async () => {
       startReplicas(5_000);
@@ -131,7 +148,12 @@ describe('probe jobs', () => {
       await allIdle();
       await jest.advanceTimersByTimeAsync(25_000);
       await outcomesReach(4);
-      expect(outcomes.slice(2).map((o) => o.result).sort()).toEqual(['locked', 'ran']);
+      expect(
+        outcomes
+          .slice(2)
+          .map((o) => o.result)
+          .sort(),
+      ).toEqual(['locked', 'ran']);
       expect(await runsRecorded()).toEqual([
         { at: new Date('2026-01-20T10:00:30Z'), checks: 3 },
         { at: new Date('2026-01-20T10:01:00Z'), checks: 3 },
@@ -154,7 +176,14 @@ describe('probe jobs', () => {
         await jest.advanceTimersByTimeAsync(30_000);
         await outcomesReach(1 + tick * 2);
       }
-      expect(outcomes.slice(1).map((o) => `${o.replica}:${o.result}`).sort()).toEqual([`${lost?.replica}:locked`, `${lost?.replica}:locked`, `${owner}:running_here`, `${owner}:running_here`].sort());
+      expect(
+        outcomes
+          .slice(1)
+          .map((o) => `${o.replica}:${o.result}`)
+          .sort(),
+      ).toEqual(
+        [`${lost?.replica}:locked`, `${lost?.replica}:locked`, `${owner}:running_here`, `${owner}:running_here`].sort(),
+      );
       live.app.latencyMs = 0;
       releaseHang();
       await outcomesReach(6);
@@ -172,23 +201,38 @@ describe('probe jobs', () => {
       });
     };
     const lkg = () =>
-      observer.query<{ deployment_id: string; last_known_good_at: Date | null }>({ text: 'SELECT deployment_id, last_known_good_at FROM deployments WHERE last_known_good_at IS NOT NULL ORDER BY deployment_id' });
-    const lines = () => observer.query<{ message: string; incident_id: string | null }>({ text: "SELECT message, incident_id FROM timeline WHERE kind = 'last_known_good' ORDER BY id" });
+      observer.query<{ deployment_id: string; last_known_good_at: Date | null }>({
+        text:
+          'SELECT deployment_id, last_known_good_at FROM deployments WHERE ' +
+          'last_known_good_at IS NOT NULL ORDER BY deployment_id',
+      });
+    const lines = () =>
+      observer.query<{ message: string; incident_id: string | null }>({
+        text: "SELECT message, incident_id FROM timeline WHERE kind = 'last_known_good' ORDER BY id",
+      });
 
-    it('promotes the serving deployment once it has served lastKnownGoodAfterMinutes without an incident, once', async () => {
-      const deps = { ...jobDeps(observer), clock };
-      await serve('dpl_stable', '1.9.0');
-      clock.advance(59 * 60_000);
-      expect(await promoteLastKnownGood(deps)).toEqual([]);
-      clock.advance(60_000);
-      expect(await promoteLastKnownGood(deps)).toEqual(['dpl_stable']);
-      expect(await lkg()).toEqual([{ deployment_id: 'dpl_stable', last_known_good_at: clock.now() }]);
-      clock.advance(60_000);
-      expect(await promoteLastKnownGood(deps)).toEqual([]);
-      expect(await lines()).toEqual([
-        { incident_id: null, message: '1.9.0 (commit b7920c6, dpl_stable) is now last known good: it has served production for 60 minutes without an incident (lastKnownGoodAfterMinutes: 60).' },
-      ]);
-    });
+    it(
+      'promotes the serving deployment once it has served lastKnownGoodAfterMinutes ' + 'without an incident, once',
+      async () => {
+        const deps = { ...jobDeps(observer), clock };
+        await serve('dpl_stable', '1.9.0');
+        clock.advance(59 * 60_000);
+        expect(await promoteLastKnownGood(deps)).toEqual([]);
+        clock.advance(60_000);
+        expect(await promoteLastKnownGood(deps)).toEqual(['dpl_stable']);
+        expect(await lkg()).toEqual([{ deployment_id: 'dpl_stable', last_known_good_at: clock.now() }]);
+        clock.advance(60_000);
+        expect(await promoteLastKnownGood(deps)).toEqual([]);
+        expect(await lines()).toEqual([
+          {
+            incident_id: null,
+            message:
+              '1.9.0 (commit b7920c6, dpl_stable) is now last known good: it has served ' +
+              'production for 60 minutes without an incident (lastKnownGoodAfterMinutes: 60).',
+          },
+        ]);
+      },
+    );
 
     it('does not promote a deployment during whose serving an incident was opened', async () => {
       const store = createIncidentStore(observer);
@@ -196,7 +240,16 @@ describe('probe jobs', () => {
       await serve('dpl_flaky', '2.0.0');
       clock.advance(10 * 60_000);
       const { incident } = await store.openIncident(
-        { id: 'INC-PROBE-1', service: SERVICE, issue: 'sign-in slow', trigger: 'test', openedBy: 'U0DEVOPS1', openedAt: clock.now(), channelId: 'C0PRODALRT', data: { request: { kind: 'application' }, requestedBy: 'U0DEVOPS1', owner: 'U0DEVOPS1' } },
+        {
+          id: 'INC-PROBE-1',
+          service: SERVICE,
+          issue: 'sign-in slow',
+          trigger: 'test',
+          openedBy: 'U0DEVOPS1',
+          openedAt: clock.now(),
+          channelId: 'C0PRODALRT',
+          data: { request: { kind: 'application' }, requestedBy: 'U0DEVOPS1', owner: 'U0DEVOPS1' },
+        },
         [],
       );
       await store.moveIncident(incident.id, 'open', 'cancelled', { closedAt: clock.now() });
@@ -212,7 +265,9 @@ describe('probe jobs', () => {
         [LAST_KNOWN_GOOD_JOB, '* * * * *'],
       ]);
       const odd = exampleService({ triggers: { evaluationIntervalSeconds: 45 } });
-      expect(() => probeJobs({ ...jobDeps(observer), services: [odd] })).toThrow(/services\.dr-amal-clinical-os\.triggers\.evaluationIntervalSeconds is 45/);
+      expect(() => probeJobs({ ...jobDeps(observer), services: [odd] })).toThrow(
+        /services\.dr-amal-clinical-os\.triggers\.evaluationIntervalSeconds is 45/,
+      );
     });
   });
 });

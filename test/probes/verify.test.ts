@@ -15,7 +15,12 @@ describe('verifyProduction', () => {
   let server: Server;
   let url: string;
   let seen: Seen[];
-  let answers: { health: number[]; version: { version: string; commit: string }; signinDelayMs: number; bypassSecret?: string };
+  let answers: {
+    health: number[];
+    version: { version: string; commit: string };
+    signinDelayMs: number;
+    bypassSecret?: string;
+  };
   const clock = new ManualClock();
   const sleep = (ms: number): Promise<void> => {
     clock.advance(ms);
@@ -27,13 +32,21 @@ describe('verifyProduction', () => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
-        seen.push({ path: req.url ?? '', body, bypass: req.headers['x-vercel-protection-bypass'] as string | undefined });
+        seen.push({
+          path: req.url ?? '',
+          body,
+          bypass: req.headers['x-vercel-protection-bypass'] as string | undefined,
+        });
         const send = (status: number, json: unknown): void => {
           res.writeHead(status, { 'content-type': 'application/json' });
           res.end(JSON.stringify(json));
         };
-        if (answers.bypassSecret !== undefined && req.headers['x-vercel-protection-bypass'] !== answers.bypassSecret) send(401, {});
-        else if (req.url === '/api/health') send(answers.health.length > 1 ? (answers.health.shift() as number) : (answers.health[0] as number), { ok: true });
+        if (answers.bypassSecret !== undefined && req.headers['x-vercel-protection-bypass'] !== answers.bypassSecret)
+          send(401, {});
+        else if (req.url === '/api/health')
+          send(answers.health.length > 1 ? (answers.health.shift() as number) : (answers.health[0] as number), {
+            ok: true,
+          });
         else if (req.url === '/api/version') send(200, { ...answers.version, deployedAt: '2026-01-16T10:30:00Z' });
         else if (req.url === '/api/auth/signin') {
           const parsed = JSON.parse(body) as { password?: string };
@@ -51,18 +64,27 @@ describe('verifyProduction', () => {
   });
 
   const service = () => exampleService({ production: { url, verifyDeadlineSeconds: 10 } });
-  const run = (expected: ExpectedVersion, env: Record<string, string> = { SMOKE_TEST_PASSWORD: 's3cret' }, checkTimeoutMs = 2000) =>
-    verifyProduction(service(), expected, { clock, sleep, env, retryIntervalMs: 1000, checkTimeoutMs });
+  const run = (
+    expected: ExpectedVersion,
+    env: Record<string, string> = { SMOKE_TEST_PASSWORD: 's3cret' },
+    checkTimeoutMs = 2000,
+  ) => verifyProduction(service(), expected, { clock, sleep, env, retryIntervalMs: 1000, checkTimeoutMs });
 
-  it('passes when health is 2xx, the version matches and the smoke test passes, filling ${ENV} in the body', async () => {
-    const report = await run({ version: 'v1.9.0' });
-    expect(report.passed).toBe(true);
-    // One passing sample is no proof: the default is three consecutive passing rounds.
-    expect(report.attempts).toBe(3);
-    expect(report.checks.map((c) => c.name)).toEqual(['health', 'version', 'smoke: sign-in']);
-    expect(JSON.parse(seen.find((s) => s.path === '/api/auth/signin')?.body ?? '{}')).toEqual({ email: 'test@example.com', password: 's3cret' });
-    expect(JSON.stringify(report)).not.toContain('s3cret');
-  });
+  it(
+    'passes when health is 2xx, the version matches and the smoke test passes, ' + 'filling ${ENV} in the body',
+    async () => {
+      const report = await run({ version: 'v1.9.0' });
+      expect(report.passed).toBe(true);
+      // One passing sample is no proof: the default is three consecutive passing rounds.
+      expect(report.attempts).toBe(3);
+      expect(report.checks.map((c) => c.name)).toEqual(['health', 'version', 'smoke: sign-in']);
+      expect(JSON.parse(seen.find((s) => s.path === '/api/auth/signin')?.body ?? '{}')).toEqual({
+        email: 'test@example.com',
+        password: 's3cret',
+      });
+      expect(JSON.stringify(report)).not.toContain('s3cret');
+    },
+  );
 
   it('accepts the commit instead of the version, by prefix', async () => {
     expect((await run({ commitSha: 'a1b2c3d'.padEnd(40, 'a') })).passed).toBe(false);
@@ -83,7 +105,11 @@ describe('verifyProduction', () => {
   });
 
   it('takes the number of rounds from the service (production.verifyRounds)', async () => {
-    const report = await verifyProduction(exampleService({ production: { url, verifyDeadlineSeconds: 10, verifyRounds: 5 } }), { version: '1.9.0' }, { clock, sleep, env: { SMOKE_TEST_PASSWORD: 's3cret' }, retryIntervalMs: 1000 });
+    const report = await verifyProduction(
+      exampleService({ production: { url, verifyDeadlineSeconds: 10, verifyRounds: 5 } }),
+      { version: '1.9.0' },
+      { clock, sleep, env: { SMOKE_TEST_PASSWORD: 's3cret' }, retryIntervalMs: 1000 },
+    );
     expect(report).toMatchObject({ passed: true, attempts: 5 });
   });
 
@@ -117,11 +143,14 @@ describe('verifyProduction', () => {
     });
   });
 
-  it('accepts any version, said explicitly, after a rollback that did not move the app (a schema rollback)', async () => {
-    const report = await run({ appNotMoved: true });
-    expect(report.passed).toBe(true);
-    expect(report.checks.find((c) => c.name === 'version')?.detail).toMatch(/did not move the app/);
-  });
+  it(
+    'accepts any version, said explicitly, after a rollback that did not move the app ' + '(a schema rollback)',
+    async () => {
+      const report = await run({ appNotMoved: true });
+      expect(report.passed).toBe(true);
+      expect(report.checks.find((c) => c.name === 'version')?.detail).toMatch(/did not move the app/);
+    },
+  );
 
   it('fails when the target is known but production still reports the bad commit', async () => {
     answers.version = { version: '1.9.0', commit: 'b90de38' };
@@ -149,23 +178,38 @@ describe('verifyProduction', () => {
   it('reports a check that does not answer in time, with its latency', async () => {
     answers.signinDelayMs = 300;
     const report = await run({ version: '1.9.0' }, undefined, 100);
-    expect(report.failedCheck).toMatchObject({ name: 'smoke: sign-in', status: undefined, detail: 'timed out after 100 ms' });
+    expect(report.failedCheck).toMatchObject({
+      name: 'smoke: sign-in',
+      status: undefined,
+      detail: 'timed out after 100 ms',
+    });
     expect(report.failedCheck?.latencyMs).toBeGreaterThanOrEqual(90);
   });
 
   it('reports production that cannot be reached', async () => {
-    const report = await verifyProduction(exampleService({ production: { url: 'http://127.0.0.1:9', verifyDeadlineSeconds: 1 } }), {}, { clock, sleep, env: {} });
+    const report = await verifyProduction(
+      exampleService({ production: { url: 'http://127.0.0.1:9', verifyDeadlineSeconds: 1 } }),
+      {},
+      { clock, sleep, env: {} },
+    );
     expect(report.passed).toBe(false);
     expect(report.checks[0]).toMatchObject({ name: 'health', pass: false, status: undefined });
   });
 
   describe('behind Vercel Deployment Protection', () => {
     const protectedRun = (vercel: Record<string, unknown>, env: Record<string, string>) =>
-      verifyProduction(exampleService({ production: { url, verifyDeadlineSeconds: 10 }, vercel }), { version: '1.9.0' }, { clock, sleep, env, retryIntervalMs: 1000, checkTimeoutMs: 2000 });
+      verifyProduction(
+        exampleService({ production: { url, verifyDeadlineSeconds: 10 }, vercel }),
+        { version: '1.9.0' },
+        { clock, sleep, env, retryIntervalMs: 1000, checkTimeoutMs: 2000 },
+      );
 
     it('sends x-vercel-protection-bypass from vercel.protectionBypassEnv on every check, and passes', async () => {
       answers.bypassSecret = 'bypass-0123456789';
-      const report = await protectedRun({ protectionBypassEnv: 'VERCEL_PROTECTION_BYPASS' }, { SMOKE_TEST_PASSWORD: 's3cret', VERCEL_PROTECTION_BYPASS: 'bypass-0123456789' });
+      const report = await protectedRun(
+        { protectionBypassEnv: 'VERCEL_PROTECTION_BYPASS' },
+        { SMOKE_TEST_PASSWORD: 's3cret', VERCEL_PROTECTION_BYPASS: 'bypass-0123456789' },
+      );
       expect(report.passed).toBe(true);
       expect(seen.length).toBeGreaterThan(0);
       expect(seen.every((s) => s.bypass === 'bypass-0123456789')).toBe(true);
@@ -187,7 +231,11 @@ describe('verifyProduction', () => {
 
   it('fills only whole "${NAME}" strings, deeply', () => {
     const missing = new Set<string>();
-    expect(fillEnv({ a: ['${A}', 'x${A}'], b: { c: '${B}' }, n: 1 }, { A: '1' }, missing)).toEqual({ a: ['1', 'x${A}'], b: { c: '' }, n: 1 });
+    expect(fillEnv({ a: ['${A}', 'x${A}'], b: { c: '${B}' }, n: 1 }, { A: '1' }, missing)).toEqual({
+      a: ['1', 'x${A}'],
+      b: { c: '' },
+      n: 1,
+    });
     expect([...missing]).toEqual(['B']);
   });
 });

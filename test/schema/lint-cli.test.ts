@@ -36,7 +36,14 @@ describe('lint-migrations CLI', () => {
           path: expect.stringContaining('warn.sql'),
           verdict: 'warning',
           findings: [
-            { rule: 'create-index-blocking', severity: 'warning', line: 1, statement: 'CREATE INDEX "i" ON "A"("b")', message: expect.any(String), fix: expect.stringContaining('CONCURRENTLY') },
+            {
+              rule: 'create-index-blocking',
+              severity: 'warning',
+              line: 1,
+              statement: 'CREATE INDEX "i" ON "A"("b")',
+              message: expect.any(String),
+              fix: expect.stringContaining('CONCURRENTLY'),
+            },
           ],
         },
       ],

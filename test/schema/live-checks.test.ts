@@ -19,7 +19,11 @@ async function lintLive(sql: string, url: string): Promise<{ code: number; findi
   writeFileSync(file, sql);
   let out = '';
   let err = '';
-  const code = await run([file, '--format', 'json', '--database-url', url], { stdout: (s) => (out += s), stderr: (s) => (err += s), env: {} });
+  const code = await run([file, '--format', 'json', '--database-url', url], {
+    stdout: (s) => (out += s),
+    stderr: (s) => (err += s),
+    env: {},
+  });
   const parsed = out ? (JSON.parse(out) as { files: { findings: JsonFinding[] }[] }) : { files: [] };
   return { code, findings: parsed.files[0]?.findings ?? [], err };
 }
@@ -34,16 +38,27 @@ describe('lint-migrations --database-url: live checks', () => {
       await c.query(`CREATE TABLE "Note" ("id" SERIAL PRIMARY KEY, "userId" INTEGER, "body" TEXT, "legacy" TEXT)`);
       await c.query(`CREATE TABLE "Old" ("id" SERIAL PRIMARY KEY)`);
       // 10 users: emails unique except two duplicates, 3 without a name, ages 0..9.
-      await c.query(`INSERT INTO "User" ("email", "name", "age") SELECT CASE WHEN g <= 2 THEN 'dup@x' ELSE 'u' || g || '@x' END, CASE WHEN g <= 3 THEN NULL ELSE 'n' || g END, g - 1 FROM generate_series(1, 10) g`);
+      await c.query(
+        `INSERT INTO "User" ("email", "name", "age") SELECT CASE WHEN g <= 2 THEN 'dup@x' ` +
+          `ELSE 'u' || g || '@x' END, CASE WHEN g <= 3 THEN NULL ELSE 'n' || g END, g - 1 ` +
+          `FROM generate_series(1, 10) g`,
+      );
       // 25 notes: 20 point at existing users, 5 at user 99 (orphans); legacy set on 7.
-      await c.query(`INSERT INTO "Note" ("userId", "body", "legacy") SELECT CASE WHEN g <= 20 THEN 1 + g % 10 ELSE 99 END, 'b' || g, CASE WHEN g <= 7 THEN 'l' ELSE NULL END FROM generate_series(1, 25) g`);
+      await c.query(
+        `INSERT INTO "Note" ("userId", "body", "legacy") SELECT CASE WHEN g <= 20 THEN 1 ` +
+          `+ g % 10 ELSE 99 END, 'b' || g, CASE WHEN g <= 7 THEN 'l' ELSE NULL END FROM ` +
+          `generate_series(1, 25) g`,
+      );
       await c.query(`INSERT INTO "Old" SELECT FROM generate_series(1, 4)`);
     });
   });
   afterAll(db.drop);
 
   it('counts the rows and values behind each drop', async () => {
-    const { code, findings } = await lintLive('DROP TABLE "Old";\nALTER TABLE "Note" DROP COLUMN "legacy";\nTRUNCATE "User";\n', db.url);
+    const { code, findings } = await lintLive(
+      'DROP TABLE "Old";\nALTER TABLE "Note" DROP COLUMN "legacy";\nTRUNCATE "User";\n',
+      db.url,
+    );
     expect(code).toBe(1);
     expect(findings.map((f) => [f.rule, f.live])).toEqual([
       ['drop-table', { rows: 4 }],
@@ -54,7 +69,10 @@ describe('lint-migrations --database-url: live checks', () => {
   });
 
   it('says whether the data already complies with NOT NULL', async () => {
-    const { findings } = await lintLive('ALTER TABLE "User" ALTER COLUMN "name" SET NOT NULL;\nALTER TABLE "User" ALTER COLUMN "email" SET NOT NULL;\n', db.url);
+    const { findings } = await lintLive(
+      'ALTER TABLE "User" ALTER COLUMN "name" SET NOT NULL;\nALTER TABLE "User" ALTER COLUMN "email" SET NOT NULL;\n',
+      db.url,
+    );
     expect(findings.map((f) => f.live)).toEqual([
       { rows: 10, violations: 3, complies: false },
       { rows: 10, violations: 0, complies: true },
@@ -130,9 +148,12 @@ describe('lint-migrations --database-url: live checks', () => {
   });
 
   it('accounts for earlier statements of the file and counts what a statement affects (issue 14)', async () => {
-    // A DELETE of duplicates before the unique index: the index is not "would fail"; the DELETE counts the rows its WHERE matches.
+    // A DELETE of duplicates before the unique index: the index is not "would fail"; the DELETE counts the rows its
+    // WHERE matches.
     const dedupe = await lintLive(
-      `DELETE FROM "User" WHERE "id" = 2;\nCREATE UNIQUE INDEX "User_email_key" ON "User"("email");\nALTER TABLE "Note" ADD COLUMN "tag" TEXT;\nCREATE UNIQUE INDEX "Note_tag_key" ON "Note"("tag");\n`,
+      `DELETE FROM "User" WHERE "id" = 2;\nCREATE UNIQUE INDEX "User_email_key" ON ` +
+        `"User"("email");\nALTER TABLE "Note" ADD COLUMN "tag" TEXT;\nCREATE UNIQUE INDEX ` +
+        `"Note_tag_key" ON "Note"("tag");\n`,
       db.url,
     );
     expect(dedupe.err).toBe('');
@@ -142,7 +163,9 @@ describe('lint-migrations --database-url: live checks', () => {
       ['add-column-nullable', undefined],
       ['create-index-blocking', undefined],
     ]);
-    expect(dedupe.findings[1]?.message).toMatch(/an earlier statement of the file changes the rows of "User": no live figure/);
+    expect(dedupe.findings[1]?.message).toMatch(
+      /an earlier statement of the file changes the rows of "User": no live figure/,
+    );
     expect(dedupe.findings[3]?.message).toMatch(/the file adds "tag" itself: no live figure/);
     expect(dedupe.findings.some((f) => /does not exist/.test(f.message))).toBe(false);
     // Duplicate rows, not groups: three rows share an email, two of them must go.

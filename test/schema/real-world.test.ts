@@ -9,8 +9,17 @@ import { run } from '../../src/cli/lint-migrations';
 
 const CALCOM = join(__dirname, '..', 'fixtures', 'schema', 'real-world', 'calcom');
 
-interface JsonFinding { rule: string; severity: string; line: number; statement: string }
-interface JsonFile { path: string; verdict: string; findings: JsonFinding[] }
+interface JsonFinding {
+  rule: string;
+  severity: string;
+  line: number;
+  statement: string;
+}
+interface JsonFile {
+  path: string;
+  verdict: string;
+  findings: JsonFinding[];
+}
 
 describe('real-world check: cal.com migrations', () => {
   let files: JsonFile[] = [];
@@ -28,7 +37,10 @@ describe('real-world check: cal.com migrations', () => {
     if (!found) throw new Error(`${migration} was not linted`);
     return found;
   };
-  const rules = (migration: string): string[] => file(migration).findings.filter((f) => f.severity !== 'safe').map((f) => `${f.severity}:${f.rule}`);
+  const rules = (migration: string): string[] =>
+    file(migration)
+      .findings.filter((f) => f.severity !== 'safe')
+      .map((f) => `${f.severity}:${f.rule}`);
 
   it('lints every fixture without a parse error', () => {
     expect(err).toBe('');
@@ -38,8 +50,13 @@ describe('real-world check: cal.com migrations', () => {
   });
 
   it('flags the drops, renames and required columns Prisma itself warns about', () => {
-    expect(rules('20220306023650_renames_verification_request_to_verification_token')).toEqual(['dangerous:drop-table']);
-    expect(rules('20220421105300_rename_column_trigger_event_to_trigger_event')).toEqual(['dangerous:drop-column', 'dangerous:add-column-not-null-no-default']);
+    expect(rules('20220306023650_renames_verification_request_to_verification_token')).toEqual([
+      'dangerous:drop-table',
+    ]);
+    expect(rules('20220421105300_rename_column_trigger_event_to_trigger_event')).toEqual([
+      'dangerous:drop-column',
+      'dangerous:add-column-not-null-no-default',
+    ]);
     expect(rules('20220305233635_availability_schedules')).toEqual([
       'dangerous:drop-column',
       'dangerous:drop-column',
@@ -65,18 +82,21 @@ describe('real-world check: cal.com migrations', () => {
     expect(rules('20210908042159_teams_feature')[0]).toBe('dangerous:drop-constraint');
   });
 
-  it('keeps the safe ones safe: constant defaults, nullable columns, new tables and their indexes, enum additions', () => {
-    for (const migration of [
-      '20210904162403_add_booking_status_enum',
-      '20220409155714_impersonate_users',
-      '20220131170110_add_metadata_column_to_event_type',
-      '20220423175732_added_next_auth_models',
-      '20240920100549_add_daily_no_show',
-      '20220305233635_rename_indexes',
-    ]) {
-      expect([migration, file(migration).verdict]).toEqual([migration, 'safe']);
-    }
-  });
+  it(
+    'keeps the safe ones safe: constant defaults, nullable columns, new tables and ' + 'their indexes, enum additions',
+    () => {
+      for (const migration of [
+        '20210904162403_add_booking_status_enum',
+        '20220409155714_impersonate_users',
+        '20220131170110_add_metadata_column_to_event_type',
+        '20220423175732_added_next_auth_models',
+        '20240920100549_add_daily_no_show',
+        '20220305233635_rename_indexes',
+      ]) {
+        expect([migration, file(migration).verdict]).toEqual([migration, 'safe']);
+      }
+    },
+  );
 
   it('warns about blocking index builds on live tables, and data backfills', () => {
     const indexes = file('20230410234751_add_foreign_key_indexes');
@@ -85,6 +105,8 @@ describe('real-world check: cal.com migrations', () => {
     expect(indexes.findings).toHaveLength(61);
     expect(rules('20210830064354_add_unique_to_team_slug')).toEqual(['warning:create-index-blocking']);
     expect(rules('20211115182559_availability_issue')).toEqual(['warning:insert-from-select']);
-    expect(rules('20220501221906_adds_app_relation_to_credentials')).toEqual(Array(15).fill('warning:update-in-migration'));
+    expect(rules('20220501221906_adds_app_relation_to_credentials')).toEqual(
+      Array(15).fill('warning:update-in-migration'),
+    );
   });
 });

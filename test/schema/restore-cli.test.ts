@@ -30,10 +30,18 @@ describe('restore-archive CLI: --database-url or --service', () => {
 
   beforeAll(async () => {
     await db.create();
-    writeFileSync(config, servicesYaml([exampleServiceRaw({ name: 'clinic', database: { urlEnv: envName, migrationsDir: 'prisma/migrations' } })]));
+    writeFileSync(
+      config,
+      servicesYaml([
+        exampleServiceRaw({ name: 'clinic', database: { urlEnv: envName, migrationsDir: 'prisma/migrations' } }),
+      ]),
+    );
     await withClient(db.url, async (c) => {
       await c.query(`CREATE TABLE "Note" ("id" SERIAL PRIMARY KEY, "aiSummary" TEXT)`);
-      await c.query(`INSERT INTO "Note" ("aiSummary") SELECT CASE WHEN g % 3 = 0 THEN NULL ELSE 's' || g END FROM generate_series(1, 30) g`);
+      await c.query(
+        `INSERT INTO "Note" ("aiSummary") SELECT CASE WHEN g % 3 = 0 THEN NULL ELSE 's' ` +
+          `|| g END FROM generate_series(1, 30) g`,
+      );
     });
   });
   afterAll(db.drop);
@@ -44,7 +52,12 @@ describe('restore-archive CLI: --database-url or --service', () => {
     try {
       await client.query('BEGIN');
       await ensureArchiveSchema(client);
-      const item = await archiveTarget(client, { kind: 'column', table: { schema: 'public', name: 'Note' }, column: 'aiSummary' }, incidentId, { migrationName: MIGRATION, incidentId });
+      const item = await archiveTarget(
+        client,
+        { kind: 'column', table: { schema: 'public', name: 'Note' }, column: 'aiSummary' },
+        incidentId,
+        { migrationName: MIGRATION, incidentId },
+      );
       await client.query('ALTER TABLE "Note" DROP COLUMN "aiSummary"');
       await client.query('COMMIT');
       await client.query('ALTER TABLE "Note" ADD COLUMN "aiSummary" TEXT');
@@ -64,7 +77,11 @@ describe('restore-archive CLI: --database-url or --service', () => {
     const result = await restore([MIGRATION, '--service', 'clinic'], { ROLLBACK_CONFIG: config, [envName]: db.url });
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
-    expect(result.out).toBe(`restored 20 rows from ${archive}\nDATABASE_URL is not set: the bot reads the archive manifest when its metrics are next asked for (/rollback stats) or at its next sync.\n`);
+    expect(result.out).toBe(
+      `restored 20 rows from ${archive}\nDATABASE_URL is not set: the bot reads the ` +
+        `archive manifest when its metrics are next asked for (/rollback stats) or at its ` +
+        `next sync.\n`,
+    );
     expect(await values()).toEqual(before);
   });
 
@@ -77,62 +94,105 @@ describe('restore-archive CLI: --database-url or --service', () => {
     expect((await restore([archive, '--database-url', db.url], {})).code).toBe(1);
   });
 
-  it("records the restore in the bot's store at once, so data loss stops counting it without a scheduled job", async () => {
-    const store = testDatabase('schema_restore_cli_bot');
-    await store.create();
-    const pool = createDb(store.url, silentLogger, 2);
-    try {
-      await migrate(pool, silentLogger);
-      await pool.query(upsertService(exampleService({ name: 'clinic' })));
-      const bot = createIncidentStore(pool);
-      const archive = await archiveAndDrop('inc-3');
-      const { incident } = await bot.openIncident(
-        { id: 'INC-3', service: 'clinic', issue: 'AI migration', trigger: 't', openedBy: 'U0DBADMIN', openedAt: new Date(), channelId: 'C0PRODALRT', data: { request: { kind: 'schema' }, requestedBy: 'U0DBADMIN', owner: 'U0DBADMIN' } },
-        [{ position: 1, kind: 'schema', state: 'succeeded', input: {} }],
+  it(
+    "records the restore in the bot's store at once, so data loss stops counting it " + 'without a scheduled job',
+    async () => {
+      const store = testDatabase('schema_restore_cli_bot');
+      await store.create();
+      const pool = createDb(store.url, silentLogger, 2);
+      try {
+        await migrate(pool, silentLogger);
+        await pool.query(upsertService(exampleService({ name: 'clinic' })));
+        const bot = createIncidentStore(pool);
+        const archive = await archiveAndDrop('inc-3');
+        const { incident } = await bot.openIncident(
+          {
+            id: 'INC-3',
+            service: 'clinic',
+            issue: 'AI migration',
+            trigger: 't',
+            openedBy: 'U0DBADMIN',
+            openedAt: new Date(),
+            channelId: 'C0PRODALRT',
+            data: { request: { kind: 'schema' }, requestedBy: 'U0DBADMIN', owner: 'U0DBADMIN' },
+          },
+          [{ position: 1, kind: 'schema', state: 'succeeded', input: {} }],
+        );
+        const [step] = await bot.steps(incident.id);
+        await bot.moveStep(step?.id ?? '', 'succeeded', 'succeeded', {
+          output: { archived: [{ archiveTable: archive, rows: 20 }] },
+        });
+        await bot.moveIncident(incident.id, 'open', 'resolved', { restoredAt: new Date(), closedAt: new Date() });
+        const lost = async () => (await bot.metricsInput(incident.id))?.archives;
+        expect(await lost()).toEqual([{ archiveTable: archive, rows: 20, restored: false }]);
+
+        const result = await restore([MIGRATION, '--service', 'clinic'], {
+          ROLLBACK_CONFIG: config,
+          [envName]: db.url,
+          DATABASE_URL: store.url,
+        });
+        expect(result.code).toBe(0);
+        expect(result.out).toContain("recorded in the bot's store: data loss no longer counts this archive.");
+        expect(await lost()).toEqual([{ archiveTable: archive, rows: 20, restored: true }]);
+      } finally {
+        await pool.close();
+        await store.drop();
+      }
+    },
+  );
+
+  it(
+    'archives a json column (no typed hash for json: the checksum falls back to the ' + 'row text) on both connections',
+    async () => {
+      await withClient(db.url, (c) =>
+        c.query(
+          `CREATE TABLE "Doc" ("id" SERIAL PRIMARY KEY, "meta" JSON); INSERT INTO "Doc" ` +
+            `("meta") SELECT json_build_object('n', g) FROM generate_series(1, 12) g`,
+        ),
       );
-      const [step] = await bot.steps(incident.id);
-      await bot.moveStep(step?.id ?? '', 'succeeded', 'succeeded', { output: { archived: [{ archiveTable: archive, rows: 20 }] } });
-      await bot.moveIncident(incident.id, 'open', 'resolved', { restoredAt: new Date(), closedAt: new Date() });
-      const lost = async () => (await bot.metricsInput(incident.id))?.archives;
-      expect(await lost()).toEqual([{ archiveTable: archive, rows: 20, restored: false }]);
-
-      const result = await restore([MIGRATION, '--service', 'clinic'], { ROLLBACK_CONFIG: config, [envName]: db.url, DATABASE_URL: store.url });
-      expect(result.code).toBe(0);
-      expect(result.out).toContain("recorded in the bot's store: data loss no longer counts this archive.");
-      expect(await lost()).toEqual([{ archiveTable: archive, rows: 20, restored: true }]);
-    } finally {
-      await pool.close();
-      await store.drop();
-    }
-  });
-
-  it('archives a json column (no typed hash for json: the checksum falls back to the row text) on both connections', async () => {
-    await withClient(db.url, (c) => c.query(`CREATE TABLE "Doc" ("id" SERIAL PRIMARY KEY, "meta" JSON); INSERT INTO "Doc" ("meta") SELECT json_build_object('n', g) FROM generate_series(1, 12) g`));
-    const client = new Client({ connectionString: db.url });
-    const side = new Client({ connectionString: db.url });
-    await client.connect();
-    await side.connect();
-    try {
-      await client.query('BEGIN');
-      await ensureArchiveSchema(client);
-      const target = { kind: 'column' as const, table: { schema: 'public', name: 'Doc' }, column: 'meta' };
-      const viaSide = await archiveTarget(client, target, 'json-side', { migrationName: MIGRATION, incidentId: 'inc-json' }, { side });
-      const onMain = await archiveTarget(client, target, 'json-main', { migrationName: MIGRATION, incidentId: 'inc-json' });
-      expect([viaSide.rows, onMain.rows]).toEqual([12, 12]);
-      expect(viaSide.checksum).toBe(onMain.checksum);
-      await client.query('ROLLBACK');
-    } finally {
-      await client.end();
-      await side.end();
-    }
-  });
+      const client = new Client({ connectionString: db.url });
+      const side = new Client({ connectionString: db.url });
+      await client.connect();
+      await side.connect();
+      try {
+        await client.query('BEGIN');
+        await ensureArchiveSchema(client);
+        const target = { kind: 'column' as const, table: { schema: 'public', name: 'Doc' }, column: 'meta' };
+        const viaSide = await archiveTarget(
+          client,
+          target,
+          'json-side',
+          { migrationName: MIGRATION, incidentId: 'inc-json' },
+          { side },
+        );
+        const onMain = await archiveTarget(client, target, 'json-main', {
+          migrationName: MIGRATION,
+          incidentId: 'inc-json',
+        });
+        expect([viaSide.rows, onMain.rows]).toEqual([12, 12]);
+        expect(viaSide.checksum).toBe(onMain.checksum);
+        await client.query('ROLLBACK');
+      } finally {
+        await client.end();
+        await side.end();
+      }
+    },
+  );
 
   it('refuses with exit 2 and a clear message when the database cannot be named', async () => {
     const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
       [[MIGRATION], { APP_DATABASE_URL: db.url }, /--database-url URL, or --service NAME/],
-      [[MIGRATION, '--service', 'clinic'], { ROLLBACK_CONFIG: config }, /CLINIC_APP_DB_URL \(database\.urlEnv of "clinic"\) is not set/],
+      [
+        [MIGRATION, '--service', 'clinic'],
+        { ROLLBACK_CONFIG: config },
+        /CLINIC_APP_DB_URL \(database\.urlEnv of "clinic"\) is not set/,
+      ],
       [[MIGRATION, '--service', 'nope'], { ROLLBACK_CONFIG: config, [envName]: db.url }, /Unknown service "nope"/],
-      [[MIGRATION, '--service', 'clinic'], { ROLLBACK_CONFIG: join(dir, 'missing.yaml'), [envName]: db.url }, /Cannot read the services file/],
+      [
+        [MIGRATION, '--service', 'clinic'],
+        { ROLLBACK_CONFIG: join(dir, 'missing.yaml'), [envName]: db.url },
+        /Cannot read the services file/,
+      ],
       [[MIGRATION, '--service', 'clinic', '--database-url', db.url], {}, /not both/],
       [[MIGRATION, '--bogus'], {}, /unknown option --bogus/],
     ];
@@ -147,7 +207,10 @@ describe('restore-archive CLI: --database-url or --service', () => {
     const cwd = process.cwd();
     process.chdir(dir);
     try {
-      writeFileSync(join(dir, 'rollback.config.yaml'), servicesYaml([exampleServiceRaw({ name: 'default-file', database: { urlEnv: 'DEFAULT_FILE_DB' } })]));
+      writeFileSync(
+        join(dir, 'rollback.config.yaml'),
+        servicesYaml([exampleServiceRaw({ name: 'default-file', database: { urlEnv: 'DEFAULT_FILE_DB' } })]),
+      );
       const result = await restore(['20990101000000_none', '--service', 'default-file'], { DEFAULT_FILE_DB: db.url });
       expect(result.err).toMatch(/No unrestored archive matches "20990101000000_none"/);
       expect(result.code).toBe(1);

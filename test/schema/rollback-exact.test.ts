@@ -24,7 +24,9 @@ describe('type changes on a database whose TimeZone is Europe/Paris', () => {
       [INIT]: `CREATE TABLE "Event" ("id" SERIAL NOT NULL, "createdOn" TIMESTAMP(3) NOT NULL, "seenAt" TIMESTAMP(3),
                "ref" TEXT, "code" VARCHAR(5), "price" DECIMAL(10,2),
                CONSTRAINT "Event_pkey" PRIMARY KEY ("id"));`,
-      [TZ]: `ALTER TABLE "Event" ALTER COLUMN "createdOn" SET DATA TYPE TIMESTAMPTZ(3) USING "createdOn" AT TIME ZONE 'UTC';`,
+      [TZ]:
+        `ALTER TABLE "Event" ALTER COLUMN "createdOn" SET DATA TYPE TIMESTAMPTZ(3) USING ` +
+        `"createdOn" AT TIME ZONE 'UTC';`,
       [IMPLICIT]: `ALTER TABLE "Event" ALTER COLUMN "seenAt" SET DATA TYPE TIMESTAMPTZ(3);`,
       [UUID]: `ALTER TABLE "Event" ALTER COLUMN "ref" SET DATA TYPE UUID USING "ref"::uuid;`,
       [WIDEN]: `ALTER TABLE "Event" ALTER COLUMN "code" SET DATA TYPE TEXT;`,
@@ -44,14 +46,20 @@ describe('type changes on a database whose TimeZone is Europe/Paris', () => {
     const valuesBefore = await p.values('Event');
     await p.apply(TZ);
     const plan = await p.plan(TZ);
-    expect(plan.steps.map((s) => s.sql)).toEqual([`ALTER TABLE "public"."Event" ALTER COLUMN "createdOn" TYPE timestamp(3) without time zone USING "createdOn" AT TIME ZONE 'UTC'`]);
+    expect(plan.steps.map((s) => s.sql)).toEqual([
+      `ALTER TABLE "public"."Event" ALTER COLUMN "createdOn" TYPE timestamp(3) without ` +
+        `time zone USING "createdOn" AT TIME ZONE 'UTC'`,
+    ]);
     expect(plan.shadowDifferences).toEqual([]);
     expect(plan.verifiedWithData).toBe(true);
     expect(plan.sampledRows).toEqual([{ table: { schema: 'public', name: 'Event' }, rows: 40 }]);
     await p.execute(plan);
     expect(diffCatalogs(schemaBefore, await withClient(p.url, readCatalog))).toEqual([]);
     expect(await p.values('Event')).toEqual(valuesBefore);
-    const [row] = await p.query<{ rolled_back_at: Date | null }>(`SELECT rolled_back_at FROM "_prisma_migrations" WHERE migration_name = $1`, [TZ]);
+    const [row] = await p.query<{ rolled_back_at: Date | null }>(
+      `SELECT rolled_back_at FROM "_prisma_migrations" WHERE migration_name = $1`,
+      [TZ],
+    );
     expect(row?.rolled_back_at).toBeInstanceOf(Date);
   });
 
@@ -59,10 +67,15 @@ describe('type changes on a database whose TimeZone is Europe/Paris', () => {
     await p.apply(IMPLICIT);
     const plan = await p.plan(IMPLICIT);
     expect(plan.steps).toEqual([]);
-    expect(plan.irreversible.map((i) => i.reason)).toEqual([expect.stringMatching(/"seenAt".*TimeZone.*'Europe\/Paris'.*daylight-saving.*not undone automatically/s)]);
+    expect(plan.irreversible.map((i) => i.reason)).toEqual([
+      expect.stringMatching(/"seenAt".*TimeZone.*'Europe\/Paris'.*daylight-saving.*not undone automatically/s),
+    ]);
     expect(plan.verifiedOnShadow).toBe(false);
     expect(plan.blockers.join(' ')).toMatch(/Not proven on the shadow database/);
-    await expect(p.execute(plan)).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/not proven/) });
+    await expect(p.execute(plan)).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/not proven/),
+    });
     await p.query(`UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE migration_name = $1`, [IMPLICIT]);
     await p.query(`ALTER TABLE "Event" ALTER COLUMN "seenAt" TYPE timestamp(3)`);
   });
@@ -71,32 +84,47 @@ describe('type changes on a database whose TimeZone is Europe/Paris', () => {
     await p.apply(UUID);
     const plan = await p.plan(UUID);
     expect(plan.steps).toEqual([]);
-    expect(plan.irreversible.map((i) => i.reason)).toEqual([expect.stringMatching(/"ref" went from text to uuid.*not known to give every value back exactly/)]);
+    expect(plan.irreversible.map((i) => i.reason)).toEqual([
+      expect.stringMatching(/"ref" went from text to uuid.*not known to give every value back exactly/),
+    ]);
     expect(plan.blockers).not.toEqual([]);
     await p.query(`UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE migration_name = $1`, [UUID]);
     await p.query(`ALTER TABLE "Event" ALTER COLUMN "ref" TYPE text`);
   });
 
-  it('the data check blocks an inverse the schema-only check passes: values written since do not fit the old type', async () => {
-    await p.apply(WIDEN);
-    await p.query(`UPDATE "Event" SET code = 'longer than five' WHERE id = 7`);
-    const plan = await p.plan(WIDEN);
-    expect(plan.steps.map((s) => s.sql)).toEqual([`ALTER TABLE "public"."Event" ALTER COLUMN "code" TYPE character varying(5)`]);
-    expect(plan.verifiedWithData).toBe(false);
-    expect(plan.shadowDifferences).toEqual([expect.stringMatching(/inverse failed on the shadow database holding 40 sampled live row\(s\): value too long/)]);
-    await expect(p.execute(plan)).rejects.toMatchObject({ code: 'conflict' });
-    await p.query(`UPDATE "Event" SET code = 'c7' WHERE id = 7`);
-    const fixed = await p.plan(WIDEN);
-    expect(fixed.verifiedWithData).toBe(true);
-    await p.execute(fixed);
-  });
+  it(
+    'the data check blocks an inverse the schema-only check passes: values written ' + 'since do not fit the old type',
+    async () => {
+      await p.apply(WIDEN);
+      await p.query(`UPDATE "Event" SET code = 'longer than five' WHERE id = 7`);
+      const plan = await p.plan(WIDEN);
+      expect(plan.steps.map((s) => s.sql)).toEqual([
+        `ALTER TABLE "public"."Event" ALTER COLUMN "code" TYPE character varying(5)`,
+      ]);
+      expect(plan.verifiedWithData).toBe(false);
+      expect(plan.shadowDifferences).toEqual([
+        expect.stringMatching(/inverse failed on the shadow database holding 40 sampled live row\(s\): value too long/),
+      ]);
+      await expect(p.execute(plan)).rejects.toMatchObject({ code: 'conflict' });
+      await p.query(`UPDATE "Event" SET code = 'c7' WHERE id = 7`);
+      const fixed = await p.plan(WIDEN);
+      expect(fixed.verifiedWithData).toBe(true);
+      await p.execute(fixed);
+    },
+  );
 
   it('the data check compares values by primary key: rounding values written since blocks the plan', async () => {
     await p.apply(PRICE);
     await p.query(`UPDATE "Event" SET price = 3.1416 WHERE id IN (3, 9)`);
     const plan = await p.plan(PRICE);
-    expect(plan.steps.map((s) => s.sql)).toEqual([`ALTER TABLE "public"."Event" ALTER COLUMN "price" TYPE numeric(10,2)`]);
+    expect(plan.steps.map((s) => s.sql)).toEqual([
+      `ALTER TABLE "public"."Event" ALTER COLUMN "price" TYPE numeric(10,2)`,
+    ]);
     expect(plan.verifiedWithData).toBe(false);
-    expect(plan.shadowDifferences).toEqual([expect.stringMatching(/values of "Event"."price" do not survive the inverse \(2 sampled row\(s\), e.g. \(3\): 3.1416 became 3.1400/)]);
+    expect(plan.shadowDifferences).toEqual([
+      expect.stringMatching(
+        /values of "Event"."price" do not survive the inverse \(2 sampled row\(s\), e.g. \(3\): 3.1416 became 3.1400/,
+      ),
+    ]);
   });
 });

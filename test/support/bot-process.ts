@@ -21,7 +21,9 @@ export interface BotProcess {
 }
 
 function exitOf(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 /**
@@ -58,8 +60,16 @@ export function botProcessEnv(input: {
 }
 
 /** Starts `rollback-bot start` and resolves once it logs that it is ready (with its port). */
-export async function spawnBot(env: Record<string, string>, slack: SlackStandin, spawned: BotProcess[] = []): Promise<BotProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/rollback-bot.js'), 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function spawnBot(
+  env: Record<string, string>,
+  slack: SlackStandin,
+  spawned: BotProcess[] = [],
+): Promise<BotProcess> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/rollback-bot.js'), 'start'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the bot did not start within 60 s:\n${output}`)), 60_000);
@@ -77,7 +87,10 @@ export async function spawnBot(env: Record<string, string>, slack: SlackStandin,
       reject(new Error(`the bot exited (${code}) before it was ready:\n${output}`));
     });
   });
-  const sender = new SlackRequestSender(`http://127.0.0.1:${port}/slack/events`, SIGNING_SECRET, { teamId: 'T0STANDIN', responseUrl: slack.responseUrl });
+  const sender = new SlackRequestSender(`http://127.0.0.1:${port}/slack/events`, SIGNING_SECRET, {
+    teamId: 'T0STANDIN',
+    responseUrl: slack.responseUrl,
+  });
   const bot: BotProcess = {
     pid: child.pid as number,
     sender,
@@ -97,4 +110,3 @@ export async function spawnBot(env: Record<string, string>, slack: SlackStandin,
   spawned.push(bot);
   return bot;
 }
-

@@ -35,7 +35,12 @@ export async function startTestBot(options: {
     options.slack ??
     (await startSlackStandin({
       token: BOT_TOKEN,
-      users: { U0DEVOPS1: { name: 'devops' }, U0CTO0001: { name: 'cto' }, U0DBADMIN: { name: 'dba' }, U0NOBODY1: { name: 'someone' } },
+      users: {
+        U0DEVOPS1: { name: 'devops' },
+        U0CTO0001: { name: 'cto' },
+        U0DBADMIN: { name: 'dba' },
+        U0NOBODY1: { name: 'someone' },
+      },
       channels: { C0PRODALRT: 'prod-alerts' },
     }));
   const dir = mkdtempSync(join(tmpdir(), 'rollback-bot-config-'));

@@ -38,7 +38,10 @@ export interface TestDatabase {
 }
 
 export function testDatabase(label: string): TestDatabase {
-  const safe = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30);
+  const safe = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 30);
   const name = `rbt_${safe}_${randomBytes(4).toString('hex')}`;
   return {
     name,

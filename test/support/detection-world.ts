@@ -35,7 +35,9 @@ export interface DetectionWorld {
   history: { good: StandinDeployment; bad: StandinDeployment };
   /** One evaluation interval of a service: the clock moves by `advanceMs` first (default 30 s). */
   tick(service: string, advanceMs?: number): Promise<TickOutcome>;
-  /** Posts (chat.postMessage) made since the test started, optionally only those whose text or blocks contain the words. */
+  /**
+   * Posts (chat.postMessage) made since the test started, optionally only those whose text or blocks contain the words.
+   */
   posts(words?: string): RecordedCall[];
   waitForPost(words: string, timeoutMs?: number): Promise<RecordedCall>;
   stop(): Promise<void>;
@@ -57,7 +59,10 @@ export function extraService(name: string, overrides: Record<string, unknown> = 
 
 async function startDetectionWorld(options: DetectionWorldOptions): Promise<DetectionWorld> {
   const clock = new TestClock('2026-01-20T15:00:00Z');
-  const { slack, vercel, git, history } = await startOutside({ postsPerChannelPerSecond: 50, channels: { C0GENERAL1: 'general' } });
+  const { slack, vercel, git, history } = await startOutside({
+    postsPerChannelPerSecond: 50,
+    channels: { C0GENERAL1: 'general' },
+  });
   const { good, bad } = history;
 
   const roles = { devopsLead: ['U0DEVOPS1'], cto: ['U0CTO0001'], dba: ['U0DBADMIN'], onCall: ['S0ONCALL1'] };
@@ -66,14 +71,30 @@ async function startDetectionWorld(options: DetectionWorldOptions): Promise<Dete
     git: { remote: git.origin, branch: 'main', tokenEnv: undefined },
     roles,
   };
-  const main = exampleServiceRaw({ ...base, vercel: { projectId: SERVICE, teamId: 'team_dramal', aliasDeadlineSeconds: 10 }, ...options.main });
+  const main = exampleServiceRaw({
+    ...base,
+    vercel: { projectId: SERVICE, teamId: 'team_dramal', aliasDeadlineSeconds: 10 },
+    ...options.main,
+  });
   const extras = (options.services ?? []).map((s) => exampleServiceRaw({ ...base, ...s }));
   const services = [main, ...extras];
   const env = { SMOKE_TEST_PASSWORD: SMOKE.password, WEBHOOK_SECRET, ...options.env };
   const parsed = parseServicesFile(servicesYaml(services), 'detection world');
   const adapters = {
-    application: new VercelApplication({ token: vercel.token, apiUrl: vercel.url, logger: silentLogger, deploymentOrigin: vercel.deploymentOrigin, pollIntervalMs: 25, env }),
-    code: new GitCodeRollback({ services: parsed, workspaceDir: join(git.workspace, 'replica-1'), logger: silentLogger, env: git.env }),
+    application: new VercelApplication({
+      token: vercel.token,
+      apiUrl: vercel.url,
+      logger: silentLogger,
+      deploymentOrigin: vercel.deploymentOrigin,
+      pollIntervalMs: 25,
+      env,
+    }),
+    code: new GitCodeRollback({
+      services: parsed,
+      workspaceDir: join(git.workspace, 'replica-1'),
+      logger: silentLogger,
+      env: git.env,
+    }),
     schema: new PrismaSchemaAdapter({ logger: silentLogger, clock }),
     clock,
   };
@@ -88,7 +109,11 @@ async function startDetectionWorld(options: DetectionWorldOptions): Promise<Dete
   await db.connect();
   const startCalls = slack.calls.length;
   const posts = (words?: string): RecordedCall[] =>
-    slack.calls.slice(startCalls).filter((c) => c.method === 'chat.postMessage' && c.answer.ok && (words === undefined || callText(c).includes(words)));
+    slack.calls
+      .slice(startCalls)
+      .filter(
+        (c) => c.method === 'chat.postMessage' && c.answer.ok && (words === undefined || callText(c).includes(words)),
+      );
   return {
     bot,
     slack,
@@ -98,18 +123,24 @@ async function startDetectionWorld(options: DetectionWorldOptions): Promise<Dete
     databaseUrl: options.databaseUrl,
     history: { good, bad },
     async tick(service, advanceMs = 30_000) {
-      // Posts in flight first: the outbox's channel lease is timed on this clock, and a jump past it would let a second worker take the channel mid-call.
+      // Posts in flight first: the outbox's channel lease is timed on this clock, and a jump past it would let a second
+      // worker take the channel mid-call.
       if (!(await bot.bot.engine.outbox.drain(15_000))) throw new Error('the Slack outbox did not drain');
       clock.advance(advanceMs);
       // A slot a little in the past: the scheduler's claim window is already over, so runTick returns at once.
       const slot = new Date(Math.floor((clock.now().getTime() - 10_000) / 1000) * 1000);
       await bot.bot.detection.intake.flush();
       const outcome = await bot.bot.engine.scheduler.runTick(detectJobName(service), slot);
-      if (outcome.result !== 'ran') throw new Error(`detect:${service} did not run: ${outcome.result} ${outcome.error?.explain() ?? ''}`);
+      if (outcome.result !== 'ran')
+        throw new Error(`detect:${service} did not run: ${outcome.result} ${outcome.error?.explain() ?? ''}`);
       return outcome;
     },
     posts,
-    waitForPost: (words, timeoutMs = 10_000) => slack.waitForCall((c) => c.method === 'chat.postMessage' && c.answer.ok && callText(c).includes(words), timeoutMs),
+    waitForPost: (words, timeoutMs = 10_000) =>
+      slack.waitForCall(
+        (c) => c.method === 'chat.postMessage' && c.answer.ok && callText(c).includes(words),
+        timeoutMs,
+      ),
     async stop() {
       await db.end();
       await bot.stop();
@@ -121,7 +152,10 @@ async function startDetectionWorld(options: DetectionWorldOptions): Promise<Dete
 }
 
 /** A world for one describe block, with its own database. */
-export function useDetectionWorld(label: string, options: Omit<DetectionWorldOptions, 'databaseUrl'> = {}): { readonly world: DetectionWorld } {
+export function useDetectionWorld(
+  label: string,
+  options: Omit<DetectionWorldOptions, 'databaseUrl'> = {},
+): { readonly world: DetectionWorld } {
   const database = testDatabase(label);
   let world: DetectionWorld | undefined;
   beforeAll(async () => {
@@ -153,13 +187,22 @@ interface AlertRowView {
 
 export async function alertRows(db: Client, service?: string): Promise<AlertRowView[]> {
   const { rows } = await db.query<AlertRowView>(
-    `SELECT service, fingerprint, source, kind, value, firing, repeats, summary FROM alert_states ${service ? 'WHERE service = $1' : ''} ORDER BY fingerprint`,
+    `SELECT service, fingerprint, source, kind, value, firing, repeats, summary FROM ` +
+      `alert_states ${service ? 'WHERE service = $1' : ''} ORDER BY fingerprint`,
     service ? [service] : [],
   );
   return rows;
 }
 
-export async function incidentsOf(db: Client, service: string): Promise<{ id: string; state: string; severity: string | null; opened_by: string | null; issue: string; trigger: string }[]> {
-  const { rows } = await db.query('SELECT id, state, severity, opened_by, issue, trigger FROM incidents WHERE service = $1 ORDER BY opened_at', [service]);
+export async function incidentsOf(
+  db: Client,
+  service: string,
+): Promise<
+  { id: string; state: string; severity: string | null; opened_by: string | null; issue: string; trigger: string }[]
+> {
+  const { rows } = await db.query(
+    'SELECT id, state, severity, opened_by, issue, trigger FROM incidents WHERE service = $1 ORDER BY opened_at',
+    [service],
+  );
   return rows as never;
 }

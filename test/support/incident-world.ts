@@ -82,7 +82,10 @@ interface WorldOptions {
   runnerIntervalMs?: number;
   /** A running step's lease (default 3 s, so a stopped replica's step is reconciled soon). */
   stepLeaseMs?: number;
-  /** Deployment URLs answer nothing the bot can read (Vercel's deployment protection): versions are known only from production. */
+  /**
+   * Deployment URLs answer nothing the bot can read (Vercel's deployment protection): versions are known only from
+   * production.
+   */
   deploymentUrlsProtected?: boolean;
   /** The feature-flag adapter's environment on top of the stand-in's tokens (e.g. a token left unset). */
   flagEnv?: Record<string, string | undefined>;
@@ -150,7 +153,12 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const service = exampleServiceRaw({
     vercel: { projectId: SERVICE, teamId: 'team_dramal', aliasDeadlineSeconds: 10 },
     production: { url: vercel.appUrl, verifyDeadlineSeconds: 3 },
-    roles: { devopsLead: ['U0DEVOPS1', 'U0BOTH001'], cto: ['U0CTO0001', 'U0BOTH001'], dba: ['U0DBADMIN'], onCall: ['S0ONCALL1'] },
+    roles: {
+      devopsLead: ['U0DEVOPS1', 'U0BOTH001'],
+      cto: ['U0CTO0001', 'U0BOTH001'],
+      dba: ['U0DBADMIN'],
+      onCall: ['S0ONCALL1'],
+    },
     ...overrides,
     // The origin exists only now: other git settings (via, github...) come from options.service.
     git: {
@@ -167,10 +175,29 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const start = async (): Promise<TestBot> => {
     replica += 1;
     const adapters = {
-      application: new VercelApplication({ token: vercel.token, apiUrl: vercel.url, logger: silentLogger, deploymentOrigin: options.deploymentUrlsProtected ? () => 'http://127.0.0.1:9' : vercel.deploymentOrigin, pollIntervalMs: 25, verifyRetryIntervalMs: 250, env, sleep: options.vercelSleep }),
-      code: new GitCodeRollback({ services: parsed, workspaceDir: join(git.workspace, `replica-${replica}`), logger: silentLogger, env: git.env, ...options.code }),
+      application: new VercelApplication({
+        token: vercel.token,
+        apiUrl: vercel.url,
+        logger: silentLogger,
+        deploymentOrigin: options.deploymentUrlsProtected ? () => 'http://127.0.0.1:9' : vercel.deploymentOrigin,
+        pollIntervalMs: 25,
+        verifyRetryIntervalMs: 250,
+        env,
+        sleep: options.vercelSleep,
+      }),
+      code: new GitCodeRollback({
+        services: parsed,
+        workspaceDir: join(git.workspace, `replica-${replica}`),
+        logger: silentLogger,
+        env: git.env,
+        ...options.code,
+      }),
       // Shadow databases go on the run's server when there is one, instead of a second embedded server.
-      schema: new PrismaSchemaAdapter({ logger: silentLogger, clock, shadow: process.env.TEST_DATABASE_URL ? { serverUrl: process.env.TEST_DATABASE_URL } : undefined }),
+      schema: new PrismaSchemaAdapter({
+        logger: silentLogger,
+        clock,
+        shadow: process.env.TEST_DATABASE_URL ? { serverUrl: process.env.TEST_DATABASE_URL } : undefined,
+      }),
       clock,
       flags: new ProviderFlags({
         edgeConfig: new EdgeConfigFlags({ ...flagAccess, readUrl: vercel.edgeConfigReadUrl }),
@@ -184,7 +211,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       slack,
       services,
       env: { ...env, DR_AMAL_GIT_TOKEN: '' },
-      // The world's clock is not real time, so real-time cron ticks would evaluate slots out of its order: tests tick jobs by hand.
+      // The world's clock is not real time, so real-time cron ticks would evaluate slots out of its order: tests tick
+      // jobs by hand.
       wiring: {
         adapters,
         options: {
@@ -201,7 +229,12 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const texts = () =>
     slack.calls
       .filter((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.answer.ok)
-      .map((c) => ({ method: c.method, text: callText(c), thread: c.params.thread_ts as string | undefined, ts: c.answer.ts as string | undefined }));
+      .map((c) => ({
+        method: c.method,
+        text: callText(c),
+        thread: c.params.thread_ts as string | undefined,
+        ts: c.answer.ts as string | undefined,
+      }));
   return {
     bot,
     slack,
@@ -211,7 +244,11 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     history: { good, bad, goodCommit, badCommit },
     postsWith: (words) => texts().filter((t) => t.text.includes(words)),
     waitForPost: async (words, timeoutMs = 15_000) => {
-      const call = await slack.waitForCall((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.answer.ok && callText(c).includes(words), timeoutMs);
+      const call = await slack.waitForCall(
+        (c) =>
+          (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.answer.ok && callText(c).includes(words),
+        timeoutMs,
+      );
       return { text: String(call.params.text ?? ''), ts: call.answer.ts as string | undefined };
     },
     startReplica: start,
@@ -229,7 +266,10 @@ export async function startWorld(options: WorldOptions): Promise<World> {
  * tests, everything stopped and dropped after. Read `.world` and `.database`
  * inside the tests.
  */
-export function useWorld(label: string, options: Omit<WorldOptions, 'databaseUrl'> = {}): { readonly world: World; readonly database: TestDatabase } {
+export function useWorld(
+  label: string,
+  options: Omit<WorldOptions, 'databaseUrl'> = {},
+): { readonly world: World; readonly database: TestDatabase } {
   const database = testDatabase(label);
   let world: World | undefined;
   beforeAll(async () => {

@@ -12,7 +12,15 @@ import { exampleService } from './services';
 type RegistrationKind = 'command' | 'event' | 'action' | 'view' | 'shortcut' | 'options' | 'message';
 
 export function recordRegistrations(): Record<RegistrationKind, string[]> {
-  const seen: Record<RegistrationKind, string[]> = { command: [], event: [], action: [], view: [], shortcut: [], options: [], message: [] };
+  const seen: Record<RegistrationKind, string[]> = {
+    command: [],
+    event: [],
+    action: [],
+    view: [],
+    shortcut: [],
+    options: [],
+    message: [],
+  };
   const recorder = (kind: RegistrationKind) => (id: unknown) => {
     seen[kind].push(String(id));
   };

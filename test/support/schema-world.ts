@@ -30,7 +30,10 @@ interface SchemaWorld {
  * Registers beforeAll/afterAll for a describe block. `seed` fills the app
  * database: before and after the AI migration.
  */
-export function useSchemaWorld(label: string, seed: { afterInit(url: string): Promise<void>; afterAi(url: string): Promise<void> }): SchemaWorld {
+export function useSchemaWorld(
+  label: string,
+  seed: { afterInit(url: string): Promise<void>; afterAi(url: string): Promise<void> },
+): SchemaWorld {
   const bot = testDatabase(`${label}_bot`);
   const app = testDatabase(`${label}_app`);
   let world: World | undefined;

@@ -14,7 +14,12 @@ function merge(base: Record<string, unknown>, overrides: Overrides): Record<stri
   for (const [key, value] of Object.entries(overrides)) {
     const current = out[key];
     out[key] =
-      value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object' && !Array.isArray(current)
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      current &&
+      typeof current === 'object' &&
+      !Array.isArray(current)
         ? merge(current as Record<string, unknown>, value as Overrides)
         : value;
   }

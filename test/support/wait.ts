@@ -20,13 +20,23 @@ export async function waitFor<T>(
 }
 
 /** Polls `read` until `accept` holds, or fails after the deadline with the last value seen. */
-export async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   let last: { value: T } | undefined;
   try {
-    const seen = await waitFor(what, async () => {
-      last = { value: await read() };
-      return accept(last.value) && last;
-    }, timeoutMs, 25);
+    const seen = await waitFor(
+      what,
+      async () => {
+        last = { value: await read() };
+        return accept(last.value) && last;
+      },
+      timeoutMs,
+      25,
+    );
     return seen.value;
   } catch {
     throw new Error(`${what} not met within ${timeoutMs} ms; last value: ${JSON.stringify(last?.value)}`);

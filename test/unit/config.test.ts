@@ -18,7 +18,9 @@ describe('services file', () => {
   });
 
   it('names the field and what it expects when a value is wrong', () => {
-    const broken = example.replace('cto: [U0CTO0001]', 'cto: [not-a-user]').replace('timeZone: America/New_York\n      days', 'timeZone: Mars/Olympus\n      days');
+    const broken = example
+      .replace('cto: [U0CTO0001]', 'cto: [not-a-user]')
+      .replace('timeZone: America/New_York\n      days', 'timeZone: Mars/Olympus\n      days');
     try {
       parseServicesFile(broken, 'rollback.config.yaml');
       throw new Error('should have thrown');
@@ -33,13 +35,18 @@ describe('services file', () => {
   it('workingHours is optional, as README documents: Mon–Fri 09:00–18:00 America/New_York', () => {
     const without = example.replace(/\n {4}workingHours:\n( {6}.*\n)+/, '\n');
     expect(without).not.toContain('workingHours');
-    expect(parseServicesFile(without, 'f')[0]?.workingHours).toEqual({ timeZone: 'America/New_York', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '18:00' });
+    expect(parseServicesFile(without, 'f')[0]?.workingHours).toEqual({
+      timeZone: 'America/New_York',
+      days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+      start: '09:00',
+      end: '18:00',
+    });
   });
 
   it('refuses unknown fields, duplicate names and invalid YAML', () => {
-    expect(() => parseServicesFile(example.replace('autopilot: false', 'autopilot: false\n    autopilott: true'), 'f')).toThrow(
-      /services\.0: Unrecognized key: "autopilott"/,
-    );
+    expect(() =>
+      parseServicesFile(example.replace('autopilot: false', 'autopilot: false\n    autopilott: true'), 'f'),
+    ).toThrow(/services\.0: Unrecognized key: "autopilott"/);
     const twice = `${example}\n${example.split('services:\n')[1]}`;
     expect(() => parseServicesFile(twice, 'f')).toThrow(/services\.1\.name: duplicate service name/);
     expect(() => parseServicesFile('services: [', 'f')).toThrow(/not valid YAML/);

@@ -5,11 +5,20 @@ describe('/rollback grammar', () => {
     ['', { kind: 'modal' }],
     ['help', { kind: 'help' }],
     ['dr-amal', { kind: 'application', service: 'dr-amal' }],
-    ['dr-amal to dpl_abc123 auth broken', { kind: 'application', service: 'dr-amal', target: 'dpl_abc123', reason: 'auth broken' }],
+    [
+      'dr-amal to dpl_abc123 auth broken',
+      { kind: 'application', service: 'dr-amal', target: 'dpl_abc123', reason: 'auth broken' },
+    ],
     ['dr-amal 5xx above 25%', { kind: 'application', service: 'dr-amal', reason: '5xx above 25%' }],
-    ['revert dr-amal b90de38 AI broke notes', { kind: 'revert', service: 'dr-amal', commit: 'b90de38', reason: 'AI broke notes' }],
+    [
+      'revert dr-amal b90de38 AI broke notes',
+      { kind: 'revert', service: 'dr-amal', commit: 'b90de38', reason: 'AI broke notes' },
+    ],
     ['reset dr-amal b7920c6', { kind: 'reset', service: 'dr-amal', commit: 'b7920c6' }],
-    ['schema dr-amal 20260117_add_ai_features', { kind: 'schema', service: 'dr-amal', migration: '20260117_add_ai_features' }],
+    [
+      'schema dr-amal 20260117_add_ai_features',
+      { kind: 'schema', service: 'dr-amal', migration: '20260117_add_ai_features' },
+    ],
     ['plan revert dr-amal b90de38', { kind: 'plan', of: { kind: 'revert', service: 'dr-amal', commit: 'b90de38' } }],
     ['status', { kind: 'status' }],
     ['history dr-amal', { kind: 'history', service: 'dr-amal' }],
@@ -62,7 +71,10 @@ describe('a subcommand or option where the reason starts', () => {
     expect(result).toEqual({ ok: false, problem: expect.stringContaining(`did you mean \`${meant}\`?`) });
   });
 
-  it.each(['dr-amal planned maintenance broke sign-in', 'dr-amal 5xx -- above 25%', 'dr-amal sign-in --broken'])('still accepts %j as a reason', (text) => {
-    expect(parseRollbackCommand(text)).toMatchObject({ ok: true, request: { kind: 'application' } });
-  });
+  it.each(['dr-amal planned maintenance broke sign-in', 'dr-amal 5xx -- above 25%', 'dr-amal sign-in --broken'])(
+    'still accepts %j as a reason',
+    (text) => {
+      expect(parseRollbackCommand(text)).toMatchObject({ ok: true, request: { kind: 'application' } });
+    },
+  );
 });

@@ -48,7 +48,9 @@ describe('unavailableCapabilities', () => {
     expect(SERVICE.git.tokenEnv).toBe('DR_AMAL_GIT_TOKEN');
     expect(unavailableCapabilities(SERVICE, FULL_ENV)).toEqual([]);
     expect(unavailableCapabilities(SERVICE, withoutGit)).toEqual([GIT_LINE]);
-    expect(unavailableCapabilities(SERVICE, { ...FULL_ENV, VERCEL_TOKEN: ' ', SMOKE_TEST_PASSWORD: undefined })).toEqual([
+    expect(
+      unavailableCapabilities(SERVICE, { ...FULL_ENV, VERCEL_TOKEN: ' ', SMOKE_TEST_PASSWORD: undefined }),
+    ).toEqual([
       VERCEL_LINE,
       'Smoke tests unavailable: SMOKE_TEST_PASSWORD is not set (a smoke test placeholder).',
       // The flag writes with VERCEL_TOKEN too (its edgeConfig.tokenEnv).
@@ -96,7 +98,13 @@ describe('unavailableCapabilities', () => {
 
 /** Just what `/rollback status` reads: no open incident, production as Vercel reports it. */
 function statusDeps(env: Record<string, string | undefined>): EngineDeps {
-  const current = { id: 'dpl_now', version: '2.0.0', commitSha: 'b7920c6aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', url: 'https://now.example', createdAt: new Date('2026-01-17T10:00:00Z') };
+  const current = {
+    id: 'dpl_now',
+    version: '2.0.0',
+    commitSha: 'b7920c6aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+    url: 'https://now.example',
+    createdAt: new Date('2026-01-17T10:00:00Z'),
+  };
   return {
     services: [SERVICE],
     env,
@@ -120,17 +128,23 @@ describe('/rollback status', () => {
 });
 
 describe('preflight', () => {
-  it('reports the unavailable capabilities above the checks in the CLI text and JSON and in Slack, without failing the checklist for them', async () => {
-    const world = fakeWorld();
-    const report = await runPreflight(world.deps, { service: preflightService(), unavailable: [GIT_LINE] });
-    expect(report.unavailable).toEqual([GIT_LINE]);
-    expect(report.passed).toBe(true);
-    const text = reportToText(report);
-    expect(text).toContain(`[UNAVAILABLE] ${GIT_LINE}`);
-    expect(text.indexOf('[UNAVAILABLE]')).toBeLessThan(text.indexOf('[PASS]'));
-    expect((JSON.parse(reportToJson(report)) as { unavailable: string[] }).unavailable).toEqual([GIT_LINE]);
-    expect(allTexts(preflightReply({ timeZone: 'UTC', report }).blocks).join('\n')).toContain('⚠️ Git reverts unavailable: DR_AMAL_GIT_TOKEN is not set (git.tokenEnv).');
-  });
+  it(
+    'reports the unavailable capabilities above the checks in the CLI text and JSON ' +
+      'and in Slack, without failing the checklist for them',
+    async () => {
+      const world = fakeWorld();
+      const report = await runPreflight(world.deps, { service: preflightService(), unavailable: [GIT_LINE] });
+      expect(report.unavailable).toEqual([GIT_LINE]);
+      expect(report.passed).toBe(true);
+      const text = reportToText(report);
+      expect(text).toContain(`[UNAVAILABLE] ${GIT_LINE}`);
+      expect(text.indexOf('[UNAVAILABLE]')).toBeLessThan(text.indexOf('[PASS]'));
+      expect((JSON.parse(reportToJson(report)) as { unavailable: string[] }).unavailable).toEqual([GIT_LINE]);
+      expect(allTexts(preflightReply({ timeZone: 'UTC', report }).blocks).join('\n')).toContain(
+        '⚠️ Git reverts unavailable: DR_AMAL_GIT_TOKEN is not set (git.tokenEnv).',
+      );
+    },
+  );
 
   it('says nothing of it when nothing is unavailable', async () => {
     const report = await runPreflight(fakeWorld().deps, { service: preflightService(), unavailable: [] });
@@ -154,7 +168,9 @@ describe('App Home', () => {
     const view = await readHome({ store, services: [SERVICE], clock, env: withoutGit });
     expect(view.services[0]?.unavailable).toEqual([GIT_LINE]);
     const texts = allTexts(appHome(view).blocks).join('\n');
-    expect(texts).toContain('*Unavailable until set:*\n⚠️ Git reverts unavailable: DR_AMAL_GIT_TOKEN is not set (git.tokenEnv).');
+    expect(texts).toContain(
+      '*Unavailable until set:*\n⚠️ Git reverts unavailable: DR_AMAL_GIT_TOKEN is not set (git.tokenEnv).',
+    );
   });
 
   it("lists a feature flag's unset token the same way", async () => {
@@ -177,8 +193,15 @@ describe('a missing VERCEL_TOKEN', () => {
     const adapters = defaultAdapters(config, env, createLogger('silent'));
     // A rejection, never a synchronous throw that would escape the caller.
     const call = adapters.application.describeProduction(SERVICE);
-    await expect(call).rejects.toThrow('VERCEL_TOKEN is not set: the bot cannot read or move production on Vercel, so application rollbacks (and the deploy and verification steps of the other rollbacks) are unavailable until it is.');
-    await expect(adapters.application.describeProduction(SERVICE)).rejects.toMatchObject({ code: 'config_invalid', details: { missingEnv: 'VERCEL_TOKEN' } });
+    await expect(call).rejects.toThrow(
+      'VERCEL_TOKEN is not set: the bot cannot read or move production on Vercel, so ' +
+        'application rollbacks (and the deploy and verification steps of the other ' +
+        'rollbacks) are unavailable until it is.',
+    );
+    await expect(adapters.application.describeProduction(SERVICE)).rejects.toMatchObject({
+      code: 'config_invalid',
+      details: { missingEnv: 'VERCEL_TOKEN' },
+    });
     expect(adapters.code).toBeDefined();
   });
 });
@@ -186,7 +209,15 @@ describe('a missing VERCEL_TOKEN', () => {
 describe('requestRollback with a credential unset', () => {
   const roles = { devopsLead: ['U0DEVOPS1'], dba: [], cto: [], onCall: [] };
   function deps(env: Record<string, string | undefined>) {
-    const adapters = defaultAdapters({ env: parseEnv({ ...env, ROLLBACK_DATA_DIR: '/tmp/rollback-bot-unavailable-test' }), services: [SERVICE], configPath: 'test' }, env, createLogger('silent'));
+    const adapters = defaultAdapters(
+      {
+        env: parseEnv({ ...env, ROLLBACK_DATA_DIR: '/tmp/rollback-bot-unavailable-test' }),
+        services: [SERVICE],
+        configPath: 'test',
+      },
+      env,
+      createLogger('silent'),
+    );
     const timeline: { kind: string; message: string }[] = [];
     const opened: unknown[] = [];
     const engine = {
@@ -213,18 +244,30 @@ describe('requestRollback with a credential unset', () => {
     requestRollback(engine, {
       service: SERVICE.name,
       actor: 'U0DEVOPS1' as SlackUserId,
-      request: kind === 'revert' ? { kind, target: 'b7920c6' } : kind === 'schema' ? { kind, target: '20260117000000_add_ai_features' } : { kind },
+      request:
+        kind === 'revert'
+          ? { kind, target: 'b7920c6' }
+          : kind === 'schema'
+            ? { kind, target: '20260117000000_add_ai_features' }
+            : { kind },
     });
 
-  it('refuses a git revert before any incident opens, naming the unset git token, and records the refusal', async () => {
-    const { engine, timeline, opened } = deps(withoutGit);
-    await expect(ask(engine, 'revert')).rejects.toThrow('The environment variable DR_AMAL_GIT_TOKEN (git token of dr-amal-clinical-os) is empty.');
-    expect(opened).toEqual([]);
-    expect(timeline).toEqual([expect.objectContaining({ kind: 'refused', message: expect.stringContaining('DR_AMAL_GIT_TOKEN') })]);
-    // The application rollback of the same service does not need git: it gets as far as opening its incident.
-    await expect(ask(engine, 'application')).rejects.toThrow('opened');
-    expect(opened).toHaveLength(1);
-  });
+  it(
+    'refuses a git revert before any incident opens, naming the unset git token, and ' + 'records the refusal',
+    async () => {
+      const { engine, timeline, opened } = deps(withoutGit);
+      await expect(ask(engine, 'revert')).rejects.toThrow(
+        'The environment variable DR_AMAL_GIT_TOKEN (git token of dr-amal-clinical-os) is empty.',
+      );
+      expect(opened).toEqual([]);
+      expect(timeline).toEqual([
+        expect.objectContaining({ kind: 'refused', message: expect.stringContaining('DR_AMAL_GIT_TOKEN') }),
+      ]);
+      // The application rollback of the same service does not need git: it gets as far as opening its incident.
+      await expect(ask(engine, 'application')).rejects.toThrow('opened');
+      expect(opened).toHaveLength(1);
+    },
+  );
 
   it('refuses a schema rollback while database.urlEnv is unset, naming it, before any incident opens', async () => {
     const { engine, opened } = deps({ ...FULL_ENV, DR_AMAL_DATABASE_URL: undefined });
@@ -234,7 +277,9 @@ describe('requestRollback with a credential unset', () => {
 
   it('refuses an application rollback without VERCEL_TOKEN, naming it, before any incident opens', async () => {
     const { engine, opened } = deps({ ...FULL_ENV, VERCEL_TOKEN: undefined });
-    await expect(ask(engine, 'application')).rejects.toThrow(/^VERCEL_TOKEN is not set: the bot cannot read or move production on Vercel/);
+    await expect(ask(engine, 'application')).rejects.toThrow(
+      /^VERCEL_TOKEN is not set: the bot cannot read or move production on Vercel/,
+    );
     expect(opened).toEqual([]);
   });
 });

@@ -37,14 +37,17 @@ describe('Vercel client against the stand-in', () => {
     }
     h.standin.state.addDeployment({ target: null });
     const seen: string[] = [];
-    for await (const d of client().iterateDeployments(ref, { target: 'production', state: 'READY', limit: 10 })) seen.push(d.id);
+    for await (const d of client().iterateDeployments(ref, { target: 'production', state: 'READY', limit: 10 }))
+      seen.push(d.id);
     expect(seen).toHaveLength(25);
     expect(new Set(seen).size).toBe(25);
     const lists = h.standin.state.requests.filter((r) => r.path === '/v7/deployments');
     expect(lists).toHaveLength(3);
     expect(lists[0]?.query.until).toBeUndefined();
     expect(Number(lists[1]?.query.until)).toBeGreaterThan(0);
-    expect(lists.every((r) => r.query.teamId === TEAM && r.query.target === 'production' && r.query.state === 'READY')).toBe(true);
+    expect(
+      lists.every((r) => r.query.teamId === TEAM && r.query.target === 'production' && r.query.state === 'READY'),
+    ).toBe(true);
   });
 
   it('honours Retry-After on 429, with jitter', async () => {
@@ -55,17 +58,20 @@ describe('Vercel client against the stand-in', () => {
     expect(sleeps).toEqual([2200, 2200]);
   });
 
-  it('refuses at once, with the wait in words, a Retry-After longer than a caller outside a step may wait', async () => {
-    seedHistory(h);
-    h.standin.state.inject({ kind: 'status', status: 429, retryAfter: '3600' });
-    await expect(client({ maxRetryAfterMs: 5000 }).getProject(ref)).rejects.toMatchObject({
-      code: 'rate_limited',
-      retryable: true,
-      message: expect.stringContaining('wait 3960 s'),
-      fix: expect.stringContaining('Try again in 66 min'),
-    });
-    expect(sleeps).toEqual([]);
-  });
+  it(
+    'refuses at once, with the wait in words, a Retry-After longer than a caller ' + 'outside a step may wait',
+    async () => {
+      seedHistory(h);
+      h.standin.state.inject({ kind: 'status', status: 429, retryAfter: '3600' });
+      await expect(client({ maxRetryAfterMs: 5000 }).getProject(ref)).rejects.toMatchObject({
+        code: 'rate_limited',
+        retryable: true,
+        message: expect.stringContaining('wait 3960 s'),
+        fix: expect.stringContaining('Try again in 66 min'),
+      });
+      expect(sleeps).toEqual([]);
+    },
+  );
 
   it('backs off exponentially on a 429 that names no wait', async () => {
     seedHistory(h);
@@ -89,7 +95,9 @@ describe('Vercel client against the stand-in', () => {
 
   it('reports lasting 5xx as retryable "unavailable"', async () => {
     h.standin.state.inject({ kind: 'status', status: 500 }, 10);
-    const error = await client().getProject(ref).catch((e: unknown) => e);
+    const error = await client()
+      .getProject(ref)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RollbackError);
     expect(error).toMatchObject({ code: 'unavailable', retryable: true });
   });
@@ -110,7 +118,9 @@ describe('Vercel client against the stand-in', () => {
   });
 
   it('turns a wrong team into a forbidden error that names the team setting', async () => {
-    const error = (await client().getProject({ projectId: PROJECT, teamId: 'team_other' }).catch((e: unknown) => e)) as RollbackError;
+    const error = (await client()
+      .getProject({ projectId: PROJECT, teamId: 'team_other' })
+      .catch((e: unknown) => e)) as RollbackError;
     expect(error.code).toBe('forbidden');
     expect(error.message).toContain('HTTP 403');
     expect(error.fix).toContain('vercel.teamId');
@@ -118,20 +128,26 @@ describe('Vercel client against the stand-in', () => {
   });
 
   it('says a team project needs teamId when it is missing', async () => {
-    const error = (await client().getProject({ projectId: PROJECT }).catch((e: unknown) => e)) as RollbackError;
+    const error = (await client()
+      .getProject({ projectId: PROJECT })
+      .catch((e: unknown) => e)) as RollbackError;
     expect(error.code).toBe('not_found');
     expect(error.fix).toContain('vercel.teamId');
   });
 
   it('tells the operator to replace a bad token, without echoing it', async () => {
-    const error = (await client({ token: 'wrong-token-value' }).getProject(ref).catch((e: unknown) => e)) as RollbackError;
+    const error = (await client({ token: 'wrong-token-value' })
+      .getProject(ref)
+      .catch((e: unknown) => e)) as RollbackError;
     expect(error.code).toBe('forbidden');
     expect(error.fix).toContain('VERCEL_TOKEN');
     expect(error.explain()).not.toContain('wrong-token-value');
   });
 
   it('refuses to start without a token', () => {
-    expect(() => new VercelHttp({ token: '' })).toThrow(expect.objectContaining({ code: 'config_invalid', fix: expect.stringContaining('VERCEL_TOKEN') }));
+    expect(() => new VercelHttp({ token: '' })).toThrow(
+      expect.objectContaining({ code: 'config_invalid', fix: expect.stringContaining('VERCEL_TOKEN') }),
+    );
   });
 });
 
@@ -142,8 +158,24 @@ describe('loose parsing', () => {
       name: 'x',
       brandNewField: { nested: true },
       autoAssignCustomDomains: false,
-      targets: { production: { id: 'dpl_a', url: 'x-a.vercel.app', readyState: 'READY', target: 'production', createdAt: 5, newThing: 1 } },
-      lastAliasRequest: { type: 'rollback', toDeploymentId: 'dpl_a', fromDeploymentId: null, jobStatus: 'partially-moved', requestedAt: 10, extra: 'x' },
+      targets: {
+        production: {
+          id: 'dpl_a',
+          url: 'x-a.vercel.app',
+          readyState: 'READY',
+          target: 'production',
+          createdAt: 5,
+          newThing: 1,
+        },
+      },
+      lastAliasRequest: {
+        type: 'rollback',
+        toDeploymentId: 'dpl_a',
+        fromDeploymentId: null,
+        jobStatus: 'partially-moved',
+        requestedAt: 10,
+        extra: 'x',
+      },
     });
     expect(project.production?.id).toBe('dpl_a');
     expect(project.lastAliasRequest?.jobStatus).toBe('partially-moved');
@@ -163,6 +195,8 @@ describe('loose parsing', () => {
   });
 
   it('rejects an answer it cannot read with a retryable external error', () => {
-    expect(() => parseDeploymentPage({ nope: 1 })).toThrow(expect.objectContaining({ code: 'external', retryable: true }));
+    expect(() => parseDeploymentPage({ nope: 1 })).toThrow(
+      expect.objectContaining({ code: 'external', retryable: true }),
+    );
   });
 });

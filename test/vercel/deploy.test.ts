@@ -24,7 +24,12 @@ describe('deployCommit: the new deployment after a git revert', () => {
 
     it('says "timeout" when no build of the commit appears before the build deadline', async () => {
       const result = await h.app.deployCommit({ service: h.service, commitSha: commit });
-      expect(result).toMatchObject({ method: 'git-integration', state: 'timeout', live: false, deploymentId: undefined });
+      expect(result).toMatchObject({
+        method: 'git-integration',
+        state: 'timeout',
+        live: false,
+        deploymentId: undefined,
+      });
       expect(result.explanation).toContain('git integration');
     });
 
@@ -61,17 +66,20 @@ describe('deployCommit: the new deployment after a git revert', () => {
       expect(h.standin.state.production()?.id).toBe(before);
     });
 
-    it('promotes the fix when production is pinned by an instant rollback, instead of ending "READY but not live"', async () => {
-      h.standin.state.project.autoAssignCustomDomains = false;
-      const pushed = h.standin.state.pushCommit(commit);
-      const result = await h.app.deployCommit({ service: h.service, commitSha: commit });
-      expect(result).toMatchObject({ state: 'READY', live: true, deploymentId: pushed.id });
-      expect(result.explanation).toContain('pinned by an earlier instant rollback');
-      expect(result.explanation).toContain('the bot promoted it');
-      expect(h.standin.state.count('POST', `/promote/${pushed.id}`)).toBe(1);
-      expect(h.standin.state.production()?.id).toBe(pushed.id);
-      expect(h.standin.state.project.autoAssignCustomDomains).toBe(true);
-    });
+    it(
+      'promotes the fix when production is pinned by an instant rollback, instead of ' + 'ending "READY but not live"',
+      async () => {
+        h.standin.state.project.autoAssignCustomDomains = false;
+        const pushed = h.standin.state.pushCommit(commit);
+        const result = await h.app.deployCommit({ service: h.service, commitSha: commit });
+        expect(result).toMatchObject({ state: 'READY', live: true, deploymentId: pushed.id });
+        expect(result.explanation).toContain('pinned by an earlier instant rollback');
+        expect(result.explanation).toContain('the bot promoted it');
+        expect(h.standin.state.count('POST', `/promote/${pushed.id}`)).toBe(1);
+        expect(h.standin.state.production()?.id).toBe(pushed.id);
+        expect(h.standin.state.project.autoAssignCustomDomains).toBe(true);
+      },
+    );
 
     it('says why not when the promote of a pinned fix fails', async () => {
       h.standin.state.project.autoAssignCustomDomains = false;
@@ -95,23 +103,39 @@ describe('deployCommit: the new deployment after a git revert', () => {
 
     it('uploads the tree, creates a production deployment and follows the build to READY', async () => {
       const progress: DeployProgress[] = [];
-      const result = await h.app.deployCommit({ service: h.service, commitSha: commit, sourceDir: dir, onProgress: (p) => progress.push(p) });
+      const result = await h.app.deployCommit({
+        service: h.service,
+        commitSha: commit,
+        sourceDir: dir,
+        onProgress: (p) => progress.push(p),
+      });
       expect(result).toMatchObject({ method: 'upload', state: 'READY', live: true, commitSha: commit });
       expect(h.standin.state.count('POST', '/v2/files')).toBe(2);
       expect(h.standin.state.count('POST', '/v13/deployments')).toBe(2);
-      expect(h.standin.state.requests.filter((r) => r.path.startsWith('/v2/files')).every((r) => r.query.teamId === 'team_dramal')).toBe(true);
-      expect(progress.map((p) => p.phase)).toEqual(expect.arrayContaining(['uploading', 'uploaded', 'created', 'state']));
+      expect(
+        h.standin.state.requests
+          .filter((r) => r.path.startsWith('/v2/files'))
+          .every((r) => r.query.teamId === 'team_dramal'),
+      ).toBe(true);
+      expect(progress.map((p) => p.phase)).toEqual(
+        expect.arrayContaining(['uploading', 'uploaded', 'created', 'state']),
+      );
       expect(h.standin.state.production()?.meta.gitCommitSha).toBe(commit);
     });
 
     it('refuses to deploy without the reverted tree', async () => {
-      await expect(h.app.deployCommit({ service: h.service, commitSha: commit })).rejects.toMatchObject({ code: 'bad_input', fix: expect.stringContaining('sourceDir') });
+      await expect(h.app.deployCommit({ service: h.service, commitSha: commit })).rejects.toMatchObject({
+        code: 'bad_input',
+        fix: expect.stringContaining('sourceDir'),
+      });
     });
 
     it('turns a refused upload into a typed error', async () => {
       await h.stop();
       h = await startHarness({ vercel: { deploysOnPush: false }, app: { token: 'not-the-token' } });
-      await expect(h.app.deployCommit({ service: h.service, commitSha: commit, sourceDir: dir })).rejects.toMatchObject({ code: 'forbidden' });
+      await expect(h.app.deployCommit({ service: h.service, commitSha: commit, sourceDir: dir })).rejects.toMatchObject(
+        { code: 'forbidden' },
+      );
     });
   });
 });

@@ -10,7 +10,10 @@ describe('moving production', () => {
   let history: History;
   const move = (service: ServiceConfig = h.service, targetId = history.v190.id) =>
     h.app.moveProduction({ incidentId, service, targetId: targetId as DeploymentId });
-  const promoteService = (): ServiceConfig => ({ ...h.service, vercel: { ...h.service.vercel, rollbackMethod: 'promote' } });
+  const promoteService = (): ServiceConfig => ({
+    ...h.service,
+    vercel: { ...h.service.vercel, rollbackMethod: 'promote' },
+  });
 
   beforeEach(async () => {
     h = await startHarness();
@@ -18,18 +21,29 @@ describe('moving production', () => {
   });
   afterEach(() => h.stop());
 
-  it('rolls back instantly, waits through pending and in-progress, confirms targets.production and explains the pin', async () => {
-    h.standin.state.nextJob = { outcome: 'succeeded', pollsPerStep: 2, failedAliases: [] };
-    const result = await move();
-    expect(result).toMatchObject({ method: 'instant-rollback', status: 'succeeded', targetId: history.v190.id, fromDeploymentId: history.current.id, failedAliases: [], reusedRequest: false });
-    expect(result.explanation).toContain('instant rollback');
-    expect(result.explanation).toContain('environment variables and cron jobs');
-    expect(result.explanation).toContain('until someone promotes');
-    expect(h.standin.state.count('POST', `/v1/projects/dr-amal-clinical-os/rollback/${history.v190.id}`)).toBe(1);
-    expect(h.standin.state.production()?.id).toBe(history.v190.id);
-    expect((await h.app.describeProduction(h.service)).pinnedByRollback).toBe(true);
-    expect(h.sleeps.filter((ms) => ms === 1000).length).toBeGreaterThanOrEqual(3);
-  });
+  it(
+    'rolls back instantly, waits through pending and in-progress, confirms ' +
+      'targets.production and explains the pin',
+    async () => {
+      h.standin.state.nextJob = { outcome: 'succeeded', pollsPerStep: 2, failedAliases: [] };
+      const result = await move();
+      expect(result).toMatchObject({
+        method: 'instant-rollback',
+        status: 'succeeded',
+        targetId: history.v190.id,
+        fromDeploymentId: history.current.id,
+        failedAliases: [],
+        reusedRequest: false,
+      });
+      expect(result.explanation).toContain('instant rollback');
+      expect(result.explanation).toContain('environment variables and cron jobs');
+      expect(result.explanation).toContain('until someone promotes');
+      expect(h.standin.state.count('POST', `/v1/projects/dr-amal-clinical-os/rollback/${history.v190.id}`)).toBe(1);
+      expect(h.standin.state.production()?.id).toBe(history.v190.id);
+      expect((await h.app.describeProduction(h.service)).pinnedByRollback).toBe(true);
+      expect(h.sleeps.filter((ms) => ms === 1000).length).toBeGreaterThanOrEqual(3);
+    },
+  );
 
   it('promotes when the service says so (201) and production stays unpinned', async () => {
     const result = await move(promoteService());
@@ -45,22 +59,31 @@ describe('moving production', () => {
     expect(result.status).toBe('succeeded');
   });
 
-  it('with the promote method, moves back to an active release\'s base by an instant rollback: the release aborts', async () => {
-    // A promote would only queue behind the release, the canary keeping its share of production traffic.
-    const canary = h.standin.state.addDeployment({ version: '2.1.0', servedProduction: false });
-    h.standin.state.startRollingRelease(canary);
-    const result = await move(promoteService(), history.current.id);
-    expect(result).toMatchObject({ method: 'instant-rollback', status: 'succeeded', targetId: history.current.id });
-    expect(result.explanation).toContain('this instant rollback aborts it');
-    expect(h.standin.state.count('POST', '/promote/')).toBe(0);
-    expect(h.standin.state.project.release?.state).toBe('ABORTED');
-    expect(h.standin.state.production()?.id).toBe(history.current.id);
-  });
+  it(
+    "with the promote method, moves back to an active release's base by an instant " + 'rollback: the release aborts',
+    async () => {
+      // A promote would only queue behind the release, the canary keeping its share of production traffic.
+      const canary = h.standin.state.addDeployment({ version: '2.1.0', servedProduction: false });
+      h.standin.state.startRollingRelease(canary);
+      const result = await move(promoteService(), history.current.id);
+      expect(result).toMatchObject({ method: 'instant-rollback', status: 'succeeded', targetId: history.current.id });
+      expect(result.explanation).toContain('this instant rollback aborts it');
+      expect(h.standin.state.count('POST', '/promote/')).toBe(0);
+      expect(h.standin.state.project.release?.state).toBe('ABORTED');
+      expect(h.standin.state.production()?.id).toBe(history.current.id);
+    },
+  );
 
   it('treats 409 for the live deployment as a no-op, not a failure', async () => {
     // Production already serves the target while another job is still listed: Vercel answers 409.
     h.standin.state.project.productionId = history.v190.id;
-    h.standin.state.project.lastAliasRequest = { type: 'promote', toDeploymentId: history.v150.id, fromDeploymentId: null, jobStatus: 'pending', requestedAt: 0 };
+    h.standin.state.project.lastAliasRequest = {
+      type: 'promote',
+      toDeploymentId: history.v150.id,
+      fromDeploymentId: null,
+      jobStatus: 'pending',
+      requestedAt: 0,
+    };
     const result = await move(promoteService());
     expect(h.standin.state.count('POST', '/promote/')).toBe(1);
     expect(result.status).toBe('already-live');
@@ -74,8 +97,18 @@ describe('moving production', () => {
   });
 
   it('turns a 409 caused by another running move into a retryable conflict', async () => {
-    h.standin.state.project.lastAliasRequest = { type: 'promote', toDeploymentId: history.v150.id, fromDeploymentId: null, jobStatus: 'in-progress', requestedAt: 0 };
-    await expect(move()).rejects.toMatchObject({ code: 'conflict', retryable: true, message: expect.stringContaining(`to ${history.v150.id}`) });
+    h.standin.state.project.lastAliasRequest = {
+      type: 'promote',
+      toDeploymentId: history.v150.id,
+      fromDeploymentId: null,
+      jobStatus: 'in-progress',
+      requestedAt: 0,
+    };
+    await expect(move()).rejects.toMatchObject({
+      code: 'conflict',
+      retryable: true,
+      message: expect.stringContaining(`to ${history.v150.id}`),
+    });
   });
 
   it('explains the Hobby plan limit on 402', async () => {
@@ -96,18 +129,25 @@ describe('moving production', () => {
     expect(result.status).toBe('failed');
     expect(result.failedAliases).toEqual(['www.dr-amal.com']);
     expect(result.explanation).toContain('www.dr-amal.com');
-    expect(h.standin.state.requests.some((r) => r.path.endsWith('/rollback/aliases') && r.query.failedOnly === 'true')).toBe(true);
+    expect(
+      h.standin.state.requests.some((r) => r.path.endsWith('/rollback/aliases') && r.query.failedOnly === 'true'),
+    ).toBe(true);
   });
 
-  it('reads failed aliases from rollback/aliases after a rollback, where Vercel names them {alias, deploymentId}', async () => {
-    h.standin.state.nextJob = { outcome: 'failed', pollsPerStep: 1, failedAliases: ['dr-amal.com'] };
-    const result = await move();
-    expect(result).toMatchObject({ status: 'failed', failedAliases: ['dr-amal.com'] });
-    expect(h.standin.state.count('GET', '/rollback/aliases')).toBe(1);
-    expect(h.standin.state.count('GET', '/promote/aliases')).toBe(0);
-    const answer = h.standin.state.answers.find((a) => a.path.endsWith('/rollback/aliases'));
-    expect(answer?.body).toMatchObject({ aliases: [{ alias: { alias: 'dr-amal.com', deploymentId: history.v190.id }, status: 'failed' }] });
-  });
+  it(
+    'reads failed aliases from rollback/aliases after a rollback, where Vercel names ' + 'them {alias, deploymentId}',
+    async () => {
+      h.standin.state.nextJob = { outcome: 'failed', pollsPerStep: 1, failedAliases: ['dr-amal.com'] };
+      const result = await move();
+      expect(result).toMatchObject({ status: 'failed', failedAliases: ['dr-amal.com'] });
+      expect(h.standin.state.count('GET', '/rollback/aliases')).toBe(1);
+      expect(h.standin.state.count('GET', '/promote/aliases')).toBe(0);
+      const answer = h.standin.state.answers.find((a) => a.path.endsWith('/rollback/aliases'));
+      expect(answer?.body).toMatchObject({
+        aliases: [{ alias: { alias: 'dr-amal.com', deploymentId: history.v190.id }, status: 'failed' }],
+      });
+    },
+  );
 
   it('reads failed aliases from promote/aliases after a promote, where Vercel names them as strings', async () => {
     h.standin.state.nextJob = { outcome: 'failed', pollsPerStep: 1, failedAliases: ['www.dr-amal.com'] };
@@ -182,7 +222,11 @@ describe('moving production', () => {
     if (request) request.jobStatus = 'in-progress';
     h.standin.state.nextJob = { outcome: 'succeeded', pollsPerStep: 1, failedAliases: [] };
     const restarted = await startHarnessAdapter(h);
-    const second = await restarted.moveProduction({ incidentId, service: h.service, targetId: history.v190.id as DeploymentId });
+    const second = await restarted.moveProduction({
+      incidentId,
+      service: h.service,
+      targetId: history.v190.id as DeploymentId,
+    });
     expect(h.standin.state.count('POST', '/rollback/')).toBe(1);
     expect(second.reusedRequest).toBe(true);
   });
@@ -190,9 +234,19 @@ describe('moving production', () => {
   it('reconciles an earlier request without making a new one', async () => {
     const first = await move();
     const requestedAt = first.requestedAt ?? new Date();
-    const again = await h.app.reconcile({ incidentId, service: h.service, targetId: history.v190.id as DeploymentId, requestedAt });
+    const again = await h.app.reconcile({
+      incidentId,
+      service: h.service,
+      targetId: history.v190.id as DeploymentId,
+      requestedAt,
+    });
     expect(again.status).toBe('succeeded');
-    const never = await h.app.reconcile({ incidentId, service: h.service, targetId: history.v150.id as DeploymentId, requestedAt: h.clock.now() });
+    const never = await h.app.reconcile({
+      incidentId,
+      service: h.service,
+      targetId: history.v150.id as DeploymentId,
+      requestedAt: h.clock.now(),
+    });
     expect(never.status).toBe('not-requested');
     expect(never.explanation).toContain('safe to request the move again');
     expect(h.standin.state.count('POST', '/rollback/')).toBe(1);

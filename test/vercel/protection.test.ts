@@ -29,14 +29,17 @@ describe('deployment URLs behind Vercel Deployment Protection', () => {
     expect(status.current.versionNote).toBeUndefined();
   });
 
-  it('without the setting, a named version is refused with the setting to add, not "no deployment matches"', async () => {
-    await start({});
-    await expect(h.app.resolveTarget(h.service, '1.5.0')).rejects.toMatchObject({
-      code: 'forbidden',
-      message: expect.stringContaining('answered HTTP 401: Vercel Deployment Protection'),
-      fix: expect.stringContaining('vercel.protectionBypassEnv'),
-    });
-  });
+  it(
+    'without the setting, a named version is refused with the setting to add, not "no ' + 'deployment matches"',
+    async () => {
+      await start({});
+      await expect(h.app.resolveTarget(h.service, '1.5.0')).rejects.toMatchObject({
+        code: 'forbidden',
+        message: expect.stringContaining('answered HTTP 401: Vercel Deployment Protection'),
+        fix: expect.stringContaining('vercel.protectionBypassEnv'),
+      });
+    },
+  );
 
   it('without the setting, production status says why the versions are missing', async () => {
     await start({});

@@ -13,7 +13,10 @@ describe('/rollback revert against Vercel as it really behaves', () => {
   async function revertAndPush(): Promise<string> {
     const { world } = ctx;
     const bad = world.history.badCommit;
-    await world.bot.sender.slashCommand({ text: `revert ${SERVICE} ${bad.slice(0, 7)} checkout broken`, userId: 'U0DEVOPS1' });
+    await world.bot.sender.slashCommand({
+      text: `revert ${SERVICE} ${bad.slice(0, 7)} checkout broken`,
+      userId: 'U0DEVOPS1',
+    });
     const reverted = await waitFor('the revert to reach origin', async () => {
       const head = world.git.originHead();
       return head !== bad ? head : undefined;

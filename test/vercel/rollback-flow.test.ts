@@ -21,7 +21,10 @@ describe('rollback end to end: target, move, verify', () => {
     const target = await h.app.resolveTarget(h.service);
     const moved = await h.app.moveProduction({ incidentId, service: h.service, targetId: target.target.id });
     expect(moved.status).toBe('succeeded');
-    const report = await h.app.verify(h.service, { version: target.target.version, commitSha: target.target.commitSha });
+    const report = await h.app.verify(h.service, {
+      version: target.target.version,
+      commitSha: target.target.commitSha,
+    });
     expect(report.passed).toBe(true);
     expect(report.checks.map((c) => [c.name, c.pass, c.status])).toEqual([
       ['health', true, 200],
@@ -33,7 +36,11 @@ describe('rollback end to end: target, move, verify', () => {
 
   it('fails verification after a successful move and names the failing check', async () => {
     h.standin.state.setApp(history.v190.id, { smokeStatus: 503 });
-    const moved = await h.app.moveProduction({ incidentId, service: h.service, targetId: history.v190.id as DeploymentId });
+    const moved = await h.app.moveProduction({
+      incidentId,
+      service: h.service,
+      targetId: history.v190.id as DeploymentId,
+    });
     expect(moved.status).toBe('succeeded');
     const report = await h.app.verify(h.service, { version: '1.9.0' });
     expect(report.passed).toBe(false);

@@ -32,28 +32,40 @@ describe('rolling releases', () => {
     const canary = h.standin.state.addDeployment({ version: '2.1.0', servedProduction: false });
     h.standin.state.startRollingRelease(canary);
     const promote = { ...h.service, vercel: { ...h.service.vercel, rollbackMethod: 'promote' as const } };
-    const moved = await h.app.moveProduction({ incidentId, service: promote, targetId: history.v190.id as DeploymentId });
+    const moved = await h.app.moveProduction({
+      incidentId,
+      service: promote,
+      targetId: history.v190.id as DeploymentId,
+    });
     expect(h.standin.state.answers.some((a) => a.path.includes('/promote/') && a.status === 202)).toBe(true);
     expect(moved.explanation).toContain('queued behind the active rolling release');
   });
 
-  it('does not ask for a release when the project has no rolling release configured (project.rollingRelease is null)', async () => {
-    const { h, history } = world;
-    const resolved = await h.app.resolveTarget(h.service);
-    expect(resolved.target.id).toBe(history.v190.id);
-    expect(h.standin.state.count('GET', '/rolling-release')).toBe(0);
-  });
+  it(
+    'does not ask for a release when the project has no rolling release configured ' +
+      '(project.rollingRelease is null)',
+    async () => {
+      const { h, history } = world;
+      const resolved = await h.app.resolveTarget(h.service);
+      expect(resolved.target.id).toBe(history.v190.id);
+      expect(h.standin.state.count('GET', '/rolling-release')).toBe(0);
+    },
+  );
 
-  it('asks when a rolling release is configured, and with none active the default target stays the previous production', async () => {
-    const { h, history } = world;
-    const canary = h.standin.state.addDeployment({ version: '2.1.0', servedProduction: false });
-    h.standin.state.startRollingRelease(canary);
-    const release = h.standin.state.project.release;
-    if (release) release.state = 'COMPLETE';
-    h.standin.state.project.rollingRelease = false;
-    const resolved = await h.app.resolveTarget(h.service);
-    expect(resolved.current.id).toBe(canary.id);
-    expect(resolved.target.id).toBe(history.current.id);
-    expect(h.standin.state.count('GET', '/rolling-release')).toBe(1);
-  });
+  it(
+    'asks when a rolling release is configured, and with none active the default ' +
+      'target stays the previous production',
+    async () => {
+      const { h, history } = world;
+      const canary = h.standin.state.addDeployment({ version: '2.1.0', servedProduction: false });
+      h.standin.state.startRollingRelease(canary);
+      const release = h.standin.state.project.release;
+      if (release) release.state = 'COMPLETE';
+      h.standin.state.project.rollingRelease = false;
+      const resolved = await h.app.resolveTarget(h.service);
+      expect(resolved.current.id).toBe(canary.id);
+      expect(resolved.target.id).toBe(history.current.id);
+      expect(h.standin.state.count('GET', '/rolling-release')).toBe(1);
+    },
+  );
 });

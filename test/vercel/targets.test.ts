@@ -23,15 +23,23 @@ describe('describing production and choosing the target', () => {
     expect(status.pinnedByRollback).toBe(false);
   });
 
-  it('defaults to the newest earlier production deployment that served production, skipping previews and unserved builds', async () => {
-    h.standin.state.addDeployment({ version: '1.9.5', servedProduction: false, createdAt: history.v190.createdAt + 10 });
-    const resolved = await h.app.resolveTarget(h.service);
-    expect(resolved.matchedBy).toBe('default');
-    expect(resolved.target.id).toBe(history.v190.id);
-    expect(resolved.alreadyLive).toBe(false);
-    expect(resolved.fromCommit).toBe(sha('b90de38'));
-    expect(resolved.toCommit).toBe(sha('b7920c6'));
-  });
+  it(
+    'defaults to the newest earlier production deployment that served production, ' +
+      'skipping previews and unserved builds',
+    async () => {
+      h.standin.state.addDeployment({
+        version: '1.9.5',
+        servedProduction: false,
+        createdAt: history.v190.createdAt + 10,
+      });
+      const resolved = await h.app.resolveTarget(h.service);
+      expect(resolved.matchedBy).toBe('default');
+      expect(resolved.target.id).toBe(history.v190.id);
+      expect(resolved.alreadyLive).toBe(false);
+      expect(resolved.fromCommit).toBe(sha('b90de38'));
+      expect(resolved.toCommit).toBe(sha('b7920c6'));
+    },
+  );
 
   it('finds the default target beyond the first page', async () => {
     for (let i = 0; i < 25; i += 1) h.standin.state.addDeployment({ version: `3.0.${i}`, servedProduction: false });
@@ -54,8 +62,13 @@ describe('describing production and choosing the target', () => {
   });
 
   it('finds a full commit with the list endpoint sha filter, even older than the scanned window', async () => {
-    for (let i = 0; i < 45; i += 1) h.standin.state.addDeployment({ version: `0.9.${i}`, createdAt: history.v150.createdAt - 100_000 + i });
-    const old = h.standin.state.addDeployment({ version: '0.1.0', commit: sha('01d01d0'), createdAt: history.v150.createdAt - 200_000 });
+    for (let i = 0; i < 45; i += 1)
+      h.standin.state.addDeployment({ version: `0.9.${i}`, createdAt: history.v150.createdAt - 100_000 + i });
+    const old = h.standin.state.addDeployment({
+      version: '0.1.0',
+      commit: sha('01d01d0'),
+      createdAt: history.v150.createdAt - 200_000,
+    });
     const resolved = await h.app.resolveTarget(h.service, sha('01d01d0'));
     expect(resolved.target.id).toBe(old.id);
     const lists = h.standin.state.requests.filter((r) => r.path === '/v7/deployments' && r.query.sha !== undefined);
@@ -76,7 +89,10 @@ describe('describing production and choosing the target', () => {
   it('refuses unknown targets with not_found', async () => {
     await expect(h.app.resolveTarget(h.service, 'dpl_doesnotexist123')).rejects.toMatchObject({ code: 'not_found' });
     await expect(h.app.resolveTarget(h.service, 'deadbee')).rejects.toMatchObject({ code: 'not_found' });
-    await expect(h.app.resolveTarget(h.service, '9.9.9')).rejects.toMatchObject({ code: 'not_found', fix: expect.stringContaining('/rollback status') });
+    await expect(h.app.resolveTarget(h.service, '9.9.9')).rejects.toMatchObject({
+      code: 'not_found',
+      fix: expect.stringContaining('/rollback status'),
+    });
   });
 
   it('refuses text that names nothing', async () => {
@@ -90,7 +106,10 @@ describe('describing production and choosing the target', () => {
 
   it('refuses a build that never served production for an instant rollback, but allows it for promote', async () => {
     const staged = h.standin.state.addDeployment({ version: '2.0.1', servedProduction: false });
-    await expect(h.app.resolveTarget(h.service, staged.id)).rejects.toMatchObject({ code: 'bad_input', message: expect.stringContaining('never served production') });
+    await expect(h.app.resolveTarget(h.service, staged.id)).rejects.toMatchObject({
+      code: 'bad_input',
+      message: expect.stringContaining('never served production'),
+    });
     const promote = { ...h.service, vercel: { ...h.service.vercel, rollbackMethod: 'promote' as const } };
     await expect(h.app.resolveTarget(promote, staged.id)).resolves.toMatchObject({ target: { id: staged.id } });
   });

@@ -10,15 +10,28 @@ import { CHANNEL, alertRows, useDetectionWorld } from '../support/detection-worl
 import { eventually } from '../support/wait';
 
 const SERVICE = 'dr-amal-clinical-os';
-const alert = { labels: { alertname: 'AuthDown', service: SERVICE, severity: 'critical' }, annotations: { summary: 'Users cannot sign in' } };
+const alert = {
+  labels: { alertname: 'AuthDown', service: SERVICE, severity: 'critical' },
+  annotations: { summary: 'Users cannot sign in' },
+};
 
 describe('alerts-channel fast path', () => {
   const ctx = useDetectionWorld('det_fast_path');
-  const event = (fields: Record<string, unknown> = {}) => ({ type: 'message', channel: CHANNEL, ...alertmanagerSlack([alert], ctx.world.clock.now()), ...fields });
-  const repeatsStored = async (): Promise<number> => (await alertRows(ctx.world.db, SERVICE)).reduce((n, r) => n + Number(r.repeats), 0);
+  const event = (fields: Record<string, unknown> = {}) => ({
+    type: 'message',
+    channel: CHANNEL,
+    ...alertmanagerSlack([alert], ctx.world.clock.now()),
+    ...fields,
+  });
+  const repeatsStored = async (): Promise<number> =>
+    (await alertRows(ctx.world.db, SERVICE)).reduce((n, r) => n + Number(r.repeats), 0);
 
   it('refuses a forged and a stale alert message with 401 and stores nothing', async () => {
-    const forged = await ctx.world.bot.sender.event(event(), {}, { signature: 'v0=0000000000000000000000000000000000000000000000000000000000000000' });
+    const forged = await ctx.world.bot.sender.event(
+      event(),
+      {},
+      { signature: 'v0=0000000000000000000000000000000000000000000000000000000000000000' },
+    );
     const stale = await ctx.world.bot.sender.event(event(), {}, { skewSeconds: -600 });
     expect([forged.status, stale.status]).toEqual([401, 401]);
     // A good one after them is stored: the refused ones were never taken.
@@ -49,9 +62,19 @@ describe('alerts-channel fast path', () => {
   it('hands other events to Bolt: a message in another channel is not an alert, App Home still opens', async () => {
     const before = await repeatsStored();
     expect((await ctx.world.bot.sender.event(event({ channel: 'C0ELSEWHERE' }))).status).toBe(200);
-    const home = await ctx.world.bot.sender.event({ type: 'app_home_opened', user: 'U0DEVOPS1', tab: 'home', channel: 'D0HOME' });
+    const home = await ctx.world.bot.sender.event({
+      type: 'app_home_opened',
+      user: 'U0DEVOPS1',
+      tab: 'home',
+      channel: 'D0HOME',
+    });
     expect(home.status).toBe(200);
-    await eventually(async () => ctx.world.slack.callsOf('views.publish').length, (n) => n > 0, 10_000, 'App Home published by Bolt');
+    await eventually(
+      async () => ctx.world.slack.callsOf('views.publish').length,
+      (n) => n > 0,
+      10_000,
+      'App Home published by Bolt',
+    );
     expect(await repeatsStored()).toBe(before);
   });
 });

@@ -47,11 +47,27 @@ describe('alert intake and alert states', () => {
   });
 
   const webhook = (fingerprint: string, status: 'firing' | 'resolved', extra: Record<string, string> = {}) =>
-    alertmanagerWebhook([{ status, labels: { alertname: 'AuthDown', service: SERVICE, severity: 'critical', ...extra }, fingerprint, startsAt: '2026-01-20T14:58:00Z' }]);
-  const row = async (fingerprint: string) => (await store.episodeAlerts(SERVICE, new Date(0), 100)).find((a) => a.fingerprint === `alertmanager:${fingerprint}`);
+    alertmanagerWebhook([
+      {
+        status,
+        labels: { alertname: 'AuthDown', service: SERVICE, severity: 'critical', ...extra },
+        fingerprint,
+        startsAt: '2026-01-20T14:58:00Z',
+      },
+    ]);
+  const row = async (fingerprint: string) =>
+    (await store.episodeAlerts(SERVICE, new Date(0), 100)).find((a) => a.fingerprint === `alertmanager:${fingerprint}`);
 
   it('writes a batch of notifications with one statement, and a full buffer at once', async () => {
-    const intake = createAlertIntake({ store, services, clock, logger: silentLogger, metrics: createMetrics(), flushIntervalMs: 60_000, maxPending: 3 });
+    const intake = createAlertIntake({
+      store,
+      services,
+      clock,
+      logger: silentLogger,
+      metrics: createMetrics(),
+      flushIntervalMs: 60_000,
+      maxPending: 3,
+    });
     writes = 0;
     for (let i = 0; i < 500; i += 1) intake.fromWebhook('alertmanager', webhook('storm', 'firing'));
     await intake.flush();
@@ -83,7 +99,9 @@ describe('alert intake and alert states', () => {
     clock.advance(60_000);
     await send('firing');
     expect(await row('life')).toMatchObject({ firing: true, repeats: 2 });
-    expect((await store.firingAlerts(SERVICE, clock.now())).some((a) => a.fingerprint === 'alertmanager:life')).toBe(true);
+    expect((await store.firingAlerts(SERVICE, clock.now())).some((a) => a.fingerprint === 'alertmanager:life')).toBe(
+      true,
+    );
 
     clock.advance(60_000);
     await send('resolved');
@@ -100,7 +118,9 @@ describe('alert intake and alert states', () => {
 
     // Four hours without a repeat: no longer firing for the rules, and the next notification starts afresh.
     clock.advance(4 * 3_600_000 + 1000);
-    expect((await store.firingAlerts(SERVICE, clock.now())).some((a) => a.fingerprint === 'alertmanager:life')).toBe(false);
+    expect((await store.firingAlerts(SERVICE, clock.now())).some((a) => a.fingerprint === 'alertmanager:life')).toBe(
+      false,
+    );
     await send('firing');
     expect(await row('life')).toMatchObject({ firing: true, repeats: 1 });
     await intake.stop();
@@ -109,11 +129,55 @@ describe('alert intake and alert states', () => {
   it('lets a late, older notification add to the count without undoing a newer resolve', async () => {
     const intake = createAlertIntake({ store, services, clock, logger: silentLogger, flushIntervalMs: 60_000 });
     const at = clock.now();
-    intake.fromParse({ source: 'alertmanager', unmatched: [], signals: [{ service: SERVICE as never, kind: 'five_xx_rate', value: 0.4, firing: true, fingerprint: 'alertmanager:late', source: 'alertmanager', at, summary: 'High5xx' }] });
+    intake.fromParse({
+      source: 'alertmanager',
+      unmatched: [],
+      signals: [
+        {
+          service: SERVICE as never,
+          kind: 'five_xx_rate',
+          value: 0.4,
+          firing: true,
+          fingerprint: 'alertmanager:late',
+          source: 'alertmanager',
+          at,
+          summary: 'High5xx',
+        },
+      ],
+    });
     await intake.flush();
-    intake.fromParse({ source: 'alertmanager', unmatched: [], signals: [{ service: SERVICE as never, kind: 'five_xx_rate', firing: false, fingerprint: 'alertmanager:late', source: 'alertmanager', at: new Date(at.getTime() + 10_000), summary: 'High5xx' }] });
+    intake.fromParse({
+      source: 'alertmanager',
+      unmatched: [],
+      signals: [
+        {
+          service: SERVICE as never,
+          kind: 'five_xx_rate',
+          firing: false,
+          fingerprint: 'alertmanager:late',
+          source: 'alertmanager',
+          at: new Date(at.getTime() + 10_000),
+          summary: 'High5xx',
+        },
+      ],
+    });
     await intake.flush();
-    intake.fromParse({ source: 'alertmanager', unmatched: [], signals: [{ service: SERVICE as never, kind: 'five_xx_rate', value: 0.5, firing: true, fingerprint: 'alertmanager:late', source: 'alertmanager', at: new Date(at.getTime() + 5000), summary: 'High5xx' }] });
+    intake.fromParse({
+      source: 'alertmanager',
+      unmatched: [],
+      signals: [
+        {
+          service: SERVICE as never,
+          kind: 'five_xx_rate',
+          value: 0.5,
+          firing: true,
+          fingerprint: 'alertmanager:late',
+          source: 'alertmanager',
+          at: new Date(at.getTime() + 5000),
+          summary: 'High5xx',
+        },
+      ],
+    });
     await intake.flush();
     expect(await row('late')).toMatchObject({ firing: false, repeats: 2, value: 0.4 });
     await intake.stop();

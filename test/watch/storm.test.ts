@@ -12,7 +12,10 @@ import { eventually } from '../support/wait';
 const SERVICE = 'dr-amal-clinical-os';
 const STORM = 10_000;
 const OVER_HTTP = 300;
-const AUTH_DOWN = { labels: { alertname: 'AuthDown', service: SERVICE, severity: 'critical' }, annotations: { summary: 'Users cannot sign in' } };
+const AUTH_DOWN = {
+  labels: { alertname: 'AuthDown', service: SERVICE, severity: 'critical' },
+  annotations: { summary: 'Users cannot sign in' },
+};
 
 describe('an alert storm about one failure', () => {
   const ctx = useDetectionWorld('det_storm');
@@ -37,17 +40,31 @@ describe('an alert storm about one failure', () => {
 
     for (let i = 0; i < OVER_HTTP; i += 10) {
       await Promise.all(
-        Array.from({ length: 10 }, (_, j) => w().bot.sender.event({ type: 'message', channel: CHANNEL, ...alertmanagerSlack([AUTH_DOWN], new Date(w().clock.now().getTime() + i + j)) })),
+        Array.from({ length: 10 }, (_, j) =>
+          w().bot.sender.event({
+            type: 'message',
+            channel: CHANNEL,
+            ...alertmanagerSlack([AUTH_DOWN], new Date(w().clock.now().getTime() + i + j)),
+          }),
+        ),
       );
     }
-    await eventually(() => alertRows(w().db, SERVICE), (rows) => rows[0]?.repeats === STORM + OVER_HTTP, 15_000, 'every notification counted');
+    await eventually(
+      () => alertRows(w().db, SERVICE),
+      (rows) => rows[0]?.repeats === STORM + OVER_HTTP,
+      15_000,
+      'every notification counted',
+    );
     await w().tick(SERVICE);
     await w().tick(SERVICE);
     expect(await incidentsOf(w().db, SERVICE)).toHaveLength(1);
 
     // The thread's alerts message carries the count, updated in place.
     await w().bot.bot.engine.outbox.drain(15_000);
-    const counted = w().slack.calls.filter((c) => c.answer.ok && String(c.params.blocks).includes(`${(STORM + OVER_HTTP).toLocaleString('en-US')} notifications`));
+    const counted = w().slack.calls.filter(
+      (c) =>
+        c.answer.ok && String(c.params.blocks).includes(`${(STORM + OVER_HTTP).toLocaleString('en-US')} notifications`),
+    );
     expect(counted.length).toBeGreaterThan(0);
     expect(counted.every((c) => c.method === 'chat.update')).toBe(true);
 

@@ -36,9 +36,12 @@ describe('the Trigger line of ROLLBACK IN PROGRESS', () => {
 
   it('escapes everything else: broadcasts, links, other and look-alike mentions, ampersands', () => {
     expect(triggerLine('<!channel> see <https://evil.example|here> & <@devops-lead> <@U0DEVOPS1|fake>')).toBe(
-      '*Trigger:* &lt;!channel&gt; see &lt;https://evil.example|here&gt; &amp; &lt;@devops-lead&gt; &lt;@U0DEVOPS1|fake&gt;',
+      '*Trigger:* &lt;!channel&gt; see &lt;https://evil.example|here&gt; &amp; ' +
+        '&lt;@devops-lead&gt; &lt;@U0DEVOPS1|fake&gt;',
     );
     expect(triggerLine('5xx > 25% <@U0DEVOPS1>')).toBe('*Trigger:* 5xx &gt; 25% &lt;@U0DEVOPS1&gt;');
-    expect(triggerLine('<!here> by <@U0DEVOPS1> & <@U0EVIL>')).toBe('*Trigger:* &lt;!here&gt; by <@U0DEVOPS1> &amp; &lt;@U0EVIL&gt;');
+    expect(triggerLine('<!here> by <@U0DEVOPS1> & <@U0EVIL>')).toBe(
+      '*Trigger:* &lt;!here&gt; by <@U0DEVOPS1> &amp; &lt;@U0EVIL&gt;',
+    );
   });
 });

@@ -41,33 +41,61 @@ export function stagingGitRevert(ctx: StagingContext): Promise<PartResult> {
       }
     };
     mkdirSync(work, { recursive: true });
-    await git('clone', '-q', '--no-tags', '--single-branch', '--branch', service.git.branch, '--depth', '20', service.git.remote, '.');
+    await git(
+      'clone',
+      '-q',
+      '--no-tags',
+      '--single-branch',
+      '--branch',
+      service.git.branch,
+      '--depth',
+      '20',
+      service.git.remote,
+      '.',
+    );
     const base = await git('rev-parse', 'HEAD');
     await git('checkout', '-q', '-b', branch);
     mkdirSync(join(work, '.rollback-drill'), { recursive: true });
-    writeFileSync(join(work, '.rollback-drill', `${target.runId}.md`), `Test commit of the rollback drill ${target.runId}; reverted by the drill.\n`);
+    writeFileSync(
+      join(work, '.rollback-drill', `${target.runId}.md`),
+      `Test commit of the rollback drill ${target.runId}; reverted by the drill.\n`,
+    );
     await git('add', '--', `.rollback-drill/${target.runId}.md`);
     await git('commit', '-q', '-m', `chore: rollback drill test commit (${target.runId})`);
     const testCommit = await git('rev-parse', 'HEAD');
     await git('push', '-q', 'origin', `HEAD:refs/heads/${branch}`);
-    facts.push(`Pushed ${branch} from ${service.git.branch} (${base.slice(0, 7)}) with test commit ${testCommit.slice(0, 7)}.`);
+    facts.push(
+      `Pushed ${branch} from ${service.git.branch} (${base.slice(0, 7)}) with test commit ${testCommit.slice(0, 7)}.`,
+    );
     ctx.note(`pushed ${branch} with test commit ${testCommit.slice(0, 7)}`);
     const problems: string[] = [];
     try {
       const onBranch = { ...service, git: { ...service.git, branch } } as ServiceConfig;
-      const worker = new GitCodeRollback({ services: [onBranch], workspaceDir: join(ctx.dir, 'git-worker'), logger: createLogger('silent'), env: ctx.env });
+      const worker = new GitCodeRollback({
+        services: [onBranch],
+        workspaceDir: join(ctx.dir, 'git-worker'),
+        logger: createLogger('silent'),
+        env: ctx.env,
+      });
       const reverted = await worker.revert({
         service: service.name as ServiceName,
         incidentId: `INC-DRILL-${target.runId}` as IncidentId,
         requestedBy: ctx.bot.devopsLead.id as SlackUserId,
         target: { commit: testCommit as CommitSha },
       });
-      facts.push(`The bot's git worker reverted it: ${reverted.commit.slice(0, 7)} pushed to ${branch} (${reverted.status}).`);
+      facts.push(
+        `The bot's git worker reverted it: ${reverted.commit.slice(0, 7)} pushed to ${branch} (${reverted.status}).`,
+      );
       await git('fetch', '-q', 'origin', `refs/heads/${branch}`);
       const changed = await git('diff', '--name-only', base, 'FETCH_HEAD');
-      if (changed !== '') problems.push(`after the revert ${branch} still differs from ${service.git.branch}: ${changed.split('\n').join(', ')}`);
+      if (changed !== '')
+        problems.push(
+          `after the revert ${branch} still differs from ${service.git.branch}: ${changed.split('\n').join(', ')}`,
+        );
       else {
-        facts.push(`${branch} is in a clean state: its tree equals ${service.git.branch}'s (${base.slice(0, 7)}), history kept.`);
+        facts.push(
+          `${branch} is in a clean state: its tree equals ${service.git.branch}'s (${base.slice(0, 7)}), history kept.`,
+        );
         ctx.note(`reverted as ${reverted.commit.slice(0, 7)}: the branch's tree is back to ${base.slice(0, 7)}`);
       }
     } finally {

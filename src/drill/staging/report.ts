@@ -33,9 +33,12 @@ export function stagingReport(input: ReportInput): string {
     `# Rollback drill report: ${service.displayName ?? service.name}`,
     '',
     `- **Result:** ${passed ? 'PASSED' : 'FAILED'}`,
-    `- **When:** ${input.startedAt.toISOString()} to ${input.finishedAt.toISOString()} (${seconds(input.finishedAt.getTime() - input.startedAt.getTime())})`,
+    `- **When:** ${input.startedAt.toISOString()} to ${input.finishedAt.toISOString()} ` +
+      `(${seconds(input.finishedAt.getTime() - input.startedAt.getTime())})`,
     `- **Drill run:** ${target.runId}`,
-    `- **Vercel project:** ${service.vercel.projectId}${service.vercel.teamId ? ` (team ${service.vercel.teamId})` : ''}, production ${service.production.url}`,
+    `- **Vercel project:** ` +
+      `${service.vercel.projectId}${service.vercel.teamId ? ` (team ${service.vercel.teamId})` : ''}, ` +
+      `production ${service.production.url}`,
     `- **Repository:** ${service.git.remote} (deploy branch ${service.git.branch})`,
     `- **Database:** ${hostOf(target.appDatabaseUrl)}`,
     '',
@@ -51,7 +54,16 @@ export function stagingReport(input: ReportInput): string {
   }
   lines.push('- [ ] **Test Backup Restoration**: not run by the drill; follow BACKUP_RECOVERY_PROCEDURES.md.', '');
   if (input.transcript.length > 0) {
-    lines.push('## The bot\'s messages', '', 'As a reader saw them in Slack (the drill talks to the bot through a local Slack stand-in).', '', '```text', ...input.transcript, '```', '');
+    lines.push(
+      "## The bot's messages",
+      '',
+      'As a reader saw them in Slack (the drill talks to the bot through a local Slack stand-in).',
+      '',
+      '```text',
+      ...input.transcript,
+      '```',
+      '',
+    );
   }
   return `${lines.join('\n')}\n`;
 }

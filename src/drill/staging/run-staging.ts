@@ -35,18 +35,39 @@ export interface StagingOptions {
   readonly printError: (line: string) => void;
 }
 
-const explain = (error: unknown): string => scrubSecrets(isRollbackError(error) ? error.explain() : error instanceof Error ? error.message : String(error));
+const explain = (error: unknown): string =>
+  scrubSecrets(isRollbackError(error) ? error.explain() : error instanceof Error ? error.message : String(error));
 
-async function runParts(target: StagingTarget, options: StagingOptions, dir: string, transcriptLines: string[]): Promise<PartResult[]> {
+async function runParts(
+  target: StagingTarget,
+  options: StagingOptions,
+  dir: string,
+  transcriptLines: string[],
+): Promise<PartResult[]> {
   const { print } = options;
-  const databases = await openDrillDatabases({ databaseUrl: options.env.DATABASE_URL?.trim() || undefined, dataDir: join(dir, 'postgres'), runId: target.runId, withApp: false });
+  const databases = await openDrillDatabases({
+    databaseUrl: options.env.DATABASE_URL?.trim() || undefined,
+    dataDir: join(dir, 'postgres'),
+    runId: target.runId,
+    withApp: false,
+  });
   try {
-    const bot = await startStagingBot({ service: target.service, env: options.env, botDatabaseUrl: databases.botUrl, shadowServerUrl: databases.serverUrl, dir });
+    const bot = await startStagingBot({
+      service: target.service,
+      env: options.env,
+      botDatabaseUrl: databases.botUrl,
+      shadowServerUrl: databases.serverUrl,
+      dir,
+    });
     const db = createDb(databases.botUrl, createLogger('silent'), 2);
-    const transcript = new SlackTranscript(bot.slack, (line) => {
-      transcriptLines.push(line);
-      print(line);
-    }, bot.names);
+    const transcript = new SlackTranscript(
+      bot.slack,
+      (line) => {
+        transcriptLines.push(line);
+        print(line);
+      },
+      bot.names,
+    );
     const printing = setInterval(() => transcript.sync(), 200);
     try {
       const ctx: StagingContext = {
@@ -68,7 +89,10 @@ async function runParts(target: StagingTarget, options: StagingOptions, dir: str
         const result = await part(ctx);
         transcript.sync();
         parts.push(result);
-        print(`[${index + 1}/3] ${result.title}: ${result.passed ? 'PASSED' : 'FAILED'} in ${seconds(result.ms)}${result.passed ? '' : `: ${result.problems.join('; ')}`}`);
+        print(
+          `[${index + 1}/3] ${result.title}: ${result.passed ? 'PASSED' : 'FAILED'} in ` +
+            `${seconds(result.ms)}${result.passed ? '' : `: ${result.problems.join('; ')}`}`,
+        );
       }
       return parts;
     } finally {
@@ -94,7 +118,10 @@ export async function runStagingDrill(options: StagingOptions): Promise<number> 
   const plan = describePlan(target);
   if (!target.local && !options.yes) {
     for (const line of plan) options.printError(line);
-    options.printError('These targets are not on this machine and the drill changes them as described. Run again with --yes to go ahead; never point it at production.');
+    options.printError(
+      'These targets are not on this machine and the drill changes them as described. ' +
+        'Run again with --yes to go ahead; never point it at production.',
+    );
     return 2;
   }
   for (const line of plan) print(line);
@@ -111,11 +138,23 @@ export async function runStagingDrill(options: StagingOptions): Promise<number> 
   }
   if (!options.keep) rmSync(dir, { recursive: true, force: true });
   else print(`Kept for inspection: ${dir}`);
-  const reportPath = resolve(options.report ?? `rollback-drill-${target.service.name}-${startedAt.toISOString().replace(/[:.]/g, '-')}.md`);
-  writeFileSync(reportPath, stagingReport({ target, startedAt, finishedAt: new Date(), parts, transcript: transcriptLines }));
+  const reportPath = resolve(
+    options.report ?? `rollback-drill-${target.service.name}-${startedAt.toISOString().replace(/[:.]/g, '-')}.md`,
+  );
+  writeFileSync(
+    reportPath,
+    stagingReport({ target, startedAt, finishedAt: new Date(), parts, transcript: transcriptLines }),
+  );
   const passed = parts.every((p) => p.passed);
   print('');
   print(`Report: ${reportPath}`);
-  print(passed ? 'Drill PASSED: every checklist item passed.' : `Drill FAILED: ${parts.filter((p) => !p.passed).map((p) => p.title).join(', ')}.`);
+  print(
+    passed
+      ? 'Drill PASSED: every checklist item passed.'
+      : `Drill FAILED: ${parts
+          .filter((p) => !p.passed)
+          .map((p) => p.title)
+          .join(', ')}.`,
+  );
   return passed ? 0 : 1;
 }

@@ -35,7 +35,11 @@ export interface StagingBot {
 }
 
 /** Role members as stand-in users; a user group gets one stand-in member so the role directory can expand it. */
-function workspaceFor(service: ServiceConfig): { users: Record<string, { name: string }>; usergroups: Record<string, string[]>; lead: Person } {
+function workspaceFor(service: ServiceConfig): {
+  users: Record<string, { name: string }>;
+  usergroups: Record<string, string[]>;
+  lead: Person;
+} {
   const users: Record<string, { name: string }> = {};
   const usergroups: Record<string, string[]> = {};
   let lead: Person | undefined;
@@ -51,12 +55,23 @@ function workspaceFor(service: ServiceConfig): { users: Record<string, { name: s
   return { users, usergroups, lead: lead as Person };
 }
 
-export async function startStagingBot(input: { service: ServiceConfig; env: NodeJS.ProcessEnv; botDatabaseUrl: string; shadowServerUrl: string; dir: string }): Promise<StagingBot> {
+export async function startStagingBot(input: {
+  service: ServiceConfig;
+  env: NodeJS.ProcessEnv;
+  botDatabaseUrl: string;
+  shadowServerUrl: string;
+  dir: string;
+}): Promise<StagingBot> {
   const { service, dir } = input;
   const workspace = workspaceFor(service);
   const botToken = `xoxb-drill-${randomBytes(12).toString('hex')}`;
   const signingSecret = randomBytes(24).toString('hex');
-  const slack = await startSlackStandin({ token: botToken, users: workspace.users, usergroups: workspace.usergroups, channels: { [service.slack.alertsChannel]: 'alerts' } });
+  const slack = await startSlackStandin({
+    token: botToken,
+    users: workspace.users,
+    usergroups: workspace.usergroups,
+    channels: { [service.slack.alertsChannel]: 'alerts' },
+  });
   try {
     const configPath = join(dir, 'rollback.config.yaml');
     writeFileSync(configPath, stringify({ services: [{ ...service, autopilot: false }] }));
@@ -77,13 +92,20 @@ export async function startStagingBot(input: { service: ServiceConfig; env: Node
     const config = loadConfig(env);
     const adapters: Adapters = {
       ...defaultAdapters(config, env, logger),
-      schema: new PrismaSchemaAdapter({ logger: logger.child({ adapter: 'schema' }), clock: systemClock, shadow: { serverUrl: input.shadowServerUrl } }),
+      schema: new PrismaSchemaAdapter({
+        logger: logger.child({ adapter: 'schema' }),
+        clock: systemClock,
+        shadow: { serverUrl: input.shadowServerUrl },
+      }),
     };
     const bot = await startBot(env, logger, {
       adapters,
       options: { noSchedules: true, runnerIntervalMs: 500, outboxPollMs: 200 },
     });
-    const sender = new SlackRequestSender(`http://127.0.0.1:${bot.port}/slack/events`, signingSecret, { teamId: slack.workspace.teamId, responseUrl: slack.responseUrl });
+    const sender = new SlackRequestSender(`http://127.0.0.1:${bot.port}/slack/events`, signingSecret, {
+      teamId: slack.workspace.teamId,
+      responseUrl: slack.responseUrl,
+    });
     const names = new Map<string, string>(Object.entries(workspace.users).map(([id, u]) => [id, u.name]));
     names.set(service.slack.alertsChannel, 'alerts');
     names.set(slack.workspace.botUserId, 'rollback-bot');

@@ -36,25 +36,42 @@ export function stagingService(service: ServiceConfig, env: NodeJS.ProcessEnv): 
   if (!staging) {
     throw refuse(
       `${service.name} has no staging section: the drill runs only against staging targets, never production.`,
-      `Add to ${service.name} in the services file: staging: { projectId, url, branch, databaseUrlEnv }, naming its staging Vercel project, URL, branch and the variable holding the staging database URL.`,
+      `Add to ${service.name} in the services file: staging: { projectId, url, branch, ` +
+        `databaseUrlEnv }, naming its staging Vercel project, URL, branch and the ` +
+        `variable holding the staging database URL.`,
     );
   }
-  const fix = (field: string): string => `Point staging.${field} of ${service.name} in the services file at the staging target, not production's.`;
+  const fix = (field: string): string =>
+    `Point staging.${field} of ${service.name} in the services file at the staging target, not production's.`;
   const teamId = staging.teamId ?? service.vercel.teamId;
   if (staging.projectId === service.vercel.projectId && teamId === service.vercel.teamId) {
-    throw refuse(`staging.projectId of ${service.name} is production's Vercel project (${service.vercel.projectId}): the drill would roll production back.`, fix('projectId'));
+    throw refuse(
+      `staging.projectId of ${service.name} is production's Vercel project ` +
+        `(${service.vercel.projectId}): the drill would roll production back.`,
+      fix('projectId'),
+    );
   }
   if (siteOf(staging.url) === siteOf(service.production.url)) {
-    throw refuse(`staging.url of ${service.name} is production's URL (${service.production.url}): the drill would check production.`, fix('url'));
+    throw refuse(
+      `staging.url of ${service.name} is production's URL (${service.production.url}): ` +
+        `the drill would check production.`,
+      fix('url'),
+    );
   }
   if (staging.branch === service.git.branch) {
-    throw refuse(`staging.branch of ${service.name} is production's deploy branch (${service.git.branch}): the drill would branch from and revert on it.`, fix('branch'));
+    throw refuse(
+      `staging.branch of ${service.name} is production's deploy branch ` +
+        `(${service.git.branch}): the drill would branch from and revert on it.`,
+      fix('branch'),
+    );
   }
   const production = service.database?.urlEnv;
   if (production && !staging.databaseUrlEnv) {
     throw refuse(
-      `${service.name} has a database but its staging section names none: the drill's schema rollback would run on production's (${production}).`,
-      `Add staging.databaseUrlEnv to ${service.name} in the services file: the variable holding the staging database URL.`,
+      `${service.name} has a database but its staging section names none: the drill's ` +
+        `schema rollback would run on production's (${production}).`,
+      `Add staging.databaseUrlEnv to ${service.name} in the services file: the variable ` +
+        `holding the staging database URL.`,
     );
   }
   if (staging.databaseUrlEnv && production) {
@@ -62,7 +79,9 @@ export function stagingService(service: ServiceConfig, env: NodeJS.ProcessEnv): 
     const productionDb = env[production] ? databaseOf(env[production] as string) : undefined;
     if (staging.databaseUrlEnv === production || (stagingDb !== undefined && stagingDb === productionDb)) {
       throw refuse(
-        `staging.databaseUrlEnv of ${service.name} (${staging.databaseUrlEnv}) names production's database (${production}${stagingDb ? `, ${stagingDb}` : ''}): the drill would migrate and roll back production's schema.`,
+        `staging.databaseUrlEnv of ${service.name} (${staging.databaseUrlEnv}) names ` +
+          `production's database (${production}${stagingDb ? `, ${stagingDb}` : ''}): the ` +
+          `drill would migrate and roll back production's schema.`,
         fix('databaseUrlEnv'),
       );
     }
@@ -72,6 +91,8 @@ export function stagingService(service: ServiceConfig, env: NodeJS.ProcessEnv): 
     vercel: { ...service.vercel, projectId: staging.projectId, ...(teamId === undefined ? {} : { teamId }) },
     production: { ...service.production, url: staging.url },
     git: { ...service.git, branch: staging.branch },
-    ...(service.database && staging.databaseUrlEnv ? { database: { ...service.database, urlEnv: staging.databaseUrlEnv } } : {}),
+    ...(service.database && staging.databaseUrlEnv
+      ? { database: { ...service.database, urlEnv: staging.databaseUrlEnv } }
+      : {}),
   };
 }

@@ -10,7 +10,17 @@
 import { run as restoreArchiveCli } from '../../cli/restore-archive';
 import { APPROVE } from '../../slack/action-ids';
 import { archiveManifest, columnsOf, migrationRows, queryText } from '../app-database';
-import { type DrillContext, type Outcome, type Problems, outcomeOf, outcomeReason, outcomeWords, startedIncident, waitForOutcome, waitForRoot } from '../context';
+import {
+  type DrillContext,
+  type Outcome,
+  type Problems,
+  outcomeOf,
+  outcomeReason,
+  outcomeWords,
+  startedIncident,
+  waitForOutcome,
+  waitForRoot,
+} from '../context';
 import { type Button, PEOPLE, buttonsIn } from '../people';
 import type { SlackMessage } from '../slack-transcript';
 import { AI_DATA_SNAPSHOT, BAD_MIGRATION, FIX_COMMIT, SERVICE_NAME } from '../scratch-app';
@@ -21,9 +31,13 @@ const ROLLBACK_DEADLINE_MS = 90_000;
 async function rollBackSchema(ctx: DrillContext): Promise<{ problems: Problems; incidentId?: string }> {
   const { world, facts } = ctx;
   const asked = Date.now();
-  const answer = await world.people.command(PEOPLE.devopsLead, `schema ${SERVICE_NAME} ${BAD_MIGRATION} drill: the AI migration corrupts clinical notes`);
+  const answer = await world.people.command(
+    PEOPLE.devopsLead,
+    `schema ${SERVICE_NAME} ${BAD_MIGRATION} drill: the AI migration corrupts clinical notes`,
+  );
   const incidentId = startedIncident(answer.text);
-  if (answer.status !== 200 || !incidentId) return { problems: [`the bot did not start the schema rollback: ${answer.text || `HTTP ${answer.status}`}`] };
+  if (answer.status !== 200 || !incidentId)
+    return { problems: [`the bot did not start the schema rollback: ${answer.text || `HTTP ${answer.status}`}`] };
   facts.incidents.schema = incidentId;
   const root = await waitForRoot(ctx.world.transcript, incidentId, asked, 30_000);
   if (!root) return { problems: [`${incidentId}: no ROLLBACK IN PROGRESS within 30 s of the command`], incidentId };
@@ -37,15 +51,45 @@ async function rollBackSchema(ctx: DrillContext): Promise<{ problems: Problems; 
     }
     return undefined;
   }, 60_000);
-  if (approval && 'ended' in approval) return { problems: [`${incidentId}: the schema rollback ${outcomeWords(approval.ended)} before the CTO was asked: ${outcomeReason(approval.ended)}`], incidentId };
-  if (!approval) return { problems: [`${incidentId}: no approval request with an Approve button (and its data-loss estimate) in the thread within 60 s`], incidentId };
+  if (approval && 'ended' in approval)
+    return {
+      problems: [
+        `${incidentId}: the schema rollback ${outcomeWords(approval.ended)} before the ` +
+          `CTO was asked: ${outcomeReason(approval.ended)}`,
+      ],
+      incidentId,
+    };
+  if (!approval)
+    return {
+      problems: [
+        `${incidentId}: no approval request with an Approve button (and its data-loss ` +
+          `estimate) in the thread within 60 s`,
+      ],
+      incidentId,
+    };
   const estimate = approval.message.rendered.split('\n').filter((line) => /lost|dropped/.test(line));
-  ctx.note(`the CTO reads the data-loss estimate: ${estimate.map((l) => l.replace(/^•\s*/, '')).join('; ') || '(none given)'}`);
+  ctx.note(
+    `the CTO reads the data-loss estimate: ${estimate.map((l) => l.replace(/^•\s*/, '')).join('; ') || '(none given)'}`,
+  );
   const said = await world.people.clickButton(PEOPLE.cto, approval.message, approval.approve);
-  if (!said || !/approved/i.test(said)) return { problems: [`${incidentId}: the CTO's Approve was not accepted: ${said ?? 'no answer within 10 s'}`], incidentId };
+  if (!said || !/approved/i.test(said))
+    return {
+      problems: [`${incidentId}: the CTO's Approve was not accepted: ${said ?? 'no answer within 10 s'}`],
+      incidentId,
+    };
   const outcome = await waitForOutcome(ctx.world.transcript, root, ROLLBACK_DEADLINE_MS);
-  if (!outcome) return { problems: [`${incidentId}: no ROLLBACK COMPLETE (or FAILED) in its thread within ${seconds(ROLLBACK_DEADLINE_MS)}`], incidentId };
-  if (outcome.kind !== 'complete') return { problems: [`${incidentId}: the schema rollback ${outcomeWords(outcome)}: ${outcomeReason(outcome)}`], incidentId };
+  if (!outcome)
+    return {
+      problems: [
+        `${incidentId}: no ROLLBACK COMPLETE (or FAILED) in its thread within ${seconds(ROLLBACK_DEADLINE_MS)}`,
+      ],
+      incidentId,
+    };
+  if (outcome.kind !== 'complete')
+    return {
+      problems: [`${incidentId}: the schema rollback ${outcomeWords(outcome)}: ${outcomeReason(outcome)}`],
+      incidentId,
+    };
   ctx.note(`ROLLBACK COMPLETE ${seconds(outcome.message.postedAt - asked)} after the command`);
   return { problems: [], incidentId };
 }
@@ -54,14 +98,19 @@ async function checkRolledBack(ctx: DrillContext, incidentId: string): Promise<P
   const appUrl = ctx.world.databases.appUrl;
   const problems: Problems = [];
   const noteColumns = await columnsOf(appUrl, 'ClinicalNote');
-  if (noteColumns.includes('aiSummary') || noteColumns.includes('aiGenerated')) problems.push(`ClinicalNote still has the AI columns (${noteColumns.join(', ')})`);
+  if (noteColumns.includes('aiSummary') || noteColumns.includes('aiGenerated'))
+    problems.push(`ClinicalNote still has the AI columns (${noteColumns.join(', ')})`);
   if ((await columnsOf(appUrl, 'AiRun')).length > 0) problems.push('the AiRun table is still there');
   const rows = await migrationRows(appUrl, BAD_MIGRATION);
-  if (!rows.some((r) => r.rolledBackAt !== null)) problems.push(`${BAD_MIGRATION} is not marked rolled back in _prisma_migrations`);
+  if (!rows.some((r) => r.rolledBackAt !== null))
+    problems.push(`${BAD_MIGRATION} is not marked rolled back in _prisma_migrations`);
   const archives = (await archiveManifest(appUrl)).filter((a) => a.incidentId === incidentId);
   if (archives.length === 0) problems.push(`nothing was archived for ${incidentId} before the drop`);
   if (problems.length === 0) {
-    ctx.note(`schema reverted: ${BAD_MIGRATION} marked rolled back; archived first: ${archives.map((a) => `${a.source} (${a.rows} rows)`).join(', ')}`);
+    ctx.note(
+      `schema reverted: ${BAD_MIGRATION} marked rolled back; archived first: ` +
+        `${archives.map((a) => `${a.source} (${a.rows} rows)`).join(', ')}`,
+    );
   }
   return problems;
 }
@@ -72,8 +121,13 @@ async function forwardFixAndRestore(ctx: DrillContext, before: string): Promise<
   await world.repo.push();
   ctx.note(`forward fix: developer pushed ${fix.slice(0, 7)} "${FIX_COMMIT.message}" (2.0.1)`);
   const build = await world.integration.waitForBuild(fix);
-  if (!build || build.state !== 'READY') return [`the forward fix did not ship: ${build ? `its build ended ${build.state}${build.error ? `: ${build.error}` : ''}` : 'no build within 30 s'}`];
-  if (!build.migrationsApplied.includes(BAD_MIGRATION)) return [`the forward fix's build did not apply ${BAD_MIGRATION} again`];
+  if (!build || build.state !== 'READY')
+    return [
+      `the forward fix did not ship: ` +
+        `${build ? `its build ended ${build.state}${build.error ? `: ${build.error}` : ''}` : 'no build within 30 s'}`,
+    ];
+  if (!build.migrationsApplied.includes(BAD_MIGRATION))
+    return [`the forward fix's build did not apply ${BAD_MIGRATION} again`];
   const output: string[] = [];
   const code = await restoreArchiveCli([BAD_MIGRATION, '--service', SERVICE_NAME], {
     stdout: (text) => output.push(text),

@@ -45,8 +45,14 @@ export function sourcesOf(alerts: readonly Pick<AlertState, 'source'>[]): string
   return names.length > 0 ? names.join(', ') : SOURCE_NAMES.probe;
 }
 
-/** The incident's "Issue" and "Trigger" lines, in the runbook's template words; `detectedFrom` names the rule's own evidence. */
-export function incidentWords(evaluation: Pick<Evaluation, 'verdict' | 'rule' | 'reason'>, detectedFrom: string): { issue: string; trigger: string } {
+/**
+ * The incident's "Issue" and "Trigger" lines, in the runbook's template words; `detectedFrom` names the rule's own
+ * evidence.
+ */
+export function incidentWords(
+  evaluation: Pick<Evaluation, 'verdict' | 'rule' | 'reason'>,
+  detectedFrom: string,
+): { issue: string; trigger: string } {
   const title = verdictWords(evaluation.verdict, evaluation.rule);
   return {
     issue: evaluation.reason.length > 500 ? `${evaluation.reason.slice(0, 499)}…` : evaluation.reason,

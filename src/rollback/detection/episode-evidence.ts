@@ -65,7 +65,9 @@ export interface EpisodeTimes {
 /** "Alertmanager HighHttp5xxRate": the source and the alert's name (its summary's first word). */
 function alertName(alert: Pick<AlertState, 'source' | 'summary'>): string {
   const name = alert.summary.trim().split(/[\s(:]/)[0] ?? '';
-  return name && alert.source !== 'plain_text' && alert.source !== 'probe' ? `${SOURCE_NAMES[alert.source]} ${name}` : SOURCE_NAMES[alert.source];
+  return name && alert.source !== 'plain_text' && alert.source !== 'probe'
+    ? `${SOURCE_NAMES[alert.source]} ${name}`
+    : SOURCE_NAMES[alert.source];
 }
 
 /** The alerts that are the rule's own evidence. */
@@ -76,7 +78,10 @@ function ruleAlerts<A extends Pick<AlertState, 'kind'>>(rule: TriggerRule | unde
 }
 
 /** What the rule fired on, in words: its alerts by name, or the probe that measures it. */
-export function detectedFromWords(rule: TriggerRule | undefined, alerts: readonly Pick<AlertState, 'source' | 'kind' | 'summary'>[]): string {
+export function detectedFromWords(
+  rule: TriggerRule | undefined,
+  alerts: readonly Pick<AlertState, 'source' | 'kind' | 'summary'>[],
+): string {
   const own = ruleAlerts(rule, alerts);
   if (own.length > 0) return [...new Set(own.map(alertName))].slice(0, 3).join(', ');
   return (rule && PROBE_WORDS[rule]) ?? SOURCE_NAMES.probe;
@@ -96,13 +101,20 @@ export function episodeTimes(facts: EpisodeFacts): EpisodeTimes {
   if (startsAt) candidates.push({ at: startsAt, impact: 'alert_starts_at' });
   const goLive = facts.goLiveAt;
   const since = goLive && goLive.getTime() <= detectedAt.getTime() ? goLive.getTime() : -Infinity;
-  const runs = (facts.probeRuns ?? []).filter((r) => r.at.getTime() >= since && r.at.getTime() <= detectedAt.getTime()).sort((a, b) => a.at.getTime() - b.at.getTime());
+  const runs = (facts.probeRuns ?? [])
+    .filter((r) => r.at.getTime() >= since && r.at.getTime() <= detectedAt.getTime())
+    .sort((a, b) => a.at.getTime() - b.at.getTime());
   const firstFailing = runs.findIndex((r) => r.failing);
   if (firstFailing === 0 && goLive && since !== -Infinity) candidates.push({ at: goLive, impact: 'go_live' });
-  else if (firstFailing >= 0) candidates.push({ at: (runs[firstFailing] as ProbeRunFact).at, impact: 'first_failing_probe' });
+  else if (firstFailing >= 0)
+    candidates.push({ at: (runs[firstFailing] as ProbeRunFact).at, impact: 'first_failing_probe' });
   if (firstNotice) candidates.push({ at: firstNotice, impact: 'alert_notification' });
-  // Earliest evidence wins; on a tie the stronger kind (listed first) does. A start after detection is a source's clock skew.
-  const first = candidates.reduce<(typeof candidates)[number] | undefined>((min, c) => (!min || c.at.getTime() < min.at.getTime() ? c : min), undefined);
+  // Earliest evidence wins; on a tie the stronger kind (listed first) does. A start after detection is a source's clock
+  // skew.
+  const first = candidates.reduce<(typeof candidates)[number] | undefined>(
+    (min, c) => (!min || c.at.getTime() < min.at.getTime() ? c : min),
+    undefined,
+  );
   if (!first) return { detectedAt, impactStartedAt: detectedAt, evidence: { impact: 'detection', detectedFrom } };
   const impactStartedAt = first.at.getTime() > detectedAt.getTime() ? detectedAt : first.at;
   return { detectedAt, impactStartedAt, evidence: { impact: first.impact, detectedFrom } };

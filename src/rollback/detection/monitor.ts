@@ -21,14 +21,22 @@ interface MonitorInput {
 export function chooseMonitor(input: MonitorInput): MonitorChoice {
   const { incident } = input;
   if (!isIncidentOpen(incident.state)) {
-    throw new RollbackError('conflict', `Incident ${incident.id.slice(0, 40)} is ${incident.state}; there is nothing left to monitor.`, {
-      fix: 'Use /rollback if production still needs rolling back.',
-    });
+    throw new RollbackError(
+      'conflict',
+      `Incident ${incident.id.slice(0, 40)} is ${incident.state}; there is nothing left to monitor.`,
+      {
+        fix: 'Use /rollback if production still needs rolling back.',
+      },
+    );
   }
   if (incident.hasSteps) {
-    throw new RollbackError('conflict', `A rollback of incident ${incident.id.slice(0, 40)} is already under way; Monitor changes nothing.`, {
-      fix: 'Follow its progress in the thread.',
-    });
+    throw new RollbackError(
+      'conflict',
+      `A rollback of incident ${incident.id.slice(0, 40)} is already under way; Monitor changes nothing.`,
+      {
+        fix: 'Follow its progress in the thread.',
+      },
+    );
   }
   if (incident.question?.status === 'hotfix_claimed') {
     throw new RollbackError('conflict', 'A hotfix is claimed: the bot already asks again when its 5 minutes are up.', {
@@ -36,7 +44,9 @@ export function chooseMonitor(input: MonitorInput): MonitorChoice {
     });
   }
   if (incident.question?.status === 'rollback_chosen') {
-    throw new RollbackError('conflict', 'The rollback was already chosen; Monitor changes nothing.', { fix: 'Follow its progress in the thread.' });
+    throw new RollbackError('conflict', 'The rollback was already chosen; Monitor changes nothing.', {
+      fix: 'Follow its progress in the thread.',
+    });
   }
   const windowMs = input.windowMs ?? DEFAULT_MONITOR_WINDOW_MS;
   return { by: input.by, at: input.at, until: new Date(input.at.getTime() + windowMs) };

@@ -55,7 +55,10 @@ function higherLevel(a: TriggerLevel | undefined, b: TriggerLevel): boolean {
   return a === undefined || RANK[b] > RANK[a];
 }
 
-/** An incident the bot may close when every alert resolved: one it opened, a person opened from its proposal, or one being monitored. */
+/**
+ * An incident the bot may close when every alert resolved: one it opened, a person opened from its proposal, or one
+ * being monitored.
+ */
 function closableOnRecovery(detection: DetectionRecord | undefined, incident: OpenIncidentView): boolean {
   if (incident.hasSteps || detection?.incident?.id !== incident.id) return false;
   return detection.incident.origin !== 'joined' || detection.monitor !== undefined;
@@ -65,7 +68,8 @@ function withIncident(input: RespondInput, incident: OpenIncidentView, changed: 
   const { evaluation, detection, now } = input;
   const verdict = evaluation.verdict;
   const actions: DetectionAction[] = [];
-  if (changed && (input.previous.verdict !== undefined || isTriggerLevel(verdict))) actions.push({ kind: 'note', incidentId: incident.id });
+  if (changed && (input.previous.verdict !== undefined || isTriggerLevel(verdict)))
+    actions.push({ kind: 'note', incidentId: incident.id });
 
   if (isTriggerLevel(verdict)) {
     if (!detection) actions.push({ kind: 'open_detection', level: verdict, joinIncident: incident.id });
@@ -78,15 +82,20 @@ function withIncident(input: RespondInput, incident: OpenIncidentView, changed: 
         actions.push({ kind: 'autopilot_take_over', incidentId: incident.id });
         return actions;
       }
-      if (verdict !== 'may' && higherLevel(incident.severity, verdict)) actions.push({ kind: 'raise_severity', incidentId: incident.id, severity: verdict });
-      if (verdict !== 'may' && detection?.monitor && now.getTime() >= detection.monitor.until.getTime()) actions.push({ kind: 'ask_again', incidentId: incident.id });
+      if (verdict !== 'may' && higherLevel(incident.severity, verdict))
+        actions.push({ kind: 'raise_severity', incidentId: incident.id, severity: verdict });
+      if (verdict !== 'may' && detection?.monitor && now.getTime() >= detection.monitor.until.getTime())
+        actions.push({ kind: 'ask_again', incidentId: incident.id });
     }
     return actions;
   }
 
   if (input.firingAlerts === 0 && closableOnRecovery(detection, incident)) {
     actions.push({ kind: 'close_recovered', incidentId: incident.id });
-    actions.push({ kind: 'end_detection', reason: `every alert resolved and no trigger fires: ${incident.id} closed as recovered without rollback` });
+    actions.push({
+      kind: 'end_detection',
+      reason: `every alert resolved and no trigger fires: ${incident.id} closed as recovered without rollback`,
+    });
   }
   return actions;
 }
@@ -96,7 +105,9 @@ function withoutIncident(input: RespondInput, changed: boolean): DetectionAction
   const verdict = evaluation.verdict;
   if (!isTriggerLevel(verdict)) {
     if (detection && input.firingAlerts === 0) {
-      const reason = detection.incident ? `every alert resolved after ${detection.incident.id}` : 'every alert resolved on its own, without an incident';
+      const reason = detection.incident
+        ? `every alert resolved after ${detection.incident.id}`
+        : 'every alert resolved on its own, without an incident';
       return [{ kind: 'end_detection', reason }];
     }
     return [];
@@ -104,7 +115,9 @@ function withoutIncident(input: RespondInput, changed: boolean): DetectionAction
   // The episode already had its incident (now closed): the same alerts never open a second one.
   if (detection?.incident) return [];
 
-  const record: DetectionAction = detection ? { kind: 'update_detection', level: higherLevel(detection.level, verdict) ? verdict : detection.level } : { kind: 'open_detection', level: verdict };
+  const record: DetectionAction = detection
+    ? { kind: 'update_detection', level: higherLevel(detection.level, verdict) ? verdict : detection.level }
+    : { kind: 'open_detection', level: verdict };
   switch (verdict) {
     case 'must':
       return [record, input.autopilot ? { kind: 'autopilot_rollback' } : { kind: 'ask', severity: 'must' }];

@@ -33,13 +33,19 @@ const HORIZON_MS: Readonly<Record<FollowUpHorizon, number>> = {
   'within 1 week': 7 * 24 * HOUR,
 };
 
-const dueAfter = (restoredAt: Date, horizon: FollowUpHorizon): Date => new Date(restoredAt.getTime() + HORIZON_MS[horizon]);
+const dueAfter = (restoredAt: Date, horizon: FollowUpHorizon): Date =>
+  new Date(restoredAt.getTime() + HORIZON_MS[horizon]);
 
 const POST_ROLLBACK_ACTIONS: readonly FollowUpSpec[] = [
   {
     id: 'verify_health',
     title: 'Verify production health',
-    details: ['Check all critical endpoints (auth, read, write)', 'Verify rate limiting working', 'Check database connectivity', 'Review logs for anomalies'],
+    details: [
+      'Check all critical endpoints (auth, read, write)',
+      'Verify rate limiting working',
+      'Check database connectivity',
+      'Review logs for anomalies',
+    ],
     horizon: 'within 1 hour',
   },
   {
@@ -57,7 +63,13 @@ const POST_ROLLBACK_ACTIONS: readonly FollowUpSpec[] = [
   {
     id: 'post_mortem',
     title: 'Post-mortem meeting',
-    details: ['What happened?', 'Why did it happen?', 'How did we detect it?', 'How did we fix it?', 'How do we prevent it?'],
+    details: [
+      'What happened?',
+      'Why did it happen?',
+      'How did we detect it?',
+      'How did we fix it?',
+      'How do we prevent it?',
+    ],
     horizon: 'within 24 hours',
   },
   {
@@ -69,7 +81,12 @@ const POST_ROLLBACK_ACTIONS: readonly FollowUpSpec[] = [
   {
     id: 'fix_root_cause',
     title: 'Fix root cause',
-    details: ['Identify bug in rolled-back code', 'Fix in development environment', 'Add regression test', 'Re-deploy with fix (after thorough testing)'],
+    details: [
+      'Identify bug in rolled-back code',
+      'Fix in development environment',
+      'Add regression test',
+      'Re-deploy with fix (after thorough testing)',
+    ],
     horizon: 'within 24 hours',
   },
   {
@@ -106,7 +123,11 @@ export interface FollowUpItem {
 }
 
 export function followUpChecklist(restoredAt: Date): FollowUpItem[] {
-  return POST_ROLLBACK_ACTIONS.map((spec) => ({ id: spec.id, title: spec.title, dueAt: dueAfter(restoredAt, spec.horizon) }));
+  return POST_ROLLBACK_ACTIONS.map((spec) => ({
+    id: spec.id,
+    title: spec.title,
+    dueAt: dueAfter(restoredAt, spec.horizon),
+  }));
 }
 
 export function specOf(id: FollowUpId): FollowUpSpec {
@@ -115,7 +136,11 @@ export function specOf(id: FollowUpId): FollowUpSpec {
   return spec;
 }
 
-function update(items: readonly FollowUpItem[], id: string, change: (item: FollowUpItem) => FollowUpItem): FollowUpItem[] {
+function update(
+  items: readonly FollowUpItem[],
+  id: string,
+  change: (item: FollowUpItem) => FollowUpItem,
+): FollowUpItem[] {
   if (!items.some((item) => item.id === id)) {
     throw new RollbackError('not_found', `"${id}" is not on this incident's post-rollback checklist.`, {
       fix: `Use one of: ${items.map((item) => item.id).join(', ')}.`,
@@ -136,13 +161,19 @@ export function reopenItem(items: readonly FollowUpItem[], id: string): FollowUp
 
 export function snoozeItem(items: readonly FollowUpItem[], id: string, until: Date, at: Date): FollowUpItem[] {
   if (until.getTime() <= at.getTime()) {
-    throw new RollbackError('bad_input', `A snooze must end in the future; ${until.toISOString()} is not after ${at.toISOString()}.`, {
-      fix: 'Pick a later time, e.g. in 1 hour or tomorrow morning.',
-    });
+    throw new RollbackError(
+      'bad_input',
+      `A snooze must end in the future; ${until.toISOString()} is not after ${at.toISOString()}.`,
+      {
+        fix: 'Pick a later time, e.g. in 1 hour or tomorrow morning.',
+      },
+    );
   }
   return update(items, id, (item) => {
     if (item.doneAt) {
-      throw new RollbackError('conflict', `"${item.title}" is already done; there is nothing to snooze.`, { fix: 'Untick it first if it is not done after all.' });
+      throw new RollbackError('conflict', `"${item.title}" is already done; there is nothing to snooze.`, {
+        fix: 'Untick it first if it is not done after all.',
+      });
     }
     return { ...item, snoozedUntil: until };
   });
@@ -184,25 +215,35 @@ export function openItems(items: readonly FollowUpItem[]): FollowUpItem[] {
 /** The items as stored in JSON (dates as ISO strings) and back. */
 export function itemsToJson(items: readonly FollowUpItem[]): Record<string, string>[] {
   return items.map((item) =>
-    Object.fromEntries(Object.entries(item).flatMap(([key, value]) => (value === undefined ? [] : [[key, value instanceof Date ? value.toISOString() : String(value)]]))),
+    Object.fromEntries(
+      Object.entries(item).flatMap(([key, value]) =>
+        value === undefined ? [] : [[key, value instanceof Date ? value.toISOString() : String(value)]],
+      ),
+    ),
   );
 }
 
 const DATE_KEYS = ['dueAt', 'doneAt', 'snoozedUntil', 'remindedAt'] as const;
 
 export function itemsFromJson(raw: unknown): FollowUpItem[] {
-  if (!Array.isArray(raw)) throw new RollbackError('bad_input', 'The stored follow-up checklist is not a list.', { fix: 'Rebuild it with followUpChecklist(restoredAt).' });
+  if (!Array.isArray(raw))
+    throw new RollbackError('bad_input', 'The stored follow-up checklist is not a list.', {
+      fix: 'Rebuild it with followUpChecklist(restoredAt).',
+    });
   return raw.map((entry: unknown, index) => {
     const row = entry as Record<string, unknown>;
     const id = row.id as FollowUpId;
     if (!POST_ROLLBACK_ACTIONS.some((s) => s.id === id) || typeof row.title !== 'string') {
-      throw new RollbackError('bad_input', `Follow-up item ${index} has no known id or title.`, { fix: 'Rebuild the checklist with followUpChecklist(restoredAt).' });
+      throw new RollbackError('bad_input', `Follow-up item ${index} has no known id or title.`, {
+        fix: 'Rebuild the checklist with followUpChecklist(restoredAt).',
+      });
     }
     const item: FollowUpItem = { id, title: row.title, dueAt: new Date(String(row.dueAt)) };
     for (const key of DATE_KEYS) {
       if (row[key] === undefined) continue;
       const date = new Date(String(row[key]));
-      if (Number.isNaN(date.getTime())) throw new RollbackError('bad_input', `Follow-up item ${id} has an unreadable ${key}: ${String(row[key])}.`);
+      if (Number.isNaN(date.getTime()))
+        throw new RollbackError('bad_input', `Follow-up item ${id} has an unreadable ${key}: ${String(row[key])}.`);
       item[key] = date;
     }
     if (typeof row.doneBy === 'string') item.doneBy = row.doneBy;

@@ -11,7 +11,17 @@ import { authorize } from '../incident/gate';
 import type { EngineDeps } from '../incident/engine-deps';
 import type { FollowUpRecords, IncidentRecords, IncidentTimeline } from '../ports/store-roles';
 import type { IncidentRecord } from '../ports/incident-store';
-import { type FollowUpHorizon, type FollowUpItem, type ReminderOptions, completeItem, dueReminders, markReminded, reopenItem, snoozeItem, specOf } from './checklist';
+import {
+  type FollowUpHorizon,
+  type FollowUpItem,
+  type ReminderOptions,
+  completeItem,
+  dueReminders,
+  markReminded,
+  reopenItem,
+  snoozeItem,
+  specOf,
+} from './checklist';
 
 const HOUR = 3_600_000;
 
@@ -40,19 +50,37 @@ type Deps = Pick<EngineDeps, 'roles' | 'services' | 'clock' | 'announcer'> & Che
 const quoted = (item: FollowUpItem): string => `"${item.title}"`;
 
 /** Text from a Slack payload, echoed in an answer: cut short and unable to mention, link or break markup. */
-const echo = (text: string, max: number): string => `"${text.slice(0, max).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}"`;
+const echo = (text: string, max: number): string =>
+  `"${text.slice(0, max).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}"`;
 
 /** "Tue, Jan 20, 10:00 AM EST" in the service's time zone: what a person reads, not an ISO stamp. */
 export const readable = (at: Date, timeZone: string): string =>
-  new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(at);
+  new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'short',
+    month: 'short',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  }).format(at);
 
-function applyTick(items: FollowUpItem[], change: Extract<FollowUpChange, { kind: 'tick' }>, actor: string, at: Date): FollowUpItem[] {
+function applyTick(
+  items: FollowUpItem[],
+  change: Extract<FollowUpChange, { kind: 'tick' }>,
+  actor: string,
+  at: Date,
+): FollowUpItem[] {
   const inHorizon = items.filter((item) => specOf(item.id).horizon === change.horizon);
   const stray = change.selected.filter((id) => !inHorizon.some((item) => item.id === id));
   if (stray.length > 0) {
-    throw new RollbackError('bad_input', `${stray.map((id) => echo(id, 40)).join(', ')} is not an action due ${change.horizon}.`, {
-      fix: 'Tick the boxes of the checklist message itself.',
-    });
+    throw new RollbackError(
+      'bad_input',
+      `${stray.map((id) => echo(id, 40)).join(', ')} is not an action due ${change.horizon}.`,
+      {
+        fix: 'Tick the boxes of the checklist message itself.',
+      },
+    );
   }
   const selected = new Set(change.selected);
   const shown = change.shown ? new Set(change.shown) : undefined;
@@ -69,19 +97,41 @@ function applyTick(items: FollowUpItem[], change: Extract<FollowUpChange, { kind
 
 function snoozeMs(key: string): number {
   const found = SNOOZES.find((s) => s.key === key);
-  if (!found) throw new RollbackError('bad_input', `${echo(key, 20)} is not a snooze length.`, { fix: `Use one of: ${SNOOZES.map((s) => s.label).join(', ')}.` });
+  if (!found)
+    throw new RollbackError('bad_input', `${echo(key, 20)} is not a snooze length.`, {
+      fix: `Use one of: ${SNOOZES.map((s) => s.label).join(', ')}.`,
+    });
   return found.ms;
 }
 
 /** What changed between two versions of the checklist, as timeline entries. */
-function changesOf(before: readonly FollowUpItem[], after: readonly FollowUpItem[], actor: string, timeZone: string): { kind: string; message: string; item: FollowUpItem }[] {
+function changesOf(
+  before: readonly FollowUpItem[],
+  after: readonly FollowUpItem[],
+  actor: string,
+  timeZone: string,
+): { kind: string; message: string; item: FollowUpItem }[] {
   return after.flatMap((item) => {
     const was = before.find((b) => b.id === item.id);
     if (!was) return [];
-    if (!was.doneAt && item.doneAt) return [{ kind: 'follow_up_done', message: `<@${actor}> ticked ${quoted(item)}.`, item }];
-    if (was.doneAt && !item.doneAt) return [{ kind: 'follow_up_reopened', message: `<@${actor}> unticked ${quoted(item)}; its reminders start again.`, item }];
+    if (!was.doneAt && item.doneAt)
+      return [{ kind: 'follow_up_done', message: `<@${actor}> ticked ${quoted(item)}.`, item }];
+    if (was.doneAt && !item.doneAt)
+      return [
+        {
+          kind: 'follow_up_reopened',
+          message: `<@${actor}> unticked ${quoted(item)}; its reminders start again.`,
+          item,
+        },
+      ];
     if (item.snoozedUntil && item.snoozedUntil.getTime() !== was.snoozedUntil?.getTime()) {
-      return [{ kind: 'follow_up_snoozed', message: `<@${actor}> snoozed ${quoted(item)} until ${readable(item.snoozedUntil, timeZone)}.`, item }];
+      return [
+        {
+          kind: 'follow_up_snoozed',
+          message: `<@${actor}> snoozed ${quoted(item)} until ${readable(item.snoozedUntil, timeZone)}.`,
+          item,
+        },
+      ];
     }
     return [];
   });
@@ -92,28 +142,59 @@ function changesOf(before: readonly FollowUpItem[], after: readonly FollowUpItem
  * The role is checked before the change is read, so a stranger learns nothing
  * but that they may not; a change the listener could not read is refused after.
  */
-export async function answerFollowUp(deps: Deps, input: { incidentId: string; actor: SlackUserId; change: FollowUpChange | undefined }): Promise<string> {
+export async function answerFollowUp(
+  deps: Deps,
+  input: { incidentId: string; actor: SlackUserId; change: FollowUpChange | undefined },
+): Promise<string> {
   const incident = await deps.store.getIncident(input.incidentId);
   if (!incident) {
-    throw new RollbackError('not_found', `There is no incident ${echo(input.incidentId, 80)}.`, { fix: 'Use the checklist in a current incident thread.' });
+    throw new RollbackError('not_found', `There is no incident ${echo(input.incidentId, 80)}.`, {
+      fix: 'Use the checklist in a current incident thread.',
+    });
   }
-  await authorize(deps, { service: incident.service, actor: input.actor, act: { kind: 'decide', what: 'tick or snooze its post-rollback checklist' }, incidentId: incident.id, refusedKind: 'follow_up_refused' });
+  await authorize(deps, {
+    service: incident.service,
+    actor: input.actor,
+    act: { kind: 'decide', what: 'tick or snooze its post-rollback checklist' },
+    incidentId: incident.id,
+    refusedKind: 'follow_up_refused',
+  });
   const { change } = input;
   if (!change) {
-    throw new RollbackError('bad_input', 'That control does not say which item to tick or for how long to snooze it; nothing was changed.', {
-      fix: 'Use the checkboxes and ⋯ menus of the checklist message in the incident thread.',
-    });
+    throw new RollbackError(
+      'bad_input',
+      'That control does not say which item to tick or for how long to snooze it; nothing was changed.',
+      {
+        fix: 'Use the checkboxes and ⋯ menus of the checklist message in the incident thread.',
+      },
+    );
   }
   const at = deps.clock.now();
   const { before, after } = await deps.store.changeFollowUps(incident.id, (items) =>
-    change.kind === 'tick' ? applyTick(items, change, input.actor, at) : snoozeItem(items, change.itemId, new Date(at.getTime() + snoozeMs(change.snooze)), at),
+    change.kind === 'tick'
+      ? applyTick(items, change, input.actor, at)
+      : snoozeItem(items, change.itemId, new Date(at.getTime() + snoozeMs(change.snooze)), at),
   );
   if (before.length === 0) {
-    throw new RollbackError('not_found', `Incident ${incident.id} has no post-rollback checklist: it starts once production is restored by the rollback.`);
+    throw new RollbackError(
+      'not_found',
+      `Incident ${incident.id} has no post-rollback checklist: it starts once production is restored by the rollback.`,
+    );
   }
-  const changes = changesOf(before, after, input.actor, findService(deps.services, incident.service).workingHours.timeZone);
+  const changes = changesOf(
+    before,
+    after,
+    input.actor,
+    findService(deps.services, incident.service).workingHours.timeZone,
+  );
   for (const entry of changes) {
-    await deps.store.appendTimeline({ incidentId: incident.id, actor: input.actor, kind: entry.kind, message: entry.message, data: { item: entry.item.id } });
+    await deps.store.appendTimeline({
+      incidentId: incident.id,
+      actor: input.actor,
+      kind: entry.kind,
+      message: entry.message,
+      data: { item: entry.item.id },
+    });
   }
   await deps.announcer.announce(incident.id);
   if (changes.length === 0) return 'Nothing changed: the checklist already said so.';
@@ -144,14 +225,20 @@ export async function takeDueReminders(
     let due: FollowUpItem[] = [];
     await deps.store.changeFollowUps(incidentId, (items) => {
       due = dueReminders(items, at, options);
-      return markReminded(items, due.map((item) => item.id), at);
+      return markReminded(
+        items,
+        due.map((item) => item.id),
+        at,
+      );
     });
     if (due.length === 0) continue;
     await deps.store.appendTimeline({
       incidentId,
       actor: 'rollback-bot',
       kind: 'follow_up_reminder',
-      message: `Reminded ${incident.data.owner} of ${due.length} overdue post-rollback action(s): ${due.map(quoted).join(', ')}.`,
+      message:
+        `Reminded ${incident.data.owner} of ${due.length} overdue post-rollback ` +
+        `action(s): ${due.map(quoted).join(', ')}.`,
       data: { items: due.map((item) => item.id) },
     });
     reminders.push({ incident, items: due });

@@ -37,7 +37,10 @@ export function ticketProgress(timeline: readonly TimelineRecord[]): TicketProgr
   };
 }
 
-/** The runbook's hour after the incident opened, or at once when it resolves; a cancelled request is no incident to file. */
+/**
+ * The runbook's hour after the incident opened, or at once when it resolves; a cancelled request is no incident to
+ * file.
+ */
 export function ticketDue(incident: IncidentRecord, at: Date): boolean {
   if (incident.state === 'cancelled') return false;
   return incident.state === 'resolved' || at.getTime() - incident.openedAt.getTime() >= HOUR;
@@ -50,7 +53,8 @@ export function checklistComplete(items: readonly FollowUpItem[]): boolean {
 const line = (text: string): string => text.replace(/\s+/g, ' ').trim();
 const stamp = (date: Date): string => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 /** The same figure, in the same words, as every other surface (the metrics' one computation). */
-const figure = (value: Measured | undefined): string => (value === undefined ? 'not known' : `${durationWords(value.value * 1000)} (${value.from})`);
+const figure = (value: Measured | undefined): string =>
+  value === undefined ? 'not known' : `${durationWords(value.value * 1000)} (${value.from})`;
 
 function rollbackFacts(steps: readonly StepRecord[]): string[] {
   return steps.flatMap((step) => {
@@ -58,8 +62,12 @@ function rollbackFacts(steps: readonly StepRecord[]): string[] {
     const facts = [
       typeof out.commit === 'string' ? `commit ${out.commit}` : '',
       typeof out.head === 'string' && out.head !== out.commit ? `deploy branch at ${out.head}` : '',
-      typeof (out.pullRequest as { url?: unknown } | undefined)?.url === 'string' ? `pull request ${(out.pullRequest as { url: string }).url}` : '',
-      typeof out.targetId === 'string' ? `deployment ${out.targetId}${typeof out.version === 'string' ? ` (${out.version})` : ''}` : '',
+      typeof (out.pullRequest as { url?: unknown } | undefined)?.url === 'string'
+        ? `pull request ${(out.pullRequest as { url: string }).url}`
+        : '',
+      typeof out.targetId === 'string'
+        ? `deployment ${out.targetId}${typeof out.version === 'string' ? ` (${out.version})` : ''}`
+        : '',
       typeof out.deploymentId === 'string' ? `deployment ${out.deploymentId}` : '',
       typeof out.migration === 'string' ? `migration ${out.migration}` : '',
     ].filter(Boolean);
@@ -69,10 +77,21 @@ function rollbackFacts(steps: readonly StepRecord[]): string[] {
   });
 }
 
-export function incidentTicketContent(input: { incident: IncidentRecord; service: string; steps: readonly StepRecord[]; timeline: readonly TimelineRecord[]; badVersion?: string; deployedAt?: Date }) {
+export function incidentTicketContent(input: {
+  incident: IncidentRecord;
+  service: string;
+  steps: readonly StepRecord[];
+  timeline: readonly TimelineRecord[];
+  badVersion?: string;
+  deployedAt?: Date;
+}) {
   const { incident } = input;
-  const entries = [...input.timeline].filter((entry) => !entry.kind.startsWith('follow_up')).sort((a, b) => a.at.getTime() - b.at.getTime());
-  const evidence = entries.filter((entry) => EVIDENCE.test(entry.kind)).map((entry) => `- ${stamp(entry.at)} ${line(entry.message)}`);
+  const entries = [...input.timeline]
+    .filter((entry) => !entry.kind.startsWith('follow_up'))
+    .sort((a, b) => a.at.getTime() - b.at.getTime());
+  const evidence = entries
+    .filter((entry) => EVIDENCE.test(entry.kind))
+    .map((entry) => `- ${stamp(entry.at)} ${line(entry.message)}`);
   const figures = incidentFigures(incidentTimes(incident, { deployedAt: input.deployedAt }));
   const severity = incident.severity ? ` (${incident.severity.toUpperCase()})` : '';
   const evidenceText = evidence.length > 0 ? evidence.join('\n') : '- no alert or probe evidence was recorded';
@@ -81,9 +100,13 @@ export function incidentTicketContent(input: { incident: IncidentRecord; service
     `## What broke\n${line(incident.issue)}${input.badVersion ? `\n\nLive when it broke: ${input.badVersion}.` : ''}`,
     `## Trigger and evidence\n${line(incident.trigger)}${severity}\n${evidenceText}`,
     `## Rollback\n${rollbackFacts(input.steps).join('\n') || '- no rollback step ran'}`,
-    `## Metrics\n| | |\n|---|---|\n| Detection time | ${figure(figures.detection)} |\n| Execution time | ${figure(figures.execution)} |\n| Downtime | ${figure(figures.downtime)} |`,
+    `## Metrics\n| | |\n|---|---|\n| Detection time | ${figure(figures.detection)} ` +
+      `|\n| Execution time | ${figure(figures.execution)} |\n| Downtime | ` +
+      `${figure(figures.downtime)} |`,
     `## Timeline\n${timeline.join('\n')}`,
-    `_Opened by rollback-bot for incident ${incident.id} (state: ${incident.state}). The post-mortem draft follows as a comment; the ticket closes when the post-rollback checklist is complete._`,
+    `_Opened by rollback-bot for incident ${incident.id} (state: ${incident.state}). ` +
+      `The post-mortem draft follows as a comment; the ticket closes when the ` +
+      `post-rollback checklist is complete._`,
   ];
   const body = sections.join('\n\n');
   return {

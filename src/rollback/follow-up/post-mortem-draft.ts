@@ -5,10 +5,22 @@
  * against the targets) and leaves the five questions for people to answer.
  */
 import type { IncidentRecord, TimelineRecord } from '../ports/incident-store';
-import { type ArchiveFact, type Measured, durationWords, incidentFigures, incidentTimes } from '../metrics/incident-times';
+import {
+  type ArchiveFact,
+  type Measured,
+  durationWords,
+  incidentFigures,
+  incidentTimes,
+} from '../metrics/incident-times';
 import { TARGETS, type MetricTarget } from '../metrics/rollback-metrics';
 
-export const FIVE_QUESTIONS = ['What happened?', 'Why did it happen?', 'How did we detect it?', 'How did we fix it?', 'How do we prevent it?'] as const;
+export const FIVE_QUESTIONS = [
+  'What happened?',
+  'Why did it happen?',
+  'How did we detect it?',
+  'How did we fix it?',
+  'How do we prevent it?',
+] as const;
 
 interface PostMortemInput {
   incident: IncidentRecord;
@@ -22,7 +34,10 @@ interface PostMortemInput {
 
 /** Keeps user text from breaking the markdown around it (tables, headings). */
 function inline(text: string): string {
-  return text.replace(/\r?\n+/g, ' ').replace(/\|/g, '\\|').trim();
+  return text
+    .replace(/\r?\n+/g, ' ')
+    .replace(/\|/g, '\\|')
+    .trim();
 }
 
 function when(date: Date | undefined): string {
@@ -56,14 +71,19 @@ export function postMortemDraft(input: PostMortemInput): string {
     ['Data loss', lost, TARGETS.data_loss, lost === undefined ? 'not known' : `${lost.value} rows`],
   ];
   const outcome = times.rolledBack
-    ? `Production was restored by a rollback${incident.data.targetSummary ? ` to ${inline(incident.data.targetSummary)}` : ''} at ${when(incident.restoredAt)}.`
+    ? `Production was restored by a ` +
+      `rollback${incident.data.targetSummary ? ` to ${inline(incident.data.targetSummary)}` : ''} ` +
+      `at ${when(incident.restoredAt)}.`
     : `The incident ended as "${incident.state}" without a completed rollback.`;
   const sinceLive = figures.detection ? `, ${seconds(figures.detection)} after the deployment went live` : '';
 
   const lines = [
     `# Post-mortem (draft): ${inline(incident.service)}: ${inline(incident.issue)}`,
     '',
-    `Incident \`${incident.id}\`${incident.severity ? `, severity ${incident.severity.toUpperCase()}` : ''}. Owner: ${who(incident.data.owner)}. This draft was written by rollback-bot from the incident's timeline; edit it before the meeting.`,
+    `Incident ` +
+      `\`${incident.id}\`${incident.severity ? `, severity ${incident.severity.toUpperCase()}` : ''}. ` +
+      `Owner: ${who(incident.data.owner)}. This draft was written by rollback-bot from ` +
+      `the incident's timeline; edit it before the meeting.`,
     '',
     '## Summary',
     '',
@@ -84,12 +104,20 @@ export function postMortemDraft(input: PostMortemInput): string {
     '',
     '| Metric | Measured | Measured from | Runbook target | |',
     '|---|---|---|---|---|',
-    ...rows.map(([name, figure, target, shown]) => `| ${name} | ${shown} | ${figure ? inline(figure.from) : 'not known'} | ${target.label} | ${verdict(figure, target)} |`),
+    ...rows.map(
+      ([name, figure, target, shown]) =>
+        `| ${name} | ${shown} | ${figure ? inline(figure.from) : 'not known'} | ` +
+        `${target.label} | ${verdict(figure, target)} |`,
+    ),
     '',
     '## What was done',
     '',
     ...(entries.length
-      ? ['| Time (UTC) | Who | What |', '|---|---|---|', ...entries.map((e) => `| ${e.at.toISOString().slice(11, 19)} | ${who(e.actor)} | ${inline(e.message)} |`)]
+      ? [
+          '| Time (UTC) | Who | What |',
+          '|---|---|---|',
+          ...entries.map((e) => `| ${e.at.toISOString().slice(11, 19)} | ${who(e.actor)} | ${inline(e.message)} |`),
+        ]
       : ['_The timeline is empty._']),
     '',
     '## The five questions',
@@ -104,7 +132,9 @@ export function postMortemDraft(input: PostMortemInput): string {
     '',
     `### ${FIVE_QUESTIONS[2]}`,
     '',
-    `Detected ${when(times.detectedAt)} from ${inline(times.detectedFrom)}${sinceLive}; reported by ${who(incident.openedBy ?? incident.data.requestedBy)}.`,
+    `Detected ${when(times.detectedAt)} from ` +
+      `${inline(times.detectedFrom)}${sinceLive}; reported by ` +
+      `${who(incident.openedBy ?? incident.data.requestedBy)}.`,
     '',
     `### ${FIVE_QUESTIONS[3]}`,
     '',
@@ -112,7 +142,8 @@ export function postMortemDraft(input: PostMortemInput): string {
     '',
     `### ${FIVE_QUESTIONS[4]}`,
     '',
-    '_To answer: the alert for the missed failure mode, the regression test, and the pre-deployment check that would have stopped it._',
+    '_To answer: the alert for the missed failure mode, the regression test, and the ' +
+      'pre-deployment check that would have stopped it._',
     '',
   ];
   return lines.join('\n');

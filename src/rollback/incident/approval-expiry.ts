@@ -28,7 +28,10 @@ export function expiryCutoff(at: Date): Date {
 }
 
 /** Expired: recorded so, or still pending past its deadline (the sweep has not recorded it yet). */
-export function isApprovalExpired(request: { readonly expiresAt: Date; readonly decision: ApprovalDecision }, at: Date): boolean {
+export function isApprovalExpired(
+  request: { readonly expiresAt: Date; readonly decision: ApprovalDecision },
+  at: Date,
+): boolean {
   return request.decision === 'expired' || (request.decision === 'pending' && lapsedAt(request.expiresAt, at));
 }
 
@@ -40,5 +43,8 @@ export function isApprovalExpired(request: { readonly expiresAt: Date; readonly 
  */
 export function lateApproval(approval: { readonly approvedAt: Date; readonly expiresAt: Date }): string | undefined {
   if (!lapsedAt(approval.expiresAt, approval.approvedAt)) return undefined;
-  return `was given at ${approval.approvedAt.toISOString()}, after its request expired at ${approval.expiresAt.toISOString()}`;
+  return (
+    `was given at ${approval.approvedAt.toISOString()}, after its request expired at ` +
+    `${approval.expiresAt.toISOString()}`
+  );
 }

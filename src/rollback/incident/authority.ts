@@ -97,8 +97,12 @@ function decideAutopilot(input: AuthorityInput): AuthorityDecision {
     reason:
       input.action === 'application'
         ? 'Autopilot is off for this service, so the bot may not roll it back on its own.'
-        : `The bot never executes ${ACTION_NAMES[input.action]} on its own; autopilot covers application rollbacks only.`,
-    fix: input.action === 'application' ? 'Set autopilot: true for the service, or ask the DevOps lead to run the rollback.' : 'Ask the DevOps lead to run the command.',
+        : `The bot never executes ${ACTION_NAMES[input.action]} on its own; autopilot ` +
+          `covers application rollbacks only.`,
+    fix:
+      input.action === 'application'
+        ? 'Set autopilot: true for the service, or ask the DevOps lead to run the rollback.'
+        : 'Ask the DevOps lead to run the command.',
   };
 }
 
@@ -119,7 +123,13 @@ export function decideAuthority(input: AuthorityInput): AuthorityDecision {
         fix: 'Ask one of them to run the command; the CTO then approves it.',
       };
     }
-    return { allowed: true, as, mode: 'request_approval', approval: { action: APPROVED_ACTION[action], role: 'cto' }, notifyCtoAsync: false };
+    return {
+      allowed: true,
+      as,
+      mode: 'request_approval',
+      approval: { action: APPROVED_ACTION[action], role: 'cto' },
+      notifyCtoAsync: false,
+    };
   }
 
   if (holds(roles, 'devopsLead', actor)) {
@@ -132,7 +142,9 @@ export function decideAuthority(input: AuthorityInput): AuthorityDecision {
     return {
       allowed: false,
       roleNeeded: ['devopsLead'],
-      reason: `During working hours (${hours}) only the DevOps lead may execute ${ACTION_NAMES[action]}; the on-call engineer may outside them.`,
+      reason:
+        `During working hours (${hours}) only the DevOps lead may execute ` +
+        `${ACTION_NAMES[action]}; the on-call engineer may outside them.`,
       fix: 'Ask the DevOps lead to run the command.',
     };
   }
@@ -140,7 +152,9 @@ export function decideAuthority(input: AuthorityInput): AuthorityDecision {
   return {
     allowed: false,
     roleNeeded,
-    reason: `Only the ${names(roleNeeded)} may execute ${ACTION_NAMES[action]}${duringHours ? ` during working hours (${hours})` : ' outside working hours'}.`,
+    reason:
+      `Only the ${names(roleNeeded)} may execute ` +
+      `${ACTION_NAMES[action]}${duringHours ? ` during working hours (${hours})` : ' outside working hours'}.`,
     fix: `Ask the ${names(roleNeeded)} to run the command.`,
   };
 }
@@ -234,7 +248,9 @@ export function decideApproval(input: ApprovalInput): ApprovalOutcome {
       allowed: false,
       refusal: 'wrong_role',
       roleNeeded: 'cto',
-      reason: `Only the CTO may ${verdict} ${request.action === 'git-reset' ? 'a git reset (Option B)' : 'a schema rollback'}.`,
+      reason:
+        `Only the CTO may ${verdict} ` +
+        `${request.action === 'git-reset' ? 'a git reset (Option B)' : 'a schema rollback'}.`,
       fix: 'Ask the CTO to decide on this request.',
       markExpired: false,
     };
@@ -253,7 +269,12 @@ export function decideApproval(input: ApprovalInput): ApprovalOutcome {
 }
 
 /** A refusal as the typed error the Slack layer renders ephemerally. */
-export function refusalError(refusal: { reason: string; fix: string; roleNeeded?: Role | readonly Role[]; refusal?: ApprovalRefusal }): RollbackError {
+export function refusalError(refusal: {
+  reason: string;
+  fix: string;
+  roleNeeded?: Role | readonly Role[];
+  refusal?: ApprovalRefusal;
+}): RollbackError {
   const timing = refusal.refusal === 'expired' || refusal.refusal === 'already_decided';
   return new RollbackError(timing ? 'conflict' : 'forbidden', refusal.reason, {
     fix: refusal.fix,

@@ -72,7 +72,8 @@ export function decideAct(input: ActInput): ActDecision {
     case 'execute': {
       const { workingHours, autopilot } = service;
       const decision = decideAuthority({ action: act.rollback, actor, roles, at, workingHours, autopilot });
-      if (!decision.allowed) return { allowed: false, reason: decision.reason, fix: decision.fix, roleNeeded: decision.roleNeeded };
+      if (!decision.allowed)
+        return { allowed: false, reason: decision.reason, fix: decision.fix, roleNeeded: decision.roleNeeded };
       return { allowed: true, as: decision.as, notifyCtoAsync: decision.notifyCtoAsync, mode: decision.mode };
     }
     case 'approve': {
@@ -87,7 +88,9 @@ export function decideAct(input: ActInput): ActDecision {
       if (holds(roles, 'devopsLead', actor)) return { allowed: true, as: 'devopsLead', notifyCtoAsync: false };
       return {
         allowed: false,
-        reason: `Only the DevOps lead of ${service.name} may unpin production (promote a deployment); nothing was changed.`,
+        reason:
+          `Only the DevOps lead of ${service.name} may unpin production (promote a ` +
+          `deployment); nothing was changed.`,
         fix: 'Ask the DevOps lead, or promote the deployment in the Vercel dashboard if you have the right there.',
         roleNeeded: 'devopsLead',
       };
@@ -102,7 +105,8 @@ export function decideAct(input: ActInput): ActDecision {
     case 'flag': {
       const what = `turn the feature flag ${act.flag} ${act.state}`;
       const decision = decideFlagAuthority({ actor, roles, at, workingHours: service.workingHours, what });
-      if (!decision.allowed) return { allowed: false, reason: decision.reason, fix: decision.fix, roleNeeded: decision.roleNeeded };
+      if (!decision.allowed)
+        return { allowed: false, reason: decision.reason, fix: decision.fix, roleNeeded: decision.roleNeeded };
       return { allowed: true, as: decision.as, notifyCtoAsync: decision.notifyCtoAsync, mode: decision.mode };
     }
     case 'decide': {
@@ -110,7 +114,9 @@ export function decideAct(input: ActInput): ActDecision {
       if (as) return { allowed: true, as, notifyCtoAsync: false };
       return {
         allowed: false,
-        reason: `Only the DevOps lead, on-call engineer, DBA or CTO of ${service.name} may ${act.what}; nothing was changed.`,
+        reason:
+          `Only the DevOps lead, on-call engineer, DBA or CTO of ${service.name} may ` +
+          `${act.what}; nothing was changed.`,
         fix: 'Ask one of them, or have yourself added to the roles in the services file.',
         roleNeeded: ROLES,
       };
@@ -118,7 +124,8 @@ export function decideAct(input: ActInput): ActDecision {
   }
 }
 
-const anyRoleOf = (roles: ResolvedRoles, user: SlackUserId): Role | undefined => ROLES.find((role) => holds(roles, role, user));
+const anyRoleOf = (roles: ResolvedRoles, user: SlackUserId): Role | undefined =>
+  ROLES.find((role) => holds(roles, role, user));
 
 /** Whether the user holds any role of the service: who may change its incidents, and who sees them on App Home. */
 export const holdsAnyRole = (roles: ResolvedRoles, user: SlackUserId): boolean => anyRoleOf(roles, user) !== undefined;

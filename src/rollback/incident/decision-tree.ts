@@ -12,7 +12,12 @@ export const HOTFIX_WINDOW_MS = 5 * 60_000;
 /** The hotfix question of one incident. `round` counts how many times it has been asked. */
 export type HotfixQuestion =
   | { readonly status: 'asked'; readonly round: number; readonly askedAt: Date }
-  | { readonly status: 'hotfix_claimed'; readonly round: number; readonly claimedBy: SlackUserId; readonly claimedAt: Date }
+  | {
+      readonly status: 'hotfix_claimed';
+      readonly round: number;
+      readonly claimedBy: SlackUserId;
+      readonly claimedAt: Date;
+    }
   | { readonly status: 'hotfixed'; readonly round: number; readonly by: SlackUserId; readonly at: Date }
   | { readonly status: 'rollback_chosen'; readonly round: number; readonly by: SlackUserId; readonly at: Date };
 
@@ -21,10 +26,14 @@ export function askHotfixQuestion(at: Date): HotfixQuestion {
 }
 
 function closed(question: HotfixQuestion, what: string): RollbackError {
-  return new RollbackError('conflict', `The hotfix question is already ${question.status.replace('_', ' ')}; ${what} changes nothing.`, {
-    fix: 'Use /rollback to roll back at any time.',
-    details: { status: question.status, round: question.round },
-  });
+  return new RollbackError(
+    'conflict',
+    `The hotfix question is already ${question.status.replace('_', ' ')}; ${what} changes nothing.`,
+    {
+      fix: 'Use /rollback to roll back at any time.',
+      details: { status: question.status, round: question.round },
+    },
+  );
 }
 
 /** "Hotfix" pressed: starts the five-minute timer. */
@@ -74,7 +83,11 @@ interface RollbackGate {
   readonly proceed: true;
   readonly question: HotfixQuestion;
   /** A hotfix claim the rollback overrides, with the time it had left; for the timeline. */
-  readonly overriddenClaim?: { readonly claimedBy: SlackUserId; readonly claimedAt: Date; readonly remainingMs: number };
+  readonly overriddenClaim?: {
+    readonly claimedBy: SlackUserId;
+    readonly claimedAt: Date;
+    readonly remainingMs: number;
+  };
   readonly note: string;
 }
 
@@ -93,11 +106,17 @@ export function chooseRollback(question: HotfixQuestion | undefined, by: SlackUs
       proceed: true,
       question: chosen,
       overriddenClaim: { claimedBy: question.claimedBy, claimedAt: question.claimedAt, remainingMs },
-      note: `Rollback chosen by <@${by}> while <@${question.claimedBy}>'s hotfix claim was open; the rollback goes ahead now.`,
+      note:
+        `Rollback chosen by <@${by}> while <@${question.claimedBy}>'s hotfix claim was ` +
+        `open; the rollback goes ahead now.`,
     };
   }
   if (question?.status === 'hotfixed') {
-    return { proceed: true, question: chosen, note: `Rollback chosen by <@${by}> after a hotfix was reported; the rollback goes ahead now.` };
+    return {
+      proceed: true,
+      question: chosen,
+      note: `Rollback chosen by <@${by}> after a hotfix was reported; the rollback goes ahead now.`,
+    };
   }
   return { proceed: true, question: chosen, note: `Rollback chosen by <@${by}>; it goes ahead now.` };
 }

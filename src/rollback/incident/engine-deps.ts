@@ -58,7 +58,9 @@ export interface EngineDeps {
    * (restore-archive's manifest in the app databases), before a figure is shown.
    */
   refreshMetricsFacts?: () => Promise<void>;
-  /** How long a running step's lease lasts without a heartbeat (default 15 s); another worker reconciles it only after. */
+  /**
+   * How long a running step's lease lasts without a heartbeat (default 15 s); another worker reconciles it only after.
+   */
   stepLeaseMs?: number;
 }
 

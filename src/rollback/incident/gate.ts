@@ -34,7 +34,10 @@ interface GateInput {
   readonly incidentId?: string;
   /** Runs before a refusal is thrown when the approval request lapsed while still pending. */
   readonly onLapsed?: () => Promise<void>;
-  /** The refusal's timeline kind when its surface has its own (default: approval_refused for approvals, refused otherwise). */
+  /**
+   * The refusal's timeline kind when its surface has its own (default: approval_refused for approvals, refused
+   * otherwise).
+   */
   readonly refusedKind?: string;
 }
 
@@ -84,7 +87,10 @@ function describeAct(act: GatedAct): string {
 /** The after-hours notice to the CTO, with its timeline entry; every path that executes sends it the same way. */
 export async function noticeCto(
   deps: Pick<IncidentEngineDeps, 'announcer'> & { store: IncidentTimeline },
-  incident: { id: string; service: string }, granted: Granted, actor: SlackUserId): Promise<void> {
+  incident: { id: string; service: string },
+  granted: Granted,
+  actor: SlackUserId,
+): Promise<void> {
   if (!granted.notifyCtoAsync) return;
   await deps.announcer.notifyCto(incident.id, granted.roles.cto, actor);
   await deps.store.appendTimeline({

@@ -9,7 +9,14 @@ import { findService } from '../services';
 import { RollbackError } from '../errors';
 import type { SlackUserId } from '../ids';
 import type { IncidentEvidence, IncidentRecord } from '../ports/incident-store';
-import { type HotfixQuestion, askHotfixQuestion, checkHotfixTimer, chooseRollback, claimHotfix, confirmHotfixed } from './decision-tree';
+import {
+  type HotfixQuestion,
+  askHotfixQuestion,
+  checkHotfixTimer,
+  chooseRollback,
+  claimHotfix,
+  confirmHotfixed,
+} from './decision-tree';
 import type { DeploymentRecords, StepRecords } from '../ports/store-roles';
 import type { IncidentEngineDeps } from './engine-deps';
 import { isIncidentOpen } from './incident-state';
@@ -27,7 +34,12 @@ export function readQuestion(raw: unknown): HotfixQuestion | undefined {
     case 'asked':
       return { status: 'asked', round: Number(q.round), askedAt: date('askedAt') };
     case 'hotfix_claimed':
-      return { status: 'hotfix_claimed', round: Number(q.round), claimedBy: q.claimedBy as SlackUserId, claimedAt: date('claimedAt') };
+      return {
+        status: 'hotfix_claimed',
+        round: Number(q.round),
+        claimedBy: q.claimedBy as SlackUserId,
+        claimedAt: date('claimedAt'),
+      };
     case 'hotfixed':
     case 'rollback_chosen':
       return { status: q.status, round: Number(q.round), by: q.by as SlackUserId, at: date('at') };
@@ -79,7 +91,12 @@ export async function openQuestionIncident(
       },
     },
     [],
-    { service: service.name, actor: input.actor, kind: 'opened', message: `Incident opened: ${input.issue}. Asked: can it be hotfixed in under 5 minutes?` },
+    {
+      service: service.name,
+      actor: input.actor,
+      kind: 'opened',
+      message: `Incident opened: ${input.issue}. Asked: can it be hotfixed in under 5 minutes?`,
+    },
   );
   if (opened.created) await deps.announcer.announce(opened.incident.id);
   return opened;
@@ -88,7 +105,11 @@ export async function openQuestionIncident(
 async function loadOpen(deps: IncidentEngineDeps, incidentId: string): Promise<IncidentRecord> {
   const incident = await deps.store.getIncident(incidentId);
   if (!incident || !isIncidentOpen(incident.state)) {
-    throw new RollbackError('conflict', `Incident ${incidentId.slice(0, 40)} is ${incident?.state ?? 'unknown'}; its buttons no longer do anything.`, { fix: 'Use /rollback if production still needs rolling back.' });
+    throw new RollbackError(
+      'conflict',
+      `Incident ${incidentId.slice(0, 40)} is ${incident?.state ?? 'unknown'}; its buttons no longer do anything.`,
+      { fix: 'Use /rollback if production still needs rolling back.' },
+    );
   }
   return incident;
 }
@@ -101,8 +122,16 @@ export async function answerHotfix(
 ): Promise<string> {
   const incident = await loadOpen(deps, input.incidentId);
   // "Roll back now" moves production: the decision matrix applies as to /rollback, with its after-hours notice.
-  const act = input.answer === 'rollback_now' ? ({ kind: 'execute', rollback: 'application' } as const) : ({ kind: 'decide', what: 'answer the hotfix question' } as const);
-  const granted = await authorize(deps, { service: incident.service, actor: input.actor, act, incidentId: incident.id });
+  const act =
+    input.answer === 'rollback_now'
+      ? ({ kind: 'execute', rollback: 'application' } as const)
+      : ({ kind: 'decide', what: 'answer the hotfix question' } as const);
+  const granted = await authorize(deps, {
+    service: incident.service,
+    actor: input.actor,
+    act,
+    incidentId: incident.id,
+  });
   const now = deps.clock.now();
   const question = readQuestion(incident.data.hotfix);
   let next: HotfixQuestion;
@@ -112,17 +141,32 @@ export async function answerHotfix(
     next = gate.question;
     message = gate.note;
     if (await addApplicationRollback(deps, incident)) {
-      await deps.store.updateIncident(incident.id, { decidedAt: now, data: { owner: input.actor, requestedBy: input.actor } });
+      await deps.store.updateIncident(incident.id, {
+        decidedAt: now,
+        data: { owner: input.actor, requestedBy: input.actor },
+      });
       await noticeCto(deps, incident, granted, input.actor);
       deps.wake();
     }
   } else {
-    if (!question) throw new RollbackError('conflict', 'This incident was not asked the hotfix question.', { fix: 'Use /rollback to roll back.' });
-    next = input.answer === 'hotfix' ? claimHotfix(question, input.actor, now) : confirmHotfixed(question, input.actor, now);
-    message = input.answer === 'hotfix' ? `Hotfix claimed by <@${input.actor}>: the bot asks again in 5 minutes.` : `Hotfix reported out by <@${input.actor}>: monitor production.`;
+    if (!question)
+      throw new RollbackError('conflict', 'This incident was not asked the hotfix question.', {
+        fix: 'Use /rollback to roll back.',
+      });
+    next =
+      input.answer === 'hotfix' ? claimHotfix(question, input.actor, now) : confirmHotfixed(question, input.actor, now);
+    message =
+      input.answer === 'hotfix'
+        ? `Hotfix claimed by <@${input.actor}>: the bot asks again in 5 minutes.`
+        : `Hotfix reported out by <@${input.actor}>: monitor production.`;
   }
   await deps.store.updateIncident(incident.id, { data: { hotfix: next } });
-  await deps.store.appendTimeline({ incidentId: incident.id, actor: input.actor, kind: `decision_${input.answer}`, message });
+  await deps.store.appendTimeline({
+    incidentId: incident.id,
+    actor: input.actor,
+    kind: `decision_${input.answer}`,
+    message,
+  });
   await afterStepChange(deps, incident.id);
   return message;
 }
@@ -134,14 +178,20 @@ export async function answerHotfix(
  */
 export async function addApplicationRollback(
   deps: Pick<IncidentEngineDeps, 'services'> & { store: StepRecords & DeploymentRecords },
-  incident: IncidentRecord): Promise<boolean> {
+  incident: IncidentRecord,
+): Promise<boolean> {
   if ((await deps.store.steps(incident.id)).length > 0) return false;
   const service = findService(deps.services, incident.service);
   const lastGood = await lastKnownGoodTarget(deps, service, { kind: 'application' });
   const plan = buildPlan('application');
   await deps.store.addSteps(
     incident.id,
-    plan.steps.map((step) => ({ position: step.position, kind: step.kind, state: 'pending' as const, input: { target: lastGood?.deploymentId ?? null } })),
+    plan.steps.map((step) => ({
+      position: step.position,
+      kind: step.kind,
+      state: 'pending' as const,
+      input: { target: lastGood?.deploymentId ?? null },
+    })),
   );
   return true;
 }
@@ -158,7 +208,13 @@ export async function askAgainAfterHotfixWindow(
     const timer = checkHotfixTimer(question, deps.clock.now());
     if (!timer.due) continue;
     await deps.store.updateIncident(incident.id, { data: { hotfix: timer.next } });
-    await deps.store.appendTimeline({ incidentId: incident.id, actor: 'rollback-bot', kind: 'decision_asked_again', message: `The 5 minutes of <@${question.claimedBy}>'s hotfix claim are up: asked again, and proposed the rollback.` });
+    await deps.store.appendTimeline({
+      incidentId: incident.id,
+      actor: 'rollback-bot',
+      kind: 'decision_asked_again',
+      message:
+        `The 5 minutes of <@${question.claimedBy}>'s hotfix claim are up: asked again, ` + `and proposed the rollback.`,
+    });
     await deps.announcer.announce(incident.id);
     asked += 1;
   }

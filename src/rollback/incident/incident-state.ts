@@ -41,7 +41,9 @@ export function transitionIncident(state: IncidentState, event: IncidentEvent): 
   if (next === undefined) {
     const finished = !isIncidentOpen(state);
     throw new RollbackError('illegal_transition', `An incident that is ${state} cannot take "${event}".`, {
-      fix: finished ? 'It is closed; open a new rollback instead.' : `Allowed from ${state}: ${Object.keys(MOVES[state]).join(', ')}.`,
+      fix: finished
+        ? 'It is closed; open a new rollback instead.'
+        : `Allowed from ${state}: ${Object.keys(MOVES[state]).join(', ')}.`,
       details: { from: state, event },
     });
   }
@@ -76,7 +78,9 @@ export function deriveIncident(steps: readonly StepView[]): DerivedIncident {
     return {
       state: 'failed',
       position: unknown + 1,
-      reason: `${label(unknown, unknownStep)} ended in an unknown state: the bot could not confirm whether it took effect; check it by hand.`,
+      reason:
+        `${label(unknown, unknownStep)} ended in an unknown state: the bot could not ` +
+        `confirm whether it took effect; check it by hand.`,
     };
   }
   const running = steps.findIndex((s) => s.state === 'running');
@@ -112,7 +116,10 @@ interface IncidentAdvance extends DerivedIncident {
 export function advanceIncident(current: IncidentState, steps: readonly StepView[]): IncidentAdvance {
   const derived = deriveIncident(steps);
   const target = derived.state;
-  const stays = target === current || (target === 'open' && isIncidentOpen(current)) || (target === 'rolling_back' && current === 'verifying');
+  const stays =
+    target === current ||
+    (target === 'open' && isIncidentOpen(current)) ||
+    (target === 'rolling_back' && current === 'verifying');
   if (stays) return { ...derived, state: current, changed: false, events: [] };
 
   const events: IncidentEvent[] = [];

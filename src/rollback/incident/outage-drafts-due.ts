@@ -10,7 +10,9 @@ const OUTAGE_DRAFTS_AFTER_MS = 15 * 60_000;
 
 /** The rule: the outage, from its impact start (else the opening) to `end`, lasted more than 15 minutes. */
 export function outageOver15Minutes(incident: IncidentRecord, end: Date): boolean {
-  return end.getTime() - (incidentTimes(incident).impactStartedAt ?? incident.openedAt).getTime() > OUTAGE_DRAFTS_AFTER_MS;
+  return (
+    end.getTime() - (incidentTimes(incident).impactStartedAt ?? incident.openedAt).getTime() > OUTAGE_DRAFTS_AFTER_MS
+  );
 }
 
 export async function announceLongOutages(

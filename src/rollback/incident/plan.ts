@@ -54,7 +54,10 @@ const STEP_TITLES: Record<StepKind, string> = {
   verification: 'Verify production: health, version and smoke tests',
 };
 
-const APPROVED_ACTION: Partial<Record<StepKind, ApprovedAction>> = { code_reset: 'git-reset', schema: 'schema-rollback' };
+const APPROVED_ACTION: Partial<Record<StepKind, ApprovedAction>> = {
+  code_reset: 'git-reset',
+  schema: 'schema-rollback',
+};
 
 interface Recipe {
   readonly title: string;
@@ -107,7 +110,12 @@ function freeze<T>(value: T): T {
 export function buildPlan(kind: RollbackKind): RollbackPlan {
   const recipe = RECIPES[kind];
   const steps = recipe.steps.map((stepKind, index) =>
-    freeze({ position: index + 1, kind: stepKind, needsApproval: needsApproval(stepKind), title: STEP_TITLES[stepKind] }),
+    freeze({
+      position: index + 1,
+      kind: stepKind,
+      needsApproval: needsApproval(stepKind),
+      title: STEP_TITLES[stepKind],
+    }),
   );
   const approvals = steps.flatMap((step) => {
     const action = APPROVED_ACTION[step.kind];

@@ -9,7 +9,14 @@ import { RollbackError } from '../errors';
 import { type ServiceName, type SlackUserId, parseCommitSha, parseMigrationName } from '../ids';
 import type { StepKind } from './step-state';
 import { appDatabaseUrl } from './step-context';
-import type { DeploymentRecord, IncidentEvidence, IncidentRecord, NewIncidentApproval, NewStep, RollbackRequestData } from '../ports/incident-store';
+import type {
+  DeploymentRecord,
+  IncidentEvidence,
+  IncidentRecord,
+  NewIncidentApproval,
+  NewStep,
+  RollbackRequestData,
+} from '../ports/incident-store';
 import { approvalExpiresAt } from './approval-expiry';
 import { authorize, noticeCto } from './gate';
 import type { DeploymentRecords } from '../ports/store-roles';
@@ -47,16 +54,22 @@ const KIND_WORDS = {
   schema: 'schema rollback',
 } as const;
 
-/** A NUL cannot be stored in PostgreSQL text; other control characters (but tab and newline) have no business in a reason. */
-const isUnstorable = (text: string): boolean => [...text].some((ch) => {
-  const code = ch.charCodeAt(0);
-  return code < 0x20 && ch !== '\t' && ch !== '\n' && ch !== '\r';
-});
+/**
+ * A NUL cannot be stored in PostgreSQL text; other control characters (but tab and newline) have no business in a
+ * reason.
+ */
+const isUnstorable = (text: string): boolean =>
+  [...text].some((ch) => {
+    const code = ch.charCodeAt(0);
+    return code < 0x20 && ch !== '\t' && ch !== '\n' && ch !== '\r';
+  });
 
 /** Cheap checks that need no outside call; the workers check the rest (ancestry, applied state). */
 function checkKind(kind: string): void {
   if (!(ROLLBACK_KINDS as readonly string[]).includes(kind)) {
-    throw new RollbackError('bad_input', `"${kind.slice(0, 40)}" is not something the bot can roll back.`, { fix: `Choose one of: ${ROLLBACK_KINDS.join(', ')}.` });
+    throw new RollbackError('bad_input', `"${kind.slice(0, 40)}" is not something the bot can roll back.`, {
+      fix: `Choose one of: ${ROLLBACK_KINDS.join(', ')}.`,
+    });
   }
 }
 
@@ -64,21 +77,35 @@ export function checkRequest(service: ServiceConfig, request: RollbackRequestDat
   checkKind(request.kind);
   for (const [field, value] of Object.entries(request)) {
     if (typeof value === 'string' && isUnstorable(value)) {
-      throw new RollbackError('bad_input', `The ${field} contains a control character (such as NUL) that the bot cannot store; nothing was started.`, { fix: 'Type it again without it.' });
+      throw new RollbackError(
+        'bad_input',
+        `The ${field} contains a control character (such as NUL) that the bot cannot store; nothing was started.`,
+        { fix: 'Type it again without it.' },
+      );
     }
   }
   switch (request.kind) {
     case 'revert':
     case 'reset':
-      if (!request.target) throw new RollbackError('bad_input', `A ${KIND_WORDS[request.kind]} needs a commit.`, { fix: 'Give the commit id, e.g. b90de38.' });
+      if (!request.target)
+        throw new RollbackError('bad_input', `A ${KIND_WORDS[request.kind]} needs a commit.`, {
+          fix: 'Give the commit id, e.g. b90de38.',
+        });
       return { ...request, target: parseCommitSha(request.target) };
     case 'schema':
       if (!service.database) {
-        throw new RollbackError('bad_input', `${service.name} has no database configured, so it has no schema to roll back.`, {
-          fix: 'Add database.urlEnv and database.migrationsDir to the service in the services file.',
-        });
+        throw new RollbackError(
+          'bad_input',
+          `${service.name} has no database configured, so it has no schema to roll back.`,
+          {
+            fix: 'Add database.urlEnv and database.migrationsDir to the service in the services file.',
+          },
+        );
       }
-      if (!request.target) throw new RollbackError('bad_input', 'A schema rollback needs the migration name.', { fix: 'e.g. 20260117_add_ai_features' });
+      if (!request.target)
+        throw new RollbackError('bad_input', 'A schema rollback needs the migration name.', {
+          fix: 'e.g. 20260117_add_ai_features',
+        });
       return { ...request, target: parseMigrationName(request.target) };
     default:
       return request;
@@ -95,12 +122,16 @@ const LAST_KNOWN_GOOD_SEARCH = 50;
  */
 export async function lastKnownGoodTarget(
   deps: { store: DeploymentRecords },
-  service: ServiceConfig, request: RollbackRequestData): Promise<DeploymentRecord | undefined> {
+  service: ServiceConfig,
+  request: RollbackRequestData,
+): Promise<DeploymentRecord | undefined> {
   if (request.kind !== 'application' || request.target) return undefined;
   return defaultRollbackTarget(await deps.store.deployments(service.name, LAST_KNOWN_GOOD_SEARCH));
 }
 
-/** Steps that need each port; a port whose credential is unset refuses before the incident opens, not halfway through. */
+/**
+ * Steps that need each port; a port whose credential is unset refuses before the incident opens, not halfway through.
+ */
 const CODE_STEPS: ReadonlySet<StepKind> = new Set(['code_revert', 'code_reset']);
 const APPLICATION_STEPS: ReadonlySet<StepKind> = new Set(['application', 'deploy', 'verification']);
 
@@ -119,7 +150,11 @@ export async function requestRollback(deps: IncidentEngineDeps, command: Rollbac
   const service = findService(deps.services, command.service);
   checkKind(String(command.request.kind));
   // The gate next: a person without authority learns nothing about the request's details.
-  const decision = await authorize(deps, { service: service.name, actor: command.actor, act: { kind: 'execute', rollback: command.request.kind } });
+  const decision = await authorize(deps, {
+    service: service.name,
+    actor: command.actor,
+    act: { kind: 'execute', rollback: command.request.kind },
+  });
   const request = checkRequest(service, command.request);
   const now = deps.clock.now();
 
@@ -128,7 +163,13 @@ export async function requestRollback(deps: IncidentEngineDeps, command: Rollbac
     await checkAvailable(deps, service, plan.steps);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    await deps.store.appendTimeline({ service: service.name, actor: command.actor, kind: 'refused', message: reason, data: { request } });
+    await deps.store.appendTimeline({
+      service: service.name,
+      actor: command.actor,
+      kind: 'refused',
+      message: reason,
+      data: { request },
+    });
     throw error;
   }
   const lastGood = await lastKnownGoodTarget(deps, service, request);
@@ -140,12 +181,20 @@ export async function requestRollback(deps: IncidentEngineDeps, command: Rollbac
   }));
   const reason = request.reason?.trim();
   const issue = command.issue ?? reason ?? 'Production rollback requested';
-  const toLastGood = lastGood ? ` No target named: rolling back to the last known good, ${describeDeployment(lastGood)}.` : '';
+  const toLastGood = lastGood
+    ? ` No target named: rolling back to the last known good, ${describeDeployment(lastGood)}.`
+    : '';
   const incidentId = deps.ids.incidentId(now);
   const expiresAt = approvalExpiresAt(now, service.approvals.expireAfterMinutes);
   const approvals: NewIncidentApproval[] = plan.approvals.map((approval) => ({
     position: approval.position,
-    approval: { id: `${incidentId}-A${approval.position}`, action: approval.action, requestedBy: command.actor, requestedAt: now, expiresAt },
+    approval: {
+      id: `${incidentId}-A${approval.position}`,
+      action: approval.action,
+      requestedBy: command.actor,
+      requestedAt: now,
+      expiresAt,
+    },
     record: {
       service: service.name,
       actor: command.actor,
@@ -167,15 +216,28 @@ export async function requestRollback(deps: IncidentEngineDeps, command: Rollbac
       impactStartedAt: command.impactStartedAt,
       decidedAt: now,
       channelId: service.slack.alertsChannel,
-      data: { request, requestedBy: command.actor, owner: command.actor, ...(command.evidence ? { evidence: command.evidence } : {}) },
+      data: {
+        request,
+        requestedBy: command.actor,
+        owner: command.actor,
+        ...(command.evidence ? { evidence: command.evidence } : {}),
+      },
     },
     steps,
     {
       service: service.name,
       actor: command.actor,
       kind: 'opened',
-      message: `${KIND_WORDS[request.kind]} requested as ${decision.as}: ${issue}. Decision tree: rollback chosen with /rollback (the runbook's ROLLBACK IMMEDIATELY); no hotfix question holds it up.${toLastGood}`,
-      data: { request, plan: plan.steps.map((s) => s.kind), eta: etaMinutes(plan), lastKnownGood: lastGood?.deploymentId ?? null },
+      message:
+        `${KIND_WORDS[request.kind]} requested as ${decision.as}: ${issue}. Decision ` +
+        `tree: rollback chosen with /rollback (the runbook's ROLLBACK IMMEDIATELY); no ` +
+        `hotfix question holds it up.${toLastGood}`,
+      data: {
+        request,
+        plan: plan.steps.map((s) => s.kind),
+        eta: etaMinutes(plan),
+        lastKnownGood: lastGood?.deploymentId ?? null,
+      },
     },
     approvals,
   );
@@ -192,7 +254,10 @@ export async function requestRollback(deps: IncidentEngineDeps, command: Rollbac
     return {
       incident,
       created,
-      message: `${service.name} already has an open incident, ${incident.id} (${incident.state}); your request was added to its timeline instead of starting a second rollback. Follow it in <#${incident.channelId}>.`,
+      message:
+        `${service.name} already has an open incident, ${incident.id} ` +
+        `(${incident.state}); your request was added to its timeline instead of starting ` +
+        `a second rollback. Follow it in <#${incident.channelId}>.`,
     };
   }
 
@@ -203,6 +268,8 @@ export async function requestRollback(deps: IncidentEngineDeps, command: Rollbac
   return {
     incident,
     created,
-    message: `${KIND_WORDS[request.kind]} of ${service.name} started as ${incident.id}.${waiting} Follow it in <#${incident.channelId}>.`,
+    message:
+      `${KIND_WORDS[request.kind]} of ${service.name} started as ` +
+      `${incident.id}.${waiting} Follow it in <#${incident.channelId}>.`,
   };
 }

@@ -65,7 +65,9 @@ export function startRunner<D extends Omit<IncidentEngineDeps, 'wake'>>(
         entry.lease = lease;
       })
         .then(() => undefined)
-        .catch((error: unknown) => deps.logger.error({ err: error, stepId: step.id }, 'step run failed; the runner tries again'))
+        .catch((error: unknown) =>
+          deps.logger.error({ err: error, stepId: step.id }, 'step run failed; the runner tries again'),
+        )
         .finally(() => {
           inFlight.delete(step.id);
           schedule();
@@ -113,11 +115,17 @@ export function startRunner<D extends Omit<IncidentEngineDeps, 'wake'>>(
   /** Steps still running after the grace stop acting, and their leases end for the next worker. */
   const park = async (): Promise<void> => {
     const all = Promise.all([...inFlight.values()].map((entry) => entry.done));
-    const graceOver = new Promise<'grace_over'>((resolve) => setTimeout(() => resolve('grace_over'), options.parkAfterMs ?? 1000).unref());
+    const graceOver = new Promise<'grace_over'>((resolve) =>
+      setTimeout(() => resolve('grace_over'), options.parkAfterMs ?? 1000).unref(),
+    );
     if ((await Promise.race([all, graceOver])) !== 'grace_over') return;
     for (const [stepId, entry] of inFlight) {
       if (!entry.lease) continue;
-      await entry.lease.park().catch((error: unknown) => deps.logger.warn({ err: error, stepId }, 'could not park the step; its lease expires on its own'));
+      await entry.lease
+        .park()
+        .catch((error: unknown) =>
+          deps.logger.warn({ err: error, stepId }, 'could not park the step; its lease expires on its own'),
+        );
       deps.logger.info({ stepId }, 'step parked on stop');
     }
   };

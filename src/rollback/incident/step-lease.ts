@@ -37,7 +37,10 @@ export function holdLease(
   step: StepRecord,
 ): HeldLease {
   const token = step.leaseToken;
-  if (!token) throw new RollbackError('internal', `Step ${step.id} runs without a lease.`, { fix: 'Start steps through the runner, which takes the lease.' });
+  if (!token)
+    throw new RollbackError('internal', `Step ${step.id} runs without a lease.`, {
+      fix: 'Start steps through the runner, which takes the lease.',
+    });
   const leaseMs = leaseMsOf(deps);
   // Local, monotonic: the worker gives up a little before the row's expiry, whatever the clocks say.
   let validUntil = deps.stopwatch.elapsedMs() + leaseMs * 0.8;
@@ -51,7 +54,10 @@ export function holdLease(
       if (await deps.store.renewLease(step.id, token, leaseMs)) validUntil = sentAt + leaseMs * 0.8;
       else refused = true;
     } catch (error) {
-      deps.logger.warn({ err: error, stepId: step.id }, 'step lease not renewed; the work stops if it cannot be renewed before it expires');
+      deps.logger.warn(
+        { err: error, stepId: step.id },
+        'step lease not renewed; the work stops if it cannot be renewed before it expires',
+      );
     } finally {
       renewing = false;
     }
@@ -64,9 +70,14 @@ export function holdLease(
     lost,
     check: () => {
       if (!lost()) return;
-      throw new RollbackError('conflict', `This worker lost its lease on step ${step.id} (${step.kind}); another worker may own it now, so it stops here.`, {
-        fix: 'Nothing to do: the step is reconciled from the outside world by whichever worker holds it now.',
-      });
+      throw new RollbackError(
+        'conflict',
+        `This worker lost its lease on step ${step.id} (${step.kind}); another worker may ` +
+          `own it now, so it stops here.`,
+        {
+          fix: 'Nothing to do: the step is reconciled from the outside world by whichever worker holds it now.',
+        },
+      );
     },
     stop: () => clearInterval(timer),
     park: async () => {
@@ -81,7 +92,9 @@ export function holdLease(
           incidentId: step.incidentId,
           actor: deps.workerId,
           kind: 'step_parked',
-          message: `Step ${step.position} (${step.kind}) parked: this process is stopping while it waits; the next worker reconciles it from the outside world.`,
+          message:
+            `Step ${step.position} (${step.kind}) parked: this process is stopping while it ` +
+            `waits; the next worker reconciles it from the outside world.`,
           data: { stepId: step.id },
         },
       );

@@ -9,7 +9,11 @@ import type { DeployProgress } from '../ports/application';
 import type { StepContext } from './step-context';
 
 /** Stores `output` on the running step, with a timeline entry when `changed`, and re-renders the incident. */
-export async function reportStepProgress(ctx: StepContext, output: Record<string, unknown>, changed: { kind: string; message: string; data: Record<string, unknown> } | undefined): Promise<void> {
+export async function reportStepProgress(
+  ctx: StepContext,
+  output: Record<string, unknown>,
+  changed: { kind: string; message: string; data: Record<string, unknown> } | undefined,
+): Promise<void> {
   await ctx.deps.store.moveStep(
     ctx.step.id,
     'running',
@@ -40,7 +44,10 @@ function describeDeployProgress(progress: DeployProgress): string {
  * is shown in the thread. Reports are written one after another; a failure to write one is logged, never
  * fails the deploy.
  */
-export function deployReporter(ctx: StepContext): { onProgress: (progress: DeployProgress) => void; settled: () => Promise<void> } {
+export function deployReporter(ctx: StepContext): {
+  onProgress: (progress: DeployProgress) => void;
+  settled: () => Promise<void>;
+} {
   let last: string | undefined;
   let chain = Promise.resolve();
   const onProgress = (progress: DeployProgress): void => {
@@ -48,8 +55,16 @@ export function deployReporter(ctx: StepContext): { onProgress: (progress: Deplo
     if (line === last) return;
     last = line;
     chain = chain
-      .then(() => reportStepProgress(ctx, { progress: line }, { kind: 'deploy_progress', message: `Deploy: ${line}`, data: { ...progress } }))
-      .catch((error: unknown) => ctx.deps.logger.warn({ err: error, incidentId: ctx.incident.id }, 'deploy progress not shown'));
+      .then(() =>
+        reportStepProgress(
+          ctx,
+          { progress: line },
+          { kind: 'deploy_progress', message: `Deploy: ${line}`, data: { ...progress } },
+        ),
+      )
+      .catch((error: unknown) =>
+        ctx.deps.logger.warn({ err: error, incidentId: ctx.incident.id }, 'deploy progress not shown'),
+      );
   };
   return { onProgress, settled: () => chain };
 }

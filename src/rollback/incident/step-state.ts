@@ -107,7 +107,10 @@ function refusal(state: StepState, event: StepEvent, kind: StepKind): { message:
   if (state === 'pending' && event === 'request_approval') {
     return { message: `${refused}: it needs no approval.`, fix: 'Start it directly.' };
   }
-  return { message: `${refused}.`, fix: `Allowed from ${state}: ${allowedEvents(state, kind).join(', ') || 'nothing'}.` };
+  return {
+    message: `${refused}.`,
+    fix: `Allowed from ${state}: ${allowedEvents(state, kind).join(', ') || 'nothing'}.`,
+  };
 }
 
 /**

@@ -70,7 +70,9 @@ export function localTime(at: Date, timeZone: string): LocalTime {
 export function parseTimeOfDay(value: string): number {
   const match = /^(\d{2}):(\d{2})$/.exec(value);
   if (!match) {
-    throw new RollbackError('config_invalid', `"${value}" is not a time of day.`, { fix: 'Write it as HH:MM, 24-hour, e.g. 23:00.' });
+    throw new RollbackError('config_invalid', `"${value}" is not a time of day.`, {
+      fix: 'Write it as HH:MM, 24-hour, e.g. 23:00.',
+    });
   }
   return Number(match[1]) * 60 + Number(match[2]);
 }
@@ -102,7 +104,8 @@ function describeDays(days: readonly Weekday[]): string {
   const sorted = WEEKDAYS.filter((d) => days.includes(d));
   const first = sorted[0];
   const last = sorted[sorted.length - 1];
-  const contiguous = first !== undefined && last !== undefined && WEEKDAYS.indexOf(last) - WEEKDAYS.indexOf(first) === sorted.length - 1;
+  const contiguous =
+    first !== undefined && last !== undefined && WEEKDAYS.indexOf(last) - WEEKDAYS.indexOf(first) === sorted.length - 1;
   if (contiguous && sorted.length > 2) return `${first}–${last}`;
   return sorted.join(', ');
 }

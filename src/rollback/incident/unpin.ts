@@ -23,21 +23,46 @@ type Deps = Pick<IncidentEngineDeps, 'services' | 'roles' | 'clock' | 'applicati
 
 /** Returns what happened, in words for the person who clicked. */
 export async function unpinProduction(deps: Deps, input: UnpinInput): Promise<string> {
-  const { service } = await authorize(deps, { service: input.service, actor: input.actor, act: { kind: 'unpin' }, incidentId: input.incidentId });
+  const { service } = await authorize(deps, {
+    service: input.service,
+    actor: input.actor,
+    act: { kind: 'unpin' },
+    incidentId: input.incidentId,
+  });
   const production = await deps.application.describeProduction(service);
-  if (!production.pinnedByRollback) return `Production of ${service.name} is not pinned: new deployments already go live. Nothing was changed.`;
+  if (!production.pinnedByRollback)
+    return `Production of ${service.name} is not pinned: new deployments already go live. Nothing was changed.`;
   const deploymentId = input.deploymentId ?? (production.unpinWith?.id as DeploymentId | undefined);
   if (!deploymentId || deploymentId === production.current.id) {
-    throw new RollbackError('not_found', `No READY production deployment of ${service.name} newer than the one serving production (${production.current.id}) to promote; nothing was changed.`, {
-      fix: 'Push or redeploy the fix to production (it builds but does not go live while pinned), then press Unpin again.',
-    });
+    throw new RollbackError(
+      'not_found',
+      `No READY production deployment of ${service.name} newer than the one serving ` +
+        `production (${production.current.id}) to promote; nothing was changed.`,
+      {
+        fix:
+          'Push or redeploy the fix to production (it builds but does not go live while ' +
+          'pinned), then press Unpin again.',
+      },
+    );
   }
   const where = input.incidentId ? { incidentId: input.incidentId } : { service: service.name };
-  const result = await deps.application.promote({ incidentId: input.incidentId ?? (`unpin-${service.name}` as IncidentId), service, targetId: deploymentId });
+  const result = await deps.application.promote({
+    incidentId: input.incidentId ?? (`unpin-${service.name}` as IncidentId),
+    service,
+    targetId: deploymentId,
+  });
   const done = result.status === 'succeeded';
   const message = done
-    ? `<@${input.actor}> unpinned production of ${service.name}: ${deploymentId} was promoted and serves production; later pushes go live again.`
-    : `<@${input.actor}> asked to unpin production of ${service.name} by promoting ${deploymentId}: ${result.explanation}`;
-  await deps.store.appendTimeline({ ...where, actor: input.actor, kind: done ? 'unpinned' : 'unpin_failed', message, data: { deploymentId, status: result.status, from: result.fromDeploymentId ?? null } });
+    ? `<@${input.actor}> unpinned production of ${service.name}: ${deploymentId} was ` +
+      `promoted and serves production; later pushes go live again.`
+    : `<@${input.actor}> asked to unpin production of ${service.name} by promoting ` +
+      `${deploymentId}: ${result.explanation}`;
+  await deps.store.appendTimeline({
+    ...where,
+    actor: input.actor,
+    kind: done ? 'unpinned' : 'unpin_failed',
+    message,
+    data: { deploymentId, status: result.status, from: result.fromDeploymentId ?? null },
+  });
   return message;
 }

@@ -40,8 +40,13 @@ export function defaultRollbackTarget(deployments: readonly DeploymentRecord[]):
 const newestFirst = (a: TargetCandidate, b: TargetCandidate): number => b.createdAt - a.createdAt;
 
 /** No last known good recorded: the newest READY production deployment before `current` that served production. */
-export function previousProductionDeployment<T extends TargetCandidate>(current: T, production: readonly T[]): T | undefined {
-  return production.filter((d) => d.id !== current.id && d.createdAt < current.createdAt && d.servedProduction).sort(newestFirst)[0];
+export function previousProductionDeployment<T extends TargetCandidate>(
+  current: T,
+  production: readonly T[],
+): T | undefined {
+  return production
+    .filter((d) => d.id !== current.id && d.createdAt < current.createdAt && d.servedProduction)
+    .sort(newestFirst)[0];
 }
 
 /** While production is pinned: the newest production deployment newer than `current`, which an Unpin would promote. */
@@ -50,13 +55,23 @@ export function unpinTarget<T extends TargetCandidate>(current: T, production: r
 }
 
 /** Refuses a named target production must not move to, with a message that says why. */
-export function assertUsableTarget(deployment: TargetCandidate, spec: string, method: 'instant-rollback' | 'promote'): void {
+export function assertUsableTarget(
+  deployment: TargetCandidate,
+  spec: string,
+  method: 'instant-rollback' | 'promote',
+): void {
   const name = `${deployment.id} (${deployment.url})`;
   if (deployment.target !== 'production') {
-    throw new RollbackError('bad_input', `${name}, named by "${spec}", is a preview deployment, not a production one.`, {
-      fix: 'Name a production deployment. To ship this code, merge it to the deploy branch (or redeploy it to production) first.',
-      details: { deploymentId: deployment.id },
-    });
+    throw new RollbackError(
+      'bad_input',
+      `${name}, named by "${spec}", is a preview deployment, not a production one.`,
+      {
+        fix:
+          'Name a production deployment. To ship this code, merge it to the deploy branch ' +
+          '(or redeploy it to production) first.',
+        details: { deploymentId: deployment.id },
+      },
+    );
   }
   if (deployment.state !== 'READY') {
     throw new RollbackError('bad_input', `${name} is ${deployment.state}, not READY; production cannot move to it.`, {
@@ -65,9 +80,15 @@ export function assertUsableTarget(deployment: TargetCandidate, spec: string, me
     });
   }
   if (method === 'instant-rollback' && !deployment.servedProduction) {
-    throw new RollbackError('bad_input', `${name} never served production, so Vercel's instant rollback cannot use it.`, {
-      fix: 'Name a deployment that served production before, or set vercel.rollbackMethod to promote for this service.',
-      details: { deploymentId: deployment.id },
-    });
+    throw new RollbackError(
+      'bad_input',
+      `${name} never served production, so Vercel's instant rollback cannot use it.`,
+      {
+        fix:
+          'Name a deployment that served production before, or set vercel.rollbackMethod to ' +
+          'promote for this service.',
+        details: { deploymentId: deployment.id },
+      },
+    );
   }
 }

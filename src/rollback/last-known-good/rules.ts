@@ -7,7 +7,9 @@
  */
 import type { DeploymentRecord } from '../ports/incident-store';
 
-/** The deployment production serves, as the probes last saw it: started serving and not stopped, the latest to start. */
+/**
+ * The deployment production serves, as the probes last saw it: started serving and not stopped, the latest to start.
+ */
 export function servingNow(deployments: readonly DeploymentRecord[]): DeploymentRecord | undefined {
   let serving: DeploymentRecord | undefined;
   for (const d of deployments) {
@@ -50,10 +52,13 @@ export function lastKnownGoodDecision(input: {
   const since = input.incidents.find((i) => i.openedAt.getTime() >= from.getTime());
   if (since) return { promote: false, reason: `incident ${since.id} was opened while ${name} served` };
   const servedMinutes = Math.floor((now.getTime() - from.getTime()) / 60_000);
-  if (servedMinutes < afterMinutes) return { promote: false, reason: `${name} has served ${servedMinutes} of ${afterMinutes} minutes` };
+  if (servedMinutes < afterMinutes)
+    return { promote: false, reason: `${name} has served ${servedMinutes} of ${afterMinutes} minutes` };
   return {
     promote: true,
     deployment: serving,
-    reason: `${name} is now last known good: it has served production for ${servedMinutes} minutes without an incident (lastKnownGoodAfterMinutes: ${afterMinutes}).`,
+    reason:
+      `${name} is now last known good: it has served production for ${servedMinutes} ` +
+      `minutes without an incident (lastKnownGoodAfterMinutes: ${afterMinutes}).`,
   };
 }

@@ -64,7 +64,8 @@ const IMPACT_WORDS: Record<IncidentEvidence['impact'], string> = {
 export function incidentTimes(record: IncidentRecord, extra: TimesExtra = {}): IncidentTimes {
   const evidence = record.data.evidence;
   const detectedAt = record.detectedAt ?? record.openedAt;
-  const detectedFrom = evidence?.detectedFrom ?? (record.detectedAt ? 'the recorded detection' : 'the incident being opened');
+  const detectedFrom =
+    evidence?.detectedFrom ?? (record.detectedAt ? 'the recorded detection' : 'the incident being opened');
   let impactStartedAt = record.impactStartedAt;
   let impactFrom = evidence ? IMPACT_WORDS[evidence.impact] : 'the recorded start of impact';
   if (evidence?.impact === 'go_live' && extra.deployedAt) impactStartedAt = extra.deployedAt;
@@ -98,7 +99,8 @@ export interface Measured {
 function secondsBetween(from: Date | undefined, to: Date | undefined, words: string): Measured | undefined {
   if (!from || !to) return undefined;
   const ms = to.getTime() - from.getTime();
-  // A negative span means the inputs disagree (e.g. a deployment recorded after detection): no figure beats a wrong one.
+  // A negative span means the inputs disagree (e.g. a deployment recorded after detection): no figure beats a wrong
+  // one.
   return ms < 0 ? undefined : { value: ms / 1000, from: words };
 }
 
@@ -107,13 +109,15 @@ export const detectionTime = (t: IncidentTimes): Measured | undefined =>
   secondsBetween(t.deployedAt, t.detectedAt, `deployment went live → detected from ${t.detectedFrom}`);
 
 /** Rollback decided → production restored (verified). */
-export const executionTime = (t: IncidentTimes): Measured | undefined => secondsBetween(t.decidedAt, t.restoredAt, 'rollback decided → production restored');
+export const executionTime = (t: IncidentTimes): Measured | undefined =>
+  secondsBetween(t.decidedAt, t.restoredAt, 'rollback decided → production restored');
 
 /**
  * Impact started → production restored. An impact that began at go-live makes
  * this at least the detection delay: incidentTimes starts it at go-live.
  */
-export const downtime = (t: IncidentTimes): Measured | undefined => secondsBetween(t.impactStartedAt, t.restoredAt, `impact started (${t.impactFrom}) → production restored`);
+export const downtime = (t: IncidentTimes): Measured | undefined =>
+  secondsBetween(t.impactStartedAt, t.restoredAt, `impact started (${t.impactFrom}) → production restored`);
 
 /** Archived values not restored at the time of asking; only known once the incident was rolled back. */
 export function dataLoss(t: IncidentTimes): Measured | undefined {

@@ -18,7 +18,9 @@ export async function measureRollbacks(
   const to = options.at;
   const from = new Date(to.getTime() - (options.days ?? METRICS_PERIOD_DAYS) * DAY);
   const { incidents, deployments } = await store.metricsInputs({ service: options.service, from, to });
-  const times = incidents.map((input) => incidentTimes(input.incident, { deployedAt: input.deployedAt, archives: input.archives }));
+  const times = incidents.map((input) =>
+    incidentTimes(input.incident, { deployedAt: input.deployedAt, archives: input.archives }),
+  );
   return rollbackMetrics(times, { from, to, deployments });
 }
 
@@ -28,5 +30,10 @@ export async function measureEachService(
   services: readonly { name: string }[],
   at: Date,
 ): Promise<{ service: string; metrics: RollbackMetrics }[]> {
-  return Promise.all(services.map(async ({ name }) => ({ service: name, metrics: await measureRollbacks(store, { service: name, at }) })));
+  return Promise.all(
+    services.map(async ({ name }) => ({
+      service: name,
+      metrics: await measureRollbacks(store, { service: name, at }),
+    })),
+  );
 }

@@ -7,7 +7,8 @@
 import { RollbackError } from '../errors';
 import { type IncidentTimes, type Measured, dataLoss, detectionTime, downtime, executionTime } from './incident-times';
 
-export type MetricName = 'rollback_frequency' | 'rollbacks_per_deployment' | 'detection_time' | 'execution_time' | 'downtime' | 'data_loss';
+export type MetricName =
+  'rollback_frequency' | 'rollbacks_per_deployment' | 'detection_time' | 'execution_time' | 'downtime' | 'data_loss';
 
 export interface MetricTarget {
   /** The runbook's wording, e.g. "< 5 min". */
@@ -58,7 +59,8 @@ interface MetricsOptions {
   deployments?: number;
 }
 
-const meets = (value: number, target: MetricTarget): boolean => (target.exactly ? value === target.limit : value < target.limit);
+const meets = (value: number, target: MetricTarget): boolean =>
+  target.exactly ? value === target.limit : value < target.limit;
 
 /**
  * The period in calendar months (UTC), partial months as the fraction of their
@@ -115,12 +117,19 @@ function inPeriod(t: IncidentTimes, from: Date, to: Date): boolean {
 export function rollbackMetrics(all: IncidentTimes[], options: MetricsOptions): RollbackMetrics {
   const { from, to } = options;
   if (!(to.getTime() > from.getTime())) {
-    throw new RollbackError('bad_input', `The metrics period ends (${to.toISOString()}) before it starts (${from.toISOString()}).`, {
-      fix: 'Give a period whose end is after its start.',
-    });
+    throw new RollbackError(
+      'bad_input',
+      `The metrics period ends (${to.toISOString()}) before it starts (${from.toISOString()}).`,
+      {
+        fix: 'Give a period whose end is after its start.',
+      },
+    );
   }
   if (options.deployments !== undefined && !(Number.isInteger(options.deployments) && options.deployments >= 0)) {
-    throw new RollbackError('bad_input', `The deployment count must be a whole number of 0 or more, not ${options.deployments}.`);
+    throw new RollbackError(
+      'bad_input',
+      `The deployment count must be a whole number of 0 or more, not ${options.deployments}.`,
+    );
   }
   const incidents = all.filter((t) => inPeriod(t, from, to));
   const rolledBack = incidents.filter((t) => t.rolledBack);

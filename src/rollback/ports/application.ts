@@ -51,7 +51,10 @@ export interface ProductionStatus {
   readonly rollbackTarget: DeploymentSummary | undefined;
   /** After an instant rollback new pushes stop reaching production until someone promotes. */
   readonly pinnedByRollback: boolean;
-  /** While pinned: the newest READY production deployment newer than the current one (typically the fix), which Unpin promotes. */
+  /**
+   * While pinned: the newest READY production deployment newer than the current one (typically the fix), which Unpin
+   * promotes.
+   */
   readonly unpinWith?: DeploymentSummary;
   readonly lastAliasRequest: AliasRequestInfo | undefined;
 }
@@ -106,10 +109,16 @@ export interface ReconcileRequest {
 export interface ExpectedVersion {
   readonly version?: string;
   readonly commitSha?: string;
-  /** What the bad deployment served: production must be proven no longer to serve it (an unknown target alone proves nothing). */
+  /**
+   * What the bad deployment served: production must be proven no longer to serve it (an unknown target alone proves
+   * nothing).
+   */
   readonly notVersion?: string;
   readonly notCommitSha?: string;
-  /** The rollback did not move the app (a schema rollback): any version it reports will do; health and smoke prove the rest. */
+  /**
+   * The rollback did not move the app (a schema rollback): any version it reports will do; health and smoke prove the
+   * rest.
+   */
   readonly appNotMoved?: boolean;
 }
 
@@ -190,6 +199,9 @@ export interface ApplicationPort {
   deployCommit(request: DeployCommitRequest): Promise<DeployResult>;
   /** Pre-deployment check that a pushed commit will not be blocked (Vercel: the committer is a team member). */
   checkDeployIdentity?(service: ServiceConfig): Promise<DeployIdentityCheck>;
-  /** Rejects, naming what to set, when the adapter cannot act for the service (a credential unset); checked before an incident opens. */
+  /**
+   * Rejects, naming what to set, when the adapter cannot act for the service (a credential unset); checked before an
+   * incident opens.
+   */
   checkAvailable?(service: ServiceConfig): Promise<void>;
 }

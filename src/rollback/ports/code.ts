@@ -83,7 +83,10 @@ export interface PullRequestProgress {
 }
 
 export interface PushedCommit {
-  /** The bot's commit for this request (revert, migration removal) or the reset target; on 'already-done', the earlier one. */
+  /**
+   * The bot's commit for this request (revert, migration removal) or the reset target; on 'already-done', the earlier
+   * one.
+   */
   readonly commit: CommitSha;
   /** The deploy branch head on the remote after this call: the commit to deploy. */
   readonly head: CommitSha;
@@ -185,7 +188,10 @@ export interface RemoveMigrationInput {
 export interface CodeRollbackPort {
   /** Recent commits of the deploy branch, newest first, production and last known good marked. */
   listCommits(input: ListCommitsInput): Promise<CommitSummary[]>;
-  /** Rejects, naming what to set, when the adapter cannot act for the service (a credential unset); checked before an incident opens. */
+  /**
+   * Rejects, naming what to set, when the adapter cannot act for the service (a credential unset); checked before an
+   * incident opens.
+   */
   checkAvailable?(service: ServiceName): Promise<void>;
   /** Option A: revert (merge commits against their first parent), commit, push; redo once on a push race. */
   revert(input: RevertInput): Promise<RevertResult>;

@@ -163,7 +163,19 @@ export interface NewTimelineEntry {
 }
 
 export type IncidentPatch = Partial<
-  Pick<IncidentRecord, 'state' | 'issue' | 'trigger' | 'severity' | 'decidedAt' | 'restoredAt' | 'closedAt' | 'threadTs' | 'impactStartedAt' | 'detectedAt'>
+  Pick<
+    IncidentRecord,
+    | 'state'
+    | 'issue'
+    | 'trigger'
+    | 'severity'
+    | 'decidedAt'
+    | 'restoredAt'
+    | 'closedAt'
+    | 'threadTs'
+    | 'impactStartedAt'
+    | 'detectedAt'
+  >
 > & { data?: Partial<IncidentData> };
 
 export interface StepPatch {
@@ -191,7 +203,8 @@ export interface StepPatch {
  * engine's are `EngineStore`), and tests give it the in-memory fakes of them.
  */
 export interface IncidentStore
-  extends IncidentRecords,
+  extends
+    IncidentRecords,
     StepRecords,
     ApprovalRecords,
     IncidentTimeline,

@@ -66,6 +66,8 @@ export interface PullRequestHost {
   read(number: number): Promise<PullRequestView>;
   /** 'enabled', or 'mergeable-now' when GitHub refuses auto-merge because nothing is left to wait for. */
   enableAutoMerge(pull: PullRequestView, method: MergeMethod): Promise<'enabled' | 'mergeable-now'>;
-  /** Merges now; a refusal (required checks or reviews, conflicts) comes back as a RollbackError with GitHub's reason. */
+  /**
+   * Merges now; a refusal (required checks or reviews, conflicts) comes back as a RollbackError with GitHub's reason.
+   */
   merge(pull: PullRequestView, method: MergeMethod): Promise<CommitSha>;
 }

@@ -58,7 +58,10 @@ export interface LossEstimate {
   readonly table: TableRef;
   /** Absent when the whole table would be dropped. */
   readonly column?: string;
-  /** dropped: the values go (archived first); rewritten: the column is converted back to its earlier type (archived first). */
+  /**
+   * dropped: the values go (archived first); rewritten: the column is converted back to its earlier type (archived
+   * first).
+   */
   readonly effect?: 'dropped' | 'rewritten';
   readonly rows: number;
   readonly nonNullValues: number;

@@ -19,22 +19,32 @@ const short = (sha: string): string => sha.slice(0, 7);
 
 function errorCheck(id: CheckId, what: string, error: unknown): PreflightCheck {
   const problem = asRollbackError(error, 'external');
-  return failed(id, { detail: `Could not ${what}: ${problem.message}`, fix: problem.fix ?? 'Fix the cause above and run the checklist again.' });
+  return failed(id, {
+    detail: `Could not ${what}: ${problem.message}`,
+    fix: problem.fix ?? 'Fix the cause above and run the checklist again.',
+  });
 }
 
 function describeFinding(finding: MigrationLintFinding): string {
   return `${finding.severity} ${finding.where} [${finding.rule}] ${finding.message}`;
 }
 
-export async function checkMigrations(deps: PreflightDeps, service: ServiceConfig, live: CommitSha | undefined, candidate: CommitSha): Promise<PreflightCheck> {
+export async function checkMigrations(
+  deps: PreflightDeps,
+  service: ServiceConfig,
+  live: CommitSha | undefined,
+  candidate: CommitSha,
+): Promise<PreflightCheck> {
   const id = 'migrations';
   if (live === undefined) {
     return skipped(id, {
-      detail: 'The live deployment does not say which commit it was built from, so the new migrations cannot be told apart.',
+      detail:
+        'The live deployment does not say which commit it was built from, so the new migrations cannot be told apart.',
       fix: `Lint the candidate's migrations by hand: rollback-bot lint-migrations <migrations folder>.`,
     });
   }
-  if (live === candidate) return passed(id, { detail: `The candidate ${short(candidate)} is the commit production already runs.` });
+  if (live === candidate)
+    return passed(id, { detail: `The candidate ${short(candidate)} is the commit production already runs.` });
   let added: readonly MigrationName[];
   let removed: readonly MigrationName[];
   try {
@@ -46,7 +56,10 @@ export async function checkMigrations(deps: PreflightDeps, service: ServiceConfi
   }
   const removedNote = removed.map((name) => `${name} is applied in production but absent from the candidate`);
   if (added.length === 0) {
-    return passed(id, { detail: `No new migrations between live ${short(live)} and candidate ${short(candidate)}.`, notes: removedNote });
+    return passed(id, {
+      detail: `No new migrations between live ${short(live)} and candidate ${short(candidate)}.`,
+      notes: removedNote,
+    });
   }
   let exported: ExportedMigrations;
   try {
@@ -61,14 +74,22 @@ export async function checkMigrations(deps: PreflightDeps, service: ServiceConfi
     const dangerous = verdicts.filter((v) => v.verdict === 'dangerous').map((v) => v.migration);
     if (dangerous.length > 0) {
       return failed(id, {
-        detail: `${dangerous.length} of ${added.length} new migration(s) would break the code still running during the deployment (or a rollback to it): ${dangerous.join(', ')}.`,
-        fix: 'Split each dangerous change into backward-compatible phases (expand now, contract in a later deployment) as each finding describes.',
+        detail:
+          `${dangerous.length} of ${added.length} new migration(s) would break the code ` +
+          `still running during the deployment (or a rollback to it): ` +
+          `${dangerous.join(', ')}.`,
+        fix:
+          'Split each dangerous change into backward-compatible phases (expand now, ' +
+          'contract in a later deployment) as each finding describes.',
         notes,
       });
     }
     const warnings = verdicts.filter((v) => v.verdict === 'warning').length;
     const tail = warnings > 0 ? `; ${warnings} with warnings worth reading` : '';
-    return passed(id, { detail: `${added.length} new migration(s) checked, none dangerous${tail}: ${added.join(', ')}.`, notes });
+    return passed(id, {
+      detail: `${added.length} new migration(s) checked, none dangerous${tail}: ${added.join(', ')}.`,
+      notes,
+    });
   } catch (error) {
     return errorCheck(id, 'lint the new migrations', error);
   } finally {
@@ -76,12 +97,19 @@ export async function checkMigrations(deps: PreflightDeps, service: ServiceConfi
   }
 }
 
-export async function checkEnvironment(deps: PreflightDeps, service: ServiceConfig, candidate: CommitSha, productionNames: readonly string[] | undefined): Promise<PreflightCheck> {
+export async function checkEnvironment(
+  deps: PreflightDeps,
+  service: ServiceConfig,
+  candidate: CommitSha,
+  productionNames: readonly string[] | undefined,
+): Promise<PreflightCheck> {
   const id = 'environment';
   if (productionNames === undefined) {
     return skipped(id, {
       detail: 'No list of the variable names set in production was given.',
-      fix: 'Pass --production-env <file> (one NAME or NAME=value per line; values are ignored) or set ROLLBACK_PREFLIGHT_ENV_NAMES.',
+      fix:
+        'Pass --production-env <file> (one NAME or NAME=value per line; values are ' +
+        'ignored) or set ROLLBACK_PREFLIGHT_ENV_NAMES.',
     });
   }
   let example: string | undefined;
@@ -101,7 +129,9 @@ export async function checkEnvironment(deps: PreflightDeps, service: ServiceConf
   const missing = expected.filter((name) => !set.has(name));
   if (missing.length > 0) {
     return failed(id, {
-      detail: `${missing.length} of ${expected.length} variable(s) in ${ENV_EXAMPLE_PATH} are not set in production: ${missing.join(', ')}.`,
+      detail:
+        `${missing.length} of ${expected.length} variable(s) in ${ENV_EXAMPLE_PATH} are ` +
+        `not set in production: ${missing.join(', ')}.`,
       fix: 'Set them in the production environment (Vercel project settings) before deploying.',
       notes: missing,
     });
@@ -123,7 +153,9 @@ export function checkDeployWindow(service: ServiceConfig, at: Date): PreflightCh
   }
   return failed(id, {
     detail: `It is ${where}, outside the low-traffic deploy window ${describeWindow(window)}.`,
-    fix: `Deploy between ${window.start} and ${window.end} ${window.timeZone}, or change deployWindow of ${service.name} in the services file.`,
+    fix:
+      `Deploy between ${window.start} and ${window.end} ${window.timeZone}, or change ` +
+      `deployWindow of ${service.name} in the services file.`,
   });
 }
 
@@ -133,7 +165,9 @@ export function checkOnCall(service: ServiceConfig): PreflightCheck {
   if (onCall.length === 0) {
     return failed(id, {
       detail: `No on-call engineer is named for ${service.name}.`,
-      fix: 'Add the Slack user id (U…) or user group (S…) of whoever watches this deployment to roles.onCall in the services file.',
+      fix:
+        'Add the Slack user id (U…) or user group (S…) of whoever watches this deployment ' +
+        'to roles.onCall in the services file.',
     });
   }
   return passed(id, { detail: `On call: ${onCall.map((who) => `<@${who}>`).join(', ')}.` });
@@ -163,7 +197,11 @@ export async function checkAlertsChannel(port: AlertsChannelPort, service: Servi
 /** An adapter's own verdict (pass, fail or skip with detail and fix) as a checklist line. */
 function fromAdapter(id: CheckId, found: DeployIdentityCheck): PreflightCheck {
   const outcome = found.fix === undefined ? { detail: found.detail } : { detail: found.detail, fix: found.fix };
-  return found.status === 'pass' ? passed(id, outcome) : found.status === 'fail' ? failed(id, outcome) : skipped(id, outcome);
+  return found.status === 'pass'
+    ? passed(id, outcome)
+    : found.status === 'fail'
+      ? failed(id, outcome)
+      : skipped(id, outcome);
 }
 
 export async function checkRollbackTarget(deps: PreflightDeps, service: ServiceConfig): Promise<PreflightCheck> {
@@ -171,7 +209,11 @@ export async function checkRollbackTarget(deps: PreflightDeps, service: ServiceC
   try {
     const resolved = await deps.application.resolveTarget(service);
     const target = resolved.target;
-    const facts = [target.version && `version ${target.version}`, target.commitSha && `commit ${short(target.commitSha)}`, `created ${target.createdAt.toISOString()}`].filter(Boolean);
+    const facts = [
+      target.version && `version ${target.version}`,
+      target.commitSha && `commit ${short(target.commitSha)}`,
+      `created ${target.createdAt.toISOString()}`,
+    ].filter(Boolean);
     return passed(id, { detail: `Production can be rolled back to ${target.id} (${facts.join(', ')}).` });
   } catch (error) {
     return errorCheck(id, 'find a deployment to roll back to', error);

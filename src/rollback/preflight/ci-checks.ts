@@ -26,7 +26,12 @@ const line = (check: CommitCheck): string => {
 };
 
 /** Missing and still-running checks, the same for both CI items. */
-function notYet(id: CheckId, found: readonly CommitCheck[], patterns: readonly string[], candidate: CommitSha): PreflightCheck | undefined {
+function notYet(
+  id: CheckId,
+  found: readonly CommitCheck[],
+  patterns: readonly string[],
+  candidate: CommitSha,
+): PreflightCheck | undefined {
   if (found.length === 0) {
     return failed(id, {
       detail: `No CI check on ${short(candidate)} is named like ${patterns.map((p) => `/${p}/`).join(' or ')}.`,
@@ -36,13 +41,19 @@ function notYet(id: CheckId, found: readonly CommitCheck[], patterns: readonly s
   const running = found.filter((check) => check.outcome === 'pending');
   if (running.length === 0) return undefined;
   return failed(id, {
-    detail: `${running.length} of ${found.length} check(s) on ${short(candidate)} are still running: ${running.map((c) => c.name).join(', ')}.`,
+    detail:
+      `${running.length} of ${found.length} check(s) on ${short(candidate)} are still ` +
+      `running: ${running.map((c) => c.name).join(', ')}.`,
     fix: 'Wait for CI to finish, then run the checklist again.',
     notes: found.map(line),
   });
 }
 
-export function checkTests(service: ServiceConfig, checks: readonly CommitCheck[], candidate: CommitSha): PreflightCheck {
+export function checkTests(
+  service: ServiceConfig,
+  checks: readonly CommitCheck[],
+  candidate: CommitSha,
+): PreflightCheck {
   const id = 'tests';
   const patterns = service.git.checks.tests;
   const found = matching(checks, patterns);
@@ -57,22 +68,35 @@ export function checkTests(service: ServiceConfig, checks: readonly CommitCheck[
     const rate = total === 0 ? 0 : passedCount / total;
     const percent = `${Math.floor(rate * 1000) / 10}%`;
     if (total > 0 && rate >= MIN_PASS_RATE) {
-      return passed(id, { detail: `${passedCount} of ${total} tests passed (${percent}, at least ${MIN_PASS_RATE * 100}% required).`, notes });
+      return passed(id, {
+        detail: `${passedCount} of ${total} tests passed (${percent}, at least ${MIN_PASS_RATE * 100}% required).`,
+        notes,
+      });
     }
     return failed(id, {
-      detail: `${passedCount} of ${total} tests passed (${percent}): below the runbook's ${MIN_PASS_RATE * 100}% pass rate.`,
+      detail:
+        `${passedCount} of ${total} tests passed (${percent}): below the runbook's ` +
+        `${MIN_PASS_RATE * 100}% pass rate.`,
       fix: 'Fix the failing tests before deploying.',
       notes,
     });
   }
   const failing = found.filter((check) => check.outcome === 'fail');
   if (failing.length > 0) {
-    return failed(id, { detail: `${failing.length} of ${found.length} test check(s) failed: ${failing.map((c) => c.name).join(', ')}.`, fix: 'Fix the failing tests before deploying.', notes });
+    return failed(id, {
+      detail: `${failing.length} of ${found.length} test check(s) failed: ${failing.map((c) => c.name).join(', ')}.`,
+      fix: 'Fix the failing tests before deploying.',
+      notes,
+    });
   }
   return passed(id, { detail: `${found.length} test check(s) passed on ${short(candidate)}.`, notes });
 }
 
-export function checkTypescript(service: ServiceConfig, checks: readonly CommitCheck[], candidate: CommitSha): PreflightCheck {
+export function checkTypescript(
+  service: ServiceConfig,
+  checks: readonly CommitCheck[],
+  candidate: CommitSha,
+): PreflightCheck {
   const id = 'typescript';
   const patterns = service.git.checks.typescript;
   const found = matching(checks, patterns);
@@ -81,25 +105,38 @@ export function checkTypescript(service: ServiceConfig, checks: readonly CommitC
   const failing = found.filter((check) => check.outcome === 'fail');
   const notes = found.map(line);
   if (failing.length > 0) {
-    return failed(id, { detail: `${failing.map((c) => c.name).join(', ')} failed on ${short(candidate)}.`, fix: 'Fix the compilation errors before deploying.', notes });
+    return failed(id, {
+      detail: `${failing.map((c) => c.name).join(', ')} failed on ${short(candidate)}.`,
+      fix: 'Fix the compilation errors before deploying.',
+      notes,
+    });
   }
   return passed(id, { detail: `${found.map((c) => c.name).join(', ')} passed on ${short(candidate)}.`, notes });
 }
 
 /** The plan the bot would follow if the candidate misbehaves, with a link to what it changes. */
-export async function checkRollbackPlan(deps: PreflightDeps, service: ServiceConfig, live: CommitSha | undefined, candidate: CommitSha): Promise<PreflightCheck> {
+export async function checkRollbackPlan(
+  deps: PreflightDeps,
+  service: ServiceConfig,
+  live: CommitSha | undefined,
+  candidate: CommitSha,
+): Promise<PreflightCheck> {
   const id = 'rollback-plan';
   let target: string;
   try {
     const resolved = await deps.application.resolveTarget(service);
     target = `${resolved.current.id}${resolved.current.version ? ` (version ${resolved.current.version})` : ''}`;
   } catch (error) {
-    return failed(id, { detail: `No plan: the deployment to go back to is unknown (${(error as Error).message}).`, fix: 'See "Rollback target exists".' });
+    return failed(id, {
+      detail: `No plan: the deployment to go back to is unknown (${(error as Error).message}).`,
+      fix: 'See "Rollback target exists".',
+    });
   }
   const via = service.git.via === 'pull-request' ? 'through a pull request' : 'pushed to';
   const notes = [
     `Application: move production back to ${target}, what serves now (/rollback app ${service.name}).`,
-    `Code: git revert of ${short(candidate)} ${via} ${service.git.branch} (/rollback revert ${service.name} ${short(candidate)}).`,
+    `Code: git revert of ${short(candidate)} ${via} ${service.git.branch} (/rollback ` +
+      `revert ${service.name} ${short(candidate)}).`,
     'Schema: each new migration is rolled back on its own with the CTO’s approval (/rollback schema).',
   ];
   const link = live && deps.ci ? ` Changes: ${deps.ci.compareUrl(service, live, candidate)}` : '';

@@ -6,7 +6,9 @@ const MARKS: Readonly<Record<CheckStatus, string>> = { pass: 'PASS', fail: 'FAIL
 export function reportToText(report: PreflightReport): string {
   const head = [
     `Pre-deployment checklist for ${report.service}`,
-    `  candidate ${report.candidate?.slice(0, 7) ?? 'unknown'}, live ${report.live?.slice(0, 7) ?? 'unknown'}, checked ${report.checkedAt.toISOString()}`,
+    `  candidate ${report.candidate?.slice(0, 7) ?? 'unknown'}, live ` +
+      `${report.live?.slice(0, 7) ?? 'unknown'}, checked ` +
+      `${report.checkedAt.toISOString()}`,
     '',
     ...(report.unavailable?.length ? [...report.unavailable.map((line) => `[UNAVAILABLE] ${line}`), ''] : []),
   ];

@@ -5,7 +5,17 @@
  */
 import type { CommitSha, ServiceName } from '../ids';
 
-export type CheckId = 'migrations' | 'environment' | 'deploy-window' | 'on-call' | 'rollback-target' | 'tests' | 'typescript' | 'rollback-plan' | 'deploy-identity' | 'alerts-channel';
+export type CheckId =
+  | 'migrations'
+  | 'environment'
+  | 'deploy-window'
+  | 'on-call'
+  | 'rollback-target'
+  | 'tests'
+  | 'typescript'
+  | 'rollback-plan'
+  | 'deploy-identity'
+  | 'alerts-channel';
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
 export interface PreflightCheck {

@@ -6,7 +6,15 @@
 import type { ServiceConfig } from '../../config/service-schema';
 import { asRollbackError } from '../errors';
 import { type CommitSha, parseCommitSha } from '../ids';
-import { checkAlertsChannel, checkDeployIdentity, checkDeployWindow, checkEnvironment, checkMigrations, checkOnCall, checkRollbackTarget } from './checks';
+import {
+  checkAlertsChannel,
+  checkDeployIdentity,
+  checkDeployWindow,
+  checkEnvironment,
+  checkMigrations,
+  checkOnCall,
+  checkRollbackTarget,
+} from './checks';
 import { checkRollbackPlan, checkTests, checkTypescript } from './ci-checks';
 import type { CiStatusPort, PreflightDeps } from './ports';
 import { type PreflightCheck, type PreflightReport, failed } from './report';
@@ -28,11 +36,21 @@ async function attempt<T>(what: string, work: () => Promise<T>): Promise<Resolve
     return { ok: true, value: await work() };
   } catch (error) {
     const problem = asRollbackError(error, 'external');
-    return { ok: false, problem: `Could not ${what}: ${problem.message}`, fix: problem.fix ?? 'Fix the cause above and run the checklist again.' };
+    return {
+      ok: false,
+      problem: `Could not ${what}: ${problem.message}`,
+      fix: problem.fix ?? 'Fix the cause above and run the checklist again.',
+    };
   }
 }
 
-async function ciChecks(deps: PreflightDeps, ci: CiStatusPort, service: ServiceConfig, live: CommitSha | undefined, candidate: Resolved<CommitSha>): Promise<PreflightCheck[]> {
+async function ciChecks(
+  deps: PreflightDeps,
+  ci: CiStatusPort,
+  service: ServiceConfig,
+  live: CommitSha | undefined,
+  candidate: Resolved<CommitSha>,
+): Promise<PreflightCheck[]> {
   if (!candidate.ok) {
     const because = { detail: candidate.problem, fix: candidate.fix };
     return [failed('tests', because), failed('typescript', because), failed('rollback-plan', because)];
@@ -40,7 +58,10 @@ async function ciChecks(deps: PreflightDeps, ci: CiStatusPort, service: ServiceC
   const read = await attempt('read the CI results', () => ci.commitChecks(service, candidate.value));
   const results = read.ok
     ? [checkTests(service, read.value, candidate.value), checkTypescript(service, read.value, candidate.value)]
-    : [failed('tests', { detail: read.problem, fix: read.fix }), failed('typescript', { detail: read.problem, fix: read.fix })];
+    : [
+        failed('tests', { detail: read.problem, fix: read.fix }),
+        failed('typescript', { detail: read.problem, fix: read.fix }),
+      ];
   return [...results, await checkRollbackPlan(deps, service, live, candidate.value)];
 }
 

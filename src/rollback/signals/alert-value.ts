@@ -17,9 +17,13 @@ const FIGURE = /(?<![\w.:/-])(\d+(?:\.\d+)?)(\s?%)?(?![\w%]|[.:,]\d)/g;
 /** Words that introduce the rule's threshold or a comparison, just before the figure. */
 const THRESHOLD_WORDS =
   'above|over|exceeds?|exceeding|exceeded|threshold|limit|target|slo|than|below|under|beyond|max(?:imum)?|min(?:imum)?';
-const THRESHOLD_BEFORE = new RegExp(`(?:\\b(?:${THRESHOLD_WORDS})|[<>≥≤]=?)\\s*(?:(?:the|a|an|of|is|at|set|to)\\s+)*:?\\s*$`, 'i');
+const THRESHOLD_BEFORE = new RegExp(
+  `(?:\\b(?:${THRESHOLD_WORDS})|[<>≥≤]=?)\\s*(?:(?:the|a|an|of|is|at|set|to)\\s+)*:?\\s*$`,
+  'i',
+);
 /** A unit after a bare number makes it a duration or a count, not a rate. */
-const UNIT_AFTER = /^\s*(?:ms|s|sec|secs|seconds?|m|mins?|minutes?|h|hrs?|hours?|days?|requests?|req|rps|errors?|times|x)\b/i;
+const UNIT_AFTER =
+  /^\s*(?:ms|s|sec|secs|seconds?|m|mins?|minutes?|h|hrs?|hours?|days?|requests?|req|rps|errors?|times|x)\b/i;
 
 /**
  * The measured rate in free text as a fraction, or undefined when the text
@@ -75,7 +79,8 @@ interface ValueSources {
  * explicit values pass through as the source gave them.
  */
 export function alertValue(kind: SignalKind, sources: ValueSources): number | undefined {
-  const explicit = sources.measured ?? sources.fields?.map(parseNumber).find((v) => v !== undefined && Number.isFinite(v));
+  const explicit =
+    sources.measured ?? sources.fields?.map(parseNumber).find((v) => v !== undefined && Number.isFinite(v));
   if (!RATE_KINDS.has(kind)) return explicit !== undefined && Number.isFinite(explicit) ? explicit : undefined;
   if (explicit !== undefined) return asRate(explicit);
   for (const text of sources.texts ?? []) {

@@ -49,10 +49,19 @@ const alertmanagerSchema = z.object({
 });
 
 /** Throws RollbackError('bad_input') naming the first malformed field. */
-export function parseAlertmanagerWebhook(body: unknown, services: readonly KnownService[], receivedAt: Date): AlertParse {
+export function parseAlertmanagerWebhook(
+  body: unknown,
+  services: readonly KnownService[],
+  receivedAt: Date,
+): AlertParse {
   const payload = parseBody(alertmanagerSchema, body, 'Alertmanager', 'webhook_config, payload version 4');
   const alerts: LabeledAlert[] = payload.alerts.map((a) => {
-    const alert: LabeledAlert = { firing: a.status === 'firing', labels: a.labels, annotations: a.annotations, fingerprint: a.fingerprint };
+    const alert: LabeledAlert = {
+      firing: a.status === 'firing',
+      labels: a.labels,
+      annotations: a.annotations,
+      fingerprint: a.fingerprint,
+    };
     const startedAt = optionalTime(a.startsAt);
     if (startedAt) alert.startedAt = startedAt;
     return alert;
@@ -64,15 +73,23 @@ const AM_TITLE = /^\s*\[(FIRING:(\d+)|RESOLVED)\]\s+(.+?)\s*$/s;
 
 /** Alertmanager's and Grafana's default titles look alike; Grafana's messages say so in footer or sender. */
 export function looksLikeGrafana(message: SlackMessageLike): boolean {
-  return senderName(message).includes('grafana') || (message.attachments ?? []).some((a) => /^grafana\b/i.test(a.footer ?? ''));
+  return (
+    senderName(message).includes('grafana') ||
+    (message.attachments ?? []).some((a) => /^grafana\b/i.test(a.footer ?? ''))
+  );
 }
 
-export function parseAlertmanagerSlack(message: SlackMessageLike, services: readonly KnownService[], receivedAt: Date): AlertParse | undefined {
+export function parseAlertmanagerSlack(
+  message: SlackMessageLike,
+  services: readonly KnownService[],
+  receivedAt: Date,
+): AlertParse | undefined {
   if (looksLikeGrafana(message)) return undefined;
   const fromAlertmanager =
     senderName(message).includes('alertmanager') || messageLinks(message).some((l) => l.includes('#/alerts?receiver='));
   if (!fromAlertmanager) return undefined;
-  const title = (message.attachments ?? []).map((a) => a.title).find((t) => t !== undefined && AM_TITLE.test(t)) ?? message.text;
+  const title =
+    (message.attachments ?? []).map((a) => a.title).find((t) => t !== undefined && AM_TITLE.test(t)) ?? message.text;
   const match = title === undefined ? null : AM_TITLE.exec(plainText(title));
   if (!match?.[3]) return undefined;
   const subject = match[3];

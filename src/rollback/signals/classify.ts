@@ -59,7 +59,10 @@ export function classifyKind(...texts: Array<string | undefined>): SignalKind {
 }
 
 export function readSeverity(...texts: Array<string | undefined>): Severity | undefined {
-  const text = texts.filter((t): t is string => t !== undefined).join(' ').toLowerCase();
+  const text = texts
+    .filter((t): t is string => t !== undefined)
+    .join(' ')
+    .toLowerCase();
   if (/\b(critical|crit|p1|sev[\s-]?1|page)\b/.test(text)) return 'critical';
   if (/\b(high|error|p2|sev[\s-]?2)\b/.test(text)) return 'high';
   if (/\b(warning|warn|p3)\b/.test(text)) return 'warning';

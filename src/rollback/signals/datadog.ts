@@ -13,7 +13,10 @@ import type { SlackMessageLike } from './slack-message';
 const TITLE = /^\s*\[?(Triggered|Re-Triggered|Warn|Re-Warn|Recovered|No Data|Re-No Data)\]?:?\s+(.+?)\s*$/i;
 
 function fromDatadog(message: SlackMessageLike): boolean {
-  return senderName(message).includes('datadog') || messageLinks(message).some((l) => /\bdatadoghq\.(com|eu)\b|\bddog-gov\.com\b/.test(l));
+  return (
+    senderName(message).includes('datadog') ||
+    messageLinks(message).some((l) => /\bdatadoghq\.(com|eu)\b|\bddog-gov\.com\b/.test(l))
+  );
 }
 
 /** Datadog tags are "key:value"; the service tag is the strongest service hint there is. */
@@ -26,7 +29,11 @@ function readTags(text: string): Record<string, string> {
   return tags;
 }
 
-export function parseDatadogSlack(message: SlackMessageLike, services: readonly KnownService[], receivedAt: Date): AlertParse | undefined {
+export function parseDatadogSlack(
+  message: SlackMessageLike,
+  services: readonly KnownService[],
+  receivedAt: Date,
+): AlertParse | undefined {
   if (!fromDatadog(message)) return undefined;
   const candidates = [...(message.attachments ?? []).map((a) => a.title), message.text?.split('\n')[0]];
   let match: RegExpExecArray | null = null;
@@ -43,7 +50,12 @@ export function parseDatadogSlack(message: SlackMessageLike, services: readonly 
   const found = matchService(services, readTags(body), `${monitor}\n${body}`);
   const out: AlertParse = { source: 'datadog', signals: [], unmatched: [] };
   if (!found.service) {
-    out.unmatched.push({ source: 'datadog', fingerprint, summary: monitor, ...(found.hint === undefined ? {} : { serviceHint: found.hint }) });
+    out.unmatched.push({
+      source: 'datadog',
+      fingerprint,
+      summary: monitor,
+      ...(found.hint === undefined ? {} : { serviceHint: found.hint }),
+    });
     return out;
   }
   const signal: Signal = {

@@ -16,11 +16,18 @@ import type { SlackMessageLike } from './slack-message';
 import { optionalTime, parseBody } from './webhook-body';
 
 const grafanaSchema = z.object({
-  version: z.literal('1', { error: 'expected version "1" (Grafana unified alerting; legacy dashboard alerts are not supported)' }),
+  version: z.literal('1', {
+    error: 'expected version "1" (Grafana unified alerting; legacy dashboard alerts are not supported)',
+  }),
   ...webhookGroup,
   orgId: z.number().int(),
   alerts: z
-    .array(webhookAlert.extend({ values: z.record(z.string(), z.number()).nullable().optional(), valueString: z.string().optional() }))
+    .array(
+      webhookAlert.extend({
+        values: z.record(z.string(), z.number()).nullable().optional(),
+        valueString: z.string().optional(),
+      }),
+    )
     .min(1, 'expected at least one alert'),
 });
 
@@ -28,7 +35,10 @@ const grafanaSchema = z.object({
  * Grafana sends every expression's result; the threshold condition is 0 or 1,
  * so the first other figure (in ref-id order) is the measured value.
  */
-function measuredValue(values: Readonly<Record<string, number>> | null | undefined, valueString?: string): number | undefined {
+function measuredValue(
+  values: Readonly<Record<string, number>> | null | undefined,
+  valueString?: string,
+): number | undefined {
   if (values) {
     const keys = Object.keys(values).sort();
     const figures = keys.map((k) => values[k]).filter((v): v is number => v !== undefined && Number.isFinite(v));
@@ -42,7 +52,12 @@ function measuredValue(values: Readonly<Record<string, number>> | null | undefin
 export function parseGrafanaWebhook(body: unknown, services: readonly KnownService[], receivedAt: Date): AlertParse {
   const payload = parseBody(grafanaSchema, body, 'Grafana', 'unified alerting webhook contact point');
   const alerts: LabeledAlert[] = payload.alerts.map((a) => {
-    const alert: LabeledAlert = { firing: a.status === 'firing', labels: a.labels, annotations: a.annotations, fingerprint: a.fingerprint };
+    const alert: LabeledAlert = {
+      firing: a.status === 'firing',
+      labels: a.labels,
+      annotations: a.annotations,
+      fingerprint: a.fingerprint,
+    };
     const startedAt = optionalTime(a.startsAt);
     if (startedAt) alert.startedAt = startedAt;
     const value = measuredValue(a.values, a.valueString);
@@ -108,7 +123,11 @@ function readAlertList(text: string): TextAlert[] {
   return alerts.filter((a) => Object.keys(a.labels).length > 0);
 }
 
-export function parseGrafanaSlack(message: SlackMessageLike, services: readonly KnownService[], receivedAt: Date): AlertParse | undefined {
+export function parseGrafanaSlack(
+  message: SlackMessageLike,
+  services: readonly KnownService[],
+  receivedAt: Date,
+): AlertParse | undefined {
   if (!looksLikeGrafana(message)) return undefined;
   const listed = readAlertList(plainText(messageText(message)));
   if (listed.length === 0) return undefined;
@@ -116,7 +135,12 @@ export function parseGrafanaSlack(message: SlackMessageLike, services: readonly 
     const pairs = Object.keys(a.labels)
       .sort()
       .map((k) => `${k}=${a.labels[k]}`);
-    const alert: LabeledAlert = { firing: a.firing, labels: a.labels, annotations: a.annotations, fingerprint: fingerprintOf(...pairs) };
+    const alert: LabeledAlert = {
+      firing: a.firing,
+      labels: a.labels,
+      annotations: a.annotations,
+      fingerprint: fingerprintOf(...pairs),
+    };
     const value = measuredValue(a.values);
     if (value !== undefined) alert.value = value;
     return alert;

@@ -23,7 +23,8 @@ export function sampleFromSignals(base: IntervalSample, signals: readonly Signal
     const value = signal.value;
     switch (signal.kind) {
       case 'auth_broken':
-        if (value !== undefined && value < AUTH_COMPLETELY_BROKEN) featureRates.push({ feature: signal.feature ?? 'sign-in', rate: value });
+        if (value !== undefined && value < AUTH_COMPLETELY_BROKEN)
+          featureRates.push({ feature: signal.feature ?? 'sign-in', rate: value });
         else sample.authBroken = true;
         break;
       case 'db_writes_failing':
@@ -42,7 +43,8 @@ export function sampleFromSignals(base: IntervalSample, signals: readonly Signal
         break;
       case 'error_rate':
         if (value === undefined) others.push(describe(signal));
-        else featureRates.push(signal.feature === undefined ? { rate: value } : { feature: signal.feature, rate: value });
+        else
+          featureRates.push(signal.feature === undefined ? { rate: value } : { feature: signal.feature, rate: value });
         break;
       case 'p95_latency':
         // Alert tools report latency in their own units (often seconds); only the bot's probes are in ms.

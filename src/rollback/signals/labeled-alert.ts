@@ -13,7 +13,10 @@ export interface LabeledAlert {
   annotations: Readonly<Record<string, string>>;
   fingerprint: string;
   startedAt?: Date;
-  /** The figure the rule fired on, when the payload carries one (else a `value` annotation or label, or a rate in the words). */
+  /**
+   * The figure the rule fired on, when the payload carries one (else a `value` annotation or label, or a rate in the
+   * words).
+   */
   value?: number;
 }
 
@@ -36,18 +39,35 @@ function alertSummary(alert: Pick<LabeledAlert, 'labels' | 'annotations'>): stri
   return (detail ? `${name}: ${detail}` : name).replace(/\s+/g, ' ').trim().slice(0, 300);
 }
 
-export function toSignals(source: SignalSource, alerts: readonly LabeledAlert[], services: readonly KnownService[], at: Date): AlertParse {
+export function toSignals(
+  source: SignalSource,
+  alerts: readonly LabeledAlert[],
+  services: readonly KnownService[],
+  at: Date,
+): AlertParse {
   const out: AlertParse = { source, signals: [], unmatched: [] };
   for (const alert of alerts) {
     const summary = alertSummary(alert);
     const fingerprint = `${source}:${alert.fingerprint}`;
-    const text = [alert.labels.alertname, alert.annotations.summary, alert.annotations.description].filter(Boolean).join('\n');
+    const text = [alert.labels.alertname, alert.annotations.summary, alert.annotations.description]
+      .filter(Boolean)
+      .join('\n');
     const match = matchService(services, alert.labels, text);
     if (!match.service) {
-      out.unmatched.push({ source, fingerprint, summary, ...(match.hint === undefined ? {} : { serviceHint: match.hint }) });
+      out.unmatched.push({
+        source,
+        fingerprint,
+        summary,
+        ...(match.hint === undefined ? {} : { serviceHint: match.hint }),
+      });
       continue;
     }
-    const kind = classifyKind(alert.labels.alertname, alert.labels.kind, alert.annotations.summary, alert.annotations.description);
+    const kind = classifyKind(
+      alert.labels.alertname,
+      alert.labels.kind,
+      alert.annotations.summary,
+      alert.annotations.description,
+    );
     const value = alertValue(kind, {
       ...(alert.value === undefined ? {} : { measured: alert.value }),
       fields: [alert.annotations.value, alert.labels.value],
@@ -55,7 +75,15 @@ export function toSignals(source: SignalSource, alerts: readonly LabeledAlert[],
     });
     const severity = readSeverity(alert.labels.severity, alert.labels.priority);
     const feature = featureOf(alert);
-    const signal: Signal = { service: match.service.name, kind, firing: alert.firing, fingerprint, source, at, summary };
+    const signal: Signal = {
+      service: match.service.name,
+      kind,
+      firing: alert.firing,
+      fingerprint,
+      source,
+      at,
+      summary,
+    };
     if (value !== undefined) signal.value = value;
     if (alert.startedAt) signal.startedAt = alert.startedAt;
     if (severity) signal.severity = severity;

@@ -8,13 +8,18 @@ import type { KnownService } from './signal';
 const SERVICE_LABELS = ['service', 'service_name', 'app', 'application', 'project', 'job'] as const;
 
 function normalise(raw: string): string {
-  return raw.trim().toLowerCase().replace(/[\s_]+/g, '-');
+  return raw
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
 }
 
 function byExactName(services: readonly KnownService[], raw: string): KnownService | undefined {
   const wanted = normalise(raw);
   if (wanted === '') return undefined;
-  return services.find((s) => s.name === wanted || (s.displayName !== undefined && normalise(s.displayName) === wanted));
+  return services.find(
+    (s) => s.name === wanted || (s.displayName !== undefined && normalise(s.displayName) === wanted),
+  );
 }
 
 function escapeRegExp(raw: string): string {
@@ -54,7 +59,11 @@ interface ServiceMatch {
  * the text: an alert labelled service=billing that mentions our app in its
  * description is about billing.
  */
-export function matchService(services: readonly KnownService[], labels: Readonly<Record<string, string>>, text: string): ServiceMatch {
+export function matchService(
+  services: readonly KnownService[],
+  labels: Readonly<Record<string, string>>,
+  text: string,
+): ServiceMatch {
   for (const key of SERVICE_LABELS) {
     const value = labels[key];
     if (value === undefined || value.trim() === '') continue;

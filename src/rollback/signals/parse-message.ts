@@ -14,7 +14,11 @@ import type { SlackMessageLike } from './slack-message';
 const PARSERS = [parseGrafanaSlack, parseAlertmanagerSlack, parseDatadogSlack, parseSentrySlack] as const;
 
 /** Undefined when the message is not an alert we recognise (ignore it quietly). */
-export function parseAlertMessage(message: SlackMessageLike, services: readonly KnownService[], receivedAt: Date): AlertParse | undefined {
+export function parseAlertMessage(
+  message: SlackMessageLike,
+  services: readonly KnownService[],
+  receivedAt: Date,
+): AlertParse | undefined {
   for (const parse of PARSERS) {
     const parsed = parse(message, services, receivedAt);
     if (parsed) return parsed;

@@ -9,12 +9,17 @@ import type { AlertParse, KnownService, Signal } from './signal';
 import { messageText, messageTime, plainText } from './slack-message';
 import type { SlackMessageLike } from './slack-message';
 
-const GENERIC_TROUBLE = /\b(down|outage|broken|failing|fails|failed|not working|unavailable|degraded|timing out|timeouts?)\b/i;
+const GENERIC_TROUBLE =
+  /\b(down|outage|broken|failing|fails|failed|not working|unavailable|degraded|timing out|timeouts?)\b/i;
 const RECOVERED = /\b(resolved|recovered|back to normal|back up|is back|fixed|working again|all clear)\b/i;
 /** "some-service: …" at the start: the shape of a report, even when the name is not one of ours. */
 const PREFIXED = /^\s*([a-z0-9][a-z0-9-]{1,62})\s*:\s+\S/i;
 
-export function parsePlainText(message: SlackMessageLike, services: readonly KnownService[], receivedAt: Date): AlertParse | undefined {
+export function parsePlainText(
+  message: SlackMessageLike,
+  services: readonly KnownService[],
+  receivedAt: Date,
+): AlertParse | undefined {
   const text = plainText(messageText(message)).trim();
   if (text === '' || text.length > 2000) return undefined;
   const kind = classifyKind(text);
@@ -26,7 +31,12 @@ export function parsePlainText(message: SlackMessageLike, services: readonly Kno
   if (!service) {
     const prefix = PREFIXED.exec(text)?.[1];
     if (!prefix || !symptom) return undefined;
-    out.unmatched.push({ source: 'plain_text', serviceHint: prefix, fingerprint: `plain_text:${prefix.toLowerCase()}`, summary: text.slice(0, 300) });
+    out.unmatched.push({
+      source: 'plain_text',
+      serviceHint: prefix,
+      fingerprint: `plain_text:${prefix.toLowerCase()}`,
+      summary: text.slice(0, 300),
+    });
     return out;
   }
   const signal: Signal = {

@@ -11,7 +11,16 @@
  */
 import type { IntervalSample } from './triggers';
 
-export type ProbeEvidence = Omit<IntervalSample, 'at' | 'otherAlerts' | 'criticalVulnerability' | 'authBroken' | 'dbWritesFailing' | 'rateLimitBroken' | 'featureErrorRates'>;
+export type ProbeEvidence = Omit<
+  IntervalSample,
+  | 'at'
+  | 'otherAlerts'
+  | 'criticalVulnerability'
+  | 'authBroken'
+  | 'dbWritesFailing'
+  | 'rateLimitBroken'
+  | 'featureErrorRates'
+>;
 
 /** One probe check as recorded: health, version, smoke:<name> or db_write. */
 export interface ProbeObservation {
@@ -88,7 +97,10 @@ function runsOf(observations: readonly ProbeObservation[]): ProbeObservation[][]
 }
 
 /** 'failed' when every attempt in the run failed, 'passed' when one passed, undefined when none was made. */
-function runOutcome(run: readonly ProbeObservation[], attempt: (o: ProbeObservation) => boolean): 'failed' | 'passed' | undefined {
+function runOutcome(
+  run: readonly ProbeObservation[],
+  attempt: (o: ProbeObservation) => boolean,
+): 'failed' | 'passed' | undefined {
   const attempts = run.filter(attempt);
   if (attempts.length === 0) return undefined;
   return attempts.every((a) => !a.ok) ? 'failed' : 'passed';
@@ -99,7 +111,11 @@ function runOutcome(run: readonly ProbeObservation[], attempt: (o: ProbeObservat
  * when the interval's latest attempt passed, undefined when the interval had
  * no attempt (no data). Runs without an attempt are skipped, not counted.
  */
-function consecutiveFailures(window: ProbeObservation[][], earlier: ProbeObservation[][], attempt: (o: ProbeObservation) => boolean): number | undefined {
+function consecutiveFailures(
+  window: ProbeObservation[][],
+  earlier: ProbeObservation[][],
+  attempt: (o: ProbeObservation) => boolean,
+): number | undefined {
   if (!window.some((run) => runOutcome(run, attempt) !== undefined)) return undefined;
   let failed = 0;
   for (const run of [...window, ...earlier]) {
@@ -122,7 +138,8 @@ export function probeEvidenceOf(input: ProbeEvidenceInput): ProbeEvidence {
   if (dbWriteFailedRuns !== undefined) evidence.dbWriteFailedRuns = dbWriteFailedRuns;
   // Only answered requests tell a 5xx share: a request that got no answer at all is not a "non-5xx" one.
   const answered = made.filter((o) => isHttpCheck(o.check) && o.status !== undefined);
-  if (answered.length > 0) evidence.fiveXxRate = answered.filter((o) => (o.status ?? 0) >= 500).length / answered.length;
+  if (answered.length > 0)
+    evidence.fiveXxRate = answered.filter((o) => (o.status ?? 0) >= 500).length / answered.length;
   const current = p95(input.currentLatencies.slice(0, P95_SAMPLES));
   if (current !== undefined) evidence.p95Ms = current;
   const baseline = p95(input.previousLatencies);

@@ -14,7 +14,10 @@ import type { SlackMessageLike } from './slack-message';
 const METRIC_TITLE = /^\s*(Critical|Warning|Resolved):\s+(.+?)\s*$/i;
 
 function fromSentry(message: SlackMessageLike): boolean {
-  return senderName(message).includes('sentry') || messageLinks(message).some((l) => /^https?:\/\/([a-z0-9-]+\.)*sentry\.io\//.test(l));
+  return (
+    senderName(message).includes('sentry') ||
+    messageLinks(message).some((l) => /^https?:\/\/([a-z0-9-]+\.)*sentry\.io\//.test(l))
+  );
 }
 
 function title(message: SlackMessageLike): string | undefined {
@@ -36,7 +39,11 @@ function projectService(services: readonly KnownService[], text: string): KnownS
   return undefined;
 }
 
-export function parseSentrySlack(message: SlackMessageLike, services: readonly KnownService[], receivedAt: Date): AlertParse | undefined {
+export function parseSentrySlack(
+  message: SlackMessageLike,
+  services: readonly KnownService[],
+  receivedAt: Date,
+): AlertParse | undefined {
   if (!fromSentry(message)) return undefined;
   const heading = title(message);
   if (!heading) return undefined;

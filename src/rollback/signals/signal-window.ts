@@ -85,7 +85,9 @@ export class SignalWindow {
   }
 
   /** Groups still inside their window at `now` (for App Home and tests). */
-  openGroups(now: Date): Array<{ service: ServiceName; groupId: string; count: number; firing: number; resolved: boolean }> {
+  openGroups(
+    now: Date,
+  ): Array<{ service: ServiceName; groupId: string; count: number; firing: number; resolved: boolean }> {
     return [...this.groups.values()]
       .filter((g) => now.getTime() - g.lastAt <= this.windowMs)
       .map((g) => ({ service: g.service, groupId: g.id, count: g.count, firing: g.firing.size, resolved: g.resolved }));
@@ -132,6 +134,14 @@ export class SignalWindow {
   }
 
   private decision(action: WindowAction, group: Group, post: boolean, note: string): WindowDecision {
-    return { action, service: group.service, groupId: group.id, count: group.count, firing: group.firing.size, post, note };
+    return {
+      action,
+      service: group.service,
+      groupId: group.id,
+      count: group.count,
+      firing: group.firing.size,
+      post,
+      note,
+    };
   }
 }

@@ -79,5 +79,8 @@ export function messageTime(message: SlackMessageLike, receivedAt: Date): Date {
 
 /** "<https://x|label>" -> "label", "<https://x>" -> "https://x", so matching reads what people see. */
 export function plainText(raw: string): string {
-  return raw.replace(/<([^|>]+)\|([^>]*)>/g, '$2').replace(/<([^>]+)>/g, '$1').replace(/[*_~`]/g, '');
+  return raw
+    .replace(/<([^|>]+)\|([^>]*)>/g, '$2')
+    .replace(/<([^>]+)>/g, '$1')
+    .replace(/[*_~`]/g, '');
 }

@@ -78,7 +78,13 @@ export function fiveXxIntervalsNeeded(settings: TriggerSettings): number {
   return Math.floor(settings.fiveXxMustForSeconds / settings.evaluationIntervalSeconds) + 1;
 }
 
-function flag(rule: TriggerRule, level: Finding['level'], value: boolean | undefined, fires: string, clear: string): Finding {
+function flag(
+  rule: TriggerRule,
+  level: Finding['level'],
+  value: boolean | undefined,
+  fires: string,
+  clear: string,
+): Finding {
   if (value === undefined) return { rule, level, status: 'no_data', detail: `no data for ${rule.replace(/_/g, ' ')}` };
   return { rule, level, status: value ? 'fires' : 'clear', detail: value ? fires : clear };
 }
@@ -104,10 +110,17 @@ function probeConfirmed(
     : { rule, level: 'may', status: 'building', detail: `${runs}; MUST once it fails ${needed} runs in a row` };
 }
 
-function fiveXx(sample: IntervalSample, state: TriggerState, settings: TriggerSettings): { finding: Finding; state: TriggerState } {
+function fiveXx(
+  sample: IntervalSample,
+  state: TriggerState,
+  settings: TriggerSettings,
+): { finding: Finding; state: TriggerState } {
   const rate = sample.fiveXxRate;
   if (rate === undefined) {
-    return { finding: { rule: 'five_xx_rate', level: 'must', status: 'no_data', detail: 'no data for the 5xx rate' }, state };
+    return {
+      finding: { rule: 'five_xx_rate', level: 'must', status: 'no_data', detail: 'no data for the 5xx rate' },
+      state,
+    };
   }
   if (rate <= settings.fiveXxRateMust) {
     const detail = `5xx rate ${pct(rate)} is within ${pct(settings.fiveXxRateMust)}`;
@@ -115,24 +128,51 @@ function fiveXx(sample: IntervalSample, state: TriggerState, settings: TriggerSe
   }
   const intervals = state.fiveXxIntervals + 1;
   const seconds = intervals * settings.evaluationIntervalSeconds;
-  const over = `5xx rate ${pct(rate)} above ${pct(settings.fiveXxRateMust)} for ${seconds}s (${intervals} consecutive intervals)`;
+  const over =
+    `5xx rate ${pct(rate)} above ${pct(settings.fiveXxRateMust)} for ${seconds}s ` +
+    `(${intervals} consecutive intervals)`;
   const sustained = intervals >= fiveXxIntervalsNeeded(settings);
   const finding: Finding = sustained
-    ? { rule: 'five_xx_rate', level: 'must', status: 'fires', detail: `${over}, longer than ${settings.fiveXxMustForSeconds}s` }
-    : { rule: 'five_xx_rate', level: 'may', status: 'building', detail: `${over}; MUST once it lasts more than ${settings.fiveXxMustForSeconds}s` };
+    ? {
+        rule: 'five_xx_rate',
+        level: 'must',
+        status: 'fires',
+        detail: `${over}, longer than ${settings.fiveXxMustForSeconds}s`,
+      }
+    : {
+        rule: 'five_xx_rate',
+        level: 'may',
+        status: 'building',
+        detail: `${over}; MUST once it lasts more than ${settings.fiveXxMustForSeconds}s`,
+      };
   return { finding, state: { fiveXxIntervals: intervals } };
 }
 
 function featureErrors(sample: IntervalSample, settings: TriggerSettings): Finding {
   const rates = sample.featureErrorRates;
   if (rates === undefined || rates.length === 0) {
-    return { rule: 'feature_error_rate', level: 'should', status: 'no_data', detail: 'no data for feature error rates' };
+    return {
+      rule: 'feature_error_rate',
+      level: 'should',
+      status: 'no_data',
+      detail: 'no data for feature error rates',
+    };
   }
   const worst = rates.reduce((a, b) => (b.rate > a.rate ? b : a));
   const name = worst.feature ? `feature "${worst.feature}"` : 'a feature';
   return worst.rate > settings.featureErrorRateShould
-    ? { rule: 'feature_error_rate', level: 'should', status: 'fires', detail: `${name} has a ${pct(worst.rate)} error rate, above ${pct(settings.featureErrorRateShould)}` }
-    : { rule: 'feature_error_rate', level: 'should', status: 'clear', detail: `feature error rates at most ${pct(worst.rate)}` };
+    ? {
+        rule: 'feature_error_rate',
+        level: 'should',
+        status: 'fires',
+        detail: `${name} has a ${pct(worst.rate)} error rate, above ${pct(settings.featureErrorRateShould)}`,
+      }
+    : {
+        rule: 'feature_error_rate',
+        level: 'should',
+        status: 'clear',
+        detail: `feature error rates at most ${pct(worst.rate)}`,
+      };
 }
 
 function latency(sample: IntervalSample, settings: TriggerSettings): Finding {
@@ -144,7 +184,12 @@ function latency(sample: IntervalSample, settings: TriggerSettings): Finding {
   const limit = baselineP95Ms * (1 + settings.p95DegradationShould);
   const change = `P95 ${Math.round(p95Ms)} ms against a baseline of ${Math.round(baselineP95Ms)} ms`;
   return p95Ms > limit
-    ? { rule: 'p95_latency', level: 'should', status: 'fires', detail: `${change}: more than ${pct(settings.p95DegradationShould)} slower` }
+    ? {
+        rule: 'p95_latency',
+        level: 'should',
+        status: 'fires',
+        detail: `${change}: more than ${pct(settings.p95DegradationShould)} slower`,
+      }
     : { rule: 'p95_latency', level: 'should', status: 'clear', detail: change };
 }
 
@@ -153,14 +198,18 @@ function judge(findings: Finding[], state: TriggerState): Evaluation {
   for (const level of ['must', 'should', 'may'] as const) {
     const hits = firing.filter((f) => f.level === level);
     const first = hits[0];
-    if (first) return { verdict: level, rule: first.rule, reason: hits.map((f) => f.detail).join('; '), findings, state };
+    if (first)
+      return { verdict: level, rule: first.rule, reason: hits.map((f) => f.detail).join('; '), findings, state };
   }
   const measured = findings.filter((f) => f.status === 'clear');
   const missing = findings.filter((f) => f.status === 'no_data').map((f) => f.detail);
   if (measured.length === 0) {
     return {
       verdict: 'inconclusive',
-      reason: `No data from any check (${missing.length > 0 ? missing.join('; ') : 'no samples'}): inconclusive, which is never on its own a reason to roll back.`,
+      reason:
+        `No data from any check ` +
+        `(${missing.length > 0 ? missing.join('; ') : 'no samples'}): inconclusive, which ` +
+        `is never on its own a reason to roll back.`,
       findings,
       state,
     };
@@ -185,11 +234,22 @@ function evaluateOne(state: TriggerState, sample: IntervalSample, settings: Trig
     five.finding,
     featureErrors(sample, settings),
     latency(sample, settings),
-    flag('rate_limit_broken', 'should', sample.rateLimitBroken, 'rate limiting broken: open to abuse (DDoS)', 'rate limiting works'),
+    flag(
+      'rate_limit_broken',
+      'should',
+      sample.rateLimitBroken,
+      'rate limiting broken: open to abuse (DDoS)',
+      'rate limiting works',
+    ),
   ];
   // Only a declaration counts here; the absence of one is not missing data.
   if (sample.criticalVulnerability) {
-    findings.push({ rule: 'security_vulnerability', level: 'must', status: 'fires', detail: 'critical security vulnerability declared' });
+    findings.push({
+      rule: 'security_vulnerability',
+      level: 'must',
+      status: 'fires',
+      detail: 'critical security vulnerability declared',
+    });
   }
   for (const alert of sample.otherAlerts ?? []) {
     findings.push({ rule: 'other_alerts', level: 'may', status: 'fires', detail: alert });
@@ -201,7 +261,11 @@ function evaluateOne(state: TriggerState, sample: IntervalSample, settings: Trig
  * Evaluates the intervals in order (oldest first) and returns the verdict for
  * the last one with the state to pass in next time.
  */
-export function evaluate(state: TriggerState, samples: IntervalSample | readonly IntervalSample[], settings: TriggerSettings): Evaluation {
+export function evaluate(
+  state: TriggerState,
+  samples: IntervalSample | readonly IntervalSample[],
+  settings: TriggerSettings,
+): Evaluation {
   const list: readonly IntervalSample[] = Array.isArray(samples) ? samples : [samples as IntervalSample];
   let current = state;
   let result: Evaluation | undefined;

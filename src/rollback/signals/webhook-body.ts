@@ -26,8 +26,12 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown, tool: string, 
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'body';
-  throw new RollbackError('bad_input', `The ${tool} webhook body is malformed at ${where}: ${issue?.message ?? 'invalid'}.`, {
-    fix: `Send ${tool}'s own webhook JSON unchanged (${docs}).`,
-    details: { tool, path: where },
-  });
+  throw new RollbackError(
+    'bad_input',
+    `The ${tool} webhook body is malformed at ${where}: ${issue?.message ?? 'invalid'}.`,
+    {
+      fix: `Send ${tool}'s own webhook JSON unchanged (${docs}).`,
+      details: { tool, path: where },
+    },
+  );
 }

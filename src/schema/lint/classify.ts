@@ -40,7 +40,12 @@ export function classifyStatement(statement: ParsedStatement, context: FileConte
   const relname = asString(rangeVar?.relname);
   if (relname !== undefined && rangeVar?.relpersistence === 't') context.tempTables.add(relname);
   if (relname !== undefined && context.tempTables.has(relname)) return [];
-  if (statement.kind === 'DropStmt' && node.removeType === 'OBJECT_TABLE' && dropTargets(node.objects).every((t) => context.tempTables.has(t.split('.').pop() ?? t))) return [];
+  if (
+    statement.kind === 'DropStmt' &&
+    node.removeType === 'OBJECT_TABLE' &&
+    dropTargets(node.objects).every((t) => context.tempTables.has(t.split('.').pop() ?? t))
+  )
+    return [];
   switch (statement.kind) {
     case 'DoStmt':
       return checkDoBlock(statement, context, classifyStatement);
@@ -70,7 +75,10 @@ export function classifyStatement(statement: ParsedStatement, context: FileConte
   }
 }
 
-/** Foreign keys the file adds by name (`schema.table.constraint`), found before classifying so an earlier drop can be seen as a replacement. */
+/**
+ * Foreign keys the file adds by name (`schema.table.constraint`), found before classifying so an earlier drop can be
+ * seen as a replacement.
+ */
 export function foreignKeysAdded(statements: readonly ParsedStatement[]): Set<string> {
   const found = new Set<string>();
   for (const statement of statements) {
@@ -132,32 +140,51 @@ function createdAfter(context: FileContext, index: number): Set<string> {
   const found = new Set<string>();
   for (const s of context.statements.slice(index + 1)) {
     if (s.kind === 'ViewStmt') found.add(`view:${asString(child(s.node, 'view')?.relname) ?? ''}`);
-    if (s.kind === 'CreateFunctionStmt') found.add(`${s.node.is_procedure === true ? 'procedure' : 'function'}:${stringList(s.node.funcname).pop() ?? ''}`);
+    if (s.kind === 'CreateFunctionStmt')
+      found.add(
+        `${s.node.is_procedure === true ? 'procedure' : 'function'}:${stringList(s.node.funcname).pop() ?? ''}`,
+      );
     if (s.kind === 'CreateTrigStmt') found.add(`trigger:${asString(s.node.trigname) ?? ''}`);
   }
   return found;
 }
 
-/** Types renamed earlier in the file (Prisma's enum change: rename to _old, create the new, move columns, drop the old). */
+/**
+ * Types renamed earlier in the file (Prisma's enum change: rename to _old, create the new, move columns, drop the old).
+ */
 function renamedTypesBefore(context: FileContext, index: number): Set<string> {
-  return new Set(context.statements.slice(0, index).filter((s) => s.kind === 'RenameStmt' && s.node.renameType === 'OBJECT_TYPE').map((s) => asString(s.node.newname) ?? ''));
+  return new Set(
+    context.statements
+      .slice(0, index)
+      .filter((s) => s.kind === 'RenameStmt' && s.node.renameType === 'OBJECT_TYPE')
+      .map((s) => asString(s.node.newname) ?? ''),
+  );
 }
 
 function checkDrop(statement: ParsedStatement, context: FileContext): RawFinding[] {
   const node = statement.node;
   const targets = dropTargets(node.objects);
-  const kind = String(node.removeType).replace(/^OBJECT_/, '').toLowerCase();
+  const kind = String(node.removeType)
+    .replace(/^OBJECT_/, '')
+    .toLowerCase();
   const recreated = createdAfter(context, statement.index);
   const renamedTypes = renamedTypesBefore(context, statement.index);
   const each = (rule: Rule, verb: string): RawFinding[] =>
     targets.map((target) => {
       const parts = target.split('.');
       const name = parts[parts.length - 1] ?? target;
-      if (recreated.has(`${kind}:${name}`)) return raw(recreatedLater, `${verb} "${target}" (created again later in the file)`);
-      if (node.removeType === 'OBJECT_TYPE' && renamedTypes.has(name)) return raw(enumRules.dropReplacedType, `${verb} "${target}" (renamed aside earlier in the file)`);
-      if (node.removeType === 'OBJECT_INDEX' && /_(p)?key$/.test(name)) return raw(constraintRules.dropConstraint, `drop unique index "${target}" (removes a uniqueness, like DROP CONSTRAINT)`);
+      if (recreated.has(`${kind}:${name}`))
+        return raw(recreatedLater, `${verb} "${target}" (created again later in the file)`);
+      if (node.removeType === 'OBJECT_TYPE' && renamedTypes.has(name))
+        return raw(enumRules.dropReplacedType, `${verb} "${target}" (renamed aside earlier in the file)`);
+      if (node.removeType === 'OBJECT_INDEX' && /_(p)?key$/.test(name))
+        return raw(
+          constraintRules.dropConstraint,
+          `drop unique index "${target}" (removes a uniqueness, like DROP CONSTRAINT)`,
+        );
       const schema = parts.length > 1 ? (parts[0] ?? 'public') : 'public';
-      const question = rule === tableRules.dropTable ? { kind: 'table-rows' as const, table: { schema, name } } : undefined;
+      const question =
+        rule === tableRules.dropTable ? { kind: 'table-rows' as const, table: { schema, name } } : undefined;
       return raw(rule, `${verb} "${target}"`, question);
     });
   switch (node.removeType) {
@@ -173,6 +200,11 @@ function checkDrop(statement: ParsedStatement, context: FileContext): RawFinding
     case 'OBJECT_EXTENSION':
       return each(tableRules.dropObject, 'drop extension');
     default:
-      return each(tableRules.dropObject, `drop ${String(node.removeType).replace(/^OBJECT_/, '').toLowerCase()}`);
+      return each(
+        tableRules.dropObject,
+        `drop ${String(node.removeType)
+          .replace(/^OBJECT_/, '')
+          .toLowerCase()}`,
+      );
   }
 }

@@ -33,14 +33,20 @@ function collect(value: unknown, queries: string[], dynamic: { found: boolean })
 export function checkDoBlock(statement: ParsedStatement, context: FileContext, classify: Classify): RawFinding[] {
   const options = asList(statement.node.args).map((a) => child(a, 'DefElem') ?? {});
   const body = asString(child(options.find((o) => o.defname === 'as')?.arg as Record<string, unknown>, 'String')?.sval);
-  const language = asString(child(options.find((o) => o.defname === 'language')?.arg as Record<string, unknown>, 'String')?.sval) ?? 'plpgsql';
+  const language =
+    asString(child(options.find((o) => o.defname === 'language')?.arg as Record<string, unknown>, 'String')?.sval) ??
+    'plpgsql';
   const unanalysed = (why: string): RawFinding[] => [raw(doBlockUnanalysed, `DO block (${why})`)];
   if (body === undefined || language.toLowerCase() !== 'plpgsql') return unanalysed(`language ${language}`);
   const queries: string[] = [];
   const dynamic = { found: false };
   try {
     const tag = '$rollback_bot_do$';
-    collect(parsePlPgSQLSync(`CREATE FUNCTION rollback_bot_do() RETURNS void LANGUAGE plpgsql AS ${tag}${body}${tag}`), queries, dynamic);
+    collect(
+      parsePlPgSQLSync(`CREATE FUNCTION rollback_bot_do() RETURNS void LANGUAGE plpgsql AS ${tag}${body}${tag}`),
+      queries,
+      dynamic,
+    );
   } catch {
     return unanalysed('its body does not parse');
   }
@@ -52,7 +58,8 @@ export function checkDoBlock(statement: ParsedStatement, context: FileContext, c
     } catch {
       return unanalysed('a statement in it does not parse');
     }
-    for (const s of inner) findings.push(...classify(s, context).map((f) => ({ ...f, subject: `in a DO block: ${f.subject}` })));
+    for (const s of inner)
+      findings.push(...classify(s, context).map((f) => ({ ...f, subject: `in a DO block: ${f.subject}` })));
   }
   if (dynamic.found) findings.push(...unanalysed('it runs dynamic SQL with EXECUTE'));
   return findings.length > 0 ? findings : unanalysed('no SQL statement found in it');

@@ -39,6 +39,10 @@ export function reportsToText(reports: readonly FileReport[]): string {
     }
   }
   const count = (v: string): number => reports.filter((r) => r.verdict === v).length;
-  lines.push(`${reports.length} files: ${count('dangerous')} dangerous, ${count('warning')} warning, ${count('safe')} safe${count('error') ? `, ${count('error')} not parsed` : ''}`);
+  lines.push(
+    `${reports.length} files: ${count('dangerous')} dangerous, ${count('warning')} ` +
+      `warning, ${count('safe')} ` +
+      `safe${count('error') ? `, ${count('error')} not parsed` : ''}`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -2,7 +2,17 @@
 import { type ParsedStatement, SqlParseError, parseStatements } from '../sql/parse-sql';
 import { classifyStatement, foreignKeysAdded } from './classify';
 import { asList, asString, child, relationKey, relationOf } from '../sql/ast';
-import { type FileContext, type Finding, type LiveQuestion, type RawFinding, SEVERITY_RANK, type Severity, type Verdict, newFileContext, raw } from './rule';
+import {
+  type FileContext,
+  type Finding,
+  type LiveQuestion,
+  type RawFinding,
+  SEVERITY_RANK,
+  type Severity,
+  type Verdict,
+  newFileContext,
+  raw,
+} from './rule';
 import { identifierTooLong } from './rules/other';
 
 export interface FileReport {
@@ -22,7 +32,10 @@ export interface LintedFinding {
 const MAX_STATEMENT_CHARS = 500;
 
 export function worstSeverity(findings: readonly { severity: Severity }[]): Severity {
-  return findings.reduce<Severity>((worst, f) => (SEVERITY_RANK[f.severity] > SEVERITY_RANK[worst] ? f.severity : worst), 'safe');
+  return findings.reduce<Severity>(
+    (worst, f) => (SEVERITY_RANK[f.severity] > SEVERITY_RANK[worst] ? f.severity : worst),
+    'safe',
+  );
 }
 
 function lintStatements(statements: readonly ParsedStatement[]): LintedFinding[] {
@@ -30,17 +43,24 @@ function lintStatements(statements: readonly ParsedStatement[]): LintedFinding[]
   /** Tables whose rows an earlier statement of the file changed: live figures about them would describe other data. */
   const changed: Changed = new Map();
   return statements.flatMap((statement) => {
-    const findings = [...classifyStatement(statement, context), ...longIdentifiers(statement)].map((f) => withAnswerableQuestion(f, context, changed));
+    const findings = [...classifyStatement(statement, context), ...longIdentifiers(statement)].map((f) =>
+      withAnswerableQuestion(f, context, changed),
+    );
     const rel = relationOf(child(statement.node, 'relation'));
     if (rel && DATA_CHANGES.has(statement.kind)) {
       const key = relationKey(rel);
-      const set = statement.kind === 'UpdateStmt' ? asList(statement.node.targetList).map((t) => asString(child(t, 'ResTarget')?.name) ?? '') : 'rows';
+      const set =
+        statement.kind === 'UpdateStmt'
+          ? asList(statement.node.targetList).map((t) => asString(child(t, 'ResTarget')?.name) ?? '')
+          : 'rows';
       const was = changed.get(key);
       changed.set(key, set === 'rows' || was === 'rows' ? 'rows' : new Set([...(was ?? []), ...set]));
     }
     return findings.map((found) => {
       const statementText =
-        statement.text.length > MAX_STATEMENT_CHARS ? `${statement.text.slice(0, MAX_STATEMENT_CHARS)}…` : statement.text;
+        statement.text.length > MAX_STATEMENT_CHARS
+          ? `${statement.text.slice(0, MAX_STATEMENT_CHARS)}…`
+          : statement.text;
       const finding: Finding = {
         rule: found.rule.id,
         severity: found.rule.severity,
@@ -74,7 +94,12 @@ function withAnswerableQuestion(found: RawFinding, context: FileContext, changed
   const touched = changed.get(table);
   const affected = touched === 'rows' || (touched !== undefined && columns.some((c) => touched.has(c)));
   if (affected && q.kind !== 'table-rows' && q.kind !== 'matching-rows') {
-    return { rule: found.rule, subject: `${found.subject} (an earlier statement of the file changes the rows of "${q.table.name}": no live figure)` };
+    return {
+      rule: found.rule,
+      subject:
+        `${found.subject} (an earlier statement of the file changes the rows of ` +
+        `"${q.table.name}": no live figure)`,
+    };
   }
   return found;
 }
@@ -95,17 +120,29 @@ function longIdentifiers(statement: ParsedStatement): RawFinding[] {
     const name = m[1] !== undefined ? m[1].replace(/""/g, '"') : m[0];
     if (Buffer.byteLength(name, 'utf8') > MAX_IDENTIFIER_BYTES) found.add(name);
   }
-  return [...found].map((name) => raw(identifierTooLong, `"${name}" is ${Buffer.byteLength(name, 'utf8')} bytes; PostgreSQL keeps "${Buffer.from(name).subarray(0, MAX_IDENTIFIER_BYTES).toString('utf8')}"`));
+  return [...found].map((name) =>
+    raw(
+      identifierTooLong,
+      `"${name}" is ${Buffer.byteLength(name, 'utf8')} bytes; PostgreSQL keeps ` +
+        `"${Buffer.from(name).subarray(0, MAX_IDENTIFIER_BYTES).toString('utf8')}"`,
+    ),
+  );
 }
 
-/** A file that does not parse is a report with verdict error (file and position), not an exception: the other files are still linted. */
+/**
+ * A file that does not parse is a report with verdict error (file and position), not an exception: the other files are
+ * still linted.
+ */
 export function lintSql(sql: string, path: string): { report: FileReport; linted: LintedFinding[] } {
   let statements: ParsedStatement[];
   try {
     statements = parseStatements(sql, path);
   } catch (error) {
     if (!(error instanceof SqlParseError)) throw error;
-    return { report: { path, verdict: 'error', findings: [], error: { ...error.position, message: error.message } }, linted: [] };
+    return {
+      report: { path, verdict: 'error', findings: [], error: { ...error.position, message: error.message } },
+      linted: [],
+    };
   }
   const linted = lintStatements(statements);
   const findings = linted.map((l) => l.finding);

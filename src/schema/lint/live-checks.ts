@@ -20,16 +20,28 @@ export function liveQuery(question: LiveQuestion): string {
     case 'column-values':
       return `SELECT count(*)::bigint AS rows, count(${quoteIdent(question.column)})::bigint AS non_null FROM ${t}`;
     case 'nulls':
-      return `SELECT count(*)::bigint AS rows, count(*) FILTER (WHERE ${quoteIdent(question.column)} IS NULL)::bigint AS violations FROM ${t}`;
+      return (
+        `SELECT count(*)::bigint AS rows, count(*) FILTER (WHERE ` +
+        `${quoteIdent(question.column)} IS NULL)::bigint AS violations FROM ${t}`
+      );
     case 'duplicates': {
       const cols = question.columns.map(quoteIdent);
       // Rows beyond the first of each duplicate group: what would have to go for the index to build.
-      return `SELECT coalesce(sum(n - 1), 0)::bigint AS violations FROM (SELECT count(*) AS n FROM ${t} WHERE ${cols.map((c) => `${c} IS NOT NULL`).join(' AND ')} GROUP BY ${cols.join(', ')} HAVING count(*) > 1) AS d`;
+      return (
+        `SELECT coalesce(sum(n - 1), 0)::bigint AS violations FROM (SELECT count(*) AS n ` +
+        `FROM ${t} WHERE ${cols.map((c) => `${c} IS NOT NULL`).join(' AND ')} GROUP BY ` +
+        `${cols.join(', ')} HAVING count(*) > 1) AS d`
+      );
     }
     case 'orphans': {
-      const matches = question.columns.map((c, i) => `p.${quoteIdent(question.refColumns[i] ?? c)} = c.${quoteIdent(c)}`).join(' AND ');
+      const matches = question.columns
+        .map((c, i) => `p.${quoteIdent(question.refColumns[i] ?? c)} = c.${quoteIdent(c)}`)
+        .join(' AND ');
       const present = question.columns.map((c) => `c.${quoteIdent(c)} IS NOT NULL`).join(' AND ');
-      return `SELECT count(*)::bigint AS violations FROM ${t} AS c WHERE ${present} AND NOT EXISTS (SELECT 1 FROM ${qualified(question.refTable)} AS p WHERE ${matches})`;
+      return (
+        `SELECT count(*)::bigint AS violations FROM ${t} AS c WHERE ${present} AND NOT ` +
+        `EXISTS (SELECT 1 FROM ${qualified(question.refTable)} AS p WHERE ${matches})`
+      );
     }
     case 'check':
       return `SELECT count(*)::bigint AS violations FROM ${t} WHERE NOT (${question.expression})`;
@@ -37,7 +49,8 @@ export function liveQuery(question: LiveQuestion): string {
 }
 
 function toAnswer(question: LiveQuestion, row: Record<string, string | null>): LiveAnswer {
-  const num = (v: string | null | undefined): number | undefined => (v === null || v === undefined ? undefined : Number(v));
+  const num = (v: string | null | undefined): number | undefined =>
+    v === null || v === undefined ? undefined : Number(v);
   const rows = num(row.rows);
   const nonNull = num(row.non_null);
   const violations = num(row.violations);
@@ -49,9 +62,13 @@ function toAnswer(question: LiveQuestion, row: Record<string, string | null>): L
 export function describeAnswer(question: LiveQuestion, answer: LiveAnswer): string {
   if (answer.error) return `Live check failed: ${answer.error}`;
   if (question.kind === 'table-rows') return `Live: ${answer.rows ?? 0} rows in "${question.table.name}".`;
-  if (question.kind === 'matching-rows') return `Live: ${answer.rows ?? 0} rows of "${question.table.name}" match its WHERE.`;
+  if (question.kind === 'matching-rows')
+    return `Live: ${answer.rows ?? 0} rows of "${question.table.name}" match its WHERE.`;
   if (question.kind === 'column-values') {
-    return `Live: ${answer.nonNullValues ?? 0} non-null values in ${answer.rows ?? 0} rows of "${question.table.name}"."${question.column}".`;
+    return (
+      `Live: ${answer.nonNullValues ?? 0} non-null values in ${answer.rows ?? 0} rows ` +
+      `of "${question.table.name}"."${question.column}".`
+    );
   }
   return answer.complies
     ? 'Live: the data already complies (0 rows break it).'

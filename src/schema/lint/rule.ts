@@ -61,7 +61,10 @@ export interface RawFinding {
   readonly question?: LiveQuestion;
 }
 
-/** What the file has done so far: Prisma runs a migration.sql in one transaction, so its new tables are empty and unseen. */
+/**
+ * What the file has done so far: Prisma runs a migration.sql in one transaction, so its new tables are empty and
+ * unseen.
+ */
 export interface FileContext {
   readonly newTables: Set<string>;
   /** `schema.table.constraint` of foreign keys the file adds: dropping one of them first only replaces it. */
@@ -76,8 +79,18 @@ export interface FileContext {
   readonly statements: readonly ParsedStatement[];
 }
 
-export function newFileContext(addedForeignKeys: ReadonlySet<string> = new Set(), statements: readonly ParsedStatement[] = []): FileContext {
-  return { newTables: new Set(), addedForeignKeys, addedColumns: new Set(), renamedColumns: new Map(), tempTables: new Set(), statements };
+export function newFileContext(
+  addedForeignKeys: ReadonlySet<string> = new Set(),
+  statements: readonly ParsedStatement[] = [],
+): FileContext {
+  return {
+    newTables: new Set(),
+    addedForeignKeys,
+    addedColumns: new Set(),
+    renamedColumns: new Map(),
+    tempTables: new Set(),
+    statements,
+  };
 }
 
 export function raw(rule: Rule, subject: string, question?: LiveQuestion): RawFinding {

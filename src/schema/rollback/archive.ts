@@ -45,7 +45,11 @@ async function enumColumns(client: Client, table: TableRef): Promise<Record<stri
 }
 
 async function columnNames(client: Client, table: string): Promise<string[]> {
-  const r = await client.query<{ name: string }>(`SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`, [table]);
+  const r = await client.query<{ name: string }>(
+    `SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND ` +
+      `attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+    [table],
+  );
   return r.rows.map((row) => row.name);
 }
 
@@ -77,16 +81,26 @@ type Fingerprint = { n: string; sum: string };
 type HashMethod = 'record' | 'text';
 
 function fingerprintSql(method: HashMethod, from: string, columns: string, where: string): string {
-  const hash = method === 'record' ? `hash_record_extended(row(${columns}), 0)` : `hashtextextended(row(${columns})::text, 0)`;
+  const hash =
+    method === 'record' ? `hash_record_extended(row(${columns}), 0)` : `hashtextextended(row(${columns})::text, 0)`;
   return `SELECT count(*)::bigint AS n, coalesce(sum(${hash}), 0)::text AS sum FROM ${from}${where}`;
 }
 
 const NO_HASH_FUNCTION = '42883';
 
-async function fingerprint(client: Client, from: string, columns: string, where: string, method?: HashMethod): Promise<Fingerprint & { method: HashMethod }> {
+async function fingerprint(
+  client: Client,
+  from: string,
+  columns: string,
+  where: string,
+  method?: HashMethod,
+): Promise<Fingerprint & { method: HashMethod }> {
   if (method) {
     const row = (await client.query<Fingerprint>(fingerprintSql(method, from, columns, where))).rows[0];
-    if (!row) throw new RollbackError('internal', `Could not checksum ${from}.`, { fix: 'Nothing was dropped: the transaction was rolled back. Report this as a bug.' });
+    if (!row)
+      throw new RollbackError('internal', `Could not checksum ${from}.`, {
+        fix: 'Nothing was dropped: the transaction was rolled back. Report this as a bug.',
+      });
     return { ...row, method };
   }
   // A savepoint keeps the rollback's transaction usable when the typed hash is not available.
@@ -102,7 +116,12 @@ async function fingerprint(client: Client, from: string, columns: string, where:
   }
 }
 
-async function fingerprintOnSide(side: Client, from: string, columns: string, where: string): Promise<Fingerprint & { method: HashMethod }> {
+async function fingerprintOnSide(
+  side: Client,
+  from: string,
+  columns: string,
+  where: string,
+): Promise<Fingerprint & { method: HashMethod }> {
   await side.query('BEGIN READ ONLY');
   try {
     return await fingerprint(side, from, columns, where);
@@ -111,9 +130,15 @@ async function fingerprintOnSide(side: Client, from: string, columns: string, wh
   }
 }
 
-/** True when this transaction already locked the table (an earlier inverse step): another connection would wait on it and see other data. */
+/**
+ * True when this transaction already locked the table (an earlier inverse step): another connection would wait on it
+ * and see other data.
+ */
 async function touchedByThisTransaction(client: Client, table: string): Promise<boolean> {
-  const r = await client.query('SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = $2 AND relation = $1::regclass', [table, 'relation']);
+  const r = await client.query(
+    'SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = $2 AND relation = $1::regclass',
+    [table, 'relation'],
+  );
   return (r.rowCount ?? 0) > 0;
 }
 
@@ -139,15 +164,22 @@ export async function archiveTarget(
   await client.query(`LOCK TABLE ${source} IN EXCLUSIVE MODE`);
   const keys = await primaryKeyColumns(client, target.table);
   if (target.kind === 'column' && keys.length === 0) {
-    throw new RollbackError('conflict', `"${target.table.name}" has no primary key, so the values of "${target.column}" cannot be archived row by row.`, {
-      fix: 'Add a primary key to the table first, or archive the column by hand; nothing was changed.',
-    });
+    throw new RollbackError(
+      'conflict',
+      `"${target.table.name}" has no primary key, so the values of "${target.column}" cannot be archived row by row.`,
+      {
+        fix: 'Add a primary key to the table first, or archive the column by hand; nothing was changed.',
+      },
+    );
   }
   const name = archiveTableName(target, tag);
   const archive = `${quoteIdent(ARCHIVE_SCHEMA)}.${quoteIdent(name)}`;
   const enums = await enumColumns(client, target.table);
   const columns = target.kind === 'table' ? await columnNames(client, source) : [...keys, target.column];
-  const asText = (c: string, prefix = ''): string => (enums[c] ? `${prefix}${quoteIdent(c)}::${enums[c]?.endsWith('[]') ? 'text[]' : 'text'}` : `${prefix}${quoteIdent(c)}`);
+  const asText = (c: string, prefix = ''): string =>
+    enums[c]
+      ? `${prefix}${quoteIdent(c)}::${enums[c]?.endsWith('[]') ? 'text[]' : 'text'}`
+      : `${prefix}${quoteIdent(c)}`;
   const recorded = Object.fromEntries(Object.entries(enums).filter(([c]) => columns.includes(c)));
   const selected = columns.map((c) => (enums[c] ? `${asText(c)} AS ${quoteIdent(c)}` : quoteIdent(c))).join(', ');
   const where = target.kind === 'table' ? '' : ` WHERE ${quoteIdent(target.column)} IS NOT NULL`;
@@ -155,23 +187,41 @@ export async function archiveTarget(
   const archiveRowExpr = columns.map((c) => `t.${quoteIdent(c)}`).join(', ');
   const sourceWhere = where.replace(' WHERE ', ' WHERE t.');
 
-  // No index on the archive: restore matches by key with a hash join, and an index build would hold the table lock longer.
-  const fromSourceLater = parallel && options.side ? fingerprintOnSide(options.side, `${source} AS t`, rowExpr, sourceWhere) : undefined;
+  // No index on the archive: restore matches by key with a hash join, and an index build would hold the table lock
+  // longer.
+  const fromSourceLater =
+    parallel && options.side ? fingerprintOnSide(options.side, `${source} AS t`, rowExpr, sourceWhere) : undefined;
   fromSourceLater?.catch(() => undefined);
   await client.query(`CREATE TABLE ${archive} AS SELECT ${selected} FROM ${source}${where}`);
   const a = fromSourceLater ? await fromSourceLater : await fingerprint(client, `${source} AS t`, rowExpr, sourceWhere);
   const b = await fingerprint(client, `${archive} AS t`, archiveRowExpr, '', a.method);
   if (a.n !== b.n || a.sum !== b.sum) {
-    throw new RollbackError('internal', `The archive copy of ${source} is incomplete (${a.n} rows in the source, ${b.n} archived).`, {
-      fix: 'Nothing was dropped: the transaction was rolled back. Report this as a bug.',
-    });
+    throw new RollbackError(
+      'internal',
+      `The archive copy of ${source} is incomplete (${a.n} rows in the source, ${b.n} archived).`,
+      {
+        fix: 'Nothing was dropped: the transaction was rolled back. Report this as a bug.',
+      },
+    );
   }
   const checksum = `${a.n}:${a.sum}`;
   await client.query(
     `INSERT INTO ${MANIFEST} (archive_table, migration_name, incident_id, kind, source_schema, source_table,
        source_column, key_columns, row_count, checksum, enum_columns)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [name, context.migrationName, context.incidentId, target.kind, target.table.schema, target.table.name, target.kind === 'column' ? target.column : null, keys, a.n, checksum, JSON.stringify(recorded)],
+    [
+      name,
+      context.migrationName,
+      context.incidentId,
+      target.kind,
+      target.table.schema,
+      target.table.name,
+      target.kind === 'column' ? target.column : null,
+      keys,
+      a.n,
+      checksum,
+      JSON.stringify(recorded),
+    ],
   );
   return { archiveTable: `${ARCHIVE_SCHEMA}.${name}`, target, rows: Number(a.n), checksum };
 }

@@ -25,12 +25,15 @@ const tableKey = (t: TableRef): string => `${t.schema}.${t.name}`;
 
 async function insertRows(shadow: Client, table: TableRef, rowsJson: string): Promise<number> {
   const cols = await shadow.query<{ name: string }>(
-    `SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`,
+    `SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND ` +
+      `attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`,
     [qualified(table)],
   );
   const list = cols.rows.map((c) => quoteIdent(c.name)).join(', ');
   const r = await shadow.query(
-    `INSERT INTO ${qualified(table)} (${list}) OVERRIDING SYSTEM VALUE SELECT ${list} FROM json_populate_recordset(NULL::${qualified(table)}, $1::json) ON CONFLICT DO NOTHING`,
+    `INSERT INTO ${qualified(table)} (${list}) OVERRIDING SYSTEM VALUE SELECT ${list} ` +
+      `FROM json_populate_recordset(NULL::${qualified(table)}, $1::json) ON CONFLICT DO ` +
+      `NOTHING`,
     [rowsJson],
   );
   return r.rowCount ?? 0;
@@ -42,23 +45,36 @@ async function insertRows(shadow: Client, table: TableRef, rowsJson: string): Pr
  * elsewhere). `parents` are the foreign keys the inverse adds back: their
  * referenced rows are copied too, so re-adding them checks real references.
  */
-export async function copySample(live: Client, shadow: Client, tables: readonly TableRef[], parents: readonly ForeignKey[]): Promise<SampledTable[]> {
+export async function copySample(
+  live: Client,
+  shadow: Client,
+  tables: readonly TableRef[],
+  parents: readonly ForeignKey[],
+): Promise<SampledTable[]> {
   const sampled: SampledTable[] = [];
   await shadow.query(`SET session_replication_role = replica`);
   try {
     for (const table of tables) {
       const keys = await primaryKeyColumns(live, table);
       const order = keys.length ? ` ORDER BY ${keys.map(quoteIdent).join(', ')}` : '';
-      const r = await live.query<{ rows: string }>(`SELECT coalesce(json_agg(t), '[]')::text AS rows FROM (SELECT * FROM ${qualified(table)}${order} LIMIT ${SAMPLE_ROWS}) t`);
+      const r = await live.query<{ rows: string }>(
+        `SELECT coalesce(json_agg(t), '[]')::text AS rows FROM (SELECT * FROM ` +
+          `${qualified(table)}${order} LIMIT ${SAMPLE_ROWS}) t`,
+      );
       sampled.push({ table, rows: await insertRows(shadow, table, r.rows[0]?.rows ?? '[]') });
     }
     for (const fk of parents) {
       const wanted = await shadow.query<{ k: string }>(
-        `SELECT DISTINCT row(${fk.columns.map(quoteIdent).join(', ')})::text AS k FROM ${qualified(fk.table)} WHERE ${fk.columns.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(' AND ')}`,
+        `SELECT DISTINCT row(${fk.columns.map(quoteIdent).join(', ')})::text AS k FROM ` +
+          `${qualified(fk.table)} WHERE ` +
+          `${fk.columns.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(' AND ')}`,
       );
       if (wanted.rows.length === 0) continue;
       const r = await live.query<{ rows: string }>(
-        `SELECT coalesce(json_agg(t), '[]')::text AS rows FROM ${qualified(fk.references)} t WHERE row(${fk.referencedColumns.map((c) => `t.${quoteIdent(c)}`).join(', ')})::text = ANY($1)`,
+        `SELECT coalesce(json_agg(t), '[]')::text AS rows FROM ${qualified(fk.references)} ` +
+          `t WHERE ` +
+          `row(${fk.referencedColumns.map((c) => `t.${quoteIdent(c)}`).join(', ')})::text = ` +
+          `ANY($1)`,
         [wanted.rows.map((w) => w.k)],
       );
       await insertRows(shadow, fk.references, r.rows[0]?.rows ?? '[]');
@@ -76,14 +92,25 @@ interface ForeignKey {
   readonly referencedColumns: string[];
 }
 
-const identList = (text: string): string[] => text.split(',').map((s) => s.trim().replace(/^"(.*)"$/, '$1').replace(/""/g, '"'));
+const identList = (text: string): string[] =>
+  text.split(',').map((s) =>
+    s
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .replace(/""/g, '"'),
+  );
 
 /** The foreign keys among `constraintNames` (of the schema before the migration), read from their definitions. */
-export function foreignKeysIn(before: CatalogSnapshot, added: readonly { table: TableRef; name: string }[]): ForeignKey[] {
+export function foreignKeysIn(
+  before: CatalogSnapshot,
+  added: readonly { table: TableRef; name: string }[],
+): ForeignKey[] {
   const found: ForeignKey[] = [];
   for (const { table, name } of added) {
     const def = before.constraints.get(`${tableKey(table)}.${name}`);
-    const m = def ? /^FOREIGN KEY \((.+?)\) REFERENCES (?:("?)([^".(]+|[^"]+)\2\.)?("?)([^"(]+|[^"]+)\4\((.+?)\)/.exec(def) : null;
+    const m = def
+      ? /^FOREIGN KEY \((.+?)\) REFERENCES (?:("?)([^".(]+|[^"]+)\2\.)?("?)([^"(]+|[^"]+)\4\((.+?)\)/.exec(def)
+      : null;
     if (!m) continue;
     found.push({
       table,
@@ -97,8 +124,16 @@ export function foreignKeysIn(before: CatalogSnapshot, added: readonly { table: 
 
 type Values = Map<string, Map<string, string | null>>;
 
-/** Per table, `row(primary key)::text -> column -> value::text`, for the checked columns; `side` picks names and conversion. */
-async function readValues(shadow: Client, checks: readonly ValueCheck[], side: 'after' | 'before', keysOf: Map<string, string[]>): Promise<Values> {
+/**
+ * Per table, `row(primary key)::text -> column -> value::text`, for the checked columns; `side` picks names and
+ * conversion.
+ */
+async function readValues(
+  shadow: Client,
+  checks: readonly ValueCheck[],
+  side: 'after' | 'before',
+  keysOf: Map<string, string[]>,
+): Promise<Values> {
   const byTable = new Map<string, ValueCheck[]>();
   for (const c of checks) byTable.set(tableKey(c.after.table), [...(byTable.get(tableKey(c.after.table)) ?? []), c]);
   const values: Values = new Map();
@@ -106,11 +141,15 @@ async function readValues(shadow: Client, checks: readonly ValueCheck[], side: '
     const keys = keysOf.get(afterKey) ?? [];
     const keyChecks = keys.map((k) => list.find((c) => c.after.column === k));
     if (keys.length === 0 || keyChecks.some((c) => c === undefined)) continue;
-    const expr = (c: ValueCheck): string => (side === 'after' ? quoteIdent(c.after.column) : c.forward(quoteIdent(c.before.column)));
+    const expr = (c: ValueCheck): string =>
+      side === 'after' ? quoteIdent(c.after.column) : c.forward(quoteIdent(c.before.column));
     const table = side === 'after' ? list[0]?.after.table : list[0]?.before.table;
     if (!table) continue;
     const r = await shadow.query<Record<string, string | null>>({
-      text: `SELECT row(${(keyChecks as ValueCheck[]).map(expr).join(', ')})::text AS k, ${list.map((c, i) => `(${expr(c)})::text AS c${i}`).join(', ')} FROM ${qualified(table)}`,
+      text:
+        `SELECT row(${(keyChecks as ValueCheck[]).map(expr).join(', ')})::text AS k, ` +
+        `${list.map((c, i) => `(${expr(c)})::text AS c${i}`).join(', ')} FROM ` +
+        `${qualified(table)}`,
       rowMode: 'array',
     } as never);
     const rows = new Map<string, string | null>();
@@ -138,13 +177,19 @@ export async function snapshotValues(shadow: Client, checks: readonly ValueCheck
 }
 
 /** Differences between the live values and the migration's conversion of the rolled-back ones, by primary key. */
-export async function compareValues(shadow: Client, checks: readonly ValueCheck[], snapshot: ValueSnapshot): Promise<string[]> {
+export async function compareValues(
+  shadow: Client,
+  checks: readonly ValueCheck[],
+  snapshot: ValueSnapshot,
+): Promise<string[]> {
   const now = await readValues(shadow, checks, 'before', snapshot.keysOf);
   const differences: string[] = [];
   for (const check of checks) {
     const k = tableKey(check.after.table);
     if (!snapshot.values.has(k)) {
-      differences.push(`"${check.after.table.name}" has no primary key in the shadow, so its values were not compared.`);
+      differences.push(
+        `"${check.after.table.name}" has no primary key in the shadow, so its values were not compared.`,
+      );
       continue;
     }
     const was = snapshot.values.get(k) as Map<string, string | null>;
@@ -153,10 +198,16 @@ export async function compareValues(shadow: Client, checks: readonly ValueCheck[
     for (const [id, value] of was) {
       if (!id.endsWith(`\u0000${check.after.column}`)) continue;
       const got = is.has(id) ? is.get(id) : undefined;
-      if (got !== value) wrong.push(`${id.split('\u0000')[0]}: ${value ?? 'NULL'} became ${got === undefined ? 'no row' : (got ?? 'NULL')}`);
+      if (got !== value)
+        wrong.push(
+          `${id.split('\u0000')[0]}: ${value ?? 'NULL'} became ${got === undefined ? 'no row' : (got ?? 'NULL')}`,
+        );
     }
     if (wrong.length > 0) {
-      differences.push(`values of "${check.after.table.name}"."${check.after.column}" do not survive the inverse (${wrong.length} sampled row(s), e.g. ${wrong.slice(0, 3).join('; ')})`);
+      differences.push(
+        `values of "${check.after.table.name}"."${check.after.column}" do not survive the ` +
+          `inverse (${wrong.length} sampled row(s), e.g. ${wrong.slice(0, 3).join('; ')})`,
+      );
     }
   }
   return [...new Set(differences)];

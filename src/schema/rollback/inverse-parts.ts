@@ -34,7 +34,13 @@ export function qualifiedName(names: string[]): string {
 export type StepFn = (sql: string, archive?: InverseStep['archive']) => void;
 export type CannotFn = (reason: string) => void;
 
-export function invertRename(node: AstNode, rel: TableRef | undefined, tracker: Tracker, step: StepFn, cannot: CannotFn): void {
+export function invertRename(
+  node: AstNode,
+  rel: TableRef | undefined,
+  tracker: Tracker,
+  step: StepFn,
+  cannot: CannotFn,
+): void {
   const newName = asString(node.newname) ?? '';
   const subname = asString(node.subname) ?? '';
   switch (node.renameType) {
@@ -51,7 +57,8 @@ export function invertRename(node: AstNode, rel: TableRef | undefined, tracker: 
       step(`ALTER TABLE ${qualified(rel)} RENAME COLUMN ${quoteIdent(newName)} TO ${quoteIdent(subname)}`);
       return;
     case 'OBJECT_INDEX':
-      if (rel) step(`ALTER INDEX ${qualified({ schema: rel.schema, name: newName })} RENAME TO ${quoteIdent(rel.name)}`);
+      if (rel)
+        step(`ALTER INDEX ${qualified({ schema: rel.schema, name: newName })} RENAME TO ${quoteIdent(rel.name)}`);
       return;
     case 'OBJECT_TABCONSTRAINT':
       if (rel) step(`ALTER TABLE ${qualified(rel)} RENAME CONSTRAINT ${quoteIdent(newName)} TO ${quoteIdent(subname)}`);
@@ -64,9 +71,15 @@ export function invertRename(node: AstNode, rel: TableRef | undefined, tracker: 
     }
     default: {
       const names = stringList(child(asNode(node.object), 'List')?.items);
-      const old = rel?.name ?? names[names.length - 1] ?? asString(child(asNode(node.object), 'String')?.sval) ?? subname;
-      const kind = String(node.renameType).replace(/^OBJECT_/, '').toLowerCase();
-      cannot(`Renaming ${kind} "${old}" to "${newName}" is not undone automatically; rename it back by hand if the old code needs the old name.`);
+      const old =
+        rel?.name ?? names[names.length - 1] ?? asString(child(asNode(node.object), 'String')?.sval) ?? subname;
+      const kind = String(node.renameType)
+        .replace(/^OBJECT_/, '')
+        .toLowerCase();
+      cannot(
+        `Renaming ${kind} "${old}" to "${newName}" is not undone automatically; rename it ` +
+          `back by hand if the old code needs the old name.`,
+      );
     }
   }
 }
@@ -81,14 +94,25 @@ export function invertDrop(node: AstNode, before: CatalogSnapshot, step: StepFn,
       if (def) step(def);
       else cannot(`The index "${name}" is not in the schema before the migration; nothing to restore.`);
     } else if (node.removeType === 'OBJECT_TABLE') {
-      cannot(`The migration dropped table "${name}": its rows are gone and a rollback cannot bring them back (restore them from a backup).`);
+      cannot(
+        `The migration dropped table "${name}": its rows are gone and a rollback cannot ` +
+          `bring them back (restore them from a backup).`,
+      );
     } else {
-      cannot(`The migration dropped ${String(node.removeType).replace(/^OBJECT_/, '').toLowerCase()} "${name}"; it is not recreated automatically.`);
+      cannot(
+        `The migration dropped ${String(node.removeType)
+          .replace(/^OBJECT_/, '')
+          .toLowerCase()} "${name}"; it is not recreated automatically.`,
+      );
     }
   }
 }
 
-const bareTypeName = (t: string): string => t.replace(/\[\]$/, '').replace(/"/g, '').replace(/^public\./, '');
+const bareTypeName = (t: string): string =>
+  t
+    .replace(/\[\]$/, '')
+    .replace(/"/g, '')
+    .replace(/^public\./, '');
 
 /**
  * PostgreSQL cannot drop an enum label, but the type can be rebuilt without
@@ -102,13 +126,19 @@ export function rebuildEnum(typeName: readonly string[], labels: readonly string
   const type = qualifiedName([...typeName]);
   const aside = qualifiedName([...typeName.slice(0, -1), `${name.slice(0, 40)}__rollback_old`]);
   const users = before.columns.filter((c) => c.isEnum && bareTypeName(c.type) === bareTypeName(typeName.join('.')));
-  const sql = [`ALTER TYPE ${type} RENAME TO ${quoteIdent(`${name.slice(0, 40)}__rollback_old`)}`, `CREATE TYPE ${type} AS ENUM (${labels.map((l) => `'${l.replace(/'/g, "''")}'`).join(', ')})`];
+  const sql = [
+    `ALTER TYPE ${type} RENAME TO ${quoteIdent(`${name.slice(0, 40)}__rollback_old`)}`,
+    `CREATE TYPE ${type} AS ENUM (${labels.map((l) => `'${l.replace(/'/g, "''")}'`).join(', ')})`,
+  ];
   for (const c of users) {
     const table = qualified({ schema: c.schema, name: c.table });
     const col = quoteIdent(c.name);
     const array = c.type.endsWith('[]');
     if (c.default !== null) sql.push(`ALTER TABLE ${table} ALTER COLUMN ${col} DROP DEFAULT`);
-    sql.push(`ALTER TABLE ${table} ALTER COLUMN ${col} TYPE ${type}${array ? '[]' : ''} USING ${col}::text${array ? '[]' : ''}::${type}${array ? '[]' : ''}`);
+    sql.push(
+      `ALTER TABLE ${table} ALTER COLUMN ${col} TYPE ${type}${array ? '[]' : ''} USING ` +
+        `${col}::text${array ? '[]' : ''}::${type}${array ? '[]' : ''}`,
+    );
     if (c.default !== null) sql.push(`ALTER TABLE ${table} ALTER COLUMN ${col} SET DEFAULT ${c.default}`);
   }
   sql.push(`DROP TYPE ${aside}`);

@@ -28,24 +28,44 @@ const ORIGIN_WORDS: Record<MigrationSqlSource['origin'], string> = {
 };
 
 /** Every copy of `name` known, the given folder's first. */
-function candidates(name: MigrationName, folders: readonly MigrationFolder[], manifest: ElsewhereManifest | undefined, migrationsDir: string): SourcedMigration[] {
+function candidates(
+  name: MigrationName,
+  folders: readonly MigrationFolder[],
+  manifest: ElsewhereManifest | undefined,
+  migrationsDir: string,
+): SourcedMigration[] {
   const own = folders.find((f) => f.name === name);
-  const serving = manifest ? `the commit production serves (${short(manifest.commit)})` : `the migrations folder ${migrationsDir}`;
+  const serving = manifest
+    ? `the commit production serves (${short(manifest.commit)})`
+    : `the migrations folder ${migrationsDir}`;
   const found: SourcedMigration[] = [];
   if (own) {
     found.push({
       folder: own,
-      source: { origin: 'folder', ...(manifest ? { commit: manifest.commit } : {}), checksumMatches: false, description: `Read from ${serving}.` },
+      source: {
+        origin: 'folder',
+        ...(manifest ? { commit: manifest.commit } : {}),
+        checksumMatches: false,
+        description: `Read from ${serving}.`,
+      },
     });
   }
   for (const version of manifest?.migrations.find((m) => m.name === name)?.versions ?? []) {
     const path = version.file;
     if (!existsSync(path)) continue;
     const bytes = readFileSync(path);
-    const where = version.origin === 'branch-head' ? `the deploy branch head ${short(version.commit)}` : `commit ${short(version.commit)}, which added it`;
+    const where =
+      version.origin === 'branch-head'
+        ? `the deploy branch head ${short(version.commit)}`
+        : `commit ${short(version.commit)}, which added it`;
     found.push({
       folder: { name, path, sql: bytes.toString('utf8'), checksum: checksumOf(bytes) },
-      source: { origin: version.origin, commit: version.commit, checksumMatches: false, description: `Not in ${serving}; read from ${where}.` },
+      source: {
+        origin: version.origin,
+        commit: version.commit,
+        checksumMatches: false,
+        description: `Not in ${serving}; read from ${where}.`,
+      },
     });
   }
   return found;
@@ -56,29 +76,62 @@ function candidates(name: MigrationName, folders: readonly MigrationFolder[], ma
  * branch head's, else the adding commit's; the first whose sha256 equals the
  * applied checksum when there is one.
  */
-export function findMigrationSql(name: MigrationName, folders: readonly MigrationFolder[], manifest: ElsewhereManifest | undefined, migrationsDir: string, appliedChecksum: string | undefined): SourcedMigration {
+export function findMigrationSql(
+  name: MigrationName,
+  folders: readonly MigrationFolder[],
+  manifest: ElsewhereManifest | undefined,
+  migrationsDir: string,
+  appliedChecksum: string | undefined,
+): SourcedMigration {
   const found = candidates(name, folders, manifest, migrationsDir);
   if (found.length === 0) {
     const where = manifest
-      ? `the commit production serves (${short(manifest.commit)}), on the deploy branch head (${short(manifest.branchHead)}) or in its history`
+      ? `the commit production serves (${short(manifest.commit)}), on the deploy branch ` +
+        `head (${short(manifest.branchHead)}) or in its history`
       : `${migrationsDir}`;
     throw new RollbackError('not_found', `${name} is applied but its migration.sql is not in ${where}.`, {
-      fix: 'Check the migration name against `migration status`; if its folder was never committed, undo it by hand or with a forward-fix migration.',
+      fix:
+        'Check the migration name against `migration status`; if its folder was never ' +
+        'committed, undo it by hand or with a forward-fix migration.',
     });
   }
   const expected = appliedChecksum?.trim().toLowerCase();
   if (!expected) {
     const first = found[0] as SourcedMigration;
-    return { folder: first.folder, source: { ...first.source, description: `${first.source.description} _prisma_migrations has no checksum to check it against.` } };
+    return {
+      folder: first.folder,
+      source: {
+        ...first.source,
+        description: `${first.source.description} _prisma_migrations has no checksum to check it against.`,
+      },
+    };
   }
   const match = found.find((c) => c.folder.checksum === expected);
   if (!match) {
-    const read = found.map((c) => `${ORIGIN_WORDS[c.source.origin]} ${short(c.source.commit)} (sha256 ${c.folder.checksum.slice(0, 12)})`);
-    throw new RollbackError('conflict', `${name}: no migration.sql found matches the checksum ${expected.slice(0, 12)} recorded in _prisma_migrations when it was applied; read ${read.join(', ')}. The SQL was changed after it ran, so an inverse derived from it would not undo what ran; nothing was changed.`, {
-      fix: 'Find the migration.sql that was applied (its sha256 must equal the checksum), or repair the schema with a forward-fix migration.',
-    });
+    const read = found.map(
+      (c) => `${ORIGIN_WORDS[c.source.origin]} ${short(c.source.commit)} (sha256 ${c.folder.checksum.slice(0, 12)})`,
+    );
+    throw new RollbackError(
+      'conflict',
+      `${name}: no migration.sql found matches the checksum ${expected.slice(0, 12)} ` +
+        `recorded in _prisma_migrations when it was applied; read ${read.join(', ')}. The ` +
+        `SQL was changed after it ran, so an inverse derived from it would not undo what ` +
+        `ran; nothing was changed.`,
+      {
+        fix:
+          'Find the migration.sql that was applied (its sha256 must equal the checksum), or ' +
+          'repair the schema with a forward-fix migration.',
+      },
+    );
   }
-  return { folder: match.folder, source: { ...match.source, checksumMatches: true, description: `${match.source.description} Its sha256 matches the checksum in _prisma_migrations.` } };
+  return {
+    folder: match.folder,
+    source: {
+      ...match.source,
+      checksumMatches: true,
+      description: `${match.source.description} Its sha256 matches the checksum in _prisma_migrations.`,
+    },
+  };
 }
 
 /**
@@ -87,14 +140,29 @@ export function findMigrationSql(name: MigrationName, folders: readonly Migratio
  * the database (their folders are elsewhere too), in name order. Migrations
  * removed before that commit (squashed, rolled back) are not replayed.
  */
-export function replayBefore(target: SourcedMigration, folders: readonly MigrationFolder[], manifest: ElsewhereManifest | undefined, migrationsDir: string, applied: ReadonlyMap<string, string>): MigrationFolder[] {
+export function replayBefore(
+  target: SourcedMigration,
+  folders: readonly MigrationFolder[],
+  manifest: ElsewhereManifest | undefined,
+  migrationsDir: string,
+  applied: ReadonlyMap<string, string>,
+): MigrationFolder[] {
   const present = new Set<string>(folders.map((f) => f.name));
   const newer = (manifest?.migrations ?? [])
-    .filter((m) => m.newerThanCommit && m.name !== target.folder.name && !present.has(m.name) && applied.has(m.name) && m.name < target.folder.name)
+    .filter(
+      (m) =>
+        m.newerThanCommit &&
+        m.name !== target.folder.name &&
+        !present.has(m.name) &&
+        applied.has(m.name) &&
+        m.name < target.folder.name,
+    )
     .map((m) => {
       const found = candidates(m.name as MigrationName, [], manifest, migrationsDir);
       return (found.find((c) => c.folder.checksum === applied.get(m.name)) ?? found[0])?.folder;
     })
     .filter((f): f is MigrationFolder => f !== undefined);
-  return [...folders.filter((f) => f.name < target.folder.name), ...newer].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...folders.filter((f) => f.name < target.folder.name), ...newer].sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
 }

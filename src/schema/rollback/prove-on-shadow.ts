@@ -42,26 +42,51 @@ export function proveOnShadow(request: ProofRequest): Promise<ShadowProof> {
     const inverse = buildInverse(request.statements, { before, after, liveTimeZone: request.liveTimeZone });
     const touched = new Map<string, TableRef>();
     // Tables the migration names, and tables with a column of a type it names (an enum it changes).
-    const usesNamedType = (type: string): boolean => inverse.owners.has(`public.${type.replace(/\[\]$/, '').replace(/"/g, '')}`) || inverse.owners.has(type.replace(/\[\]$/, '').replace(/"/g, ''));
+    const usesNamedType = (type: string): boolean =>
+      inverse.owners.has(`public.${type.replace(/\[\]$/, '').replace(/"/g, '')}`) ||
+      inverse.owners.has(type.replace(/\[\]$/, '').replace(/"/g, ''));
     for (const c of after.columns) {
-      if (inverse.owners.has(`${c.schema}.${c.table}`) || (c.isEnum && usesNamedType(c.type))) touched.set(`${c.schema}.${c.table}`, { schema: c.schema, name: c.table });
+      if (inverse.owners.has(`${c.schema}.${c.table}`) || (c.isEnum && usesNamedType(c.type)))
+        touched.set(`${c.schema}.${c.table}`, { schema: c.schema, name: c.table });
     }
     const parents = foreignKeysIn(before, inverse.restoredConstraints);
-    const sampled = await withClient(request.liveUrl, 'rollback-bot plan sample', (live) => copySample(live, shadow, [...touched.values()], parents));
+    const sampled = await withClient(request.liveUrl, 'rollback-bot plan sample', (live) =>
+      copySample(live, shadow, [...touched.values()], parents),
+    );
     const values = await snapshotValues(shadow, inverse.valueChecks);
     const owners = [...inverse.owners].sort();
     try {
       for (const step of inverse.steps) await shadow.query(step.sql);
     } catch (error) {
       const rows = sampled.reduce((n, s) => n + s.rows, 0);
-      return { inverse, sampled, expected: { owners, lines: [] }, differences: [`the inverse failed on the shadow database holding ${rows} sampled live row(s): ${(error as Error).message}`] };
+      return {
+        inverse,
+        sampled,
+        expected: { owners, lines: [] },
+        differences: [
+          `the inverse failed on the shadow database holding ${rows} sampled live row(s): ${(error as Error).message}`,
+        ],
+      };
     }
     const now = await readCatalog(shadow);
     const differences = [...diffCatalogs(before, now), ...(await compareValues(shadow, inverse.valueChecks, values))];
     if (inverse.steps.length === 0 && inverse.irreversible.length > 0) {
-      differences.push(`the inverse undoes nothing while the migration changed something (${inverse.irreversible.length} change(s) it cannot undo)`);
+      differences.push(
+        `the inverse undoes nothing while the migration changed something ` +
+          `(${inverse.irreversible.length} change(s) it cannot undo)`,
+      );
     }
     const ownerSet = new Set(owners);
-    return { inverse, sampled, differences, expected: { owners, lines: catalogLines(now).filter((l) => ownerSet.has(l.owner)).map((l) => l.text) } };
+    return {
+      inverse,
+      sampled,
+      differences,
+      expected: {
+        owners,
+        lines: catalogLines(now)
+          .filter((l) => ownerSet.has(l.owner))
+          .map((l) => l.text),
+      },
+    };
   });
 }

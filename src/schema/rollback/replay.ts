@@ -21,7 +21,10 @@ function needsNoTransaction(statement: ParsedStatement, serverVersion: number): 
     case 'IndexStmt':
     case 'DropStmt':
     case 'ReindexStmt':
-      return node.concurrent === true || (Array.isArray(node.params) && JSON.stringify(node.params).includes('"concurrently"'));
+      return (
+        node.concurrent === true ||
+        (Array.isArray(node.params) && JSON.stringify(node.params).includes('"concurrently"'))
+      );
     case 'AlterEnumStmt':
       return node.oldVal === undefined && serverVersion < 120000;
     case 'VacuumStmt':
@@ -59,11 +62,19 @@ export async function replay(client: Client, migrations: readonly ReplayedMigrat
       }
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      const where = current ? ` (statement at line ${current.line}, run outside a transaction as Prisma does for this file)` : '';
-      throw new RollbackError('external', `Replaying ${migration.name} into the shadow database failed${where}: ${(error as Error).message}`, {
-        cause: error,
-        fix: 'The migrations folder does not rebuild the schema by itself; fix that migration, or plan the rollback by hand.',
-      });
+      const where = current
+        ? ` (statement at line ${current.line}, run outside a transaction as Prisma does for this file)`
+        : '';
+      throw new RollbackError(
+        'external',
+        `Replaying ${migration.name} into the shadow database failed${where}: ${(error as Error).message}`,
+        {
+          cause: error,
+          fix:
+            'The migrations folder does not rebuild the schema by itself; fix that migration, ' +
+            'or plan the rollback by hand.',
+        },
+      );
     }
   }
 }

@@ -46,10 +46,14 @@ export async function createShadowDatabase(serverUrl: string): Promise<ShadowDat
     await admin(serverUrl, `CREATE DATABASE "${name}"`);
   } catch (error) {
     const server = new URL(serverUrl);
-    throw new RollbackError('unavailable', `Could not make the shadow database on ${server.hostname}:${server.port || '5432'}: ${(error as Error).message}`, {
-      cause: error,
-      fix: "The bot's database user needs CREATEDB (ALTER ROLE … CREATEDB) to plan schema rollbacks on its server.",
-    });
+    throw new RollbackError(
+      'unavailable',
+      `Could not make the shadow database on ${server.hostname}:${server.port || '5432'}: ${(error as Error).message}`,
+      {
+        cause: error,
+        fix: "The bot's database user needs CREATEDB (ALTER ROLE … CREATEDB) to plan schema rollbacks on its server.",
+      },
+    );
   }
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;

@@ -36,7 +36,8 @@ const INT_RANK: Record<string, number> = { smallint: 1, integer: 2, bigint: 3 };
 const TIMESTAMP = 'timestamp without time zone';
 const TIMESTAMPTZ = 'timestamp with time zone';
 /** Zones with one fixed offset: a conversion through them is a bijection. */
-const FIXED_ZONES = /^(utc|gmt|z|zulu|etc\/utc|etc\/gmt|etc\/zulu|universal|etc\/universal|uct|etc\/uct|[+-]?0?0(:00)?)$/i;
+const FIXED_ZONES =
+  /^(utc|gmt|z|zulu|etc\/utc|etc\/gmt|etc\/zulu|universal|etc\/universal|uct|etc\/uct|[+-]?0?0(:00)?)$/i;
 
 const precision = (t: ParsedType, fallback: number): number => t.mods[0] ?? fallback;
 
@@ -57,7 +58,8 @@ function readForward(using: AstNode | undefined, column: string): Forward {
   const name = stringList(call?.funcname);
   const args = asList(call?.args);
   const zone = asString(child(child(args[0], 'A_Const'), 'sval')?.sval);
-  if (name[name.length - 1] === 'timezone' && args.length === 2 && zone !== undefined && isColumn(args[1])) return { kind: 'at-zone', zone };
+  if (name[name.length - 1] === 'timezone' && args.length === 2 && zone !== undefined && isColumn(args[1]))
+    return { kind: 'at-zone', zone };
   return { kind: 'other' };
 }
 
@@ -79,17 +81,27 @@ export function invertTypeChange(change: TypeChange): TypeChangeInverse {
   const forward = readForward(change.using, column);
   const o = parseType(oldType);
   const n = parseType(newType);
-  const refuse = (why: string): TypeChangeInverse => ({ ok: false, reason: `"${column}" went from ${oldType} to ${newType}${forward.kind === 'other' ? ' with a USING expression' : ''}: ${why} A rollback would change values silently, so this conversion is not undone automatically; convert it back by hand.` });
+  const refuse = (why: string): TypeChangeInverse => ({
+    ok: false,
+    reason:
+      `"${column}" went from ${oldType} to ` +
+      `${newType}${forward.kind === 'other' ? ' with a USING expression' : ''}: ${why} ` +
+      `A rollback would change values silently, so this conversion is not undone ` +
+      `automatically; convert it back by hand.`,
+  });
   const castForward = (ref: string): string => `(${ref})::${newType}`;
   const plain = (clause: string): TypeChangeInverse => ({ ok: true, clause, forward: castForward });
 
-  if (forward.kind === 'other') return refuse('the USING expression is not a plain cast or AT TIME ZONE, so its inverse is not known.');
+  if (forward.kind === 'other')
+    return refuse('the USING expression is not a plain cast or AT TIME ZONE, so its inverse is not known.');
   if (o.array !== n.array) return refuse('an array and a scalar do not convert back exactly.');
   if (oldType === newType) return { ok: true, clause: '', forward: (ref) => ref };
 
-  // Strings: widening is exact; narrowing is exact when the forward ran as an assignment (it fails instead of truncating).
+  // Strings: widening is exact; narrowing is exact when the forward ran as an assignment (it fails instead of
+  // truncating).
   if (CHAR.has(o.base) && CHAR.has(n.base)) {
-    const wider = n.base === 'text' || (o.base !== 'text' && o.mods.length > 0 && precision(n, Infinity) >= precision(o, Infinity));
+    const wider =
+      n.base === 'text' || (o.base !== 'text' && o.mods.length > 0 && precision(n, Infinity) >= precision(o, Infinity));
     if (wider || forward.kind === 'assign') return plain(`TYPE ${oldType}`);
     return refuse('an explicit cast to a shorter string truncates without an error.');
   }
@@ -112,20 +124,34 @@ export function invertTypeChange(change: TypeChange): TypeChangeInverse {
     if (precision(n, 6) >= precision(o, 6)) return plain(`TYPE ${oldType}`);
     return refuse('the new precision is lower, so fractions of a second were rounded.');
   }
-  if (o.base === 'date' && (n.base === TIMESTAMP) && forward.kind !== 'at-zone') {
+  if (o.base === 'date' && n.base === TIMESTAMP && forward.kind !== 'at-zone') {
     return { ok: true, clause: `TYPE ${oldType} USING ${col}::date`, forward: castForward };
   }
-  const zoneChange = (o.base === TIMESTAMP && n.base === TIMESTAMPTZ) || (o.base === TIMESTAMPTZ && n.base === TIMESTAMP);
+  const zoneChange =
+    (o.base === TIMESTAMP && n.base === TIMESTAMPTZ) || (o.base === TIMESTAMPTZ && n.base === TIMESTAMP);
   if (zoneChange) {
-    if (precision(n, 6) < precision(o, 6)) return refuse('the new precision is lower, so fractions of a second were rounded.');
+    if (precision(n, 6) < precision(o, 6))
+      return refuse('the new precision is lower, so fractions of a second were rounded.');
     if (forward.kind === 'at-zone') {
-      if (!FIXED_ZONES.test(forward.zone.trim())) return refuse(`the zone '${forward.zone}' has daylight-saving changes, so some local times map to two instants or none.`);
+      if (!FIXED_ZONES.test(forward.zone.trim()))
+        return refuse(
+          `the zone '${forward.zone}' has daylight-saving changes, so some local times map to two instants or none.`,
+        );
       const zone = quoteLiteral(forward.zone);
-      return { ok: true, clause: `TYPE ${oldType} USING ${col} AT TIME ZONE ${zone}`, forward: (ref) => `((${ref}) AT TIME ZONE ${zone})::${newType}` };
+      return {
+        ok: true,
+        clause: `TYPE ${oldType} USING ${col} AT TIME ZONE ${zone}`,
+        forward: (ref) => `((${ref}) AT TIME ZONE ${zone})::${newType}`,
+      };
     }
-    // Without AT TIME ZONE the forward used the applying session's TimeZone: the database default, unless that session set another.
+    // Without AT TIME ZONE the forward used the applying session's TimeZone: the database default, unless that session
+    // set another.
     if (!FIXED_ZONES.test(change.liveTimeZone)) {
-      return refuse(`it converted under the TimeZone of the session that applied it, which is not recorded (this database's is '${change.liveTimeZone}', which has daylight-saving changes).`);
+      return refuse(
+        `it converted under the TimeZone of the session that applied it, which is not ` +
+          `recorded (this database's is '${change.liveTimeZone}', which has daylight-saving ` +
+          `changes).`,
+      );
     }
     const zone = quoteLiteral(change.liveTimeZone);
     return {

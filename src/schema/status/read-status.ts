@@ -52,15 +52,20 @@ export function readMigrationFolders(migrationsDir: string): MigrationFolder[] {
 export async function readMigrationRows(client: Client): Promise<MigrationRow[]> {
   try {
     const result = await client.query<MigrationRow>(
-      'SELECT id, checksum, migration_name, started_at, finished_at, rolled_back_at, logs FROM "_prisma_migrations" ORDER BY started_at, migration_name',
+      'SELECT id, checksum, migration_name, started_at, finished_at, rolled_back_at, ' +
+        'logs FROM "_prisma_migrations" ORDER BY started_at, migration_name',
     );
     return result.rows;
   } catch (error) {
     if ((error as { code?: string }).code === '42P01') {
-      throw new RollbackError('not_found', 'The database has no _prisma_migrations table: it is not managed by Prisma Migrate.', {
-        cause: error,
-        fix: 'Check that database.urlEnv points at the app database that `prisma migrate deploy` writes to.',
-      });
+      throw new RollbackError(
+        'not_found',
+        'The database has no _prisma_migrations table: it is not managed by Prisma Migrate.',
+        {
+          cause: error,
+          fix: 'Check that database.urlEnv points at the app database that `prisma migrate deploy` writes to.',
+        },
+      );
     }
     throw error;
   }
@@ -98,7 +103,10 @@ export function buildStatus(folders: readonly MigrationFolder[], rows: readonly 
     'rolled-back': 'Rolled back',
   };
   const lines = entries.map((e) => {
-    const notes = [e.checksumMismatch ? 'CHECKSUM MISMATCH: migration.sql changed after it was applied' : '', e.missingFromFolder ? 'not in the migrations folder' : '']
+    const notes = [
+      e.checksumMismatch ? 'CHECKSUM MISMATCH: migration.sql changed after it was applied' : '',
+      e.missingFromFolder ? 'not in the migrations folder' : '',
+    ]
       .filter(Boolean)
       .join('; ');
     return `${label[e.state]}: ${e.name}${notes ? ` (${notes})` : ''}`;

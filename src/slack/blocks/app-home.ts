@@ -63,7 +63,8 @@ function incidentBlocks(view: AppHomeView): Block[] {
   const blocks: Block[] = view.openIncidents.slice(0, MAX_INCIDENTS).map((i) => {
     const severity = i.severity ? ` · ${escapeMrkdwn(i.severity.toUpperCase())}` : '';
     return section(
-      `*${escapeMrkdwn(i.id)}* · ${describeService(i.service)} · *${escapeMrkdwn(i.state.replace(/_/g, ' '))}*${severity}\n` +
+      `*${escapeMrkdwn(i.id)}* · ${describeService(i.service)} · ` +
+        `*${escapeMrkdwn(i.state.replace(/_/g, ' '))}*${severity}\n` +
         `${escapeMrkdwn(truncate(oneLine(i.issue), 300))} · opened ${formatDateTime(i.openedAt, view.timeZone)}`,
     );
   });
@@ -75,8 +76,12 @@ function incidentBlocks(view: AppHomeView): Block[] {
 function serviceBlocks(view: AppHomeView): Block[] {
   if (view.services.length === 0) return [section('_No services are configured._')];
   return view.services.slice(0, MAX_SERVICES).flatMap((s) => {
-    const live = s.live ? `${describeTarget(s.live)}${s.live.since ? `, since ${formatDateTime(s.live.since, view.timeZone)}` : ''}` : '_not seen yet_';
-    const good = s.lastKnownGood ? `${describeTarget(s.lastKnownGood)}, marked ${formatDateTime(s.lastKnownGood.at, view.timeZone)}` : '_none recorded_';
+    const live = s.live
+      ? `${describeTarget(s.live)}${s.live.since ? `, since ${formatDateTime(s.live.since, view.timeZone)}` : ''}`
+      : '_not seen yet_';
+    const good = s.lastKnownGood
+      ? `${describeTarget(s.lastKnownGood)}, marked ${formatDateTime(s.lastKnownGood.at, view.timeZone)}`
+      : '_none recorded_';
     return [
       ...fieldSections([
         ['Service', describeService(s.service)],
@@ -92,8 +97,15 @@ function serviceBlocks(view: AppHomeView): Block[] {
 function followUpLines(view: AppHomeView): string[] {
   return view.followUps.map((f) => {
     const overdue = view.asOf && f.item.dueAt.getTime() <= view.asOf.getTime() ? ' ⚠️' : '';
-    const snoozed = f.item.snoozedUntil && (!view.asOf || f.item.snoozedUntil > view.asOf) ? `, snoozed until ${formatDateTime(f.item.snoozedUntil, view.timeZone)}` : '';
-    return `• *${escapeMrkdwn(f.item.title)}*: due ${formatDateTime(f.item.dueAt, view.timeZone)}${overdue}${snoozed} · ${escapeMrkdwn(f.incidentId)} (${describeService(f.service)})`;
+    const snoozed =
+      f.item.snoozedUntil && (!view.asOf || f.item.snoozedUntil > view.asOf)
+        ? `, snoozed until ${formatDateTime(f.item.snoozedUntil, view.timeZone)}`
+        : '';
+    return (
+      `• *${escapeMrkdwn(f.item.title)}*: due ` +
+      `${formatDateTime(f.item.dueAt, view.timeZone)}${overdue}${snoozed} · ` +
+      `${escapeMrkdwn(f.incidentId)} (${describeService(f.service)})`
+    );
   });
 }
 
@@ -118,7 +130,9 @@ export function appHome(view: AppHomeView): types.HomeView {
     ...(view.actions ? [section(actionsLine(view.actions))] : []),
     divider(),
     header(`Open post-rollback actions (${view.followUps.length})`),
-    ...(view.followUps.length > 0 ? packLines(followUpLines(view), 4, (n) => `…and ${n} more`) : [section('_Nothing open._')]),
+    ...(view.followUps.length > 0
+      ? packLines(followUpLines(view), 4, (n) => `…and ${n} more`)
+      : [section('_Nothing open._')]),
   ];
   return { type: 'home', blocks: capBlocks(blocks, LIMITS.viewBlocks) };
 }

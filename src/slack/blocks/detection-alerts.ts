@@ -76,11 +76,17 @@ function heading(view: DetectionView): string {
 
 function alertBlocks(view: DetectionView): Block[] {
   const { totals } = view;
-  const summary = `*Alerts:* ${plural(totals.alerts, 'alert')} (${formatCount(totals.firing)} firing), ${plural(totals.notifications, 'notification')} since ${formatTime(view.since, view.timeZone)}`;
+  const summary =
+    `*Alerts:* ${plural(totals.alerts, 'alert')} (${formatCount(totals.firing)} ` +
+    `firing), ${plural(totals.notifications, 'notification')} since ` +
+    `${formatTime(view.since, view.timeZone)}`;
   if (view.alerts.length === 0) return [section(`${summary}\nNo alert fired: the evidence is the bot’s own probes.`)];
   const lines = view.alerts.map((a) => alertLine(a, view.timeZone));
   const more = totals.alerts - view.alerts.length;
-  return [section(summary), ...packLines(more > 0 ? [...lines, `…and ${plural(more, 'more alert')}`] : lines, 4, (n) => `…and ${n} more`)];
+  return [
+    section(summary),
+    ...packLines(more > 0 ? [...lines, `…and ${plural(more, 'more alert')}`] : lines, 4, (n) => `…and ${n} more`),
+  ];
 }
 
 /** The incident thread's message about its trigger and alerts (key incident:<id>:detection). */
@@ -88,14 +94,35 @@ export function detectionSummary(view: DetectionView): SlackMessage {
   const reason = escapeMrkdwn(truncate(view.reason.trim() || '(no reason given)', 1500));
   const owners = view.owners.length > 0 ? view.owners.map(page).join(' ') : '(no owner configured)';
   const lines = [heading(view), reason];
-  if (view.autopilot) lines.push('Autopilot is on for this service: the bot started the rollback to the last known good at once and notified the CTO.');
+  if (view.autopilot)
+    lines.push(
+      'Autopilot is on for this service: the bot started the rollback to the last known ' +
+        'good at once and notified the CTO.',
+    );
   else lines.push(`*Owner:* ${owners}: roll back, hotfix, or monitor?`);
-  if (view.monitor) lines.push(`👀 Monitoring, chosen by ${page(view.monitor.by)}: the bot asks again at ${formatTime(view.monitor.until, view.timeZone)} if the trigger still fires.`);
-  if (view.ended) lines.push(`Episode over at ${formatTime(view.ended.at, view.timeZone)}: ${escapeMrkdwn(truncate(view.ended.reason, 500))}.`);
+  if (view.monitor)
+    lines.push(
+      `👀 Monitoring, chosen by ${page(view.monitor.by)}: the bot asks again at ` +
+        `${formatTime(view.monitor.until, view.timeZone)} if the trigger still fires.`,
+    );
+  if (view.ended)
+    lines.push(
+      `Episode over at ${formatTime(view.ended.at, view.timeZone)}: ${escapeMrkdwn(truncate(view.ended.reason, 500))}.`,
+    );
   const blocks: Block[] = [section(lines.join('\n')), ...alertBlocks(view)];
-  blocks.push(context([`*${describeService(view.service)}*`, view.incident ? `Incident ${describeIncident(view.incident)}` : '', 'Counts update in place while the alerts keep coming.']));
+  blocks.push(
+    context([
+      `*${describeService(view.service)}*`,
+      view.incident ? `Incident ${describeIncident(view.incident)}` : '',
+      'Counts update in place while the alerts keep coming.',
+    ]),
+  );
   return {
-    text: fallback(`${LEVEL_HEADINGS[view.level]}: ${describeService(view.service)}: ${escapeMrkdwn(truncate(oneLine(view.reason), 300))} (${plural(view.totals.notifications, 'alert notification')}).`),
+    text: fallback(
+      `${LEVEL_HEADINGS[view.level]}: ${describeService(view.service)}: ` +
+        `${escapeMrkdwn(truncate(oneLine(view.reason), 300))} ` +
+        `(${plural(view.totals.notifications, 'alert notification')}).`,
+    ),
     blocks,
   };
 }
@@ -109,17 +136,30 @@ export function detectionProposal(view: DetectionView & { detectionId: string })
     lines.push(`➡️ Incident ${describeIncident(view.incident)} is open for it; follow it there.`);
     state = `incident ${view.incident.id}`;
   } else if (view.ended) {
-    lines.push(`✅ Over at ${formatTime(view.ended.at, view.timeZone)}: ${escapeMrkdwn(truncate(view.ended.reason, 500))}.`);
+    lines.push(
+      `✅ Over at ${formatTime(view.ended.at, view.timeZone)}: ${escapeMrkdwn(truncate(view.ended.reason, 500))}.`,
+    );
     state = 'over';
   } else {
-    lines.push(`The runbook leaves this to judgement. ${view.owners.map(page).join(' ')} open an incident if it needs one; the bot asks by itself if it becomes a SHOULD or MUST.`);
+    lines.push(
+      `The runbook leaves this to judgement. ${view.owners.map(page).join(' ')} open an ` +
+        `incident if it needs one; the bot asks by itself if it becomes a SHOULD or MUST.`,
+    );
     state = 'for judgement';
   }
   const blocks: Block[] = [section(lines.join('\n')), ...alertBlocks(view)];
-  if (!view.incident && !view.ended) blocks.push(actions(`detection:${view.detectionId}`, [button({ actionId: OPEN_INCIDENT, text: 'Open incident', value: view.detectionId, style: 'primary' })]));
+  if (!view.incident && !view.ended)
+    blocks.push(
+      actions(`detection:${view.detectionId}`, [
+        button({ actionId: OPEN_INCIDENT, text: 'Open incident', value: view.detectionId, style: 'primary' }),
+      ]),
+    );
   blocks.push(context([`*${describeService(view.service)}*`, 'Counts update in place while the alerts keep coming.']));
   return {
-    text: fallback(`${LEVEL_HEADINGS[view.level]}: ${describeService(view.service)}: ${escapeMrkdwn(truncate(oneLine(view.reason), 300))} (${state}).`),
+    text: fallback(
+      `${LEVEL_HEADINGS[view.level]}: ${describeService(view.service)}: ` +
+        `${escapeMrkdwn(truncate(oneLine(view.reason), 300))} (${state}).`,
+    ),
     blocks,
   };
 }

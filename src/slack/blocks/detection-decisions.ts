@@ -29,12 +29,16 @@ export function askedAgain(view: AskedAgainView): SlackMessage {
   const id = view.incident.id;
   const who = view.owners.map(page).join(' ');
   const body = [
-    `⚠️ *Still firing after monitoring* (chosen by ${page(view.monitoredBy)} at ${formatTime(view.monitoredSince, view.timeZone)}).`,
+    `⚠️ *Still firing after monitoring* (chosen by ${page(view.monitoredBy)} at ` +
+      `${formatTime(view.monitoredSince, view.timeZone)}).`,
     escapeMrkdwn(truncate(view.reason.trim(), 1500)),
     `${who} production is still broken by the runbook's rules: roll back now, hotfix, or monitor again?`,
   ].join('\n');
   return {
-    text: fallback(`Still firing after monitoring: ${describeService(view.service)} (${escapeMrkdwn(id)}): ${escapeMrkdwn(truncate(oneLine(view.reason), 300))}`),
+    text: fallback(
+      `Still firing after monitoring: ${describeService(view.service)} ` +
+        `(${escapeMrkdwn(id)}): ${escapeMrkdwn(truncate(oneLine(view.reason), 300))}`,
+    ),
     blocks: [
       section(body),
       actions(`monitor:${id}:${view.round}`, [
@@ -42,7 +46,11 @@ export function askedAgain(view: AskedAgainView): SlackMessage {
         button({ actionId: HOTFIX, text: 'Hotfix', value: id, style: 'primary' }),
         button({ actionId: MONITOR, text: 'Monitor', value: id }),
       ]),
-      context([`*${describeService(view.service)}*`, `Incident ${describeIncident(view.incident)}`, `Asked again (${view.round})`]),
+      context([
+        `*${describeService(view.service)}*`,
+        `Incident ${describeIncident(view.incident)}`,
+        `Asked again (${view.round})`,
+      ]),
     ],
   };
 }
@@ -59,10 +67,23 @@ interface RecoveredView {
 }
 
 export function recovered(view: RecoveredView): SlackMessage {
-  const line = `Every alert resolved (${view.alerts} alert${view.alerts === 1 ? '' : 's'}, last at ${formatTime(view.resolvedAt, view.timeZone)}) and no trigger fires. Incident ${describeIncident(view.incident)} is closed at ${formatTime(view.closedAt, view.timeZone)} as recovered without rollback: nothing was rolled back.`;
+  const line =
+    `Every alert resolved (${view.alerts} alert${view.alerts === 1 ? '' : 's'}, last ` +
+    `at ${formatTime(view.resolvedAt, view.timeZone)}) and no trigger fires. Incident ` +
+    `${describeIncident(view.incident)} is closed at ` +
+    `${formatTime(view.closedAt, view.timeZone)} as recovered without rollback: ` +
+    `nothing was rolled back.`;
   return {
-    text: fallback(`${RECOVERED_TITLE}: ${describeService(view.service)} (${escapeMrkdwn(view.incident.id)}): every alert resolved, nothing was rolled back.`),
-    blocks: [header(RECOVERED_TITLE), section(line), context([`*${describeService(view.service)}*`, 'Reopen with /rollback if it comes back.'])],
+    text: fallback(
+      `${RECOVERED_TITLE}: ${describeService(view.service)} ` +
+        `(${escapeMrkdwn(view.incident.id)}): every alert resolved, nothing was rolled ` +
+        `back.`,
+    ),
+    blocks: [
+      header(RECOVERED_TITLE),
+      section(line),
+      context([`*${describeService(view.service)}*`, 'Reopen with /rollback if it comes back.']),
+    ],
   };
 }
 
@@ -78,12 +99,21 @@ interface AutopilotNoticeView {
 export function autopilotNotice(view: AutopilotNoticeView): SlackMessage {
   const when = formatDateTime(view.at, view.timeZone);
   const lines = [
-    `rollback-bot started an application rollback of *${describeService(view.service)}* to the last known good at ${when} on a MUST trigger, because the service has autopilot on.`,
+    `rollback-bot started an application rollback of ` +
+      `*${describeService(view.service)}* to the last known good at ${when} on a MUST ` +
+      `trigger, because the service has autopilot on.`,
     `*Trigger:* ${escapeMrkdwn(truncate(view.reason.trim(), 1500))}`,
     `*Incident:* ${describeIncident(view.incident)}`,
   ];
   return {
-    text: fallback(`${AUTOPILOT_TITLE}: ${describeService(view.service)} is being rolled back to the last known good (${escapeMrkdwn(view.incident.id)}).`),
-    blocks: [header(AUTOPILOT_TITLE), section(lines.join('\n')), context(['For information: progress and the outcome are in the incident thread in the alerts channel.'])],
+    text: fallback(
+      `${AUTOPILOT_TITLE}: ${describeService(view.service)} is being rolled back to the ` +
+        `last known good (${escapeMrkdwn(view.incident.id)}).`,
+    ),
+    blocks: [
+      header(AUTOPILOT_TITLE),
+      section(lines.join('\n')),
+      context(['For information: progress and the outcome are in the incident thread in the alerts channel.']),
+    ],
   };
 }

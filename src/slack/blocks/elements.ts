@@ -27,7 +27,10 @@ const mrkdwnText = (text: string, max: number): types.MrkdwnElement => ({
 
 export const header = (text: string): types.HeaderBlock => ({ type: 'header', text: plainText(text, LIMITS.header) });
 
-export const section = (text: string): types.SectionBlock => ({ type: 'section', text: mrkdwnText(text, LIMITS.sectionText) });
+export const section = (text: string): types.SectionBlock => ({
+  type: 'section',
+  text: mrkdwnText(text, LIMITS.sectionText),
+});
 
 export const divider = (): types.DividerBlock => ({ type: 'divider' });
 
@@ -45,7 +48,9 @@ export function context(parts: readonly string[]): types.ContextBlock {
 export function fieldSections(pairs: readonly (readonly [string, string])[]): types.SectionBlock[] {
   const sections: types.SectionBlock[] = [];
   for (let i = 0; i < pairs.length; i += LIMITS.fields) {
-    const fields = pairs.slice(i, i + LIMITS.fields).map(([label, value]) => mrkdwnText(`*${label}:*\n${value}`, LIMITS.field));
+    const fields = pairs
+      .slice(i, i + LIMITS.fields)
+      .map(([label, value]) => mrkdwnText(`*${label}:*\n${value}`, LIMITS.field));
     sections.push({ type: 'section', fields });
   }
   return sections;
@@ -97,9 +102,14 @@ export const actions = (blockId: string, buttons: readonly types.Button[]): type
  * most `maxSections`; what does not fit is counted in a last "…and N more" line.
  * A single line longer than a section is truncated.
  */
-export function packLines(lines: readonly string[], maxSections: number, more: (n: number) => string): types.SectionBlock[] {
+export function packLines(
+  lines: readonly string[],
+  maxSections: number,
+  more: (n: number) => string,
+): types.SectionBlock[] {
   const max = LIMITS.sectionText;
-  const size = (chunk: readonly string[]): number => chunk.reduce((sum, line) => sum + line.length, 0) + Math.max(0, chunk.length - 1);
+  const size = (chunk: readonly string[]): number =>
+    chunk.reduce((sum, line) => sum + line.length, 0) + Math.max(0, chunk.length - 1);
   const chunks: string[][] = [];
   let current: string[] = [];
   let placed = 0;

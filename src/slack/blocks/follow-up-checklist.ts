@@ -44,7 +44,8 @@ const HORIZONS: readonly { horizon: FollowUpHorizon; key: string; title: string 
 const BLOCK_PREFIX = 'follow_up';
 
 /** block_id of a horizon's checkboxes: the listener reads the incident and horizon back from it. */
-export const tickBlockId = (incidentId: string, horizonKey: string): string => `${BLOCK_PREFIX}:${incidentId}:${horizonKey}`;
+export const tickBlockId = (incidentId: string, horizonKey: string): string =>
+  `${BLOCK_PREFIX}:${incidentId}:${horizonKey}`;
 
 export function readTickBlockId(blockId: string): { incidentId: string; horizon: FollowUpHorizon } | undefined {
   const match = /^follow_up:(.+):(1h|24h|1w)$/.exec(blockId);
@@ -52,7 +53,8 @@ export function readTickBlockId(blockId: string): { incidentId: string; horizon:
   return match?.[1] && found ? { incidentId: match[1], horizon: found.horizon } : undefined;
 }
 
-export const snoozeValue = (incidentId: string, itemId: string, snooze: string): string => `${incidentId}|${itemId}|${snooze}`;
+export const snoozeValue = (incidentId: string, itemId: string, snooze: string): string =>
+  `${incidentId}|${itemId}|${snooze}`;
 
 export function readSnoozeValue(value: string): { incidentId: string; itemId: string; snooze: string } | undefined {
   const parts = value.split('|');
@@ -61,11 +63,16 @@ export function readSnoozeValue(value: string): { incidentId: string; itemId: st
   return { incidentId, itemId, snooze };
 }
 
-const plain = (text: string, max: number): types.PlainTextElement => ({ type: 'plain_text', text: truncate(text, max), emoji: true });
+const plain = (text: string, max: number): types.PlainTextElement => ({
+  type: 'plain_text',
+  text: truncate(text, max),
+  emoji: true,
+});
 
 function option(item: FollowUpItem): types.Option {
   const title = escapeMrkdwn(item.title);
-  // An item the bot ticked with a link (the incident ticket) shows who; the link gets a line of its own (options are short).
+  // An item the bot ticked with a link (the incident ticket) shows who; the link gets a line of its own (options are
+  // short).
   const by = item.doneBy?.split(' ')[0];
   const text = item.doneAt ? `~${title}~${by ? ` ✓ ${mention(by)}` : ' ✓'}` : `*${title}*`;
   return {
@@ -78,15 +85,25 @@ function option(item: FollowUpItem): types.Option {
 function checkboxes(items: readonly FollowUpItem[]): types.Checkboxes {
   const options = items.map(option);
   const ticked = options.filter((_o, i) => items[i]?.doneAt);
-  return { type: 'checkboxes', action_id: FOLLOW_UP_TICK, options, ...(ticked.length > 0 ? { initial_options: ticked } : {}) };
+  return {
+    type: 'checkboxes',
+    action_id: FOLLOW_UP_TICK,
+    options,
+    ...(ticked.length > 0 ? { initial_options: ticked } : {}),
+  };
 }
 
 function snoozeRow(view: FollowUpChecklistView, item: FollowUpItem): types.SectionBlock {
-  const when = item.snoozedUntil ? `snoozed until ${formatDateTime(item.snoozedUntil, view.timeZone)}` : `at ${formatDateTime(item.dueAt, view.timeZone)}`;
+  const when = item.snoozedUntil
+    ? `snoozed until ${formatDateTime(item.snoozedUntil, view.timeZone)}`
+    : `at ${formatDateTime(item.dueAt, view.timeZone)}`;
   const menu: types.Overflow = {
     type: 'overflow',
     action_id: FOLLOW_UP_SNOOZE,
-    options: SNOOZES.map((s) => ({ text: plain(`Snooze ${s.label}`, LIMITS.optionText), value: snoozeValue(view.incident.id, item.id, s.key).slice(0, LIMITS.optionValue) })),
+    options: SNOOZES.map((s) => ({
+      text: plain(`Snooze ${s.label}`, LIMITS.optionText),
+      value: snoozeValue(view.incident.id, item.id, s.key).slice(0, LIMITS.optionValue),
+    })),
   };
   return { ...section(`⏰ Reminder for *${escapeMrkdwn(item.title)}*: ${when}`), accessory: menu };
 }
@@ -97,39 +114,68 @@ export function followUpChecklistMessage(view: FollowUpChecklistView): SlackMess
   const blocks: Block[] = [
     header(FOLLOW_UP_TITLE),
     section(
-      `Production of *${describeService(view.service)}* was restored at ${formatDateTime(view.restoredAt, view.timeZone)}. ` +
-        `Tick each action when it is done. Open ones are reminded to ${mention(view.owner)} at their deadline; snooze one with its ⋯ menu.`,
+      `Production of *${describeService(view.service)}* was restored at ` +
+        `${formatDateTime(view.restoredAt, view.timeZone)}. ` +
+        `Tick each action when it is done. Open ones are reminded to ` +
+        `${mention(view.owner)} at their deadline; snooze one with its ⋯ menu.`,
     ),
   ];
   for (const { horizon, key, title } of HORIZONS) {
     const items = view.items.filter((item) => specOf(item.id).horizon === horizon);
     const first = items[0];
     if (!first) continue;
-    blocks.push(section(`*${title}* · due ${formatDateTime(first.dueAt, view.timeZone)} · ${doneCount(items)} of ${items.length} done`));
-    blocks.push({ type: 'actions', block_id: tickBlockId(view.incident.id, key).slice(0, 255), elements: [checkboxes(items)] });
+    blocks.push(
+      section(
+        `*${title}* · due ${formatDateTime(first.dueAt, view.timeZone)} · ${doneCount(items)} of ${items.length} done`,
+      ),
+    );
+    blocks.push({
+      type: 'actions',
+      block_id: tickBlockId(view.incident.id, key).slice(0, 255),
+      elements: [checkboxes(items)],
+    });
     for (const item of items) if (!item.doneAt) blocks.push(snoozeRow(view, item));
     for (const item of items) {
       const url = item.doneBy?.split(' ')[1];
-      if (item.doneAt && url && /^https?:\/\//.test(url)) blocks.push(context([`${escapeMrkdwn(item.title)}: ${link(url, url)}`]));
+      if (item.doneAt && url && /^https?:\/\//.test(url))
+        blocks.push(context([`${escapeMrkdwn(item.title)}: ${link(url, url)}`]));
     }
   }
   const done = doneCount(view.items);
-  blocks.push(context([`Incident ${describeIncident(view.incident)}`, `*${describeService(view.service)}*`, `${done} of ${view.items.length} done`]));
+  blocks.push(
+    context([
+      `Incident ${describeIncident(view.incident)}`,
+      `*${describeService(view.service)}*`,
+      `${done} of ${view.items.length} done`,
+    ]),
+  );
   return {
-    text: fallback(`Post-rollback checklist for ${describeService(view.service)} (${escapeMrkdwn(view.incident.id)}): ${done} of ${view.items.length} done.`),
+    text: fallback(
+      `Post-rollback checklist for ${describeService(view.service)} ` +
+        `(${escapeMrkdwn(view.incident.id)}): ${done} of ${view.items.length} done.`,
+    ),
     blocks: capBlocks(blocks, LIMITS.messageBlocks),
   };
 }
 
 export function followUpReminderMessage(view: FollowUpReminderView): SlackMessage {
-  const lines = view.items.map((item) => `• *${escapeMrkdwn(item.title)}* (was due ${formatDateTime(item.dueAt, view.timeZone)})`);
+  const lines = view.items.map(
+    (item) => `• *${escapeMrkdwn(item.title)}* (was due ${formatDateTime(item.dueAt, view.timeZone)})`,
+  );
   const count = view.items.length;
-  const lead = `⏰ ${mention(view.owner)}: ${count} post-rollback action${count === 1 ? ' is' : 's are'} past ${count === 1 ? 'its' : 'their'} deadline.`;
+  const lead =
+    `⏰ ${mention(view.owner)}: ${count} post-rollback ` +
+    `action${count === 1 ? ' is' : 's are'} past ${count === 1 ? 'its' : 'their'} ` +
+    `deadline.`;
   return {
     text: fallback(`${lead} ${view.items.map((item) => escapeMrkdwn(item.title)).join(', ')}.`),
     blocks: [
       section(truncate(`${lead}\n${lines.join('\n')}`, LIMITS.sectionText)),
-      context([`Tick them in the checklist above when done, or snooze them there`, `Incident ${describeIncident(view.incident)}`, `*${describeService(view.service)}*`]),
+      context([
+        `Tick them in the checklist above when done, or snooze them there`,
+        `Incident ${describeIncident(view.incident)}`,
+        `*${describeService(view.service)}*`,
+      ]),
     ],
   };
 }

@@ -35,9 +35,16 @@ export function hotfixQuestion(view: HotfixQuestionView): SlackMessage {
   let status: string;
   switch (q.status) {
     case 'asked': {
-      const again = q.round > 1 ? 'The hotfix window ran out and production is still broken. The runbook says: *roll back immediately*.\n' : '';
+      const again =
+        q.round > 1
+          ? 'The hotfix window ran out and production is still broken. The runbook says: *roll back immediately*.\n'
+          : '';
       blocks.push(
-        section(`${again}*${HOTFIX_QUESTION}*\nIf yes, press Hotfix: you get 5 minutes, then the bot asks again. If not, roll back now. Not broken after all? Monitor: the bot asks again if the trigger still fires.`),
+        section(
+          `${again}*${HOTFIX_QUESTION}*\nIf yes, press Hotfix: you get 5 minutes, then the ` +
+            `bot asks again. If not, roll back now. Not broken after all? Monitor: the bot ` +
+            `asks again if the trigger still fires.`,
+        ),
       );
       const first = q.round > 1 ? [rollBack, ...disable, hotfix] : [hotfix, rollBack, ...disable];
       if (disable.length > 0) blocks.push(section(disableWords(offered)));
@@ -50,7 +57,9 @@ export function hotfixQuestion(view: HotfixQuestionView): SlackMessage {
       const deadline = formatTime(hotfixDeadline(q), view.timeZone);
       blocks.push(
         section(
-          `🛠️ ${mention(q.claimedBy)} is shipping a hotfix (claimed ${formatTime(q.claimedAt, view.timeZone)}). If production is not healthy by *${deadline}*, the bot asks again and proposes the rollback.`,
+          `🛠️ ${mention(q.claimedBy)} is shipping a hotfix (claimed ` +
+            `${formatTime(q.claimedAt, view.timeZone)}). If production is not healthy by ` +
+            `*${deadline}*, the bot asks again and proposes the rollback.`,
         ),
       );
       blocks.push(...off);
@@ -59,15 +68,29 @@ export function hotfixQuestion(view: HotfixQuestionView): SlackMessage {
       break;
     }
     case 'hotfixed':
-      blocks.push(section(`✅ Hotfixed: ${mention(q.by)} reported the hotfix out at ${formatTime(q.at, view.timeZone)}. Monitor production; \`/rollback\` remains available.`));
+      blocks.push(
+        section(
+          `✅ Hotfixed: ${mention(q.by)} reported the hotfix out at ` +
+            `${formatTime(q.at, view.timeZone)}. Monitor production; \`/rollback\` remains ` +
+            `available.`,
+        ),
+      );
       status = 'hotfixed';
       break;
     case 'rollback_chosen':
-      blocks.push(section(`⏪ Rolled back: ${mention(q.by)} chose to roll back at ${formatTime(q.at, view.timeZone)}.`));
+      blocks.push(
+        section(`⏪ Rolled back: ${mention(q.by)} chose to roll back at ${formatTime(q.at, view.timeZone)}.`),
+      );
       status = 'rollback chosen';
       break;
   }
-  blocks.push(context([`*${describeService(view.service)}*`, `Incident ${describeIncident(view.incident)}`, q.round > 1 ? `Round ${q.round}` : '']));
+  blocks.push(
+    context([
+      `*${describeService(view.service)}*`,
+      `Incident ${describeIncident(view.incident)}`,
+      q.round > 1 ? `Round ${q.round}` : '',
+    ]),
+  );
   return {
     text: fallback(`${HOTFIX_QUESTION} ${describeService(view.service)} (${escapeMrkdwn(incidentId)}): ${status}.`),
     blocks,

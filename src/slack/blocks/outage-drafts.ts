@@ -9,7 +9,6 @@ import { formatLongDay, formatMinutes, formatTime } from './format';
 import { LIMITS, codeBlock, escapeMrkdwn, fallback, oneLine, truncate } from './text';
 import type { OutageDraftsView } from './view-models';
 
-
 const fill = (text: string, max: number): string => truncate(oneLine(text), max);
 
 function clock(at: Date, timeZone: string): string {
@@ -19,7 +18,9 @@ function clock(at: Date, timeZone: string): string {
 /** "2:00 PM - 2:15 PM ET", the runbook's way of writing the outage window. */
 function window(view: OutageDraftsView, end: Date): string {
   const sameDay = formatLongDay(view.startedAt, view.timeZone) === formatLongDay(end, view.timeZone);
-  const start = sameDay ? clock(view.startedAt, view.timeZone) : `${formatLongDay(view.startedAt, view.timeZone)} ${clock(view.startedAt, view.timeZone)}`;
+  const start = sameDay
+    ? clock(view.startedAt, view.timeZone)
+    : `${formatLongDay(view.startedAt, view.timeZone)} ${clock(view.startedAt, view.timeZone)}`;
   return `${start} - ${formatTime(end, view.timeZone)}`;
 }
 
@@ -49,14 +50,18 @@ function emailDraft(view: OutageDraftsView): string {
   const product = fill(view.productName, 80);
   const end = view.endedAt ?? view.asOf;
   const minutes = formatMinutes((end.getTime() - view.startedAt.getTime()) / 60_000);
-  const downtime = view.endedAt ? minutes : `${minutes} so far (still ongoing at ${formatTime(view.asOf, view.timeZone)})`;
+  const downtime = view.endedAt
+    ? minutes
+    : `${minutes} so far (still ongoing at ${formatTime(view.asOf, view.timeZone)})`;
   return [
     `Subject: Service Update - ${formatLongDay(view.startedAt, view.timeZone)}`,
     '',
     `Dear ${product} Users,`,
     '',
     `We recently deployed an update that caused ${fill(view.issueDescription, 600)}.`,
-    view.endedAt ? 'Our team immediately rolled back to the previous stable version.' : 'Our team is rolling back to the previous stable version.',
+    view.endedAt
+      ? 'Our team immediately rolled back to the previous stable version.'
+      : 'Our team is rolling back to the previous stable version.',
     '',
     `Downtime: ${downtime}`,
     `Impact: ${fill(view.impact, 600)}`,
@@ -72,9 +77,15 @@ function emailDraft(view: OutageDraftsView): string {
 export function outageDrafts(view: OutageDraftsView): SlackMessage {
   const end = view.endedAt ?? view.asOf;
   const minutes = formatMinutes((end.getTime() - view.startedAt.getTime()) / 60_000);
-  const lead = `📝 *Drafts for users*: the outage of ${describeService(view.service)} ${view.endedAt ? 'lasted' : 'has lasted'} ${minutes}. Review, then copy them to the status page and the customer email.`;
+  const lead =
+    `📝 *Drafts for users*: the outage of ${describeService(view.service)} ` +
+    `${view.endedAt ? 'lasted' : 'has lasted'} ${minutes}. Review, then copy them to ` +
+    `the status page and the customer email.`;
   return {
-    text: fallback(`Status page and email drafts for ${describeService(view.service)} (${escapeMrkdwn(view.incident.id)}), outage ${minutes}.`),
+    text: fallback(
+      `Status page and email drafts for ${describeService(view.service)} ` +
+        `(${escapeMrkdwn(view.incident.id)}), outage ${minutes}.`,
+    ),
     blocks: [
       section(lead),
       section('*Status Page Update*'),

@@ -44,14 +44,20 @@ function chunks(markdown: string): string[] {
 
 export function postMortemMessage(view: PostMortemView): SlackMessage {
   const intro = section(
-    `A draft for the post-mortem meeting, due by *${formatDateTime(view.meetingBy, view.timeZone)}*, written from the incident's timeline. ` +
+    `A draft for the post-mortem meeting, due by ` +
+      `*${formatDateTime(view.meetingBy, view.timeZone)}*, written from the incident's ` +
+      `timeline. ` +
       'Copy it into the post-mortem document and answer the questions marked _To answer_.',
   );
   const foot = context([`Incident ${describeIncident(view.incident)}`, `*${describeService(view.service)}*`]);
   const body = chunks(view.markdown).map((chunk) => section(codeBlock(chunk, LIMITS.sectionText)));
   const blocks: Block[] = [header(POST_MORTEM_TITLE), intro, ...body, foot];
   return {
-    text: fallback(`Post-mortem draft for ${describeService(view.service)} (${escapeMrkdwn(view.incident.id)}): what happened, the times against the runbook's targets, and the five questions.`),
+    text: fallback(
+      `Post-mortem draft for ${describeService(view.service)} ` +
+        `(${escapeMrkdwn(view.incident.id)}): what happened, the times against the ` +
+        `runbook's targets, and the five questions.`,
+    ),
     blocks: capBlocks(blocks, LIMITS.messageBlocks),
   };
 }

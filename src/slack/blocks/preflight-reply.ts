@@ -33,7 +33,10 @@ export function preflightReply(view: PreflightReplyView): SlackMessage {
   const { report } = view;
   const blocks: Block[] = [
     header(`Pre-deployment checklist: ${truncate(report.service, 100)}`),
-    section(`*Candidate* ${short(report.candidate)} · *live* ${short(report.live)} · checked ${formatDateTime(report.checkedAt, view.timeZone)}`),
+    section(
+      `*Candidate* ${short(report.candidate)} · *live* ${short(report.live)} · checked ` +
+        `${formatDateTime(report.checkedAt, view.timeZone)}`,
+    ),
     ...(report.unavailable ?? []).map((line) => section(`⚠️ ${text(line, 600)}`)),
   ];
   for (const check of report.checks) {
@@ -54,9 +57,13 @@ export function preflightReply(view: PreflightReplyView): SlackMessage {
   }
   const failures = report.checks.filter((c) => c.status === 'fail').length;
   const skips = report.checks.filter((c) => c.status === 'skip').length;
-  const verdict = report.passed ? `Ready to deploy${skips > 0 ? ` (${skips} check(s) skipped)` : ''}.` : `Not ready: ${failures} check(s) failed.`;
+  const verdict = report.passed
+    ? `Ready to deploy${skips > 0 ? ` (${skips} check(s) skipped)` : ''}.`
+    : `Not ready: ${failures} check(s) failed.`;
   blocks.push(section(`*${verdict}*`));
-  blocks.push(context(['The same checks as `rollback-bot preflight` in CI, which exits 1 when one fails. Nothing was changed.']));
+  blocks.push(
+    context(['The same checks as `rollback-bot preflight` in CI, which exits 1 when one fails. Nothing was changed.']),
+  );
   return {
     text: fallback(`Pre-deployment checklist for ${escapeMrkdwn(report.service)}: ${verdict}`),
     blocks: capBlocks(blocks, LIMITS.messageBlocks),

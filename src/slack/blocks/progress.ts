@@ -13,7 +13,10 @@ const INDENT = '       ';
 
 function times(step: StepProgress, timeZone: string): string {
   if (step.startedAt && step.finishedAt) {
-    return ` · ${formatTime(step.startedAt, timeZone)}, took ${formatDuration(step.finishedAt.getTime() - step.startedAt.getTime())}`;
+    return (
+      ` · ${formatTime(step.startedAt, timeZone)}, took ` +
+      `${formatDuration(step.finishedAt.getTime() - step.startedAt.getTime())}`
+    );
   }
   if (step.startedAt) return ` · since ${formatTime(step.startedAt, timeZone)}`;
   if (step.finishedAt) return ` · ${formatTime(step.finishedAt, timeZone)}`;
@@ -33,7 +36,9 @@ function checkLine(check: CheckResult): string {
 /** One step as a few lines; checks beyond a dozen are summarised so a step stays readable. */
 function stepLines(step: StepProgress, timeZone: string): string {
   const label = escapeMrkdwn(truncate(oneLine(step.label), 200));
-  const lines = [`${STEP_EMOJI[step.state]} *${step.position}. ${label}*: ${STEP_STATE_WORDS[step.state]}${times(step, timeZone)}`];
+  const lines = [
+    `${STEP_EMOJI[step.state]} *${step.position}. ${label}*: ${STEP_STATE_WORDS[step.state]}${times(step, timeZone)}`,
+  ];
   if (step.detail) lines.push(`${INDENT}${escapeMrkdwn(truncate(oneLine(step.detail), 400))}`);
   const checks = step.checks ?? [];
   const shown = checks.slice(0, 12);
@@ -61,14 +66,19 @@ function summary(steps: readonly StepProgress[]): string {
 export function progress(view: ProgressView): SlackMessage {
   const state = summary(view.steps);
   const lines = view.steps.map((step) => stepLines(step, view.timeZone));
-  const steps = lines.length > 0 ? packLines(lines, LIMITS.messageBlocks - 2, (n) => `…and ${n} more step(s)`) : [section('_No steps planned yet._')];
+  const steps =
+    lines.length > 0
+      ? packLines(lines, LIMITS.messageBlocks - 2, (n) => `…and ${n} more step(s)`)
+      : [section('_No steps planned yet._')];
   const blocks = [
     section(`*Rollback progress* for ${describeService(view.service)}: ${state}`),
     ...steps,
     context([`Incident ${describeIncident(view.incident)}`, `Updated ${formatTime(view.updatedAt, view.timeZone)}`]),
   ];
   return {
-    text: fallback(`Rollback progress for ${describeService(view.service)} (${escapeMrkdwn(view.incident.id)}): ${state}`),
+    text: fallback(
+      `Rollback progress for ${describeService(view.service)} (${escapeMrkdwn(view.incident.id)}): ${state}`,
+    ),
     blocks: capBlocks(blocks, LIMITS.messageBlocks),
   };
 }

@@ -8,7 +8,8 @@ import { unescapeMrkdwn } from './text';
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** mrkdwn to what the reader sees: mentions as @U…, links as "label (url)", entities decoded. */
 export function readMrkdwn(text: string): string {
@@ -34,7 +35,9 @@ function elementText(element: unknown): string {
     case 'static_select':
     case 'users_select':
     case 'conversations_select': {
-      const chosen = isObject(element.initial_option) ? textOf(element.initial_option.text) : textOf(element.placeholder);
+      const chosen = isObject(element.initial_option)
+        ? textOf(element.initial_option.text)
+        : textOf(element.placeholder);
       return `[select: ${chosen}]`;
     }
     case 'radio_buttons':
@@ -43,7 +46,9 @@ function elementText(element: unknown): string {
       // Radio buttons have one initial_option; checkboxes a list of initial_options.
       const initial = Array.isArray(element.initial_options) ? element.initial_options : [element.initial_option];
       const chosen = new Set(initial.filter(isObject).map((o) => o.value));
-      return options.map((o) => (isObject(o) ? `(${chosen.has(o.value) ? 'x' : ' '}) ${textOf(o.text)}` : '')).join('  ');
+      return options
+        .map((o) => (isObject(o) ? `(${chosen.has(o.value) ? 'x' : ' '}) ${textOf(o.text)}` : ''))
+        .join('  ');
     }
     case 'plain_text_input': {
       const value = typeof element.initial_value === 'string' ? element.initial_value : textOf(element.placeholder);
@@ -60,7 +65,9 @@ function blockText(block: unknown): string {
     case 'header':
       return textOf(block.text);
     case 'section': {
-      const parts = [textOf(block.text), ...(Array.isArray(block.fields) ? block.fields.map(textOf) : [])].filter((part) => part !== '');
+      const parts = [textOf(block.text), ...(Array.isArray(block.fields) ? block.fields.map(textOf) : [])].filter(
+        (part) => part !== '',
+      );
       if (block.accessory !== undefined) parts.push(elementText(block.accessory));
       return parts.join('\n');
     }
@@ -83,5 +90,8 @@ function blockText(block: unknown): string {
 /** One paragraph per block, separated by blank lines. */
 export function renderText(blocks: unknown): string {
   if (!Array.isArray(blocks)) return '';
-  return blocks.map(blockText).filter((text) => text !== '').join('\n\n');
+  return blocks
+    .map(blockText)
+    .filter((text) => text !== '')
+    .join('\n\n');
 }

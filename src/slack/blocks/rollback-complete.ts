@@ -4,7 +4,16 @@
  * what the humans should do now.
  */
 import { describeIncident, describeService, describeTarget } from './describe';
-import { type Block, type SlackMessage, capBlocks, context, fieldSections, header, packLines, section } from './elements';
+import {
+  type Block,
+  type SlackMessage,
+  capBlocks,
+  context,
+  fieldSections,
+  header,
+  packLines,
+  section,
+} from './elements';
 import { formatDateTime, formatDuration, formatTime } from './format';
 import { LIMITS, escapeMrkdwn, fallback, mention, oneLine, truncate } from './text';
 import { unpinActions } from './unpin-button';
@@ -23,7 +32,8 @@ export function rollbackComplete(view: RollbackCompleteView): SlackMessage {
     view.postMortemAt ? `Post-mortem scheduled for ${formatDateTime(view.postMortemAt, view.timeZone)}` : undefined,
     ...(view.nextSteps ?? []).map((step) => item(step, 300)),
   ].filter((step): step is string => step !== undefined);
-  const nextSteps = next.length > 0 ? next.join('; ') : 'Post-mortem within 24 hours (see the runbook\'s Post-Rollback Actions)';
+  const nextSteps =
+    next.length > 0 ? next.join('; ') : "Post-mortem within 24 hours (see the runbook's Post-Rollback Actions)";
   const body = [
     `*Version:* ${version}`,
     `*Status:* ${status}`,
@@ -49,19 +59,25 @@ function pinnedBlocks(view: RollbackCompleteView): Block[] {
   if (!view.pinned) return [];
   return [
     section(
-      '📌 *Production is pinned* by this instant rollback: Vercel does not assign new production deployments until someone promotes one. Once the fix is pushed and READY, the DevOps lead presses *Unpin* to promote it, so later pushes go live again.',
+      '📌 *Production is pinned* by this instant rollback: Vercel does not assign new ' +
+        'production deployments until someone promotes one. Once the fix is pushed and ' +
+        'READY, the DevOps lead presses *Unpin* to promote it, so later pushes go live ' +
+        'again.',
     ),
     unpinActions({ service: view.service.name, incidentId: view.incident.id }),
   ];
 }
 
-const bullets = (items: readonly string[], empty: string): string[] => (items.length > 0 ? items.map((entry) => `• ${item(entry)}`) : [`_${empty}_`]);
+const bullets = (items: readonly string[], empty: string): string[] =>
+  items.length > 0 ? items.map((entry) => `• ${item(entry)}`) : [`_${empty}_`];
 
 export function rollbackFailed(view: RollbackFailedView): SlackMessage {
   const title = view.outcome === 'unknown' ? ROLLBACK_UNKNOWN_TITLE : ROLLBACK_FAILED_TITLE;
   const lead =
     view.outcome === 'unknown'
-      ? `The bot could not confirm whether the last step of the rollback of *${describeService(view.service)}* took effect. Production may or may not be restored: check it by hand before anything is retried.`
+      ? `The bot could not confirm whether the last step of the rollback of ` +
+        `*${describeService(view.service)}* took effect. Production may or may not be ` +
+        `restored: check it by hand before anything is retried.`
       : `The rollback of *${describeService(view.service)}* stopped. Production is *not* confirmed restored.`;
   const more = (n: number): string => `…and ${n} more`;
   const blocks: Block[] = [
@@ -80,7 +96,9 @@ export function rollbackFailed(view: RollbackFailedView): SlackMessage {
       ]),
     );
   }
-  blocks.push(...packLines(['*What to do now:*', ...bullets(view.whatToDoNow, 'Ask the owner in this thread.')], 10, more));
+  blocks.push(
+    ...packLines(['*What to do now:*', ...bullets(view.whatToDoNow, 'Ask the owner in this thread.')], 10, more),
+  );
   blocks.push(
     context([
       `*${describeService(view.service)}*`,
@@ -89,7 +107,9 @@ export function rollbackFailed(view: RollbackFailedView): SlackMessage {
       formatTime(view.at, view.timeZone),
     ]),
   );
-  const why = view.failingStep ? `${item(view.failingStep.label, 200)}: ${item(view.failingStep.error, 400)}` : 'see the thread';
+  const why = view.failingStep
+    ? `${item(view.failingStep.label, 200)}: ${item(view.failingStep.error, 400)}`
+    : 'see the thread';
   return {
     text: fallback(`${title}: ${describeService(view.service)} (${escapeMrkdwn(view.incident.id)}): ${why}`),
     blocks: capBlocks(blocks, LIMITS.messageBlocks),

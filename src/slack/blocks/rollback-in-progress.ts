@@ -31,8 +31,17 @@ export function rollbackInProgress(view: RollbackInProgressView): SlackMessage {
   const action = describeAction(view.kind, view.target);
   const eta = formatMinutes(view.etaMinutes);
   const owner = mention(view.owner);
-  const body = [`*Issue:* ${issue}`, `*Trigger:* ${trigger}`, `*Action:* ${action}`, `*ETA:* ${eta}`, `*Owner:* ${owner}`].join('\n');
-  const text = `${ROLLBACK_IN_PROGRESS_TITLE}: ${describeService(view.service)}: ${escapeMrkdwn(truncate(oneLine(view.issue), 300))}. ${action}, ETA ${eta}, owner ${owner}.`;
+  const body = [
+    `*Issue:* ${issue}`,
+    `*Trigger:* ${trigger}`,
+    `*Action:* ${action}`,
+    `*ETA:* ${eta}`,
+    `*Owner:* ${owner}`,
+  ].join('\n');
+  const text =
+    `${ROLLBACK_IN_PROGRESS_TITLE}: ${describeService(view.service)}: ` +
+    `${escapeMrkdwn(truncate(oneLine(view.issue), 300))}. ${action}, ETA ${eta}, ` +
+    `owner ${owner}.`;
   return {
     text: fallback(text),
     blocks: [

@@ -54,7 +54,10 @@ function mark(f: MetricFigure): string {
 export function figureLine(f: MetricFigure): string {
   const target = f.target.startsWith('none') ? 'no target in the runbook' : `target ${escapeMrkdwn(f.target)}`;
   if (f.value === undefined) return `${mark(f)} *${f.title}*: no data yet (${target})`;
-  const worst = f.name === 'rollback_frequency' || f.name === 'rollbacks_per_deployment' ? shown(f, f.value) : `worst ${shown(f, f.value)}`;
+  const worst =
+    f.name === 'rollback_frequency' || f.name === 'rollbacks_per_deployment'
+      ? shown(f, f.value)
+      : `worst ${shown(f, f.value)}`;
   const mean = f.mean !== undefined && f.samples > 1 ? `, mean ${shown(f, f.mean)}` : '';
   const basis =
     f.name === 'rollback_frequency'
@@ -76,14 +79,21 @@ export function statsReply(view: StatsReplyView): SlackMessage {
   const scope = view.service ? describeService(view.service) : 'all services';
   const period = `${formatDateTime(metrics.from, view.timeZone)} to ${formatDateTime(metrics.to, view.timeZone)}`;
   const { failed, judged } = verdictOf(metrics);
-  const summary = failed === 0 ? `All ${judged} judged target${judged === 1 ? '' : 's'} met.` : `${failed} of ${judged} judged targets missed.`;
+  const summary =
+    failed === 0
+      ? `All ${judged} judged target${judged === 1 ? '' : 's'} met.`
+      : `${failed} of ${judged} judged targets missed.`;
   const months = Object.entries(metrics.perMonth).map(([month, n]) => `${month}: ${n}`);
   const blocks: Block[] = [
     header(`📊 Rollback metrics: ${truncate(view.service?.displayName ?? view.service?.name ?? 'all services', 100)}`),
     section(`*Period:* ${period} · ${plural(metrics.rollbacks, 'rollback')} · ${summary}`),
     ...packLines(metrics.figures.map(figureLine), 6, (n) => `…and ${n} more`),
     ...(view.actions ? [section(actionsLine(view.actions))] : []),
-    context([`Rollbacks per month: ${months.join(', ') || 'none'}`, 'Targets from the runbook\'s "Rollback Metrics"', '➖ no data or no target']),
+    context([
+      `Rollbacks per month: ${months.join(', ') || 'none'}`,
+      'Targets from the runbook\'s "Rollback Metrics"',
+      '➖ no data or no target',
+    ]),
     ...(view.releases ? [context([escapeMrkdwn(view.releases)])] : []),
   ];
   return {

@@ -11,7 +11,8 @@ import { pinnedBlocks } from './pinned';
 import type { ServiceStatusView } from './view-models';
 
 function production(view: ServiceStatusView): string {
-  if (view.productionError) return `⚠️ Could not read production: ${escapeMrkdwn(truncate(oneLine(view.productionError), 800))}`;
+  if (view.productionError)
+    return `⚠️ Could not read production: ${escapeMrkdwn(truncate(oneLine(view.productionError), 800))}`;
   const now = view.production;
   if (!now) return '_unknown_';
   const parts = [linkMrkdwn(now.url, describeTarget(now))];
@@ -24,7 +25,9 @@ function production(view: ServiceStatusView): string {
 function pinned(view: ServiceStatusView): string {
   if (!view.pinned) return 'No: new production deployments go live as usual';
   const since = view.pinned.since ? ` since ${formatDateTime(view.pinned.since, view.timeZone)}` : '';
-  const by = view.pinned.incidentId ? ` (instant rollback of ${escapeMrkdwn(view.pinned.incidentId)})` : ' (an earlier instant rollback)';
+  const by = view.pinned.incidentId
+    ? ` (instant rollback of ${escapeMrkdwn(view.pinned.incidentId)})`
+    : ' (an earlier instant rollback)';
   return `📌 Yes${since}${by}: new pushes do not reach production until someone promotes a deployment`;
 }
 
@@ -33,12 +36,17 @@ function incident(view: ServiceStatusView): string {
   if (!open) return 'None';
   const issue = open.issue ? `: ${escapeMrkdwn(truncate(oneLine(open.issue), 300))}` : '';
   const problem = open.threadProblem ? `\n⚠️ ${escapeMrkdwn(open.threadProblem)}` : '';
-  return `${link(open.url, open.id)} (${escapeMrkdwn(open.state)}, opened ${formatDateTime(open.openedAt, view.timeZone)})${issue}${problem}`;
+  return (
+    `${link(open.url, open.id)} (${escapeMrkdwn(open.state)}, opened ` +
+    `${formatDateTime(open.openedAt, view.timeZone)})${issue}${problem}`
+  );
 }
 
 function serviceBlocks(view: ServiceStatusView): Block[] {
   const target = view.wouldRollBackTo;
-  const wouldChoose = target ? `${describeTarget(target)}${target.why ? ` (${escapeMrkdwn(truncate(oneLine(target.why), 300))})` : ''}` : '_no earlier good deployment known_';
+  const wouldChoose = target
+    ? `${describeTarget(target)}${target.why ? ` (${escapeMrkdwn(truncate(oneLine(target.why), 300))})` : ''}`
+    : '_no earlier good deployment known_';
   return [
     section(`*${describeService(view.service)}*`),
     ...fieldSections([
@@ -60,13 +68,15 @@ function serviceText(view: ServiceStatusView): string {
 }
 
 export function statusReply(services: readonly ServiceStatusView[]): SlackMessage {
-  if (services.length === 0) return { text: 'No services are configured.', blocks: [section('No services are configured.')] };
+  if (services.length === 0)
+    return { text: 'No services are configured.', blocks: [section('No services are configured.')] };
   const blocks: Block[] = [];
   services.forEach((view, i) => {
     if (i > 0) blocks.push(divider());
     blocks.push(...serviceBlocks(view));
   });
   blocks.push(context(['Read live from Vercel and the incident store. Nothing was changed.']));
-  const text = services.length === 1 ? serviceText(services[0] as ServiceStatusView) : `Status of ${services.length} services.`;
+  const text =
+    services.length === 1 ? serviceText(services[0] as ServiceStatusView) : `Status of ${services.length} services.`;
   return { text: fallback(text), blocks: capBlocks(blocks, LIMITS.messageBlocks) };
 }

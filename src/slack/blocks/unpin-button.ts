@@ -20,7 +20,10 @@ function unpinButton(value: UnpinValue, label?: string): types.Button {
     value: [value.service, value.incidentId ?? '', value.deploymentId ?? ''].join('|'),
     confirm: {
       title: 'Unpin production?',
-      text: `This promotes ${label ?? 'the newest READY production deployment (typically the fix)'} to production, so later pushes go live again.`,
+      text:
+        `This promotes ` +
+        `${label ?? 'the newest READY production deployment (typically the fix)'} to ` +
+        `production, so later pushes go live again.`,
       confirm: 'Promote',
       deny: 'Cancel',
     },
@@ -33,4 +36,5 @@ export function parseUnpinValue(raw: string): UnpinValue {
 }
 
 /** The Unpin button in its own actions block (block_id unique per service). */
-export const unpinActions = (value: UnpinValue, label?: string): types.ActionsBlock => actions(`unpin:${value.service}`, [unpinButton(value, label)]);
+export const unpinActions = (value: UnpinValue, label?: string): types.ActionsBlock =>
+  actions(`unpin:${value.service}`, [unpinButton(value, label)]);

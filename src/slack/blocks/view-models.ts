@@ -111,9 +111,7 @@ export interface RollbackFailedView extends Zoned {
 }
 
 export type ApprovalState =
-  | { status: 'pending' }
-  | { status: 'approved' | 'rejected'; by: string; at: Date }
-  | { status: 'expired'; at: Date };
+  { status: 'pending' } | { status: 'approved' | 'rejected'; by: string; at: Date } | { status: 'expired'; at: Date };
 
 /** One table or column a schema rollback would drop (the schema worker's LossEstimate). */
 export type DataLossLine = LossEstimate;
@@ -166,15 +164,28 @@ export interface PlanReplyView {
 
 export interface ServiceStatusView extends Zoned {
   service: ServiceRef;
-  /** versionNote: why its version is unknown (a deployment URL behind Deployment Protection), with the setting to add. */
+  /**
+   * versionNote: why its version is unknown (a deployment URL behind Deployment Protection), with the setting to add.
+   */
   production?: TargetRef & { url?: string; deployedAt?: Date; deployedBy?: string; versionNote?: string };
   /** Why production could not be read (Vercel down...), shown instead of it. */
   productionError?: string;
   /** The target a rollback would choose now, and why (e.g. "last known good since Jan 16"). */
   wouldRollBackTo?: TargetRef & { why?: string };
   /** Present when an earlier instant rollback pinned production (new pushes do not reach it). */
-  pinned?: { since?: Date; incidentId?: string; /** What Unpin would promote (typically the fix). */ unpinWith?: TargetRef };
-  openIncident?: { id: string; url?: string; state: string; openedAt: Date; issue?: string; /** e.g. "thread not delivered: not_in_channel (fix: …)" */ threadProblem?: string };
+  pinned?: {
+    since?: Date;
+    incidentId?: string;
+    /** What Unpin would promote (typically the fix). */ unpinWith?: TargetRef;
+  };
+  openIncident?: {
+    id: string;
+    url?: string;
+    state: string;
+    openedAt: Date;
+    issue?: string;
+    /** e.g. "thread not delivered: not_in_channel (fix: …)" */ threadProblem?: string;
+  };
   /** What this service cannot do until a variable is set, each naming it (config/credentials). */
   unavailable?: readonly string[];
 }

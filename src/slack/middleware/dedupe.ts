@@ -11,18 +11,25 @@ import { isRollbackError } from '../../rollback/errors';
 import type { Db } from '../../store/pool';
 import { type DeliveryClaims, deliveryClaims } from './delivery-claims';
 
-export const TRY_AGAIN = 'rollback-bot cannot reach its database right now, so it did nothing. Please try again in a minute.';
+export const TRY_AGAIN =
+  'rollback-bot cannot reach its database right now, so it did nothing. Please try again in a minute.';
 
 function deliveryKey(body: Record<string, unknown>): { key: string; kind: string } | undefined {
   if (typeof body.event_id === 'string') return { key: `event:${body.event_id}`, kind: 'event' };
   if (typeof body.trigger_id === 'string') {
-    const kind = typeof body.command === 'string' ? 'command' : typeof body.type === 'string' ? body.type : 'interaction';
+    const kind =
+      typeof body.command === 'string' ? 'command' : typeof body.type === 'string' ? body.type : 'interaction';
     return { key: `trigger:${body.trigger_id}`, kind };
   }
   return undefined;
 }
 
-export function dedupeDeliveries(db: Db, metrics: Metrics, logger: Logger, claims: DeliveryClaims = deliveryClaims(db)): Middleware<AnyMiddlewareArgs> {
+export function dedupeDeliveries(
+  db: Db,
+  metrics: Metrics,
+  logger: Logger,
+  claims: DeliveryClaims = deliveryClaims(db),
+): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const body = args.body as unknown as Record<string, unknown>;
     const found = deliveryKey(body);
@@ -37,7 +44,9 @@ export function dedupeDeliveries(db: Db, metrics: Metrics, logger: Logger, claim
       metrics.slackDeliveries.inc({ kind: found.kind, outcome: 'unavailable' });
       logger.warn({ err: error, kind: found.kind }, 'delivery not handled: database unavailable');
       if ('ack' in args && typeof args.ack === 'function') {
-        await (args.ack as (response?: unknown) => Promise<void>)(found.kind === 'command' ? { response_type: 'ephemeral', text: TRY_AGAIN } : undefined);
+        await (args.ack as (response?: unknown) => Promise<void>)(
+          found.kind === 'command' ? { response_type: 'ephemeral', text: TRY_AGAIN } : undefined,
+        );
       }
       if (!isRollbackError(error)) throw error;
       return;

@@ -19,7 +19,10 @@ export interface OutboxSlackClient {
 
 export type Delivery =
   | { ok: true; method: 'chat.postMessage' | 'chat.update'; ts: string; channel: string }
-  /** An earlier post whose answer was lost is in Slack: its ts is recorded and the current version goes out as an update. */
+  /**
+   * An earlier post whose answer was lost is in Slack: its ts is recorded and the current version goes out as an
+   * update.
+   */
   | { ok: true; method: 'found'; ts: string; channel: string }
   | ({ ok: false; channel: string | null } & SlackFailure);
 
@@ -50,14 +53,26 @@ interface DeliverHooks {
   beforePost(row: OutboxRow): Promise<void>;
 }
 
-async function call(client: OutboxSlackClient, row: OutboxRow, knownChannel: { id: string | null }, hooks: DeliverHooks): Promise<Delivery> {
+async function call(
+  client: OutboxSlackClient,
+  row: OutboxRow,
+  knownChannel: { id: string | null },
+  hooks: DeliverHooks,
+): Promise<Delivery> {
   if (!knownChannel.id) knownChannel.id = await openDirectChannel(client, row.dm_user ?? '');
   const channel = knownChannel.id;
   // After Slack refused the blocks, the text alone (the message's fallback) still tells the story.
-  const blocks = row.refusal === BLOCKS_REFUSAL ? undefined : ((row.blocks ?? undefined) as types.KnownBlock[] | undefined);
+  const blocks =
+    row.refusal === BLOCKS_REFUSAL ? undefined : ((row.blocks ?? undefined) as types.KnownBlock[] | undefined);
   if (row.ts) {
     // Without blocks Slack would keep the old ones on update; an empty list clears them.
-    await client.chat.update({ channel: row.posted_channel ?? channel, ts: row.ts, text: row.text, blocks: blocks ?? [], metadata: outboxMetadata(row.key) });
+    await client.chat.update({
+      channel: row.posted_channel ?? channel,
+      ts: row.ts,
+      text: row.text,
+      blocks: blocks ?? [],
+      metadata: outboxMetadata(row.key),
+    });
     return { ok: true, method: 'chat.update', ts: row.ts, channel: row.posted_channel ?? channel };
   }
   if (row.post_started_at) {
@@ -76,7 +91,12 @@ async function call(client: OutboxSlackClient, row: OutboxRow, knownChannel: { i
   return { ok: true, method: 'chat.postMessage', ts: answer.ts, channel: answer.channel ?? channel };
 }
 
-export async function deliver(client: OutboxSlackClient, row: OutboxRow, timeoutMs: number, hooks: DeliverHooks): Promise<Delivery> {
+export async function deliver(
+  client: OutboxSlackClient,
+  row: OutboxRow,
+  timeoutMs: number,
+  hooks: DeliverHooks,
+): Promise<Delivery> {
   const knownChannel = { id: row.channel };
   try {
     return await withTimeout(call(client, row, knownChannel, hooks), timeoutMs);

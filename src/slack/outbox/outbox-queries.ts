@@ -48,9 +48,18 @@ export const upsertMessage = (m: NewOutboxMessage): Query => ({
   text: `WITH gate AS (INSERT INTO slack_outbox_gates (gate) VALUES ($4) ON CONFLICT (gate) DO NOTHING)
          INSERT INTO slack_outbox AS o (key, channel, dm_user, gate, thread_key, text, blocks)
          VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
-         ON CONFLICT (key) DO UPDATE SET text = EXCLUDED.text, blocks = EXCLUDED.blocks, version = o.version + 1, updated_at = now()
+         ON CONFLICT (key) DO UPDATE SET text = EXCLUDED.text, blocks = EXCLUDED.blocks, version = o.version + 1,
+           updated_at = now()
          WHERE (o.text, o.blocks) IS DISTINCT FROM (EXCLUDED.text, EXCLUDED.blocks)`,
-  values: [m.key, m.channel, m.dmUser, m.gate, m.threadKey, m.text, m.blocks === null ? null : JSON.stringify(m.blocks)],
+  values: [
+    m.key,
+    m.channel,
+    m.dmUser,
+    m.gate,
+    m.threadKey,
+    m.text,
+    m.blocks === null ? null : JSON.stringify(m.blocks),
+  ],
 });
 
 export const selectTs = (key: string): Query => ({
@@ -88,7 +97,8 @@ export const claimGate = (now: Date, leaseUntil: Date, holder: string): Query =>
  */
 export const selectNextMessage = (gate: string, now: Date): Query => ({
   text: `SELECT o.key,
-                COALESCE(o.channel, (SELECT d.channel FROM slack_outbox d WHERE d.dm_user = o.dm_user AND d.channel IS NOT NULL LIMIT 1)) AS channel,
+                COALESCE(o.channel, (SELECT d.channel FROM slack_outbox d WHERE d.dm_user = o.dm_user AND d.channel IS
+                  NOT NULL LIMIT 1)) AS channel,
                 o.dm_user, o.gate, o.thread_key, o.text, o.blocks, o.version, o.ts, o.posted_channel, o.attempts,
                 o.post_started_at, o.refusal, r.ts AS root_ts
          FROM slack_outbox o LEFT JOIN slack_outbox r ON r.key = o.thread_key
@@ -118,7 +128,8 @@ export const markPostStarted = (key: string, at: Date): Query => ({
 export const recordSent = (key: string, sentVersion: number, ts: string, channel: string): Query => ({
   text: `UPDATE slack_outbox SET sent_version = GREATEST(sent_version, $2), ts = COALESCE(ts, $3),
            posted_channel = COALESCE(posted_channel, $4), channel = COALESCE(channel, $4),
-           attempts = 0, last_error = NULL, refusal = NULL, post_started_at = NULL, next_attempt_at = '-infinity', updated_at = now()
+           attempts = 0, last_error = NULL, refusal = NULL, post_started_at = NULL, next_attempt_at = '-infinity',
+             updated_at = now()
          WHERE key = $1`,
   values: [key, sentVersion, ts, channel],
 });
@@ -162,7 +173,8 @@ export const selectNextDue = (): Query => ({
          FROM slack_outbox o
          JOIN slack_outbox_gates g ON g.gate = o.gate
          LEFT JOIN slack_outbox r ON r.key = o.thread_key
-         WHERE o.version > o.sent_version AND o.version > o.failed_version AND (o.thread_key IS NULL OR r.ts IS NOT NULL)`,
+         WHERE o.version > o.sent_version AND o.version > o.failed_version AND (o.thread_key IS NULL OR r.ts IS NOT
+           NULL)`,
 });
 
 /** Messages still to send; one a channel refuses waits for a person (an /invite), not for the worker. */

@@ -118,7 +118,11 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   const at = (base: Date, ms: number): Date => new Date(base.getTime() + ms);
 
-  const retryWait = (row: OutboxRow, delivery: Extract<Delivery, { ok: false; retry: true }>, postedUnknown: boolean): number => {
+  const retryWait = (
+    row: OutboxRow,
+    delivery: Extract<Delivery, { ok: false; retry: true }>,
+    postedUnknown: boolean,
+  ): number => {
     if (delivery.refusal === BLOCKS_REFUSAL) return gapMs;
     if (delivery.refusal) return refusedRetryMs;
     const wait = Math.max(delivery.retryAfterMs ?? backoffMs(row.attempts, backoff.minMs, backoff.maxMs), gapMs);
@@ -130,13 +134,20 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     await db.transaction(async (tx) => {
       if (delivery.ok) {
         // A found post is recorded with its ts only: the current version then goes out as an update of it.
-        await tx.query(recordSent(row.key, delivery.method === 'found' ? 0 : row.version, delivery.ts, delivery.channel));
+        await tx.query(
+          recordSent(row.key, delivery.method === 'found' ? 0 : row.version, delivery.ts, delivery.channel),
+        );
         await tx.query(releaseGate(row.gate, holder, at(end, gapMs), end));
       } else if (delivery.retry) {
         // Failing before the post (the look-up) leaves an earlier unknown outcome unknown.
         const postedUnknown = posted ? delivery.posted === 'unknown' : row.post_started_at !== null;
         const wait = retryWait(row, delivery, postedUnknown);
-        await tx.query(recordRetry(row.key, at(end, wait), delivery.error.explain(), delivery.channel, { refusal: delivery.refusal, postedUnknown }));
+        await tx.query(
+          recordRetry(row.key, at(end, wait), delivery.error.explain(), delivery.channel, {
+            refusal: delivery.refusal,
+            postedUnknown,
+          }),
+        );
         await tx.query(releaseGate(row.gate, holder, at(end, wait), null));
       } else {
         await tx.query(recordFailed(row.key, row.version, delivery.error.explain(), delivery.channel));
@@ -144,11 +155,18 @@ export function startOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       }
     });
     const facts = { key: row.key, channel: delivery.channel, version: row.version };
-    if (!delivery.ok && delivery.retry && delivery.refusal && delivery.refusal !== row.refusal) options.onRefused?.(row.key, delivery.refusal);
-    if (delivery.ok && delivery.method === 'found') logger.info({ ...facts, ts: delivery.ts }, 'found an earlier post whose answer was lost; updating it instead of posting again');
+    if (!delivery.ok && delivery.retry && delivery.refusal && delivery.refusal !== row.refusal)
+      options.onRefused?.(row.key, delivery.refusal);
+    if (delivery.ok && delivery.method === 'found')
+      logger.info(
+        { ...facts, ts: delivery.ts },
+        'found an earlier post whose answer was lost; updating it instead of posting again',
+      );
     else if (delivery.ok) logger.debug({ ...facts, method: delivery.method, ts: delivery.ts }, 'sent Slack message');
-    else if (!delivery.retry) logger.error({ ...facts, err: delivery.error, fix: delivery.error.fix }, delivery.error.message);
-    else if (delivery.error.code === 'forbidden' || delivery.refusal) logger.error({ ...facts, attempts: row.attempts + 1, fix: delivery.error.fix }, delivery.error.message);
+    else if (!delivery.retry)
+      logger.error({ ...facts, err: delivery.error, fix: delivery.error.fix }, delivery.error.message);
+    else if (delivery.error.code === 'forbidden' || delivery.refusal)
+      logger.error({ ...facts, attempts: row.attempts + 1, fix: delivery.error.fix }, delivery.error.message);
     else logger.warn({ ...facts, attempts: row.attempts + 1 }, delivery.error.message);
   }
 

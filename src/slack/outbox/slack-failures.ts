@@ -26,7 +26,14 @@ const CHANNEL_REFUSALS = new Set(['not_in_channel', 'channel_not_found', 'is_arc
 export const BLOCKS_REFUSAL = 'invalid_blocks';
 
 /** Slack answers these with ok:false but a later call can succeed. */
-const TRANSIENT = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited', 'team_added_to_org']);
+const TRANSIENT = new Set([
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+  'ratelimited',
+  'team_added_to_org',
+]);
 
 /**
  * A token or scope problem refuses every message alike. Giving up would lose
@@ -43,14 +50,18 @@ const AUTH: Record<string, string> = {
 };
 
 const TERMINAL_FIX: Record<string, string> = {
-  channel_not_found: "Check the channel id in the services file and that the channel still exists (and, if private, that the bot is in it).",
+  channel_not_found:
+    'Check the channel id in the services file and that the channel still exists ' +
+    '(and, if private, that the bot is in it).',
   not_in_channel: 'Invite the bot to the channel (/invite @rollback-bot), then send the message again.',
   is_archived: 'The channel is archived: unarchive it or point the service at another channel.',
-  invalid_blocks: 'A message builder produced Block Kit that Slack refuses; fix the builder (the errors name the block).',
+  invalid_blocks:
+    'A message builder produced Block Kit that Slack refuses; fix the builder (the errors name the block).',
   invalid_blocks_format: 'A message builder produced blocks that are not a JSON array; fix the builder.',
   msg_too_long: 'Shorten the message: Slack takes at most 40,000 characters of text.',
   no_text: 'Give the message a text: it is the notification and the fallback for blocks.',
-  thread_not_found: 'The thread root was deleted or is in another channel; post the reply with its root in the same channel.',
+  thread_not_found:
+    'The thread root was deleted or is in another channel; post the reply with its root in the same channel.',
   message_not_found: 'The message was deleted in Slack; send it under a new key to post it again.',
   cant_update_message: 'Slack does not let the bot edit this message; send it under a new key.',
   edit_window_closed: 'The message is too old to edit; send it under a new key.',
@@ -95,26 +106,60 @@ export function classifySlackFailure(raw: unknown, key: string, channel: string 
     case 'slack_webapi_platform_error': {
       const code = String(error.data?.error ?? 'unknown_error');
       if (TRANSIENT.has(code)) {
-        return { retry: true, error: new RollbackError('unavailable', `Slack failed on ${about} (${code}); retrying.`, { retryable: true, cause: raw, details }), posted: 'no' };
+        return {
+          retry: true,
+          error: new RollbackError('unavailable', `Slack failed on ${about} (${code}); retrying.`, {
+            retryable: true,
+            cause: raw,
+            details,
+          }),
+          posted: 'no',
+        };
       }
       const authFix = AUTH[code];
       if (authFix) {
-        return { retry: true, error: new RollbackError('forbidden', `Slack refused the bot's token for ${about} (${code}).`, { fix: authFix, retryable: true, cause: raw, details }), posted: 'no' };
+        return {
+          retry: true,
+          error: new RollbackError('forbidden', `Slack refused the bot's token for ${about} (${code}).`, {
+            fix: authFix,
+            retryable: true,
+            cause: raw,
+            details,
+          }),
+          posted: 'no',
+        };
       }
       const fix = TERMINAL_FIX[code] ?? `See Slack's documentation of the "${code}" error for this method.`;
       if (CHANNEL_REFUSALS.has(code) || code === BLOCKS_REFUSAL) {
-        const retrying = code === BLOCKS_REFUSAL ? 'sending its text without blocks' : 'retrying slowly until it can be posted';
-        const refused = new RollbackError('external', `Slack refused ${about}: ${code}${blockErrors(error.data)}; ${retrying}.`, { fix, retryable: true, cause: raw, details: { ...details, slackError: code } });
+        const retrying =
+          code === BLOCKS_REFUSAL ? 'sending its text without blocks' : 'retrying slowly until it can be posted';
+        const refused = new RollbackError(
+          'external',
+          `Slack refused ${about}: ${code}${blockErrors(error.data)}; ${retrying}.`,
+          { fix, retryable: true, cause: raw, details: { ...details, slackError: code } },
+        );
         return { retry: true, error: refused, refusal: code, posted: 'no' };
       }
       const message = `Slack refused ${about}: ${code}${blockErrors(error.data)}. This version will not be retried.`;
-      return { retry: false, error: new RollbackError('external', message, { fix, cause: raw, details: { ...details, slackError: code } }), posted: 'no' };
+      return {
+        retry: false,
+        error: new RollbackError('external', message, { fix, cause: raw, details: { ...details, slackError: code } }),
+        posted: 'no',
+      };
     }
     case 'slack_webapi_http_error': {
       const status = typeof error.statusCode === 'number' ? error.statusCode : 0;
       // Slack's 5xx means it did not take the message; a gateway timeout (504) may come after it did.
       const posted = status === 504 ? 'unknown' : 'no';
-      return { retry: true, error: new RollbackError('unavailable', `Slack answered HTTP ${status} for ${about}; retrying.`, { retryable: true, cause: raw, details }), posted };
+      return {
+        retry: true,
+        error: new RollbackError('unavailable', `Slack answered HTTP ${status} for ${about}; retrying.`, {
+          retryable: true,
+          cause: raw,
+          details,
+        }),
+        posted,
+      };
     }
     default: {
       // Network errors, timeouts and anything unforeseen: keep the message and try again later. Slack

@@ -26,7 +26,12 @@ export class BareRepo {
   constructor(readonly gitDir: string) {}
 
   git(...args: string[]): string {
-    return execFileSync('git', args, { cwd: this.gitDir, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('git', args, {
+      cwd: this.gitDir,
+      env: GIT_ENV,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   }
 
   /** The sha a branch points at, or undefined when there is no such branch. */
@@ -67,7 +72,14 @@ export class BareRepo {
   protect(branches: readonly string[]): void {
     const hooks = join(this.gitDir, 'hooks');
     mkdirSync(hooks, { recursive: true });
-    const cases = branches.map((branch) => `    refs/heads/${branch}) echo "error: GH006: Protected branch update failed for refs/heads/${branch}." >&2; echo "error: Changes must be made through a pull request." >&2; exit 1 ;;`).join('\n');
+    const cases = branches
+      .map(
+        (branch) =>
+          `    refs/heads/${branch}) echo "error: GH006: Protected branch update failed for ` +
+          `refs/heads/${branch}." >&2; echo "error: Changes must be made through a pull ` +
+          `request." >&2; exit 1 ;;`,
+      )
+      .join('\n');
     const script = `#!/bin/sh\nwhile read old new ref; do\n  case "$ref" in\n${cases}\n  esac\ndone\nexit 0\n`;
     const path = join(hooks, 'pre-receive');
     writeFileSync(path, script);

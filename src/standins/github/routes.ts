@@ -23,7 +23,10 @@ export interface RouteContext {
 }
 
 const DOCS = 'https://docs.github.com/rest';
-export const githubError = (status: number, message: string, errors?: unknown[]): Answer => ({ status, body: { message, documentation_url: DOCS, ...(errors ? { errors } : {}), status: String(status) } });
+export const githubError = (status: number, message: string, errors?: unknown[]): Answer => ({
+  status,
+  body: { message, documentation_url: DOCS, ...(errors ? { errors } : {}), status: String(status) },
+});
 const ok = (body: unknown, status = 200): Answer => ({ status, body });
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
@@ -36,14 +39,28 @@ function openPull(ctx: RouteContext, repo: StandinRepo, body: Record<string, unk
   const title = text(body.title);
   const base = text(body.base);
   const head = text(body.head)?.replace(`${repo.facts.owner}:`, '');
-  if (!title || !base || !head) return githubError(422, 'Validation Failed', [{ resource: 'PullRequest', code: 'missing_field', field: !title ? 'title' : !base ? 'base' : 'head' }]);
+  if (!title || !base || !head)
+    return githubError(422, 'Validation Failed', [
+      { resource: 'PullRequest', code: 'missing_field', field: !title ? 'title' : !base ? 'base' : 'head' },
+    ]);
   const headSha = repo.git.branchSha(head);
-  if (!headSha) return githubError(422, 'Validation Failed', [{ resource: 'PullRequest', code: 'invalid', field: 'head' }]);
-  if (!repo.git.branchSha(base)) return githubError(422, 'Validation Failed', [{ resource: 'PullRequest', code: 'invalid', field: 'base' }]);
+  if (!headSha)
+    return githubError(422, 'Validation Failed', [{ resource: 'PullRequest', code: 'invalid', field: 'head' }]);
+  if (!repo.git.branchSha(base))
+    return githubError(422, 'Validation Failed', [{ resource: 'PullRequest', code: 'invalid', field: 'base' }]);
   if (repo.pulls.some((p) => p.state === 'open' && p.head === head && p.base === base)) {
-    return githubError(422, 'Validation Failed', [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${repo.facts.owner}:${head}.` }]);
+    return githubError(422, 'Validation Failed', [
+      {
+        resource: 'PullRequest',
+        code: 'custom',
+        message: `A pull request already exists for ${repo.facts.owner}:${head}.`,
+      },
+    ]);
   }
-  if (repo.git.commitsBetween(base, headSha).length === 0) return githubError(422, 'Validation Failed', [{ resource: 'PullRequest', code: 'custom', message: `No commits between ${base} and ${head}` }]);
+  if (repo.git.commitsBetween(base, headSha).length === 0)
+    return githubError(422, 'Validation Failed', [
+      { resource: 'PullRequest', code: 'custom', message: `No commits between ${base} and ${head}` },
+    ]);
   const at = repo.stamp();
   const pull: StandinPull = {
     id: newId(),
@@ -65,45 +82,88 @@ function openPull(ctx: RouteContext, repo: StandinRepo, body: Record<string, unk
     autoMerge: null,
   };
   repo.pulls.push(pull);
-  return { status: 201, body: pullJson(ctx.urls, repo, pull, true), headers: { location: `${ctx.urls.api}/repos/${repo.fullName}/pulls/${pull.number}` } };
+  return {
+    status: 201,
+    body: pullJson(ctx.urls, repo, pull, true),
+    headers: { location: `${ctx.urls.api}/repos/${repo.fullName}/pulls/${pull.number}` },
+  };
 }
 
 function mergePull(ctx: RouteContext, repo: StandinRepo, pull: StandinPull, body: Record<string, unknown>): Answer {
   const method = text(body.merge_method) ?? 'merge';
-  if (method !== 'merge' && method !== 'squash') return githubError(422, 'Validation Failed', [{ resource: 'PullRequest', code: 'invalid', field: 'merge_method' }]);
+  if (method !== 'merge' && method !== 'squash')
+    return githubError(422, 'Validation Failed', [{ resource: 'PullRequest', code: 'invalid', field: 'merge_method' }]);
   pull.headSha = repo.git.branchSha(pull.head) ?? pull.headSha;
-  if (text(body.sha) && text(body.sha) !== pull.headSha) return githubError(409, 'Head branch was modified. Review and try the merge again.');
+  if (text(body.sha) && text(body.sha) !== pull.headSha)
+    return githubError(409, 'Head branch was modified. Review and try the merge again.');
   const merged = repo.mergePull(pull, method, ctx.actor);
   if ('status' in merged) return githubError(merged.status, merged.message);
   return ok({ sha: merged.sha, merged: true, message: 'Pull Request successfully merged' });
 }
 
-function issues(ctx: RouteContext, repo: StandinRepo, method: string, rest: string[], body: Record<string, unknown>, query: URLSearchParams): Answer | undefined {
+function issues(
+  ctx: RouteContext,
+  repo: StandinRepo,
+  method: string,
+  rest: string[],
+  body: Record<string, unknown>,
+  query: URLSearchParams,
+): Answer | undefined {
   const [number, sub] = rest;
   if (number === undefined) {
     if (method === 'GET') {
       const state = query.get('state') ?? 'open';
       const labels = (query.get('labels') ?? '').split(',').filter(Boolean);
-      const found = repo.issues.filter((i) => (state === 'all' || i.state === state) && labels.every((l) => i.labels.includes(l)));
+      const found = repo.issues.filter(
+        (i) => (state === 'all' || i.state === state) && labels.every((l) => i.labels.includes(l)),
+      );
       return ok(found.map((i) => issueJson(ctx.urls, repo, i)).reverse());
     }
     if (method !== 'POST') return undefined;
     const title = text(body.title);
-    if (!title) return githubError(422, 'Validation Failed', [{ resource: 'Issue', code: 'missing_field', field: 'title' }]);
+    if (!title)
+      return githubError(422, 'Validation Failed', [{ resource: 'Issue', code: 'missing_field', field: 'title' }]);
     const at = repo.stamp();
     const labels = Array.isArray(body.labels) ? body.labels.filter((l): l is string => typeof l === 'string') : [];
-    const issue = { id: newId(), number: repo.nextNumber(), title, body: text(body.body) ?? null, labels, state: 'open' as const, createdAt: at, updatedAt: at, closedAt: null, author: ctx.actor };
+    const issue = {
+      id: newId(),
+      number: repo.nextNumber(),
+      title,
+      body: text(body.body) ?? null,
+      labels,
+      state: 'open' as const,
+      createdAt: at,
+      updatedAt: at,
+      closedAt: null,
+      author: ctx.actor,
+    };
     repo.issues.push(issue);
-    return { status: 201, body: issueJson(ctx.urls, repo, issue), headers: { location: `${ctx.urls.api}/repos/${repo.fullName}/issues/${issue.number}` } };
+    return {
+      status: 201,
+      body: issueJson(ctx.urls, repo, issue),
+      headers: { location: `${ctx.urls.api}/repos/${repo.fullName}/issues/${issue.number}` },
+    };
   }
   const issue = repo.issues.find((i) => i.number === Number(number));
   if (!issue) return githubError(404, 'Not Found');
   if (sub === 'comments') {
-    if (method === 'GET') return ok(repo.comments.filter((c) => c.issue === issue.number).map((c) => commentJson(ctx.urls, repo, c)));
+    if (method === 'GET')
+      return ok(repo.comments.filter((c) => c.issue === issue.number).map((c) => commentJson(ctx.urls, repo, c)));
     if (method !== 'POST') return undefined;
     const text_ = text(body.body);
-    if (!text_) return githubError(422, 'Validation Failed', [{ resource: 'IssueComment', code: 'missing_field', field: 'body' }]);
-    if (text_.length > 65_536) return githubError(422, 'Validation Failed', [{ resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }]);
+    if (!text_)
+      return githubError(422, 'Validation Failed', [
+        { resource: 'IssueComment', code: 'missing_field', field: 'body' },
+      ]);
+    if (text_.length > 65_536)
+      return githubError(422, 'Validation Failed', [
+        {
+          resource: 'IssueComment',
+          code: 'custom',
+          field: 'body',
+          message: 'body is too long (maximum is 65536 characters)',
+        },
+      ]);
     const comment = { id: newId(), issue: issue.number, body: text_, author: ctx.actor, createdAt: repo.stamp() };
     repo.comments.push(comment);
     return { status: 201, body: commentJson(ctx.urls, repo, comment) };
@@ -120,7 +180,14 @@ function issues(ctx: RouteContext, repo: StandinRepo, method: string, rest: stri
 }
 
 /** One REST call on a repository: `rest` is the path after /repos/{owner}/{repo}/. */
-export function repoRoute(ctx: RouteContext, repo: StandinRepo, method: string, rest: string[], body: Record<string, unknown>, query: URLSearchParams): Answer | undefined {
+export function repoRoute(
+  ctx: RouteContext,
+  repo: StandinRepo,
+  method: string,
+  rest: string[],
+  body: Record<string, unknown>,
+  query: URLSearchParams,
+): Answer | undefined {
   const [area, first, second] = rest;
   if (area === 'pulls') {
     if (first === undefined) {
@@ -135,29 +202,41 @@ export function repoRoute(ctx: RouteContext, repo: StandinRepo, method: string, 
     if (!pull) return githubError(404, 'Not Found');
     if (second === undefined && method === 'GET') return ok(pullJson(ctx.urls, repo, pull, true));
     if (second === 'merge' && method === 'PUT') return mergePull(ctx, repo, pull, body);
-    if (second === 'reviews' && method === 'GET') return ok(repo.reviews.filter((r) => r.pull === pull.number).map((r) => reviewJson(ctx.urls, repo, r)));
+    if (second === 'reviews' && method === 'GET')
+      return ok(repo.reviews.filter((r) => r.pull === pull.number).map((r) => reviewJson(ctx.urls, repo, r)));
     return undefined;
   }
   if (area === 'commits' && first && method === 'GET') {
     const sha = resolveRef(repo, first);
     if (!sha) return githubError(422, `No commit found for SHA: ${first}`);
     const { runs, statuses } = repo.checksOn(sha);
-    if (second === 'check-runs') return ok({ total_count: runs.length, check_runs: runs.map((r) => checkRunJson(ctx.urls, repo, r)) });
+    if (second === 'check-runs')
+      return ok({ total_count: runs.length, check_runs: runs.map((r) => checkRunJson(ctx.urls, repo, r)) });
     if (second === 'status') return ok(combinedStatusJson(ctx.urls, repo, sha, statuses));
     return undefined;
   }
   if (area === 'check-runs' && first === undefined && method === 'POST') {
     const name = text(body.name);
     const sha = text(body.head_sha);
-    if (!name || !sha) return githubError(422, 'Validation Failed', [{ resource: 'CheckRun', code: 'missing_field', field: !name ? 'name' : 'head_sha' }]);
+    if (!name || !sha)
+      return githubError(422, 'Validation Failed', [
+        { resource: 'CheckRun', code: 'missing_field', field: !name ? 'name' : 'head_sha' },
+      ]);
     const output = (body.output ?? {}) as { title?: string; summary?: string };
     const conclusion = (text(body.conclusion) ?? null) as Parameters<StandinRepo['reportCheck']>[2];
     return ok(checkRunJson(ctx.urls, repo, repo.reportCheck(sha, name, conclusion, output)), 201);
   }
   if (area === 'statuses' && first && method === 'POST') {
     const state = text(body.state);
-    if (!state || !['error', 'failure', 'pending', 'success'].includes(state)) return githubError(422, 'Validation Failed', [{ resource: 'Status', code: 'invalid', field: 'state' }]);
-    const status = repo.reportStatus(first, text(body.context) ?? 'default', state as 'success', text(body.description) ?? null, text(body.target_url) ?? null);
+    if (!state || !['error', 'failure', 'pending', 'success'].includes(state))
+      return githubError(422, 'Validation Failed', [{ resource: 'Status', code: 'invalid', field: 'state' }]);
+    const status = repo.reportStatus(
+      first,
+      text(body.context) ?? 'default',
+      state as 'success',
+      text(body.description) ?? null,
+      text(body.target_url) ?? null,
+    );
     return ok(statusJson(ctx.urls, repo, status), 201);
   }
   if (area === 'issues') return issues(ctx, repo, method, rest.slice(1), body, query);
@@ -168,8 +247,13 @@ export function repoRoute(ctx: RouteContext, repo: StandinRepo, method: string, 
 export function graphqlRoute(ctx: RouteContext, body: Record<string, unknown>): Answer {
   const query = text(body.query) ?? '';
   const variables = (body.variables ?? {}) as Record<string, unknown>;
-  const failure = (message: string, type = 'UNPROCESSABLE'): Answer => ok({ data: { enablePullRequestAutoMerge: null }, errors: [{ type, path: ['enablePullRequestAutoMerge'], message }] });
-  if (!/enablePullRequestAutoMerge/.test(query)) return ok({ errors: [{ message: 'The stand-in answers only enablePullRequestAutoMerge.' }] });
+  const failure = (message: string, type = 'UNPROCESSABLE'): Answer =>
+    ok({
+      data: { enablePullRequestAutoMerge: null },
+      errors: [{ type, path: ['enablePullRequestAutoMerge'], message }],
+    });
+  if (!/enablePullRequestAutoMerge/.test(query))
+    return ok({ errors: [{ message: 'The stand-in answers only enablePullRequestAutoMerge.' }] });
   const id = text(variables.pullRequestId);
   const method = (text(variables.mergeMethod) ?? 'MERGE').toLowerCase();
   for (const repo of ctx.repos()) {
@@ -177,7 +261,8 @@ export function graphqlRoute(ctx: RouteContext, body: Record<string, unknown>): 
     if (!pull) continue;
     if (!repo.allowAutoMerge) return failure('Auto merge is not allowed for this repository');
     if (pull.state !== 'open') return failure('Pull request is closed');
-    if (method !== 'merge' && method !== 'squash') return failure(`Merge method ${method} is not allowed on this repository`);
+    if (method !== 'merge' && method !== 'squash')
+      return failure(`Merge method ${method} is not allowed on this repository`);
     if (!repo.mergeBlocker(pull)) return failure('Pull request is in clean status');
     pull.autoMerge = { method, enabledBy: ctx.actor };
     return ok({ data: { enablePullRequestAutoMerge: { pullRequest: { number: pull.number } } } });

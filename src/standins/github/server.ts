@@ -89,11 +89,20 @@ export async function startGitHubStandin(options: GitHubStandinOptions = {}): Pr
     const auth = /^(?:token|bearer)\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const installation = /^\/app\/installations\/([^/]+)\/access_tokens$/.exec(url.pathname);
     if (installation && method === 'POST') {
-      if (!options.app || !auth || !verifyAppJwt(auth, options.app, now().getTime())) return githubError(401, 'A JSON web token could not be decoded');
+      if (!options.app || !auth || !verifyAppJwt(auth, options.app, now().getTime()))
+        return githubError(401, 'A JSON web token could not be decoded');
       if (installation[1] !== options.app.installationId) return githubError(404, 'Not Found');
       const issued = `ghs_${randomBytes(18).toString('hex')}`;
       installationTokens.add(issued);
-      return { status: 201, body: { token: issued, expires_at: new Date(now().getTime() + 3_600_000).toISOString(), permissions: {}, repository_selection: 'all' } };
+      return {
+        status: 201,
+        body: {
+          token: issued,
+          expires_at: new Date(now().getTime() + 3_600_000).toISOString(),
+          permissions: {},
+          repository_selection: 'all',
+        },
+      };
     }
     if (!auth || (auth !== token && !installationTokens.has(auth))) return githubError(401, 'Bad credentials');
     if (url.pathname === '/graphql' && method === 'POST') return graphqlRoute(ctx, body);
@@ -114,7 +123,12 @@ export async function startGitHubStandin(options: GitHubStandinOptions = {}): Pr
     } catch (error) {
       answer = githubError(500, `stand-in failure: ${(error as Error).message}`);
     }
-    calls.push({ method: req.method ?? 'GET', path: `${url.pathname}${url.search}`, status: answer.status, body: answer.body });
+    calls.push({
+      method: req.method ?? 'GET',
+      path: `${url.pathname}${url.search}`,
+      status: answer.status,
+      body: answer.body,
+    });
     sendJson(res, answer.status, answer.body, { 'x-github-media-type': 'github.v3; format=json', ...answer.headers });
   };
 

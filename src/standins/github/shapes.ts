@@ -10,7 +10,8 @@ export interface Urls {
 
 let nextId = 1000;
 export const newId = (): number => (nextId += 1);
-export const nodeId = (kind: string, id: number): string => Buffer.from(`${kind}${id}`).toString('base64').replace(/=+$/, '');
+export const nodeId = (kind: string, id: number): string =>
+  Buffer.from(`${kind}${id}`).toString('base64').replace(/=+$/, '');
 
 export function user(urls: Urls, login: string, type: 'User' | 'Bot' = 'User'): Record<string, unknown> {
   const api = `${urls.api}/users/${login}`;
@@ -132,5 +133,13 @@ export function repository(urls: Urls, repo: RepoFacts): Record<string, unknown>
 
 export function label(urls: Urls, repo: RepoFacts, name: string): Record<string, unknown> {
   const id = [...name].reduce((sum, ch) => sum * 31 + ch.charCodeAt(0), 11) % 10_000_000;
-  return { id, node_id: nodeId('LA_', id), url: `${urls.api}/repos/${repo.owner}/${repo.name}/labels/${encodeURIComponent(name)}`, name, description: null, color: 'd73a4a', default: false };
+  return {
+    id,
+    node_id: nodeId('LA_', id),
+    url: `${urls.api}/repos/${repo.owner}/${repo.name}/labels/${encodeURIComponent(name)}`,
+    name,
+    description: null,
+    color: 'd73a4a',
+    default: false,
+  };
 }

@@ -124,7 +124,10 @@ export class StandinRepo {
   }
 
   protect(branch: string, rule: Partial<Protection> = {}): void {
-    this.protection.set(branch, { requiredChecks: rule.requiredChecks ?? [], requiredApprovals: rule.requiredApprovals ?? 0 });
+    this.protection.set(branch, {
+      requiredChecks: rule.requiredChecks ?? [],
+      requiredApprovals: rule.requiredApprovals ?? 0,
+    });
     this.git.protect([...this.protection.keys()]);
   }
 
@@ -154,36 +157,66 @@ export class StandinRepo {
     for (const name of rule.requiredChecks) {
       const run = runs.find((r) => r.name === name);
       const status = statuses.find((s) => s.context === name);
-      const passed = (run && run.status === 'completed' && ['success', 'neutral', 'skipped'].includes(run.conclusion ?? '')) || status?.state === 'success';
-      if (!passed) return run || status ? `Required status check "${name}" is failing.` : `Required status check "${name}" is expected.`;
+      const passed =
+        (run && run.status === 'completed' && ['success', 'neutral', 'skipped'].includes(run.conclusion ?? '')) ||
+        status?.state === 'success';
+      if (!passed)
+        return run || status
+          ? `Required status check "${name}" is failing.`
+          : `Required status check "${name}" is expected.`;
     }
-    const approvals = new Set(this.reviews.filter((r) => r.pull === pull.number && r.state === 'APPROVED').map((r) => r.user));
-    if (approvals.size < rule.requiredApprovals) return `At least ${rule.requiredApprovals} approving review is required by reviewers with write access.`;
+    const approvals = new Set(
+      this.reviews.filter((r) => r.pull === pull.number && r.state === 'APPROVED').map((r) => r.user),
+    );
+    if (approvals.size < rule.requiredApprovals)
+      return `At least ${rule.requiredApprovals} approving review is required by reviewers with write access.`;
     return undefined;
   }
 
   /** Merges as GitHub does; returns the 405/409 reason when it cannot. */
-  mergePull(pull: StandinPull, method: 'merge' | 'squash', by: string): { sha: string } | { status: 405 | 409; message: string } {
+  mergePull(
+    pull: StandinPull,
+    method: 'merge' | 'squash',
+    by: string,
+  ): { sha: string } | { status: 405 | 409; message: string } {
     if (pull.state !== 'open') return { status: 405, message: 'Pull Request is not mergeable' };
     const blocker = this.mergeBlocker(pull);
     if (blocker) return { status: 405, message: blocker };
-    const message = method === 'merge' ? `Merge pull request #${pull.number} from ${this.facts.owner}/${pull.head}\n\n${pull.title}` : `${pull.title} (#${pull.number})\n\n${pull.body}`;
+    const message =
+      method === 'merge'
+        ? `Merge pull request #${pull.number} from ${this.facts.owner}/${pull.head}\n\n${pull.title}`
+        : `${pull.title} (#${pull.number})\n\n${pull.body}`;
     const sha = this.git.merge({ base: pull.base, head: pull.headSha, method, message });
     if (!sha) return { status: 405, message: 'Pull Request is not mergeable' };
     const at = this.stamp();
-    Object.assign(pull, { merged: true, mergeSha: sha, mergedBy: by, mergedAt: at, closedAt: at, updatedAt: at, state: 'closed' as const, autoMerge: null });
+    Object.assign(pull, {
+      merged: true,
+      mergeSha: sha,
+      mergedBy: by,
+      mergedAt: at,
+      closedAt: at,
+      updatedAt: at,
+      state: 'closed' as const,
+      autoMerge: null,
+    });
     return { sha };
   }
 
   /** Auto-merge: every open pull request with it enabled merges once nothing blocks it. */
   settleAutoMerges(): void {
     for (const pull of this.pulls) {
-      if (pull.state === 'open' && pull.autoMerge && !this.mergeBlocker(pull)) this.mergePull(pull, pull.autoMerge.method, pull.autoMerge.enabledBy);
+      if (pull.state === 'open' && pull.autoMerge && !this.mergeBlocker(pull))
+        this.mergePull(pull, pull.autoMerge.method, pull.autoMerge.enabledBy);
     }
   }
 
   /** CI reports on a commit (a check run); auto-merges that waited for it go ahead. */
-  reportCheck(sha: string, name: string, conclusion: StandinCheckRun['conclusion'], output: { title?: string; summary?: string } = {}): StandinCheckRun {
+  reportCheck(
+    sha: string,
+    name: string,
+    conclusion: StandinCheckRun['conclusion'],
+    output: { title?: string; summary?: string } = {},
+  ): StandinCheckRun {
     const at = this.stamp();
     const run: StandinCheckRun = {
       id: newId(),
@@ -201,7 +234,13 @@ export class StandinRepo {
     return run;
   }
 
-  reportStatus(sha: string, context: string, state: StandinStatus['state'], description: string | null = null, targetUrl: string | null = null): StandinStatus {
+  reportStatus(
+    sha: string,
+    context: string,
+    state: StandinStatus['state'],
+    description: string | null = null,
+    targetUrl: string | null = null,
+  ): StandinStatus {
     const status: StandinStatus = { id: newId(), sha, context, state, description, targetUrl, createdAt: this.stamp() };
     this.statuses.push(status);
     this.settleAutoMerges();

@@ -1,11 +1,25 @@
 /** The stand-in's state as GitHub's REST objects (pull requests, checks, statuses, reviews, issues, comments). */
 import { type Urls, label, nodeId, repository, user } from './shapes';
-import type { StandinCheckRun, StandinComment, StandinIssue, StandinPull, StandinRepo, StandinReview, StandinStatus } from './state';
+import type {
+  StandinCheckRun,
+  StandinComment,
+  StandinIssue,
+  StandinPull,
+  StandinRepo,
+  StandinReview,
+  StandinStatus,
+} from './state';
 
 const href = (url: string) => ({ href: url });
 
 function branchSide(urls: Urls, repo: StandinRepo, ref: string, sha: string): Record<string, unknown> {
-  return { label: `${repo.facts.owner}:${ref}`, ref, sha, user: user(urls, repo.facts.owner), repo: repository(urls, repo.facts) };
+  return {
+    label: `${repo.facts.owner}:${ref}`,
+    ref,
+    sha,
+    user: user(urls, repo.facts.owner),
+    repo: repository(urls, repo.facts),
+  };
 }
 
 export function pullJson(urls: Urls, repo: StandinRepo, pull: StandinPull, full: boolean): Record<string, unknown> {
@@ -54,7 +68,12 @@ export function pullJson(urls: Urls, repo: StandinRepo, pull: StandinPull, full:
     },
     author_association: 'NONE',
     auto_merge: pull.autoMerge
-      ? { enabled_by: user(urls, pull.autoMerge.enabledBy, 'Bot'), merge_method: pull.autoMerge.method, commit_title: pull.title, commit_message: pull.body }
+      ? {
+          enabled_by: user(urls, pull.autoMerge.enabledBy, 'Bot'),
+          merge_method: pull.autoMerge.method,
+          commit_title: pull.title,
+          commit_message: pull.body,
+        }
       : null,
     draft: false,
   };
@@ -92,7 +111,13 @@ export function checkRunJson(urls: Urls, repo: StandinRepo, run: StandinCheckRun
     conclusion: run.conclusion,
     started_at: run.startedAt,
     completed_at: run.completedAt,
-    output: { title: run.title, summary: run.summary, text: null, annotations_count: 0, annotations_url: `${url}/annotations` },
+    output: {
+      title: run.title,
+      summary: run.summary,
+      text: null,
+      annotations_count: 0,
+      annotations_url: `${url}/annotations`,
+    },
     name: run.name,
     check_suite: { id: run.id + 1 },
     app: null,
@@ -116,9 +141,18 @@ export function statusJson(urls: Urls, repo: StandinRepo, status: StandinStatus)
   };
 }
 
-export function combinedStatusJson(urls: Urls, repo: StandinRepo, sha: string, statuses: readonly StandinStatus[]): Record<string, unknown> {
+export function combinedStatusJson(
+  urls: Urls,
+  repo: StandinRepo,
+  sha: string,
+  statuses: readonly StandinStatus[],
+): Record<string, unknown> {
   const states = statuses.map((s) => s.state);
-  const state = states.some((s) => s === 'failure' || s === 'error') ? 'failure' : states.length === 0 || states.some((s) => s === 'pending') ? 'pending' : 'success';
+  const state = states.some((s) => s === 'failure' || s === 'error')
+    ? 'failure'
+    : states.length === 0 || states.some((s) => s === 'pending')
+      ? 'pending'
+      : 'success';
   return {
     state,
     statuses: statuses.map((s) => {

@@ -9,7 +9,8 @@ const BLOCK_LIMITS = { message: 50, modal: 100, home: 100 } as const;
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 class Checker {
   readonly errors: string[] = [];
@@ -21,9 +22,11 @@ class Checker {
   }
   text(value: unknown, pointer: string, max: number, plainOnly = false): void {
     if (!isObject(value)) return this.fail(pointer, 'must provide an object');
-    if (value.type !== 'plain_text' && value.type !== 'mrkdwn') return this.fail(`${pointer}/type`, 'must be plain_text or mrkdwn');
+    if (value.type !== 'plain_text' && value.type !== 'mrkdwn')
+      return this.fail(`${pointer}/type`, 'must be plain_text or mrkdwn');
     if (plainOnly && value.type !== 'plain_text') return this.fail(`${pointer}/type`, 'must be plain_text');
-    if (typeof value.text !== 'string' || value.text.length === 0) return this.fail(`${pointer}/text`, 'must be a non-empty string');
+    if (typeof value.text !== 'string' || value.text.length === 0)
+      return this.fail(`${pointer}/text`, 'must be a non-empty string');
     this.maxLength(value.text, max, `${pointer}/text`);
   }
   confirm(value: unknown, pointer: string): void {
@@ -51,7 +54,8 @@ class Checker {
       case 'radio_buttons':
       case 'static_select': {
         const options = value.options;
-        if (!Array.isArray(options) || options.length === 0) return this.fail(`${pointer}/options`, 'must provide at least one option');
+        if (!Array.isArray(options) || options.length === 0)
+          return this.fail(`${pointer}/options`, 'must provide at least one option');
         const max = value.type === 'static_select' ? 100 : 10;
         if (options.length > max) this.fail(`${pointer}/options`, `must provide no more than ${max} items`);
         options.forEach((option: unknown, i) => {
@@ -81,10 +85,12 @@ class Checker {
     this.maxLength(value.block_id, 255, `${pointer}/block_id`);
     switch (value.type) {
       case 'section': {
-        if (value.text === undefined && value.fields === undefined) return this.fail(pointer, 'must provide text or fields');
+        if (value.text === undefined && value.fields === undefined)
+          return this.fail(pointer, 'must provide text or fields');
         if (value.text !== undefined) this.text(value.text, `${pointer}/text`, 3000);
         if (value.fields !== undefined) {
-          if (!Array.isArray(value.fields) || value.fields.length > 10) return this.fail(`${pointer}/fields`, 'must provide no more than 10 items');
+          if (!Array.isArray(value.fields) || value.fields.length > 10)
+            return this.fail(`${pointer}/fields`, 'must provide no more than 10 items');
           value.fields.forEach((field: unknown, i) => this.text(field, `${pointer}/fields/${i}`, 2000));
         }
         if (value.accessory !== undefined) this.element(value.accessory, `${pointer}/accessory`);
@@ -96,20 +102,23 @@ class Checker {
         return;
       case 'context': {
         const elements = value.elements;
-        if (!Array.isArray(elements) || elements.length === 0) return this.fail(`${pointer}/elements`, 'must provide at least one item');
+        if (!Array.isArray(elements) || elements.length === 0)
+          return this.fail(`${pointer}/elements`, 'must provide at least one item');
         if (elements.length > 10) this.fail(`${pointer}/elements`, 'must provide no more than 10 items');
         elements.forEach((element: unknown, i) => this.text(element, `${pointer}/elements/${i}`, 2000));
         return;
       }
       case 'actions': {
         const elements = value.elements;
-        if (!Array.isArray(elements) || elements.length === 0) return this.fail(`${pointer}/elements`, 'must provide at least one item');
+        if (!Array.isArray(elements) || elements.length === 0)
+          return this.fail(`${pointer}/elements`, 'must provide at least one item');
         if (elements.length > 25) this.fail(`${pointer}/elements`, 'must provide no more than 25 items');
         elements.forEach((element: unknown, i) => this.element(element, `${pointer}/elements/${i}`));
         return;
       }
       case 'input':
-        if (surface === 'message') return this.fail(`${pointer}/type`, 'input blocks are only allowed in modals and home tabs');
+        if (surface === 'message')
+          return this.fail(`${pointer}/type`, 'input blocks are only allowed in modals and home tabs');
         this.text(value.label, `${pointer}/label`, 2000, true);
         this.element(value.element, `${pointer}/element`);
         return;

@@ -24,7 +24,12 @@ interface ResponseUrlPost {
   at: number;
 }
 
-type Fault = { status: 429; retryAfterSeconds: number } | { status: 500 | 502 | 503 } | { error: string } | { delayMs: number } | { drop: true };
+type Fault =
+  | { status: 429; retryAfterSeconds: number }
+  | { status: 500 | 502 | 503 }
+  | { error: string }
+  | { delayMs: number }
+  | { drop: true };
 
 interface SlackStandinOptions {
   token?: string;
@@ -93,9 +98,16 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
   const workspace: Workspace = {
     teamId: options.teamId ?? 'T0STANDIN',
     botUserId: 'U0ROLLBOT',
-    users: new Map(Object.entries(options.users ?? {}).map(([id, u]) => [id, { name: u.name, tz: u.tz ?? 'America/New_York' }])),
+    users: new Map(
+      Object.entries(options.users ?? {}).map(([id, u]) => [id, { name: u.name, tz: u.tz ?? 'America/New_York' }]),
+    ),
     usergroups: new Map(Object.entries(options.usergroups ?? {})),
-    channels: new Map(Object.entries(options.channels ?? {}).map(([id, name]) => [id, { name, botAbsent: options.channelsWithoutBot?.includes(id) ?? false }])),
+    channels: new Map(
+      Object.entries(options.channels ?? {}).map(([id, name]) => [
+        id,
+        { name, botAbsent: options.channelsWithoutBot?.includes(id) ?? false },
+      ]),
+    ),
     messages: new Map(),
     views: new Map(),
     nextTs: 0,
@@ -129,7 +141,8 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
       calls.push(call);
       events.emit('call', call);
     };
-    if (req.method !== 'POST' && req.method !== 'GET') return reply(res, 405, { ok: false, error: 'method_not_allowed' });
+    if (req.method !== 'POST' && req.method !== 'GET')
+      return reply(res, 405, { ok: false, error: 'method_not_allowed' });
     const params = parseParams(req, body);
     if (!params) return reply(res, 200, { ok: false, error: 'invalid_json' });
     if (outage) return reply(res, 503, { ok: false, error: 'service_unavailable' });
@@ -143,13 +156,18 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
       return undefined;
     }
     if (fault && 'status' in fault) {
-      const headers: Record<string, string> = fault.status === 429 ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
+      const headers: Record<string, string> =
+        fault.status === 429 ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
       const answer = { ok: false, error: fault.status === 429 ? 'ratelimited' : 'internal_error' };
       record(params, answer, fault.status);
       return reply(res, fault.status, answer, headers);
     }
     const auth = req.headers.authorization;
-    const given = auth?.startsWith('Bearer ') ? auth.slice(7) : typeof params.token === 'string' ? params.token : undefined;
+    const given = auth?.startsWith('Bearer ')
+      ? auth.slice(7)
+      : typeof params.token === 'string'
+        ? params.token
+        : undefined;
     let answer: Answer;
     const handler = METHODS[method];
     // apps.connections.open takes the app-level token (xapp-...), every other method the bot token.

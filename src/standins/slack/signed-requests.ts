@@ -58,7 +58,14 @@ export class SlackRequestSender {
   }
 
   slashCommand(
-    fields: { text: string; userId: string; channelId?: string; command?: string; triggerId?: string; responseId?: string },
+    fields: {
+      text: string;
+      userId: string;
+      channelId?: string;
+      command?: string;
+      triggerId?: string;
+      responseId?: string;
+    },
     options?: SendOptions,
   ): Promise<SlackHttpResponse> {
     const responseId = fields.responseId ?? randomBytes(6).toString('hex');
@@ -82,12 +89,31 @@ export class SlackRequestSender {
 
   /** An interactive payload (block_actions, view_submission): form-encoded with one `payload` JSON field. */
   interaction(payload: Record<string, unknown>, options?: SendOptions): Promise<SlackHttpResponse> {
-    const full = { team: { id: this.defaults.teamId, domain: 'standin' }, api_app_id: 'A0ROLLBACK', token: 'deprecated', trigger_id: newTriggerId(), ...payload };
-    return this.send(new URLSearchParams({ payload: JSON.stringify(full) }).toString(), 'application/x-www-form-urlencoded', options);
+    const full = {
+      team: { id: this.defaults.teamId, domain: 'standin' },
+      api_app_id: 'A0ROLLBACK',
+      token: 'deprecated',
+      trigger_id: newTriggerId(),
+      ...payload,
+    };
+    return this.send(
+      new URLSearchParams({ payload: JSON.stringify(full) }).toString(),
+      'application/x-www-form-urlencoded',
+      options,
+    );
   }
 
   blockAction(
-    fields: { userId: string; actionId: string; value?: string; channelId?: string; messageTs?: string; blockId?: string; responseId?: string; triggerId?: string },
+    fields: {
+      userId: string;
+      actionId: string;
+      value?: string;
+      channelId?: string;
+      messageTs?: string;
+      blockId?: string;
+      responseId?: string;
+      triggerId?: string;
+    },
     options?: SendOptions,
   ): Promise<SlackHttpResponse> {
     const responseId = fields.responseId ?? randomBytes(6).toString('hex');
@@ -96,7 +122,12 @@ export class SlackRequestSender {
         type: 'block_actions',
         user: { id: fields.userId, username: fields.userId.toLowerCase(), team_id: this.defaults.teamId },
         channel: { id: fields.channelId ?? 'C0PRODALRT', name: 'prod-alerts' },
-        container: { type: 'message', message_ts: fields.messageTs ?? '1700000000.000001', channel_id: fields.channelId ?? 'C0PRODALRT', is_ephemeral: false },
+        container: {
+          type: 'message',
+          message_ts: fields.messageTs ?? '1700000000.000001',
+          channel_id: fields.channelId ?? 'C0PRODALRT',
+          is_ephemeral: false,
+        },
         message: { ts: fields.messageTs ?? '1700000000.000001', type: 'message', text: '' },
         response_url: this.defaults.responseUrl(responseId),
         ...(fields.triggerId ? { trigger_id: fields.triggerId } : {}),
@@ -115,7 +146,11 @@ export class SlackRequestSender {
     );
   }
 
-  event(event: Record<string, unknown>, fields: { eventId?: string } = {}, options?: SendOptions): Promise<SlackHttpResponse> {
+  event(
+    event: Record<string, unknown>,
+    fields: { eventId?: string } = {},
+    options?: SendOptions,
+  ): Promise<SlackHttpResponse> {
     const body = JSON.stringify({
       token: 'deprecated',
       team_id: this.defaults.teamId,

@@ -115,9 +115,16 @@ export function project(state: StandinState, rollbackInfo: boolean): Record<stri
       : p.rollingRelease || p.release
         ? { target: 'production', stages: [{ targetPercentage: 10, duration: 10 }, { targetPercentage: 100 }] }
         : null,
-    alias: p.domains.map((domain) => ({ domain, target: 'PRODUCTION', environment: 'production', deployment: compact })),
+    alias: p.domains.map((domain) => ({
+      domain,
+      target: 'PRODUCTION',
+      environment: 'production',
+      deployment: compact,
+    })),
     targets: { production: compact },
     ...(p.rollbackDescription ? { rollbackDescription: p.rollbackDescription } : {}),
-    ...(rollbackInfo ? { lastAliasRequest: p.lastAliasRequest ? { ...p.lastAliasRequest } : null, lastRollbackTarget: null } : {}),
+    ...(rollbackInfo
+      ? { lastAliasRequest: p.lastAliasRequest ? { ...p.lastAliasRequest } : null, lastRollbackTarget: null }
+      : {}),
   };
 }

@@ -76,16 +76,30 @@ function listDeployments(state: StandinState, query: URLSearchParams, res: Serve
   const limit = query.has('limit') ? Number(query.get('limit')) : 20;
   const until = query.has('until') ? Number(query.get('until')) : undefined;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100 || (until !== undefined && !Number.isFinite(until))) {
-    return sendError(res, 400, 'bad_request', 'Invalid request: `limit` must be an integer from 1 to 100 and `until` a timestamp in milliseconds.');
+    return sendError(
+      res,
+      400,
+      'bad_request',
+      'Invalid request: `limit` must be an integer from 1 to 100 and `until` a timestamp in milliseconds.',
+    );
   }
   const projectId = query.get('projectId');
-  if (projectId !== null && !matchesProject(state, projectId)) return sendError(res, 404, 'not_found', 'Project not found');
+  if (projectId !== null && !matchesProject(state, projectId))
+    return sendError(res, 404, 'not_found', 'Project not found');
   if (!checkTeam(state, query, res, 'Project')) return;
   const target = query.get('target');
   if (target !== null && target !== 'production' && target !== 'preview') {
-    return sendError(res, 400, 'bad_request', 'Invalid request: `target` should be equal to one of the allowed values "production", "preview".');
+    return sendError(
+      res,
+      400,
+      'bad_request',
+      'Invalid request: `target` should be equal to one of the allowed values "production", "preview".',
+    );
   }
-  const states = query.get('state')?.split(',').map((s) => s.trim().toUpperCase());
+  const states = query
+    .get('state')
+    ?.split(',')
+    .map((s) => s.trim().toUpperCase());
   const sha = query.get('sha')?.toLowerCase();
   const candidatesOnly = query.get('rollbackCandidate') === 'true';
   for (const d of state.deployments.values()) state.tickBuild(d);
@@ -100,7 +114,11 @@ function listDeployments(state: StandinState, query: URLSearchParams, res: Serve
   const last = page[page.length - 1];
   sendJson(res, 200, {
     deployments: page.map((d) => listItem(state, d)),
-    pagination: { count: page.length, next: matching.length > limit && last ? last.createdAt : null, prev: page[0]?.createdAt ?? null },
+    pagination: {
+      count: page.length,
+      next: matching.length > limit && last ? last.createdAt : null,
+      prev: page[0]?.createdAt ?? null,
+    },
   });
 }
 
@@ -113,12 +131,20 @@ function teamMembers(state: StandinState, teamId: string, query: URLSearchParams
   sendJson(res, 200, { members, pagination: { hasNext: false, count: members.length, next: null, prev: null } });
 }
 
-function move(state: StandinState, kind: 'promote' | 'rollback', projectId: string, deploymentId: string, query: URLSearchParams, res: ServerResponse): void {
+function move(
+  state: StandinState,
+  kind: 'promote' | 'rollback',
+  projectId: string,
+  deploymentId: string,
+  query: URLSearchParams,
+  res: ServerResponse,
+): void {
   if (!matchesProject(state, projectId)) return sendError(res, 404, 'not_found', 'Project not found');
   if (!checkTeam(state, query, res, 'Project')) return;
   const target = state.deployments.get(deploymentId);
   if (!target) return sendError(res, 404, 'not_found', 'Deployment not found');
-  if (target.readyState !== 'READY') return sendError(res, 400, 'bad_request', `Deployment ${deploymentId} is not ready (${target.readyState}).`);
+  if (target.readyState !== 'READY')
+    return sendError(res, 400, 'bad_request', `Deployment ${deploymentId} is not ready (${target.readyState}).`);
   if (state.jobRunning()) {
     return sendError(res, 409, 'conflict', 'A promote or rollback is already in progress for this project.');
   }
@@ -127,16 +153,31 @@ function move(state: StandinState, kind: 'promote' | 'rollback', projectId: stri
   }
   if (kind === 'rollback') {
     if (target.target !== 'production' || !target.servedProduction) {
-      return sendError(res, 400, 'bad_request', 'Only deployments previously aliased to production can be rolled back to.');
+      return sendError(
+        res,
+        400,
+        'bad_request',
+        'Only deployments previously aliased to production can be rolled back to.',
+      );
     }
     if (state.project.plan === 'hobby' && state.previousProduction()?.id !== deploymentId) {
-      return sendError(res, 402, 'payment_required', 'To roll back further than the previous production deployment, upgrade to Pro.');
+      return sendError(
+        res,
+        402,
+        'payment_required',
+        'To roll back further than the previous production deployment, upgrade to Pro.',
+      );
     }
   } else if (target.target !== 'production') {
     return sendError(res, 400, 'bad_request', 'Preview deployments cannot be promoted without a rebuild.');
   }
   if (kind === 'rollback' && query.has('description')) {
-    state.project.rollbackDescription = { description: query.get('description') ?? '', createdAt: state.clock.now().getTime(), userId: 'usr_bot', username: 'rollback-bot' };
+    state.project.rollbackDescription = {
+      description: query.get('description') ?? '',
+      createdAt: state.clock.now().getTime(),
+      userId: 'usr_bot',
+      username: 'rollback-bot',
+    };
   }
   tickRelease(state);
   const release = state.project.release;
@@ -154,8 +195,16 @@ function move(state: StandinState, kind: 'promote' | 'rollback', projectId: stri
   sendJson(res, kind === 'promote' && state.project.rollingRelease ? 202 : 201, undefined);
 }
 
-/** promote/aliases names each alias as a string; rollback/aliases as `{alias, deploymentId}`, as Vercel's CLI reads them. */
-function aliasStatuses(state: StandinState, kind: 'promote' | 'rollback', query: URLSearchParams, res: ServerResponse): void {
+/**
+ * promote/aliases names each alias as a string; rollback/aliases as `{alias, deploymentId}`, as Vercel's CLI reads
+ * them.
+ */
+function aliasStatuses(
+  state: StandinState,
+  kind: 'promote' | 'rollback',
+  query: URLSearchParams,
+  res: ServerResponse,
+): void {
   const limit = query.has('limit') ? Number(query.get('limit')) : 20;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
     return sendError(res, 400, 'bad_request', 'Invalid request: `limit` must be an integer from 1 to 100.');
@@ -164,7 +213,10 @@ function aliasStatuses(state: StandinState, kind: 'promote' | 'rollback', query:
   const aliases = state.project.aliasStatuses
     .filter((a) => !failedOnly || a.status === 'failed')
     .map((a, index) => ({
-      alias: kind === 'promote' ? a.alias : { alias: a.alias, deploymentId: state.project.lastAliasRequest?.toDeploymentId ?? null },
+      alias:
+        kind === 'promote'
+          ? a.alias
+          : { alias: a.alias, deploymentId: state.project.lastAliasRequest?.toDeploymentId ?? null },
       status: a.status,
       id: `alias_${index}`,
     }));

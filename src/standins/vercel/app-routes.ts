@@ -21,11 +21,20 @@ interface AppOptions {
 
 export const DEPLOYMENT_PREFIX = '/_deployments/';
 
-export async function handleApp(state: StandinState, method: string, rawPath: string, body: Buffer, res: ServerResponse, options: AppOptions, bypass?: string): Promise<void> {
+export async function handleApp(
+  state: StandinState,
+  method: string,
+  rawPath: string,
+  body: Buffer,
+  res: ServerResponse,
+  options: AppOptions,
+  bypass?: string,
+): Promise<void> {
   let deployment: StandinDeployment | undefined;
   let path = rawPath;
   if (rawPath.startsWith(DEPLOYMENT_PREFIX)) {
-    // Deployment Protection guards deployment URLs (not the production domain) unless the automation bypass secret is sent.
+    // Deployment Protection guards deployment URLs (not the production domain) unless the automation bypass secret is
+    // sent.
     const secret = state.project.protectionBypass;
     if (secret !== undefined && bypass !== secret) {
       res.writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'x-vercel-error': 'DEPLOYMENT_PROTECTED' });

@@ -19,7 +19,12 @@ interface FileEntry {
   data?: string;
 }
 
-export function handleDeploy(state: StandinState, req: ApiRequest, headers: Record<string, string | string[] | undefined>, res: ServerResponse): boolean {
+export function handleDeploy(
+  state: StandinState,
+  req: ApiRequest,
+  headers: Record<string, string | string[] | undefined>,
+  res: ServerResponse,
+): boolean {
   if (req.method === 'POST' && req.path === '/v2/files') {
     uploadFile(state, req, headers, res);
     return true;
@@ -31,7 +36,12 @@ export function handleDeploy(state: StandinState, req: ApiRequest, headers: Reco
   return false;
 }
 
-function uploadFile(state: StandinState, req: ApiRequest, headers: Record<string, string | string[] | undefined>, res: ServerResponse): void {
+function uploadFile(
+  state: StandinState,
+  req: ApiRequest,
+  headers: Record<string, string | string[] | undefined>,
+  res: ServerResponse,
+): void {
   if (!checkTeam(state, req.query, res, 'Team')) return;
   const digest = headers['x-now-digest'];
   if (typeof digest !== 'string' || !/^[0-9a-f]{40}$/.test(digest)) {
@@ -52,7 +62,8 @@ function uploadFile(state: StandinState, req: ApiRequest, headers: Record<string
 function create(state: StandinState, req: ApiRequest, res: ServerResponse): void {
   if (!checkTeam(state, req.query, res, 'Project')) return;
   const body = parseJson(req.body) as Record<string, unknown> | undefined;
-  if (!body || typeof body !== 'object') return sendError(res, 400, 'bad_request', 'Invalid request: the body must be JSON.');
+  if (!body || typeof body !== 'object')
+    return sendError(res, 400, 'bad_request', 'Invalid request: the body must be JSON.');
   const name = typeof body.project === 'string' ? body.project : body.name;
   if (typeof name !== 'string' || name === '') {
     return sendError(res, 400, 'bad_request', 'Invalid request: missing required property `name`.');
@@ -62,9 +73,16 @@ function create(state: StandinState, req: ApiRequest, res: ServerResponse): void
   }
   const files = body.files;
   if (!Array.isArray(files) || files.some((f) => !isFileEntry(f))) {
-    return sendError(res, 400, 'bad_request', 'Invalid request: `files` must be a list of { file, sha, size } or { file, data }.');
+    return sendError(
+      res,
+      400,
+      'bad_request',
+      'Invalid request: `files` must be a list of { file, sha, size } or { file, data }.',
+    );
   }
-  const missing = (files as FileEntry[]).filter((f) => f.sha !== undefined && !state.uploaded.has(f.sha)).map((f) => f.sha as string);
+  const missing = (files as FileEntry[])
+    .filter((f) => f.sha !== undefined && !state.uploaded.has(f.sha))
+    .map((f) => f.sha as string);
   if (missing.length > 0) {
     return sendError(res, 400, 'missing_files', 'Missing files', { missing: [...new Set(missing)] });
   }
@@ -86,7 +104,8 @@ function create(state: StandinState, req: ApiRequest, res: ServerResponse): void
 function isFileEntry(value: unknown): value is FileEntry {
   if (!value || typeof value !== 'object') return false;
   const f = value as Record<string, unknown>;
-  if (typeof f.file !== 'string' || f.file === '' || f.file.startsWith('/') || f.file.split('/').includes('..')) return false;
+  if (typeof f.file !== 'string' || f.file === '' || f.file.startsWith('/') || f.file.split('/').includes('..'))
+    return false;
   if (typeof f.data === 'string') return true;
   return typeof f.sha === 'string' && /^[0-9a-f]{40}$/.test(f.sha) && typeof f.size === 'number';
 }

@@ -79,7 +79,15 @@ export async function startVercelStandin(options: VercelStandinOptions = {}): Pr
       const url = new URL(req.url ?? '/', 'http://standin');
       const body = await readBody(req);
       const bypass = req.headers['x-vercel-protection-bypass'];
-      await handleApp(state, req.method ?? 'GET', url.pathname, body, res, appOptions, typeof bypass === 'string' ? bypass : undefined);
+      await handleApp(
+        state,
+        req.method ?? 'GET',
+        url.pathname,
+        body,
+        res,
+        appOptions,
+        typeof bypass === 'string' ? bypass : undefined,
+      );
     })().catch((error: unknown) => fail(res, error));
   });
   const host = options.host ?? '127.0.0.1';
@@ -110,7 +118,12 @@ async function serveApi(
   const url = new URL(req.url ?? '/', 'http://standin');
   const method = req.method ?? 'GET';
   const body = await readBody(req);
-  state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), body: url.pathname === '/v2/files' ? '' : body.toString('utf8') });
+  state.requests.push({
+    method,
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    body: url.pathname === '/v2/files' ? '' : body.toString('utf8'),
+  });
   recordAnswer(state, method, url.pathname, res);
   const auth = req.headers.authorization;
   const request = { method, path: url.pathname, query: url.searchParams, body };
@@ -132,14 +145,17 @@ async function serveApi(
     const rateLimited = fault.status === 429;
     // Vercel's 429: the window in X-RateLimit-* headers (reset in epoch seconds), Retry-After when it says so.
     const reset = Math.ceil(state.clock.now().getTime() / 1000) + (fault.resetAfterSeconds ?? 1);
-    const headers: Record<string, string> = rateLimited && !fault.bare
-      ? {
-          'x-ratelimit-limit': '100',
-          'x-ratelimit-remaining': '0',
-          ...(fault.resetAfterSeconds !== undefined || fault.retryAfter === undefined ? { 'x-ratelimit-reset': String(reset) } : {}),
-          ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}),
-        }
-      : {};
+    const headers: Record<string, string> =
+      rateLimited && !fault.bare
+        ? {
+            'x-ratelimit-limit': '100',
+            'x-ratelimit-remaining': '0',
+            ...(fault.resetAfterSeconds !== undefined || fault.retryAfter === undefined
+              ? { 'x-ratelimit-reset': String(reset) }
+              : {}),
+            ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}),
+          }
+        : {};
     return sendError(
       res,
       fault.status,
@@ -188,7 +204,12 @@ function fail(res: ServerResponse, error: unknown): void {
     res.destroy();
     return;
   }
-  sendError(res, 500, 'internal_server_error', `stand-in failure: ${error instanceof Error ? error.message : String(error)}`);
+  sendError(
+    res,
+    500,
+    'internal_server_error',
+    `stand-in failure: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }
 
 function listen(server: Server, host: string): Promise<number> {

@@ -83,7 +83,15 @@ export interface AliasRequest {
  * `afterHandling` once it was handled (Vercel did it; only the answer is lost).
  */
 export type Fault =
-  | { kind: 'status'; status: number; match?: string; skip?: number; retryAfter?: string; resetAfterSeconds?: number; bare?: boolean }
+  | {
+      kind: 'status';
+      status: number;
+      match?: string;
+      skip?: number;
+      retryAfter?: string;
+      resetAfterSeconds?: number;
+      bare?: boolean;
+    }
   | { kind: 'drop'; match?: string; skip?: number; afterHandling?: boolean };
 
 export interface RecordedRequest {

@@ -53,9 +53,12 @@ const EXPIRY = `interval '${ALERT_EXPIRY_MS / 1000} seconds'`;
 /** The incoming row is at least as new as the stored one. */
 const NEWER = 'EXCLUDED.last_seen_at >= a.last_seen_at';
 /** The incoming firing notifications start a new spell: the stored alert had resolved or expired. */
-const NEW_SPELL = `(EXCLUDED.repeats > 0 AND ${NEWER} AND (NOT a.firing OR a.last_seen_at < EXCLUDED.first_seen_at - ${EXPIRY}))`;
-const fromNewer = (column: string): string => `${column} = CASE WHEN ${NEWER} THEN EXCLUDED.${column} ELSE a.${column} END`;
-const fromNewerKept = (column: string): string => `${column} = CASE WHEN ${NEWER} THEN COALESCE(EXCLUDED.${column}, a.${column}) ELSE a.${column} END`;
+const NEW_SPELL =
+  `(EXCLUDED.repeats > 0 AND ${NEWER} AND (NOT a.firing OR a.last_seen_at < ` + `EXCLUDED.first_seen_at - ${EXPIRY}))`;
+const fromNewer = (column: string): string =>
+  `${column} = CASE WHEN ${NEWER} THEN EXCLUDED.${column} ELSE a.${column} END`;
+const fromNewerKept = (column: string): string =>
+  `${column} = CASE WHEN ${NEWER} THEN COALESCE(EXCLUDED.${column}, a.${column}) ELSE a.${column} END`;
 
 /**
  * One statement for any number of states (each (service, fingerprint) at most
@@ -65,11 +68,14 @@ export function upsertAlertStates(states: readonly AlertState[]): Query {
   const col = <T>(pick: (s: AlertState) => T): T[] => states.map(pick);
   return {
     text: `INSERT INTO alert_states AS a (${COLUMNS})
-      SELECT u.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::bool[], $7::text[], $8::text[],
-                             $9::text[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[], $14::int[])
+      SELECT u.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::bool[], $7::text[],
+        $8::text[],
+                             $9::text[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[],
+                               $14::int[])
         AS u(service, fingerprint, source, kind, value, firing, severity, feature, summary,
              first_seen_at, last_seen_at, started_at, resolved_at, repeats)
-      WHERE u.repeats > 0 OR EXISTS (SELECT 1 FROM alert_states s WHERE s.service = u.service AND s.fingerprint = u.fingerprint)
+      WHERE u.repeats > 0 OR EXISTS (SELECT 1 FROM alert_states s WHERE s.service = u.service AND s.fingerprint =
+        u.fingerprint)
       ON CONFLICT (service, fingerprint) DO UPDATE SET
         ${fromNewer('source')},
         ${fromNewer('kind')},
@@ -79,7 +85,8 @@ export function upsertAlertStates(states: readonly AlertState[]): Query {
         ${fromNewerKept('value')},
         ${fromNewerKept('severity')},
         ${fromNewerKept('feature')},
-        first_seen_at = CASE WHEN ${NEW_SPELL} THEN EXCLUDED.first_seen_at ELSE LEAST(a.first_seen_at, EXCLUDED.first_seen_at) END,
+        first_seen_at = CASE WHEN ${NEW_SPELL} THEN EXCLUDED.first_seen_at ELSE LEAST(a.first_seen_at,
+          EXCLUDED.first_seen_at) END,
         started_at = CASE WHEN ${NEW_SPELL} THEN EXCLUDED.started_at ELSE LEAST(a.started_at, EXCLUDED.started_at) END,
         repeats = CASE WHEN ${NEW_SPELL} THEN EXCLUDED.repeats ELSE a.repeats + EXCLUDED.repeats END,
         last_seen_at = GREATEST(a.last_seen_at, EXCLUDED.last_seen_at)`,

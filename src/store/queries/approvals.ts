@@ -4,7 +4,9 @@ import type { ApprovedAction } from '../../rollback/ports/approval';
 import type { ApprovalRecord } from '../../rollback/ports/incident-store';
 import type { Query } from '../pool';
 
-const COLUMNS = `id, incident_id, step_id, action, requested_by, requested_at, expires_at, decision, decided_by, decided_at, message_ts`;
+const COLUMNS =
+  `id, incident_id, step_id, action, requested_by, requested_at, expires_at, ` +
+  `decision, decided_by, decided_at, message_ts`;
 
 export type NewApproval = Omit<ApprovalRecord, 'decision' | 'decidedBy' | 'decidedAt'>;
 
@@ -68,7 +70,12 @@ export const selectApprovalsFor = (incidentId: string): Query => ({
 });
 
 /** Compare-and-set from pending: a double click or a second replica finds no row. */
-export const decideApproval = (id: string, decision: 'approved' | 'rejected' | 'expired', by: string | undefined, at: Date): Query => ({
+export const decideApproval = (
+  id: string,
+  decision: 'approved' | 'rejected' | 'expired',
+  by: string | undefined,
+  at: Date,
+): Query => ({
   text: `UPDATE approvals SET decision = $2::approval_decision, decided_by = $3, decided_at = $4
          WHERE id = $1 AND decision = 'pending'
          RETURNING ${COLUMNS}`,

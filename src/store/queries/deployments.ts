@@ -2,7 +2,9 @@
 import type { DeploymentRecord } from '../../rollback/ports/incident-store';
 import type { Query } from '../pool';
 
-const COLUMNS = `service, deployment_id, url, commit_sha, version, first_seen_at, served_from, served_until, last_known_good_at, notes`;
+const COLUMNS =
+  `service, deployment_id, url, commit_sha, version, first_seen_at, served_from, ` +
+  `served_until, last_known_good_at, notes`;
 
 export interface DeploymentRow {
   service: string;

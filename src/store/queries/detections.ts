@@ -2,7 +2,12 @@
  * The trigger rules' state per service and the detection records (one open
  * per service: the partial unique index settles races between replicas).
  */
-import type { DetectionPatch, DetectionRecord, NewDetection, StoredTriggerState } from '../../rollback/detection/detection-record';
+import type {
+  DetectionPatch,
+  DetectionRecord,
+  NewDetection,
+  StoredTriggerState,
+} from '../../rollback/detection/detection-record';
 import type { TriggerRule, Verdict } from '../../rollback/signals/triggers';
 import type { Query } from '../pool';
 
@@ -24,7 +29,9 @@ export function toTriggerState(row: TriggerStateRow | undefined): StoredTriggerS
 }
 
 export const selectTriggerState = (service: string): Query => ({
-  text: 'SELECT five_xx_intervals, last_slot, last_verdict, last_rule, last_reason FROM detection_states WHERE service = $1',
+  text:
+    'SELECT five_xx_intervals, last_slot, last_verdict, last_rule, last_reason FROM ' +
+    'detection_states WHERE service = $1',
   values: [service],
 });
 
@@ -36,11 +43,20 @@ export const saveTriggerState = (service: string, slot: Date, state: StoredTrigg
   text: `INSERT INTO detection_states AS d (service, five_xx_intervals, last_slot,
            last_verdict, last_rule, last_reason, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, now())
-         ON CONFLICT (service) DO UPDATE SET five_xx_intervals = EXCLUDED.five_xx_intervals, last_slot = EXCLUDED.last_slot,
-           last_verdict = EXCLUDED.last_verdict, last_rule = EXCLUDED.last_rule, last_reason = EXCLUDED.last_reason, updated_at = now()
+         ON CONFLICT (service) DO UPDATE SET five_xx_intervals = EXCLUDED.five_xx_intervals, last_slot =
+           EXCLUDED.last_slot,
+           last_verdict = EXCLUDED.last_verdict, last_rule = EXCLUDED.last_rule, last_reason = EXCLUDED.last_reason,
+             updated_at = now()
          WHERE d.last_slot IS NULL OR d.last_slot < EXCLUDED.last_slot
          RETURNING service`,
-  values: [service, state.fiveXxIntervals, slot, state.lastVerdict ?? null, state.lastRule ?? null, state.lastReason ?? null],
+  values: [
+    service,
+    state.fiveXxIntervals,
+    slot,
+    state.lastVerdict ?? null,
+    state.lastRule ?? null,
+    state.lastReason ?? null,
+  ],
 });
 
 export interface DetectionRow {
@@ -84,7 +100,8 @@ export function toDetection(row: DetectionRow): DetectionRecord {
   if (row.ended_at) record.endedAt = row.ended_at;
   if (row.end_reason) record.endReason = row.end_reason;
   if (row.incident_id && row.incident_origin) record.incident = { id: row.incident_id, origin: row.incident_origin };
-  if (row.monitor_by && row.monitor_at && row.monitor_until) record.monitor = { by: row.monitor_by, at: row.monitor_at, until: row.monitor_until };
+  if (row.monitor_by && row.monitor_at && row.monitor_until)
+    record.monitor = { by: row.monitor_by, at: row.monitor_at, until: row.monitor_until };
   return record;
 }
 
@@ -95,7 +112,16 @@ export const insertDetection = (d: NewDetection): Query => ({
          VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)
          ON CONFLICT (service) WHERE status = 'open' DO NOTHING
          RETURNING ${COLUMNS}`,
-  values: [d.service, d.level, d.rule ?? null, d.reason, d.since, d.openedAt, d.incident?.id ?? null, d.incident?.origin ?? null],
+  values: [
+    d.service,
+    d.level,
+    d.rule ?? null,
+    d.reason,
+    d.since,
+    d.openedAt,
+    d.incident?.id ?? null,
+    d.incident?.origin ?? null,
+  ],
 });
 
 export const selectOpenDetection = (service: string): Query => ({

@@ -35,7 +35,8 @@ export const insertFollowUps = (incidentId: string, items: readonly FollowUpItem
   text: `INSERT INTO follow_ups (incident_id, item, position, title, due_at, done_at, done_by,
            snoozed_until, reminded_at)
          SELECT $1, x.item, x.position, x.title, x.due_at, x.done_at, x.done_by, x.snoozed_until, x.reminded_at
-         FROM jsonb_to_recordset($2::jsonb) AS x(item text, position integer, title text, due_at timestamptz, done_at timestamptz,
+         FROM jsonb_to_recordset($2::jsonb) AS x(item text, position integer, title text, due_at timestamptz, done_at
+           timestamptz,
            done_by text, snoozed_until timestamptz, reminded_at timestamptz)
          WHERE NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.incident_id = $1)
          ON CONFLICT (incident_id, item) DO NOTHING`,
@@ -60,7 +61,14 @@ export const insertFollowUps = (incidentId: string, items: readonly FollowUpItem
 export const updateFollowUp = (incidentId: string, item: FollowUpItem): Query => ({
   text: `UPDATE follow_ups SET done_at = $3, done_by = $4, snoozed_until = $5, reminded_at = $6
          WHERE incident_id = $1 AND item = $2`,
-  values: [incidentId, item.id, item.doneAt ?? null, item.doneBy ?? null, item.snoozedUntil ?? null, item.remindedAt ?? null],
+  values: [
+    incidentId,
+    item.id,
+    item.doneAt ?? null,
+    item.doneBy ?? null,
+    item.snoozedUntil ?? null,
+    item.remindedAt ?? null,
+  ],
 });
 
 /** Incidents with an open item whose deadline and snooze have both passed. */

@@ -14,7 +14,9 @@ export interface ViewerRow {
 
 /** The most recent viewers since `since`, newest first: the ones a refresh republishes for. */
 export const selectRecentViewers = (since: Date, limit: number): Query => ({
-  text: `SELECT user_id, published_hash FROM app_home_views WHERE opened_at >= $1 ORDER BY opened_at DESC, user_id LIMIT $2`,
+  text:
+    `SELECT user_id, published_hash FROM app_home_views WHERE opened_at >= $1 ORDER ` +
+    `BY opened_at DESC, user_id LIMIT $2`,
   values: [since, limit],
 });
 

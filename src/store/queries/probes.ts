@@ -55,13 +55,15 @@ export function toProbeResult(row: ProbeResultRow): ProbeResult {
   };
 }
 
-const RESULT_COLUMNS = 'id, service, at, check_name, ran, ok, sign_in, status_code, latency_ms, deployment_id, version, commit_sha, error';
+const RESULT_COLUMNS =
+  'id, service, at, check_name, ran, ok, sign_in, status_code, latency_ms, deployment_id, version, commit_sha, error';
 
 /** One run's checks in one statement (arrays unnested side by side). */
 export const insertProbeResults = (results: readonly ProbeResult[]): Query => ({
   text: `INSERT INTO probe_results (service, at, check_name, ran, ok, sign_in, status_code, latency_ms,
            deployment_id, version, commit_sha, error)
-         SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::boolean[], $5::boolean[], $6::boolean[], $7::int[], $8::int[],
+         SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::boolean[], $5::boolean[], $6::boolean[],
+           $7::int[], $8::int[],
                               $9::text[], $10::text[], $11::text[], $12::text[])`,
   values: [
     results.map((r) => r.service),
@@ -81,14 +83,23 @@ export const insertProbeResults = (results: readonly ProbeResult[]): Query => ({
 
 /** The checks recorded in [from, to), oldest first; capped, since an interval holds a handful of runs. */
 export const selectProbeWindow = (service: string, from: Date, to: Date, limit = 5000): Query => ({
-  text: `SELECT ${RESULT_COLUMNS} FROM probe_results WHERE service = $1 AND at >= $2 AND at < $3 ORDER BY at, id LIMIT $4`,
+  text:
+    `SELECT ${RESULT_COLUMNS} FROM probe_results WHERE service = $1 AND at >= $2 AND ` +
+    `at < $3 ORDER BY at, id LIMIT $4`,
   values: [service, from, to, limit],
 });
 
 /** Latencies of a deployment's successful HTTP checks before `to`, newest first, optionally only from `from`. */
-export const selectDeploymentLatencies = (service: string, deploymentId: string, to: Date, limit: number, from?: Date): Query => ({
+export const selectDeploymentLatencies = (
+  service: string,
+  deploymentId: string,
+  to: Date,
+  limit: number,
+  from?: Date,
+): Query => ({
   text: `SELECT latency_ms FROM probe_results
-         WHERE service = $1 AND deployment_id = $2 AND ok AND check_name <> 'db_write' AND at < $3 AND ($5::timestamptz IS NULL OR at >= $5)
+         WHERE service = $1 AND deployment_id = $2 AND ok AND check_name <> 'db_write' AND at < $3 AND ($5::timestamptz
+           IS NULL OR at >= $5)
          ORDER BY at DESC, id DESC LIMIT $4`,
   values: [service, deploymentId, to, limit, from ?? null],
 });
@@ -106,7 +117,9 @@ export const deleteOldProbeResults = (service: string, before: Date, batch: numb
   values: [service, before, batch],
 });
 
-const DEPLOYMENT_COLUMNS = 'service, deployment_id, url, commit_sha, version, first_seen_at, served_from, served_until, last_known_good_at, notes';
+const DEPLOYMENT_COLUMNS =
+  'service, deployment_id, url, commit_sha, version, first_seen_at, served_from, ' +
+  'served_until, last_known_good_at, notes';
 
 /** The deployment the probes last saw serving: started, not stopped, the latest to start. */
 export const selectServingDeployment = (service: string): Query => ({
@@ -119,7 +132,8 @@ export const selectServingDeployment = (service: string): Query => ({
 /** The deployment that served before `deploymentId`: the latest other one to stop serving by `before`. */
 export const selectPreviousDeployment = (service: string, deploymentId: string, before: Date): Query => ({
   text: `SELECT ${DEPLOYMENT_COLUMNS} FROM deployments
-         WHERE service = $1 AND deployment_id <> $2 AND served_from IS NOT NULL AND served_until IS NOT NULL AND served_until <= $3
+         WHERE service = $1 AND deployment_id <> $2 AND served_from IS NOT NULL AND served_until IS NOT NULL AND
+           served_until <= $3
          ORDER BY served_until DESC LIMIT 1`,
   values: [service, deploymentId, before],
 });

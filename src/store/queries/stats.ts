@@ -17,15 +17,18 @@ const INCIDENT_COLUMNS = `i.id, i.service, i.state, i.severity, i.issue, i.trigg
  * archive_facts, synced from the app database, adds row counts and restores.
  */
 const ARCHIVES = `COALESCE((
-    SELECT jsonb_agg(jsonb_build_object('archiveTable', a.archive_table, 'rows', COALESCE(f.rows, a.rows), 'restored', f.restored_at IS NOT NULL)
+    SELECT jsonb_agg(jsonb_build_object('archiveTable', a.archive_table, 'rows', COALESCE(f.rows, a.rows), 'restored',
+      f.restored_at IS NOT NULL)
                      ORDER BY a.archive_table)
     FROM steps s
     CROSS JOIN LATERAL (
       SELECT e->>'archiveTable' AS archive_table, (e->>'rows')::bigint AS rows
-        FROM jsonb_array_elements(CASE WHEN jsonb_typeof(s.output->'archived') = 'array' THEN s.output->'archived' ELSE '[]'::jsonb END) e
+        FROM jsonb_array_elements(CASE WHEN jsonb_typeof(s.output->'archived') = 'array' THEN s.output->'archived' ELSE
+          '[]'::jsonb END) e
       UNION
       SELECT t #>> '{}', NULL::bigint
-        FROM jsonb_array_elements(CASE WHEN jsonb_typeof(s.output->'archivedTables') = 'array' THEN s.output->'archivedTables' ELSE '[]'::jsonb END) t
+        FROM jsonb_array_elements(CASE WHEN jsonb_typeof(s.output->'archivedTables') = 'array' THEN
+          s.output->'archivedTables' ELSE '[]'::jsonb END) t
     ) a
     LEFT JOIN archive_facts f ON f.service = i.service AND f.archive_table = a.archive_table
     WHERE s.incident_id = i.id AND s.kind = 'schema' AND s.state = 'succeeded'
@@ -36,7 +39,8 @@ const ARCHIVES = `COALESCE((
  * step names it); without one, the newest to start serving before detection.
  */
 const DEPLOYED_AT = `COALESCE(
-    (SELECT d.served_from FROM steps s JOIN deployments d ON d.service = i.service AND d.deployment_id = s.input->>'fromDeploymentId'
+    (SELECT d.served_from FROM steps s JOIN deployments d ON d.service = i.service AND d.deployment_id =
+      s.input->>'fromDeploymentId'
       WHERE s.incident_id = i.id AND s.kind = 'application' ORDER BY s.position LIMIT 1),
     (SELECT max(d.served_from) FROM deployments d
       WHERE d.service = i.service AND d.served_from <= COALESCE(i.detected_at, i.opened_at))) AS deployed_at`;
@@ -75,16 +79,20 @@ export const countDeployments = (options: { service?: string; from: Date; to: Da
  * reconciled step before the first sync) is left out rather than counted as 0.
  */
 export function toArchiveFacts(row: MetricsRow): ArchiveFact[] {
-  return row.archives.flatMap((a) => (a.rows === null ? [] : [{ archiveTable: a.archiveTable, rows: Number(a.rows), restored: a.restored }]));
+  return row.archives.flatMap((a) =>
+    a.rows === null ? [] : [{ archiveTable: a.archiveTable, rows: Number(a.rows), restored: a.restored }],
+  );
 }
 
 /** The archive tables a schema step's output names (as `a.archive_table`), after a normal run or a reconciled crash. */
 const STEP_ARCHIVE_NAMES = `CROSS JOIN LATERAL (
            SELECT e->>'archiveTable' AS archive_table
-             FROM jsonb_array_elements(CASE WHEN jsonb_typeof(s.output->'archived') = 'array' THEN s.output->'archived' ELSE '[]'::jsonb END) e
+             FROM jsonb_array_elements(CASE WHEN jsonb_typeof(s.output->'archived') = 'array' THEN s.output->'archived'
+               ELSE '[]'::jsonb END) e
            UNION
            SELECT t #>> '{}'
-             FROM jsonb_array_elements(CASE WHEN jsonb_typeof(s.output->'archivedTables') = 'array' THEN s.output->'archivedTables' ELSE '[]'::jsonb END) t
+             FROM jsonb_array_elements(CASE WHEN jsonb_typeof(s.output->'archivedTables') = 'array' THEN
+               s.output->'archivedTables' ELSE '[]'::jsonb END) t
          ) a`;
 
 /** Archives of schema rollbacks still to be checked against the app database's manifest. */
@@ -117,7 +125,8 @@ export interface ArchiveFactRow {
 export const upsertArchiveFacts = (service: string, facts: readonly ArchiveFactRow[], at: Date): Query => ({
   text: `INSERT INTO archive_facts AS f (service, archive_table, incident_id, rows, restored_at, checked_at)
          SELECT $1, x.archive_table, x.incident_id, x.rows, x.restored_at, $3
-         FROM jsonb_to_recordset($2::jsonb) AS x(archive_table text, incident_id text, rows bigint, restored_at timestamptz)
+         FROM jsonb_to_recordset($2::jsonb) AS x(archive_table text, incident_id text, rows bigint, restored_at
+           timestamptz)
          ON CONFLICT (service, archive_table) DO UPDATE SET
            incident_id = COALESCE(EXCLUDED.incident_id, f.incident_id),
            rows = EXCLUDED.rows,
@@ -125,7 +134,14 @@ export const upsertArchiveFacts = (service: string, facts: readonly ArchiveFactR
            checked_at = EXCLUDED.checked_at`,
   values: [
     service,
-    JSON.stringify(facts.map((f) => ({ archive_table: f.archiveTable, incident_id: f.incidentId, rows: f.rows, restored_at: f.restoredAt }))),
+    JSON.stringify(
+      facts.map((f) => ({
+        archive_table: f.archiveTable,
+        incident_id: f.incidentId,
+        rows: f.rows,
+        restored_at: f.restoredAt,
+      })),
+    ),
     at,
   ],
 });

@@ -3,7 +3,9 @@ import { STEP_KINDS, type StepKind, type StepState, needsApproval } from '../../
 import type { NewStep, StepError, StepPatch, StepRecord } from '../../rollback/ports/incident-store';
 import type { Query } from '../pool';
 
-const COLUMNS = `id, incident_id, position, kind, state, input, output, error, attempts, claimed_by, started_at, finished_at, updated_at, lease_token, lease_expires_at`;
+const COLUMNS =
+  `id, incident_id, position, kind, state, input, output, error, attempts, ` +
+  `claimed_by, started_at, finished_at, updated_at, lease_token, lease_expires_at`;
 
 /** A pending step of these kinds waits for the CTO (awaiting_approval -> approved) before it may run. */
 const KINDS_NEEDING_APPROVAL: readonly StepKind[] = STEP_KINDS.filter(needsApproval);
@@ -69,7 +71,15 @@ export const insertSteps = (incidentId: string, steps: readonly NewStep[]): Quer
          SELECT ${COLUMNS} FROM inserted ORDER BY position`,
   values: [
     incidentId,
-    JSON.stringify(steps.map((step, ord) => ({ position: step.position, ord, kind: step.kind, state: step.state, input: step.input }))),
+    JSON.stringify(
+      steps.map((step, ord) => ({
+        position: step.position,
+        ord,
+        kind: step.kind,
+        state: step.state,
+        input: step.input,
+      })),
+    ),
   ],
 });
 
@@ -120,7 +130,8 @@ export const moveStep = (id: string, from: StepState, to: StepState, patch: Step
            finished_at = COALESCE($11::timestamptz,
              CASE WHEN $3::step_state IN ('succeeded', 'failed', 'cancelled') THEN now() ELSE finished_at END),
            attempts = attempts + CASE WHEN $12::boolean THEN 1 ELSE 0 END,
-           lease_token = CASE WHEN $13::double precision IS NOT NULL THEN nextval('step_lease_token_seq') ELSE lease_token END,
+           lease_token = CASE WHEN $13::double precision IS NOT NULL THEN nextval('step_lease_token_seq') ELSE
+             lease_token END,
            lease_expires_at = CASE
              WHEN $13::double precision IS NOT NULL THEN now() + make_interval(secs => $13::double precision)
              WHEN $16::boolean OR $3::step_state <> 'running' THEN now()
@@ -163,9 +174,11 @@ export const claimRunnable = (worker: string, limit: number, leaseSeconds: numbe
            FROM steps s JOIN incidents i ON i.id = s.incident_id
            WHERE i.state IN ('open', 'rolling_back', 'verifying')
              AND (s.state = 'approved' OR (s.state = 'pending' AND s.kind <> ALL($3::text[])))
-             AND (s.claimed_by IS NULL OR s.claimed_by = $1 OR s.updated_at <= now() - make_interval(secs => $4::double precision))
+             AND (s.claimed_by IS NULL OR s.claimed_by = $1 OR s.updated_at <= now() - make_interval(secs => $4::double
+               precision))
              AND NOT EXISTS (
-               SELECT 1 FROM steps e WHERE e.incident_id = s.incident_id AND e.position < s.position AND e.state <> 'succeeded')
+               SELECT 1 FROM steps e WHERE e.incident_id = s.incident_id AND e.position < s.position AND e.state <>
+                 'succeeded')
            ORDER BY i.opened_at, s.incident_id, s.position
            LIMIT $2
            FOR UPDATE OF s SKIP LOCKED

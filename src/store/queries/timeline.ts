@@ -36,7 +36,9 @@ export const appendTimeline = (entry: TimelineEntry): Query => ({
 });
 
 export const listTimeline = (incidentId: string): Query => ({
-  text: 'SELECT id, incident_id, service, at, actor, kind, message, data FROM timeline WHERE incident_id = $1 ORDER BY id',
+  text:
+    'SELECT id, incident_id, service, at, actor, kind, message, data FROM timeline ' +
+    'WHERE incident_id = $1 ORDER BY id',
   values: [incidentId],
 });
 

@@ -30,7 +30,8 @@ DECLARE
   what text;
 BEGIN
   -- A lease heartbeat changes only lease_expires_at: not a boundary of the durable record.
-  IF TG_TABLE_NAME = 'steps' AND TG_OP = 'UPDATE' AND to_jsonb(OLD) - 'lease_expires_at' = to_jsonb(NEW) - 'lease_expires_at' THEN
+  IF TG_TABLE_NAME = 'steps' AND TG_OP = 'UPDATE' AND to_jsonb(OLD) - 'lease_expires_at' = to_jsonb(NEW) -
+    'lease_expires_at' THEN
     RETURN NEW;
   END IF;
   IF TG_TABLE_NAME = 'incidents' THEN
@@ -41,7 +42,8 @@ BEGIN
     what := 'outbox ' || split_part(NEW.key, ':', 3);
   ELSIF TG_TABLE_NAME = 'steps' THEN
     SELECT service INTO svc FROM incidents WHERE id = NEW.incident_id;
-    what := 'step ' || NEW.position || ' ' || NEW.kind || ' ' || NEW.state || CASE WHEN NEW.claimed_by IS NULL THEN '' ELSE ' (claimed)' END;
+    what := 'step ' || NEW.position || ' ' || NEW.kind || ' ' || NEW.state || CASE WHEN NEW.claimed_by IS NULL THEN ''
+      ELSE ' (claimed)' END;
   ELSE
     svc := COALESCE(NEW.service, (SELECT service FROM incidents WHERE id = NEW.incident_id));
     what := 'timeline ' || NEW.kind || COALESCE(' ' || (NEW.data ->> 'to'), '');
@@ -54,9 +56,11 @@ BEGIN
     IF gate.seen >= gate.allowed THEN
       PERFORM pg_advisory_xact_lock_shared(${LOCK[0]}, ${LOCK[1]});
     END IF;
-    UPDATE fault_gate SET seen = seen + 1, last_xact = pg_current_xact_id(), log = log || jsonb_build_array(jsonb_build_array(what)) WHERE service = svc;
+    UPDATE fault_gate SET seen = seen + 1, last_xact = pg_current_xact_id(), log = log ||
+      jsonb_build_array(jsonb_build_array(what)) WHERE service = svc;
   ELSE
-    UPDATE fault_gate SET log = jsonb_set(log, ARRAY[(jsonb_array_length(log) - 1)::text], (log -> -1) || to_jsonb(what)) WHERE service = svc;
+    UPDATE fault_gate SET log = jsonb_set(log, ARRAY[(jsonb_array_length(log) - 1)::text], (log -> -1) ||
+      to_jsonb(what)) WHERE service = svc;
   END IF;
   RETURN NEW;
 END $$;
@@ -64,7 +68,8 @@ END $$;
 CREATE TRIGGER fault_gate BEFORE INSERT OR UPDATE ON incidents FOR EACH ROW EXECUTE FUNCTION fault_gate();
 CREATE TRIGGER fault_gate BEFORE INSERT OR UPDATE ON steps FOR EACH ROW EXECUTE FUNCTION fault_gate();
 CREATE TRIGGER fault_gate BEFORE INSERT ON timeline FOR EACH ROW EXECUTE FUNCTION fault_gate();
-CREATE TRIGGER fault_gate BEFORE INSERT OR UPDATE ON slack_outbox FOR EACH ROW WHEN (NEW.key LIKE 'incident:%:outcome') EXECUTE FUNCTION fault_gate();
+CREATE TRIGGER fault_gate BEFORE INSERT OR UPDATE ON slack_outbox FOR EACH ROW WHEN (NEW.key LIKE 'incident:%:outcome')
+  EXECUTE FUNCTION fault_gate();
 `;
 
 export interface BoundaryGate {
@@ -87,7 +92,11 @@ export async function installBoundaryGate(databaseUrl: string): Promise<Boundary
   await Promise.all([sql.connect(), holder.connect()]);
   await sql.query(SCHEMA);
   await holder.query('SELECT pg_advisory_lock($1, $2)', [...LOCK]);
-  const pids = await Promise.all([sql, holder].map(async (c) => Number((await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid)));
+  const pids = await Promise.all(
+    [sql, holder].map(async (c) =>
+      Number((await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid),
+    ),
+  );
   return {
     arm: async (service, allowed) => {
       await sql.query(
@@ -99,10 +108,18 @@ export async function installBoundaryGate(databaseUrl: string): Promise<Boundary
     disarm: async (service) => {
       await sql.query('DELETE FROM fault_gate WHERE service = $1', [service]);
     },
-    log: async (service) => ((await sql.query<{ log: string[][] }>('SELECT log FROM fault_gate WHERE service = $1', [service])).rows[0]?.log ?? []),
+    log: async (service) =>
+      (await sql.query<{ log: string[][] }>('SELECT log FROM fault_gate WHERE service = $1', [service])).rows[0]?.log ??
+      [],
     holding: async () =>
       Number(
-        (await sql.query<{ n: string }>("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND NOT granted", [...LOCK])).rows[0]?.n,
+        (
+          await sql.query<{ n: string }>(
+            "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 " +
+              'AND objid = $2 AND NOT granted',
+            [...LOCK],
+          )
+        ).rows[0]?.n,
       ) > 0,
     ownPids: pids,
     close: async () => {

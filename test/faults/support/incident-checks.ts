@@ -45,8 +45,16 @@ export async function waitForThreadDelivered(url: string, id: string, timeoutMs 
 }
 
 /** What the bot stored to say for one part of an incident's thread ("root", "progress", "outcome"...). */
-export async function storedMessage(url: string, id: string, part: string): Promise<{ text: string; blocks: string; threadKey: string | null } | undefined> {
-  const [row] = await rows<{ text: string; blocks: unknown; thread_key: string | null }>(url, 'SELECT text, blocks, thread_key FROM slack_outbox WHERE key = $1', [`incident:${id}:${part}`]);
+export async function storedMessage(
+  url: string,
+  id: string,
+  part: string,
+): Promise<{ text: string; blocks: string; threadKey: string | null } | undefined> {
+  const [row] = await rows<{ text: string; blocks: unknown; thread_key: string | null }>(
+    url,
+    'SELECT text, blocks, thread_key FROM slack_outbox WHERE key = $1',
+    [`incident:${id}:${part}`],
+  );
   return row ? { text: row.text, blocks: JSON.stringify(row.blocks ?? null), threadKey: row.thread_key } : undefined;
 }
 
@@ -56,17 +64,21 @@ export interface Thread {
   replies: RecordedCall[];
 }
 
-
 /** The incident's thread as Slack saw it: its root must have been posted exactly once. */
 export async function threadOf(url: string, slack: SlackStandin, id: string): Promise<Thread> {
-  const [root] = await rows<{ ts: string | null }>(url, 'SELECT ts FROM slack_outbox WHERE key = $1', [`incident:${id}:root`]);
+  const [root] = await rows<{ ts: string | null }>(url, 'SELECT ts FROM slack_outbox WHERE key = $1', [
+    `incident:${id}:root`,
+  ]);
   const posts = slack.callsOf('chat.postMessage').filter((c) => c.answer.ok);
   const roots = posts.filter((c) => root?.ts && c.answer.ts === root.ts);
   if (roots.length !== 1 || !roots[0]) throw new Error(`the root of ${id} was posted ${roots.length} times`);
   return { root: roots[0], replies: posts.filter((c) => c.params.thread_ts === root?.ts) };
 }
 
-export const mentions = (words: string) => (call: RecordedCall): boolean => callText(call).includes(words);
+export const mentions =
+  (words: string) =>
+  (call: RecordedCall): boolean =>
+    callText(call).includes(words);
 
 interface TimelineRow {
   id: string;
@@ -88,22 +100,52 @@ interface StepRow {
  * first state to its stored state, with one "running" per attempt counted.
  * Returns the entries and the steps for further checks.
  */
-export async function expectTimelineWithoutGaps(url: string, id: string, firstStepState = 'pending'): Promise<{ timeline: TimelineRow[]; steps: StepRow[]; state: string }> {
-  const timeline = await rows<TimelineRow>(url, 'SELECT id, kind, actor, message, data FROM timeline WHERE incident_id = $1 ORDER BY id', [id]);
-  const steps = await rows<StepRow>(url, 'SELECT id, kind, state, attempts FROM steps WHERE incident_id = $1 ORDER BY position', [id]);
+export async function expectTimelineWithoutGaps(
+  url: string,
+  id: string,
+  firstStepState = 'pending',
+): Promise<{ timeline: TimelineRow[]; steps: StepRow[]; state: string }> {
+  const timeline = await rows<TimelineRow>(
+    url,
+    'SELECT id, kind, actor, message, data FROM timeline WHERE incident_id = $1 ORDER BY id',
+    [id],
+  );
+  const steps = await rows<StepRow>(
+    url,
+    'SELECT id, kind, state, attempts FROM steps WHERE incident_id = $1 ORDER BY position',
+    [id],
+  );
   const state = (await incidentState(url, id)) ?? 'missing';
   expect(timeline.filter((t) => t.kind === 'opened')).toHaveLength(1);
-  const chain = (moves: TimelineRow[], first: string): string[] => [moves[0]?.data.from ?? first, ...moves.map((m) => m.data.to ?? '?')];
+  const chain = (moves: TimelineRow[], first: string): string[] => [
+    moves[0]?.data.from ?? first,
+    ...moves.map((m) => m.data.to ?? '?'),
+  ];
   const incidentMoves = timeline.filter((t) => t.kind === 'incident_state');
   const incidentPath = chain(incidentMoves, 'open');
   expect({ incident: incidentPath[0], stored: state }).toEqual({ incident: 'open', stored: incidentPath.at(-1) });
-  incidentMoves.forEach((move, i) => i > 0 && expect({ incident: id, from: move.data.from }).toEqual({ incident: id, from: incidentMoves[i - 1]?.data.to }));
+  incidentMoves.forEach(
+    (move, i) =>
+      i > 0 &&
+      expect({ incident: id, from: move.data.from }).toEqual({ incident: id, from: incidentMoves[i - 1]?.data.to }),
+  );
   for (const step of steps) {
     const moves = timeline.filter((t) => t.kind === 'step' && t.data.stepId === step.id);
     const path = chain(moves, firstStepState);
-    expect({ step: step.kind, first: path[0], last: path.at(-1) }).toEqual({ step: step.kind, first: firstStepState, last: step.state });
-    moves.forEach((move, i) => i > 0 && expect({ step: step.kind, from: move.data.from }).toEqual({ step: step.kind, from: moves[i - 1]?.data.to }));
-    expect({ step: step.kind, attempts: step.attempts }).toEqual({ step: step.kind, attempts: moves.filter((m) => m.data.to === 'running').length });
+    expect({ step: step.kind, first: path[0], last: path.at(-1) }).toEqual({
+      step: step.kind,
+      first: firstStepState,
+      last: step.state,
+    });
+    moves.forEach(
+      (move, i) =>
+        i > 0 &&
+        expect({ step: step.kind, from: move.data.from }).toEqual({ step: step.kind, from: moves[i - 1]?.data.to }),
+    );
+    expect({ step: step.kind, attempts: step.attempts }).toEqual({
+      step: step.kind,
+      attempts: moves.filter((m) => m.data.to === 'running').length,
+    });
   }
   return { timeline, steps, state };
 }

@@ -50,7 +50,8 @@ export function createSandbox(branch = 'main'): Sandbox {
     GIT_COMMITTER_NAME: 'Dev',
     GIT_COMMITTER_EMAIL: 'dev@example.com',
   };
-  const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const git = (cwd: string, ...args: string[]): string =>
+    execFileSync('git', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const origin = join(root, 'origin.git');
   const dev = join(root, 'dev');
   git(root, 'init', '-q', '--bare', '-b', branch, origin);
@@ -97,7 +98,10 @@ export function createSandbox(branch = 'main'): Sandbox {
   };
 }
 
-export function serviceFor(remote: string, overrides: { name?: string; branch?: string; tokenEnv?: string; sshKeyEnv?: string; migrationsDir?: string } = {}): ServiceConfig {
+export function serviceFor(
+  remote: string,
+  overrides: { name?: string; branch?: string; tokenEnv?: string; sshKeyEnv?: string; migrationsDir?: string } = {},
+): ServiceConfig {
   return serviceSchema.parse({
     name: overrides.name ?? 'clinical-os',
     vercel: { projectId: 'prj_test' },
@@ -132,7 +136,11 @@ export function captureLogs(): CapturedLogs {
   return { logger: createLogger('debug', stream), text: () => chunks.join('') };
 }
 
-export function adapterFor(sandbox: Sandbox, services: ServiceConfig[], options: { env?: Record<string, string>; logger?: Logger; clock?: Clock } = {}): GitCodeRollback {
+export function adapterFor(
+  sandbox: Sandbox,
+  services: ServiceConfig[],
+  options: { env?: Record<string, string>; logger?: Logger; clock?: Clock } = {},
+): GitCodeRollback {
   return new GitCodeRollback({
     services,
     workspaceDir: sandbox.workspace,

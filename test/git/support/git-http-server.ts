@@ -13,7 +13,11 @@ export interface GitHttpServer {
   close(): Promise<void>;
 }
 
-export async function startGitHttpServer(projectRoot: string, token: string, env: Record<string, string>): Promise<GitHttpServer> {
+export async function startGitHttpServer(
+  projectRoot: string,
+  token: string,
+  env: Record<string, string>,
+): Promise<GitHttpServer> {
   const expected = `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
   const authorizations: Array<string | undefined> = [];
 

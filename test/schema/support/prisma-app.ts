@@ -16,15 +16,25 @@ export const APP_MIGRATIONS = join(__dirname, '..', '..', 'fixtures', 'schema', 
 export const PRISMA_TABLE = PRISMA_MIGRATIONS_TABLE;
 
 /** Applies one migration folder as Prisma does: row first, the SQL in one transaction, then finished_at. */
-export async function applyMigration(url: string, name: string, dir = APP_MIGRATIONS, edit: (sql: string) => string = (s) => s): Promise<void> {
+export async function applyMigration(
+  url: string,
+  name: string,
+  dir = APP_MIGRATIONS,
+  edit: (sql: string) => string = (s) => s,
+): Promise<void> {
   const bytes = readFileSync(join(dir, name, 'migration.sql'));
   await withClient(url, async (client) => {
     await client.query(PRISMA_TABLE);
     const id = randomUUID();
-    await client.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())', [id, checksumOf(bytes), name]);
+    await client.query(
+      'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())',
+      [id, checksumOf(bytes), name],
+    );
     try {
       await client.query(edit(bytes.toString('utf8')));
-      await client.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
+      await client.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [
+        id,
+      ]);
     } catch (error) {
       await client.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, (error as Error).message]);
       throw error;
@@ -39,8 +49,12 @@ export async function applyMigration(url: string, name: string, dir = APP_MIGRAT
 export async function seedAppBeforeAi(url: string, init: string): Promise<CatalogSnapshot> {
   await applyMigration(url, init);
   return withClient(url, async (c) => {
-    await c.query(`INSERT INTO "User" (email, name) SELECT 'u' || g || '@x', 'name ' || g FROM generate_series(1, 20) g`);
-    await c.query(`INSERT INTO "ClinicalNote" ("userId", body) SELECT 1 + g % 20, 'note ' || g FROM generate_series(1, 50) g`);
+    await c.query(
+      `INSERT INTO "User" (email, name) SELECT 'u' || g || '@x', 'name ' || g FROM generate_series(1, 20) g`,
+    );
+    await c.query(
+      `INSERT INTO "ClinicalNote" ("userId", body) SELECT 1 + g % 20, 'note ' || g FROM generate_series(1, 50) g`,
+    );
     return readCatalog(c);
   });
 }

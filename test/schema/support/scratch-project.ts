@@ -50,8 +50,14 @@ export interface ScratchProject {
 export function scratchProject(label: string, options: { timeZone?: string } = {}): ScratchProject {
   const db = testDatabase(label);
   const dir = mkdtempSync(join(tmpdir(), `rollback-bot-${label}-`));
-  const adapter = new PrismaSchemaAdapter({ logger: silentLogger, clock, shadow: { serverUrl: serverUrl() }, lockTimeoutMs: 5000 });
-  const query = <T>(sql: string, params: unknown[] = []): Promise<T[]> => withClient(db.url, async (c) => (await c.query(sql, params)).rows as T[]);
+  const adapter = new PrismaSchemaAdapter({
+    logger: silentLogger,
+    clock,
+    shadow: { serverUrl: serverUrl() },
+    lockTimeoutMs: 5000,
+  });
+  const query = <T>(sql: string, params: unknown[] = []): Promise<T[]> =>
+    withClient(db.url, async (c) => (await c.query(sql, params)).rows as T[]);
   return {
     url: db.url,
     dir,
@@ -68,12 +74,14 @@ export function scratchProject(label: string, options: { timeZone?: string } = {
       }
     },
     apply: (name, edit) => applyMigration(db.url, name, dir, edit),
-    plan: (name) => adapter.planRollback({ databaseUrl: db.url, migrationsDir: dir, migrationName: parseMigrationName(name) }),
+    plan: (name) =>
+      adapter.planRollback({ databaseUrl: db.url, migrationsDir: dir, migrationName: parseMigrationName(name) }),
     execute: (plan) => adapter.execute({ databaseUrl: db.url, plan, approval: ctoApproval(), incidentId: 'inc-1' }),
     query,
     values: async (table) => {
       const rows = await query<{ id: string; row: Record<string, string | null> }>(
-        `SELECT t.id::text AS id, (SELECT jsonb_object_agg(key, value) FROM jsonb_each_text(to_jsonb(t))) AS row FROM "${table}" t ORDER BY t.id`,
+        `SELECT t.id::text AS id, (SELECT jsonb_object_agg(key, value) FROM ` +
+          `jsonb_each_text(to_jsonb(t))) AS row FROM "${table}" t ORDER BY t.id`,
       );
       return Object.fromEntries(rows.map((r) => [r.id, r.row]));
     },

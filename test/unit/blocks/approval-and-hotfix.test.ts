@@ -14,7 +14,11 @@ const approval: ApprovalRequestView = {
   service,
   kind: 'schema',
   target: '20260117_add_ai_features',
-  planSteps: ['Archive "ClinicalNote"."aiGenerated" to rollback_archive', 'ALTER TABLE "ClinicalNote" DROP COLUMN "aiGenerated"', 'Mark the migration rolled back'],
+  planSteps: [
+    'Archive "ClinicalNote"."aiGenerated" to rollback_archive',
+    'ALTER TABLE "ClinicalNote" DROP COLUMN "aiGenerated"',
+    'Mark the migration rolled back',
+  ],
   dataLoss: [
     { table: { schema: 'public', name: 'ClinicalNote' }, column: 'aiGenerated', rows: 12840, nonNullValues: 311 },
     { table: { schema: 'public', name: 'AiSuggestion' }, rows: 977, nonNullValues: 977 },
@@ -36,7 +40,9 @@ describe('approvalRequest', () => {
     const text = renderText(message.blocks);
     expect(text).toContain('CTO APPROVAL NEEDED: Schema migration rollback');
     expect(text).toContain('@U0DEVOPS1 asks to run a *schema migration rollback* of *Dr Amal Clinical OS (dr-amal)*');
-    expect(text).toContain('column `public.ClinicalNote.aiGenerated` dropped: 311 non-empty value(s) in 12,840 row(s) lost');
+    expect(text).toContain(
+      'column `public.ClinicalNote.aiGenerated` dropped: 311 non-empty value(s) in 12,840 row(s) lost',
+    );
     expect(text).toContain('table `public.AiSuggestion` dropped: 977 row(s) lost');
     expect(text).toContain('WARNING: Database Rollbacks Are Risky');
     expect(text).toContain('HIPAA requires data retention');
@@ -47,8 +53,18 @@ describe('approvalRequest', () => {
 
   it('puts the approval id in both buttons, styled and each behind a confirm dialog', () => {
     const [approve, reject] = buttons(approvalRequest(approval).blocks);
-    expect(approve).toMatchObject({ action_id: APPROVE, value: 'apr_01HQ7', style: 'primary', confirm: { confirm: { text: 'Approve' } } });
-    expect(reject).toMatchObject({ action_id: REJECT, value: 'apr_01HQ7', style: 'danger', confirm: { confirm: { text: 'Reject' } } });
+    expect(approve).toMatchObject({
+      action_id: APPROVE,
+      value: 'apr_01HQ7',
+      style: 'primary',
+      confirm: { confirm: { text: 'Approve' } },
+    });
+    expect(reject).toMatchObject({
+      action_id: REJECT,
+      value: 'apr_01HQ7',
+      style: 'danger',
+      confirm: { confirm: { text: 'Reject' } },
+    });
   });
 
   it('withholds Approve while the schema data-loss estimate is being prepared', () => {
@@ -77,7 +93,10 @@ describe('approvalRequest', () => {
     expect(renderText(rejected.blocks)).toContain('🚫 *Rejected* by @U0CTO0001 at 2:13 PM ET.');
     expect(renderText(approved.blocks)).toMatch(/^✅ APPROVED: Schema migration rollback/);
     expect(renderText(expired.blocks)).toMatch(/^⌛ APPROVAL EXPIRED: Schema migration rollback/);
-    expect(renderText(expired.blocks)).toContain('This approval expired at 2:40 PM ET without a decision; nothing was changed. Ask again with `/rollback schema dr-amal 20260117_add_ai_features`.');
+    expect(renderText(expired.blocks)).toContain(
+      'This approval expired at 2:40 PM ET without a decision; nothing was changed. Ask ' +
+        'again with `/rollback schema dr-amal 20260117_add_ai_features`.',
+    );
     expect(renderText(expired.blocks)).toMatchSnapshot();
   });
 
@@ -88,7 +107,12 @@ describe('approvalRequest', () => {
       reason: huge(),
       dataLossNote: huge(),
       planSteps: Array.from({ length: 60 }, () => huge(900)),
-      dataLoss: Array.from({ length: 40 }, (_, i) => ({ table: { schema: 'public', name: `${huge(60)}${i}` }, column: huge(60), rows: 1e9, nonNullValues: 5e8 })),
+      dataLoss: Array.from({ length: 40 }, (_, i) => ({
+        table: { schema: 'public', name: `${huge(60)}${i}` },
+        column: huge(60),
+        rows: 1e9,
+        nonNullValues: 5e8,
+      })),
       notes: Array.from({ length: 50 }, () => huge(900)),
     });
     expectSendable(message);
@@ -96,7 +120,12 @@ describe('approvalRequest', () => {
   });
 });
 
-const question = (q: HotfixQuestionView['question']): HotfixQuestionView => ({ incident, service, timeZone: TZ, question: q });
+const question = (q: HotfixQuestionView['question']): HotfixQuestionView => ({
+  incident,
+  service,
+  timeZone: TZ,
+  question: q,
+});
 
 describe('hotfixQuestion', () => {
   it('asks the runbook question with Hotfix, Roll back now and Monitor, all carrying the incident id', () => {
@@ -111,7 +140,9 @@ describe('hotfixQuestion', () => {
   });
 
   it('shows the deadline of a claim and keeps Roll back now', () => {
-    const message = hotfixQuestion(question({ status: 'hotfix_claimed', round: 1, claimedBy: DEVOPS, claimedAt: at('14:01') }));
+    const message = hotfixQuestion(
+      question({ status: 'hotfix_claimed', round: 1, claimedBy: DEVOPS, claimedAt: at('14:01') }),
+    );
     expectSendable(message);
     expect(renderText(message.blocks)).toContain('If production is not healthy by *2:06 PM ET*');
     expect(buttons(message.blocks).map((b) => b.action_id)).toEqual([HOTFIX_DONE, ROLLBACK_NOW]);
@@ -133,7 +164,11 @@ describe('hotfixQuestion', () => {
   });
 
   it('stays sendable with a huge hostile incident id and service name', () => {
-    const message = hotfixQuestion({ ...question({ status: 'asked', round: 1, askedAt: at('14:00') }), incident: { id: huge(5000) }, service: { name: huge(300), displayName: huge() } });
+    const message = hotfixQuestion({
+      ...question({ status: 'asked', round: 1, askedAt: at('14:00') }),
+      incident: { id: huge(5000) },
+      service: { name: huge(300), displayName: huge() },
+    });
     expectSendable(message);
   });
 });
@@ -141,7 +176,9 @@ describe('hotfixQuestion', () => {
 describe('data-loss lines', () => {
   it('says "dropped" only for drops and "converted back" for a type change, archived first either way', () => {
     const table = { schema: 'public', name: 'ClinicalNote' };
-    expect(lossLine({ table, column: 'aiSummary', effect: 'dropped', rows: 50, nonNullValues: 30 })).toMatch(/dropped: 30 non-empty value\(s\) in 50 row\(s\) lost/);
+    expect(lossLine({ table, column: 'aiSummary', effect: 'dropped', rows: 50, nonNullValues: 30 })).toMatch(
+      /dropped: 30 non-empty value\(s\) in 50 row\(s\) lost/,
+    );
     const rewritten = lossLine({ table, column: 'body', effect: 'rewritten', rows: 50, nonNullValues: 50 });
     expect(rewritten).toMatch(/converted back to its earlier type/);
     expect(rewritten).not.toMatch(/dropped|lost/);

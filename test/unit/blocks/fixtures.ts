@@ -20,7 +20,8 @@ export function allTexts(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(allTexts);
   if (typeof value !== 'object' || value === null) return [];
   const record = value as Record<string, unknown>;
-  const own = (record.type === 'mrkdwn' || record.type === 'plain_text') && typeof record.text === 'string' ? [record.text] : [];
+  const own =
+    (record.type === 'mrkdwn' || record.type === 'plain_text') && typeof record.text === 'string' ? [record.text] : [];
   return [...own, ...Object.values(record).flatMap(allTexts)];
 }
 

@@ -31,17 +31,27 @@ describe('rollbackInProgress', () => {
   });
 
   it('names the git and schema actions and a target with only a commit', () => {
-    expect(renderText(rollbackInProgress({ ...inProgress, kind: 'revert', target: { commit: 'b7920c6' } }).blocks)).toContain(
-      'Reverting to commit b7920c6 with git revert (Option A)',
+    expect(
+      renderText(rollbackInProgress({ ...inProgress, kind: 'revert', target: { commit: 'b7920c6' } }).blocks),
+    ).toContain('Reverting to commit b7920c6 with git revert (Option A)');
+    expect(
+      renderText(
+        rollbackInProgress({ ...inProgress, kind: 'schema', target: { migration: '20260117_add_ai_features' } }).blocks,
+      ),
+    ).toContain('Rolling back migration 20260117_add_ai_features');
+    expect(renderText(rollbackInProgress({ ...inProgress, target: {} }).blocks)).toContain(
+      'Rolling back to the last known good version',
     );
-    expect(renderText(rollbackInProgress({ ...inProgress, kind: 'schema', target: { migration: '20260117_add_ai_features' } }).blocks)).toContain(
-      'Rolling back migration 20260117_add_ai_features',
-    );
-    expect(renderText(rollbackInProgress({ ...inProgress, target: {} }).blocks)).toContain('Rolling back to the last known good version');
   });
 
   it('stays sendable and escaped with huge hostile issue, trigger and owner', () => {
-    const message = rollbackInProgress({ ...inProgress, issue: huge(), trigger: huge(), owner: huge(300), target: { version: huge(500), commit: 'b7920c6' } });
+    const message = rollbackInProgress({
+      ...inProgress,
+      issue: huge(),
+      trigger: huge(),
+      owner: huge(300),
+      target: { version: huge(500), commit: 'b7920c6' },
+    });
     expectSendable(message);
     expect(renderText(message.blocks)).toContain('<!channel>');
   });
@@ -56,7 +66,13 @@ const verification: StepProgress = {
   finishedAt: new Date(at('14:04').getTime() + 95_000),
   checks: [
     { name: 'health /api/health', passed: true, status: 200, latencyMs: 85 },
-    { name: 'version /api/version', passed: false, status: 200, latencyMs: 40, detail: 'serves 2.0.0-beta, expected 1.9.0' },
+    {
+      name: 'version /api/version',
+      passed: false,
+      status: 200,
+      latencyMs: 40,
+      detail: 'serves 2.0.0-beta, expected 1.9.0',
+    },
   ],
   error: { message: 'Production still serves 2.0.0-beta.', fix: 'Check the aliases in Vercel.' },
 };
@@ -85,7 +101,9 @@ describe('progress', () => {
     const message = progress(progressView);
     expectSendable(message);
     const text = renderText(message.blocks);
-    expect(text).toContain('✅ *1. Move production back to the target deployment on Vercel*: done · 2:02 PM ET, took 1 min 12 s');
+    expect(text).toContain(
+      '✅ *1. Move production back to the target deployment on Vercel*: done · 2:02 PM ET, took 1 min 12 s',
+    );
     expect(text).toContain('instant rollback: 3 aliases moved');
     expect(text).toContain('✓ pass health /api/health: 200, 85 ms');
     expect(text).toContain('✗ FAIL version /api/version: 200, 40 ms, serves 2.0.0-beta, expected 1.9.0');
@@ -95,8 +113,15 @@ describe('progress', () => {
   });
 
   it('has a distinct emoji for each of the eight step states', () => {
-    const steps = STEP_STATES.map((state, i) => ({ position: i + 1, kind: 'application' as const, state, label: state }));
-    const lines = renderText(progress({ ...progressView, steps }).blocks).split('\n').filter((l) => /^\S+ \*\d+\./.test(l));
+    const steps = STEP_STATES.map((state, i) => ({
+      position: i + 1,
+      kind: 'application' as const,
+      state,
+      label: state,
+    }));
+    const lines = renderText(progress({ ...progressView, steps }).blocks)
+      .split('\n')
+      .filter((l) => /^\S+ \*\d+\./.test(l));
     const emojis = lines.map((l) => l.split(' ')[0]);
     expect(lines).toHaveLength(8);
     expect(new Set(emojis).size).toBe(8);
@@ -108,7 +133,13 @@ describe('progress', () => {
       position: i + 1,
       label: huge(400),
       detail: huge(2000),
-      checks: Array.from({ length: 30 }, (_, c) => ({ name: huge(200), passed: c % 3 !== 0, status: 503, latencyMs: 1200, detail: huge(500) })),
+      checks: Array.from({ length: 30 }, (_, c) => ({
+        name: huge(200),
+        passed: c % 3 !== 0,
+        status: 503,
+        latencyMs: 1200,
+        detail: huge(500),
+      })),
       error: { message: huge(5000), fix: huge(5000) },
     }));
     const message = progress({ ...progressView, steps });
@@ -160,7 +191,11 @@ const failedView: RollbackFailedView = {
   outcome: 'failed',
   done: ['Production moved back to 1.9.0 (instant rollback, 3 aliases)'],
   notDone: ['Verification did not pass: production still serves 2.0.0-beta', 'ROLLBACK COMPLETE was not announced'],
-  failingStep: { label: 'Verify production', error: 'Production still serves 2.0.0-beta.', fix: 'Check the aliases in Vercel.' },
+  failingStep: {
+    label: 'Verify production',
+    error: 'Production still serves 2.0.0-beta.',
+    fix: 'Check the aliases in Vercel.',
+  },
   whatToDoNow: ['Open the Vercel dashboard and check the production domains', 'Run /rollback status dr-amal'],
   owner: DEVOPS,
   at: at('14:08'),
@@ -178,7 +213,9 @@ describe('rollbackFailed', () => {
     expect(text).toContain('*Failing step:*\nVerify production');
     expect(text).toContain('*Fix:*\nCheck the aliases in Vercel.');
     expect(text).toContain('*What to do now:*\n• Open the Vercel dashboard');
-    expect(message.text).toContain('❌ ROLLBACK FAILED: Dr Amal Clinical OS (dr-amal) (INC-2026-0117-1): Verify production: Production still serves');
+    expect(message.text).toContain(
+      '❌ ROLLBACK FAILED: Dr Amal Clinical OS (dr-amal) (INC-2026-0117-1): Verify production: Production still serves',
+    );
     expect(text).toMatchSnapshot();
   });
 

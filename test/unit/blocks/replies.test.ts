@@ -35,7 +35,9 @@ describe('planReply', () => {
         plan: buildPlan('schema'),
         target: '20260117_add_ai_features',
         migrationsBetween: [],
-        dataLoss: [{ table: { schema: 'public', name: 'ClinicalNote' }, column: 'aiGenerated', rows: 10, nonNullValues: 3 }],
+        dataLoss: [
+          { table: { schema: 'public', name: 'ClinicalNote' }, column: 'aiGenerated', rows: 10, nonNullValues: 3 },
+        ],
       }).blocks,
     );
     expect(text).toContain('CTO approval of the schema rollback (step 1)');
@@ -49,7 +51,12 @@ describe('planReply', () => {
       ...dryRun,
       target: huge(),
       migrationsBetween: Array.from({ length: 40 }, (_, i) => `2026011${i}_${huge(300)}`),
-      dataLoss: Array.from({ length: 40 }, () => ({ table: { schema: 'public', name: huge(60) }, column: huge(60), rows: 1, nonNullValues: 1 })),
+      dataLoss: Array.from({ length: 40 }, () => ({
+        table: { schema: 'public', name: huge(60) },
+        column: huge(60),
+        rows: 1,
+        nonNullValues: 1,
+      })),
       notes: Array.from({ length: 60 }, () => huge(1500)),
     });
     expectSendable(message);
@@ -60,9 +67,20 @@ describe('planReply', () => {
 const status: ServiceStatusView = {
   service,
   timeZone: TZ,
-  production: { version: '2.0.0-beta', commit: 'b90de38', deploymentId: 'dpl_7Qx', url: 'https://dr-amal-abc123.vercel.app', deployedAt: at('09:30'), deployedBy: 'U0DEVOPS1' },
+  production: {
+    version: '2.0.0-beta',
+    commit: 'b90de38',
+    deploymentId: 'dpl_7Qx',
+    url: 'https://dr-amal-abc123.vercel.app',
+    deployedAt: at('09:30'),
+    deployedBy: 'U0DEVOPS1',
+  },
   wouldRollBackTo: { version: '1.9.0', commit: 'b7920c6', why: 'last known good since Jan 16' },
-  pinned: { since: at('14:03'), incidentId: 'INC-2026-0117-1', unpinWith: { version: '2.0.1', commit: 'c0ffee1', deploymentId: 'dpl_fix' } },
+  pinned: {
+    since: at('14:03'),
+    incidentId: 'INC-2026-0117-1',
+    unpinWith: { version: '2.0.1', commit: 'c0ffee1', deploymentId: 'dpl_fix' },
+  },
   openIncident: { id: 'INC-2026-0117-1', state: 'verifying', openedAt: at('14:02'), issue: 'Sign-in returns 500' },
 };
 
@@ -71,7 +89,10 @@ describe('statusReply', () => {
     const message = statusReply([status]);
     expectSendable(message);
     const text = renderText(message.blocks);
-    expect(text).toContain('2.0.0-beta (commit b90de38) (https://dr-amal-abc123.vercel.app), deployed Jan 17, 2026, 9:30 AM ET, by @U0DEVOPS1');
+    expect(text).toContain(
+      '2.0.0-beta (commit b90de38) (https://dr-amal-abc123.vercel.app), deployed Jan ' +
+        '17, 2026, 9:30 AM ET, by @U0DEVOPS1',
+    );
     expect(text).toContain('1.9.0 (commit b7920c6) (last known good since Jan 16)');
     expect(text).toContain('📌 Yes since Jan 17, 2026, 2:03 PM ET');
     expect(text).toContain('*Unpin* (DevOps lead) promotes 2.0.1 (commit c0ffee1) so later pushes go live again');
@@ -81,15 +102,22 @@ describe('statusReply', () => {
   });
 
   it('says plainly when production is not pinned, has no incident, or could not be read', () => {
-    const text = renderText(statusReply([{ service, timeZone: TZ, productionError: 'Vercel answered 503 <html>' }]).blocks);
+    const text = renderText(
+      statusReply([{ service, timeZone: TZ, productionError: 'Vercel answered 503 <html>' }]).blocks,
+    );
     expect(text).toContain('Could not read production: Vercel answered 503 <html>');
     expect(text).toContain('No: new production deployments go live as usual');
     expect(text).toContain('*Open incident:*\nNone');
   });
 
   it('says why the version is unknown when the deployment URL is protected, with the setting to add', () => {
-    const note = 'The deployment URL dr-amal-abc123.vercel.app answered HTTP 401: Vercel Deployment Protection is on and vercel.protectionBypassEnv is not set for this service';
-    const text = renderText(statusReply([{ ...status, production: { deploymentId: 'dpl_7Qx', versionNote: note } }]).blocks);
+    const note =
+      'The deployment URL dr-amal-abc123.vercel.app answered HTTP 401: Vercel ' +
+      'Deployment Protection is on and vercel.protectionBypassEnv is not set for this ' +
+      'service';
+    const text = renderText(
+      statusReply([{ ...status, production: { deploymentId: 'dpl_7Qx', versionNote: note } }]).blocks,
+    );
     expect(text).toContain(`⚠️ Version unknown: ${note}`);
     expect(renderText(statusReply([status]).blocks)).not.toContain('Version unknown');
   });
@@ -110,8 +138,19 @@ const history: HistoryView = {
   timeZone: TZ,
   rows: [
     { version: '2.0.0-beta', commit: 'b90de38f', date: at('09:00'), notes: 'Phase 3: AI features', current: true },
-    { version: '1.9.0', commit: 'b7920c6', date: new Date('2026-01-16T12:00:00-05:00'), notes: 'Phase 2: Frontend complete', lastKnownGood: true },
-    { version: '1.5.0', commit: '05e5fc2', date: new Date('2026-01-16T08:00:00-05:00'), notes: 'Phase 1: Backend + tests' },
+    {
+      version: '1.9.0',
+      commit: 'b7920c6',
+      date: new Date('2026-01-16T12:00:00-05:00'),
+      notes: 'Phase 2: Frontend complete',
+      lastKnownGood: true,
+    },
+    {
+      version: '1.5.0',
+      commit: '05e5fc2',
+      date: new Date('2026-01-16T08:00:00-05:00'),
+      notes: 'Phase 1: Backend + tests',
+    },
   ],
 };
 
@@ -127,7 +166,12 @@ describe('historyReply', () => {
   });
 
   it('stays sendable with 1500 rows of hostile notes, and with several services', () => {
-    const rows = Array.from({ length: 1500 }, () => ({ version: huge(40), commit: 'b7920c6', date: at('10:00'), notes: huge(500) }));
+    const rows = Array.from({ length: 1500 }, () => ({
+      version: huge(40),
+      commit: 'b7920c6',
+      date: at('10:00'),
+      notes: huge(500),
+    }));
     const one = historyReply([{ ...history, rows }]);
     expectSendable(one);
     expect(renderText(one.blocks)).toMatch(/…and \d+ older version\(s\)/);
@@ -154,9 +198,15 @@ describe('outageDrafts', () => {
     const message = outageDrafts(drafts);
     expectSendable(message);
     const text = renderText(message.blocks);
-    expect(text).toContain('RESOLVED: Service Degradation\n\nWe experienced issues with sign-in between 2:00 PM - 2:17 PM ET.');
+    expect(text).toContain(
+      'RESOLVED: Service Degradation\n\nWe experienced issues with sign-in between 2:00 PM - 2:17 PM ET.',
+    );
     expect(text).toContain('Subject: Service Update - January 17, 2026');
-    expect(text).toContain('Downtime: 17 minutes\nImpact: Users could not sign in or open patient records\nData Loss: 42 rows of data not restored yet (1 archive(s), 0 restored by restore-archive).');
+    expect(text).toContain(
+      'Downtime: 17 minutes\nImpact: Users could not sign in or open patient ' +
+        'records\nData Loss: 42 rows of data not restored yet (1 archive(s), 0 restored ' +
+        'by restore-archive).',
+    );
     expect(text).toContain('- The Dr Amal Team');
     expect(message.blocks.filter((b) => b.type === 'section' && b.text?.text.startsWith('```'))).toHaveLength(2);
     expect(text).toMatchSnapshot();
@@ -169,7 +219,14 @@ describe('outageDrafts', () => {
   });
 
   it('stays sendable with huge hostile facts, escaped inside the code blocks', () => {
-    const message = outageDrafts({ ...drafts, feature: huge(), issueDescription: huge(), impact: huge(), dataLoss: huge(), productName: huge(500) });
+    const message = outageDrafts({
+      ...drafts,
+      feature: huge(),
+      issueDescription: huge(),
+      impact: huge(),
+      dataLoss: huge(),
+      productName: huge(500),
+    });
     expectSendable(message);
   });
 });
@@ -189,12 +246,27 @@ describe('ctoNotice', () => {
     });
     expectSendable(message);
     const text = renderText(message.blocks);
-    expect(text).toContain('@U0ONCALL1 (on-call) executed an application rollback of *Dr Amal Clinical OS (dr-amal)* at Jan 17, 2026, 11:42 PM ET, outside working hours');
+    expect(text).toContain(
+      '@U0ONCALL1 (on-call) executed an application rollback of *Dr Amal Clinical OS ' +
+        '(dr-amal)* at Jan 17, 2026, 11:42 PM ET, outside working hours',
+    );
     expect(text).toContain('*Action:* Rolling back to 1.9.0 (commit b7920c6)');
     expect(text).toMatchSnapshot();
   });
 
   it('stays sendable with a huge hostile reason', () => {
-    expectSendable(ctoNotice({ incident, service, kind: 'revert', target: { commit: HOSTILE }, executedBy: HOSTILE, reason: huge(), at: at('23:00'), workingHours: huge(), timeZone: TZ }));
+    expectSendable(
+      ctoNotice({
+        incident,
+        service,
+        kind: 'revert',
+        target: { commit: HOSTILE },
+        executedBy: HOSTILE,
+        reason: huge(),
+        at: at('23:00'),
+        workingHours: huge(),
+        timeZone: TZ,
+      }),
+    );
   });
 });

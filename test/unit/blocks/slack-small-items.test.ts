@@ -12,7 +12,12 @@ import { TZ, incident, service } from './fixtures';
 
 describe('whole parts within a limit', () => {
   it('keeps whole parts and says how many were left out, never cutting one in the middle', () => {
-    const details = ['Check all critical endpoints (auth, read, write)', 'Verify rate limiting working', 'Check database connectivity', 'Review logs for anomalies'];
+    const details = [
+      'Check all critical endpoints (auth, read, write)',
+      'Verify rate limiting working',
+      'Check database connectivity',
+      'Review logs for anomalies',
+    ];
     const text = wholeParts(details, 75);
     expect(text).toBe('Check all critical endpoints (auth, read, write) (+3 more)');
     expect(text.length).toBeLessThanOrEqual(75);
@@ -27,8 +32,16 @@ describe('whole parts within a limit', () => {
 
   it('the checklist options describe each action with whole details only', () => {
     const items = followUpChecklist(new Date('2026-01-17T19:15:00Z'));
-    const message = followUpChecklistMessage({ timeZone: TZ, incident, service, restoredAt: new Date('2026-01-17T19:15:00Z'), owner: 'U0DEVOPS1', items });
-    const descriptions = JSON.stringify(message.blocks).match(/"description":\{"type":"plain_text","text":"[^"]*"/g) ?? [];
+    const message = followUpChecklistMessage({
+      timeZone: TZ,
+      incident,
+      service,
+      restoredAt: new Date('2026-01-17T19:15:00Z'),
+      owner: 'U0DEVOPS1',
+      items,
+    });
+    const descriptions =
+      JSON.stringify(message.blocks).match(/"description":\{"type":"plain_text","text":"[^"]*"/g) ?? [];
     expect(descriptions.length).toBe(items.length);
     for (const d of descriptions) {
       expect(d).not.toContain('…');

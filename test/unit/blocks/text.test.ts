@@ -32,7 +32,9 @@ describe('mrkdwn text helpers', () => {
   it('mentions only real user ids and links only http(s) URLs', () => {
     expect(mention('U0DEVOPS1')).toBe('<@U0DEVOPS1>');
     expect(mention('alert:<grafana>')).toBe('alert:&lt;grafana&gt;');
-    expect(link('https://x.example/a?b=1&c=2|3', 'INC <1>')).toBe('<https://x.example/a?b=1&amp;c=2%7C3|INC &lt;1&gt;>');
+    expect(link('https://x.example/a?b=1&c=2|3', 'INC <1>')).toBe(
+      '<https://x.example/a?b=1&amp;c=2%7C3|INC &lt;1&gt;>',
+    );
     expect(link('javascript:alert(1)', 'INC-1')).toBe('INC-1');
   });
 });
@@ -44,7 +46,10 @@ describe('block helpers', () => {
     expect(sections).toHaveLength(5);
     expect(validateBlocks(sections, 'message')).toEqual([]);
     const texts = sections.map((s) => s.text?.text ?? '');
-    const shown = texts.join('\n').split('\n').filter((l) => l.startsWith('line ')).length;
+    const shown = texts
+      .join('\n')
+      .split('\n')
+      .filter((l) => l.startsWith('line ')).length;
     const more = /…and (\d+) more$/.exec(texts[4] ?? '');
     expect(Number(more?.[1])).toBe(500 - shown);
   });

@@ -42,16 +42,19 @@ describe('post-rollback checklist', () => {
     expect(ids(dueReminders(items, plus(8 * 24 * HOUR)))).toHaveLength(8);
   });
 
-  it('stops reminding about a ticked item, keeps the first tick on a double click, and starts again when unticked', () => {
-    let items = completeItem(followUpChecklist(restoredAt), 'verify_health', 'U0DEVOPS1', plus(10 * MIN));
-    items = completeItem(items, 'verify_health', 'U0CTO0001', plus(11 * MIN));
-    expect(items[0]).toMatchObject({ doneBy: 'U0DEVOPS1', doneAt: plus(10 * MIN) });
-    expect(ids(dueReminders(items, plus(2 * HOUR)))).toEqual(['notify_stakeholders', 'incident_ticket']);
-    expect(ids(openItems(items))).not.toContain('verify_health');
-    items = reopenItem(items, 'verify_health');
-    expect(items[0]?.doneAt).toBeUndefined();
-    expect(ids(dueReminders(items, plus(2 * HOUR)))).toContain('verify_health');
-  });
+  it(
+    'stops reminding about a ticked item, keeps the first tick on a double click, and ' + 'starts again when unticked',
+    () => {
+      let items = completeItem(followUpChecklist(restoredAt), 'verify_health', 'U0DEVOPS1', plus(10 * MIN));
+      items = completeItem(items, 'verify_health', 'U0CTO0001', plus(11 * MIN));
+      expect(items[0]).toMatchObject({ doneBy: 'U0DEVOPS1', doneAt: plus(10 * MIN) });
+      expect(ids(dueReminders(items, plus(2 * HOUR)))).toEqual(['notify_stakeholders', 'incident_ticket']);
+      expect(ids(openItems(items))).not.toContain('verify_health');
+      items = reopenItem(items, 'verify_health');
+      expect(items[0]?.doneAt).toBeUndefined();
+      expect(ids(dueReminders(items, plus(2 * HOUR)))).toContain('verify_health');
+    },
+  );
 
   it('holds a snoozed item until the snooze ends, then reminds again', () => {
     const items = snoozeItem(followUpChecklist(restoredAt), 'incident_ticket', plus(3 * HOUR), plus(70 * MIN));
@@ -59,22 +62,31 @@ describe('post-rollback checklist', () => {
     expect(ids(dueReminders(items, plus(3 * HOUR)))).toContain('incident_ticket');
   });
 
-  it('does not repeat a reminder on every run, but repeats it after the repeat interval and after a snooze ends', () => {
-    let items = followUpChecklist(restoredAt);
-    const first = dueReminders(items, plus(HOUR + MIN));
-    items = markReminded(items, ids(first), plus(HOUR + MIN));
-    expect(dueReminders(items, plus(HOUR + 10 * MIN))).toEqual([]);
-    expect(ids(dueReminders(items, plus(HOUR + MIN + 2 * HOUR), { repeatAfterMs: 2 * HOUR }))).toEqual(['verify_health', 'notify_stakeholders', 'incident_ticket']);
-    items = snoozeItem(items, 'verify_health', plus(90 * MIN), plus(HOUR + 5 * MIN));
-    expect(ids(dueReminders(items, plus(90 * MIN)))).toEqual(['verify_health']);
-  });
+  it(
+    'does not repeat a reminder on every run, but repeats it after the repeat ' + 'interval and after a snooze ends',
+    () => {
+      let items = followUpChecklist(restoredAt);
+      const first = dueReminders(items, plus(HOUR + MIN));
+      items = markReminded(items, ids(first), plus(HOUR + MIN));
+      expect(dueReminders(items, plus(HOUR + 10 * MIN))).toEqual([]);
+      expect(ids(dueReminders(items, plus(HOUR + MIN + 2 * HOUR), { repeatAfterMs: 2 * HOUR }))).toEqual([
+        'verify_health',
+        'notify_stakeholders',
+        'incident_ticket',
+      ]);
+      items = snoozeItem(items, 'verify_health', plus(90 * MIN), plus(HOUR + 5 * MIN));
+      expect(ids(dueReminders(items, plus(90 * MIN)))).toEqual(['verify_health']);
+    },
+  );
 
   it('rejects a snooze into the past, snoozing a done item, and unknown items, with a fix', () => {
     const items = followUpChecklist(restoredAt);
     expect(() => snoozeItem(items, 'post_mortem', plus(MIN), plus(2 * MIN))).toThrow(/must end in the future/);
     const done = completeItem(items, 'post_mortem', 'U0DEVOPS1', plus(MIN));
     expect(() => snoozeItem(done, 'post_mortem', plus(HOUR), plus(2 * MIN))).toThrow(/already done/);
-    expect(() => completeItem(items, 'write_poem', 'U0DEVOPS1', plus(MIN))).toThrow(expect.objectContaining({ code: 'not_found', fix: expect.stringContaining('verify_health') }));
+    expect(() => completeItem(items, 'write_poem', 'U0DEVOPS1', plus(MIN))).toThrow(
+      expect.objectContaining({ code: 'not_found', fix: expect.stringContaining('verify_health') }),
+    );
   });
 
   it('round-trips through JSON (as stored in the incident data) and refuses unreadable entries', () => {
@@ -84,6 +96,8 @@ describe('post-rollback checklist', () => {
     expect(itemsFromJson(stored)).toEqual(items);
     expect(() => itemsFromJson({})).toThrow(/not a list/);
     expect(() => itemsFromJson([{ id: 'nope', title: 'x', dueAt: restoredAt.toISOString() }])).toThrow(/no known id/);
-    expect(() => itemsFromJson([{ id: 'post_mortem', title: 'x', dueAt: restoredAt.toISOString(), doneAt: 'yesterday' }])).toThrow(/unreadable doneAt/);
+    expect(() =>
+      itemsFromJson([{ id: 'post_mortem', title: 'x', dueAt: restoredAt.toISOString(), doneAt: 'yesterday' }]),
+    ).toThrow(/unreadable doneAt/);
   });
 });

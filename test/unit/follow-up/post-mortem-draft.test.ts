@@ -16,7 +16,13 @@ const incident: IncidentRecord = {
   detectedAt: at('14:03:00'),
   decidedAt: at('14:04:00'),
   restoredAt: at('14:07:30'),
-  data: { request: { kind: 'application' }, requestedBy: 'U0DEVOPS1', owner: 'U0DEVOPS1', targetSummary: '1.9.0 (commit b7920c6)', evidence: { impact: 'alert_starts_at', detectedFrom: 'Alertmanager AuthDown' } },
+  data: {
+    request: { kind: 'application' },
+    requestedBy: 'U0DEVOPS1',
+    owner: 'U0DEVOPS1',
+    targetSummary: '1.9.0 (commit b7920c6)',
+    evidence: { impact: 'alert_starts_at', detectedFrom: 'Alertmanager AuthDown' },
+  },
 };
 
 function entry(time: string, actor: string, message: string): TimelineRecord {
@@ -30,7 +36,13 @@ const timeline = [
 ];
 
 describe('post-mortem draft', () => {
-  const draft = postMortemDraft({ incident, timeline, deployedAt: at('14:00:00'), badVersion: '2.0.0 (commit b90de38)', archives: [] });
+  const draft = postMortemDraft({
+    incident,
+    timeline,
+    deployedAt: at('14:00:00'),
+    badVersion: '2.0.0 (commit b90de38)',
+    archives: [],
+  });
 
   it("has the runbook's five questions as headings, in order", () => {
     const headings = draft.split('\n').filter((l) => l.startsWith('### '));
@@ -45,17 +57,31 @@ describe('post-mortem draft', () => {
   });
 
   it('states when it was detected, from what, how long after the deployment, and by whom', () => {
-    expect(draft).toContain('Detected 2026-01-17 14:03 UTC from Alertmanager AuthDown, 3 min after the deployment went live; reported by <@U0DEVOPS1>.');
+    expect(draft).toContain(
+      'Detected 2026-01-17 14:03 UTC from Alertmanager AuthDown, 3 min after the ' +
+        'deployment went live; reported by <@U0DEVOPS1>.',
+    );
     expect(draft).toContain("| Impact started | 2026-01-17 14:01 UTC (from the alert's startsAt) |");
   });
 
   it('lists the times against the runbook targets with what each was measured from, marking the missed ones', () => {
-    expect(draft).toContain('| Detection time | 3 min | deployment went live → detected from Alertmanager AuthDown | < 5 min | met |');
+    expect(draft).toContain(
+      '| Detection time | 3 min | deployment went live → detected from Alertmanager AuthDown | < 5 min | met |',
+    );
     expect(draft).toContain('| Execution time | 3 min 30 s | rollback decided → production restored | < 5 min | met |');
-    expect(draft).toContain("| Downtime | 6 min 30 s | impact started (the alert's startsAt) → production restored | < 15 min | met |");
+    expect(draft).toContain(
+      "| Downtime | 6 min 30 s | impact started (the alert's startsAt) → production restored | < 15 min | met |",
+    );
     expect(draft).toContain('| Data loss | 0 rows | no values were archived | 0 | met |');
-    const slow = postMortemDraft({ incident: { ...incident, restoredAt: at('14:20:00') }, timeline, deployedAt: at('14:00:00'), archives: [{ archiveTable: 'a', rows: 12, restored: false }] });
-    expect(slow).toContain("| Downtime | 19 min | impact started (the alert's startsAt) → production restored | < 15 min | **missed** |");
+    const slow = postMortemDraft({
+      incident: { ...incident, restoredAt: at('14:20:00') },
+      timeline,
+      deployedAt: at('14:00:00'),
+      archives: [{ archiveTable: 'a', rows: 12, restored: false }],
+    });
+    expect(slow).toContain(
+      "| Downtime | 19 min | impact started (the alert's startsAt) → production restored | < 15 min | **missed** |",
+    );
     expect(slow).toContain('| Data loss | 12 rows | 1 archive(s), 0 restored by restore-archive | 0 | **missed** |');
   });
 

@@ -1,4 +1,11 @@
-import { DEFAULT_APPROVAL_MINUTES, approvalExpiresAt, expiryCutoff, isApprovalExpired, lapsedAt, lateApproval } from '../../../src/rollback/incident/approval-expiry';
+import {
+  DEFAULT_APPROVAL_MINUTES,
+  approvalExpiresAt,
+  expiryCutoff,
+  isApprovalExpired,
+  lapsedAt,
+  lateApproval,
+} from '../../../src/rollback/incident/approval-expiry';
 import type { ApprovalDecision } from '../../../src/rollback/incident/authority';
 
 // The one test of the approval expiry rule; the adapters' and the buttons' tests only check that they ask it.
@@ -27,11 +34,16 @@ describe('the approval expiry', () => {
     expect(isApprovalExpired({ ...pending, decision: 'approved' }, new Date('2026-01-17T00:00:00Z'))).toBe(false);
   });
 
-  it('holds an approval given before the deadline however late the work runs, and refuses one given at or after it', () => {
-    expect(lateApproval({ approvedAt: new Date('2026-01-16T15:29:59.999Z'), expiresAt })).toBeUndefined();
-    expect(lateApproval({ approvedAt: expiresAt, expiresAt })).toBe(
-      'was given at 2026-01-16T15:30:00.000Z, after its request expired at 2026-01-16T15:30:00.000Z',
-    );
-    expect(lateApproval({ approvedAt: new Date('2026-01-16T15:31:00Z'), expiresAt })).toMatch(/^was given at 2026-01-16T15:31:00.000Z, after/);
-  });
+  it(
+    'holds an approval given before the deadline however late the work runs, and ' + 'refuses one given at or after it',
+    () => {
+      expect(lateApproval({ approvedAt: new Date('2026-01-16T15:29:59.999Z'), expiresAt })).toBeUndefined();
+      expect(lateApproval({ approvedAt: expiresAt, expiresAt })).toBe(
+        'was given at 2026-01-16T15:30:00.000Z, after its request expired at 2026-01-16T15:30:00.000Z',
+      );
+      expect(lateApproval({ approvedAt: new Date('2026-01-16T15:31:00Z'), expiresAt })).toMatch(
+        /^was given at 2026-01-16T15:31:00.000Z, after/,
+      );
+    },
+  );
 });

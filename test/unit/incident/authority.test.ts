@@ -1,11 +1,7 @@
 import { RollbackError } from '../../../src/rollback/errors';
 import type { SlackUserId } from '../../../src/rollback/ids';
 import { approvalExpiresAt } from '../../../src/rollback/incident/approval-expiry';
-import {
-  decideApproval,
-  decideAuthority,
-  refusalError,
-} from '../../../src/rollback/incident/authority';
+import { decideApproval, decideAuthority, refusalError } from '../../../src/rollback/incident/authority';
 import type { ApprovalRequest, ResolvedRoles, WorkingHoursWindow } from '../../../src/rollback/incident/authority';
 import type { RollbackKind } from '../../../src/rollback/incident/plan';
 import { isWithinWindow } from '../../../src/rollback/incident/time-window';
@@ -22,7 +18,12 @@ const STRANGER = id('U0STRANGER');
 
 // As the caller hands them over: the on-call user group S0ONCALL already expanded to its members.
 const ROLES: ResolvedRoles = { devopsLead: [LEAD], dba: [DBA], cto: [CTO, CTO2], onCall: [ONCALL, GROUP_MEMBER] };
-const HOURS: WorkingHoursWindow = { timeZone: 'America/New_York', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '18:00' };
+const HOURS: WorkingHoursWindow = {
+  timeZone: 'America/New_York',
+  days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+  start: '09:00',
+  end: '18:00',
+};
 
 const DURING = new Date('2026-01-16T15:00:00Z'); // Fri 10:00 EST
 const AFTER = new Date('2026-01-17T03:00:00Z'); // Fri 22:00 EST
@@ -59,14 +60,27 @@ describe('decideAuthority: code rollbacks (application, git Option A)', () => {
     expect(decision).toMatchObject({ allowed: false, roleNeeded: ['devopsLead'] });
     if (!decision.allowed) {
       expect(decision.reason).toBe(
-        'During working hours (mon–fri 09:00–18:00 America/New_York) only the DevOps lead may execute an application rollback; the on-call engineer may outside them.',
+        'During working hours (mon–fri 09:00–18:00 America/New_York) only the DevOps lead ' +
+          'may execute an application rollback; the on-call engineer may outside them.',
       );
     }
   });
 
   it.each<[string, SlackUserId, Date, string[], RegExp]>([
-    ['a stranger in hours', STRANGER, DURING, ['devopsLead'], /Only the DevOps lead may execute an application rollback during working hours/],
-    ['a stranger after hours', STRANGER, AFTER, ['devopsLead', 'onCall'], /Only the DevOps lead or on-call engineer may execute an application rollback outside/],
+    [
+      'a stranger in hours',
+      STRANGER,
+      DURING,
+      ['devopsLead'],
+      /Only the DevOps lead may execute an application rollback during working hours/,
+    ],
+    [
+      'a stranger after hours',
+      STRANGER,
+      AFTER,
+      ['devopsLead', 'onCall'],
+      /Only the DevOps lead or on-call engineer may execute an application rollback outside/,
+    ],
     ['the DBA', DBA, DURING, ['devopsLead'], /Only the DevOps lead/],
     ['the CTO', CTO, DURING, ['devopsLead'], /Only the DevOps lead/],
   ])('refuses %s with the role needed', (_name, actor, at, roleNeeded, reason) => {
@@ -123,7 +137,8 @@ describe('decideAuthority: git Option B and schema rollback need the CTO', () =>
   ])('refuses %s requested by %s and names the roles that may', (action, actor) => {
     const decision = decide(action, actor, DURING);
     expect(decision).toMatchObject({ allowed: false, roleNeeded: ['devopsLead', 'dba', 'onCall'] });
-    if (!decision.allowed) expect(decision.reason).toMatch(/^Only the DevOps lead or database admin or on-call engineer may request a /);
+    if (!decision.allowed)
+      expect(decision.reason).toMatch(/^Only the DevOps lead or database admin or on-call engineer may request a /);
   });
 });
 
@@ -167,7 +182,10 @@ describe('decideApproval', () => {
     const expiredAt = new Date('2026-01-16T15:30:00Z');
     expect(approve({ at: expiredAt })).toMatchObject({ allowed: false, refusal: 'expired', markExpired: true });
     expect(approve({ at: expiredAt, verdict: 'reject' })).toMatchObject({ refusal: 'expired' });
-    expect(approve({ request: { ...pending, decision: 'expired' }, at })).toMatchObject({ refusal: 'expired', markExpired: false });
+    expect(approve({ request: { ...pending, decision: 'expired' }, at })).toMatchObject({
+      refusal: 'expired',
+      markExpired: false,
+    });
   });
 
   it('says the request expired before checking who pressed the button', () => {
@@ -212,6 +230,8 @@ describe('with the parsed services file', () => {
     expect(decideAuthority({ ...base, at: AFTER })).toMatchObject({ allowed: true, notifyCtoAsync: true });
     expect(isWithinWindow(service.deployWindow, AFTER)).toBe(false);
     expect(isWithinWindow(service.deployWindow, new Date('2026-01-17T04:30:00Z'))).toBe(true);
-    expect(approvalExpiresAt(DURING, service.approvals.expireAfterMinutes).getTime() - DURING.getTime()).toBe(10 * 60_000);
+    expect(approvalExpiresAt(DURING, service.approvals.expireAfterMinutes).getTime() - DURING.getTime()).toBe(
+      10 * 60_000,
+    );
   });
 });

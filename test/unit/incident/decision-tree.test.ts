@@ -69,11 +69,18 @@ describe('the hotfix question', () => {
   it('starts in round one and records who claimed the hotfix', () => {
     expect(asked).toEqual({ status: 'asked', round: 1, askedAt: T0 });
     expect(claimed).toEqual({ status: 'hotfix_claimed', round: 1, claimedBy: DEV, claimedAt: later(1000) });
-    expect(confirmHotfixed(claimed, DEV, later(2000))).toEqual({ status: 'hotfixed', round: 1, by: DEV, at: later(2000) });
+    expect(confirmHotfixed(claimed, DEV, later(2000))).toEqual({
+      status: 'hotfixed',
+      round: 1,
+      by: DEV,
+      at: later(2000),
+    });
   });
 
   it('refuses a second claim or a confirmation without a claim, changing nothing', () => {
-    expect(() => claimHotfix(claimed, LEAD, later(2000))).toThrow(/already hotfix claimed; a hotfix claim changes nothing/);
+    expect(() => claimHotfix(claimed, LEAD, later(2000))).toThrow(
+      /already hotfix claimed; a hotfix claim changes nothing/,
+    );
     expect(() => confirmHotfixed(asked, DEV, later(2000))).toThrow(RollbackError);
     const chosen = chooseRollback(asked, LEAD, later(2000)).question;
     expect(() => claimHotfix(chosen, DEV, later(3000))).toThrow(/rollback chosen/);
@@ -101,7 +108,9 @@ describe('a rollback never waits for the question', () => {
   it('overrides an open hotfix claim and records the time it had left', () => {
     const gate = chooseRollback(claimed, LEAD, later(60_000));
     expect(gate.overriddenClaim).toEqual({ claimedBy: DEV, claimedAt: T0, remainingMs: 4 * 60_000 });
-    expect(gate.note).toBe("Rollback chosen by <@U0LEAD> while <@U0DEV>'s hotfix claim was open; the rollback goes ahead now.");
+    expect(gate.note).toBe(
+      "Rollback chosen by <@U0LEAD> while <@U0DEV>'s hotfix claim was open; the rollback goes ahead now.",
+    );
     expect(chooseRollback(claimed, LEAD, later(10 * 60_000)).overriddenClaim?.remainingMs).toBe(0);
     expect(chooseRollback(asked, LEAD, T0).overriddenClaim).toBeUndefined();
   });

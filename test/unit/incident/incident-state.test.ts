@@ -21,7 +21,9 @@ const MOVES: Record<IncidentState, Partial<Record<IncidentEvent, IncidentState>>
   cancelled: {},
 };
 
-const pairs = INCIDENT_STATES.flatMap((state) => INCIDENT_EVENTS.map((event) => ({ state, event, next: MOVES[state][event] })));
+const pairs = INCIDENT_STATES.flatMap((state) =>
+  INCIDENT_EVENTS.map((event) => ({ state, event, next: MOVES[state][event] })),
+);
 
 describe('transitionIncident', () => {
   it.each(pairs.filter((p) => p.next))('$state --$event--> $next', ({ state, event, next }) => {
@@ -48,7 +50,8 @@ describe('transitionIncident', () => {
   });
 });
 
-const plan = (kinds: StepKind[], states: StepState[]): StepView[] => kinds.map((kind, i) => ({ kind, state: states[i] ?? 'pending' }));
+const plan = (kinds: StepKind[], states: StepState[]): StepView[] =>
+  kinds.map((kind, i) => ({ kind, state: states[i] ?? 'pending' }));
 const APP: StepKind[] = ['application', 'verification'];
 const REVERT: StepKind[] = ['code_revert', 'deploy', 'verification'];
 
@@ -67,7 +70,12 @@ describe('deriveIncident', () => {
     ['schema plan succeeded', plan(['schema'], ['succeeded']), 'resolved', undefined],
     ['verification failed', plan(APP, ['succeeded', 'failed']), 'failed', 2],
     ['deploy unknown', plan(REVERT, ['succeeded', 'unknown', 'pending']), 'failed', 2],
-    ['approval rejected', plan(['code_reset', 'deploy', 'verification'], ['cancelled', 'cancelled', 'cancelled']), 'cancelled', 1],
+    [
+      'approval rejected',
+      plan(['code_reset', 'deploy', 'verification'], ['cancelled', 'cancelled', 'cancelled']),
+      'cancelled',
+      1,
+    ],
   ])('%s', (_name, steps, state, position) => {
     const derived = deriveIncident(steps);
     expect(derived.state).toBe(state);
@@ -76,27 +84,45 @@ describe('deriveIncident', () => {
 
   it('gives a reason naming the step for failed, unknown and cancelled', () => {
     expect(deriveIncident(plan(APP, ['succeeded', 'failed'])).reason).toBe('Step 2 (verification) failed.');
-    expect(deriveIncident(plan(APP, ['unknown', 'pending'])).reason).toMatch(/^Step 1 \(application\) ended in an unknown state: .*check it by hand/);
+    expect(deriveIncident(plan(APP, ['unknown', 'pending'])).reason).toMatch(
+      /^Step 1 \(application\) ended in an unknown state: .*check it by hand/,
+    );
     expect(deriveIncident(plan(['schema'], ['cancelled'])).reason).toBe('Step 1 (schema) was cancelled.');
     expect(deriveIncident(plan(APP, ['running', 'pending'])).reason).toBeUndefined();
   });
 
   it('reports a failure before a step still running elsewhere, and the first failure', () => {
-    expect(deriveIncident(plan(REVERT, ['failed', 'running', 'failed']))).toMatchObject({ state: 'failed', position: 1 });
+    expect(deriveIncident(plan(REVERT, ['failed', 'running', 'failed']))).toMatchObject({
+      state: 'failed',
+      position: 1,
+    });
     expect(deriveIncident(plan(REVERT, ['succeeded', 'running', 'cancelled'])).state).toBe('rolling_back');
   });
 });
 
 describe('advanceIncident', () => {
   it('moves through transitionIncident and lists the events applied', () => {
-    expect(advanceIncident('open', plan(APP, ['running', 'pending']))).toMatchObject({ state: 'rolling_back', changed: true, events: ['begin_rollback'] });
+    expect(advanceIncident('open', plan(APP, ['running', 'pending']))).toMatchObject({
+      state: 'rolling_back',
+      changed: true,
+      events: ['begin_rollback'],
+    });
     expect(advanceIncident('open', plan(APP, ['succeeded', 'running']))).toMatchObject({
       state: 'verifying',
       events: ['begin_rollback', 'begin_verification'],
     });
-    expect(advanceIncident('verifying', plan(APP, ['succeeded', 'succeeded']))).toMatchObject({ state: 'resolved', events: ['resolve'] });
-    expect(advanceIncident('rolling_back', plan(['schema'], ['succeeded']))).toMatchObject({ state: 'resolved', events: ['resolve'] });
-    expect(advanceIncident('open', plan(['schema'], ['cancelled']))).toMatchObject({ state: 'cancelled', events: ['cancel'] });
+    expect(advanceIncident('verifying', plan(APP, ['succeeded', 'succeeded']))).toMatchObject({
+      state: 'resolved',
+      events: ['resolve'],
+    });
+    expect(advanceIncident('rolling_back', plan(['schema'], ['succeeded']))).toMatchObject({
+      state: 'resolved',
+      events: ['resolve'],
+    });
+    expect(advanceIncident('open', plan(['schema'], ['cancelled']))).toMatchObject({
+      state: 'cancelled',
+      events: ['cancel'],
+    });
     expect(advanceIncident('verifying', plan(APP, ['succeeded', 'failed']))).toMatchObject({
       state: 'failed',
       reason: 'Step 2 (verification) failed.',
@@ -114,14 +140,27 @@ describe('advanceIncident', () => {
   });
 
   it('never moves backwards when a step is put back to not started after a crash', () => {
-    expect(advanceIncident('rolling_back', plan(APP, ['pending', 'pending']))).toMatchObject({ state: 'rolling_back', changed: false });
-    expect(advanceIncident('verifying', plan(APP, ['pending', 'pending']))).toMatchObject({ state: 'verifying', changed: false });
+    expect(advanceIncident('rolling_back', plan(APP, ['pending', 'pending']))).toMatchObject({
+      state: 'rolling_back',
+      changed: false,
+    });
+    expect(advanceIncident('verifying', plan(APP, ['pending', 'pending']))).toMatchObject({
+      state: 'verifying',
+      changed: false,
+    });
   });
 
   it('refuses to reopen or change a closed incident', () => {
-    expect(() => advanceIncident('resolved', plan(APP, ['running', 'pending']))).toThrow(/resolved cannot take "begin_rollback"/);
-    expect(() => advanceIncident('failed', plan(APP, ['succeeded', 'succeeded']))).toThrow(/failed cannot take "resolve"/);
+    expect(() => advanceIncident('resolved', plan(APP, ['running', 'pending']))).toThrow(
+      /resolved cannot take "begin_rollback"/,
+    );
+    expect(() => advanceIncident('failed', plan(APP, ['succeeded', 'succeeded']))).toThrow(
+      /failed cannot take "resolve"/,
+    );
     expect(() => advanceIncident('cancelled', plan(APP, ['pending', 'pending']))).toThrow(/cannot go back to open/);
-    expect(advanceIncident('failed', plan(APP, ['succeeded', 'failed']))).toMatchObject({ state: 'failed', changed: false });
+    expect(advanceIncident('failed', plan(APP, ['succeeded', 'failed']))).toMatchObject({
+      state: 'failed',
+      changed: false,
+    });
   });
 });

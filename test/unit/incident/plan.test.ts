@@ -1,4 +1,10 @@
-import { approvedActionFor, buildPlan, etaMinutes, isRollbackKind, ROLLBACK_KINDS } from '../../../src/rollback/incident/plan';
+import {
+  approvedActionFor,
+  buildPlan,
+  etaMinutes,
+  isRollbackKind,
+  ROLLBACK_KINDS,
+} from '../../../src/rollback/incident/plan';
 import type { RollbackKind } from '../../../src/rollback/incident/plan';
 import { transitionStep } from '../../../src/rollback/incident/step-state';
 import type { StepState } from '../../../src/rollback/incident/step-state';
@@ -9,19 +15,22 @@ describe('buildPlan', () => {
     ['revert', ['code_revert', 'deploy', 'verification'], [], [5, 10, '5-10 minutes'], 'none'],
     ['reset', ['code_reset', 'deploy', 'verification'], ['git-reset'], [5, 10, '5-10 minutes'], 'history_rewritten'],
     ['schema', ['schema', 'verification'], ['schema-rollback'], [15, 30, '15-30 minutes'], 'high'],
-  ])('%s: steps %j, approvals %j, duration %j, data loss %s', (kind, steps, approvals, [min, max, runbook], dataLoss) => {
-    const plan = buildPlan(kind);
-    expect(plan.kind).toBe(kind);
-    expect(plan.steps.map((s) => s.kind)).toEqual(steps);
-    expect(plan.steps.map((s) => s.position)).toEqual(steps.map((_, i) => i + 1));
-    expect(plan.approvals.map((a) => a.action)).toEqual(approvals);
-    expect(plan.approvals.every((a) => a.role === 'cto')).toBe(true);
-    expect(plan.duration).toEqual({ minMinutes: min, maxMinutes: max, runbook });
-    expect(etaMinutes(plan)).toBe(max);
-    expect(plan.dataLoss).toBe(dataLoss);
-    expect(plan.title).toBeTruthy();
-    expect(plan.dataLossNote).toBeTruthy();
-  });
+  ])(
+    '%s: steps %j, approvals %j, duration %j, data loss %s',
+    (kind, steps, approvals, [min, max, runbook], dataLoss) => {
+      const plan = buildPlan(kind);
+      expect(plan.kind).toBe(kind);
+      expect(plan.steps.map((s) => s.kind)).toEqual(steps);
+      expect(plan.steps.map((s) => s.position)).toEqual(steps.map((_, i) => i + 1));
+      expect(plan.approvals.map((a) => a.action)).toEqual(approvals);
+      expect(plan.approvals.every((a) => a.role === 'cto')).toBe(true);
+      expect(plan.duration).toEqual({ minMinutes: min, maxMinutes: max, runbook });
+      expect(etaMinutes(plan)).toBe(max);
+      expect(plan.dataLoss).toBe(dataLoss);
+      expect(plan.title).toBeTruthy();
+      expect(plan.dataLossNote).toBeTruthy();
+    },
+  );
 
   it('marks exactly the steps that need the CTO and ties each approval to its step', () => {
     const reset = buildPlan('reset');
@@ -38,7 +47,9 @@ describe('buildPlan', () => {
   it('every plan can run to the end through the step machine', () => {
     for (const kind of ROLLBACK_KINDS) {
       for (const step of buildPlan(kind).steps) {
-        const events = step.needsApproval ? (['request_approval', 'approve', 'start', 'succeed'] as const) : (['start', 'succeed'] as const);
+        const events = step.needsApproval
+          ? (['request_approval', 'approve', 'start', 'succeed'] as const)
+          : (['start', 'succeed'] as const);
         const end = events.reduce<StepState>((state, event) => transitionStep(state, event, step.kind), 'pending');
         expect(end).toBe('succeeded');
       }

@@ -13,7 +13,11 @@ import {
 import type { StepEvent, StepKind, StepState } from '../../../src/rollback/incident/step-state';
 
 // The whole machine written out by hand, independently of the implementation's table.
-const RECONCILE_PLAIN = { reconcile_to_succeeded: 'succeeded', reconcile_to_failed: 'failed', reconcile_to_not_started: 'pending' } as const;
+const RECONCILE_PLAIN = {
+  reconcile_to_succeeded: 'succeeded',
+  reconcile_to_failed: 'failed',
+  reconcile_to_not_started: 'pending',
+} as const;
 const RECONCILE_APPROVED = { ...RECONCILE_PLAIN, reconcile_to_not_started: 'approved' } as const;
 
 type Table = Record<StepState, Partial<Record<StepEvent, StepState>>>;
@@ -39,7 +43,9 @@ const NEEDS_APPROVAL: Table = {
 const expectedFor = (kind: StepKind): Table => (kind === 'code_reset' || kind === 'schema' ? NEEDS_APPROVAL : PLAIN);
 
 const cases = STEP_KINDS.flatMap((kind) =>
-  STEP_STATES.flatMap((state) => STEP_EVENTS.map((event) => ({ kind, state, event, next: expectedFor(kind)[state][event] }))),
+  STEP_STATES.flatMap((state) =>
+    STEP_EVENTS.map((event) => ({ kind, state, event, next: expectedFor(kind)[state][event] })),
+  ),
 );
 
 describe('transitionStep', () => {
@@ -48,9 +54,12 @@ describe('transitionStep', () => {
     expect(cases.filter((c) => c.next !== undefined)).toHaveLength(6 * 17);
   });
 
-  it.each(cases.filter((c) => c.next !== undefined))('$kind: $state --$event--> $next', ({ kind, state, event, next }) => {
-    expect(transitionStep(state, event, kind)).toBe(next);
-  });
+  it.each(cases.filter((c) => c.next !== undefined))(
+    '$kind: $state --$event--> $next',
+    ({ kind, state, event, next }) => {
+      expect(transitionStep(state, event, kind)).toBe(next);
+    },
+  );
 
   it.each(cases.filter((c) => c.next === undefined))('$kind: $state refuses $event', ({ kind, state, event }) => {
     let thrown: unknown;
@@ -69,13 +78,19 @@ describe('transitionStep', () => {
   });
 
   it('refuses to start a schema or git reset step without approval, and says so', () => {
-    expect(() => transitionStep('pending', 'start', 'schema')).toThrow('cannot take "start": the CTO must approve it first');
-    expect(() => transitionStep('pending', 'start', 'code_reset')).toThrow('cannot take "start": the CTO must approve it first');
+    expect(() => transitionStep('pending', 'start', 'schema')).toThrow(
+      'cannot take "start": the CTO must approve it first',
+    );
+    expect(() => transitionStep('pending', 'start', 'code_reset')).toThrow(
+      'cannot take "start": the CTO must approve it first',
+    );
   });
 
   it('walks the approval path to success', () => {
     const path: StepEvent[] = ['request_approval', 'approve', 'start', 'succeed'];
-    expect(path.reduce<StepState>((state, event) => transitionStep(state, event, 'schema'), 'pending')).toBe('succeeded');
+    expect(path.reduce<StepState>((state, event) => transitionStep(state, event, 'schema'), 'pending')).toBe(
+      'succeeded',
+    );
   });
 
   it('after a crash puts an approved step back to approved, not to a fresh approval', () => {
@@ -102,9 +117,12 @@ describe('step helpers', () => {
     },
   );
 
-  it.each(STEP_KINDS.map((kind) => [kind, kind === 'code_reset' || kind === 'schema'] as const))('needsApproval(%s) is %s', (kind, needed) => {
-    expect(needsApproval(kind)).toBe(needed);
-  });
+  it.each(STEP_KINDS.map((kind) => [kind, kind === 'code_reset' || kind === 'schema'] as const))(
+    'needsApproval(%s) is %s',
+    (kind, needed) => {
+      expect(needsApproval(kind)).toBe(needed);
+    },
+  );
 
   it('matches the SQL enum and check constraint in 001_initial.sql', () => {
     const sql = readFileSync(join(__dirname, '../../../src/store/migrations/001_initial.sql'), 'utf8');

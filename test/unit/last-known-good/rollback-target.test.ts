@@ -48,9 +48,13 @@ describe('a named target', () => {
 
   it('must be a READY production deployment, and one that served production for an instant rollback', () => {
     expect(refusal(deployment('dpl_a', 1), 'instant-rollback')).toBe('accepted');
-    expect(refusal(deployment('dpl_a', 1, { target: 'preview' }), 'promote')).toMatch(/named by "the spec", is a preview deployment/);
+    expect(refusal(deployment('dpl_a', 1, { target: 'preview' }), 'promote')).toMatch(
+      /named by "the spec", is a preview deployment/,
+    );
     expect(refusal(deployment('dpl_a', 1, { state: 'ERROR' }), 'promote')).toMatch(/is ERROR, not READY/);
-    expect(refusal(deployment('dpl_a', 1, { servedProduction: false }), 'instant-rollback')).toMatch(/never served production/);
+    expect(refusal(deployment('dpl_a', 1, { servedProduction: false }), 'instant-rollback')).toMatch(
+      /never served production/,
+    );
     expect(refusal(deployment('dpl_a', 1, { servedProduction: false }), 'promote')).toBe('accepted');
   });
 });

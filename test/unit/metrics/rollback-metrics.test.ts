@@ -5,12 +5,29 @@ import type { IncidentRecord } from '../../../src/rollback/ports/incident-store'
 const at = (hhmm: string, day = '2026-01-17'): Date => new Date(`${day}T${hhmm}:00Z`);
 
 function times(over: Partial<IncidentTimes> & { id: string }): IncidentTimes {
-  return { service: 'dr-amal-clinical-os', rolledBack: true, archives: [], impactFrom: 'test timeline', detectedFrom: 'test timeline', ...over };
+  return {
+    service: 'dr-amal-clinical-os',
+    rolledBack: true,
+    archives: [],
+    impactFrom: 'test timeline',
+    detectedFrom: 'test timeline',
+    ...over,
+  };
 }
 
 /** Deployed 14:00, impact 14:01, detected 14:03, decided 14:04, restored 14:07: every target met. */
-const quick = times({ id: 'inc-quick', deployedAt: at('14:00'), impactStartedAt: at('14:01'), detectedAt: at('14:03'), decidedAt: at('14:04'), restoredAt: at('14:07') });
-/** Deployed 09:00, detected 09:12, decided 09:20, restored 09:26, impact from 09:05: 12 min detection, 6 min execution, 21 min downtime. */
+const quick = times({
+  id: 'inc-quick',
+  deployedAt: at('14:00'),
+  impactStartedAt: at('14:01'),
+  detectedAt: at('14:03'),
+  decidedAt: at('14:04'),
+  restoredAt: at('14:07'),
+});
+/**
+ * Deployed 09:00, detected 09:12, decided 09:20, restored 09:26, impact from 09:05: 12 min detection, 6 min execution,
+ * 21 min downtime.
+ */
 const slow = times({
   id: 'inc-slow',
   deployedAt: at('09:00', '2026-01-20'),
@@ -49,7 +66,14 @@ describe('rollback metrics on known timelines', () => {
   });
 
   it('treats exactly 5 minutes as missing the "< 5 min" target', () => {
-    const edge = times({ id: 'inc-edge', deployedAt: at('10:00'), detectedAt: at('10:05'), decidedAt: at('10:05'), restoredAt: at('10:10'), impactStartedAt: at('10:00') });
+    const edge = times({
+      id: 'inc-edge',
+      deployedAt: at('10:00'),
+      detectedAt: at('10:05'),
+      decidedAt: at('10:05'),
+      restoredAt: at('10:10'),
+      impactStartedAt: at('10:00'),
+    });
     const m = rollbackMetrics([edge], period);
     expect(figure(m, 'detection_time').pass).toBe(false);
     expect(figure(m, 'execution_time').pass).toBe(false);
@@ -69,19 +93,39 @@ describe('rollback metrics on known timelines', () => {
 
   it('counts a partial month as the share of that month covered', () => {
     const half = { from: new Date('2026-02-15T00:00:00Z'), to: new Date('2026-03-01T00:00:00Z') };
-    const feb = times({ ...quick, id: 'inc-feb', restoredAt: new Date('2026-02-20T10:00:00Z'), decidedAt: new Date('2026-02-20T09:58:00Z') });
+    const feb = times({
+      ...quick,
+      id: 'inc-feb',
+      restoredAt: new Date('2026-02-20T10:00:00Z'),
+      decidedAt: new Date('2026-02-20T09:58:00Z'),
+    });
     expect(figure(rollbackMetrics([feb], half), 'rollback_frequency').value).toBeCloseTo(2, 10);
   });
 
   it('gives rollbacks per deployment when the deployment count is known, with no runbook target', () => {
-    expect(figure(rollbackMetrics([quick, slow], { ...period, deployments: 40 }), 'rollbacks_per_deployment')).toMatchObject({ value: 0.05, samples: 40, pass: undefined });
+    expect(
+      figure(rollbackMetrics([quick, slow], { ...period, deployments: 40 }), 'rollbacks_per_deployment'),
+    ).toMatchObject({ value: 0.05, samples: 40, pass: undefined });
     expect(figure(rollbackMetrics([quick], period), 'rollbacks_per_deployment').value).toBeUndefined();
-    expect(figure(rollbackMetrics([quick], { ...period, deployments: 0 }), 'rollbacks_per_deployment').value).toBeUndefined();
+    expect(
+      figure(rollbackMetrics([quick], { ...period, deployments: 0 }), 'rollbacks_per_deployment').value,
+    ).toBeUndefined();
   });
 
   it('leaves incidents outside the period and non-rollbacks out of the rollback figures', () => {
-    const december = times({ ...quick, id: 'inc-dec', restoredAt: new Date('2025-12-31T23:59:00Z'), decidedAt: new Date('2025-12-31T23:50:00Z') });
-    const hotfixed = times({ id: 'inc-hotfix', rolledBack: false, deployedAt: at('11:00'), detectedAt: at('11:02'), decidedAt: at('11:03') });
+    const december = times({
+      ...quick,
+      id: 'inc-dec',
+      restoredAt: new Date('2025-12-31T23:59:00Z'),
+      decidedAt: new Date('2025-12-31T23:50:00Z'),
+    });
+    const hotfixed = times({
+      id: 'inc-hotfix',
+      rolledBack: false,
+      deployedAt: at('11:00'),
+      detectedAt: at('11:02'),
+      decidedAt: at('11:03'),
+    });
     const m = rollbackMetrics([quick, december, hotfixed], period);
     expect(m.rollbacks).toBe(1);
     expect(figure(m, 'execution_time').samples).toBe(1);
@@ -98,7 +142,14 @@ describe('rollback metrics on known timelines', () => {
   });
 
   it('drops a span whose end is before its start instead of reporting a negative time', () => {
-    const odd = times({ id: 'inc-odd', deployedAt: at('15:00'), detectedAt: at('14:58'), decidedAt: at('15:01'), restoredAt: at('15:03'), impactStartedAt: at('14:58') });
+    const odd = times({
+      id: 'inc-odd',
+      deployedAt: at('15:00'),
+      detectedAt: at('14:58'),
+      decidedAt: at('15:01'),
+      restoredAt: at('15:03'),
+      impactStartedAt: at('14:58'),
+    });
     expect(figure(rollbackMetrics([odd], period), 'detection_time').samples).toBe(0);
   });
 
@@ -121,13 +172,21 @@ describe('incidentTimes from a stored incident', () => {
     data: { request: { kind: 'application' }, requestedBy: 'U0DEVOPS1', owner: 'U0DEVOPS1' },
   };
 
-  it('falls back to opening time for detection and impact, and marks a resolved, restored incident as a rollback', () => {
-    const t = incidentTimes(record, { deployedAt: at('14:00') });
-    expect(t).toMatchObject({ rolledBack: true, detectedAt: at('14:03'), impactStartedAt: at('14:03'), archives: [] });
-    const m = rollbackMetrics([t], period);
-    expect(figure(m, 'detection_time').value).toBe(180);
-    expect(figure(m, 'downtime').value).toBe(240);
-  });
+  it(
+    'falls back to opening time for detection and impact, and marks a resolved, ' + 'restored incident as a rollback',
+    () => {
+      const t = incidentTimes(record, { deployedAt: at('14:00') });
+      expect(t).toMatchObject({
+        rolledBack: true,
+        detectedAt: at('14:03'),
+        impactStartedAt: at('14:03'),
+        archives: [],
+      });
+      const m = rollbackMetrics([t], period);
+      expect(figure(m, 'detection_time').value).toBe(180);
+      expect(figure(m, 'downtime').value).toBe(240);
+    },
+  );
 
   it('keeps recorded impact and detection times and does not count a failed incident as a rollback', () => {
     const t = incidentTimes({ ...record, impactStartedAt: at('13:55'), detectedAt: at('14:01') });

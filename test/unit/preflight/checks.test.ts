@@ -1,6 +1,12 @@
 import { RollbackError } from '../../../src/rollback/errors';
 import type { MigrationName } from '../../../src/rollback/ids';
-import { checkDeployWindow, checkEnvironment, checkMigrations, checkOnCall, checkRollbackTarget } from '../../../src/rollback/preflight/checks';
+import {
+  checkDeployWindow,
+  checkEnvironment,
+  checkMigrations,
+  checkOnCall,
+  checkRollbackTarget,
+} from '../../../src/rollback/preflight/checks';
 import { CANDIDATE, LIVE, dangerous, fakeWorld, service, warning } from './fakes';
 
 const INIT = '20260101000000_init' as MigrationName;
@@ -24,15 +30,18 @@ describe('checkMigrations', () => {
     expect(world.linted).toEqual([]);
   });
 
-  it('lints only the migrations new at the candidate, from the candidate export, and cleans the export up', async () => {
-    const world = fakeWorld();
-    world.migrations.set(CANDIDATE, [INIT, ADD_FLAG]);
-    const result = await checkMigrations(world.deps, service(), LIVE, CANDIDATE);
-    expect(result.status).toBe('pass');
-    expect(world.exported).toEqual([CANDIDATE]);
-    expect(world.linted).toEqual([{ dir: '/tmp/export-bbbbbbb', migrations: [ADD_FLAG] }]);
-    expect(world.cleanedUp).toEqual(['/tmp/export-bbbbbbb']);
-  });
+  it(
+    'lints only the migrations new at the candidate, from the candidate export, and ' + 'cleans the export up',
+    async () => {
+      const world = fakeWorld();
+      world.migrations.set(CANDIDATE, [INIT, ADD_FLAG]);
+      const result = await checkMigrations(world.deps, service(), LIVE, CANDIDATE);
+      expect(result.status).toBe('pass');
+      expect(world.exported).toEqual([CANDIDATE]);
+      expect(world.linted).toEqual([{ dir: '/tmp/export-bbbbbbb', migrations: [ADD_FLAG] }]);
+      expect(world.cleanedUp).toEqual(['/tmp/export-bbbbbbb']);
+    },
+  );
 
   it('fails naming each dangerous migration and its findings', async () => {
     const world = fakeWorld();
@@ -80,7 +89,10 @@ describe('checkMigrations', () => {
   it('cleans the export up even when the lint throws', async () => {
     const world = fakeWorld();
     world.migrations.set(CANDIDATE, [INIT, ADD_FLAG]);
-    world.deps = { ...world.deps, linter: { lintMigrations: async () => Promise.reject(new Error('syntax error at line 2')) } };
+    world.deps = {
+      ...world.deps,
+      linter: { lintMigrations: async () => Promise.reject(new Error('syntax error at line 2')) },
+    };
     const result = await checkMigrations(world.deps, service(), LIVE, CANDIDATE);
     expect(result.status).toBe('fail');
     expect(result.detail).toMatch(/Could not lint the new migrations: syntax error at line 2/);
@@ -112,7 +124,9 @@ describe('checkEnvironment', () => {
     world.files.set(`${CANDIDATE}:.env.example`, example);
     const result = await checkEnvironment(world.deps, service(), CANDIDATE, ['DATABASE_URL', 'UNRELATED']);
     expect(result.status).toBe('fail');
-    expect(result.detail).toBe('2 of 3 variable(s) in .env.example are not set in production: NEXTAUTH_SECRET, SENTRY_DSN.');
+    expect(result.detail).toBe(
+      '2 of 3 variable(s) in .env.example are not set in production: NEXTAUTH_SECRET, SENTRY_DSN.',
+    );
     expect(result.notes).toEqual(['NEXTAUTH_SECRET', 'SENTRY_DSN']);
   });
 
@@ -120,7 +134,11 @@ describe('checkEnvironment', () => {
     const world = fakeWorld();
     world.files.set(`${CANDIDATE}:.env.example`, example);
     world.files.set(`${LIVE}:.env.example`, 'ONLY_AT_LIVE=1');
-    const result = await checkEnvironment(world.deps, service(), CANDIDATE, ['SENTRY_DSN', 'DATABASE_URL', 'NEXTAUTH_SECRET']);
+    const result = await checkEnvironment(world.deps, service(), CANDIDATE, [
+      'SENTRY_DSN',
+      'DATABASE_URL',
+      'NEXTAUTH_SECRET',
+    ]);
     expect(result.status).toBe('pass');
     expect(result.detail).toBe('All 3 variable(s) in .env.example are set in production.');
   });
@@ -142,7 +160,9 @@ describe('checkDeployWindow (default 23:00-05:00 America/New_York)', () => {
 
   it('says the local time and the window when it fails', () => {
     const result = checkDeployWindow(service(), new Date('2026-01-17T15:00:00Z'));
-    expect(result.detail).toBe('It is sat 10:00 America/New_York, outside the low-traffic deploy window every day 23:00–05:00 America/New_York.');
+    expect(result.detail).toBe(
+      'It is sat 10:00 America/New_York, outside the low-traffic deploy window every day 23:00–05:00 America/New_York.',
+    );
     expect(result.fix).toMatch(/deployWindow of dr-amal-clinical-os/);
   });
 
@@ -172,12 +192,19 @@ describe('checkRollbackTarget', () => {
     const world = fakeWorld();
     const result = await checkRollbackTarget(world.deps, service());
     expect(result.status).toBe('pass');
-    expect(result.detail).toBe('Production can be rolled back to dpl_previous (version 1.9.0, commit aaaaaaa, created 2026-01-16T10:00:00.000Z).');
+    expect(result.detail).toBe(
+      'Production can be rolled back to dpl_previous (version 1.9.0, commit aaaaaaa, ' +
+        'created 2026-01-16T10:00:00.000Z).',
+    );
   });
 
   it('fails with the platform’s reason and fix when there is none', async () => {
     const world = fakeWorld();
-    world.targetError = new RollbackError('not_found', 'clinical-os has no earlier READY production deployment to roll back to.', { fix: 'Name a target explicitly.' });
+    world.targetError = new RollbackError(
+      'not_found',
+      'clinical-os has no earlier READY production deployment to roll back to.',
+      { fix: 'Name a target explicitly.' },
+    );
     const result = await checkRollbackTarget(world.deps, service());
     expect(result.status).toBe('fail');
     expect(result.detail).toMatch(/no earlier READY production deployment/);

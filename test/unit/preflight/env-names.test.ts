@@ -2,12 +2,25 @@ import { parseEnvNames, parseNameList } from '../../../src/rollback/preflight/en
 
 describe('parseEnvNames', () => {
   it('reads names from assignments, export lines and bare names, skipping comments and blanks', () => {
-    const text = ['# database', 'DATABASE_URL=postgres://localhost/app', '', 'export NEXTAUTH_SECRET="x"', '  SENTRY_DSN =', 'BARE_NAME', '#COMMENTED=1'].join('\n');
+    const text = [
+      '# database',
+      'DATABASE_URL=postgres://localhost/app',
+      '',
+      'export NEXTAUTH_SECRET="x"',
+      '  SENTRY_DSN =',
+      'BARE_NAME',
+      '#COMMENTED=1',
+    ].join('\n');
     expect(parseEnvNames(text)).toEqual(['DATABASE_URL', 'NEXTAUTH_SECRET', 'SENTRY_DSN', 'BARE_NAME']);
   });
 
   it('skips the lines of a quoted multi-line value instead of reading them as names', () => {
-    const text = ['PRIVATE_KEY="-----BEGIN KEY-----', 'NOT_A_NAME=inside the value', '-----END KEY-----"', 'AFTER=1'].join('\n');
+    const text = [
+      'PRIVATE_KEY="-----BEGIN KEY-----',
+      'NOT_A_NAME=inside the value',
+      '-----END KEY-----"',
+      'AFTER=1',
+    ].join('\n');
     expect(parseEnvNames(text)).toEqual(['PRIVATE_KEY', 'AFTER']);
   });
 
@@ -22,6 +35,10 @@ describe('parseEnvNames', () => {
 
 describe('parseNameList', () => {
   it('splits a one-line list on commas and spaces', () => {
-    expect(parseNameList('DATABASE_URL, NEXTAUTH_SECRET  SENTRY_DSN,')).toEqual(['DATABASE_URL', 'NEXTAUTH_SECRET', 'SENTRY_DSN']);
+    expect(parseNameList('DATABASE_URL, NEXTAUTH_SECRET  SENTRY_DSN,')).toEqual([
+      'DATABASE_URL',
+      'NEXTAUTH_SECRET',
+      'SENTRY_DSN',
+    ]);
   });
 });

@@ -3,9 +3,19 @@ import type { ServiceConfig } from '../../../src/config/service-schema';
 import { ManualClock } from '../../../src/rollback/clock';
 import { RollbackError } from '../../../src/rollback/errors';
 import type { CommitSha, DeploymentId, MigrationName, ServiceName } from '../../../src/rollback/ids';
-import type { ApplicationPort, DeploymentSummary, ProductionStatus, ResolvedTarget } from '../../../src/rollback/ports/application';
+import type {
+  ApplicationPort,
+  DeploymentSummary,
+  ProductionStatus,
+  ResolvedTarget,
+} from '../../../src/rollback/ports/application';
 import type { CodeRollbackPort, ExportedMigrations, MigrationsDiff } from '../../../src/rollback/ports/code';
-import type { MigrationLintPort, MigrationLintVerdict, PreflightDeps, RepoFilesPort } from '../../../src/rollback/preflight/ports';
+import type {
+  MigrationLintPort,
+  MigrationLintVerdict,
+  PreflightDeps,
+  RepoFilesPort,
+} from '../../../src/rollback/preflight/ports';
 import { exampleService } from '../../support/services';
 
 export const LIVE = 'a'.repeat(40) as CommitSha;
@@ -71,19 +81,34 @@ export function fakeWorld(): FakeWorld {
   };
   const known = (commit: CommitSha): MigrationName[] => {
     const found = world.migrations.get(commit);
-    if (!found) throw new RollbackError('bad_input', `No commit ${commit.slice(0, 7)} in the repository.`, { fix: 'Pick a commit from main.' });
+    if (!found)
+      throw new RollbackError('bad_input', `No commit ${commit.slice(0, 7)} in the repository.`, {
+        fix: 'Pick a commit from main.',
+      });
     return found;
   };
   const application: ApplicationPort = {
     describeProduction: async (): Promise<ProductionStatus> => {
       if (world.productionError) throw world.productionError;
-      return { current: deployment('dpl_live', world.liveCommit), rollbackTarget: undefined, pinnedByRollback: false, lastAliasRequest: undefined };
+      return {
+        current: deployment('dpl_live', world.liveCommit),
+        rollbackTarget: undefined,
+        pinnedByRollback: false,
+        lastAliasRequest: undefined,
+      };
     },
     resolveTarget: async (_service: ServiceConfig, spec?: string): Promise<ResolvedTarget> => {
       if (spec !== undefined) throw new Error('the checklist asks for the default target only');
       if (world.targetError) throw world.targetError;
       const target = deployment('dpl_previous', LIVE, '1.9.0');
-      return { target, current: deployment('dpl_live', world.liveCommit), matchedBy: 'default', alreadyLive: false, fromCommit: world.liveCommit, toCommit: LIVE };
+      return {
+        target,
+        current: deployment('dpl_live', world.liveCommit),
+        matchedBy: 'default',
+        alreadyLive: false,
+        fromCommit: world.liveCommit,
+        toCommit: LIVE,
+      };
     },
     moveProduction: unused('moveProduction'),
     reconcile: unused('reconcile'),
@@ -131,7 +156,15 @@ export function dangerous(migration: string): MigrationLintVerdict {
   return {
     migration: migration as MigrationName,
     verdict: 'dangerous',
-    findings: [{ severity: 'dangerous', rule: 'drop-column', where: `${migration}/migration.sql:3`, message: 'users.phone: the running code still reads it', fix: 'Stop reading it first.' }],
+    findings: [
+      {
+        severity: 'dangerous',
+        rule: 'drop-column',
+        where: `${migration}/migration.sql:3`,
+        message: 'users.phone: the running code still reads it',
+        fix: 'Stop reading it first.',
+      },
+    ],
   };
 }
 
@@ -139,6 +172,14 @@ export function warning(migration: string): MigrationLintVerdict {
   return {
     migration: migration as MigrationName,
     verdict: 'warning',
-    findings: [{ severity: 'warning', rule: 'create-index', where: `${migration}/migration.sql:1`, message: 'index built without CONCURRENTLY', fix: 'Use CONCURRENTLY.' }],
+    findings: [
+      {
+        severity: 'warning',
+        rule: 'create-index',
+        where: `${migration}/migration.sql:1`,
+        message: 'index built without CONCURRENTLY',
+        fix: 'Use CONCURRENTLY.',
+      },
+    ],
   };
 }

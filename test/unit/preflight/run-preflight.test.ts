@@ -13,7 +13,13 @@ describe('runPreflight', () => {
     expect(report.candidate).toBe(HEAD);
     expect(report.live).toBe(LIVE);
     expect(report.checkedAt.toISOString()).toBe('2026-01-17T04:30:00.000Z');
-    expect(statuses(report.checks)).toEqual({ migrations: 'pass', environment: 'skip', 'deploy-window': 'pass', 'on-call': 'pass', 'rollback-target': 'pass' });
+    expect(statuses(report.checks)).toEqual({
+      migrations: 'pass',
+      environment: 'skip',
+      'deploy-window': 'pass',
+      'on-call': 'pass',
+      'rollback-target': 'pass',
+    });
     expect(report.passed).toBe(true);
   });
 
@@ -23,14 +29,28 @@ describe('runPreflight', () => {
     world.migrations.set(CANDIDATE, ['20260101000000_init' as MigrationName, drop]);
     world.verdicts.set(drop, dangerous(drop));
     world.files.set(`${CANDIDATE}:.env.example`, 'DATABASE_URL=\n');
-    const report = await runPreflight(world.deps, { service: service(), candidate: CANDIDATE.slice(0, 40), productionEnvNames: ['DATABASE_URL'] });
-    expect(statuses(report.checks)).toEqual({ migrations: 'fail', environment: 'pass', 'deploy-window': 'pass', 'on-call': 'pass', 'rollback-target': 'pass' });
+    const report = await runPreflight(world.deps, {
+      service: service(),
+      candidate: CANDIDATE.slice(0, 40),
+      productionEnvNames: ['DATABASE_URL'],
+    });
+    expect(statuses(report.checks)).toEqual({
+      migrations: 'fail',
+      environment: 'pass',
+      'deploy-window': 'pass',
+      'on-call': 'pass',
+      'rollback-target': 'pass',
+    });
     expect(report.passed).toBe(false);
   });
 
   it('fails the git checks on a candidate that is not a commit id, without asking git', async () => {
     const world = fakeWorld();
-    const report = await runPreflight(world.deps, { service: service(), candidate: 'main; rm -rf /', productionEnvNames: [] });
+    const report = await runPreflight(world.deps, {
+      service: service(),
+      candidate: 'main; rm -rf /',
+      productionEnvNames: [],
+    });
     expect(report.candidate).toBeUndefined();
     expect(statuses(report.checks)).toMatchObject({ migrations: 'fail', environment: 'fail', 'on-call': 'pass' });
     expect(report.checks[0]?.detail).toMatch(/Could not determine the candidate commit: .* is not a valid commit id/);
@@ -38,16 +58,19 @@ describe('runPreflight', () => {
     expect(world.fileReads).toEqual([]);
   });
 
-  it('fails the migrations check when production cannot be read, and the window is judged on the injected clock', async () => {
-    const world = fakeWorld();
-    world.productionError = new Error('Vercel answered 503');
-    world.clock.set('2026-01-17T15:00:00Z');
-    const report = await runPreflight(world.deps, { service: service() });
-    expect(report.live).toBeUndefined();
-    expect(statuses(report.checks)).toMatchObject({ migrations: 'fail', 'deploy-window': 'fail' });
-    expect(report.checks[0]?.detail).toBe('Could not read what production runs: Vercel answered 503');
-    expect(report.passed).toBe(false);
-  });
+  it(
+    'fails the migrations check when production cannot be read, and the window is ' + 'judged on the injected clock',
+    async () => {
+      const world = fakeWorld();
+      world.productionError = new Error('Vercel answered 503');
+      world.clock.set('2026-01-17T15:00:00Z');
+      const report = await runPreflight(world.deps, { service: service() });
+      expect(report.live).toBeUndefined();
+      expect(statuses(report.checks)).toMatchObject({ migrations: 'fail', 'deploy-window': 'fail' });
+      expect(report.checks[0]?.detail).toBe('Could not read what production runs: Vercel answered 503');
+      expect(report.passed).toBe(false);
+    },
+  );
 });
 
 describe('report formats', () => {
@@ -72,7 +95,16 @@ describe('report formats', () => {
     };
     expect(parsed.passed).toBe(true);
     expect(parsed.candidate).toBe(HEAD);
-    expect(parsed.checks.map((c) => c.id)).toEqual(['migrations', 'environment', 'deploy-window', 'on-call', 'rollback-target']);
-    expect(parsed.checks.find((c) => c.id === 'environment')).toMatchObject({ status: 'skip', fix: expect.stringContaining('ROLLBACK_PREFLIGHT_ENV_NAMES') });
+    expect(parsed.checks.map((c) => c.id)).toEqual([
+      'migrations',
+      'environment',
+      'deploy-window',
+      'on-call',
+      'rollback-target',
+    ]);
+    expect(parsed.checks.find((c) => c.id === 'environment')).toMatchObject({
+      status: 'skip',
+      fix: expect.stringContaining('ROLLBACK_PREFLIGHT_ENV_NAMES'),
+    });
   });
 });

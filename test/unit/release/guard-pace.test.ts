@@ -14,7 +14,13 @@ const slow = exampleService({ name: 'slow-app', triggers: { evaluationIntervalSe
 function recordingDeps(judged: string[]): () => RolloutDeps {
   const deps = {
     engine: { services: [fast, slow], logger: silentLogger, clock: { now: () => new Date() } },
-    releases: { allLive: () => Promise.resolve([{ id: 'REL-1', service: 'fast-app' }, { id: 'REL-2', service: 'slow-app' }]) },
+    releases: {
+      allLive: () =>
+        Promise.resolve([
+          { id: 'REL-1', service: 'fast-app' },
+          { id: 'REL-2', service: 'slow-app' },
+        ]),
+    },
     vercel: {
       read: (ref: { projectId: string }) => {
         judged.push(ref.projectId);

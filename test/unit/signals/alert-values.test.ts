@@ -20,9 +20,14 @@ import { alertmanagerWebhook, at, CLINICAL, grafanaWebhook, RUNBOOK_TRIGGERS, SE
 import { alertmanagerSlack, alertmanagerSlackWithText } from './slack-builders';
 
 const labels = { alertname: 'HighHttp5xxRate', service: 'dr-amal-clinical-os', severity: 'critical' };
-const slackSignal = (message: SlackMessageLike): Signal | undefined => parseAlertMessage(message, SERVICES, at(999))?.signals[0];
-const webhookSignal = (annotations: Record<string, string>, extraLabels: Record<string, string> = {}): Signal | undefined =>
-  parseAlertmanagerWebhook(alertmanagerWebhook([{ labels: { ...labels, ...extraLabels }, annotations }]), SERVICES, T0).signals[0];
+const slackSignal = (message: SlackMessageLike): Signal | undefined =>
+  parseAlertMessage(message, SERVICES, at(999))?.signals[0];
+const webhookSignal = (
+  annotations: Record<string, string>,
+  extraLabels: Record<string, string> = {},
+): Signal | undefined =>
+  parseAlertmanagerWebhook(alertmanagerWebhook([{ labels: { ...labels, ...extraLabels }, annotations }]), SERVICES, T0)
+    .signals[0];
 /** What the trigger rules make of one firing signal on its own. */
 const judged = (signal: Signal | undefined) => {
   if (!signal) throw new Error('expected a signal');
@@ -70,7 +75,14 @@ describe('Alertmanager Slack notification', () => {
     ['a Value line with a percent', { summary: 'HTTP 5xx error rate above 25%', value: '37.5%' }, 0.375],
     ['a Value line above 1 without a percent sign', { summary: 'HTTP 5xx error rate above 25%', value: '37.5' }, 0.375],
     ['a summary with $value as a percent', { summary: '5xx rate is 37.5%' }, 0.375],
-    ['a description with $value as a fraction', { summary: 'HTTP 5xx error rate above 25%', description: '0.375 of requests to dr-amal-clinical-os answered 5xx' }, 0.375],
+    [
+      'a description with $value as a fraction',
+      {
+        summary: 'HTTP 5xx error rate above 25%',
+        description: '0.375 of requests to dr-amal-clinical-os answered 5xx',
+      },
+      0.375,
+    ],
   ])('reads %s', (_form, annotations, value) => {
     const signal = slackSignal(alertmanagerSlackWithText([{ labels, annotations }], at(5)));
     expect(signal).toMatchObject({ service: CLINICAL, kind: 'five_xx_rate', firing: true, source: 'alertmanager' });
@@ -80,7 +92,10 @@ describe('Alertmanager Slack notification', () => {
   });
 
   it('still parses an alert that carries no figure: value undefined, alerts for judgement as before', () => {
-    for (const message of [alertmanagerSlack([{ labels }]), alertmanagerSlackWithText([{ labels, annotations: { summary: 'HTTP 5xx error rate above 25%' } }])]) {
+    for (const message of [
+      alertmanagerSlack([{ labels }]),
+      alertmanagerSlackWithText([{ labels, annotations: { summary: 'HTTP 5xx error rate above 25%' } }]),
+    ]) {
       const signal = slackSignal(message);
       expect(signal).toMatchObject({ kind: 'five_xx_rate', firing: true });
       expect(signal?.value).toBeUndefined();
@@ -88,22 +103,41 @@ describe('Alertmanager Slack notification', () => {
     }
   });
 
-  it('reads no figure for alerts that are not rates (a probe alert\'s Value: 0 is not a share of failures)', () => {
-    const signIn = slackSignal(alertmanagerSlackWithText([{ labels: { alertname: 'SignInFailing', service: 'dr-amal-clinical-os' }, annotations: { summary: 'sign-in failing', value: '0' } }]));
+  it("reads no figure for alerts that are not rates (a probe alert's Value: 0 is not a share of failures)", () => {
+    const signIn = slackSignal(
+      alertmanagerSlackWithText([
+        {
+          labels: { alertname: 'SignInFailing', service: 'dr-amal-clinical-os' },
+          annotations: { summary: 'sign-in failing', value: '0' },
+        },
+      ]),
+    );
     expect(signIn).toMatchObject({ kind: 'auth_broken' });
     expect(signIn?.value).toBeUndefined();
     expect(judged(signIn)).toMatchObject({ verdict: 'must', rule: 'auth_broken' });
   });
 
-  it('reads the drill\'s Alertmanager messages with the measured share, firing and resolved', () => {
+  it("reads the drill's Alertmanager messages with the measured share, firing and resolved", () => {
     const message = (firing: boolean, rate: number): SlackMessageLike => {
       const { title, text, link } = alertmanagerNotification('dr-amal-clinical-os', firing, rate);
-      return { subtype: 'bot_message', bot_id: 'B0ALERTMGR', username: 'Alertmanager', ts: '1768644000.000100', text: '', attachments: [{ title, title_link: link, text, fallback: title }] };
+      return {
+        subtype: 'bot_message',
+        bot_id: 'B0ALERTMGR',
+        username: 'Alertmanager',
+        ts: '1768644000.000100',
+        text: '',
+        attachments: [{ title, title_link: link, text, fallback: title }],
+      };
     };
     const firing = slackSignal(message(true, 0.4));
     expect(firing).toMatchObject({ kind: 'five_xx_rate', firing: true, value: 0.4 });
     expect(firing?.value).toBeGreaterThan(FIVE_XX_THRESHOLD);
-    expect(slackSignal(message(false, 0.1))).toMatchObject({ kind: 'five_xx_rate', firing: false, value: 0.1, fingerprint: firing?.fingerprint });
+    expect(slackSignal(message(false, 0.1))).toMatchObject({
+      kind: 'five_xx_rate',
+      firing: false,
+      value: 0.1,
+      fingerprint: firing?.fingerprint,
+    });
   });
 });
 
@@ -114,7 +148,12 @@ describe('Alertmanager and Grafana webhooks', () => {
     ['a value annotation above 1 without %', { value: '37.5' }, {}, 0.375],
     ['a value label', { summary: '5xx ratio above 25%' }, { value: '0.375' }, 0.375],
     ['$value rendered into the summary', { summary: '5xx rate is 37.5%' }, {}, 0.375],
-    ['$value rendered into the description', { summary: 'High 5xx rate', description: '0.375 of requests answered 5xx' }, {}, 0.375],
+    [
+      '$value rendered into the description',
+      { summary: 'High 5xx rate', description: '0.375 of requests answered 5xx' },
+      {},
+      0.375,
+    ],
   ])('Alertmanager: reads %s', (_form, annotations, extra, value) => {
     const signal = webhookSignal(annotations, extra);
     expect(signal?.value).toBeCloseTo(value, 10);
@@ -129,7 +168,10 @@ describe('Alertmanager and Grafana webhooks', () => {
   });
 
   it('reads a feature error rate from its description as a SHOULD', () => {
-    const signal = webhookSignal({ summary: 'AI notes error rate', description: 'ai-notes errors are 14% of requests' }, { alertname: 'FeatureErrorRate', feature: 'ai-notes' });
+    const signal = webhookSignal(
+      { summary: 'AI notes error rate', description: 'ai-notes errors are 14% of requests' },
+      { alertname: 'FeatureErrorRate', feature: 'ai-notes' },
+    );
     expect(signal).toMatchObject({ kind: 'error_rate', value: 0.14, feature: 'ai-notes' });
     expect(judged(signal)).toMatchObject({ verdict: 'should', rule: 'feature_error_rate' });
   });
@@ -144,7 +186,9 @@ describe('Alertmanager and Grafana webhooks', () => {
   });
 
   it('Grafana: the evaluated values win; without them the summary is read', () => {
-    const withValues = grafanaWebhook([{ labels, annotations: { summary: '5xx rate is 90%' }, values: { B: 0.31, C: 1 } }]);
+    const withValues = grafanaWebhook([
+      { labels, annotations: { summary: '5xx rate is 90%' }, values: { B: 0.31, C: 1 } },
+    ]);
     expect(parseGrafanaWebhook(withValues, SERVICES, T0).signals[0]?.value).toBe(0.31);
     const fromWords = grafanaWebhook([{ labels, annotations: { summary: '5xx rate is 41%' } }]);
     expect(parseGrafanaWebhook(fromWords, SERVICES, T0).signals[0]?.value).toBe(0.41);

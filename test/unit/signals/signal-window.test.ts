@@ -40,9 +40,21 @@ describe('SignalWindow', () => {
   it('resolves only when every alert in the group has resolved', () => {
     const window = new SignalWindow();
     window.observe(signal({ fingerprint: 'a', at: at(0) }));
-    expect(window.observe(signal({ fingerprint: 'b', kind: 'auth_broken', at: at(5) }))).toMatchObject({ action: 'join', post: true, firing: 2 });
-    expect(window.observe(signal({ fingerprint: 'a', firing: false, at: at(60) }))).toMatchObject({ action: 'join', post: false, firing: 1 });
-    expect(window.observe(signal({ fingerprint: 'b', firing: false, at: at(90) }))).toMatchObject({ action: 'resolve', post: true, firing: 0 });
+    expect(window.observe(signal({ fingerprint: 'b', kind: 'auth_broken', at: at(5) }))).toMatchObject({
+      action: 'join',
+      post: true,
+      firing: 2,
+    });
+    expect(window.observe(signal({ fingerprint: 'a', firing: false, at: at(60) }))).toMatchObject({
+      action: 'join',
+      post: false,
+      firing: 1,
+    });
+    expect(window.observe(signal({ fingerprint: 'b', firing: false, at: at(90) }))).toMatchObject({
+      action: 'resolve',
+      post: true,
+      firing: 0,
+    });
   });
 
   it('ignores a resolve for an alert it never saw firing', () => {
@@ -57,7 +69,12 @@ describe('SignalWindow', () => {
     const opened = window.observe(signal({ at: at(0) }));
     window.observe(signal({ firing: false, at: at(60) }));
     const refire = window.observe(signal({ at: at(120) }));
-    expect(refire).toMatchObject({ action: 'join', post: true, groupId: opened.groupId, note: 'fired again after resolving' });
+    expect(refire).toMatchObject({
+      action: 'join',
+      post: true,
+      groupId: opened.groupId,
+      note: 'fired again after resolving',
+    });
   });
 
   it('does not let a clock stepping back reopen or expire a group', () => {
@@ -79,8 +96,12 @@ describe('SignalWindow', () => {
     const decisions: WindowDecision[] = [];
     for (let i = 0; i < 10_000; i += 1) {
       // Several replicas' alerts for the same failure, repeated every 100 ms for about 17 minutes.
-      const message = alertmanagerSlack([{ labels: { alertname: 'High5xxRate', service: 'dr-amal-clinical-os', instance: `web-${i % 4}` } }], at(i / 10));
-      for (const s of parseAlertMessage(message, SERVICES, at(i / 10))?.signals ?? []) decisions.push(window.observe(s));
+      const message = alertmanagerSlack(
+        [{ labels: { alertname: 'High5xxRate', service: 'dr-amal-clinical-os', instance: `web-${i % 4}` } }],
+        at(i / 10),
+      );
+      for (const s of parseAlertMessage(message, SERVICES, at(i / 10))?.signals ?? [])
+        decisions.push(window.observe(s));
     }
     expect(decisions).toHaveLength(10_000);
     expect(decisions.filter((d) => d.action === 'open')).toHaveLength(1);

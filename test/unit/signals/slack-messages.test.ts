@@ -18,12 +18,25 @@ describe('Alertmanager default Slack notification', () => {
   it('reads status, service and symptom from the title, with the message time', () => {
     const parsed = parse(alertmanagerSlack([fiveXx], at(5)));
     expect(parsed?.source).toBe('alertmanager');
-    expect(parsed?.signals).toEqual([expect.objectContaining({ service: CLINICAL, kind: 'five_xx_rate', firing: true, at: at(5), severity: 'critical' })]);
+    expect(parsed?.signals).toEqual([
+      expect.objectContaining({
+        service: CLINICAL,
+        kind: 'five_xx_rate',
+        firing: true,
+        at: at(5),
+        severity: 'critical',
+      }),
+    ]);
   });
 
   it('gives the resolve the same fingerprint as the firing alert', () => {
     const firing = parse(alertmanagerSlack([fiveXx, { labels: { ...fiveXx.labels, instance: 'b' } }]))?.signals[0];
-    const resolved = parse(alertmanagerSlack([{ ...fiveXx, status: 'resolved' }, { labels: { ...fiveXx.labels, instance: 'b' }, status: 'resolved' }]))?.signals[0];
+    const resolved = parse(
+      alertmanagerSlack([
+        { ...fiveXx, status: 'resolved' },
+        { labels: { ...fiveXx.labels, instance: 'b' }, status: 'resolved' },
+      ]),
+    )?.signals[0];
     expect(resolved?.firing).toBe(false);
     expect(resolved?.fingerprint).toBe(firing?.fingerprint);
   });
@@ -39,7 +52,11 @@ describe('Grafana default Slack notification', () => {
   it('reads each listed alert with its status and value', () => {
     const message = grafanaSlack([
       { ...fiveXx, annotations: { summary: 'too many 5xx' }, values: { B: 0.42, C: 1 } },
-      { labels: { alertname: 'LoginFailures', service: 'dr-amal-clinical-os' }, status: 'resolved', values: { B: 0.02, C: 0 } },
+      {
+        labels: { alertname: 'LoginFailures', service: 'dr-amal-clinical-os' },
+        status: 'resolved',
+        values: { B: 0.02, C: 0 },
+      },
     ]);
     const parsed = parse(message);
     expect(parsed?.source).toBe('grafana');
@@ -62,7 +79,13 @@ describe('Datadog monitor Slack notification', () => {
   it('reads Triggered as firing and Recovered as resolved, with one fingerprint', () => {
     const triggered = parse(datadogSlack('Triggered', '[P1] High 5xx rate on dr-amal-clinical-os', body))?.signals[0];
     const recovered = parse(datadogSlack('Recovered', '[P1] High 5xx rate on dr-amal-clinical-os', body))?.signals[0];
-    expect(triggered).toMatchObject({ service: CLINICAL, kind: 'five_xx_rate', firing: true, source: 'datadog', severity: 'critical' });
+    expect(triggered).toMatchObject({
+      service: CLINICAL,
+      kind: 'five_xx_rate',
+      firing: true,
+      source: 'datadog',
+      severity: 'critical',
+    });
     expect(recovered).toMatchObject({ firing: false, fingerprint: triggered?.fingerprint });
   });
 
@@ -78,14 +101,40 @@ describe('Datadog monitor Slack notification', () => {
 
 describe('Sentry Slack alerts', () => {
   it('reads a metric alert with its rate and its resolve', () => {
-    const critical = parse(sentryMetricSlack('Critical', 'AI notes error rate on dr-amal-clinical-os', '34.5% failure rate in the last 10 minutes'))?.signals[0];
-    expect(critical).toMatchObject({ service: CLINICAL, kind: 'error_rate', value: 0.345, firing: true, severity: 'critical', source: 'sentry' });
-    const resolved = parse(sentryMetricSlack('Resolved', 'AI notes error rate on dr-amal-clinical-os', '1.2% failure rate in the last 10 minutes'))?.signals[0];
+    const critical = parse(
+      sentryMetricSlack(
+        'Critical',
+        'AI notes error rate on dr-amal-clinical-os',
+        '34.5% failure rate in the last 10 minutes',
+      ),
+    )?.signals[0];
+    expect(critical).toMatchObject({
+      service: CLINICAL,
+      kind: 'error_rate',
+      value: 0.345,
+      firing: true,
+      severity: 'critical',
+      source: 'sentry',
+    });
+    const resolved = parse(
+      sentryMetricSlack(
+        'Resolved',
+        'AI notes error rate on dr-amal-clinical-os',
+        '1.2% failure rate in the last 10 minutes',
+      ),
+    )?.signals[0];
     expect(resolved).toMatchObject({ firing: false, fingerprint: critical?.fingerprint });
   });
 
   it('ties an issue alert to the project in its short id, as a matter for judgement', () => {
-    const parsed = parse(sentryIssueSlack("TypeError: Cannot read properties of undefined (reading 'id')", 'app/patients/[id]/page.tsx in PatientView', 'DR-AMAL-CLINICAL-OS-1A', 'Errors in production'));
+    const parsed = parse(
+      sentryIssueSlack(
+        "TypeError: Cannot read properties of undefined (reading 'id')",
+        'app/patients/[id]/page.tsx in PatientView',
+        'DR-AMAL-CLINICAL-OS-1A',
+        'Errors in production',
+      ),
+    );
     expect(parsed?.signals).toEqual([expect.objectContaining({ service: CLINICAL, kind: 'other', firing: true })]);
   });
 });
@@ -94,7 +143,9 @@ describe('plain text reports', () => {
   it('reads "service: symptom"', () => {
     const parsed = parse(personSays('dr-amal-clinical-os: sign-in returns 500', at(7)));
     expect(parsed?.source).toBe('plain_text');
-    expect(parsed?.signals).toEqual([expect.objectContaining({ service: CLINICAL, kind: 'auth_broken', firing: true, at: at(7) })]);
+    expect(parsed?.signals).toEqual([
+      expect.objectContaining({ service: CLINICAL, kind: 'auth_broken', firing: true, at: at(7) }),
+    ]);
   });
 
   it.each([
@@ -108,7 +159,9 @@ describe('plain text reports', () => {
   });
 
   it('marks a critical vulnerability report as critical', () => {
-    expect(parse(personSays('Critical security vulnerability in dr-amal-clinical-os'))?.signals[0]?.severity).toBe('critical');
+    expect(parse(personSays('Critical security vulnerability in dr-amal-clinical-os'))?.signals[0]?.severity).toBe(
+      'critical',
+    );
   });
 
   it('resolves with the same fingerprint when someone says it is fixed', () => {
@@ -123,9 +176,12 @@ describe('plain text reports', () => {
     expect(parsed?.unmatched).toEqual([expect.objectContaining({ serviceHint: 'billing-api', source: 'plain_text' })]);
   });
 
-  it.each([['lunch anyone?'], ['deploying dr-amal-clinical-os tonight at 23:00'], ['the build is broken again'], ['']])('ignores %j', (text) => {
-    expect(parse(personSays(text))).toBeUndefined();
-  });
+  it.each([['lunch anyone?'], ['deploying dr-amal-clinical-os tonight at 23:00'], ['the build is broken again'], ['']])(
+    'ignores %j',
+    (text) => {
+      expect(parse(personSays(text))).toBeUndefined();
+    },
+  );
 
   it('prefers the longest service name, and does not match a name inside a longer one', () => {
     expect(parse(personSays('dr-amal-clinical-os: sign-in returns 500'))?.signals[0]?.service).toBe(CLINICAL);
@@ -135,8 +191,12 @@ describe('plain text reports', () => {
 });
 
 describe('parseAlertMessage routing', () => {
-  it('does not read a tool message it cannot parse as a person\'s report', () => {
-    const unknownBot = { bot_id: 'B0OTHER', ts: '1768644000.000100', attachments: [{ title: 'dr-amal-clinical-os deploy failed', text: 'build error' }] };
+  it("does not read a tool message it cannot parse as a person's report", () => {
+    const unknownBot = {
+      bot_id: 'B0OTHER',
+      ts: '1768644000.000100',
+      attachments: [{ title: 'dr-amal-clinical-os deploy failed', text: 'build error' }],
+    };
     expect(parse(unknownBot)).toBeUndefined();
   });
 

@@ -1,10 +1,25 @@
-import { evaluate, fiveXxIntervalsNeeded, INITIAL_TRIGGER_STATE, parseAlertMessage, sampleFromSignals } from '../../../src/rollback/signals';
+import {
+  evaluate,
+  fiveXxIntervalsNeeded,
+  INITIAL_TRIGGER_STATE,
+  parseAlertMessage,
+  sampleFromSignals,
+} from '../../../src/rollback/signals';
 import type { IntervalSample } from '../../../src/rollback/signals';
 import { at, RUNBOOK_TRIGGERS, SERVICES, signal } from './builders';
 import { personSays } from './slack-builders';
 
-const sample = (fields: Omit<IntervalSample, 'at'> = {}, seconds = 0): IntervalSample => ({ at: at(seconds), ...fields });
-const healthy: Omit<IntervalSample, 'at'> = { authBroken: false, dbWritesFailing: false, fiveXxRate: 0.01, p95Ms: 300, baselineP95Ms: 280 };
+const sample = (fields: Omit<IntervalSample, 'at'> = {}, seconds = 0): IntervalSample => ({
+  at: at(seconds),
+  ...fields,
+});
+const healthy: Omit<IntervalSample, 'at'> = {
+  authBroken: false,
+  dbWritesFailing: false,
+  fiveXxRate: 0.01,
+  p95Ms: 300,
+  baselineP95Ms: 280,
+};
 const once = (fields: Omit<IntervalSample, 'at'>) => evaluate(INITIAL_TRIGGER_STATE, sample(fields), RUNBOOK_TRIGGERS);
 /** Consecutive 30-second intervals with these 5xx rates. */
 const fiveXxRun = (rates: Array<number | undefined>) =>
@@ -22,32 +37,63 @@ describe('MUST triggers', () => {
   });
 
   it.each([
-    ['authFailedRuns', 'auth_broken', /users cannot sign in \(the sign-in smoke test failed in 2 consecutive runs\)/, /the sign-in smoke test failed in 1 consecutive run; MUST once it fails 2 runs in a row/],
-    ['dbWriteFailedRuns', 'db_writes_failing', /data cannot be saved \(the database write probe failed in 2 consecutive runs\)/, /the database write probe failed in 1 consecutive run; MUST/],
-  ] as const)('%s from the probes: MUST at probeFailuresMust runs in a row, MAY (building) before, clear at 0', (field, rule, must, building) => {
-    const probes = { fiveXxRate: 0.01, p95Ms: 300, baselineP95Ms: 280 };
-    const one = once({ ...probes, [field]: 1 });
-    expect(one).toMatchObject({ verdict: 'may', rule });
-    expect(one.findings.find((f) => f.rule === rule)?.status).toBe('building');
-    expect(one.reason).toMatch(building);
-    const two = once({ ...probes, [field]: 2 });
-    expect(two).toMatchObject({ verdict: 'must', rule });
-    expect(two.reason).toMatch(must);
-    expect(once({ ...probes, [field]: 0 }).verdict).toBe('ok');
-    expect(evaluate(INITIAL_TRIGGER_STATE, sample({ ...probes, [field]: 2 }), { ...RUNBOOK_TRIGGERS, probeFailuresMust: 3 })).toMatchObject({ verdict: 'may', rule });
-    expect(evaluate(INITIAL_TRIGGER_STATE, sample({ ...probes, [field]: 1 }), { ...RUNBOOK_TRIGGERS, probeFailuresMust: 1 })).toMatchObject({ verdict: 'must', rule });
-  });
+    [
+      'authFailedRuns',
+      'auth_broken',
+      /users cannot sign in \(the sign-in smoke test failed in 2 consecutive runs\)/,
+      /the sign-in smoke test failed in 1 consecutive run; MUST once it fails 2 runs in a row/,
+    ],
+    [
+      'dbWriteFailedRuns',
+      'db_writes_failing',
+      /data cannot be saved \(the database write probe failed in 2 consecutive runs\)/,
+      /the database write probe failed in 1 consecutive run; MUST/,
+    ],
+  ] as const)(
+    '%s from the probes: MUST at probeFailuresMust runs in a row, MAY (building) before, clear at 0',
+    (field, rule, must, building) => {
+      const probes = { fiveXxRate: 0.01, p95Ms: 300, baselineP95Ms: 280 };
+      const one = once({ ...probes, [field]: 1 });
+      expect(one).toMatchObject({ verdict: 'may', rule });
+      expect(one.findings.find((f) => f.rule === rule)?.status).toBe('building');
+      expect(one.reason).toMatch(building);
+      const two = once({ ...probes, [field]: 2 });
+      expect(two).toMatchObject({ verdict: 'must', rule });
+      expect(two.reason).toMatch(must);
+      expect(once({ ...probes, [field]: 0 }).verdict).toBe('ok');
+      expect(
+        evaluate(INITIAL_TRIGGER_STATE, sample({ ...probes, [field]: 2 }), {
+          ...RUNBOOK_TRIGGERS,
+          probeFailuresMust: 3,
+        }),
+      ).toMatchObject({ verdict: 'may', rule });
+      expect(
+        evaluate(INITIAL_TRIGGER_STATE, sample({ ...probes, [field]: 1 }), {
+          ...RUNBOOK_TRIGGERS,
+          probeFailuresMust: 1,
+        }),
+      ).toMatchObject({ verdict: 'must', rule });
+    },
+  );
 
   it('an alert declaring auth broken counts at once, whatever the probes counted', () => {
     const declared = once({ fiveXxRate: 0.01, authBroken: true, authFailedRuns: 0 });
     expect(declared).toMatchObject({ verdict: 'must', rule: 'auth_broken' });
     expect(declared.reason).toBe('auth completely broken: users cannot sign in');
-    const fromAlert = sampleFromSignals(sample({ authFailedRuns: 0 }), [signal({ kind: 'auth_broken', summary: 'SignInFailing' })]);
-    expect(evaluate(INITIAL_TRIGGER_STATE, fromAlert, RUNBOOK_TRIGGERS)).toMatchObject({ verdict: 'must', rule: 'auth_broken' });
+    const fromAlert = sampleFromSignals(sample({ authFailedRuns: 0 }), [
+      signal({ kind: 'auth_broken', summary: 'SignInFailing' }),
+    ]);
+    expect(evaluate(INITIAL_TRIGGER_STATE, fromAlert, RUNBOOK_TRIGGERS)).toMatchObject({
+      verdict: 'must',
+      rule: 'auth_broken',
+    });
   });
 
   it('a declared critical security vulnerability is MUST', () => {
-    expect(once({ ...healthy, criticalVulnerability: true })).toMatchObject({ verdict: 'must', rule: 'security_vulnerability' });
+    expect(once({ ...healthy, criticalVulnerability: true })).toMatchObject({
+      verdict: 'must',
+      rule: 'security_vulnerability',
+    });
   });
 
   it('needs the 5xx rate above 25% for more than 2 minutes: 5 intervals of 30 s, not 4', () => {
@@ -61,7 +107,9 @@ describe('MUST triggers', () => {
   });
 
   it('does not fire at exactly 25%, and a healthy interval resets the count', () => {
-    expect(evaluate(INITIAL_TRIGGER_STATE, fiveXxRun([0.25, 0.25, 0.25, 0.25, 0.25, 0.25]), RUNBOOK_TRIGGERS).verdict).toBe('ok');
+    expect(
+      evaluate(INITIAL_TRIGGER_STATE, fiveXxRun([0.25, 0.25, 0.25, 0.25, 0.25, 0.25]), RUNBOOK_TRIGGERS).verdict,
+    ).toBe('ok');
     const broken = evaluate(INITIAL_TRIGGER_STATE, fiveXxRun([0.5, 0.5, 0.5, 0.5, 0.1, 0.5]), RUNBOOK_TRIGGERS);
     expect(broken).toMatchObject({ verdict: 'may', state: { fiveXxIntervals: 1 } });
   });
@@ -89,7 +137,10 @@ describe('SHOULD triggers', () => {
   });
 
   it('P95 more than 50% above the previous deployment baseline fires; 50% does not; no baseline is no data', () => {
-    expect(once({ ...healthy, p95Ms: 451, baselineP95Ms: 300 })).toMatchObject({ verdict: 'should', rule: 'p95_latency' });
+    expect(once({ ...healthy, p95Ms: 451, baselineP95Ms: 300 })).toMatchObject({
+      verdict: 'should',
+      rule: 'p95_latency',
+    });
     expect(once({ ...healthy, p95Ms: 450, baselineP95Ms: 300 }).verdict).toBe('ok');
     const noBaseline = once({ authBroken: false, p95Ms: 5000 });
     expect(noBaseline.verdict).toBe('ok');
@@ -108,7 +159,10 @@ describe('SHOULD triggers', () => {
 
 describe('MAY, ok and no data', () => {
   it('any other firing alert is MAY', () => {
-    expect(once({ ...healthy, otherAlerts: ['sentry: TypeError in PatientView'] })).toMatchObject({ verdict: 'may', rule: 'other_alerts' });
+    expect(once({ ...healthy, otherAlerts: ['sentry: TypeError in PatientView'] })).toMatchObject({
+      verdict: 'may',
+      rule: 'other_alerts',
+    });
   });
 
   it('no data at all is inconclusive, never a reason to roll back', () => {
@@ -125,7 +179,8 @@ describe('MAY, ok and no data', () => {
 
 describe('signals into samples', () => {
   it('a plain-text "sign-in returns 500" report is MUST', () => {
-    const signals = parseAlertMessage(personSays('dr-amal-clinical-os: sign-in returns 500'), SERVICES, at(0))?.signals ?? [];
+    const signals =
+      parseAlertMessage(personSays('dr-amal-clinical-os: sign-in returns 500'), SERVICES, at(0))?.signals ?? [];
     expect(once(sampleFromSignals(sample(), signals))).toMatchObject({ verdict: 'must', rule: 'auth_broken' });
   });
 
@@ -141,13 +196,21 @@ describe('signals into samples', () => {
   });
 
   it('a non-critical vulnerability is MAY; a critical one MUST; resolved signals count for nothing', () => {
-    expect(once(sampleFromSignals(sample(), [signal({ kind: 'security_vulnerability', severity: 'high' })])).verdict).toBe('may');
-    expect(once(sampleFromSignals(sample(), [signal({ kind: 'security_vulnerability', severity: 'critical' })])).verdict).toBe('must');
-    expect(once(sampleFromSignals(sample(), [signal({ kind: 'db_writes_failing', firing: false })])).verdict).toBe('inconclusive');
+    expect(
+      once(sampleFromSignals(sample(), [signal({ kind: 'security_vulnerability', severity: 'high' })])).verdict,
+    ).toBe('may');
+    expect(
+      once(sampleFromSignals(sample(), [signal({ kind: 'security_vulnerability', severity: 'critical' })])).verdict,
+    ).toBe('must');
+    expect(once(sampleFromSignals(sample(), [signal({ kind: 'db_writes_failing', firing: false })])).verdict).toBe(
+      'inconclusive',
+    );
   });
 
   it('only probe latencies become P95 figures', () => {
-    const fromProbe = sampleFromSignals(sample({ baselineP95Ms: 200 }), [signal({ kind: 'p95_latency', value: 900, source: 'probe' })]);
+    const fromProbe = sampleFromSignals(sample({ baselineP95Ms: 200 }), [
+      signal({ kind: 'p95_latency', value: 900, source: 'probe' }),
+    ]);
     expect(once(fromProbe)).toMatchObject({ verdict: 'should', rule: 'p95_latency' });
     const fromAlert = sampleFromSignals(sample({ baselineP95Ms: 200 }), [signal({ kind: 'p95_latency', value: 0.9 })]);
     expect(fromAlert.p95Ms).toBeUndefined();

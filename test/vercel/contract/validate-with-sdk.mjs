@@ -25,10 +25,22 @@ export const OPERATIONS = {
   getProject: ['projectsGetProject', 'getprojectresponsebody', 'GetProjectResponseBody$inboundSchema'],
   requestPromote: ['projectsRequestPromote', undefined, undefined],
   requestRollback: ['projectsRequestRollback', undefined, undefined],
-  listPromoteAliases: ['projectsListPromoteAliases', 'listpromotealiasesop', 'ListPromoteAliasesResponseBody2$inboundSchema'],
-  createDeployment: ['deploymentsCreateDeployment', 'createdeploymentresponsebody', 'CreateDeploymentResponseBody$inboundSchema'],
+  listPromoteAliases: [
+    'projectsListPromoteAliases',
+    'listpromotealiasesop',
+    'ListPromoteAliasesResponseBody2$inboundSchema',
+  ],
+  createDeployment: [
+    'deploymentsCreateDeployment',
+    'createdeploymentresponsebody',
+    'CreateDeploymentResponseBody$inboundSchema',
+  ],
   uploadFile: ['deploymentsUploadFile', 'uploadfileop', 'UploadFileResponseBody$inboundSchema'],
-  getRollingRelease: ['rollingReleaseGetRollingRelease', 'getrollingreleaseop', 'GetRollingReleaseResponseBody$inboundSchema'],
+  getRollingRelease: [
+    'rollingReleaseGetRollingRelease',
+    'getrollingreleaseop',
+    'GetRollingReleaseResponseBody$inboundSchema',
+  ],
   getRollingReleaseConfig: [
     'rollingReleaseGetRollingReleaseConfig',
     'getrollingreleaseconfigop',
@@ -89,7 +101,9 @@ function documentedStatuses(func) {
   const ok = [];
   const failures = [];
   for (const call of match[1].matchAll(/M\.(json|nil|fail)\(\s*(\[[^\]]*\]|"[^"]*"|\d+)/g)) {
-    const list = call[2].startsWith('[') ? JSON.parse(call[2]) : [call[2].startsWith('"') ? JSON.parse(call[2]) : Number(call[2])];
+    const list = call[2].startsWith('[')
+      ? JSON.parse(call[2])
+      : [call[2].startsWith('"') ? JSON.parse(call[2]) : Number(call[2])];
     (call[1] === 'fail' ? failures : ok).push(...list.map((s) => ({ status: s, kind: call[1] })));
   }
   return { ok, failures };
@@ -127,7 +141,8 @@ async function check(answer) {
   const { ok, failures } = documented ?? documentedStatuses(func);
   const success = ok.find((s) => statusMatches(s.status, answer.status));
   if (!success) {
-    if (!failures.some((s) => statusMatches(s.status, answer.status))) return [`status ${answer.status} is not one Vercel documents for ${answer.operation}`];
+    if (!failures.some((s) => statusMatches(s.status, answer.status)))
+      return [`status ${answer.status} is not one Vercel documents for ${answer.operation}`];
     const error = answer.body && answer.body.error;
     if (!error || typeof error.code !== 'string' || typeof error.message !== 'string') {
       return [`error ${answer.status} lacks Vercel's {"error":{"code","message"}} body`];
@@ -135,7 +150,9 @@ async function check(answer) {
     return [];
   }
   if (success.kind === 'nil') {
-    return answer.body === undefined || answer.body === null || answer.body === '' ? [] : [`${answer.operation} answers ${answer.status} without a body, got one`];
+    return answer.body === undefined || answer.body === null || answer.body === ''
+      ? []
+      : [`${answer.operation} answers ${answer.status} without a body, got one`];
   }
   if (documented) return documented.problems(answer.body);
   const models = await import(join(esm, 'models', `${model}.js`));

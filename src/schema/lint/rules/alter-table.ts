@@ -1,5 +1,15 @@
 /** Walks the actions of one ALTER TABLE and hands each to its rule group. */
-import { type AstNode, type RelationName, asList, asNode, asString, child, relationKey, relationOf, unwrap } from '../../sql/ast';
+import {
+  type AstNode,
+  type RelationName,
+  asList,
+  asNode,
+  asString,
+  child,
+  relationKey,
+  relationOf,
+  unwrap,
+} from '../../sql/ast';
 import { type ParsedStatement, scanTokens } from '../../sql/parse-sql';
 import { type FileContext, type LiveQuestion, type RawFinding, raw } from '../rule';
 import { checkAddColumn, columnRules } from './columns';
@@ -26,19 +36,38 @@ export function checkAlterTable(statement: ParsedStatement, context: FileContext
         break;
       }
       case 'AT_DropColumn':
-        findings.push(raw(columnRules.dropColumn, subject, ask(live, (c) => ({ kind: 'column-values', table, column: c }))));
+        findings.push(
+          raw(
+            columnRules.dropColumn,
+            subject,
+            ask(live, (c) => ({ kind: 'column-values', table, column: c })),
+          ),
+        );
         break;
       case 'AT_AlterColumnType':
-        findings.push(raw(columnRules.alterType, subject, ask(live, (c) => ({ kind: 'column-values', table, column: c }))));
+        findings.push(
+          raw(
+            columnRules.alterType,
+            subject,
+            ask(live, (c) => ({ kind: 'column-values', table, column: c })),
+          ),
+        );
         break;
       case 'AT_SetNotNull':
-        findings.push(raw(columnRules.setNotNull, subject, ask(live, (c) => ({ kind: 'nulls', table, column: c }))));
+        findings.push(
+          raw(
+            columnRules.setNotNull,
+            subject,
+            ask(live, (c) => ({ kind: 'nulls', table, column: c })),
+          ),
+        );
         break;
       case 'AT_DropNotNull':
         findings.push(raw(columnRules.dropNotNull, subject));
         break;
       case 'AT_ColumnDefault':
-        if (cmd.def === undefined && defaultSetLater(statement, context, table, column)) findings.push(raw(columnRules.setDefault, `${subject} (set again later in the file)`));
+        if (cmd.def === undefined && defaultSetLater(statement, context, table, column))
+          findings.push(raw(columnRules.setDefault, `${subject} (set again later in the file)`));
         else findings.push(raw(cmd.def === undefined ? columnRules.dropDefault : columnRules.setDefault, subject));
         break;
       case 'AT_AddConstraint': {
@@ -52,7 +81,10 @@ export function checkAlterTable(statement: ParsedStatement, context: FileContext
       case 'AT_DropConstraint':
         findings.push(
           context.addedForeignKeys.has(`${relationKey(table)}.${column}`)
-            ? raw(constraintRules.replaceForeignKey, `drop foreign key "${column}" on "${table.name}" to re-add it in this migration`)
+            ? raw(
+                constraintRules.replaceForeignKey,
+                `drop foreign key "${column}" on "${table.name}" to re-add it in this migration`,
+              )
             : raw(constraintRules.dropConstraint, `drop constraint "${column}" on "${table.name}"`),
         );
         break;
@@ -79,7 +111,10 @@ function ask(column: string | undefined, question: (column: string) => LiveQuest
 
 function describe(cmd: AstNode): string {
   const subtype = asString(cmd.subtype) ?? 'AT_Unknown';
-  return subtype.replace(/^AT_/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return subtype
+    .replace(/^AT_/, '')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
 }
 
 /** Source text of each CHECK (...) in the statement, in order, found with the SQL scanner. */
@@ -107,7 +142,12 @@ function checkExpressions(text: string): string[] {
 }
 
 /** A later statement of the file sets a default on the same column again. */
-function defaultSetLater(statement: ParsedStatement, context: FileContext, table: RelationName, column: string): boolean {
+function defaultSetLater(
+  statement: ParsedStatement,
+  context: FileContext,
+  table: RelationName,
+  column: string,
+): boolean {
   return context.statements.slice(statement.index + 1).some((later) => {
     if (later.kind !== 'AlterTableStmt') return false;
     const rel = relationOf(child(later.node, 'relation'));

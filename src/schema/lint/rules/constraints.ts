@@ -8,8 +8,12 @@ export const constraintRules = {
   validatedConstraint: {
     id: 'constraint-without-not-valid',
     severity: 'warning',
-    why: 'A foreign key or CHECK added without NOT VALID scans the whole table while blocking writes, and fails if any row breaks it.',
-    fix: 'ADD CONSTRAINT ... NOT VALID in one migration (instant), then VALIDATE CONSTRAINT in a later one (does not block writes).',
+    why:
+      'A foreign key or CHECK added without NOT VALID scans the whole table while ' +
+      'blocking writes, and fails if any row breaks it.',
+    fix:
+      'ADD CONSTRAINT ... NOT VALID in one migration (instant), then VALIDATE ' +
+      'CONSTRAINT in a later one (does not block writes).',
   },
   notValid: {
     id: 'add-constraint-not-valid',
@@ -32,19 +36,28 @@ export const constraintRules = {
   replaceForeignKey: {
     id: 'replace-foreign-key',
     severity: 'safe',
-    why: 'The foreign key is dropped and added again under the same name in this migration, which Prisma runs as one transaction: running code never sees it missing (the re-added key has its own finding for its validation scan).',
+    why:
+      'The foreign key is dropped and added again under the same name in this ' +
+      'migration, which Prisma runs as one transaction: running code never sees it ' +
+      'missing (the re-added key has its own finding for its validation scan).',
     fix: 'Nothing to do for the drop; see the finding on the re-added constraint.',
   },
   dropConstraint: {
     id: 'drop-constraint',
     severity: 'dangerous',
-    why: 'Old code may rely on the constraint (upserts on a unique key, cascades, checks) and bad data can enter once it is gone.',
+    why:
+      'Old code may rely on the constraint (upserts on a unique key, cascades, checks) ' +
+      'and bad data can enter once it is gone.',
     fix: 'Deploy code that no longer relies on the constraint first, then drop it in a later migration.',
   },
 } satisfies Record<string, Rule>;
 
 /** `expressionText` is the CHECK's source text when the caller could find it. */
-export function checkAddConstraint(constraint: AstNode, table: RelationName, expressionText: string | undefined): RawFinding[] {
+export function checkAddConstraint(
+  constraint: AstNode,
+  table: RelationName,
+  expressionText: string | undefined,
+): RawFinding[] {
   const name = asString(constraint.conname);
   const subject = `add constraint${name ? ` "${name}"` : ''} on "${table.name}"`;
   const keys = stringList(constraint.keys);
@@ -52,7 +65,13 @@ export function checkAddConstraint(constraint: AstNode, table: RelationName, exp
     case 'CONSTR_PRIMARY':
     case 'CONSTR_UNIQUE':
       if (asString(constraint.indexname)) return [raw(constraintRules.usingIndex, subject)];
-      return [raw(columnRules.uniqueInPlace, subject, keys.length > 0 ? { kind: 'duplicates', table, columns: keys } : undefined)];
+      return [
+        raw(
+          columnRules.uniqueInPlace,
+          subject,
+          keys.length > 0 ? { kind: 'duplicates', table, columns: keys } : undefined,
+        ),
+      ];
     case 'CONSTR_EXCLUSION':
       return [raw(columnRules.uniqueInPlace, subject)];
     case 'CONSTR_NOTNULL':
@@ -71,7 +90,11 @@ export function checkAddConstraint(constraint: AstNode, table: RelationName, exp
     case 'CONSTR_CHECK':
       if (constraint.skip_validation === true) return [raw(constraintRules.notValid, subject)];
       return [
-        raw(constraintRules.validatedConstraint, subject, expressionText ? { kind: 'check', table, expression: expressionText } : undefined),
+        raw(
+          constraintRules.validatedConstraint,
+          subject,
+          expressionText ? { kind: 'check', table, expression: expressionText } : undefined,
+        ),
       ];
     default:
       return [raw(columnRules.unreviewedAlter, `${subject} (${String(constraint.contype)})`)];

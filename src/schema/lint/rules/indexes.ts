@@ -19,7 +19,9 @@ export const indexRules = {
   blockingDropIndex: {
     id: 'drop-index-blocking',
     severity: 'warning',
-    why: 'DROP INDEX without CONCURRENTLY takes an exclusive lock on the table, and queries that used the index slow down.',
+    why:
+      'DROP INDEX without CONCURRENTLY takes an exclusive lock on the table, and ' +
+      'queries that used the index slow down.',
     fix: 'DROP INDEX CONCURRENTLY in a migration of its own, after checking no query plan depends on it.',
   },
   renameIndex: {
@@ -39,8 +41,14 @@ export function checkCreateIndex(statement: ParsedStatement, context: FileContex
   return [raw(statement.node.concurrent === true ? indexRules.safeIndex : indexRules.blockingIndex, subject, question)];
 }
 
-/** A unique index fails on duplicates already in the table: ask the live data, when the key is plain columns over every row. */
-function uniqueQuestion(statement: ParsedStatement, table: NonNullable<ReturnType<typeof relationOf>>): LiveQuestion | undefined {
+/**
+ * A unique index fails on duplicates already in the table: ask the live data, when the key is plain columns over every
+ * row.
+ */
+function uniqueQuestion(
+  statement: ParsedStatement,
+  table: NonNullable<ReturnType<typeof relationOf>>,
+): LiveQuestion | undefined {
   if (statement.node.unique !== true || statement.node.whereClause !== undefined) return undefined;
   const columns = asList(statement.node.indexParams).map((p) => asString(child(p, 'IndexElem')?.name));
   if (columns.length === 0 || columns.some((c) => c === undefined)) return undefined;

@@ -14,24 +14,34 @@ export const tableRules = {
     id: 'drop-table',
     severity: 'dangerous',
     why: 'Every row in the table is lost, and running code that reads or writes it fails at once.',
-    fix: 'Two phases: first deploy code that no longer uses the table (keep the table), then drop it in a later migration once no deployed version reads it and its data is archived.',
+    fix:
+      'Two phases: first deploy code that no longer uses the table (keep the table), ' +
+      'then drop it in a later migration once no deployed version reads it and its data ' +
+      'is archived.',
   },
   truncate: {
     id: 'truncate',
     severity: 'dangerous',
     why: 'TRUNCATE deletes every row and cannot be undone by a schema rollback.',
-    fix: 'Do not delete data in a migration; archive it first and delete with a reviewed data script after the deploy is verified.',
+    fix:
+      'Do not delete data in a migration; archive it first and delete with a reviewed ' +
+      'data script after the deploy is verified.',
   },
   renameTable: {
     id: 'rename-table',
     severity: 'dangerous',
     why: 'Code still running uses the old name and fails as soon as the rename commits.',
-    fix: 'Two phases: create the new table (or a view with the new name), write to both and copy the data, switch the code, then drop the old table in a later migration.',
+    fix:
+      'Two phases: create the new table (or a view with the new name), write to both ' +
+      'and copy the data, switch the code, then drop the old table in a later ' +
+      'migration.',
   },
   jsonType: {
     id: 'json-type',
     severity: 'warning',
-    why: '`json` stores text and re-parses it on every read, cannot be indexed with GIN, and compares badly; `jsonb` is what Prisma uses by default.',
+    why:
+      '`json` stores text and re-parses it on every read, cannot be indexed with GIN, ' +
+      'and compares badly; `jsonb` is what Prisma uses by default.',
     fix: 'Use `jsonb` (Prisma: `Json` without `@db.Json`).',
   },
   dropSchema: {
@@ -75,7 +85,9 @@ export function checkTruncate(statement: ParsedStatement): RawFinding[] {
   return asList(statement.node.relations).map((r) => {
     const rel = relationOf(child(r, 'RangeVar'));
     const name = rel?.name ?? '?';
-    return rel ? raw(tableRules.truncate, `truncate "${name}"`, { kind: 'table-rows', table: rel }) : raw(tableRules.truncate, 'truncate');
+    return rel
+      ? raw(tableRules.truncate, `truncate "${name}"`, { kind: 'table-rows', table: rel })
+      : raw(tableRules.truncate, 'truncate');
   });
 }
 

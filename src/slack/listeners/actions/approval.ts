@@ -21,7 +21,8 @@ export function registerApprovalActions(app: App, deps: { engine: () => EngineDe
       const approvalId = action.value ?? '';
       let text: string;
       try {
-        text = (await answerApproval(deps.engine(), { approvalId, actor: body.user.id as SlackUserId, verdict })).message;
+        text = (await answerApproval(deps.engine(), { approvalId, actor: body.user.id as SlackUserId, verdict }))
+          .message;
       } catch (error) {
         const failure = asRollbackError(error);
         deps.logger.info({ err: failure, approvalId, user: body.user.id }, 'approval click refused');

@@ -10,7 +10,10 @@ import { asRollbackError, explainRefusal } from '../../../rollback/errors';
 import type { SlackUserId } from '../../../rollback/ids';
 import { MONITOR, OPEN_INCIDENT } from '../../action-ids';
 
-export function registerDetectionActions(app: App, deps: { detection: Pick<Detection, 'monitor' | 'openIncident'>; logger: Logger }): void {
+export function registerDetectionActions(
+  app: App,
+  deps: { detection: Pick<Detection, 'monitor' | 'openIncident'>; logger: Logger },
+): void {
   const answers: [string, (value: string, actor: SlackUserId) => Promise<string>][] = [
     [MONITOR, (incidentId, actor) => deps.detection.monitor({ incidentId, actor })],
     [OPEN_INCIDENT, (detectionId, actor) => deps.detection.openIncident({ detectionId, actor })],

@@ -7,7 +7,12 @@
 import type { App, BlockAction, BlockElementAction } from '@slack/bolt';
 import type { Logger } from '../../../logger';
 import { asRollbackError, explainRefusal } from '../../../rollback/errors';
-import { type FollowUpChange, SNOOZES, type SnoozeKey, answerFollowUp } from '../../../rollback/follow-up/follow-through';
+import {
+  type FollowUpChange,
+  SNOOZES,
+  type SnoozeKey,
+  answerFollowUp,
+} from '../../../rollback/follow-up/follow-through';
 import type { SlackUserId } from '../../../rollback/ids';
 import type { EngineDeps } from '../../../rollback/incident/engine-deps';
 import { FOLLOW_UP_SNOOZE, FOLLOW_UP_TICK } from '../../action-ids';
@@ -28,10 +33,15 @@ interface ShownBlock {
 
 /** What the clicked checkbox group showed ticked in the clicker's copy of the message (before the click). */
 function shownTicked(body: BlockAction, blockId: string): string[] | undefined {
-  const blocks = ((body.message as { blocks?: ShownBlock[] } | undefined)?.blocks ?? (body.view as { blocks?: ShownBlock[] } | undefined)?.blocks) ?? [];
+  const blocks =
+    (body.message as { blocks?: ShownBlock[] } | undefined)?.blocks ??
+    (body.view as { blocks?: ShownBlock[] } | undefined)?.blocks ??
+    [];
   const block = blocks.find((b) => b.block_id === blockId);
   if (!block) return undefined;
-  const element = [...(block.elements ?? []), ...(block.accessory ? [block.accessory] : [])].find((e) => e.type === 'checkboxes');
+  const element = [...(block.elements ?? []), ...(block.accessory ? [block.accessory] : [])].find(
+    (e) => e.type === 'checkboxes',
+  );
   return element ? (element.initial_options ?? []).map((o) => o.value ?? '') : undefined;
 }
 
@@ -41,12 +51,18 @@ function parse(action: BlockElementAction, body: BlockAction): Parsed | undefine
     const block = readTickBlockId(action.block_id);
     if (!block) return undefined;
     const selected = action.selected_options.map((o) => o.value ?? '');
-    return { incidentId: block.incidentId, change: { kind: 'tick', horizon: block.horizon, selected, shown: shownTicked(body, action.block_id) } };
+    return {
+      incidentId: block.incidentId,
+      change: { kind: 'tick', horizon: block.horizon, selected, shown: shownTicked(body, action.block_id) },
+    };
   }
   if (action.type === 'overflow') {
     const value = readSnoozeValue(action.selected_option.value);
     if (!value) return undefined;
-    return { incidentId: value.incidentId, change: isSnooze(value.snooze) ? { kind: 'snooze', itemId: value.itemId, snooze: value.snooze } : undefined };
+    return {
+      incidentId: value.incidentId,
+      change: isSnooze(value.snooze) ? { kind: 'snooze', itemId: value.itemId, snooze: value.snooze } : undefined,
+    };
   }
   const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
   return value ? { incidentId: value } : undefined;
@@ -60,9 +76,15 @@ export function registerFollowUpActions(app: App, deps: { engine: () => EngineDe
       try {
         const parsed = parse(action, body);
         if (!parsed) {
-          text = ':warning: This control does not name a post-rollback checklist item; nothing was changed. Use the checklist message in the incident thread.';
+          text =
+            ':warning: This control does not name a post-rollback checklist item; nothing was ' +
+            'changed. Use the checklist message in the incident thread.';
         } else {
-          text = await answerFollowUp(deps.engine(), { incidentId: parsed.incidentId, actor: body.user.id as SlackUserId, change: parsed.change });
+          text = await answerFollowUp(deps.engine(), {
+            incidentId: parsed.incidentId,
+            actor: body.user.id as SlackUserId,
+            change: parsed.change,
+          });
         }
       } catch (error) {
         const failure = asRollbackError(error);

@@ -22,7 +22,11 @@ export function registerHotfixActions(app: App, deps: { engine: () => EngineDeps
       await ack();
       let text: string;
       try {
-        text = await answerHotfix(deps.engine(), { incidentId: action.value ?? '', actor: body.user.id as SlackUserId, answer });
+        text = await answerHotfix(deps.engine(), {
+          incidentId: action.value ?? '',
+          actor: body.user.id as SlackUserId,
+          answer,
+        });
       } catch (error) {
         const failure = asRollbackError(error);
         deps.logger.info({ err: failure, user: body.user.id, answer }, 'hotfix answer refused');

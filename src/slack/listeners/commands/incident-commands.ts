@@ -28,7 +28,12 @@ export interface IncidentReplies {
 function withChannelProblem(reply: Reply, problem: string | undefined): Reply {
   if (!problem) return reply;
   const warning = `⚠️ ${problem}`;
-  return { text: `${warning}\n${reply.text}`, blocks: reply.blocks ? [{ type: 'section', text: { type: 'mrkdwn', text: warning.slice(0, 3000) } }, ...reply.blocks] : undefined };
+  return {
+    text: `${warning}\n${reply.text}`,
+    blocks: reply.blocks
+      ? [{ type: 'section', text: { type: 'mrkdwn', text: warning.slice(0, 3000) } }, ...reply.blocks]
+      : undefined,
+  };
 }
 
 type ActionRequest = Extract<RollbackRequest, { kind: 'application' | 'revert' | 'reset' | 'schema' }>;
@@ -49,7 +54,8 @@ function requestData(request: ActionRequest): RollbackRequestData {
 function later(context: CommandContext, work: () => Promise<Reply>): void {
   void work().then(
     (reply) => context.respond({ ...reply, response_type: 'ephemeral' }),
-    (error: unknown) => context.respond({ response_type: 'ephemeral', text: `:warning: ${explainRefusal(asRollbackError(error))}` }),
+    (error: unknown) =>
+      context.respond({ response_type: 'ephemeral', text: `:warning: ${explainRefusal(asRollbackError(error))}` }),
   );
 }
 
@@ -59,7 +65,11 @@ export function incidentCommandHandlers(
   rollout?: () => RolloutDeps,
 ): CommandHandlers {
   const act = async (request: ActionRequest, context: CommandContext): Promise<Reply> => {
-    const accepted = await requestRollback(deps(), { service: request.service, request: requestData(request), actor: context.command.user_id as SlackUserId });
+    const accepted = await requestRollback(deps(), {
+      service: request.service,
+      request: requestData(request),
+      actor: context.command.user_id as SlackUserId,
+    });
     return { text: accepted.message };
   };
   const preflight = createPreflightReplies(deps);
@@ -85,11 +95,22 @@ export function incidentCommandHandlers(
     history: async (request) => replies.history(deps(), request.service),
     stats: async (request) => statsReplyFor(deps(), request.service, rollout?.().releases),
     preflight: async (request, context) => {
-      later(context, async () => withChannelProblem(await preflight(request.service), await replies.channelProblem?.(request.service)));
-      return { text: `Running the pre-deployment checklist for ${request.service}: migrations, environment, deploy window, on-call, rollback target… Nothing will change.` };
+      later(context, async () =>
+        withChannelProblem(await preflight(request.service), await replies.channelProblem?.(request.service)),
+      );
+      return {
+        text:
+          `Running the pre-deployment checklist for ${request.service}: migrations, ` +
+          `environment, deploy window, on-call, rollback target… Nothing will change.`,
+      };
     },
     modal: async (_request, context) => {
-      await context.openView(rollbackModal({ services: deps().services.map((s) => ({ name: s.name, displayName: s.displayName })), privateMetadata: context.command.channel_id }));
+      await context.openView(
+        rollbackModal({
+          services: deps().services.map((s) => ({ name: s.name, displayName: s.displayName })),
+          privateMetadata: context.command.channel_id,
+        }),
+      );
       return { text: 'Opening the rollback form…' };
     },
   };

@@ -86,7 +86,9 @@ export function registerRollbackCommand(app: App, deps: RollbackCommandDeps): vo
     }
     const handler = deps.handlers[request.kind] as CommandHandler<typeof request.kind> | undefined;
     if (!handler) {
-      await finish({ text: `\`/rollback ${request.kind}\` is not enabled in this deployment of rollback-bot.\n\n${USAGE}` });
+      await finish({
+        text: `\`/rollback ${request.kind}\` is not enabled in this deployment of rollback-bot.\n\n${USAGE}`,
+      });
       return;
     }
     // response_url answers in any channel (a DM, one the bot is not in) but Slack refuses it after
@@ -95,10 +97,17 @@ export function registerRollbackCommand(app: App, deps: RollbackCommandDeps): vo
       try {
         await respond(reply);
       } catch (error) {
-        log.warn({ err: error, kind: request.kind }, 'Slack refused the command\'s response_url; sending the answer by DM');
+        log.warn(
+          { err: error, kind: request.kind },
+          "Slack refused the command's response_url; sending the answer by DM",
+        );
         try {
           // A bot's chat.postMessage to a user id lands in its DM with that user.
-          await client.chat.postMessage({ channel: command.user_id, text: reply.text, ...(reply.blocks ? { blocks: reply.blocks } : {}) });
+          await client.chat.postMessage({
+            channel: command.user_id,
+            text: reply.text,
+            ...(reply.blocks ? { blocks: reply.blocks } : {}),
+          });
         } catch (dmError) {
           log.warn({ err: dmError, kind: request.kind }, 'could not send the late answer to a slash command');
         }

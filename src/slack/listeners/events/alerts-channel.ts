@@ -30,10 +30,15 @@ export interface ChannelMessage extends SlackMessageLike {
 }
 
 /** Whether a message event is a new top-level message in an alerts channel, not sent by this app. */
-export function isAlertCandidate(message: ChannelMessage, alertChannels: ReadonlySet<string>, self: { botId?: string; botUserId?: string }): boolean {
+export function isAlertCandidate(
+  message: ChannelMessage,
+  alertChannels: ReadonlySet<string>,
+  self: { botId?: string; botUserId?: string },
+): boolean {
   if (!message.channel || !alertChannels.has(message.channel)) return false;
   if (!NEW_MESSAGE_SUBTYPES.has(message.subtype)) return false;
-  if (message.thread_ts !== undefined && message.thread_ts !== message.ts && message.subtype !== 'thread_broadcast') return false;
+  if (message.thread_ts !== undefined && message.thread_ts !== message.ts && message.subtype !== 'thread_broadcast')
+    return false;
   if (self.botId !== undefined && message.bot_id === self.botId) return false;
   if (self.botUserId !== undefined && message.user === self.botUserId) return false;
   return true;
@@ -48,7 +53,10 @@ export function registerAlertsChannel(app: App, deps: AlertsChannelDeps): void {
       // Not waited for: Slack already has its answer, and the intake logs a failed write itself.
       deps.detection.intake.fromSlackMessage(message);
     } catch (error) {
-      deps.logger.warn({ err: error, channel: message.channel, ts: message.ts }, 'alerts-channel message could not be read');
+      deps.logger.warn(
+        { err: error, channel: message.channel, ts: message.ts },
+        'alerts-channel message could not be read',
+      );
     }
   });
 }

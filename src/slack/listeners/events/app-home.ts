@@ -11,8 +11,17 @@ import type { Db } from '../../../store/pool';
 
 const APP_HOME_OPENED = 'app_home_opened';
 
-export function registerAppHome(app: App, deps: { db: Db; engine: () => EngineDeps; logger: Logger; homeWarnings?: () => readonly string[] }): void {
-  const publisher = createHomePublisher({ db: deps.db, source: deps.engine, client: () => app.client, logger: deps.logger, warnings: deps.homeWarnings });
+export function registerAppHome(
+  app: App,
+  deps: { db: Db; engine: () => EngineDeps; logger: Logger; homeWarnings?: () => readonly string[] },
+): void {
+  const publisher = createHomePublisher({
+    db: deps.db,
+    source: deps.engine,
+    client: () => app.client,
+    logger: deps.logger,
+    warnings: deps.homeWarnings,
+  });
   app.event(APP_HOME_OPENED, async ({ event }) => {
     // The Messages tab is off in the manifest; an old client may still report it.
     if (event.tab !== 'home') return;

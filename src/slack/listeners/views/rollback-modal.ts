@@ -22,22 +22,35 @@ const FORM_ANSWER_WITHIN_MS = 2_000;
 
 type Outcome = { ok: true; text: string } | { ok: false; text: string };
 
-export function registerRollbackModal(app: App, deps: { engine: () => EngineDeps; logger: Logger; formAnswerWithinMs?: number }): void {
+export function registerRollbackModal(
+  app: App,
+  deps: { engine: () => EngineDeps; logger: Logger; formAnswerWithinMs?: number },
+): void {
   app.view(ROLLBACK_MODAL_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const engine = deps.engine();
-    const answer = readRollbackModal(view.state.values as ModalStateValues, engine.services.map((s) => s.name));
+    const answer = readRollbackModal(
+      view.state.values as ModalStateValues,
+      engine.services.map((s) => s.name),
+    );
     if (!answer.ok) {
       await ack({ response_action: 'errors', errors: answer.errors });
       return;
     }
     const user = body.user.id;
-    const outcome: Promise<Outcome> = requestRollback(engine, { service: answer.service, request: answer.request, actor: user as SlackUserId }).then(
+    const outcome: Promise<Outcome> = requestRollback(engine, {
+      service: answer.service,
+      request: answer.request,
+      actor: user as SlackUserId,
+    }).then(
       (accepted) => ({ ok: true, text: accepted.message }),
       (error: unknown) => ({ ok: false, text: explainRefusal(asRollbackError(error)) }),
     );
     const answered = await inTime(outcome, deps.formAnswerWithinMs ?? FORM_ANSWER_WITHIN_MS);
     if (answered && !answered.ok) {
-      await ack({ response_action: 'errors', errors: { [ROLLBACK_MODAL_FIELDS.service.blockId]: answered.text.slice(0, 2000) } });
+      await ack({
+        response_action: 'errors',
+        errors: { [ROLLBACK_MODAL_FIELDS.service.blockId]: answered.text.slice(0, 2000) },
+      });
       return;
     }
     if (answered) {
