@@ -255,7 +255,5 @@ export type ServiceConfig = Readonly<Omit<RawService, 'name'> & { name: ServiceN
 export type SmokeTest = z.infer<typeof smokeTestSchema>;
 export type TriggerSettings = z.infer<typeof triggersSchema>;
 export type { EdgeConfigFlag, FlagConfig, VercelFlag };
-export type RolloutConfig = z.infer<typeof rolloutSchema>;
-export type RolloutStageConfig = z.infer<typeof rolloutStageSchema>;
 export type GitHubRepoConfig = z.infer<typeof githubRepoSchema>;
 export type GitHubAccess = Pick<GitHubRepoConfig, 'tokenEnv' | 'app'>;

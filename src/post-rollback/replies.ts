@@ -61,11 +61,7 @@ export async function statsReplyFor(deps: EngineDeps, serviceName?: string, rele
  * adapters. The names set in production come from ROLLBACK_PREFLIGHT_ENV_NAMES
  * (the CLI also takes a file); without it that check is skipped, with the reason.
  */
-export type PreflightRunner = (
-  engine: EngineDeps,
-  service: ServiceConfig,
-  candidate?: string,
-) => Promise<PreflightReport>;
+type PreflightRunner = (engine: EngineDeps, service: ServiceConfig, candidate?: string) => Promise<PreflightReport>;
 
 export function createPreflightRunner(): PreflightRunner {
   let repoFiles: GitRepoFiles | undefined;

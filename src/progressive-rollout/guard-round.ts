@@ -98,7 +98,7 @@ async function act(
   }
 }
 
-export async function guardRound(deps: RolloutDeps, release: StoredRelease): Promise<RoundOutcome> {
+async function guardRound(deps: RolloutDeps, release: StoredRelease): Promise<RoundOutcome> {
   const reconciled = await reconcile(deps, release);
   if (reconciled) return reconciled;
   if (!isGuarded(release.state))

@@ -11,7 +11,7 @@ import { createDb } from '../../src/store/pool';
 import { silentLogger } from '../../src/logger';
 import { SERVICE, type World } from './incident-world';
 
-export const STAGING_HOST = 'dr-amal-clinical-os-staging.vercel.app';
+const STAGING_HOST = 'dr-amal-clinical-os-staging.vercel.app';
 export const LEAD = 'U0DEVOPS1';
 /** Both DevOps lead and CTO: may start a release and override its gates. */
 export const LEAD_AND_CTO = 'U0BOTH001';

@@ -49,7 +49,7 @@ export function readQuestion(raw: unknown): HotfixQuestion | undefined {
 }
 
 /** Opens an incident that asks the question first (a person's report or an alert, not a /rollback). */
-export interface QuestionIncidentInput {
+interface QuestionIncidentInput {
   service: string;
   issue: string;
   trigger: string;

@@ -30,7 +30,7 @@ export interface StagingSmoke {
   readonly problem?: string | undefined;
 }
 
-export interface GateInput {
+interface GateInput {
   readonly preflight: PreflightReport;
   readonly candidateCommit: string | undefined;
   readonly smoke: StagingSmoke;

@@ -19,7 +19,7 @@ export interface FlagOffer {
 }
 
 /** "`ai-notes` is off (turned off by @devops at 10:05 AM ET)": in place of a Disable button already pressed. */
-export function flagOffLine(flag: FlagOffer & { off: NonNullable<FlagOffer['off']> }, timeZone: string): string {
+function flagOffLine(flag: FlagOffer & { off: NonNullable<FlagOffer['off']> }, timeZone: string): string {
   const when = formatTime(flag.off.at, timeZone);
   return `🚩 ${inlineCode(flag.name)} is off (turned off by ${mention(flag.off.by)} at ${when})`;
 }

@@ -10,4 +10,4 @@ export function storeContract(subject: () => ContractSubject): void {
   stepContract(subject);
 }
 
-export { CONTRACT_CLAIM_LEASE_MS, CONTRACT_SERVICES, type ContractSubject, sleep } from './contract-subject';
+export { CONTRACT_CLAIM_LEASE_MS, CONTRACT_SERVICES, sleep } from './contract-subject';
