@@ -8,6 +8,7 @@ import type { ServiceConfig } from '../config/service-schema';
 import { RollbackError } from '../rollback/errors';
 import {
   assertUsableTarget,
+  platformDefaultTarget,
   previousProductionDeployment,
   unpinTarget,
 } from '../rollback/last-known-good/rollback-target';
@@ -73,13 +74,12 @@ export class VercelTargetReader {
     if (spec === undefined || spec.trim() === '') {
       // During a rolling release, rolling back means going back to the release's base (which aborts it).
       const release = await this.client.getActiveRollingRelease(ref, project);
-      target =
-        release && release.baseId !== current.id
-          ? await this.client.getDeployment(ref, release.baseId)
-          : previousProductionDeployment(
-              candidateOf(current),
-              (await this.productionDeployments(ref, 2)).map(candidateOf),
-            )?.deployment;
+      const chosen = await platformDefaultTarget(candidateOf(current), {
+        ...(release ? { releaseBaseId: release.baseId } : {}),
+        deployment: async (id) => candidateOf(await this.client.getDeployment(ref, id)),
+        production: async () => (await this.productionDeployments(ref, 2)).map(candidateOf),
+      });
+      target = chosen?.deployment;
       if (!target) {
         throw new RollbackError(
           'not_found',

@@ -4,7 +4,7 @@
  * (the runbook's "Last Known Good Versions", from the deployments the bot
  * recorded); when none is recorded, to the platform's previous production
  * deployment (the runbook's "Find last successful deployment (before
- * current)"). A named target must be a READY production deployment, and one
+ * current)"), or during a rolling release to its base. A named target must be a READY production deployment, and one
  * that served production when the platform's instant rollback moves to it.
  * The Vercel adapter only reads the deployments and hands them in.
  */
@@ -47,6 +47,27 @@ export function previousProductionDeployment<T extends TargetCandidate>(
   return production
     .filter((d) => d.id !== current.id && d.createdAt < current.createdAt && d.servedProduction)
     .sort(newestFirst)[0];
+}
+
+/** What the platform's default target is chosen from, read lazily: the adapter reads only what the choice asks. */
+export interface PlatformTargetSources<T extends TargetCandidate> {
+  /** The base deployment of a rolling release in progress, if one is. */
+  readonly releaseBaseId?: string;
+  readonly deployment: (id: string) => Promise<T>;
+  readonly production: () => Promise<readonly T[]>;
+}
+
+/**
+ * No target named and no last known good recorded: during a rolling release, its base deployment (rolling back
+ * there is how Vercel aborts the release); otherwise the previous production deployment.
+ */
+export async function platformDefaultTarget<T extends TargetCandidate>(
+  current: T,
+  sources: PlatformTargetSources<T>,
+): Promise<T | undefined> {
+  const base = sources.releaseBaseId;
+  if (base !== undefined && base !== current.id) return sources.deployment(base);
+  return previousProductionDeployment(current, await sources.production());
 }
 
 /** While production is pinned: the newest production deployment newer than `current`, which an Unpin would promote. */

@@ -2,6 +2,7 @@ import { RollbackError } from '../../../src/rollback/errors';
 import {
   type TargetCandidate,
   assertUsableTarget,
+  platformDefaultTarget,
   previousProductionDeployment,
   unpinTarget,
 } from '../../../src/rollback/last-known-good/rollback-target';
@@ -27,6 +28,20 @@ describe('the rollback target when no last known good is recorded', () => {
     expect(previousProductionDeployment(current, [old, good, staged, current, fix])).toBe(good);
     expect(previousProductionDeployment(current, [fix, current, staged, good, old])).toBe(good);
     expect(previousProductionDeployment(old, [old, good, current])).toBeUndefined();
+  });
+
+  it("during a rolling release is the release's base, and the production list is not read", async () => {
+    const read: string[] = [];
+    const sources = {
+      deployment: async (id: string) => (read.push(id), [old, good].find((d) => d.id === id) ?? old),
+      production: async () => (read.push('production'), [old, good, current]),
+    };
+    await expect(platformDefaultTarget(current, { ...sources, releaseBaseId: 'dpl_old' })).resolves.toBe(old);
+    expect(read).toEqual(['dpl_old']);
+    // A release whose base is production now (the canary was aborted) falls back to the previous deployment.
+    await expect(platformDefaultTarget(current, { ...sources, releaseBaseId: 'dpl_current' })).resolves.toBe(good);
+    await expect(platformDefaultTarget(current, sources)).resolves.toBe(good);
+    expect(read).toEqual(['dpl_old', 'production', 'production']);
   });
 
   it('while pinned, Unpin promotes the newest deployment after the current one, served or not', () => {
