@@ -16,6 +16,7 @@ import * as steps from './queries/steps';
 import { type TimelineRow, appendTimeline, listTimeline } from './queries/timeline';
 import { approvalMethods } from './approval-store';
 import { followThroughMethods } from './follow-through-store';
+import { flagSwitchMethods } from './flag-switch-store';
 import { serviceMethods } from './service-store';
 import { FOREIGN_KEY_VIOLATION, UNIQUE_VIOLATION, pgFault, unknownIncident, unknownService } from './store-errors';
 
@@ -227,6 +228,7 @@ export function createIncidentStore(db: Db, options: IncidentStoreOptions = {}):
     ...approvalMethods(db),
     ...serviceMethods(db),
     ...followThroughMethods(db, () => store),
+    ...flagSwitchMethods(db),
   };
   return store;
 }

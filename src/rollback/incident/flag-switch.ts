@@ -17,9 +17,9 @@ import { RollbackError, asRollbackError } from '../errors';
 import type { SlackUserId } from '../ids';
 import { FLAG_FAILED, FLAG_SWITCHED, type FlagOutcome, type FlagState } from '../ports/flags';
 import type { IncidentRecord, TimelineRecord } from '../ports/incident-store';
-import { readable } from '../follow-up/follow-through';
 import { findService } from '../services';
 import type { EngineDeps } from './engine-deps';
+import { claimFlagSwitch } from './flag-claim';
 import { authorize } from './gate';
 import { isIncidentOpen } from './incident-state';
 
@@ -123,11 +123,23 @@ export async function switchFlag(deps: EngineDeps, input: FlagSwitchInput): Prom
   // On the bot's clock, as every figure of the metrics is.
   const at = (): { at: Date } => ({ at: deps.clock.now() });
   const facts = { flag: flag.name, state: input.state, reason: input.reason ?? null, as: granted.as };
+  const claimed = await claimFlagSwitch(deps, {
+    service,
+    flag,
+    state: input.state,
+    actor: input.actor,
+    ...(incident ? { incidentId: incident.id } : {}),
+  });
+  if ('refused' in claimed) return { message: claimed.refused, incidentId: incident?.id };
+  const end = (status: 'done' | 'failed'): Promise<void> =>
+    deps.store.endFlagSwitch({ service: service.name, flag: flag.name, token: claimed.token, status, ...at() });
   let outcome: FlagOutcome;
   try {
     outcome = await deps.flags.set({ service, flag, state: input.state });
+    await end('done');
   } catch (error) {
     const failure = asRollbackError(error);
+    await end('failed');
     await deps.store.appendTimeline({
       ...where,
       ...at(),
@@ -191,19 +203,7 @@ export async function disableFromIncident(
       fix: 'Use `/rollback flag <service> <flag> off` instead.',
     });
   }
-  // An old message (or a second person) pressing it again: already off on this incident, so no second write.
-  const service = findService(deps.services, incident.service);
-  const flag = findFlag(service, input.flag);
-  const last = lastSwitches(await deps.store.timeline(incident.id)).get(flag.name);
-  if (last?.state === 'off') {
-    const when = readable(last.at, service.workingHours.timeZone);
-    return {
-      message:
-        `${flag.name} is already off: <@${last.by}> turned it off at ${when} on incident ${incident.id}; ` +
-        'nothing was changed.',
-      incidentId: incident.id,
-    };
-  }
+  // An old message (or a second person) pressed again is answered by the switch's claim: no second write.
   const reason = `Disabled from incident ${incident.id} (${incident.issue})`;
   return switchFlag(deps, {
     service: incident.service,

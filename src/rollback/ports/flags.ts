@@ -43,6 +43,47 @@ export function stateOf(flag: EdgeConfigFlag, value: unknown): FlagState | 'unkn
   return 'unknown';
 }
 
+/** A flag's row of switches (one per service and flag): the switch under way, or the last one ended. */
+export interface FlagSwitchRecord {
+  readonly service: string;
+  readonly flag: string;
+  readonly state: FlagState;
+  readonly status: 'switching' | 'done' | 'failed';
+  readonly actor: string;
+  readonly at: Date;
+  readonly incidentId?: string;
+}
+
+export interface FlagSwitchClaim {
+  readonly service: string;
+  readonly flag: string;
+  readonly state: FlagState;
+  readonly actor: string;
+  readonly at: Date;
+  readonly incidentId?: string;
+  /** A 'switching' claim made before this is a replica that died mid-switch: it may be taken over. */
+  readonly staleBefore: Date;
+  /** Claim even when the last switch done set the flag to `state` (the provider was read and disagrees). */
+  readonly force: boolean;
+}
+
+/**
+ * The claims that make a switch one write across replicas (a compare-and-set on the row in PostgreSQL, not an
+ * in-process lock): a claim is refused while another is under way, or when the last switch already did it.
+ */
+export interface FlagSwitchClaims {
+  /** The claim's token, or the row that refused it. */
+  claimFlagSwitch(claim: FlagSwitchClaim): Promise<{ token: string } | { current: FlagSwitchRecord }>;
+  /** Ends the claim `token` holds; nothing when another took it over since. */
+  endFlagSwitch(end: {
+    service: string;
+    flag: string;
+    token: string;
+    status: 'done' | 'failed';
+    at: Date;
+  }): Promise<void>;
+}
+
 /** The timeline kind of a flag the bot switched (and read back): an incident action that is not a rollback. */
 export const FLAG_SWITCHED = 'flag_switched';
 /** The timeline kind of an attempt the provider refused or that did not read back. */

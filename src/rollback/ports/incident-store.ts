@@ -11,6 +11,7 @@ import type { StepKind, StepState } from '../incident/step-state';
 import type { ApprovedAction } from './approval';
 import type { FollowUpItem } from '../follow-up/checklist';
 import type { ArchiveFact } from '../metrics/incident-times';
+import type { FlagSwitchClaims } from './flags';
 import type {
   ApprovalRecords,
   DeploymentRecords,
@@ -211,7 +212,8 @@ export interface IncidentStore
     ServiceLocks,
     DeploymentRecords,
     FollowUpRecords,
-    MetricsFacts {}
+    MetricsFacts,
+    FlagSwitchClaims {}
 
 /** One incident with what its metrics need beyond its own record. */
 export interface MetricsInput {
