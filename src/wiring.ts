@@ -106,8 +106,11 @@ export function prepareEngine(input: {
     60_000,
     () => adapters.clock.now().getTime(),
   );
+  const flags = adapters.flags ?? providerFlags(config, input.env, logger);
   const announcer = createAnnouncer({
     store,
+    flags,
+    logger: logger.child({ component: 'announcer' }),
     notifier,
     services: config.services,
     clock: adapters.clock,
@@ -178,7 +181,7 @@ export function prepareEngine(input: {
           application: adapters.application,
           code: adapters.code,
           schema: adapters.schema,
-          flags: adapters.flags ?? providerFlags(config, input.env, logger),
+          flags,
           clock: adapters.clock,
           stopwatch: systemStopwatch,
           ids: randomIds,

@@ -11,7 +11,10 @@ import type { ServiceConfig } from '../config/service-schema';
 import type { Clock } from '../rollback/clock';
 import type { Announcer, RoleDirectory } from '../rollback/incident/engine-deps';
 import { readQuestion } from '../rollback/incident/hotfix';
-import { lastSwitches } from '../rollback/incident/flag-switch';
+import { findFlag, lastSwitches } from '../rollback/incident/flag-switch';
+import { readFlagState } from '../rollback/incident/flag-claim';
+import type { FlagPort } from '../rollback/ports/flags';
+import type { Logger } from '../logger';
 import { outageOver15Minutes } from '../rollback/incident/outage-drafts-due';
 import { followUpChecklist } from '../rollback/follow-up/checklist';
 import { dataLossWords, incidentTimes } from '../rollback/metrics/incident-times';
@@ -29,7 +32,7 @@ import {
 } from './blocks';
 import { followUpChecklistMessage } from './blocks/follow-up-checklist';
 import { postMortemMessage } from './blocks/post-mortem';
-import { flagCtoNotice, flagSwitched } from './blocks/flag-switched';
+import { type FlagOffer, flagCtoNotice, flagSwitched } from './blocks/flag-switched';
 import { tellPeopleDirectly } from './undelivered-thread';
 import type { SlackMessage } from './blocks/elements';
 import { completeView, failedView, inProgressView, serviceRef, stepProgress, targetOf } from './incident-views';
@@ -48,6 +51,9 @@ interface AnnouncerDeps {
   clock: Clock;
   /** Expands the CTO role's user groups, so every CTO gets the approvals of a refused thread. */
   roles: RoleDirectory;
+  /** The kill switch's provider, read before "Disable <flag>" is offered; none wired: offered unread. */
+  flags?: FlagPort;
+  logger: Logger;
   /** Told after each announce and flag switch (App Home refreshes for the people looking at it). */
   onAnnounced?: (incidentId?: string) => void;
 }
@@ -130,6 +136,25 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
     };
   };
 
+  /**
+   * The flags the incident names, as they are now: one turned off on this incident says by whom; one the provider
+   * already reads off (turned off outside the bot) says so. Unreadable at the provider: still offered (it is the
+   * kill switch), and why is logged. Read only when a flag is named and a message offers it.
+   */
+  const currentOffers = async (incident: IncidentRecord, service: ServiceConfig): Promise<FlagOffer[]> => {
+    const named = flagOffers(incident, service);
+    if (named.length === 0 || !(readQuestion(incident.data.hotfix) || incident.data.request.kind === 'schema'))
+      return named;
+    const offers = flagOffers(incident, service, lastSwitches(await store.timeline(incident.id)));
+    return Promise.all(
+      offers.map(async (offer) => {
+        if (offer.off) return offer;
+        const state = await readFlagState(deps, service, findFlag(service, offer.name));
+        return state === 'off' ? { ...offer, offAtProvider: true } : offer;
+      }),
+    );
+  };
+
   const render = async (incidentId: string): Promise<void> => {
     const incident = await store.getIncident(incidentId);
     if (!incident?.channelId) return;
@@ -138,16 +163,14 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
     const channel = incident.channelId;
     const root = messageKey(incidentId, 'root');
     const question = readQuestion(incident.data.hotfix);
-    // Flags already turned off on this incident are shown as off, not offered again (read only when a flag is named).
-    const named = flagOffers(incident, service).length > 0;
-    const switches = named ? lastSwitches(await store.timeline(incidentId)) : undefined;
+    const offers = await currentOffers(incident, service);
     const questionMessage = question
       ? hotfixQuestion({
           timeZone: service.workingHours.timeZone,
           incident: { id: incident.id },
           service: serviceRef(service),
           question,
-          flags: flagOffers(incident, service, switches),
+          flags: offers,
         })
       : undefined;
     const toRequester = questionMessage ? [{ part: 'hotfix', message: questionMessage }] : [];
@@ -176,7 +199,7 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
     const toApprovers: { part: string; message: SlackMessage }[] = [];
     for (const approval of await store.approvalsFor(incidentId)) {
       const step = steps.find((s) => s.id === approval.stepId);
-      const message = approvalRequest(approvalView(incident, approval, step, service, switches));
+      const message = approvalRequest(approvalView(incident, approval, step, service, offers));
       await notifier.send({
         key: messageKey(incidentId, `approval:${approval.id}`),
         channel,

@@ -31,7 +31,8 @@ export function approvalView(
   approval: ApprovalRecord,
   step: StepRecord | undefined,
   service: ServiceConfig,
-  switches?: ReadonlyMap<string, FlagSwitchSeen>,
+  /** The flags to offer, as the announcer read them (timeline and provider); default those the incident names. */
+  offers?: readonly FlagOffer[],
 ): ApprovalRequestView {
   const kind = approval.action === 'git-reset' ? 'reset' : 'schema';
   const plan = step?.input.plan as
@@ -87,7 +88,7 @@ export function approvalView(
     state,
     retryCommand: `/rollback ${kind} ${service.name} ${target}`,
     ...(kind === 'schema'
-      ? { flags: flagOffers(incident, service, switches), flagNames: service.flags.map((f) => f.name) }
+      ? { flags: offers ?? flagOffers(incident, service), flagNames: service.flags.map((f) => f.name) }
       : {}),
   };
 }

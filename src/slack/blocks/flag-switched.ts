@@ -16,6 +16,8 @@ export interface FlagOffer {
   description: string;
   /** Set once the flag was turned off on this incident: the message says so instead of offering Disable again. */
   off?: { by: string; at: Date };
+  /** Set when the provider already reads it off (turned off outside the bot): said so, not offered. */
+  offAtProvider?: boolean;
 }
 
 /** "`ai-notes` is off (turned off by @devops at 10:05 AM ET)": in place of a Disable button already pressed. */
@@ -31,9 +33,13 @@ export function splitOffers(
   timeZone: string,
 ): { offered: FlagOffer[]; offLines: string[] } {
   const all = flags ?? [];
+  const offLine = (f: FlagOffer): string[] => {
+    if (f.off) return [flagOffLine({ ...f, off: f.off }, timeZone)];
+    return f.offAtProvider ? [`🚩 ${inlineCode(f.name)} is off (already off at the provider)`] : [];
+  };
   return {
-    offered: all.filter((f) => !f.off).slice(0, max),
-    offLines: all.flatMap((f) => (f.off ? [flagOffLine({ ...f, off: f.off }, timeZone)] : [])),
+    offered: all.filter((f) => !f.off && !f.offAtProvider).slice(0, max),
+    offLines: all.flatMap(offLine),
   };
 }
 

@@ -66,6 +66,23 @@ describe('the kill switch in Slack', () => {
     expect(JSON.stringify(decided.blocks)).not.toMatch(/Preferred alternative/);
   });
 
+  it('says a flag the provider already reads off is off, instead of offering it', () => {
+    const offAtProvider = [{ ...flags[0]!, offAtProvider: true }];
+    const pending = approval({ flags: offAtProvider, flagNames: ['ai-notes'] });
+    expectSendable(pending);
+    expect(JSON.stringify(pending.blocks)).toContain('`ai-notes` is off (already off at the provider)');
+    expect(buttons(pending.blocks).map((b) => b.action_id)).not.toContain(DISABLE_FLAG);
+    const asked = hotfixQuestion({
+      incident,
+      service,
+      timeZone: TZ,
+      question: { status: 'asked', round: 1, askedAt: at('14:00') },
+      flags: offAtProvider,
+    });
+    expect(JSON.stringify(asked.blocks)).toContain('already off at the provider');
+    expect(buttons(asked.blocks).map((b) => b.action_id)).toEqual(expect.not.arrayContaining([DISABLE_FLAG]));
+  });
+
   it('tells the channel and the CTO what was switched and read back, escaping what people typed', () => {
     const view = {
       timeZone: TZ,
