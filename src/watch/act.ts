@@ -14,6 +14,8 @@ import type { DetectionAction } from '../rollback/detection/respond';
 import { AUTOPILOT_ACTOR } from '../rollback/incident/authority';
 import type { EngineDeps } from '../rollback/incident/engine-deps';
 import { openQuestionIncident } from '../rollback/incident/hotfix';
+import { addAlertedFlags, alertFeatures } from '../rollback/incident/incident-features';
+import type { IncidentRecord } from '../rollback/ports/incident-store';
 import type { Evaluation } from '../rollback/signals/triggers';
 import type { DetectionAnnouncer } from './announce';
 import { autopilotRollback, autopilotTakeOver } from './autopilot';
@@ -34,6 +36,8 @@ interface ActContext {
   /** Go-live and probe runs since, when read for dating a new incident. */
   serving?: ServingFacts;
   detection?: DetectionRecord;
+  /** The service's open incident when the interval began (alerts firing now join it). */
+  incident?: IncidentRecord;
 }
 
 /** When the episode was detected and its impact started, from the rule's own evidence. */
@@ -133,7 +137,7 @@ export async function act(
           actor: AUTOPILOT_ACTOR,
           severity: action.severity,
           // A feature or flag named only in an alert's labels or annotations still gets its "Disable <flag>".
-          features: ctx.firing.flatMap((a) => (a.firing && a.service === service.name && a.feature ? [a.feature] : [])),
+          features: alertFeatures(service, ctx.firing),
           ...episode,
         });
         if (opened.created) await noteDetectedFrom(engine, opened.incident, episode);
@@ -216,6 +220,8 @@ export async function act(
         break;
     }
   }
+  // Alerts that joined the incident already open may name a flag it does not offer yet.
+  if (ctx.incident) await addAlertedFlags(engine, ctx.incident, alertFeatures(service, ctx.firing));
   // Every interval renders the episode's message again: a storm's counts stay current, and unchanged content is no
   // Slack call.
   if (detection) await announcer.refresh(detection);

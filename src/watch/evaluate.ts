@@ -85,7 +85,15 @@ export async function evaluateInterval(
       : undefined;
   await act(
     { engine, store, announcer: deps.announcer },
-    { service, now, evaluation, firing, ...(serving ? { serving } : {}), ...(detection ? { detection } : {}) },
+    {
+      service,
+      now,
+      evaluation,
+      firing,
+      ...(serving ? { serving } : {}),
+      ...(detection ? { detection } : {}),
+      ...(incident ? { incident } : {}),
+    },
     actions,
   );
   await store.forgetStaleAlerts(service.name, new Date(now.getTime() - Math.max(FORGET_AFTER_MS, ALERT_EXPIRY_MS)));

@@ -24,6 +24,7 @@ import { buildPlan } from './plan';
 import { lastKnownGoodTarget } from './request-rollback';
 import { afterStepChange } from './run-steps';
 import { authorize, noticeCto } from './gate';
+import { cleanFeatures } from './incident-features';
 
 /** Stored as JSON: dates come back as strings. */
 export function readQuestion(raw: unknown): HotfixQuestion | undefined {
@@ -67,7 +68,7 @@ export async function openQuestionIncident(
   input: QuestionIncidentInput,
 ): Promise<{ incident: IncidentRecord; created: boolean }> {
   const service = findService(deps.services, input.service);
-  const features = [...new Set((input.features ?? []).map((f) => f.trim().slice(0, 200)).filter(Boolean))].slice(0, 10);
+  const features = cleanFeatures(input.features ?? []);
   const now = deps.clock.now();
   const opened = await deps.store.openIncident(
     {
