@@ -98,7 +98,7 @@ async function act(
   }
 }
 
-async function guardRound(deps: RolloutDeps, release: StoredRelease): Promise<RoundOutcome> {
+async function guardRound(deps: RolloutDeps, release: StoredRelease, slot: Date): Promise<RoundOutcome> {
   const reconciled = await reconcile(deps, release);
   if (reconciled) return reconciled;
   if (!isGuarded(release.state))
@@ -119,23 +119,24 @@ async function guardRound(deps: RolloutDeps, release: StoredRelease): Promise<Ro
   };
   const judged = judgeCanary(release.triggerState, round, service.triggers);
   const decision = decide(release, judged.evaluation, now);
-  await act(deps, release, decision, judged.state);
+  await act(deps, release, decision, { ...judged.state, judgedAt: slot.getTime() });
   return { release: release.id, action: decision.action, reason: decision.reason };
 }
 
 /**
- * Every live release, one after another (those whose service's round it is);
+ * Every live release, one after another (those whose round is due at the job's slot);
  * one failing release does not stop the others' guard.
  */
 export async function guardAll(
   deps: RolloutDeps,
-  due: (service: string) => boolean = () => true,
+  slot: Date,
+  due: (release: StoredRelease) => boolean = () => true,
 ): Promise<RoundOutcome[]> {
   const outcomes: RoundOutcome[] = [];
   for (const release of await deps.releases.allLive()) {
-    if (!due(release.service)) continue;
+    if (!due(release)) continue;
     try {
-      outcomes.push(await guardRound(deps, release));
+      outcomes.push(await guardRound(deps, release, slot));
     } catch (error) {
       const failure =
         error instanceof RollbackError ? error : new RollbackError('internal', String(error), { cause: error });

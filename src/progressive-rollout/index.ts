@@ -12,7 +12,8 @@ import type { ScheduledJob } from '../schedule/job';
 import { intervalCron } from '../schedule/interval-cron';
 import type { Notifier } from '../slack/outbox/notifier';
 import type { Db } from '../store/pool';
-import { createReleaseStore } from '../store/release-store';
+import { type StoredRelease, createReleaseStore } from '../store/release-store';
+import { roundDue } from '../rollback/release/guard';
 import type { VercelRollingReleases } from '../vercel/rolling-release';
 import { createDetectionStore } from '../watch/detection-store';
 import type { RolloutDeps } from './deps';
@@ -29,17 +30,18 @@ const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
  * (triggers.evaluationIntervalSeconds, the runbook's 30 s by default), which
  * the trigger rules count their rounds in. One job ticks at the greatest
  * common divisor of the services' paces (a pace cron can repeat, as each is);
- * a release whose service's pace is longer is judged only on its own slots.
+ * a release whose service's pace is longer is judged a pace after its own
+ * latest round (or its stage's start), whatever the slots align to (roundDue).
  */
 function guardPace(services: readonly ServiceConfig[]): {
   seconds: number;
-  due: (service: string, slot: Date) => boolean;
+  due: (release: StoredRelease, slot: Date) => boolean;
 } {
   const paces = new Map<string, number>(services.map((s) => [s.name, s.triggers.evaluationIntervalSeconds]));
   const seconds = [...paces.values()].reduce(gcd, 0) || 30;
-  const due = (service: string, slot: Date): boolean => {
-    const pace = paces.get(service) ?? seconds;
-    return pace === seconds || Math.round(slot.getTime() / 1000) % pace === 0;
+  const due = (release: StoredRelease, slot: Date): boolean => {
+    const pace = paces.get(release.service) ?? seconds;
+    return pace <= seconds || roundDue(release, pace, slot);
   };
   return { seconds, due };
 }
@@ -85,7 +87,7 @@ export function rolloutJobs(rollout: () => RolloutDeps, services: readonly Servi
       name: ROLLOUT_GUARD_JOB,
       cron: intervalCron(pace.seconds, "the rollout guard interval (the services' triggers.evaluationIntervalSeconds)"),
       run: async ({ slot, logger }) => {
-        for (const outcome of await guardAll(rollout(), (service) => pace.due(service, slot))) {
+        for (const outcome of await guardAll(rollout(), slot, (release) => pace.due(release, slot))) {
           const level = outcome.action === 'watch' || outcome.action === 'skipped' ? 'debug' : 'info';
           logger[level](
             { release: outcome.release, action: outcome.action },

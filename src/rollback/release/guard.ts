@@ -29,6 +29,8 @@ export interface GuardState extends TriggerState {
   /** The latest successful-answer latencies (ms), newest first, of the canary and of the base deployment. */
   readonly canaryLatencies: readonly number[];
   readonly baseLatencies: readonly number[];
+  /** The slot (epoch ms) of the latest round judged: the next is due a pace after it (see roundDue). */
+  readonly judgedAt?: number;
 }
 
 export const INITIAL_GUARD_STATE: GuardState = Object.freeze({
@@ -88,6 +90,24 @@ export function judgeCanary(
   const evaluation = evaluate(state, sample, settings);
   const signInFailedRounds = sample.authFailedRuns === undefined ? state.signInFailedRounds : sample.authFailedRuns;
   return { evaluation, state: { ...evaluation.state, signInFailedRounds, ...latencies } };
+}
+
+/**
+ * Whether a release's round is due at `slot`, at its service's pace (seconds) counted from the release's own
+ * times: the latest round judged or, before its first, the stage's start. Never from the clock's minutes or
+ * hours: the job's slots follow the scheduler's time zone and a stage starts whenever it starts, so slots
+ * aligned to UTC would watch a stage up to a pace longer than planned, or (a pace of hours in a half-hour time
+ * zone) never. A stage whose watch time ends between two rounds is judged at the first slot after it.
+ */
+export function roundDue(
+  release: Pick<Release, 'stages' | 'stageIndex' | 'stageStartedAt' | 'triggerState'>,
+  paceSeconds: number,
+  slot: Date,
+): boolean {
+  const last = release.triggerState.judgedAt;
+  const from = last ?? release.stageStartedAt.getTime();
+  if (slot.getTime() - from >= paceSeconds * 1000) return true;
+  return stageTimeUp(release, slot) && !(last !== undefined && stageTimeUp(release, new Date(last)));
 }
 
 export type GuardDecision =
