@@ -6,7 +6,43 @@ import { RollbackError } from '../../src/rollback/errors';
 
 const example = readFileSync(join(__dirname, '../../rollback.config.example.yaml'), 'utf8');
 
+/** The commented block of the example that starts with `# <first>` (and the lines under it), uncommented. */
+function uncommented(first: string): string {
+  const lines = example.split('\n');
+  const start = lines.findIndex((line) => line.trim() === `# ${first}`);
+  const indent = lines[start]?.indexOf('#') ?? -1;
+  if (start < 0 || indent < 0) throw new Error(`the example has no commented "${first}"`);
+  const prefix = `${' '.repeat(indent)}#`;
+  const block = [lines[start] ?? ''];
+  for (const line of lines.slice(start + 1)) {
+    if (!line.startsWith(`${prefix}  `)) break;
+    block.push(line);
+  }
+  return block.map((line) => line.replace(`${prefix} `, ' '.repeat(indent))).join('\n');
+}
+
 describe('services file', () => {
+  it("the example's commented rollout and Vercel Flags flag are valid once uncommented", () => {
+    const withRollout = example.replace('    autopilot: false', `${uncommented('rollout:')}\n    autopilot: false`);
+    const withFlag = withRollout.replace(
+      '        readBackSeconds: 30\n',
+      `        readBackSeconds: 30\n${uncommented('- name: new-editor')}\n`,
+    );
+    const [service] = parseServicesFile(withFlag, 'example');
+    expect(service?.rollout?.stages.map((s) => [s.percent, s.requireApproval])).toEqual([
+      [10, false],
+      [50, true],
+      [100, false],
+    ]);
+    expect(service?.rollout?.stagingUrl).toBe('https://staging.dr-amal.com');
+    expect(service?.flags.map((f) => [f.name, f.provider])).toEqual([
+      ['ai-notes', 'edge-config'],
+      ['new-editor', 'vercel-flags'],
+    ]);
+    // As shipped (commented), the runbook's default stages apply.
+    expect(parseServicesFile(example, 'example')[0]?.rollout).toBeUndefined();
+  });
+
   it('parses the shipped Dr Amal example with the runbook defaults filled in', () => {
     const [service] = parseServicesFile(example, 'example');
     expect(service?.name).toBe('dr-amal-clinical-os');
