@@ -2,7 +2,8 @@
  * Aborting a release is a rollback like any other: an incident opens with an
  * application rollback to the base deployment (an instant rollback, which is
  * how Vercel aborts a rolling release), so the thread says ROLLBACK IN
- * PROGRESS / COMPLETE and the metrics count it; after a MUST the CTO is told.
+ * PROGRESS / COMPLETE and the metrics count it; after a MUST the CTO is told
+ * that the bot aborted it (abort-notice.ts), whoever owns the release.
  * When no incident can carry it (one is already open for the service, or the
  * release's owner no longer has the authority), the bot aborts on Vercel
  * itself: traffic must go back to the base whatever the paperwork says.
@@ -14,6 +15,7 @@ import { findService } from '../rollback/services';
 import { progressOf } from '../rollback/release/release';
 import { transition } from '../rollback/release/release-state';
 import type { StoredRelease } from '../store/release-store';
+import { tellCtoOfAbort } from './abort-notice';
 import { announceRelease } from './announce-release';
 import { type RolloutDeps, refOf } from './deps';
 
@@ -43,6 +45,7 @@ export async function abortRelease(
   if (!aborting) return undefined;
   const issue = `Release of ${release.canary.id} aborted at ${percent}% of traffic: ${input.reason}`;
   let incidentId: string | undefined;
+  let traffic: 'rolling_back' | 'aborted_on_vercel' = 'aborted_on_vercel';
   try {
     const accepted = await requestRollback(deps.engine, {
       service: service.name,
@@ -52,20 +55,19 @@ export async function abortRelease(
       trigger: input.must
         ? `MUST trigger on the canary of release ${release.id}`
         : `Release ${release.id} aborted by <@${actor}>`,
-      ...(input.must ? { severity: 'must' as const } : {}),
+      // The bot acted on a MUST, not the owner: the CTO gets the release's own notice below, at any hour.
+      ...(input.must ? { severity: 'must' as const, ctoToldByCaller: true } : {}),
       detectedAt: now,
     });
     incidentId = accepted.incident.id;
-    if (!accepted.created) await deps.vercel.abort(refOf(service), release.base.id, issue.slice(0, 200));
+    if (accepted.created) traffic = 'rolling_back';
+    else await deps.vercel.abort(refOf(service), release.base.id, issue.slice(0, 200));
   } catch (error) {
     if (!isRollbackError(error) || (error.code !== 'forbidden' && error.code !== 'conflict')) throw error;
     deps.engine.logger.warn({ err: error, release: release.id }, 'abort without an incident: Vercel is asked directly');
     await deps.vercel.abort(refOf(service), release.base.id, issue.slice(0, 200));
   }
-  if (input.must && incidentId) {
-    const roles = await deps.engine.roles.resolve(service);
-    await deps.engine.announcer.notifyCto(incidentId, roles.cto, actor);
-  }
+  if (input.must) await tellCtoOfAbort(deps, release, { percent, trigger: input.reason, at: now, traffic, incidentId });
   const saved = incidentId ? await deps.releases.save({ ...aborting, incidentId }) : aborting;
   const latest = saved ?? aborting;
   await announceRelease(deps, latest);

@@ -19,7 +19,7 @@ import { outageOver15Minutes } from '../rollback/incident/outage-drafts-due';
 import { followUpChecklist } from '../rollback/follow-up/checklist';
 import { dataLossWords, incidentTimes } from '../rollback/metrics/incident-times';
 import type { IncidentRecord, IncidentStore, StepRecord } from '../rollback/ports/incident-store';
-import type { Notifier } from './outbox/notifier';
+import { type Notifier, sendToEach } from './outbox/notifier';
 import {
   approvalRequest,
   ctoNotice,
@@ -258,9 +258,7 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
       // App Home counts the flags switched: it refreshes as after an incident change.
       deps.onAnnounced?.(incident?.id);
       const ctoMessage = flagCtoNotice(view);
-      for (const cto of notice.notifyCto) {
-        await notifier.sendDirect(cto, `${key}:cto:${cto}`, ctoMessage.text, ctoMessage.blocks);
-      }
+      await sendToEach(notifier, notice.notifyCto, (cto) => `${key}:cto:${cto}`, ctoMessage);
     },
 
     async notifyCto(incidentId, ctoUserIds, executedBy) {
@@ -278,8 +276,7 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
         reason: incident.data.request.reason,
         at: incident.openedAt,
       });
-      for (const cto of ctoUserIds)
-        await notifier.sendDirect(cto, messageKey(incidentId, `cto:${cto}`), notice.text, notice.blocks);
+      await sendToEach(notifier, ctoUserIds, (cto) => messageKey(incidentId, `cto:${cto}`), notice);
     },
   };
 }

@@ -12,7 +12,7 @@ import type { AlertState } from '../rollback/detection/alert-state';
 import { RULE_TITLES, sourcesOf } from '../rollback/detection/describe';
 import type { DetectionRecord, DetectionStore } from '../rollback/detection/detection-record';
 import type { IncidentRecord } from '../rollback/ports/incident-store';
-import type { Notifier } from '../slack/outbox/notifier';
+import { type Notifier, sendToEach } from '../slack/outbox/notifier';
 import { messageKey } from '../slack/announcer';
 import {
   type AlertLineView,
@@ -169,8 +169,7 @@ export function createDetectionAnnouncer(deps: {
         at: incident.openedAt,
       });
       // Same keys as the announcer's after-hours notice: a CTO is told once per incident.
-      for (const cto of ctoUserIds)
-        await notifier.sendDirect(cto, messageKey(incident.id, `cto:${cto}`), notice.text, notice.blocks);
+      await sendToEach(notifier, ctoUserIds, (cto) => messageKey(incident.id, `cto:${cto}`), notice);
     },
   };
 }

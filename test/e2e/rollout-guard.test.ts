@@ -7,6 +7,7 @@
  * and asks Abort / Continue.
  */
 import * as ids from '../../src/slack/action-ids';
+import { dmsIn } from '../faults/support/slack-delivery';
 import { useWorld } from '../support/incident-world';
 import {
   LEAD,
@@ -41,10 +42,20 @@ describe('a MUST on the canary at 10%', () => {
     await world.waitForPost('ROLLBACK COMPLETE', 30_000);
     expect(world.vercel.state.project.release?.state).toBe('ABORTED');
     expect(world.vercel.state.production()?.id).toBe(world.history.bad.id);
-    await world.slack.waitForCall(
-      (c) => c.method === 'conversations.open' && String(c.params.users).includes('U0CTO0001'),
+    // The CTO's direct message says the bot aborted the release by itself on a MUST, not that a person acted.
+    const notice = await world.slack.waitForCall(
+      (c) => c.method === 'chat.postMessage' && c.answer.ok && String(c.params.channel).startsWith('D'),
       10_000,
     );
+    const said = `${String(notice.params.text)}\n${String(notice.params.blocks)}`;
+    expect(said).not.toMatch(/on-call|outside working hours|After-hours/);
+    expect(said).toContain('Release aborted on a MUST trigger');
+    expect(said).toContain('at *10%* of production traffic');
+    expect(said).toContain(world.history.bad.id);
+    expect(said).toContain('auth completely broken');
+    expect(said).toMatch(/INC-\d{8}/);
+    expect(said).toContain('Nobody needs to approve anything');
+    expect(dmsIn(world.slack, 'U0CTO0001')).toHaveLength(1);
     await guardRound(world);
     expect(await releaseOf(ctx.database.url)).toMatchObject({
       state: 'aborted',

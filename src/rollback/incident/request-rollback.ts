@@ -33,6 +33,11 @@ interface RollbackCommand {
   issue?: string;
   /** What made us act; defaults to "/rollback by <user>". */
   trigger?: string;
+  /**
+   * The caller tells the CTO in its own words (a release aborted by the bot on a MUST): the after-hours notice,
+   * which says the actor executed the rollback, is not sent.
+   */
+  ctoToldByCaller?: boolean;
   severity?: 'must' | 'should' | 'may';
   detectedAt?: Date;
   impactStartedAt?: Date;
@@ -261,7 +266,7 @@ export async function requestRollback(deps: IncidentEngineDeps, command: Rollbac
     };
   }
 
-  await noticeCto(deps, incident, decision, command.actor);
+  if (!command.ctoToldByCaller) await noticeCto(deps, incident, decision, command.actor);
   await deps.announcer.announce(incident.id);
   deps.wake();
   const waiting = plan.approvals.length > 0 ? ' It waits for the CTO’s approval in the thread.' : '';

@@ -4,6 +4,7 @@
  * autopilot rollback.
  */
 import { HOTFIX, MONITOR, ROLLBACK_NOW } from '../action-ids';
+import { ctoInformation } from './cto-notice';
 import { page } from './detection-alerts';
 import { describeIncident, describeService } from './describe';
 import { type SlackMessage, actions, button, context, header, section } from './elements';
@@ -98,22 +99,18 @@ interface AutopilotNoticeView {
 /** The CTO's direct message: the runbook's "notify CTO" for a rollback nobody pressed. */
 export function autopilotNotice(view: AutopilotNoticeView): SlackMessage {
   const when = formatDateTime(view.at, view.timeZone);
-  const lines = [
-    `rollback-bot started an application rollback of ` +
-      `*${describeService(view.service)}* to the last known good at ${when} on a MUST ` +
-      `trigger, because the service has autopilot on.`,
-    `*Trigger:* ${escapeMrkdwn(truncate(view.reason.trim(), 1500))}`,
-    `*Incident:* ${describeIncident(view.incident)}`,
-  ];
-  return {
-    text: fallback(
-      `${AUTOPILOT_TITLE}: ${describeService(view.service)} is being rolled back to the ` +
-        `last known good (${escapeMrkdwn(view.incident.id)}).`,
-    ),
-    blocks: [
-      header(AUTOPILOT_TITLE),
-      section(lines.join('\n')),
-      context(['For information: progress and the outcome are in the incident thread in the alerts channel.']),
+  return ctoInformation({
+    title: AUTOPILOT_TITLE,
+    summary:
+      `${describeService(view.service)} is being rolled back to the ` +
+      `last known good (${escapeMrkdwn(view.incident.id)}).`,
+    lines: [
+      `rollback-bot started an application rollback of ` +
+        `*${describeService(view.service)}* to the last known good at ${when} on a MUST ` +
+        `trigger, because the service has autopilot on.`,
+      `*Trigger:* ${escapeMrkdwn(truncate(view.reason.trim(), 1500))}`,
+      `*Incident:* ${describeIncident(view.incident)}`,
     ],
-  };
+    note: 'For information: progress and the outcome are in the incident thread in the alerts channel.',
+  });
 }

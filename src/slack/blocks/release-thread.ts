@@ -19,7 +19,8 @@ const STATE_WORDS: Record<Release['state'], string> = {
   completed: 'Complete: 100% of traffic on the new deployment',
 };
 
-const named = (d: Release['canary']): string =>
+/** "2.1.0, commit abc1234, dpl_…": a release's deployment as its messages name it. */
+export const named = (d: Release['canary']): string =>
   escapeMrkdwn([d.version, d.commitSha && `commit ${d.commitSha.slice(0, 7)}`, d.id].filter(Boolean).join(', '));
 
 export function releaseRoot(release: Release): SlackMessage {

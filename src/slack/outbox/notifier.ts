@@ -34,3 +34,13 @@ export interface Notifier {
   /** Direct message to a user (e.g. CTO notified after hours). */
   sendDirect(user: string, key: string, text: string, blocks?: types.KnownBlock[]): Promise<void>;
 }
+
+/** The same direct message to each user (the CTOs), under a key per user: sending it again updates, never repeats. */
+export async function sendToEach(
+  notifier: Pick<Notifier, 'sendDirect'>,
+  users: readonly string[],
+  keyOf: (user: string) => string,
+  message: { readonly text: string; readonly blocks?: types.KnownBlock[] },
+): Promise<void> {
+  for (const user of users) await notifier.sendDirect(user, keyOf(user), message.text, message.blocks);
+}
