@@ -16,6 +16,7 @@ import { type OutboxSlackClient, type OutboxWorker, createSlackNotifier, startOu
 import { type UsergroupClient, createRoleDirectory } from './slack/role-directory';
 import { type MembershipClient, createMembershipWatch, warnAboutMembership } from './slack/membership';
 import { createIncidentStore } from './store/incident-store';
+import { createReleaseStore } from './store/release-store';
 import type { Db } from './store/pool';
 import { scheduledJobs } from './jobs';
 import { createRollout } from './progressive-rollout';
@@ -70,6 +71,8 @@ export function prepareEngine(input: {
 }) {
   const { config, db, logger, adapters } = input;
   const store = createIncidentStore(db);
+  // Releases are counted on /metrics and App Home as /rollback stats counts them.
+  const releases = createReleaseStore(db);
   let outbox: OutboxWorker | undefined;
   // One notifier and one detection per process: the listeners, the jobs and the engine share them.
   const notifier = createSlackNotifier(db, { onStored: () => outbox?.wake() });
@@ -84,7 +87,10 @@ export function prepareEngine(input: {
   // App Home follows incident changes: every announce asks for a (debounced) refresh of the people looking at it.
   const homes = createHomePublisher({
     db,
-    source: () => engine?.deps ?? { store, services: config.services, clock: adapters.clock, env: input.env },
+    source: () => ({
+      ...(engine?.deps ?? { store, services: config.services, clock: adapters.clock, env: input.env }),
+      releases,
+    }),
     client: () => slackClient,
     logger: logger.child({ component: 'app-home' }),
     warnings: () => membership.problems(),
@@ -117,7 +123,7 @@ export function prepareEngine(input: {
     roles,
     onAnnounced: () => homes.refresh(),
   });
-  input.metrics?.runbook.serve(() => measureServiceFigures(store, config.services, adapters.clock.now()));
+  input.metrics?.runbook.serve(() => measureServiceFigures(store, config.services, adapters.clock.now(), releases));
   let engine: Engine | undefined;
   const deps = (): EngineDeps => {
     if (!engine) throw new Error('the incident engine is not started yet');

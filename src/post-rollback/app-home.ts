@@ -15,6 +15,7 @@ import { holdsAnyRole } from '../rollback/incident/decision-matrix';
 import type { DeploymentRecord } from '../rollback/ports/incident-store';
 import { METRICS_PERIOD_DAYS, measureRollbacks } from '../rollback/metrics/measure';
 import { measureIncidentActions } from '../rollback/metrics/incident-actions';
+import { type ReleaseFactsSource, measureReleases, releaseMetricsLine } from '../rollback/metrics/release-metrics';
 import { type AppHomeView, type HomeService, appHome } from '../slack/blocks/app-home';
 import type { ServiceRef } from '../slack/blocks/view-models';
 import { serviceRef } from '../slack/incident-views';
@@ -30,7 +31,10 @@ export interface HomeClient {
  * `env` lists each service's unavailable capabilities (an unset credential) on Home.
  */
 type Source = Pick<EngineDeps, 'store' | 'services' | 'clock'> &
-  Partial<Pick<EngineDeps, 'roles' | 'env' | 'application'>>;
+  Partial<Pick<EngineDeps, 'roles' | 'env' | 'application'>> & {
+    /** The release store: Home shows the progressive rollouts' line as /rollback stats does. */
+    readonly releases?: ReleaseFactsSource;
+  };
 
 interface HomePublisherOptions {
   db: Db;
@@ -96,6 +100,9 @@ export async function readHome(source: Source, warnings: readonly string[] = [])
     measureIncidentActions(store, { at: now }),
     store.openFollowUps(30),
   ]);
+  const released = source.releases
+    ? await measureReleases(source.releases, { from: metrics.from, to: metrics.to })
+    : undefined;
   const serviceViews = await Promise.all(
     services.map(async (service): Promise<HomeService> => {
       const deployments = await store.deployments(service.name, 20);
@@ -129,6 +136,7 @@ export async function readHome(source: Source, warnings: readonly string[] = [])
     services: serviceViews,
     metrics,
     actions,
+    ...(released ? { releases: releaseMetricsLine(released) } : {}),
     metricsDays: METRICS_PERIOD_DAYS,
     followUps: followUps.map((f) => ({
       incidentId: f.incidentId,

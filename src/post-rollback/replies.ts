@@ -12,7 +12,7 @@ import { GitHubAccess } from '../github/github-access';
 import type { EngineDeps } from '../rollback/incident/engine-deps';
 import { measureRollbacks } from '../rollback/metrics/measure';
 import { measureIncidentActions } from '../rollback/metrics/incident-actions';
-import { releaseMetricsLine } from '../rollback/metrics/release-metrics';
+import { measureReleases, releaseMetricsLine } from '../rollback/metrics/release-metrics';
 import type { ReleaseStore } from '../store/release-store';
 import { parseNameList } from '../rollback/preflight/env-names';
 import { runPreflight } from '../rollback/preflight/run-preflight';
@@ -50,8 +50,10 @@ export async function statsReplyFor(deps: EngineDeps, serviceName?: string, rele
     measureIncidentActions(deps.store, { service: service?.name, at }),
   ]);
   const timeZone = (service ?? deps.services[0])?.workingHours.timeZone ?? 'UTC';
-  const released = releases ? await releases.since(metrics.from, service?.name) : undefined;
-  const line = released ? releaseMetricsLine(released, metrics.from, metrics.to) : undefined;
+  const released = releases
+    ? await measureReleases(releases, { service: service?.name, from: metrics.from, to: metrics.to })
+    : undefined;
+  const line = released ? releaseMetricsLine(released) : undefined;
   const ref = service ? serviceRef(service) : undefined;
   return statsReply({ timeZone, service: ref, metrics, actions, ...(line ? { releases: line } : {}) });
 }

@@ -1,14 +1,16 @@
 /**
  * The runbook's "Rollback Metrics" as Prometheus gauges, per service, filled
  * when /metrics is scraped from the same figures `/rollback stats` shows (last
- * 30 days), and the incident actions that are not rollbacks (feature flags
- * switched) from the same functions as there. One store read serves every
+ * 30 days), the incident actions that are not rollbacks (feature flags
+ * switched) and the progressive rollouts (releases, aborts, traffic exposed at
+ * abort) from the same functions as there. One store read serves every
  * gauge of a scrape and is kept ~15 s, so a scraper or two cannot load the database.
  */
 import { Gauge, type Registry } from 'prom-client';
 import type { IncidentStore } from '../rollback/ports/incident-store';
 import { type IncidentActions, measureIncidentActions } from '../rollback/metrics/incident-actions';
 import { measureEachService } from '../rollback/metrics/measure';
+import { type ReleaseFactsSource, type ReleaseFigures, measureReleases } from '../rollback/metrics/release-metrics';
 import { type MetricName, type RollbackMetrics, TARGETS } from '../rollback/metrics/rollback-metrics';
 
 interface ServiceFigures {
@@ -16,19 +18,32 @@ interface ServiceFigures {
   metrics: RollbackMetrics;
   /** Feature flags switched (not rollbacks), as `/rollback stats <service>` counts them. */
   actions?: IncidentActions;
+  /** Progressive rollouts, as `/rollback stats <service>` counts them; absent without a release store. */
+  releases?: ReleaseFigures;
 }
 
-/** Each service's rollback metrics and incident actions at `at`, as `/rollback stats <service>` measures them. */
+/**
+ * Each service's rollback metrics, incident actions and releases at `at`, as `/rollback stats <service>` measures them.
+ */
 export async function measureServiceFigures(
   store: Pick<IncidentStore, 'metricsInputs' | 'flagActions'>,
   services: readonly { name: string }[],
   at: Date,
+  releases?: ReleaseFactsSource,
 ): Promise<ServiceFigures[]> {
   const [each, actions] = await Promise.all([
     measureEachService(store, services, at),
     Promise.all(services.map(({ name }) => measureIncidentActions(store, { service: name, at }))),
   ]);
-  return each.map((figures, i) => ({ ...figures, actions: actions[i] }));
+  return Promise.all(
+    each.map(async (figures, i) => {
+      const { from, to } = figures.metrics;
+      const released = releases
+        ? { releases: await measureReleases(releases, { service: figures.service, from, to }) }
+        : {};
+      return { ...figures, actions: actions[i], ...released };
+    }),
+  );
 }
 
 /** The flag figures, one gauge each, from incident-actions' functions (via IncidentActions). */
@@ -39,6 +54,16 @@ const FLAG_ACTIONS: readonly { figure: Exclude<keyof IncidentActions, 'from' | '
     figure: 'outsideIncidents',
     name: 'rollback_bot_flag_switches_outside_incidents',
     help: 'Feature flag switches made with no incident open',
+  },
+];
+
+/** The release counts, one gauge each, from release-metrics' measureReleases (via ReleaseFigures). */
+const RELEASE_COUNTS: readonly { figure: 'started' | 'aborted'; name: string; help: string }[] = [
+  { figure: 'started', name: 'rollback_bot_releases_started', help: 'Progressive rollouts (/rollout) started' },
+  {
+    figure: 'aborted',
+    name: 'rollback_bot_releases_aborted',
+    help: 'Progressive rollouts aborted (by a MUST trigger on the canary or by a person)',
   },
 ];
 
@@ -172,6 +197,25 @@ export function createRunbookGauges(
       for (const { service, actions } of all) if (actions) g.set({ service }, actions[spec.figure]);
     });
   }
+
+  for (const spec of RELEASE_COUNTS) {
+    gauge(spec.name, `${spec.help} over the last 30 days.`, ['service'], (g, all) => {
+      for (const { service, releases } of all) if (releases) g.set({ service }, releases[spec.figure]);
+    });
+  }
+  gauge(
+    'rollback_bot_release_traffic_exposed_at_abort_percent',
+    'Share of production traffic (0-100) on the canary when a release was aborted, last 30 days; ' +
+      'aggregate: worst abort or mean. Absent without an abort.',
+    ['service', 'aggregate'],
+    (g, all) => {
+      for (const { service, releases } of all) {
+        if (!releases?.exposed) continue;
+        g.set({ service, aggregate: 'worst' }, releases.exposed.maxPercent);
+        g.set({ service, aggregate: 'mean' }, releases.exposed.meanPercent);
+      }
+    },
+  );
 
   return {
     serve(source) {

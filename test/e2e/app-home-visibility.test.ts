@@ -4,31 +4,12 @@
  * open incidents of the services where they hold a role; a service set to
  * `slack.homeShowsEveryone` (small teams) shows them to everyone.
  */
-import type { RecordedCall } from '../../src/standins/slack/server';
 import { openQuestionIncident } from '../../src/rollback/incident/hotfix';
 import { SERVICE, type World, useWorld } from '../support/incident-world';
+import { homeOf as publishedHome } from '../support/surfaces';
 
-const textOf = (call: RecordedCall): string => JSON.stringify(call.params.view);
-
-async function homeOf(world: World, user: string): Promise<string> {
-  const before = world.slack.callsOf('views.publish').length;
-  await world.bot.sender.event({
-    type: 'app_home_opened',
-    user,
-    channel: 'D0HOMETAB',
-    tab: 'home',
-    event_ts: `${Date.now() / 1000}`,
-  });
-  const call = await world.slack.waitForCall(
-    (c) =>
-      c.method === 'views.publish' &&
-      c.params.user_id === user &&
-      c.answer.ok &&
-      world.slack.callsOf('views.publish').indexOf(c) >= before,
-    10_000,
-  );
-  return textOf(call);
-}
+/** The view published for the user, as JSON. */
+const homeOf = async (world: World, user: string): Promise<string> => JSON.stringify(await publishedHome(world, user));
 
 const ISSUE = 'Notes of patient 4711 shown to another clinic';
 

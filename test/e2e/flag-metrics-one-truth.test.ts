@@ -12,6 +12,7 @@ import { appHome } from '../../src/slack/blocks/app-home';
 import { allTexts } from '../unit/blocks/fixtures';
 import { alertNamingTheFeature, buttonAnswer, commandAnswer } from '../support/flags';
 import { SERVICE, useWorld } from '../support/incident-world';
+import { gauge } from '../support/surfaces';
 
 interface FlagFigures {
   off: number;
@@ -26,12 +27,6 @@ function fromLine(text: string, where: string): FlagFigures {
   const found = LINE.exec(text);
   if (!found) throw new Error(`${where}: no incident-actions line in ${text.slice(0, 2000)}`);
   return { off: Number(found[1]), on: Number(found[2]), outside: Number(found[3] ?? 0) };
-}
-
-function gauge(metrics: string, name: string): number {
-  const found = new RegExp(`^${name}\\{service="${SERVICE}"\\} (\\S+)$`, 'm').exec(metrics);
-  if (!found) throw new Error(`/metrics: no ${name} for ${SERVICE} in ${metrics.slice(0, 3000)}`);
-  return Number(found[1]);
 }
 
 describe('the flag figures read the same on every surface', () => {
@@ -56,9 +51,9 @@ describe('the flag figures read the same on every surface', () => {
       stats: fromLine(stats, '/rollback stats <service>'),
       allStats: fromLine(allStats, '/rollback stats'),
       metrics: {
-        off: gauge(metrics, 'rollback_bot_flags_turned_off'),
-        on: gauge(metrics, 'rollback_bot_flags_turned_on'),
-        outside: gauge(metrics, 'rollback_bot_flag_switches_outside_incidents'),
+        off: gauge(metrics, 'rollback_bot_flags_turned_off', { service: SERVICE }),
+        on: gauge(metrics, 'rollback_bot_flags_turned_on', { service: SERVICE }),
+        outside: gauge(metrics, 'rollback_bot_flag_switches_outside_incidents', { service: SERVICE }),
       },
       home: fromLine(home, 'App Home'),
     }).toEqual({ stats: expected, allStats: expected, metrics: expected, home: expected });

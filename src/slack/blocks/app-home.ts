@@ -47,6 +47,8 @@ export interface AppHomeView {
   metrics: RollbackMetrics;
   /** Feature flags switched in the same period (not rollbacks), as `/rollback stats` shows them. */
   actions?: IncidentActions;
+  /** The progressive rollouts of the period in one line, as `/rollback stats` shows it. */
+  releases?: string;
   metricsDays: number;
   followUps: readonly HomeFollowUp[];
   /** When it was read; left out of the content hash so an unchanged home is not republished. */
@@ -128,6 +130,7 @@ export function appHome(view: AppHomeView): types.HomeView {
     section(`${plural(view.metrics.rollbacks, 'rollback')} in the period, all services.`),
     ...packLines(view.metrics.figures.map(figureLine), 6, (n) => `…and ${n} more`),
     ...(view.actions ? [section(actionsLine(view.actions))] : []),
+    ...(view.releases ? [context([escapeMrkdwn(view.releases)])] : []),
     divider(),
     header(`Open post-rollback actions (${view.followUps.length})`),
     ...(view.followUps.length > 0

@@ -1,6 +1,7 @@
 import {
   releaseAborts,
   releaseCount,
+  releaseFigures,
   releaseMetricsLine,
   trafficExposedAtAbort,
 } from '../../../src/rollback/metrics/release-metrics';
@@ -22,13 +23,23 @@ describe('progressive rollout metrics', () => {
     expect(releaseCount(releases, from, to)).toBe(4);
     expect(releaseAborts(releases, from, to)).toBe(2);
     expect(trafficExposedAtAbort(releases, from, to)).toEqual({ meanPercent: 30, maxPercent: 50, aborts: 2 });
-    expect(releaseMetricsLine(releases, from, to)).toBe(
+    expect(releaseFigures(releases, from, to)).toEqual({
+      from,
+      to,
+      started: 4,
+      aborted: 2,
+      exposed: { meanPercent: 30, maxPercent: 50 },
+    });
+    expect(releaseMetricsLine(releaseFigures(releases, from, to))).toBe(
       'Progressive rollouts: 4 started, 2 aborted; traffic exposed at abort: 30% on average, 50% at most.',
     );
   });
 
   it('says so when there was no release or no abort', () => {
-    expect(releaseMetricsLine([], from, to)).toBe('Progressive rollouts: none in this period.');
+    expect(releaseMetricsLine(releaseFigures([], from, to))).toBe('Progressive rollouts: none in this period.');
     expect(trafficExposedAtAbort(releases.slice(0, 1), from, to)).toBeUndefined();
+    expect(releaseMetricsLine(releaseFigures(releases.slice(0, 1), from, to))).toBe(
+      'Progressive rollouts: 1 started, 0 aborted.',
+    );
   });
 });

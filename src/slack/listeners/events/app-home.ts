@@ -6,6 +6,7 @@
 import type { App } from '@slack/bolt';
 import { createHomePublisher } from '../../../post-rollback/app-home';
 import type { Logger } from '../../../logger';
+import type { RolloutDeps } from '../../../progressive-rollout';
 import type { EngineDeps } from '../../../rollback/incident/engine-deps';
 import type { Db } from '../../../store/pool';
 
@@ -13,11 +14,18 @@ const APP_HOME_OPENED = 'app_home_opened';
 
 export function registerAppHome(
   app: App,
-  deps: { db: Db; engine: () => EngineDeps; logger: Logger; homeWarnings?: () => readonly string[] },
+  deps: {
+    db: Db;
+    engine: () => EngineDeps;
+    /** The progressive rollout, whose releases Home counts. */
+    rollout: () => RolloutDeps;
+    logger: Logger;
+    homeWarnings?: () => readonly string[];
+  },
 ): void {
   const publisher = createHomePublisher({
     db: deps.db,
-    source: deps.engine,
+    source: () => ({ ...deps.engine(), releases: deps.rollout().releases }),
     client: () => app.client,
     logger: deps.logger,
     warnings: deps.homeWarnings,
