@@ -80,7 +80,7 @@ export const mentions =
   (call: RecordedCall): boolean =>
     callText(call).includes(words);
 
-interface TimelineRow {
+export interface TimelineRow {
   id: string;
   kind: string;
   actor: string;
