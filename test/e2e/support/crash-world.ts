@@ -24,7 +24,7 @@ import { waitFor } from '../../support/wait';
 /** Vercel's alias job moves one state per this many project reads: it only ends when a test finishes it. */
 export const SLOW_JOB = { outcome: 'succeeded' as const, pollsPerStep: 100_000, failedAliases: [] };
 
-export interface StepRow {
+interface StepRow {
   id: string;
   kind: string;
   state: string;

@@ -35,7 +35,7 @@ interface TimelineRow {
   incident_id: string | null;
 }
 
-export interface ProbeRunWorld {
+interface ProbeRunWorld {
   readonly database: TestDatabase;
   readonly appDatabase: TestDatabase;
   readonly clock: ManualClock;
