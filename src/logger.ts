@@ -9,7 +9,7 @@ export { scrubSecrets };
 
 export type { Logger };
 
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'token',
   '*.token',
   'password',

@@ -24,8 +24,6 @@ import { type Engine, type EngineOptions, prepareEngine } from './wiring';
 import { type Lifecycle, StartAborted, createLifecycle } from './lifecycle';
 import { missingCredentials, missingSetup } from './start-checks';
 
-export { missingSetup } from './start-checks';
-
 export interface Output {
   stdout(text: string): void;
   stderr(text: string): void;

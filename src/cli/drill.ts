@@ -34,7 +34,7 @@ With --service, runs the runbook's pre-launch checklist against that service's t
   --report <file>   where the markdown report goes (default rollback-drill-<service>-<time>.md)
 `;
 
-export interface DrillArgs {
+interface DrillArgs {
   keep: boolean;
   yes: boolean;
   service?: string;

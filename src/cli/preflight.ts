@@ -32,7 +32,7 @@ export interface CliIo {
 }
 
 /** Dependencies a caller may replace (the drill's simulated time, tests). */
-export interface PreflightOverrides {
+interface PreflightOverrides {
   readonly clock?: Clock;
 }
 

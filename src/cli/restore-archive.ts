@@ -44,7 +44,7 @@ function parseArgs(argv: readonly string[]): RestoreArgs | string {
 }
 
 /** The app database URL of a service: the services file names the env var, the environment holds the URL. */
-export function databaseUrlForService(serviceName: string, env: NodeJS.ProcessEnv): string {
+function databaseUrlForService(serviceName: string, env: NodeJS.ProcessEnv): string {
   const path = resolve(env.ROLLBACK_CONFIG ?? DEFAULT_SERVICES_FILE);
   const service = findService(loadServicesFile(path), serviceName);
   if (!service.database) {

@@ -55,7 +55,7 @@ const envSchema = z.object({
     .transform((v) => v ?? 15),
 });
 
-export type EnvConfig = z.infer<typeof envSchema>;
+type EnvConfig = z.infer<typeof envSchema>;
 
 export interface AppConfig {
   readonly env: Readonly<EnvConfig>;
@@ -64,7 +64,7 @@ export interface AppConfig {
 }
 
 /** Turns zod's issues into one line per field: "services.0.roles.cto: name at least one CTO". */
-export function describeIssues(error: z.ZodError, prefix = ''): string {
+function describeIssues(error: z.ZodError, prefix = ''): string {
   return error.issues
     .map((issue) => {
       const field = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');

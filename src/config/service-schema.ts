@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { ServiceName } from '../rollback/ids';
 import { DEFAULT_APPROVAL_MINUTES } from '../rollback/incident/approval-expiry';
+import { DEFAULT_ROLLOUT_STAGES } from '../rollback/release/release-plan';
 import { envVarName } from './env-var-name';
 import { type EdgeConfigFlag, type FlagConfig, type VercelFlag, flagSchema } from './flag-schema';
 import { gitSchema, type githubRepoSchema, ticketsSchema } from './git-schema';
@@ -131,13 +132,6 @@ const rolloutStageSchema = z.strictObject({
   /** A person clicks Approve before the release goes past this stage (after its watch time). */
   requireApproval: z.boolean().default(false),
 });
-
-/** The runbook's "Progressive Rollout": 10%, 50%, 100% of production traffic, each watched 30 minutes. */
-export const DEFAULT_ROLLOUT_STAGES = [10, 50, 100].map((percent) => ({
-  percent,
-  watchMinutes: 30,
-  requireApproval: false,
-}));
 
 const rolloutSchema = z
   .strictObject({

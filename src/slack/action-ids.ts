@@ -50,7 +50,6 @@ export const BUTTON_ACTION_IDS = [
   DISABLE_FLAG,
   ...RELEASE_ACTION_IDS,
 ] as const;
-export type ButtonActionId = (typeof BUTTON_ACTION_IDS)[number];
 
 /** The post-rollback checklist's checkboxes, one group per horizon; block_id: "follow_up:<incident id>:<horizon>". */
 export const FOLLOW_UP_TICK = 'follow_up_tick';

@@ -11,9 +11,9 @@ import type { Db } from './pool';
 /** Advisory lock key for the bot's migrations (distinct from Prisma's 72707369). */
 export const MIGRATION_LOCK_KEY = 7_246_817_301;
 
-export const MIGRATIONS_DIR = join(__dirname, 'migrations');
+const MIGRATIONS_DIR = join(__dirname, 'migrations');
 
-export interface Migration {
+interface Migration {
   version: number;
   name: string;
   sql: string;

@@ -14,7 +14,7 @@ import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded';
 import { migrate } from './migrate';
 import { type Db, createDb } from './pool';
 
-export interface OpenDatabase {
+interface OpenDatabase {
   db: Db;
   /** The server URL the bot's store lives on: shadow databases for schema plans are made there. */
   url: string;
@@ -30,7 +30,7 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
-export interface OpenOptions {
+interface OpenOptions {
   databaseUrl?: string;
   dataDir: string;
   migrate?: boolean;
@@ -39,7 +39,7 @@ export interface OpenOptions {
 }
 
 /** The data folder must be writable by the user the bot runs as: say which user, not EACCES. */
-export function ensureWritableFolder(dir: string): void {
+function ensureWritableFolder(dir: string): void {
   const path = resolve(dir);
   try {
     mkdirSync(path, { recursive: true });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '../..');
 
-export interface DrillRun {
+interface DrillRun {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
@@ -56,7 +56,7 @@ export function printedPorts(stdout: string): number[] {
 }
 
 /** True when something still accepts connections on the port. */
-export function listening(port: number): Promise<boolean> {
+function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     socket.once('connect', () => {

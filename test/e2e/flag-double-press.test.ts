@@ -9,8 +9,8 @@ import { DISABLE_FLAG } from '../../src/slack/action-ids';
 import { alertNamingTheFeature, buttonAnswer, commandAnswer, flagTimeline, flagValue } from '../support/flags';
 import { FLAG, SERVICE, useWorld } from '../support/incident-world';
 
-const NOT_AGAIN =
-  /^ai-notes is (being turned off right now by <@U0(?:DEVOPS1|BOTH001)> \(since .+\)|already off: .+); nothing was changed/;
+const BUSY = /being turned off right now by <@U0(?:DEVOPS1|BOTH001)> \(since .+\)/;
+const NOT_AGAIN = new RegExp(`^ai-notes is (${BUSY.source}|already off: .+); nothing was changed`);
 
 describe('"Disable <flag>" pressed twice', () => {
   const ctx = useWorld('e2e_flag_double_press');

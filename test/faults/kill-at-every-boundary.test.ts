@@ -15,7 +15,7 @@
  * Why it runs long (about 50 s, 4 to 5 s a boundary): every boundary costs a
  * real process start and the rest of a rollback, which is the point of the
  * test. The boundary inside the Vercel call (killed while Vercel moves
- * production) is in test/e2e/crash-restart.test.ts.
+ * production) is in test/e2e/crash-restart-alias-job.test.ts.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

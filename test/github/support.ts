@@ -18,7 +18,7 @@ import { waitFor } from '../support/wait';
 export const OWNER = 'dr-amal';
 export const REPO = 'clinical-os';
 
-export interface GitHubWorld {
+interface GitHubWorld {
   readonly world: World;
   readonly github: GitHubStandin;
   readonly repo: StandinRepo;

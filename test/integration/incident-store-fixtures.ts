@@ -15,7 +15,7 @@ import { exampleService } from '../support/services';
 export const SERVICE = 'dr-amal-clinical-os';
 export const OTHER_SERVICES = ['svc-b', 'svc-c', 'svc-d', 'svc-e', 'svc-f', 'svc-g', 'svc-h'] as const;
 
-export interface StoreHarness {
+interface StoreHarness {
   url: string;
   /** Replica one: its pool and store. */
   db: Db;

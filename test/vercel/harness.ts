@@ -9,7 +9,7 @@ import { exampleService } from '../support/services';
 
 export const TEAM = 'team_dramal';
 export const PROJECT = 'dr-amal-clinical-os';
-export const SMOKE = { email: 'test@example.com', password: 'smoke-secret-123' };
+const SMOKE = { email: 'test@example.com', password: 'smoke-secret-123' };
 
 /** A 40-character sha that starts with the short one given. */
 export const sha = (short: string): string => short.padEnd(40, '0');
@@ -24,7 +24,7 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export interface HarnessOptions {
+interface HarnessOptions {
   readonly standin?: VercelStandinOptions;
   readonly vercel?: Record<string, unknown>;
   readonly production?: Record<string, unknown>;

@@ -24,7 +24,7 @@ const NAMES = [
   'p95-fine',
   'p95-nobase',
 ] as const;
-export type Name = (typeof NAMES)[number];
+type Name = (typeof NAMES)[number];
 
 export async function state(
   world: DetectionWorld,

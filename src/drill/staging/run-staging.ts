@@ -25,7 +25,7 @@ import { stagingReport } from './report';
 import { stagingSchemaRollback } from './schema-rollback';
 import { startStagingBot } from './staging-bot';
 
-export interface StagingOptions {
+interface StagingOptions {
   readonly service: string;
   readonly yes: boolean;
   readonly keep: boolean;

@@ -50,7 +50,7 @@ export function previousProductionDeployment<T extends TargetCandidate>(
 }
 
 /** What the platform's default target is chosen from, read lazily: the adapter reads only what the choice asks. */
-export interface PlatformTargetSources<T extends TargetCandidate> {
+interface PlatformTargetSources<T extends TargetCandidate> {
   /** The base deployment of a rolling release in progress, if one is. */
   readonly releaseBaseId?: string;
   readonly deployment: (id: string) => Promise<T>;

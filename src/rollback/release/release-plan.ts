@@ -5,7 +5,7 @@
  * where the candidate's smoke tests run first (staging), and how long the
  * release must stay stable at 100% before it is last known good (24 hours).
  */
-import { DEFAULT_ROLLOUT_STAGES, type ServiceConfig } from '../../config/service-schema';
+import type { ServiceConfig } from '../../config/service-schema';
 import { RollbackError } from '../errors';
 
 export interface ReleaseStagePlan {
@@ -14,6 +14,13 @@ export interface ReleaseStagePlan {
   readonly watchMinutes: number;
   readonly requireApproval: boolean;
 }
+
+/** The runbook's "Progressive Rollout": 10%, 50%, 100% of production traffic, each watched 30 minutes. */
+export const DEFAULT_ROLLOUT_STAGES = [10, 50, 100].map((percent) => ({
+  percent,
+  watchMinutes: 30,
+  requireApproval: false,
+}));
 
 interface ReleasePlan {
   readonly stages: readonly ReleaseStagePlan[];

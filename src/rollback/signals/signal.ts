@@ -5,20 +5,17 @@
  */
 import type { ServiceName } from '../ids';
 
-export const SIGNAL_KINDS = [
-  'five_xx_rate',
-  'error_rate',
-  'auth_broken',
-  'db_writes_failing',
-  'security_vulnerability',
-  'p95_latency',
-  'rate_limit_broken',
-  'other',
-] as const;
-export type SignalKind = (typeof SIGNAL_KINDS)[number];
+export type SignalKind =
+  | 'five_xx_rate'
+  | 'error_rate'
+  | 'auth_broken'
+  | 'db_writes_failing'
+  | 'security_vulnerability'
+  | 'p95_latency'
+  | 'rate_limit_broken'
+  | 'other';
 
-export const SIGNAL_SOURCES = ['alertmanager', 'grafana', 'datadog', 'sentry', 'plain_text', 'probe'] as const;
-export type SignalSource = (typeof SIGNAL_SOURCES)[number];
+export type SignalSource = 'alertmanager' | 'grafana' | 'datadog' | 'sentry' | 'plain_text' | 'probe';
 
 export type Severity = 'critical' | 'high' | 'warning' | 'info';
 
@@ -44,7 +41,7 @@ export interface Signal {
 }
 
 /** An alert the parser recognised but could not tie to a configured service (counted, then ignored). */
-export interface UnmatchedAlert {
+interface UnmatchedAlert {
   source: SignalSource;
   /** The name the alert used for its service (a `service` label, a prefix), when it had one. */
   serviceHint?: string;

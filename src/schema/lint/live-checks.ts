@@ -10,7 +10,7 @@ import type { Finding, LiveAnswer, LiveQuestion } from './rule';
 
 const STATEMENT_TIMEOUT_MS = 30_000;
 
-export function liveQuery(question: LiveQuestion): string {
+function liveQuery(question: LiveQuestion): string {
   const t = qualified(question.table);
   switch (question.kind) {
     case 'table-rows':
@@ -59,7 +59,7 @@ function toAnswer(question: LiveQuestion, row: Record<string, string | null>): L
   return { ...(rows === undefined ? {} : { rows }), violations: violations ?? 0, complies: (violations ?? 0) === 0 };
 }
 
-export function describeAnswer(question: LiveQuestion, answer: LiveAnswer): string {
+function describeAnswer(question: LiveQuestion, answer: LiveAnswer): string {
   if (answer.error) return `Live check failed: ${answer.error}`;
   if (question.kind === 'table-rows') return `Live: ${answer.rows ?? 0} rows in "${question.table.name}".`;
   if (question.kind === 'matching-rows')

@@ -110,7 +110,7 @@ export interface RollbackFailedView extends Zoned {
   at: Date;
 }
 
-export type ApprovalState =
+type ApprovalState =
   { status: 'pending' } | { status: 'approved' | 'rejected'; by: string; at: Date } | { status: 'expired'; at: Date };
 
 /** One table or column a schema rollback would drop (the schema worker's LossEstimate). */

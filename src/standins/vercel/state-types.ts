@@ -40,7 +40,7 @@ export interface StandinDeployment {
   assignment: { readsLeft: number; outcome: AliasOutcome } | undefined;
 }
 
-export type BlockCode = 'COMMIT_AUTHOR_REQUIRED' | 'TEAM_ACCESS_REQUIRED';
+type BlockCode = 'COMMIT_AUTHOR_REQUIRED' | 'TEAM_ACCESS_REQUIRED';
 
 /** What becomes of a READY production build's domains: assigned, an alias error, or a failed deployment-alias check. */
 export type AliasOutcome = 'assigned' | 'alias-error' | 'check-failed';
@@ -58,7 +58,7 @@ export interface AliasPlan {
   outcome: AliasOutcome;
 }
 
-export type JobOutcome = 'succeeded' | 'failed' | 'skipped' | 'never';
+type JobOutcome = 'succeeded' | 'failed' | 'skipped' | 'never';
 
 export interface AliasJobPlan {
   outcome: JobOutcome;

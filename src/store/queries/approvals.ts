@@ -8,7 +8,7 @@ const COLUMNS =
   `id, incident_id, step_id, action, requested_by, requested_at, expires_at, ` +
   `decision, decided_by, decided_at, message_ts`;
 
-export type NewApproval = Omit<ApprovalRecord, 'decision' | 'decidedBy' | 'decidedAt'>;
+type NewApproval = Omit<ApprovalRecord, 'decision' | 'decidedBy' | 'decidedAt'>;
 
 export interface ApprovalRow {
   id: string;

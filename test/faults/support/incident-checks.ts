@@ -58,7 +58,7 @@ export async function storedMessage(
   return row ? { text: row.text, blocks: JSON.stringify(row.blocks ?? null), threadKey: row.thread_key } : undefined;
 }
 
-export interface Thread {
+interface Thread {
   root: RecordedCall;
   /** Accepted chat.postMessage calls in the root's thread, in the order Slack got them. */
   replies: RecordedCall[];
@@ -80,7 +80,7 @@ export const mentions =
   (call: RecordedCall): boolean =>
     callText(call).includes(words);
 
-interface TimelineRow {
+export interface TimelineRow {
   id: string;
   kind: string;
   actor: string;

@@ -120,7 +120,7 @@ export function serviceFor(
   }) as ServiceConfig;
 }
 
-export interface CapturedLogs {
+interface CapturedLogs {
   readonly logger: Logger;
   text(): string;
 }

@@ -13,7 +13,7 @@ import { checksumOf } from '../../../src/schema/status/read-status';
 export const APP_MIGRATIONS = join(__dirname, '..', '..', 'fixtures', 'schema', 'app', 'migrations');
 
 /** The table `prisma migrate` keeps, as the drill's scratch app creates it. */
-export const PRISMA_TABLE = PRISMA_MIGRATIONS_TABLE;
+const PRISMA_TABLE = PRISMA_MIGRATIONS_TABLE;
 
 /** Applies one migration folder as Prisma does: row first, the SQL in one transaction, then finished_at. */
 export async function applyMigration(

@@ -17,9 +17,9 @@ import { serverUrl, testDatabase } from '../../support/database';
 import { applyMigration } from './prisma-app';
 import { withClient } from '../../support/database';
 
-export const clock = new ManualClock('2026-01-17T12:00:00Z');
+const clock = new ManualClock('2026-01-17T12:00:00Z');
 
-export function ctoApproval(incidentId = 'inc-1'): RecordedApproval {
+function ctoApproval(incidentId = 'inc-1'): RecordedApproval {
   return {
     approvalId: 'ap-1',
     incidentId,
@@ -31,7 +31,7 @@ export function ctoApproval(incidentId = 'inc-1'): RecordedApproval {
   };
 }
 
-export interface ScratchProject {
+interface ScratchProject {
   readonly url: string;
   readonly dir: string;
   readonly adapter: PrismaSchemaAdapter;

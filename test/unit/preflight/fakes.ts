@@ -26,7 +26,7 @@ export function service(overrides: Record<string, unknown> = {}): ServiceConfig 
   return exampleService(overrides);
 }
 
-export function deployment(id: string, commit: CommitSha | undefined, version?: string): DeploymentSummary {
+function deployment(id: string, commit: CommitSha | undefined, version?: string): DeploymentSummary {
   return {
     id: id as DeploymentId,
     url: `${id}.vercel.app`,
@@ -45,7 +45,7 @@ const unused = (name: string) => (): never => {
   throw new Error(`the checklist must not call ${name}`);
 };
 
-export interface FakeWorld {
+interface FakeWorld {
   deps: PreflightDeps;
   clock: ManualClock;
   /** Migrations per commit (folder names). */
