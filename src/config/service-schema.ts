@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { ServiceName } from '../rollback/ids';
 import { DEFAULT_APPROVAL_MINUTES } from '../rollback/incident/approval-expiry';
-import { DEFAULT_ROLLOUT_STAGES } from '../rollback/release/release-plan';
+import { DEFAULT_ROLLOUT_STAGES, DEFAULT_STABLE_HOURS } from '../rollback/release/release-plan';
 import { envVarName } from './env-var-name';
 import { type EdgeConfigFlag, type FlagConfig, type VercelFlag, flagSchema } from './flag-schema';
 import { gitSchema, type githubRepoSchema, ticketsSchema } from './git-schema';
@@ -141,7 +141,7 @@ const rolloutSchema = z
       .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://staging.dr-amal.com' })
       .optional(),
     /** Hours at 100% without an incident before the release's deployment becomes last known good. */
-    stableHours: z.number().int().min(1).max(168).default(24),
+    stableHours: z.number().int().min(1).max(168).default(DEFAULT_STABLE_HOURS),
   })
   .refine((r) => r.stages.every((s, i) => i === 0 || s.percent > (r.stages[i - 1]?.percent ?? 0)), {
     message: 'rollout.stages must raise percent at every stage',

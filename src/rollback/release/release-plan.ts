@@ -22,6 +22,9 @@ export const DEFAULT_ROLLOUT_STAGES = [10, 50, 100].map((percent) => ({
   requireApproval: false,
 }));
 
+/** The runbook's "full rollout after 24 hours stable": hours at 100% before the deployment is last known good. */
+export const DEFAULT_STABLE_HOURS = 24;
+
 interface ReleasePlan {
   readonly stages: readonly ReleaseStagePlan[];
   /** Where the smoke tests run against the candidate before the release; undefined when none is configured. */
@@ -34,7 +37,7 @@ export function releasePlan(service: ServiceConfig): ReleasePlan {
   return {
     stages: (rollout?.stages ?? DEFAULT_ROLLOUT_STAGES).map((s) => ({ ...s })),
     stagingUrl: rollout?.stagingUrl ?? service.staging?.url,
-    stableHours: rollout?.stableHours ?? 24,
+    stableHours: rollout?.stableHours ?? DEFAULT_STABLE_HOURS,
   };
 }
 
