@@ -138,16 +138,8 @@ export async function runDrill(options: DrillRunOptions): Promise<number> {
       run: rollBackMigration,
     },
     { title: 'Post-rollback checklist and metrics', run: (ctx) => followThrough(ctx, (rows) => (metrics = rows)) },
+    { title: 'A progressive release (/rollout) aborted by a canary failure at 10%', run: releaseAbortedByCanary },
   ];
-  // The GitHub-protected variant rehearses the revert through a pull request; the release step runs in the
-  // standard drill (in this variant the abort's rollback does not finish yet: a known gap, not hidden).
-  if (options.githubProtected)
-    print('  step "progressive release aborted by a canary failure" runs in the standard drill, not in this variant');
-  else
-    steps.push({
-      title: 'A progressive release (/rollout) aborted by a canary failure at 10%',
-      run: releaseAbortedByCanary,
-    });
   const reports: StepReport[] = [];
   try {
     for (const [index, step] of steps.entries()) {

@@ -4,12 +4,15 @@
  * how Vercel aborts a rolling release), so the thread says ROLLBACK IN
  * PROGRESS / COMPLETE and the metrics count it; after a MUST the CTO is told
  * that the bot aborted it (abort-notice.ts), whoever owns the release.
- * When no incident can carry it (one is already open for the service, or the
+ * An incident already open for the service that still asks its hotfix
+ * question carries the abort (its rollback goes to the base at once). When no
+ * incident can carry it (the open one is already rolling back, or the
  * release's owner no longer has the authority), the bot aborts on Vercel
  * itself: traffic must go back to the base whatever the paperwork says.
  */
 import type { SlackUserId } from '../rollback/ids';
 import { isRollbackError } from '../rollback/errors';
+import { rollBackNow } from '../rollback/incident/hotfix';
 import { requestRollback } from '../rollback/incident/request-rollback';
 import { findService } from '../rollback/services';
 import { progressOf } from '../rollback/release/release';
@@ -60,7 +63,17 @@ export async function abortRelease(
       detectedAt: now,
     });
     incidentId = accepted.incident.id;
-    if (accepted.created) traffic = 'rolling_back';
+    // An incident still asking its hotfix question (the production monitor saw the canary's share first) carries
+    // the abort: its rollback goes to the base now. One already rolling back is left alone; Vercel is asked directly.
+    const carried =
+      accepted.created ||
+      (await rollBackNow(deps.engine, accepted.incident, {
+        actor,
+        target: release.base.id,
+        why: `Release ${release.id} aborted: ${input.reason}`.slice(0, 500),
+        ...(input.must ? { severity: 'must' as const } : {}),
+      }));
+    if (carried) traffic = 'rolling_back';
     else await deps.vercel.abort(refOf(service), release.base.id, issue.slice(0, 200));
   } catch (error) {
     if (!isRollbackError(error) || (error.code !== 'forbidden' && error.code !== 'conflict')) throw error;

@@ -34,6 +34,8 @@ export interface MovePlan {
   readonly notBefore?: Date | undefined;
   /** Shown in Vercel's dashboard on a rollback: names the incident. */
   readonly description?: string | undefined;
+  /** A rollback: all traffic must reach the target at once, never through a staged rolling release. */
+  readonly rollback?: boolean;
 }
 
 const FINAL = new Set(['succeeded', 'failed', 'skipped']);
@@ -71,12 +73,21 @@ export async function moveProduction(ctx: MoveContext, plan: MovePlan): Promise<
     return moveResult(plan, 'already-live', { from: project.production.id, reused: false });
   }
   const release = await ctx.client.getActiveRollingRelease(plan.ref, project);
-  // Back to an active release's base, a promote would only queue behind the release while the canary keeps its
-  // share of traffic: Vercel's way back is an instant rollback, which aborts the release.
-  const back = release?.baseId === plan.targetId && plan.method === 'promote';
-  const move: MovePlan = back ? { ...plan, method: 'instant-rollback' } : plan;
+  const move: MovePlan = promoteWouldStage(plan, project, release) ? { ...plan, method: 'instant-rollback' } : plan;
   const asked = await requestAndWait(ctx, move, deadline);
   return withReleaseNote(asked.result, move, release, asked.queued);
+}
+
+/**
+ * Where a promote would not move all traffic, a rollback goes by Vercel's instant rollback instead. Back to an
+ * active release's base, a promote would only queue behind the release while the canary keeps its share of
+ * traffic (the instant rollback aborts the release). With rolling releases configured and none active, a promote
+ * starts a staged release of the target (10% first): a rollback would leave most traffic on what it rolls back.
+ */
+function promoteWouldStage(plan: MovePlan, project: VercelProject, release: VercelRollingRelease | undefined): boolean {
+  if (plan.method !== 'promote') return false;
+  if (release) return release.baseId === plan.targetId;
+  return plan.rollback === true && project.rollingRelease === 'configured';
 }
 
 async function requestAndWait(

@@ -102,7 +102,10 @@ export class VercelApplication implements ApplicationPort {
   }
 
   moveProduction(request: MoveRequest): Promise<MoveResult> {
-    return this.move(request, { description: `${request.incidentId}: production rolled back by rollback-bot` });
+    return this.move(request, {
+      description: `${request.incidentId}: production rolled back by rollback-bot`,
+      rollback: true,
+    });
   }
 
   promote(request: MoveRequest): Promise<MoveResult> {
@@ -111,7 +114,7 @@ export class VercelApplication implements ApplicationPort {
 
   private move(
     request: MoveRequest,
-    overrides: Pick<MovePlan, 'description'> | Pick<MovePlan, 'method'>,
+    overrides: Pick<MovePlan, 'description' | 'rollback'> | Pick<MovePlan, 'method'>,
   ): Promise<MoveResult> {
     const plan: MovePlan = { ...this.plan(request.service, request.targetId, request.notBefore), ...overrides };
     const logger = this.options.logger.child({ incidentId: request.incidentId, service: request.service.name });

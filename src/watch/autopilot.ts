@@ -11,11 +11,9 @@ import { incidentWords } from '../rollback/detection/describe';
 import type { EpisodeTimes } from '../rollback/detection/episode-evidence';
 import { AUTOPILOT_ACTOR, refusalError } from '../rollback/incident/authority';
 import { decideAct } from '../rollback/incident/decision-matrix';
-import { chooseRollback } from '../rollback/incident/decision-tree';
 import type { EngineDeps } from '../rollback/incident/engine-deps';
-import { addApplicationRollback, readQuestion } from '../rollback/incident/hotfix';
+import { rollBackNow } from '../rollback/incident/hotfix';
 import { requestRollback } from '../rollback/incident/request-rollback';
-import { afterStepChange } from '../rollback/incident/run-steps';
 import type { IncidentRecord } from '../rollback/ports/incident-store';
 import type { Evaluation } from '../rollback/signals/triggers';
 import type { DetectionAnnouncer } from './announce';
@@ -98,23 +96,13 @@ export async function autopilotTakeOver(
     at: now,
   });
   if (!decision.allowed) throw refusalError(decision);
-  if (!(await addApplicationRollback(engine, incident))) return false;
-  const gate = chooseRollback(readQuestion(incident.data.hotfix), AUTOPILOT_ACTOR, now);
-  await engine.store.updateIncident(incident.id, {
-    decidedAt: now,
-    severity: 'must',
-    data: { hotfix: gate.question, owner: AUTOPILOT_ACTOR, requestedBy: AUTOPILOT_ACTOR },
-  });
-  await engine.store.appendTimeline({
-    incidentId: incident.id,
-    service: service.name,
+  const decided = await rollBackNow(engine, incident, {
     actor: AUTOPILOT_ACTOR,
-    kind: 'decision_rollback_now',
-    message: `${gate.note} Autopilot: the trigger became a MUST (${input.evaluation.reason}).`,
+    why: `Autopilot: the trigger became a MUST (${input.evaluation.reason}).`,
+    severity: 'must',
     data: { rule: input.evaluation.rule ?? null },
   });
-  await afterStepChange(engine, incident.id);
-  engine.wake();
+  if (!decided) return false;
   await notifyCto(engine, announcer, service, incident, input.evaluation.reason);
   return true;
 }

@@ -7,6 +7,7 @@
  * and asks Abort / Continue.
  */
 import * as ids from '../../src/slack/action-ids';
+import { openQuestionIncident } from '../../src/rollback/incident/hotfix';
 import { dmsIn } from '../faults/support/slack-delivery';
 import { useWorld } from '../support/incident-world';
 import {
@@ -65,6 +66,40 @@ describe('a MUST on the canary at 10%', () => {
     const stats = (await world.bot.sender.slashCommand({ text: `stats ${SERVICE}`, userId: LEAD })).text;
     expect(stats).toContain('Progressive rollouts: 1 started, 1 aborted; traffic exposed at abort: 10% on average');
   });
+});
+
+describe('a MUST on the canary while the production monitor asks its hotfix question', () => {
+  const ctx = useWorld('e2e_rollout_must_joined', { service: rolloutService() });
+
+  it('the open incident carries the abort: rolled back to the base, not left waiting on the question', async () => {
+    const { world } = ctx;
+    const canary = addCandidate(world);
+    expect(await rollout(world, LEAD_AND_CTO, `${SERVICE} ${canary.id} ${OVERRIDE}`)).toMatch(/started/);
+    // The canary's share of the production domains slowed them: the production monitor asked its question first.
+    const { incident } = await openQuestionIncident(world.bot.bot.engine.deps, {
+      service: SERVICE,
+      issue: 'P95 latency degraded',
+      trigger: 'SHOULD roll back: P95 latency degraded',
+      actor: 'rollback-bot',
+      severity: 'should',
+    });
+    world.vercel.state.setApp(canary.id, { smokeStatus: 500 });
+    await guardRound(world);
+    await guardRound(world);
+    expect(await releaseOf(ctx.database.url)).toMatchObject({ state: 'aborting', incidentId: incident.id });
+    await world.waitForPost('ROLLBACK COMPLETE', 15_000);
+    const store = world.bot.bot.engine.deps.store;
+    expect((await store.steps(incident.id)).map((s) => [s.kind, s.state, s.input.target])).toEqual([
+      ['application', 'succeeded', world.history.bad.id],
+      ['verification', 'succeeded', world.history.bad.id],
+    ]);
+    expect(world.vercel.state.project.release?.state).toBe('ABORTED');
+    expect(world.vercel.state.production()?.id).toBe(world.history.bad.id);
+    await world.slack.waitForCall(
+      (c) => c.method === 'conversations.open' && String(c.params.users).includes('U0CTO0001'),
+      10_000,
+    );
+  }, 40_000);
 });
 
 describe('a SHOULD on the canary', () => {

@@ -3,7 +3,7 @@
  * deploy branch protected the way GitHub does it. The bot's revert goes
  * through a pull request, the drill plays CI passing, auto-merge merges it
  * into the scratch origin, Vercel builds the merge, and the whole drill
- * still exits 0. The flag is refused with --service.
+ * (all six steps, the release aborted on its canary included) still exits 0. The flag is refused with --service.
  */
 import { parseDrillArgs } from '../../src/cli/drill';
 import { runDrillProcess } from '../drill/drill-process';
@@ -29,7 +29,11 @@ describe('drill, GitHub-protected variant', () => {
     );
     expect(out).toMatch(/CI: check "test" passed on [0-9a-f]{7}/);
     expect(out).toMatch(/pull request #1 merged by auto-merge into main as [0-9a-f]{7}/);
-    expect(out).toMatch(/\[3\/5\] PASSED/);
+    expect(out).toMatch(/\[3\/6\] PASSED/);
+    // The release step too: the candidate's CI reported on GitHub, the abort's rollback back to the base.
+    expect(out).toMatch(/CI: checks "test" and "typecheck" passed on [0-9a-f]{7}/);
+    expect(out).toMatch(/PASS {2}ROLLBACK COMPLETE posted/);
+    expect(out).toMatch(/\[6\/6\] PASSED/);
     expect(out).toContain('Drill PASSED');
   }, 240_000);
 });

@@ -53,10 +53,12 @@ describe('moving production', () => {
     expect(h.standin.state.project.autoAssignCustomDomains).toBe(true);
   });
 
-  it('waits on a promote queued behind a rolling release (202)', async () => {
-    h.standin.state.project.rollingRelease = true;
+  it('waits on a promote queued behind an active rolling release (202)', async () => {
+    const canary = h.standin.state.addDeployment({ version: '2.1.0', servedProduction: false });
+    h.standin.state.startRollingRelease(canary);
     const result = await move(promoteService());
-    expect(result.status).toBe('succeeded');
+    expect(result).toMatchObject({ method: 'promote', status: 'succeeded' });
+    expect(result.explanation).toContain('queued behind the active rolling release');
   });
 
   it(
@@ -71,6 +73,23 @@ describe('moving production', () => {
       expect(h.standin.state.count('POST', '/promote/')).toBe(0);
       expect(h.standin.state.project.release?.state).toBe('ABORTED');
       expect(h.standin.state.production()?.id).toBe(history.current.id);
+    },
+  );
+
+  it(
+    'with the promote method and rolling releases configured (none active), rolls back by an instant rollback: ' +
+      'a promote would start a staged release of the target',
+    async () => {
+      // The configuration stays after a release ends (aborted or complete); Vercel then stages every promote.
+      h.standin.state.project.releaseConfig = {
+        target: 'production',
+        stages: [{ targetPercentage: 10, duration: 30 }, { targetPercentage: 100 }],
+      };
+      const result = await move(promoteService());
+      expect(result).toMatchObject({ method: 'instant-rollback', status: 'succeeded', targetId: history.v190.id });
+      expect(h.standin.state.count('POST', '/promote/')).toBe(0);
+      expect(h.standin.state.project.release).toBeUndefined();
+      expect(h.standin.state.production()?.id).toBe(history.v190.id);
     },
   );
 

@@ -24,6 +24,10 @@ import { CANDIDATE_COMMIT, SERVICE_NAME } from '../scratch-app';
 import { seconds, waitUntil } from '../wait';
 import { STAGING_HOST } from '../drill-service';
 import { checkDeployWindow } from '../../rollback/preflight/checks';
+import { REQUIRED_CHECK } from '../github-protected';
+
+/** The TypeScript check CI reports (one of the names git.checks.typescript matches by default). */
+const TYPECHECK = 'typecheck';
 
 const OVERRIDE_REASON = 'the rollback drill rehearses a release now, outside the window';
 /** The 5xx MUST needs fiveXxMustForSeconds of failing rounds at the trigger pace (10 s at 5 s in the drill). */
@@ -50,6 +54,12 @@ async function shipCandidate(ctx: DrillContext): Promise<{ id: string; commit: s
   const commit = await world.repo.commit(CANDIDATE_COMMIT.files, CANDIDATE_COMMIT.message);
   await world.repo.push();
   ctx.note(`developer pushed ${commit.slice(0, 7)} "${CANDIDATE_COMMIT.message}" (2.1.0)`);
+  // --github-protected: the pre-deployment checklist reads the candidate's CI from GitHub, so CI reports there.
+  if (world.github) {
+    world.github.repo.reportCheck(commit, REQUIRED_CHECK, 'success', { title: '48 passed, 0 failed' });
+    world.github.repo.reportCheck(commit, TYPECHECK, 'success');
+    ctx.note(`CI: checks "${REQUIRED_CHECK}" and "${TYPECHECK}" passed on ${commit.slice(0, 7)}`);
+  }
   const build = await world.integration.waitForBuild(commit);
   if (!build?.deploymentId || build.state !== 'READY') {
     const why = build?.error ?? build?.state ?? 'no build within 30 s';

@@ -173,17 +173,19 @@ export async function answerHotfix(
 }
 
 /**
- * Gives an incident without steps its application rollback, to the last known
- * good when one is recorded. False when the incident already has steps (a
- * second "Roll back now", or the autopilot after a person): it never runs twice.
+ * Gives an incident without steps its application rollback, to `target` when
+ * named, else to the last known good when one is recorded. False when the
+ * incident already has steps (a second "Roll back now", or the autopilot after
+ * a person): it never runs twice.
  */
 export async function addApplicationRollback(
   deps: Pick<IncidentEngineDeps, 'services'> & { store: StepRecords & DeploymentRecords },
   incident: IncidentRecord,
+  target?: string,
 ): Promise<boolean> {
   if ((await deps.store.steps(incident.id)).length > 0) return false;
   const service = findService(deps.services, incident.service);
-  const lastGood = await lastKnownGoodTarget(deps, service, { kind: 'application' });
+  const lastGood = target ? undefined : await lastKnownGoodTarget(deps, service, { kind: 'application' });
   const plan = buildPlan('application');
   await deps.store.addSteps(
     incident.id,
@@ -191,9 +193,51 @@ export async function addApplicationRollback(
       position: step.position,
       kind: step.kind,
       state: 'pending' as const,
-      input: { target: lastGood?.deploymentId ?? null },
+      input: { target: target ?? lastGood?.deploymentId ?? null },
     })),
   );
+  return true;
+}
+
+interface RollBackNow {
+  readonly actor: SlackUserId;
+  /** Why, after the decision tree's note, on the timeline. */
+  readonly why: string;
+  /** Where production goes; default the last known good. */
+  readonly target?: string;
+  readonly severity?: 'must';
+  readonly data?: Record<string, unknown>;
+}
+
+/**
+ * A MUST decides an incident still asking its hotfix question: its application
+ * rollback starts now (the autopilot on the production monitor's MUST, or a
+ * release aborted on its canary's, back to the release's base). False when the
+ * incident already has steps: whatever runs there is left alone.
+ */
+export async function rollBackNow(
+  deps: IncidentEngineDeps,
+  incident: IncidentRecord,
+  input: RollBackNow,
+): Promise<boolean> {
+  if (!(await addApplicationRollback(deps, incident, input.target))) return false;
+  const now = deps.clock.now();
+  const gate = chooseRollback(readQuestion(incident.data.hotfix), input.actor, now);
+  await deps.store.updateIncident(incident.id, {
+    decidedAt: now,
+    ...(input.severity ? { severity: input.severity } : {}),
+    data: { hotfix: gate.question, owner: input.actor, requestedBy: input.actor },
+  });
+  await deps.store.appendTimeline({
+    incidentId: incident.id,
+    service: incident.service,
+    actor: input.actor,
+    kind: 'decision_rollback_now',
+    message: `${gate.note} ${input.why}`,
+    data: input.data ?? {},
+  });
+  await afterStepChange(deps, incident.id);
+  deps.wake();
   return true;
 }
 
