@@ -14,6 +14,7 @@ import { type GateVerdict, judgeGates, refusedOverrides } from '../rollback/rele
 import { INITIAL_GUARD_STATE } from '../rollback/release/guard';
 import type { GateOverride, Release } from '../rollback/release/release';
 import { releasePlan } from '../rollback/release/release-plan';
+import { sendToEach } from '../slack/outbox/notifier';
 import { announceRelease } from './announce-release';
 import { type RolloutDeps, refOf } from './deps';
 import { stagingSmoke } from './probe-deployment';
@@ -118,13 +119,9 @@ export async function startRelease(deps: RolloutDeps, input: StartInput): Promis
   });
   await announceRelease(deps, release);
   if (granted.notifyCtoAsync) {
-    const roles = granted.roles;
-    for (const cto of roles.cto)
-      await deps.notifier.sendDirect(
-        cto,
-        `release:${release.id}:cto`,
-        `Outside working hours <@${input.actor}> (on-call) started release ${release.id} of ${service.name}.`,
-      );
+    // A key per CTO: the outbox sends one message per key, so a shared key reached only the first CTO.
+    const text = `Outside working hours <@${input.actor}> (on-call) started release ${release.id} of ${service.name}.`;
+    await sendToEach(deps.notifier, granted.roles.cto, (cto) => `release:${release.id}:start:cto:${cto}`, { text });
   }
   return { started: true, release, gates };
 }
