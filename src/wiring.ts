@@ -6,6 +6,7 @@
  */
 import type { AppConfig } from './config/load-config';
 import { type Adapters, onFirstUse, providerFlags, rollingReleases } from './default-adapters';
+import { RecentFlagReads } from './flags/recent-flag-reads';
 import type { Logger } from './logger';
 import { systemStopwatch } from './rollback/clock';
 import { randomIds } from './rollback/id-generator';
@@ -112,7 +113,8 @@ export function prepareEngine(input: {
     60_000,
     () => adapters.clock.now().getTime(),
   );
-  const flags = adapters.flags ?? providerFlags(config, input.env, logger);
+  // One instance for the announcer and the runner: the runner's switches make the announcer read the flag anew.
+  const flags = new RecentFlagReads(adapters.flags ?? providerFlags(config, input.env, logger), adapters.clock);
   const announcer = createAnnouncer({
     store,
     flags,

@@ -41,6 +41,12 @@ import { checklistView, postMortemView } from './follow-up-views';
 
 export const messageKey = (incidentId: string, part: string): string => `incident:${incidentId}:${part}`;
 
+/**
+ * How long a flag's reading at its provider is shown again instead of read anew: one Vercel API call per flag per
+ * redraw would follow every change to the incident. A switch by the bot is read anew at once (recent-flag-reads.ts).
+ */
+export const FLAG_READ_REUSE_MS = 10_000;
+
 /** The incident whose thread root this outbox key is, if it is one. */
 export const incidentOfRootKey = (key: string): string | undefined => /^incident:(.+):root$/.exec(key)?.[1];
 
@@ -139,7 +145,8 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
   /**
    * The flags the incident names, as they are now: one turned off on this incident says by whom; one the provider
    * already reads off (turned off outside the bot) says so. Unreadable at the provider: still offered (it is the
-   * kill switch), and why is logged. Read only when a flag is named and a message offers it.
+   * kill switch), and why is logged. Read only when a flag is named and a message offers it; a reading
+   * FLAG_READ_REUSE_MS old will do.
    */
   const currentOffers = async (incident: IncidentRecord, service: ServiceConfig): Promise<FlagOffer[]> => {
     const named = flagOffers(incident, service);
@@ -149,7 +156,8 @@ export function createAnnouncer(deps: AnnouncerDeps): Announcer {
     return Promise.all(
       offers.map(async (offer) => {
         if (offer.off) return offer;
-        const state = await readFlagState(deps, service, findFlag(service, offer.name));
+        const flag = findFlag(service, offer.name);
+        const state = await readFlagState(deps, service, flag, { maxAgeMs: FLAG_READ_REUSE_MS });
         return state === 'off' ? { ...offer, offAtProvider: true } : offer;
       }),
     );

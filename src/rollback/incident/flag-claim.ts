@@ -11,7 +11,7 @@ import type { FlagConfig, ServiceConfig } from '../../config/service-schema';
 import type { Logger } from '../../logger';
 import { asRollbackError } from '../errors';
 import { readable } from '../follow-up/follow-through';
-import type { FlagPort, FlagState, FlagSwitchRecord } from '../ports/flags';
+import type { FlagPort, FlagReadOptions, FlagState, FlagSwitchRecord } from '../ports/flags';
 import type { EngineDeps } from './engine-deps';
 
 /** What the provider holds now; 'unknown' (and the reason logged) when it cannot be read. */
@@ -19,10 +19,11 @@ export async function readFlagState(
   deps: { flags?: FlagPort; logger: Logger },
   service: ServiceConfig,
   flag: FlagConfig,
+  options?: FlagReadOptions,
 ): Promise<FlagState | 'unknown'> {
   if (!deps.flags) return 'unknown';
   try {
-    return (await deps.flags.read(service, flag)).state;
+    return (await deps.flags.read(service, flag, options)).state;
   } catch (error) {
     const failure = asRollbackError(error);
     deps.logger.warn(

@@ -32,8 +32,16 @@ export interface FlagReading {
 export interface FlagPort {
   /** Writes the flag's value for `state`, then reads it back until it shows, within the flag's readBackSeconds. */
   set(change: FlagChange): Promise<FlagOutcome>;
-  /** What the flag reads now (the provider's latest). */
-  read(service: ServiceConfig, flag: FlagConfig): Promise<FlagReading>;
+  /** What the flag reads now (the provider's latest), or a reading at most `maxAgeMs` old where one is kept. */
+  read(service: ServiceConfig, flag: FlagConfig, options?: FlagReadOptions): Promise<FlagReading>;
+}
+
+export interface FlagReadOptions {
+  /**
+   * A reading taken this recently (on the bot's clock) will do: what is only shown (the messages that offer
+   * "Disable <flag>", redrawn on every change) need not ask the provider each time. Absent: read now.
+   */
+  readonly maxAgeMs?: number;
 }
 
 /** Which state an Edge Config item's value stands for, by the flag's `values`. */
