@@ -33,6 +33,8 @@ interface SchemaWorld {
 export function useSchemaWorld(
   label: string,
   seed: { afterInit(url: string): Promise<void>; afterAi(url: string): Promise<void> },
+  /** More overrides of the service (e.g. its flags). */
+  service: Record<string, unknown> = {},
 ): SchemaWorld {
   const bot = testDatabase(`${label}_bot`);
   const app = testDatabase(`${label}_app`);
@@ -49,7 +51,7 @@ export function useSchemaWorld(
       databaseUrl: bot.url,
       goodFiles: folder(INIT),
       badFiles: folder(AI),
-      service: { database: { urlEnv: 'APP_DATABASE_URL', migrationsDir: 'prisma/migrations' } },
+      service: { ...service, database: { urlEnv: 'APP_DATABASE_URL', migrationsDir: 'prisma/migrations' } },
       env: { APP_DATABASE_URL: app.url },
     });
   });
