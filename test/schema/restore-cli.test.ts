@@ -141,44 +141,6 @@ describe('restore-archive CLI: --database-url or --service', () => {
     },
   );
 
-  it(
-    'archives a json column (no typed hash for json: the checksum falls back to the ' + 'row text) on both connections',
-    async () => {
-      await withClient(db.url, (c) =>
-        c.query(
-          `CREATE TABLE "Doc" ("id" SERIAL PRIMARY KEY, "meta" JSON); INSERT INTO "Doc" ` +
-            `("meta") SELECT json_build_object('n', g) FROM generate_series(1, 12) g`,
-        ),
-      );
-      const client = new Client({ connectionString: db.url });
-      const side = new Client({ connectionString: db.url });
-      await client.connect();
-      await side.connect();
-      try {
-        await client.query('BEGIN');
-        await ensureArchiveSchema(client);
-        const target = { kind: 'column' as const, table: { schema: 'public', name: 'Doc' }, column: 'meta' };
-        const viaSide = await archiveTarget(
-          client,
-          target,
-          'json-side',
-          { migrationName: MIGRATION, incidentId: 'inc-json' },
-          { side },
-        );
-        const onMain = await archiveTarget(client, target, 'json-main', {
-          migrationName: MIGRATION,
-          incidentId: 'inc-json',
-        });
-        expect([viaSide.rows, onMain.rows]).toEqual([12, 12]);
-        expect(viaSide.checksum).toBe(onMain.checksum);
-        await client.query('ROLLBACK');
-      } finally {
-        await client.end();
-        await side.end();
-      }
-    },
-  );
-
   it('refuses with exit 2 and a clear message when the database cannot be named', async () => {
     const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
       [[MIGRATION], { APP_DATABASE_URL: db.url }, /--database-url URL, or --service NAME/],

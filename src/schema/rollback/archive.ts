@@ -10,6 +10,7 @@ import { RollbackError } from '../../rollback/errors';
 import type { ArchiveTarget, ArchivedItem, TableRef } from '../../rollback/ports/schema';
 import { qualified, quoteIdent } from '../sql/ast';
 import { ARCHIVE_SCHEMA } from './catalog';
+import { HASH_FUNCTION_SQL, fingerprint, fingerprintOnSide, rowHashSql } from './fingerprint';
 
 export const MANIFEST = `${quoteIdent(ARCHIVE_SCHEMA)}."manifest"`;
 
@@ -32,25 +33,25 @@ export async function ensureArchiveSchema(client: Client): Promise<void> {
   await client.query(`ALTER TABLE ${MANIFEST} ADD COLUMN IF NOT EXISTS enum_columns jsonb NOT NULL DEFAULT '{}'`);
 }
 
-/** Columns of `table` whose type is an enum (or an array of one): column -> type as format_type spells it. */
-async function enumColumns(client: Client, table: TableRef): Promise<Record<string, string>> {
-  const r = await client.query<{ name: string; type: string }>(
-    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
-       FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-      WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
-        AND (t.typtype = 'e' OR EXISTS (SELECT 1 FROM pg_type e WHERE e.oid = t.typelem AND e.typtype = 'e'))`,
-    [qualified(table)],
-  );
-  return Object.fromEntries(r.rows.map((row) => [row.name, row.type]));
+interface ColumnFacts {
+  readonly name: string;
+  /** format_type of an enum (or enum array) column, archived as text. */
+  readonly enumType: string | null;
+  readonly hashFunction: string | null;
 }
 
-async function columnNames(client: Client, table: string): Promise<string[]> {
-  const r = await client.query<{ name: string }>(
-    `SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND ` +
-      `attnum > 0 AND NOT attisdropped ORDER BY attnum`,
-    [table],
+/** Every column of `table` in order, with what the copy and the checksum need to know of its type. */
+async function catalogColumns(client: Client, table: TableRef): Promise<ColumnFacts[]> {
+  const r = await client.query<ColumnFacts>(
+    `SELECT a.attname AS name,
+            CASE WHEN t.typtype = 'e' OR e.typtype = 'e' THEN format_type(a.atttypid, a.atttypmod) END AS "enumType",
+            ${HASH_FUNCTION_SQL} AS "hashFunction"
+       FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type e ON e.oid = t.typelem
+      WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY a.attnum`,
+    [qualified(table)],
   );
-  return r.rows.map((row) => row.name);
+  return r.rows;
 }
 
 export async function primaryKeyColumns(client: Client, table: TableRef): Promise<string[]> {
@@ -69,65 +70,6 @@ function archiveTableName(target: ArchiveTarget, tag: string): string {
   const base = target.kind === 'table' ? target.table.name : `${target.table.name}__${target.column}`;
   const suffix = createHash('sha256').update(`${tag}:${target.table.schema}.${base}`).digest('hex').slice(0, 8);
   return `${base.slice(0, 50)}_${suffix}`;
-}
-
-/**
- * count and sum of 64-bit row hashes: independent of row order, so source and
- * copy compare without sorting. `hash_record_extended` hashes typed values
- * (fast); columns without a hash function (json) fall back to hashing the
- * row's text. sum(bigint) accumulates in 128 bits, so it is exact.
- */
-type Fingerprint = { n: string; sum: string };
-type HashMethod = 'record' | 'text';
-
-function fingerprintSql(method: HashMethod, from: string, columns: string, where: string): string {
-  const hash =
-    method === 'record' ? `hash_record_extended(row(${columns}), 0)` : `hashtextextended(row(${columns})::text, 0)`;
-  return `SELECT count(*)::bigint AS n, coalesce(sum(${hash}), 0)::text AS sum FROM ${from}${where}`;
-}
-
-const NO_HASH_FUNCTION = '42883';
-
-async function fingerprint(
-  client: Client,
-  from: string,
-  columns: string,
-  where: string,
-  method?: HashMethod,
-): Promise<Fingerprint & { method: HashMethod }> {
-  if (method) {
-    const row = (await client.query<Fingerprint>(fingerprintSql(method, from, columns, where))).rows[0];
-    if (!row)
-      throw new RollbackError('internal', `Could not checksum ${from}.`, {
-        fix: 'Nothing was dropped: the transaction was rolled back. Report this as a bug.',
-      });
-    return { ...row, method };
-  }
-  // A savepoint keeps the rollback's transaction usable when the typed hash is not available.
-  await client.query('SAVEPOINT rollback_bot_fingerprint');
-  try {
-    const result = await fingerprint(client, from, columns, where, 'record');
-    await client.query('RELEASE SAVEPOINT rollback_bot_fingerprint');
-    return result;
-  } catch (error) {
-    if ((error as { code?: string }).code !== NO_HASH_FUNCTION) throw error;
-    await client.query('ROLLBACK TO SAVEPOINT rollback_bot_fingerprint');
-    return fingerprint(client, from, columns, where, 'text');
-  }
-}
-
-async function fingerprintOnSide(
-  side: Client,
-  from: string,
-  columns: string,
-  where: string,
-): Promise<Fingerprint & { method: HashMethod }> {
-  await side.query('BEGIN READ ONLY');
-  try {
-    return await fingerprint(side, from, columns, where);
-  } finally {
-    await side.query('ROLLBACK');
-  }
 }
 
 /**
@@ -174,27 +116,42 @@ export async function archiveTarget(
   }
   const name = archiveTableName(target, tag);
   const archive = `${quoteIdent(ARCHIVE_SCHEMA)}.${quoteIdent(name)}`;
-  const enums = await enumColumns(client, target.table);
-  const columns = target.kind === 'table' ? await columnNames(client, source) : [...keys, target.column];
-  const asText = (c: string, prefix = ''): string =>
-    enums[c]
-      ? `${prefix}${quoteIdent(c)}::${enums[c]?.endsWith('[]') ? 'text[]' : 'text'}`
-      : `${prefix}${quoteIdent(c)}`;
-  const recorded = Object.fromEntries(Object.entries(enums).filter(([c]) => columns.includes(c)));
-  const selected = columns.map((c) => (enums[c] ? `${asText(c)} AS ${quoteIdent(c)}` : quoteIdent(c))).join(', ');
+  const facts = new Map((await catalogColumns(client, target.table)).map((c) => [c.name, c]));
+  const columns = target.kind === 'table' ? [...facts.keys()] : [...keys, target.column];
+  const enumType = (c: string): string | null => facts.get(c)?.enumType ?? null;
+  const asText = (c: string, prefix = ''): string => {
+    const type = enumType(c);
+    return type ? `${prefix}${quoteIdent(c)}::${type.endsWith('[]') ? 'text[]' : 'text'}` : `${prefix}${quoteIdent(c)}`;
+  };
+  const recorded = Object.fromEntries(columns.flatMap((c) => (enumType(c) ? [[c, enumType(c)]] : [])));
+  const selected = columns.map((c) => (enumType(c) ? `${asText(c)} AS ${quoteIdent(c)}` : quoteIdent(c))).join(', ');
   const where = target.kind === 'table' ? '' : ` WHERE ${quoteIdent(target.column)} IS NOT NULL`;
-  const rowExpr = columns.map((c) => asText(c, 't.')).join(', ');
-  const archiveRowExpr = columns.map((c) => `t.${quoteIdent(c)}`).join(', ');
+  // Enum values are hashed as the text (or text[]) the archive holds; every other column keeps its type in the copy.
+  const hashOf = (c: string): string | null => {
+    const type = enumType(c);
+    if (type) return type.endsWith('[]') ? 'hash_array_extended' : 'hashtextextended';
+    return facts.get(c)?.hashFunction ?? null;
+  };
+  const rowHash = (expr: (c: string) => string): string =>
+    rowHashSql(columns.map((c) => ({ expr: expr(c), hashFunction: hashOf(c) })));
+  const sourceHash = rowHash((c) => asText(c, 't.'));
   const sourceWhere = where.replace(' WHERE ', ' WHERE t.');
 
   // No index on the archive: restore matches by key with a hash join, and an index build would hold the table lock
   // longer.
   const fromSourceLater =
-    parallel && options.side ? fingerprintOnSide(options.side, `${source} AS t`, rowExpr, sourceWhere) : undefined;
+    parallel && options.side ? fingerprintOnSide(options.side, `${source} AS t`, sourceHash, sourceWhere) : undefined;
   fromSourceLater?.catch(() => undefined);
   await client.query(`CREATE TABLE ${archive} AS SELECT ${selected} FROM ${source}${where}`);
-  const a = fromSourceLater ? await fromSourceLater : await fingerprint(client, `${source} AS t`, rowExpr, sourceWhere);
-  const b = await fingerprint(client, `${archive} AS t`, archiveRowExpr, '', a.method);
+  const a = fromSourceLater
+    ? await fromSourceLater
+    : await fingerprint(client, `${source} AS t`, sourceHash, sourceWhere);
+  const b = await fingerprint(
+    client,
+    `${archive} AS t`,
+    rowHash((c) => `t.${quoteIdent(c)}`),
+    '',
+  );
   if (a.n !== b.n || a.sum !== b.sum) {
     throw new RollbackError(
       'internal',
