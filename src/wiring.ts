@@ -72,7 +72,8 @@ export function prepareEngine(input: {
 }) {
   const { config, db, logger, adapters } = input;
   const store = createIncidentStore(db);
-  // Releases are counted on /metrics and App Home as /rollback stats counts them.
+  // Releases are counted on /metrics and App Home as /rollback stats counts them; a rollback during one goes to
+  // its base.
   const releases = createReleaseStore(db);
   let outbox: OutboxWorker | undefined;
   // One notifier and one detection per process: the listeners, the jobs and the engine share them.
@@ -189,6 +190,7 @@ export function prepareEngine(input: {
           application: adapters.application,
           code: adapters.code,
           schema: adapters.schema,
+          liveReleases: releases,
           flags,
           clock: adapters.clock,
           stopwatch: systemStopwatch,

@@ -5,10 +5,12 @@
  * PROGRESS / COMPLETE and the metrics count it; after a MUST the CTO is told
  * that the bot aborted it (abort-notice.ts), whoever owns the release.
  * An incident already open for the service that still asks its hotfix
- * question carries the abort (its rollback goes to the base at once). When no
- * incident can carry it (the open one is already rolling back, or the
- * release's owner no longer has the authority), the bot aborts on Vercel
- * itself: traffic must go back to the base whatever the paperwork says.
+ * question carries the abort (its rollback goes to the base at once). One
+ * already rolling back carries it while its application rollback is under
+ * way; otherwise, as when no incident can be opened (the release's owner no
+ * longer has the authority), the bot aborts on Vercel itself and waits for the
+ * result (abort-traffic.ts): traffic must leave the canary whatever the
+ * paperwork says.
  */
 import type { SlackUserId } from '../rollback/ids';
 import { isRollbackError } from '../rollback/errors';
@@ -19,8 +21,9 @@ import { progressOf } from '../rollback/release/release';
 import { transition } from '../rollback/release/release-state';
 import type { StoredRelease } from '../store/release-store';
 import { tellCtoOfAbort } from './abort-notice';
+import { type AbortTraffic, abortOnVercel, trafficBesideIncident } from './abort-traffic';
 import { announceRelease } from './announce-release';
-import { type RolloutDeps, refOf } from './deps';
+import type { RolloutDeps } from './deps';
 
 interface AbortInput {
   readonly reason: string;
@@ -48,7 +51,7 @@ export async function abortRelease(
   if (!aborting) return undefined;
   const issue = `Release of ${release.canary.id} aborted at ${percent}% of traffic: ${input.reason}`;
   let incidentId: string | undefined;
-  let traffic: 'rolling_back' | 'aborted_on_vercel' = 'aborted_on_vercel';
+  let moved: AbortTraffic;
   try {
     const accepted = await requestRollback(deps.engine, {
       service: service.name,
@@ -64,7 +67,7 @@ export async function abortRelease(
     });
     incidentId = accepted.incident.id;
     // An incident still asking its hotfix question (the production monitor saw the canary's share first) carries
-    // the abort: its rollback goes to the base now. One already rolling back is left alone; Vercel is asked directly.
+    // the abort: its rollback goes to the base now. One already rolling back is judged by abort-traffic.ts.
     const carried =
       accepted.created ||
       (await rollBackNow(deps.engine, accepted.incident, {
@@ -73,15 +76,16 @@ export async function abortRelease(
         why: `Release ${release.id} aborted: ${input.reason}`.slice(0, 500),
         ...(input.must ? { severity: 'must' as const } : {}),
       }));
-    if (carried) traffic = 'rolling_back';
-    else await deps.vercel.abort(refOf(service), release.base.id, issue.slice(0, 200));
+    moved = carried ? { traffic: 'rolling_back' } : await trafficBesideIncident(deps, release, accepted.incident);
   } catch (error) {
     if (!isRollbackError(error) || (error.code !== 'forbidden' && error.code !== 'conflict')) throw error;
-    deps.engine.logger.warn({ err: error, release: release.id }, 'abort without an incident: Vercel is asked directly');
-    await deps.vercel.abort(refOf(service), release.base.id, issue.slice(0, 200));
+    deps.engine.logger.warn({ err: error, release: release.id }, 'abort without an incident: the bot aborts on Vercel');
+    moved = await abortOnVercel(deps, release);
   }
+  const traffic = moved.traffic;
   if (input.must) await tellCtoOfAbort(deps, release, { percent, trigger: input.reason, at: now, traffic, incidentId });
-  const saved = incidentId ? await deps.releases.save({ ...aborting, incidentId }) : aborting;
+  const note = moved.words ? `${input.reason}\n${moved.words}` : input.reason;
+  const saved = await deps.releases.save({ ...aborting, note, ...(incidentId ? { incidentId } : {}) });
   const latest = saved ?? aborting;
   await announceRelease(deps, latest);
   return latest;

@@ -13,6 +13,7 @@ import { isGuarded, transition } from '../rollback/release/release-state';
 import type { StoredRelease } from '../store/release-store';
 import { announceRelease } from './announce-release';
 import { abortRelease } from './abort-release';
+import { keepTrafficOffCanary } from './abort-traffic';
 import { type RolloutDeps, refOf } from './deps';
 import { probeDeployment } from './probe-deployment';
 
@@ -29,6 +30,20 @@ export async function saveAndAnnounce(deps: RolloutDeps, next: StoredRelease): P
   return saved;
 }
 
+/** Where an aborted release left production: on its base, or (an incident's rollback named another) elsewhere. */
+async function trafficAfterAbort(deps: RolloutDeps, release: StoredRelease): Promise<string> {
+  const service = findService(deps.engine.services, release.service);
+  const production = await deps.vercel.production(refOf(service));
+  if (production.id === release.base.id) return `All traffic is back on the base deployment, ${release.base.id}.`;
+  if (production.id === release.canary.id) {
+    return (
+      `Vercel shows the release aborted, but production still serves the canary ${production.id}: roll back ` +
+      `with /rollback ${release.service} ${release.base.id}.`
+    );
+  }
+  return `Production serves ${production.id}, not the base ${release.base.id}: an incident's rollback named it.`;
+}
+
 /** A release ended outside the bot (an instant rollback, a promote, Vercel's dashboard) is recorded as it ended. */
 async function reconcile(deps: RolloutDeps, release: StoredRelease): Promise<RoundOutcome | undefined> {
   const service = findService(deps.engine.services, release.service);
@@ -36,11 +51,19 @@ async function reconcile(deps: RolloutDeps, release: StoredRelease): Promise<Rou
   const vercel = await deps.vercel.read(refOf(service));
   const ours = vercel?.canary.id === release.canary.id ? vercel : undefined;
   if (release.state === 'aborting') {
+    if (ours?.state === 'ACTIVE') {
+      // Nothing may have taken the canary's traffic yet (an abort that failed, a restart): ask again unless an
+      // incident's application rollback is under way.
+      const moved = await keepTrafficOffCanary(deps, release);
+      if (moved) await saveAndAnnounce(deps, { ...release, note: moved.words });
+      return { release: release.id, action: 'watch', reason: moved?.words ?? 'Waiting for the abort to finish.' };
+    }
     if (ours?.state !== 'ABORTED')
       return { release: release.id, action: 'watch', reason: 'Waiting for the abort to finish.' };
-    const done = { ...release, state: transition(release.state, 'aborted'), endedAt: now };
+    const where = await trafficAfterAbort(deps, release);
+    const done = { ...release, state: transition(release.state, 'aborted'), endedAt: now, note: where };
     await saveAndAnnounce(deps, done);
-    return { release: release.id, action: 'reconciled', reason: 'All traffic is back on the base deployment.' };
+    return { release: release.id, action: 'reconciled', reason: where };
   }
   // No release read back (Vercel may forget a finished one) is not proof of an abort: the guard goes on.
   if (ours?.state === 'ABORTED') {

@@ -7,9 +7,13 @@
  */
 import { z } from 'zod';
 import { RollbackError } from '../rollback/errors';
-import type { Logger } from '../logger';
+import { type Logger, silentLogger } from '../logger';
 import { type ProjectRef, VercelClient } from './client';
-import { type FetchLike, type Sleep, VercelHttp } from './http';
+import { type FetchLike, type Sleep, VercelHttp, realSleep } from './http';
+import { type MoveContext, moveProduction } from './move-production';
+import { withCallScope } from './rate-limit';
+import type { DeploymentId } from '../rollback/ids';
+import type { MoveResult } from '../rollback/ports/application';
 import type { VercelDeployment } from './schemas';
 
 interface ReleaseStageConfig {
@@ -88,6 +92,8 @@ export class VercelRollingReleases {
   constructor(
     private readonly http: VercelHttp,
     private readonly client: VercelClient,
+    /** How an abort's alias move is followed to its end (the rollbacks' own code, move-production.ts). */
+    private readonly moves: Omit<MoveContext, 'client'>,
   ) {}
 
   private path(ref: ProjectRef, rest = ''): string {
@@ -177,9 +183,26 @@ export class VercelRollingReleases {
     return usable(found, spec ?? found.id);
   }
 
-  /** Aborts as Vercel does: an instant rollback to the base deployment sends all traffic back to it. */
-  async abort(ref: ProjectRef, baseId: string, reason: string): Promise<void> {
-    await this.client.requestAliasMove(ref, 'rollback', baseId, reason);
+  /**
+   * Aborts as Vercel does: an instant rollback to the base deployment sends all traffic back to it. Followed like a
+   * rollback's alias move (an identical request in flight is awaited, never repeated) until every production domain
+   * moved or the deadline passed; the result says which.
+   */
+  abort(ref: ProjectRef, baseId: string, reason: string, deadlineMs: number): Promise<MoveResult> {
+    const deadline = this.moves.clock.now().getTime() + deadlineMs;
+    return withCallScope({ priority: 'rollback', deadline }, () =>
+      moveProduction(
+        { ...this.moves, client: this.client },
+        {
+          ref,
+          method: 'instant-rollback',
+          targetId: baseId as DeploymentId,
+          deadlineMs,
+          description: reason,
+          rollback: true,
+        },
+      ),
+    );
   }
 }
 
@@ -214,6 +237,8 @@ interface RollingReleaseOptions {
   readonly sleep?: Sleep;
   readonly logger?: Logger;
   readonly now?: () => number;
+  /** How often an abort's alias job is polled; default 1 s. */
+  readonly pollIntervalMs?: number;
 }
 
 export function createRollingReleases(options: RollingReleaseOptions): VercelRollingReleases {
@@ -225,5 +250,12 @@ export function createRollingReleases(options: RollingReleaseOptions): VercelRol
     logger: options.logger,
     now: options.now,
   });
-  return new VercelRollingReleases(http, new VercelClient(http));
+  const now = options.now ?? Date.now;
+  return new VercelRollingReleases(http, new VercelClient(http), {
+    clock: { now: () => new Date(now()) },
+    sleep: options.sleep ?? realSleep,
+    logger: options.logger ?? silentLogger,
+    pollIntervalMs: options.pollIntervalMs ?? 1000,
+    clockSkewMs: 30_000,
+  });
 }

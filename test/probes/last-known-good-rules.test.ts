@@ -2,7 +2,7 @@
 import { defaultRollbackTarget } from '../../src/rollback/last-known-good/rollback-target';
 import { lastKnownGoodDecision, servingNow } from '../../src/rollback/last-known-good/rules';
 import type { DeploymentRecord } from '../../src/rollback/ports/incident-store';
-import { lastKnownGoodTarget } from '../../src/rollback/incident/request-rollback';
+import { chooseDefaultTarget } from '../../src/rollback/incident/request-rollback';
 import type { IncidentStore } from '../../src/rollback/ports/incident-store';
 import { exampleService } from '../support/services';
 
@@ -94,7 +94,7 @@ describe('last known good', () => {
   });
 });
 
-describe('lastKnownGoodTarget (the request path)', () => {
+describe('chooseDefaultTarget (the request path)', () => {
   const recorded = [
     dep('serving', { servedFrom: minutes(60) }),
     dep('lkg', { servedFrom: minutes(0), servedUntil: minutes(60), lastKnownGoodAt: minutes(30) }),
@@ -107,12 +107,13 @@ describe('lastKnownGoodTarget (the request path)', () => {
     },
   } as unknown as IncidentStore;
   const service = exampleService();
+  const deps = { store, liveReleases: { live: async () => undefined } };
 
   it('fills in the last known good only for an application rollback that names no target', async () => {
-    expect((await lastKnownGoodTarget({ store }, service, { kind: 'application' }))?.deploymentId).toBe('lkg');
+    expect((await chooseDefaultTarget(deps, service, { kind: 'application' }))?.deploymentId).toBe('lkg');
     expect(asked).toEqual([service.name]);
-    expect(await lastKnownGoodTarget({ store }, service, { kind: 'application', target: 'dpl_named' })).toBeUndefined();
-    expect(await lastKnownGoodTarget({ store }, service, { kind: 'revert', target: 'b7920c6' })).toBeUndefined();
+    expect(await chooseDefaultTarget(deps, service, { kind: 'application', target: 'dpl_named' })).toBeUndefined();
+    expect(await chooseDefaultTarget(deps, service, { kind: 'revert', target: 'b7920c6' })).toBeUndefined();
     expect(asked).toHaveLength(1);
   });
 });

@@ -203,7 +203,12 @@ export async function startWorld(options: WorldOptions): Promise<World> {
         edgeConfig: new EdgeConfigFlags({ ...flagAccess, readUrl: vercel.edgeConfigReadUrl }),
         vercelFlags: new VercelFlags(flagAccess),
       }),
-      rollingReleases: createRollingReleases({ token: vercel.token, apiUrl: vercel.url, logger: silentLogger }),
+      rollingReleases: createRollingReleases({
+        token: vercel.token,
+        apiUrl: vercel.url,
+        logger: silentLogger,
+        pollIntervalMs: 25,
+      }),
       deploymentOrigin: vercel.deploymentOrigin,
     };
     return startTestBot({

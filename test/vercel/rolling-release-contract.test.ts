@@ -13,7 +13,8 @@ describe('the rolling release stand-in answers as Vercel documents', () => {
 
   it('every answer of a rolling release (configure, start, read, approve, complete, abort) fits', async () => {
     const sleep = () => Promise.resolve();
-    const releases = createRollingReleases({ token: world.h.standin.token, apiUrl: world.h.standin.url, sleep });
+    const now = () => world.h.clock.now().getTime();
+    const releases = createRollingReleases({ token: world.h.standin.token, apiUrl: world.h.standin.url, sleep, now });
     const ref = { projectId: PROJECT, teamId: TEAM };
     const state = world.h.standin.state;
     await expect(releases.start(ref, world.history.v190.id)).rejects.toMatchObject({ code: 'bad_input' });
@@ -28,7 +29,7 @@ describe('the rolling release stand-in answers as Vercel documents', () => {
     expect(await releases.complete(ref, canary.id)).toMatchObject({ state: 'COMPLETE', base: { id: canary.id } });
     const next = state.addDeployment({ version: '2.2.0', servedProduction: false });
     await releases.start(ref, next.id);
-    await releases.abort(ref, canary.id, 'canary failed');
+    expect(await releases.abort(ref, canary.id, 'canary failed', 10_000)).toMatchObject({ status: 'succeeded' });
     expect(await releases.read(ref)).toMatchObject({ state: 'ABORTED', activeStage: undefined });
     await world.h.app.describeProduction(world.h.service);
     const answers = state.answers;

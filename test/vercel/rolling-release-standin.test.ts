@@ -35,6 +35,7 @@ describe('the stand-in rolling release', () => {
       token: world.h.standin.token,
       apiUrl: world.h.standin.url,
       sleep: () => Promise.resolve(),
+      now: () => world.h.clock.now().getTime(),
     });
 
   it('advances a timed stage when its minutes are up, and completes at the final stage', async () => {
@@ -76,10 +77,13 @@ describe('the stand-in rolling release', () => {
     const canary = h.standin.state.addDeployment({ version: '2.1.0', servedProduction: false });
     await releases().start(ref, canary.id);
     expect(await versionsServed(h.standin.appUrl, 40)).toEqual({ '2.1.0': 4, '2.0.0-beta': 36 });
-    await releases().abort(ref, history.current.id, 'canary failed');
-    // The instant rollback is an alias job: traffic is back on the base once it succeeded.
-    await h.app.describeProduction(h.service);
-    await h.app.describeProduction(h.service);
+    // The instant rollback is an alias job: the abort follows it until every domain is back on the base.
+    expect(await releases().abort(ref, history.current.id, 'canary failed', 10_000)).toMatchObject({
+      method: 'instant-rollback',
+      status: 'succeeded',
+      targetId: history.current.id,
+      fromDeploymentId: canary.id,
+    });
     expect(h.standin.state.project.lastAliasRequest?.jobStatus).toBe('succeeded');
     expect(await versionsServed(h.standin.appUrl, 10)).toEqual({ '2.0.0-beta': 10 });
   });

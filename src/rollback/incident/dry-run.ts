@@ -7,7 +7,7 @@ import type { CommitSha, MigrationName, ServiceName } from '../ids';
 import type { LossEstimate } from '../ports/schema';
 import type { IncidentEngineDeps } from './engine-deps';
 import { buildPlan, type RollbackPlan } from './plan';
-import { checkRequest } from './request-rollback';
+import { checkRequest, chooseDefaultTarget } from './request-rollback';
 import type { RollbackRequestData } from '../ports/incident-store';
 import { appDatabaseUrl } from './step-context';
 
@@ -36,7 +36,9 @@ export async function dryRun(deps: IncidentEngineDeps, serviceName: string, raw:
     notes: [],
   };
   if (request.kind === 'application') {
-    const resolved = await deps.application.resolveTarget(service, request.target);
+    // The target the rollback itself would take (an active release's base, the last known good, the platform's).
+    const chosen = await chooseDefaultTarget(deps, service, request);
+    const resolved = await deps.application.resolveTarget(service, request.target ?? chosen?.deploymentId);
     result.target =
       `${resolved.target.version ?? resolved.target.id} (commit ` +
       `${resolved.toCommit?.slice(0, 7) ?? 'unknown'}, ${resolved.target.id})`;

@@ -11,6 +11,7 @@ import type { CodeRollbackPort } from '../ports/code';
 import type { EngineStore, IncidentStore } from '../ports/incident-store';
 import type { SchemaPort } from '../ports/schema';
 import type { FlagNotice, FlagPort } from '../ports/flags';
+import type { LiveReleases } from '../ports/releases';
 import type { ResolvedRoles } from './authority';
 
 /** Slack user groups expanded to user ids, per service (cached by the adapter). */
@@ -39,6 +40,8 @@ export interface EngineDeps {
   application: ApplicationPort;
   code: CodeRollbackPort;
   schema: SchemaPort;
+  /** The progressive releases under way (the bot's own records): a rollback with no target goes to the base. */
+  liveReleases: LiveReleases;
   /** The feature-flag kill switch; undefined where the deployment wires none. */
   flags?: FlagPort;
   clock: Clock;

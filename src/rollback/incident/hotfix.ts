@@ -21,7 +21,7 @@ import type { DeploymentRecords, StepRecords } from '../ports/store-roles';
 import type { IncidentEngineDeps } from './engine-deps';
 import { isIncidentOpen } from './incident-state';
 import { buildPlan } from './plan';
-import { lastKnownGoodTarget } from './request-rollback';
+import { chooseDefaultTarget } from './request-rollback';
 import { afterStepChange } from './run-steps';
 import { authorize, noticeCto } from './gate';
 import { cleanFeatures } from './incident-features';
@@ -174,18 +174,19 @@ export async function answerHotfix(
 
 /**
  * Gives an incident without steps its application rollback, to `target` when
- * named, else to the last known good when one is recorded. False when the
+ * named, else where the domain's precedence says (an active release's base,
+ * the last known good, or the platform's previous production deployment). False when the
  * incident already has steps (a second "Roll back now", or the autopilot after
  * a person): it never runs twice.
  */
 export async function addApplicationRollback(
-  deps: Pick<IncidentEngineDeps, 'services'> & { store: StepRecords & DeploymentRecords },
+  deps: Pick<IncidentEngineDeps, 'services' | 'liveReleases'> & { store: StepRecords & DeploymentRecords },
   incident: IncidentRecord,
   target?: string,
 ): Promise<boolean> {
   if ((await deps.store.steps(incident.id)).length > 0) return false;
   const service = findService(deps.services, incident.service);
-  const lastGood = target ? undefined : await lastKnownGoodTarget(deps, service, { kind: 'application' });
+  const chosen = target ? undefined : await chooseDefaultTarget(deps, service, { kind: 'application' });
   const plan = buildPlan('application');
   await deps.store.addSteps(
     incident.id,
@@ -193,7 +194,7 @@ export async function addApplicationRollback(
       position: step.position,
       kind: step.kind,
       state: 'pending' as const,
-      input: { target: target ?? lastGood?.deploymentId ?? null },
+      input: { target: target ?? chosen?.deploymentId ?? null },
     })),
   );
   return true;
@@ -203,7 +204,7 @@ interface RollBackNow {
   readonly actor: SlackUserId;
   /** Why, after the decision tree's note, on the timeline. */
   readonly why: string;
-  /** Where production goes; default the last known good. */
+  /** Where production goes; default the domain's precedence (a release's base, the last known good...). */
   readonly target?: string;
   readonly severity?: 'must';
   readonly data?: Record<string, unknown>;

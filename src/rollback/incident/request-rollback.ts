@@ -10,7 +10,6 @@ import { type ServiceName, type SlackUserId, parseCommitSha, parseMigrationName 
 import type { StepKind } from './step-state';
 import { appDatabaseUrl } from './step-context';
 import type {
-  DeploymentRecord,
   IncidentEvidence,
   IncidentRecord,
   NewIncidentApproval,
@@ -22,8 +21,8 @@ import { authorize, noticeCto } from './gate';
 import type { DeploymentRecords } from '../ports/store-roles';
 import type { IncidentEngineDeps } from './engine-deps';
 import { ROLLBACK_KINDS, buildPlan, etaMinutes } from './plan';
-import { defaultRollbackTarget } from '../last-known-good/rollback-target';
-import { describeDeployment } from '../last-known-good/rules';
+import { type DefaultTarget, defaultRollbackTarget } from '../last-known-good/rollback-target';
+import type { LiveReleases } from '../ports/releases';
 
 interface RollbackCommand {
   service: string;
@@ -121,17 +120,22 @@ export function checkRequest(service: ServiceConfig, request: RollbackRequestDat
 const LAST_KNOWN_GOOD_SEARCH = 50;
 
 /**
- * An application rollback that names no target goes to the service's newest
- * last known good that is not serving now; undefined (the adapter's default,
- * the previous production deployment) when none is recorded.
+ * An application rollback that names no target goes where the domain's
+ * precedence says (rollback-target.ts): an active release's base, else the
+ * newest last known good not serving now; undefined leaves it to the platform
+ * (its previous production deployment).
  */
-export async function lastKnownGoodTarget(
-  deps: { store: DeploymentRecords },
+export async function chooseDefaultTarget(
+  deps: { store: DeploymentRecords; liveReleases: LiveReleases },
   service: ServiceConfig,
   request: RollbackRequestData,
-): Promise<DeploymentRecord | undefined> {
+): Promise<DefaultTarget | undefined> {
   if (request.kind !== 'application' || request.target) return undefined;
-  return defaultRollbackTarget(await deps.store.deployments(service.name, LAST_KNOWN_GOOD_SEARCH));
+  const [deployments, release] = await Promise.all([
+    deps.store.deployments(service.name, LAST_KNOWN_GOOD_SEARCH),
+    deps.liveReleases.live(service.name),
+  ]);
+  return defaultRollbackTarget(deployments, release);
 }
 
 /**
@@ -177,18 +181,16 @@ export async function requestRollback(deps: IncidentEngineDeps, command: Rollbac
     });
     throw error;
   }
-  const lastGood = await lastKnownGoodTarget(deps, service, request);
+  const chosen = await chooseDefaultTarget(deps, service, request);
   const steps: NewStep[] = plan.steps.map((step) => ({
     position: step.position,
     kind: step.kind,
     state: step.needsApproval ? 'awaiting_approval' : 'pending',
-    input: { target: request.target ?? lastGood?.deploymentId ?? null },
+    input: { target: request.target ?? chosen?.deploymentId ?? null },
   }));
   const reason = request.reason?.trim();
   const issue = command.issue ?? reason ?? 'Production rollback requested';
-  const toLastGood = lastGood
-    ? ` No target named: rolling back to the last known good, ${describeDeployment(lastGood)}.`
-    : '';
+  const toDefault = chosen ? ` No target named: rolling back to ${chosen.words}.` : '';
   const incidentId = deps.ids.incidentId(now);
   const expiresAt = approvalExpiresAt(now, service.approvals.expireAfterMinutes);
   const approvals: NewIncidentApproval[] = plan.approvals.map((approval) => ({
@@ -236,12 +238,13 @@ export async function requestRollback(deps: IncidentEngineDeps, command: Rollbac
       message:
         `${KIND_WORDS[request.kind]} requested as ${decision.as}: ${issue}. Decision ` +
         `tree: rollback chosen with /rollback (the runbook's ROLLBACK IMMEDIATELY); no ` +
-        `hotfix question holds it up.${toLastGood}`,
+        `hotfix question holds it up.${toDefault}`,
       data: {
         request,
         plan: plan.steps.map((s) => s.kind),
         eta: etaMinutes(plan),
-        lastKnownGood: lastGood?.deploymentId ?? null,
+        lastKnownGood: chosen?.source === 'last-known-good' ? chosen.deploymentId : null,
+        releaseBase: chosen?.source === 'release-base' ? chosen.deploymentId : null,
       },
     },
     approvals,

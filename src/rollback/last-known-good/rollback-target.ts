@@ -1,16 +1,22 @@
 /**
  * The rollback target, chosen in one place over plain data. A rollback that
- * names no target goes to the newest last known good that is not serving now
- * (the runbook's "Last Known Good Versions", from the deployments the bot
- * recorded); when none is recorded, to the platform's previous production
- * deployment (the runbook's "Find last successful deployment (before
- * current)"), or during a rolling release to its base. A named target must be a READY production deployment, and one
- * that served production when the platform's instant rollback moves to it.
- * The Vercel adapter only reads the deployments and hands them in.
+ * names no target goes, in this order of precedence:
+ * 1. during a rolling release, to its base deployment (what served before the
+ *    canary; rolling back there is how Vercel aborts the release), unless
+ *    production already serves the base again;
+ * 2. to the newest last known good that is not serving now (the runbook's
+ *    "Last Known Good Versions", from the deployments the bot recorded);
+ * 3. to the platform's previous production deployment (the runbook's "Find
+ *    last successful deployment (before current)").
+ * The engine decides 1 and 2 from the bot's own records (`defaultRollbackTarget`);
+ * the application adapter decides what is left over the platform's list
+ * (`platformDefaultTarget`, where a release started outside the bot still
+ * wins). A named target must be a READY production deployment, and one that
+ * served production when the platform's instant rollback moves to it.
  */
 import { RollbackError } from '../errors';
 import type { DeploymentRecord } from '../ports/incident-store';
-import { servingNow } from './rules';
+import { describeDeployment, servingNow } from './rules';
 
 /** A production deployment as the platform lists it, in the words the choice needs. */
 export interface TargetCandidate {
@@ -29,12 +35,76 @@ export interface TargetCandidate {
 
 const startedAt = (d: DeploymentRecord): number => (d.servedFrom ?? d.firstSeenAt ?? new Date(0)).getTime();
 
-/** The newest last-known-good deployment that is not serving now; undefined when none is recorded. */
-export function defaultRollbackTarget(deployments: readonly DeploymentRecord[]): DeploymentRecord | undefined {
+/** A rolling release under way, as the bot recorded it, in the words the choice needs. */
+export interface ReleaseUnderWay {
+  readonly id: string;
+  readonly base: {
+    readonly id: string;
+    readonly version?: string | undefined;
+    readonly commitSha?: string | undefined;
+  };
+  readonly startedAt: Date;
+}
+
+/** Where a rollback that names no target goes, when the bot's records decide it (else the platform's default). */
+export type DefaultTarget =
+  | { readonly source: 'release-base'; readonly deploymentId: string; readonly release: string; readonly words: string }
+  | {
+      readonly source: 'last-known-good';
+      readonly deploymentId: string;
+      readonly deployment: DeploymentRecord;
+      readonly words: string;
+    };
+
+/**
+ * Production serves the release's base again: the probes saw it start serving since the release began (its
+ * abort went through). Before that, the base may still be recorded as serving from before the release, which
+ * says nothing: the canary has its share of traffic.
+ */
+function servesBaseAgain(release: ReleaseUnderWay, serving: DeploymentRecord | undefined): boolean {
+  return (
+    serving?.deploymentId === release.base.id &&
+    serving.servedFrom !== undefined &&
+    serving.servedFrom.getTime() >= release.startedAt.getTime()
+  );
+}
+
+/**
+ * The precedence's first two rungs, over the bot's records: an active release's base (unless production is back
+ * on it), else the newest last-known-good deployment that is not serving now; undefined leaves the choice to the
+ * platform (its previous production deployment).
+ */
+export function defaultRollbackTarget(
+  deployments: readonly DeploymentRecord[],
+  release?: ReleaseUnderWay,
+): DefaultTarget | undefined {
   const serving = servingNow(deployments);
-  return deployments
+  if (release && !servesBaseAgain(release, serving)) {
+    const { id, version, commitSha } = release.base;
+    // The release may not know the base's version; the probes may have recorded it.
+    const recorded = deployments.find((d) => d.deploymentId === id);
+    const named = {
+      deploymentId: id,
+      version: version ?? recorded?.version,
+      commitSha: commitSha ?? recorded?.commitSha,
+    };
+    return {
+      source: 'release-base',
+      deploymentId: release.base.id,
+      release: release.id,
+      words: `the base of release ${release.id}, ${describeDeployment(named)}`,
+    };
+  }
+  const lastGood = deployments
     .filter((d) => d.lastKnownGoodAt && d.deploymentId !== serving?.deploymentId)
     .sort((a, b) => startedAt(b) - startedAt(a))[0];
+  if (!lastGood) return undefined;
+  return {
+    source: 'last-known-good',
+    deploymentId: lastGood.deploymentId,
+    deployment: lastGood,
+    words: `the last known good, ${describeDeployment(lastGood)}`,
+  };
 }
 
 const newestFirst = (a: TargetCandidate, b: TargetCandidate): number => b.createdAt - a.createdAt;
@@ -58,8 +128,9 @@ interface PlatformTargetSources<T extends TargetCandidate> {
 }
 
 /**
- * No target named and no last known good recorded: during a rolling release, its base deployment (rolling back
- * there is how Vercel aborts the release); otherwise the previous production deployment.
+ * What the bot's records left to the platform (no release of the bot's, no last known good): during a rolling
+ * release (one started outside the bot), its base deployment unless it is production now; otherwise the previous
+ * production deployment.
  */
 export async function platformDefaultTarget<T extends TargetCandidate>(
   current: T,

@@ -30,7 +30,7 @@ export type PromotionDecision =
   | { readonly promote: false; readonly reason: string };
 
 /** "1.9.0 (commit b7920c6, dpl_…)": how the timeline and messages name a deployment. */
-export function describeDeployment(d: DeploymentRecord): string {
+export function describeDeployment(d: Pick<DeploymentRecord, 'deploymentId' | 'version' | 'commitSha'>): string {
   const facts = [d.commitSha && `commit ${d.commitSha.slice(0, 7)}`, d.deploymentId].filter(Boolean).join(', ');
   return d.version ? `${d.version} (${facts})` : facts;
 }

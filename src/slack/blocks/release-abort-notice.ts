@@ -25,10 +25,12 @@ export interface ReleaseAbortNoticeView {
   readonly trigger: string;
   readonly at: Date;
   /**
-   * rolling_back: an incident's instant rollback to the base is under way; aborted_on_vercel: Vercel was asked to
-   * abort the rolling release directly (an incident was already open, or none could be opened).
+   * rolling_back: an incident's instant rollback to the base is under way; rolling_back_elsewhere: the open
+   * incident was already rolling back to another target, which takes traffic off the canary; aborted_on_vercel:
+   * the bot aborted the rolling release on Vercel itself and all traffic is back on the base; abort_failed: that
+   * abort did not go through (the guard asks again each round).
    */
-  readonly traffic: 'rolling_back' | 'aborted_on_vercel';
+  readonly traffic: 'rolling_back' | 'rolling_back_elsewhere' | 'aborted_on_vercel' | 'abort_failed';
   /** The incident whose thread follows the rollback; absent when none carries it. */
   readonly incident?: IncidentRef;
   /** The alerts channel, where the incident's and the release's threads are. */
@@ -39,7 +41,13 @@ const TRAFFIC_WORDS: Record<ReleaseAbortNoticeView['traffic'], string> = {
   rolling_back:
     'going back to the base deployment by an instant rollback (ROLLBACK IN PROGRESS); the incident thread says ' +
     'ROLLBACK COMPLETE once all of it is there.',
-  aborted_on_vercel: 'back on the base deployment: Vercel was asked to abort the rolling release directly.',
+  rolling_back_elsewhere:
+    "leaving the canary with the open incident's own rollback, already under way to another target than the " +
+    'base (its instant rollback ends the release); the incident thread says where.',
+  aborted_on_vercel: 'back on the base deployment: the bot aborted the rolling release on Vercel itself.',
+  abort_failed:
+    "*not confirmed off the canary*: the bot's abort on Vercel did not go through; the release thread says why, " +
+    'and the bot asks Vercel again every guard round.',
 };
 
 export function releaseAbortNotice(view: ReleaseAbortNoticeView): SlackMessage {

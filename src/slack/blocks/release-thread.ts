@@ -14,8 +14,8 @@ const STATE_WORDS: Record<Release['state'], string> = {
   watching: 'Watching the canary',
   awaiting_approval: 'Waiting for Approve',
   paused: 'Paused (SHOULD trigger or /rollout pause)',
-  aborting: 'Aborting: sending all traffic back to the base deployment',
-  aborted: 'Aborted: all traffic is back on the base deployment',
+  aborting: 'Aborting: taking all traffic off the canary',
+  aborted: 'Aborted: no traffic on the canary',
   completed: 'Complete: 100% of traffic on the new deployment',
 };
 

@@ -10,6 +10,7 @@ import { ManualClock } from '../../../src/rollback/clock';
 import { type IdGenerator, incidentIdOn } from '../../../src/rollback/id-generator';
 import type { SlackUserId } from '../../../src/rollback/ids';
 import type { FlagNotice } from '../../../src/rollback/ports/flags';
+import type { ReleaseUnderWay } from '../../../src/rollback/last-known-good/rollback-target';
 import type { ResolvedRoles } from '../../../src/rollback/incident/authority';
 import type { Announcer, IncidentEngineDeps, RoleDirectory } from '../../../src/rollback/incident/engine-deps';
 import { runStep } from '../../../src/rollback/incident/run-steps';
@@ -63,6 +64,8 @@ export interface EngineWorld {
   readonly application: FakeApplication;
   readonly code: FakeCode;
   readonly schema: FakeSchema;
+  /** The releases under way, by service, as the bot's release store would read them. */
+  readonly releases: Map<string, ReleaseUnderWay>;
   /** Incident ids in the order they were announced. */
   readonly announced: string[];
   readonly ctoNotices: { incidentId: string; ctoUserIds: readonly string[]; executedBy: string }[];
@@ -99,6 +102,7 @@ export function engineWorld(options: EngineWorldOptions = {}): EngineWorld {
   const application = new FakeApplication(clock);
   const code = new FakeCode();
   const schema = new FakeSchema();
+  const releases = new Map<string, ReleaseUnderWay>();
   let wakes = 0;
   const deps: IncidentEngineDeps = {
     services: [service],
@@ -108,6 +112,7 @@ export function engineWorld(options: EngineWorldOptions = {}): EngineWorld {
     application,
     code,
     schema,
+    liveReleases: { live: async (name) => releases.get(name) },
     clock,
     stopwatch: clock,
     ids: countingIds(),
@@ -125,6 +130,7 @@ export function engineWorld(options: EngineWorldOptions = {}): EngineWorld {
     application,
     code,
     schema,
+    releases,
     announced,
     ctoNotices,
     flagNotices,

@@ -44,9 +44,20 @@ describe('releaseAbortNotice', () => {
   it('without an incident: traffic aborted on Vercel directly, the release thread referenced', () => {
     const { incident: _none, ...rest } = view;
     const text = mrkdwn(releaseAbortNotice({ ...rest, traffic: 'aborted_on_vercel' }).blocks);
-    expect(text).toContain('*Traffic:* back on the base deployment: Vercel was asked to abort the rolling release');
+    expect(text).toContain('*Traffic:* back on the base deployment: the bot aborted the rolling release on Vercel');
     expect(text).toContain("*Release:* no incident carries this abort; the release's thread in <#C0ALERTS>");
     expect(text).not.toContain('*Incident:*');
+  });
+
+  it('says when traffic left the canary for another target, and when the abort is not confirmed', () => {
+    const words = (traffic: ReleaseAbortNoticeView['traffic']) =>
+      mrkdwn(releaseAbortNotice({ ...view, traffic }).blocks);
+    expect(words('rolling_back_elsewhere')).toContain(
+      "*Traffic:* leaving the canary with the open incident's own rollback, already under way to another target",
+    );
+    expect(words('abort_failed')).toContain(
+      "*Traffic:* *not confirmed off the canary*: the bot's abort on Vercel did not go through",
+    );
   });
 
   it('stays sendable with a huge hostile trigger and ids, which are escaped', () => {

@@ -1,7 +1,9 @@
 import { RollbackError } from '../../../src/rollback/errors';
+import type { DeploymentRecord } from '../../../src/rollback/ports/incident-store';
 import {
   type TargetCandidate,
   assertUsableTarget,
+  defaultRollbackTarget,
   platformDefaultTarget,
   previousProductionDeployment,
   unpinTarget,
@@ -47,6 +49,64 @@ describe('the rollback target when no last known good is recorded', () => {
   it('while pinned, Unpin promotes the newest deployment after the current one, served or not', () => {
     expect(unpinTarget(current, [old, good, current, fix])).toBe(fix);
     expect(unpinTarget(fix, [old, good, current, fix])).toBeUndefined();
+  });
+});
+
+describe('the precedence of a rollback that names no target', () => {
+  const at = (minute: number): Date => new Date(Date.UTC(2026, 0, 20, 10, minute));
+  const record = (id: string, extra: Partial<DeploymentRecord>): DeploymentRecord => ({
+    service: 'svc',
+    deploymentId: id,
+    ...extra,
+  });
+  // 1.9.0 was last known good; 2.0.1 served after it (not yet good long enough); the release of 2.1.0 began at :30.
+  const lastGood = record('dpl_190', {
+    version: '1.9.0',
+    servedFrom: at(0),
+    servedUntil: at(10),
+    lastKnownGoodAt: at(5),
+  });
+  const base = record('dpl_201', { version: '2.0.1', commitSha: 'b7920c6aa', servedFrom: at(10) });
+  const release = {
+    id: 'REL-1',
+    base: { id: 'dpl_201', version: '2.0.1', commitSha: 'b7920c6aa' },
+    startedAt: at(30),
+  };
+
+  it("goes to an active release's base before the last known good", () => {
+    expect(defaultRollbackTarget([lastGood, base], release)).toEqual({
+      source: 'release-base',
+      deploymentId: 'dpl_201',
+      release: 'REL-1',
+      words: 'the base of release REL-1, 2.0.1 (commit b7920c6, dpl_201)',
+    });
+    // The probes saw the canary serve: the base is still the target.
+    const canary = record('dpl_210', { servedFrom: at(31) });
+    const sawCanary = [lastGood, { ...base, servedUntil: at(31) }, canary];
+    expect(defaultRollbackTarget(sawCanary, release)?.deploymentId).toBe('dpl_201');
+    // A base the bot never recorded is still the base.
+    expect(defaultRollbackTarget([lastGood], release)?.deploymentId).toBe('dpl_201');
+  });
+
+  it('goes to the newest last known good not serving once production serves the base again (aborted)', () => {
+    const backOnBase = [
+      lastGood,
+      { ...base, servedFrom: at(40) },
+      record('dpl_210', { servedFrom: at(31), servedUntil: at(40) }),
+    ];
+    expect(defaultRollbackTarget(backOnBase, release)).toMatchObject({
+      source: 'last-known-good',
+      deploymentId: 'dpl_190',
+      words: 'the last known good, 1.9.0 (dpl_190)',
+    });
+    // A last known good that is the base and serving again is not a rollback: nothing left to the records.
+    expect(defaultRollbackTarget([{ ...base, servedFrom: at(40), lastKnownGoodAt: at(20) }], release)).toBeUndefined();
+  });
+
+  it('goes to the newest last known good not serving without a release, else leaves it to the platform', () => {
+    expect(defaultRollbackTarget([lastGood, base])?.deploymentId).toBe('dpl_190');
+    expect(defaultRollbackTarget([{ ...lastGood, lastKnownGoodAt: undefined }, base])).toBeUndefined();
+    expect(defaultRollbackTarget([])).toBeUndefined();
   });
 });
 
