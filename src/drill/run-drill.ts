@@ -104,6 +104,11 @@ export async function runDrill(options: DrillRunOptions): Promise<number> {
     `  PostgreSQL ${world.databases.serverUrl.replace(/\/[^/]*$/, '')}; scratch ` +
       `origin ${world.repo.origin}; drill folder ${world.runDir}`,
   );
+  const database = (url: string): string => new URL(url).pathname.slice(1);
+  print(
+    `  scratch databases ${database(world.databases.botUrl)} (the bot's store) and ` +
+      `${database(world.databases.appUrl)} (the scratch app)`,
+  );
   print(`  started in ${seconds(Date.now() - began)}`);
 
   // Ctrl-C, a closed terminal (SIGHUP) or a closed pipe (`drill | head`: EPIPE on stdout) still clean up:

@@ -17,12 +17,17 @@ const serverUrl = (): string => {
 };
 
 /**
- * The drill's databases added since `before`. Other test files create and drop shadow databases while the drill
+ * The drill's databases added since `before`: its own scratch databases, named in its output, and shadow
+ * databases. Other test files create and drop shadow databases while the drill
  * runs (jest runs files in parallel): a shadow database is the drill's leak only if it is still there once those
  * have had time to finish.
  */
-async function addedDatabases(before: readonly string[]): Promise<string[]> {
-  const added = async (): Promise<string[]> => (await drillDatabases()).filter((name) => !before.includes(name)).sort();
+async function addedDatabases(before: readonly string[], out: string): Promise<string[]> {
+  // Another drill (test/github) may run beside this one: its scratch databases are not this run's.
+  const own = new Set(out.match(/rollback_drill_\w+?_(bot|app)\b/g));
+  const ours = (name: string): boolean => !name.startsWith('rollback_drill_') || own.has(name);
+  const added = async (): Promise<string[]> =>
+    (await drillDatabases()).filter((name) => !before.includes(name) && ours(name)).sort();
   const lingering = (names: string[]): boolean => names.some((n) => n.startsWith('rollback_shadow_'));
   return eventually(added, (names) => !lingering(names), 20_000).catch(() => added());
 }
@@ -138,7 +143,7 @@ describe('rollback-bot drill', () => {
       const ports = printedPorts(out).filter((p) => p !== pgPort);
       expect(ports.length).toBe(4);
       expect(await leftListening(ports, printedFolder(out))).toEqual([]);
-      expect(await addedDatabases(before)).toEqual([]);
+      expect(await addedDatabases(before, out)).toEqual([]);
     },
     240_000,
   );
@@ -195,7 +200,7 @@ describe('rollback-bot drill', () => {
     const kept = /folder (\S+): git\/origin\.git .*bot\.log/.exec(out);
     expect(kept).not.toBeNull();
     expect(run.leftInTmp).toEqual([String(kept?.[1]).split('/').pop()]);
-    const added = await addedDatabases(before);
+    const added = await addedDatabases(before, out);
     expect(added).toEqual([
       expect.stringMatching(/^rollback_drill_\w+_app$/),
       expect.stringMatching(/^rollback_drill_\w+_bot$/),
