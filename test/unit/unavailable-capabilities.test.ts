@@ -235,6 +235,7 @@ describe('requestRollback with a credential unset', () => {
           throw new Error('opened');
         },
       },
+      liveReleases: { live: async () => undefined },
       application: adapters.application,
       code: adapters.code,
     } as unknown as EngineDeps;
