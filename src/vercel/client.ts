@@ -4,6 +4,7 @@
  * @vercel/client (see deploy-commit.ts).
  */
 import { isRollbackError } from '../rollback/errors';
+import type { RollingReleaseState } from '../rollback/last-known-good/rollback-target';
 import type { CallResult, VercelHttp } from './http';
 import {
   type DeploymentPage,
@@ -173,4 +174,13 @@ export class VercelClient {
     }
     return failed;
   }
+}
+
+/** A project's rolling release in the domain's words (an active one read with getActiveRollingRelease). */
+export function releaseStateOf(
+  project: Pick<VercelProject, 'rollingRelease'>,
+  active: VercelRollingRelease | undefined,
+): RollingReleaseState {
+  if (active) return 'active';
+  return project.rollingRelease === 'configured' ? 'configured' : 'none';
 }

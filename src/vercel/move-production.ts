@@ -10,10 +10,11 @@ import type { Clock } from '../rollback/clock';
 import { RollbackError, isRollbackError } from '../rollback/errors';
 import type { DeploymentId } from '../rollback/ids';
 import type { MoveMethod, MoveResult, ReconcileRequest } from '../rollback/ports/application';
-import type { AliasMoveKind, ProjectRef, VercelClient } from './client';
+import { type AliasMoveKind, type ProjectRef, type VercelClient, releaseStateOf } from './client';
 import type { Sleep } from './http';
 import type { VercelAliasRequest, VercelProject } from './schemas';
 import type { VercelRollingRelease } from './active-release-schema';
+import { rollbackMethod } from '../rollback/last-known-good/rollback-target';
 import { moveResult } from './move-result';
 
 export interface MoveContext {
@@ -73,21 +74,19 @@ export async function moveProduction(ctx: MoveContext, plan: MovePlan): Promise<
     return moveResult(plan, 'already-live', { from: project.production.id, reused: false });
   }
   const release = await ctx.client.getActiveRollingRelease(plan.ref, project);
-  const move: MovePlan = promoteWouldStage(plan, project, release) ? { ...plan, method: 'instant-rollback' } : plan;
+  const move: MovePlan = { ...plan, method: methodOf(plan, project, release) };
   const asked = await requestAndWait(ctx, move, deadline);
   return withReleaseNote(asked.result, move, release, asked.queued);
 }
 
 /**
- * Where a promote would not move all traffic, a rollback goes by Vercel's instant rollback instead. Back to an
- * active release's base, a promote would only queue behind the release while the canary keeps its share of
- * traffic (the instant rollback aborts the release). With rolling releases configured and none active, a promote
- * starts a staged release of the target (10% first): a rollback would leave most traffic on what it rolls back.
+ * A rollback moves as the domain says (`rollbackMethod`: by instant rollback while a rolling release is active or
+ * configured). Any other promote (a deploy's, an Unpin's) may queue behind an active release, unless it goes back to
+ * the release's base: that promote would only wait while the canary keeps its share, the instant rollback aborts it.
  */
-function promoteWouldStage(plan: MovePlan, project: VercelProject, release: VercelRollingRelease | undefined): boolean {
-  if (plan.method !== 'promote') return false;
-  if (release) return release.baseId === plan.targetId;
-  return plan.rollback === true && project.rollingRelease === 'configured';
+function methodOf(plan: MovePlan, project: VercelProject, release: VercelRollingRelease | undefined): MoveMethod {
+  if (plan.rollback) return rollbackMethod(plan.method, releaseStateOf(project, release));
+  return plan.method === 'promote' && release?.baseId === plan.targetId ? 'instant-rollback' : plan.method;
 }
 
 async function requestAndWait(

@@ -7,13 +7,13 @@
 import type { ServiceConfig } from '../config/service-schema';
 import { RollbackError } from '../rollback/errors';
 import {
-  assertUsableTarget,
+  assertRollbackTarget,
   platformDefaultTarget,
   previousProductionDeployment,
   unpinTarget,
 } from '../rollback/last-known-good/rollback-target';
 import type { DeploymentSummary, ProductionStatus, ResolvedTarget, TargetMatch } from '../rollback/ports/application';
-import type { ProjectRef, VercelClient } from './client';
+import { type ProjectRef, type VercelClient, releaseStateOf } from './client';
 import { type DeploymentVersion, deploymentVersion, protectionError } from './deployment-urls';
 import type { FetchLike } from './http';
 import type { VercelDeployment, VercelProject } from './schemas';
@@ -104,7 +104,13 @@ export class VercelTargetReader {
         version = found.version;
       }
       if (!target) throw notFound(spec, kind, ref.projectId);
-      assertUsableTarget(candidateOf(target), spec.trim(), service.vercel.rollbackMethod);
+      // A service that promotes rolls back by instant rollback while a rolling release is active or configured.
+      const method = service.vercel.rollbackMethod;
+      const release =
+        method === 'promote'
+          ? releaseStateOf(project, await this.client.getActiveRollingRelease(ref, project))
+          : 'none';
+      assertRollbackTarget(candidateOf(target), spec.trim(), { name: service.name, method }, release);
     }
     const [currentSummary, targetSummary] = await Promise.all([
       this.summarize(service, current),

@@ -1,10 +1,12 @@
 /**
  * Rolling releases: a promote answered 202 is queued behind the active
  * release and says so; /rollback during an active release goes back to the
- * release's base deployment with an instant rollback, which aborts it.
+ * release's base deployment, or to a named one that served production, with an
+ * instant rollback, which aborts it (even where the service promotes).
  */
 import type { DeploymentId, IncidentId } from '../../src/rollback/ids';
-import { useSeededHarness } from './harness';
+import type { ServiceConfig } from '../../src/config/service-schema';
+import { type Harness, useSeededHarness } from './harness';
 
 const incidentId = 'inc_rolling' as IncidentId;
 
@@ -31,15 +33,53 @@ describe('rolling releases', () => {
     const { h, history } = world;
     const canary = h.standin.state.addDeployment({ version: '2.1.0', servedProduction: false });
     h.standin.state.startRollingRelease(canary);
-    const promote = { ...h.service, vercel: { ...h.service.vercel, rollbackMethod: 'promote' as const } };
-    const moved = await h.app.moveProduction({
-      incidentId,
-      service: promote,
-      targetId: history.v190.id as DeploymentId,
-    });
+    // A deploy's or an Unpin's promote, not a rollback: it may wait for the release.
+    const moved = await h.app.promote({ incidentId, service: h.service, targetId: history.v190.id as DeploymentId });
     expect(h.standin.state.answers.some((a) => a.path.includes('/promote/') && a.status === 202)).toBe(true);
     expect(moved.explanation).toContain('queued behind the active rolling release');
   });
+
+  // A promote would only queue behind the release, the canary keeping its share of production traffic.
+  it.each([
+    ['its base (2.0.0-beta)', '2.0.0-beta'],
+    ['a named deployment other than its base that served production (1.9.0)', '1.9.0'],
+  ])(
+    'with the promote method during an active release, rolls back to %s by an instant rollback: the release aborts',
+    async (_words, version) => {
+      const { h } = world;
+      const canary = h.standin.state.addDeployment({ version: '2.1.0', servedProduction: false });
+      h.standin.state.startRollingRelease(canary);
+      const resolved = await h.app.resolveTarget(promoteService(h), version);
+      const moved = await h.app.moveProduction({
+        incidentId,
+        service: promoteService(h),
+        targetId: resolved.target.id,
+      });
+      expect(moved).toMatchObject({ method: 'instant-rollback', status: 'succeeded', targetId: resolved.target.id });
+      expect(moved.explanation).toContain('this instant rollback aborts it');
+      expect(h.standin.state.count('POST', '/promote/')).toBe(0);
+      expect(h.standin.state.project.release?.state).toBe('ABORTED');
+      expect(h.standin.state.production()?.id).toBe(resolved.target.id);
+    },
+  );
+
+  it(
+    'with the promote method, refuses a named target that never served production during an active release, ' +
+      'saying how to get the canary out of the way',
+    async () => {
+      const { h } = world;
+      const staged = h.standin.state.addDeployment({ version: '2.0.1', servedProduction: false });
+      const canary = h.standin.state.addDeployment({ version: '2.1.0', servedProduction: false });
+      h.standin.state.startRollingRelease(canary);
+      await expect(h.app.resolveTarget(promoteService(h), staged.id)).rejects.toMatchObject({
+        code: 'bad_input',
+        message: expect.stringContaining('never served production'),
+        fix: expect.stringContaining(`/rollout abort ${h.service.name}`),
+      });
+      expect(h.standin.state.requests.filter((r) => r.method === 'POST')).toEqual([]);
+      expect(h.standin.state.project.release?.state).toBe('ACTIVE');
+    },
+  );
 
   it(
     'does not ask for a release when the project has no rolling release configured ' +
@@ -69,3 +109,7 @@ describe('rolling releases', () => {
     },
   );
 });
+
+function promoteService(h: Harness): ServiceConfig {
+  return { ...h.service, vercel: { ...h.service.vercel, rollbackMethod: 'promote' } };
+}

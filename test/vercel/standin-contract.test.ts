@@ -145,9 +145,9 @@ describe('the Vercel stand-in answers as Vercel documents', () => {
       h.standin.state.startRollingRelease(h.standin.state.addDeployment({ version: '2.1.0', servedProduction: false }));
       await h.app.resolveTarget(h.service);
       h.standin.state.inject({ kind: 'status', status: 429, match: '/v9/projects', retryAfter: '1' });
+      // A deploy's promote waits for the release (a rollback would abort it by instant rollback).
       expect(
-        (await h.app.moveProduction({ incidentId, service: promote(), targetId: history.v190.id as DeploymentId }))
-          .status,
+        (await h.app.promote({ incidentId, service: h.service, targetId: history.v190.id as DeploymentId })).status,
       ).toBe('succeeded');
       expect([...seen(h.standin.state.answers)]).toEqual(
         expect.arrayContaining([

@@ -155,6 +155,19 @@ async function checkAvailable(
   if (steps.some((step) => APPLICATION_STEPS.has(step.kind))) await deps.application.checkAvailable?.(service);
 }
 
+/**
+ * During a release the bot knows of, a named application target is resolved before the incident opens: the platform
+ * refuses there a target it could not move all traffic to (the canary would keep its share), not halfway through.
+ */
+async function checkNamedTarget(
+  deps: Pick<IncidentEngineDeps, 'application' | 'liveReleases'>,
+  service: ServiceConfig,
+  request: RollbackRequestData,
+): Promise<void> {
+  if (request.kind !== 'application' || !request.target) return;
+  if (await deps.liveReleases.live(service.name)) await deps.application.resolveTarget(service, request.target);
+}
+
 export async function requestRollback(deps: IncidentEngineDeps, command: RollbackCommand): Promise<RollbackAccepted> {
   const service = findService(deps.services, command.service);
   checkKind(String(command.request.kind));
@@ -170,6 +183,7 @@ export async function requestRollback(deps: IncidentEngineDeps, command: Rollbac
   const plan = buildPlan(request.kind);
   try {
     await checkAvailable(deps, service, plan.steps);
+    await checkNamedTarget(deps, service, request);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     await deps.store.appendTimeline({

@@ -12,9 +12,12 @@
  * the application adapter decides what is left over the platform's list
  * (`platformDefaultTarget`, where a release started outside the bot still
  * wins). A named target must be a READY production deployment, and one that
- * served production when the platform's instant rollback moves to it.
+ * served production when the platform's instant rollback moves to it. How a
+ * rollback moves production (`rollbackMethod`): by instant rollback whenever a
+ * rolling release is active or configured, even where the service promotes.
  */
 import { RollbackError } from '../errors';
+import type { MoveMethod } from '../ports/application';
 import type { DeploymentRecord } from '../ports/incident-store';
 import { describeDeployment, servingNow } from './rules';
 
@@ -183,4 +186,49 @@ export function assertUsableTarget(
       },
     );
   }
+}
+
+/** The platform's rolling release on a project: one under way, only its configuration, or none. */
+export type RollingReleaseState = 'active' | 'configured' | 'none';
+
+/**
+ * How a rollback moves production. A promote during an active release would queue behind it while the canary keeps
+ * its share of traffic; with a release only configured, it would start a staged release of the target (10% first).
+ * Either way traffic stays on what is rolled back, so a rollback goes by instant rollback (which aborts a release).
+ */
+export function rollbackMethod(configured: MoveMethod, release: RollingReleaseState): MoveMethod {
+  return release === 'none' ? configured : 'instant-rollback';
+}
+
+/** A rollback's named target, checked for the method `rollbackMethod` chooses; the words say why it was chosen. */
+export function assertRollbackTarget(
+  deployment: TargetCandidate,
+  spec: string,
+  service: { readonly name: string; readonly method: MoveMethod },
+  release: RollingReleaseState,
+): void {
+  const method = rollbackMethod(service.method, release);
+  if (method === service.method || deployment.servedProduction) {
+    assertUsableTarget(deployment, spec, method);
+    return;
+  }
+  assertUsableTarget(deployment, spec, 'promote');
+  const active = release === 'active';
+  throw new RollbackError(
+    'bad_input',
+    `${deployment.id} (${deployment.url}) never served production, so Vercel's instant rollback cannot use it, and ` +
+      (active
+        ? `a promote would only queue behind the rolling release under way on ${service.name}, the canary keeping ` +
+          'its share of traffic.'
+        : `a promote would start a staged rolling release of it on ${service.name} (the project has one ` +
+          'configured), most traffic staying where it is.') +
+      ' Nothing was moved.',
+    {
+      fix: active
+        ? `Abort the release first with /rollout abort ${service.name}, or name a deployment that served production.`
+        : 'Name a deployment that served production, or release this one with ' +
+          `/rollout ${service.name} ${deployment.id}.`,
+      details: { deploymentId: deployment.id, release },
+    },
+  );
 }

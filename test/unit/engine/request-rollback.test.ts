@@ -142,6 +142,33 @@ describe('requestRollback: plans', () => {
   });
 });
 
+describe('requestRollback: a named target during a release the bot knows of', () => {
+  const named = (target: string): RollbackRequestData => ({ kind: 'application', target, reason: 'checkout broken' });
+  const releaseUnderWay = (world: EngineWorld): void => {
+    world.releases.set(SERVICE, { id: 'REL-1', base: { id: 'dpl_bad' }, startedAt: world.clock.now() });
+  };
+
+  it('is resolved before the incident opens, and a refusal opens nothing and is written down', async () => {
+    const world = engineWorld();
+    releaseUnderWay(world);
+    expect(await codeOf(ask(world, named('dpl_canary')))).toBe('not_found');
+    expect(world.application.count('resolveTarget')).toBe(1);
+    expect(world.application.count('moveProduction')).toBe(0);
+    expect(await world.store.findOpenIncident(SERVICE)).toBeUndefined();
+    expect(world.store.tables.timeline).toMatchObject([
+      { kind: 'refused', service: SERVICE, message: expect.stringContaining('dpl_canary') },
+    ]);
+    const { created } = await ask(world, named('dpl_good'));
+    expect(created).toBe(true);
+  });
+
+  it('is left to the step without a release: nothing is read from the platform before the incident opens', async () => {
+    const world = engineWorld();
+    await ask(world, named('dpl_good'));
+    expect(world.application.count('resolveTarget')).toBe(0);
+  });
+});
+
 describe('requestRollback: one incident per service', () => {
   it('adds a second request to the open incident’s timeline instead of starting a second rollback', async () => {
     const world = engineWorld();

@@ -1,11 +1,14 @@
 import { RollbackError } from '../../../src/rollback/errors';
 import type { DeploymentRecord } from '../../../src/rollback/ports/incident-store';
 import {
+  type RollingReleaseState,
   type TargetCandidate,
+  assertRollbackTarget,
   assertUsableTarget,
   defaultRollbackTarget,
   platformDefaultTarget,
   previousProductionDeployment,
+  rollbackMethod,
   unpinTarget,
 } from '../../../src/rollback/last-known-good/rollback-target';
 
@@ -131,5 +134,45 @@ describe('a named target', () => {
       /never served production/,
     );
     expect(refusal(deployment('dpl_a', 1, { servedProduction: false }), 'promote')).toBe('accepted');
+  });
+});
+
+describe('how a rollback moves production while the platform has a rolling release', () => {
+  it('goes by instant rollback while a release is active or configured, even where the service promotes', () => {
+    expect(rollbackMethod('promote', 'none')).toBe('promote');
+    expect(rollbackMethod('promote', 'active')).toBe('instant-rollback');
+    expect(rollbackMethod('promote', 'configured')).toBe('instant-rollback');
+    expect(rollbackMethod('instant-rollback', 'none')).toBe('instant-rollback');
+  });
+
+  const refusal = (candidate: TargetCandidate, release: RollingReleaseState): RollbackError | undefined => {
+    try {
+      assertRollbackTarget(candidate, 'the spec', { name: 'shop', method: 'promote' }, release);
+    } catch (error) {
+      expect(error).toBeInstanceOf(RollbackError);
+      return error as RollbackError;
+    }
+    return undefined;
+  };
+
+  it('takes a named deployment that served production, whatever the release', () => {
+    for (const release of ['active', 'configured', 'none'] as const) {
+      expect(refusal(deployment('dpl_a', 1), release)).toBeUndefined();
+    }
+    expect(refusal(deployment('dpl_a', 1, { servedProduction: false }), 'none')).toBeUndefined();
+  });
+
+  it('refuses one that never served production during a release, with a way out; preview first', () => {
+    const staged = deployment('dpl_a', 1, { servedProduction: false });
+    expect(refusal(staged, 'active')).toMatchObject({
+      code: 'bad_input',
+      message: expect.stringMatching(/never served production.*queue behind the rolling release under way on shop/),
+      fix: 'Abort the release first with /rollout abort shop, or name a deployment that served production.',
+    });
+    expect(refusal(staged, 'configured')).toMatchObject({
+      message: expect.stringContaining('would start a staged rolling release'),
+      fix: expect.stringContaining('/rollout shop dpl_a'),
+    });
+    expect(refusal({ ...staged, target: 'preview' }, 'active')?.message).toMatch(/is a preview deployment/);
   });
 });
