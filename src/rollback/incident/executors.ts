@@ -9,6 +9,7 @@ import { RollbackError } from '../errors';
 import type { CommitSha, IncidentId, MigrationName, ServiceName, SlackUserId } from '../ids';
 import type { StepRecord } from '../ports/incident-store';
 import type { SchemaRollbackPlan } from '../ports/schema';
+import type { PushedCommit } from '../ports/code';
 import { pullRequestReporter, revertContext } from './revert-context';
 import {
   type StepContext,
@@ -155,16 +156,14 @@ async function codeRevert(ctx: StepContext): Promise<StepOutcome> {
   const pullRequest = result.pullRequest ? { pullRequest: result.pullRequest } : {};
   return {
     event: 'succeed',
-    output: {
-      commit: result.commit,
-      head: result.head,
-      previousHead: result.previousHead,
-      workTree: result.workTree,
-      status: result.status,
-      reverted: [...result.reverted],
-      ...pullRequest,
-    },
+    output: { ...pushedOutput(result), reverted: [...result.reverted], ...pullRequest },
   };
+}
+
+/** A pushed commit as a code step records it; the deploy step reads `head` and `workTree` from it. */
+function pushedOutput(result: PushedCommit): Record<string, string> {
+  const { commit, head, previousHead, workTree, status } = result;
+  return { commit, head, previousHead, workTree, status };
 }
 
 async function codeReset(ctx: StepContext): Promise<StepOutcome> {
@@ -178,14 +177,7 @@ async function codeReset(ctx: StepContext): Promise<StepOutcome> {
   });
   return {
     event: 'succeed',
-    output: {
-      commit: result.commit,
-      head: result.head,
-      previousHead: result.previousHead,
-      workTree: result.workTree,
-      status: result.status,
-      discarded: [...result.discarded],
-    },
+    output: { ...pushedOutput(result), discarded: [...result.discarded] },
   };
 }
 
